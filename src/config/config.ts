@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the project lives; default paths (demo registry, nudge policies) are relative to it. */
+export const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export type RunMode = 'all' | 'api' | 'worker';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly runMode: RunMode;
+  readonly http: {
+    /** Interface to listen on. Default 127.0.0.1; the Docker image sets 0.0.0.0. */
+    readonly host: string;
+    /** Default 3000. */
+    readonly port: number;
+    /** Public base URL, used for links and to mark cookies Secure when it is https. */
+    readonly publicUrl: string | undefined;
+    /** Trust X-Forwarded-* headers (behind a load balancer). Default false. */
+    readonly trustProxy: boolean;
+    /** Largest accepted request body in bytes. Default 1 MiB. */
+    readonly bodyLimitBytes: number;
+    /** Requests per minute per client (token or address). Default 600. */
+    readonly rateLimitPerMinute: number;
+  };
+  readonly database: {
+    /** PostgreSQL URL. Unset: embedded PGlite under dataDir. */
+    readonly url: string | undefined;
+    /** Default ./data. */
+    readonly dataDir: string;
+  };
+  readonly redis: {
+    /** Unset: redis://127.0.0.1:6379 if it answers, else a private redis-server child if installed. */
+    readonly url: string | undefined;
+    /** Prefix of every BullMQ queue and Redis key, so several deployments (or test files) can share a Redis. */
+    readonly prefix: string;
+  };
+  readonly logLevel: LogLevel;
+  readonly bootstrapAdminToken: string | undefined;
+  /** Load the demo registry into an empty embedded database. Default true; never applies to DATABASE_URL. */
+  readonly demoSeed: boolean;
+  readonly demoRegistryFile: string;
+  readonly defaultLocale: 'en' | 'ru';
+  readonly telegram: {
+    readonly botToken: string | undefined;
+    readonly apiRoot: string;
+    readonly webhookUrl: string | undefined;
+    readonly webhookSecret: string | undefined;
+  };
+  readonly matrix: {
+    readonly homeserverUrl: string | undefined;
+    readonly userId: string | undefined;
+    readonly accessToken: string | undefined;
+    readonly password: string | undefined;
+  };
+  readonly nudgePoliciesFile: string;
+}
+
+/** Names of variables whose values must never be printed or logged. */
+export const secretVariables = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'MATRIX_ACCESS_TOKEN',
+  'MATRIX_PASSWORD',
+] as const;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment once. Every problem is collected before failing, so an operator fixes
+ * them in one go. Secrets may come from `NAME_FILE` (a path), as Docker and Kubernetes secrets do.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+
+  const read = (name: string): string | undefined => {
+    const fileVariable = env[`${name}_FILE`];
+    if (fileVariable !== undefined && fileVariable !== '') {
+      try {
+        return readFileSync(fileVariable, 'utf8').trim();
+      } catch {
+        problems.push(`${name}_FILE: cannot read ${fileVariable}`);
+        return undefined;
+      }
+    }
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name}: must be an integer from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+    problems.push(`${name}: must be true or false (got "${value}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const value = read(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name}: must use ${protocols.join(' or ')}`);
+      }
+    } catch {
+      problems.push(`${name}: not a valid URL`);
+    }
+    return value;
+  };
+
+  const telegramWebhookUrl = url('TELEGRAM_WEBHOOK_URL', ['https:', 'http:']);
+  const telegramWebhookSecret = read('TELEGRAM_WEBHOOK_SECRET');
+  if (telegramWebhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(telegramWebhookSecret)) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram rule)');
+  }
+  if (telegramWebhookUrl !== undefined && telegramWebhookSecret === undefined) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set');
+  }
+  const bootstrapAdminToken = read('BOOTSTRAP_ADMIN_TOKEN');
+  if (bootstrapAdminToken !== undefined && bootstrapAdminToken.length < 16) {
+    problems.push('BOOTSTRAP_ADMIN_TOKEN: at least 16 characters');
+  }
+  const matrixHomeserverUrl = url('MATRIX_HOMESERVER_URL', ['https:', 'http:']);
+  const matrixUserId = read('MATRIX_USER_ID');
+  const matrixAccessToken = read('MATRIX_ACCESS_TOKEN');
+  const matrixPassword = read('MATRIX_PASSWORD');
+  if (matrixHomeserverUrl !== undefined) {
+    if (matrixUserId === undefined || !/^@[^:]+:.+$/.test(matrixUserId)) {
+      problems.push('MATRIX_USER_ID: required as @name:server when MATRIX_HOMESERVER_URL is set');
+    }
+    if (matrixAccessToken === undefined && matrixPassword === undefined) {
+      problems.push('MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD: one is required when MATRIX_HOMESERVER_URL is set');
+    }
+  }
+
+  const config: Config = {
+    runMode: oneOf('RUN_MODE', ['all', 'api', 'worker'], 'all'),
+    http: {
+      host: read('HOST') ?? '127.0.0.1',
+      port: integer('PORT', 3000, 0, 65535),
+      publicUrl: url('PUBLIC_URL', ['https:', 'http:']),
+      trustProxy: flag('TRUST_PROXY', false),
+      bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    },
+    database: {
+      url: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+      dataDir: resolve(read('DATA_DIR') ?? './data'),
+    },
+    redis: {
+      url: url('REDIS_URL', ['redis:', 'rediss:']),
+      prefix: read('REDIS_PREFIX') ?? 'counterpart',
+    },
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    bootstrapAdminToken,
+    demoSeed: flag('DEMO_SEED', true),
+    demoRegistryFile: resolve(read('DEMO_REGISTRY_FILE') ?? resolve(projectRoot, 'config/demo-registry.json')),
+    defaultLocale: oneOf('DEFAULT_LOCALE', ['en', 'ru'], 'en'),
+    telegram: {
+      botToken: read('TELEGRAM_BOT_TOKEN'),
+      apiRoot: url('TELEGRAM_API_ROOT', ['https:', 'http:']) ?? 'https://api.telegram.org',
+      webhookUrl: telegramWebhookUrl,
+      webhookSecret: telegramWebhookSecret,
+    },
+    matrix: {
+      homeserverUrl: matrixHomeserverUrl,
+      userId: matrixUserId,
+      accessToken: matrixAccessToken,
+      password: matrixPassword,
+    },
+    nudgePoliciesFile: resolve(read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml')),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** A printable copy of the configuration with every secret replaced. */
+export function redactConfig(config: Config): unknown {
+  const hidden = (value: string | undefined): string | undefined => (value === undefined ? undefined : '[REDACTED]');
+  return {
+    ...config,
+    database: { ...config.database, url: hidden(config.database.url) },
+    redis: { ...config.redis, url: hidden(config.redis.url) },
+    bootstrapAdminToken: hidden(config.bootstrapAdminToken),
+    telegram: {
+      ...config.telegram,
+      botToken: hidden(config.telegram.botToken),
+      webhookSecret: hidden(config.telegram.webhookSecret),
+    },
+    matrix: {
+      ...config.matrix,
+      accessToken: hidden(config.matrix.accessToken),
+      password: hidden(config.matrix.password),
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The process environment, read here and nowhere else. */
+export function processEnvironment(): Env {
+  return process.env;
+}

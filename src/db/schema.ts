@@ -1,0 +1,5 @@
+// Every table of the application, gathered for drizzle-kit and for typed queries.
+// Each domain module owns its slice; add new slices here.
+export * from '../registry/registry-schema.ts';
+export * from '../members/members-schema.ts';
+export * from '../audit/audit-schema.ts';

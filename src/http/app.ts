@@ -1,0 +1,122 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Principal } from '../members/principal.ts';
+import { hashSecret } from '../members/secrets.ts';
+import { registerErrorHandling } from './error-handling.ts';
+import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
+import type { MetricsRegistry } from './metrics.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, set by `authenticate`; undefined for anonymous requests. */
+    principal: Principal | undefined;
+  }
+}
+
+/** The Fastify instance with TypeBox types, as route plugins see it. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Resolves credentials (bearer token, web session cookie) to a principal. */
+export type Authenticator = (request: FastifyRequest) => Promise<Principal | undefined>;
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  authenticate: Authenticator;
+  metrics: MetricsRegistry;
+  readiness: readonly ReadinessCheck[];
+  /** Route plugins of the domain modules, registered in order. */
+  routes: readonly FastifyPluginAsync[];
+}
+
+/** Builds the HTTP application. Never listens: the entry point does, and tests use `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    disableRequestLogging: false,
+    requestIdHeader: 'x-request-id',
+    ajv: {
+      customOptions: {
+        // Unknown fields are an error, not silently dropped: a typo must not look like success.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        allErrors: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', undefined);
+  registerErrorHandling(app);
+
+  await app.register(fastifyHelmet, {
+    // The web console loads only its own script and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    max: config.http.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    // Per token when there is one (many members may share an office NAT), else per address.
+    keyGenerator: (request) => {
+      const authorization = request.headers.authorization;
+      return authorization === undefined ? request.ip : `token:${hashSecret(authorization).slice(0, 32)}`;
+    },
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Counterpart API',
+        description: 'Verified registry of contact points for prosecutors and central authorities.',
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (request) => {
+    request.principal = await deps.authenticate(request);
+  });
+
+  registerOperationsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness });
+  for (const routes of deps.routes) await app.register(routes);
+  return app;
+}

@@ -1,0 +1,47 @@
+// The composition root: reads configuration once, builds every dependency and hands each module
+// what it needs. Nothing else reads the environment or creates shared resources.
+import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/config.ts';
+import { createLogger } from './logging/logger.ts';
+import { startApplication } from './application.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(processEnvironment());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: redactConfig(config) }, 'starting Counterpart');
+
+  const application = await startApplication(config, logger);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A stuck dependency must not keep a stopping process alive forever.
+    const deadline = setTimeout(() => process.exit(1), 15_000);
+    deadline.unref();
+    application
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+}
+
+await main();

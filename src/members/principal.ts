@@ -1,0 +1,23 @@
+import type { Role } from './members-schema.ts';
+
+/** Who is calling: resolved from an API token, a web session or a linked messenger account. */
+export interface Principal {
+  memberId: string;
+  name: string;
+  role: Role;
+  country: string;
+  contactId: string | null;
+  locale: string | null;
+  /** The API token used, when the call came through one. */
+  tokenId?: string;
+}
+
+/** Audit actor name for a principal. */
+export const actorOf = (principal: Principal | undefined): string =>
+  principal === undefined ? 'system' : `member:${principal.memberId}`;
+
+export const isAdmin = (principal: Principal): boolean => principal.role === 'admin';
+
+/** Admins act everywhere; coordinators only for their own country. */
+export const canManageCountry = (principal: Principal, country: string): boolean =>
+  principal.role === 'admin' || (principal.role === 'coordinator' && principal.country === country);

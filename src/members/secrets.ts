@@ -1,0 +1,16 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Tokens and codes are stored as SHA-256: they are long random values, so no slow KDF is needed. */
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+/** A new API token: 32 random bytes, prefixed so a leaked one is recognisable in a scan. */
+export const newApiToken = (): string => `cpt_${randomBytes(32).toString('base64url')}`;
+
+export const newId = (): string => crypto.randomUUID();
+
+/** Compares two strings without leaking, through timing, where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = createHash('sha256').update(a).digest();
+  const right = createHash('sha256').update(b).digest();
+  return timingSafeEqual(left, right) && a.length === b.length;
+}

@@ -1,0 +1,55 @@
+// The platform-neutral conversation contract. Adapters (bots/telegram, bots/matrix, bots/web)
+// translate their platform's events into InboundMessage and render OutboundMessage; the core never
+// knows which messenger it talks to.
+import type { Locale } from '../i18n/i18n.ts';
+
+export type Platform = 'telegram' | 'matrix' | 'web';
+export type ChatType = 'private' | 'group';
+
+export interface InboundMessage {
+  platform: Platform;
+  /** The sender's stable id on the platform (Telegram user id, Matrix user id, web member id). */
+  platformUserId: string;
+  /** Where the message came from (Telegram chat id, Matrix room id, web session). */
+  chatId: string;
+  chatType: ChatType;
+  /** Typed text, or undefined when a button was pressed. */
+  text?: string | undefined;
+  /** The `action` of the pressed button. */
+  buttonAction?: string | undefined;
+  /** The platform's idea of the user's language (Telegram language_code), used until the member picks one. */
+  localeHint?: string | undefined;
+  /** In a group: was the bot addressed (mention, reply to the bot, command)? */
+  addressed?: boolean | undefined;
+  /** Display name on the platform, for logs of unknown accounts only (never stored). */
+  displayName?: string | undefined;
+}
+
+export interface Button {
+  /** Label shown to the user (already translated). */
+  label: string;
+  /**
+   * What pressing it means, sent back as InboundMessage.buttonAction. Short ASCII
+   * (`verb:arg:arg`), at most 60 bytes so it fits Telegram's 64-byte callback data.
+   */
+  action: string;
+}
+
+export interface OutboundMessage {
+  /** Plain text; adapters escape it for their markup. */
+  text: string;
+  /** Rows of buttons are the adapter's choice; order matters. */
+  buttons?: Button[] | undefined;
+  /** Answer language, so adapters can localize their own chrome (numbered choices, hints). */
+  locale?: Locale | undefined;
+}
+
+/**
+ * An adapter's outbound side, used for pushes that are not direct replies (consultation relays,
+ * nudges, escalations), delivered by the outbox worker.
+ */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  /** Sends a message to a chat; resolves to the platform's message id. Throws on failure (the worker retries). */
+  send(chatId: string, message: OutboundMessage): Promise<{ messageId: string }>;
+}

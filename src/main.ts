@@ -2,7 +2,7 @@
 // what it needs. Nothing else reads the environment or creates shared resources.
 import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
-import { startApplication } from './application.ts';
+import { createApplication } from './application.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -18,7 +18,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactConfig(config) }, 'starting Counterpart');
 
-  const application = await startApplication(config, logger);
+  const application = await createApplication(config, logger);
+  const access = await application.ensureAdminAccess();
+  const address = await application.app.listen({ host: config.http.host, port: config.http.port });
+  logger.info({ address }, 'API listening; OpenAPI at /docs');
+  if (access.created && access.generated) {
+    // Printed once, to the terminal only (never through the logger), so it is not kept in log stores.
+    const base = address.replace('0.0.0.0', '127.0.0.1');
+    process.stdout.write(
+      `\nNo admin token existed, so one was created. It is shown only this once:\n\n  ${access.token}\n\n` +
+        `Try it:\n  curl -H 'Authorization: Bearer ${access.token}' '${base}/v1/contacts?country=KG&competence=extradition'\n\n`,
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,0 +1,139 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logging/logger.ts';
+
+export interface RedisHandle {
+  /** The URL in use, or undefined when no Redis could be had. */
+  readonly url: string | undefined;
+  /** Key and queue prefix for this deployment. */
+  readonly prefix: string;
+  /** A new connection (BullMQ workers need their own, with maxRetriesPerRequest null). */
+  connect(options?: RedisOptions): Redis;
+  /** The shared connection for commands (locks, dedupe keys, rate limits); undefined without Redis. */
+  readonly client: Redis | undefined;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface RedisOptionsInput {
+  url: string | undefined;
+  prefix: string;
+  dataDir: string;
+  logger: Logger;
+}
+
+const defaultUrl = 'redis://127.0.0.1:6379';
+
+/**
+ * REDIS_URL when set; otherwise a Redis on the default port if one answers; otherwise a private
+ * redis-server child when the binary is installed; otherwise none, and the caller says clearly
+ * that reminders need Redis while questions are still answered.
+ */
+export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsInput): Promise<RedisHandle> {
+  let child: ChildProcess | undefined;
+  let chosen = url;
+  if (chosen === undefined) {
+    if (await answers(defaultUrl)) chosen = defaultUrl;
+    else {
+      const started = await startPrivateRedis(dataDir, logger);
+      if (started !== undefined) {
+        chosen = started.url;
+        child = started.child;
+      }
+    }
+  }
+  if (chosen === undefined) {
+    logger.warn('no Redis available: questions are answered, but reminders, nudges and pushes need Redis (set REDIS_URL)');
+    return {
+      url: undefined,
+      prefix,
+      client: undefined,
+      connect() {
+        throw new Error('Redis is not available');
+      },
+      ping: () => Promise.resolve(false),
+      close: () => Promise.resolve(),
+    };
+  }
+  const redisUrl = chosen;
+  const connections = new Set<Redis>();
+  const connect = (options: RedisOptions = {}): Redis => {
+    const connection = new Redis(redisUrl, { lazyConnect: false, ...options });
+    // ioredis reconnects on its own; an 'error' listener keeps a blip from crashing the process.
+    connection.on('error', (error: Error) => {
+      logger.debug({ err: error.message }, 'redis connection error');
+    });
+    connections.add(connection);
+    connection.once('end', () => connections.delete(connection));
+    return connection;
+  };
+  const client = connect({ maxRetriesPerRequest: 1 });
+  return {
+    url: redisUrl,
+    prefix,
+    client,
+    connect,
+    async ping() {
+      try {
+        return (await client.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.all([...connections].map((connection) => connection.quit().catch(() => connection.disconnect())));
+      if (child !== undefined) child.kill('SIGTERM');
+    },
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function startPrivateRedis(dataDir: string, logger: Logger): Promise<{ url: string; child: ChildProcess } | undefined> {
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) return undefined;
+  const port = await freePort();
+  const directory = resolve(dataDir, 'redis');
+  mkdirSync(directory, { recursive: true });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', directory, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if (await answers(url)) {
+      logger.info({ port }, 'started a private redis-server for this process');
+      return { url, child };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolvePort(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}

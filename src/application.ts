@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import { createAuditService } from './audit/audit-service.ts';
 import type { Config } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -43,7 +42,7 @@ export async function createApplication(config: Config, logger: Logger) {
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
   ];
-  const app: FastifyInstance = await buildApp({
+  const app = await buildApp({
     config,
     logger,
     metrics: createMetricsRegistry(),

@@ -51,7 +51,7 @@ export interface AppDeps {
 }
 
 /** Builds the HTTP application. Never listens: the entry point does, and tests use `inject`. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<App> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -68,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         allErrors: true,
       },
     },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.decorateRequest('principal', undefined);
   registerErrorHandling(app);

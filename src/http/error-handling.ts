@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError } from 'fastify';
+import type { App } from './app.ts';
 import { AppError, errorStatus, type ErrorCode } from './errors.ts';
 
 interface ErrorBody {
@@ -10,7 +11,7 @@ interface ErrorBody {
  * keep their message; anything unexpected is logged in full and answered with a generic 500 that
  * carries the request id, so a user can report it without us leaking internals.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     const send = (status: number, code: ErrorCode | string, message: string, details?: unknown) => {
       const body: ErrorBody = { error: { code, message, requestId: request.id } };

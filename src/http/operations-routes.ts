@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { App } from './app.ts';
 import { httpMetrics, type MetricsRegistry } from './metrics.ts';
 
 /** A dependency that must answer for the process to take traffic (database, Redis, a bot's homeserver). */
@@ -11,7 +11,7 @@ export interface ReadinessCheck {
 }
 
 export function registerOperationsRoutes(
-  app: FastifyInstance,
+  app: App,
   deps: { metrics: MetricsRegistry; readiness: readonly ReadinessCheck[] },
 ): void {
   const metrics = httpMetrics(deps.metrics);

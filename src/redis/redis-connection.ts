@@ -61,7 +61,8 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
   const redisUrl = chosen;
   const connections = new Set<Redis>();
   const connect = (options: RedisOptions = {}): Redis => {
-    const connection = new Redis(redisUrl, { lazyConnect: false, ...options });
+    // ioredis 6's own RedisOptions type does not satisfy its constructor under exactOptionalPropertyTypes.
+    const connection = new Redis(redisUrl, { lazyConnect: false, ...options } as never);
     // ioredis reconnects on its own; an 'error' listener keeps a blip from crashing the process.
     connection.on('error', (error: Error) => {
       logger.debug({ err: error.message }, 'redis connection error');

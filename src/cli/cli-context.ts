@@ -1,0 +1,52 @@
+import { createAuditService, type AuditService } from '../audit/audit-service.ts';
+import { loadConfig, processEnvironment, type Config } from '../config/config.ts';
+import { openDatabase, type DatabaseHandle } from '../db/database.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { createMembersService, type MembersService } from '../members/members-service.ts';
+import { createRegistryService } from '../registry/index.ts';
+
+/** What CLI commands work with: the same services as the server, on the configured database. */
+export interface CliContext {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  audit: AuditService;
+  registry: ReturnType<typeof createRegistryService>;
+  members: MembersService;
+  close(): Promise<void>;
+}
+
+export type OpenCliContext = () => Promise<CliContext>;
+
+/** Opens the configured database (migrated) and builds the services. Logs go to stderr, quietly. */
+export async function openCliContext(): Promise<CliContext> {
+  const config = loadConfig(processEnvironment());
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, maxConnections: 2 });
+  await database.migrate();
+  const audit = createAuditService({ db: database.db, logger });
+  const registry = createRegistryService({ db: database.db, audit, database, logger });
+  const members = createMembersService({ db: database.db, audit, registryLookup: registry });
+  return {
+    config,
+    logger,
+    database,
+    audit,
+    registry,
+    members,
+    async close() {
+      await audit.close();
+      await database.close();
+    },
+  };
+}
+
+/** Runs a command body with a context, closing it afterwards whatever happens. */
+export async function withContext<T>(open: OpenCliContext, body: (context: CliContext) => Promise<T>): Promise<T> {
+  const context = await open();
+  try {
+    return await body(context);
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,34 @@
+// `npm run cli -- <command>`: operator commands on the configured database (DATABASE_URL, or the
+// embedded one under DATA_DIR). Each command area lives in its own file.
+import { Command } from 'commander';
+import { ConfigError } from '../config/config.ts';
+import { AppError } from '../http/errors.ts';
+import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
+import { openCliContext } from './cli-context.ts';
+import { registerMemberCommands } from './member-commands.ts';
+import { registerRegistryCommands } from './registry-commands.ts';
+
+const program = new Command('counterpart').description('Counterpart operator commands').showHelpAfterError();
+
+registerDatabaseCommands(program, openCliContext);
+registerRegistryCommands(program, openCliContext);
+registerMemberCommands(program, openCliContext);
+registerAuditCommands(program, openCliContext);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof AppError) {
+    process.stderr.write(`error (${error.code}): ${error.message}\n`);
+    if (Array.isArray(error.details)) {
+      for (const detail of error.details as { path?: string; message?: string }[]) {
+        process.stderr.write(`  ${detail.path ?? ''}: ${detail.message ?? JSON.stringify(detail)}\n`);
+      }
+    }
+  } else {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

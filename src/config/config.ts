@@ -47,6 +47,14 @@ export interface Config {
     readonly apiRoot: string;
     readonly webhookUrl: string | undefined;
     readonly webhookSecret: string | undefined;
+    /** The bot's @username without "@", for invite deep links before getMe answers. Default: from getMe. */
+    readonly botUsername: string | undefined;
+  };
+  readonly chat: {
+    /** How long an invite code stays valid, in hours. Default 168 (7 days). */
+    readonly inviteTtlHours: number;
+    /** Messages per minute one member (or unknown account) may send to the bots. Default 30. */
+    readonly rateLimitPerMinute: number;
   };
   readonly matrix: {
     readonly homeserverUrl: string | undefined;
@@ -146,6 +154,10 @@ export function loadConfig(env: Env): Config {
   if (telegramWebhookUrl !== undefined && telegramWebhookSecret === undefined) {
     problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set');
   }
+  const telegramBotUsername = read('TELEGRAM_BOT_USERNAME')?.replace(/^@/, '');
+  if (telegramBotUsername !== undefined && !/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(telegramBotUsername)) {
+    problems.push('TELEGRAM_BOT_USERNAME: a Telegram bot username, e.g. counterpart_bot');
+  }
   const bootstrapAdminToken = read('BOOTSTRAP_ADMIN_TOKEN');
   if (bootstrapAdminToken !== undefined && bootstrapAdminToken.length < 16) {
     problems.push('BOOTSTRAP_ADMIN_TOKEN: at least 16 characters');
@@ -191,6 +203,11 @@ export function loadConfig(env: Env): Config {
       apiRoot: url('TELEGRAM_API_ROOT', ['https:', 'http:']) ?? 'https://api.telegram.org',
       webhookUrl: telegramWebhookUrl,
       webhookSecret: telegramWebhookSecret,
+      botUsername: telegramBotUsername,
+    },
+    chat: {
+      inviteTtlHours: integer('INVITE_TTL_HOURS', 168, 1, 24 * 90),
+      rateLimitPerMinute: integer('CHAT_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
     },
     matrix: {
       homeserverUrl: matrixHomeserverUrl,

@@ -2,4 +2,5 @@
 // Each domain module owns its slice; add new slices here.
 export * from '../registry/registry-schema.ts';
 export * from '../members/members-schema.ts';
+export * from '../members/session-schema.ts';
 export * from '../audit/audit-schema.ts';

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export type Role = 'admin' | 'coordinator' | 'member';
 
@@ -33,16 +33,33 @@ export const apiTokens = pgTable('api_tokens', {
 });
 
 /** One-time invite codes to link a messenger account or log in to the web console; stored hashed. */
-export const invites = pgTable('invites', {
-  id: text('id').primaryKey(),
-  memberId: text('member_id')
-    .notNull()
-    .references(() => members.id),
-  codeHash: text('code_hash').notNull().unique(),
-  createdBy: text('created_by'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
+export const invites = pgTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    codeHash: text('code_hash').notNull().unique(),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    /** Withdrawn by a coordinator before use (a code sent to the wrong person). */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [index('invites_member_idx').on(table.memberId)],
+);
+
+/**
+ * Wrong invite codes per messenger account, counted in a window, so guessing is throttled even
+ * without Redis (with Redis the counter lives there).
+ */
+export const inviteFailures = pgTable('invite_failures', {
+  /** `platform:platformUserId`, or `web:<address>` for console logins. */
+  account: text('account').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
 });
 
 /** A messenger account (Telegram user, Matrix user, web session owner) linked to a member. */

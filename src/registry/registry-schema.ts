@@ -1,4 +1,4 @@
-import { boolean, date, integer, jsonb, pgTable, text, timestamp, index } from 'drizzle-orm/pg-core';
+import { boolean, date, integer, json, jsonb, pgTable, text, timestamp, index } from 'drizzle-orm/pg-core';
 
 /** Text in several languages, e.g. `{ "en": "...", "ru": "..." }`. */
 export type LocalizedText = Record<string, string>;
@@ -17,15 +17,19 @@ export interface OutOfOffice {
   note?: string | null;
 }
 
+// Objects with free keys (localized names, channels) are `json`, not `jsonb`: json keeps the keys
+// in the order they were written (a contact's channels are listed in order of preference), so an
+// export reproduces the imported file.
+
 /** The registry file's header (format, version, notice, network) kept verbatim for lossless export. */
 export const registryMeta = pgTable('registry_meta', {
   key: text('key').primaryKey(),
-  value: jsonb('value').notNull(),
+  value: json('value').notNull(),
 });
 
 export const competences = pgTable('competences', {
   id: text('id').primaryKey(),
-  label: jsonb('label').$type<LocalizedText>().notNull(),
+  label: json('label').$type<LocalizedText>().notNull(),
   position: integer('position').notNull().default(0),
 });
 
@@ -44,7 +48,7 @@ export const authorities = pgTable(
     country: text('country')
       .notNull()
       .references(() => countries.iso2),
-    name: jsonb('name').$type<LocalizedText>().notNull(),
+    name: json('name').$type<LocalizedText>().notNull(),
     kind: text('kind').notNull(),
     centralAuthorityFor: text('central_authority_for').array().notNull(),
     stages: text('stages').array().notNull(),
@@ -66,11 +70,11 @@ export const contacts = pgTable(
     country: text('country')
       .notNull()
       .references(() => countries.iso2),
-    name: jsonb('name').$type<LocalizedText>().notNull(),
+    name: json('name').$type<LocalizedText>().notNull(),
     title: text('title').notNull(),
     competences: text('competences').array().notNull(),
     languages: text('languages').array().notNull(),
-    channels: jsonb('channels').$type<Record<string, string>>().notNull(),
+    channels: json('channels').$type<Record<string, string>>().notNull(),
     workingHours: jsonb('working_hours').$type<WorkingHours>().notNull(),
     verifiedAt: date('verified_at', { mode: 'string' }).notNull(),
     /** Member id of whoever last verified the record; null for imported records. */
@@ -89,7 +93,7 @@ export const contacts = pgTable(
 
 export const treaties = pgTable('treaties', {
   id: text('id').primaryKey(),
-  name: jsonb('name').$type<LocalizedText>().notNull(),
+  name: json('name').$type<LocalizedText>().notNull(),
   covers: text('covers').array().notNull(),
   /** Every state may join ("all"), or the listed ISO2 codes. */
   openToAll: boolean('open_to_all').notNull().default(false),

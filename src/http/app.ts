@@ -57,7 +57,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
-    disableRequestLogging: false,
     requestIdHeader: 'x-request-id',
     ajv: {
       customOptions: {

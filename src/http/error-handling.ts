@@ -13,7 +13,7 @@ interface ErrorBody {
  */
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
-    const send = (status: number, code: ErrorCode | string, message: string, details?: unknown) => {
+    const send = (status: number, code: ErrorCode, message: string, details?: unknown) => {
       const body: ErrorBody = { error: { code, message, requestId: request.id } };
       if (details !== undefined) body.error.details = details;
       return reply.code(status).send(body);

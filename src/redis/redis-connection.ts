@@ -79,7 +79,8 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
     connect,
     async ping() {
       try {
-        return (await client.ping()) === 'PONG';
+        await client.ping();
+        return true;
       } catch {
         return false;
       }
@@ -93,10 +94,13 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
 
 async function answers(url: string): Promise<boolean> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  probe.on('error', () => undefined);
+  probe.on('error', () => {
+    // Probing: a refused connection is an answer, not an error to report.
+  });
   try {
     await probe.connect();
-    return (await probe.ping()) === 'PONG';
+    await probe.ping();
+    return true;
   } catch {
     return false;
   } finally {

@@ -86,7 +86,13 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
       }
     },
     async close() {
-      await Promise.all([...connections].map((connection) => connection.quit().catch(() => connection.disconnect())));
+      await Promise.all(
+        [...connections].map((connection) =>
+          connection.quit().catch(() => {
+            connection.disconnect();
+          }),
+        ),
+      );
       if (child !== undefined) child.kill('SIGTERM');
     },
   };

@@ -1,0 +1,121 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Database } from '../db/database.ts';
+import { notFound } from '../http/errors.ts';
+import { identities, members } from './members-schema.ts';
+import type { Member } from './members-service.ts';
+import { actorOf, canManageCountry, type Principal } from './principal.ts';
+
+export type Identity = typeof identities.$inferSelect;
+
+/** A messenger account as the bots name it: platform plus the platform's user id. */
+export interface MessengerAccount {
+  platform: string;
+  platformUserId: string;
+}
+
+export interface IdentityServiceDeps {
+  db: Database;
+  audit: AuditService;
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/**
+ * Linked messenger accounts: who is writing (account -> member) and where to reach a member
+ * (member -> private chats). Linking itself happens by redeeming an invite (invite-service).
+ */
+export function createIdentityService({ db, audit }: IdentityServiceDeps) {
+  async function requireVisibleMember(actor: Principal, memberId: string): Promise<Member> {
+    const [member] = await db.select().from(members).where(and(eq(members.id, memberId), isNull(members.disabledAt)));
+    if (member === undefined || (actor.memberId !== memberId && !canManageCountry(actor, member.country))) {
+      throw notFound('member', memberId);
+    }
+    return member;
+  }
+
+  return {
+    /** The active member behind a messenger account, or undefined for an unknown account. */
+    async resolve(account: MessengerAccount): Promise<{ identity: Identity; member: Member } | undefined> {
+      const [row] = await db
+        .select({ identity: identities, member: members })
+        .from(identities)
+        .innerJoin(members, eq(identities.memberId, members.id))
+        .where(
+          and(
+            eq(identities.platform, account.platform),
+            eq(identities.platformUserId, account.platformUserId),
+            isNull(members.disabledAt),
+          ),
+        );
+      return row;
+    },
+
+    /** Private chats where a member can be reached, per platform (for pushes). */
+    async chatsOf(memberId: string): Promise<{ platform: string; chatId: string }[]> {
+      const rows = await db
+        .select({ platform: identities.platform, chatId: identities.chatId })
+        .from(identities)
+        .where(eq(identities.memberId, memberId))
+        .orderBy(asc(identities.linkedAt));
+      return rows.flatMap((row) => (row.chatId === null ? [] : [{ platform: row.platform, chatId: row.chatId }]));
+    },
+
+    async listForMember(actor: Principal, memberId: string): Promise<Identity[]> {
+      await requireVisibleMember(actor, memberId);
+      return db.select().from(identities).where(eq(identities.memberId, memberId)).orderBy(asc(identities.linkedAt));
+    },
+
+    /** The account's owner unlinks it from a chat (`/unlink`). Resolves to false when it was not linked. */
+    async unlinkAccount(account: MessengerAccount): Promise<boolean> {
+      return db.transaction(async (tx) => {
+        const removed = await tx
+          .delete(identities)
+          .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)))
+          .returning();
+        const identity = removed[0];
+        if (identity === undefined) return false;
+        await audit.appendInTransaction(tx, [
+          {
+            actor: `member:${identity.memberId}`,
+            action: 'identity.unlink',
+            subject: `identity:${identity.id}`,
+            details: { platform: identity.platform, memberId: identity.memberId, by: 'account' },
+          },
+        ]);
+        return true;
+      });
+    },
+
+    /** A coordinator (or the member) unlinks an account, e.g. a lost phone. */
+    async unlink(actor: Principal, memberId: string, identityId: string): Promise<void> {
+      await requireVisibleMember(actor, memberId);
+      await db.transaction(async (tx) => {
+        const removed = await tx
+          .delete(identities)
+          .where(and(eq(identities.id, identityId), eq(identities.memberId, memberId)))
+          .returning();
+        const identity = removed[0];
+        if (identity === undefined) throw notFound('identity', identityId);
+        await audit.appendInTransaction(tx, [
+          {
+            actor: actorOf(actor),
+            action: 'identity.unlink',
+            subject: `identity:${identity.id}`,
+            details: { platform: identity.platform, memberId, by: 'api' },
+          },
+        ]);
+      });
+    },
+
+    /** Remembers the answer language a member picked, across messengers. */
+    async setLocale(memberId: string, locale: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.update(members).set({ locale }).where(eq(members.id, memberId));
+        await audit.appendInTransaction(tx, [
+          { actor: `member:${memberId}`, action: 'member.locale', subject: `member:${memberId}`, details: { locale } },
+        ]);
+      });
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireRole } from '../http/auth.ts';
+import { AppError } from '../http/errors.ts';
+import type { IdentityService } from './identity-service.ts';
+import { maxInviteHours, type InviteService } from './invite-service.ts';
+
+const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.Optional(Type.String()) }),
+});
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const Timestamp = Type.String({ format: 'date-time' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+const InviteCreated = Type.Object({
+  id: Type.String(),
+  memberId: Type.String(),
+  code: Type.String({ description: 'Shown only in this answer; only a hash is stored' }),
+  expiresAt: Timestamp,
+  links: Type.Object(
+    { telegram: Type.Optional(Type.String({ description: 'https://t.me/<bot>?start=CODE, when the Telegram bot is on' })) },
+    { additionalProperties: Type.String() },
+  ),
+});
+const InviteView = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('used'), Type.Literal('expired'), Type.Literal('revoked')]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  usedAt: NullableTimestamp,
+  revokedAt: NullableTimestamp,
+});
+const IdentityView = Type.Object({ id: Type.String(), platform: Type.String(), linkedAt: Timestamp });
+
+/** Invites (one-time codes to link a messenger or log in to the console) and linked accounts. */
+export function inviteRoutes({ invites, identities }: { invites: InviteService; identities: IdentityService }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    // `POST .../invites` needs no body; clients often send an empty one with a JSON content type,
+    // which Fastify's parser rejects. Inside this plugin only, an empty JSON body means "no body".
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(new AppError('bad_request', 'the body is not valid JSON'), undefined);
+      }
+    });
+
+    app.post(
+      '/v1/members/:id/invites',
+      {
+        schema: {
+          tags: ['invites'],
+          summary: 'Issue a one-time invite code for a member (coordinators: own country)',
+          description:
+            'The member links Telegram with /start CODE (or the deep link), Matrix with !link CODE in a direct chat, or logs in to the web console. The code is used once and expires (default 7 days).',
+          params: IdParams,
+          body: Type.Union([
+            Type.Object(
+              { expiresInHours: Type.Optional(Type.Integer({ minimum: 1, maximum: maxInviteHours, description: 'Default INVITE_TTL_HOURS (168)' })) },
+              { additionalProperties: false },
+            ),
+            Type.Null(),
+          ]),
+          response: { 201: InviteCreated, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireRole(request, 'coordinator');
+        const issued = await invites.create(actor, request.params.id, { expiresInHours: request.body?.expiresInHours });
+        return reply.code(201).send({
+          id: issued.id,
+          memberId: issued.memberId,
+          code: issued.code,
+          expiresAt: issued.expiresAt.toISOString(),
+          links: issued.links,
+        });
+      },
+    );
+
+    app.get(
+      '/v1/members/:id/invites',
+      {
+        schema: {
+          tags: ['invites'],
+          summary: "A member's invites (never the codes)",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(InviteView) }), ...errors },
+        },
+      },
+      async (request) => {
+        const items = await invites.list(requireRole(request, 'coordinator'), request.params.id);
+        return {
+          items: items.map((invite) => ({
+            id: invite.id,
+            status: invite.status,
+            createdBy: invite.createdBy,
+            createdAt: invite.createdAt.toISOString(),
+            expiresAt: invite.expiresAt.toISOString(),
+            usedAt: invite.usedAt?.toISOString() ?? null,
+            revokedAt: invite.revokedAt?.toISOString() ?? null,
+          })),
+        };
+      },
+    );
+
+    app.delete(
+      '/v1/members/:id/invites/:inviteId',
+      {
+        schema: {
+          tags: ['invites'],
+          summary: 'Withdraw a pending invite',
+          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), inviteId: Type.String({ minLength: 1, maxLength: 100 }) }),
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await invites.revoke(requireRole(request, 'coordinator'), request.params.id, request.params.inviteId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/members/:id/identities',
+      {
+        schema: {
+          tags: ['invites'],
+          summary: 'Messenger accounts linked to a member',
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(IdentityView) }), ...errors },
+        },
+      },
+      async (request) => {
+        const items = await identities.listForMember(requireRole(request), request.params.id);
+        return { items: items.map((identity) => ({ id: identity.id, platform: identity.platform, linkedAt: identity.linkedAt.toISOString() })) };
+      },
+    );
+
+    app.delete(
+      '/v1/members/:id/identities/:identityId',
+      {
+        schema: {
+          tags: ['invites'],
+          summary: 'Unlink a messenger account (e.g. a lost phone); a new invite links again',
+          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), identityId: Type.String({ minLength: 1, maxLength: 100 }) }),
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await identities.unlink(requireRole(request), request.params.id, request.params.identityId);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

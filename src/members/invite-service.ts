@@ -1,0 +1,257 @@
+import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Database } from '../db/database.ts';
+import { AppError, forbidden, notFound } from '../http/errors.ts';
+import type { Role } from './members-schema.ts';
+import { identities, invites, members } from './members-schema.ts';
+import type { Member } from './members-service.ts';
+import { newInviteCode, normalizeInviteCode } from './invite-code.ts';
+import type { InviteThrottle } from './invite-throttle.ts';
+import type { MessengerAccount } from './identity-service.ts';
+import { actorOf, canManageCountry, type Principal } from './principal.ts';
+import { hashSecret, newId } from './secrets.ts';
+
+export type Invite = typeof invites.$inferSelect;
+
+/** Where a new code can be used in one tap, per platform (`telegram`: the bot's deep link). */
+export type InviteLinkBuilder = (code: string) => string | undefined;
+
+export interface InviteServiceDeps {
+  db: Database;
+  audit: AuditService;
+  throttle: InviteThrottle;
+  /** Default validity of a new invite. */
+  ttlHours: number;
+  clock?: () => Date;
+}
+
+export interface IssuedInvite {
+  id: string;
+  memberId: string;
+  /** The plain code, returned once; only its hash is stored. */
+  code: string;
+  expiresAt: Date;
+  links: Record<string, string>;
+}
+
+export type InviteStatus = 'pending' | 'used' | 'expired' | 'revoked';
+
+/**
+ * The outcome of redeeming a code. A used, expired, revoked or wrong code is one and the same
+ * `refused`, so a guesser learns nothing about which codes exist.
+ */
+export type RedeemOutcome =
+  | { status: 'linked'; member: Member }
+  | { status: 'already-linked'; member: Member }
+  /** The account is already linked to someone else; it must be unlinked first. */
+  | { status: 'account-taken' }
+  | { status: 'refused' }
+  | { status: 'throttled' };
+
+export type InviteService = ReturnType<typeof createInviteService>;
+
+export const maxInviteHours = 24 * 90;
+
+export function createInviteService({ db, audit, throttle, ttlHours, clock = () => new Date() }: InviteServiceDeps) {
+  const linkBuilders = new Map<string, InviteLinkBuilder>();
+
+  async function requireManageable(actor: Principal | undefined, memberId: string): Promise<Member> {
+    const [member] = await db.select().from(members).where(and(eq(members.id, memberId), isNull(members.disabledAt)));
+    if (member === undefined) throw notFound('member', memberId);
+    if (actor === undefined) return member;
+    if (!canManageCountry(actor, member.country)) {
+      // Members of other countries are invisible to a coordinator, as in the members API.
+      if (actor.role === 'coordinator') throw notFound('member', memberId);
+      throw forbidden('only admins and coordinators of the member’s country create invites');
+    }
+    if (actor.role !== 'admin' && member.role === ('admin' satisfies Role)) throw forbidden('only admins invite admins');
+    return member;
+  }
+
+  /** The pending invite behind a code (unused, unrevoked, unexpired, member active), if any. */
+  async function findRedeemable(code: string | undefined): Promise<{ invite: Invite; member: Member } | undefined> {
+    if (code === undefined) return undefined;
+    const [row] = await db
+      .select({ invite: invites, member: members })
+      .from(invites)
+      .innerJoin(members, eq(invites.memberId, members.id))
+      .where(
+        and(
+          eq(invites.codeHash, hashSecret(code)),
+          isNull(invites.usedAt),
+          isNull(invites.revokedAt),
+          gt(invites.expiresAt, clock()),
+          isNull(members.disabledAt),
+        ),
+      );
+    return row;
+  }
+
+  /** Checks throttling and the code; counts a failure when it is wrong. */
+  async function check(typed: string, throttleAccount: string) {
+    if (await throttle.isBlocked(throttleAccount)) return { status: 'throttled' as const };
+    const found = await findRedeemable(normalizeInviteCode(typed));
+    if (found === undefined) {
+      await throttle.recordFailure(throttleAccount);
+      return { status: 'refused' as const };
+    }
+    return { status: 'ok' as const, ...found };
+  }
+
+  /** Marks the invite used unless a concurrent redemption got there first. */
+  async function markUsed(tx: Parameters<Parameters<Database['transaction']>[0]>[0], invite: Invite): Promise<boolean> {
+    const used = await tx
+      .update(invites)
+      .set({ usedAt: clock() })
+      .where(and(eq(invites.id, invite.id), isNull(invites.usedAt), isNull(invites.revokedAt)))
+      .returning({ id: invites.id });
+    return used.length === 1;
+  }
+
+  const statusOf = (invite: Invite): InviteStatus =>
+    invite.usedAt !== null ? 'used' : invite.revokedAt !== null ? 'revoked' : invite.expiresAt <= clock() ? 'expired' : 'pending';
+
+  return {
+    /** Platforms add their one-tap link (the Telegram bot knows its username only after getMe). */
+    registerLinkBuilder(platform: string, build: InviteLinkBuilder): void {
+      linkBuilders.set(platform, build);
+    },
+
+    linksFor(code: string): Record<string, string> {
+      const links: Record<string, string> = {};
+      for (const [platform, build] of linkBuilders) {
+        const link = build(code);
+        if (link !== undefined) links[platform] = link;
+      }
+      return links;
+    },
+
+    /** Issues a one-time code for a member (`actor` undefined: the CLI operator). */
+    async create(actor: Principal | undefined, memberId: string, options: { expiresInHours?: number | undefined } = {}): Promise<IssuedInvite> {
+      const hours = options.expiresInHours ?? ttlHours;
+      if (!Number.isInteger(hours) || hours < 1 || hours > maxInviteHours) {
+        throw new AppError('validation_failed', `expiresInHours must be from 1 to ${maxInviteHours}`, [
+          { path: '/expiresInHours', message: `must be an integer from 1 to ${maxInviteHours}` },
+        ]);
+      }
+      const member = await requireManageable(actor, memberId);
+      const code = newInviteCode();
+      const now = clock();
+      const row = {
+        id: newId(),
+        memberId: member.id,
+        codeHash: hashSecret(code),
+        createdBy: actorOf(actor),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + hours * 3_600_000),
+      };
+      await db.transaction(async (tx) => {
+        await tx.insert(invites).values(row);
+        await audit.appendInTransaction(tx, [
+          {
+            actor: actor === undefined ? 'cli' : actorOf(actor),
+            action: 'invite.create',
+            subject: `invite:${row.id}`,
+            details: { memberId: member.id, expiresAt: row.expiresAt.toISOString() },
+          },
+        ]);
+      });
+      return { id: row.id, memberId: member.id, code, expiresAt: row.expiresAt, links: this.linksFor(code) };
+    },
+
+    async list(actor: Principal, memberId: string) {
+      await requireManageable(actor, memberId);
+      const rows = await db.select().from(invites).where(eq(invites.memberId, memberId)).orderBy(desc(invites.createdAt));
+      return rows.map((invite) => ({ ...invite, status: statusOf(invite) }));
+    },
+
+    async revoke(actor: Principal, memberId: string, inviteId: string): Promise<void> {
+      await requireManageable(actor, memberId);
+      await db.transaction(async (tx) => {
+        const revoked = await tx
+          .update(invites)
+          .set({ revokedAt: clock() })
+          .where(and(eq(invites.id, inviteId), eq(invites.memberId, memberId), isNull(invites.usedAt), isNull(invites.revokedAt)))
+          .returning({ id: invites.id });
+        if (revoked.length === 0) throw notFound('pending invite', inviteId);
+        await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'invite.revoke', subject: `invite:${inviteId}`, details: { memberId } }]);
+      });
+    },
+
+    /**
+     * Links a messenger account to the member a code was issued for (`/start CODE`, `!link CODE`).
+     * The code is used up only when the link is made.
+     */
+    async redeem(typed: string, account: MessengerAccount & { chatId?: string | undefined }): Promise<RedeemOutcome> {
+      const throttleAccount = `${account.platform}:${account.platformUserId}`;
+      const checked = await check(typed, throttleAccount);
+      if (checked.status !== 'ok') {
+        if (checked.status === 'refused') {
+          audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: account.platform } });
+        }
+        return checked;
+      }
+      const { invite, member } = checked;
+      const [existing] = await db
+        .select()
+        .from(identities)
+        .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)));
+      if (existing !== undefined) {
+        return existing.memberId === member.id ? { status: 'already-linked', member } : { status: 'account-taken' };
+      }
+      const linked = await db.transaction(async (tx) => {
+        if (!(await markUsed(tx, invite))) return false;
+        const identity = {
+          id: newId(),
+          platform: account.platform,
+          platformUserId: account.platformUserId,
+          memberId: member.id,
+          chatId: account.chatId ?? null,
+          linkedAt: clock(),
+        };
+        const inserted = await tx.insert(identities).values(identity).onConflictDoNothing().returning({ id: identities.id });
+        // Another message from the same account linked it a moment ago: keep the invite unused.
+        if (inserted.length === 0) tx.rollback();
+        await audit.appendInTransaction(tx, [
+          { actor: `member:${member.id}`, action: 'invite.redeem', subject: `invite:${invite.id}`, details: { platform: account.platform } },
+          {
+            actor: `member:${member.id}`,
+            action: 'identity.link',
+            subject: `identity:${identity.id}`,
+            details: { platform: account.platform, platformUserId: account.platformUserId, memberId: member.id },
+          },
+        ]);
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof TransactionRollbackError) return false;
+        throw error;
+      });
+      if (!linked) return { status: 'refused' };
+      await throttle.clear(throttleAccount);
+      return { status: 'linked', member };
+    },
+
+    /**
+     * Uses up a code without linking an account: the web console's first login, which then opens
+     * a session. `throttleAccount` names who is trying (e.g. `web:<address>`).
+     */
+    async consume(typed: string, throttleAccount: string): Promise<{ status: 'ok'; member: Member } | { status: 'refused' } | { status: 'throttled' }> {
+      const checked = await check(typed, throttleAccount);
+      if (checked.status !== 'ok') {
+        if (checked.status === 'refused') audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: 'web' } });
+        return checked;
+      }
+      const { invite, member } = checked;
+      const used = await db.transaction(async (tx) => {
+        if (!(await markUsed(tx, invite))) return false;
+        await audit.appendInTransaction(tx, [
+          { actor: `member:${member.id}`, action: 'invite.redeem', subject: `invite:${invite.id}`, details: { platform: 'web' } },
+        ]);
+        return true;
+      });
+      if (!used) return { status: 'refused' };
+      await throttle.clear(throttleAccount);
+      return { status: 'ok', member };
+    },
+  };
+}

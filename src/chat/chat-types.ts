@@ -19,6 +19,11 @@ export interface InboundMessage {
   buttonAction?: string | undefined;
   /** The platform's idea of the user's language (Telegram language_code), used until the member picks one. */
   localeHint?: string | undefined;
+  /**
+   * A language the user chose in the client itself (the web console's switch). Ranks below the
+   * member's saved choice and above anything guessed.
+   */
+  locale?: Locale | undefined;
   /** In a group: was the bot addressed (mention, reply to the bot, command)? */
   addressed?: boolean | undefined;
   /** Display name on the platform, for logs of unknown accounts only (never stored). */

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** True for the first refused message of a window: say "slow down" once, then stay silent. */
+  firstRefusal: boolean;
+}
+
+/** Messages per window per key (a member, or an unknown account). */
+export interface ChatRateLimiter {
+  consume(key: string): Promise<RateLimitDecision>;
+}
+
+export interface ChatRateLimiterOptions {
+  /** Shared by every replica when present; otherwise counted in this process. */
+  redis?: { client: Redis; prefix: string } | undefined;
+  limit: number;
+  /** Default one minute. */
+  windowMs?: number;
+  clock?: () => number;
+}
+
+/** A fixed-window counter: cheap (one round trip), and precise enough to stop a flood. */
+export function createChatRateLimiter({ redis, limit, windowMs = 60_000, clock = Date.now }: ChatRateLimiterOptions): ChatRateLimiter {
+  const decide = (count: number): RateLimitDecision => ({ allowed: count <= limit, firstRefusal: count === limit + 1 });
+  if (redis !== undefined) {
+    return {
+      async consume(key) {
+        const window = Math.floor(clock() / windowMs);
+        const redisKey = `${redis.prefix}:chat-rate:${key}:${window}`;
+        try {
+          const results = await redis.client.multi().incr(redisKey).pexpire(redisKey, windowMs).exec();
+          const count = results?.[0]?.[1];
+          return decide(typeof count === 'number' ? count : 0);
+        } catch {
+          // A Redis blip must not silence the bot; the HTTP rate limit still guards the API.
+          return { allowed: true, firstRefusal: false };
+        }
+      },
+    };
+  }
+  const counters = new Map<string, { window: number; count: number }>();
+  return {
+    consume(key) {
+      const window = Math.floor(clock() / windowMs);
+      const current = counters.get(key);
+      const count = current?.window === window ? current.count + 1 : 1;
+      if (current === undefined || current.window !== window) {
+        // Old windows are dropped as keys come back, and in bulk when the map grows.
+        if (counters.size > 10_000) for (const [stale, value] of counters) if (value.window !== window) counters.delete(stale);
+      }
+      counters.set(key, { window, count });
+      return Promise.resolve(decide(count));
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// The platform-neutral conversation: who is writing, what they want (a command, a button, a
+// question), and what to answer. Every messenger adapter calls `handle`, so behaviour is the
+// same on Telegram, Matrix and the web console.
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { IdentityService } from '../members/identity-service.ts';
+import type { InviteService } from '../members/invite-service.ts';
+import { principalOf } from '../members/members-service.ts';
+import type { Principal } from '../members/principal.ts';
+import { chooseLocale, detectTextLocale } from './chat-locale.ts';
+import type { ChatRateLimiter } from './chat-rate-limiter.ts';
+import type { InboundMessage, OutboundMessage } from './chat-types.ts';
+import { CommandTable, commandPrefix, mayRun, parseCommand, type ChatCommand, type ChatReply, type ParsedCommand } from './command-table.ts';
+import type { ConversationMemory } from './conversation-memory.ts';
+import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-commands.ts';
+
+/** What the engine needs from the ask module (`createAskService`). */
+export interface AskPort {
+  ask(input: { principal: Principal; text: string; locale?: Locale; askerCountry?: string }): Promise<{
+    interpretation: { intent: string; countries: readonly string[]; competence: string | null };
+    results: readonly unknown[];
+    reply: OutboundMessage;
+  }>;
+  /** Answers an `ask:*` button; undefined when the action is unknown or stale. */
+  handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
+}
+
+export interface ActionContext {
+  inbound: InboundMessage;
+  principal: Principal;
+  locale: Locale;
+  /** The whole action string, prefix included (`ask:more:KG:extradition`). */
+  action: string;
+  t(id: string, args?: MessageArguments): string;
+}
+
+/** Answers the buttons whose action starts with a prefix (`req:`, `consult:`); undefined = stale button. */
+export type ActionHandler = (context: ActionContext) => Promise<ChatReply> | ChatReply;
+
+export interface ActionHandlerOptions {
+  /** Also answered in group chats; default false (the bot points to a private chat instead). */
+  inGroups?: boolean;
+}
+
+export interface ConversationEngineDeps {
+  identities: Pick<IdentityService, 'resolve' | 'listForMember' | 'unlinkAccount' | 'setLocale'>;
+  invites: Pick<InviteService, 'redeem'>;
+  ask: AskPort;
+  translator: Translator;
+  audit: Pick<AuditService, 'enqueue'>;
+  rateLimiter: ChatRateLimiter;
+  memory: ConversationMemory;
+  logger: Logger;
+  /** Answer language when nothing else says. */
+  defaultLocale: Locale;
+}
+
+export interface ConversationEngine {
+  /** Answers one inbound message; an empty array means "stay silent". Never throws. */
+  handle(inbound: InboundMessage): Promise<OutboundMessage[]>;
+  /** Adds a command to the table (names must not clash; the first English name must be Telegram-valid). */
+  registerCommand(command: ChatCommand): void;
+  /** Routes buttons whose action is `<prefix>:...` to `handler`. */
+  registerActionHandler(prefix: string, handler: ActionHandler, options?: ActionHandlerOptions): void;
+  /** The command table, for help and messenger command menus (`table.menu(translator, 'ru')`). */
+  readonly commands: CommandTable;
+}
+
+const isList = (reply: ChatReply): reply is readonly OutboundMessage[] => Array.isArray(reply);
+const asList = (reply: ChatReply): OutboundMessage[] => (reply === undefined ? [] : isList(reply) ? [...reply] : [reply]);
+
+export function createConversationEngine(deps: ConversationEngineDeps): ConversationEngine {
+  const { identities, ask, translator, audit, rateLimiter, memory, logger, defaultLocale } = deps;
+  const table = new CommandTable();
+  const actions = new Map<string, { handler: ActionHandler; options: ActionHandlerOptions }>();
+
+  const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({ text: translator.t(locale, id, args), locale });
+  const accountOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.platformUserId}`;
+  const conversationOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.chatId}:${inbound.platformUserId}`;
+
+  function registerActionHandler(prefix: string, handler: ActionHandler, options: ActionHandlerOptions = {}): void {
+    const key = prefix.replace(/:$/, '');
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(key)) throw new Error(`action prefix ${prefix} must be a short lower-case word`);
+    if (actions.has(key)) throw new Error(`action prefix ${key} is registered twice`);
+    actions.set(key, { handler, options });
+  }
+
+  for (const command of createCoreCommands({ table, translator, invites: deps.invites, identities })) table.register(command);
+  registerActionHandler('chat', createCoreActionHandler({ translator, identities }));
+  registerActionHandler('ask', async ({ principal, action, locale }) => ask.handleAction(principal, action, locale));
+
+  function refuse(inbound: InboundMessage, locale: Locale, reason: string): OutboundMessage[] {
+    audit.enqueue({ actor: accountOf(inbound), action: 'chat.refused', details: { platform: inbound.platform, chatType: inbound.chatType, reason } });
+    return [refusalFor(translator, locale, inbound, commandPrefix(inbound.platform))];
+  }
+
+  async function runCommand(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, parsed: ParsedCommand): Promise<OutboundMessage[]> {
+    const prefix = commandPrefix(inbound.platform);
+    const found = table.find(parsed.name);
+    if (found === undefined) {
+      if (principal === undefined) return refuse(inbound, locale, 'unknown-command');
+      return [say(locale, 'chat-unknown-command', { command: `${prefix}${parsed.name}`, prefix })];
+    }
+    const { command } = found;
+    if (!mayRun(command, principal)) {
+      if (principal === undefined) return refuse(inbound, locale, `command:${command.id}`);
+      return [say(locale, 'chat-command-forbidden', { role: translator.t(locale, `chat-role-${command.role}`) })];
+    }
+    if (inbound.chatType === 'group' && command.inGroups !== true) return [say(locale, 'chat-group-command-private-only')];
+    const base = {
+      inbound,
+      locale,
+      args: parsed.args,
+      argumentText: parsed.argumentText,
+      invokedAs: parsed.name,
+      prefix,
+      t: (id: string, args?: MessageArguments) => translator.t(locale, id, args),
+    };
+    if (command.role === 'anyone') return asList(await command.run({ ...base, principal }));
+    // mayRun guarantees a member here.
+    if (principal === undefined) return [];
+    audit.enqueue({ actor: `member:${principal.memberId}`, action: 'chat.command', details: { platform: inbound.platform, command: command.id } });
+    return asList(await command.run({ ...base, principal }));
+  }
+
+  async function runAction(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, action: string): Promise<OutboundMessage[]> {
+    if (principal === undefined) return refuse(inbound, locale, 'button');
+    const prefix = action.split(':', 1)[0] ?? '';
+    const registered = actions.get(prefix);
+    if (registered === undefined) return [say(locale, 'chat-unknown-action')];
+    if (inbound.chatType === 'group' && registered.options.inGroups !== true) return [say(locale, 'chat-group-private-only')];
+    // The action names what was looked up (ids and verbs we generated), never typed text.
+    audit.enqueue({ actor: `member:${principal.memberId}`, action: 'chat.action', details: { platform: inbound.platform, action } });
+    const reply = asList(
+      await registered.handler({ inbound, principal, locale, action, t: (id, args) => translator.t(locale, id, args) }),
+    );
+    return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
+  }
+
+  async function answerQuestion(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, text: string): Promise<OutboundMessage[]> {
+    if (principal === undefined) return refuse(inbound, locale, 'question');
+    // Contact details never go to a group: everyone there would read them.
+    if (inbound.chatType === 'group') return [say(locale, 'chat-group-private-only')];
+    // A saved or explicit choice wins; otherwise the ask module detects the question's language.
+    const chosen = chooseLocale([principal.locale, inbound.locale], defaultLocale);
+    const explicit = principal.locale !== null || inbound.locale !== undefined;
+    const answer = await ask.ask({ principal, text, ...(explicit ? { locale: chosen } : {}) });
+    const answerLocale = answer.reply.locale ?? (explicit ? chosen : (detectTextLocale(text) ?? locale));
+    await memory.rememberLocale(conversationOf(inbound), answerLocale);
+    audit.enqueue({
+      actor: `member:${principal.memberId}`,
+      action: 'chat.ask',
+      details: {
+        platform: inbound.platform,
+        intent: answer.interpretation.intent,
+        countries: [...answer.interpretation.countries],
+        competence: answer.interpretation.competence,
+        results: answer.results.length,
+      },
+    });
+    return [{ ...answer.reply, locale: answerLocale }];
+  }
+
+  async function handle(inbound: InboundMessage): Promise<OutboundMessage[]> {
+    const text = inbound.text?.trim() ?? '';
+    const action = inbound.buttonAction;
+    if (text === '' && action === undefined) return [];
+    // In a group the bot speaks only when spoken to.
+    if (inbound.chatType === 'group' && inbound.addressed !== true) return [];
+
+    const resolved = await identities.resolve({ platform: inbound.platform, platformUserId: inbound.platformUserId });
+    const principal = resolved === undefined ? undefined : principalOf(resolved.member);
+    const parsed = action === undefined ? parseCommand(text) : undefined;
+    // A Russian command name (`/помощь`) says the language; English names come from menus and say nothing.
+    const commandLocale = parsed === undefined ? undefined : table.find(parsed.name)?.locale === 'ru' ? 'ru' : undefined;
+    const recalled = action !== undefined || parsed !== undefined ? await memory.recallLocale(conversationOf(inbound)) : undefined;
+    const locale = chooseLocale(
+      [
+        principal?.locale,
+        inbound.locale,
+        commandLocale,
+        parsed === undefined ? detectTextLocale(text) : undefined,
+        recalled,
+        inbound.localeHint,
+      ],
+      defaultLocale,
+    );
+
+    const limit = await rateLimiter.consume(principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`);
+    if (!limit.allowed) return limit.firstRefusal ? [say(locale, 'error-rate-limited')] : [];
+
+    if (action !== undefined) return runAction(inbound, principal, locale, action);
+    if (parsed !== undefined) return runCommand(inbound, principal, locale, parsed);
+    return answerQuestion(inbound, principal, locale, text);
+  }
+
+  return {
+    commands: table,
+    registerCommand: (command) => {
+      table.register(command);
+    },
+    registerActionHandler,
+    async handle(inbound) {
+      try {
+        return await handle(inbound);
+      } catch (error) {
+        logger.error({ err: error, platform: inbound.platform, chatType: inbound.chatType }, 'conversation engine failed on a message');
+        const locale = chooseLocale([inbound.locale, inbound.localeHint], defaultLocale);
+        return [say(locale, 'error-generic')];
+      }
+    },
+  };
+}

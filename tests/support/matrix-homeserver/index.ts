@@ -1,0 +1,243 @@
+// A small Matrix homeserver for tests: the client-server API parts that real matrix-js-sdk
+// clients need to talk end-to-end encrypted, in memory, on 127.0.0.1. It follows the spec rather
+// than our bot's needs, so any ordinary client works against it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { accountRoutes } from './account-routes.ts';
+import { HomeserverState, type JsonObject, MatrixError, userRecord } from './homeserver-state.ts';
+import { authenticate, readJsonBody, resolveRoute, route, type Route } from './homeserver-router.ts';
+import { buildSync, isObject, parseStreamToken, parseSyncFilter } from './homeserver-sync.ts';
+import { keysRoutes } from './keys-routes.ts';
+import { roomRoutes } from './room-routes.ts';
+
+export { MatrixError } from './homeserver-state.ts';
+
+export interface HomeserverOptions {
+  /** Default "localhost". */
+  serverName?: string;
+  /** Print every request to stderr (or set MATRIX_HOMESERVER_LOG=1). */
+  logRequests?: boolean;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface TestHomeserver {
+  readonly serverName: string;
+  /** Base URL, stable across stop/start. */
+  readonly url: string;
+  readonly requests: LoggedRequest[];
+  /** Creates a user who can log in with the password. */
+  registerUser(localpart: string, password?: string): { userId: string; password: string };
+  /** Logs a user in without HTTP, returning a token for a new (or the given) device. */
+  login(userId: string, deviceId?: string): { userId: string; accessToken: string; deviceId: string };
+  /** Device ids a user currently has. */
+  devicesOf(userId: string): string[];
+  /** Every stored event of a room, in the client format, oldest first. */
+  roomEvents(roomId: string): JsonObject[];
+  /** Every room id the server knows. */
+  roomIds(): string[];
+  isEncrypted(roomId: string): boolean;
+  /** Appends an event as if `sender` had sent it, bypassing validation: for malformed-input tests. */
+  injectEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): string;
+  /** Simulates an outage: closes the port and every open connection; state is kept. */
+  stop(): Promise<void>;
+  /** Comes back on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const bodyLimitBytes = 1024 * 1024;
+
+export async function startMatrixHomeserver(options: HomeserverOptions = {}): Promise<TestHomeserver> {
+  const serverName = options.serverName ?? 'localhost';
+  const state = new HomeserverState(serverName);
+  const logRequests = options.logRequests ?? process.env.MATRIX_HOMESERVER_LOG === '1';
+  const routes: Route[] = [...accountRoutes(), ...roomRoutes(), ...keysRoutes(), syncRoute()];
+  const requests: LoggedRequest[] = [];
+  const inFlight = new Set<AbortController>();
+  let server: Server | undefined;
+  let port = 0;
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const controller = new AbortController();
+    inFlight.add(controller);
+    response.on('close', () => {
+      controller.abort();
+      inFlight.delete(controller);
+    });
+    let status = 200;
+    let body: JsonObject;
+    try {
+      const match = /^\/_matrix\/client\/(?:v3|r0|v1)(\/.*)$/.exec(url.pathname);
+      const path = url.pathname === '/_matrix/client/versions' ? '/versions' : match?.[1];
+      const resolved = path === undefined ? undefined : resolveRoute(routes, method, path);
+      if (resolved === undefined) throw new MatrixError(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+      if (resolved === 'wrong-method')
+        throw new MatrixError(405, 'M_UNRECOGNIZED', 'Unrecognized request method');
+      const requestBody =
+        method === 'GET' || method === 'HEAD' ? {} : await readJsonBody(request, bodyLimitBytes);
+      const caller = resolved.route.authenticated
+        ? authenticate(state, request, url.searchParams)
+        : undefined;
+      const result = await resolved.route.handler({
+        state,
+        params: resolved.params,
+        query: url.searchParams,
+        body: requestBody,
+        auth: caller?.auth ?? { userId: '', deviceId: '' },
+        user: caller?.user ?? userRecord('', '', undefined),
+        signal: controller.signal,
+      });
+      if (
+        'body' in result &&
+        isObject(result.body) &&
+        Object.keys(result).every((key) => key === 'body' || key === 'status')
+      ) {
+        status = typeof result.status === 'number' ? result.status : 200;
+        body = result.body;
+      } else {
+        body = result as JsonObject;
+      }
+    } catch (error) {
+      if (error instanceof MatrixError) {
+        status = error.status;
+        body = {
+          ...(error.errcode === '' ? {} : { errcode: error.errcode, error: error.message }),
+          ...error.extra,
+        };
+      } else {
+        status = 500;
+        body = { errcode: 'M_UNKNOWN', error: error instanceof Error ? error.message : 'internal error' };
+        process.stderr.write(`test homeserver: ${method} ${url.pathname} failed: ${String(error)}\n`);
+      }
+    }
+    requests.push({ method, path: url.pathname, status });
+    if (logRequests)
+      process.stderr.write(
+        `[homeserver] ${method} ${url.pathname}${url.search.length > 0 ? '?…' : ''} -> ${status}\n`,
+      );
+    if (response.destroyed) return;
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  }
+
+  async function start(): Promise<void> {
+    if (server !== undefined) return;
+    const next = createServer((request, response) => {
+      void handle(request, response);
+    });
+    await new Promise<void>((resolve, reject) => {
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    port = (next.address() as AddressInfo).port;
+    server = next;
+  }
+
+  async function stop(): Promise<void> {
+    const current = server;
+    if (current === undefined) return;
+    server = undefined;
+    for (const controller of inFlight) controller.abort();
+    const closed = new Promise<void>((resolve) =>
+      current.close(() => {
+        resolve();
+      }),
+    );
+    current.closeAllConnections();
+    await closed;
+  }
+
+  await start();
+
+  return {
+    serverName,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    registerUser(localpart, password = `pw-${localpart}`) {
+      return { userId: state.createUser(localpart, password).userId, password };
+    },
+    login(userId, deviceId) {
+      const { accessToken, deviceId: issued } = state.issueToken(
+        state.requireUser(userId),
+        deviceId,
+        undefined,
+      );
+      return { userId, accessToken, deviceId: issued };
+    },
+    devicesOf: (userId) => [...state.requireUser(userId).devices.keys()],
+    roomEvents: (roomId) => state.requireRoom(roomId).events.map((event) => state.toClientEvent(event)),
+    roomIds: () => [...state.rooms.keys()],
+    isEncrypted: (roomId) => state.requireRoom(roomId).state.has('m.room.encryption\u0000'),
+    injectEvent(roomId, sender, type, content, stateKey) {
+      return state.appendEvent(state.requireRoom(roomId), { type, stateKey, sender, content }).eventId;
+    },
+    stop,
+    start,
+    async close() {
+      await stop();
+      state.changes.removeAllListeners();
+    },
+  };
+
+  function syncRoute(): Route {
+    return route('GET', '/sync', async ({ state: current, auth, user, query, signal }) => {
+      const sinceParam = query.get('since') ?? undefined;
+      const since = parseStreamToken(sinceParam);
+      if (sinceParam !== undefined && since === undefined)
+        throw new MatrixError(400, 'M_INVALID_PARAM', 'malformed since token');
+      const filterParam = query.get('filter');
+      let definition: unknown = {};
+      if (filterParam !== null && filterParam.startsWith('{')) {
+        try {
+          definition = JSON.parse(filterParam);
+        } catch {
+          throw new MatrixError(400, 'M_NOT_JSON', 'filter is not valid JSON');
+        }
+      } else if (filterParam !== null) {
+        definition = user.filters[Number(filterParam)];
+        if (definition === undefined) throw new MatrixError(400, 'M_INVALID_PARAM', 'unknown filter');
+      }
+      const filter = parseSyncFilter(definition);
+      const timeout = Math.min(Math.max(Number(query.get('timeout') ?? '0') || 0, 0), 60_000);
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const result = buildSync(current, auth, since, filter);
+        const remaining = deadline - Date.now();
+        if (result.hasContent || since === undefined || remaining <= 0 || signal.aborted) return result.body;
+        await waitForChange(current, remaining, signal);
+        // A token revoked while waiting (logout) ends the poll with 401 on the next round.
+        if (!current.tokens.has(tokenOf(auth, current)))
+          throw new MatrixError(401, 'M_UNKNOWN_TOKEN', 'logged out', { soft_logout: false });
+      }
+    });
+  }
+}
+
+function tokenOf(auth: { userId: string; deviceId: string }, state: HomeserverState): string {
+  for (const [token, owner] of state.tokens)
+    if (owner.userId === auth.userId && owner.deviceId === auth.deviceId) return token;
+  return '';
+}
+
+function waitForChange(state: HomeserverState, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      state.changes.off('change', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    state.changes.on('change', done);
+    signal.addEventListener('abort', done);
+  });
+}

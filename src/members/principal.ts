@@ -10,6 +10,8 @@ export interface Principal {
   locale: string | null;
   /** The API token used, when the call came through one. */
   tokenId?: string;
+  /** The web console session used, when the call came through its cookie. */
+  sessionId?: string;
 }
 
 /** Audit actor name for a principal. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
-import { members } from './members-schema.ts';
+import { identities, members } from './members-schema.ts';
 import { principalOf } from './members-service.ts';
 import type { Principal } from './principal.ts';
 import { hashSecret, newId } from './secrets.ts';
@@ -52,7 +52,10 @@ export function createSessionService({
     row.revokedAt === null && row.expiresAt > now && now.getTime() - row.lastSeenAt.getTime() < idleTimeoutMs;
 
   return {
-    /** Starts a session for a member who has just proven who they are. */
+    /**
+     * Starts a session for a member who has just proven who they are, and links their web
+     * identity (platform 'web', user id = member id) if it is not linked yet.
+     */
     async create(memberId: string, origin: SessionOrigin): Promise<IssuedSession> {
       const now = clock();
       const secret = `cps_${randomBytes(32).toString('base64url')}`;
@@ -67,8 +70,33 @@ export function createSessionService({
       };
       await db.transaction(async (tx) => {
         await tx.insert(webSessions).values(row);
+        // The conversation engine knows people by linked accounts; on the web the account is the
+        // member itself, reachable (for pushes) in every open console: chat id = member id.
+        const linked = await tx
+          .insert(identities)
+          .values({
+            id: newId(),
+            platform: 'web',
+            platformUserId: memberId,
+            memberId,
+            chatId: memberId,
+            linkedAt: now,
+          })
+          .onConflictDoNothing()
+          .returning({ id: identities.id });
         await audit.appendInTransaction(tx, [
-          { actor: `member:${memberId}`, action: 'session.create', subject: `session:${row.id}`, details: { origin } },
+          {
+            actor: `member:${memberId}`,
+            action: 'session.create',
+            subject: `session:${row.id}`,
+            details: { origin },
+          },
+          ...linked.map((identity) => ({
+            actor: `member:${memberId}`,
+            action: 'identity.link',
+            subject: `identity:${identity.id}`,
+            details: { platform: 'web', platformUserId: memberId, memberId },
+          })),
         ]);
       });
       return { id: row.id, secret, memberId, expiresAt: row.expiresAt };
@@ -98,6 +126,13 @@ export function createSessionService({
       };
     },
 
+    /** A live session by its public id (for "who am I" views), or undefined. */
+    async describe(id: string): Promise<{ id: string; memberId: string; expiresAt: Date } | undefined> {
+      const [row] = await db.select().from(webSessions).where(eq(webSessions.id, id));
+      if (row === undefined || !isLive(row, clock())) return undefined;
+      return { id: row.id, memberId: row.memberId, expiresAt: row.expiresAt };
+    },
+
     /** Is this session (by public id) still usable? Long-lived streams re-check with it. */
     async isActive(id: string): Promise<boolean> {
       const [row] = await db
@@ -118,7 +153,9 @@ export function createSessionService({
           .returning({ memberId: webSessions.memberId });
         const [first] = revoked;
         if (first === undefined) return;
-        await audit.appendInTransaction(tx, [{ actor: `member:${first.memberId}`, action: 'session.revoke', subject: `session:${id}` }]);
+        await audit.appendInTransaction(tx, [
+          { actor: `member:${first.memberId}`, action: 'session.revoke', subject: `session:${id}` },
+        ]);
       });
     },
 
@@ -137,7 +174,12 @@ export function createSessionService({
       const now = clock();
       const deleted = await db
         .delete(webSessions)
-        .where(or(lt(webSessions.expiresAt, now), lt(webSessions.lastSeenAt, new Date(now.getTime() - idleTimeoutMs))))
+        .where(
+          or(
+            lt(webSessions.expiresAt, now),
+            lt(webSessions.lastSeenAt, new Date(now.getTime() - idleTimeoutMs)),
+          ),
+        )
         .returning({ id: webSessions.id });
       return deleted.length;
     },

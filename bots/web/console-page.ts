@@ -1,0 +1,123 @@
+// The console page is rendered on the server in the reader's language, so it reads right before
+// any script runs; the strings the script needs travel in a JSON data block (not executed, so the
+// Content-Security-Policy's script-src 'self' still holds).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import { isLocale, supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
+import type { Principal } from '../../src/members/principal.ts';
+
+export const publicFolder = join(import.meta.dirname, 'public');
+export const localeCookieName = 'counterpart_locale';
+
+/** Strings the browser script uses after load (the rest are rendered into the page). */
+const scriptStringIds = [
+  'web-login-working',
+  'web-login-submit',
+  'web-login-refused',
+  'web-login-throttled',
+  'web-login-code-label',
+  'web-login-code-hint',
+  'web-login-token-label',
+  'web-login-token-hint',
+  'web-sending',
+  'web-send',
+  'web-from-you',
+  'web-from-bot',
+  'web-buttons-label',
+  'web-error-generic',
+  'web-error-rate-limited',
+  'web-session-ended',
+  'web-connection-lost',
+  'web-connection-back',
+  'web-push-label',
+] as const;
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+/** JSON safe inside a script element: `<` can never close it. */
+const jsonForScript = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
+/**
+ * The page language: an explicit choice (`?lang=`, then the remembered cookie), then the member's
+ * own language, then the browser's, then the deployment default.
+ */
+export function pageLocale(request: FastifyRequest, fallback: Locale): Locale {
+  const query = (request.query as { lang?: unknown } | undefined)?.lang;
+  if (isLocale(query)) return query;
+  const cookie = request.cookies[localeCookieName];
+  if (isLocale(cookie)) return cookie;
+  if (isLocale(request.principal?.locale)) return request.principal.locale;
+  return acceptedLocale(request.headers['accept-language']) ?? fallback;
+}
+
+function acceptedLocale(header: string | undefined): Locale | undefined {
+  if (header === undefined) return undefined;
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...parameters] = part.trim().split(';');
+      const q = parameters.find((parameter) => parameter.trim().startsWith('q='));
+      return {
+        language: tag.trim().toLowerCase().split('-')[0] ?? '',
+        weight: q === undefined ? 1 : Number(q.trim().slice(2)),
+      };
+    })
+    .filter((entry) => Number.isFinite(entry.weight) && entry.weight > 0)
+    .sort((a, b) => b.weight - a.weight);
+  return ranked.map((entry) => entry.language).find(isLocale);
+}
+
+/** "Kyrgyzstan" / "Киргизия" for an ISO code; the code itself for "ZZ" and other unknowns. */
+export function countryName(iso2: string, locale: Locale): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'region', fallback: 'code' }).of(iso2) ?? iso2;
+  } catch {
+    return iso2;
+  }
+}
+
+export interface PageContext {
+  locale: Locale;
+  principal: Principal | undefined;
+  demo: boolean;
+}
+
+export type PageRenderer = (context: PageContext) => string;
+
+export function createPageRenderer(translator: Translator): PageRenderer {
+  const template = readFileSync(join(publicFolder, 'index.html'), 'utf8');
+  return ({ locale, principal, demo }) => {
+    const loggedIn = principal?.sessionId !== undefined;
+    const strings = Object.fromEntries(scriptStringIds.map((id) => [id, translator.t(locale, id)]));
+    const values: Record<string, string> = {
+      lang: locale,
+      state: loggedIn ? 'chat' : 'login',
+      'login-hidden': loggedIn ? ' hidden' : '',
+      'chat-hidden': loggedIn ? '' : ' hidden',
+      'demo-hidden': demo ? '' : ' hidden',
+      'lang-en-current': locale === 'en' ? ' aria-current="true"' : '',
+      'lang-ru-current': locale === 'ru' ? ' aria-current="true"' : '',
+      whoami:
+        principal === undefined || !loggedIn
+          ? ''
+          : escapeHtml(
+              translator.t(locale, 'web-signed-in-as', {
+                name: principal.name,
+                country: countryName(principal.country, locale),
+              }),
+            ),
+      strings: jsonForScript({ locale, locales: supportedLocales, strings }),
+    };
+    return template.replace(
+      /\{\{(t:)?([a-z0-9-]+)\}\}/g,
+      (_match, isMessage: string | undefined, key: string) => {
+        if (isMessage !== undefined) return escapeHtml(translator.t(locale, key));
+        const value = values[key];
+        if (value === undefined) throw new Error(`console page: no value for {{${key}}}`);
+        return value;
+      },
+    );
+  };
+}

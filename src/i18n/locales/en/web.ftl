@@ -1,0 +1,47 @@
+# Web console (bots/web): the page's own words. Answers come from the conversation engine.
+web-title = Counterpart console
+web-tagline = Find the right counterpart: who handles extradition, mutual legal assistance, asset recovery or electronic evidence in each country, verified by the network.
+web-demo-notice = Demo data: institution names come from public sources and may be out of date; every person is fictional. Not for operational use.
+web-skip-to-content = Skip to content
+web-language-label = Language
+web-language-en = English
+web-language-ru = Русский
+
+web-login-heading = Log in
+web-login-intro = The first time, use the one-time invite code your national coordinator gave you. Afterwards, an invite code or an API token logs you in again.
+web-login-code-tab = Invite code
+web-login-token-tab = API token
+web-login-code-label = Invite code
+web-login-code-hint = Single use; it expires after a few days.
+web-login-token-label = API token
+web-login-token-hint = The token you use for the REST API (starts with cpt_).
+web-login-submit = Log in
+web-login-working = Checking…
+web-login-refused = That code or token was not accepted. It may be mistyped, used already or expired: ask your coordinator for a new invite.
+web-login-throttled = Too many attempts. Please wait a few minutes before trying again.
+web-login-no-invite = No invite yet? Your national coordinator (or the network secretariat) creates one for you.
+
+web-signed-in-as = Signed in as { $name } · { $country }
+web-logout = Log out
+web-chat-heading = Conversation
+web-chat-log-label = Messages
+web-chat-intro = Ask in plain English or Russian who handles what, where. Answers list verified contact points, best first, with their working hours and the treaties that apply. Buttons under an answer lead further.
+web-examples-heading = Try asking
+web-example-1 = Who handles extradition in Kyrgyzstan?
+web-example-2 = I need the MLA central authority for Uzbekistan
+web-example-3 = asset recovery focal point in Armenia
+web-example-4 = help
+web-input-label = Your question
+web-input-placeholder = e.g. Who handles extradition in Kazakhstan?
+web-send = Send
+web-sending = Sending…
+web-from-you = You
+web-from-bot = Counterpart
+web-buttons-label = Actions for this answer
+web-error-generic = Something went wrong. Please try again in a moment.
+web-error-rate-limited = You are sending messages too quickly. Please wait a moment.
+web-session-ended = Your session has ended. Please log in again.
+web-connection-lost = Live updates interrupted; reconnecting…
+web-connection-back = Live updates restored.
+web-push-label = New message
+web-footer-api = REST API and its documentation: /docs

@@ -4,3 +4,4 @@ export * from '../registry/registry-schema.ts';
 export * from '../members/members-schema.ts';
 export * from '../members/session-schema.ts';
 export * from '../audit/audit-schema.ts';
+export * from '../bot-state/bot-state-schema.ts';

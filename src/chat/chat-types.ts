@@ -28,6 +28,13 @@ export interface InboundMessage {
   addressed?: boolean | undefined;
   /** Display name on the platform, for logs of unknown accounts only (never stored). */
   displayName?: string | undefined;
+  /**
+   * The platform's id of this message (Telegram message_id, Matrix event id). Lets a module
+   * recognise the same message delivered twice (webhook retry, sync replay after a crash).
+   */
+  messageId?: string | undefined;
+  /** The platform id of the message this one replies to (Telegram reply, Matrix reply or thread root). */
+  replyToMessageId?: string | undefined;
 }
 
 export interface Button {
@@ -47,6 +54,16 @@ export interface OutboundMessage {
   buttons?: Button[] | undefined;
   /** Answer language, so adapters can localize their own chrome (numbered choices, hints). */
   locale?: Locale | undefined;
+  /**
+   * Keep this message in a thread with an earlier one, by that message's platform id: a reply on
+   * Telegram, an `m.thread` relation on Matrix; ignored where the messenger has neither.
+   */
+  replyTo?: string | undefined;
+  /**
+   * Content that must travel end-to-end encrypted only (a sensitive consultation): an adapter that
+   * cannot guarantee it for this chat must refuse to send (throw) rather than send in the clear.
+   */
+  requiresEncryption?: boolean | undefined;
 }
 
 /**

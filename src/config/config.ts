@@ -61,6 +61,14 @@ export interface Config {
     readonly userId: string | undefined;
     readonly accessToken: string | undefined;
     readonly password: string | undefined;
+    /**
+     * Secret that encrypts the bot's persisted state (end-to-end crypto store, sync position,
+     * session, pending replies) in the database. Required with MATRIX_HOMESERVER_URL; at least 32
+     * characters. Changing it discards that state: the bot then logs in as a new device.
+     */
+    readonly storeKey: string | undefined;
+    /** Device display name the bot logs in with. Default "Counterpart bot". */
+    readonly deviceName: string;
   };
   readonly nudgePoliciesFile: string;
 }
@@ -74,6 +82,7 @@ export const secretVariables = [
   'TELEGRAM_WEBHOOK_SECRET',
   'MATRIX_ACCESS_TOKEN',
   'MATRIX_PASSWORD',
+  'MATRIX_STORE_KEY',
 ] as const;
 
 export class ConfigError extends Error {
@@ -166,6 +175,10 @@ export function loadConfig(env: Env): Config {
   const matrixUserId = read('MATRIX_USER_ID');
   const matrixAccessToken = read('MATRIX_ACCESS_TOKEN');
   const matrixPassword = read('MATRIX_PASSWORD');
+  const matrixStoreKey = read('MATRIX_STORE_KEY');
+  if (matrixHomeserverUrl !== undefined && (matrixStoreKey === undefined || matrixStoreKey.length < 32)) {
+    problems.push('MATRIX_STORE_KEY: at least 32 characters, required when MATRIX_HOMESERVER_URL is set (encrypts the bot crypto state)');
+  }
   if (matrixHomeserverUrl !== undefined) {
     if (matrixUserId === undefined || !/^@[^:]+:.+$/.test(matrixUserId)) {
       problems.push('MATRIX_USER_ID: required as @name:server when MATRIX_HOMESERVER_URL is set');
@@ -214,6 +227,8 @@ export function loadConfig(env: Env): Config {
       userId: matrixUserId,
       accessToken: matrixAccessToken,
       password: matrixPassword,
+      storeKey: matrixStoreKey,
+      deviceName: read('MATRIX_DEVICE_NAME') ?? 'Counterpart bot',
     },
     nudgePoliciesFile: resolve(read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml')),
   };
@@ -239,6 +254,7 @@ export function redactConfig(config: Config): unknown {
       ...config.matrix,
       accessToken: hidden(config.matrix.accessToken),
       password: hidden(config.matrix.password),
+      storeKey: hidden(config.matrix.storeKey),
     },
   };
 }

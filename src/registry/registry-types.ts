@@ -13,6 +13,8 @@ export interface Competence {
 
 export interface Country {
   iso2: string;
+  /** From ISO 3166 data, at least `en` and `ru`: `{ en: "Kyrgyzstan", ru: "Киргизия" }`. */
+  name: LocalizedText;
   timezone: string;
   languages: string[];
   capital: string | null;

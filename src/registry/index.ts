@@ -1,0 +1,25 @@
+// The registry module's public surface: other modules import from here only.
+export { createRegistryService, registryChangedChannel } from './registry-service.ts';
+export type {
+  ImportOptions,
+  ImportSummary,
+  RegistryListener,
+  RegistryService,
+  RegistryServiceDeps,
+} from './registry-service.ts';
+export { registryRoutes, importBodyLimitBytes } from './registry-routes.ts';
+export { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
+export { isStale, freshSince, staleAfterMonths } from './registry-snapshot.ts';
+export type { ContactFilter, AuthorityFilter, TreatyFilter, Page } from './registry-queries.ts';
+export { countryName } from './country-names.ts';
+export type {
+  AuthorityRecord,
+  CompetenceRecord,
+  ContactChanges,
+  ContactRecord,
+  CountryRecord,
+  NewContactRecord,
+  RegistryFile,
+  TreatyRecord,
+} from './registry-format.ts';
+export type * from './registry-types.ts';

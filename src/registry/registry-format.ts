@@ -1,0 +1,184 @@
+// The registry file format ("counterpart-registry", version 1), as TypeBox schemas. The same
+// schemas validate imports, the REST API bodies and document both in OpenAPI.
+import { Type, type Static, type TSchema } from 'typebox';
+
+export const registryFormatName = 'counterpart-registry';
+export const registryFormatVersion = 1;
+
+/** Named patterns; `schema-problems.ts` turns a failed pattern into a sentence from this table. */
+export const patterns = {
+  recordId: '^[a-z0-9][a-z0-9._-]{0,63}$',
+  vocabularyId: '^[a-z][a-z0-9_]{0,63}$',
+  iso2: '^[A-Z]{2}$',
+  language: '^[a-z]{2,3}$',
+  date: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  time: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+} as const;
+
+export const patternDescriptions: Record<string, string> = {
+  [patterns.recordId]: 'must be an id of lowercase letters, digits, ".", "_" or "-" (at most 64)',
+  [patterns.vocabularyId]: 'must be an identifier of lowercase letters, digits and "_"',
+  [patterns.iso2]: 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. "KG"',
+  [patterns.language]: 'must be an ISO 639 language code in lowercase, e.g. "ru"',
+  [patterns.date]: 'must be a date "YYYY-MM-DD"',
+  [patterns.time]: 'must be a time "HH:MM" (00:00 to 23:59)',
+};
+
+export const contactStatuses = ['active', 'retired', 'suspended'] as const;
+export const proceedingStages = ['pre_trial', 'trial', 'enforcement'] as const;
+
+const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const list = <T extends TSchema>(item: T, options: { minItems?: number } = {}) =>
+  Type.Array(item, { uniqueItems: true, maxItems: 100, ...options });
+const nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+
+export const RecordId = Type.String({ pattern: patterns.recordId });
+export const VocabularyId = Type.String({ pattern: patterns.vocabularyId });
+export const Iso2 = Type.String({ pattern: patterns.iso2 });
+export const Language = Type.String({ pattern: patterns.language });
+export const IsoDate = Type.String({ pattern: patterns.date });
+export const LocalTime = Type.String({ pattern: patterns.time });
+
+/** `{ "en": "...", "ru": "..." }`; English is required so every reader has a fallback. */
+export const LocalizedTextSchema = Type.Record(Language, text(500), { additionalProperties: false });
+
+export const CompetenceRecord = Type.Object(
+  { id: VocabularyId, label: LocalizedTextSchema },
+  { additionalProperties: false, description: 'A competence of the vocabulary, e.g. extradition.' },
+);
+
+export const CountryRecord = Type.Object(
+  {
+    iso2: Iso2,
+    timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Bishkek.' }),
+    languages: list(Language, { minItems: 1 }),
+    capital: Type.Optional(nullable(text(200))),
+  },
+  { additionalProperties: false },
+);
+
+export const AuthorityRecord = Type.Object(
+  {
+    id: RecordId,
+    country: Iso2,
+    name: LocalizedTextSchema,
+    kind: VocabularyId,
+    centralAuthorityFor: list(VocabularyId),
+    stages: list(Type.Union([Type.Literal('pre_trial'), Type.Literal('trial'), Type.Literal('enforcement')])),
+    requestLanguages: list(Language),
+    acceptedChannels: list(VocabularyId),
+    urgentProcedure: Type.Optional(nullable(text(2000))),
+  },
+  { additionalProperties: false },
+);
+
+export const WorkingHoursSchema = Type.Object(
+  {
+    days: list(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1 }),
+    start: LocalTime,
+    end: LocalTime,
+  },
+  {
+    additionalProperties: false,
+    description: 'ISO weekdays (1 = Monday) and local times in the country time zone.',
+  },
+);
+
+export const OutOfOfficeSchema = Type.Object(
+  { start: IsoDate, end: IsoDate, note: Type.Optional(nullable(text(500))) },
+  { additionalProperties: false, description: 'First and last day away (inclusive).' },
+);
+
+/** How to reach a contact, in order of preference: `{ "telegram": "...", "email": "..." }`. */
+export const ChannelsSchema = Type.Record(VocabularyId, text(300), { additionalProperties: false });
+
+const contactFields = {
+  authority: RecordId,
+  country: Iso2,
+  name: LocalizedTextSchema,
+  title: text(300),
+  competences: list(VocabularyId, { minItems: 1 }),
+  languages: list(Language, { minItems: 1 }),
+  channels: ChannelsSchema,
+  workingHours: WorkingHoursSchema,
+  verifiedAt: IsoDate,
+  verifiedBy: Type.Optional(text(200)),
+  status: Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('suspended')]),
+  outOfOffice: Type.Optional(nullable(OutOfOfficeSchema)),
+  deputy: Type.Optional(nullable(RecordId)),
+};
+
+export const ContactRecord = Type.Object({ id: RecordId, ...contactFields }, { additionalProperties: false });
+
+/** A new contact: as in the file, but `verifiedAt` may be left out (then: verified now, by the creator). */
+export const NewContactRecord = Type.Object(
+  { id: RecordId, ...contactFields, verifiedAt: Type.Optional(IsoDate) },
+  { additionalProperties: false },
+);
+
+/** Any fields of a contact except its id. */
+export const ContactChanges = Type.Partial(Type.Object(contactFields, { additionalProperties: false }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const AuthorityChanges = Type.Partial(Type.Omit(AuthorityRecord, ['id']), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const TreatyRecord = Type.Object(
+  {
+    id: RecordId,
+    name: LocalizedTextSchema,
+    covers: list(VocabularyId, { minItems: 1 }),
+    parties: Type.Union([Type.Literal('all'), Type.Array(Iso2, { uniqueItems: true, maxItems: 300 })], {
+      description: '"all" when every state may be party, else the ISO codes of the parties.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const TreatyChanges = Type.Partial(Type.Omit(TreatyRecord, ['id']), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const NetworkSchema = Type.Object(
+  { id: RecordId, name: LocalizedTextSchema },
+  { additionalProperties: false },
+);
+
+export const RegistryFileSchema = Type.Object(
+  {
+    format: Type.Literal(registryFormatName),
+    version: Type.Literal(registryFormatVersion),
+    notice: Type.Optional(Type.String({ maxLength: 5000 })),
+    network: Type.Optional(NetworkSchema),
+    competences: Type.Array(CompetenceRecord, { maxItems: 1000 }),
+    countries: Type.Array(CountryRecord, { maxItems: 300 }),
+    authorities: Type.Array(AuthorityRecord, { maxItems: 10_000 }),
+    contacts: Type.Array(ContactRecord, { maxItems: 100_000 }),
+    treaties: Type.Array(TreatyRecord, { maxItems: 10_000 }),
+  },
+  {
+    additionalProperties: false,
+    description: 'A whole registry in the counterpart-registry format, version 1.',
+  },
+);
+
+export type LocalizedTextValue = Static<typeof LocalizedTextSchema>;
+export type CompetenceRecord = Static<typeof CompetenceRecord>;
+export type CountryRecord = Static<typeof CountryRecord>;
+export type AuthorityRecord = Static<typeof AuthorityRecord>;
+export type ContactRecord = Static<typeof ContactRecord>;
+export type NewContactRecord = Static<typeof NewContactRecord>;
+export type ContactChanges = Static<typeof ContactChanges>;
+export type AuthorityChanges = Static<typeof AuthorityChanges>;
+export type TreatyRecord = Static<typeof TreatyRecord>;
+export type TreatyChanges = Static<typeof TreatyChanges>;
+export type RegistryFile = Static<typeof RegistryFileSchema>;
+
+/** The sections of a registry file holding records, in the order they are written. */
+export const registrySections = ['competences', 'countries', 'authorities', 'contacts', 'treaties'] as const;
+export type RegistrySection = (typeof registrySections)[number];

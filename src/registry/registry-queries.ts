@@ -1,0 +1,82 @@
+// Filters over the in-memory registry. The registry holds hundreds to a few thousand records, so
+// scanning the snapshot beats a database round trip on the hottest route by a wide margin.
+import type { AuthorityRecord, ContactRecord, TreatyRecord } from './registry-format.ts';
+import { freshSince, type RegistryView } from './registry-snapshot.ts';
+import type { ContactStatus, Country } from './registry-types.ts';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface PageRequest {
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export const defaultPageSize = 50;
+export const maxPageSize = 500;
+
+export function paginate<T>(items: readonly T[], request: PageRequest): Page<T> {
+  const limit = Math.min(request.limit ?? defaultPageSize, maxPageSize);
+  const offset = request.offset ?? 0;
+  return { items: items.slice(offset, offset + limit), total: items.length, limit, offset };
+}
+
+export interface ContactFilter {
+  /** ISO2, any case. */
+  country?: string | undefined;
+  competence?: string | undefined;
+  status?: ContactStatus | undefined;
+  authority?: string | undefined;
+  /** true: only records verified more than 12 months ago; false: only fresher ones. */
+  stale?: boolean | undefined;
+}
+
+export function filterContacts(view: RegistryView, filter: ContactFilter, now: Date): ContactRecord[] {
+  const country = filter.country?.toUpperCase();
+  const cutoff = filter.stale === undefined ? undefined : freshSince(now);
+  return view.file.contacts.filter(
+    (contact) =>
+      (country === undefined || contact.country === country) &&
+      (filter.competence === undefined || contact.competences.includes(filter.competence)) &&
+      (filter.status === undefined || contact.status === filter.status) &&
+      (filter.authority === undefined || contact.authority === filter.authority) &&
+      (cutoff === undefined || contact.verifiedAt < cutoff === filter.stale),
+  );
+}
+
+export interface AuthorityFilter {
+  country?: string | undefined;
+  /** Authorities that are the central authority for this competence. */
+  competence?: string | undefined;
+}
+
+export function filterAuthorities(view: RegistryView, filter: AuthorityFilter): AuthorityRecord[] {
+  const country = filter.country?.toUpperCase();
+  return view.file.authorities.filter(
+    (authority) =>
+      (country === undefined || authority.country === country) &&
+      (filter.competence === undefined || authority.centralAuthorityFor.includes(filter.competence)),
+  );
+}
+
+export interface TreatyFilter {
+  /** Treaties this country is party to (open treaties included). */
+  country?: string | undefined;
+  competence?: string | undefined;
+}
+
+export function filterTreaties(view: RegistryView, filter: TreatyFilter): TreatyRecord[] {
+  const country = filter.country?.toUpperCase();
+  return view.file.treaties.filter(
+    (treaty) =>
+      (country === undefined || treaty.parties === 'all' || treaty.parties.includes(country)) &&
+      (filter.competence === undefined || treaty.covers.includes(filter.competence)),
+  );
+}
+
+/** Countries with their names (ISO data, English and Russian). */
+export const listCountries = (view: RegistryView): readonly Country[] => view.snapshot.countries;

@@ -1,0 +1,168 @@
+// Request and response schemas of the registry API. Records travel in the registry file format,
+// so what the API returns can be pasted into a registry file and back.
+import { Type, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
+import type { FastifySchemaCompiler } from 'fastify';
+import { countryNameLocales } from './country-names.ts';
+import {
+  AuthorityRecord,
+  CompetenceRecord,
+  ContactRecord,
+  Language,
+  LocalizedTextSchema,
+  RegistryFileSchema,
+  TreatyRecord,
+} from './registry-format.ts';
+import { defaultPageSize, maxPageSize } from './registry-queries.ts';
+import { schemaProblems } from './schema-problems.ts';
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+    requestId: Type.Optional(Type.String()),
+  }),
+});
+export const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+export const writeErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
+
+/** Ids in paths are not pattern-checked: an id that cannot exist is simply not found (404). */
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+const paging = {
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: maxPageSize,
+      default: defaultPageSize,
+      description: `Default ${defaultPageSize}.`,
+    }),
+  ),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+};
+const CountryFilter = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2, any case.' });
+const CompetenceFilter = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'A competence id, e.g. extradition.',
+});
+
+export const PageQuery = Type.Object(paging, { additionalProperties: false });
+
+export const ContactQuery = Type.Object(
+  {
+    country: Type.Optional(CountryFilter),
+    competence: Type.Optional(CompetenceFilter),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('suspended')]),
+    ),
+    authority: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    stale: Type.Optional(
+      Type.Boolean({ description: 'true: verified more than 12 months ago; false: verified since.' }),
+    ),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+
+export const AuthorityQuery = Type.Object(
+  {
+    country: Type.Optional(CountryFilter),
+    competence: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Central authority for this competence.' }),
+    ),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+
+export const TreatyQuery = Type.Object(
+  {
+    country: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z]{2}$', description: 'A party (treaties open to all included).' }),
+    ),
+    competence: Type.Optional(CompetenceFilter),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+
+export const ImportQuery = Type.Object(
+  { dryRun: Type.Optional(Type.Boolean({ description: 'Validate and count only; nothing changes.' })) },
+  { additionalProperties: false },
+);
+
+const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
+
+export const CountryListing = Type.Object({
+  iso2: Type.String(),
+  name: Type.Object(Object.fromEntries(countryNameLocales.map((locale) => [locale, Type.String()]))),
+  timezone: Type.String(),
+  languages: Type.Array(Language),
+  capital: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const CountryPage = pageOf(CountryListing);
+export const CompetencePage = pageOf(CompetenceRecord);
+export const AuthorityPage = pageOf(AuthorityRecord);
+export const ContactPage = pageOf(ContactRecord);
+export const TreatyPage = pageOf(TreatyRecord);
+export { LocalizedTextSchema };
+
+export const ImportSummaryBody = Type.Object({
+  dryRun: Type.Boolean(),
+  competences: Type.Integer(),
+  countries: Type.Integer(),
+  authorities: Type.Integer(),
+  contacts: Type.Integer(),
+  treaties: Type.Integer(),
+  created: Type.Integer({ description: 'Records that are new.' }),
+  updated: Type.Integer({ description: 'Records whose content changed.' }),
+  removed: Type.Integer({ description: 'Records no longer in the registry.' }),
+});
+
+/**
+ * The import body is documented with the file schema but checked by the registry validator, which
+ * reports shape and reference problems together, with the same paths as the CLI.
+ */
+export const ImportBody = {
+  ...RegistryFileSchema,
+  'x-validated-by': 'registry-validator',
+} as unknown as typeof RegistryFileSchema;
+
+/**
+ * Validation for the registry routes with TypeBox itself: bodies are checked strictly (a number
+ * where text belongs is an error, never silently converted), query strings and params are
+ * converted from text and get their defaults.
+ */
+export const registryValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  if ((schema as Record<string, unknown>)['x-validated-by'] !== undefined)
+    return (value: unknown) => ({ value });
+  return (input: unknown) => {
+    const value = httpPart === 'body' ? input : Value.Default(schema, Value.Convert(schema, input));
+    const problems = schemaProblems(schema, value);
+    if (problems.length === 0) return { value };
+    return {
+      error: problems.map((problem) => {
+        const field = problem.message === 'unknown field' ? problem.path.split('/').pop() : undefined;
+        return {
+          keyword: field === undefined ? 'schema' : 'additionalProperties',
+          instancePath: problem.path,
+          schemaPath: '',
+          params: field === undefined ? {} : { additionalProperty: field },
+          message: problem.message,
+        };
+      }),
+    } as never;
+  };
+};

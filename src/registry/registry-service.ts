@@ -1,0 +1,299 @@
+// The registry service: keeps an in-memory snapshot of the registry for every reader, and makes
+// every change (an import or a single edit) in one transaction that is validated whole, audited,
+// and announced to other processes through Postgres NOTIFY so their snapshots follow.
+import { randomUUID } from 'node:crypto';
+import { and, inArray, isNull, sql } from 'drizzle-orm';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Database, DatabaseHandle } from '../db/database.ts';
+import { members } from '../db/schema.ts';
+import { AppError, conflict } from '../http/errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { actorOf, type Principal } from '../members/principal.ts';
+import { createRegistryEdits, type RegistryChange } from './registry-edits.ts';
+import type { RegistryFile } from './registry-format.ts';
+import {
+  canonicalRegistry,
+  contactExists,
+  countryExists,
+  isForeignKeyViolation,
+  isRegistryEmpty,
+  loadRegistry,
+  planSync,
+  syncRegistry,
+  type SyncCounts,
+} from './registry-repository.ts';
+import {
+  filterAuthorities,
+  filterContacts,
+  filterTreaties,
+  listCountries,
+  type AuthorityFilter,
+  type ContactFilter,
+  type TreatyFilter,
+} from './registry-queries.ts';
+import { buildRegistryView, emptyRegistryFile, type RegistryView } from './registry-snapshot.ts';
+import type { RegistrySnapshot } from './registry-types.ts';
+import { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
+
+/** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
+export const registryChangedChannel = 'registry_changed';
+// Serializes registry writes across processes, so each validates against the true current state.
+const registryLockId = 0x726567;
+
+export interface RegistryServiceDeps {
+  db: Database;
+  audit: AuditService;
+  database: Pick<DatabaseHandle, 'listen' | 'notify'>;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** Records per section after an import, and how many records it created, changed and removed. */
+export interface ImportSummary extends SyncCounts {
+  competences: number;
+  countries: number;
+  authorities: number;
+  contacts: number;
+  treaties: number;
+}
+
+export interface ImportOptions {
+  /** Validate and count only; nothing is written. */
+  dryRun?: boolean;
+  /** Audit actor when there is no principal, e.g. `cli`. Default `system`. */
+  actor?: string;
+}
+
+export type RegistryListener = (snapshot: RegistrySnapshot) => void;
+
+export type RegistryService = ReturnType<typeof createRegistryService>;
+
+export function createRegistryService({
+  db,
+  audit,
+  database,
+  logger,
+  clock = () => new Date(),
+}: RegistryServiceDeps) {
+  const origin = randomUUID();
+  const listeners = new Set<RegistryListener>();
+  let version = 0;
+  let view: RegistryView = buildRegistryView(emptyRegistryFile(), version);
+  let started = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+
+  async function loadView(): Promise<void> {
+    const file = await db.transaction((tx) => loadRegistry(tx), { isolationLevel: 'repeatable read' });
+    version += 1;
+    view = buildRegistryView(file, version);
+    for (const listener of listeners) {
+      try {
+        listener(view.snapshot);
+      } catch (error) {
+        logger.error({ err: error }, 'registry change listener failed');
+      }
+    }
+  }
+
+  /** Reloads the snapshot; a request during a reload waits for it, then loads again (it may have read old rows). */
+  function reload(): Promise<void> {
+    if (queued !== null) return queued;
+    if (running === null) {
+      running = loadView().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued = running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return reload();
+      });
+    return queued;
+  }
+
+  async function announce(): Promise<void> {
+    if (started) await reload();
+    try {
+      await database.notify(registryChangedChannel, JSON.stringify({ origin }));
+    } catch (error) {
+      logger.error({ err: error }, 'could not announce a registry change; other processes reload on restart');
+    }
+  }
+
+  /** Applies one change: lock, read the current registry, compute, validate whole, write the difference, audit. */
+  async function write<T>(compute: (current: RegistryFile) => RegistryChange<T>): Promise<T> {
+    const result = await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${registryLockId})`);
+      const current = await loadRegistry(tx);
+      const change = compute(current);
+      const validation = validateRegistryFile(change.next);
+      if (!validation.ok) throw invalid(validation.problems, change.focus);
+      const next = canonicalRegistry(validation.registry);
+      await checkMemberLinks(tx, current, next);
+      let counts: SyncCounts;
+      try {
+        counts = await syncRegistry(tx, current, next, clock());
+      } catch (error) {
+        if (isForeignKeyViolation(error))
+          throw conflict('a record to be removed is still referenced elsewhere');
+        throw error;
+      }
+      await audit.appendInTransaction(tx, change.audit(counts));
+      return change.result(next);
+    });
+    await announce();
+    return result;
+  }
+
+  /** A contact a member stands behind cannot vanish: their pushes would go nowhere. */
+  async function checkMemberLinks(
+    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+    current: RegistryFile,
+    next: RegistryFile,
+  ) {
+    const kept = new Set(next.contacts.map((contact) => contact.id));
+    const removed = current.contacts.map((contact) => contact.id).filter((id) => !kept.has(id));
+    if (removed.length === 0) return;
+    const linked = await tx
+      .select({ id: members.id, contactId: members.contactId })
+      .from(members)
+      .where(and(inArray(members.contactId, removed), isNull(members.disabledAt)));
+    if (linked.length === 0) return;
+    throw conflict(
+      'contacts linked to members cannot be removed; unlink the members first',
+      linked.map((member) => ({
+        path: '/contacts',
+        message: `contact ${JSON.stringify(member.contactId)} is linked to member ${member.id}`,
+      })),
+    );
+  }
+
+  const edits = createRegistryEdits({ write, clock });
+
+  return {
+    ...edits,
+
+    /** Loads the snapshot and follows changes made by other processes. */
+    async start(): Promise<void> {
+      unlisten = await database.listen(registryChangedChannel, (payload) => {
+        let writer: unknown;
+        try {
+          writer = (JSON.parse(payload) as { origin?: unknown }).origin;
+        } catch {
+          writer = undefined;
+        }
+        if (writer === origin) return;
+        reload().catch((error: unknown) => {
+          logger.error({ err: error }, 'registry reload after a change elsewhere failed');
+        });
+      });
+      started = true;
+      await reload();
+      logger.info(
+        { contacts: view.snapshot.contacts.length, countries: view.snapshot.countries.length },
+        'registry loaded',
+      );
+    },
+
+    async stop(): Promise<void> {
+      started = false;
+      const stopListening = unlisten;
+      unlisten = undefined;
+      if (stopListening !== undefined) await stopListening();
+      await (queued ?? running ?? Promise.resolve()).catch(() => undefined);
+    },
+
+    /** The current registry; immutable, replaced (not changed) when the registry changes. */
+    snapshot: (): RegistrySnapshot => view.snapshot,
+
+    /** The snapshot with the records in file form, for the API. */
+    view: (): RegistryView => view,
+
+    /** Called with each new snapshot (after a change here or in another process). Returns an unsubscribe function. */
+    onChange(listener: RegistryListener): () => void {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    /** Re-reads the registry from the database now. */
+    reload,
+
+    // Reads, served from memory, records in file form.
+    countries: () => listCountries(view),
+    competences: () => view.file.competences,
+    authorities: (filter: AuthorityFilter = {}) => filterAuthorities(view, filter),
+    contacts: (filter: ContactFilter = {}) => filterContacts(view, filter, clock()),
+    treaties: (filter: TreatyFilter = {}) => filterTreaties(view, filter),
+
+    isEmpty: () => isRegistryEmpty(db),
+    countryExists: (iso2: string) => countryExists(db, iso2),
+    contactExists: (id: string) => contactExists(db, id),
+
+    validate: (data: unknown): ValidationResult => validateRegistryFile(data),
+
+    /** Replaces the whole registry with `data` (a registry file), or nothing at all on any problem. */
+    async importRegistry(
+      actor: Principal | undefined,
+      data: unknown,
+      options: ImportOptions = {},
+    ): Promise<ImportSummary> {
+      const validation = validateRegistryFile(data);
+      if (!validation.ok) throw invalid(validation.problems);
+      const next = canonicalRegistry(validation.registry);
+      const sizes = {
+        competences: next.competences.length,
+        countries: next.countries.length,
+        authorities: next.authorities.length,
+        contacts: next.contacts.length,
+        treaties: next.treaties.length,
+      };
+      if (options.dryRun === true) return { ...sizes, ...planSync(await loadRegistry(db), next).counts };
+      return write((current) => ({
+        next,
+        result: () => ({ ...sizes, ...planSync(current, next).counts }),
+        audit: (counts) => [
+          {
+            actor: actor === undefined ? (options.actor ?? 'system') : actorOf(actor),
+            action: 'registry.import',
+            details: { ...sizes, ...counts },
+          },
+        ],
+      }));
+    },
+
+    /** The whole registry as a file, read from the database (the service need not be started). */
+    async exportRegistry(
+      actor: Principal | undefined,
+      options: { actor?: string } = {},
+    ): Promise<RegistryFile> {
+      const file = await db.transaction((tx) => loadRegistry(tx), { isolationLevel: 'repeatable read' });
+      audit.enqueue({
+        actor: actor === undefined ? (options.actor ?? 'system') : actorOf(actor),
+        action: 'registry.export',
+        details: { contacts: file.contacts.length },
+      });
+      return file;
+    },
+  };
+}
+
+function invalid(problems: readonly Problem[], focus?: RegistryChange<unknown>['focus']): AppError {
+  const prefix = focus === undefined ? undefined : `/${focus.section}/${focus.index}`;
+  const located = problems.map((problem) =>
+    prefix !== undefined && (problem.path === prefix || problem.path.startsWith(`${prefix}/`))
+      ? { path: problem.path.slice(prefix.length), message: problem.message }
+      : problem,
+  );
+  const count = located.length;
+  return new AppError(
+    'validation_failed',
+    `the registry has ${count} problem${count === 1 ? '' : 's'}`,
+    located,
+  );
+}

@@ -1,0 +1,95 @@
+// The in-memory registry: built once per change from the canonical registry file, then shared
+// read-only by every request until the next change replaces it.
+import { countryName } from './country-names.ts';
+import type { AuthorityRecord, ContactRecord, RegistryFile, TreatyRecord } from './registry-format.ts';
+import type { Authority, Contact, Country, RegistrySnapshot, Treaty } from './registry-types.ts';
+
+/** The snapshot plus the records in file form, which the API and export serve as they are. */
+export interface RegistryView {
+  readonly snapshot: RegistrySnapshot;
+  readonly file: RegistryFile;
+  readonly contactRecordById: ReadonlyMap<string, ContactRecord>;
+  readonly authorityRecordById: ReadonlyMap<string, AuthorityRecord>;
+  readonly treatyRecordById: ReadonlyMap<string, TreatyRecord>;
+}
+
+/** `file` must be canonical (see `canonicalRegistry`). */
+export function buildRegistryView(file: RegistryFile, version: number): RegistryView {
+  const countries: Country[] = file.countries.map((record) => ({
+    iso2: record.iso2,
+    name: countryName(record.iso2),
+    timezone: record.timezone,
+    languages: record.languages,
+    capital: record.capital ?? null,
+  }));
+  const authorities: Authority[] = file.authorities.map((record) => ({
+    ...record,
+    urgentProcedure: record.urgentProcedure ?? null,
+  }));
+  const contacts: Contact[] = file.contacts.map((record) => ({
+    ...record,
+    verifiedBy: record.verifiedBy ?? null,
+    outOfOffice: record.outOfOffice ?? null,
+    deputy: record.deputy ?? null,
+  }));
+  const treaties: Treaty[] = file.treaties.map((record) => ({ ...record }));
+  const snapshot: RegistrySnapshot = {
+    version,
+    competences: file.competences.map((record) => ({ ...record })),
+    countries,
+    authorities,
+    contacts,
+    treaties,
+    countryByIso2: new Map(countries.map((country) => [country.iso2, country])),
+    authorityById: new Map(authorities.map((authority) => [authority.id, authority])),
+    contactById: new Map(contacts.map((contact) => [contact.id, contact])),
+  };
+  deepFreeze(snapshot);
+  deepFreeze(file);
+  return {
+    snapshot,
+    file,
+    contactRecordById: new Map(file.contacts.map((record) => [record.id, record])),
+    authorityRecordById: new Map(file.authorities.map((record) => [record.id, record])),
+    treatyRecordById: new Map(file.treaties.map((record) => [record.id, record])),
+  };
+}
+
+export const emptyRegistryFile = (): RegistryFile => ({
+  format: 'counterpart-registry',
+  version: 1,
+  competences: [],
+  countries: [],
+  authorities: [],
+  contacts: [],
+  treaties: [],
+});
+
+/** Months after its last verification when a record counts as stale. */
+export const staleAfterMonths = 12;
+
+/** The first verification date that is still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
+export function freshSince(now: Date): string {
+  const cutoff = new Date(
+    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - staleAfterMonths, now.getUTCDate()),
+  );
+  return cutoff.toISOString().slice(0, 10);
+}
+
+/** Verified more than twelve months before `now`? */
+export const isStale = (contact: { verifiedAt: string }, now: Date): boolean =>
+  contact.verifiedAt < freshSince(now);
+
+/** Today's date in UTC, YYYY-MM-DD. */
+export const isoDay = (now: Date): string => now.toISOString().slice(0, 10);
+
+// Snapshots are shared by every request; freezing turns an accidental mutation into an error.
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  if (value instanceof Map) {
+    for (const entry of value.values()) deepFreeze(entry);
+  } else {
+    for (const entry of Object.values(value)) deepFreeze(entry);
+  }
+  Object.freeze(value);
+}

@@ -1,0 +1,33 @@
+// The demo registry file and small helpers the registry tests share.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Application } from '../../src/application.ts';
+import type { RegistryFile } from '../../src/registry/index.ts';
+
+export const fixturePath = resolve(import.meta.dirname, '../../config/demo-registry.json');
+export const fixtureText = readFileSync(fixturePath, 'utf8');
+/** A fresh deep copy of the demo registry each call, so a test may break it freely. */
+export const fixture = (): RegistryFile => JSON.parse(fixtureText) as RegistryFile;
+
+export interface Caller {
+  token: string;
+  memberId: string;
+}
+
+/** Creates a member of `role` in `country` and an API token for them. */
+export async function createCaller(
+  application: Application,
+  role: 'admin' | 'coordinator' | 'member',
+  country: string,
+): Promise<Caller> {
+  const member = await application.members.create(undefined, { name: `A ${role} of ${country}`, country, role });
+  const issued = await application.members.createToken(undefined, member.id, 'tests');
+  return { token: issued.token, memberId: member.id };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The registry as the export route returns it (the source of truth for "nothing changed"). */
+export async function exported(application: Application): Promise<RegistryFile> {
+  return application.registry.exportRegistry(undefined);
+}

@@ -1,0 +1,113 @@
+// The declarative word lists of the ask module (config/ask-vocabulary.yaml, config/ask-places.yaml),
+// loaded and checked once. Adding a synonym is a data change, not a code change.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { eng as englishStopwords, rus as russianStopwords } from 'stopword';
+
+export type VocabularyLanguage = 'en' | 'ru';
+export type WordsByLanguage = Record<VocabularyLanguage, string[]>;
+
+export interface AskVocabulary {
+  /** Competence id -> phrases naming it. Ids not in the registry are ignored. */
+  competences: Record<string, WordsByLanguage>;
+  contactCues: WordsByLanguage;
+  /** Words of criminal cases: with a country, they make a question for a counterpart. */
+  domainWords: WordsByLanguage;
+  neutralWords: WordsByLanguage;
+  treatyWords: WordsByLanguage;
+  languageContext: { before: WordsByLanguage; after: WordsByLanguage };
+  /** Two-letter capitals that are country codes but mostly mean something else ("IT", "ID"). */
+  codesThatAreWords: string[];
+  stopwords: WordsByLanguage;
+}
+
+export interface PlaceAliases {
+  aliases: Record<string, string[]>;
+  abbreviations: Record<string, string[]>;
+  cities: Record<string, string[]>;
+}
+
+const configFolder = join(import.meta.dirname, '..', '..', 'config');
+export const defaultVocabularyFile = join(configFolder, 'ask-vocabulary.yaml');
+export const defaultPlacesFile = join(configFolder, 'ask-places.yaml');
+
+type Problems = string[];
+
+const stringList = (value: unknown, path: string, problems: Problems): string[] => {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' || typeof item === 'number')) {
+    problems.push(`${path} must be a list of words`);
+    return [];
+  }
+  return value.map(String);
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const byLanguage = (value: unknown, path: string, problems: Problems): WordsByLanguage => {
+  if (!isRecord(value)) {
+    problems.push(`${path} must have "en" and "ru" lists`);
+    return { en: [], ru: [] };
+  }
+  return { en: stringList(value.en, `${path}.en`, problems), ru: stringList(value.ru, `${path}.ru`, problems) };
+};
+
+const listsByCountry = (value: unknown, path: string, problems: Problems): Record<string, string[]> => {
+  const result: Record<string, string[]> = {};
+  if (value === undefined) return result;
+  if (!isRecord(value)) {
+    problems.push(`${path} must map ISO codes to lists`);
+    return result;
+  }
+  for (const [iso2, names] of Object.entries(value)) {
+    if (!/^[A-Z]{2}$/.test(iso2)) problems.push(`${path}.${iso2} is not an ISO 3166-1 alpha-2 code`);
+    result[iso2] = stringList(names, `${path}.${iso2}`, problems);
+  }
+  return result;
+};
+
+/** Reads the vocabulary file; throws one error listing every problem. */
+export function loadAskVocabulary(file: string = defaultVocabularyFile): AskVocabulary {
+  const data: unknown = parse(readFileSync(file, 'utf8'));
+  const problems: Problems = [];
+  if (!isRecord(data)) throw new Error(`${file}: not a YAML mapping`);
+  const competences: Record<string, WordsByLanguage> = {};
+  if (!isRecord(data.competences)) problems.push('competences must map competence ids to phrases');
+  else {
+    for (const [id, phrases] of Object.entries(data.competences)) {
+      competences[id] = byLanguage(phrases, `competences.${id}`, problems);
+    }
+  }
+  const context = isRecord(data.languageContext) ? data.languageContext : {};
+  const vocabulary: AskVocabulary = {
+    competences,
+    contactCues: byLanguage(data.contactCues, 'contactCues', problems),
+    domainWords: byLanguage(data.domainWords, 'domainWords', problems),
+    neutralWords: byLanguage(data.neutralWords, 'neutralWords', problems),
+    treatyWords: byLanguage(data.treatyWords, 'treatyWords', problems),
+    languageContext: {
+      before: byLanguage(context.before, 'languageContext.before', problems),
+      after: byLanguage(context.after, 'languageContext.after', problems),
+    },
+    codesThatAreWords: stringList(data.codesThatAreWords, 'codesThatAreWords', problems),
+    stopwords: { en: [...englishStopwords], ru: [...russianStopwords] },
+  };
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
+  return vocabulary;
+}
+
+/** Reads the place aliases file; throws one error listing every problem. */
+export function loadPlaceAliases(file: string = defaultPlacesFile): PlaceAliases {
+  const data: unknown = parse(readFileSync(file, 'utf8'));
+  if (!isRecord(data)) throw new Error(`${file}: not a YAML mapping`);
+  const problems: Problems = [];
+  const places: PlaceAliases = {
+    aliases: listsByCountry(data.aliases, 'aliases', problems),
+    abbreviations: listsByCountry(data.abbreviations, 'abbreviations', problems),
+    cities: listsByCountry(data.cities, 'cities', problems),
+  };
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
+  return places;
+}

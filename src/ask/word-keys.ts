@@ -1,0 +1,119 @@
+// Script-independent keys for words, so that "Казахстане", "Kazakhstane", "Qazaqstan" and
+// "Kazakstan" meet on the same or a nearby key. Every name and synonym of the ask module is
+// compared through these keys, never letter by letter.
+import { transliterate } from 'transliteration';
+
+// Letters of Central Asian Cyrillic alphabets that the transliteration library renders with
+// apostrophes ("Қазақстан" -> "K'azak'stan"); mapped to their Russian neighbours first.
+const cyrillicNeighbours: Record<string, string> = {
+  қ: 'к', ғ: 'г', ҳ: 'х', һ: 'х', ҷ: 'дж', ӣ: 'и', ӯ: 'у', ң: 'н', ө: 'о', ү: 'у', ұ: 'у', ә: 'а', і: 'и',
+  ё: 'е', ə: 'e', ı: 'i',
+};
+const neighbourPattern = new RegExp(`[${Object.keys(cyrillicNeighbours).join('')}]`, 'gu');
+
+// Spelling variants between transliteration schemes and languages, folded so they stop
+// counting as differences: Russian "х" is kh or h, "ц" ts or c, "й"/"ы" y, i or j, "дж" j or dzh.
+const spellingFolds: readonly [RegExp, string][] = [
+  [/dzh/g, 'j'],
+  [/s?shch|sch/g, 'sh'],
+  [/kh/g, 'h'],
+  [/gh/g, 'g'],
+  [/ph/g, 'f'],
+  [/t[sz]/g, 'c'],
+  [/ck/g, 'k'],
+  [/x/g, 'ks'],
+  [/q/g, 'k'],
+  [/w/g, 'v'],
+  [/[yj]/g, 'i'],
+  [/(.)\1+/g, '$1'],
+  // Initial "е" is "ye" in one scheme and "e" in another ("Yerevan", "Ереван" -> "Erevan").
+  [/^ie/, 'e'],
+];
+
+/**
+ * The key of one word: transliterated to Latin, lowercase, without diacritics or apostrophes,
+ * with spelling variants folded. Empty for words without letters or digits.
+ */
+export function wordKey(word: string): string {
+  const lower = word.toLowerCase().replace(neighbourPattern, (letter) => cyrillicNeighbours[letter] ?? letter);
+  let key = transliterate(lower).toLowerCase().replace(/[^a-z0-9]/g, '');
+  for (const [pattern, replacement] of spellingFolds) key = key.replace(pattern, replacement);
+  return key;
+}
+
+// Russian case endings (nouns and adjectives) and English inflections, written as they look
+// after `wordKey` (so "ией" is "iei", "ых" is "ih"). Russian typed in Latin letters takes the same
+// endings, which is why stemming happens on keys rather than on Cyrillic words.
+const endings = [
+  'iami', 'ami', 'iah', 'ah', 'iam', 'am', 'ogo', 'ego', 'omu', 'emu', 'imi', 'aia', 'uiu', 'iei',
+  'ions', 'ion', 'ing', 'oi', 'ei', 'oe', 'ee', 'ie', 'ih', 'im', 'om', 'em', 'ov', 'ev', 'ia', 'iu',
+  'ed', 'es', 'a', 'e', 'i', 'u', 's',
+].sort((a, b) => b.length - a.length);
+
+/** Shortest stem worth comparing: shorter ones collide with unrelated words. */
+export const minimumStemLength = 4;
+
+/** The key without its inflection ending: "kazahstane" -> "kazahstan", "ekstradiciei" -> "ekstradic". */
+export function stemOfKey(key: string): string {
+  for (const ending of endings) {
+    if (key.length - ending.length >= minimumStemLength && key.endsWith(ending)) return key.slice(0, -ending.length);
+  }
+  return key;
+}
+
+const adjectivePattern = /^(.{4,}?)sk(?:aia|ogo|omu|oi|oe|ie|ih|imi|im|uiu|ia|i|u|e|a|om)?$/;
+
+/**
+ * The place a Russian relative adjective is built from: "kazahstanskii" (казахстанский) ->
+ * "kazahstan", "uzbekskaia" -> "uzbek"; undefined when the key is not such an adjective.
+ */
+export function adjectiveBase(key: string): string | undefined {
+  return adjectivePattern.exec(key)?.[1];
+}
+
+export type Script = 'latin' | 'cyrillic' | 'other';
+
+export interface Token {
+  /** As typed (after sanitising). */
+  text: string;
+  key: string;
+  stem: string;
+  script: Script;
+  /** Written in capitals throughout (codes and abbreviations: "KG", "США"). */
+  allCaps: boolean;
+  /** First letter is a capital ("Tashkent"). */
+  capitalized: boolean;
+  isNumber: boolean;
+}
+
+const scriptOf = (word: string): Script =>
+  /\p{Script=Cyrillic}/u.test(word) ? 'cyrillic' : /\p{Script=Latin}/u.test(word) ? 'latin' : 'other';
+
+// Apostrophes inside words belong to them ("Qirg'iziston", "O'zbekiston"); dots between single
+// capitals make one abbreviation ("U.S.A.").
+const innerApostrophe = /(?<=\p{L})['ʻʼ’`‘](?=\p{L})/gu;
+const dottedAbbreviation = /\b(?:\p{Lu}\.){2,}/gu;
+
+/** Splits sanitised text into word tokens with their keys. "24/7" becomes "24", "7". */
+export function tokenize(text: string): Token[] {
+  const joined = text
+    .replace(innerApostrophe, '')
+    .replace(dottedAbbreviation, (abbreviation) => abbreviation.replaceAll('.', ''));
+  const tokens: Token[] = [];
+  for (const match of joined.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    const word = match[0];
+    const key = wordKey(word);
+    if (key === '') continue;
+    const letters = word.replace(/[^\p{L}]/gu, '');
+    tokens.push({
+      text: word,
+      key,
+      stem: stemOfKey(key),
+      script: scriptOf(word),
+      allCaps: letters.length > 0 && letters === letters.toUpperCase() && letters !== letters.toLowerCase(),
+      capitalized: /^\p{Lu}/u.test(word),
+      isNumber: /^\p{N}+$/u.test(word),
+    });
+  }
+  return tokens;
+}

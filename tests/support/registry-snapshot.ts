@@ -1,0 +1,51 @@
+// A RegistrySnapshot straight from a registry file (the demo fixture or a synthetic one), for
+// tests and benchmarks of modules that only read the registry.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import countryCodes from 'i18n-iso-countries';
+import type { Authority, Contact, Country, RegistrySnapshot, Treaty } from '../../src/registry/registry-types.ts';
+
+export const demoRegistryFile = join(import.meta.dirname, '..', '..', 'config', 'demo-registry.json');
+
+interface RegistryFileLike {
+  competences: { id: string; label: Record<string, string> }[];
+  countries: { iso2: string; timezone: string; languages: string[]; capital?: string | null }[];
+  authorities: (Omit<Authority, 'urgentProcedure'> & { urgentProcedure?: string | null })[];
+  contacts: (Omit<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'> & Partial<Pick<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'>>)[];
+  treaties: Treaty[];
+}
+
+export function snapshotFromRegistryFile(file: RegistryFileLike, version = 1): RegistrySnapshot {
+  const countries = file.countries.map((record) => {
+    const country = {
+      iso2: record.iso2,
+      name: { en: countryCodes.getName(record.iso2, 'en') ?? record.iso2, ru: countryCodes.getName(record.iso2, 'ru') ?? record.iso2 },
+      timezone: record.timezone,
+      languages: record.languages,
+      capital: record.capital ?? null,
+    };
+    return country as Country;
+  });
+  const authorities: Authority[] = file.authorities.map((record) => ({ ...record, urgentProcedure: record.urgentProcedure ?? null }));
+  const contacts: Contact[] = file.contacts.map((record) => ({
+    ...record,
+    verifiedBy: record.verifiedBy ?? null,
+    outOfOffice: record.outOfOffice ?? null,
+    deputy: record.deputy ?? null,
+  }));
+  return {
+    version,
+    competences: file.competences,
+    countries,
+    authorities,
+    contacts,
+    treaties: file.treaties,
+    countryByIso2: new Map(countries.map((country) => [country.iso2, country])),
+    authorityById: new Map(authorities.map((authority) => [authority.id, authority])),
+    contactById: new Map(contacts.map((contact) => [contact.id, contact])),
+  };
+}
+
+export function demoSnapshot(): RegistrySnapshot {
+  return snapshotFromRegistryFile(JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as RegistryFileLike);
+}

@@ -1,0 +1,214 @@
+// The Telegram adapter: Telegram updates in, engine answers out. It translates and nothing more;
+// every decision (who may ask, what to answer) is the conversation engine's.
+import { sequentialize } from '@grammyjs/runner';
+import type { FastifyPluginAsync } from 'fastify';
+import { Bot } from 'grammy';
+import type { ChatAdapter, ConversationEngine, OutboundMessage } from '../../src/chat/index.ts';
+import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { RedisHandle } from '../../src/redis/redis-connection.ts';
+import { createCallbackDataStore } from './callback-data-store.ts';
+import { createPollingLock } from './polling-lock.ts';
+import { inboundFromCallback, inboundFromMessage } from './telegram-inbound.ts';
+import { createPoller, type Poller } from './telegram-polling.ts';
+import { inlineKeyboard, splitForTelegram } from './telegram-render.ts';
+import { telegramRetry, type TelegramRetryOptions } from './telegram-retry.ts';
+import { telegramWebhookRoutes } from './telegram-webhook-routes.ts';
+import { createUpdateDeduplicator } from './update-deduplicator.ts';
+
+export interface TelegramBotOptions {
+  token: string;
+  /** Bot API server: Telegram's, a self-hosted one, or an emulator in tests. */
+  apiRoot: string;
+  /** Webhook mode when set; long polling otherwise. */
+  webhook?: { url: string; secret: string } | undefined;
+  /** Known username (TELEGRAM_BOT_USERNAME), so invite links work before getMe answers. */
+  username?: string | undefined;
+  engine: ConversationEngine;
+  translator: Translator;
+  defaultLocale: Locale;
+  redis: Pick<RedisHandle, 'client' | 'prefix'>;
+  logger: Logger;
+  retry?: TelegramRetryOptions;
+  polling?: {
+    /** Lease of the single poller. Default 30 s. */
+    lockTtlMs?: number;
+    /** How often a waiting replica tries to take over. Default 5 s. */
+    retryEveryMs?: number;
+    /** getUpdates long-poll timeout. Default 30 s. */
+    timeoutSeconds?: number;
+  };
+}
+
+export interface TelegramBot {
+  readonly mode: 'polling' | 'webhook';
+  /** Pushes (consultation relays, nudges) to a Telegram chat. */
+  readonly adapter: ChatAdapter;
+  /** The webhook route, for the HTTP app; registers nothing in polling mode. */
+  readonly routes: FastifyPluginAsync;
+  /** The bot's @username (without @), once known. */
+  username(): string | undefined;
+  /** Poller: is this replica the one polling right now? */
+  isPolling(): boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const allowedUpdates = ['message', 'callback_query'] as const;
+const webhookDefaultPath = '/telegram/webhook';
+
+/** The route path Telegram will call: the webhook URL's path (unless it is just "/"). */
+export const webhookPathOf = (url: string): string => {
+  const path = new URL(url).pathname;
+  return path === '/' || path === '' ? webhookDefaultPath : path;
+};
+
+export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
+  const { engine, translator, logger, webhook } = options;
+  const redis = options.redis.client === undefined ? undefined : { client: options.redis.client, prefix: options.redis.prefix };
+  const botId = options.token.split(':')[0] ?? 'bot';
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+  bot.api.config.use(telegramRetry(logger, options.retry));
+  const callbacks = createCallbackDataStore({ redis });
+  const deduplicator = createUpdateDeduplicator({ redis, botId });
+  const mode = webhook === undefined ? 'polling' : 'webhook';
+
+  async function deliver(chatId: string, message: OutboundMessage, replyTo?: number): Promise<{ messageId: string }> {
+    const pieces = splitForTelegram(message.text);
+    const buttons = message.buttons ?? [];
+    const encoded = new Map<string, string>();
+    for (const button of buttons) encoded.set(button.action, await callbacks.encode(button.action));
+    let messageId = 0;
+    for (const [index, piece] of pieces.entries()) {
+      const last = index === pieces.length - 1;
+      const sent = await bot.api.sendMessage(chatId, piece, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(last && buttons.length > 0 ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) } : {}),
+        ...(index === 0 && replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+      });
+      messageId = sent.message_id;
+    }
+    return { messageId: String(messageId) };
+  }
+
+  if (mode === 'polling') {
+    // Answers in one chat keep their order; different chats are served in parallel.
+    bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+    // A poller taking over may be handed updates its predecessor had already handled.
+    bot.use(async (ctx, next) => {
+      if (await deduplicator.claim(ctx.update.update_id)) await next();
+    });
+  }
+
+  bot.on('message', async (ctx) => {
+    const inbound = inboundFromMessage(ctx.message, ctx.me);
+    if (inbound === undefined) return;
+    const replies = await engine.handle(inbound);
+    // In a group, answer as a reply so it is clear whom the bot answers.
+    const replyTo = inbound.chatType === 'group' ? ctx.message.message_id : undefined;
+    for (const reply of replies) await deliver(inbound.chatId, reply, replyTo);
+  });
+
+  bot.on('callback_query:data', async (ctx) => {
+    // Stops the button's spinner; cosmetic, so its failure must not stop the answer.
+    await ctx.answerCallbackQuery().catch((error: unknown) => {
+      logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'answerCallbackQuery failed');
+    });
+    // A stored long action that expired becomes an unknown action: the engine says the button is stale.
+    const action = (await callbacks.decode(ctx.callbackQuery.data)) ?? 'expired:';
+    const inbound = inboundFromCallback(ctx.callbackQuery, action);
+    for (const reply of await engine.handle(inbound)) await deliver(inbound.chatId, reply);
+  });
+
+  bot.catch((error) => {
+    logger.error({ err: error.error, updateId: error.ctx.update.update_id }, 'Telegram update failed');
+  });
+
+  let initializing: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /** getMe, once; concurrent callers share the attempt and a failure lets the next caller retry. */
+  function ready(): Promise<void> {
+    if (bot.isInited()) return Promise.resolve();
+    initializing ??= bot.init().finally(() => {
+      initializing = undefined;
+    });
+    return initializing;
+  }
+
+  async function setCommandMenus(): Promise<void> {
+    // Menus in each language (Telegram picks by the user's app language) and a default one.
+    const menus: { languageCode?: Locale; locale: Locale }[] = [
+      ...supportedLocales.map((locale) => ({ languageCode: locale, locale })),
+      { locale: options.defaultLocale },
+    ];
+    for (const menu of menus) {
+      try {
+        await bot.api.setMyCommands(
+          engine.commands.menu(translator, menu.locale),
+          menu.languageCode === undefined ? {} : { language_code: menu.languageCode },
+        );
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? error.message : String(error), language: menu.languageCode ?? 'default' }, 'Telegram setMyCommands failed; the bot works without a menu');
+      }
+    }
+  }
+
+  async function setUp(): Promise<void> {
+    await ready();
+    logger.info({ username: bot.botInfo.username, mode }, 'Telegram bot connected');
+    if (webhook !== undefined) {
+      await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...allowedUpdates], drop_pending_updates: false });
+      logger.info({ path: webhookPathOf(webhook.url) }, 'Telegram webhook set');
+    }
+    await setCommandMenus();
+  }
+
+  let poller: Poller | undefined;
+  if (mode === 'polling') {
+    const lockTtlMs = options.polling?.lockTtlMs ?? 30_000;
+    poller = createPoller({
+      bot,
+      lock: redis === undefined ? undefined : createPollingLock({ client: redis.client, key: `${redis.prefix}:telegram:poller:${botId}`, ttlMs: lockTtlMs }),
+      logger,
+      retryEveryMs: options.polling?.retryEveryMs ?? 5000,
+      renewEveryMs: Math.max(100, Math.floor(lockTtlMs / 3)),
+      timeoutSeconds: options.polling?.timeoutSeconds ?? 30,
+      allowedUpdates,
+    });
+  }
+
+  return {
+    mode,
+    adapter: { platform: 'telegram', send: (chatId, message) => deliver(chatId, message) },
+    routes:
+      webhook === undefined
+        ? async () => undefined
+        : telegramWebhookRoutes({ path: webhookPathOf(webhook.url), secret: webhook.secret, bot, deduplicator, ready, logger }),
+    username: () => options.username ?? (bot.isInited() ? bot.botInfo.username : undefined),
+    isPolling: () => poller?.isPolling() === true,
+
+    async start() {
+      // Telegram being unreachable at start must not keep the API down: keep trying in the background.
+      const attempt = async (): Promise<void> => {
+        try {
+          await setUp();
+          poller?.start();
+        } catch (error) {
+          if (stopped) return;
+          logger.error({ err: error instanceof Error ? error.message : String(error) }, 'Telegram bot could not start; retrying in 30 s');
+          retryTimer = setTimeout(() => void attempt(), 30_000);
+          retryTimer.unref();
+        }
+      };
+      await attempt();
+    },
+
+    async stop() {
+      stopped = true;
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      await poller?.stop();
+    },
+  };
+}

@@ -28,6 +28,11 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // The composition root is the one file that knows the adapters: it builds and wires them.
+    files: ['src/application.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // The web console's browser script is plain JavaScript served as is (no build step).
     files: ['bots/web/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,

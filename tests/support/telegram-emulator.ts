@@ -1,0 +1,334 @@
+// A Telegram Bot API emulator for tests and benchmarks: a local HTTP server speaking the real
+// protocol (an unmodified grammY bot runs against it with `client: { apiRoot }`), plus controls to
+// play the users' side and to inspect what the bot did. Parts live in ./telegram-emulator/.
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { BotCommand, BotCommandScope, Chat, InlineKeyboardButton, Message, Update, User, UserFromGetMe } from 'grammy/types';
+import { botSettingsMethods, visibleCommands } from './telegram-emulator/bot-settings-methods.ts';
+import {
+  EmulatorCore,
+  type ApiCall,
+  type CallbackAnswer,
+  type InjectedFailure,
+} from './telegram-emulator/emulator-core.ts';
+import { listen, stopServer } from './telegram-emulator/emulator-server.ts';
+import type { BotMembership, CreateGroupOptions, CreateUserOptions } from './telegram-emulator/emulator-state.ts';
+import { messageMethods } from './telegram-emulator/message-methods.ts';
+import { telegramRateLimits, type RateLimits, type RateLimitStats } from './telegram-emulator/rate-limiter.ts';
+import { inlineButtons } from './telegram-emulator/reply-markup.ts';
+import { updateMethods } from './telegram-emulator/update-methods.ts';
+import {
+  injectUpdate,
+  pressButton,
+  sendUserMessage,
+  type ButtonPressResult,
+  type UserMessageOptions,
+  type UserMessageResult,
+} from './telegram-emulator/user-actions.ts';
+
+export type {
+  ApiCall,
+  BotMembership,
+  ButtonPressResult,
+  CallbackAnswer,
+  CreateGroupOptions,
+  CreateUserOptions,
+  InjectedFailure,
+  RateLimits,
+  RateLimitStats,
+  UserMessageOptions,
+  UserMessageResult,
+};
+export { telegramRateLimits };
+
+export interface TelegramEmulatorOptions {
+  /** The bot's token (default: a random one shaped like Telegram's). Other tokens get 401. */
+  token?: string;
+  /** Default 7000000001. */
+  botId?: number;
+  /** Default "counterpart_test_bot". */
+  botUsername?: string;
+  /** Default "Counterpart Test Bot". */
+  botName?: string;
+  /** BotFather's privacy mode: in groups the bot only sees commands, mentions and replies (default true). */
+  privacyMode?: boolean;
+  /** First update_id handed out (default 100000001). */
+  firstUpdateId?: number;
+  /** First delay before re-posting an update the webhook refused; doubles each time (default 100 ms). */
+  webhookRetryDelayMs?: number;
+  /** Upper bound of that delay (default 2000 ms). */
+  webhookMaxRetryDelayMs?: number;
+  /** How long a webhook POST may take before it counts as failed (default 10000 ms). */
+  webhookTimeoutMs?: number;
+  /** Keep a log of every call (default true; benchmarks may turn it off to save memory). */
+  recordCalls?: boolean;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+}
+
+export interface WebhookState {
+  url: string | undefined;
+  secretToken: string | undefined;
+  pendingUpdateCount: number;
+  deliveredCount: number;
+  failedAttempts: number;
+  lastErrorMessage: string | undefined;
+}
+
+type ChatReference = Chat | number;
+
+function chatIdOf(chat: ChatReference): number {
+  return typeof chat === 'number' ? chat : chat.id;
+}
+
+export class TelegramEmulator {
+  /** Pass as `new Bot(token, { client: { apiRoot } })`. */
+  readonly apiRoot: string;
+  readonly token: string;
+  /** The bot as getMe describes it. */
+  readonly bot: UserFromGetMe;
+  private readonly core: EmulatorCore;
+  private readonly server: Server;
+  private readonly privacyMode: boolean;
+
+  constructor(core: EmulatorCore, server: Server, apiRoot: string, privacyMode: boolean) {
+    this.core = core;
+    this.server = server;
+    this.apiRoot = apiRoot;
+    this.token = core.token;
+    this.bot = core.botUser;
+    this.privacyMode = privacyMode;
+  }
+
+  // --- People and chats -------------------------------------------------------------------------
+
+  /** A Telegram user; their private chat with the bot has the same id. */
+  createUser(options: CreateUserOptions = {}): User {
+    return this.core.state.createUser(options);
+  }
+
+  privateChat(user: User | number): Chat.PrivateChat {
+    const record = this.core.state.chatRecord(typeof user === 'number' ? user : user.id);
+    return structuredClone(record.chat as Chat.PrivateChat);
+  }
+
+  createGroup(options: CreateGroupOptions = {}): Chat.GroupChat | Chat.SupergroupChat {
+    return this.core.state.createGroup(options);
+  }
+
+  /** Makes the bot a member, an administrator, or removes it ("left", "kicked") from a group. */
+  setBotMembership(chat: ChatReference, membership: BotMembership): void {
+    this.core.state.chatRecord(chatIdOf(chat)).botMembership = membership;
+  }
+
+  /** The user blocks the bot: sends to them then fail with 403 until they write again. */
+  blockBot(user: User | number): void {
+    this.core.state.userRecord(user).blockedBot = true;
+  }
+
+  // --- What users do --------------------------------------------------------------------------
+
+  /** The user writes `text` in `chat`; entities (bot_command, mention, url, hashtag...) are detected as Telegram does. */
+  sendUserMessage(user: User | number, chat: ChatReference, text: string, options: UserMessageOptions = {}): UserMessageResult {
+    return sendUserMessage(this.core, this.privacyMode, user, chat, text, options);
+  }
+
+  /** The user taps the inline button carrying `callbackData` on a message (it must be there now). */
+  pressButton(user: User | number, message: Message, callbackData: string): ButtonPressResult {
+    return pressButton(this.core, user, message, callbackData);
+  }
+
+  /** Queues a raw update; an explicit update_id is kept (deliver duplicates this way). */
+  injectUpdate(raw: Partial<Update> & Record<string, unknown>): Update {
+    return injectUpdate(this.core, raw);
+  }
+
+  // --- What the bot did -------------------------------------------------------------------------
+
+  /** Messages the bot sent to the chat that still exist, oldest first, in their current (edited) state. */
+  sentMessages(chat: ChatReference): Message[] {
+    return this.core.state.messages(chatIdOf(chat), (stored) => stored.fromBot);
+  }
+
+  /** Every message of the chat that still exists, the users' and the bot's. */
+  chatHistory(chat: ChatReference): Message[] {
+    return this.core.state.messages(chatIdOf(chat), () => true);
+  }
+
+  /** A message in its current state, or undefined if it never existed or was deleted. */
+  getMessage(chat: ChatReference, messageId: number): Message | undefined {
+    const record = this.core.state.chats.get(chatIdOf(chat));
+    const stored = record === undefined ? undefined : this.core.state.findMessage(record, messageId);
+    return stored === undefined ? undefined : structuredClone(stored.message);
+  }
+
+  /** The inline buttons a message shows now, row after row. */
+  buttons(message: Message): InlineKeyboardButton[] {
+    return inlineButtons(this.getMessage(message.chat.id, message.message_id)?.reply_markup);
+  }
+
+  /** Resolves with sentMessages(chat) once the bot has at least `count` messages there. */
+  waitForMessages(chat: ChatReference, count: number, timeoutMs = 5000): Promise<Message[]> {
+    const chatId = chatIdOf(chat);
+    return this.core.waitUntil(
+      () => {
+        const messages = this.sentMessages(chatId);
+        return messages.length >= count ? messages : undefined;
+      },
+      timeoutMs,
+      () => `${count} bot message(s) in chat ${chatId}; got ${JSON.stringify(this.sentMessages(chatId).map((m) => m.text))}`,
+    );
+  }
+
+  /** The bot's answerCallbackQuery for a button press, if it answered. */
+  callbackAnswer(callbackQueryId: string): CallbackAnswer | undefined {
+    return structuredClone(this.core.callbackQueries.get(callbackQueryId)?.answer);
+  }
+
+  waitForCallbackAnswer(callbackQueryId: string, timeoutMs = 5000): Promise<CallbackAnswer> {
+    return this.core.waitUntil(
+      () => this.callbackAnswer(callbackQueryId),
+      timeoutMs,
+      () => `an answer to callback query ${callbackQueryId}`,
+    );
+  }
+
+  /** Calls the bot made (all, or those of one method), oldest first. */
+  apiCalls(method?: string): ApiCall[] {
+    const name = method === undefined ? undefined : (this.core.methodName(method) ?? method);
+    return this.core.calls.filter((call) => name === undefined || call.method === name);
+  }
+
+  /** Resolves with the first finished call of `method` matching `predicate` (calls already made count). */
+  waitForCall(method: string, predicate: (call: ApiCall) => boolean = () => true, timeoutMs = 5000): Promise<ApiCall> {
+    return this.core.waitUntil(
+      () => this.apiCalls(method).find((call) => call.ok !== undefined && predicate(call)),
+      timeoutMs,
+      () => `a matching ${method} call; calls so far: ${JSON.stringify(this.apiCalls().map((call) => call.method))}`,
+    );
+  }
+
+  clearApiCalls(): void {
+    this.core.calls.length = 0;
+  }
+
+  /** Commands stored by setMyCommands for exactly this scope and language (like getMyCommands). */
+  commands(options: { scope?: BotCommandScope; languageCode?: string } = {}): BotCommand[] {
+    const scope = options.scope ?? { type: 'default' };
+    let key: string = scope.type;
+    if ('chat_id' in scope) key += `:${this.core.state.resolveChat(scope.chat_id).chat.id}`;
+    if ('user_id' in scope) key += `:${scope.user_id}`;
+    return structuredClone(this.core.state.commands.get(`${key}|${options.languageCode ?? ''}`) ?? []);
+  }
+
+  /** The command menu a user sees in a chat, resolved through scopes and languages as Telegram does. */
+  commandsShownTo(user: User | number, chat: ChatReference, options: { languageCode?: string; isAdministrator?: boolean } = {}): BotCommand[] {
+    const userRecord = this.core.state.userRecord(user);
+    return visibleCommands(
+      this.core.state,
+      userRecord.user.id,
+      this.core.state.chatRecord(chatIdOf(chat)),
+      options.languageCode ?? userRecord.user.language_code?.slice(0, 2) ?? '',
+      options.isAdministrator ?? false,
+    );
+  }
+
+  webhook(): WebhookState {
+    const settings = this.core.deliverer.settings;
+    const status = this.core.deliverer.status;
+    return {
+      url: settings?.url,
+      secretToken: settings?.secretToken,
+      pendingUpdateCount: this.core.queue.size,
+      deliveredCount: status.deliveredCount,
+      failedAttempts: status.failedAttempts,
+      lastErrorMessage: status.lastErrorMessage,
+    };
+  }
+
+  /** Updates queued and not yet confirmed (polling) or acknowledged (webhook). */
+  get pendingUpdateCount(): number {
+    return this.core.queue.size;
+  }
+
+  // --- Failures and limits --------------------------------------------------------------------
+
+  /** The next `times` calls of `method` fail as given, without taking effect. */
+  failNext(method: string, failure: InjectedFailure, times = 1): void {
+    this.core.failNext(method, failure, times);
+  }
+
+  /**
+   * Enforces Telegram's flood limits on sending methods (defaults: 30/s overall, 1/s per chat,
+   * 20/min per group) over sliding windows, answering 429 with retry_after when exceeded.
+   */
+  enforceRateLimits(limits: Partial<RateLimits> = {}): void {
+    this.core.limiter.enforce({ ...telegramRateLimits, ...limits });
+  }
+
+  disableRateLimits(): void {
+    this.core.limiter.enforce(undefined);
+  }
+
+  /** Counted sends accepted and refused, the peak rate over any 1-second window, first and last send times. */
+  rateLimitStats(): RateLimitStats {
+    return { ...this.core.limiter.stats };
+  }
+
+  resetRateLimitStats(): void {
+    this.core.limiter.resetStats();
+  }
+
+  /** Every 429 answered so far, injected or from enforced limits. */
+  get tooManyRequestsCount(): number {
+    return this.core.tooManyRequestsCount;
+  }
+
+  // --- Lifecycle ------------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    await this.core.close();
+    await stopServer(this.server);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Starts an emulator on a free local port. Stop the bot before `close()`. */
+export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
+  const botId = options.botId ?? 7_000_000_001;
+  const token = options.token ?? `${botId}:AA${randomBytes(24).toString('base64url').slice(0, 33)}`;
+  const botUser: UserFromGetMe = {
+    id: botId,
+    is_bot: true,
+    first_name: options.botName ?? 'Counterpart Test Bot',
+    username: options.botUsername ?? 'counterpart_test_bot',
+    can_join_groups: true,
+    can_read_all_group_messages: options.privacyMode === false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    supports_join_request_queries: false,
+  };
+  const core = new EmulatorCore(
+    {
+      token,
+      botUser,
+      firstUpdateId: options.firstUpdateId ?? 100_000_001,
+      recordCalls: options.recordCalls ?? true,
+      webhookRetryDelayMs: options.webhookRetryDelayMs ?? 100,
+      webhookMaxRetryDelayMs: options.webhookMaxRetryDelayMs ?? 2000,
+      webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    },
+    { ...botSettingsMethods, ...updateMethods, ...messageMethods },
+  );
+  const { server, apiRoot } = await listen(core, options.host ?? '127.0.0.1', options.port ?? 0);
+  return new TelegramEmulator(core, server, apiRoot, options.privacyMode ?? true);
+}

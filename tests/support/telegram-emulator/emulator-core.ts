@@ -1,0 +1,281 @@
+// The emulated Bot API server's core: method dispatch, the call log, injected failures, flood
+// limits, long-poll coordination and the update queue. The HTTP layer and the test controls sit on top.
+import type { CallbackQuery, Update, UserFromGetMe } from 'grammy/types';
+import { BotApiError, tooManyRequests } from './bot-api-error.ts';
+import { EmulatorState, type ChatRecord } from './emulator-state.ts';
+import { MethodParameters } from './method-parameters.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import type { RawParameters } from './request-body.ts';
+import { UpdateQueue } from './update-queue.ts';
+import { WebhookDeliverer } from './webhook-deliverer.ts';
+
+export interface CallContext {
+  /** The documented spelling of the method (Telegram method names are case-insensitive). */
+  method: string;
+  /** Aborted when the client goes away (ends a long poll). */
+  signal: AbortSignal;
+  viaWebhookReply: boolean;
+}
+
+export type MethodHandler = (parameters: MethodParameters, core: EmulatorCore, call: CallContext) => unknown;
+export type MethodTable = Record<string, MethodHandler>;
+
+/** A successful result that also carries Telegram's `description` (setWebhook: "Webhook was set"). */
+export class ResultWithDescription {
+  readonly result: unknown;
+  readonly description: string;
+  constructor(result: unknown, description: string) {
+    this.result = result;
+    this.description = description;
+  }
+}
+
+/** One Bot API call the bot made, as the emulator saw it. */
+export interface ApiCall {
+  method: string;
+  /** Parameters as sent; JSON-encoded form fields are decoded. */
+  params: Record<string, unknown>;
+  /** When the call arrived (ms since epoch). */
+  at: number;
+  /** Undefined while the call is still running (a long poll). */
+  ok: boolean | undefined;
+  errorCode?: number;
+  description?: string;
+  /** The call came as the body of a webhook response. */
+  viaWebhookReply: boolean;
+}
+
+export type InjectedFailure =
+  | { errorCode: 429; retryAfter: number; description?: string }
+  | { errorCode: number; description?: string; retryAfter?: number }
+  /** The server drops the connection without answering (a network error for the bot). */
+  | { dropConnection: true };
+
+export interface CallbackAnswer {
+  text?: string;
+  showAlert: boolean;
+  url?: string;
+  cacheTime: number;
+}
+
+export interface CallbackQueryRecord {
+  query: CallbackQuery;
+  answer: CallbackAnswer | undefined;
+}
+
+export type CallOutcome = { kind: 'drop' } | { kind: 'answer'; status: number; body: Record<string, unknown> };
+
+const defaultDescriptions: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+};
+
+export interface EmulatorCoreOptions {
+  token: string;
+  botUser: UserFromGetMe;
+  firstUpdateId: number;
+  recordCalls: boolean;
+  webhookRetryDelayMs: number;
+  webhookMaxRetryDelayMs: number;
+  webhookTimeoutMs: number;
+}
+
+function injectedError(failure: Exclude<InjectedFailure, { dropConnection: true }>): BotApiError {
+  if (failure.errorCode === 429) {
+    const retryAfter = failure.retryAfter ?? 1;
+    return new BotApiError(429, failure.description ?? `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+  }
+  const description = failure.description ?? defaultDescriptions[failure.errorCode] ?? 'Error';
+  return new BotApiError(failure.errorCode, description, failure.retryAfter === undefined ? undefined : { retry_after: failure.retryAfter });
+}
+
+function decodeJsonFields(raw: RawParameters): Record<string, unknown> {
+  const decoded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+      try {
+        decoded[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // Not JSON after all: keep the string.
+      }
+    }
+    decoded[key] = value;
+  }
+  return decoded;
+}
+
+export class EmulatorCore {
+  readonly token: string;
+  readonly botUser: UserFromGetMe;
+  readonly state = new EmulatorState();
+  readonly queue: UpdateQueue;
+  readonly deliverer: WebhookDeliverer;
+  readonly limiter = new RateLimiter();
+  readonly calls: ApiCall[] = [];
+  readonly callbackQueries = new Map<string, CallbackQueryRecord>();
+  recordCalls: boolean;
+  tooManyRequestsCount = 0;
+  private readonly handlers = new Map<string, { name: string; handler: MethodHandler }>();
+  private readonly failures = new Map<string, InjectedFailure[]>();
+  private readonly changeListeners = new Set<() => void>();
+  private activePoll: { finish: (error?: BotApiError) => void } | undefined;
+
+  constructor(options: EmulatorCoreOptions, methods: MethodTable) {
+    this.token = options.token;
+    this.botUser = options.botUser;
+    this.recordCalls = options.recordCalls;
+    this.queue = new UpdateQueue(options.firstUpdateId);
+    this.deliverer = new WebhookDeliverer(this.queue, {
+      retryDelayMs: options.webhookRetryDelayMs,
+      maxRetryDelayMs: options.webhookMaxRetryDelayMs,
+      timeoutMs: options.webhookTimeoutMs,
+      onWebhookReply: (payload) => {
+        const { method, ...parameters } = payload;
+        void this.execute(String(method), parameters, AbortSignal.timeout(60_000), true);
+      },
+      onChange: () => {
+        this.changed();
+      },
+    });
+    for (const [name, handler] of Object.entries(methods)) this.handlers.set(name.toLowerCase(), { name, handler });
+  }
+
+  changed(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /** Resolves with `check()`'s first defined value, re-checked after every change; rejects after the timeout. */
+  waitUntil<T>(check: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
+    const immediate = check();
+    if (immediate !== undefined) return Promise.resolve(immediate);
+    return new Promise((resolve, reject) => {
+      const listener = (): void => {
+        const value = check();
+        if (value === undefined) return;
+        cleanup();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Telegram emulator: timed out after ${timeoutMs} ms waiting for ${describe()}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.changeListeners.delete(listener);
+      };
+      this.changeListeners.add(listener);
+    });
+  }
+
+  methodName(method: string): string | undefined {
+    return this.handlers.get(method.toLowerCase())?.name;
+  }
+
+  failNext(method: string, failure: InjectedFailure, times: number): void {
+    const key = method.toLowerCase();
+    const queued = this.failures.get(key) ?? [];
+    for (let index = 0; index < times; index += 1) queued.push(failure);
+    this.failures.set(key, queued);
+  }
+
+  /** Counts a message against the flood limits; throws 429 with retry_after when they are exceeded. */
+  consumeSendQuota(chat: ChatRecord, method: string): void {
+    if (!this.limiter.counts(method)) return;
+    const retryAfter = this.limiter.trySend(chat.chat.id, chat.chat.type !== 'private');
+    if (retryAfter !== undefined) throw tooManyRequests(retryAfter);
+  }
+
+  terminateActivePoll(error?: BotApiError): void {
+    this.activePoll?.finish(error);
+  }
+
+  /** Holds a getUpdates call until an update arrives, the timeout passes, the client leaves or another poll takes over. */
+  waitForUpdates(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const poll = {
+        finish: (error?: BotApiError): void => {
+          unsubscribe();
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          if (this.activePoll === poll) this.activePoll = undefined;
+          if (error === undefined) resolve();
+          else reject(error);
+        },
+      };
+      const onAbort = (): void => {
+        poll.finish();
+      };
+      const unsubscribe = this.queue.onPush(() => {
+        poll.finish();
+      });
+      const timer = setTimeout(onAbort, timeoutMs);
+      signal.addEventListener('abort', onAbort);
+      this.activePoll = poll;
+    });
+  }
+
+  /** Queues an update for the bot (numbering it unless it carries an update_id); returns it. */
+  pushUpdate(partial: Omit<Update, 'update_id'> & { update_id?: number }): { update: Update; queued: boolean } {
+    const update = structuredClone(partial) as Update;
+    if (typeof partial.update_id === 'number') this.queue.noteUpdateId(partial.update_id);
+    else update.update_id = this.queue.allocateUpdateId();
+    const queued = this.queue.push(update);
+    this.changed();
+    return { update: structuredClone(update), queued };
+  }
+
+  /** Runs one Bot API call end to end: logging, injected failures, the handler, the answer. */
+  async execute(method: string, raw: RawParameters, signal: AbortSignal, viaWebhookReply: boolean): Promise<CallOutcome> {
+    const entry = this.handlers.get(method.toLowerCase());
+    if (entry === undefined) return { kind: 'answer', status: 404, body: new BotApiError(404, 'Not Found').toJSON() };
+    const call: ApiCall = { method: entry.name, params: decodeJsonFields(raw), at: Date.now(), ok: undefined, viaWebhookReply };
+    if (this.recordCalls) this.calls.push(call);
+    let outcome: CallOutcome;
+    const failure = viaWebhookReply ? undefined : this.failures.get(entry.name.toLowerCase())?.shift();
+    if (failure !== undefined && 'dropConnection' in failure) {
+      call.ok = false;
+      outcome = { kind: 'drop' };
+    } else {
+      let error: BotApiError | undefined;
+      let result: unknown;
+      if (failure !== undefined) {
+        error = injectedError(failure);
+      } else {
+        try {
+          result = await entry.handler(new MethodParameters(raw), this, { method: entry.name, signal, viaWebhookReply });
+        } catch (caught) {
+          if (!(caught instanceof BotApiError)) throw caught;
+          error = caught;
+        }
+      }
+      if (error === undefined) {
+        call.ok = true;
+        const body =
+          result instanceof ResultWithDescription
+            ? { ok: true, result: result.result, description: result.description }
+            : { ok: true, result };
+        // Serialize now: later edits must not change an answer already given.
+        outcome = { kind: 'answer', status: 200, body: JSON.parse(JSON.stringify(body)) as Record<string, unknown> };
+      } else {
+        if (error.errorCode === 429) this.tooManyRequestsCount += 1;
+        call.ok = false;
+        call.errorCode = error.errorCode;
+        call.description = error.description;
+        outcome = { kind: 'answer', status: error.errorCode, body: error.toJSON() };
+      }
+    }
+    this.changed();
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    this.terminateActivePoll();
+    await this.deliverer.close();
+  }
+}

@@ -1,0 +1,170 @@
+// Pushes queued updates to the bot's webhook the way Telegram does: POST with a JSON body and the
+// secret header, up to max_connections at once, updates of one chat in order, and a failed update
+// retried with growing delays until the bot's server answers 2xx. A JSON answer carrying a `method`
+// is executed as a Bot API call (Telegram's "reply to the webhook").
+import type { Update } from 'grammy/types';
+import type { QueuedUpdate, UpdateQueue } from './update-queue.ts';
+
+export interface WebhookSettings {
+  url: string;
+  secretToken: string | undefined;
+  maxConnections: number;
+  ipAddress: string | undefined;
+  hasCustomCertificate: boolean;
+}
+
+export interface WebhookDelivererOptions {
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  timeoutMs: number;
+  /** Runs a method found in a webhook response body. */
+  onWebhookReply: (payload: Record<string, unknown>) => void;
+  onChange: () => void;
+}
+
+export interface WebhookDeliveryStatus {
+  lastErrorDate: number | undefined;
+  lastErrorMessage: string | undefined;
+  deliveredCount: number;
+  failedAttempts: number;
+}
+
+/** Updates of one chat (or from one user) go out one at a time, in order. */
+function orderingKey(update: Update): string {
+  for (const [key, value] of Object.entries(update)) {
+    if (key === 'update_id' || typeof value !== 'object' || value === null) continue;
+    const payload = value as { chat?: { id: number }; message?: { chat?: { id: number } }; from?: { id: number } };
+    const chatId = payload.chat?.id ?? payload.message?.chat?.id;
+    if (chatId !== undefined) return `chat:${chatId}`;
+    if (payload.from !== undefined) return `user:${payload.from.id}`;
+  }
+  return `update:${update.update_id}`;
+}
+
+function describeFailure(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return 'Connection refused';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'Read timeout expired';
+  return `Connection failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export class WebhookDeliverer {
+  private settingsValue: WebhookSettings | undefined;
+  private readonly queue: UpdateQueue;
+  private readonly options: WebhookDelivererOptions;
+  private inFlight = new Set<Promise<void>>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly status: WebhookDeliveryStatus = { lastErrorDate: undefined, lastErrorMessage: undefined, deliveredCount: 0, failedAttempts: 0 };
+
+  constructor(queue: UpdateQueue, options: WebhookDelivererOptions) {
+    this.queue = queue;
+    this.options = options;
+    queue.onPush(() => {
+      this.pump();
+    });
+  }
+
+  get settings(): WebhookSettings | undefined {
+    return this.settingsValue;
+  }
+
+  configure(settings: WebhookSettings | undefined): void {
+    this.settingsValue = settings;
+    this.status.lastErrorDate = undefined;
+    this.status.lastErrorMessage = undefined;
+    for (const entry of this.queue.entries) {
+      entry.notBefore = 0;
+      entry.attempts = 0;
+    }
+    this.pump();
+  }
+
+  pump(): void {
+    const settings = this.settingsValue;
+    if (settings === undefined || this.closed) return;
+    const now = Date.now();
+    const busy = new Set<string>();
+    let inFlightCount = this.queue.entries.filter((entry) => entry.inFlight).length;
+    let nextRetryAt = Number.POSITIVE_INFINITY;
+    for (const entry of this.queue.entries) {
+      const key = orderingKey(entry.update);
+      if (busy.has(key)) continue;
+      busy.add(key);
+      if (entry.inFlight) continue;
+      if (entry.notBefore > now) {
+        nextRetryAt = Math.min(nextRetryAt, entry.notBefore);
+        continue;
+      }
+      if (inFlightCount >= settings.maxConnections) break;
+      inFlightCount += 1;
+      this.deliver(entry, settings);
+    }
+    if (nextRetryAt !== Number.POSITIVE_INFINITY) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        this.pump();
+      }, nextRetryAt - now);
+    }
+  }
+
+  private deliver(entry: QueuedUpdate, settings: WebhookSettings): void {
+    entry.inFlight = true;
+    const delivery = this.post(entry, settings).finally(() => {
+      entry.inFlight = false;
+      this.inFlight.delete(delivery);
+      this.options.onChange();
+      this.pump();
+    });
+    this.inFlight.add(delivery);
+  }
+
+  private async post(entry: QueuedUpdate, settings: WebhookSettings): Promise<void> {
+    let failure: string | undefined;
+    try {
+      const response = await fetch(settings.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(settings.secretToken === undefined ? {} : { 'x-telegram-bot-api-secret-token': settings.secretToken }),
+        },
+        body: JSON.stringify(entry.update),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      const body = await response.text();
+      if (response.status >= 200 && response.status < 300) {
+        this.queue.remove(entry);
+        this.status.deliveredCount += 1;
+        this.runWebhookReply(response.headers.get('content-type'), body);
+        return;
+      }
+      failure = `Wrong response from the webhook: ${response.status} ${response.statusText}`;
+    } catch (error) {
+      failure = describeFailure(error);
+    }
+    entry.attempts += 1;
+    entry.notBefore = Date.now() + Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (entry.attempts - 1));
+    this.status.failedAttempts += 1;
+    this.status.lastErrorDate = Math.floor(Date.now() / 1000);
+    this.status.lastErrorMessage = failure;
+  }
+
+  private runWebhookReply(contentType: string | null, body: string): void {
+    if (body.trim() === '' || !(contentType ?? '').toLowerCase().includes('json')) return;
+    try {
+      const payload: unknown = JSON.parse(body);
+      if (typeof payload === 'object' && payload !== null && typeof (payload as { method?: unknown }).method === 'string') {
+        this.options.onWebhookReply(payload as Record<string, unknown>);
+      }
+    } catch {
+      // Telegram ignores a response body it cannot read.
+    }
+  }
+
+  /** Waits for deliveries under way; no new ones start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

@@ -2,6 +2,9 @@ import { createAuditService, type AuditService } from '../audit/audit-service.ts
 import { loadConfig, processEnvironment, type Config } from '../config/config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { createIdentityService, type IdentityService } from '../members/identity-service.ts';
+import { createInviteService, type InviteService } from '../members/invite-service.ts';
+import { createInviteThrottle } from '../members/invite-throttle.ts';
 import { createMembersService, type MembersService } from '../members/members-service.ts';
 import { createRegistryService } from '../registry/index.ts';
 
@@ -13,6 +16,8 @@ export interface CliContext {
   audit: AuditService;
   registry: ReturnType<typeof createRegistryService>;
   members: MembersService;
+  invites: InviteService;
+  identities: IdentityService;
   close(): Promise<void>;
 }
 
@@ -27,6 +32,14 @@ export async function openCliContext(): Promise<CliContext> {
   const audit = createAuditService({ db: database.db, logger });
   const registry = createRegistryService({ db: database.db, audit, database, logger });
   const members = createMembersService({ db: database.db, audit, registryLookup: registry });
+  // The CLI only issues invites; redemption throttling lives with the server, so Postgres suffices here.
+  const invites = createInviteService({
+    db: database.db,
+    audit,
+    throttle: createInviteThrottle({ db: database.db }),
+    ttlHours: config.chat.inviteTtlHours,
+  });
+  const identities = createIdentityService({ db: database.db, audit });
   return {
     config,
     logger,
@@ -34,6 +47,8 @@ export async function openCliContext(): Promise<CliContext> {
     audit,
     registry,
     members,
+    invites,
+    identities,
     async close() {
       await audit.close();
       await database.close();

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config.ts';
 import { AppError } from '../http/errors.ts';
 import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
 import { openCliContext } from './cli-context.ts';
+import { registerInviteCommands } from './invite-commands.ts';
 import { registerMemberCommands } from './member-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
 
@@ -13,6 +14,7 @@ const program = new Command('counterpart').description('Counterpart operator com
 registerDatabaseCommands(program, openCliContext);
 registerRegistryCommands(program, openCliContext);
 registerMemberCommands(program, openCliContext);
+registerInviteCommands(program, openCliContext);
 registerAuditCommands(program, openCliContext);
 
 try {

@@ -159,13 +159,13 @@ export function createInviteService({ db, audit, throttle, ttlHours, clock = () 
       return { id: row.id, memberId: member.id, code, expiresAt: row.expiresAt, links: this.linksFor(code) };
     },
 
-    async list(actor: Principal, memberId: string) {
+    async list(actor: Principal | undefined, memberId: string) {
       await requireManageable(actor, memberId);
       const rows = await db.select().from(invites).where(eq(invites.memberId, memberId)).orderBy(desc(invites.createdAt));
       return rows.map((invite) => ({ ...invite, status: statusOf(invite) }));
     },
 
-    async revoke(actor: Principal, memberId: string, inviteId: string): Promise<void> {
+    async revoke(actor: Principal | undefined, memberId: string, inviteId: string): Promise<void> {
       await requireManageable(actor, memberId);
       await db.transaction(async (tx) => {
         const revoked = await tx
@@ -174,7 +174,7 @@ export function createInviteService({ db, audit, throttle, ttlHours, clock = () 
           .where(and(eq(invites.id, inviteId), eq(invites.memberId, memberId), isNull(invites.usedAt), isNull(invites.revokedAt)))
           .returning({ id: invites.id });
         if (revoked.length === 0) throw notFound('pending invite', inviteId);
-        await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'invite.revoke', subject: `invite:${inviteId}`, details: { memberId } }]);
+        await audit.appendInTransaction(tx, [{ actor: actor === undefined ? 'cli' : actorOf(actor), action: 'invite.revoke', subject: `invite:${inviteId}`, details: { memberId } }]);
       });
     },
 

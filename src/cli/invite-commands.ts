@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/config.ts';
+import { withContext, type OpenCliContext } from './cli-context.ts';
+
+/**
+ * The bot's username for `t.me` deep links: TELEGRAM_BOT_USERNAME, else asked from the Bot API
+ * (getMe) when a token is configured. Undefined when neither works; the code alone still links.
+ */
+async function telegramUsername(config: Config): Promise<string | undefined> {
+  if (config.telegram.botUsername !== undefined) return config.telegram.botUsername;
+  const token = config.telegram.botToken;
+  if (token === undefined) return undefined;
+  try {
+    const response = await fetch(`${config.telegram.apiRoot.replace(/\/$/, '')}/bot${token}/getMe`, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { ok?: boolean; result?: { username?: string } };
+    return body.ok === true ? body.result?.username : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerInviteCommands(program: Command, open: OpenCliContext): void {
+  const invite = program.command('invite').description('one-time invite codes that link a messenger account or log in to the web console');
+  invite
+    .command('create')
+    .description('issue an invite code for a member (printed once; only a hash is stored)')
+    .requiredOption('--member <id>', 'member id')
+    .option('--hours <hours>', 'hours until the code expires (default INVITE_TTL_HOURS, 168)')
+    .action(async (options: { member: string; hours?: string }) => {
+      const hours = options.hours === undefined ? undefined : Number(options.hours);
+      if (hours !== undefined && !Number.isInteger(hours)) throw new Error('--hours must be a whole number');
+      await withContext(open, async ({ config, invites }) => {
+        const username = await telegramUsername(config);
+        if (username !== undefined) invites.registerLinkBuilder('telegram', (code) => `https://t.me/${username}?start=${code}`);
+        const issued = await invites.create(undefined, options.member, { expiresInHours: hours });
+        process.stdout.write(
+          `${JSON.stringify({ id: issued.id, memberId: issued.memberId, code: issued.code, expiresAt: issued.expiresAt.toISOString(), links: issued.links })}\n`,
+        );
+      });
+    });
+  invite
+    .command('list')
+    .description("a member's invites and their status (never the codes)")
+    .requiredOption('--member <id>', 'member id')
+    .action(async (options: { member: string }) => {
+      await withContext(open, async ({ invites }) => {
+        for (const item of await invites.list(undefined, options.member)) {
+          process.stdout.write(
+            `${JSON.stringify({ id: item.id, status: item.status, createdAt: item.createdAt.toISOString(), expiresAt: item.expiresAt.toISOString() })}\n`,
+          );
+        }
+      });
+    });
+  invite
+    .command('revoke <inviteId>')
+    .description('withdraw a pending invite')
+    .requiredOption('--member <id>', 'member id')
+    .action(async (inviteId: string, options: { member: string }) => {
+      await withContext(open, async ({ invites }) => {
+        await invites.revoke(undefined, options.member, inviteId);
+        process.stdout.write(`revoked ${inviteId}\n`);
+      });
+    });
+}

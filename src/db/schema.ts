@@ -5,3 +5,5 @@ export * from '../members/members-schema.ts';
 export * from '../members/session-schema.ts';
 export * from '../audit/audit-schema.ts';
 export * from '../bot-state/bot-state-schema.ts';
+export * from '../requests/requests-schema.ts';
+export * from '../outbox/outbox-schema.ts';

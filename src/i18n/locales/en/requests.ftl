@@ -1,0 +1,85 @@
+# Pending formal requests and their follow-up nudges (src/requests).
+
+requests-status-sent = sent, no news yet
+requests-status-acknowledged = received
+requests-status-in_progress = in progress
+requests-status-more_info_needed = more information needed
+requests-status-executed = executed
+requests-status-refused = refused
+requests-status-withdrawn = withdrawn
+
+requests-nudge =
+    Follow-up on a formal { $type } request from { $fromCountry }.
+    Their reference: { $ourReference }
+    Subject: { $subject }
+    Sent on { $sentDate } by { $requesterName }. Status so far: { $status }.
+    Where does it stand? One tap is enough.
+requests-nudge-urgent = URGENT REQUEST
+requests-nudge-deputy = You receive this as the deputy of { $contactName }, who is out of office.
+requests-nudge-their-reference = Your reference: { $theirReference }
+
+requests-button-ack = Received
+requests-button-prog = In progress
+requests-button-info = Need more information
+requests-button-done = Executed
+requests-button-ref = Refused
+requests-button-nm = Not mine
+
+requests-escalation =
+    No answer after { $count } follow-ups: the { $type } request { $ourReference } from { $fromCountry } to { $contactName } ({ $authority }), sent on { $sentDate }.
+    Subject: { $subject }
+    As coordinator for { $toCountry }, could you help it along? You may answer for them below.
+
+requests-notice-answer = { $contactName } ({ $toCountry }) answered on your request { $ourReference }: { $status }.
+requests-notice-reassigned = { $contactName } says your request { $ourReference } is handled by a colleague, { $newContactName }. Follow-ups now go to them.
+requests-notice-not-mine-nobody = { $contactName } says your request { $ourReference } is not theirs, and no colleague of their authority is registered. The coordinator for { $toCountry } may help.
+requests-notice-undeliverable = The follow-up on your request { $ourReference } to { $toCountry } could not be delivered: { $reason }. You may want to reach them another way.
+requests-notice-escalated = No answer after { $count } follow-ups on your request { $ourReference }: the coordinator for { $toCountry } has been told.
+requests-notice-escalation-nobody = No answer after { $count } follow-ups on your request { $ourReference }, and no coordinator for { $toCountry } can be reached through Counterpart.
+
+requests-reason-no_contact = no contact point is registered for it
+requests-reason-no_member = the contact point has no Counterpart account
+requests-reason-no_messenger = the contact point has not linked a messenger
+requests-reason-failed = their messenger refused the message
+
+requests-answer-thanks = Thank you. Request { $ourReference } is now: { $status }. The requester has been told.
+requests-answer-stale = This button is out of date.
+requests-answer-not-yours = This request is not addressed to you.
+requests-answer-closed = Request { $ourReference } is already closed ({ $status }).
+requests-pick-colleague = Who handles request { $ourReference } at { $authority }? Pick a colleague:
+requests-no-colleague = No colleague of your authority is registered. The requester has been told; your coordinator may help.
+requests-reassigned = Thank you. Request { $ourReference } now goes to { $contactName }.
+
+requests-command-list-help = Your formal requests with their status and age
+requests-command-new-help = Register a formal request you sent, so it is followed up
+requests-argument-reference-subject = REFERENCE SUBJECT
+
+requests-list-heading = Your requests:
+requests-list-addressed-heading = Addressed to you:
+requests-list-item = { $ourReference } · { $type } → { $toCountry } · { $status } · { $ageDays ->
+        [one] { $ageDays } day
+       *[other] { $ageDays } days
+    }
+requests-list-empty = You have no registered requests.
+requests-list-more = …and { $count } more (see the web console).
+requests-button-new = Register a request
+
+requests-new-prompt = Send { $prefix }newrequest, then your reference and a short, non-sensitive subject. For example: { $prefix }newrequest 12/345-2026 Extradition of a fraud suspect
+requests-new-choose-type = Request { $ourReference }: what kind of request is it?
+requests-new-choose-country = Request { $ourReference }: to which country was it sent?
+requests-new-choose-sent = Request { $ourReference }: when was it sent?
+requests-new-choose-urgent = Request { $ourReference }: is it urgent?
+requests-new-sent-0 = Today
+requests-new-sent-1 = Yesterday
+requests-new-sent-7 = A week ago
+requests-new-sent-30 = A month ago
+requests-new-sent-90 = Three months ago
+requests-yes = Yes
+requests-no = No
+requests-new-cancel = Cancel
+requests-new-cancelled = Registration cancelled.
+requests-new-expired = This registration has expired. Start again with { $prefix }newrequest.
+requests-new-too-long = The reference may have at most { $reference } characters and the subject at most { $subject }. Keep the subject short and non-sensitive.
+requests-new-done = Registered: { $ourReference } ({ $type }) to { $toCountry }, sent on { $sentDate }.
+requests-new-contact = Follow-ups go to { $contactName }, { $authority }. The first one: { $nextNudge }.
+requests-new-no-contact = No contact point for this is registered in { $toCountry }, so it cannot be followed up yet.

@@ -1,0 +1,211 @@
+// Delivers one outbox row through its messenger: the consumer of the `outbox` queue.
+//
+// Exactly once, and where it cannot be: a row is claimed in Postgres ('sending', with the
+// attempt's lock token) before the messenger is called and marked 'sent' right after. A crash
+// before the claim commits leaves it 'pending' and a redelivery sends it, once. A crash between
+// the claim and the mark leaves it 'sending', and then nobody can know whether the messenger got
+// the message: Telegram has no idempotency key and no way to ask. We choose at most once there:
+// such a row becomes 'uncertain' and is never sent again, because a nudge sent twice erodes trust
+// in every nudge, while a lost one is followed by the next one on schedule. The window is one
+// HTTP round trip plus one UPDATE (milliseconds), and it is only opened after the rate limiter's
+// wait. Platforms with idempotent sends (IdempotentChatAdapter, e.g. Matrix transaction ids) are
+// simply sent again with the same key: exactly once.
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { QueuePayloads } from '../queue/queues.ts';
+import { isIdempotent, type ChatAdapterRegistry } from './chat-adapter-registry.ts';
+import { classifyDeliveryError } from './delivery-errors.ts';
+import { outbox } from './outbox-schema.ts';
+import type { DeliveryOutcome, OutboxRow, OutboxService } from './outbox-service.ts';
+import type { SendRateLimiter } from './send-rate-limiter.ts';
+
+export interface OutboxDeliveryDeps {
+  db: Database;
+  outboxService: OutboxService;
+  adapters: ChatAdapterRegistry;
+  rateLimiter: SendRateLimiter;
+  audit: AuditService;
+  logger: Logger;
+  /**
+   * How long a live attempt may hold a claim: the send timeout. A claim younger than this may
+   * belong to a worker still sending (after a Redis flush re-created its job), so we wait it out.
+   * Default 15 s; keep it below the worker's lock duration.
+   */
+  sendTimeoutMs?: number;
+  /** Longest wait for a rate-limit slot before the job is postponed instead. Default 2 s. */
+  maxRateWaitMs?: number;
+  clock?: () => Date;
+}
+
+export type OutboxJob = Job<QueuePayloads['outbox']>;
+
+export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
+  const { db, outboxService, adapters, rateLimiter, audit, logger } = deps;
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 15_000;
+  const maxRateWaitMs = deps.maxRateWaitMs ?? 2000;
+  const clock = deps.clock ?? (() => new Date());
+
+  /** Records a final outcome, with the handler of the row's kind and an audit entry, in one transaction. */
+  async function finish(
+    row: OutboxRow,
+    outcome: DeliveryOutcome,
+    guard: { token: string | null; from: readonly OutboxRow['state'][] },
+    detail: { error?: string; platformMessageId?: string } = {},
+  ): Promise<boolean> {
+    const now = clock();
+    const toDispatch = await db.transaction(async (tx) => {
+      const updated = await tx
+        .update(outbox)
+        .set({
+          state: outcome,
+          updatedAt: now,
+          // Bodies are kept only while they may still be sent.
+          message: null,
+          ...(outcome === 'sent' ? { sentAt: now, platformMessageId: detail.platformMessageId ?? null } : {}),
+          ...(detail.error === undefined ? {} : { lastError: detail.error }),
+        })
+        .where(
+          and(
+            eq(outbox.id, row.id),
+            inArray(outbox.state, [...guard.from]),
+            guard.token === null ? sql`true` : eq(outbox.claimToken, guard.token),
+          ),
+        )
+        .returning({ id: outbox.id });
+      if (updated.length === 0) return undefined;
+      await audit.appendInTransaction(tx, [
+        {
+          actor: 'system',
+          action: `delivery.${outcome}`,
+          subject: `outbox:${row.id}`,
+          details: { kind: row.kind, platform: row.platform, memberId: row.memberId, about: row.subject, error: detail.error ?? null },
+        },
+      ]);
+      const handler = outboxService.handlerFor(row.kind);
+      return (await handler?.(tx, row, outcome, { error: detail.error })) ?? [];
+    });
+    if (toDispatch === undefined) return false;
+    await outboxService.dispatch(toDispatch);
+    return true;
+  }
+
+  async function process(job: OutboxJob, token: string | undefined): Promise<void> {
+    const [row] = await db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
+    if (row === undefined || (row.state !== 'pending' && row.state !== 'sending')) return;
+    const adapter = adapters.get(row.platform);
+
+    if (row.state === 'sending') {
+      // A previous attempt claimed it and never marked it: it crashed, or is still sending.
+      const age = clock().getTime() - (row.claimedAt?.getTime() ?? 0);
+      if (age < sendTimeoutMs && token !== undefined) {
+        await job.moveToDelayed(Date.now() + sendTimeoutMs - age + 100, token);
+        throw new DelayedError();
+      }
+      if (adapter === undefined || !isIdempotent(adapter) || row.message === null) {
+        logger.warn({ outboxId: row.id, kind: row.kind, platform: row.platform }, 'delivery outcome unknown after a crash; not sending again');
+        await finish(row, 'uncertain', { token: row.claimToken, from: ['sending'] }, { error: 'crashed_while_sending' });
+        return;
+      }
+    }
+    if (adapter === undefined || row.message === null) {
+      await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'no_adapter' });
+      throw new UnrecoverableError(`no ${row.platform} adapter in this process`);
+    }
+
+    if (row.state === 'pending') {
+      const reservation = await rateLimiter.reserve(row.platform, row.chatId, maxRateWaitMs);
+      if (!reservation.granted) {
+        if (token === undefined) throw new Error('rate limited');
+        await job.moveToDelayed(Date.now() + reservation.waitMs, token);
+        throw new DelayedError();
+      }
+      if (reservation.waitMs > 0) await sleep(reservation.waitMs);
+    }
+
+    const claimToken = token ?? `direct-${job.id ?? row.id}-${Date.now()}`;
+    const claimed = await db
+      .update(outbox)
+      .set({ state: 'sending', claimToken, claimedAt: clock(), attempts: sql`${outbox.attempts} + 1`, updatedAt: clock() })
+      .where(and(eq(outbox.id, row.id), row.state === 'pending' ? eq(outbox.state, 'pending') : eq(outbox.claimToken, row.claimToken ?? '')))
+      .returning({ id: outbox.id });
+    if (claimed.length === 0) return;
+
+    let messageId: string;
+    try {
+      const sending = isIdempotent(adapter)
+        ? adapter.sendIdempotent(row.chatId, row.message, row.id)
+        : adapter.send(row.chatId, row.message);
+      ({ messageId } = await withTimeout(sending, sendTimeoutMs));
+    } catch (error) {
+      const failure = classifyDeliveryError(error);
+      logger.warn({ outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code }, 'send failed');
+      if (failure.kind === 'unknown_outcome' && !isIdempotent(adapter)) {
+        await finish(row, 'uncertain', { token: claimToken, from: ['sending'] }, { error: failure.code });
+        return;
+      }
+      const attempts = job.opts.attempts ?? 1;
+      const lastAttempt = job.attemptsMade + 1 >= attempts || row.attempts + 1 >= attempts * 3;
+      if (failure.kind === 'permanent' || lastAttempt) {
+        await finish(row, 'failed', { token: claimToken, from: ['sending'] }, { error: failure.code });
+        throw new UnrecoverableError(`delivery failed: ${failure.code}`);
+      }
+      // Not delivered: release the claim so the retry can take it again.
+      await db
+        .update(outbox)
+        .set({ state: 'pending', claimToken: null, lastError: failure.code, updatedAt: clock() })
+        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
+      if (failure.kind === 'retry' && failure.retryAfterMs !== undefined && token !== undefined) {
+        // The messenger said when: wait that long, without spending one of the job's attempts.
+        await job.moveToDelayed(Date.now() + failure.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      throw error instanceof Error ? error : new Error(failure.code);
+    }
+
+    // Delivered. Marking must not be lost to a database blip: retry it here, where we know.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await finish(row, 'sent', { token: claimToken, from: ['sending', 'uncertain'] }, { platformMessageId: messageId });
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        logger.warn({ err: (error as Error).message, outboxId: row.id }, 'marking a sent message failed; retrying');
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+
+  return { process };
+}
+
+export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class SendTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`send did not finish within ${ms} ms`);
+    this.name = 'SendTimeoutError';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new SendTimeoutError(ms));
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { OutboundMessage } from '../chat/chat-types.ts';
+
+/**
+ * pending: waiting for its delivery job. sending: claimed by a worker that is calling the
+ * messenger. sent: the messenger accepted it. failed: the messenger refused it for good (blocked
+ * bot, unknown chat) or retries ran out. uncertain: a worker died between claiming and marking
+ * it, so whether the messenger got it is unknown; it is never sent again (at most once).
+ */
+export const outboxStates = ['pending', 'sending', 'sent', 'failed', 'uncertain'] as const;
+export type OutboxState = (typeof outboxStates)[number];
+
+/** Every push that is not a direct reply (nudges, escalations, notices, consultation relays). */
+export const outbox = pgTable(
+  'outbox',
+  {
+    /** Also the BullMQ job id of its delivery. */
+    id: text('id').primaryKey(),
+    /** What this message is, per recipient account: writing it twice is a no-op. */
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    /** nudge, escalation, notice, ... (the module that wrote it reacts to the outcome). */
+    kind: text('kind').notNull(),
+    /** The record it is about, e.g. `request:<id>`. */
+    subject: text('subject'),
+    memberId: text('member_id'),
+    platform: text('platform').notNull(),
+    chatId: text('chat_id').notNull(),
+    /** The message; erased once delivery is over, so bodies are not kept longer than needed. */
+    message: jsonb('message').$type<OutboundMessage>(),
+    /** Facts the writing module needs when told the outcome (request id, nudge number). */
+    context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
+    state: text('state').$type<OutboxState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Lock token of the delivery attempt that claimed the row. */
+    claimToken: text('claim_token'),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    platformMessageId: text('platform_message_id'),
+    /** A short error code, never a message body. */
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('outbox_open_idx')
+      .on(table.updatedAt)
+      .where(sql`${table.state} in ('pending', 'sending')`),
+    index('outbox_subject_idx').on(table.subject),
+  ],
+);

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
+import type { Queryable } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import { outbox, type OutboxState } from './outbox-schema.ts';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** One message to one messenger account. */
+export interface OutboxPush {
+  /** What this message is, per recipient account; writing the same key again is a no-op. */
+  dedupeKey: string;
+  memberId?: string | undefined;
+  address: { platform: Platform | string; chatId: string };
+  message: OutboundMessage;
+  /** Who reacts to the outcome (see `onOutcome`); default "push". */
+  kind?: string | undefined;
+  /** The record it is about, e.g. `request:<id>`. */
+  subject?: string | undefined;
+  /** Small facts the outcome handler needs (no message text). */
+  context?: Record<string, unknown> | undefined;
+}
+
+export type DeliveryOutcome = 'sent' | 'failed' | 'uncertain';
+
+/**
+ * Told, inside the transaction that records the outcome, how a push of its kind ended. It may
+ * write pushes of its own (a notice to the requester) and returns their dedupe keys to dispatch.
+ */
+export type OutcomeHandler = (
+  tx: Queryable,
+  row: OutboxRow,
+  outcome: DeliveryOutcome,
+  detail: { error?: string | undefined },
+) => Promise<readonly string[] | undefined>;
+
+export interface OutboxService {
+  /** Records pushes inside the caller's transaction: nothing is sent unless it commits. */
+  addInTransaction(tx: Queryable, pushes: readonly OutboxPush[]): Promise<void>;
+  /**
+   * After the commit: enqueue delivery jobs. Best effort: when Redis is down this logs and
+   * returns; the reconciler finds the pending rows and enqueues them later.
+   */
+  dispatch(dedupeKeys: readonly string[]): Promise<void>;
+  onOutcome(kind: string, handler: OutcomeHandler): void;
+  handlerFor(kind: string): OutcomeHandler | undefined;
+}
+
+/** The row id (and BullMQ job id) of a dedupe key: deterministic, so dispatching needs no lookup. */
+export const outboxIdOf = (dedupeKey: string): string =>
+  `o${createHash('sha256').update(dedupeKey).digest('base64url').slice(0, 22)}`;
+
+export function createOutboxService({
+  queues,
+  logger,
+  clock = () => new Date(),
+}: {
+  queues: QueueProducers;
+  logger: Logger;
+  clock?: () => Date;
+}): OutboxService {
+  const handlers = new Map<string, OutcomeHandler>();
+  return {
+    async addInTransaction(tx, pushes) {
+      if (pushes.length === 0) return;
+      const now = clock();
+      const rows = pushes.map((push) => ({
+        id: outboxIdOf(push.dedupeKey),
+        dedupeKey: push.dedupeKey,
+        kind: push.kind ?? 'push',
+        subject: push.subject ?? null,
+        memberId: push.memberId ?? null,
+        platform: push.address.platform,
+        chatId: push.address.chatId,
+        message: push.message,
+        context: push.context ?? {},
+        state: 'pending' as OutboxState,
+        createdAt: now,
+        updatedAt: now,
+      }));
+      // Chunks keep each statement well under Postgres' 65,535 parameters.
+      for (let start = 0; start < rows.length; start += 1000) {
+        await tx
+          .insert(outbox)
+          .values(rows.slice(start, start + 1000))
+          .onConflictDoNothing({ target: outbox.dedupeKey });
+      }
+    },
+
+    async dispatch(dedupeKeys) {
+      if (dedupeKeys.length === 0) return;
+      try {
+        await queues.add(
+          'outbox',
+          dedupeKeys.map((key) => {
+            const id = outboxIdOf(key);
+            return { jobId: id, payload: { outboxId: id } };
+          }),
+        );
+      } catch (error) {
+        logger.warn({ err: (error as Error).message, count: dedupeKeys.length }, 'outbox dispatch deferred to the reconciler');
+      }
+    },
+
+    onOutcome(kind, handler) {
+      handlers.set(kind, handler);
+    },
+    handlerFor: (kind) => handlers.get(kind),
+  };
+}
+
+/** Rows by id, for tests and the request history. */
+export async function outboxRows(db: Queryable, ids: readonly string[]): Promise<OutboxRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(outbox).where(inArray(outbox.id, [...ids]));
+}

@@ -1,0 +1,232 @@
+// Fires due nudges: the consumer of the `nudges` queue. Jobs are gathered into batches (one
+// Postgres transaction for many due nudges) because a busy morning can bring thousands at once.
+//
+// Idempotent by construction: a timer job names the request and the nudge number (`seq`) it was
+// scheduled for; Postgres says which nudge is due. A job whose number is no longer the request's
+// (answered, rescheduled, already fired) does nothing, so a duplicate or replayed timer never
+// nudges twice. The outbox rows carry dedupe keys derived from the same number.
+import { inArray, sql } from 'drizzle-orm';
+import type { Database, Queryable } from '../db/database.ts';
+import type { Locale } from '../i18n/i18n.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { OutboxPush, OutboxService } from '../outbox/outbox-service.ts';
+import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import type { NudgePlanner } from './nudge-planner.ts';
+import type { RequestMessages } from './request-messages.ts';
+import { recipientLocale } from './request-messages.ts';
+import { pushesTo, pushKinds } from './request-pushes.ts';
+import { loadReachableMembers, type ReachableMember } from './request-recipients.ts';
+import type { NudgeScheduler } from './nudge-scheduler.ts';
+import { isOpen, type RequestRow } from './request-types.ts';
+import { formalRequests, requestEvents, type RequestEventKind } from './requests-schema.ts';
+
+export interface NudgeJobItem {
+  requestId: string;
+  seq: number;
+}
+
+export type FireResult = { kind: 'fired' } | { kind: 'postponed' } | { kind: 'stale' } | { kind: 'early'; at: number };
+
+export interface NudgeProcessorDeps {
+  db: Database;
+  registry: { snapshot(): RegistrySnapshot };
+  planner: NudgePlanner;
+  messages: RequestMessages;
+  outbox: OutboxService;
+  scheduler: NudgeScheduler;
+  /** Platforms this deployment pushes to (those with an adapter). */
+  pushPlatforms: () => readonly string[];
+  defaultLocale: Locale;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+// A nudge placed less than this after now is sent now rather than postponed.
+const placementToleranceMs = 60_000;
+// A timer that fires this much before its nudge is due waits (clock differences between hosts).
+const earlyToleranceMs = 2000;
+
+interface EventInput {
+  requestId: string;
+  kind: RequestEventKind;
+  details: Record<string, unknown>;
+}
+
+interface RequestUpdate {
+  id: string;
+  seq: number;
+  unanswered: number;
+  next: Date;
+  last: Date | null;
+  escalated: Date | null;
+}
+
+export function createNudgeProcessor(deps: NudgeProcessorDeps) {
+  const { db, registry, planner, messages, outbox, scheduler, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+
+  async function fire(items: readonly NudgeJobItem[]): Promise<FireResult[]> {
+    const nowDate = clock();
+    const now = nowDate.getTime();
+    const snapshot = registry.snapshot();
+    const results = new Map<string, FireResult>();
+    const keyOf = (item: NudgeJobItem) => `${item.requestId}:${item.seq}`;
+    const dispatchKeys: string[] = [];
+    const updates: RequestUpdate[] = [];
+
+    await db.transaction(async (tx) => {
+      const ids = [...new Set(items.map((item) => item.requestId))].sort();
+      // Locked in id order, so concurrent batches and answers cannot deadlock.
+      const rows = await tx.select().from(formalRequests).where(inArray(formalRequests.id, ids)).orderBy(formalRequests.id).for('update');
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const due: RequestRow[] = [];
+      for (const item of items) {
+        const row = byId.get(item.requestId);
+        if (row === undefined || row.nudgeSeq !== item.seq || row.nextNudgeAt === null || !isOpen(row.status)) {
+          results.set(keyOf(item), { kind: 'stale' });
+        } else if (row.nextNudgeAt.getTime() > now + earlyToleranceMs) {
+          results.set(keyOf(item), { kind: 'early', at: row.nextNudgeAt.getTime() });
+        } else if (!due.includes(row)) {
+          due.push(row);
+          results.set(keyOf(item), { kind: 'fired' });
+        } else {
+          results.set(keyOf(item), { kind: 'stale' });
+        }
+      }
+      if (due.length === 0) return;
+
+      const events: EventInput[] = [];
+      const pushes: OutboxPush[] = [];
+      const firing: { row: RequestRow; recipient: ReturnType<NudgePlanner['recipientAt']>; escalate: boolean }[] = [];
+      for (const row of due) {
+        // The registry may have changed since the timer was set (hours, leave, a new deputy).
+        const placed = planner.place(snapshot, row, now);
+        if (placed > now + placementToleranceMs) {
+          updates.push({ id: row.id, seq: row.nudgeSeq + 1, unanswered: row.unansweredNudges, next: new Date(placed), last: row.lastNudgeAt, escalated: row.escalatedAt });
+          events.push({ requestId: row.id, kind: 'nudge_postponed', details: { until: new Date(placed).toISOString(), reason: 'outside_working_time' } });
+          results.set(`${row.id}:${row.nudgeSeq}`, { kind: 'postponed' });
+          continue;
+        }
+        const threshold = planner.escalateAfter(row);
+        const escalate = threshold > 0 && row.unansweredNudges >= threshold && row.escalatedAt === null;
+        firing.push({ row, recipient: planner.recipientAt(snapshot, row.contactId, now), escalate });
+      }
+
+      const contactIds = new Set<string>();
+      for (const { recipient } of firing) if (recipient.contact !== undefined) contactIds.add(recipient.contact.id);
+      const reachable = await loadReachableMembers(
+        tx,
+        {
+          contactIds: [...contactIds],
+          memberIds: [...new Set(firing.map(({ row }) => row.requesterMemberId))],
+          coordinatorsOf: [...new Set(firing.filter(({ escalate }) => escalate).map(({ row }) => row.toCountry))],
+        },
+        deps.pushPlatforms(),
+      );
+      const byContact = new Map<string, ReachableMember[]>();
+      const byMember = new Map<string, ReachableMember>();
+      const coordinatorsByCountry = new Map<string, ReachableMember[]>();
+      for (const member of reachable) {
+        byMember.set(member.memberId, member);
+        if (member.contactId !== null) byContact.set(member.contactId, [...(byContact.get(member.contactId) ?? []), member]);
+        if (member.role === 'coordinator') coordinatorsByCountry.set(member.country, [...(coordinatorsByCountry.get(member.country) ?? []), member]);
+      }
+
+      for (const { row, recipient, escalate } of firing) {
+        const seq = row.nudgeSeq;
+        const requester = byMember.get(row.requesterMemberId);
+        const contact = recipient.contact;
+        const timezone = snapshot.countryByIso2.get(contact?.country ?? row.toCountry)?.timezone ?? 'UTC';
+        const targets = contact === undefined ? [] : (byContact.get(contact.id) ?? []);
+        const reachableTargets = targets.filter((member) => member.addresses.length > 0);
+        for (const member of reachableTargets) {
+          const locale = recipientLocale(member.locale, contact, deps.defaultLocale);
+          const message = messages.nudge({ locale, request: row, snapshot, requesterName: requester?.name ?? '—', standingInFor: recipient.standingInFor, timezone });
+          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, message, pushKinds.nudge, row.id, { seq, contactId: contact?.id ?? null }));
+        }
+        events.push({
+          requestId: row.id,
+          kind: 'nudge',
+          details: { seq, contactId: contact?.id ?? null, standingInFor: recipient.standingInFor?.id ?? null, accounts: reachableTargets.reduce((sum, member) => sum + member.addresses.length, 0) },
+        });
+        if (reachableTargets.length === 0) {
+          const reason = contact === undefined ? 'no_contact' : targets.length === 0 ? 'no_member' : 'no_messenger';
+          events.push({ requestId: row.id, kind: 'nudge_undeliverable', details: { seq, reason } });
+          if (requester !== undefined) {
+            const locale = recipientLocale(requester.locale, undefined, deps.defaultLocale);
+            const reasonText = messages.notice(locale, `requests-reason-${reason}`, row, snapshot).text;
+            const message = messages.notice(locale, 'requests-notice-undeliverable', row, snapshot, { reason: reasonText });
+            pushes.push(...pushesTo(requester, `req-notice:${row.id}:undeliverable:${seq}`, message, pushKinds.notice, row.id));
+          }
+        }
+        if (escalate) {
+          const coordinators = (coordinatorsByCountry.get(row.toCountry) ?? []).filter((member) => member.addresses.length > 0);
+          for (const coordinator of coordinators) {
+            const locale = recipientLocale(coordinator.locale, undefined, deps.defaultLocale);
+            const message = messages.escalation({ locale, request: row, snapshot, count: row.unansweredNudges, timezone });
+            pushes.push(...pushesTo(coordinator, `escalation:${row.id}:${seq}`, message, pushKinds.escalation, row.id, { seq }));
+          }
+          events.push({ requestId: row.id, kind: 'escalated', details: { seq, unanswered: row.unansweredNudges, coordinators: coordinators.map((member) => member.memberId) } });
+          if (requester !== undefined) {
+            const locale = recipientLocale(requester.locale, undefined, deps.defaultLocale);
+            const id = coordinators.length > 0 ? 'requests-notice-escalated' : 'requests-notice-escalation-nobody';
+            const message = messages.notice(locale, id, row, snapshot, { count: row.unansweredNudges });
+            pushes.push(...pushesTo(requester, `req-notice:${row.id}:escalated:${seq}`, message, pushKinds.notice, row.id));
+          }
+        }
+        updates.push({
+          id: row.id,
+          seq: seq + 1,
+          unanswered: row.unansweredNudges + 1,
+          next: new Date(planner.repeatNudgeAt(snapshot, row, now)),
+          last: nowDate,
+          escalated: escalate ? nowDate : row.escalatedAt,
+        });
+      }
+
+      await insertEvents(tx, events, nowDate);
+      await outbox.addInTransaction(tx, pushes);
+      await applyUpdates(tx, updates, nowDate);
+      dispatchKeys.push(...pushes.map((push) => push.dedupeKey));
+    });
+
+    // After the commit: deliveries and the next timers. If Redis fails here, the rows are in
+    // Postgres and the reconciler enqueues them.
+    await outbox.dispatch(dispatchKeys);
+    await scheduler.schedule(updates.map((update) => ({ requestId: update.id, seq: update.seq, at: update.next })));
+    if (updates.length > 0) logger.debug({ fired: updates.length }, 'nudges fired');
+    return items.map((item) => results.get(keyOf(item)) ?? { kind: 'stale' });
+  }
+
+  return { fire };
+}
+
+export type NudgeProcessor = ReturnType<typeof createNudgeProcessor>;
+
+export async function insertEvents(tx: Queryable, events: readonly EventInput[], at: Date, actor = 'system'): Promise<void> {
+  for (let start = 0; start < events.length; start += 2000) {
+    const chunk = events.slice(start, start + 2000);
+    if (chunk.length > 0) await tx.insert(requestEvents).values(chunk.map((event) => ({ ...event, actor, at })));
+  }
+}
+
+/** One UPDATE for a whole batch, from a VALUES list. */
+async function applyUpdates(tx: Queryable, updates: readonly RequestUpdate[], now: Date): Promise<void> {
+  for (let start = 0; start < updates.length; start += 2000) {
+    const chunk = updates.slice(start, start + 2000);
+    if (chunk.length === 0) continue;
+    const values = sql.join(
+      chunk.map(
+        (update) =>
+          sql`(${update.id}, ${update.seq}::int, ${update.unanswered}::int, ${update.next.toISOString()}::timestamptz, ${update.last?.toISOString() ?? null}::timestamptz, ${update.escalated?.toISOString() ?? null}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    await tx.execute(sql`
+      update formal_requests as r set
+        nudge_seq = v.seq, unanswered_nudges = v.unanswered, next_nudge_at = v.next,
+        last_nudge_at = v.last, escalated_at = v.escalated, updated_at = ${now.toISOString()}::timestamptz
+      from (values ${values}) as v(id, seq, unanswered, next, last, escalated)
+      where r.id = v.id`);
+  }
+}

@@ -1,0 +1,29 @@
+import type { OutboundMessage } from '../chat/chat-types.ts';
+import type { OutboxPush } from '../outbox/outbox-service.ts';
+import type { ReachableMember } from './request-recipients.ts';
+
+/** Outbox kinds written by this module; the outcome handlers key on them. */
+export const pushKinds = { nudge: 'request-nudge', escalation: 'request-escalation', notice: 'request-notice' } as const;
+
+/**
+ * One push per linked account of the member. `key` names the message (e.g.
+ * `nudge:<request>:<seq>`); the account is appended, so every account gets it once.
+ */
+export function pushesTo(
+  member: ReachableMember,
+  key: string,
+  message: OutboundMessage,
+  kind: string,
+  requestId: string,
+  context: Record<string, unknown> = {},
+): OutboxPush[] {
+  return member.addresses.map((address) => ({
+    dedupeKey: `${key}:${address.identityId}`,
+    memberId: member.memberId,
+    address: { platform: address.platform, chatId: address.chatId },
+    message,
+    kind,
+    subject: `request:${requestId}`,
+    context: { requestId, ...context },
+  }));
+}

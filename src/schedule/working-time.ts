@@ -1,0 +1,141 @@
+import { DateTime } from 'luxon';
+import type { WorkingHours } from '../registry/registry-types.ts';
+import { addDays, type HolidayCalendar } from './holiday-calendar.ts';
+
+/** Where and when someone works: their country's time zone and holidays, and their hours. */
+export interface WorkingCalendar {
+  /** IANA time zone of the person's country, e.g. "Asia/Tashkent". */
+  timezone: string;
+  /** ISO 3166-1 alpha-2, for public holidays. */
+  country: string;
+  workingHours: WorkingHours;
+}
+
+export interface WorkingTime {
+  /**
+   * The earliest instant at or after `at` (epoch ms) inside the calendar's working hours, on a
+   * working day that is not a public holiday. Outside working time this is the next working
+   * morning (the start of the next working window) in the person's own time zone.
+   */
+  nextWorkingInstant(at: number, calendar: WorkingCalendar): number;
+  /** Is `at` inside working time? */
+  isWorkingInstant(at: number, calendar: WorkingCalendar): boolean;
+  /** The local calendar date (YYYY-MM-DD) of `at` in a time zone. */
+  localDate(at: number, timezone: string): string;
+  /** The instant a local date (YYYY-MM-DD) begins in a time zone. */
+  localMidnight(date: string, timezone: string): number;
+}
+
+/** Office hours assumed when a contact's record has none we can read. */
+export const defaultWorkingHours: WorkingHours = { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' };
+
+interface Window {
+  start: number;
+  end: number;
+}
+
+// How far ahead to look for a working window; a year covers any run of holidays and leave.
+const searchDays = 400;
+// Offsets are cached per quarter hour: every real time-zone transition falls on one.
+const offsetBucketMs = 15 * 60_000;
+
+/**
+ * Working-time placement. Pure arithmetic on cached windows: luxon is only consulted once per
+ * time zone and quarter hour (UTC offsets) and once per person-calendar and date (the window),
+ * because the nudge scheduler places hundreds of thousands of instants.
+ *
+ * A calendar whose working days are all seven days of the week is a round-the-clock service
+ * (24/7 contact points for electronic evidence, for example): public holidays do not stop it.
+ */
+export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): WorkingTime {
+  const offsets = new Map<string, number>();
+  const windows = new Map<string, Window | null>();
+
+  const offsetMinutes = (at: number, timezone: string): number => {
+    const bucket = Math.floor(at / offsetBucketMs);
+    const key = `${timezone}|${bucket}`;
+    let offset = offsets.get(key);
+    if (offset === undefined) {
+      const local = DateTime.fromMillis(bucket * offsetBucketMs, { zone: timezone });
+      offset = local.isValid ? local.offset : 0;
+      if (offsets.size > 100_000) offsets.clear();
+      offsets.set(key, offset);
+    }
+    return offset;
+  };
+
+  const localDate = (at: number, timezone: string): string =>
+    new Date(at + offsetMinutes(at, timezone) * 60_000).toISOString().slice(0, 10);
+
+  const windowOn = (calendar: WorkingCalendar, date: string): Window | null => {
+    const hours = usableHours(calendar.workingHours);
+    const key = `${calendar.timezone}|${calendar.country}|${hours.days.join(',')}|${hours.start}|${hours.end}|${date}`;
+    let window = windows.get(key);
+    if (window === undefined) {
+      window = computeWindow(calendar.timezone, calendar.country, hours, date, holidays);
+      if (windows.size > 200_000) windows.clear();
+      windows.set(key, window);
+    }
+    return window;
+  };
+
+  const nextWorkingInstant = (at: number, calendar: WorkingCalendar): number => {
+    const today = localDate(at, calendar.timezone);
+    // Start a day early: a window that began yesterday may still be open (night shifts).
+    for (let day = -1; day <= searchDays; day++) {
+      const window = windowOn(calendar, addDays(today, day));
+      if (window !== null && at < window.end) return Math.max(at, window.start);
+    }
+    // No working day in a year (an empty `days` list): better a nudge at any time than never.
+    return at;
+  };
+
+  return {
+    nextWorkingInstant,
+    isWorkingInstant: (at, calendar) => nextWorkingInstant(at, calendar) === at,
+    localDate,
+    localMidnight: (date, timezone) => localInstant(timezone, date, '00:00'),
+  };
+}
+
+function computeWindow(
+  timezone: string,
+  country: string,
+  hours: WorkingHours,
+  date: string,
+  holidays: HolidayCalendar,
+): Window | null {
+  if (!hours.days.includes(isoWeekday(date))) return null;
+  const roundTheClock = [1, 2, 3, 4, 5, 6, 7].every((day) => hours.days.includes(day));
+  if (!roundTheClock && holidays.isPublicHoliday(country, date)) return null;
+  const start = localInstant(timezone, date, hours.start);
+  let end = localInstant(timezone, date, hours.end);
+  // An end before the start ("22:00" to "06:00"): the window runs past midnight.
+  if (end <= start) end = localInstant(timezone, addDays(date, 1), hours.end);
+  return { start, end };
+}
+
+function localInstant(timezone: string, date: string, time: string): number {
+  // "24:00" is the end of the day, i.e. midnight of the next one.
+  const normalized = time === '24:00' ? '00:00' : time;
+  const instant = DateTime.fromISO(`${date}T${normalized}`, { zone: timezone });
+  const valid = instant.isValid ? instant : DateTime.fromISO(`${date}T${normalized}`, { zone: 'utc' });
+  return time === '24:00' ? valid.plus({ days: 1 }).toMillis() : valid.toMillis();
+}
+
+const timePattern = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
+/** Registry records are validated on import, but a hand-edited record must not stop nudges. */
+function usableHours(hours: WorkingHours | null | undefined): WorkingHours {
+  if (hours == null || !Array.isArray(hours.days) || !timePattern.test(hours.start) || !timePattern.test(hours.end)) {
+    return defaultWorkingHours;
+  }
+  return hours;
+}
+
+/** ISO weekday (1 = Monday ... 7 = Sunday) of a YYYY-MM-DD date. */
+export function isoWeekday(date: string): number {
+  const [year, month, day] = date.split('-').map(Number);
+  const weekday = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1)).getUTCDay();
+  return weekday === 0 ? 7 : weekday;
+}

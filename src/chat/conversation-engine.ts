@@ -8,7 +8,7 @@ import type { IdentityService } from '../members/identity-service.ts';
 import type { InviteService } from '../members/invite-service.ts';
 import { principalOf } from '../members/members-service.ts';
 import type { Principal } from '../members/principal.ts';
-import { chooseLocale, detectTextLocale } from './chat-locale.ts';
+import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import { CommandTable, commandPrefix, mayRun, parseCommand, type ChatCommand, type ChatReply, type ParsedCommand } from './command-table.ts';
@@ -17,9 +17,10 @@ import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {
-  ask(input: { principal: Principal; text: string; locale?: Locale; askerCountry?: string }): Promise<{
-    interpretation: { intent: string; countries: readonly string[]; competence: string | null };
-    results: readonly unknown[];
+  /** Audits the lookup itself (who asked what, never the text). */
+  ask(input: { principal: Principal; text: string; locale?: Locale | undefined }): Promise<{
+    /** The answer's language. */
+    locale?: Locale | undefined;
     reply: OutboundMessage;
   }>;
   /** Answers an `ask:*` button; undefined when the action is unknown or stale. */
@@ -37,6 +38,18 @@ export interface ActionContext {
 
 /** Answers the buttons whose action starts with a prefix (`req:`, `consult:`); undefined = stale button. */
 export type ActionHandler = (context: ActionContext) => Promise<ChatReply> | ChatReply;
+
+/**
+ * Free text of a member in a private chat, offered to a module before it is taken as a question
+ * (a consultation being started or talked in). Undefined: not this module's; an empty list:
+ * handled, nothing to answer.
+ */
+export type TextHandler = (context: {
+  inbound: InboundMessage;
+  principal: Principal;
+  locale: Locale;
+  text: string;
+}) => Promise<ChatReply | undefined>;
 
 export interface ActionHandlerOptions {
   /** Also answered in group chats; default false (the bot points to a private chat instead). */
@@ -63,6 +76,8 @@ export interface ConversationEngine {
   registerCommand(command: ChatCommand): void;
   /** Routes buttons whose action is `<prefix>:...` to `handler`. */
   registerActionHandler(prefix: string, handler: ActionHandler, options?: ActionHandlerOptions): void;
+  /** Offers free text to `handler` before the ask module; handlers are asked in registration order. */
+  registerTextHandler(handler: TextHandler): void;
   /** The command table, for help and messenger command menus (`table.menu(translator, 'ru')`). */
   readonly commands: CommandTable;
 }
@@ -74,6 +89,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   const { identities, ask, translator, audit, rateLimiter, memory, logger, defaultLocale } = deps;
   const table = new CommandTable();
   const actions = new Map<string, { handler: ActionHandler; options: ActionHandlerOptions }>();
+  const textHandlers: TextHandler[] = [];
 
   const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({ text: translator.t(locale, id, args), locale });
   const accountOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.platformUserId}`;
@@ -130,35 +146,24 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     const registered = actions.get(prefix);
     if (registered === undefined) return [say(locale, 'chat-unknown-action')];
     if (inbound.chatType === 'group' && registered.options.inGroups !== true) return [say(locale, 'chat-group-private-only')];
-    // The action names what was looked up (ids and verbs we generated), never typed text.
-    audit.enqueue({ actor: `member:${principal.memberId}`, action: 'chat.action', details: { platform: inbound.platform, action } });
     const reply = asList(
       await registered.handler({ inbound, principal, locale, action, t: (id, args) => translator.t(locale, id, args) }),
     );
     return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
   }
 
-  async function answerQuestion(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, text: string): Promise<OutboundMessage[]> {
-    if (principal === undefined) return refuse(inbound, locale, 'question');
+  async function answerQuestion(inbound: InboundMessage, principal: Principal | undefined, text: string): Promise<OutboundMessage[]> {
+    if (principal === undefined) return refuse(inbound, chooseLocale([inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'question');
     // Contact details never go to a group: everyone there would read them.
-    if (inbound.chatType === 'group') return [say(locale, 'chat-group-private-only')];
-    // A saved or explicit choice wins; otherwise the ask module detects the question's language.
-    const chosen = chooseLocale([principal.locale, inbound.locale], defaultLocale);
-    const explicit = principal.locale !== null || inbound.locale !== undefined;
-    const answer = await ask.ask({ principal, text, ...(explicit ? { locale: chosen } : {}) });
-    const answerLocale = answer.reply.locale ?? (explicit ? chosen : (detectTextLocale(text) ?? locale));
+    if (inbound.chatType === 'group') {
+      return [say(chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'chat-group-private-only')];
+    }
+    // A saved or explicit choice wins; then the ask module detects the question's language; a
+    // question without words ("KG?") falls back to the messenger's language.
+    const chosen = toLocale(principal.locale) ?? inbound.locale ?? (detectTextLocale(text) === undefined ? toLocale(inbound.localeHint) : undefined);
+    const answer = await ask.ask({ principal, text, locale: chosen });
+    const answerLocale = answer.locale ?? answer.reply.locale ?? chosen ?? detectTextLocale(text) ?? defaultLocale;
     await memory.rememberLocale(conversationOf(inbound), answerLocale);
-    audit.enqueue({
-      actor: `member:${principal.memberId}`,
-      action: 'chat.ask',
-      details: {
-        platform: inbound.platform,
-        intent: answer.interpretation.intent,
-        countries: [...answer.interpretation.countries],
-        competence: answer.interpretation.competence,
-        results: answer.results.length,
-      },
-    });
     return [{ ...answer.reply, locale: answerLocale }];
   }
 
@@ -174,7 +179,10 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     const parsed = action === undefined ? parseCommand(text) : undefined;
     // A Russian command name (`/помощь`) says the language; English names come from menus and say nothing.
     const commandLocale = parsed === undefined ? undefined : table.find(parsed.name)?.locale === 'ru' ? 'ru' : undefined;
-    const recalled = action !== undefined || parsed !== undefined ? await memory.recallLocale(conversationOf(inbound)) : undefined;
+    const limit = await rateLimiter.consume(principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`);
+    if (action === undefined && parsed === undefined && limit.allowed) return answerQuestion(inbound, principal, text);
+
+    const recalled = await memory.recallLocale(conversationOf(inbound));
     const locale = chooseLocale(
       [
         principal?.locale,
@@ -187,12 +195,10 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       defaultLocale,
     );
 
-    const limit = await rateLimiter.consume(principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`);
     if (!limit.allowed) return limit.firstRefusal ? [say(locale, 'error-rate-limited')] : [];
-
     if (action !== undefined) return runAction(inbound, principal, locale, action);
     if (parsed !== undefined) return runCommand(inbound, principal, locale, parsed);
-    return answerQuestion(inbound, principal, locale, text);
+    return [];
   }
 
   return {
@@ -201,6 +207,9 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       table.register(command);
     },
     registerActionHandler,
+    registerTextHandler: (handler) => {
+      textHandlers.push(handler);
+    },
     async handle(inbound) {
       try {
         return await handle(inbound);

@@ -8,6 +8,7 @@ export {
   type AskPort,
   type ConversationEngine,
   type ConversationEngineDeps,
+  type TextHandler,
 } from './conversation-engine.ts';
 export {
   CommandTable,

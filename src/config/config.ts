@@ -71,6 +71,19 @@ export interface Config {
     readonly deviceName: string;
   };
   readonly nudgePoliciesFile: string;
+  readonly queues: {
+    /** How often the reconciler rebuilds missing timers and deliveries from Postgres (ms). Default 300 s. */
+    readonly reconcileIntervalMs: number;
+    /**
+     * How long a worker's lock on a job lasts without renewal (ms): a crashed worker's jobs are
+     * taken over this long after it died. Default 30 s.
+     */
+    readonly workerLockMs: number;
+    /** Outbox deliveries in flight per worker process. Default 16. */
+    readonly outboxConcurrency: number;
+    /** Nudge timers processed concurrently per worker process (gathered into batches). Default 200. */
+    readonly nudgeConcurrency: number;
+  };
 }
 
 /** Names of variables whose values must never be printed or logged. */
@@ -231,6 +244,12 @@ export function loadConfig(env: Env): Config {
       deviceName: read('MATRIX_DEVICE_NAME') ?? 'Counterpart bot',
     },
     nudgePoliciesFile: resolve(read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml')),
+    queues: {
+      reconcileIntervalMs: integer('RECONCILE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
+      workerLockMs: integer('WORKER_LOCK_SECONDS', 30, 2, 600) * 1000,
+      outboxConcurrency: integer('OUTBOX_CONCURRENCY', 16, 1, 500),
+      nudgeConcurrency: integer('NUDGE_CONCURRENCY', 200, 1, 2000),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -18,6 +18,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { Principal } from '../members/principal.ts';
 import { hashSecret } from '../members/secrets.ts';
 import { registerErrorHandling } from './error-handling.ts';
+import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
 
@@ -58,17 +59,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestIdHeader: 'x-request-id',
-    ajv: {
-      customOptions: {
-        // Unknown fields are an error, not silently dropped: a typo must not look like success.
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', undefined);
   registerErrorHandling(app);
 

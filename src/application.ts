@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import type { Config } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -32,8 +33,9 @@ export async function createApplication(config: Config, logger: Logger) {
   const audit = createAuditService({ db: database.db, logger });
   const registry = createRegistryService({ db: database.db, audit, database, logger });
   const members = createMembersService({ db: database.db, audit, registryLookup: registry });
+  const ask = createAskService({ registry, translator, audit });
 
-  const services = { config, logger, database, redis, translator, audit, registry, members };
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -51,12 +53,13 @@ export async function createApplication(config: Config, logger: Logger) {
       return token === undefined ? undefined : members.authenticateToken(token);
     },
     readiness,
-    routes: [registryRoutes({ registry, audit }), membersRoutes({ members })],
+    routes: [registryRoutes({ registry, audit }), membersRoutes({ members }), askRoutes({ ask })],
   });
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.
   const stopSteps: (() => Promise<void>)[] = [
     () => app.close(),
+    async () => ask.close(),
     () => registry.stop(),
     () => audit.close(),
     () => redis.close(),

@@ -4,10 +4,10 @@
 // native and former names, capitals, demonyms), city-timezones (cities with population); only what
 // they lack is curated in config/ask-places.yaml.
 import countryCodes from 'i18n-iso-countries';
-import worldCountries from 'world-countries';
+import worldCountriesModule, { type Country as WorldCountry } from 'world-countries';
 import cityTimezones from 'city-timezones';
 import { FuzzyIndex } from './fuzzy-index.ts';
-import { minimumStemLength, stemOfKey, tokenize } from './word-keys.ts';
+import { minimumStemLength, tokenize } from './word-keys.ts';
 import type { PlaceAliases } from './ask-vocabulary.ts';
 
 import az from 'i18n-iso-countries/langs/az.json' with { type: 'json' };
@@ -29,6 +29,9 @@ import uz from 'i18n-iso-countries/langs/uz.json' with { type: 'json' };
 
 // The network's working languages (English, Russian), the languages of its member states, and
 // those of its main partner states. More languages would mean more accidental matches.
+// The package is CommonJS exporting the array itself; its typings describe an ES default export.
+const worldCountries = worldCountriesModule as unknown as readonly WorldCountry[];
+
 for (const locale of [en, ru, kk, ky, uz, tg, tk, az, ka, hy, tr, de, nl, sv, uk, be]) countryCodes.registerLocale(locale);
 
 /** How a place was named; it decides how strictly it must be written to count. */
@@ -116,7 +119,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
 
   for (const iso2 of isoCodes) {
     for (const locale of countryCodes.langs()) {
-      for (const name of countryCodes.getName(iso2, locale, { select: 'all' })) addName(name, iso2, 'name');
+      for (const name of countryCodes.getName(iso2, locale, { select: 'all' }) ?? []) addName(name, iso2, 'name');
     }
     const alpha3 = countryCodes.alpha2ToAlpha3(iso2);
     addCode(iso2, iso2);
@@ -131,7 +134,8 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     const russian = country.translations.rus;
     if (russian !== undefined) names.push(russian.common, russian.official);
     for (const name of names) addName(name, iso2, 'name');
-    for (const demonym of Object.values(country.demonyms.eng ?? {})) addName(demonym, iso2, 'demonym');
+    const demonyms = country.demonyms.eng;
+    if (demonyms !== undefined) for (const demonym of [demonyms.m, demonyms.f]) addName(demonym, iso2, 'demonym');
     for (const capital of country.capital) addName(capital, iso2, 'capital', country.independent);
   }
 
@@ -158,6 +162,3 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
 
   return { exact, stems, fuzzy, codes, lowercaseCodes, maxWords, isoCodes };
 }
-
-/** Stems of a phrase of keys, as stored in `PlaceIndex.stems`. */
-export const stemPhrase = (keys: readonly string[]): string => keys.map(stemOfKey).join(' ');

@@ -17,14 +17,14 @@ interface RegistryFileLike {
 
 export function snapshotFromRegistryFile(file: RegistryFileLike, version = 1): RegistrySnapshot {
   const countries = file.countries.map((record) => {
-    const country = {
+    const country: Country = {
       iso2: record.iso2,
       name: { en: countryCodes.getName(record.iso2, 'en') ?? record.iso2, ru: countryCodes.getName(record.iso2, 'ru') ?? record.iso2 },
       timezone: record.timezone,
       languages: record.languages,
       capital: record.capital ?? null,
     };
-    return country as Country;
+    return country;
   });
   const authorities: Authority[] = file.authorities.map((record) => ({ ...record, urgentProcedure: record.urgentProcedure ?? null }));
   const contacts: Contact[] = file.contacts.map((record) => ({

@@ -1,0 +1,176 @@
+// Turns looked-up results into one platform-neutral message (text and buttons) in the answer
+// language. Every messenger renders the same message, so the wording lives here and in ask.ftl.
+import countryCodes from 'i18n-iso-countries';
+import type { Button, OutboundMessage } from '../chat/chat-types.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
+import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import type { CentralAuthorityInfo, CountryResult, Interpretation, LegalBasis, RankedContact } from './ask-types.ts';
+import { localized } from './contact-ranking.ts';
+
+/** Contacts listed per country and competence; the rest are counted. Messengers cap message length. */
+const contactsShown = 5;
+/** Countries answered in one message. */
+export const countriesAnswered = 5;
+/** Buttons offering countries when the question named none. */
+const countryChoices = 8;
+/** Telegram's callback data holds 64 bytes; actions stay within 60 (chat-types.ts). */
+const maximumActionBytes = 60;
+
+export interface Composer {
+  countryName(iso2: string): string;
+  competenceLabel(id: string): string;
+  help(): OutboundMessage;
+  whichCountry(competence: string | null, choices: readonly string[]): OutboundMessage;
+  answer(interpretation: Interpretation, results: readonly CountryResult[], askerCountry: string | undefined): OutboundMessage;
+  requirements(
+    country: string,
+    competence: string,
+    authorities: readonly CentralAuthorityInfo[],
+    bases: readonly LegalBasis[],
+    askerCountry: string | undefined,
+  ): OutboundMessage;
+  staleAction(): OutboundMessage;
+}
+
+export const buttonAction = (...parts: string[]): string | undefined => {
+  const action = parts.join(':');
+  return Buffer.byteLength(action) <= maximumActionBytes && /^[\x21-\x7e]+$/.test(action) ? action : undefined;
+};
+
+export function createComposer(translator: Translator, locale: Locale, snapshot: RegistrySnapshot): Composer {
+  const t = (id: string, args?: MessageArguments): string => translator.t(locale, id, args);
+  const list = (items: readonly string[]): string => new Intl.ListFormat(locale, { style: 'short', type: 'conjunction' }).format(items);
+  const languageNames = new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' });
+  const languageName = (code: string): string => {
+    try {
+      return languageNames.of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+  const date = (isoDate: string): string => {
+    const parsed = new Date(`${isoDate}T00:00:00Z`);
+    return Number.isNaN(parsed.getTime())
+      ? isoDate
+      : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(parsed);
+  };
+  // Labels for vocabulary ids (stages, channels); an id without a message shows as itself.
+  const label = (prefix: string, id: string): string => (translator.has(locale, `${prefix}-${id}`) || translator.has('en', `${prefix}-${id}`) ? t(`${prefix}-${id}`) : id.replaceAll('_', ' '));
+
+  const countryName = (iso2: string): string => countryCodes.getName(iso2, locale) ?? countryCodes.getName(iso2, 'en') ?? iso2;
+  const competenceLabel = (id: string): string => {
+    const competence = snapshot.competences.find((candidate) => candidate.id === id);
+    return competence === undefined ? id : localized(competence.label, locale);
+  };
+
+  const contactLines = (contact: RankedContact, position: number): string[] => {
+    const lines = [t('ask-contact', { position, name: contact.name, title: contact.title }), `   ${contact.authority.name}`];
+    if (contact.outOfOffice !== null) {
+      const away =
+        contact.outOfOffice.note === null || contact.outOfOffice.note === ''
+          ? t('ask-contact-away', { until: date(contact.outOfOffice.end) })
+          : t('ask-contact-away-note', { until: date(contact.outOfOffice.end), note: contact.outOfOffice.note });
+      lines.push(`   ${contact.deputy === null ? away : `${away}; ${t('ask-contact-deputy', { deputy: contact.deputy.name })}`}`);
+    }
+    lines.push(`   ${t('ask-contact-languages', { languages: list(contact.languages.map(languageName)) })}`);
+    const channels = Object.entries(contact.channels).map(([channel, address]) => `${label('ask-channel', channel)}: ${channel === 'telegram' && !address.startsWith('@') ? `@${address}` : address}`);
+    if (channels.length > 0) lines.push(`   ${channels.join(' · ')}`);
+    const verified = contact.possiblyStale ? t('ask-contact-stale', { date: date(contact.verifiedAt) }) : t('ask-contact-verified', { date: date(contact.verifiedAt) });
+    lines.push(`   ${t('ask-contact-time', { time: contact.localTime, inside: contact.withinWorkingHours ? 'yes' : 'no' })} · ${verified}`);
+    return lines;
+  };
+
+  const contactBlock = (contacts: readonly RankedContact[]): string[] => {
+    const lines = contacts.slice(0, contactsShown).flatMap((contact, index) => contactLines(contact, index + 1));
+    if (contacts.length > contactsShown) lines.push(t('ask-more-contacts', { count: contacts.length - contactsShown }));
+    return lines;
+  };
+
+  const authorityLines = (authorities: readonly CentralAuthorityInfo[], withDetails: boolean): string[] =>
+    authorities.flatMap((authority) => {
+      // Stages are named only where the country splits the competence between authorities.
+      const heading =
+        authorities.length > 1
+          ? t('ask-central-authority-stages', { authority: authority.name, stages: list(authority.stages.map((stage) => label('ask-stage', stage))) })
+          : t('ask-central-authority', { authority: authority.name });
+      const lines = [heading, `   ${t('ask-request-languages', { languages: list(authority.requestLanguages.map(languageName)) })}`];
+      if (withDetails || authorities.length === 1) {
+        lines.push(`   ${t('ask-accepted-channels', { channels: list(authority.acceptedChannels.map((channel) => label('ask-accepted', channel))) })}`);
+        if (authority.urgentProcedure !== null) lines.push(`   ${t('ask-urgent', { procedure: authority.urgentProcedure })}`);
+      }
+      return lines;
+    });
+
+  const legalBasisLine = (bases: readonly LegalBasis[], country: string, askerCountry: string | undefined): string => {
+    if (bases.length > 0) return t('ask-legal-bases', { treaties: bases.map((basis) => basis.name).join('; ') });
+    return askerCountry === undefined || askerCountry === country
+      ? t('ask-legal-bases-none-any', { country: countryName(country) })
+      : t('ask-legal-bases-none', { asker: countryName(askerCountry), country: countryName(country) });
+  };
+
+  const pushButton = (buttons: Button[], labelText: string, ...parts: string[]): void => {
+    const action = buttonAction(...parts);
+    if (action !== undefined && !buttons.some((button) => button.action === action)) buttons.push({ label: labelText, action });
+  };
+
+  return {
+    countryName,
+    competenceLabel,
+    help: () => ({ text: t('ask-help'), buttons: [], locale }),
+    staleAction: () => ({ text: t('ask-stale-action'), buttons: [], locale }),
+
+    whichCountry(competence, choices) {
+      const buttons: Button[] = [];
+      for (const iso2 of choices.slice(0, countryChoices)) pushButton(buttons, countryName(iso2), 'ask', 'pick', iso2, competence ?? '-');
+      const text = competence === null ? t('ask-which-country-any') : t('ask-which-country', { competence: competenceLabel(competence) });
+      return { text, buttons, locale };
+    },
+
+    answer(interpretation, results, askerCountry) {
+      const sections: string[] = [];
+      const buttons: Button[] = [];
+      const several = results.length > 1;
+      for (const result of results.slice(0, countriesAnswered)) {
+        const country = countryName(result.country);
+        if (!result.inRegistry) {
+          sections.push(t('ask-not-in-registry', { country }));
+          continue;
+        }
+        const lines: string[] = [];
+        if (result.competence === null) {
+          lines.push(t('ask-heading-all', { country }));
+          const present = snapshot.competences.filter((competence) => result.contacts.some((contact) => contact.competences.includes(competence.id)));
+          if (present.length === 0) lines.push(t('ask-no-contacts-all', { country }));
+          for (const competence of present) {
+            lines.push('', t('ask-group-heading', { competence: localized(competence.label, locale) }));
+            lines.push(...contactBlock(result.contacts.filter((contact) => contact.competences.includes(competence.id))));
+            pushButton(buttons, several ? `${localized(competence.label, locale)} (${country})` : localized(competence.label, locale), 'ask', 'pick', result.country, competence.id);
+          }
+        } else {
+          const competence = competenceLabel(result.competence);
+          lines.push(t('ask-heading', { competence, country }));
+          lines.push(...(result.contacts.length === 0 ? [t('ask-no-contacts', { competence, country })] : contactBlock(result.contacts)));
+          if (result.centralAuthorities.length > 0) lines.push('', ...authorityLines(result.centralAuthorities, false));
+          lines.push('', legalBasisLine(result.legalBases, result.country, askerCountry));
+          if (result.contacts.length > 0) {
+            pushButton(buttons, several ? t('ask-button-consult-country', { country }) : t('ask-button-consult'), 'consult', 'start', result.country, result.competence);
+          }
+          pushButton(buttons, several ? t('ask-button-requirements-country', { country }) : t('ask-button-requirements'), 'ask', 'req', result.country, result.competence);
+        }
+        sections.push(lines.join('\n'));
+      }
+      if (interpretation.countries.length > countriesAnswered) sections.push(t('ask-more-countries', { count: countriesAnswered }));
+      return { text: sections.join('\n\n'), buttons, locale };
+    },
+
+    requirements(country, competence, authorities, bases, askerCountry) {
+      const lines = [t('ask-requirements-heading', { competence: competenceLabel(competence), country: countryName(country) })];
+      if (authorities.length === 0) lines.push(t('ask-requirements-none', { competence: competenceLabel(competence), country: countryName(country) }));
+      else lines.push(...authorityLines(authorities, true));
+      lines.push('', legalBasisLine(bases, country, askerCountry));
+      const buttons: Button[] = [];
+      pushButton(buttons, t('ask-button-consult'), 'consult', 'start', country, competence);
+      return { text: lines.join('\n'), buttons, locale };
+    },
+  };
+}

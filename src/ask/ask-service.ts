@@ -1,0 +1,186 @@
+// Answers "who handles what, where": interprets the question, ranks the contacts of each country
+// asked about, and composes the reply. Reads only the in-memory registry snapshot, so an answer
+// costs no database round trip; the lookup itself is audited (never the question's text).
+import countryCodes from 'i18n-iso-countries';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { OutboundMessage } from '../chat/chat-types.ts';
+import { AppError } from '../http/errors.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
+import { actorOf, isAdmin, type Principal } from '../members/principal.ts';
+import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import { askIndexFor } from './ask-index.ts';
+import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
+import { createComposer, type Composer } from './answer-composer.ts';
+import { centralAuthorities, legalBases, rankContacts } from './contact-ranking.ts';
+import type { InterpretedQuestion } from './question-interpreter.ts';
+
+/** What the ask module needs from the registry module. */
+export interface RegistryReader {
+  snapshot(): RegistrySnapshot;
+  /** Called with each new snapshot; returns an unsubscribe function. */
+  onChange?(listener: (snapshot: RegistrySnapshot) => void): () => void;
+}
+
+export interface AskServiceDeps {
+  registry: RegistryReader;
+  translator: Translator;
+  audit: Pick<AuditService, 'enqueue'>;
+  /** Default: the system clock. */
+  clock?: () => Date;
+}
+
+export interface AskInput {
+  principal: Principal;
+  text: string;
+  /** Answer language; default: the question's language, then the member's, then English. */
+  locale?: Locale | undefined;
+  /** Ask on behalf of a country's prosecutors; admins only (a member asks as their own country). */
+  askerCountry?: string | undefined;
+}
+
+export interface AskService {
+  ask(input: AskInput): Promise<AskAnswer>;
+  /** Answers an `ask:*` button (`ask:pick:KG:extradition`, `ask:req:KG:mla`); undefined for other actions. */
+  handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
+  /** The interpretation alone, without ranking, reply or audit (tests, benchmarks, other modules). */
+  interpret(text: string): InterpretedQuestion;
+  /** Stops following registry changes. */
+  close(): void;
+}
+
+/** Admins and coordinators of the bootstrap have no country ("ZZ"): they ask as nobody's country. */
+const askerCountryOf = (principal: Principal, requested: string | undefined): string | undefined => {
+  if (requested !== undefined && requested !== principal.country && !isAdmin(principal)) {
+    throw new AppError('forbidden', 'askerCountry may only be set by an admin; members ask as their own country');
+  }
+  const country = requested ?? principal.country;
+  return countryCodes.isValid(country) ? country : undefined;
+};
+
+export function createAskService({ registry, translator, audit, clock = () => new Date() }: AskServiceDeps): AskService {
+  // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
+  askIndexFor(registry.snapshot());
+  const unsubscribe = registry.onChange?.((snapshot) => {
+    askIndexFor(snapshot);
+  });
+
+  function lookUp(
+    snapshot: RegistrySnapshot,
+    interpretation: Interpretation,
+    principal: Principal,
+    locale: Locale,
+    askerCountry: string | undefined,
+  ): CountryResult[] {
+    if (interpretation.intent !== 'find_contact') return [];
+    const now = clock();
+    const askerLanguages = [...new Set([locale, ...(askerCountry === undefined ? [] : (snapshot.countryByIso2.get(askerCountry)?.languages ?? []))])];
+    return interpretation.countries.map((country) => {
+      const inRegistry = snapshot.countryByIso2.has(country);
+      const competence = interpretation.competence;
+      return {
+        country,
+        countryName: countryCodes.getName(country, locale) ?? country,
+        inRegistry,
+        competence,
+        contacts: inRegistry ? rankContacts(snapshot, { country, competence, now, askerLanguages, viewer: principal, locale }) : [],
+        centralAuthorities: inRegistry && competence !== null ? centralAuthorities(snapshot, country, competence, locale) : [],
+        legalBases: inRegistry ? legalBases(snapshot, country, askerCountry, competence, locale) : [],
+      };
+    });
+  }
+
+  /** Countries to offer when the question named none: those with contacts for the competence, not the asker's own. */
+  function likelyCountries(snapshot: RegistrySnapshot, competence: string | null, askerCountry: string | undefined): string[] {
+    const index = askIndexFor(snapshot);
+    return snapshot.countries
+      .map((country) => country.iso2)
+      .filter((iso2) => iso2 !== askerCountry)
+      .filter((iso2) => (index.activeContactsByCountry.get(iso2) ?? []).some((contact) => competence === null || contact.competences.includes(competence)));
+  }
+
+  function reply(
+    composer: Composer,
+    snapshot: RegistrySnapshot,
+    interpretation: Interpretation,
+    results: readonly CountryResult[],
+    askerCountry: string | undefined,
+  ): OutboundMessage {
+    if (interpretation.intent === 'other') return composer.help();
+    if (interpretation.countries.length === 0) {
+      return composer.whichCountry(interpretation.competence, likelyCountries(snapshot, interpretation.competence, askerCountry));
+    }
+    return composer.answer(interpretation, results, askerCountry);
+  }
+
+  function answerFor(
+    principal: Principal,
+    interpretation: Interpretation,
+    locale: Locale,
+    askerCountry: string | undefined,
+    via: 'question' | 'button',
+  ): AskAnswer {
+    const snapshot = registry.snapshot();
+    const results = lookUp(snapshot, interpretation, principal, locale, askerCountry);
+    const message = reply(createComposer(translator, locale, snapshot), snapshot, interpretation, results, askerCountry);
+    audit.enqueue({
+      actor: actorOf(principal),
+      action: 'registry.ask',
+      details: {
+        via,
+        intent: interpretation.intent,
+        countries: interpretation.countries,
+        competence: interpretation.competence,
+        askerCountry: askerCountry ?? null,
+        contacts: results.flatMap((result) => result.contacts.map((contact) => contact.id)),
+      },
+    });
+    return { interpretation, locale, results, reply: { text: message.text, buttons: message.buttons ?? [], locale } };
+  }
+
+  return {
+    async ask({ principal, text, locale, askerCountry }) {
+      const asker = askerCountryOf(principal, askerCountry);
+      const understood = askIndexFor(registry.snapshot()).interpreter.interpret(text);
+      const answerLocale = locale ?? understood.language ?? (isLocale(principal.locale) ? principal.locale : 'en');
+      const interpretation: Interpretation = {
+        intent: understood.intent,
+        countries: understood.countries,
+        competence: understood.competence,
+      };
+      return answerFor(principal, interpretation, answerLocale, asker, 'question');
+    },
+
+    async handleAction(principal, action, locale) {
+      const [prefix, verb, country = '', competenceOrDash = ''] = action.split(':');
+      if (prefix !== 'ask' || (verb !== 'pick' && verb !== 'req')) return undefined;
+      const snapshot = registry.snapshot();
+      const composer = createComposer(translator, locale, snapshot);
+      const competence = competenceOrDash === '-' ? null : competenceOrDash;
+      const knownCompetence = competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
+      if (!countryCodes.isValid(country) || !/^[A-Z]{2}$/.test(country) || !knownCompetence) return composer.staleAction();
+      const asker = askerCountryOf(principal, undefined);
+      if (verb === 'pick') {
+        return answerFor(principal, { intent: 'find_contact', countries: [country], competence }, locale, asker, 'button').reply;
+      }
+      if (competence === null) return composer.staleAction();
+      audit.enqueue({
+        actor: actorOf(principal),
+        action: 'registry.requirements',
+        details: { country, competence, askerCountry: asker ?? null },
+      });
+      return composer.requirements(
+        country,
+        competence,
+        centralAuthorities(snapshot, country, competence, locale),
+        legalBases(snapshot, country, asker, competence, locale),
+        asker,
+      );
+    },
+
+    interpret: (text) => askIndexFor(registry.snapshot()).interpreter.interpret(text),
+
+    close() {
+      unsubscribe?.();
+    },
+  };
+}

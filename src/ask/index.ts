@@ -1,0 +1,16 @@
+// The ask module's public surface: other modules import from here only.
+export { createAskService } from './ask-service.ts';
+export type { AskInput, AskService, AskServiceDeps, RegistryReader } from './ask-service.ts';
+export { askRoutes, askTextMaxLength } from './ask-routes.ts';
+export { rankContacts, centralAuthorities, legalBases, staleAfterMonths } from './contact-ranking.ts';
+export type { RankingQuery } from './contact-ranking.ts';
+export type {
+  AskAnswer,
+  CentralAuthorityInfo,
+  CountryResult,
+  Intent,
+  Interpretation,
+  LegalBasis,
+  RankedContact,
+} from './ask-types.ts';
+export type { InterpretedQuestion } from './question-interpreter.ts';

@@ -1,0 +1,64 @@
+# Ответы на вопросы «кто чем занимается и где» (src/ask). Простой текст; разметку добавляют адаптеры.
+
+ask-help =
+    Я нахожу нужного коллегу в реестре сети. Спросите своими словами, по-русски или по-английски, например:
+    • кто занимается экстрадицией в Кыргызстане
+    • ВПП Ташкент
+    • возврат активов: контакты в Армении и Грузии
+ask-which-country = В какой стране нужен контакт по теме «{ $competence }»? Напишите или выберите ниже.
+ask-which-country-any = В какой стране нужен контакт? Напишите или выберите ниже.
+ask-not-in-registry = Страны «{ $country }» нет в реестре сети, поэтому проверенных контактов там у меня нет.
+ask-heading = { $competence } — { $country }
+ask-heading-all = Контакты — { $country }
+ask-group-heading = { $competence }:
+ask-no-contacts = Действующих контактов по теме «{ $competence }» в стране «{ $country }» пока нет.
+ask-no-contacts-all = Действующих контактов в стране «{ $country }» пока нет.
+ask-more-contacts = …и ещё { $count }.
+ask-more-countries = Я ответил по первым { $count } странам; по остальным спросите отдельно.
+
+ask-contact = { $position }. { $name } — { $title }
+ask-contact-languages = Языки: { $languages }
+ask-contact-time = Местное время { $time } ({ $inside ->
+        [yes] рабочее время
+       *[no] нерабочее время
+    })
+ask-contact-verified = проверено { $date }
+ask-contact-stale = проверено { $date }, данные могли устареть
+ask-contact-away = Отсутствует до { $until }
+ask-contact-away-note = Отсутствует до { $until } ({ $note })
+ask-contact-deputy = замещает: { $deputy }
+
+ask-central-authority = Центральный орган: { $authority }
+ask-central-authority-stages = Центральный орган ({ $stages }): { $authority }
+ask-request-languages = Языки запросов: { $languages }
+ask-accepted-channels = Способы направления: { $channels }
+ask-urgent = Срочные запросы: { $procedure }
+ask-legal-bases = Правовые основания: { $treaties }
+ask-legal-bases-none = В реестре нет договора, связывающего страны «{ $asker }» и «{ $country }» по этой теме.
+ask-legal-bases-none-any = В реестре нет договора по этой теме для страны «{ $country }».
+
+ask-requirements-heading = Требования к запросам ({ $competence }) в страну «{ $country }»
+ask-requirements-none = Центральный орган по теме «{ $competence }» для страны «{ $country }» не указан.
+ask-stale-action = Эта кнопка устарела. Пожалуйста, задайте вопрос ещё раз.
+
+ask-button-consult = Запросить консультацию
+ask-button-consult-country = Консультация: { $country }
+ask-button-requirements = Требования к запросу
+ask-button-requirements-country = Требования: { $country }
+
+ask-stage-pre_trial = досудебная стадия
+ask-stage-trial = судебная стадия
+ask-stage-enforcement = исполнение приговора
+
+ask-channel-telegram = Telegram
+ask-channel-matrix = Matrix
+ask-channel-email = Эл. почта
+ask-channel-phone = Телефон
+ask-channel-fax = Факс
+
+ask-accepted-post = почта
+ask-accepted-diplomatic = дипломатические каналы
+ask-accepted-email_advance_copy = предварительная копия по эл. почте
+ask-accepted-email = эл. почта
+ask-accepted-fax = факс
+ask-accepted-interpol = Интерпол

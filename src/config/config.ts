@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Duration } from 'luxon';
 
 /** Where the project lives; default paths (demo registry, nudge policies) are relative to it. */
 export const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -71,6 +72,18 @@ export interface Config {
     readonly deviceName: string;
   };
   readonly nudgePoliciesFile: string;
+  readonly consultations: {
+    /** Working hours (the recipient's) to accept a consultation before it moves on. Default 8. */
+    readonly acceptWithinWorkingHours: number;
+    /** Plain elapsed seconds instead of working hours (drills and tests). Default unset. */
+    readonly acceptWithinSeconds: number | undefined;
+    /** Every consultation is sensitive (relayed only between encrypted Matrix rooms). Default false. */
+    readonly alwaysSensitive: boolean;
+    /** Keep message bodies, encrypted, this long (ms); unset: bodies are not stored. */
+    readonly bodyRetentionMs: number | undefined;
+    /** AES-256 key (base64 of 32 bytes) for stored texts; unset: one generated in DATA_DIR. */
+    readonly bodyKey: string | undefined;
+  };
   readonly queues: {
     /** How often the reconciler rebuilds missing timers and deliveries from Postgres (ms). Default 300 s. */
     readonly reconcileIntervalMs: number;
@@ -96,6 +109,7 @@ export const secretVariables = [
   'MATRIX_ACCESS_TOKEN',
   'MATRIX_PASSWORD',
   'MATRIX_STORE_KEY',
+  'CONSULTATION_BODY_KEY',
 ] as const;
 
 export class ConfigError extends Error {
@@ -201,6 +215,22 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const consultationBodyKey = read('CONSULTATION_BODY_KEY');
+  let bodyKey: string | undefined;
+  if (consultationBodyKey !== undefined) {
+    const bytes = /^[0-9a-f]{64}$/i.test(consultationBodyKey) ? Buffer.from(consultationBodyKey, 'hex') : Buffer.from(consultationBodyKey, 'base64');
+    if (bytes.length === 32) bodyKey = bytes.toString('base64');
+    else problems.push('CONSULTATION_BODY_KEY: 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
+  }
+  const retention = read('CONSULTATION_BODY_RETENTION');
+  let bodyRetentionMs: number | undefined;
+  if (retention !== undefined) {
+    const duration = Duration.fromISO(retention);
+    if (!duration.isValid || duration.as('milliseconds') < 0) problems.push(`CONSULTATION_BODY_RETENTION: an ISO 8601 duration such as P30D or PT1H (got "${retention}")`);
+    else if (duration.as('milliseconds') > 0) bodyRetentionMs = duration.as('milliseconds');
+  }
+  const acceptWithinSeconds = read('CONSULTATION_ACCEPT_WITHIN_SECONDS');
+
   const config: Config = {
     runMode: oneOf('RUN_MODE', ['all', 'api', 'worker'], 'all'),
     http: {
@@ -244,6 +274,13 @@ export function loadConfig(env: Env): Config {
       deviceName: read('MATRIX_DEVICE_NAME') ?? 'Counterpart bot',
     },
     nudgePoliciesFile: resolve(read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml')),
+    consultations: {
+      acceptWithinWorkingHours: integer('CONSULTATION_ACCEPT_WITHIN_HOURS', 8, 1, 24 * 30),
+      acceptWithinSeconds: acceptWithinSeconds === undefined ? undefined : integer('CONSULTATION_ACCEPT_WITHIN_SECONDS', 60, 1, 86_400 * 30),
+      alwaysSensitive: flag('CONSULTATIONS_ALWAYS_SENSITIVE', false),
+      bodyRetentionMs,
+      bodyKey,
+    },
     queues: {
       reconcileIntervalMs: integer('RECONCILE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
       workerLockMs: integer('WORKER_LOCK_SECONDS', 30, 2, 600) * 1000,
@@ -275,6 +312,7 @@ export function redactConfig(config: Config): unknown {
       password: hidden(config.matrix.password),
       storeKey: hidden(config.matrix.storeKey),
     },
+    consultations: { ...config.consultations, bodyKey: hidden(config.consultations.bodyKey) },
   };
 }
 

@@ -20,11 +20,20 @@ afterAll(async () => {
 });
 
 const importFile = (body: unknown, query = '') =>
-  testApp.application.app.inject({ method: 'POST', url: `/v1/registry/import${query}`, headers: admin, payload: body as object });
+  testApp.application.app.inject({
+    method: 'POST',
+    url: `/v1/registry/import${query}`,
+    headers: admin,
+    payload: body as object,
+  });
 
 describe('registry import and export', () => {
   it('an admin exports the demo registry and gets back the imported file, byte for byte', async () => {
-    const response = await testApp.application.app.inject({ method: 'GET', url: '/v1/registry/export', headers: admin });
+    const response = await testApp.application.app.inject({
+      method: 'GET',
+      url: '/v1/registry/export',
+      headers: admin,
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json<RegistryFile>();
     expect(body).toEqual(fixture());
@@ -33,7 +42,10 @@ describe('registry import and export', () => {
   });
 
   it('a broken registry file is refused with every problem and its JSON path, and nothing changes', async () => {
-    const broken = fixture() as unknown as Record<string, unknown> & { contacts: Record<string, unknown>[]; countries: Record<string, unknown>[] };
+    const broken = fixture() as unknown as Record<string, unknown> & {
+      contacts: Record<string, unknown>[];
+      countries: Record<string, unknown>[];
+    };
     broken.contacts[3]!.authority = 'xx';
     broken.contacts[4]!.workingHours = { days: [1, 9], start: '9am', end: '18:00' };
     broken.contacts[5]!.status = 'on_holiday';
@@ -51,7 +63,8 @@ describe('registry import and export', () => {
     const response = await importFile(broken);
 
     expect(response.statusCode).toBe(400);
-    const error = response.json<{ error: { code: string; details: { path: string; message: string }[] } }>().error;
+    const error = response.json<{ error: { code: string; details: { path: string; message: string }[] } }>()
+      .error;
     expect(error.code).toBe('validation_failed');
     const paths = error.details.map((problem) => problem.path);
     for (const path of [
@@ -71,15 +84,23 @@ describe('registry import and export', () => {
     ]) {
       expect(paths, `a problem at ${path}`).toContain(path);
     }
-    expect(error.details).toContainEqual({ path: '/contacts/3/authority', message: 'unknown authority "xx" (not in /authorities)' });
-    expect(error.details).toContainEqual({ path: '/contacts/9/id', message: 'duplicate id "kz-001" (first at /contacts/0)' });
+    expect(error.details).toContainEqual({
+      path: '/contacts/3/authority',
+      message: 'unknown authority "xx" (not in /authorities)',
+    });
+    expect(error.details).toContainEqual({
+      path: '/contacts/9/id',
+      message: 'duplicate id "kz-001" (first at /contacts/0)',
+    });
     expect(await exported(testApp.application)).toEqual(before);
   });
 
   it('a file that is not a registry at all is refused with a clear message', async () => {
     const response = await importFile([1, 2, 3]);
     expect(response.statusCode).toBe(400);
-    expect(response.json().error.details).toEqual([{ path: '', message: 'must be a JSON object (a registry file)' }]);
+    expect(response.json().error.details).toEqual([
+      { path: '', message: 'must be a JSON object (a registry file)' },
+    ]);
     const malformed = await testApp.application.app.inject({
       method: 'POST',
       url: '/v1/registry/import',
@@ -107,12 +128,22 @@ describe('registry import and export', () => {
     const changed = fixture();
     changed.contacts = changed.contacts.filter((contact) => contact.id !== 'gb-003');
     changed.contacts[0]!.title = 'Head of the International Cooperation Department';
-    changed.contacts.push({ ...changed.contacts[1]!, id: 'kz-009', name: { en: 'Nurlan Demo-Akhmetov', ru: 'Нурлан Демо-Ахметов' } });
+    changed.contacts.push({
+      ...changed.contacts[1]!,
+      id: 'kz-009',
+      name: { en: 'Nurlan Demo-Akhmetov', ru: 'Нурлан Демо-Ахметов' },
+    });
 
     const response = await importFile(changed);
 
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ dryRun: false, contacts: 38, created: 1, updated: 1, removed: 1 });
+    expect(response.json()).toMatchObject({
+      dryRun: false,
+      contacts: 38,
+      created: 1,
+      updated: 1,
+      removed: 1,
+    });
     expect(await exported(testApp.application)).toEqual(changed);
     const snapshot = testApp.application.registry.snapshot();
     expect(snapshot.version).toBeGreaterThan(versionBefore);
@@ -128,12 +159,23 @@ describe('registry import and export', () => {
 
   it('another process sharing the database follows changes through NOTIFY', async () => {
     const logger = createLogger('silent');
-    const otherDatabase: DatabaseHandle = await openDatabase({ url: testApp.database.url, dataDir: '/nonexistent', maxConnections: 2 });
+    const otherDatabase: DatabaseHandle = await openDatabase({
+      url: testApp.database.url,
+      dataDir: '/nonexistent',
+      maxConnections: 2,
+    });
     const otherAudit = createAuditService({ db: otherDatabase.db, logger });
-    const other = createRegistryService({ db: otherDatabase.db, audit: otherAudit, database: otherDatabase, logger });
+    const other = createRegistryService({
+      db: otherDatabase.db,
+      audit: otherAudit,
+      database: otherDatabase,
+      logger,
+    });
     try {
       await other.start();
-      expect(other.snapshot().contactById.get('kg-001')?.title).toBe(fixture().contacts.find((c) => c.id === 'kg-001')?.title);
+      expect(other.snapshot().contactById.get('kg-001')?.title).toBe(
+        fixture().contacts.find((c) => c.id === 'kg-001')?.title,
+      );
       const response = await testApp.application.app.inject({
         method: 'PATCH',
         url: '/v1/contacts/kg-001',
@@ -141,7 +183,9 @@ describe('registry import and export', () => {
         payload: { title: 'Head of the Extradition Unit' },
       });
       expect(response.statusCode).toBe(200);
-      await expect.poll(() => other.snapshot().contactById.get('kg-001')?.title, { timeout: 5000 }).toBe('Head of the Extradition Unit');
+      await expect
+        .poll(() => other.snapshot().contactById.get('kg-001')?.title, { timeout: 5000 })
+        .toBe('Head of the Extradition Unit');
     } finally {
       await other.stop();
       await otherAudit.close();
@@ -154,7 +198,11 @@ describe('registry import and export', () => {
     const large = fixture();
     const template = large.contacts[0]!;
     for (let i = 0; i < 3000; i++) {
-      large.contacts.push({ ...template, id: `kz-bulk-${i}`, title: `${template.title} (${'x'.repeat(200)})` });
+      large.contacts.push({
+        ...template,
+        id: `kz-bulk-${i}`,
+        title: `${template.title} (${'x'.repeat(200)})`,
+      });
     }
     const payload = JSON.stringify(large);
     expect(payload.length).toBeGreaterThan(1024 * 1024);

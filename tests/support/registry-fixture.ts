@@ -20,7 +20,11 @@ export async function createCaller(
   role: 'admin' | 'coordinator' | 'member',
   country: string,
 ): Promise<Caller> {
-  const member = await application.members.create(undefined, { name: `A ${role} of ${country}`, country, role });
+  const member = await application.members.create(undefined, {
+    name: `A ${role} of ${country}`,
+    country,
+    role,
+  });
   const issued = await application.members.createToken(undefined, member.id, 'tests');
   return { token: issued.token, memberId: member.id };
 }

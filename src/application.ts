@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { createTelegramBot } from '../bots/telegram/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
+import { createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
 import type { Config } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { buildApp } from './http/app.ts';
@@ -9,6 +11,10 @@ import { createMetricsRegistry } from './http/metrics.ts';
 import type { ReadinessCheck } from './http/operations-routes.ts';
 import { createTranslator } from './i18n/i18n.ts';
 import type { Logger } from './logging/logger.ts';
+import { createIdentityService } from './members/identity-service.ts';
+import { inviteRoutes } from './members/invite-routes.ts';
+import { createInviteService } from './members/invite-service.ts';
+import { createInviteThrottle } from './members/invite-throttle.ts';
 import { createMembersService } from './members/members-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
 import { openRedis } from './redis/redis-connection.ts';
@@ -35,7 +41,37 @@ export async function createApplication(config: Config, logger: Logger) {
   const members = createMembersService({ db: database.db, audit, registryLookup: registry });
   const ask = createAskService({ registry, translator, audit });
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask };
+  // Conversations: invites link messenger accounts to members; every messenger shares one engine.
+  const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
+  const identities = createIdentityService({ db: database.db, audit });
+  const invites = createInviteService({
+    db: database.db,
+    audit,
+    throttle: createInviteThrottle({ db: database.db, redis: sharedRedis }),
+    ttlHours: config.chat.inviteTtlHours,
+  });
+  const engine = createConversationEngine({
+    identities,
+    invites,
+    ask,
+    translator,
+    audit,
+    rateLimiter: createChatRateLimiter({ redis: sharedRedis, limit: config.chat.rateLimitPerMinute }),
+    memory: createConversationMemory({ redis: sharedRedis }),
+    logger,
+    defaultLocale: config.defaultLocale,
+  });
+  const telegram = createTelegram(config, { engine, translator, redis, logger });
+  if (telegram !== undefined) {
+    invites.registerLinkBuilder('telegram', (code) => {
+      const username = telegram.username();
+      return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
+    });
+  }
+  /** Outbound sides of the messengers, for pushes (outbox delivery). */
+  const chatAdapters: ChatAdapter[] = telegram === undefined ? [] : [telegram.adapter];
+
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -53,11 +89,20 @@ export async function createApplication(config: Config, logger: Logger) {
       return token === undefined ? undefined : members.authenticateToken(token);
     },
     readiness,
-    routes: [registryRoutes({ registry, audit }), membersRoutes({ members }), askRoutes({ ask })],
+    routes: [
+      registryRoutes({ registry, audit }),
+      membersRoutes({ members }),
+      askRoutes({ ask }),
+      inviteRoutes({ invites, identities }),
+      ...(telegram === undefined ? [] : [telegram.routes]),
+    ],
   });
+  // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
+  if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.
   const stopSteps: (() => Promise<void>)[] = [
+    async () => telegram?.stop(),
     () => app.close(),
     async () => ask.close(),
     () => registry.stop(),
@@ -84,6 +129,26 @@ export async function createApplication(config: Config, logger: Logger) {
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
+
+/** The Telegram bot when a token is configured; otherwise says clearly that it is off and why. */
+function createTelegram(
+  config: Config,
+  deps: Pick<Parameters<typeof createTelegramBot>[0], 'engine' | 'translator' | 'redis' | 'logger'>,
+) {
+  const { botToken, apiRoot, webhookUrl, webhookSecret, botUsername } = config.telegram;
+  if (botToken === undefined) {
+    deps.logger.info('Telegram bot is off: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and set it to turn the bot on)');
+    return undefined;
+  }
+  return createTelegramBot({
+    ...deps,
+    token: botToken,
+    apiRoot,
+    webhook: webhookUrl === undefined || webhookSecret === undefined ? undefined : { url: webhookUrl, secret: webhookSecret },
+    username: botUsername,
+    defaultLocale: config.defaultLocale,
+  });
+}
 
 /**
  * The embedded database starts with the demo registry so a newcomer sees something real. A

@@ -74,6 +74,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const mode = webhook === undefined ? 'polling' : 'webhook';
 
   async function deliver(chatId: string, message: OutboundMessage, replyTo?: number): Promise<{ messageId: string }> {
+    // Telegram chats are not end-to-end encrypted: content that must be never goes out here.
+    if (message.requiresEncryption === true) throw new Error('Telegram cannot carry end-to-end encrypted content');
+    const threadTo = replyTo ?? (message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined);
     const pieces = splitForTelegram(message.text);
     const buttons = message.buttons ?? [];
     const encoded = new Map<string, string>();
@@ -85,7 +88,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(last && buttons.length > 0 ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) } : {}),
-        ...(index === 0 && replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        ...(index === 0 && threadTo !== undefined ? { reply_parameters: { message_id: threadTo, allow_sending_without_reply: true } } : {}),
       });
       messageId = sent.message_id;
     }

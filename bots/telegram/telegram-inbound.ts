@@ -21,6 +21,8 @@ export function inboundFromMessage(message: Message, me: UserFromGetMe): Inbound
     localeHint: from.language_code,
     addressed,
     displayName: from.first_name,
+    messageId: String(message.message_id),
+    replyToMessageId: message.reply_to_message === undefined ? undefined : String(message.reply_to_message.message_id),
   };
 }
 

@@ -167,6 +167,26 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     return [{ ...answer.reply, locale: answerLocale }];
   }
 
+  /**
+   * The language of the engine's own messages: the member's saved choice, the client's explicit
+   * one, a Russian command name (English names come from menus and say nothing), the text's
+   * script, the language of the conversation so far (a button press has no text), the messenger's.
+   */
+  async function conversationLocale(inbound: InboundMessage, principal: Principal | undefined, parsed: ParsedCommand | undefined, text: string) {
+    const commandLocale = parsed !== undefined && table.find(parsed.name)?.locale === 'ru' ? 'ru' : undefined;
+    return chooseLocale(
+      [
+        principal?.locale,
+        inbound.locale,
+        commandLocale,
+        parsed === undefined ? detectTextLocale(text) : undefined,
+        await memory.recallLocale(conversationOf(inbound)),
+        inbound.localeHint,
+      ],
+      defaultLocale,
+    );
+  }
+
   async function handle(inbound: InboundMessage): Promise<OutboundMessage[]> {
     const text = inbound.text?.trim() ?? '';
     const action = inbound.buttonAction;
@@ -177,28 +197,14 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     const resolved = await identities.resolve({ platform: inbound.platform, platformUserId: inbound.platformUserId });
     const principal = resolved === undefined ? undefined : principalOf(resolved.member);
     const parsed = action === undefined ? parseCommand(text) : undefined;
-    // A Russian command name (`/помощь`) says the language; English names come from menus and say nothing.
-    const commandLocale = parsed === undefined ? undefined : table.find(parsed.name)?.locale === 'ru' ? 'ru' : undefined;
+
     const limit = await rateLimiter.consume(principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`);
-    if (action === undefined && parsed === undefined && limit.allowed) return answerQuestion(inbound, principal, text);
-
-    const recalled = await memory.recallLocale(conversationOf(inbound));
-    const locale = chooseLocale(
-      [
-        principal?.locale,
-        inbound.locale,
-        commandLocale,
-        parsed === undefined ? detectTextLocale(text) : undefined,
-        recalled,
-        inbound.localeHint,
-      ],
-      defaultLocale,
-    );
-
-    if (!limit.allowed) return limit.firstRefusal ? [say(locale, 'error-rate-limited')] : [];
-    if (action !== undefined) return runAction(inbound, principal, locale, action);
-    if (parsed !== undefined) return runCommand(inbound, principal, locale, parsed);
-    return [];
+    if (!limit.allowed) {
+      return limit.firstRefusal ? [say(await conversationLocale(inbound, principal, parsed, text), 'error-rate-limited')] : [];
+    }
+    if (action !== undefined) return runAction(inbound, principal, await conversationLocale(inbound, principal, parsed, text), action);
+    if (parsed !== undefined) return runCommand(inbound, principal, await conversationLocale(inbound, principal, parsed, text), parsed);
+    return answerQuestion(inbound, principal, text);
   }
 
   return {

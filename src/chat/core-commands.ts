@@ -4,7 +4,7 @@ import { isLocale, supportedLocales, type Locale, type Translator } from '../i18
 import type { IdentityService } from '../members/identity-service.ts';
 import type { InviteService, RedeemOutcome } from '../members/invite-service.ts';
 import type { Principal } from '../members/principal.ts';
-import { countryName } from '../registry/country-names.ts';
+import { countryName } from '../registry/index.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import type { AnyoneCommandContext, ChatCommand, ChatReply, CommandTable, MemberCommandContext } from './command-table.ts';
 

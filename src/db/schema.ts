@@ -7,3 +7,4 @@ export * from '../audit/audit-schema.ts';
 export * from '../bot-state/bot-state-schema.ts';
 export * from '../requests/requests-schema.ts';
 export * from '../outbox/outbox-schema.ts';
+export * from '../consultations/consultations-schema.ts';

@@ -1,0 +1,154 @@
+// Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
+// timers, audit entries) and apply them only once the change is committed.
+import type { AuditEntry, AuditService } from '../audit/audit-service.ts';
+import type { OutboundMessage } from '../chat/chat-types.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import type { BodyCipher } from './body-cipher.ts';
+import { createNotices, type Notices } from './consultation-notices.ts';
+import { chatsOf, type MemberRow } from './consultation-repository.ts';
+import type {
+  ActingFrom,
+  ChatAddress,
+  ConsultationPush,
+  ConsultationRow,
+  ConsultationSettings,
+  DeadlineTimers,
+  PushOutbox,
+  RankCandidates,
+} from './consultation-types.ts';
+
+export interface ConsultationDeps {
+  db: Database;
+  audit: AuditService;
+  translator: Translator;
+  logger: Logger;
+  registry: { snapshot(): RegistrySnapshot };
+  rankCandidates: RankCandidates;
+  outbox: PushOutbox;
+  timers: DeadlineTimers;
+  cipher: BodyCipher;
+  settings: ConsultationSettings;
+  clock?: () => Date;
+}
+
+/** What a transaction wants done once it has committed. */
+export interface Effects {
+  pushes: ConsultationPush[];
+  timers: { consultationId: string; routeSeq: number; at: Date }[];
+  audit: AuditEntry[];
+  /** Messages for the person acting, answered directly in their chat instead of pushed. */
+  replies: OutboundMessage[];
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+export function createCore(deps: ConsultationDeps) {
+  const { db, audit, outbox, timers, logger, settings, cipher } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const notices: Notices = createNotices({ translator: deps.translator, snapshot: () => deps.registry.snapshot() });
+
+  /**
+   * Runs `work` in a transaction. Pushes and audit entries are written inside it, so a crash
+   * either keeps the change with its pushes or loses both; delivery and timers start after the
+   * commit, and the outbox sweep and the deadline reconciler pick up whatever a crash interrupts.
+   */
+  async function transact<T>(work: (tx: Queryable, effects: Effects) => Promise<T>): Promise<T> {
+    const effects: Effects = { pushes: [], timers: [], audit: [], replies: [] };
+    const result = await db.transaction(async (tx) => {
+      const value = await work(tx, effects);
+      if (effects.pushes.length > 0) await outbox.addInTransaction(tx, effects.pushes);
+      if (effects.audit.length > 0) await audit.appendInTransaction(tx, effects.audit);
+      return value;
+    });
+    if (effects.pushes.length > 0) {
+      await outbox.dispatch(effects.pushes.map((push) => push.dedupeKey)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'consultation pushes recorded but not dispatched yet; the outbox sweep will deliver them');
+      });
+    }
+    for (const timer of effects.timers) {
+      await timers.schedule(timer.consultationId, timer.routeSeq, timer.at).catch((error: unknown) => {
+        logger.warn({ err: error, consultationId: timer.consultationId }, 'accept deadline timer not scheduled; the reconciler will');
+      });
+    }
+    return result;
+  }
+
+  const localeOf = (member: Pick<MemberRow, 'locale'>): Locale => (isLocale(member.locale) ? member.locale : settings.defaultLocale);
+
+  /**
+   * Where to reach a member for this consultation: the chat they use for it when known, else
+   * their first linked messenger. Sensitive content goes only to a Matrix chat, so with
+   * `needsEncryption` a Matrix chat wins; `encrypted` says whether the chosen one is.
+   */
+  async function addressFor(
+    tx: Queryable,
+    memberId: string,
+    options: { preferred?: ChatAddress | undefined; needsEncryption: boolean },
+  ): Promise<{ address: ChatAddress; encrypted: boolean } | undefined> {
+    const chats = await chatsOf(tx, memberId);
+    const preferred = options.preferred;
+    const known = preferred === undefined ? undefined : chats.find((chat) => chat.platform === preferred.platform && chat.chatId === preferred.chatId);
+    if (options.needsEncryption) {
+      const matrix = known?.platform === 'matrix' ? known : chats.find((chat) => chat.platform === 'matrix');
+      if (matrix !== undefined) return { address: matrix, encrypted: true };
+    }
+    const chosen = known ?? chats[0];
+    return chosen === undefined ? undefined : { address: chosen, encrypted: chosen.platform === 'matrix' };
+  }
+
+  function push(effects: Effects, dedupeKey: string, memberId: string, address: ChatAddress, message: OutboundMessage, consultationId?: string): void {
+    const about = consultationId ?? /^consult:([^:]+):/.exec(dedupeKey)?.[1];
+    effects.pushes.push({
+      dedupeKey,
+      memberId,
+      address,
+      message,
+      kind: 'consultation',
+      subject: about === undefined ? undefined : `consultation:${about}`,
+      context: about === undefined ? { memberId } : { consultationId: about, memberId },
+    });
+  }
+
+  /**
+   * A message for the person acting: answered in the chat they act from when there is one (they
+   * see it at once, in the right chat), pushed otherwise (an action through the API).
+   */
+  function tellActor(effects: Effects, from: ActingFrom | undefined, dedupeKey: string, memberId: string, address: ChatAddress, message: OutboundMessage): void {
+    if (from?.address !== undefined) effects.replies.push(message);
+    else push(effects, dedupeKey, memberId, address, message);
+  }
+
+  const descriptionContext = (consultationId: string): string => `consultation:${consultationId}:description`;
+  const messageContext = (consultationId: string, seq: number): string => `consultation:${consultationId}:message:${seq}`;
+
+  function description(consultation: ConsultationRow): string | undefined {
+    const stored = consultation.descriptionCiphertext;
+    return stored === null ? undefined : cipher.decrypt(stored, descriptionContext(consultation.id));
+  }
+
+  /** When a stored body must go: never kept without a retention period (null = purge now). */
+  const purgeAt = (from: Date): Date | null =>
+    settings.bodyRetentionMs === undefined ? null : new Date(from.getTime() + settings.bodyRetentionMs);
+
+  return {
+    deps,
+    clock,
+    notices,
+    settings,
+    cipher,
+    transact,
+    localeOf,
+    addressFor,
+    push,
+    tellActor,
+    description,
+    descriptionContext,
+    messageContext,
+    purgeAt,
+    snapshot: () => deps.registry.snapshot(),
+    t: (locale: Locale, id: string, args?: Record<string, string | number>) => deps.translator.t(locale, id, args),
+  };
+}

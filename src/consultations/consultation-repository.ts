@@ -1,0 +1,194 @@
+// Queries of the consultation module. Every function takes a transaction or the database.
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db/database.ts';
+import { identities, members } from '../members/members-schema.ts';
+import type { Platform } from '../chat/chat-types.ts';
+import {
+  awaitingStatuses,
+  consultationDeliveries,
+  consultationDrafts,
+  consultationMessages,
+  consultationParticipants,
+  consultationRoutes,
+  consultations,
+  openStatuses,
+} from './consultations-schema.ts';
+import type { ChatAddress, ConsultationRow, ParticipantRow, RouteRow } from './consultation-types.ts';
+
+export type MemberRow = typeof members.$inferSelect;
+export type DraftRow = typeof consultationDrafts.$inferSelect;
+
+export async function lockConsultation(tx: Queryable, id: string): Promise<ConsultationRow | undefined> {
+  const [row] = await tx.select().from(consultations).where(eq(consultations.id, id)).for('update');
+  return row;
+}
+
+export async function findByNumber(db: Queryable, number: number): Promise<ConsultationRow | undefined> {
+  const [row] = await db.select().from(consultations).where(eq(consultations.number, number));
+  return row;
+}
+
+export async function findById(db: Queryable, id: string): Promise<ConsultationRow | undefined> {
+  const [row] = await db.select().from(consultations).where(eq(consultations.id, id));
+  return row;
+}
+
+export async function currentRoute(db: Queryable, consultation: ConsultationRow): Promise<RouteRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(consultationRoutes)
+    .where(and(eq(consultationRoutes.consultationId, consultation.id), eq(consultationRoutes.seq, consultation.routeSeq)));
+  return row;
+}
+
+export async function routesOf(db: Queryable, consultationId: string): Promise<RouteRow[]> {
+  return db.select().from(consultationRoutes).where(eq(consultationRoutes.consultationId, consultationId)).orderBy(asc(consultationRoutes.seq));
+}
+
+export async function participantsOf(db: Queryable, consultationId: string): Promise<ParticipantRow[]> {
+  return db.select().from(consultationParticipants).where(eq(consultationParticipants.consultationId, consultationId));
+}
+
+export async function activeMember(db: Queryable, id: string): Promise<MemberRow | undefined> {
+  const [row] = await db.select().from(members).where(and(eq(members.id, id), isNull(members.disabledAt)));
+  return row;
+}
+
+export async function membersByIds(db: Queryable, ids: readonly string[]): Promise<MemberRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(members).where(inArray(members.id, [...ids]));
+}
+
+/** Private chats where a member can be reached, oldest link first. */
+export async function chatsOf(db: Queryable, memberId: string): Promise<ChatAddress[]> {
+  const rows = await db
+    .select({ platform: identities.platform, chatId: identities.chatId })
+    .from(identities)
+    .where(eq(identities.memberId, memberId))
+    .orderBy(asc(identities.linkedAt));
+  return rows.flatMap((row) => (row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }]));
+}
+
+/** Active members who are the person behind a registry contact and have a messenger linked. */
+export async function reachableMembersOfContact(db: Queryable, contactId: string): Promise<MemberRow[]> {
+  return reachable(db, eq(members.contactId, contactId));
+}
+
+/** The country's active coordinators with a messenger linked. */
+export async function reachableCoordinators(db: Queryable, country: string): Promise<MemberRow[]> {
+  return reachable(db, and(eq(members.country, country), eq(members.role, 'coordinator')));
+}
+
+async function reachable(db: Queryable, condition: SQL | undefined): Promise<MemberRow[]> {
+  const rows = await db
+    .selectDistinct({ member: members })
+    .from(members)
+    .innerJoin(identities, eq(identities.memberId, members.id))
+    .where(and(condition, isNull(members.disabledAt), sql`${identities.chatId} is not null`))
+    .orderBy(asc(members.createdAt), asc(members.id));
+  return rows.map((row) => row.member);
+}
+
+/** Accepted consultations in which the member is one of the two sides, oldest first. */
+export async function activeConversationsOf(db: Queryable, memberId: string): Promise<ConsultationRow[]> {
+  return db
+    .select()
+    .from(consultations)
+    .where(
+      and(
+        eq(consultations.status, 'accepted'),
+        or(eq(consultations.askerMemberId, memberId), eq(consultations.counterpartMemberId, memberId)),
+      ),
+    )
+    .orderBy(asc(consultations.acceptedAt), asc(consultations.number));
+}
+
+/** Open consultations the member asked or is talking in (for `/close`). */
+export async function openConsultationsOf(db: Queryable, memberId: string): Promise<ConsultationRow[]> {
+  return db
+    .select()
+    .from(consultations)
+    .where(
+      and(
+        inArray(consultations.status, [...openStatuses]),
+        or(eq(consultations.askerMemberId, memberId), eq(consultations.counterpartMemberId, memberId)),
+      ),
+    )
+    .orderBy(asc(consultations.number));
+}
+
+/** Waiting consultations whose accept deadline has passed (the reconciler's catch-up). */
+export async function overdue(db: Queryable, now: Date, limit: number): Promise<ConsultationRow[]> {
+  return db
+    .select()
+    .from(consultations)
+    .where(and(inArray(consultations.status, [...awaitingStatuses]), lte(consultations.acceptDeadlineAt, now)))
+    .orderBy(asc(consultations.acceptDeadlineAt))
+    .limit(limit);
+}
+
+/** Waiting consultations with a deadline still ahead (timers to re-create). */
+export async function waiting(db: Queryable, limit: number, afterNumber: number): Promise<ConsultationRow[]> {
+  return db
+    .select()
+    .from(consultations)
+    .where(and(inArray(consultations.status, [...awaitingStatuses]), sql`${consultations.number} > ${afterNumber}`))
+    .orderBy(asc(consultations.number))
+    .limit(limit);
+}
+
+export async function nextMessageSeq(tx: Queryable, consultationId: string): Promise<number> {
+  const [row] = await tx
+    .select({ seq: consultationMessages.seq })
+    .from(consultationMessages)
+    .where(eq(consultationMessages.consultationId, consultationId))
+    .orderBy(desc(consultationMessages.seq))
+    .limit(1);
+  return (row?.seq ?? 0) + 1;
+}
+
+export async function messageBySource(db: Queryable, sourceKey: string) {
+  const [row] = await db.select().from(consultationMessages).where(eq(consultationMessages.sourceKey, sourceKey));
+  return row;
+}
+
+export async function draftOf(db: Queryable, memberId: string, now: Date): Promise<DraftRow | undefined> {
+  const [row] = await db.select().from(consultationDrafts).where(eq(consultationDrafts.memberId, memberId));
+  return row !== undefined && row.expiresAt > now ? row : undefined;
+}
+
+export async function saveDraft(db: Queryable, draft: DraftRow): Promise<void> {
+  await db.insert(consultationDrafts).values(draft).onConflictDoUpdate({ target: consultationDrafts.memberId, set: draft });
+}
+
+export async function deleteDraft(db: Queryable, memberId: string): Promise<void> {
+  await db.delete(consultationDrafts).where(eq(consultationDrafts.memberId, memberId));
+}
+
+/** Remembers a delivered consultation message's platform id (the outbox reports it once sent). */
+export async function recordDelivery(
+  db: Queryable,
+  delivery: { dedupeKey: string; consultationId: string; memberId: string | null; platform: string; chatId: string; platformMessageId: string; deliveredAt: Date },
+): Promise<void> {
+  await db.insert(consultationDeliveries).values(delivery).onConflictDoNothing({ target: consultationDeliveries.dedupeKey });
+}
+
+export async function deliveryOf(db: Queryable, dedupeKey: string) {
+  const [row] = await db.select().from(consultationDeliveries).where(eq(consultationDeliveries.dedupeKey, dedupeKey));
+  return row;
+}
+
+/** The consultation a delivered message belongs to, from the message's platform id in a chat. */
+export async function consultationOfMessage(db: Queryable, platform: string, chatId: string, platformMessageId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ consultationId: consultationDeliveries.consultationId })
+    .from(consultationDeliveries)
+    .where(
+      and(
+        eq(consultationDeliveries.platform, platform),
+        eq(consultationDeliveries.chatId, chatId),
+        eq(consultationDeliveries.platformMessageId, platformMessageId),
+      ),
+    );
+  return row?.consultationId;
+}

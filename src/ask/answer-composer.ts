@@ -39,7 +39,7 @@ export const buttonAction = (...parts: string[]): string | undefined => {
 
 export function createComposer(translator: Translator, locale: Locale, snapshot: RegistrySnapshot): Composer {
   const t = (id: string, args?: MessageArguments): string => translator.t(locale, id, args);
-  const list = (items: readonly string[]): string => new Intl.ListFormat(locale, { style: 'short', type: 'conjunction' }).format(items);
+  const list = (items: readonly string[]): string => new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
   const languageNames = new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' });
   const languageName = (code: string): string => {
     try {
@@ -80,8 +80,14 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
     return lines;
   };
 
-  const contactBlock = (contacts: readonly RankedContact[]): string[] => {
-    const lines = contacts.slice(0, contactsShown).flatMap((contact, index) => contactLines(contact, index + 1));
+  // `described`: contacts already detailed in this message (grouped answers list a person under
+  // each of their competences, with the details once).
+  const contactBlock = (contacts: readonly RankedContact[], described = new Set<string>()): string[] => {
+    const lines = contacts.slice(0, contactsShown).flatMap((contact, index) => {
+      if (described.has(contact.id)) return [`${t('ask-contact', { position: index + 1, name: contact.name, title: contact.title })} ${t('ask-see-above')}`];
+      described.add(contact.id);
+      return contactLines(contact, index + 1);
+    });
     if (contacts.length > contactsShown) lines.push(t('ask-more-contacts', { count: contacts.length - contactsShown }));
     return lines;
   };
@@ -141,9 +147,10 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
           lines.push(t('ask-heading-all', { country }));
           const present = snapshot.competences.filter((competence) => result.contacts.some((contact) => contact.competences.includes(competence.id)));
           if (present.length === 0) lines.push(t('ask-no-contacts-all', { country }));
+          const described = new Set<string>();
           for (const competence of present) {
             lines.push('', t('ask-group-heading', { competence: localized(competence.label, locale) }));
-            lines.push(...contactBlock(result.contacts.filter((contact) => contact.competences.includes(competence.id))));
+            lines.push(...contactBlock(result.contacts.filter((contact) => contact.competences.includes(competence.id)), described));
             pushButton(buttons, several ? `${localized(competence.label, locale)} (${country})` : localized(competence.label, locale), 'ask', 'pick', result.country, competence.id);
           }
         } else {

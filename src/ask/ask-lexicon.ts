@@ -13,6 +13,8 @@ export interface AskLexicon {
   readonly cues: PhraseMatcher<CueKind>;
   /** Keys of function words of both languages ("in", "the", "в", "того"). */
   readonly stopwordKeys: ReadonlySet<string>;
+  /** The same function words, lowercase as written (keys fold too much for two-letter words). */
+  readonly stopwordTexts: ReadonlySet<string>;
   readonly treatyKeys: ReadonlySet<string>;
   readonly languageBeforeKeys: ReadonlySet<string>;
   readonly languageAfterKeys: ReadonlySet<string>;
@@ -77,6 +79,7 @@ export function createAskLexicon(options: AskLexiconOptions = {}): AskLexicon {
     places,
     cues: new PhraseMatcher(cueInputs, stopwordKeys),
     stopwordKeys,
+    stopwordTexts: new Set(both(vocabulary.stopwords).map((word) => word.toLowerCase())),
     treatyKeys: keysOf(both(vocabulary.treatyWords)),
     languageBeforeKeys: keysOf(both(vocabulary.languageContext.before)),
     languageAfterKeys: keysOf(both(vocabulary.languageContext.after)),

@@ -86,7 +86,7 @@ export function findCountries(
 
   const code = (token: Token): string | undefined => {
     if (token.isNumber || lexicon.codesThatAreWords.has(token.text)) return undefined;
-    if (shouting && lexicon.stopwordKeys.has(token.key)) return undefined;
+    if (shouting && lexicon.stopwordTexts.has(token.text.toLowerCase())) return undefined;
     if (token.allCaps && token.text.length <= 4) {
       const iso2 = places.codes.get(token.text);
       if (iso2 !== undefined) return iso2;

@@ -26,6 +26,7 @@ ask-contact-verified = verified { $date }
 ask-contact-stale = verified { $date }, possibly out of date
 ask-contact-away = Away until { $until }
 ask-contact-away-note = Away until { $until } ({ $note })
+ask-see-above = (see above)
 ask-contact-deputy = deputy: { $deputy }
 
 ask-central-authority = Central authority: { $authority }

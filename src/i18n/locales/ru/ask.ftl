@@ -26,6 +26,7 @@ ask-contact-verified = проверено { $date }
 ask-contact-stale = проверено { $date }, данные могли устареть
 ask-contact-away = Отсутствует до { $until }
 ask-contact-away-note = Отсутствует до { $until } ({ $note })
+ask-see-above = (см. выше)
 ask-contact-deputy = замещает: { $deputy }
 
 ask-central-authority = Центральный орган: { $authority }

@@ -1,0 +1,108 @@
+// Who comes first in an answer, and which treaties and authorities go with it. The clock is
+// fixed on Saturday 28 November 2026, while kg-002 is on leave.
+import { describe, expect, it } from 'vitest';
+import { centralAuthorities, legalBases, rankContacts } from '../src/ask/index.ts';
+import { demoSnapshot } from './support/registry-snapshot.ts';
+
+const snapshot = demoSnapshot();
+const saturday = new Date('2026-11-28T10:00:00Z');
+const ids = (contacts: readonly { id: string }[]) => contacts.map((contact) => contact.id);
+
+describe('ranking contacts', () => {
+  it('puts the contact in the office first and shows the one on leave with return date and deputy', () => {
+    const ranked = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday, askerLanguages: ['ru'] });
+    expect(ids(ranked)).toEqual(['kg-001', 'kg-002']);
+    const [first, onLeave] = ranked;
+    expect(first).toMatchObject({ available: true, outOfOffice: null });
+    expect(onLeave).toMatchObject({
+      available: false,
+      outOfOffice: { start: '2026-11-20', end: '2026-12-10', note: 'Annual leave' },
+      deputy: { id: 'kg-001', available: true },
+    });
+  });
+
+  it('lists the same contact as available once the leave is over', () => {
+    const ranked = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: new Date('2026-12-11T06:00:00Z') });
+    expect(ranked.find((contact) => contact.id === 'kg-002')).toMatchObject({ available: true, outOfOffice: null });
+  });
+
+  it('never lists retired or suspended contacts', () => {
+    const everyone = rankContacts(snapshot, { country: 'KG', competence: null, now: saturday });
+    expect(ids(everyone)).not.toContain('kg-004');
+    expect(ids(everyone).sort()).toEqual(['kg-001', 'kg-002', 'kg-003']);
+  });
+
+  it('prefers contacts who share a language with the asker', () => {
+    const english = rankContacts(snapshot, { country: 'TM', competence: 'mla', now: saturday, askerLanguages: ['en'] });
+    expect(ids(english)).toEqual(['tm-002', 'tm-001']);
+    expect(english[0]?.sharedLanguages).toEqual(['en']);
+    const russian = rankContacts(snapshot, { country: 'TM', competence: 'mla', now: saturday, askerLanguages: ['ru'] });
+    expect(ids(russian)).toEqual(['tm-001', 'tm-002']);
+  });
+
+  it('flags records verified more than twelve months ago and lists them after fresh ones', () => {
+    const [kz004] = rankContacts(snapshot, { country: 'KZ', competence: 'digital_evidence', now: saturday });
+    expect(kz004).toMatchObject({ id: 'kz-004', possiblyStale: true, verifiedAt: '2025-03-01' });
+    const armenia = rankContacts(snapshot, { country: 'AM', competence: 'mla', now: saturday });
+    expect(ids(armenia)).toEqual(['am-001', 'am-003']);
+    expect(armenia.map((contact) => contact.possiblyStale)).toEqual([false, true]);
+    expect(rankContacts(snapshot, { country: 'TJ', competence: 'jit', now: saturday })[0]).toMatchObject({ id: 'tj-002', possiblyStale: true });
+  });
+
+  it('tells the local time in the country and whether it is within working hours', () => {
+    const [weekend] = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday });
+    expect(weekend).toMatchObject({ timezone: 'Asia/Bishkek', localTime: '16:00', withinWorkingHours: false });
+    const monday = new Date('2026-11-30T05:00:00Z');
+    expect(rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: monday })[0]).toMatchObject({ localTime: '11:00', withinWorkingHours: true });
+    expect(rankContacts(snapshot, { country: 'US', competence: 'mla', now: monday })[0]).toMatchObject({ localTime: '00:00', withinWorkingHours: false });
+  });
+
+  it('shows members the published channels and names in the answer language', () => {
+    const [contact] = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday, locale: 'ru', viewer: { role: 'member', country: 'KZ' } });
+    expect(contact?.name).toBe('Бакыт Демо-Токтогулов');
+    expect(contact?.channels).toMatchObject({ telegram: 'bakyt_demo', email: 'demo-toktogulov@kg-gpo.example.org' });
+  });
+
+  it('returns nothing for a country outside the registry', () => {
+    expect(rankContacts(snapshot, { country: 'FR', competence: 'mla', now: saturday })).toEqual([]);
+  });
+});
+
+describe('legal bases', () => {
+  it('links a Kazakh asker with Kyrgyzstan for extradition through Minsk, Chisinau, UNTOC and UNCAC', () => {
+    const bases = legalBases(snapshot, 'KG', 'KZ', 'extradition', 'en');
+    expect(ids(bases).sort()).toEqual(['chisinau-2002', 'minsk-1993', 'uncac', 'untoc']);
+  });
+
+  it('uses only treaties both countries are parties to and that cover the competence', () => {
+    expect(ids(legalBases(snapshot, 'GE', 'TJ', 'extradition', 'en')).sort()).toEqual(['minsk-1993', 'uncac', 'untoc']);
+    expect(ids(legalBases(snapshot, 'NL', 'AM', 'digital_evidence', 'en'))).toEqual(['budapest-2001']);
+    expect(ids(legalBases(snapshot, 'US', 'KZ', 'digital_evidence', 'en'))).toEqual([]);
+  });
+
+  it("lists the target country's treaties when the asker's country is unknown", () => {
+    expect(ids(legalBases(snapshot, 'GE', undefined, 'mla', 'en')).sort()).toEqual(['budapest-2001', 'coe-mla-1959', 'minsk-1993', 'uncac', 'untoc']);
+  });
+});
+
+describe('central authorities', () => {
+  it('names both authorities, with their stages, where a country splits the competence', () => {
+    const armenia = centralAuthorities(snapshot, 'AM', 'extradition', 'en');
+    expect(armenia.map((authority) => [authority.id, authority.stages])).toEqual([
+      ['am-gpo', ['pre_trial']],
+      ['am-moj', ['trial', 'enforcement']],
+    ]);
+    expect(ids(centralAuthorities(snapshot, 'TM', 'mla', 'en'))).toEqual(['tm-gpo', 'tm-moj']);
+    expect(ids(centralAuthorities(snapshot, 'AZ', 'mla', 'en'))).toEqual(['az-gpo', 'az-moj']);
+  });
+
+  it('gives request languages, accepted channels and the urgent procedure', () => {
+    const [kazakhstan] = centralAuthorities(snapshot, 'KZ', 'extradition', 'en');
+    expect(kazakhstan).toMatchObject({
+      id: 'kz-gpo',
+      requestLanguages: ['kk', 'ru'],
+      acceptedChannels: ['post', 'diplomatic', 'email_advance_copy'],
+      urgentProcedure: 'Advance copy by e-mail accepted; original to follow by post.',
+    });
+  });
+});

@@ -30,10 +30,13 @@ export interface OutboxDeliveryDeps {
   audit: AuditService;
   logger: Logger;
   /**
-   * How long a live attempt may hold a claim: the send timeout. A claim younger than this may
-   * belong to a worker still sending (after a Redis flush re-created its job), so we wait it out.
-   * Default 15 s; keep it below the worker's lock duration.
+   * A claim younger than this may belong to a worker still sending (after a Redis flush
+   * re-created its job), so a second attempt waits it out before calling the outcome unknown.
+   * A crashed worker's job is only taken over after its lock expired, by which time its claim is
+   * at least half a lock old: half the worker lock duration resolves those at once. Default 15 s.
    */
+  claimGraceMs?: number;
+  /** A send still running after this is treated as of unknown outcome (a hang guard). Default 5 min. */
   sendTimeoutMs?: number;
   /** Longest wait for a rate-limit slot before the job is postponed instead. Default 2 s. */
   maxRateWaitMs?: number;
@@ -44,7 +47,8 @@ export type OutboxJob = Job<QueuePayloads['outbox']>;
 
 export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   const { db, outboxService, adapters, rateLimiter, audit, logger } = deps;
-  const sendTimeoutMs = deps.sendTimeoutMs ?? 15_000;
+  const claimGraceMs = deps.claimGraceMs ?? 15_000;
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 300_000;
   const maxRateWaitMs = deps.maxRateWaitMs ?? 2000;
   const clock = deps.clock ?? (() => new Date());
 
@@ -100,8 +104,8 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     if (row.state === 'sending') {
       // A previous attempt claimed it and never marked it: it crashed, or is still sending.
       const age = clock().getTime() - (row.claimedAt?.getTime() ?? 0);
-      if (age < sendTimeoutMs && token !== undefined) {
-        await job.moveToDelayed(Date.now() + sendTimeoutMs - age + 100, token);
+      if (age < claimGraceMs && token !== undefined) {
+        await job.moveToDelayed(Date.now() + claimGraceMs - age + 100, token);
         throw new DelayedError();
       }
       if (adapter === undefined || !isIdempotent(adapter) || row.message === null) {

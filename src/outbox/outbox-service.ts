@@ -4,7 +4,7 @@ import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueueProducers } from '../queue/queues.ts';
-import { outbox, type OutboxState } from './outbox-schema.ts';
+import { outbox } from './outbox-schema.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
@@ -13,7 +13,7 @@ export interface OutboxPush {
   /** What this message is, per recipient account; writing the same key again is a no-op. */
   dedupeKey: string;
   memberId?: string | undefined;
-  address: { platform: Platform | string; chatId: string };
+  address: { platform: Platform | (string & {}); chatId: string };
   message: OutboundMessage;
   /** Who reacts to the outcome (see `onOutcome`); default "push". */
   kind?: string | undefined;
@@ -76,7 +76,7 @@ export function createOutboxService({
         chatId: push.address.chatId,
         message: push.message,
         context: push.context ?? {},
-        state: 'pending' as OutboxState,
+        state: 'pending' as const,
         createdAt: now,
         updatedAt: now,
       }));

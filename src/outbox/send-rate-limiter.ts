@@ -79,7 +79,7 @@ export function createSendRateLimiter({
         String(limit.perChatPerSecond > 0 ? 1000 / limit.perChatPerSecond : 0),
         String(maxWaitMs),
       )) as [number, number];
-      return { granted: result[0] === 1, waitMs: result[1] } as Reservation;
+      return { granted: result[0] === 1, waitMs: result[1] };
     },
   };
 }

@@ -38,6 +38,8 @@ export interface ListFilter {
   country?: string | undefined;
   /** Only requests the caller registered. */
   mine?: boolean | undefined;
+  /** Only requests addressed to the caller's registry contact (or to those they are deputy for). */
+  addressedToMe?: boolean | undefined;
   limit: number;
   offset: number;
 }
@@ -50,7 +52,7 @@ const idAlphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
 export function newRequestId(): string {
   const bytes = randomBytes(12);
   let id = '';
-  for (const byte of bytes) id += idAlphabet[byte % idAlphabet.length];
+  for (const byte of bytes) id += idAlphabet.charAt(byte % idAlphabet.length);
   return id;
 }
 
@@ -162,7 +164,12 @@ export function createRequestService(context: RequestsContext) {
       const conditions: (SQL | undefined)[] = [];
       const country = filter.country;
       if (filter.mine === true) conditions.push(eq(formalRequests.requesterMemberId, principal.memberId));
-      else if (principal.role === 'coordinator') {
+      if (filter.addressedToMe === true) {
+        const addressed = principal.contactId === null ? [] : addressedContacts(registry.snapshot(), principal.contactId);
+        conditions.push(addressed.length > 0 ? inArray(formalRequests.contactId, addressed) : sql`false`);
+      } else if (filter.mine === true) {
+        // Only the caller's own: nothing to widen.
+      } else if (principal.role === 'coordinator') {
         conditions.push(
           or(
             eq(formalRequests.requesterMemberId, principal.memberId),

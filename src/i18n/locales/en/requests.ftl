@@ -83,3 +83,5 @@ requests-new-too-long = The reference may have at most { $reference } characters
 requests-new-done = Registered: { $ourReference } ({ $type }) to { $toCountry }, sent on { $sentDate }.
 requests-new-contact = Follow-ups go to { $contactName }, { $authority }. The first one: { $nextNudge }.
 requests-new-no-contact = No contact point for this is registered in { $toCountry }, so it cannot be followed up yet.
+requests-new-ask-reference = Request to { $toCountry }: type your reference (the number on the request you sent).
+requests-new-ask-subject = Reference { $ourReference }: now type a short, non-sensitive subject (it is shown to the counterpart).

@@ -84,3 +84,5 @@ requests-new-too-long = Номер — не длиннее { $reference } сим
 requests-new-done = Зарегистрирован: { $ourReference } ({ $type }) в страну { $toCountry }, направлен { $sentDate }.
 requests-new-contact = Напоминания получит { $contactName }, { $authority }. Первое: { $nextNudge }.
 requests-new-no-contact = В стране { $toCountry } не зарегистрировано контактное лицо для этого вида запросов, поэтому напоминать пока некому.
+requests-new-ask-reference = Запрос в страну { $toCountry }: введите ваш номер (исходящий номер направленного запроса).
+requests-new-ask-subject = Номер { $ourReference }: теперь кратко опишите предмет без чувствительных сведений (его увидит адресат).

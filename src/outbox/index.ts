@@ -1,0 +1,94 @@
+// The outbox: every push that is not a direct reply is written to Postgres first (with a dedupe
+// key), then delivered by a BullMQ worker through the recipient's messenger. Public surface.
+import type { Worker } from 'bullmq';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
+import { createQueueWorker } from '../queue/queue-workers.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import type { RedisHandle } from '../redis/redis-connection.ts';
+import type { ChatAdapterRegistry } from './chat-adapter-registry.ts';
+import { createOutboxDelivery } from './outbox-delivery.ts';
+import { createOutboxReconciler } from './outbox-reconciler.ts';
+import { createOutboxService, type OutboxService } from './outbox-service.ts';
+import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+
+export { createChatAdapterRegistry, isIdempotent, type ChatAdapterRegistry, type IdempotentChatAdapter } from './chat-adapter-registry.ts';
+export { ChatDeliveryError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors.ts';
+export { outboxIdOf, type DeliveryOutcome, type OutboxPush, type OutboxRow, type OutboxService, type OutcomeHandler } from './outbox-service.ts';
+export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
+export { defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+
+export interface OutboxSettings {
+  reconcileIntervalMs: number;
+  workerLockMs: number;
+  outboxConcurrency: number;
+}
+
+export interface OutboxModule {
+  readonly service: OutboxService;
+  /** Starts the delivery worker and the reconciler (worker and all run modes only). */
+  startWorker(): void;
+  /** One reconciler pass now. */
+  reconcileNow(): Promise<void>;
+  /** Stops taking jobs and waits for deliveries in flight. */
+  stop(): Promise<void>;
+}
+
+export function createOutbox(deps: {
+  db: Database;
+  redis: RedisHandle;
+  queues: QueueProducers;
+  audit: AuditService;
+  adapters: ChatAdapterRegistry;
+  logger: Logger;
+  settings: OutboxSettings;
+  limits?: Readonly<Record<string, PlatformLimits>>;
+  clock?: () => Date;
+}): OutboxModule {
+  const { db, redis, queues, audit, adapters, logger, settings } = deps;
+  const service = createOutboxService({ queues, logger, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
+  const reconciler = createOutboxReconciler({ db, queues, logger, graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)) });
+  let worker: Worker | undefined;
+  let periodic: PeriodicTask | undefined;
+
+  return {
+    service,
+    startWorker() {
+      if (redis.client === undefined) {
+        logger.warn('no Redis: outbox deliveries wait in Postgres until a worker with Redis runs');
+        return;
+      }
+      const delivery = createOutboxDelivery({
+        db,
+        outboxService: service,
+        adapters,
+        rateLimiter: createSendRateLimiter({ client: redis.client, prefix: redis.prefix, limits: deps.limits ?? defaultPlatformLimits }),
+        audit,
+        logger,
+        claimGraceMs: Math.floor(settings.workerLockMs / 2),
+        ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      });
+      worker = createQueueWorker('outbox', (job, token) => delivery.process(job, token), {
+        redis,
+        logger,
+        options: { concurrency: settings.outboxConcurrency, lockDurationMs: settings.workerLockMs },
+      });
+      periodic = createPeriodicTask({
+        name: 'outbox-reconciler',
+        intervalMs: settings.reconcileIntervalMs,
+        task: () => reconciler.reconcileOnce(),
+        logger,
+      });
+      periodic.start();
+    },
+    async reconcileNow() {
+      await reconciler.reconcileOnce();
+    },
+    async stop() {
+      await periodic?.stop();
+      await worker?.close();
+    },
+  };
+}

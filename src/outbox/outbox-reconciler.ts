@@ -1,0 +1,46 @@
+// Outbox rows are the truth; delivery jobs can be lost (Redis flushed or down when the row was
+// written). This re-creates the job of any row still waiting after a grace period.
+import { and, asc, inArray, lt } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import { outbox } from './outbox-schema.ts';
+
+const perPass = 1000;
+
+export function createOutboxReconciler({
+  db,
+  queues,
+  logger,
+  graceMs = 30_000,
+  clock = () => new Date(),
+}: {
+  db: Database;
+  queues: QueueProducers;
+  logger: Logger;
+  /** Rows younger than this are left to their job. Default 30 s. */
+  graceMs?: number;
+  clock?: () => Date;
+}) {
+  return {
+    async reconcileOnce(): Promise<{ requeued: number }> {
+      const rows = await db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(and(inArray(outbox.state, ['pending', 'sending']), lt(outbox.updatedAt, new Date(clock().getTime() - graceMs))))
+        .orderBy(asc(outbox.updatedAt))
+        .limit(perPass);
+      let requeued = 0;
+      const queue = queues.queue('outbox');
+      for (const row of rows) {
+        const state = await queue.getJobState(row.id);
+        if (state === 'failed' || state === 'completed') await queue.remove(row.id);
+        else if (state !== 'unknown') continue;
+        await queues.add('outbox', [{ jobId: row.id, payload: { outboxId: row.id } }]);
+        requeued += 1;
+      }
+      if (requeued > 0) logger.warn({ requeued }, 'requeued outbox deliveries whose jobs were lost');
+      return { requeued };
+    },
+  };
+}

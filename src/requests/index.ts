@@ -1,0 +1,156 @@
+// Pending formal requests and their nudges. Public surface: the composition root builds the
+// module here; other modules import only from this file.
+import { DelayedError, type Worker } from 'bullmq';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { ConversationEngine } from '../chat/index.ts';
+import type { Database } from '../db/database.ts';
+import type { Locale, Translator } from '../i18n/i18n.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { OutboxService } from '../outbox/index.ts';
+import { createMicroBatcher } from '../queue/micro-batcher.ts';
+import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
+import { createQueueWorker } from '../queue/queue-workers.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import type { RedisHandle } from '../redis/redis-connection.ts';
+import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import { createHolidayCalendar } from '../schedule/holiday-calendar.ts';
+import { createWorkingTime } from '../schedule/working-time.ts';
+import type { NudgePolicies } from './nudge-policy.ts';
+import { createNudgePlanner } from './nudge-planner.ts';
+import { createNudgeProcessor, type FireResult, type NudgeJobItem } from './nudge-processor.ts';
+import { createNudgeReconciler } from './nudge-reconciler.ts';
+import { createNudgeScheduler } from './nudge-scheduler.ts';
+import { createRequestAnswers } from './request-answers.ts';
+import { createRequestDraftStore } from './request-drafts.ts';
+import { createRequestMessages } from './request-messages.ts';
+import { createRequestService } from './request-service.ts';
+import { registerRequestsChat } from './requests-chat.ts';
+import type { RequestsContext } from './requests-context.ts';
+import { requestsRoutes } from './requests-routes.ts';
+import type { ContactRanking } from './request-types.ts';
+
+export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
+export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
+export type { RequestService, NewRequest, RequestChanges } from './request-service.ts';
+export type { ContactRanking, RequestView, RequestEventView } from './request-types.ts';
+export { requestStatuses, type RequestStatus } from './requests-schema.ts';
+
+export interface RequestsSettings {
+  reconcileIntervalMs: number;
+  workerLockMs: number;
+  nudgeConcurrency: number;
+}
+
+export interface RequestsModuleDeps {
+  db: Database;
+  redis: RedisHandle;
+  queues: QueueProducers;
+  audit: AuditService;
+  outbox: OutboxService;
+  registry: { snapshot(): RegistrySnapshot };
+  policies: NudgePolicies;
+  translator: Translator;
+  /** Chooses the receiving contact when the requester names none: the ask module's ranking. */
+  ranking: ContactRanking;
+  /** Platforms this deployment pushes to (those configured). */
+  pushPlatforms: () => readonly string[];
+  defaultLocale: Locale;
+  logger: Logger;
+  settings: RequestsSettings;
+  clock?: () => Date;
+}
+
+export function createRequestsModule(deps: RequestsModuleDeps) {
+  const { db, redis, queues, logger, settings } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+  const planner = createNudgePlanner({ policies: deps.policies, workingTime });
+  const scheduler = createNudgeScheduler({ queues, logger });
+  const messages = createRequestMessages(deps.translator);
+  const context: RequestsContext = {
+    db,
+    audit: deps.audit,
+    registry: deps.registry,
+    planner,
+    scheduler,
+    messages,
+    outbox: deps.outbox,
+    ranking: deps.ranking,
+    pushPlatforms: deps.pushPlatforms,
+    defaultLocale: deps.defaultLocale,
+    logger,
+    clock,
+  };
+  const service = createRequestService(context);
+  const answers = createRequestAnswers(context);
+  const processor = createNudgeProcessor({ ...context, outbox: deps.outbox });
+  const reconciler = createNudgeReconciler({
+    db,
+    queues,
+    scheduler,
+    logger,
+    horizonMs: Math.max(2 * settings.reconcileIntervalMs + 60_000, 3_600_000),
+    clock,
+  });
+  let worker: Worker | undefined;
+  let periodic: PeriodicTask | undefined;
+  let batcher: ReturnType<typeof createMicroBatcher<NudgeJobItem, FireResult>> | undefined;
+
+  return {
+    service,
+    answers,
+    routes: requestsRoutes({ requests: service }),
+    /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
+    registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>) {
+      registerRequestsChat(engine, {
+        requests: service,
+        answers,
+        drafts: createRequestDraftStore({ redis: redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix } }),
+        messages,
+        registry: deps.registry,
+        translator: deps.translator,
+        clock,
+      });
+    },
+    /** Starts the nudge timer consumer and the reconciler (worker and all run modes only). */
+    startWorkers() {
+      if (redis.client === undefined) {
+        logger.warn('no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)');
+        return;
+      }
+      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 200, maxDelayMs: 5 });
+      batcher = activeBatcher;
+      worker = createQueueWorker(
+        'nudges',
+        async (job, token) => {
+          const result = await activeBatcher.submit({ requestId: job.data.requestId, seq: job.data.seq });
+          if (result.kind === 'early' && token !== undefined) {
+            await job.moveToDelayed(result.at, token);
+            throw new DelayedError();
+          }
+          return result.kind;
+        },
+        { redis, logger, options: { concurrency: settings.nudgeConcurrency, lockDurationMs: settings.workerLockMs } },
+      );
+      periodic = createPeriodicTask({
+        name: 'nudge-reconciler',
+        intervalMs: settings.reconcileIntervalMs,
+        task: () => reconciler.reconcileOnce(),
+        logger,
+        lock: { client: redis.client, key: `${redis.prefix}:lock:nudge-reconciler` },
+      });
+      periodic.start();
+    },
+    /** One reconciler pass now (operations, tests). */
+    reconcileNow: () => reconciler.reconcileOnce(),
+    /** Fires due nudges directly (benchmarks measure the processor this way too). */
+    fire: (items: readonly NudgeJobItem[]) => processor.fire(items),
+    async stop() {
+      await periodic?.stop();
+      await worker?.close();
+      await batcher?.drain();
+    },
+  };
+}
+
+export type RequestsModule = ReturnType<typeof createRequestsModule>;

@@ -1,0 +1,90 @@
+// Postgres holds each request's next nudge time; BullMQ holds the timers. This rebuilds any
+// timer Redis lost (a flush, a restart without persistence, an enqueue that failed while Redis
+// was down) from Postgres. Run at worker start and every few minutes.
+import { and, asc, gt, isNotNull, lte, or, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import { nudgeJobId, type QueueProducers } from '../queue/queues.ts';
+import type { NudgeScheduler } from './nudge-scheduler.ts';
+import { formalRequests } from './requests-schema.ts';
+
+export interface NudgeReconcilerOptions {
+  db: Database;
+  queues: QueueProducers;
+  scheduler: NudgeScheduler;
+  logger: Logger;
+  /**
+   * Timers due within this horizon (ms) are (re)created on each pass; later ones are created by
+   * later passes as they come near, which keeps Redis small with many open requests. At least
+   * twice the reconcile interval.
+   */
+  horizonMs: number;
+  /** A nudge this long overdue has its timer's state checked (a job that failed for good is replaced). Default 60 s. */
+  overdueAfterMs?: number;
+  clock?: () => Date;
+}
+
+const pageSize = 5000;
+const overdueChecksPerPass = 500;
+
+export function createNudgeReconciler(options: NudgeReconcilerOptions) {
+  const { db, queues, scheduler, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const overdueAfterMs = options.overdueAfterMs ?? 60_000;
+
+  return {
+    /** One pass; resolves to the number of timers (re)submitted and of failed timers replaced. */
+    async reconcileOnce(): Promise<{ submitted: number; replaced: number }> {
+      const now = clock().getTime();
+      const horizon = new Date(now + options.horizonMs);
+      let submitted = 0;
+      let replaced = 0;
+      let after: { at: Date; id: string } | undefined;
+      for (;;) {
+        const rows = await db
+          .select({ id: formalRequests.id, seq: formalRequests.nudgeSeq, at: formalRequests.nextNudgeAt })
+          .from(formalRequests)
+          .where(
+            and(
+              isNotNull(formalRequests.nextNudgeAt),
+              lte(formalRequests.nextNudgeAt, horizon),
+              after === undefined
+                ? undefined
+                : or(gt(formalRequests.nextNudgeAt, after.at), and(eq(formalRequests.nextNudgeAt, after.at), gt(formalRequests.id, after.id))),
+            ),
+          )
+          .orderBy(asc(formalRequests.nextNudgeAt), asc(formalRequests.id))
+          .limit(pageSize);
+        if (rows.length === 0) break;
+        // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
+        const timers = rows.flatMap((row) => (row.at === null ? [] : [{ requestId: row.id, seq: row.seq, at: row.at }]));
+        if (!(await scheduler.schedule(timers))) throw new Error('Redis refused the timers');
+        submitted += timers.length;
+        for (const timer of timers) {
+          if (replaced >= overdueChecksPerPass || timer.at.getTime() > now - overdueAfterMs) continue;
+          const jobId = nudgeJobId(timer.requestId, timer.seq);
+          const state = await queues.queue('nudges').getJobState(jobId);
+          if (state === 'failed' || state === 'completed') {
+            await queues.queue('nudges').remove(jobId);
+            await scheduler.schedule([timer]);
+            replaced += 1;
+          }
+        }
+        const last = rows.at(-1);
+        if (last?.at == null || rows.length < pageSize) break;
+        after = { at: last.at, id: last.id };
+      }
+      if (replaced > 0) logger.warn({ replaced }, 'replaced nudge timers that had failed');
+      return { submitted, replaced };
+    },
+  };
+}
+
+/** Nudges overdue by more than `ms` (for readiness and metrics). */
+export async function overdueNudges(db: Database, now: Date, ms: number): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(formalRequests)
+    .where(lte(formalRequests.nextNudgeAt, new Date(now.getTime() - ms)));
+  return row?.count ?? 0;
+}

@@ -189,7 +189,9 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     return attempt(locale, number, async () => {
       const outcome = await relay.relay(principal, number, { address, sourceKey, text });
       if (outcome.kind === 'sender_not_encrypted') return say(locale, 'consult-sensitive-send-from-matrix', { ref: refOf(number) });
-      if (outcome.kind === 'recipient_not_encrypted') return say(locale, 'consult-relay-recipient-no-matrix', { ref: refOf(number) });
+      if (outcome.kind === 'recipient_not_encrypted') {
+        return say(locale, 'consult-relay-recipient-no-matrix', { ref: refOf(number), name: outcome.recipientName });
+      }
       return [];
     });
   }

@@ -29,7 +29,7 @@ export type RelayOutcome =
   /** A sensitive consultation and a sender writing from an unencrypted messenger: nothing relayed. */
   | { kind: 'sender_not_encrypted' }
   /** A sensitive consultation whose other side has no Matrix account: they got a notice instead. */
-  | { kind: 'recipient_not_encrypted'; seq: number };
+  | { kind: 'recipient_not_encrypted'; seq: number; recipientName: string };
 
 export function createConsultationRelay(core: Core) {
   /**
@@ -125,7 +125,11 @@ export function createConsultationRelay(core: Core) {
           ...(consultation.sensitive && !withheld ? { requiresEncryption: true } : {}),
         });
       }
-      return withheld ? ({ kind: 'recipient_not_encrypted', seq } as const) : ({ kind: 'relayed', seq } as const);
+      if (withheld && other !== undefined) {
+        const senderLocale = sender === undefined ? core.settings.defaultLocale : core.localeOf(sender);
+        return { kind: 'recipient_not_encrypted', seq, recipientName: core.notices.memberParty(other, senderLocale).name } as const;
+      }
+      return { kind: 'relayed', seq } as const;
     });
   }
 

@@ -10,11 +10,14 @@ export const queueNames = {
   nudges: 'nudges',
   /** Deliveries of outbox rows: job id = outbox id. */
   outbox: 'outbox',
+  /** Accept deadlines of consultations: delayed jobs `consult-deadline:<consultationId>:<routeSeq>`. */
+  consultationDeadlines: 'consultation-deadlines',
 } as const;
 
 export interface QueuePayloads {
   nudges: { requestId: string; seq: number };
   outbox: { outboxId: string };
+  consultationDeadlines: { consultationId: string; routeSeq: number };
 }
 
 export type QueueName = keyof QueuePayloads;
@@ -24,6 +27,12 @@ export const nudgeJobId = (requestId: string, seq: number): string => `nudge:${r
 
 export const defaultJobOptions: { [Name in QueueName]: JobsOptions } = {
   nudges: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 10_000 },
+  },
+  consultationDeadlines: {
     attempts: 6,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { count: 1000 },

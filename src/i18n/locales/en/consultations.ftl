@@ -1,0 +1,92 @@
+# Informal consultations (src/consultations). $ref is the short reference, e.g. C-12.
+# $prefix is the platform's command sign: "/" (Telegram, web) or "!" (Matrix).
+
+consult-command = start an informal consultation with a counterpart
+consult-command-close = close a consultation
+consult-argument-country-competence = COUNTRY COMPETENCE
+
+# Starting in chat
+consult-ask-country = Which country is your consultation about? Send its name or code, for example: KG or Uzbekistan.
+consult-unknown-country = I do not know the country “{ $input }” in the registry. Send its name or two-letter code, for example: KG.
+consult-ask-competence = What is it about in { $country }?
+consult-ask-sensitivity =
+    Is this consultation sensitive?
+    Sensitive consultations are relayed only between end-to-end encrypted Matrix rooms; a Telegram or web side gets a notice to move to Matrix instead of the content.
+consult-sensitive-yes = Sensitive (Matrix only)
+consult-sensitive-no = Not sensitive
+consult-sensitive-needs-matrix = Sensitive consultations take place in end-to-end encrypted Matrix rooms only. Open your Matrix chat with me and send !consult there. Nothing was sent.
+consult-ask-description = Describe your question in a few sentences ({ $country }, { $competence }). It goes to the counterpart as it is.
+consult-description-too-long = That is { $length } characters; please keep the description under { $max }.
+consult-button-cancel = Cancel
+consult-draft-cancelled = Consultation not started.
+consult-draft-expired = That step has expired. Send { $prefix }consult to start again.
+
+# Routing, as the asker sees it
+consult-started = Consultation { $ref } is on its way to { $name } ({ $authority }). I will tell you when they accept.
+consult-started-deputy = Consultation { $ref } is on its way to { $name } ({ $authority }), who stands in for { $absent } while they are away. I will tell you when they accept.
+consult-started-coordinator = { $name } cannot be reached through a messenger, so consultation { $ref } went to the national coordinator of { $country }. I will tell you when someone accepts.
+consult-rerouted-timeout = Nobody accepted consultation { $ref } in time, so it now goes to { $name } ({ $authority }).
+consult-rerouted-timeout-coordinator = Nobody accepted consultation { $ref } in time, so it now goes to the national coordinator of { $country }.
+consult-rerouted-no-messenger = { $name } cannot be reached through a messenger, so consultation { $ref } now goes to the national coordinator of { $country }.
+consult-forwarded-asker = { $from } forwarded consultation { $ref } to { $name } ({ $authority }).
+consult-accepted-asker =
+    { $name } ({ $authority }) accepted consultation { $ref }.
+    Write here: your messages are relayed to them. { $prefix }close ends the consultation.
+consult-declined-asker =
+    { $name } ({ $authority }) declined consultation { $ref }.
+    Reason: { $reason }
+consult-expired-asker = Nobody accepted consultation { $ref }, not even the national coordinator of { $country }. You may start a new one later or contact them by the channels in the registry.
+consult-unreachable-asker = Nobody for { $competence } in { $country } can be reached through a messenger yet, and the country has no reachable coordinator. Consultation { $ref } could not be delivered.
+
+# Routing, as the recipient sees it
+consult-request =
+    Consultation request { $ref } from { $asker } ({ $askerAuthority }, { $askerCountry }) about { $competence } in { $country }:
+
+    { $description }
+
+    Please accept, decline or forward it before { $deadline }.
+consult-request-sensitive =
+    Sensitive consultation request { $ref } from { $asker } ({ $askerAuthority }, { $askerCountry }) about { $competence } in { $country }.
+    Its description is shown only in end-to-end encrypted Matrix rooms: link a Matrix account to read it and talk.
+    Please accept, decline or forward it before { $deadline }.
+consult-request-deputy = You receive it as the deputy of { $absent }, who is away.
+consult-request-coordinator-no-messenger = You receive it as national coordinator: { $name } cannot be reached through a messenger. Forward it to the right person or answer yourself.
+consult-request-coordinator-timeout = You receive it as national coordinator: nobody accepted it in time. Forward it to the right person or answer yourself.
+consult-request-forwarded = { $from } forwarded it to you.
+consult-button-accept = Accept
+consult-button-decline = Decline
+consult-button-forward = Forward to a colleague
+consult-button-close = Close
+consult-button-choose = { $ref }: { $name }
+consult-forward-choose = Forward consultation { $ref } to:
+consult-forward-nobody = Nobody else holds { $competence } here. You may decline with a reason instead.
+consult-forwarded-you = Consultation { $ref } is forwarded to { $name }. Thank you.
+consult-decline-ask-reason = Why do you decline consultation { $ref }? Write a short reason; the asker will see it.
+consult-declined-you = You declined consultation { $ref }. The asker has been told.
+consult-accepted-you =
+    You accepted consultation { $ref } from { $asker } ({ $askerAuthority }).
+    Write here: your messages are relayed to them. { $prefix }close ends the consultation.
+consult-accepted-you-sensitive =
+    You accepted sensitive consultation { $ref } from { $asker } ({ $askerAuthority }).
+    Its content is relayed only in Matrix: continue in your Matrix chat with me.
+consult-no-longer-yours = Consultation { $ref } is no longer waiting for you (it was accepted, withdrawn or moved on).
+consult-moved-on = Consultation { $ref } moved on to someone else because it was not accepted in time.
+
+# Talking
+consult-relay =
+    [{ $ref }] { $name } ({ $authority }):
+    { $text }
+consult-relay-withheld = [{ $ref }] { $name } sent a message in a sensitive consultation. Sensitive content is shown only in end-to-end encrypted Matrix rooms: link a Matrix account and continue there.
+consult-sensitive-send-from-matrix = Consultation { $ref } is sensitive: send your messages from Matrix. This message was not relayed.
+consult-relay-recipient-no-matrix = { $name } has no Matrix account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to Matrix.
+consult-choose = You have several open consultations. Which one is this message for?
+consult-choose-expired = That message is no longer held. Please send it again.
+consult-close-choose = Which consultation do you want to close?
+consult-close-none = You have no open consultation.
+consult-closed-you = Consultation { $ref } is closed. Thank you.
+consult-closed-other = { $name } closed consultation { $ref }.
+consult-withdrawn = The asker withdrew consultation { $ref }.
+consult-not-yours = This consultation is not yours.
+consult-not-open = Consultation { $ref } is not open any more.
+consult-invalid = That did not work: { $reason }
+consult-reason-withheld = (shown only in end-to-end encrypted Matrix rooms)

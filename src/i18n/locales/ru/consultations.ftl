@@ -1,0 +1,92 @@
+# Неформальные консультации (src/consultations). $ref — короткий номер, например C-12.
+# $prefix — знак команды платформы: "/" (Telegram, веб) или "!" (Matrix).
+
+consult-command = начать неформальную консультацию с коллегой из другой страны
+consult-command-close = закрыть консультацию
+consult-argument-country-competence = СТРАНА ТЕМА
+
+# Начало в чате
+consult-ask-country = По какой стране ваша консультация? Отправьте название или код страны, например: KG или Узбекистан.
+consult-unknown-country = Страны «{ $input }» нет в реестре. Отправьте название или двухбуквенный код, например: KG.
+consult-ask-competence = О чём консультация по стране { $country }?
+consult-ask-sensitivity =
+    Это чувствительная консультация?
+    Чувствительные консультации передаются только между сквозь-шифрованными комнатами Matrix; участник в Telegram или веб-консоли вместо содержания получит просьбу перейти в Matrix.
+consult-sensitive-yes = Чувствительная (только Matrix)
+consult-sensitive-no = Обычная
+consult-sensitive-needs-matrix = Чувствительные консультации ведутся только в сквозь-шифрованных комнатах Matrix. Откройте чат со мной в Matrix и отправьте там !consult. Ничего не отправлено.
+consult-ask-description = Опишите вопрос в нескольких предложениях ({ $country }, { $competence }). Текст уйдёт коллеге как есть.
+consult-description-too-long = Это { $length } символов; пожалуйста, уложитесь в { $max }.
+consult-button-cancel = Отмена
+consult-draft-cancelled = Консультация не начата.
+consult-draft-expired = Этот шаг устарел. Отправьте { $prefix }consult, чтобы начать заново.
+
+# Маршрутизация: что видит автор
+consult-started = Консультация { $ref } направлена: { $name } ({ $authority }). Я сообщу, когда её примут.
+consult-started-deputy = Консультация { $ref } направлена: { $name } ({ $authority }) — замещает { $absent } на время отсутствия. Я сообщу, когда её примут.
+consult-started-coordinator = С { $name } нельзя связаться через мессенджер, поэтому консультация { $ref } направлена национальному координатору страны «{ $country }». Я сообщу, когда её примут.
+consult-rerouted-timeout = Консультацию { $ref } вовремя не приняли, теперь она направлена: { $name } ({ $authority }).
+consult-rerouted-timeout-coordinator = Консультацию { $ref } вовремя не приняли, теперь она направлена национальному координатору страны «{ $country }».
+consult-rerouted-no-messenger = С { $name } нельзя связаться через мессенджер, поэтому консультация { $ref } направлена национальному координатору страны «{ $country }».
+consult-forwarded-asker = { $from } переадресовал(а) консультацию { $ref }: { $name } ({ $authority }).
+consult-accepted-asker =
+    { $name } ({ $authority }) принял(а) консультацию { $ref }.
+    Пишите сюда: сообщения будут переданы. { $prefix }close завершает консультацию.
+consult-declined-asker =
+    { $name } ({ $authority }) отклонил(а) консультацию { $ref }.
+    Причина: { $reason }
+consult-expired-asker = Консультацию { $ref } никто не принял, даже национальный координатор страны «{ $country }». Можно начать новую позже или связаться по каналам из реестра.
+consult-unreachable-asker = По теме «{ $competence }» в стране «{ $country }» пока ни с кем нельзя связаться через мессенджер, и у страны нет доступного координатора. Консультацию { $ref } доставить не удалось.
+
+# Маршрутизация: что видит получатель
+consult-request =
+    Запрос консультации { $ref } от { $asker } ({ $askerAuthority }, { $askerCountry }): { $competence }, { $country }.
+
+    { $description }
+
+    Пожалуйста, примите, отклоните или переадресуйте запрос до { $deadline }.
+consult-request-sensitive =
+    Запрос чувствительной консультации { $ref } от { $asker } ({ $askerAuthority }, { $askerCountry }): { $competence }, { $country }.
+    Описание показывается только в сквозь-шифрованных комнатах Matrix: подключите учётную запись Matrix, чтобы прочитать его и общаться.
+    Пожалуйста, примите, отклоните или переадресуйте запрос до { $deadline }.
+consult-request-deputy = Вы получили его как заместитель { $absent } на время отсутствия.
+consult-request-coordinator-no-messenger = Вы получили его как национальный координатор: с { $name } нельзя связаться через мессенджер. Переадресуйте запрос нужному человеку или ответьте сами.
+consult-request-coordinator-timeout = Вы получили его как национальный координатор: запрос вовремя никто не принял. Переадресуйте его нужному человеку или ответьте сами.
+consult-request-forwarded = Переадресовал(а): { $from }.
+consult-button-accept = Принять
+consult-button-decline = Отклонить
+consult-button-forward = Переадресовать коллеге
+consult-button-close = Закрыть
+consult-button-choose = { $ref }: { $name }
+consult-forward-choose = Кому переадресовать консультацию { $ref }?
+consult-forward-nobody = Здесь больше никто не ведёт тему «{ $competence }». Можно отклонить запрос с указанием причины.
+consult-forwarded-you = Консультация { $ref } переадресована: { $name }. Спасибо.
+consult-decline-ask-reason = Почему вы отклоняете консультацию { $ref }? Напишите коротко; автор увидит ответ.
+consult-declined-you = Вы отклонили консультацию { $ref }. Автору сообщено.
+consult-accepted-you =
+    Вы приняли консультацию { $ref } от { $asker } ({ $askerAuthority }).
+    Пишите сюда: сообщения будут переданы. { $prefix }close завершает консультацию.
+consult-accepted-you-sensitive =
+    Вы приняли чувствительную консультацию { $ref } от { $asker } ({ $askerAuthority }).
+    Её содержание передаётся только в Matrix: продолжите в чате со мной в Matrix.
+consult-no-longer-yours = Консультация { $ref } больше не ждёт вашего ответа (её приняли, отозвали или передали дальше).
+consult-moved-on = Консультация { $ref } передана другому получателю, потому что её не приняли вовремя.
+
+# Переписка
+consult-relay =
+    [{ $ref }] { $name } ({ $authority }):
+    { $text }
+consult-relay-withheld = [{ $ref }] { $name } отправил(а) сообщение в чувствительной консультации. Такое содержание показывается только в сквозь-шифрованных комнатах Matrix: подключите Matrix и продолжите там.
+consult-sensitive-send-from-matrix = Консультация { $ref } чувствительная: отправляйте сообщения из Matrix. Это сообщение не передано.
+consult-relay-recipient-no-matrix = У { $name } нет подключённой учётной записи Matrix, поэтому ваше сообщение в чувствительной консультации { $ref } не передано; получателя попросили перейти в Matrix.
+consult-choose = У вас несколько открытых консультаций. К какой относится это сообщение?
+consult-choose-expired = Это сообщение больше не хранится. Пожалуйста, отправьте его ещё раз.
+consult-close-choose = Какую консультацию закрыть?
+consult-close-none = У вас нет открытых консультаций.
+consult-closed-you = Консультация { $ref } закрыта. Спасибо.
+consult-closed-other = { $name } закрыл(а) консультацию { $ref }.
+consult-withdrawn = Автор отозвал консультацию { $ref }.
+consult-not-yours = Это не ваша консультация.
+consult-not-open = Консультация { $ref } уже не открыта.
+consult-invalid = Не получилось: { $reason }
+consult-reason-withheld = (показывается только в сквозь-шифрованных комнатах Matrix)

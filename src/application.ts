@@ -17,7 +17,10 @@ import { createInviteService } from './members/invite-service.ts';
 import { createInviteThrottle } from './members/invite-throttle.ts';
 import { createMembersService } from './members/members-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
+import { createChatAdapterRegistry, createOutbox } from './outbox/index.ts';
+import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
+import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import { createRegistryService, registryRoutes } from './registry/index.ts';
 
 /**
@@ -25,6 +28,8 @@ import { createRegistryService, registryRoutes } from './registry/index.ts';
  * entry point (`main.ts`) listens; tests use `app.inject` or listen on port 0.
  */
 export async function createApplication(config: Config, logger: Logger) {
+  // Validated before anything starts: a broken policy file must stop the process, listing every problem.
+  const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
   const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
   logger.info({ engine: database.engine }, 'database opened');
   await database.migrate();
@@ -71,7 +76,28 @@ export async function createApplication(config: Config, logger: Logger) {
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
   const chatAdapters: ChatAdapter[] = telegram === undefined ? [] : [telegram.adapter];
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram };
+  // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
+  const queues = createQueueProducers({ redis, logger });
+  const adapterRegistry = createChatAdapterRegistry(chatAdapters);
+  const outbox = createOutbox({ db: database.db, redis, queues, audit, adapters: adapterRegistry, logger, settings: config.queues });
+  const requests = createRequestsModule({
+    db: database.db,
+    redis,
+    queues,
+    audit,
+    outbox: outbox.service,
+    registry,
+    policies: nudgePolicies,
+    translator,
+    ranking: askRanking,
+    pushPlatforms: () => adapterRegistry.platforms(),
+    defaultLocale: config.defaultLocale,
+    logger,
+    settings: config.queues,
+  });
+  requests.registerChat(engine);
+
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, queues, outbox, requests };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -89,14 +115,21 @@ export async function createApplication(config: Config, logger: Logger) {
       return token === undefined ? undefined : members.authenticateToken(token);
     },
     readiness,
-    routes: [
+    // A worker process (RUN_MODE=worker) serves health and metrics only.
+    routes: config.runMode === 'worker' ? [] : [
       registryRoutes({ registry, audit }),
       membersRoutes({ members }),
       askRoutes({ ask }),
       inviteRoutes({ invites, identities }),
       ...(telegram === undefined ? [] : [telegram.routes]),
+      requests.routes,
     ],
   });
+  // Consumers run in worker and all modes; API processes only enqueue.
+  if (config.runMode !== 'api') {
+    outbox.startWorker();
+    requests.startWorkers();
+  }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
 
@@ -104,6 +137,10 @@ export async function createApplication(config: Config, logger: Logger) {
   const stopSteps: (() => Promise<void>)[] = [
     async () => telegram?.stop(),
     () => app.close(),
+    // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
+    () => requests.stop(),
+    () => outbox.stop(),
+    () => queues.close(),
     async () => ask.close(),
     () => registry.stop(),
     () => audit.close(),

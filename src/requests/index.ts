@@ -1,6 +1,7 @@
 // Pending formal requests and their nudges. Public surface: the composition root builds the
 // module here; other modules import only from this file.
 import { DelayedError, type Worker } from 'bullmq';
+import { rankContacts } from '../ask/index.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Database } from '../db/database.ts';
@@ -154,3 +155,9 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
 }
 
 export type RequestsModule = ReturnType<typeof createRequestsModule>;
+
+/** The ask module's ranking (in office first, then shared languages...): the contact a request goes to when none is named. */
+export const askRanking: ContactRanking = ({ snapshot, country, competence, askerCountry, locale, now }) =>
+  rankContacts(snapshot, { country, competence, now, locale, askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [] }).map(
+    (contact) => contact.id,
+  );

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Duration } from 'luxon';
+import { ConfigError } from '../config/config.ts';
 import { parse as parseYaml } from 'yaml';
 import {
   createNudgePolicies,
@@ -8,13 +9,14 @@ import {
   type PartialNudgePolicy,
 } from './nudge-policy.ts';
 
-/** Every problem of a policy file, listed at start so an operator fixes them in one go. */
-export class NudgePolicyError extends Error {
-  readonly problems: readonly string[];
+/**
+ * Every problem of a policy file, listed at start so an operator fixes them in one go. A
+ * configuration error: the entry point prints it and exits.
+ */
+export class NudgePolicyError extends ConfigError {
   constructor(file: string, problems: readonly string[]) {
-    super(`Invalid nudge policy file ${file}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(problems.map((problem) => `NUDGE_POLICIES_FILE (${file}): ${problem}`));
     this.name = 'NudgePolicyError';
-    this.problems = problems;
   }
 }
 

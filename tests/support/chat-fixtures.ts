@@ -49,5 +49,5 @@ export async function createToken(testApp: TestApp, memberId: string): Promise<s
     payload: { label: 'test' },
   });
   if (response.statusCode !== 201) throw new Error(`token not created: ${response.statusCode} ${response.body}`);
-  return (response.json() as { token: string }).token;
+  return response.json<{ token: string }>().token;
 }

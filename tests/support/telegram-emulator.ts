@@ -3,7 +3,16 @@
 // play the users' side and to inspect what the bot did. Parts live in ./telegram-emulator/.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { BotCommand, BotCommandScope, Chat, InlineKeyboardButton, Message, Update, User, UserFromGetMe } from 'grammy/types';
+import type {
+  BotCommand,
+  BotCommandScope,
+  Chat,
+  InlineKeyboardButton,
+  Message,
+  Update,
+  User,
+  UserFromGetMe,
+} from 'grammy/types';
 import { botSettingsMethods, visibleCommands } from './telegram-emulator/bot-settings-methods.ts';
 import {
   EmulatorCore,
@@ -12,9 +21,18 @@ import {
   type InjectedFailure,
 } from './telegram-emulator/emulator-core.ts';
 import { listen, stopServer } from './telegram-emulator/emulator-server.ts';
-import type { BotMembership, CreateGroupOptions, CreateUserOptions } from './telegram-emulator/emulator-state.ts';
+import type {
+  BotMembership,
+  CreateGroupOptions,
+  CreateUserOptions,
+} from './telegram-emulator/emulator-state.ts';
+import { changeBotMembership } from './telegram-emulator/membership-updates.ts';
 import { messageMethods } from './telegram-emulator/message-methods.ts';
-import { telegramRateLimits, type RateLimits, type RateLimitStats } from './telegram-emulator/rate-limiter.ts';
+import {
+  telegramRateLimits,
+  type RateLimits,
+  type RateLimitStats,
+} from './telegram-emulator/rate-limiter.ts';
 import { inlineButtons } from './telegram-emulator/reply-markup.ts';
 import { updateMethods } from './telegram-emulator/update-methods.ts';
 import {
@@ -92,6 +110,7 @@ export class TelegramEmulator {
   private readonly core: EmulatorCore;
   private readonly server: Server;
   private readonly privacyMode: boolean;
+  private groupAdmin: User | undefined;
 
   constructor(core: EmulatorCore, server: Server, apiRoot: string, privacyMode: boolean) {
     this.core = core;
@@ -118,20 +137,35 @@ export class TelegramEmulator {
     return this.core.state.createGroup(options);
   }
 
-  /** Makes the bot a member, an administrator, or removes it ("left", "kicked") from a group. */
-  setBotMembership(chat: ChatReference, membership: BotMembership): void {
-    this.core.state.chatRecord(chatIdOf(chat)).botMembership = membership;
+  /**
+   * Makes the bot a member or an administrator of a group, or removes it ("left", "kicked"), as done
+   * by `by` (default: a group admin user); the bot gets the my_chat_member update.
+   */
+  setBotMembership(chat: ChatReference, membership: BotMembership, by?: User): Update | undefined {
+    const record = this.core.state.chatRecord(chatIdOf(chat));
+    if (record.chat.type === 'private') throw new Error('use blockBot() for private chats');
+    this.groupAdmin ??= this.createUser({ firstName: 'Group', lastName: 'Admin' });
+    return changeBotMembership(this.core, record, by ?? this.groupAdmin, membership);
   }
 
-  /** The user blocks the bot: sends to them then fail with 403 until they write again. */
-  blockBot(user: User | number): void {
-    this.core.state.userRecord(user).blockedBot = true;
+  /**
+   * The user blocks the bot: a my_chat_member update, then 403 "bot was blocked by the user" on
+   * every send until the user writes again.
+   */
+  blockBot(user: User | number): Update | undefined {
+    const record = this.core.state.chatRecord(typeof user === 'number' ? user : user.id);
+    return changeBotMembership(this.core, record, this.core.state.userRecord(user).user, 'kicked');
   }
 
   // --- What users do --------------------------------------------------------------------------
 
   /** The user writes `text` in `chat`; entities (bot_command, mention, url, hashtag...) are detected as Telegram does. */
-  sendUserMessage(user: User | number, chat: ChatReference, text: string, options: UserMessageOptions = {}): UserMessageResult {
+  sendUserMessage(
+    user: User | number,
+    chat: ChatReference,
+    text: string,
+    options: UserMessageOptions = {},
+  ): UserMessageResult {
     return sendUserMessage(this.core, this.privacyMode, user, chat, text, options);
   }
 
@@ -178,7 +212,8 @@ export class TelegramEmulator {
         return messages.length >= count ? messages : undefined;
       },
       timeoutMs,
-      () => `${count} bot message(s) in chat ${chatId}; got ${JSON.stringify(this.sentMessages(chatId).map((m) => m.text))}`,
+      () =>
+        `${count} bot message(s) in chat ${chatId}; got ${JSON.stringify(this.sentMessages(chatId).map((m) => m.text))}`,
     );
   }
 
@@ -202,11 +237,16 @@ export class TelegramEmulator {
   }
 
   /** Resolves with the first finished call of `method` matching `predicate` (calls already made count). */
-  waitForCall(method: string, predicate: (call: ApiCall) => boolean = () => true, timeoutMs = 5000): Promise<ApiCall> {
+  waitForCall(
+    method: string,
+    predicate: (call: ApiCall) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<ApiCall> {
     return this.core.waitUntil(
       () => this.apiCalls(method).find((call) => call.ok !== undefined && predicate(call)),
       timeoutMs,
-      () => `a matching ${method} call; calls so far: ${JSON.stringify(this.apiCalls().map((call) => call.method))}`,
+      () =>
+        `a matching ${method} call; calls so far: ${JSON.stringify(this.apiCalls().map((call) => call.method))}`,
     );
   }
 
@@ -224,7 +264,11 @@ export class TelegramEmulator {
   }
 
   /** The command menu a user sees in a chat, resolved through scopes and languages as Telegram does. */
-  commandsShownTo(user: User | number, chat: ChatReference, options: { languageCode?: string; isAdministrator?: boolean } = {}): BotCommand[] {
+  commandsShownTo(
+    user: User | number,
+    chat: ChatReference,
+    options: { languageCode?: string; isAdministrator?: boolean } = {},
+  ): BotCommand[] {
     const userRecord = this.core.state.userRecord(user);
     return visibleCommands(
       this.core.state,
@@ -299,7 +343,9 @@ export class TelegramEmulator {
 }
 
 /** Starts an emulator on a free local port. Stop the bot before `close()`. */
-export async function startTelegramEmulator(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
+export async function startTelegramEmulator(
+  options: TelegramEmulatorOptions = {},
+): Promise<TelegramEmulator> {
   const botId = options.botId ?? 7_000_000_001;
   const token = options.token ?? `${botId}:AA${randomBytes(24).toString('base64url').slice(0, 33)}`;
   const botUser: UserFromGetMe = {

@@ -24,7 +24,8 @@ function commandScopeKey(parameters: MethodParameters, core: EmulatorCore): stri
     if (plainScopes.has(type)) key = type;
     else if (type === 'chat' || type === 'chat_administrators' || type === 'chat_member') {
       const chat = core.state.resolveChat(scopeParameters.requiredChatId());
-      if (type !== 'chat' && chat.chat.type === 'private') throw badRequest(`can't use ${type} scope in private chats`);
+      if (type !== 'chat' && chat.chat.type === 'private')
+        throw badRequest(`can't use ${type} scope in private chats`);
       key = `${type}:${chat.chat.id}`;
       if (type === 'chat_member') key += `:${scopeParameters.requiredInteger('user_id', 'user_id is empty')}`;
     } else {
@@ -41,7 +42,8 @@ function validateCommands(value: unknown[]): BotCommand[] {
     const name = command.string('command') ?? '';
     const description = command.string('description') ?? '';
     if (!/^[a-z0-9_]{1,32}$/.test(name)) throw badRequest('BOT_COMMAND_INVALID');
-    if (description.trim() === '' || description.length > 256) throw badRequest('command description must be 1-256 characters long');
+    if (description.trim() === '' || description.length > 256)
+      throw badRequest('command description must be 1-256 characters long');
     return { command: name, description };
   });
 }
@@ -82,7 +84,13 @@ function chatFullInfo(record: ChatRecord): ChatFullInfo {
     ...structuredClone(record.chat),
     accent_color_id: 0,
     max_reaction_count: 11,
-    accepted_gift_types: { unlimited_gifts: true, limited_gifts: true, unique_gifts: true, premium_subscription: true, gifts_from_channels: true },
+    accepted_gift_types: {
+      unlimited_gifts: true,
+      limited_gifts: true,
+      unique_gifts: true,
+      premium_subscription: true,
+      gifts_from_channels: true,
+    },
   };
 }
 
@@ -100,7 +108,10 @@ function botTextMethods(name: string, field: string, maximumLength: number): Met
     [`getMy${capitalized}`](parameters, core) {
       const language = readLanguage(parameters);
       const fallback = name === 'name' ? core.botUser.first_name : '';
-      return { [field]: core.state.botTexts.get(`${name}|${language}`) ?? core.state.botTexts.get(`${name}|`) ?? fallback };
+      return {
+        [field]:
+          core.state.botTexts.get(`${name}|${language}`) ?? core.state.botTexts.get(`${name}|`) ?? fallback,
+      };
     },
   };
 }
@@ -137,7 +148,8 @@ export const botSettingsMethods: MethodTable = {
     const chatId = parameters.chatId();
     const key = chatId === undefined ? 'default' : core.state.resolveChat(chatId).chat.id;
     const button = parameters.object('menu_button') ?? { type: 'default' };
-    if (!['commands', 'web_app', 'default'].includes(String(button.type))) throw badRequest('unsupported menu button type');
+    if (!['commands', 'web_app', 'default'].includes(String(button.type)))
+      throw badRequest('unsupported menu button type');
     core.state.menuButtons.set(key, button);
     return true;
   },

@@ -63,7 +63,8 @@ export interface CallbackQueryRecord {
   answer: CallbackAnswer | undefined;
 }
 
-export type CallOutcome = { kind: 'drop' } | { kind: 'answer'; status: number; body: Record<string, unknown> };
+export type CallOutcome =
+  { kind: 'drop' } | { kind: 'answer'; status: number; body: Record<string, unknown> };
 
 const defaultDescriptions: Record<number, string> = {
   400: 'Bad Request',
@@ -88,10 +89,16 @@ export interface EmulatorCoreOptions {
 function injectedError(failure: Exclude<InjectedFailure, { dropConnection: true }>): BotApiError {
   if (failure.errorCode === 429) {
     const retryAfter = failure.retryAfter ?? 1;
-    return new BotApiError(429, failure.description ?? `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    return new BotApiError(429, failure.description ?? `Too Many Requests: retry after ${retryAfter}`, {
+      retry_after: retryAfter,
+    });
   }
   const description = failure.description ?? defaultDescriptions[failure.errorCode] ?? 'Error';
-  return new BotApiError(failure.errorCode, description, failure.retryAfter === undefined ? undefined : { retry_after: failure.retryAfter });
+  return new BotApiError(
+    failure.errorCode,
+    description,
+    failure.retryAfter === undefined ? undefined : { retry_after: failure.retryAfter },
+  );
 }
 
 function decodeJsonFields(raw: RawParameters): Record<string, unknown> {
@@ -143,7 +150,8 @@ export class EmulatorCore {
         this.changed();
       },
     });
-    for (const [name, handler] of Object.entries(methods)) this.handlers.set(name.toLowerCase(), { name, handler });
+    for (const [name, handler] of Object.entries(methods))
+      this.handlers.set(name.toLowerCase(), { name, handler });
   }
 
   changed(): void {
@@ -221,7 +229,10 @@ export class EmulatorCore {
   }
 
   /** Queues an update for the bot (numbering it unless it carries an update_id); returns it. */
-  pushUpdate(partial: Omit<Update, 'update_id'> & { update_id?: number }): { update: Update; queued: boolean } {
+  pushUpdate(partial: Omit<Update, 'update_id'> & { update_id?: number }): {
+    update: Update;
+    queued: boolean;
+  } {
     const update = structuredClone(partial) as Update;
     if (typeof partial.update_id === 'number') this.queue.noteUpdateId(partial.update_id);
     else update.update_id = this.queue.allocateUpdateId();
@@ -231,10 +242,22 @@ export class EmulatorCore {
   }
 
   /** Runs one Bot API call end to end: logging, injected failures, the handler, the answer. */
-  async execute(method: string, raw: RawParameters, signal: AbortSignal, viaWebhookReply: boolean): Promise<CallOutcome> {
+  async execute(
+    method: string,
+    raw: RawParameters,
+    signal: AbortSignal,
+    viaWebhookReply: boolean,
+  ): Promise<CallOutcome> {
     const entry = this.handlers.get(method.toLowerCase());
-    if (entry === undefined) return { kind: 'answer', status: 404, body: new BotApiError(404, 'Not Found').toJSON() };
-    const call: ApiCall = { method: entry.name, params: decodeJsonFields(raw), at: Date.now(), ok: undefined, viaWebhookReply };
+    if (entry === undefined)
+      return { kind: 'answer', status: 404, body: new BotApiError(404, 'Not Found').toJSON() };
+    const call: ApiCall = {
+      method: entry.name,
+      params: decodeJsonFields(raw),
+      at: Date.now(),
+      ok: undefined,
+      viaWebhookReply,
+    };
     if (this.recordCalls) this.calls.push(call);
     let outcome: CallOutcome;
     const failure = viaWebhookReply ? undefined : this.failures.get(entry.name.toLowerCase())?.shift();
@@ -248,7 +271,11 @@ export class EmulatorCore {
         error = injectedError(failure);
       } else {
         try {
-          result = await entry.handler(new MethodParameters(raw), this, { method: entry.name, signal, viaWebhookReply });
+          result = await entry.handler(new MethodParameters(raw), this, {
+            method: entry.name,
+            signal,
+            viaWebhookReply,
+          });
         } catch (caught) {
           if (!(caught instanceof BotApiError)) throw caught;
           error = caught;
@@ -261,7 +288,11 @@ export class EmulatorCore {
             ? { ok: true, result: result.result, description: result.description }
             : { ok: true, result };
         // Serialize now: later edits must not change an answer already given.
-        outcome = { kind: 'answer', status: 200, body: JSON.parse(JSON.stringify(body)) as Record<string, unknown> };
+        outcome = {
+          kind: 'answer',
+          status: 200,
+          body: JSON.parse(JSON.stringify(body)) as Record<string, unknown>,
+        };
       } else {
         if (error.errorCode === 429) this.tooManyRequestsCount += 1;
         call.ok = false;

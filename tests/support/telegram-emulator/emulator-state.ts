@@ -8,7 +8,6 @@ export interface UserRecord {
   user: User;
   /** Telegram only lets a bot write to a user who has started it. */
   hasStartedBot: boolean;
-  blockedBot: boolean;
 }
 
 export interface StoredMessage {
@@ -19,6 +18,7 @@ export interface StoredMessage {
 
 export interface ChatRecord {
   chat: Chat;
+  /** In a private chat, "kicked" means the user blocked the bot. */
   botMembership: BotMembership;
   nextMessageId: number;
   messages: Map<number, StoredMessage>;
@@ -90,7 +90,7 @@ export class EmulatorState {
       ...(options.languageCode === undefined ? {} : { language_code: options.languageCode }),
       ...(options.isPremium === true ? { is_premium: true as const } : {}),
     };
-    const record: UserRecord = { user, hasStartedBot: options.hasStartedBot ?? true, blockedBot: false };
+    const record: UserRecord = { user, hasStartedBot: options.hasStartedBot ?? true };
     this.users.set(id, record);
     const chat: Chat.PrivateChat = {
       id,
@@ -106,7 +106,8 @@ export class EmulatorState {
   createGroup(options: CreateGroupOptions = {}): Chat.GroupChat | Chat.SupergroupChat {
     const number = this.nextGroupNumber++;
     const title = options.title ?? `Group ${number}`;
-    const type = options.type ?? (options.isForum === true || options.username !== undefined ? 'supergroup' : 'group');
+    const type =
+      options.type ?? (options.isForum === true || options.username !== undefined ? 'supergroup' : 'group');
     const chat: Chat.GroupChat | Chat.SupergroupChat =
       type === 'group'
         ? { id: -(4_000_000_000 + number), type, title }
@@ -154,7 +155,7 @@ export class EmulatorState {
     const owner = record.owner;
     if (owner !== undefined) {
       if (owner.user.is_bot) throw forbidden("bot can't send messages to bots");
-      if (owner.blockedBot) throw forbidden('bot was blocked by the user');
+      if (record.botMembership === 'kicked') throw forbidden('bot was blocked by the user');
       if (!owner.hasStartedBot) throw forbidden("bot can't initiate conversation with a user");
       return;
     }
@@ -164,7 +165,11 @@ export class EmulatorState {
   }
 
   /** Posts a message into a chat; the emulator fills message_id, date and chat. */
-  postMessage(record: ChatRecord, fields: Omit<Message, 'message_id' | 'date' | 'chat'>, fromBot: boolean): StoredMessage {
+  postMessage(
+    record: ChatRecord,
+    fields: Omit<Message, 'message_id' | 'date' | 'chat'>,
+    fromBot: boolean,
+  ): StoredMessage {
     const message = {
       message_id: record.nextMessageId++,
       ...(fields.from === undefined ? {} : { from: fields.from }),
@@ -189,7 +194,8 @@ export class EmulatorState {
     const result: Message[] = [];
     for (const id of record.order) {
       const stored = record.messages.get(id);
-      if (stored !== undefined && !stored.deleted && filter(stored)) result.push(structuredClone(stored.message));
+      if (stored !== undefined && !stored.deleted && filter(stored))
+        result.push(structuredClone(stored.message));
     }
     return result;
   }
@@ -197,6 +203,8 @@ export class EmulatorState {
 
 /** A copy of a message fit to be quoted as reply_to_message (Telegram nests only one level). */
 export function quotedMessage(message: Message): Message {
-  const { reply_to_message: _nested, ...rest } = structuredClone(message) as Message & { reply_to_message?: unknown };
+  const { reply_to_message: _nested, ...rest } = structuredClone(message) as Message & {
+    reply_to_message?: unknown;
+  };
   return rest;
 }

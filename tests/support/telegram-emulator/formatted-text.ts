@@ -13,7 +13,11 @@ const commonTopLevelDomains =
   'com|org|net|int|edu|gov|info|io|dev|app|me|eu|uk|de|fr|ru|su|by|ua|kg|kz|uz|tj|tm|am|az|ge|md|tr|cn|org';
 
 const detectors: { type: MessageEntity['type']; pattern: RegExp; trimTrailing?: boolean }[] = [
-  { type: 'email', pattern: /(?<![\p{L}\p{N}_.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\p{L}\p{N}_])/gu },
+  {
+    type: 'email',
+    pattern:
+      /(?<![\p{L}\p{N}_.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\p{L}\p{N}_])/gu,
+  },
   { type: 'url', pattern: /(?<![\p{L}\p{N}_@./])(?:https?|ftp|tg):\/\/[^\s<>"']+/giu, trimTrailing: true },
   {
     type: 'url',
@@ -23,7 +27,10 @@ const detectors: { type: MessageEntity['type']; pattern: RegExp; trimTrailing?: 
     ),
     trimTrailing: true,
   },
-  { type: 'bot_command', pattern: /(?<![\p{L}\p{N}_/<>])\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\p{L}\p{N}_@/])/gu },
+  {
+    type: 'bot_command',
+    pattern: /(?<![\p{L}\p{N}_/<>])\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\p{L}\p{N}_@/])/gu,
+  },
   { type: 'mention', pattern: /(?<![\p{L}\p{N}_@])@[A-Za-z0-9_]{4,32}(?![\p{L}\p{N}_])/gu },
   { type: 'hashtag', pattern: /(?<![\p{L}\p{N}_#&])#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*/gu },
   { type: 'cashtag', pattern: /(?<![\p{L}\p{N}_$])\$[A-Z]{1,8}(?![\p{L}\p{N}_])/gu },
@@ -38,7 +45,9 @@ function overlaps(a: { offset: number; length: number }, b: { offset: number; le
 
 /** Entities Telegram finds by itself in plain text: bot commands, mentions, hashtags, cashtags, URLs, emails. */
 export function detectEntities(text: string, existing: readonly MessageEntity[] = []): MessageEntity[] {
-  const blocked: { offset: number; length: number }[] = existing.filter((entity) => opaqueTypes.has(entity.type));
+  const blocked: { offset: number; length: number }[] = existing.filter((entity) =>
+    opaqueTypes.has(entity.type),
+  );
   const found: MessageEntity[] = [];
   for (const detector of detectors) {
     for (const match of text.matchAll(detector.pattern)) {
@@ -60,7 +69,8 @@ export function sortEntities(entities: MessageEntity[]): MessageEntity[] {
 function validExplicitEntities(entities: unknown[], text: string): MessageEntity[] {
   const valid: MessageEntity[] = [];
   for (const entity of entities) {
-    if (typeof entity !== 'object' || entity === null) throw badRequest("can't parse entities: entity must be an Object");
+    if (typeof entity !== 'object' || entity === null)
+      throw badRequest("can't parse entities: entity must be an Object");
     const { type, offset, length } = entity as Record<string, unknown>;
     if (typeof type !== 'string' || typeof offset !== 'number' || typeof length !== 'number') {
       throw badRequest("can't parse entities: entity fields type, offset and length are required");
@@ -102,10 +112,16 @@ export function formatMessageText(input: TextInput): FormattedText {
     else if (mode === 'markdown') parsed = parseLegacyMarkdown(input.text);
     else throw badRequest(`unsupported parse_mode "${input.parseMode}"`);
   } else {
-    parsed = { text: input.text, entities: input.entities === undefined ? [] : validExplicitEntities(input.entities, input.text) };
+    parsed = {
+      text: input.text,
+      entities: input.entities === undefined ? [] : validExplicitEntities(input.entities, input.text),
+    };
   }
   const trimmed = trimFormattedText(parsed);
   if (trimmed.text.length === 0) throw badRequest('message text is empty');
   if (trimmed.text.length > maximumMessageLength) throw badRequest('message is too long');
-  return { text: trimmed.text, entities: sortEntities([...trimmed.entities, ...detectEntities(trimmed.text, trimmed.entities)]) };
+  return {
+    text: trimmed.text,
+    entities: sortEntities([...trimmed.entities, ...detectEntities(trimmed.text, trimmed.entities)]),
+  };
 }

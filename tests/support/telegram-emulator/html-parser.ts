@@ -37,7 +37,14 @@ interface OpenTag {
 
 // tdlib counts the terminating NUL as a space, which is how "end of input" ends a name token.
 function isSpace(character: string): boolean {
-  return character === ' ' || character === '\t' || character === '\r' || character === '\n' || character === '\v' || character === '';
+  return (
+    character === ' ' ||
+    character === '\t' ||
+    character === '\r' ||
+    character === '\n' ||
+    character === '\v' ||
+    character === ''
+  );
 }
 
 function isAlphanumeric(character: string): boolean {
@@ -45,7 +52,10 @@ function isAlphanumeric(character: string): boolean {
 }
 
 /** Decodes an entity starting at `position` ("&lt;", "&#60;", "&#x3C;", semicolon optional), or returns undefined. */
-export function decodeHtmlEntity(text: string, position: number): { character: string; end: number } | undefined {
+export function decodeHtmlEntity(
+  text: string,
+  position: number,
+): { character: string; end: number } | undefined {
   let end = position + 1;
   let codePoint = 0;
   if (text[end] === '#') {
@@ -75,14 +85,21 @@ function isValidLink(url: string): boolean {
   const candidate = /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `http://${url}`;
   try {
     const parsed = new URL(candidate);
-    if (['http:', 'https:', 'ftp:'].includes(parsed.protocol)) return parsed.hostname.includes('.') || parsed.hostname === 'localhost';
+    if (['http:', 'https:', 'ftp:'].includes(parsed.protocol))
+      return parsed.hostname.includes('.') || parsed.hostname === 'localhost';
     return ['tg:', 'ton:', 'mailto:', 'tonsite:'].includes(parsed.protocol);
   } catch {
     return false;
   }
 }
 
-function closedTagEntity(tag: OpenTag, offset: number, length: number, text: string, entities: MessageEntity[]): void {
+function closedTagEntity(
+  tag: OpenTag,
+  offset: number,
+  length: number,
+  text: string,
+  entities: MessageEntity[],
+): void {
   const simple = simpleTagEntities[tag.name];
   if (simple !== undefined) {
     entities.push({ type: simple, offset, length } as MessageEntity);
@@ -93,7 +110,12 @@ function closedTagEntity(tag: OpenTag, offset: number, length: number, text: str
       const url = tag.argument === '' ? text.slice(offset) : tag.argument;
       const userId = /^tg:\/\/user\?id=(\d+)$/i.exec(url)?.[1];
       if (userId !== undefined) {
-        entities.push({ type: 'text_mention', offset, length, user: { id: Number(userId), is_bot: false, first_name: '' } });
+        entities.push({
+          type: 'text_mention',
+          offset,
+          length,
+          user: { id: Number(userId), is_bot: false, first_name: '' },
+        });
       } else if (isValidLink(url)) {
         entities.push({ type: 'text_link', offset, length, url });
       }
@@ -102,12 +124,20 @@ function closedTagEntity(tag: OpenTag, offset: number, length: number, text: str
     case 'code':
       // A language is remembered here and moved onto the enclosing <pre> when it closes.
       entities.push(
-        tag.argument === '' ? { type: 'code', offset, length } : ({ type: 'pre', offset, length, language: tag.argument }),
+        tag.argument === ''
+          ? { type: 'code', offset, length }
+          : { type: 'pre', offset, length, language: tag.argument },
       );
       return;
     case 'pre': {
       const last = entities.at(-1);
-      if (last?.type === 'pre' && last.offset === offset && last.length === length && last.language !== undefined) return;
+      if (
+        last?.type === 'pre' &&
+        last.offset === offset &&
+        last.length === length &&
+        last.language !== undefined
+      )
+        return;
       entities.push({ type: 'pre', offset, length });
       return;
     }
@@ -115,7 +145,8 @@ function closedTagEntity(tag: OpenTag, offset: number, length: number, text: str
       entities.push({ type: tag.expandable ? 'expandable_blockquote' : 'blockquote', offset, length });
       return;
     case 'tg-emoji':
-      if (tag.argument !== '') entities.push({ type: 'custom_emoji', offset, length, custom_emoji_id: tag.argument });
+      if (tag.argument !== '')
+        entities.push({ type: 'custom_emoji', offset, length, custom_emoji_id: tag.argument });
       return;
   }
 }
@@ -160,7 +191,9 @@ export function parseHtml(input: string): FormattedText {
         while (!isSpace(at(i)) && at(i) !== '=' && at(i) !== '>') i += 1;
         const attributeName = input.slice(attributeBegin, i).toLowerCase();
         if (attributeName === '') {
-          throw entityParseError(`Empty attribute name in the tag "${name}" at byte offset ${byteOffset(begin)}`);
+          throw entityParseError(
+            `Empty attribute name in the tag "${name}" at byte offset ${byteOffset(begin)}`,
+          );
         }
         while (i < input.length && isSpace(at(i))) i += 1;
         if (at(i) !== '=') {
@@ -174,7 +207,8 @@ export function parseHtml(input: string): FormattedText {
         }
         i += 1;
         while (i < input.length && isSpace(at(i))) i += 1;
-        if (i >= input.length) throw entityParseError(`Unclosed start tag at byte offset ${byteOffset(begin)}`);
+        if (i >= input.length)
+          throw entityParseError(`Unclosed start tag at byte offset ${byteOffset(begin)}`);
         let value = '';
         if (at(i) !== "'" && at(i) !== '"') {
           // An unquoted value is an HTML 2.0 name token: letters, digits, periods and hyphens.
@@ -199,9 +233,11 @@ export function parseHtml(input: string): FormattedText {
           }
           if (at(i) === quote) i += 1;
         }
-        if (i >= input.length) throw entityParseError(`Unclosed start tag at byte offset ${byteOffset(begin)}`);
+        if (i >= input.length)
+          throw entityParseError(`Unclosed start tag at byte offset ${byteOffset(begin)}`);
         if (name === 'a' && attributeName === 'href') tag.argument = value;
-        else if (name === 'code' && attributeName === 'class' && value.startsWith('language-')) tag.argument = value.slice(9);
+        else if (name === 'code' && attributeName === 'class' && value.startsWith('language-'))
+          tag.argument = value.slice(9);
         else if (name === 'span' && attributeName === 'class') spanClass = value;
         else if (name === 'tg-emoji' && attributeName === 'emoji-id') {
           if (!/^\d+$/.test(value)) throw entityParseError('Invalid custom emoji identifier specified');

@@ -5,7 +5,17 @@ import type { MessageEntity } from 'grammy/types';
 import { entityParseError } from './bot-api-error.ts';
 import type { FormattedText } from './html-parser.ts';
 
-type EntityKind = 'Bold' | 'Italic' | 'Underline' | 'Strikethrough' | 'Spoiler' | 'Code' | 'Pre' | 'PreCode' | 'TextUrl' | 'CustomEmoji';
+type EntityKind =
+  | 'Bold'
+  | 'Italic'
+  | 'Underline'
+  | 'Strikethrough'
+  | 'Spoiler'
+  | 'Code'
+  | 'Pre'
+  | 'PreCode'
+  | 'TextUrl'
+  | 'CustomEmoji';
 
 interface OpenEntity {
   kind: EntityKind;
@@ -25,12 +35,25 @@ const entityTypes: Partial<Record<EntityKind, MessageEntity['type']>> = {
 };
 
 function isSpace(character: string): boolean {
-  return character === ' ' || character === '\t' || character === '\r' || character === '\n' || character === '\v' || character === '';
+  return (
+    character === ' ' ||
+    character === '\t' ||
+    character === '\r' ||
+    character === '\n' ||
+    character === '\v' ||
+    character === ''
+  );
 }
 
 function linkEntity(offset: number, length: number, url: string): MessageEntity | undefined {
   const userId = /^tg:\/\/user\?id=(\d+)$/i.exec(url)?.[1];
-  if (userId !== undefined) return { type: 'text_mention', offset, length, user: { id: Number(userId), is_bot: false, first_name: '' } };
+  if (userId !== undefined)
+    return {
+      type: 'text_mention',
+      offset,
+      length,
+      user: { id: Number(userId), is_bot: false, first_name: '' },
+    };
   const candidate = /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `http://${url}`;
   try {
     const parsed = new URL(candidate);
@@ -88,7 +111,11 @@ export function parseMarkdownV2(input: string): FormattedText {
       if (quoteStart !== undefined) {
         const end = text.endsWith('\n') ? text.length - 1 : text.length;
         if (end > quoteStart) {
-          entities.push({ type: quoteExpandable ? 'expandable_blockquote' : 'blockquote', offset: quoteStart, length: end - quoteStart });
+          entities.push({
+            type: quoteExpandable ? 'expandable_blockquote' : 'blockquote',
+            offset: quoteStart,
+            length: end - quoteStart,
+          });
         }
         quoteStart = undefined;
       }
@@ -108,7 +135,14 @@ export function parseMarkdownV2(input: string): FormattedText {
       i += 1;
       continue;
     }
-    if (quoteStart !== undefined && quoteExpandable && character === '|' && next === '|' && (input[i + 2] ?? '\n') === '\n' && open.length === 0) {
+    if (
+      quoteStart !== undefined &&
+      quoteExpandable &&
+      character === '|' &&
+      next === '|' &&
+      (input[i + 2] ?? '\n') === '\n' &&
+      open.length === 0
+    ) {
       // "||" at the end of an expandable quotation's line closes it.
       i += 2;
       continue;
@@ -162,7 +196,13 @@ export function parseMarkdownV2(input: string): FormattedText {
         default:
           throw reserved(character);
       } // prettier-ignore
-      open.push({ kind, argument, offset: text.length, byteOffset: byteOffset(begin), textBegin: text.length });
+      open.push({
+        kind,
+        argument,
+        offset: text.length,
+        byteOffset: byteOffset(begin),
+        textBegin: text.length,
+      });
       continue;
     }
     const entity = open.pop()!;
@@ -182,7 +222,8 @@ export function parseMarkdownV2(input: string): FormattedText {
         i += 1;
         let url = '';
         if (input[i] !== '(') {
-          if (entity.kind === 'CustomEmoji') throw entityParseError('Custom emoji entity must contain a tg://emoji URL');
+          if (entity.kind === 'CustomEmoji')
+            throw entityParseError('Custom emoji entity must contain a tg://emoji URL');
           url = text.slice(entity.textBegin);
         } else {
           const urlBegin = i + 1;
@@ -217,7 +258,10 @@ export function parseMarkdownV2(input: string): FormattedText {
     }
     if (length === 0) continue;
     if (entity.kind === 'Pre' || entity.kind === 'PreCode') {
-      made = entity.argument === '' ? { type: 'pre', offset: entity.offset, length } : { type: 'pre', offset: entity.offset, length, language: entity.argument };
+      made =
+        entity.argument === ''
+          ? { type: 'pre', offset: entity.offset, length }
+          : { type: 'pre', offset: entity.offset, length, language: entity.argument };
     } else if (made === undefined && entityTypes[entity.kind] !== undefined) {
       made = { type: entityTypes[entity.kind], offset: entity.offset, length } as MessageEntity;
     }
@@ -228,7 +272,11 @@ export function parseMarkdownV2(input: string): FormattedText {
     throw entityParseError(`Can't find end of ${unclosed.kind} entity at byte offset ${unclosed.byteOffset}`);
   }
   if (quoteStart !== undefined && text.length > quoteStart) {
-    entities.push({ type: quoteExpandable ? 'expandable_blockquote' : 'blockquote', offset: quoteStart, length: text.length - quoteStart });
+    entities.push({
+      type: quoteExpandable ? 'expandable_blockquote' : 'blockquote',
+      offset: quoteStart,
+      length: text.length - quoteStart,
+    });
   }
   return { text, entities };
 }
@@ -263,12 +311,17 @@ export function parseLegacyMarkdown(input: string): FormattedText {
       i = start.position;
     }
     const offset = text.length;
-    while (i < input.length && (input[i] !== endCharacter || (isPre && !(input[i + 1] === '`' && input[i + 2] === '`')))) {
+    while (
+      i < input.length &&
+      (input[i] !== endCharacter || (isPre && !(input[i + 1] === '`' && input[i + 2] === '`')))
+    ) {
       text += input[i]!;
       i += 1;
     }
     if (i >= input.length) {
-      throw entityParseError(`Can't find end of the entity starting at byte offset ${Buffer.byteLength(input.slice(0, begin), 'utf8')}`);
+      throw entityParseError(
+        `Can't find end of the entity starting at byte offset ${Buffer.byteLength(input.slice(0, begin), 'utf8')}`,
+      );
     }
     const length = text.length - offset;
     i += isPre ? 3 : 1;
@@ -289,7 +342,10 @@ export function parseLegacyMarkdown(input: string): FormattedText {
       const link = linkEntity(offset, length, url);
       if (link !== undefined) entities.push(link);
     } else if (!isPre) entities.push({ type: 'code', offset, length });
-    else entities.push(language === '' ? { type: 'pre', offset, length } : { type: 'pre', offset, length, language });
+    else
+      entities.push(
+        language === '' ? { type: 'pre', offset, length } : { type: 'pre', offset, length, language },
+      );
   }
   return { text, entities };
 }

@@ -30,10 +30,18 @@ function readInlineMarkup(parameters: MethodParameters): InlineKeyboardMarkup | 
 }
 
 /** reply_parameters, or the older reply_to_message_id + allow_sending_without_reply. */
-function readReplyTarget(parameters: MethodParameters, core: EmulatorCore, chat: ChatRecord): Message | undefined {
+function readReplyTarget(
+  parameters: MethodParameters,
+  core: EmulatorCore,
+  chat: ChatRecord,
+): Message | undefined {
   const replyParameters = parameters.object('reply_parameters');
-  const reply = replyParameters === undefined ? parameters : nestedParameters(replyParameters, 'reply_parameters');
-  const messageId = replyParameters === undefined ? parameters.integer('reply_to_message_id') : reply.requiredInteger('message_id', 'message_id is empty');
+  const reply =
+    replyParameters === undefined ? parameters : nestedParameters(replyParameters, 'reply_parameters');
+  const messageId =
+    replyParameters === undefined
+      ? parameters.integer('reply_to_message_id')
+      : reply.requiredInteger('message_id', 'message_id is empty');
   if (messageId === undefined) return undefined;
   const replyChatId = replyParameters === undefined ? undefined : reply.chatId('chat_id');
   const replyChat = replyChatId === undefined ? chat : core.state.resolveChat(replyChatId);
@@ -43,7 +51,11 @@ function readReplyTarget(parameters: MethodParameters, core: EmulatorCore, chat:
   throw badRequest('message to be replied not found');
 }
 
-function resolveMessage(parameters: MethodParameters, core: EmulatorCore, missing: string): { chat: ChatRecord; stored: StoredMessage } {
+function resolveMessage(
+  parameters: MethodParameters,
+  core: EmulatorCore,
+  missing: string,
+): { chat: ChatRecord; stored: StoredMessage } {
   if (parameters.has('inline_message_id')) throw badRequest('MESSAGE_ID_INVALID');
   const chat = core.state.resolveChat(parameters.requiredChatId());
   const messageId = parameters.requiredInteger('message_id', 'message identifier is not specified');
@@ -148,12 +160,14 @@ export const messageMethods: MethodTable = {
   deleteMessages(parameters, core) {
     const chat = core.state.resolveChat(parameters.requiredChatId());
     const ids = parameters.array('message_ids');
-    if (ids === undefined || ids.length === 0 || ids.length > 100) throw badRequest('message_ids must contain 1-100 identifiers');
+    if (ids === undefined || ids.length === 0 || ids.length > 100)
+      throw badRequest('message_ids must contain 1-100 identifiers');
     // Messages that cannot be found or deleted are skipped, as documented.
     for (const id of ids) {
       const stored = typeof id === 'number' ? core.state.findMessage(chat, id) : undefined;
       if (stored === undefined) continue;
-      if (stored.fromBot || chat.chat.type === 'private' || chat.botMembership === 'administrator') stored.deleted = true;
+      if (stored.fromBot || chat.chat.type === 'private' || chat.botMembership === 'administrator')
+        stored.deleted = true;
     }
     core.changed();
     return true;
@@ -168,7 +182,10 @@ export const messageMethods: MethodTable = {
   },
 
   answerCallbackQuery(parameters, core) {
-    const id = parameters.requiredString('callback_query_id', 'query is too old and response timeout expired or query ID is invalid');
+    const id = parameters.requiredString(
+      'callback_query_id',
+      'query is too old and response timeout expired or query ID is invalid',
+    );
     const query = core.callbackQueries.get(id);
     if (query === undefined || query.answer !== undefined) {
       throw badRequest('query is too old and response timeout expired or query ID is invalid');

@@ -38,7 +38,8 @@ export class MethodParameters {
   integer(name: string): number | undefined {
     if (!this.has(name)) return undefined;
     const value = this.raw[name];
-    const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+    const parsed =
+      typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
     if (!Number.isSafeInteger(parsed)) throw badRequest(`invalid ${name} specified`);
     return parsed;
   }

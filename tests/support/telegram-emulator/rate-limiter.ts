@@ -34,6 +34,8 @@ export interface RateLimitStats {
   /** Time of the first and last accepted send, in milliseconds (`performance.timeOrigin + performance.now()`). */
   firstSendAt: number | undefined;
   lastSendAt: number | undefined;
+  /** (acceptedSends - 1) / seconds between the first and the last accepted send; 0 below two sends. */
+  averageSendsPerSecond: number;
 }
 
 class SlidingWindow {
@@ -72,7 +74,9 @@ export class RateLimiter {
   private global = new SlidingWindow();
   private perChat = new Map<number, SlidingWindow>();
   private perGroup = new Map<number, SlidingWindow>();
-  stats: RateLimitStats = { acceptedSends: 0, rejectedSends: 0, peakGlobalPerSecond: 0, firstSendAt: undefined, lastSendAt: undefined };
+  private counters = { acceptedSends: 0, rejectedSends: 0, peakGlobalPerSecond: 0 };
+  private firstSendAt: number | undefined;
+  private lastSendAt: number | undefined;
 
   enforce(limits: RateLimits | undefined): void {
     this.limits = limits;
@@ -85,8 +89,22 @@ export class RateLimiter {
     return this.limits;
   }
 
+  get stats(): RateLimitStats {
+    const { firstSendAt, lastSendAt } = this;
+    const seconds =
+      firstSendAt === undefined || lastSendAt === undefined ? 0 : (lastSendAt - firstSendAt) / 1000;
+    return {
+      ...this.counters,
+      firstSendAt,
+      lastSendAt,
+      averageSendsPerSecond: seconds > 0 ? (this.counters.acceptedSends - 1) / seconds : 0,
+    };
+  }
+
   resetStats(): void {
-    this.stats = { acceptedSends: 0, rejectedSends: 0, peakGlobalPerSecond: 0, firstSendAt: undefined, lastSendAt: undefined };
+    this.counters = { acceptedSends: 0, rejectedSends: 0, peakGlobalPerSecond: 0 };
+    this.firstSendAt = undefined;
+    this.lastSendAt = undefined;
     this.global = new SlidingWindow();
   }
 
@@ -125,17 +143,17 @@ export class RateLimiter {
       consider(chatWindow, limits.perChatPerSecond, 1000);
       if (groupWindow !== undefined) consider(groupWindow, limits.perGroupPerMinute, 60_000);
       if (waitMs > 0) {
-        this.stats.rejectedSends += 1;
+        this.counters.rejectedSends += 1;
         return Math.max(1, Math.ceil(waitMs / 1000));
       }
       chatWindow.add(now);
       groupWindow?.add(now);
     }
     this.global.add(now);
-    this.stats.acceptedSends += 1;
-    this.stats.firstSendAt ??= now;
-    this.stats.lastSendAt = now;
-    this.stats.peakGlobalPerSecond = Math.max(this.stats.peakGlobalPerSecond, this.global.count);
+    this.counters.acceptedSends += 1;
+    this.firstSendAt ??= now;
+    this.lastSendAt = now;
+    this.counters.peakGlobalPerSecond = Math.max(this.counters.peakGlobalPerSecond, this.global.count);
     return undefined;
   }
 }

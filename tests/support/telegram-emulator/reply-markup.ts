@@ -31,20 +31,30 @@ function isValidButtonUrl(url: string): boolean {
 }
 
 function validateInlineButton(button: unknown): InlineKeyboardButton {
-  if (!isObject(button)) throw badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object");
-  if (typeof button.text !== 'string') throw badRequest("can't parse inline keyboard button: Field \"text\" must be of type String");
-  const actions = inlineButtonActions.filter((action) => button[action] !== undefined && button[action] !== null);
+  if (!isObject(button))
+    throw badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object");
+  if (typeof button.text !== 'string')
+    throw badRequest('can\'t parse inline keyboard button: Field "text" must be of type String');
+  const actions = inlineButtonActions.filter(
+    (action) => button[action] !== undefined && button[action] !== null,
+  );
   if (actions.length === 0) throw badRequest('text buttons are unallowed in the inline keyboard');
   if (button.text.trim() === '') throw badRequest('text must be non-empty');
   if (button.callback_data !== undefined) {
     const data = button.callback_data;
-    if (typeof data !== 'string' || data.length === 0 || Buffer.byteLength(data, 'utf8') > maximumCallbackDataBytes) {
+    if (
+      typeof data !== 'string' ||
+      data.length === 0 ||
+      Buffer.byteLength(data, 'utf8') > maximumCallbackDataBytes
+    ) {
       throw badRequest('BUTTON_DATA_INVALID');
     }
   }
   if (button.url !== undefined) {
     if (typeof button.url !== 'string' || !isValidButtonUrl(button.url)) {
-      throw badRequest(`inline keyboard button URL '${JSON.stringify(button.url)}' is invalid: Wrong HTTP URL`);
+      throw badRequest(
+        `inline keyboard button URL '${JSON.stringify(button.url)}' is invalid: Wrong HTTP URL`,
+      );
     }
   }
   return button as unknown as InlineKeyboardButton;
@@ -70,7 +80,8 @@ export function validateReplyMarkup(markup: Record<string, unknown>): ValidatedR
     const rows = validateRows(markup.keyboard, 'keyboard');
     for (const button of rows.flat()) {
       const text = typeof button === 'string' ? button : isObject(button) ? button.text : undefined;
-      if (typeof text !== 'string' || text === '') throw badRequest("can't parse keyboard button: Field \"text\" must be of type String");
+      if (typeof text !== 'string' || text === '')
+        throw badRequest('can\'t parse keyboard button: Field "text" must be of type String');
     }
     return { kind: 'keyboard', markup };
   }

@@ -44,10 +44,17 @@ export async function readRequestParameters(request: IncomingMessage, url: URL):
     }
     return { ...parameters, ...(parsed as RawParameters) };
   }
-  if (contentType.startsWith('multipart/form-data') || contentType.startsWith('application/x-www-form-urlencoded')) {
+  if (
+    contentType.startsWith('multipart/form-data') ||
+    contentType.startsWith('application/x-www-form-urlencoded')
+  ) {
     // The WHATWG Request parser handles both encodings, boundaries and file parts. It buffers the
     // whole body, which is why undici discourages it for production servers; fine for an emulator.
-    const formRequest = new Request('http://emulator.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body });
+    const formRequest = new Request('http://emulator.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
     let form: FormData;
     try {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above

@@ -6,7 +6,8 @@ import type { MethodParameters } from './method-parameters.ts';
 
 function readAllowedUpdates(parameters: MethodParameters, core: EmulatorCore): void {
   const allowed = parameters.array('allowed_updates');
-  if (allowed !== undefined) core.queue.setAllowedUpdates(allowed.filter((type): type is string => typeof type === 'string'));
+  if (allowed !== undefined)
+    core.queue.setAllowedUpdates(allowed.filter((type): type is string => typeof type === 'string'));
 }
 
 function validateWebhookUrl(url: string): void {
@@ -25,13 +26,17 @@ function validateWebhookUrl(url: string): void {
 export const updateMethods: MethodTable = {
   async getUpdates(parameters, core, call) {
     if (core.deliverer.settings !== undefined) {
-      throw conflict("can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      throw conflict(
+        "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     }
     const offset = parameters.integer('offset');
     const limit = Math.min(100, Math.max(1, parameters.integer('limit') ?? 100));
     const timeout = Math.max(0, parameters.integer('timeout') ?? 0);
     readAllowedUpdates(parameters, core);
-    core.terminateActivePoll(conflict('terminated by other getUpdates request; make sure that only one bot instance is running'));
+    core.terminateActivePoll(
+      conflict('terminated by other getUpdates request; make sure that only one bot instance is running'),
+    );
     if (offset !== undefined) core.queue.confirm(offset);
     core.changed();
     if (core.queue.size === 0 && timeout > 0) await core.waitForUpdates(timeout * 1000, call.signal);
@@ -50,7 +55,8 @@ export const updateMethods: MethodTable = {
       throw badRequest('secret token contains unallowed characters');
     }
     const maxConnections = parameters.integer('max_connections') ?? 40;
-    if (maxConnections < 1 || maxConnections > 100) throw badRequest('bad webhook: max_connections must be between 1 and 100');
+    if (maxConnections < 1 || maxConnections > 100)
+      throw badRequest('bad webhook: max_connections must be between 1 and 100');
     readAllowedUpdates(parameters, core);
     if (parameters.boolean('drop_pending_updates') === true) core.queue.clear();
     core.terminateActivePoll(conflict('terminated by setWebhook request'));
@@ -83,7 +89,9 @@ export const updateMethods: MethodTable = {
       has_custom_certificate: settings?.hasCustomCertificate ?? false,
       pending_update_count: core.queue.size,
       ...(settings?.ipAddress === undefined ? {} : { ip_address: settings.ipAddress }),
-      ...(status.lastErrorDate === undefined ? {} : { last_error_date: status.lastErrorDate, last_error_message: status.lastErrorMessage }),
+      ...(status.lastErrorDate === undefined
+        ? {}
+        : { last_error_date: status.lastErrorDate, last_error_message: status.lastErrorMessage }),
       ...(settings === undefined ? {} : { max_connections: settings.maxConnections }),
       ...(allowedUpdates === undefined ? {} : { allowed_updates: allowedUpdates }),
     };

@@ -4,6 +4,7 @@ import type { Chat, Message, MessageEntity, Update, User } from 'grammy/types';
 import type { EmulatorCore } from './emulator-core.ts';
 import { quotedMessage, type ChatRecord } from './emulator-state.ts';
 import { detectEntities } from './formatted-text.ts';
+import { changeBotMembership } from './membership-updates.ts';
 import { inlineButtons } from './reply-markup.ts';
 
 export interface UserMessageOptions {
@@ -45,7 +46,12 @@ function addressesBot(message: Message, core: EmulatorCore): boolean {
   return message.reply_to_message?.from?.id === core.botUser.id;
 }
 
-function botSeesMessage(chat: ChatRecord, message: Message, core: EmulatorCore, privacyMode: boolean): boolean {
+function botSeesMessage(
+  chat: ChatRecord,
+  message: Message,
+  core: EmulatorCore,
+  privacyMode: boolean,
+): boolean {
   if (chat.chat.type === 'private') return true;
   if (chat.botMembership === 'left' || chat.botMembership === 'kicked') return false;
   if (!privacyMode || chat.botMembership === 'administrator') return true;
@@ -63,12 +69,14 @@ export function sendUserMessage(
   const sender = core.state.userRecord(user);
   const record = core.state.chatRecord(chat);
   if (record.owner !== undefined && record.owner !== sender) {
-    throw new Error(`user ${sender.user.id} cannot write in the private chat of user ${record.owner.user.id}`);
+    throw new Error(
+      `user ${sender.user.id} cannot write in the private chat of user ${record.owner.user.id}`,
+    );
   }
   if (record.owner !== undefined) {
-    // Writing to a bot starts it, and means the user no longer blocks it.
+    // Writing to a bot starts it; a user who had blocked it unblocks it first (Telegram says so).
     sender.hasStartedBot = true;
-    sender.blockedBot = false;
+    changeBotMembership(core, record, sender.user, 'member');
   }
   let replyTo: Message | undefined;
   if (options.replyTo !== undefined) {
@@ -92,21 +100,31 @@ export function sendUserMessage(
     false,
   );
   const message = structuredClone(stored.message);
-  const update = botSeesMessage(record, message, core, privacyMode) ? core.pushUpdate({ message } as Omit<Update, 'update_id'>).update : undefined;
+  const update = botSeesMessage(record, message, core, privacyMode)
+    ? core.pushUpdate({ message } as Omit<Update, 'update_id'>).update
+    : undefined;
   core.changed();
   return { message, update };
 }
 
 let callbackQuerySequence = 0;
 
-export function pressButton(core: EmulatorCore, user: User | number, message: Message, callbackData: string): ButtonPressResult {
+export function pressButton(
+  core: EmulatorCore,
+  user: User | number,
+  message: Message,
+  callbackData: string,
+): ButtonPressResult {
   const presser = core.state.userRecord(user);
   const record = core.state.chatRecord(message.chat.id);
   const stored = core.state.findMessage(record, message.message_id);
-  if (stored === undefined) throw new Error(`message ${message.message_id} in chat ${record.chat.id} does not exist (deleted?)`);
+  if (stored === undefined)
+    throw new Error(`message ${message.message_id} in chat ${record.chat.id} does not exist (deleted?)`);
   const buttons = inlineButtons(stored.message.reply_markup);
   if (!buttons.some((button) => 'callback_data' in button && button.callback_data === callbackData)) {
-    const offered = buttons.map((button) => ('callback_data' in button ? `${button.text} -> ${button.callback_data}` : button.text));
+    const offered = buttons.map((button) =>
+      'callback_data' in button ? `${button.text} -> ${button.callback_data}` : button.text,
+    );
     throw new Error(
       `message ${message.message_id} in chat ${record.chat.id} has no button with callback data "${callbackData}"; buttons: ${JSON.stringify(offered)}`,
     );

@@ -33,7 +33,11 @@ export interface WebhookDeliveryStatus {
 function orderingKey(update: Update): string {
   for (const [key, value] of Object.entries(update)) {
     if (key === 'update_id' || typeof value !== 'object' || value === null) continue;
-    const payload = value as { chat?: { id: number }; message?: { chat?: { id: number } }; from?: { id: number } };
+    const payload = value as {
+      chat?: { id: number };
+      message?: { chat?: { id: number } };
+      from?: { id: number };
+    };
     const chatId = payload.chat?.id ?? payload.message?.chat?.id;
     if (chatId !== undefined) return `chat:${chatId}`;
     if (payload.from !== undefined) return `user:${payload.from.id}`;
@@ -44,7 +48,8 @@ function orderingKey(update: Update): string {
 function describeFailure(error: unknown): string {
   const cause = (error as { cause?: { code?: string } }).cause;
   if (cause?.code === 'ECONNREFUSED') return 'Connection refused';
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'Read timeout expired';
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'Read timeout expired';
   return `Connection failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -55,7 +60,12 @@ export class WebhookDeliverer {
   private inFlight = new Set<Promise<void>>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  readonly status: WebhookDeliveryStatus = { lastErrorDate: undefined, lastErrorMessage: undefined, deliveredCount: 0, failedAttempts: 0 };
+  readonly status: WebhookDeliveryStatus = {
+    lastErrorDate: undefined,
+    lastErrorMessage: undefined,
+    deliveredCount: 0,
+    failedAttempts: 0,
+  };
 
   constructor(queue: UpdateQueue, options: WebhookDelivererOptions) {
     this.queue = queue;
@@ -82,10 +92,10 @@ export class WebhookDeliverer {
 
   pump(): void {
     const settings = this.settingsValue;
-    if (settings === undefined || this.closed) return;
+    if (settings === undefined || this.closed || this.inFlight.size >= settings.maxConnections) return;
     const now = Date.now();
     const busy = new Set<string>();
-    let inFlightCount = this.queue.entries.filter((entry) => entry.inFlight).length;
+    let inFlightCount = this.inFlight.size;
     let nextRetryAt = Number.POSITIVE_INFINITY;
     for (const entry of this.queue.entries) {
       const key = orderingKey(entry.update);
@@ -126,7 +136,9 @@ export class WebhookDeliverer {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...(settings.secretToken === undefined ? {} : { 'x-telegram-bot-api-secret-token': settings.secretToken }),
+          ...(settings.secretToken === undefined
+            ? {}
+            : { 'x-telegram-bot-api-secret-token': settings.secretToken }),
         },
         body: JSON.stringify(entry.update),
         signal: AbortSignal.timeout(this.options.timeoutMs),
@@ -143,7 +155,9 @@ export class WebhookDeliverer {
       failure = describeFailure(error);
     }
     entry.attempts += 1;
-    entry.notBefore = Date.now() + Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (entry.attempts - 1));
+    entry.notBefore =
+      Date.now() +
+      Math.min(this.options.maxRetryDelayMs, this.options.retryDelayMs * 2 ** (entry.attempts - 1));
     this.status.failedAttempts += 1;
     this.status.lastErrorDate = Math.floor(Date.now() / 1000);
     this.status.lastErrorMessage = failure;
@@ -153,7 +167,11 @@ export class WebhookDeliverer {
     if (body.trim() === '' || !(contentType ?? '').toLowerCase().includes('json')) return;
     try {
       const payload: unknown = JSON.parse(body);
-      if (typeof payload === 'object' && payload !== null && typeof (payload as { method?: unknown }).method === 'string') {
+      if (
+        typeof payload === 'object' &&
+        payload !== null &&
+        typeof (payload as { method?: unknown }).method === 'string'
+      ) {
         this.options.onWebhookReply(payload as Record<string, unknown>);
       }
     } catch {

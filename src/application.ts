@@ -67,12 +67,11 @@ export async function createApplication(config: Config, logger: Logger) {
     defaultLocale: config.defaultLocale,
   });
   const telegram = createTelegram(config, { engine, translator, redis, logger });
-  if (telegram !== undefined) {
-    invites.registerLinkBuilder('telegram', (code) => {
-      const username = telegram.username();
-      return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
-    });
-  }
+  // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
+  invites.registerLinkBuilder('telegram', (code) => {
+    const username = config.telegram.botUsername ?? telegram?.username();
+    return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
+  });
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
   const chatAdapters: ChatAdapter[] = telegram === undefined ? [] : [telegram.adapter];
 

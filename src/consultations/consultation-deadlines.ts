@@ -1,14 +1,13 @@
 // Accept deadlines as BullMQ delayed jobs with deterministic ids, and a reconciler that makes
 // Postgres the truth: it handles deadlines that passed while no timer fired (Redis lost, a crash)
 // and re-creates timers, and it purges stored bodies whose retention is over.
-import type { Logger } from '../logging/logger.ts';
+import { lte } from 'drizzle-orm';
 import { overdue, waiting } from './consultation-repository.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
 import type { ConsultationRules } from './consultation-service.ts';
 import type { DeadlineTimers } from './consultation-types.ts';
 import { consultationDrafts } from './consultations-schema.ts';
-import { lte } from 'drizzle-orm';
 
 export interface DeadlineJob {
   consultationId: string;
@@ -34,25 +33,18 @@ export function createDeadlineTimers(queue: DeadlineQueue, clock: () => Date = (
 /** The worker's job: a stale or early timer is harmless (the rules check the step and the time). */
 export const processDeadlineJob = (rules: ConsultationRules) => async (job: { data: DeadlineJob }) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq);
 
-export function createConsultationReconciler(options: {
-  core: Core;
-  rules: ConsultationRules;
-  relay: ConsultationRelay;
-  timers: DeadlineTimers;
-  logger: Logger;
-  /** Default five minutes. */
-  intervalMs?: number;
-}) {
-  const { core, rules, relay, timers, logger } = options;
-  const intervalMs = options.intervalMs ?? 5 * 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+/**
+ * One reconciler pass (run periodically by the composition root, under a Redis lock when several
+ * workers run): deadlines that passed without their timer, timers that Redis lost, expired drafts
+ * and held messages, and bodies past their retention.
+ */
+export function createConsultationReconciler(options: { core: Core; rules: ConsultationRules; relay: ConsultationRelay; timers: DeadlineTimers }) {
+  const { core, rules, relay, timers } = options;
 
   async function runOnce(): Promise<{ handled: number; rescheduled: number; purged: number }> {
     let handled = 0;
     for (;;) {
       const due = await overdue(core.deps.db, core.clock(), 100);
-      if (due.length === 0) break;
       for (const consultation of due) {
         await rules.handleDeadline(consultation.id, consultation.routeSeq);
         handled += 1;
@@ -77,31 +69,5 @@ export function createConsultationReconciler(options: {
     return { handled, rescheduled, purged };
   }
 
-  const tick = () => {
-    running ??= runOnce()
-      .then((result) => {
-        if (result.handled > 0 || result.purged > 0) logger.info(result, 'consultation reconciler caught up');
-      })
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'consultation reconciler run failed; retrying at the next interval');
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-
-  return {
-    runOnce,
-    /** Runs now and then every interval. */
-    async start() {
-      await tick();
-      timer = setInterval(() => void tick(), intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer !== undefined) clearInterval(timer);
-      await running;
-    },
-  };
+  return { runOnce };
 }

@@ -1,12 +1,19 @@
 // Public surface of the consultation module: the composition root builds it with
-// `createConsultations` and wires its chat parts, routes, deadline worker and delivery reports.
+// `createConsultations` and wires its chat parts, routes, workers and delivery reports.
+import { eq } from 'drizzle-orm';
+import type { Worker } from 'bullmq';
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Queryable } from '../db/database.ts';
+import { outboxTable, type OutcomeHandler } from '../outbox/index.ts';
+import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
+import { createQueueWorker } from '../queue/queue-workers.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import type { RedisHandle } from '../redis/redis-connection.ts';
 import { createBodyCipher, loadBodyKey } from './body-cipher.ts';
 import { rankLikeAsk } from './consultation-candidates.ts';
 import { createConsultationChat } from './consultation-chat.ts';
 import { createCore, type ConsultationDeps } from './consultation-core.ts';
-import { createConsultationReconciler, createDeadlineTimers, processDeadlineJob, type DeadlineQueue } from './consultation-deadlines.ts';
+import { createConsultationReconciler, createDeadlineTimers } from './consultation-deadlines.ts';
 import { createConsultationQueries } from './consultation-queries.ts';
 import { createConsultationRelay } from './consultation-relay.ts';
 import { recordDelivery } from './consultation-repository.ts';
@@ -20,72 +27,99 @@ export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
 export { addWorkingTime, type WorkSchedule } from './working-time.ts';
 
 export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 'rankCandidates'> {
-  deadlineQueue: DeadlineQueue;
+  redis: RedisHandle;
+  queues: QueueProducers;
   /** Default: the ask module's ranking. */
   rankCandidates?: ConsultationDeps['rankCandidates'];
-  /** How often the reconciler catches up on deadlines and purges bodies (default five minutes). */
-  reconcileIntervalMs?: number;
+  workers: {
+    /** How often the reconciler catches up on deadlines, drafts and retention (ms). */
+    reconcileIntervalMs: number;
+    workerLockMs: number;
+  };
 }
 
 export function createConsultations(options: ConsultationsOptions) {
+  const { redis, queues, logger } = options;
   const clock = options.clock ?? (() => new Date());
-  const timers = createDeadlineTimers(options.deadlineQueue, clock);
+  const timers = createDeadlineTimers(
+    { add: (jobs) => queues.add('consultationDeadlines', jobs.map((job) => ({ jobId: job.jobId, payload: job.payload, delay: job.delay }))) },
+    clock,
+  );
   const core = createCore({ ...options, clock, timers, rankCandidates: options.rankCandidates ?? rankLikeAsk });
   const rules = createConsultationRules(core);
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
   const chat = createConsultationChat({ core, rules, relay });
-  const reconciler = createConsultationReconciler({
-    core,
-    rules,
-    relay,
-    timers,
-    logger: options.logger,
-    ...(options.reconcileIntervalMs === undefined ? {} : { intervalMs: options.reconcileIntervalMs }),
-  });
+  const reconciler = createConsultationReconciler({ core, rules, relay, timers });
+  let worker: Worker | undefined;
+  let periodic: PeriodicTask | undefined;
+
+  /**
+   * The outbox's report on a consultation push (kind `consultation`), inside its transaction:
+   * the delivered message's platform id, for threads and for replies that name a consultation.
+   */
+  const onDeliveryOutcome: OutcomeHandler = async (tx: Queryable, row, outcome) => {
+    const consultationId = row.context.consultationId;
+    if (outcome !== 'sent' || typeof consultationId !== 'string') return undefined;
+    const [delivered] = await tx.select({ messageId: outboxTable.platformMessageId }).from(outboxTable).where(eq(outboxTable.id, row.id));
+    if (delivered?.messageId == null) return undefined;
+    await recordDelivery(tx, {
+      dedupeKey: row.dedupeKey,
+      consultationId,
+      memberId: row.memberId,
+      platform: row.platform,
+      chatId: row.chatId,
+      platformMessageId: delivered.messageId,
+      deliveredAt: clock(),
+    });
+    return undefined;
+  };
 
   return {
     rules,
     relay,
     queries,
-    reconciler,
     routes: consultationsRoutes({ rules, queries }),
-    /** The BullMQ processor of the `consultationDeadlines` queue. */
-    processDeadline: processDeadlineJob(rules),
+    onDeliveryOutcome,
+    /** One reconciler pass: missed deadlines, lost timers, expired drafts, bodies past retention. */
+    reconcileNow: () => reconciler.runOnce(),
     /** Adds `/consult`, `/close`, the `consult:` buttons and free-text relaying to the conversation engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>) {
       for (const command of chat.commands) engine.registerCommand(command);
       engine.registerActionHandler('consult', chat.handleAction);
       engine.registerTextHandler(chat.interceptText);
     },
-    /**
-     * The outbox's report on a consultation push (kind `consultation`), inside its transaction:
-     * remembers the delivered message's platform id for threads and replies.
-     */
-    async recordDelivery(
-      tx: Queryable,
-      delivery: { dedupeKey: string; platform: string; chatId: string; context: Record<string, unknown>; platformMessageId: string | null },
-    ): Promise<void> {
-      const consultationId = delivery.context.consultationId;
-      if (typeof consultationId !== 'string' || delivery.platformMessageId === null) return;
-      const memberId = delivery.context.memberId;
-      await recordDelivery(tx, {
-        dedupeKey: delivery.dedupeKey,
-        consultationId,
-        memberId: typeof memberId === 'string' ? memberId : null,
-        platform: delivery.platform,
-        chatId: delivery.chatId,
-        platformMessageId: delivery.platformMessageId,
-        deliveredAt: clock(),
+    /** Starts the deadline consumer and the reconciler (worker and all run modes only). */
+    startWorkers() {
+      if (redis.client === undefined) {
+        logger.warn('no Redis: consultation deadlines are checked by the reconciler only');
+      } else {
+        worker = createQueueWorker('consultationDeadlines', (job) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq), {
+          redis,
+          logger,
+          options: { concurrency: 8, lockDurationMs: options.workers.workerLockMs },
+        });
+      }
+      periodic = createPeriodicTask({
+        name: 'consultation-reconciler',
+        intervalMs: options.workers.reconcileIntervalMs,
+        task: () => reconciler.runOnce(),
+        logger,
+        lock: redis.client === undefined ? undefined : { client: redis.client, key: `${redis.prefix}:lock:consultation-reconciler` },
       });
+      periodic.start();
+    },
+    async stop() {
+      await periodic?.stop();
+      await worker?.close();
     },
   };
 }
 
 export type Consultations = ReturnType<typeof createConsultations>;
 
-/** The cipher for stored texts, from CONSULTATION_BODY_KEY or a key generated in the data directory. */
-export function consultationCipher(configuredKey: Buffer | undefined, dataDir: string) {
-  const loaded = loadBodyKey(configuredKey, dataDir);
+/** The cipher for stored texts, from CONSULTATION_BODY_KEY (base64) or a key generated once in the data directory. */
+export function consultationCipher(configuredKey: string | undefined, dataDir: string) {
+  const loaded = loadBodyKey(configuredKey === undefined ? undefined : Buffer.from(configuredKey, 'base64'), dataDir);
   return { cipher: createBodyCipher(loaded.key), generated: loaded.generated, path: loaded.path };
 }

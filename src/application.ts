@@ -4,6 +4,7 @@ import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
 import type { Config } from './config/config.ts';
+import { consultationCipher, createConsultations } from './consultations/index.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import { bearerToken } from './http/auth.ts';
@@ -95,8 +96,33 @@ export async function createApplication(config: Config, logger: Logger) {
     settings: config.queues,
   });
   requests.registerChat(engine);
+  const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
+  if (bodyCipher.generated) {
+    logger.info({ path: bodyCipher.path }, 'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes');
+  }
+  const consultations = createConsultations({
+    db: database.db,
+    audit,
+    translator,
+    logger,
+    registry,
+    outbox: outbox.service,
+    redis,
+    queues,
+    cipher: bodyCipher.cipher,
+    settings: {
+      acceptWithinWorkingHours: config.consultations.acceptWithinWorkingHours,
+      acceptWithinSeconds: config.consultations.acceptWithinSeconds,
+      alwaysSensitive: config.consultations.alwaysSensitive,
+      bodyRetentionMs: config.consultations.bodyRetentionMs,
+      defaultLocale: config.defaultLocale,
+    },
+    workers: config.queues,
+  });
+  consultations.registerChat(engine);
+  outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, queues, outbox, requests };
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, queues, outbox, requests, consultations };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -122,12 +148,14 @@ export async function createApplication(config: Config, logger: Logger) {
       inviteRoutes({ invites, identities }),
       ...(telegram === undefined ? [] : [telegram.routes]),
       requests.routes,
+      consultations.routes,
     ],
   });
   // Consumers run in worker and all modes; API processes only enqueue.
   if (config.runMode !== 'api') {
     outbox.startWorker();
     requests.startWorkers();
+    consultations.startWorkers();
   }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
@@ -138,6 +166,7 @@ export async function createApplication(config: Config, logger: Logger) {
     () => app.close(),
     // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
     () => requests.stop(),
+    () => consultations.stop(),
     () => outbox.stop(),
     () => queues.close(),
     async () => ask.close(),

@@ -99,6 +99,7 @@ describe('a member on Telegram', () => {
   });
 
   it('offers a command menu in English and Russian, built from the command table', async () => {
+    await emulator.waitForCall('setMyCommands', (call) => call.params.language_code === undefined);
     const english = emulator.commands({ languageCode: 'en' });
     const russian = emulator.commands({ languageCode: 'ru' });
     expect(english.map((command) => command.command)).toEqual(expect.arrayContaining(['help', 'link', 'language', 'whoami', 'unlink']));

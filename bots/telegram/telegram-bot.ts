@@ -165,7 +165,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...allowedUpdates], drop_pending_updates: false });
       logger.info({ path: webhookPathOf(webhook.url) }, 'Telegram webhook set');
     }
-    await setCommandMenus();
+    // Menus are a convenience: set them in the background so they never delay serving.
+    void setCommandMenus();
   }
 
   let poller: Poller | undefined;

@@ -109,6 +109,29 @@ describe('a member on Telegram', () => {
   });
 });
 
+describe('pushes through the adapter', () => {
+  it('split a long message at line boundaries within Telegram’s limit, buttons under the last part', async () => {
+    const { chat } = await linkedMember('Long Reader');
+    const adapter = testApp.application.chatAdapters.find((candidate) => candidate.platform === 'telegram')!;
+    const lines = Array.from({ length: 120 }, (_, index) => `${index + 1}. Contact <${index}> & co — ${'x'.repeat(40)}`);
+    const sent = await adapter.send(String(chat.id), { text: lines.join('\n'), buttons: [{ label: 'More', action: 'ask:pick:KG:-' }] });
+    const messages = emulator.sentMessages(chat).slice(1);
+    expect(messages.length).toBeGreaterThan(1);
+    expect(String(messages.at(-1)?.message_id)).toBe(sent.messageId);
+    expect(messages.map((message) => message.text).join('\n')).toBe(lines.join('\n'));
+    for (const message of messages) expect(message.text!.length).toBeLessThanOrEqual(4096);
+    expect(messages.slice(0, -1).every((message) => emulator.buttons(message).length === 0)).toBe(true);
+    expect(emulator.buttons(messages.at(-1)!).map((button) => button.text)).toEqual(['More']);
+  });
+
+  it('refuse content that must travel end-to-end encrypted', async () => {
+    const { chat } = await linkedMember('Sensitive Reader');
+    const adapter = testApp.application.chatAdapters.find((candidate) => candidate.platform === 'telegram')!;
+    await expect(adapter.send(String(chat.id), { text: 'sensitive', requiresEncryption: true })).rejects.toThrow(/encrypted/);
+    expect(emulator.sentMessages(chat)).toHaveLength(1);
+  });
+});
+
 describe('someone without a membership', () => {
   it('is refused politely, told how to get an invite, and shown no registry data', async () => {
     const stranger = emulator.createUser({ firstName: 'Stranger', languageCode: 'ru' });

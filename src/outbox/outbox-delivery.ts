@@ -80,6 +80,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         )
         .returning({ id: outbox.id });
       if (updated.length === 0) return undefined;
+      // The handler touches the module's own rows first; the audit log's lock is taken last, as
+      // every other writer does, so the two locks are always taken in the same order.
+      const handler = outboxService.handlerFor(row.kind);
+      const dispatch = (await handler?.(tx, row, outcome, { error: detail.error })) ?? [];
       await audit.appendInTransaction(tx, [
         {
           actor: 'system',
@@ -88,8 +92,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
           details: { kind: row.kind, platform: row.platform, memberId: row.memberId, about: row.subject, error: detail.error ?? null },
         },
       ]);
-      const handler = outboxService.handlerFor(row.kind);
-      return (await handler?.(tx, row, outcome, { error: detail.error })) ?? [];
+      return dispatch;
     });
     if (toDispatch === undefined) return false;
     await outboxService.dispatch(toDispatch);

@@ -77,7 +77,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
     await db.transaction(async (tx) => {
       const ids = [...new Set(items.map((item) => item.requestId))].sort();
       // Locked in id order, so concurrent batches and answers cannot deadlock.
-      const rows = await tx.select().from(formalRequests).where(inArray(formalRequests.id, ids)).orderBy(formalRequests.id).for('update');
+      const rows = await tx.select().from(formalRequests).where(inArray(formalRequests.id, ids)).orderBy(formalRequests.id).for('no key update');
       const byId = new Map(rows.map((row) => [row.id, row]));
       const due: RequestRow[] = [];
       for (const item of items) {

@@ -57,7 +57,7 @@ export function createRequestAnswers(context: RequestsContext) {
     const now = clock();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
-      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('update');
+      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('no key update');
       if (row === undefined) return { kind: 'not_found' };
       if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
       if (!isOpen(row.status)) return { kind: 'closed', request: row };
@@ -100,7 +100,7 @@ export function createRequestAnswers(context: RequestsContext) {
     const now = clock();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
-      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('update');
+      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('no key update');
       if (row === undefined) return { kind: 'not_found' };
       if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
       if (!isOpen(row.status)) return { kind: 'closed', request: row };

@@ -61,7 +61,7 @@ export function createRequestService(context: RequestsContext) {
 
   async function find(tx: Queryable, id: string, lock = false): Promise<RequestRow | undefined> {
     const query = tx.select().from(formalRequests).where(eq(formalRequests.id, id));
-    const [row] = lock ? await query.for('update') : await query;
+    const [row] = lock ? await query.for('no key update') : await query;
     return row;
   }
 

@@ -109,7 +109,8 @@ function computeWindow(
   const roundTheClock = [1, 2, 3, 4, 5, 6, 7].every((day) => hours.days.includes(day));
   if (!roundTheClock && holidays.isPublicHoliday(country, date)) return null;
   const start = localInstant(timezone, date, hours.start);
-  let end = localInstant(timezone, date, hours.end);
+  // The registry writes "until midnight" as 23:59 (it has no 24:00): that last minute counts.
+  let end = localInstant(timezone, date, hours.end === '23:59' ? '24:00' : hours.end);
   // An end before the start ("22:00" to "06:00"): the window runs past midnight.
   if (end <= start) end = localInstant(timezone, addDays(date, 1), hours.end);
   return { start, end };

@@ -137,6 +137,20 @@ describe('webhook mode', () => {
     expect(telegram.apiCalls('sendMessage').at(-1)?.viaWebhookReply).toBe(true);
   });
 
+  it('reports an unreachable webhook in getWebhookInfo and keeps the update pending', async () => {
+    const bot = createBot();
+    await bot.api.setWebhook('http://127.0.0.1:9/unreachable');
+    const tom = telegram.createUser();
+    telegram.sendUserMessage(tom, tom.id, 'anyone there?');
+
+    await expect
+      .poll(async () => (await bot.api.getWebhookInfo()).last_error_message)
+      .toBe('Connection refused');
+    expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(1);
+    await bot.api.deleteWebhook({ drop_pending_updates: true });
+    expect(telegram.pendingUpdateCount).toBe(0);
+  });
+
   it('delivers an injected duplicate update twice, with the same update_id', async () => {
     const received: number[] = [];
     const url = await startWebhookServer((request, response) => {

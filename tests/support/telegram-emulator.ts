@@ -1,6 +1,16 @@
 // A Telegram Bot API emulator for tests and benchmarks: a local HTTP server speaking the real
 // protocol (an unmodified grammY bot runs against it with `client: { apiRoot }`), plus controls to
 // play the users' side and to inspect what the bot did. Parts live in ./telegram-emulator/.
+//
+//   const telegram = await startTelegramEmulator();
+//   const bot = new Bot(telegram.token, { client: { apiRoot: telegram.apiRoot } });
+//   const alice = telegram.createUser({ languageCode: 'ru' });
+//   telegram.sendUserMessage(alice, alice.id, '/start CODE');
+//   const [reply] = await telegram.waitForMessages(alice.id, 1);
+//   telegram.pressButton(alice, reply, 'callback-data');
+//
+// Deliberate differences from Telegram: webhooks may be plain http:// on any port; callback queries
+// never expire; messages can be edited and deleted at any age; no files, inline mode or payments.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type {
@@ -174,7 +184,11 @@ export class TelegramEmulator {
     return pressButton(this.core, user, message, callbackData);
   }
 
-  /** Queues a raw update; an explicit update_id is kept (deliver duplicates this way). */
+  /**
+   * Queues a raw update; an explicit update_id is kept, so a duplicate can be delivered. As on
+   * Telegram, in polling mode an update_id below the bot's current offset counts as confirmed and is
+   * never returned: redeliver duplicates in webhook mode (or before the bot confirms the original).
+   */
   injectUpdate(raw: Partial<Update> & Record<string, unknown>): Update {
     return injectUpdate(this.core, raw);
   }

@@ -18,6 +18,7 @@ import { createInviteService } from './members/invite-service.ts';
 import { createInviteThrottle } from './members/invite-throttle.ts';
 import { createMembersService } from './members/members-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
+import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
 import { createChatAdapterRegistry, createOutbox } from './outbox/index.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
@@ -44,7 +45,7 @@ export async function createApplication(config: Config, logger: Logger) {
   const translator = createTranslator();
   const audit = createAuditService({ db: database.db, logger });
   const registry = createRegistryService({ db: database.db, audit, database, logger });
-  const members = createMembersService({ db: database.db, audit, registryLookup: registry });
+  const members = createMembersService({ db: database.db, audit, registryLookup: registry, tokenCache: createTokenCache() });
   const ask = createAskService({ registry, translator, audit });
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
@@ -126,6 +127,10 @@ export async function createApplication(config: Config, logger: Logger) {
 
   await seedDemoRegistry(services);
   await registry.start();
+  // Token changes made by other processes (or the CLI) empty this process's token cache.
+  const stopFollowingMembers = await database.listen(membersChangedChannel, () => {
+    members.forgetCachedTokens();
+  });
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -171,6 +176,7 @@ export async function createApplication(config: Config, logger: Logger) {
     () => queues.close(),
     async () => ask.close(),
     () => registry.stop(),
+    () => stopFollowingMembers(),
     () => audit.close(),
     () => redis.close(),
     () => database.close(),

@@ -1,5 +1,6 @@
 // Who may do what with the registry: every endpoint against every role. A refused request
 // changes nothing.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { bearer, createCaller, exported, fixture, type Caller } from './support/registry-fixture.ts';
@@ -210,6 +211,26 @@ describe('registry authorization matrix', () => {
     });
     expect(response.statusCode).toBe(403);
     expect(response.json().error.message).toBe('you may change contacts of your own country (KG) only');
+  });
+
+  it('a token revoked elsewhere (another process, the CLI, or by hand in SQL) stops working within moments', async () => {
+    const issued = await testApp.application.members.createToken(
+      undefined,
+      callers.member.memberId,
+      'revoked-elsewhere',
+    );
+    const read = () =>
+      testApp.application.app.inject({
+        method: 'GET',
+        url: '/v1/contacts?country=KG',
+        headers: bearer(issued.token),
+      });
+    expect((await read()).statusCode).toBe(200);
+    // Straight to the database, bypassing this process: only the members_changed NOTIFY tells it.
+    await testApp.database.handle.db.execute(
+      sql`update api_tokens set revoked_at = now() where id = ${issued.id}`,
+    );
+    await expect.poll(async () => (await read()).statusCode, { timeout: 5000 }).toBe(401);
   });
 
   it('a revoked or unknown token reads nothing', async () => {

@@ -96,7 +96,23 @@ export function createAuditService({ db, logger, clock = () => new Date(), flush
       prevHash = hash;
       return withHash;
     });
-    await tx.insert(auditLog).values(rows);
+    // One JSON parameter for the whole batch: drizzle's multi-row insert spends more CPU building
+    // the statement than the reads being audited cost (measured on the contacts route).
+    const batch = rows.map((row) => ({
+      seq: row.seq,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      subject: row.subject,
+      details: row.details,
+      prev_hash: row.prevHash,
+      hash: row.hash,
+    }));
+    await tx.execute(sql`
+      insert into ${auditLog} (seq, at, actor, action, subject, details, prev_hash, hash)
+      select seq, at, actor, action, subject, details, prev_hash, hash
+      from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+        as entry(seq bigint, at text, actor text, action text, subject text, details jsonb, prev_hash text, hash text)`);
   }
 
   async function flush(): Promise<void> {

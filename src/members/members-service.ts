@@ -6,6 +6,7 @@ import { countries } from '../registry/registry-schema.ts';
 import { apiTokens, identities, members, type Role } from './members-schema.ts';
 import { actorOf, canManageCountry, type Principal } from './principal.ts';
 import { hashSecret, newApiToken, newId } from './secrets.ts';
+import type { TokenCache } from './token-cache.ts';
 
 export type Member = typeof members.$inferSelect;
 export interface NewMember {
@@ -37,11 +38,13 @@ export interface MembersServiceDeps {
   /** Checks a country and a contact exist before a member points at them. */
   registryLookup: { countryExists(iso2: string): Promise<boolean>; contactExists(id: string): Promise<boolean> };
   clock?: () => Date;
+  /** Resolved tokens, so busy clients skip a database lookup per request. Default: none. */
+  tokenCache?: TokenCache;
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
 
-export function createMembersService({ db, audit, registryLookup, clock = () => new Date() }: MembersServiceDeps) {
+export function createMembersService({ db, audit, registryLookup, clock = () => new Date(), tokenCache }: MembersServiceDeps) {
   async function requireMember(id: string): Promise<Member> {
     const [member] = await db.select().from(members).where(eq(members.id, id));
     if (member === undefined || member.disabledAt !== null) throw notFound('member', id);
@@ -123,6 +126,7 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
         ]);
         return rows;
       });
+      tokenCache?.clear();
       if (updated === undefined) throw notFound('member', id);
       return updated;
     },
@@ -139,6 +143,7 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
         await tx.delete(identities).where(eq(identities.memberId, id));
         await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'member.disable', subject: `member:${id}` }]);
       });
+      tokenCache?.clear();
     },
 
     /** Issues an API token; the plain token is returned once and only its hash is kept. */
@@ -186,17 +191,28 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
         await tx.update(apiTokens).set({ revokedAt: clock() }).where(eq(apiTokens.id, tokenId));
         await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'token.revoke', subject: `token:${tokenId}` }]);
       });
+      tokenCache?.clear();
     },
 
     /** Resolves a bearer token to its member, or undefined for an unknown, revoked or disabled one. */
     async authenticateToken(token: string): Promise<Principal | undefined> {
+      const tokenHash = hashSecret(token);
+      const cached = tokenCache?.get(tokenHash);
+      if (cached !== undefined) return cached;
       const [row] = await db
         .select({ token: apiTokens, member: members })
         .from(apiTokens)
         .innerJoin(members, eq(apiTokens.memberId, members.id))
-        .where(and(eq(apiTokens.tokenHash, hashSecret(token)), isNull(apiTokens.revokedAt), isNull(members.disabledAt)));
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNull(members.disabledAt)));
       if (row === undefined) return undefined;
-      return { ...principalOf(row.member), tokenId: row.token.id };
+      const principal = { ...principalOf(row.member), tokenId: row.token.id };
+      tokenCache?.set(tokenHash, principal);
+      return principal;
+    },
+
+    /** Forgets cached tokens; called when another process announces a member or token change. */
+    forgetCachedTokens(): void {
+      tokenCache?.clear();
     },
 
     /**

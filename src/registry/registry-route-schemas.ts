@@ -1,7 +1,6 @@
 // Request and response schemas of the registry API. Records travel in the registry file format,
 // so what the API returns can be pasted into a registry file and back.
 import { Type, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { FastifySchemaCompiler } from 'fastify';
 import { countryNameLocales } from './country-names.ts';
 import {
@@ -148,8 +147,9 @@ export const ImportBody = {
 export const registryValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   if ((schema as Record<string, unknown>)['x-validated-by'] !== undefined)
     return (value: unknown) => ({ value });
+  const prepare = httpPart === 'body' ? (input: unknown) => input : textConverter(schema);
   return (input: unknown) => {
-    const value = httpPart === 'body' ? input : Value.Default(schema, Value.Convert(schema, input));
+    const value = prepare(input);
     const problems = schemaProblems(schema, value);
     if (problems.length === 0) return { value };
     return {
@@ -166,3 +166,37 @@ export const registryValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ sche
     } as never;
   };
 };
+
+/**
+ * Converts query-string text to the numbers and booleans a flat object schema asks for and fills
+ * in defaults. Precomputed per schema: this runs on every read, and TypeBox's generic
+ * `Value.Convert` costs more than the rest of a contacts lookup.
+ */
+function textConverter(schema: TSchema): (input: unknown) => unknown {
+  const properties = Object.entries(
+    (schema as { properties?: Record<string, { type?: unknown; default?: unknown }> }).properties ?? {},
+  );
+  if (properties.length === 0) return (input) => input;
+  const numeric = new Set(
+    properties
+      .filter(([, property]) => property.type === 'integer' || property.type === 'number')
+      .map(([key]) => key),
+  );
+  const booleans = new Set(
+    properties.filter(([, property]) => property.type === 'boolean').map(([key]) => key),
+  );
+  const defaults = properties
+    .filter(([, property]) => property.default !== undefined)
+    .map(([key, property]) => [key, property.default] as const);
+  return (input) => {
+    if (typeof input !== 'object' || input === null) return input;
+    const output: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(output)) {
+      if (typeof value !== 'string') continue;
+      if (numeric.has(key) && /^-?\d+(\.\d+)?$/.test(value)) output[key] = Number(value);
+      else if (booleans.has(key) && (value === 'true' || value === 'false')) output[key] = value === 'true';
+    }
+    for (const [key, value] of defaults) if (output[key] === undefined) output[key] = value;
+    return output;
+  };
+}

@@ -13,14 +13,22 @@ const ask = (body: unknown, token: string | null = testApp.adminToken) =>
   testApp.application.app.inject({
     method: 'POST',
     url: '/v1/ask',
-    headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+    },
     payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
 beforeAll(async () => {
   testApp = await startTestApp('ask-http');
   const admin = { authorization: `Bearer ${testApp.adminToken}` };
-  const member = await testApp.application.app.inject({ method: 'POST', url: '/v1/members', headers: admin, payload: { name: 'Asel Demo', country: 'KZ', role: 'member' } });
+  const member = await testApp.application.app.inject({
+    method: 'POST',
+    url: '/v1/members',
+    headers: admin,
+    payload: { name: 'Asel Demo', country: 'KZ', role: 'member' },
+  });
   expect(member.statusCode).toBe(201);
   const token = await testApp.application.app.inject({
     method: 'POST',
@@ -41,14 +49,26 @@ describe('POST /v1/ask', () => {
     const response = await ask({ text: 'who handles extradition in Kyrgyzstan' }, memberToken);
     expect(response.statusCode).toBe(200);
     const body = response.json<AskAnswer>();
-    expect(body.interpretation).toEqual({ intent: 'find_contact', countries: ['KG'], competence: 'extradition' });
+    expect(body.interpretation).toEqual({
+      intent: 'find_contact',
+      countries: ['KG'],
+      competence: 'extradition',
+    });
     const contacts = body.results[0]?.contacts ?? [];
     expect(contacts[0]?.id).toBe('kg-001');
     expect(contacts.map((contact) => contact.id)).toContain('kg-002');
     expect(contacts.map((contact) => contact.id)).not.toContain('kg-004');
-    expect(body.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual(['chisinau-2002', 'minsk-1993', 'uncac', 'untoc']);
+    expect(body.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual([
+      'chisinau-2002',
+      'minsk-1993',
+      'uncac',
+      'untoc',
+    ]);
     expect(body.reply.text).toContain('Bakyt Demo-Toktogulov');
-    expect(body.reply.buttons).toContainEqual({ label: 'Ask for a consultation', action: 'consult:start:KG:extradition' });
+    expect(body.reply.buttons).toContainEqual({
+      label: 'Ask for a consultation',
+      action: 'consult:start:KG:extradition',
+    });
   });
 
   it('lets an admin ask on behalf of a country, refuses it to a member, and answers in the requested language', async () => {
@@ -63,7 +83,16 @@ describe('POST /v1/ask', () => {
   it('refuses bad requests with a clear 4xx and never a 500', async () => {
     expect((await ask({ text: 'extradition KG' }, null)).statusCode).toBe(401);
     expect((await ask({ text: 'extradition KG' }, 'not-a-real-token-0000000000')).statusCode).toBe(401);
-    const cases: unknown[] = [{}, { text: 42 }, { text: 'a'.repeat(10_001) }, { text: 'x', locale: 'de' }, { text: 'x', askerCountry: 'kz' }, { text: 'x', extra: true }, '{"text": ', '[]'];
+    const cases: unknown[] = [
+      {},
+      { text: 42 },
+      { text: 'a'.repeat(10_001) },
+      { text: 'x', locale: 'de' },
+      { text: 'x', askerCountry: 'kz' },
+      { text: 'x', extra: true },
+      '{"text": ',
+      '[]',
+    ];
     for (const body of cases) {
       const response = await ask(body);
       expect(response.statusCode, JSON.stringify(body).slice(0, 40)).toBe(400);
@@ -73,7 +102,14 @@ describe('POST /v1/ask', () => {
 
   it('answers odd but valid input with help rather than an error', async () => {
     const garbage = String.fromCharCode(...Array.from({ length: 3000 }, (_, i) => 1 + ((i * 7919) % 55000)));
-    for (const text of ['', '🙂🙂🙂', '<img src=x onerror=alert(1)>', '\u202Egnirts desrever', garbage, `extradition Kyrgyzstan ${'x'.repeat(9_970)}`]) {
+    for (const text of [
+      '',
+      '🙂🙂🙂',
+      '<img src=x onerror=alert(1)>',
+      '\u202Egnirts desrever',
+      garbage,
+      `extradition Kyrgyzstan ${'x'.repeat(9_970)}`,
+    ]) {
       const response = await ask({ text });
       expect(response.statusCode, text.slice(0, 30)).toBe(200);
       expect(response.json().reply.text.length).toBeGreaterThan(0);

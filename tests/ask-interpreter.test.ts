@@ -38,7 +38,17 @@ describe('the question set', () => {
 
 describe('countries', () => {
   it('reads Russian names in every grammatical case', () => {
-    for (const text of ['Кыргызстан', 'в Кыргызстане', 'из Кыргызстана', 'Кыргызстану', 'с Кыргызстаном', 'Киргизия', 'Киргизии', 'Киргизию', 'Киргизией']) {
+    for (const text of [
+      'Кыргызстан',
+      'в Кыргызстане',
+      'из Кыргызстана',
+      'Кыргызстану',
+      'с Кыргызстаном',
+      'Киргизия',
+      'Киргизии',
+      'Киргизию',
+      'Киргизией',
+    ]) {
       expect(countriesOf(`экстрадиция ${text}`), text).toEqual(['KG']);
     }
     expect(countriesOf('ВПП со Швецией')).toEqual(['SE']);
@@ -74,7 +84,11 @@ describe('countries', () => {
   });
 
   it('finds several countries in one question, in order', () => {
-    expect(countriesOf('extradition between Kazakhstan, Kyrgyzstan and Tajikistan')).toEqual(['KZ', 'KG', 'TJ']);
+    expect(countriesOf('extradition between Kazakhstan, Kyrgyzstan and Tajikistan')).toEqual([
+      'KZ',
+      'KG',
+      'TJ',
+    ]);
     expect(countriesOf('ВПП Армения, Азербайджан, Грузия')).toEqual(['AM', 'AZ', 'GE']);
     expect(countriesOf('MLA KG UZ TJ')).toEqual(['KG', 'UZ', 'TJ']);
   });
@@ -100,7 +114,10 @@ describe('countries', () => {
   it('mixes scripts within one sentence', () => {
     expect(read('extradition в Казахстан')).toMatchObject({ countries: ['KZ'], competence: 'extradition' });
     expect(read('экстрадиция Kyrgyzstan')).toMatchObject({ countries: ['KG'], competence: 'extradition' });
-    expect(read('MLA в Узбекистане и Tajikistan')).toMatchObject({ countries: ['UZ', 'TJ'], competence: 'mla' });
+    expect(read('MLA в Узбекистане и Tajikistan')).toMatchObject({
+      countries: ['UZ', 'TJ'],
+      competence: 'mla',
+    });
   });
 
   it('recognises countries outside the registry so the answer can say so', () => {
@@ -139,7 +156,8 @@ describe('competences', () => {
       'ССГ Швеция': 'jit',
       'surrender of fugitives UK': 'extradition',
     };
-    for (const [text, competence] of Object.entries(expected)) expect(read(text).competence, text).toBe(competence);
+    for (const [text, competence] of Object.entries(expected))
+      expect(read(text).competence, text).toBe(competence);
   });
 
   it('does not mistake ordinary short words for abbreviations', () => {
@@ -149,12 +167,26 @@ describe('competences', () => {
 
 describe('intent and language', () => {
   it('answers registry questions even with the country or the competence missing', () => {
-    expect(read('who handles extradition?')).toMatchObject({ intent: 'find_contact', countries: [], competence: 'extradition' });
-    expect(read('contacts in Georgia')).toMatchObject({ intent: 'find_contact', countries: ['GE'], competence: null });
+    expect(read('who handles extradition?')).toMatchObject({
+      intent: 'find_contact',
+      countries: [],
+      competence: 'extradition',
+    });
+    expect(read('contacts in Georgia')).toMatchObject({
+      intent: 'find_contact',
+      countries: ['GE'],
+      competence: null,
+    });
   });
 
   it('leaves greetings, chit-chat and place names in other subjects alone', () => {
-    for (const text of ['hello', 'спасибо!', 'what is the weather in Bishkek', 'какая погода в Бишкеке', 'best hotels in Baku']) {
+    for (const text of [
+      'hello',
+      'спасибо!',
+      'what is the weather in Bishkek',
+      'какая погода в Бишкеке',
+      'best hotels in Baku',
+    ]) {
       expect(read(text), text).toMatchObject({ intent: 'other', countries: [], competence: null });
     }
   });
@@ -191,7 +223,15 @@ describe('bad input', () => {
 
   it('calls empty text, emoji, HTML, SQL and binary garbage "other" without failing', () => {
     const garbage = String.fromCharCode(...Array.from({ length: 2000 }, (_, i) => (i * 7919) % 65536));
-    for (const text of ['', '   ', '🙂🙂🙂', '<b><script>alert(1)</script></b>', "'; DROP TABLE contacts; --", garbage, '\uD800\uDFFF\uDBFF']) {
+    for (const text of [
+      '',
+      '   ',
+      '🙂🙂🙂',
+      '<b><script>alert(1)</script></b>',
+      "'; DROP TABLE contacts; --",
+      garbage,
+      '\uD800\uDFFF\uDBFF',
+    ]) {
       expect(() => read(text)).not.toThrow();
       expect(read(text).competence).toBeNull();
     }

@@ -10,7 +10,12 @@ const ids = (contacts: readonly { id: string }[]) => contacts.map((contact) => c
 
 describe('ranking contacts', () => {
   it('puts the contact in the office first and shows the one on leave with return date and deputy', () => {
-    const ranked = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday, askerLanguages: ['ru'] });
+    const ranked = rankContacts(snapshot, {
+      country: 'KG',
+      competence: 'extradition',
+      now: saturday,
+      askerLanguages: ['ru'],
+    });
     expect(ids(ranked)).toEqual(['kg-001', 'kg-002']);
     const [first, onLeave] = ranked;
     expect(first).toMatchObject({ available: true, outOfOffice: null });
@@ -22,8 +27,15 @@ describe('ranking contacts', () => {
   });
 
   it('lists the same contact as available once the leave is over', () => {
-    const ranked = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: new Date('2026-12-11T06:00:00Z') });
-    expect(ranked.find((contact) => contact.id === 'kg-002')).toMatchObject({ available: true, outOfOffice: null });
+    const ranked = rankContacts(snapshot, {
+      country: 'KG',
+      competence: 'extradition',
+      now: new Date('2026-12-11T06:00:00Z'),
+    });
+    expect(ranked.find((contact) => contact.id === 'kg-002')).toMatchObject({
+      available: true,
+      outOfOffice: null,
+    });
   });
 
   it('never lists retired or suspended contacts', () => {
@@ -33,10 +45,20 @@ describe('ranking contacts', () => {
   });
 
   it('prefers contacts who share a language with the asker', () => {
-    const english = rankContacts(snapshot, { country: 'TM', competence: 'mla', now: saturday, askerLanguages: ['en'] });
+    const english = rankContacts(snapshot, {
+      country: 'TM',
+      competence: 'mla',
+      now: saturday,
+      askerLanguages: ['en'],
+    });
     expect(ids(english)).toEqual(['tm-002', 'tm-001']);
     expect(english[0]?.sharedLanguages).toEqual(['en']);
-    const russian = rankContacts(snapshot, { country: 'TM', competence: 'mla', now: saturday, askerLanguages: ['ru'] });
+    const russian = rankContacts(snapshot, {
+      country: 'TM',
+      competence: 'mla',
+      now: saturday,
+      askerLanguages: ['ru'],
+    });
     expect(ids(russian)).toEqual(['tm-001', 'tm-002']);
   });
 
@@ -46,21 +68,42 @@ describe('ranking contacts', () => {
     const armenia = rankContacts(snapshot, { country: 'AM', competence: 'mla', now: saturday });
     expect(ids(armenia)).toEqual(['am-001', 'am-003']);
     expect(armenia.map((contact) => contact.possiblyStale)).toEqual([false, true]);
-    expect(rankContacts(snapshot, { country: 'TJ', competence: 'jit', now: saturday })[0]).toMatchObject({ id: 'tj-002', possiblyStale: true });
+    expect(rankContacts(snapshot, { country: 'TJ', competence: 'jit', now: saturday })[0]).toMatchObject({
+      id: 'tj-002',
+      possiblyStale: true,
+    });
   });
 
   it('tells the local time in the country and whether it is within working hours', () => {
     const [weekend] = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday });
-    expect(weekend).toMatchObject({ timezone: 'Asia/Bishkek', localTime: '16:00', withinWorkingHours: false });
+    expect(weekend).toMatchObject({
+      timezone: 'Asia/Bishkek',
+      localTime: '16:00',
+      withinWorkingHours: false,
+    });
     const monday = new Date('2026-11-30T05:00:00Z');
-    expect(rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: monday })[0]).toMatchObject({ localTime: '11:00', withinWorkingHours: true });
-    expect(rankContacts(snapshot, { country: 'US', competence: 'mla', now: monday })[0]).toMatchObject({ localTime: '00:00', withinWorkingHours: false });
+    expect(
+      rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: monday })[0],
+    ).toMatchObject({ localTime: '11:00', withinWorkingHours: true });
+    expect(rankContacts(snapshot, { country: 'US', competence: 'mla', now: monday })[0]).toMatchObject({
+      localTime: '00:00',
+      withinWorkingHours: false,
+    });
   });
 
   it('shows members the published channels and names in the answer language', () => {
-    const [contact] = rankContacts(snapshot, { country: 'KG', competence: 'extradition', now: saturday, locale: 'ru', viewer: { role: 'member', country: 'KZ' } });
+    const [contact] = rankContacts(snapshot, {
+      country: 'KG',
+      competence: 'extradition',
+      now: saturday,
+      locale: 'ru',
+      viewer: { role: 'member', country: 'KZ' },
+    });
     expect(contact?.name).toBe('Бакыт Демо-Токтогулов');
-    expect(contact?.channels).toMatchObject({ telegram: 'bakyt_demo', email: 'demo-toktogulov@kg-gpo.example.org' });
+    expect(contact?.channels).toMatchObject({
+      telegram: 'bakyt_demo',
+      email: 'demo-toktogulov@kg-gpo.example.org',
+    });
   });
 
   it('returns nothing for a country outside the registry', () => {
@@ -75,13 +118,23 @@ describe('legal bases', () => {
   });
 
   it('uses only treaties both countries are parties to and that cover the competence', () => {
-    expect(ids(legalBases(snapshot, 'GE', 'TJ', 'extradition', 'en')).sort()).toEqual(['minsk-1993', 'uncac', 'untoc']);
+    expect(ids(legalBases(snapshot, 'GE', 'TJ', 'extradition', 'en')).sort()).toEqual([
+      'minsk-1993',
+      'uncac',
+      'untoc',
+    ]);
     expect(ids(legalBases(snapshot, 'NL', 'AM', 'digital_evidence', 'en'))).toEqual(['budapest-2001']);
     expect(ids(legalBases(snapshot, 'US', 'KZ', 'digital_evidence', 'en'))).toEqual([]);
   });
 
   it("lists the target country's treaties when the asker's country is unknown", () => {
-    expect(ids(legalBases(snapshot, 'GE', undefined, 'mla', 'en')).sort()).toEqual(['budapest-2001', 'coe-mla-1959', 'minsk-1993', 'uncac', 'untoc']);
+    expect(ids(legalBases(snapshot, 'GE', undefined, 'mla', 'en')).sort()).toEqual([
+      'budapest-2001',
+      'coe-mla-1959',
+      'minsk-1993',
+      'uncac',
+      'untoc',
+    ]);
   });
 });
 

@@ -10,8 +10,22 @@ import { demoSnapshot } from './support/registry-snapshot.ts';
 const translator = createTranslator();
 const saturday = new Date('2026-11-28T10:00:00Z');
 
-const kazakhProsecutor: Principal = { memberId: 'm-kz', name: 'Asel', role: 'member', country: 'KZ', contactId: null, locale: null };
-const secretariat: Principal = { memberId: 'm-admin', name: 'Admin', role: 'admin', country: 'ZZ', contactId: null, locale: null };
+const kazakhProsecutor: Principal = {
+  memberId: 'm-kz',
+  name: 'Asel',
+  role: 'member',
+  country: 'KZ',
+  contactId: null,
+  locale: null,
+};
+const secretariat: Principal = {
+  memberId: 'm-admin',
+  name: 'Admin',
+  role: 'admin',
+  country: 'ZZ',
+  contactId: null,
+  locale: null,
+};
 
 /** A registry that can change under the service, like the real one after an edit. */
 function changingRegistry(initial: RegistrySnapshot) {
@@ -33,18 +47,35 @@ function changingRegistry(initial: RegistrySnapshot) {
 function setUp() {
   const registry = changingRegistry(demoSnapshot());
   const audited: AuditEntry[] = [];
-  const service = createAskService({ registry, translator, audit: { enqueue: (entry) => audited.push(entry) }, clock: () => saturday });
+  const service = createAskService({
+    registry,
+    translator,
+    audit: { enqueue: (entry) => audited.push(entry) },
+    clock: () => saturday,
+  });
   return { registry, audited, service };
 }
 
 describe('asking who handles what', () => {
   it('a Kazakh member asks in Russian about extradition in Kyrgyzstan and gets the extradition unit first, the deputy of the contact on leave, and the treaties', async () => {
     const { service } = setUp();
-    const answer = await service.ask({ principal: kazakhProsecutor, text: 'кто занимается экстрадицией в Киргизии' });
-    expect(answer.interpretation).toEqual({ intent: 'find_contact', countries: ['KG'], competence: 'extradition' });
+    const answer = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'кто занимается экстрадицией в Киргизии',
+    });
+    expect(answer.interpretation).toEqual({
+      intent: 'find_contact',
+      countries: ['KG'],
+      competence: 'extradition',
+    });
     expect(answer.locale).toBe('ru');
     expect(answer.results[0]?.contacts.map((contact) => contact.id)).toEqual(['kg-001', 'kg-002']);
-    expect(answer.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual(['chisinau-2002', 'minsk-1993', 'uncac', 'untoc']);
+    expect(answer.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual([
+      'chisinau-2002',
+      'minsk-1993',
+      'uncac',
+      'untoc',
+    ]);
     const text = answer.reply.text;
     expect(text).toContain('Бакыт Демо-Токтогулов');
     expect(text).toContain('Отсутствует до');
@@ -52,13 +83,19 @@ describe('asking who handles what', () => {
     expect(text).toContain('Минская конвенция');
     expect(text).not.toContain('kg-004');
     expect(text.indexOf('Бакыт')).toBeLessThan(text.indexOf('Айгуль'));
-    expect(answer.reply.buttons.map((button) => button.action)).toEqual(['consult:start:KG:extradition', 'ask:req:KG:extradition']);
+    expect(answer.reply.buttons.map((button) => button.action)).toEqual([
+      'consult:start:KG:extradition',
+      'ask:req:KG:extradition',
+    ]);
     expect(answer.reply.buttons[0]?.label).toBe('Запросить консультацию');
   });
 
   it('answers in English with local time, verification date and the stale flag', async () => {
     const { service } = setUp();
-    const answer = await service.ask({ principal: kazakhProsecutor, text: 'electronic evidence contact in Kazakhstan' });
+    const answer = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'electronic evidence contact in Kazakhstan',
+    });
     expect(answer.locale).toBe('en');
     expect(answer.reply.text).toContain('Daniyar Demo-Omarov');
     expect(answer.reply.text).toContain('possibly out of date');
@@ -68,7 +105,10 @@ describe('asking who handles what', () => {
   it('names both central authorities with their stages where the competence is split', async () => {
     const { service } = setUp();
     const answer = await service.ask({ principal: kazakhProsecutor, text: 'extradition Armenia' });
-    expect(answer.results[0]?.centralAuthorities.map((authority) => authority.id)).toEqual(['am-gpo', 'am-moj']);
+    expect(answer.results[0]?.centralAuthorities.map((authority) => authority.id)).toEqual([
+      'am-gpo',
+      'am-moj',
+    ]);
     expect(answer.reply.text).toContain('Central authority (pre-trial): Prosecutor General');
     expect(answer.reply.text).toContain('Central authority (trial and enforcement): Ministry of Justice');
     expect(answer.reply.text).toContain('Requests in: Armenian, English, and French');
@@ -100,7 +140,9 @@ describe('asking who handles what', () => {
   it('says plainly when a country is not in the registry', async () => {
     const { service } = setUp();
     const answer = await service.ask({ principal: kazakhProsecutor, text: 'extradition to France' });
-    expect(answer.results).toEqual([expect.objectContaining({ country: 'FR', inRegistry: false, contacts: [] })]);
+    expect(answer.results).toEqual([
+      expect.objectContaining({ country: 'FR', inRegistry: false, contacts: [] }),
+    ]);
     expect(answer.reply.text).toContain('France is not covered');
   });
 
@@ -113,10 +155,14 @@ describe('asking who handles what', () => {
 
   it('keeps every button action short ASCII, even with several countries', async () => {
     const { service } = setUp();
-    const answer = await service.ask({ principal: kazakhProsecutor, text: 'transfer of sentenced persons in Kyrgyzstan, Tajikistan, Uzbekistan' });
+    const answer = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'transfer of sentenced persons in Kyrgyzstan, Tajikistan, Uzbekistan',
+    });
     expect(answer.interpretation.countries).toEqual(['KG', 'TJ', 'UZ']);
     expect(answer.reply.buttons.length).toBeGreaterThanOrEqual(6);
-    for (const button of answer.reply.buttons) expect(Buffer.byteLength(button.action)).toBeLessThanOrEqual(60);
+    for (const button of answer.reply.buttons)
+      expect(Buffer.byteLength(button.action)).toBeLessThanOrEqual(60);
   });
 
   it('shows the requirements of a request behind the button', async () => {
@@ -125,7 +171,9 @@ describe('asking who handles what', () => {
     expect(requirements?.text).toContain('Requests in: Kazakh and Russian');
     expect(requirements?.text).toContain('Accepted: post, diplomatic channels, and advance copy by e-mail');
     expect(requirements?.text).toContain('Urgent requests: Advance copy by e-mail accepted');
-    expect(await service.handleAction(kazakhProsecutor, 'ask:req:XX:nonsense', 'en')).toMatchObject({ text: expect.stringContaining('out of date') });
+    expect(await service.handleAction(kazakhProsecutor, 'ask:req:XX:nonsense', 'en')).toMatchObject({
+      text: expect.stringContaining('out of date'),
+    });
     expect(await service.handleAction(kazakhProsecutor, 'consult:start:KZ:mla', 'en')).toBeUndefined();
   });
 
@@ -133,24 +181,46 @@ describe('asking who handles what', () => {
     const { service, audited } = setUp();
     await service.ask({ principal: kazakhProsecutor, text: 'extradition Kyrgyzstan, case of Mr Secret' });
     expect(audited).toHaveLength(1);
-    expect(audited[0]).toMatchObject({ actor: 'member:m-kz', action: 'registry.ask', details: { countries: ['KG'], competence: 'extradition' } });
+    expect(audited[0]).toMatchObject({
+      actor: 'member:m-kz',
+      action: 'registry.ask',
+      details: { countries: ['KG'], competence: 'extradition' },
+    });
     expect(JSON.stringify(audited)).not.toContain('Secret');
   });
 
   it('lets only admins ask on behalf of another country', async () => {
     const { service } = setUp();
-    const onBehalf = await service.ask({ principal: secretariat, text: 'extradition Kyrgyzstan', askerCountry: 'KZ' });
+    const onBehalf = await service.ask({
+      principal: secretariat,
+      text: 'extradition Kyrgyzstan',
+      askerCountry: 'KZ',
+    });
     expect(onBehalf.results[0]?.legalBases.map((basis) => basis.id)).toContain('minsk-1993');
     const noAsker = await service.ask({ principal: secretariat, text: 'extradition Germany' });
-    expect(noAsker.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual(['budapest-2001', 'coe-extradition-1957', 'uncac', 'untoc']);
-    await expect(service.ask({ principal: kazakhProsecutor, text: 'extradition Kyrgyzstan', askerCountry: 'GE' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect(noAsker.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual([
+      'budapest-2001',
+      'coe-extradition-1957',
+      'uncac',
+      'untoc',
+    ]);
+    await expect(
+      service.ask({ principal: kazakhProsecutor, text: 'extradition Kyrgyzstan', askerCountry: 'GE' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('follows registry changes: a contact who retires disappears from the next answer', async () => {
     const { service, registry } = setUp();
     const before = demoSnapshot();
-    const contacts = before.contacts.map((contact) => (contact.id === 'kg-001' ? { ...contact, status: 'retired' as const } : contact));
-    registry.replace({ ...before, version: 2, contacts, contactById: new Map(contacts.map((contact) => [contact.id, contact])) });
+    const contacts = before.contacts.map((contact) =>
+      contact.id === 'kg-001' ? { ...contact, status: 'retired' as const } : contact,
+    );
+    registry.replace({
+      ...before,
+      version: 2,
+      contacts,
+      contactById: new Map(contacts.map((contact) => [contact.id, contact])),
+    });
     const answer = await service.ask({ principal: kazakhProsecutor, text: 'extradition Kyrgyzstan' });
     expect(answer.results[0]?.contacts.map((contact) => contact.id)).toEqual(['kg-002']);
     expect(answer.results[0]?.contacts[0]?.deputy).toBeNull();

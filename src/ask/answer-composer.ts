@@ -4,7 +4,13 @@ import countryCodes from 'i18n-iso-countries';
 import type { Button, OutboundMessage } from '../chat/chat-types.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
-import type { CentralAuthorityInfo, CountryResult, Interpretation, LegalBasis, RankedContact } from './ask-types.ts';
+import type {
+  CentralAuthorityInfo,
+  CountryResult,
+  Interpretation,
+  LegalBasis,
+  RankedContact,
+} from './ask-types.ts';
 import { localized } from './contact-ranking.ts';
 
 /** Contacts listed per country and competence; the rest are counted. Messengers cap message length. */
@@ -21,7 +27,11 @@ export interface Composer {
   competenceLabel(id: string): string;
   help(): OutboundMessage;
   whichCountry(competence: string | null, choices: readonly string[]): OutboundMessage;
-  answer(interpretation: Interpretation, results: readonly CountryResult[], askerCountry: string | undefined): OutboundMessage;
+  answer(
+    interpretation: Interpretation,
+    results: readonly CountryResult[],
+    askerCountry: string | undefined,
+  ): OutboundMessage;
   requirements(
     country: string,
     competence: string,
@@ -34,49 +44,105 @@ export interface Composer {
 
 export const buttonAction = (...parts: string[]): string | undefined => {
   const action = parts.join(':');
-  return Buffer.byteLength(action) <= maximumActionBytes && /^[\x21-\x7e]+$/.test(action) ? action : undefined;
+  return Buffer.byteLength(action) <= maximumActionBytes && /^[\x21-\x7e]+$/.test(action)
+    ? action
+    : undefined;
 };
+
+interface Formatters {
+  list: Intl.ListFormat;
+  languages: Intl.DisplayNames;
+  dates: Intl.DateTimeFormat;
+  /** Formatted values repeat across answers (the same languages, dates); Intl calls are not free. */
+  memo: Map<string, string>;
+}
+
+// Intl constructors cost more than the rest of an answer; one set per language, for the process.
+const formattersByLocale = new Map<Locale, Formatters>();
+const memoLimit = 5_000;
+
+function formattersFor(locale: Locale): Formatters {
+  let formatters = formattersByLocale.get(locale);
+  if (formatters === undefined) {
+    formatters = {
+      list: new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }),
+      languages: new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }),
+      dates: new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }),
+      memo: new Map(),
+    };
+    formattersByLocale.set(locale, formatters);
+  }
+  return formatters;
+}
 
 export function createComposer(translator: Translator, locale: Locale, snapshot: RegistrySnapshot): Composer {
   const t = (id: string, args?: MessageArguments): string => translator.t(locale, id, args);
-  const list = (items: readonly string[]): string => new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
-  const languageNames = new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' });
-  const languageName = (code: string): string => {
-    try {
-      return languageNames.of(code) ?? code;
-    } catch {
-      return code;
-    }
+  const formatters = formattersFor(locale);
+  const memo = (key: string, compute: () => string): string => {
+    const known = formatters.memo.get(key);
+    if (known !== undefined) return known;
+    const value = compute();
+    if (formatters.memo.size >= memoLimit) formatters.memo.clear();
+    formatters.memo.set(key, value);
+    return value;
   };
-  const date = (isoDate: string): string => {
-    const parsed = new Date(`${isoDate}T00:00:00Z`);
-    return Number.isNaN(parsed.getTime())
-      ? isoDate
-      : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(parsed);
-  };
+  const list = (items: readonly string[]): string =>
+    memo(`list:${items.join('\u0000')}`, () => formatters.list.format(items));
+  const languageName = (code: string): string =>
+    memo(`language:${code}`, () => {
+      try {
+        return formatters.languages.of(code) ?? code;
+      } catch {
+        return code;
+      }
+    });
+  const date = (isoDate: string): string =>
+    memo(`date:${isoDate}`, () => {
+      const parsed = new Date(`${isoDate}T00:00:00Z`);
+      return Number.isNaN(parsed.getTime()) ? isoDate : formatters.dates.format(parsed);
+    });
   // Labels for vocabulary ids (stages, channels); an id without a message shows as itself.
-  const label = (prefix: string, id: string): string => (translator.has(locale, `${prefix}-${id}`) || translator.has('en', `${prefix}-${id}`) ? t(`${prefix}-${id}`) : id.replaceAll('_', ' '));
+  const label = (prefix: string, id: string): string =>
+    translator.has(locale, `${prefix}-${id}`) || translator.has('en', `${prefix}-${id}`)
+      ? t(`${prefix}-${id}`)
+      : id.replaceAll('_', ' ');
 
-  const countryName = (iso2: string): string => countryCodes.getName(iso2, locale) ?? countryCodes.getName(iso2, 'en') ?? iso2;
+  const countryName = (iso2: string): string =>
+    countryCodes.getName(iso2, locale) ?? countryCodes.getName(iso2, 'en') ?? iso2;
   const competenceLabel = (id: string): string => {
     const competence = snapshot.competences.find((candidate) => candidate.id === id);
     return competence === undefined ? id : localized(competence.label, locale);
   };
 
   const contactLines = (contact: RankedContact, position: number): string[] => {
-    const lines = [t('ask-contact', { position, name: contact.name, title: contact.title }), `   ${contact.authority.name}`];
+    const lines = [
+      t('ask-contact', { position, name: contact.name, title: contact.title }),
+      `   ${contact.authority.name}`,
+    ];
     if (contact.outOfOffice !== null) {
       const away =
         contact.outOfOffice.note === null || contact.outOfOffice.note === ''
           ? t('ask-contact-away', { until: date(contact.outOfOffice.end) })
-          : t('ask-contact-away-note', { until: date(contact.outOfOffice.end), note: contact.outOfOffice.note });
-      lines.push(`   ${contact.deputy === null ? away : `${away}; ${t('ask-contact-deputy', { deputy: contact.deputy.name })}`}`);
+          : t('ask-contact-away-note', {
+              until: date(contact.outOfOffice.end),
+              note: contact.outOfOffice.note,
+            });
+      lines.push(
+        `   ${contact.deputy === null ? away : `${away}; ${t('ask-contact-deputy', { deputy: contact.deputy.name })}`}`,
+      );
     }
     lines.push(`   ${t('ask-contact-languages', { languages: list(contact.languages.map(languageName)) })}`);
-    const channels = Object.entries(contact.channels).map(([channel, address]) => `${label('ask-channel', channel)}: ${channel === 'telegram' && !address.startsWith('@') ? `@${address}` : address}`);
+    const channels = Object.entries(contact.channels).map(
+      ([channel, address]) =>
+        `${label('ask-channel', channel)}: ${channel === 'telegram' && !address.startsWith('@') ? `@${address}` : address}`,
+    );
     if (channels.length > 0) lines.push(`   ${channels.join(' · ')}`);
-    const verified = contact.possiblyStale ? t('ask-contact-stale', { date: date(contact.verifiedAt) }) : t('ask-contact-verified', { date: date(contact.verifiedAt) });
-    lines.push(`   ${t('ask-contact-time', { time: contact.localTime, inside: contact.withinWorkingHours ? 'yes' : 'no' })} · ${verified}`);
+    const verified = contact.possiblyStale
+      ? t('ask-contact-stale', { date: date(contact.verifiedAt) })
+      : t('ask-contact-verified', { date: date(contact.verifiedAt) });
+    lines.push(
+      `   ${t('ask-contact-time', { time: contact.localTime, inside: contact.withinWorkingHours ? 'yes' : 'no' })} · ${verified}`,
+    );
     return lines;
   };
 
@@ -84,11 +150,15 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
   // each of their competences, with the details once).
   const contactBlock = (contacts: readonly RankedContact[], described = new Set<string>()): string[] => {
     const lines = contacts.slice(0, contactsShown).flatMap((contact, index) => {
-      if (described.has(contact.id)) return [`${t('ask-contact', { position: index + 1, name: contact.name, title: contact.title })} ${t('ask-see-above')}`];
+      if (described.has(contact.id))
+        return [
+          `${t('ask-contact', { position: index + 1, name: contact.name, title: contact.title })} ${t('ask-see-above')}`,
+        ];
       described.add(contact.id);
       return contactLines(contact, index + 1);
     });
-    if (contacts.length > contactsShown) lines.push(t('ask-more-contacts', { count: contacts.length - contactsShown }));
+    if (contacts.length > contactsShown)
+      lines.push(t('ask-more-contacts', { count: contacts.length - contactsShown }));
     return lines;
   };
 
@@ -97,18 +167,32 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       // Stages are named only where the country splits the competence between authorities.
       const heading =
         authorities.length > 1
-          ? t('ask-central-authority-stages', { authority: authority.name, stages: list(authority.stages.map((stage) => label('ask-stage', stage))) })
+          ? t('ask-central-authority-stages', {
+              authority: authority.name,
+              stages: list(authority.stages.map((stage) => label('ask-stage', stage))),
+            })
           : t('ask-central-authority', { authority: authority.name });
-      const lines = [heading, `   ${t('ask-request-languages', { languages: list(authority.requestLanguages.map(languageName)) })}`];
+      const lines = [
+        heading,
+        `   ${t('ask-request-languages', { languages: list(authority.requestLanguages.map(languageName)) })}`,
+      ];
       if (withDetails || authorities.length === 1) {
-        lines.push(`   ${t('ask-accepted-channels', { channels: list(authority.acceptedChannels.map((channel) => label('ask-accepted', channel))) })}`);
-        if (authority.urgentProcedure !== null) lines.push(`   ${t('ask-urgent', { procedure: authority.urgentProcedure })}`);
+        lines.push(
+          `   ${t('ask-accepted-channels', { channels: list(authority.acceptedChannels.map((channel) => label('ask-accepted', channel))) })}`,
+        );
+        if (authority.urgentProcedure !== null)
+          lines.push(`   ${t('ask-urgent', { procedure: authority.urgentProcedure })}`);
       }
       return lines;
     });
 
-  const legalBasisLine = (bases: readonly LegalBasis[], country: string, askerCountry: string | undefined): string => {
-    if (bases.length > 0) return t('ask-legal-bases', { treaties: bases.map((basis) => basis.name).join('; ') });
+  const legalBasisLine = (
+    bases: readonly LegalBasis[],
+    country: string,
+    askerCountry: string | undefined,
+  ): string => {
+    if (bases.length > 0)
+      return t('ask-legal-bases', { treaties: bases.map((basis) => basis.name).join('; ') });
     return askerCountry === undefined || askerCountry === country
       ? t('ask-legal-bases-none-any', { country: countryName(country) })
       : t('ask-legal-bases-none', { asker: countryName(askerCountry), country: countryName(country) });
@@ -116,7 +200,8 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
 
   const pushButton = (buttons: Button[], labelText: string, ...parts: string[]): void => {
     const action = buttonAction(...parts);
-    if (action !== undefined && !buttons.some((button) => button.action === action)) buttons.push({ label: labelText, action });
+    if (action !== undefined && !buttons.some((button) => button.action === action))
+      buttons.push({ label: labelText, action });
   };
 
   return {
@@ -127,8 +212,12 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
 
     whichCountry(competence, choices) {
       const buttons: Button[] = [];
-      for (const iso2 of choices.slice(0, countryChoices)) pushButton(buttons, countryName(iso2), 'ask', 'pick', iso2, competence ?? '-');
-      const text = competence === null ? t('ask-which-country-any') : t('ask-which-country', { competence: competenceLabel(competence) });
+      for (const iso2 of choices.slice(0, countryChoices))
+        pushButton(buttons, countryName(iso2), 'ask', 'pick', iso2, competence ?? '-');
+      const text =
+        competence === null
+          ? t('ask-which-country-any')
+          : t('ask-which-country', { competence: competenceLabel(competence) });
       return { text, buttons, locale };
     },
 
@@ -145,34 +234,81 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
         const lines: string[] = [];
         if (result.competence === null) {
           lines.push(t('ask-heading-all', { country }));
-          const present = snapshot.competences.filter((competence) => result.contacts.some((contact) => contact.competences.includes(competence.id)));
+          const present = snapshot.competences.filter((competence) =>
+            result.contacts.some((contact) => contact.competences.includes(competence.id)),
+          );
           if (present.length === 0) lines.push(t('ask-no-contacts-all', { country }));
           const described = new Set<string>();
           for (const competence of present) {
             lines.push('', t('ask-group-heading', { competence: localized(competence.label, locale) }));
-            lines.push(...contactBlock(result.contacts.filter((contact) => contact.competences.includes(competence.id)), described));
-            pushButton(buttons, several ? `${localized(competence.label, locale)} (${country})` : localized(competence.label, locale), 'ask', 'pick', result.country, competence.id);
+            lines.push(
+              ...contactBlock(
+                result.contacts.filter((contact) => contact.competences.includes(competence.id)),
+                described,
+              ),
+            );
+            pushButton(
+              buttons,
+              several
+                ? `${localized(competence.label, locale)} (${country})`
+                : localized(competence.label, locale),
+              'ask',
+              'pick',
+              result.country,
+              competence.id,
+            );
           }
         } else {
           const competence = competenceLabel(result.competence);
           lines.push(t('ask-heading', { competence, country }));
-          lines.push(...(result.contacts.length === 0 ? [t('ask-no-contacts', { competence, country })] : contactBlock(result.contacts)));
-          if (result.centralAuthorities.length > 0) lines.push('', ...authorityLines(result.centralAuthorities, false));
+          lines.push(
+            ...(result.contacts.length === 0
+              ? [t('ask-no-contacts', { competence, country })]
+              : contactBlock(result.contacts)),
+          );
+          if (result.centralAuthorities.length > 0)
+            lines.push('', ...authorityLines(result.centralAuthorities, false));
           lines.push('', legalBasisLine(result.legalBases, result.country, askerCountry));
           if (result.contacts.length > 0) {
-            pushButton(buttons, several ? t('ask-button-consult-country', { country }) : t('ask-button-consult'), 'consult', 'start', result.country, result.competence);
+            pushButton(
+              buttons,
+              several ? t('ask-button-consult-country', { country }) : t('ask-button-consult'),
+              'consult',
+              'start',
+              result.country,
+              result.competence,
+            );
           }
-          pushButton(buttons, several ? t('ask-button-requirements-country', { country }) : t('ask-button-requirements'), 'ask', 'req', result.country, result.competence);
+          pushButton(
+            buttons,
+            several ? t('ask-button-requirements-country', { country }) : t('ask-button-requirements'),
+            'ask',
+            'req',
+            result.country,
+            result.competence,
+          );
         }
         sections.push(lines.join('\n'));
       }
-      if (interpretation.countries.length > countriesAnswered) sections.push(t('ask-more-countries', { count: countriesAnswered }));
+      if (interpretation.countries.length > countriesAnswered)
+        sections.push(t('ask-more-countries', { count: countriesAnswered }));
       return { text: sections.join('\n\n'), buttons, locale };
     },
 
     requirements(country, competence, authorities, bases, askerCountry) {
-      const lines = [t('ask-requirements-heading', { competence: competenceLabel(competence), country: countryName(country) })];
-      if (authorities.length === 0) lines.push(t('ask-requirements-none', { competence: competenceLabel(competence), country: countryName(country) }));
+      const lines = [
+        t('ask-requirements-heading', {
+          competence: competenceLabel(competence),
+          country: countryName(country),
+        }),
+      ];
+      if (authorities.length === 0)
+        lines.push(
+          t('ask-requirements-none', {
+            competence: competenceLabel(competence),
+            country: countryName(country),
+          }),
+        );
       else lines.push(...authorityLines(authorities, true));
       lines.push('', legalBasisLine(bases, country, askerCountry));
       const buttons: Button[] = [];

@@ -1,6 +1,11 @@
 // Everything the interpreter knows about words that does not depend on the registry: the place
 // index, cue phrases, function words. Built once per process (about a quarter of a second).
-import { loadAskVocabulary, loadPlaceAliases, type AskVocabulary, type WordsByLanguage } from './ask-vocabulary.ts';
+import {
+  loadAskVocabulary,
+  loadPlaceAliases,
+  type AskVocabulary,
+  type WordsByLanguage,
+} from './ask-vocabulary.ts';
 import { PhraseMatcher, type PhraseInput } from './phrase-matcher.ts';
 import { buildPlaceIndex, type PlaceIndex } from './place-index.ts';
 import { tokenize } from './word-keys.ts';
@@ -72,7 +77,9 @@ export function createAskLexicon(options: AskLexiconOptions = {}): AskLexicon {
   ];
   const englishKeys = keysOf(englishWords);
   // One- and two-letter keys ("a", "i", "v") are too common in both languages to tell them apart.
-  const russianOnlyKeys = new Set([...keysOf(russianWords)].filter((key) => key.length > 2 && !englishKeys.has(key)));
+  const russianOnlyKeys = new Set(
+    [...keysOf(russianWords)].filter((key) => key.length > 2 && !englishKeys.has(key)),
+  );
 
   return {
     vocabulary,

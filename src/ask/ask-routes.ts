@@ -14,16 +14,25 @@ const ErrorBody = Type.Object({
   }),
 });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 const AskBody = Type.Object(
   {
-    text: Type.String({ maxLength: askTextMaxLength, description: 'The question as typed, in English or Russian.' }),
-    locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('ru')], { description: 'Answer language; default: the question’s.' })),
+    text: Type.String({
+      maxLength: askTextMaxLength,
+      description: 'The question as typed, in English or Russian.',
+    }),
+    locale: Type.Optional(
+      Type.Union([Type.Literal('en'), Type.Literal('ru')], {
+        description: 'Answer language; default: the question’s.',
+      }),
+    ),
     askerCountry: Type.Optional(
       Type.String({
         pattern: '^[A-Z]{2}$',
-        description: 'Ask on behalf of this country (ISO 3166-1 alpha-2); admins only. Members always ask as their own country.',
+        description:
+          'Ask on behalf of this country (ISO 3166-1 alpha-2); admins only. Members always ask as their own country.',
       }),
     ),
   },
@@ -46,7 +55,9 @@ const RankedContact = Type.Object({
   sharedLanguages: Type.Array(Type.String()),
   channels: Type.Record(Type.String(), Type.String()),
   available: Type.Boolean(),
-  outOfOffice: Nullable(Type.Object({ start: Type.String(), end: Type.String(), note: Nullable(Type.String()) })),
+  outOfOffice: Nullable(
+    Type.Object({ start: Type.String(), end: Type.String(), note: Nullable(Type.String()) }),
+  ),
   deputy: Nullable(Type.Object({ id: Type.String(), name: Type.String(), available: Type.Boolean() })),
   timezone: Type.String(),
   localTime: Type.String(),

@@ -48,16 +48,27 @@ export interface AskService {
   close(): void;
 }
 
+/** Contacts returned per country: the best ones; a registry may hold hundreds per country. */
+export const contactsPerCountry = 20;
+
 /** Admins and coordinators of the bootstrap have no country ("ZZ"): they ask as nobody's country. */
 const askerCountryOf = (principal: Principal, requested: string | undefined): string | undefined => {
   if (requested !== undefined && requested !== principal.country && !isAdmin(principal)) {
-    throw new AppError('forbidden', 'askerCountry may only be set by an admin; members ask as their own country');
+    throw new AppError(
+      'forbidden',
+      'askerCountry may only be set by an admin; members ask as their own country',
+    );
   }
   const country = requested ?? principal.country;
   return countryCodes.isValid(country) ? country : undefined;
 };
 
-export function createAskService({ registry, translator, audit, clock = () => new Date() }: AskServiceDeps): AskService {
+export function createAskService({
+  registry,
+  translator,
+  audit,
+  clock = () => new Date(),
+}: AskServiceDeps): AskService {
   // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
   askIndexFor(registry.snapshot());
   const unsubscribe = registry.onChange?.((snapshot) => {
@@ -73,7 +84,12 @@ export function createAskService({ registry, translator, audit, clock = () => ne
   ): CountryResult[] {
     if (interpretation.intent !== 'find_contact') return [];
     const now = clock();
-    const askerLanguages = [...new Set([locale, ...(askerCountry === undefined ? [] : (snapshot.countryByIso2.get(askerCountry)?.languages ?? []))])];
+    const askerLanguages = [
+      ...new Set([
+        locale,
+        ...(askerCountry === undefined ? [] : (snapshot.countryByIso2.get(askerCountry)?.languages ?? [])),
+      ]),
+    ];
     return interpretation.countries.map((country) => {
       const inRegistry = snapshot.countryByIso2.has(country);
       const competence = interpretation.competence;
@@ -82,20 +98,39 @@ export function createAskService({ registry, translator, audit, clock = () => ne
         countryName: countryCodes.getName(country, locale) ?? country,
         inRegistry,
         competence,
-        contacts: inRegistry ? rankContacts(snapshot, { country, competence, now, askerLanguages, viewer: principal, locale }) : [],
-        centralAuthorities: inRegistry && competence !== null ? centralAuthorities(snapshot, country, competence, locale) : [],
+        contacts: inRegistry
+          ? rankContacts(snapshot, {
+              country,
+              competence,
+              now,
+              askerLanguages,
+              viewer: principal,
+              locale,
+              limit: contactsPerCountry,
+            })
+          : [],
+        centralAuthorities:
+          inRegistry && competence !== null ? centralAuthorities(snapshot, country, competence, locale) : [],
         legalBases: inRegistry ? legalBases(snapshot, country, askerCountry, competence, locale) : [],
       };
     });
   }
 
   /** Countries to offer when the question named none: those with contacts for the competence, not the asker's own. */
-  function likelyCountries(snapshot: RegistrySnapshot, competence: string | null, askerCountry: string | undefined): string[] {
+  function likelyCountries(
+    snapshot: RegistrySnapshot,
+    competence: string | null,
+    askerCountry: string | undefined,
+  ): string[] {
     const index = askIndexFor(snapshot);
     return snapshot.countries
       .map((country) => country.iso2)
       .filter((iso2) => iso2 !== askerCountry)
-      .filter((iso2) => (index.activeContactsByCountry.get(iso2) ?? []).some((contact) => competence === null || contact.competences.includes(competence)));
+      .filter((iso2) =>
+        (index.activeContactsByCountry.get(iso2) ?? []).some(
+          (contact) => competence === null || contact.competences.includes(competence),
+        ),
+      );
   }
 
   function reply(
@@ -107,7 +142,10 @@ export function createAskService({ registry, translator, audit, clock = () => ne
   ): OutboundMessage {
     if (interpretation.intent === 'other') return composer.help();
     if (interpretation.countries.length === 0) {
-      return composer.whichCountry(interpretation.competence, likelyCountries(snapshot, interpretation.competence, askerCountry));
+      return composer.whichCountry(
+        interpretation.competence,
+        likelyCountries(snapshot, interpretation.competence, askerCountry),
+      );
     }
     return composer.answer(interpretation, results, askerCountry);
   }
@@ -121,7 +159,13 @@ export function createAskService({ registry, translator, audit, clock = () => ne
   ): AskAnswer {
     const snapshot = registry.snapshot();
     const results = lookUp(snapshot, interpretation, principal, locale, askerCountry);
-    const message = reply(createComposer(translator, locale, snapshot), snapshot, interpretation, results, askerCountry);
+    const message = reply(
+      createComposer(translator, locale, snapshot),
+      snapshot,
+      interpretation,
+      results,
+      askerCountry,
+    );
     audit.enqueue({
       actor: actorOf(principal),
       action: 'registry.ask',
@@ -134,14 +178,20 @@ export function createAskService({ registry, translator, audit, clock = () => ne
         contacts: results.flatMap((result) => result.contacts.map((contact) => contact.id)),
       },
     });
-    return { interpretation, locale, results, reply: { text: message.text, buttons: message.buttons ?? [], locale } };
+    return {
+      interpretation,
+      locale,
+      results,
+      reply: { text: message.text, buttons: message.buttons ?? [], locale },
+    };
   }
 
   return {
     async ask({ principal, text, locale, askerCountry }) {
       const asker = askerCountryOf(principal, askerCountry);
       const understood = askIndexFor(registry.snapshot()).interpreter.interpret(text);
-      const answerLocale = locale ?? understood.language ?? (isLocale(principal.locale) ? principal.locale : 'en');
+      const answerLocale =
+        locale ?? understood.language ?? (isLocale(principal.locale) ? principal.locale : 'en');
       const interpretation: Interpretation = {
         intent: understood.intent,
         countries: understood.countries,
@@ -156,11 +206,19 @@ export function createAskService({ registry, translator, audit, clock = () => ne
       const snapshot = registry.snapshot();
       const composer = createComposer(translator, locale, snapshot);
       const competence = competenceOrDash === '-' ? null : competenceOrDash;
-      const knownCompetence = competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
-      if (!countryCodes.isValid(country) || !/^[A-Z]{2}$/.test(country) || !knownCompetence) return composer.staleAction();
+      const knownCompetence =
+        competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
+      if (!countryCodes.isValid(country) || !/^[A-Z]{2}$/.test(country) || !knownCompetence)
+        return composer.staleAction();
       const asker = askerCountryOf(principal, undefined);
       if (verb === 'pick') {
-        return answerFor(principal, { intent: 'find_contact', countries: [country], competence }, locale, asker, 'button').reply;
+        return answerFor(
+          principal,
+          { intent: 'find_contact', countries: [country], competence },
+          locale,
+          asker,
+          'button',
+        ).reply;
       }
       if (competence === null) return composer.staleAction();
       audit.enqueue({

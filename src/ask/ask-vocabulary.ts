@@ -51,7 +51,10 @@ const byLanguage = (value: unknown, path: string, problems: Problems): WordsByLa
     problems.push(`${path} must have "en" and "ru" lists`);
     return { en: [], ru: [] };
   }
-  return { en: stringList(value.en, `${path}.en`, problems), ru: stringList(value.ru, `${path}.ru`, problems) };
+  return {
+    en: stringList(value.en, `${path}.en`, problems),
+    ru: stringList(value.ru, `${path}.ru`, problems),
+  };
 };
 
 const listsByCountry = (value: unknown, path: string, problems: Problems): Record<string, string[]> => {

@@ -3,7 +3,13 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
-import type { Contact, Country, LocalizedText, RegistrySnapshot, Treaty } from '../registry/registry-types.ts';
+import type {
+  Contact,
+  Country,
+  LocalizedText,
+  RegistrySnapshot,
+  Treaty,
+} from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-types.ts';
 
@@ -30,9 +36,12 @@ export interface RankingQuery {
   viewer?: Pick<Principal, 'role' | 'country'> | undefined;
   /** Language of names. Default English. */
   locale?: Locale;
+  /** Return only the best this many (all are still ranked). Default: all. */
+  limit?: number;
 }
 
-export const localized = (text: LocalizedText, locale: Locale): string => text[locale] ?? text.en ?? Object.values(text)[0] ?? '';
+export const localized = (text: LocalizedText, locale: Locale): string =>
+  text[locale] ?? text.en ?? Object.values(text)[0] ?? '';
 
 /** Local clock of a country: computed once per country, not per contact. */
 interface LocalClock {
@@ -42,15 +51,24 @@ interface LocalClock {
   time: string;
 }
 
+// Time zone arithmetic is the dearest part of ranking; within one minute the answer is the same.
+const clocks = new Map<string, { minute: number; clock: LocalClock }>();
+
 function localClock(now: Date, timezone: string): LocalClock {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const known = clocks.get(timezone);
+  if (known?.minute === minute) return known.clock;
   const local = DateTime.fromJSDate(now, { zone: timezone });
   const valid = local.isValid ? local : DateTime.fromJSDate(now, { zone: 'UTC' });
-  return {
+  const clock = {
     date: valid.toISODate() ?? '',
     weekday: valid.weekday,
     minutes: valid.hour * 60 + valid.minute,
     time: valid.toFormat('HH:mm'),
   };
+  if (clocks.size > 1_000) clocks.clear();
+  clocks.set(timezone, { minute, clock });
+  return clock;
 }
 
 const minutesOf = (time: string): number => {
@@ -62,7 +80,9 @@ const isAway = (contact: Contact, today: string): boolean =>
   contact.outOfOffice !== null && contact.outOfOffice.start <= today && today <= contact.outOfOffice.end;
 
 function visibleChannels(contact: Contact, viewer: RankingQuery['viewer']): Record<string, string> {
-  const privileged = viewer !== undefined && (viewer.role === 'admin' || (viewer.role === 'coordinator' && viewer.country === contact.country));
+  const privileged =
+    viewer !== undefined &&
+    (viewer.role === 'admin' || (viewer.role === 'coordinator' && viewer.country === contact.country));
   const channels: Record<string, string> = {};
   for (const [channel, address] of Object.entries(contact.channels)) {
     if (privileged || !restrictedChannels.has(channel)) channels[channel] = address;
@@ -70,8 +90,11 @@ function visibleChannels(contact: Contact, viewer: RankingQuery['viewer']): Reco
   return channels;
 }
 
+/** The first verification date still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
 function staleBefore(now: Date): string {
-  return DateTime.fromJSDate(now, { zone: 'UTC' }).minus({ months: staleAfterMonths }).toISODate() ?? '';
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - staleAfterMonths, now.getUTCDate()))
+    .toISOString()
+    .slice(0, 10);
 }
 
 /**
@@ -92,26 +115,49 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
     (contact) => query.competence === null || contact.competences.includes(query.competence),
   );
 
-  const ranked = candidates.map((contact) => {
+  // Sort on one number per contact (cheap on a country of hundreds of contacts), then describe
+  // only the contacts returned. Each criterion gets its own bit range, most important highest.
+  const languageSlots = askerLanguages.length + 1;
+  const keyed = candidates.map((contact) => {
+    const firstShared = askerLanguages.findIndex((language) => contact.languages.includes(language));
+    const centralForCompetence =
+      query.competence !== null &&
+      snapshot.authorityById.get(contact.authority)?.centralAuthorityFor.includes(query.competence) === true;
+    let key = isAway(contact, clock.date) ? 1 : 0;
+    key = key * languageSlots + (firstShared === -1 ? askerLanguages.length : firstShared);
+    key = key * 2 + (contact.verifiedAt < stale ? 1 : 0);
+    key = key * 2 + (query.competence === null || centralForCompetence ? 0 : 1);
+    key = key * 2 ** 24 + (index.contactPosition.get(contact.id) ?? 0);
+    return { contact, key };
+  });
+  keyed.sort((a, b) => a.key - b.key);
+  const chosen = query.limit === undefined ? keyed : keyed.slice(0, query.limit);
+
+  return chosen.map(({ contact }) => {
     const away = isAway(contact, clock.date);
     const authority = snapshot.authorityById.get(contact.authority);
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
-    const shared = askerLanguages.filter((language) => contact.languages.includes(language));
-    const firstShared = askerLanguages.findIndex((language) => contact.languages.includes(language));
     const { start, end, days } = contact.workingHours;
-    const result: RankedContact = {
+    return {
       id: contact.id,
       name: localized(contact.name, locale),
       title: contact.title,
-      authority: { id: contact.authority, name: authority === undefined ? contact.authority : localized(authority.name, locale) },
+      authority: {
+        id: contact.authority,
+        name: authority === undefined ? contact.authority : localized(authority.name, locale),
+      },
       competences: [...contact.competences],
       languages: [...contact.languages],
-      sharedLanguages: shared,
+      sharedLanguages: askerLanguages.filter((language) => contact.languages.includes(language)),
       channels: visibleChannels(contact, query.viewer),
       available: !away,
       outOfOffice:
         away && contact.outOfOffice !== null
-          ? { start: contact.outOfOffice.start, end: contact.outOfOffice.end, note: contact.outOfOffice.note ?? null }
+          ? {
+              start: contact.outOfOffice.start,
+              end: contact.outOfOffice.end,
+              note: contact.outOfOffice.note ?? null,
+            }
           : null,
       deputy:
         deputy === undefined || deputy.status !== 'active'
@@ -119,35 +165,26 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
           : { id: deputy.id, name: localized(deputy.name, locale), available: !isAway(deputy, clock.date) },
       timezone: country.timezone,
       localTime: clock.time,
-      withinWorkingHours: days.includes(clock.weekday) && clock.minutes >= minutesOf(start) && clock.minutes < minutesOf(end),
+      withinWorkingHours:
+        days.includes(clock.weekday) && clock.minutes >= minutesOf(start) && clock.minutes < minutesOf(end),
       verifiedAt: contact.verifiedAt,
       possiblyStale: contact.verifiedAt < stale,
     };
-    const sortKey = [
-      away ? 1 : 0,
-      firstShared === -1 ? askerLanguages.length : firstShared,
-      result.possiblyStale ? 1 : 0,
-      query.competence !== null && authority?.centralAuthorityFor.includes(query.competence) === true ? 0 : 1,
-      index.contactPosition.get(contact.id) ?? 0,
-    ];
-    return { result, sortKey };
   });
-
-  ranked.sort((a, b) => {
-    for (let i = 0; i < a.sortKey.length; i++) {
-      const difference = (a.sortKey[i] ?? 0) - (b.sortKey[i] ?? 0);
-      if (difference !== 0) return difference;
-    }
-    return 0;
-  });
-  return ranked.map((entry) => entry.result);
 }
 
 /** The country's central authorities for a competence, pre-trial first where it is split by stage. */
-export function centralAuthorities(snapshot: RegistrySnapshot, country: string, competence: string, locale: Locale): CentralAuthorityInfo[] {
+export function centralAuthorities(
+  snapshot: RegistrySnapshot,
+  country: string,
+  competence: string,
+  locale: Locale,
+): CentralAuthorityInfo[] {
   const authorities = askIndexFor(snapshot).authoritiesByCountry.get(country) ?? [];
   const firstStage = (stages: readonly string[]): number =>
-    Math.min(...stages.map((stage) => (stageOrder.includes(stage) ? stageOrder.indexOf(stage) : stageOrder.length)));
+    Math.min(
+      ...stages.map((stage) => (stageOrder.includes(stage) ? stageOrder.indexOf(stage) : stageOrder.length)),
+    );
   return authorities
     .filter((authority) => authority.centralAuthorityFor.includes(competence))
     .sort((a, b) => firstStage(a.stages) - firstStage(b.stages))
@@ -162,7 +199,8 @@ export function centralAuthorities(snapshot: RegistrySnapshot, country: string, 
     }));
 }
 
-const isParty = (treaty: Treaty, country: string): boolean => treaty.parties === 'all' || treaty.parties.includes(country);
+const isParty = (treaty: Treaty, country: string): boolean =>
+  treaty.parties === 'all' || treaty.parties.includes(country);
 
 /**
  * Treaties that can carry a request from the asker's country to the target country for the

@@ -91,7 +91,8 @@ export function findCountries(
       const iso2 = places.codes.get(token.text);
       if (iso2 !== undefined) return iso2;
     }
-    if (token.script === 'cyrillic' && token.text.length >= 3) return places.lowercaseCodes.get(token.text.toLowerCase());
+    if (token.script === 'cyrillic' && token.text.length >= 3)
+      return places.lowercaseCodes.get(token.text.toLowerCase());
     // Mixed-case abbreviations as written ("РУз").
     return token.text.length <= 4 && /\p{Lu}/u.test(token.text) ? places.codes.get(token.text) : undefined;
   };
@@ -115,7 +116,8 @@ export function findCountries(
       const span = tokens.slice(i, i + n);
       if (span.some((_, offset) => taken[i + offset] === true || span[offset]?.isNumber === true)) continue;
       const keyPhrase = span.map((t) => t.key).join(' ');
-      const registryCity = n === 1 ? registry.cityKeys.get(keyPhrase) ?? registry.cityKeys.get(token.stem) : undefined;
+      const registryCity =
+        n === 1 ? (registry.cityKeys.get(keyPhrase) ?? registry.cityKeys.get(token.stem)) : undefined;
       if (registryCity !== undefined) {
         record({ iso2: registryCity, kind: 'city', majorCity: false }, i, i, false);
         i++;
@@ -157,7 +159,9 @@ export function findCountries(
       // A stem is shorter than the word it came from; it gets the edits of a word one letter shorter.
       const matches = [
         ...places.fuzzy.search(token.key),
-        ...(token.stem === token.key ? [] : places.fuzzy.search(token.stem, allowedEdits(token.stem.length - 1))),
+        ...(token.stem === token.key
+          ? []
+          : places.fuzzy.search(token.stem, allowedEdits(token.stem.length - 1))),
       ];
       const fewest = Math.min(...matches.map((match) => match.edits));
       const refs = matches.filter((match) => match.edits === fewest).flatMap((match) => match.values);

@@ -1,5 +1,5 @@
 // The ask module's public surface: other modules import from here only.
-export { createAskService } from './ask-service.ts';
+export { contactsPerCountry, createAskService } from './ask-service.ts';
 export type { AskInput, AskService, AskServiceDeps, RegistryReader } from './ask-service.ts';
 export { askRoutes, askTextMaxLength } from './ask-routes.ts';
 export { rankContacts, centralAuthorities, legalBases, staleAfterMonths } from './contact-ranking.ts';

@@ -67,7 +67,12 @@ export class PhraseMatcher<T> {
         abbreviation: (token.allCaps && token.text.length <= 5) || token.key.length <= 3,
       }));
       const phraseIndex = this.#phrases.length;
-      this.#phrases.push({ value: input.value, language: input.language, words, weight: words.reduce((sum, w) => sum + w.key.length, 0) });
+      this.#phrases.push({
+        value: input.value,
+        language: input.language,
+        words,
+        weight: words.reduce((sum, w) => sum + w.key.length, 0),
+      });
       words.forEach((word, position) => {
         const wordIndex = this.#words.length;
         this.#words.push(word);
@@ -140,7 +145,9 @@ export class PhraseMatcher<T> {
         const positions = [start];
         let previous = start;
         for (let position = 1; position < phrase.words.length; position++) {
-          const next = (perWord[position] ?? []).find((index) => index > previous && index <= previous + 1 + maximumGap);
+          const next = (perWord[position] ?? []).find(
+            (index) => index > previous && index <= previous + 1 + maximumGap,
+          );
           if (next === undefined) break;
           positions.push(next);
           previous = next;

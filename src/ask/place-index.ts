@@ -32,7 +32,8 @@ import uz from 'i18n-iso-countries/langs/uz.json' with { type: 'json' };
 // The package is CommonJS exporting the array itself; its typings describe an ES default export.
 const worldCountries = worldCountriesModule as unknown as readonly WorldCountry[];
 
-for (const locale of [en, ru, kk, ky, uz, tg, tk, az, ka, hy, tr, de, nl, sv, uk, be]) countryCodes.registerLocale(locale);
+for (const locale of [en, ru, kk, ky, uz, tg, tk, az, ka, hy, tr, de, nl, sv, uk, be])
+  countryCodes.registerLocale(locale);
 
 /** How a place was named; it decides how strictly it must be written to count. */
 export type PlaceKind = 'name' | 'demonym' | 'code' | 'city' | 'capital';
@@ -102,7 +103,8 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     const ref: PlaceRef = { iso2, kind, majorCity };
     maxWords = Math.max(maxWords, tokens.length);
     push(exact, tokens.map((t) => t.key).join(' '), ref);
-    if (tokens.every((t) => t.stem.length >= minimumStemLength)) push(stems, tokens.map((t) => t.stem).join(' '), ref);
+    if (tokens.every((t) => t.stem.length >= minimumStemLength))
+      push(stems, tokens.map((t) => t.stem).join(' '), ref);
     if (tokens.length === 1) {
       const [token] = tokens;
       if (token === undefined) return;
@@ -110,7 +112,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
       if (token.stem !== token.key) fuzzy.add(token.stem, ref);
       // "Kazakh" names Kazakhstan, "Uzbek" Uzbekistan: the demonym is the name without "(i)stan".
       const prefix = /^(.{4,}?)i?stan$/.exec(token.key)?.[1];
-      if (prefix !== undefined && (kind === 'name')) {
+      if (prefix !== undefined && kind === 'name') {
         push(exact, prefix, { iso2, kind: 'demonym', majorCity });
         fuzzy.add(prefix, { iso2, kind: 'demonym', majorCity });
       }
@@ -119,7 +121,8 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
 
   for (const iso2 of isoCodes) {
     for (const locale of countryCodes.langs()) {
-      for (const name of countryCodes.getName(iso2, locale, { select: 'all' }) ?? []) addName(name, iso2, 'name');
+      for (const name of countryCodes.getName(iso2, locale, { select: 'all' }) ?? [])
+        addName(name, iso2, 'name');
     }
     const alpha3 = countryCodes.alpha2ToAlpha3(iso2);
     addCode(iso2, iso2);
@@ -135,7 +138,8 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     if (russian !== undefined) names.push(russian.common, russian.official);
     for (const name of names) addName(name, iso2, 'name');
     const demonyms = country.demonyms.eng;
-    if (demonyms !== undefined) for (const demonym of [demonyms.m, demonyms.f]) addName(demonym, iso2, 'demonym');
+    if (demonyms !== undefined)
+      for (const demonym of [demonyms.m, demonyms.f]) addName(demonym, iso2, 'demonym');
     for (const capital of country.capital) addName(capital, iso2, 'capital', country.independent);
   }
 
@@ -156,9 +160,12 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     });
   }
 
-  for (const [iso2, names] of Object.entries(places.aliases)) for (const name of names) addName(name, iso2, 'name');
-  for (const [iso2, names] of Object.entries(places.abbreviations)) for (const name of names) addCode(name, iso2);
-  for (const [iso2, names] of Object.entries(places.cities)) for (const name of names) addName(name, iso2, 'city', false);
+  for (const [iso2, names] of Object.entries(places.aliases))
+    for (const name of names) addName(name, iso2, 'name');
+  for (const [iso2, names] of Object.entries(places.abbreviations))
+    for (const name of names) addCode(name, iso2);
+  for (const [iso2, names] of Object.entries(places.cities))
+    for (const name of names) addName(name, iso2, 'city', false);
 
   return { exact, stems, fuzzy, codes, lowercaseCodes, maxWords, isoCodes };
 }

@@ -26,5 +26,7 @@ export function sanitizeQuestion(raw: string): string {
     .replace(/\s+/gu, ' ')
     .trim();
   const characters = Array.from(cleaned);
-  return characters.length > questionCharacterLimit ? characters.slice(0, questionCharacterLimit).join('').trim() : cleaned;
+  return characters.length > questionCharacterLimit
+    ? characters.slice(0, questionCharacterLimit).join('').trim()
+    : cleaned;
 }

@@ -6,8 +6,22 @@ import { transliterate } from 'transliteration';
 // Letters of Central Asian Cyrillic alphabets that the transliteration library renders with
 // apostrophes ("Қазақстан" -> "K'azak'stan"); mapped to their Russian neighbours first.
 const cyrillicNeighbours: Record<string, string> = {
-  қ: 'к', ғ: 'г', ҳ: 'х', һ: 'х', ҷ: 'дж', ӣ: 'и', ӯ: 'у', ң: 'н', ө: 'о', ү: 'у', ұ: 'у', ә: 'а', і: 'и',
-  ё: 'е', ə: 'e', ı: 'i',
+  қ: 'к',
+  ғ: 'г',
+  ҳ: 'х',
+  һ: 'х',
+  ҷ: 'дж',
+  ӣ: 'и',
+  ӯ: 'у',
+  ң: 'н',
+  ө: 'о',
+  ү: 'у',
+  ұ: 'у',
+  ә: 'а',
+  і: 'и',
+  ё: 'е',
+  ə: 'e',
+  ı: 'i',
 };
 const neighbourPattern = new RegExp(`[${Object.keys(cyrillicNeighbours).join('')}]`, 'gu');
 
@@ -35,8 +49,12 @@ const spellingFolds: readonly [RegExp, string][] = [
  * with spelling variants folded. Empty for words without letters or digits.
  */
 export function wordKey(word: string): string {
-  const lower = word.toLowerCase().replace(neighbourPattern, (letter) => cyrillicNeighbours[letter] ?? letter);
-  let key = transliterate(lower).toLowerCase().replace(/[^a-z0-9]/g, '');
+  const lower = word
+    .toLowerCase()
+    .replace(neighbourPattern, (letter) => cyrillicNeighbours[letter] ?? letter);
+  let key = transliterate(lower)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   for (const [pattern, replacement] of spellingFolds) key = key.replace(pattern, replacement);
   return key;
 }
@@ -45,9 +63,43 @@ export function wordKey(word: string): string {
 // after `wordKey` (so "ией" is "iei", "ых" is "ih"). Russian typed in Latin letters takes the same
 // endings, which is why stemming happens on keys rather than on Cyrillic words.
 const endings = [
-  'iami', 'ami', 'iah', 'ah', 'iam', 'am', 'ogo', 'ego', 'omu', 'emu', 'imi', 'aia', 'uiu', 'iei',
-  'ions', 'ion', 'ing', 'oi', 'ei', 'oe', 'ee', 'ie', 'ih', 'im', 'om', 'em', 'ov', 'ev', 'ia', 'iu',
-  'ed', 'es', 'a', 'e', 'i', 'u', 's',
+  'iami',
+  'ami',
+  'iah',
+  'ah',
+  'iam',
+  'am',
+  'ogo',
+  'ego',
+  'omu',
+  'emu',
+  'imi',
+  'aia',
+  'uiu',
+  'iei',
+  'ions',
+  'ion',
+  'ing',
+  'oi',
+  'ei',
+  'oe',
+  'ee',
+  'ie',
+  'ih',
+  'im',
+  'om',
+  'em',
+  'ov',
+  'ev',
+  'ia',
+  'iu',
+  'ed',
+  'es',
+  'a',
+  'e',
+  'i',
+  'u',
+  's',
 ].sort((a, b) => b.length - a.length);
 
 /** Shortest stem worth comparing: shorter ones collide with unrelated words. */
@@ -56,7 +108,8 @@ export const minimumStemLength = 4;
 /** The key without its inflection ending: "kazahstane" -> "kazahstan", "ekstradiciei" -> "ekstradic". */
 export function stemOfKey(key: string): string {
   for (const ending of endings) {
-    if (key.length - ending.length >= minimumStemLength && key.endsWith(ending)) return key.slice(0, -ending.length);
+    if (key.length - ending.length >= minimumStemLength && key.endsWith(ending))
+      return key.slice(0, -ending.length);
   }
   return key;
 }

@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import countryCodes from 'i18n-iso-countries';
-import type { Authority, Contact, Country, RegistrySnapshot, Treaty } from '../../src/registry/registry-types.ts';
+import type {
+  Authority,
+  Contact,
+  Country,
+  RegistrySnapshot,
+  Treaty,
+} from '../../src/registry/registry-types.ts';
 
 export const demoRegistryFile = join(import.meta.dirname, '..', '..', 'config', 'demo-registry.json');
 
@@ -11,7 +17,8 @@ interface RegistryFileLike {
   competences: { id: string; label: Record<string, string> }[];
   countries: { iso2: string; timezone: string; languages: string[]; capital?: string | null }[];
   authorities: (Omit<Authority, 'urgentProcedure'> & { urgentProcedure?: string | null })[];
-  contacts: (Omit<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'> & Partial<Pick<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'>>)[];
+  contacts: (Omit<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'> &
+    Partial<Pick<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'>>)[];
   treaties: Treaty[];
 }
 
@@ -19,14 +26,20 @@ export function snapshotFromRegistryFile(file: RegistryFileLike, version = 1): R
   const countries = file.countries.map((record) => {
     const country: Country = {
       iso2: record.iso2,
-      name: { en: countryCodes.getName(record.iso2, 'en') ?? record.iso2, ru: countryCodes.getName(record.iso2, 'ru') ?? record.iso2 },
+      name: {
+        en: countryCodes.getName(record.iso2, 'en') ?? record.iso2,
+        ru: countryCodes.getName(record.iso2, 'ru') ?? record.iso2,
+      },
       timezone: record.timezone,
       languages: record.languages,
       capital: record.capital ?? null,
     };
     return country;
   });
-  const authorities: Authority[] = file.authorities.map((record) => ({ ...record, urgentProcedure: record.urgentProcedure ?? null }));
+  const authorities: Authority[] = file.authorities.map((record) => ({
+    ...record,
+    urgentProcedure: record.urgentProcedure ?? null,
+  }));
   const contacts: Contact[] = file.contacts.map((record) => ({
     ...record,
     verifiedBy: record.verifiedBy ?? null,

@@ -21,7 +21,11 @@ export interface TokenCacheOptions {
   clock?: () => number;
 }
 
-export function createTokenCache({ ttlMs = 10_000, maxEntries = 10_000, clock = Date.now }: TokenCacheOptions = {}): TokenCache {
+export function createTokenCache({
+  ttlMs = 10_000,
+  maxEntries = 10_000,
+  clock = Date.now,
+}: TokenCacheOptions = {}): TokenCache {
   // Keyed by the token's hash, so plain tokens are not kept around longer than a request.
   const entries = new Map<string, { principal: Principal; until: number }>();
   return {

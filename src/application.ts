@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createTelegramBot } from '../bots/telegram/index.ts';
+import { createEventStreams, createWebPushHub, looksLikeDemoRegistry, webConsoleRoutes } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
@@ -8,6 +9,7 @@ import { consultationCipher, createConsultations } from './consultations/index.t
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import { bearerToken } from './http/auth.ts';
+import { createSessionAuthenticator } from './http/session-auth.ts';
 import { createMetricsRegistry } from './http/metrics.ts';
 import type { ReadinessCheck } from './http/operations-routes.ts';
 import { createTranslator } from './i18n/i18n.ts';
@@ -17,6 +19,7 @@ import { inviteRoutes } from './members/invite-routes.ts';
 import { createInviteService } from './members/invite-service.ts';
 import { createInviteThrottle } from './members/invite-throttle.ts';
 import { createMembersService } from './members/members-service.ts';
+import { createSessionService } from './members/session-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
 import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
 import { createChatAdapterRegistry, createOutbox } from './outbox/index.ts';
@@ -51,10 +54,13 @@ export async function createApplication(config: Config, logger: Logger) {
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
   const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
   const identities = createIdentityService({ db: database.db, audit });
+  // One wrong-attempt counter for invite codes and console logins (codes and tokens add up).
+  const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis });
   const invites = createInviteService({
     db: database.db,
     audit,
-    throttle: createInviteThrottle({ db: database.db, redis: sharedRedis }),
+    throttle: inviteThrottle,
+    identityCache: identities,
     ttlHours: config.chat.inviteTtlHours,
   });
   const engine = createConversationEngine({
@@ -74,8 +80,11 @@ export async function createApplication(config: Config, logger: Logger) {
     const username = config.telegram.botUsername ?? telegram?.username();
     return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
   });
+  // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.
+  const sessions = createSessionService({ db: database.db, audit });
+  const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
-  const chatAdapters: ChatAdapter[] = telegram === undefined ? [] : [telegram.adapter];
+  const chatAdapters: ChatAdapter[] = [webConsole.pushes.adapter, ...(telegram === undefined ? [] : [telegram.adapter])];
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
   const queues = createQueueProducers({ redis, logger });
@@ -123,26 +132,29 @@ export async function createApplication(config: Config, logger: Logger) {
   consultations.registerChat(engine);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, queues, outbox, requests, consultations };
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, webConsole, queues, outbox, requests, consultations };
 
   await seedDemoRegistry(services);
   await registry.start();
-  // Token changes made by other processes (or the CLI) empty this process's token cache.
+  // Token, member and linked-account changes made by other processes (or the CLI) empty this
+  // process's caches.
   const stopFollowingMembers = await database.listen(membersChangedChannel, () => {
     members.forgetCachedTokens();
+    identities.forgetCached();
   });
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
   ];
+  const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
   const app = await buildApp({
     config,
     logger,
     metrics: createMetricsRegistry(),
     authenticate: async (request) => {
       const token = bearerToken(request);
-      return token === undefined ? undefined : members.authenticateToken(token);
+      return token === undefined ? sessionCookieAuthenticator(request) : members.authenticateToken(token);
     },
     readiness,
     // A worker process (RUN_MODE=worker) serves health and metrics only.
@@ -152,6 +164,16 @@ export async function createApplication(config: Config, logger: Logger) {
       askRoutes({ ask }),
       inviteRoutes({ invites, identities }),
       ...(telegram === undefined ? [] : [telegram.routes]),
+      webConsoleRoutes({
+        config,
+        translator,
+        members,
+        invites,
+        throttle: inviteThrottle,
+        chat: engine,
+        ...webConsole,
+        isDemo: () => looksLikeDemoRegistry(registry.view().file),
+      }),
       requests.routes,
       consultations.routes,
     ],
@@ -164,11 +186,13 @@ export async function createApplication(config: Config, logger: Logger) {
   }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
+  if (config.runMode !== 'worker') await webConsole.pushes.start();
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.
   const stopSteps: (() => Promise<void>)[] = [
     async () => telegram?.stop(),
     () => app.close(),
+    () => webConsole.pushes.stop(),
     // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
     () => requests.stop(),
     () => consultations.stop(),

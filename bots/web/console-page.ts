@@ -121,3 +121,19 @@ export function createPageRenderer(translator: Translator): PageRenderer {
     );
   };
 }
+
+/**
+ * Does the registry say it is demonstration data (the demo file's notice and network name do)?
+ * The page then shows its own, translated, demo notice.
+ */
+export function looksLikeDemoRegistry(header: {
+  notice?: string | undefined;
+  network?: { id?: string; name?: Record<string, string> } | undefined;
+}): boolean {
+  const words = [
+    header.notice ?? '',
+    header.network?.id ?? '',
+    ...Object.values(header.network?.name ?? {}),
+  ].join(' ');
+  return /\bdemo(nstration)?\b|демо/i.test(words);
+}

@@ -1,0 +1,437 @@
+// The web console through HTTP, as a browser uses it: the page, login with an invite code or an
+// API token, the session cookie, CSRF protection, asking the conversation engine, and pushes
+// delivered over server-sent events (also across two API replicas sharing Redis).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApplication, type Application } from '../src/application.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createLogger } from '../src/logging/logger.ts';
+import { openSse } from './support/sse-reader.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+const csrf = { 'x-counterpart-csrf': '1' };
+const sessionCookie = 'counterpart_session';
+
+let test: TestApp;
+let app: Application['app'];
+
+beforeAll(async () => {
+  test = await startTestApp('web-console');
+  app = test.application.app;
+});
+afterAll(async () => {
+  await test.close();
+});
+
+let addressCounter = 0;
+/** Each story logs in from its own address, so the wrong-attempt throttle of one does not touch another. */
+const newAddress = () => `10.0.${Math.floor(++addressCounter / 250)}.${addressCounter % 250}`;
+
+async function createMember(name: string, country = 'KG'): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/members',
+    headers: { authorization: `Bearer ${test.adminToken}` },
+    payload: { name, country, role: 'member' },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ id: string }>().id;
+}
+
+async function inviteFor(memberId: string): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: `/v1/members/${memberId}/invites`,
+    headers: { authorization: `Bearer ${test.adminToken}` },
+    payload: {},
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json<{ code: string }>().code;
+}
+
+async function login(payload: Record<string, string>, remoteAddress = newAddress()) {
+  return app.inject({ method: 'POST', url: '/console/login', headers: csrf, payload, remoteAddress });
+}
+
+/** A member who logged in with a fresh invite; returns the session cookie value. */
+async function loggedInMember(name: string): Promise<{ memberId: string; secret: string }> {
+  const memberId = await createMember(name);
+  const response = await login({ code: await inviteFor(memberId) });
+  expect(response.statusCode).toBe(200);
+  const cookie = response.cookies.find((c) => c.name === sessionCookie);
+  expect(cookie).toBeDefined();
+  return { memberId, secret: cookie!.value };
+}
+
+describe('the page', () => {
+  it('shows a newcomer the login form, in Russian when the browser prefers it, under a strict CSP', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.5' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.body).toContain('<html lang="ru">');
+    expect(response.body).toContain('Код приглашения');
+    expect(response.body).toContain('Демонстрационные данные');
+    // No inline script may run under the CSP: the only script is the external module.
+    expect(response.body).not.toMatch(/<script(?![^>]*(type="application\/json"|src=))/);
+    expect(response.body).toContain('src="/console/assets/console.js"');
+  });
+
+  it('switches to English with ?lang=en and remembers the choice', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/?lang=en',
+      headers: { 'accept-language': 'ru' },
+    });
+    expect(response.body).toContain('<html lang="en">');
+    expect(response.body).toContain('Invite code');
+    const remembered = response.cookies.find((c) => c.name === 'counterpart_locale');
+    expect(remembered?.value).toBe('en');
+    const next = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { 'accept-language': 'ru' },
+      cookies: { counterpart_locale: 'en' },
+    });
+    expect(next.body).toContain('<html lang="en">');
+  });
+
+  it('serves its script and styles as files, and nothing else from the folder', async () => {
+    const script = await app.inject({ method: 'GET', url: '/console/assets/console.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toContain('text/javascript');
+    const styles = await app.inject({ method: 'GET', url: '/console/assets/console.css' });
+    expect(styles.headers['content-type']).toContain('text/css');
+    const cached = await app.inject({
+      method: 'GET',
+      url: '/console/assets/console.css',
+      headers: { 'if-none-match': String(styles.headers.etag) },
+    });
+    expect(cached.statusCode).toBe(304);
+    const other = await app.inject({ method: 'GET', url: '/console/assets/index.html' });
+    expect(other.statusCode).toBe(400);
+  });
+});
+
+describe('logging in', () => {
+  it('a member logs in with their invite code and gets an httpOnly, SameSite=Strict session cookie', async () => {
+    const memberId = await createMember('Aida Web-Invite');
+    const response = await login({ code: await inviteFor(memberId) });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      member: { id: memberId, name: 'Aida Web-Invite', country: 'KG' },
+    });
+    const cookie = response.cookies.find((c) => c.name === sessionCookie)!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Plain http without PUBLIC_URL: a Secure cookie would never be sent back.
+    expect(cookie.secure).toBeUndefined();
+    const me = await app.inject({
+      method: 'GET',
+      url: '/console/me',
+      cookies: { [sessionCookie]: cookie.value },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({
+      member: { id: memberId },
+      whoami: expect.stringContaining('Aida Web-Invite'),
+    });
+  });
+
+  it('an invite code works once: the second login with it is refused', async () => {
+    const memberId = await createMember('Bolot Web-Once');
+    const code = await inviteFor(memberId);
+    expect((await login({ code })).statusCode).toBe(200);
+    const again = await login({ code });
+    expect(again.statusCode).toBe(401);
+    expect(again.cookies.find((c) => c.name === sessionCookie)).toBeUndefined();
+  });
+
+  it('a wrong code is refused, and after repeated wrong codes even a right one waits', async () => {
+    const address = newAddress();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const wrong = await login({ code: `WRONG-CODE-${attempt}` }, address);
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    }
+    const code = await inviteFor(await createMember('Cholpon Web-Throttled'));
+    const right = await login({ code }, address);
+    expect(right.statusCode).toBe(429);
+    // The throttled attempt did not use the code up: from another address it still works.
+    expect((await login({ code })).statusCode).toBe(200);
+  });
+
+  it('a member logs in with an API token; a wrong token is refused', async () => {
+    const memberId = await createMember('Dinara Web-Token');
+    const issued = await app.inject({
+      method: 'POST',
+      url: `/v1/members/${memberId}/tokens`,
+      headers: { authorization: `Bearer ${test.adminToken}` },
+      payload: { label: 'laptop' },
+    });
+    const token = issued.json<{ token: string }>().token;
+    const response = await login({ token });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ member: { id: memberId } });
+    expect((await login({ token: `${token}x` })).statusCode).toBe(401);
+  });
+
+  it('bad login bodies get a clear 400 and no cookie', async () => {
+    for (const payload of [{}, { code: '' }, { code: 'A', token: 'B' }, { password: 'x' }]) {
+      const response = await login(payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
+      expect(response.cookies).toHaveLength(0);
+    }
+  });
+});
+
+describe('the session', () => {
+  it('logout ends the session: the cookie is cleared and no longer works', async () => {
+    const { secret } = await loggedInMember('Erlan Web-Logout');
+    const out = await app.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: csrf,
+      cookies: { [sessionCookie]: secret },
+      payload: {},
+    });
+    expect(out.statusCode).toBe(200);
+    const cleared = out.cookies.find((c) => c.name === sessionCookie);
+    expect(cleared?.value).toBe('');
+    const me = await app.inject({ method: 'GET', url: '/console/me', cookies: { [sessionCookie]: secret } });
+    expect(me.statusCode).toBe(401);
+  });
+
+  it('an unknown session cookie gets 401 and sees the login page', async () => {
+    const me = await app.inject({
+      method: 'GET',
+      url: '/console/me',
+      cookies: { [sessionCookie]: 'cps_made-up' },
+    });
+    expect(me.statusCode).toBe(401);
+    const page = await app.inject({ method: 'GET', url: '/', cookies: { [sessionCookie]: 'cps_made-up' } });
+    expect(page.body).toContain('data-state="login"');
+  });
+
+  it('refuses cookie-authenticated changes without the CSRF header or from another origin, and changes nothing', async () => {
+    const { secret } = await loggedInMember('Farida Web-Csrf');
+    const noHeader = await app.inject({
+      method: 'POST',
+      url: '/console/logout',
+      cookies: { [sessionCookie]: secret },
+      payload: {},
+    });
+    expect(noHeader.statusCode).toBe(403);
+    const crossSite = await app.inject({
+      method: 'POST',
+      url: '/console/messages',
+      headers: { ...csrf, origin: 'https://evil.example' },
+      cookies: { [sessionCookie]: secret },
+      payload: { text: 'help' },
+    });
+    expect(crossSite.statusCode).toBe(403);
+    const restApi = await app.inject({
+      method: 'POST',
+      url: '/v1/members',
+      cookies: { [sessionCookie]: secret },
+      payload: { name: 'X', country: 'KG', role: 'member' },
+    });
+    expect(restApi.statusCode).toBe(403);
+    // Still logged in: the refused logout did nothing.
+    expect(
+      (await app.inject({ method: 'GET', url: '/console/me', cookies: { [sessionCookie]: secret } }))
+        .statusCode,
+    ).toBe(200);
+  });
+
+  it('the session cookie also opens the REST API (read requests need no extra header)', async () => {
+    const { secret } = await loggedInMember('Gulnara Web-Rest');
+    const contacts = await app.inject({
+      method: 'GET',
+      url: '/v1/contacts?country=KG&competence=extradition',
+      cookies: { [sessionCookie]: secret },
+    });
+    expect(contacts.statusCode).toBe(200);
+  });
+
+  it('a disabled member is logged out everywhere', async () => {
+    const { memberId, secret } = await loggedInMember('Ilyas Web-Disabled');
+    const disabled = await app.inject({
+      method: 'DELETE',
+      url: `/v1/members/${memberId}`,
+      headers: { authorization: `Bearer ${test.adminToken}` },
+    });
+    expect(disabled.statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'GET', url: '/console/me', cookies: { [sessionCookie]: secret } }))
+        .statusCode,
+    ).toBe(401);
+  });
+});
+
+describe('conversation', () => {
+  it('a member asks who handles extradition in Kyrgyzstan and gets the engine’s answer with buttons', async () => {
+    const { secret } = await loggedInMember('Jamila Web-Ask');
+    const response = await app.inject({
+      method: 'POST',
+      url: '/console/messages',
+      headers: csrf,
+      cookies: { [sessionCookie]: secret },
+      payload: { text: 'Who handles extradition in Kyrgyzstan?', locale: 'en' },
+    });
+    expect(response.statusCode).toBe(200);
+    const { messages } = response.json<{
+      messages: { text: string; buttons?: { label: string; action: string }[] }[];
+    }>();
+    expect(messages.map((m) => m.text).join('\n')).toContain('Bakyt Demo-Toktogulov');
+    const button = messages.flatMap((m) => m.buttons ?? [])[0];
+    expect(button).toBeDefined();
+    const pressed = await app.inject({
+      method: 'POST',
+      url: '/console/messages',
+      headers: csrf,
+      cookies: { [sessionCookie]: secret },
+      payload: { action: button!.action },
+    });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.json<{ messages: unknown[] }>().messages.length).toBeGreaterThan(0);
+  });
+
+  it('without a session the console endpoints answer 401; blank or oversized input gets 400', async () => {
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/console/messages',
+          headers: csrf,
+          payload: { text: 'help' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const { secret } = await loggedInMember('Kanat Web-Bad-Input');
+    for (const payload of [
+      { text: '   ' },
+      { text: 'x'.repeat(2001) },
+      { text: 'help', extra: 1 },
+      { action: '' },
+      {},
+    ]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/console/messages',
+        headers: csrf,
+        cookies: { [sessionCookie]: secret },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+    }
+  });
+});
+
+describe('pushed messages', () => {
+  it('a push to a member reaches their open console over SSE, and a reconnect replays what it missed', async () => {
+    const { memberId, secret } = await loggedInMember('Lola Web-Push');
+    const base = await test.application.app.listen({ host: '127.0.0.1', port: 0 });
+    const cookie = `${sessionCookie}=${secret}`;
+    const stream = await openSse(`${base}/console/events`, { cookie });
+    expect(stream.status).toBe(200);
+    const ready = await stream.next('ready');
+    expect(JSON.parse(ready.data)).toEqual({ latest: '0-0' });
+
+    const pushes = test.application.webConsole.pushes;
+    await pushes.adapter.send(memberId, {
+      text: 'Consultation accepted by kg-001',
+      buttons: [{ label: 'Reply', action: 'consult:reply:1' }],
+    });
+    const pushed = await stream.next('push');
+    expect(JSON.parse(pushed.data)).toMatchObject({ text: 'Consultation accepted by kg-001' });
+    stream.close();
+
+    await pushes.adapter.send(memberId, { text: 'Sent while the tab was closed' });
+    const resumed = await openSse(`${base}/console/events?after=${pushed.id!}`, { cookie });
+    expect(JSON.parse((await resumed.next('push')).data)).toMatchObject({
+      text: 'Sent while the tab was closed',
+    });
+    resumed.close();
+
+    expect((await openSse(`${base}/console/events`, { cookie: `${sessionCookie}=cps_nope` })).status).toBe(
+      401,
+    );
+  });
+
+  it('with two API replicas, a push sent through one reaches the stream held by the other', async () => {
+    const { memberId, secret } = await loggedInMember('Mirlan Web-Replicas');
+    const config = loadConfig({
+      DATABASE_URL: test.database.url,
+      REDIS_URL: test.application.redis.url!,
+      REDIS_PREFIX: test.application.config.redis.prefix,
+      LOG_LEVEL: 'silent',
+    });
+    const replica = await createApplication(config, createLogger('silent'));
+    try {
+      const base = await replica.app.listen({ host: '127.0.0.1', port: 0 });
+      const stream = await openSse(`${base}/console/events`, { cookie: `${sessionCookie}=${secret}` });
+      await stream.next('ready');
+      await test.application.webConsole.pushes.adapter.send(memberId, { text: 'From the other replica' });
+      expect(JSON.parse((await stream.next('push')).data)).toMatchObject({ text: 'From the other replica' });
+      stream.close();
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('logging out ends the open event stream', async () => {
+    const { secret } = await loggedInMember('Nazira Web-Stream-Logout');
+    const base = test.application.app.server.address();
+    const port = typeof base === 'object' && base !== null ? base.port : 0;
+    const stream = await openSse(`http://127.0.0.1:${port}/console/events`, {
+      cookie: `${sessionCookie}=${secret}`,
+    });
+    await stream.next('ready');
+    await app.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: csrf,
+      cookies: { [sessionCookie]: secret },
+      payload: {},
+    });
+    await stream.next('session-ended');
+    stream.close();
+  });
+});
+
+describe('behind TLS', () => {
+  it('with an https PUBLIC_URL the cookie is Secure and only that origin may post', async () => {
+    const secure = await startTestApp('web-console-tls', {
+      env: { PUBLIC_URL: 'https://console.example.org' },
+      loadDemo: false,
+    });
+    try {
+      const secureApp = secure.application.app;
+      const response = await secureApp.inject({
+        method: 'POST',
+        url: '/console/login',
+        headers: { ...csrf, origin: 'https://console.example.org' },
+        payload: { token: secure.adminToken },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.cookies.find((c) => c.name === sessionCookie)).toMatchObject({
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+      const foreign = await secureApp.inject({
+        method: 'POST',
+        url: '/console/login',
+        headers: { ...csrf, origin: 'http://console.example.org' },
+        payload: { token: secure.adminToken },
+      });
+      expect(foreign.statusCode).toBe(403);
+    } finally {
+      await secure.close();
+    }
+  });
+});

@@ -17,7 +17,16 @@ export interface MessengerAccount {
 export interface IdentityServiceDeps {
   db: Database;
   audit: AuditService;
+  /**
+   * How long an account's member is trusted without asking the database. Default 10 s; 0 turns
+   * the cache off. Changes empty it at once here, and in other processes through the
+   * `members_changed` NOTIFY (call `forgetCached` on it), so an unlink takes effect everywhere.
+   */
+  cacheTtlMs?: number;
+  clock?: () => number;
 }
+
+type Resolved = { identity: Identity; member: Member } | undefined;
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
@@ -25,7 +34,15 @@ export type IdentityService = ReturnType<typeof createIdentityService>;
  * Linked messenger accounts: who is writing (account -> member) and where to reach a member
  * (member -> private chats). Linking itself happens by redeeming an invite (invite-service).
  */
-export function createIdentityService({ db, audit }: IdentityServiceDeps) {
+export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = Date.now }: IdentityServiceDeps) {
+  // Every message starts with "who is this?": answered from memory for a busy account. Unknown
+  // accounts are remembered too, so a stranger's flood costs no queries; linking clears it.
+  const cache = new Map<string, { value: Resolved; until: number }>();
+  const maxCached = 10_000;
+  const forgetCached = (): void => {
+    cache.clear();
+  };
+
   async function requireVisibleMember(actor: Principal, memberId: string): Promise<Member> {
     const [member] = await db.select().from(members).where(and(eq(members.id, memberId), isNull(members.disabledAt)));
     if (member === undefined || (actor.memberId !== memberId && !canManageCountry(actor, member.country))) {
@@ -35,8 +52,13 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
   }
 
   return {
+    forgetCached,
+
     /** The active member behind a messenger account, or undefined for an unknown account. */
-    async resolve(account: MessengerAccount): Promise<{ identity: Identity; member: Member } | undefined> {
+    async resolve(account: MessengerAccount): Promise<Resolved> {
+      const key = `${account.platform}\u0000${account.platformUserId}`;
+      const cached = cache.get(key);
+      if (cached !== undefined && cached.until > clock()) return cached.value;
       const [row] = await db
         .select({ identity: identities, member: members })
         .from(identities)
@@ -48,6 +70,10 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
             isNull(members.disabledAt),
           ),
         );
+      if (cacheTtlMs > 0) {
+        if (cache.size >= maxCached) cache.delete(cache.keys().next().value ?? key);
+        cache.set(key, { value: row, until: clock() + cacheTtlMs });
+      }
       return row;
     },
 
@@ -68,7 +94,7 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
 
     /** The account's owner unlinks it from a chat (`/unlink`). Resolves to false when it was not linked. */
     async unlinkAccount(account: MessengerAccount): Promise<boolean> {
-      return db.transaction(async (tx) => {
+      const unlinked = await db.transaction(async (tx) => {
         const removed = await tx
           .delete(identities)
           .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)))
@@ -85,6 +111,9 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
         ]);
         return true;
       });
+      // After the commit: a lookup racing the transaction must not cache the old link again.
+      forgetCached();
+      return unlinked;
     },
 
     /** A coordinator (or the member) unlinks an account, e.g. a lost phone. */
@@ -106,6 +135,7 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
           },
         ]);
       });
+      forgetCached();
     },
 
     /** Remembers the answer language a member picked, across messengers. */
@@ -116,6 +146,7 @@ export function createIdentityService({ db, audit }: IdentityServiceDeps) {
           { actor: `member:${memberId}`, action: 'member.locale', subject: `member:${memberId}`, details: { locale } },
         ]);
       });
+      forgetCached();
     },
   };
 }

@@ -20,6 +20,8 @@ export interface InviteServiceDeps {
   db: Database;
   audit: AuditService;
   throttle: InviteThrottle;
+  /** Told when an account is linked, so a cached "unknown account" is forgotten at once. */
+  identityCache?: { forgetCached(): void };
   /** Default validity of a new invite. */
   ttlHours: number;
   clock?: () => Date;
@@ -52,7 +54,7 @@ export type InviteService = ReturnType<typeof createInviteService>;
 
 export const maxInviteHours = 24 * 90;
 
-export function createInviteService({ db, audit, throttle, ttlHours, clock = () => new Date() }: InviteServiceDeps) {
+export function createInviteService({ db, audit, throttle, identityCache, ttlHours, clock = () => new Date() }: InviteServiceDeps) {
   const linkBuilders = new Map<string, InviteLinkBuilder>();
 
   async function requireManageable(actor: Principal | undefined, memberId: string): Promise<Member> {
@@ -227,6 +229,7 @@ export function createInviteService({ db, audit, throttle, ttlHours, clock = () 
         throw error;
       });
       if (!linked) return { status: 'refused' };
+      identityCache?.forgetCached();
       await throttle.clear(throttleAccount);
       return { status: 'linked', member };
     },

@@ -158,6 +158,15 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     if (inbound.chatType === 'group') {
       return [say(chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'chat-group-private-only')];
     }
+    // A module with a conversation in progress (a consultation being started or talked in, a
+    // request being registered) takes the text before it is read as a question.
+    if (textHandlers.length > 0) {
+      const locale = await conversationLocale(inbound, principal, undefined, text);
+      for (const textHandler of textHandlers) {
+        const taken = await textHandler({ inbound, principal, locale, text });
+        if (taken !== undefined) return asList(taken);
+      }
+    }
     // A saved or explicit choice wins; then the ask module detects the question's language; a
     // question without words ("KG?") falls back to the messenger's language.
     const chosen = toLocale(principal.locale) ?? inbound.locale ?? (detectTextLocale(text) === undefined ? toLocale(inbound.localeHint) : undefined);

@@ -168,6 +168,18 @@ export function createBotStateRepository({
         .where(eq(botReplyOutbox.id, reply.id));
     },
 
+    /** Choices offered by a push (not a reply), already delivered as `messageId`. */
+    async rememberChoices(choices: OfferedChoices, messageId: string): Promise<void> {
+      const { chatId, offeredBy, actions } = choices;
+      await db
+        .insert(botChatChoices)
+        .values({ platform, chatId, offeredBy, actions, messageId, updatedAt: new Date() })
+        .onConflictDoUpdate({
+          target: [botChatChoices.platform, botChatChoices.chatId],
+          set: { offeredBy, actions, messageId, updatedAt: new Date() },
+        });
+    },
+
     async choicesFor(chatId: string): Promise<ChatChoices | undefined> {
       const [row] = await db
         .select({

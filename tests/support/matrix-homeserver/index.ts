@@ -118,10 +118,11 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       }
     }
     requests.push({ method, path: url.pathname, status });
-    if (logRequests)
-      process.stderr.write(
-        `[homeserver] ${method} ${url.pathname}${url.search.length > 0 ? '?…' : ''} -> ${status}\n`,
-      );
+    if (logRequests) {
+      const who = state.tokens.get(request.headers.authorization?.slice(7) ?? '')?.userId ?? '-';
+      const since = url.searchParams.get('since') ?? '';
+      process.stderr.write(`[homeserver] ${who} ${method} ${url.pathname} ${since} -> ${status}\n`);
+    }
     if (response.destroyed) return;
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));

@@ -1,0 +1,7 @@
+// Public surface of the Matrix adapter, used by the composition root.
+export {
+  createMatrixBot,
+  type MatrixBot,
+  type MatrixBotOptions,
+  type MatrixBotStatus,
+} from './matrix-bot.ts';

@@ -1,0 +1,299 @@
+// Matrix events in, engine replies out (into the reply outbox). Translation only: who may ask
+// and what to answer is the conversation engine's business. Events of one room are handled in
+// order; each is answered at most once (bot_processed_events), and its replies are recorded in
+// the same transaction, so a crash or an outage neither loses nor repeats an answer.
+import { randomUUID } from 'node:crypto';
+import { type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent } from 'matrix-js-sdk';
+import type { BotStateRepository, NewReply, OfferedChoices } from '../../src/bot-state/index.ts';
+import {
+  parseCommand,
+  type ConversationEngine,
+  type InboundMessage,
+  type OutboundMessage,
+} from '../../src/chat/index.ts';
+import type { Locale, Translator } from '../../src/i18n/i18n.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import type { IdentityService } from '../../src/members/identity-service.ts';
+import { choiceNumber, messageText, reactionChoice, renderReply } from './matrix-render.ts';
+import type { StoredReply } from './reply-sender.ts';
+import type { StateCipher } from './state-cipher.ts';
+
+export interface MatrixConversationDeps {
+  client: MatrixClient;
+  botUserId: string;
+  engine: Pick<ConversationEngine, 'handle' | 'commands'>;
+  identities: Pick<IdentityService, 'resolve'>;
+  repository: BotStateRepository;
+  cipher: StateCipher;
+  translator: Translator;
+  defaultLocale: Locale;
+  logger: Logger;
+  /** Called after replies were recorded, so they go out now. */
+  onRepliesQueued: () => void;
+  /** Events older than this are never answered (a long outage or a fresh account's history). */
+  notBefore: () => number;
+}
+
+const maximumTextLength = 4000;
+const megolm = { algorithm: 'm.megolm.v1.aes-sha2' };
+
+export interface MatrixConversation {
+  /** Resolves once every event received so far has been handled (before a sync position is saved). */
+  drain(): Promise<void>;
+  detach(): void;
+}
+
+export function attachConversation(deps: MatrixConversationDeps): MatrixConversation {
+  const { client, botUserId, engine, identities, repository, cipher, translator, defaultLocale, logger } =
+    deps;
+  const queues = new Map<string, Promise<void>>();
+  const awaitingKeys = new Set<string>();
+  const encryptionRequested = new Set<string>();
+  const handledInvites = new Set<string>();
+
+  /** Runs `task` after the room's earlier tasks; failures are logged, never thrown (one bad event must not stop the bot). */
+  const enqueue = (roomId: string, task: () => Promise<void>): void => {
+    const previous = queues.get(roomId) ?? Promise.resolve();
+    const next = previous.then(task).catch((error: unknown) => {
+      logger.error({ err: error, roomId }, 'matrix: failed to handle an event');
+    });
+    queues.set(roomId, next);
+    void next.then(() => {
+      if (queues.get(roomId) === next) queues.delete(roomId);
+    });
+  };
+
+  const isDirect = (room: Room): boolean => room.getInvitedAndJoinedMemberCount() <= 2;
+
+  async function queueReplies(input: {
+    eventId: string;
+    roomId: string;
+    replies: readonly OutboundMessage[];
+    leaveAfter?: boolean;
+  }): Promise<void> {
+    const records: NewReply[] = [];
+    let choices: OfferedChoices | undefined;
+    input.replies.forEach((reply, index) => {
+      const rendered = renderReply(reply, translator, defaultLocale);
+      const idempotencyKey = `matrix:${input.eventId}:${index}`;
+      const stored: StoredReply = {
+        content: rendered.content,
+        requiresEncryption: reply.requiresEncryption ?? false,
+      };
+      const last = index === input.replies.length - 1;
+      records.push({
+        chatId: input.roomId,
+        idempotencyKey,
+        payload: cipher.encryptJson(stored),
+        leaveAfter: last && input.leaveAfter === true,
+      });
+      if (rendered.actions !== undefined)
+        choices = { chatId: input.roomId, offeredBy: idempotencyKey, actions: rendered.actions };
+    });
+    const recorded = await repository.recordHandled({ eventId: input.eventId, replies: records, choices });
+    if (recorded && records.length > 0) deps.onRepliesQueued();
+  }
+
+  /** Turns on encryption in a DM that lacks it (the bot has power there when invited to a private chat). */
+  async function requestEncryption(room: Room): Promise<void> {
+    if (room.hasEncryptionStateEvent() || encryptionRequested.has(room.roomId)) return;
+    encryptionRequested.add(room.roomId);
+    await client
+      .sendStateEvent(room.roomId, 'm.room.encryption' as never, megolm as never, '')
+      .catch((error: unknown) => {
+        logger.info(
+          { roomId: room.roomId, err: error instanceof Error ? error.message : String(error) },
+          'matrix: could not enable encryption',
+        );
+      });
+  }
+
+  async function onInvite(event: MatrixEvent, room: Room): Promise<void> {
+    const inviter = event.getSender();
+    // The membership itself says whether this invite is still to be answered (invite state has no
+    // event ids); `handledInvites` covers the moment between our join and its echo in the sync.
+    if (inviter === undefined || room.getMyMembership() !== 'invite' || handledInvites.has(room.roomId))
+      return;
+    handledInvites.add(room.roomId);
+    const eventId = `invite:${room.roomId}:${randomUUID()}`;
+    const linked = await identities.resolve({ platform: 'matrix', platformUserId: inviter });
+    const direct = event.getContent().is_direct === true || room.getInvitedAndJoinedMemberCount() <= 2;
+    if (linked === undefined && !direct) {
+      // Unknown people may only open a DM (to link); a group of strangers gets nothing.
+      await client.leave(room.roomId);
+      await repository.recordHandled({ eventId, replies: [] });
+      return;
+    }
+    await client.joinRoom(room.roomId);
+    logger.info({ roomId: room.roomId, linked: linked !== undefined }, 'matrix: joined a room on invitation');
+    if (direct) await requestEncryption(room);
+    const locale =
+      linked?.member.locale === 'ru' || linked?.member.locale === 'en' ? linked.member.locale : defaultLocale;
+    const greeting: OutboundMessage =
+      linked === undefined
+        ? { text: translator.t(locale, 'matrix-welcome-unknown'), locale }
+        : { text: translator.t(locale, 'matrix-welcome-member', { name: linked.member.name }), locale };
+    await queueReplies({ eventId, roomId: room.roomId, replies: [greeting] });
+  }
+
+  /** The inbound message an event stands for, or undefined for events the bot ignores. */
+  async function toInbound(event: MatrixEvent, room: Room): Promise<InboundMessage | undefined> {
+    const sender = event.getSender();
+    const eventId = event.getId();
+    if (sender === undefined || eventId === undefined) return undefined;
+    const content: Record<string, unknown> = event.getContent();
+    const relatesTo = asRecord(content['m.relates_to']);
+    let text: string | undefined;
+    let buttonAction: string | undefined;
+
+    if (event.getType() === 'm.room.message') {
+      // m.notice is what bots send: answering it could loop two bots forever. Edits are not new questions.
+      if (content.msgtype !== 'm.text' || relatesTo?.rel_type === 'm.replace') return undefined;
+      text = messageText(content)?.slice(0, maximumTextLength);
+      if (text === undefined || text.trim() === '') return undefined;
+      const number = choiceNumber(text);
+      if (number !== undefined) {
+        const offered = await repository.choicesFor(room.roomId);
+        const action = offered?.actions[number - 1];
+        if (action !== undefined) {
+          buttonAction = action;
+          text = undefined;
+        }
+      }
+    } else if (event.getType() === 'm.reaction') {
+      const key = relatesTo?.key;
+      if (
+        relatesTo?.rel_type !== 'm.annotation' ||
+        typeof key !== 'string' ||
+        typeof relatesTo.event_id !== 'string'
+      )
+        return undefined;
+      const offered = await repository.choicesFor(room.roomId);
+      const number = reactionChoice(key);
+      if (offered?.messageId !== relatesTo.event_id || number === undefined) return undefined;
+      buttonAction = offered.actions[number - 1];
+      if (buttonAction === undefined) return undefined;
+    } else {
+      return undefined;
+    }
+
+    const direct = isDirect(room);
+    const inReplyTo = asRecord(relatesTo?.['m.in_reply_to'])?.event_id;
+    const threadRoot = relatesTo?.rel_type === 'm.thread' ? relatesTo.event_id : undefined;
+    const replyTo =
+      typeof threadRoot === 'string' ? threadRoot : typeof inReplyTo === 'string' ? inReplyTo : undefined;
+    const repliedToBot = replyTo !== undefined && room.findEventById(replyTo)?.getSender() === botUserId;
+    const botName = room.getMember(botUserId)?.name;
+    const mentioned =
+      text !== undefined &&
+      (text.includes(botUserId) ||
+        (botName !== undefined && botName !== '' && text.toLowerCase().includes(botName.toLowerCase())));
+    return {
+      platform: 'matrix',
+      platformUserId: sender,
+      chatId: room.roomId,
+      chatType: direct ? 'private' : 'group',
+      text,
+      buttonAction,
+      addressed:
+        direct ||
+        buttonAction !== undefined ||
+        mentioned ||
+        repliedToBot ||
+        text?.trimStart().startsWith('!') === true,
+      displayName: room.getMember(sender)?.name,
+      messageId: eventId,
+      replyToMessageId: replyTo,
+    };
+  }
+
+  async function onMessage(event: MatrixEvent, room: Room): Promise<void> {
+    const eventId = event.getId();
+    if (eventId === undefined || event.getSender() === botUserId || room.getMyMembership() !== 'join') return;
+    if (event.getTs() < deps.notBefore()) return;
+    if (event.isDecryptionFailure()) {
+      // The room key may still be on its way (to-device); handled when it is decrypted.
+      awaitingKeys.add(eventId);
+      return;
+    }
+    if (room.hasEncryptionStateEvent() && !event.isEncrypted()) {
+      // Plaintext in an encrypted room did not come from a well-behaved client: not trusted.
+      logger.info({ roomId: room.roomId }, 'matrix: ignored an unencrypted event in an encrypted room');
+      return;
+    }
+    if (await repository.isProcessed(eventId)) return;
+    const inbound = await toInbound(event, room);
+    if (inbound === undefined) return;
+
+    if (inbound.chatType === 'private' && !room.hasEncryptionStateEvent()) {
+      await requestEncryption(room);
+      const locale = defaultLocale;
+      await queueReplies({
+        eventId,
+        roomId: room.roomId,
+        replies: [{ text: translator.t(locale, 'matrix-unencrypted-room'), locale }],
+      });
+      return;
+    }
+
+    const replies = await engine.handle(inbound);
+    let leaveAfter = false;
+    if (inbound.chatType === 'private' && replies.length > 0) {
+      const known = await identities.resolve({ platform: 'matrix', platformUserId: inbound.platformUserId });
+      // Unknown accounts are told how to get an invite and left alone, unless they are linking.
+      leaveAfter = known === undefined && !isLinkAttempt(inbound.text);
+    }
+    await queueReplies({ eventId, roomId: room.roomId, replies, leaveAfter });
+  }
+
+  const isLinkAttempt = (text: string | undefined): boolean => {
+    const parsed = text === undefined ? undefined : parseCommand(text);
+    const id = parsed === undefined ? undefined : engine.commands.find(parsed.name)?.command.id;
+    return id === 'link' || id === 'start';
+  };
+
+  const onTimeline = (
+    event: MatrixEvent,
+    room: Room | undefined,
+    toStartOfTimeline: boolean | undefined,
+  ): void => {
+    if (room === undefined || toStartOfTimeline === true) return;
+    enqueue(room.roomId, async () => {
+      await client.decryptEventIfNeeded(event);
+      await onMessage(event, room);
+    });
+  };
+  const onDecrypted = (event: MatrixEvent): void => {
+    const eventId = event.getId();
+    if (eventId === undefined || !awaitingKeys.has(eventId) || event.isDecryptionFailure()) return;
+    awaitingKeys.delete(eventId);
+    const room = client.getRoom(event.getRoomId());
+    if (room !== null) enqueue(room.roomId, () => onMessage(event, room));
+  };
+  const onMyMembership = (room: Room, membership: string): void => {
+    if (membership !== 'invite') return;
+    const invite = room.getMember(botUserId)?.events.member;
+    if (invite !== undefined) enqueue(room.roomId, () => onInvite(invite, room));
+  };
+
+  client.on(RoomEvent.Timeline, onTimeline);
+  client.on(MatrixEventEvent.Decrypted, onDecrypted);
+  client.on(RoomEvent.MyMembership, onMyMembership);
+
+  return {
+    async drain() {
+      while (queues.size > 0) await Promise.all([...queues.values()]);
+    },
+    detach() {
+      client.off(RoomEvent.Timeline, onTimeline);
+      client.off(MatrixEventEvent.Decrypted, onDecrypted);
+      client.off(RoomEvent.MyMembership, onMyMembership);
+    },
+  };
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

@@ -1,0 +1,196 @@
+// Logging in and building the bot's client: which device it is, its restored crypto store and
+// sync position. The device stays the same across restarts (the crypto store is persisted), so
+// users verify the bot once and messages sent while it was down can still be decrypted.
+import { randomUUID } from 'node:crypto';
+import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import type { BotStateRepository } from '../../src/bot-state/index.ts';
+import type { Logger } from '../../src/logging/logger.ts';
+import {
+  deleteDatabases,
+  installInMemoryIndexedDb,
+  restoreDatabases,
+  snapshotDatabases,
+} from './crypto-store-snapshot.ts';
+import { PersistedSyncStore, type SavedSync } from './persisted-sync-store.ts';
+import { quietSdkLogger, sdkLoggerFor } from './sdk-logging.ts';
+import type { StateCipher } from './state-cipher.ts';
+
+export interface MatrixAccountSettings {
+  homeserverUrl: string;
+  userId: string;
+  accessToken: string | undefined;
+  password: string | undefined;
+  deviceName: string;
+}
+
+interface StoredSession {
+  userId: string;
+  deviceId: string;
+  accessToken: string;
+}
+
+/** A configuration problem no retry will fix (wrong password, token of another user). */
+export class MatrixAccountError extends Error {}
+
+export interface MatrixSession {
+  readonly client: MatrixClient;
+  readonly deviceId: string;
+  readonly store: PersistedSyncStore;
+  /** False on the very first start of this account: no sync position to resume from. */
+  readonly resumed: boolean;
+  /** Writes crypto state and sync position together (one transaction). */
+  persist(saved?: SavedSync): Promise<void>;
+  /** Stops the client, saves a last time, frees the in-memory crypto databases. */
+  close(): Promise<void>;
+}
+
+const blobKinds = { session: 'session', crypto: 'crypto', sync: 'sync' } as const;
+
+export async function openMatrixSession(input: {
+  account: MatrixAccountSettings;
+  repository: BotStateRepository;
+  cipher: StateCipher;
+  logger: Logger;
+  /** Runs after every persisted sync, before it is written: lets the bot finish the events of that sync first. */
+  beforePersist?: () => Promise<void>;
+}): Promise<MatrixSession> {
+  const { account, repository, cipher, logger } = input;
+  const session = await resolveSession(account, repository, cipher, logger);
+
+  let cryptoBlob = await repository.loadBlob(blobKinds.crypto);
+  let syncBlob = await repository.loadBlob(blobKinds.sync);
+  const storedDevice = await repository.loadBlob('crypto-device');
+  if (storedDevice !== undefined && cipher.decrypt(storedDevice).toString('utf8') !== session.deviceId) {
+    // The access token now belongs to another device: the saved keys are not this device's.
+    logger.warn(
+      'matrix: the configured access token is for a new device; starting with a fresh crypto store',
+    );
+    cryptoBlob = undefined;
+    syncBlob = undefined;
+  }
+
+  installInMemoryIndexedDb();
+  const prefix = `counterpart-${randomUUID()}`;
+  if (cryptoBlob !== undefined) await restoreDatabases(prefix, cipher.decrypt(cryptoBlob));
+  const initial = syncBlob === undefined ? undefined : (cipher.decryptJson(syncBlob) as SavedSync);
+
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = async (saved?: SavedSync): Promise<void> => {
+    // Serialized: two overlapping writes could store an older crypto state after a newer one.
+    const run = persisting.then(async () => {
+      await input.beforePersist?.();
+      const crypto = await snapshotDatabases(prefix);
+      const entries = [
+        { kind: blobKinds.crypto, data: cipher.encrypt(crypto) },
+        { kind: 'crypto-device', data: cipher.encrypt(Buffer.from(session.deviceId, 'utf8')) },
+      ];
+      const sync = saved ?? store.snapshot();
+      if (sync !== undefined) entries.push({ kind: blobKinds.sync, data: cipher.encryptJson(sync) });
+      await repository.saveBlobs(entries);
+    });
+    persisting = run.catch(() => undefined);
+    return run;
+  };
+  const store = new PersistedSyncStore({ initial, persist: (saved) => persist(saved) });
+
+  const client = createClient({
+    baseUrl: account.homeserverUrl,
+    userId: session.userId,
+    deviceId: session.deviceId,
+    accessToken: session.accessToken,
+    store,
+    logger: sdkLoggerFor(logger),
+  });
+  try {
+    await client.initRustCrypto({
+      useIndexedDB: true,
+      cryptoDatabasePrefix: prefix,
+      storageKey: cipher.cryptoStoreKey,
+    });
+  } catch (error) {
+    await deleteDatabases(prefix);
+    throw error;
+  }
+  // Save the fresh identity keys at once: a crash before the first sync must not lose them.
+  await persist();
+
+  return {
+    client,
+    deviceId: session.deviceId,
+    store,
+    resumed: initial !== undefined,
+    persist,
+    async close() {
+      client.stopClient();
+      try {
+        await persist();
+      } finally {
+        await deleteDatabases(prefix);
+      }
+    },
+  };
+}
+
+async function resolveSession(
+  account: MatrixAccountSettings,
+  repository: BotStateRepository,
+  cipher: StateCipher,
+  logger: Logger,
+): Promise<StoredSession> {
+  const storedBlob = await repository.loadBlob(blobKinds.session);
+  const stored = storedBlob === undefined ? undefined : (cipher.decryptJson(storedBlob) as StoredSession);
+
+  if (account.accessToken !== undefined) {
+    const { userId, deviceId } = await whoami(account.homeserverUrl, account.accessToken);
+    if (userId !== account.userId)
+      throw new MatrixAccountError(`MATRIX_ACCESS_TOKEN belongs to ${userId}, not MATRIX_USER_ID`);
+    if (deviceId === undefined)
+      throw new MatrixAccountError('the homeserver did not say which device MATRIX_ACCESS_TOKEN belongs to');
+    return { userId, deviceId, accessToken: account.accessToken };
+  }
+  if (account.password === undefined)
+    throw new MatrixAccountError('MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD is required');
+
+  if (stored?.userId === account.userId) {
+    try {
+      const { deviceId } = await whoami(account.homeserverUrl, stored.accessToken);
+      if (deviceId === stored.deviceId) return stored;
+    } catch (error) {
+      if (!(error instanceof MatrixError && error.errcode === 'M_UNKNOWN_TOKEN')) throw error;
+      logger.info('matrix: stored access token expired; logging in again on the same device');
+    }
+  }
+  // Logging in with the stored device id keeps the device, so the saved crypto store still fits it.
+  const client = createClient({ baseUrl: account.homeserverUrl, logger: sdkLoggerFor(logger) });
+  try {
+    const response = await client.loginRequest({
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: account.userId },
+      password: account.password,
+      initial_device_display_name: account.deviceName,
+      ...(stored?.userId === account.userId ? { device_id: stored.deviceId } : {}),
+    });
+    const session = {
+      userId: response.user_id,
+      deviceId: response.device_id,
+      accessToken: response.access_token,
+    };
+    await repository.saveBlobs([{ kind: blobKinds.session, data: cipher.encryptJson(session) }]);
+    logger.info({ deviceId: session.deviceId }, 'matrix: logged in');
+    return session;
+  } catch (error) {
+    if (error instanceof MatrixError && (error.errcode === 'M_FORBIDDEN' || error.httpStatus === 403)) {
+      throw new MatrixAccountError('the homeserver refused MATRIX_USER_ID / MATRIX_PASSWORD');
+    }
+    throw error;
+  }
+}
+
+async function whoami(
+  baseUrl: string,
+  accessToken: string,
+): Promise<{ userId: string; deviceId: string | undefined }> {
+  const client = createClient({ baseUrl, accessToken, logger: quietSdkLogger });
+  const response = await client.whoami();
+  return { userId: response.user_id, deviceId: response.device_id };
+}

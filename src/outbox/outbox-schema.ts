@@ -39,13 +39,20 @@ export const outbox = pgTable(
     platformMessageId: text('platform_message_id'),
     /** A short error code, never a message body. */
     lastError: text('last_error'),
+    /**
+     * When the final state's consequences (the writing module's handler, the audit entry) were
+     * recorded. Marking the state is one statement right after the messenger call, to keep the
+     * crash window small; the consequences follow in their own transaction, redone if a crash
+     * came in between.
+     */
+    outcomeRecordedAt: timestamp('outcome_recorded_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     index('outbox_open_idx')
       .on(table.updatedAt)
-      .where(sql`${table.state} in ('pending', 'sending')`),
+      .where(sql`${table.state} in ('pending', 'sending') or ${table.outcomeRecordedAt} is null`),
     index('outbox_subject_idx').on(table.subject),
   ],
 );

@@ -81,6 +81,8 @@ describe('countries', () => {
     expect(countriesOf('how to begin extradition from Armenia')).toEqual(['AM']);
     expect(countriesOf('extradition of a child to Georgia')).toEqual(['GE']);
     expect(countriesOf('для того чтобы направить ВПП в Грузию')).toEqual(['GE']);
+    expect(countriesOf('MLA to interview a witness and an agent in Kazakhstan')).toEqual(['KZ']);
+    expect(countriesOf('выдача сына и матери из Армении')).toEqual(['AM']);
   });
 
   it('finds several countries in one question, in order', () => {

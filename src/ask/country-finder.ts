@@ -44,9 +44,14 @@ export function findCountries(
     const single = span.length === 1;
     // One- and two-letter words ("I", "в") are never names; codes are handled before.
     if (single && first.key.length < 3) return undefined;
-    if (single && first.script === 'latin' && !first.capitalized) {
-      // "in", "to", "того": function words that happen to be names count only when capitalised.
-      if (lexicon.stopwordKeys.has(first.key) || first.key.length < minimumStemLength) return undefined;
+    // "in", "to", "того", "сын": function words and short words that happen to be names (or fold
+    // into one) count only when capitalised; Cyrillic function words never.
+    if (
+      single &&
+      !first.capitalized &&
+      (lexicon.stopwordKeys.has(first.key) || first.key.length < minimumStemLength)
+    ) {
+      return undefined;
     }
     if (single && first.script !== 'latin' && lexicon.stopwordKeys.has(first.key)) return undefined;
     const allowed = refs.filter((ref) => {
@@ -62,6 +67,9 @@ export function findCountries(
     );
     return allowed[0];
   };
+
+  const isVocabulary = (token: Token): boolean =>
+    lexicon.vocabularyKeys.has(token.key) || lexicon.vocabularyKeys.has(token.stem);
 
   const isLanguageName = (start: number, end: number): boolean => {
     const before = tokens[start - 1];
@@ -124,7 +132,8 @@ export function findCountries(
         continue outer;
       }
       let ref = choose(places.exact.get(keyPhrase) ?? [], 'exact', span);
-      if (ref === undefined && span.every((t) => t.stem.length >= minimumStemLength)) {
+      // Our own vocabulary ("witness") is never a place by its stem ("vitn", as in a name of Vietnam).
+      if (ref === undefined && span.every((t) => t.stem.length >= minimumStemLength && !isVocabulary(t))) {
         ref = choose(places.stems.get(span.map((t) => t.stem).join(' ')) ?? [], 'stem', span);
       }
       if (ref !== undefined) {
@@ -150,12 +159,7 @@ export function findCountries(
       }
     }
 
-    if (
-      token.script !== 'other' &&
-      !lexicon.stopwordKeys.has(token.key) &&
-      !lexicon.vocabularyKeys.has(token.key) &&
-      !lexicon.vocabularyKeys.has(token.stem)
-    ) {
+    if (token.script !== 'other' && !lexicon.stopwordKeys.has(token.key) && !isVocabulary(token)) {
       // A stem is shorter than the word it came from; it gets the edits of a word one letter shorter.
       const matches = [
         ...places.fuzzy.search(token.key),

@@ -27,13 +27,19 @@ import tr from 'i18n-iso-countries/langs/tr.json' with { type: 'json' };
 import uk from 'i18n-iso-countries/langs/uk.json' with { type: 'json' };
 import uz from 'i18n-iso-countries/langs/uz.json' with { type: 'json' };
 
-// The network's working languages (English, Russian), the languages of its member states, and
-// those of its main partner states. More languages would mean more accidental matches.
 // The package is CommonJS exporting the array itself; its typings describe an ES default export.
 const worldCountries = worldCountriesModule as unknown as readonly WorldCountry[];
 
-for (const locale of [en, ru, kk, ky, uz, tg, tk, az, ka, hy, tr, de, nl, sv, uk, be])
-  countryCodes.registerLocale(locale);
+// The network's working languages (English, Russian), the languages of its member states, and
+// those of its main partner states. More languages would mean more accidental matches.
+const nameLocales = [en, ru, kk, ky, uz, tg, tk, az, ka, hy, tr, de, nl, sv, uk, be];
+for (const locale of nameLocales) countryCodes.registerLocale(locale);
+
+// Names in scripts whose transliteration is a different word altogether (Chinese 阿根廷 becomes
+// "a gen ting") would match unrelated Latin words; only alphabets transliterated letter by letter
+// are indexed.
+const indexableName =
+  /^[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Georgian}\p{Script=Armenian}\p{M}\p{N}\p{P}\p{Zs}ʻʼ]+$/u;
 
 /** How a place was named; it decides how strictly it must be written to count. */
 export type PlaceKind = 'name' | 'demonym' | 'code' | 'city' | 'capital';
@@ -89,7 +95,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
 
   const addName = (name: string, iso2: string, kind: PlaceKind, majorCity = true): void => {
     const trimmed = name.trim().replace(/^(the|The)\s+/u, '');
-    if (trimmed === '') return;
+    if (trimmed === '' || !indexableName.test(trimmed)) return;
     // Short all-capital spellings ("UK", "USA", "ОАЭ") are abbreviations: exact case only.
     if (/^[\p{Lu}.]{2,4}$/u.test(trimmed)) {
       addCode(trimmed.replaceAll('.', ''), iso2);
@@ -120,7 +126,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
   };
 
   for (const iso2 of isoCodes) {
-    for (const locale of countryCodes.langs()) {
+    for (const { locale } of nameLocales) {
       for (const name of countryCodes.getName(iso2, locale, { select: 'all' }) ?? [])
         addName(name, iso2, 'name');
     }

@@ -38,7 +38,9 @@ export interface ContactFilter {
 export function filterContacts(view: RegistryView, filter: ContactFilter, now: Date): ContactRecord[] {
   const country = filter.country?.toUpperCase();
   const cutoff = filter.stale === undefined ? undefined : freshSince(now);
-  return view.file.contacts.filter(
+  const candidates =
+    country === undefined ? view.file.contacts : (view.contactRecordsByCountry.get(country) ?? []);
+  return candidates.filter(
     (contact) =>
       (country === undefined || contact.country === country) &&
       (filter.competence === undefined || contact.competences.includes(filter.competence)) &&

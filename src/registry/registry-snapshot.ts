@@ -9,6 +9,8 @@ export interface RegistryView {
   readonly snapshot: RegistrySnapshot;
   readonly file: RegistryFile;
   readonly contactRecordById: ReadonlyMap<string, ContactRecord>;
+  /** Contacts per country, in file order: the most common filter skips the rest of the registry. */
+  readonly contactRecordsByCountry: ReadonlyMap<string, readonly ContactRecord[]>;
   readonly authorityRecordById: ReadonlyMap<string, AuthorityRecord>;
   readonly treatyRecordById: ReadonlyMap<string, TreatyRecord>;
 }
@@ -50,6 +52,7 @@ export function buildRegistryView(file: RegistryFile, version: number): Registry
     snapshot,
     file,
     contactRecordById: new Map(file.contacts.map((record) => [record.id, record])),
+    contactRecordsByCountry: Map.groupBy(file.contacts, (record) => record.country),
     authorityRecordById: new Map(file.authorities.map((record) => [record.id, record])),
     treatyRecordById: new Map(file.treaties.map((record) => [record.id, record])),
   };

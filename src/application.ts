@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createMatrixBot } from '../bots/matrix/index.ts';
 import { createTelegramBot } from '../bots/telegram/index.ts';
 import { createEventStreams, createWebPushHub, looksLikeDemoRegistry, webConsoleRoutes } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
@@ -75,6 +76,7 @@ export async function createApplication(config: Config, logger: Logger) {
     defaultLocale: config.defaultLocale,
   });
   const telegram = createTelegram(config, { engine, translator, redis, logger });
+  const matrix = createMatrix(config, { engine, identities, translator, db: database.db, redis, logger });
   // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
   invites.registerLinkBuilder('telegram', (code) => {
     const username = config.telegram.botUsername ?? telegram?.username();
@@ -84,7 +86,7 @@ export async function createApplication(config: Config, logger: Logger) {
   const sessions = createSessionService({ db: database.db, audit });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
-  const chatAdapters: ChatAdapter[] = [webConsole.pushes.adapter, ...(telegram === undefined ? [] : [telegram.adapter])];
+  const chatAdapters: ChatAdapter[] = [webConsole.pushes.adapter, ...(telegram === undefined ? [] : [telegram.adapter]), ...(matrix === undefined ? [] : [matrix.adapter])];
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
   const queues = createQueueProducers({ redis, logger });
@@ -132,7 +134,7 @@ export async function createApplication(config: Config, logger: Logger) {
   consultations.registerChat(engine);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, webConsole, queues, outbox, requests, consultations };
+  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, matrix, webConsole, queues, outbox, requests, consultations };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -146,6 +148,7 @@ export async function createApplication(config: Config, logger: Logger) {
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
+    ...(matrix === undefined ? [] : [matrix.readiness]),
   ];
   const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
   const app = await buildApp({
@@ -187,10 +190,13 @@ export async function createApplication(config: Config, logger: Logger) {
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
   if (config.runMode !== 'worker') await webConsole.pushes.start();
+  // Every mode: Matrix pushes need a syncing client, and the sync lock lets exactly one replica sync.
+  matrix?.start();
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.
   const stopSteps: (() => Promise<void>)[] = [
     async () => telegram?.stop(),
+    async () => matrix?.stop(),
     () => app.close(),
     () => webConsole.pushes.stop(),
     // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
@@ -241,6 +247,25 @@ function createTelegram(
     apiRoot,
     webhook: webhookUrl === undefined || webhookSecret === undefined ? undefined : { url: webhookUrl, secret: webhookSecret },
     username: botUsername,
+    defaultLocale: config.defaultLocale,
+  });
+}
+
+/** The Matrix bot when a homeserver is configured; otherwise says clearly that it is off. */
+function createMatrix(
+  config: Config,
+  deps: Pick<Parameters<typeof createMatrixBot>[0], 'engine' | 'identities' | 'translator' | 'db' | 'redis' | 'logger'>,
+) {
+  const { homeserverUrl, userId, accessToken, password, storeKey, deviceName } = config.matrix;
+  // Config validation guarantees the user id and store key whenever the homeserver is set.
+  if (homeserverUrl === undefined || userId === undefined || storeKey === undefined) {
+    deps.logger.info('Matrix bot is off: MATRIX_HOMESERVER_URL is not set (register a bot account and set MATRIX_* to turn it on)');
+    return undefined;
+  }
+  return createMatrixBot({
+    ...deps,
+    account: { homeserverUrl, userId, accessToken, password, deviceName },
+    storeKey,
     defaultLocale: config.defaultLocale,
   });
 }

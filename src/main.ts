@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const application = await createApplication(config, logger);
   const access = await application.ensureAdminAccess();
   const address = await application.app.listen({ host: config.http.host, port: config.http.port });
-  logger.info({ address }, 'API listening; OpenAPI at /docs');
+  logger.info({ address }, 'API listening; web console at /, OpenAPI at /docs');
   if (access.created && access.generated) {
     // Printed once, to the terminal only (never through the logger), so it is not kept in log stores.
     const base = address.replace('0.0.0.0', '127.0.0.1');

@@ -72,6 +72,8 @@ describe('the page', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    // Served over plain http (a LAN address), the page must not tell the browser to fetch its files over https.
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(response.body).toContain('<html lang="ru">');
     expect(response.body).toContain('Код приглашения');
     expect(response.body).toContain('Демонстрационные данные');
@@ -430,6 +432,8 @@ describe('behind TLS', () => {
         payload: { token: secure.adminToken },
       });
       expect(foreign.statusCode).toBe(403);
+      const page = await secureApp.inject({ method: 'GET', url: '/' });
+      expect(page.headers['content-security-policy']).toContain('upgrade-insecure-requests');
     } finally {
       await secure.close();
     }

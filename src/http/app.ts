@@ -74,6 +74,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
+        // Helmet's default would make browsers fetch the console's script and styles over https
+        // even when the server is reached over plain http on a LAN address, breaking the page.
+        upgradeInsecureRequests: config.http.publicUrl?.startsWith('https:') === true ? [] : null,
       },
     },
   });

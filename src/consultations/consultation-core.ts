@@ -9,6 +9,7 @@ import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { BodyCipher } from './body-cipher.ts';
 import { createNotices, type Notices } from './consultation-notices.ts';
 import { chatsOf, type MemberRow } from './consultation-repository.ts';
+import { createDeliveryOrder } from './delivery-order.ts';
 import type {
   ActingFrom,
   ChatAddress,
@@ -49,11 +50,13 @@ export function createCore(deps: ConsultationDeps) {
   const { db, audit, outbox, timers, logger, settings, cipher } = deps;
   const clock = deps.clock ?? (() => new Date());
   const notices: Notices = createNotices({ translator: deps.translator, snapshot: () => deps.registry.snapshot() });
+  const order = createDeliveryOrder({ db, outbox });
 
   /**
    * Runs `work` in a transaction. Pushes and audit entries are written inside it, so a crash
-   * either keeps the change with its pushes or loses both; delivery and timers start after the
-   * commit, and the outbox sweep and the deadline reconciler pick up whatever a crash interrupts.
+   * either keeps the change with its pushes or loses both; delivery (in order per person) and
+   * timers start after the commit, and the outbox sweep and the deadline reconciler pick up
+   * whatever a crash interrupts.
    */
   async function transact<T>(work: (tx: Queryable, effects: Effects) => Promise<T>): Promise<T> {
     const effects: Effects = { pushes: [], timers: [], audit: [], replies: [] };
@@ -64,7 +67,7 @@ export function createCore(deps: ConsultationDeps) {
       return value;
     });
     if (effects.pushes.length > 0) {
-      await outbox.dispatch(effects.pushes.map((push) => push.dedupeKey)).catch((error: unknown) => {
+      await order.dispatchInOrder(effects.pushes).catch((error: unknown) => {
         logger.warn({ err: error }, 'consultation pushes recorded but not dispatched yet; the outbox sweep will deliver them');
       });
     }
@@ -136,6 +139,7 @@ export function createCore(deps: ConsultationDeps) {
   return {
     deps,
     clock,
+    order,
     notices,
     settings,
     cipher,

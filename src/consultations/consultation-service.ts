@@ -5,7 +5,7 @@ import { AppError, badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { Principal } from '../members/principal.ts';
 import { newId } from '../members/secrets.ts';
 import type { Core, Effects } from './consultation-core.ts';
-import { activeMember, currentRoute, findByNumber, lockConsultation, membersByIds, type MemberRow } from './consultation-repository.ts';
+import { activeMember, currentRoute, findByNumber, lockConsultation, membersByIds, routesOf, type MemberRow } from './consultation-repository.ts';
 import {
   applyRoute,
   closeRoute,
@@ -146,11 +146,12 @@ export function createConsultationRules(core: Core) {
     const consultation = await lockConsultation(tx, found.id);
     if (consultation === undefined) throw notFound('consultation', refOf(number));
     const route = await currentRoute(tx, consultation);
-    if (!isAwaiting(consultation.status) || route === undefined || route.outcome !== 'waiting') {
-      throw new AppError('conflict', `consultation ${refOf(number)} is no longer waiting for an answer`, { reason: 'no_longer_yours' });
-    }
-    if (!route.memberIds.includes(principal.memberId)) throw forbidden('this consultation is not waiting for you');
-    return { consultation, route };
+    const waitingForYou = isAwaiting(consultation.status) && route?.outcome === 'waiting' && route.memberIds.includes(principal.memberId);
+    if (route !== undefined && waitingForYou) return { consultation, route };
+    // Someone it was routed to earlier (it moved on, or was answered) is told so; anyone else is not let in.
+    const earlier = (await routesOf(tx, consultation.id)).some((step) => step.memberIds.includes(principal.memberId));
+    if (!earlier) throw forbidden('this consultation is not waiting for you');
+    throw new AppError('conflict', `consultation ${refOf(number)} is no longer waiting for an answer`, { reason: 'no_longer_yours' });
   }
 
   async function accept(principal: Principal, number: number, from: ActingFrom = {}): Promise<RuleResult> {

@@ -56,23 +56,29 @@ export function createConsultations(options: ConsultationsOptions) {
 
   /**
    * The outbox's report on a consultation push (kind `consultation`), inside its transaction:
-   * the delivered message's platform id, for threads and for replies that name a consultation.
+   * the delivered message's platform id (for threads and for replies that name a consultation),
+   * and the same person's next push of the consultation, which may go now.
    */
   const onDeliveryOutcome: OutcomeHandler = async (tx: Queryable, row, outcome) => {
     const consultationId = row.context.consultationId;
-    if (outcome !== 'sent' || typeof consultationId !== 'string') return undefined;
-    const [delivered] = await tx.select({ messageId: outboxTable.platformMessageId }).from(outboxTable).where(eq(outboxTable.id, row.id));
-    if (delivered?.messageId == null) return undefined;
-    await recordDelivery(tx, {
-      dedupeKey: row.dedupeKey,
-      consultationId,
-      memberId: row.memberId,
-      platform: row.platform,
-      chatId: row.chatId,
-      platformMessageId: delivered.messageId,
-      deliveredAt: clock(),
-    });
-    return undefined;
+    if (typeof consultationId !== 'string') return undefined;
+    if (outcome === 'sent') {
+      const [delivered] = await tx.select({ messageId: outboxTable.platformMessageId }).from(outboxTable).where(eq(outboxTable.id, row.id));
+      if (delivered?.messageId != null) {
+        await recordDelivery(tx, {
+          dedupeKey: row.dedupeKey,
+          consultationId,
+          memberId: row.memberId,
+          platform: row.platform,
+          chatId: row.chatId,
+          platformMessageId: delivered.messageId,
+          deliveredAt: clock(),
+        });
+      }
+    }
+    // Whatever the outcome, the person's next message of this consultation may go now.
+    const next = row.memberId === null ? undefined : await core.order.nextAfter(tx, consultationId, row.memberId);
+    return next === undefined ? undefined : [next];
   };
 
   return {

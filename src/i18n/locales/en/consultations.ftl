@@ -40,13 +40,13 @@ consult-unreachable-asker = Nobody for { $competence } in { $country } can be re
 
 # Routing, as the recipient sees it
 consult-request =
-    Consultation request { $ref } from { $asker } ({ $askerAuthority }, { $askerCountry }) about { $competence } in { $country }:
+    Consultation request { $ref } from { $asker } ({ $askerAuthority }) about { $competence } in { $country }:
 
     { $description }
 
     Please accept, decline or forward it before { $deadline }.
 consult-request-sensitive =
-    Sensitive consultation request { $ref } from { $asker } ({ $askerAuthority }, { $askerCountry }) about { $competence } in { $country }.
+    Sensitive consultation request { $ref } from { $asker } ({ $askerAuthority }) about { $competence } in { $country }.
     Its description is shown only in end-to-end encrypted Matrix rooms: link a Matrix account to read it and talk.
     Please accept, decline or forward it before { $deadline }.
 consult-request-deputy = You receive it as the deputy of { $absent }, who is away.
@@ -73,10 +73,11 @@ consult-no-longer-yours = Consultation { $ref } is no longer waiting for you (it
 consult-moved-on = Consultation { $ref } moved on to someone else because it was not accepted in time.
 
 # Talking
+# "[" opens a variant at the start of a Fluent line, hence the quoted bracket.
 consult-relay =
-    [{ $ref }] { $name } ({ $authority }):
+    { "[" }{ $ref }] { $name } ({ $authority }):
     { $text }
-consult-relay-withheld = [{ $ref }] { $name } sent a message in a sensitive consultation. Sensitive content is shown only in end-to-end encrypted Matrix rooms: link a Matrix account and continue there.
+consult-relay-withheld = { "[" }{ $ref }] { $name } sent a message in a sensitive consultation. Sensitive content is shown only in end-to-end encrypted Matrix rooms: link a Matrix account and continue there.
 consult-sensitive-send-from-matrix = Consultation { $ref } is sensitive: send your messages from Matrix. This message was not relayed.
 consult-relay-recipient-no-matrix = { $name } has no Matrix account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to Matrix.
 consult-choose = You have several open consultations. Which one is this message for?

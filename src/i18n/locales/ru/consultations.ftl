@@ -40,13 +40,13 @@ consult-unreachable-asker = По теме «{ $competence }» в стране «
 
 # Маршрутизация: что видит получатель
 consult-request =
-    Запрос консультации { $ref } от { $asker } ({ $askerAuthority }, { $askerCountry }): { $competence }, { $country }.
+    Запрос консультации { $ref } от { $asker } ({ $askerAuthority }): { $competence }, { $country }.
 
     { $description }
 
     Пожалуйста, примите, отклоните или переадресуйте запрос до { $deadline }.
 consult-request-sensitive =
-    Запрос чувствительной консультации { $ref } от { $asker } ({ $askerAuthority }, { $askerCountry }): { $competence }, { $country }.
+    Запрос чувствительной консультации { $ref } от { $asker } ({ $askerAuthority }): { $competence }, { $country }.
     Описание показывается только в сквозь-шифрованных комнатах Matrix: подключите учётную запись Matrix, чтобы прочитать его и общаться.
     Пожалуйста, примите, отклоните или переадресуйте запрос до { $deadline }.
 consult-request-deputy = Вы получили его как заместитель { $absent } на время отсутствия.
@@ -73,10 +73,11 @@ consult-no-longer-yours = Консультация { $ref } больше не ж
 consult-moved-on = Консультация { $ref } передана другому получателю, потому что её не приняли вовремя.
 
 # Переписка
+# "[" opens a variant at the start of a Fluent line, hence the quoted bracket.
 consult-relay =
-    [{ $ref }] { $name } ({ $authority }):
+    { "[" }{ $ref }] { $name } ({ $authority }):
     { $text }
-consult-relay-withheld = [{ $ref }] { $name } отправил(а) сообщение в чувствительной консультации. Такое содержание показывается только в сквозь-шифрованных комнатах Matrix: подключите Matrix и продолжите там.
+consult-relay-withheld = { "[" }{ $ref }] { $name } отправил(а) сообщение в чувствительной консультации. Такое содержание показывается только в сквозь-шифрованных комнатах Matrix: подключите Matrix и продолжите там.
 consult-sensitive-send-from-matrix = Консультация { $ref } чувствительная: отправляйте сообщения из Matrix. Это сообщение не передано.
 consult-relay-recipient-no-matrix = У { $name } нет подключённой учётной записи Matrix, поэтому ваше сообщение в чувствительной консультации { $ref } не передано; получателя попросили перейти в Matrix.
 consult-choose = У вас несколько открытых консультаций. К какой относится это сообщение?

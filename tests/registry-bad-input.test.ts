@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestApp, type TestApp } from './support/test-app.ts';
-import { bearer, exported, fixture } from './support/registry-fixture.ts';
+import { bearer, fixture, registryFingerprint } from './support/registry-fixture.ts';
 
 let testApp: TestApp;
 let admin: Record<string, string>;
@@ -98,12 +98,12 @@ async function expectRefused(
   status: number,
   code: string,
 ): Promise<Refusal> {
-  const before = await exported(testApp.application);
+  const before = await registryFingerprint(testApp.database.handle);
   const response = await request();
   expect(response.statusCode, response.body.slice(0, 300)).toBe(status);
   const body = response.json<Refusal>();
   expect(body.error.code).toBe(code);
-  expect(await exported(testApp.application)).toEqual(before);
+  expect(await registryFingerprint(testApp.database.handle)).toBe(before);
   return body;
 }
 

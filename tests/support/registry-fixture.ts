@@ -1,7 +1,9 @@
 // The demo registry file and small helpers the registry tests share.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { Application } from '../../src/application.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
 import type { RegistryFile } from '../../src/registry/index.ts';
 
 export const fixturePath = resolve(import.meta.dirname, '../../config/demo-registry.json');
@@ -34,4 +36,23 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** The registry as the export route returns it (the source of truth for "nothing changed"). */
 export async function exported(application: Application): Promise<RegistryFile> {
   return application.registry.exportRegistry(undefined);
+}
+
+/**
+ * A hash of every registry row, in one query: cheaper than an export when a test only needs to
+ * know that a refused request changed nothing.
+ */
+export async function registryFingerprint(database: DatabaseHandle): Promise<string> {
+  const rows = await database.db.execute<{ fingerprint: string }>(sql`
+    select md5(
+      (select coalesce(json_agg(t order by t.key)::text, '') from registry_meta t) ||
+      (select coalesce(json_agg(t order by t.id)::text, '') from competences t) ||
+      (select coalesce(json_agg(t order by t.iso2)::text, '') from countries t) ||
+      (select coalesce(json_agg(t order by t.id)::text, '') from authorities t) ||
+      (select coalesce(json_agg(t order by t.id)::text, '') from contacts t) ||
+      (select coalesce(json_agg(t order by t.id)::text, '') from treaties t)
+    ) as fingerprint`);
+  const [row] = rows as { fingerprint: string }[];
+  if (row === undefined) throw new Error('no fingerprint');
+  return row.fingerprint;
 }

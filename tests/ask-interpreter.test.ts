@@ -142,6 +142,20 @@ describe('competences', () => {
     expect(read('transfer of criminal proceedings to Georgia').competence).toBe('transfer_of_proceedings');
   });
 
+  it('does not let a crime or a sentence change the competence asked about', () => {
+    expect(read('I need MLA from Tajikistan for a money laundering case').competence).toBe('mla');
+    expect(read('extradition of a person sentenced in absentia to Armenia').competence).toBe('extradition');
+    expect(read('выдача для отбывания наказания в Армению').competence).toBe('extradition');
+    expect(read('transfer of a prisoner to serve the sentence in Kazakhstan').competence).toBe(
+      'transfer_of_sentenced_persons',
+    );
+  });
+
+  it('accepts the words of a phrase in another order', () => {
+    expect(read('доказательства в электронном виде, Грузия').competence).toBe('digital_evidence');
+    expect(read('preservation of data Armenia').competence).toBe('digital_evidence');
+  });
+
   it('knows abbreviations and synonyms in both languages', () => {
     const expected: Record<string, string> = {
       'MLAT Uzbekistan': 'mla',

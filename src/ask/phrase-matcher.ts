@@ -140,31 +140,55 @@ export class PhraseMatcher<T> {
     const matches: PhraseMatch<T>[] = [];
     for (const [phraseIndex, perWord] of positionsByPhraseWord) {
       const phrase = this.#phrases[phraseIndex];
-      if (phrase === undefined) continue;
+      if (phrase === undefined || perWord.length !== phrase.words.length) continue;
       for (const start of perWord[0] ?? []) {
-        const positions = [start];
-        let previous = start;
-        for (let position = 1; position < phrase.words.length; position++) {
-          const next = (perWord[position] ?? []).find(
-            (index) => index > previous && index <= previous + 1 + maximumGap,
-          );
-          if (next === undefined) break;
-          positions.push(next);
-          previous = next;
-        }
-        if (positions.length !== phrase.words.length) continue;
+        const positions = inOrder(perWord, start) ?? inAnyOrder(perWord, start);
+        if (positions === undefined) continue;
         matches.push({
           value: phrase.value,
           language: phrase.language,
           positions,
-          start,
-          end: previous,
+          start: Math.min(...positions),
+          end: Math.max(...positions),
           score: phrase.words.length * 100 + phrase.weight,
         });
       }
     }
     return matches.sort((a, b) => b.score - a.score || a.start - b.start);
   }
+}
+
+/** Positions of a phrase's words in order from `start`, each within `maximumGap` of the previous. */
+function inOrder(perWord: readonly (number[] | undefined)[], start: number): number[] | undefined {
+  const positions = [start];
+  let previous = start;
+  for (let position = 1; position < perWord.length; position++) {
+    const next = (perWord[position] ?? []).find(
+      (index) => index > previous && index <= previous + 1 + maximumGap,
+    );
+    if (next === undefined) return undefined;
+    positions.push(next);
+    previous = next;
+  }
+  return positions;
+}
+
+/**
+ * Positions of a phrase's words in any order around `start`, all within a window no wider than
+ * the phrase plus `maximumGap` ("доказательства в электронном виде", "data preservation" /
+ * "preservation of data").
+ */
+function inAnyOrder(perWord: readonly (number[] | undefined)[], start: number): number[] | undefined {
+  const width = perWord.length + maximumGap;
+  const positions = [start];
+  for (let position = 1; position < perWord.length; position++) {
+    const next = (perWord[position] ?? []).find(
+      (index) => !positions.includes(index) && Math.abs(index - start) < width,
+    );
+    if (next === undefined) return undefined;
+    positions.push(next);
+  }
+  return Math.max(...positions) - Math.min(...positions) < width ? positions : undefined;
 }
 
 /** Non-overlapping matches, best first (a longer phrase wins over a shorter one inside it). */

@@ -122,6 +122,11 @@ describe('asking who handles what', () => {
     const actions = answer.reply.buttons.map((button) => button.action);
     expect(actions).toContain('ask:pick:KG:extradition');
     expect(actions).not.toContain('ask:pick:KZ:extradition');
+    // Treaty partners of Kazakhstan for extradition (Minsk, Chisinau) come before the others.
+    expect(actions.indexOf('ask:pick:KG:extradition')).toBeLessThan(
+      actions.indexOf('ask:pick:TJ:extradition'),
+    );
+    expect(actions.slice(0, 2).sort()).toEqual(['ask:pick:KG:extradition', 'ask:pick:UZ:extradition']);
     const picked = await service.handleAction(kazakhProsecutor, 'ask:pick:KG:extradition', 'en');
     expect(picked?.text).toContain('Bakyt Demo-Toktogulov');
   });

@@ -116,14 +116,17 @@ export function createAskService({
     });
   }
 
-  /** Countries to offer when the question named none: those with contacts for the competence, not the asker's own. */
+  /**
+   * Countries to offer when the question named none: those with contacts for the competence, the
+   * asker's treaty partners for it first (more treaties, more likely), never the asker's own.
+   */
   function likelyCountries(
     snapshot: RegistrySnapshot,
     competence: string | null,
     askerCountry: string | undefined,
   ): string[] {
     const index = askIndexFor(snapshot);
-    return snapshot.countries
+    const candidates = snapshot.countries
       .map((country) => country.iso2)
       .filter((iso2) => iso2 !== askerCountry)
       .filter((iso2) =>
@@ -131,6 +134,11 @@ export function createAskService({
           (contact) => competence === null || contact.competences.includes(competence),
         ),
       );
+    if (askerCountry === undefined) return candidates;
+    const links = new Map(
+      candidates.map((iso2) => [iso2, legalBases(snapshot, iso2, askerCountry, competence, 'en').length]),
+    );
+    return candidates.sort((a, b) => (links.get(b) ?? 0) - (links.get(a) ?? 0));
   }
 
   function reply(

@@ -259,6 +259,24 @@ describe('the session', () => {
     expect(contacts.statusCode).toBe(200);
   });
 
+  it('unlinking the web account from the console logs the member out; logging in again links it anew', async () => {
+    const { memberId, secret } = await loggedInMember('Hasan Web-Unlink');
+    const unlinked = await app.inject({
+      method: 'POST',
+      url: '/console/messages',
+      headers: csrf,
+      cookies: { [sessionCookie]: secret },
+      payload: { action: 'chat:unlink:yes' },
+    });
+    expect(unlinked.statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/console/me', cookies: { [sessionCookie]: secret } }))
+        .statusCode,
+    ).toBe(401);
+    const again = await login({ code: await inviteFor(memberId) });
+    expect(again.statusCode).toBe(200);
+  });
+
   it('a disabled member is logged out everywhere', async () => {
     const { memberId, secret } = await loggedInMember('Ilyas Web-Disabled');
     const disabled = await app.inject({

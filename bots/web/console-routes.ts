@@ -330,7 +330,10 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
         const replies = await deps.chat.handle({
           platform: 'web',
           platformUserId: principal.memberId,
-          chatId: principal.sessionId,
+          // The member's web "chat" is every console they have open (the web identity's chat id),
+          // not this one session: a consultation relay addressed to where the question came from
+          // must still arrive after this tab logs out, in any console the member opens later.
+          chatId: principal.memberId,
           chatType: 'private',
           text,
           buttonAction: 'action' in body ? body.action : undefined,

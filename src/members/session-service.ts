@@ -38,6 +38,11 @@ export interface ActiveSession {
 export type SessionService = ReturnType<typeof createSessionService>;
 
 const hour = 60 * 60 * 1000;
+/** The member's linked web account (platform 'web', user id = member id). */
+const webIdentityOf = and(
+  eq(identities.platform, 'web'),
+  eq(identities.platformUserId, webSessions.memberId),
+);
 // Writing last_seen_at on every request would turn each page load into several writes.
 const lastSeenResolutionMs = 60 * 1000;
 
@@ -69,6 +74,18 @@ export function createSessionService({
         expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
       };
       await db.transaction(async (tx) => {
+        // Housekeeping where it costs nothing: this member's dead sessions go as a new one starts.
+        await tx
+          .delete(webSessions)
+          .where(
+            and(
+              eq(webSessions.memberId, memberId),
+              or(
+                lt(webSessions.expiresAt, now),
+                lt(webSessions.lastSeenAt, new Date(now.getTime() - idleTimeoutMs)),
+              ),
+            ),
+          );
         await tx.insert(webSessions).values(row);
         // The conversation engine knows people by linked accounts; on the web the account is the
         // member itself, reachable (for pushes) in every open console: chat id = member id.
@@ -104,13 +121,15 @@ export function createSessionService({
 
     /**
      * The live session behind a cookie secret, or undefined when it is unknown, expired, idle too
-     * long, revoked, or its member was disabled (a disabled member's sessions die with them).
+     * long, revoked, its member was disabled, or their web account was unlinked (`/unlink` in the
+     * console, or a coordinator after a lost laptop): each of those ends every session at once.
      */
     async authenticate(secret: string): Promise<ActiveSession | undefined> {
       const [row] = await db
         .select({ session: webSessions, member: members })
         .from(webSessions)
         .innerJoin(members, eq(webSessions.memberId, members.id))
+        .innerJoin(identities, webIdentityOf)
         .where(and(eq(webSessions.secretHash, hashSecret(secret)), isNull(members.disabledAt)));
       const now = clock();
       if (row === undefined || !isLive(row.session, now)) return undefined;
@@ -139,6 +158,7 @@ export function createSessionService({
         .select({ session: webSessions })
         .from(webSessions)
         .innerJoin(members, eq(webSessions.memberId, members.id))
+        .innerJoin(identities, webIdentityOf)
         .where(and(eq(webSessions.id, id), isNull(members.disabledAt)));
       return row !== undefined && isLive(row.session, clock());
     },

@@ -45,6 +45,7 @@ export default tseslint.config(
         location: 'readonly',
         history: 'readonly',
         localStorage: 'readonly',
+        sessionStorage: 'readonly',
         fetch: 'readonly',
         EventSource: 'readonly',
         setTimeout: 'readonly',

@@ -135,6 +135,22 @@ describe.skipIf(chromiumPath === undefined)('the web console in Chromium', () =>
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
 
+    // Switching to Russian reloads the page in Russian and keeps the conversation so far.
+    const before = await log.locator('.message').count();
+    await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Русский' }).click();
+    await page.getByRole('button', { name: 'Отправить' }).waitFor();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
+    await expect(page.getByRole('log').locator('.message').count()).resolves.toBe(before);
+    await page.getByRole('log').locator('.message').last().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, 'web-console-phone-ru.png') });
+
+    // Logging out returns to the login form and forgets the conversation in this tab.
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.getByRole('heading', { name: 'Вход' }).waitFor();
+    await expect(
+      page.evaluate<string | null>("sessionStorage.getItem('counterpart.conversation')"),
+    ).resolves.toBeNull();
+
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -69,6 +69,7 @@ async function get(/** @type {string} */ url) {
 function showLogin(/** @type {string | undefined} */ notice) {
   stopEvents();
   memberId = undefined;
+  forgetConversation();
   document.body.dataset.state = 'login';
   chatView.hidden = true;
   account.hidden = true;
@@ -83,6 +84,7 @@ function showChat(
   /** @type {boolean} */ focus,
 ) {
   memberId = me.member.id;
+  restoreConversation();
   document.body.dataset.state = 'chat';
   whoami.textContent = me.whoami;
   loginView.hidden = true;
@@ -128,7 +130,7 @@ loginForm.addEventListener('submit', async (event) => {
   loginError.textContent = '';
   try {
     const me = await post(
-      '/console/login',
+      `/console/login?lang=${locale}`,
       selectedKind() === 'token' ? { token: secret } : { code: secret },
     );
     loginSecret.removeAttribute('aria-invalid');
@@ -186,7 +188,46 @@ function scrollToEnd() {
   log.scrollTop = log.scrollHeight;
 }
 
+// ---- the conversation survives a reload or a language switch (this tab only) ------------------
+
+const historyKey = 'counterpart.conversation';
+const historyLimit = 60;
+/** @type {{ from: 'user' | 'bot', text: string, buttons?: { label: string, action: string }[], locale?: string, pushed?: boolean }[]} */
+let conversation = [];
+
+function remember(/** @type {(typeof conversation)[number]} */ entry) {
+  conversation.push(entry);
+  conversation = conversation.slice(-historyLimit);
+  try {
+    // sessionStorage: gone when the tab closes, and cleared at logout.
+    sessionStorage.setItem(historyKey, JSON.stringify({ memberId, conversation }));
+  } catch {
+    // Storage full or disabled: the conversation simply does not survive a reload.
+  }
+}
+
+function restoreConversation() {
+  if (conversation.length > 0) return;
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(historyKey) ?? 'null');
+    if (saved === null || saved.memberId !== memberId || !Array.isArray(saved.conversation)) return;
+    for (const entry of saved.conversation) {
+      if (entry.from === 'user') addUserMessage(entry.text);
+      else addBotMessage(entry, { pushed: entry.pushed === true });
+    }
+  } catch {
+    sessionStorage.removeItem(historyKey);
+  }
+}
+
+function forgetConversation() {
+  conversation = [];
+  sessionStorage.removeItem(historyKey);
+  for (const item of log.querySelectorAll('.message')) item.remove();
+}
+
 function addUserMessage(/** @type {string} */ text) {
+  remember({ from: 'user', text });
   const item = document.createElement('div');
   item.className = 'message message-user';
   const who = document.createElement('span');
@@ -205,6 +246,13 @@ function addUserMessage(/** @type {string} */ text) {
  * @param {{ pushed?: boolean }} [options]
  */
 function addBotMessage(message, options = {}) {
+  remember({
+    from: 'bot',
+    text: message.text,
+    buttons: message.buttons,
+    locale: message.locale,
+    pushed: options.pushed,
+  });
   const item = document.createElement('div');
   item.className = options.pushed ? 'message message-bot message-pushed' : 'message message-bot';
   if (message.locale) item.lang = message.locale;
@@ -362,7 +410,7 @@ if (location.search.includes('lang=')) history.replaceState(null, '', location.p
 
 updateLoginKind();
 if (document.body.dataset.state === 'chat') {
-  get('/console/me')
+  get(`/console/me?lang=${locale}`)
     .then((me) => showChat(me, false))
     .catch(() => showLogin());
 }

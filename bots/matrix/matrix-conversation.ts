@@ -271,6 +271,8 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     if (room !== null) enqueue(room.roomId, () => onMessage(event, room));
   };
   const onMyMembership = (room: Room, membership: string): void => {
+    // Replies to a room we just joined wait for the join to come back through the sync.
+    if (membership === 'join') deps.onRepliesQueued();
     if (membership !== 'invite') return;
     const invite = room.getMember(botUserId)?.events.member;
     if (invite !== undefined) enqueue(room.roomId, () => onInvite(invite, room));

@@ -30,6 +30,8 @@ export async function sendToRoom(
   const room = client.getRoom(roomId);
   if (room === null) throw new ChatDeliveryError({ kind: 'retry', code: 'matrix_room_not_synced' });
   const membership = room.getMyMembership();
+  // Just joined: our join has not come back through the sync yet.
+  if (membership === 'invite') throw new ChatDeliveryError({ kind: 'retry', code: 'matrix_join_pending' });
   if (membership !== 'join')
     throw new ChatDeliveryError({ kind: 'permanent', code: `matrix_not_joined_${membership}` });
   const crypto = client.getCrypto();
@@ -43,13 +45,18 @@ export async function sendToRoom(
   if (options.requiresEncryption && !cryptoEncrypts)
     throw new ChatDeliveryError({ kind: 'permanent', code: 'matrix_room_not_encrypted' });
 
-  // A failed earlier attempt of this process left a local echo: resend it (same ciphertext, same txn id).
-  const localEcho = room.findEventById(`~${roomId}:${options.txnId}`);
-  if (localEcho?.status === EventStatus.NOT_SENT) {
-    const response = await client.resendEvent(localEcho, room);
-    return response.event_id;
-  }
-  if (localEcho !== undefined && localEcho.status !== null && localEcho.status !== EventStatus.CANCELLED) {
+  // An earlier attempt of this process with this transaction id: reuse it rather than start anew
+  // (the SDK refuses a transaction id it still tracks).
+  const earlier = room.getEventForTxnId(options.txnId);
+  if (earlier !== undefined) {
+    if (earlier.status === EventStatus.NOT_SENT) return (await client.resendEvent(earlier, room)).event_id;
+    const earlierId = earlier.getId();
+    if (
+      (earlier.status === null || earlier.status === EventStatus.SENT) &&
+      earlierId !== undefined &&
+      !earlierId.startsWith('~')
+    )
+      return earlierId;
     throw new ChatDeliveryError({ kind: 'retry', code: 'matrix_send_in_flight' });
   }
   const response = await client.sendEvent(roomId, 'm.room.message' as never, content as never, options.txnId);

@@ -43,6 +43,13 @@ export interface TestHomeserver {
   isEncrypted(roomId: string): boolean;
   /** Appends an event as if `sender` had sent it, bypassing validation: for malformed-input tests. */
   injectEvent(roomId: string, sender: string, type: string, content: JsonObject, stateKey?: string): string;
+  /**
+   * Cuts the connection of matching requests before they are handled, as a network failure
+   * would (undefined: stop dropping). For "the reply could not be sent" stories.
+   */
+  dropRequests(
+    filter: ((request: { method: string; path: string; userId: string | undefined }) => boolean) | undefined,
+  ): void;
   /** Simulates an outage: closes the port and every open connection; state is kept. */
   stop(): Promise<void>;
   /** Comes back on the same port. */
@@ -60,11 +67,18 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
   const requests: LoggedRequest[] = [];
   const inFlight = new Set<AbortController>();
   let server: Server | undefined;
+  let dropFilter: Parameters<TestHomeserver['dropRequests']>[0];
   let port = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    const callerId = state.tokens.get(request.headers.authorization?.slice(7) ?? '')?.userId;
+    if (dropFilter?.({ method, path: url.pathname, userId: callerId }) === true) {
+      requests.push({ method, path: url.pathname, status: 0 });
+      request.socket.destroy();
+      return;
+    }
     const controller = new AbortController();
     inFlight.add(controller);
     response.on('close', () => {
@@ -119,7 +133,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     }
     requests.push({ method, path: url.pathname, status });
     if (logRequests) {
-      const who = state.tokens.get(request.headers.authorization?.slice(7) ?? '')?.userId ?? '-';
+      const who = callerId ?? '-';
       const since = url.searchParams.get('since') ?? '';
       process.stderr.write(`[homeserver] ${who} ${method} ${url.pathname} ${since} -> ${status}\n`);
     }
@@ -180,6 +194,9 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     isEncrypted: (roomId) => state.requireRoom(roomId).state.has('m.room.encryption\u0000'),
     injectEvent(roomId, sender, type, content, stateKey) {
       return state.appendEvent(state.requireRoom(roomId), { type, stateKey, sender, content }).eventId;
+    },
+    dropRequests(filter) {
+      dropFilter = filter;
     },
     stop,
     start,

@@ -1,0 +1,284 @@
+// The Matrix bot, end to end: the whole application with the bot configured, a test homeserver,
+// and a member using an ordinary matrix-js-sdk client with Rust crypto. Stories run in order and
+// share the member's encrypted DM with the bot.
+import { isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { botReplyOutbox } from '../src/bot-state/bot-state-schema.ts';
+import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
+import {
+  type ReceivedMessage,
+  startTestMatrixUser,
+  type TestMatrixUser,
+} from './support/matrix-test-client.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+const botPassword = 'bot-account-password';
+const storeKey = 'matrix-store-key-for-tests-0123456789abcdef';
+
+async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('Matrix bot', () => {
+  let homeserver: TestHomeserver;
+  let testApp: TestApp;
+  let botUserId: string;
+  let alice: TestMatrixUser;
+  let dm: string;
+
+  const api = async (method: 'GET' | 'POST', url: string, payload?: object) => {
+    const response = await testApp.application.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${testApp.adminToken}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
+  };
+  const readiness = async () =>
+    (await testApp.application.app.inject({ method: 'GET', url: '/readyz' })).json<{
+      checks: Record<string, string>;
+    }>();
+  /** Messages from the bot in the DM after the first `after` of them. */
+  const botMessages = (user: TestMatrixUser, roomId: string): ReceivedMessage[] =>
+    user.received.filter((message) => message.roomId === roomId && message.sender === botUserId);
+  const nextFromBot = async (
+    user: TestMatrixUser,
+    roomId: string,
+    seen: number,
+    timeoutMs?: number,
+  ): Promise<ReceivedMessage> =>
+    user.waitForMessage(
+      (message) =>
+        message.roomId === roomId &&
+        message.sender === botUserId &&
+        botMessages(user, roomId).indexOf(message) >= seen,
+      timeoutMs,
+    );
+  const body = (message: ReceivedMessage): string => String(message.content.body);
+
+  beforeAll(async () => {
+    homeserver = await startMatrixHomeserver();
+    botUserId = homeserver.registerUser('counterpart', botPassword).userId;
+    testApp = await startTestApp('matrix', {
+      env: {
+        MATRIX_HOMESERVER_URL: homeserver.url,
+        MATRIX_USER_ID: botUserId,
+        MATRIX_PASSWORD: botPassword,
+        MATRIX_STORE_KEY: storeKey,
+      },
+    });
+    await waitFor(
+      () => (testApp.application.matrix?.status() === 'syncing' ? true : undefined),
+      'the bot to sync',
+    );
+    alice = await startTestMatrixUser(homeserver, 'alice');
+  });
+
+  afterAll(async () => {
+    await alice.stop();
+    await testApp.close();
+    await homeserver.close();
+  });
+
+  it('a member invites the bot to an encrypted DM, links with a code, asks in Russian and answers a numbered choice', async () => {
+    const member = await api('POST', '/v1/members', {
+      name: 'Aliya Nurlanova',
+      country: 'KZ',
+      role: 'member',
+    });
+    expect(member.status).toBe(201);
+    const invite = await api('POST', `/v1/members/${String(member.body.id)}/invites`);
+    expect(invite.status).toBe(201);
+
+    dm = await alice.createEncryptedDm(botUserId);
+    await alice.waitForJoin(dm, botUserId);
+    const greeting = await nextFromBot(alice, dm, 0);
+    expect(greeting.encrypted).toBe(true);
+    expect(body(greeting)).toContain('!link');
+
+    await alice.client.sendTextMessage(dm, `!link ${String(invite.body.code)}`);
+    const linked = await nextFromBot(alice, dm, 1);
+    expect(body(linked)).toContain('Aliya Nurlanova');
+
+    const expected = await api('POST', '/v1/ask', {
+      text: 'кто занимается экстрадицией в Киргизии',
+      askerCountry: 'KZ',
+      locale: 'ru',
+    });
+    const question = 'кто занимается экстрадицией в Киргизии';
+    await alice.client.sendTextMessage(dm, question);
+    const answer = await nextFromBot(alice, dm, 2);
+    expect(answer.encrypted).toBe(true);
+    // The ranked answer, in Russian: kg-001 heads extradition in Kyrgyzstan and comes before
+    // kg-002, who is on leave (with kg-001 as deputy). The same engine answers the API.
+    const results = expected.body.results as { contacts: { id: string }[] }[];
+    expect(results[0]?.contacts[0]?.id).toBe('kg-001');
+    expect(body(answer)).toContain('Бакыт Демо-Токтогулов');
+    expect(body(answer).indexOf('Бакыт Демо-Токтогулов')).toBeLessThan(
+      body(answer).indexOf('Айгуль Демо-Асанова'),
+    );
+    const expectedText = (expected.body.reply as { text: string }).text;
+    expect(body(answer).split('\n')[0]).toBe(expectedText.split('\n')[0]);
+    // Buttons arrive as a numbered list, in HTML with a plain fallback.
+    expect(body(answer)).toMatch(/\n1\. .+/);
+    expect(String(answer.content.formatted_body)).toContain('<ol><li>');
+    expect(answer.content.format).toBe('org.matrix.custom.html');
+
+    // Answer by number with a choice of the ask module (not the consultation one, which starts a dialogue).
+    const buttons = (expected.body.reply as { buttons: { label: string; action: string }[] }).buttons;
+    const pick = buttons.findIndex((button) => button.action.startsWith('ask:'));
+    expect(pick).toBeGreaterThanOrEqual(0);
+    expect(body(answer)).toContain(`${pick + 1}. ${buttons[pick]!.label}`);
+    await alice.client.sendTextMessage(dm, String(pick + 1));
+    const choice = await nextFromBot(alice, dm, 3);
+    expect(choice.encrypted).toBe(true);
+    expect(body(choice)).not.toContain('Эта кнопка больше не работает');
+    expect(body(choice)).not.toBe(body(answer));
+
+    // Never plaintext into the encrypted room.
+    expect(
+      homeserver
+        .roomEvents(dm)
+        .filter((event) => event.type === 'm.room.message' && event.sender === botUserId),
+    ).toEqual([]);
+  });
+
+  it('restarts mid-conversation: the question asked while it was down is answered, nothing twice', async () => {
+    const bot = testApp.application.matrix!;
+    const before = botMessages(alice, dm).length;
+    await bot.stop();
+    await alice.client.sendTextMessage(dm, 'who handles mutual legal assistance in Uzbekistan');
+    bot.start();
+    const whileDown = await nextFromBot(alice, dm, before);
+    expect(whileDown.encrypted).toBe(true);
+    expect(body(whileDown)).toMatch(/Uzbekistan/);
+
+    await alice.client.sendTextMessage(dm, 'who handles asset recovery in Kazakhstan');
+    const next = await nextFromBot(alice, dm, before + 1);
+    expect(body(next)).toMatch(/Kazakhstan/);
+    // Give a duplicate every chance to show up.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(botMessages(alice, dm).length).toBe(before + 2);
+    // The restart kept the device (persisted crypto store): no new device piled up.
+    expect(homeserver.devicesOf(botUserId)).toHaveLength(1);
+  });
+
+  it('ignores malformed and unexpected events without a crash', async () => {
+    const before = botMessages(alice, dm).length;
+    homeserver.injectEvent(dm, alice.userId, 'm.room.message', { msgtype: 'm.text', body: 42 });
+    homeserver.injectEvent(dm, alice.userId, 'm.room.message', {});
+    homeserver.injectEvent(dm, alice.userId, 'com.example.unexpected', { anything: ['goes'] });
+    homeserver.injectEvent(dm, alice.userId, 'm.reaction', {
+      'm.relates_to': { rel_type: 'm.annotation', event_id: 42, key: null },
+    });
+    homeserver.injectEvent(dm, alice.userId, 'm.room.encrypted', {
+      algorithm: 'm.megolm.v1.aes-sha2',
+      ciphertext: 'not really',
+      session_id: 'x',
+    });
+    // Plaintext in an encrypted room is not trusted: a server could have injected it.
+    homeserver.injectEvent(dm, alice.userId, 'm.room.message', { msgtype: 'm.text', body: '!help' });
+    homeserver.injectEvent(
+      dm,
+      alice.userId,
+      'm.room.member',
+      { membership: 'join', displayname: 7 },
+      alice.userId,
+    );
+
+    await alice.client.sendTextMessage(dm, 'who handles extradition in Kyrgyzstan');
+    const answer = await nextFromBot(alice, dm, before);
+    expect(body(answer)).toMatch(/Kyrgyzstan/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(botMessages(alice, dm).length).toBe(before + 1);
+    expect(testApp.application.matrix?.status()).toBe('syncing');
+  });
+
+  it('refuses an unknown user, without registry data, and leaves the room', async () => {
+    const mallory = await startTestMatrixUser(homeserver, 'mallory');
+    try {
+      const room = await mallory.createEncryptedDm(botUserId);
+      await mallory.waitForJoin(room, botUserId);
+      await nextFromBot(mallory, room, 0);
+      await mallory.client.sendTextMessage(room, 'who handles extradition in Kyrgyzstan');
+      const refusal = await nextFromBot(mallory, room, 1);
+      expect(refusal.encrypted).toBe(true);
+      expect(body(refusal)).not.toMatch(/Kyrgyz/i);
+      await waitFor(
+        () => (mallory.client.getRoom(room)?.getMember(botUserId)?.membership === 'leave' ? true : undefined),
+        'the bot to leave',
+      );
+    } finally {
+      await mallory.stop();
+    }
+  });
+
+  it('homeserver goes away and comes back: the pending reply is delivered and readiness follows', async () => {
+    const before = botMessages(alice, dm).length;
+    // The bot receives the question but its reply cannot get through...
+    homeserver.dropRequests(
+      ({ method, path, userId }) => userId === botUserId && method === 'PUT' && path.includes('/send/'),
+    );
+    await alice.client.sendTextMessage(dm, 'who handles electronic evidence in Armenia');
+    const db = testApp.database.handle.db;
+    await waitFor(
+      async () =>
+        (await db.select().from(botReplyOutbox).where(isNull(botReplyOutbox.sentAt))).length > 0
+          ? true
+          : undefined,
+      'a pending reply',
+    );
+    // ...then the homeserver goes away altogether.
+    await homeserver.stop();
+    homeserver.dropRequests(undefined);
+    await waitFor(
+      async () => ((await readiness()).checks.matrix === 'down' ? true : undefined),
+      '/readyz to report the bot down',
+    );
+
+    await homeserver.start();
+    const reply = await nextFromBot(alice, dm, before, 30_000);
+    expect(reply.encrypted).toBe(true);
+    expect(body(reply)).toMatch(/Armenia/);
+    await waitFor(
+      async () => ((await readiness()).checks.matrix === 'ok' ? true : undefined),
+      '/readyz to report the bot up',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(botMessages(alice, dm).length).toBe(before + 1);
+    expect(
+      homeserver
+        .roomEvents(dm)
+        .filter((event) => event.type === 'm.room.message' && event.sender === botUserId),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('pushes through the adapter into the member’s encrypted DM, once per idempotency key', async () => {
+    const adapter = testApp.application.matrix!.adapter;
+    const { messageId } = await adapter.sendIdempotent(
+      alice.userId,
+      { text: 'A consultation request is waiting for you.', requiresEncryption: true },
+      'push-test-1',
+    );
+    // Same key again: the homeserver deduplicates the transaction, the member sees it once.
+    const again = await adapter.sendIdempotent(
+      alice.userId,
+      { text: 'A consultation request is waiting for you.', requiresEncryption: true },
+      'push-test-1',
+    );
+    expect(again.messageId).toBe(messageId);
+    const pushed = await alice.waitForMessage((message) => message.eventId === messageId);
+    expect(pushed.encrypted).toBe(true);
+  });
+});

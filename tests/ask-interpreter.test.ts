@@ -207,6 +207,13 @@ describe('intent and language', () => {
     }
   });
 
+  it('tells a place in another subject from a place asked about', () => {
+    expect(read('where is Kazakhstan?').intent).toBe('other');
+    expect(read('где находится Ташкент').intent).toBe('other');
+    expect(read('где контакт в Армении')).toMatchObject({ intent: 'find_contact', countries: ['AM'] });
+    expect(read('how to contact Georgia')).toMatchObject({ intent: 'find_contact', countries: ['GE'] });
+  });
+
   it('answers in the language of the question, Russian in Latin letters included', () => {
     expect(read('who handles extradition in Kyrgyzstan').language).toBe('en');
     expect(read('кто занимается экстрадицией').language).toBe('ru');

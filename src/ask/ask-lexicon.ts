@@ -21,6 +21,7 @@ export interface AskLexicon {
   /** The same function words, lowercase as written (keys fold too much for two-letter words). */
   readonly stopwordTexts: ReadonlySet<string>;
   readonly treatyKeys: ReadonlySet<string>;
+  readonly offTopicKeys: ReadonlySet<string>;
   readonly languageBeforeKeys: ReadonlySet<string>;
   readonly languageAfterKeys: ReadonlySet<string>;
   /** Keys that only Russian words have: a Latin-letter sentence full of them is Russian. */
@@ -88,6 +89,7 @@ export function createAskLexicon(options: AskLexiconOptions = {}): AskLexicon {
     stopwordKeys,
     stopwordTexts: new Set(both(vocabulary.stopwords).map((word) => word.toLowerCase())),
     treatyKeys: keysOf(both(vocabulary.treatyWords)),
+    offTopicKeys: keysOf(both(vocabulary.offTopicWords)),
     languageBeforeKeys: keysOf(both(vocabulary.languageContext.before)),
     languageAfterKeys: keysOf(both(vocabulary.languageContext.after)),
     russianOnlyKeys,

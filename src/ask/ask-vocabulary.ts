@@ -15,6 +15,8 @@ export interface AskVocabulary {
   /** Words of criminal cases: with a country, they make a question for a counterpart. */
   domainWords: WordsByLanguage;
   neutralWords: WordsByLanguage;
+  /** Question words that, with only a place, ask about something else ("where", "how"). */
+  offTopicWords: WordsByLanguage;
   treatyWords: WordsByLanguage;
   languageContext: { before: WordsByLanguage; after: WordsByLanguage };
   /** Two-letter capitals that are country codes but mostly mean something else ("IT", "ID"). */
@@ -89,6 +91,7 @@ export function loadAskVocabulary(file: string = defaultVocabularyFile): AskVoca
     contactCues: byLanguage(data.contactCues, 'contactCues', problems),
     domainWords: byLanguage(data.domainWords, 'domainWords', problems),
     neutralWords: byLanguage(data.neutralWords, 'neutralWords', problems),
+    offTopicWords: byLanguage(data.offTopicWords, 'offTopicWords', problems),
     treatyWords: byLanguage(data.treatyWords, 'treatyWords', problems),
     languageContext: {
       before: byLanguage(context.before, 'languageContext.before', problems),

@@ -104,7 +104,10 @@ export function createQuestionInterpreter({
     }
     // Words nobody declared: "weather" in "what is the weather in Bishkek" changes the subject.
     const otherWords = tokens.filter(
-      (token, index) => !taken[index] && !token.isNumber && !lexicon.stopwordKeys.has(token.key),
+      (token, index) =>
+        !taken[index] &&
+        !token.isNumber &&
+        (!lexicon.stopwordKeys.has(token.key) || lexicon.offTopicKeys.has(token.key)),
     ).length;
 
     const language = detectLanguage(tokens, russianCompetenceWords);

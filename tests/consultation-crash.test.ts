@@ -1,0 +1,157 @@
+// A crash between receiving a consultation message and relaying it: the application runs as a
+// real child process (`node src/main.ts`, Telegram in webhook mode against the Bot API emulator),
+// is killed with SIGKILL after the message is recorded, and a fresh process relays it exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/config/config.ts';
+import { textsIn, waitForMessage } from './support/consultation-helpers.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+
+let emulator: TelegramEmulator;
+let database: TestDatabase;
+let port: number;
+let dataDir: string;
+let child: ChildProcess | undefined;
+const adminToken = `crash-admin-token-${randomBytes(8).toString('hex')}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+/** Starts the application as its own process and waits until it answers. */
+async function startProcess(runMode: 'all' | 'api'): Promise<ChildProcess> {
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `cptest-crash-${process.pid}`,
+    BOOTSTRAP_ADMIN_TOKEN: adminToken,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    RUN_MODE: runMode,
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+    TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,
+    TELEGRAM_WEBHOOK_SECRET: 'crash-test-secret',
+    CONSULTATION_BODY_KEY: randomBytes(32).toString('base64'),
+    RECONCILE_INTERVAL_SECONDS: '2',
+    RATE_LIMIT_PER_MINUTE: '100000',
+  };
+  const started = spawn(process.execPath, ['src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (started.exitCode !== null) throw new Error(`the application exited with ${started.exitCode}`);
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    if (healthy) return started;
+    if (Date.now() > deadline) throw new Error('the application did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stopProcess(process: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (process.exitCode !== null || process.signalCode !== null) return;
+  const exited = new Promise((resolve) => process.once('exit', resolve));
+  process.kill(signal);
+  await exited;
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** A member linked to a new Telegram user through an invite, all through the running process. */
+async function linkedPerson(name: string, country: string, contactId?: string) {
+  const member = await call<{ id: string }>('POST', '/v1/members', adminToken, { name, country, role: 'member', locale: 'en', ...(contactId === undefined ? {} : { contactId }) });
+  const invite = await call<{ code: string }>('POST', `/v1/members/${member.id}/invites`, adminToken);
+  const { token } = await call<{ token: string }>('POST', `/v1/members/${member.id}/tokens`, adminToken, { label: 'test' });
+  const user = emulator.createUser({ firstName: name.split(' ')[0] ?? name, languageCode: 'en' });
+  const chat = emulator.privateChat(user);
+  emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
+  await waitForMessage(emulator, chat, 'Welcome');
+  return { member, token, user, chat };
+}
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator();
+  database = await createTestDatabase('consult_crash');
+  port = await freePort();
+  dataDir = mkdtempSync(join(tmpdir(), 'counterpart-crash-'));
+}, 60_000);
+
+afterAll(async () => {
+  if (child !== undefined) await stopProcess(child, 'SIGTERM');
+  await emulator.close();
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a crash between receiving a consultation message and relaying it', () => {
+  it('relays the message exactly once after the restart', async () => {
+    // An ordinary process sets the scene: registry, two members on Telegram, an accepted consultation.
+    child = await startProcess('all');
+    await call('POST', '/v1/registry/import', adminToken, JSON.parse(readFileSync(join(projectRoot, 'config/demo-registry.json'), 'utf8')));
+    const asker = await linkedPerson('Crash Asker', 'KZ');
+    const bakyt = await linkedPerson('Bakyt Member', 'KG', 'kg-001');
+    const started = await call<{ ref: string }>('POST', '/v1/consultations', asker.token, {
+      country: 'KG',
+      competence: 'extradition',
+      description: 'What do you need for a provisional arrest?',
+    });
+    const request = await waitForMessage(emulator, bakyt.chat, `Consultation request ${started.ref}`);
+    const accept = emulator.buttons(request).find((button) => 'callback_data' in button && button.callback_data.startsWith('consult:accept:'));
+    emulator.pressButton(bakyt.user, request, accept !== undefined && 'callback_data' in accept ? accept.callback_data : '');
+    await waitForMessage(emulator, asker.chat, `accepted consultation ${started.ref}`);
+    await stopProcess(child, 'SIGTERM');
+
+    // This process receives and records the message (and its relay in the outbox), but delivers
+    // nothing: it is killed before it could.
+    child = await startProcess('api');
+    emulator.sendUserMessage(asker.user, asker.chat, 'sent just before the crash');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const detail = await call<{ messages: { fromAsker: number } }>('GET', `/v1/consultations/${started.ref}`, adminToken);
+      if (detail.messages.fromAsker === 1) break;
+      if (Date.now() > deadline) throw new Error('the message was never recorded');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await stopProcess(child, 'SIGKILL');
+    expect(textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash'))).toHaveLength(0);
+
+    // A fresh process relays it, once; Telegram re-posting the same update changes nothing.
+    child = await startProcess('all');
+    await waitForMessage(emulator, bakyt.chat, 'sent just before the crash', { timeoutMs: 20_000 });
+    const original = emulator.chatHistory(asker.chat).find((message) => message.text === 'sent just before the crash');
+    if (original !== undefined) emulator.injectUpdate({ message: original } as Parameters<TelegramEmulator['injectUpdate']>[0]);
+    emulator.sendUserMessage(asker.user, asker.chat, 'after the restart');
+    await waitForMessage(emulator, bakyt.chat, 'after the restart');
+    // Several reconciler passes later, still exactly once.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const relayed = textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash'));
+    expect(relayed).toEqual([`[${started.ref}] Crash Asker (Kazakhstan):\nsent just before the crash`]);
+    const detail = await call<{ messages: { fromAsker: number } }>('GET', `/v1/consultations/${started.ref}`, adminToken);
+    expect(detail.messages.fromAsker).toBe(2);
+  });
+});

@@ -59,7 +59,7 @@ interface Person {
 async function person(name: string, input: { country: string; contactId?: string; locale?: 'en' | 'ru'; role?: 'member' | 'coordinator' }): Promise<Person> {
   const member = await createMember(testApp, { name, ...input });
   const invite = await createInvite(testApp, member.id);
-  const user = emulator.createUser({ firstName: name.split(' ')[0], languageCode: input.locale ?? 'en' });
+  const user = emulator.createUser({ firstName: name.split(' ')[0] ?? name, languageCode: input.locale ?? 'en' });
   const chat = emulator.privateChat(user);
   emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
   await emulator.waitForMessages(chat, 1);
@@ -87,7 +87,7 @@ const nthMessage = async (chat: Chat, n: number, timeoutMs = 10_000): Promise<Me
 function tap(who: Person, message: Message, label: string) {
   const button = emulator.buttons(message).find((candidate) => candidate.text === label);
   expect(button, `a "${label}" button among ${JSON.stringify(emulator.buttons(message).map((b) => b.text))}`).toBeDefined();
-  return emulator.pressButton(who.user, message, String((button as { callback_data: string }).callback_data));
+  return emulator.pressButton(who.user, message, (button as { callback_data: string }).callback_data);
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -111,7 +111,7 @@ describe('a nudge about a pending MLA request', () => {
     expect(nudge.text).toContain('Bank records of a shell company');
     expect(nudge.text).toContain('Напоминание');
     expect(emulator.buttons(nudge).map((button) => button.text)).toEqual(['Получен', 'В работе', 'Нужна информация', 'Исполнен', 'Отказано', 'Не ко мне']);
-    for (const button of emulator.buttons(nudge)) expect(Buffer.byteLength(String((button as { callback_data: string }).callback_data))).toBeLessThanOrEqual(64);
+    for (const button of emulator.buttons(nudge)) expect(Buffer.byteLength((button as { callback_data: string }).callback_data)).toBeLessThanOrEqual(64);
 
     tap(counterpart, nudge, 'Получен');
     expect((await nthMessage(counterpart.chat, 3)).text).toContain('Спасибо');
@@ -138,10 +138,10 @@ describe('a nudge about a pending MLA request', () => {
     const choice = await nthMessage(wrongPerson.chat, 3);
     expect(choice.text).toContain('KG-2026/44');
     // Colleagues of the same authority, kz-001 among them; never the person who said "not mine".
-    const data = emulator.buttons(choice).map((button) => String((button as { callback_data: string }).callback_data));
+    const data = emulator.buttons(choice).map((button) => (button as { callback_data: string }).callback_data);
     expect(data.some((action) => action.endsWith(':to:kz-002'))).toBe(false);
-    const target = emulator.buttons(choice).find((button) => String((button as { callback_data: string }).callback_data).endsWith(':to:kz-001'));
-    emulator.pressButton(wrongPerson.user, choice, String((target as { callback_data: string }).callback_data));
+    const target = emulator.buttons(choice).find((button) => (button as { callback_data: string }).callback_data.endsWith(':to:kz-001'));
+    emulator.pressButton(wrongPerson.user, choice, (target as { callback_data: string }).callback_data);
     expect((await nthMessage(wrongPerson.chat, 4)).text).toContain('KG-2026/44');
 
     const colleagueNudge = await nthMessage(colleague.chat, 2);

@@ -50,7 +50,7 @@ describe('a nudge placed in the recipient\'s working time', () => {
 });
 
 describe('who receives the nudge', () => {
-  const snapshot = snapshotFromRegistryFile(JSON.parse(readFileSync(demoRegistryFile, 'utf8')));
+  const snapshot = snapshotFromRegistryFile(JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as Parameters<typeof snapshotFromRegistryFile>[0]);
   const policies = parseNudgePolicies('default: { firstNudgeAfter: P14D, repeatEvery: P30D, escalateAfterUnanswered: 3 }\nextradition: { firstNudgeAfter: P7D, repeatEvery: P14D }');
   const planner = createNudgePlanner({ policies, workingTime });
   const request = { type: 'extradition', fromCountry: 'KZ', toCountry: 'KG', urgent: false, sentAt: new Date('2026-11-02T08:00:00Z'), contactId: 'kg-002' };

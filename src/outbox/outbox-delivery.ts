@@ -11,7 +11,7 @@
 // wait. Platforms with idempotent sends (IdempotentChatAdapter, e.g. Matrix transaction ids) are
 // simply sent again with the same key: exactly once.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -52,56 +52,86 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   const maxRateWaitMs = deps.maxRateWaitMs ?? 2000;
   const clock = deps.clock ?? (() => new Date());
 
-  /** Records a final outcome, with the handler of the row's kind and an audit entry, in one transaction. */
+  /**
+   * Marks a final state: one UPDATE, in its own implicit transaction, straight after the
+   * messenger call, because the time between the call and this commit is the window in which a
+   * crash leaves the outcome unknown. Its consequences are recorded next (`recordOutcome`).
+   */
+  async function mark(
+    row: OutboxRow,
+    outcome: DeliveryOutcome,
+    guard: { token: string | null; from: readonly OutboxRow['state'][] },
+    detail: { error?: string; platformMessageId?: string } = {},
+  ): Promise<OutboxRow | undefined> {
+    const now = clock();
+    const [marked] = await db
+      .update(outbox)
+      .set({
+        state: outcome,
+        updatedAt: now,
+        // Bodies are kept only while they may still be sent.
+        message: null,
+        outcomeRecordedAt: null,
+        ...(outcome === 'sent' ? { sentAt: now, platformMessageId: detail.platformMessageId ?? null } : {}),
+        ...(detail.error === undefined ? {} : { lastError: detail.error }),
+      })
+      .where(and(eq(outbox.id, row.id), inArray(outbox.state, [...guard.from]), guard.token === null ? sql`true` : eq(outbox.claimToken, guard.token)))
+      .returning();
+    return marked;
+  }
+
+  /**
+   * The consequences of a final state, once: the writing module's handler (a request event, a
+   * notice to the requester) and the audit entry, in one transaction that also stamps
+   * `outcome_recorded_at`. Safe to call again after a crash.
+   */
+  async function recordOutcome(row: OutboxRow): Promise<void> {
+    const outcome = row.state;
+    if (outcome !== 'sent' && outcome !== 'failed' && outcome !== 'uncertain') return;
+    const toDispatch = await db.transaction(async (tx) => {
+      const claimed = await tx
+        .update(outbox)
+        .set({ outcomeRecordedAt: clock() })
+        .where(and(eq(outbox.id, row.id), eq(outbox.state, outcome), isNull(outbox.outcomeRecordedAt)))
+        .returning({ id: outbox.id });
+      if (claimed.length === 0) return undefined;
+      // The handler touches the module's own rows first; the audit log's lock is taken last, as
+      // every other writer does, so the two locks are always taken in the same order.
+      const handler = outboxService.handlerFor(row.kind);
+      const dispatch = (await handler?.(tx, row, outcome, { error: row.lastError ?? undefined })) ?? [];
+      await audit.appendInTransaction(tx, [
+        {
+          actor: 'system',
+          action: `delivery.${outcome}`,
+          subject: `outbox:${row.id}`,
+          details: { kind: row.kind, platform: row.platform, memberId: row.memberId, about: row.subject, error: row.lastError },
+        },
+      ]);
+      return dispatch;
+    });
+    if (toDispatch !== undefined) await outboxService.dispatch(toDispatch);
+  }
+
   async function finish(
     row: OutboxRow,
     outcome: DeliveryOutcome,
     guard: { token: string | null; from: readonly OutboxRow['state'][] },
     detail: { error?: string; platformMessageId?: string } = {},
   ): Promise<boolean> {
-    const now = clock();
-    const toDispatch = await db.transaction(async (tx) => {
-      const updated = await tx
-        .update(outbox)
-        .set({
-          state: outcome,
-          updatedAt: now,
-          // Bodies are kept only while they may still be sent.
-          message: null,
-          ...(outcome === 'sent' ? { sentAt: now, platformMessageId: detail.platformMessageId ?? null } : {}),
-          ...(detail.error === undefined ? {} : { lastError: detail.error }),
-        })
-        .where(
-          and(
-            eq(outbox.id, row.id),
-            inArray(outbox.state, [...guard.from]),
-            guard.token === null ? sql`true` : eq(outbox.claimToken, guard.token),
-          ),
-        )
-        .returning({ id: outbox.id });
-      if (updated.length === 0) return undefined;
-      // The handler touches the module's own rows first; the audit log's lock is taken last, as
-      // every other writer does, so the two locks are always taken in the same order.
-      const handler = outboxService.handlerFor(row.kind);
-      const dispatch = (await handler?.(tx, row, outcome, { error: detail.error })) ?? [];
-      await audit.appendInTransaction(tx, [
-        {
-          actor: 'system',
-          action: `delivery.${outcome}`,
-          subject: `outbox:${row.id}`,
-          details: { kind: row.kind, platform: row.platform, memberId: row.memberId, about: row.subject, error: detail.error ?? null },
-        },
-      ]);
-      return dispatch;
-    });
-    if (toDispatch === undefined) return false;
-    await outboxService.dispatch(toDispatch);
+    const marked = await mark(row, outcome, guard, detail);
+    if (marked === undefined) return false;
+    await recordOutcome(marked);
     return true;
   }
 
   async function process(job: OutboxJob, token: string | undefined): Promise<void> {
     const [row] = await db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
-    if (row === undefined || (row.state !== 'pending' && row.state !== 'sending')) return;
+    if (row === undefined) return;
+    if (row.state !== 'pending' && row.state !== 'sending') {
+      // Final, but a crash may have come between the mark and its consequences.
+      if (row.outcomeRecordedAt === null) await recordOutcome(row);
+      return;
+    }
     const adapter = adapters.get(row.platform);
 
     if (row.state === 'sending') {
@@ -129,7 +159,11 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         await job.moveToDelayed(Date.now() + reservation.waitMs, token);
         throw new DelayedError();
       }
-      if (reservation.waitMs > 0) await sleep(reservation.waitMs);
+      const slotAt = Date.now() + reservation.waitMs;
+      // The claim comes after the wait, right before the send: the claim-to-mark window, where
+      // a crash leaves the outcome unknown, is then one claim, one send and one mark long.
+      const untilSlot = slotAt - Date.now();
+      if (untilSlot > 0) await sleep(untilSlot);
     }
 
     const claimToken = token ?? `direct-${job.id ?? row.id}-${Date.now()}`;
@@ -173,16 +207,18 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     }
 
     // Delivered. Marking must not be lost to a database blip: retry it here, where we know.
+    let marked: OutboxRow | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        await finish(row, 'sent', { token: claimToken, from: ['sending', 'uncertain'] }, { platformMessageId: messageId });
-        return;
+        marked = await mark(row, 'sent', { token: claimToken, from: ['sending', 'uncertain'] }, { platformMessageId: messageId });
+        break;
       } catch (error) {
         if (attempt >= 5) throw error;
         logger.warn({ err: (error as Error).message, outboxId: row.id }, 'marking a sent message failed; retrying');
         await sleep(200 * 2 ** attempt);
       }
     }
+    if (marked !== undefined) await recordOutcome(marked);
   }
 
   return { process };

@@ -1,6 +1,6 @@
 // Outbox rows are the truth; delivery jobs can be lost (Redis flushed or down when the row was
 // written). This re-creates the job of any row still waiting after a grace period.
-import { and, asc, inArray, lt } from 'drizzle-orm';
+import { and, asc, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueueProducers } from '../queue/queues.ts';
@@ -27,7 +27,13 @@ export function createOutboxReconciler({
       const rows = await db
         .select({ id: outbox.id })
         .from(outbox)
-        .where(and(inArray(outbox.state, ['pending', 'sending']), lt(outbox.updatedAt, new Date(clock().getTime() - graceMs))))
+        .where(
+          and(
+            // Still to deliver, or delivered without its consequences recorded (a crash in between).
+            or(inArray(outbox.state, ['pending', 'sending']), isNull(outbox.outcomeRecordedAt)),
+            lt(outbox.updatedAt, new Date(clock().getTime() - graceMs)),
+          ),
+        )
         .orderBy(asc(outbox.updatedAt))
         .limit(perPass);
       let requeued = 0;

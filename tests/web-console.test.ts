@@ -22,16 +22,20 @@ afterAll(async () => {
   await test.close();
 });
 
+let listening: Promise<string> | undefined;
+/** The app on a real port, for event streams (listens once, on port 0). */
+const baseUrl = (): Promise<string> => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
+
 let addressCounter = 0;
 /** Each story logs in from its own address, so the wrong-attempt throttle of one does not touch another. */
 const newAddress = () => `10.0.${Math.floor(++addressCounter / 250)}.${addressCounter % 250}`;
 
-async function createMember(name: string, country = 'KG'): Promise<string> {
+async function createMember(name: string, country = 'KG', contactId?: string): Promise<string> {
   const response = await app.inject({
     method: 'POST',
     url: '/v1/members',
     headers: { authorization: `Bearer ${test.adminToken}` },
-    payload: { name, country, role: 'member' },
+    payload: { name, country, role: 'member', ...(contactId === undefined ? {} : { contactId }) },
   });
   expect(response.statusCode).toBe(201);
   return response.json<{ id: string }>().id;
@@ -53,8 +57,12 @@ async function login(payload: Record<string, string>, remoteAddress = newAddress
 }
 
 /** A member who logged in with a fresh invite; returns the session cookie value. */
-async function loggedInMember(name: string): Promise<{ memberId: string; secret: string }> {
-  const memberId = await createMember(name);
+async function loggedInMember(
+  name: string,
+  country = 'KG',
+  contactId?: string,
+): Promise<{ memberId: string; secret: string }> {
+  const memberId = await createMember(name, country, contactId);
   const response = await login({ code: await inviteFor(memberId) });
   expect(response.statusCode).toBe(200);
   const cookie = response.cookies.find((c) => c.name === sessionCookie);
@@ -354,7 +362,7 @@ describe('conversation', () => {
 describe('pushed messages', () => {
   it('a push to a member reaches their open console over SSE, and a reconnect replays what it missed', async () => {
     const { memberId, secret } = await loggedInMember('Lola Web-Push');
-    const base = await test.application.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = await baseUrl();
     const cookie = `${sessionCookie}=${secret}`;
     const stream = await openSse(`${base}/console/events`, { cookie });
     expect(stream.status).toBe(200);
@@ -403,11 +411,57 @@ describe('pushed messages', () => {
     }
   });
 
+  it('a consultation between two console users: the request, the acceptance and the replies arrive live', async () => {
+    const base = await baseUrl();
+    const asker = await loggedInMember('Olzhas Web-Asker', 'KZ');
+    // The person behind registry contact kg-001 (head of extradition in Kyrgyzstan).
+    const counterpart = await loggedInMember('Bakyt Web-Counterpart', 'KG', 'kg-001');
+    const askerStream = await openSse(`${base}/console/events`, {
+      cookie: `${sessionCookie}=${asker.secret}`,
+    });
+    const counterpartStream = await openSse(`${base}/console/events`, {
+      cookie: `${sessionCookie}=${counterpart.secret}`,
+    });
+    await Promise.all([askerStream.next('ready'), counterpartStream.next('ready')]);
+    const say = async (who: { secret: string }, payload: object) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/console/messages',
+        headers: csrf,
+        cookies: { [sessionCookie]: who.secret },
+        payload,
+      });
+      expect(response.statusCode).toBe(200);
+      return response.json<{ messages: { text: string; buttons?: { label: string; action: string }[] }[] }>()
+        .messages;
+    };
+    const buttonOf = (messages: { buttons?: { label: string; action: string }[] }[], label: RegExp) =>
+      messages.flatMap((message) => message.buttons ?? []).find((button) => label.test(button.label))!.action;
+
+    const answer = await say(asker, { text: 'Who handles extradition in Kyrgyzstan?' });
+    const sensitivity = await say(asker, { action: buttonOf(answer, /consultation/i) });
+    await say(asker, { action: buttonOf(sensitivity, /not sensitive/i) });
+    await say(asker, { text: 'Which documents do you need for an extradition request?' });
+
+    const request = JSON.parse((await counterpartStream.next('push', 10_000)).data) as {
+      text: string;
+      buttons: { label: string; action: string }[];
+    };
+    expect(request.text).toContain('Which documents do you need for an extradition request?');
+    await say(counterpart, { action: buttonOf([request], /accept/i) });
+    expect(JSON.parse((await askerStream.next('push', 10_000)).data).text).toContain('accepted consultation');
+
+    await say(counterpart, { text: 'A certified copy of the arrest warrant, in Russian.' });
+    let relayed = '';
+    while (!relayed.includes('arrest warrant'))
+      relayed = JSON.parse((await askerStream.next('push', 10_000)).data).text;
+    askerStream.close();
+    counterpartStream.close();
+  });
+
   it('logging out ends the open event stream', async () => {
     const { secret } = await loggedInMember('Nazira Web-Stream-Logout');
-    const base = test.application.app.server.address();
-    const port = typeof base === 'object' && base !== null ? base.port : 0;
-    const stream = await openSse(`http://127.0.0.1:${port}/console/events`, {
+    const stream = await openSse(`${await baseUrl()}/console/events`, {
       cookie: `${sessionCookie}=${secret}`,
     });
     await stream.next('ready');

@@ -1,0 +1,158 @@
+// Redis is where the timers and delivery jobs live, but not the truth: Postgres is. Stories of
+// Redis losing everything (FLUSHALL), Redis down for a while, and a messenger answering 429, 5xx
+// or not at all: every nudge still arrives, once. A private redis-server, so flushing and
+// stopping it disturbs no other test file.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxTable } from '../src/outbox/index.ts';
+import { createToken } from './support/chat-fixtures.ts';
+import { linkCounterparts, registryWithCounterparts, type LinkedCounterpart } from './support/nudge-fixtures.ts';
+import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let emulator: TelegramEmulator;
+let redis: PrivateRedis;
+let testApp: TestApp;
+let counterparts: LinkedCounterpart[];
+let requesterToken: string;
+let requesterChat: number;
+let nextCounterpart = 0;
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator();
+  redis = await startPrivateRedis();
+  const directory = mkdtempSync(join(tmpdir(), 'nudge-redis-'));
+  const policiesFile = join(directory, 'policies.yaml');
+  writeFileSync(policiesFile, 'default: { firstNudgeAfter: PT2S, repeatEvery: PT1H, escalateAfterUnanswered: 0, respectWorkingTime: false }\n');
+  testApp = await startTestApp('nudge_redis_loss', {
+    loadDemo: false,
+    env: {
+      REDIS_URL: redis.url,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      NUDGE_POLICIES_FILE: policiesFile,
+      RECONCILE_INTERVAL_SECONDS: '1',
+      WORKER_LOCK_SECONDS: '2',
+    },
+  });
+  await testApp.application.registry.importRegistry(undefined, registryWithCounterparts(80));
+  counterparts = await linkCounterparts(testApp.application, emulator, 80);
+  const requester = await testApp.application.members.create(undefined, { name: 'Aigerim Requester', country: 'KZ', role: 'member', locale: 'en' });
+  requesterToken = await createToken(testApp, requester.id);
+  const user = emulator.createUser({ firstName: 'Aigerim' });
+  const invite = await testApp.application.invites.create(undefined, requester.id);
+  await testApp.application.invites.redeem(invite.code, { platform: 'telegram', platformUserId: String(user.id), chatId: String(user.id) });
+  requesterChat = user.id;
+}, 60_000);
+
+afterAll(async () => {
+  await testApp.close();
+  await redis.close();
+  await emulator.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Registers requests to the next `count` counterparts; resolves to their chats and references. */
+async function registerRequests(count: number, label: string): Promise<{ chatId: number; reference: string; id: string }[]> {
+  const registered = [];
+  for (let index = 0; index < count; index++) {
+    const counterpart = counterparts[nextCounterpart++]!;
+    const reference = `${label}-${index}`;
+    const started = Date.now();
+    const response = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/v1/requests',
+      headers: { authorization: `Bearer ${requesterToken}` },
+      payload: { type: 'mla', toCountry: 'UZ', contactId: counterpart.contactId, ourReference: reference, subject: 'Bank records', sentAt: new Date().toISOString() },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    // Producers fail fast: a dead Redis never holds up registering a request.
+    expect(Date.now() - started).toBeLessThan(3000);
+    registered.push({ chatId: counterpart.chatId, reference, id: response.json().id as string });
+  }
+  return registered;
+}
+
+const received = (chatId: number, reference: string) => emulator.sentMessages(chatId).filter((message) => message.text?.includes(reference) === true).length;
+
+async function expectEachDeliveredOnce(requests: { chatId: number; reference: string }[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (requests.some((request) => received(request.chatId, request.reference) === 0) && Date.now() < deadline) await sleep(100);
+  // A moment more, so a duplicate would have time to show.
+  await sleep(1500);
+  expect(requests.map((request) => received(request.chatId, request.reference))).toEqual(requests.map(() => 1));
+}
+
+describe('a messenger that answers 429, 5xx or not at all', () => {
+  it('retries, delivers, and never duplicates', async () => {
+    const before = emulator.tooManyRequestsCount;
+    emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 1 }, 2);
+    emulator.failNext('sendMessage', { errorCode: 502, description: 'Bad Gateway' }, 2);
+    emulator.failNext('sendMessage', { dropConnection: true }, 1);
+    const requests = await registerRequests(5, 'FLAKY');
+    await expectEachDeliveredOnce(requests);
+    expect(emulator.tooManyRequestsCount - before).toBe(2);
+    const rows = await testApp.application.database.db.select({ state: outboxTable.state }).from(outboxTable).where(eq(outboxTable.kind, 'request-nudge'));
+    expect(rows.map((row) => row.state)).toEqual(rows.map(() => 'sent'));
+  });
+
+  it('a counterpart who blocked the bot: recorded as undeliverable, and the requester is told', async () => {
+    const [request] = await registerRequests(1, 'BLOCKED');
+    emulator.blockBot(request!.chatId);
+    const deadline = Date.now() + 15_000;
+    while (!emulator.sentMessages(requesterChat).some((message) => message.text?.includes('BLOCKED-0') === true) && Date.now() < deadline) await sleep(100);
+    const notice = emulator.sentMessages(requesterChat).find((message) => message.text?.includes('BLOCKED-0') === true);
+    expect(notice?.text).toContain('could not be delivered');
+    expect(received(request!.chatId, 'BLOCKED-0')).toBe(0);
+    const detail = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${request!.id}`, headers: { authorization: `Bearer ${requesterToken}` } });
+    expect(detail.json().events.find((event: { kind: string }) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({ reason: 'failed', error: 'telegram_403' });
+  });
+});
+
+describe('Redis loses everything', () => {
+  it('FLUSHALL right after registration and again mid-delivery: the reconciler restores every pending nudge, none lost, none doubled', async () => {
+    const first = await registerRequests(30, 'FLUSH-A');
+    await redis.flushAll();
+    const second = await registerRequests(30, 'FLUSH-B');
+    // Wait until some of them are being delivered, then flush again.
+    const deadline = Date.now() + 15_000;
+    while (second.filter((request) => received(request.chatId, request.reference) > 0).length < 5 && Date.now() < deadline) await sleep(20);
+    await redis.flushAll();
+    await expectEachDeliveredOnce([...first, ...second], 40_000);
+  });
+});
+
+describe('Redis down for a while', () => {
+  it('the API still answers questions and registers requests; the nudges arrive late, but they arrive', async () => {
+    const before = await registerRequests(5, 'DOWN-A');
+    await redis.stop();
+    const question = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/v1/ask',
+      headers: { authorization: `Bearer ${requesterToken}` },
+      payload: { text: 'who handles extradition in Kyrgyzstan' },
+    });
+    expect(question.statusCode).toBe(200);
+    expect(question.json().results[0].contacts[0].id).toBe('kg-001');
+    const during = await registerRequests(3, 'DOWN-B');
+    // Their nudges fall due while Redis is away: nothing can go out.
+    await sleep(3000);
+    for (const request of [...before, ...during]) expect(received(request.chatId, request.reference)).toBe(0);
+
+    const restartedAt = Date.now();
+    await redis.start();
+    await expectEachDeliveredOnce([...before, ...during], 40_000);
+    const sendTimes = emulator
+      .apiCalls('sendMessage')
+      .filter((call) => call.ok === true && [...before, ...during].some((request) => String(call.params.text).includes(request.reference)))
+      .map((call) => call.at);
+    expect(Math.min(...sendTimes)).toBeGreaterThanOrEqual(restartedAt);
+    const open = await testApp.application.database.db.select({ id: outboxTable.id }).from(outboxTable).where(inArray(outboxTable.state, ['pending', 'sending']));
+    expect(open).toEqual([]);
+  });
+});

@@ -134,7 +134,14 @@ describe('a consultation between two members on Telegram', () => {
 
   it('is forwarded by the contact to a colleague of the same authority, who accepts', async () => {
     const aliya = await telegramPerson(testApp, emulator, { name: 'Aliya Asker', country: 'KZ' });
-    const ref = await consultInChat(aliya, '/consult KG extradition', 'Which documents prove dual criminality for cyber fraud?');
+    // She starts from the answer to her question: its button carries the country and competence.
+    emulator.sendUserMessage(aliya.user, aliya.chat, 'who handles extradition in Kyrgyzstan');
+    const answer = await waitForMessage(emulator, aliya.chat, 'Bakyt Demo-Toktogulov');
+    press(emulator, aliya, answer, 'consult:start:KG:extradition');
+    press(emulator, aliya, await waitForMessage(emulator, aliya.chat, 'Is this consultation sensitive?'), 'consult:sens:n');
+    await waitForMessage(emulator, aliya.chat, 'Describe your question in a few sentences (Kyrgyzstan, Extradition)');
+    emulator.sendUserMessage(aliya.user, aliya.chat, 'Which documents prove dual criminality for cyber fraud?');
+    const ref = /C-\d+/.exec((await waitForMessage(emulator, aliya.chat, startedNotice)).text ?? '')![0];
     const request = await waitForMessage(emulator, bakyt.chat, `Consultation request ${ref}`);
     press(emulator, bakyt, request, 'consult:forward:');
     const choice = await waitForMessage(emulator, bakyt.chat, `Forward consultation ${ref} to:`);

@@ -54,6 +54,9 @@ export async function createApplication(config: Config, logger: Logger) {
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
   const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
+  // The messaging hot path (duplicate updates, flood limits, conversation language) has its own
+  // connection with auto-pipelining: the commands of concurrent messages share one socket write.
+  const chatRedis = redis.client === undefined ? undefined : { client: redis.connect({ enableAutoPipelining: true, maxRetriesPerRequest: 1 }), prefix: redis.prefix };
   const identities = createIdentityService({ db: database.db, audit });
   // One wrong-attempt counter for invite codes and console logins (codes and tokens add up).
   const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis });
@@ -70,12 +73,12 @@ export async function createApplication(config: Config, logger: Logger) {
     ask,
     translator,
     audit,
-    rateLimiter: createChatRateLimiter({ redis: sharedRedis, limit: config.chat.rateLimitPerMinute }),
-    memory: createConversationMemory({ redis: sharedRedis }),
+    rateLimiter: createChatRateLimiter({ redis: chatRedis, limit: config.chat.rateLimitPerMinute }),
+    memory: createConversationMemory({ redis: chatRedis }),
     logger,
     defaultLocale: config.defaultLocale,
   });
-  const telegram = createTelegram(config, { engine, translator, redis, logger });
+  const telegram = createTelegram(config, { engine, translator, redis: { client: chatRedis?.client, prefix: redis.prefix }, logger });
   const matrix = createMatrix(config, { engine, identities, translator, db: database.db, redis, logger });
   // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
   invites.registerLinkBuilder('telegram', (code) => {

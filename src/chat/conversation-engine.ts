@@ -161,7 +161,8 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     // A module with a conversation in progress (a consultation being started or talked in, a
     // request being registered) takes the text before it is read as a question.
     if (textHandlers.length > 0) {
-      const locale = await conversationLocale(inbound, principal, undefined, text);
+      // Text carries its own language; no need to look up the conversation's.
+      const locale = chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale);
       for (const textHandler of textHandlers) {
         const taken = await textHandler({ inbound, principal, locale, text });
         if (taken !== undefined) return asList(taken);

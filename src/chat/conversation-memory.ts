@@ -20,13 +20,22 @@ export function createConversationMemory(options: {
   const redis = options.redis;
   if (redis !== undefined) {
     const key = (conversation: string) => `${redis.prefix}:chat-locale:${conversation}`;
+    // What this process wrote lately: most questions keep the language, and rewriting the same
+    // value on every message would cost a Redis round trip each. Refreshed at half the TTL.
+    const written = new Map<string, { locale: Locale; at: number }>();
     return {
       async recallLocale(conversation) {
         const value = await redis.client.get(key(conversation)).catch(() => null);
         return isLocale(value) ? value : undefined;
       },
       async rememberLocale(conversation, locale) {
+        const now = Date.now();
+        const last = written.get(conversation);
+        if (last?.locale === locale && now - last.at < (ttlSeconds * 1000) / 2) return;
         await redis.client.set(key(conversation), locale, 'EX', ttlSeconds).catch(() => undefined);
+        written.delete(conversation);
+        written.set(conversation, { locale, at: now });
+        if (written.size > 50_000) written.delete(written.keys().next().value ?? conversation);
       },
     };
   }

@@ -12,8 +12,12 @@ export interface AskIndex {
   /** Contacts per country in registry order, retired and suspended left out. */
   readonly activeContactsByCountry: ReadonlyMap<string, readonly Contact[]>;
   readonly authoritiesByCountry: ReadonlyMap<string, readonly Authority[]>;
-  /** Registry position of each contact, the last tie-breaker of ranking. */
-  readonly contactPosition: ReadonlyMap<string, number>;
+  /**
+   * Active contacts of a country holding a competence (all for null), in their static order:
+   * those at the central authority for the competence first, then registry order. Ranking only
+   * has to add what depends on the asker and the day. Built on first use per pair.
+   */
+  rankingCandidates(country: string, competence: string | null): readonly Contact[];
 }
 
 let sharedLexicon: AskLexicon | undefined;
@@ -48,15 +52,32 @@ export function buildAskIndex(snapshot: RegistrySnapshot, lexicon: AskLexicon = 
     competences: snapshot.competences,
     registry: { countries: new Set(snapshot.countries.map((country) => country.iso2)), cityKeys },
   });
+  const activeContactsByCountry = groupBy(
+    snapshot.contacts.filter((contact) => contact.status === 'active'),
+    (contact) => contact.country,
+  );
+  const candidates = new Map<string, readonly Contact[]>();
   return {
     snapshot,
     interpreter,
-    activeContactsByCountry: groupBy(
-      snapshot.contacts.filter((contact) => contact.status === 'active'),
-      (contact) => contact.country,
-    ),
+    activeContactsByCountry,
     authoritiesByCountry: groupBy(snapshot.authorities, (authority) => authority.country),
-    contactPosition: new Map(snapshot.contacts.map((contact, position) => [contact.id, position])),
+    rankingCandidates(country, competence) {
+      const key = `${country}:${competence ?? ''}`;
+      let list = candidates.get(key);
+      if (list === undefined) {
+        const holding = (activeContactsByCountry.get(country) ?? []).filter(
+          (contact) => competence === null || contact.competences.includes(competence),
+        );
+        const central = (contact: Contact): boolean =>
+          competence !== null &&
+          snapshot.authorityById.get(contact.authority)?.centralAuthorityFor.includes(competence) === true;
+        // Array.prototype.sort is stable, so registry order holds within each group.
+        list = holding.sort((a, b) => Number(central(b)) - Number(central(a)));
+        candidates.set(key, list);
+      }
+      return list;
+    },
   };
 }
 

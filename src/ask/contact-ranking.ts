@@ -111,29 +111,28 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
   const clock = localClock(query.now, country.timezone);
   const stale = staleBefore(query.now);
   const askerLanguages = query.askerLanguages ?? [];
-  const candidates = (index.activeContactsByCountry.get(query.country) ?? []).filter(
-    (contact) => query.competence === null || contact.competences.includes(query.competence),
-  );
-
-  // Sort on one number per contact (cheap on a country of hundreds of contacts), then describe
-  // only the contacts returned. Each criterion gets its own bit range, most important highest.
+  // The index keeps candidates in their static order (central authority, registry position); what
+  // depends on the day and the asker (away, shared language, freshness) sorts them into buckets,
+  // read best first. Linear, with no comparison sort, on countries of hundreds of contacts.
   const languageSlots = askerLanguages.length + 1;
-  const keyed = candidates.map((contact) => {
-    const firstShared = askerLanguages.findIndex((language) => contact.languages.includes(language));
-    const centralForCompetence =
-      query.competence !== null &&
-      snapshot.authorityById.get(contact.authority)?.centralAuthorityFor.includes(query.competence) === true;
-    let key = isAway(contact, clock.date) ? 1 : 0;
-    key = key * languageSlots + (firstShared === -1 ? askerLanguages.length : firstShared);
-    key = key * 2 + (contact.verifiedAt < stale ? 1 : 0);
-    key = key * 2 + (query.competence === null || centralForCompetence ? 0 : 1);
-    key = key * 2 ** 24 + (index.contactPosition.get(contact.id) ?? 0);
-    return { contact, key };
-  });
-  keyed.sort((a, b) => a.key - b.key);
-  const chosen = query.limit === undefined ? keyed : keyed.slice(0, query.limit);
+  const buckets: Contact[][] = [];
+  for (const contact of index.rankingCandidates(query.country, query.competence)) {
+    let firstShared = askerLanguages.length;
+    for (let i = 0; i < askerLanguages.length; i++) {
+      if (contact.languages.includes(askerLanguages[i] ?? '')) {
+        firstShared = i;
+        break;
+      }
+    }
+    const bucket =
+      ((isAway(contact, clock.date) ? 1 : 0) * languageSlots + firstShared) * 2 +
+      (contact.verifiedAt < stale ? 1 : 0);
+    (buckets[bucket] ??= []).push(contact);
+  }
+  const ordered = buckets.flat();
+  const chosen = query.limit === undefined ? ordered : ordered.slice(0, query.limit);
 
-  return chosen.map(({ contact }) => {
+  return chosen.map((contact) => {
     const away = isAway(contact, clock.date);
     const authority = snapshot.authorityById.get(contact.authority);
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);

@@ -170,6 +170,24 @@ describe('asking who handles what', () => {
       expect(Buffer.byteLength(button.action)).toBeLessThanOrEqual(60);
   });
 
+  it('keeps an answer about many countries within one messenger message', async () => {
+    const { service } = setUp();
+    for (const text of [
+      'contacts in Georgia, Armenia, Azerbaijan, Kyrgyzstan, Tajikistan',
+      'ВПП Грузия, Армения, Азербайджан, Кыргызстан, Таджикистан',
+    ]) {
+      const answer = await service.ask({ principal: kazakhProsecutor, text });
+      expect(answer.interpretation.countries).toHaveLength(5);
+      expect(answer.reply.text.length).toBeLessThanOrEqual(4096);
+    }
+    const summary = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'contacts in Georgia and Armenia',
+    });
+    expect(summary.reply.text).toContain('Extradition (2)');
+    expect(summary.reply.buttons.map((button) => button.action)).toEqual(['ask:pick:GE:-', 'ask:pick:AM:-']);
+  });
+
   it('shows the requirements of a request behind the button', async () => {
     const { service } = setUp();
     const requirements = await service.handleAction(kazakhProsecutor, 'ask:req:KZ:extradition', 'en');

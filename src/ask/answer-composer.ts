@@ -13,8 +13,14 @@ import type {
 } from './ask-types.ts';
 import { localized } from './contact-ranking.ts';
 
-/** Contacts listed per country and competence; the rest are counted. Messengers cap message length. */
-const contactsShown = 5;
+/**
+ * Contacts listed per country and competence, the rest counted: messengers cap a message's length
+ * (Telegram at 4096 characters), so an answer about several countries lists fewer per country.
+ */
+const contactsShownForOneCountry = 5;
+const contactsShownForSeveral = 3;
+/** Telegram's limit is 4096 characters; some room is left for the adapter's own marks. */
+const maximumReplyCharacters = 3900;
 /** Countries answered in one message. */
 export const countriesAnswered = 5;
 /** Buttons offering countries when the question named none. */
@@ -114,11 +120,10 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
     return competence === undefined ? id : localized(competence.label, locale);
   };
 
-  const contactLines = (contact: RankedContact, position: number): string[] => {
-    const lines = [
-      t('ask-contact', { position, name: contact.name, title: contact.title }),
-      `   ${contact.authority.name}`,
-    ];
+  // Compact (answers about several countries): without the authority and languages lines.
+  const contactLines = (contact: RankedContact, position: number, compact: boolean): string[] => {
+    const lines = [t('ask-contact', { position, name: contact.name, title: contact.title })];
+    if (!compact) lines.push(`   ${contact.authority.name}`);
     if (contact.outOfOffice !== null) {
       const away =
         contact.outOfOffice.note === null || contact.outOfOffice.note === ''
@@ -131,7 +136,11 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
         `   ${contact.deputy === null ? away : `${away}; ${t('ask-contact-deputy', { deputy: contact.deputy.name })}`}`,
       );
     }
-    lines.push(`   ${t('ask-contact-languages', { languages: list(contact.languages.map(languageName)) })}`);
+    if (!compact) {
+      lines.push(
+        `   ${t('ask-contact-languages', { languages: list(contact.languages.map(languageName)) })}`,
+      );
+    }
     const channels = Object.entries(contact.channels).map(
       ([channel, address]) =>
         `${label('ask-channel', channel)}: ${channel === 'telegram' && !address.startsWith('@') ? `@${address}` : address}`,
@@ -148,17 +157,20 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
 
   // `described`: contacts already detailed in this message (grouped answers list a person under
   // each of their competences, with the details once).
-  const contactBlock = (contacts: readonly RankedContact[], described = new Set<string>()): string[] => {
-    const lines = contacts.slice(0, contactsShown).flatMap((contact, index) => {
+  const contactBlock = (
+    contacts: readonly RankedContact[],
+    shown: number,
+    described = new Set<string>(),
+  ): string[] => {
+    const lines = contacts.slice(0, shown).flatMap((contact, index) => {
       if (described.has(contact.id))
         return [
           `${t('ask-contact', { position: index + 1, name: contact.name, title: contact.title })} ${t('ask-see-above')}`,
         ];
       described.add(contact.id);
-      return contactLines(contact, index + 1);
+      return contactLines(contact, index + 1, shown < contactsShownForOneCountry);
     });
-    if (contacts.length > contactsShown)
-      lines.push(t('ask-more-contacts', { count: contacts.length - contactsShown }));
+    if (contacts.length > shown) lines.push(t('ask-more-contacts', { count: contacts.length - shown }));
     return lines;
   };
 
@@ -198,6 +210,14 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       : t('ask-legal-bases-none', { asker: countryName(askerCountry), country: countryName(country) });
   };
 
+  // A last guard for messengers' length limits: cut at a line, and say so.
+  const fitted = (text: string): string => {
+    if (text.length <= maximumReplyCharacters) return text;
+    const notice = t('ask-cut-short');
+    const cut = text.slice(0, maximumReplyCharacters - notice.length - 2);
+    return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}\n…\n${notice}`;
+  };
+
   const pushButton = (buttons: Button[], labelText: string, ...parts: string[]): void => {
     const action = buttonAction(...parts);
     if (action !== undefined && !buttons.some((button) => button.action === action))
@@ -225,6 +245,7 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       const sections: string[] = [];
       const buttons: Button[] = [];
       const several = results.length > 1;
+      const shown = several ? contactsShownForSeveral : contactsShownForOneCountry;
       for (const result of results.slice(0, countriesAnswered)) {
         const country = countryName(result.country);
         if (!result.inRegistry) {
@@ -232,7 +253,20 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
           continue;
         }
         const lines: string[] = [];
-        if (result.competence === null) {
+        if (result.competence === null && several) {
+          // Every competence of several countries would not fit a message: what each country has,
+          // and a button to open it.
+          const present = snapshot.competences
+            .map((competence) => ({
+              competence,
+              count: result.contacts.filter((contact) => contact.competences.includes(competence.id)).length,
+            }))
+            .filter(({ count }) => count > 0)
+            .map(({ competence, count }) => `${localized(competence.label, locale)} (${count})`);
+          lines.push(t('ask-heading-all', { country }));
+          lines.push(present.length === 0 ? t('ask-no-contacts-all', { country }) : present.join('; '));
+          pushButton(buttons, country, 'ask', 'pick', result.country, '-');
+        } else if (result.competence === null) {
           lines.push(t('ask-heading-all', { country }));
           const present = snapshot.competences.filter((competence) =>
             result.contacts.some((contact) => contact.competences.includes(competence.id)),
@@ -244,6 +278,7 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
             lines.push(
               ...contactBlock(
                 result.contacts.filter((contact) => contact.competences.includes(competence.id)),
+                shown,
                 described,
               ),
             );
@@ -264,7 +299,7 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
           lines.push(
             ...(result.contacts.length === 0
               ? [t('ask-no-contacts', { competence, country })]
-              : contactBlock(result.contacts)),
+              : contactBlock(result.contacts, shown)),
           );
           if (result.centralAuthorities.length > 0)
             lines.push('', ...authorityLines(result.centralAuthorities, false));
@@ -292,7 +327,7 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       }
       if (interpretation.countries.length > countriesAnswered)
         sections.push(t('ask-more-countries', { count: countriesAnswered }));
-      return { text: sections.join('\n\n'), buttons, locale };
+      return { text: fitted(sections.join('\n\n')), buttons, locale };
     },
 
     requirements(country, competence, authorities, bases, askerCountry) {

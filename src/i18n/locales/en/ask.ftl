@@ -14,6 +14,7 @@ ask-group-heading = { $competence }:
 ask-no-contacts = No active contact for { $competence } in { $country } is registered yet.
 ask-no-contacts-all = No active contact in { $country } is registered yet.
 ask-more-contacts = …and { $count } more.
+ask-cut-short = The answer was too long for one message; ask about fewer countries or one competence.
 ask-more-countries = I answered for the first { $count } countries; ask again for the others.
 
 ask-contact = { $position }. { $name } — { $title }

@@ -14,6 +14,7 @@ ask-group-heading = { $competence }:
 ask-no-contacts = Действующих контактов по теме «{ $competence }» в стране «{ $country }» пока нет.
 ask-no-contacts-all = Действующих контактов в стране «{ $country }» пока нет.
 ask-more-contacts = …и ещё { $count }.
+ask-cut-short = Ответ не поместился в одно сообщение; спросите о меньшем числе стран или об одной теме.
 ask-more-countries = Я ответил по первым { $count } странам; по остальным спросите отдельно.
 
 ask-contact = { $position }. { $name } — { $title }

@@ -1,6 +1,7 @@
 // Stories of consultations nobody takes in time, contacts without a messenger, and sensitive
 // consultations, with an accept window of seconds (CONSULTATION_ACCEPT_WITHIN_SECONDS) so the
 // deadlines (BullMQ delayed jobs) really fire.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -17,6 +18,7 @@ import { startTelegramEmulator, type TelegramEmulator } from './support/telegram
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const acceptWithinSeconds = 3;
+const retentionSeconds = 4;
 let emulator: TelegramEmulator;
 let testApp: TestApp;
 let bakyt: TelegramPerson;
@@ -32,6 +34,7 @@ beforeAll(async () => {
       TELEGRAM_API_ROOT: emulator.apiRoot,
       CONSULTATION_ACCEPT_WITHIN_SECONDS: String(acceptWithinSeconds),
       RECONCILE_INTERVAL_SECONDS: '60',
+      CONSULTATION_BODY_RETENTION: `PT${retentionSeconds}S`,
     },
   });
   bakyt = await telegramPerson(testApp, emulator, { name: 'Bakyt Member', country: 'KG', contactId: 'kg-001' });
@@ -104,6 +107,40 @@ describe('a contact with no linked messenger', () => {
     expect(detail.routes).toHaveLength(1);
     await api(testApp, asker.token, 'POST', `/v1/consultations/${ref}/close`);
     await waitForMessage(emulator, kzCoordinator.chat, `Asset Asker closed consultation ${ref}`);
+  });
+});
+
+describe('a configured retention period', () => {
+  it('keeps message bodies and the description encrypted at rest for that long, then purges them', async () => {
+    const asker = await telegramPerson(testApp, emulator, { name: 'Retention Asker', country: 'KG' });
+    const started = await start(asker, { country: 'KZ', competence: 'asset_recovery', description: 'Is a confiscation order from abroad enforceable?' });
+    const ref = started.body.ref;
+    expect((await api(testApp, kzCoordinator.token, 'POST', `/v1/consultations/${ref}/accept`)).status).toBe(200);
+    emulator.sendUserMessage(asker.user, asker.chat, 'Kept for a while, then forgotten');
+    await waitForMessage(emulator, kzCoordinator.chat, 'Kept for a while, then forgotten');
+
+    const db = testApp.database.handle.db;
+    const storedNow = async () =>
+      [
+        ...((await db.execute<{ body: string | null; description: string | null }>(
+          sql`select m.body_ciphertext as body, c.description_ciphertext as description
+              from consultation_messages m join consultations c on c.id = m.consultation_id where c.number = ${Number(ref.slice(2))}`,
+        )) as Iterable<{ body: string | null; description: string | null }>),
+      ];
+    const [kept] = await storedNow();
+    expect(kept?.body).toEqual(expect.any(String));
+    expect(kept?.description).toEqual(expect.any(String));
+    // Encrypted: neither the text nor any recognisable part of it is in the stored value.
+    expect(Buffer.from(kept!.body!, 'base64').toString('latin1')).not.toContain('forgotten');
+    expect(Buffer.from(kept!.description!, 'base64').toString('latin1')).not.toContain('confiscation');
+
+    await new Promise((resolve) => setTimeout(resolve, retentionSeconds * 1000 + 200));
+    await testApp.application.consultations.reconcileNow();
+    expect(await storedNow()).toEqual([{ body: null, description: null }]);
+    // The metadata stays.
+    const detail = await waitForConsultation(testApp, ref, () => true);
+    expect(detail.messageLog).toMatchObject([{ from: 'asker', length: 'Kept for a while, then forgotten'.length }]);
+    await api(testApp, asker.token, 'POST', `/v1/consultations/${ref}/close`);
   });
 });
 

@@ -111,6 +111,14 @@ describe('a consultation between two members on Telegram', () => {
     expect(JSON.stringify(audit)).not.toContain('asker message');
     expect(JSON.stringify(audit)).not.toContain('bank records');
 
+    // Without a retention period nothing of the content stays at rest: no bodies, and the
+    // description went once the consultation was accepted.
+    const stored = (await testApp.database.handle.db.execute<{ bodies: number; descriptions: number }>(
+      sql`select (select count(*)::int from consultation_messages where body_ciphertext is not null) as bodies,
+                 (select count(*)::int from consultations where description_ciphertext is not null and status <> 'pending') as descriptions`,
+    )) as Iterable<{ bodies: number; descriptions: number }>;
+    expect([...stored]).toEqual([{ bodies: 0, descriptions: 0 }]);
+
     // Once closed, Dana's next message is an ordinary question again, not relayed.
     const atBakytBefore = emulator.sentMessages(bakyt.chat).length;
     emulator.sendUserMessage(dana.user, dana.chat, 'who handles MLA in Uzbekistan');

@@ -95,9 +95,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     return { messageId: String(messageId) };
   }
 
+  // Answers in one chat keep their order; different chats are served in parallel (Telegram also
+  // posts webhook updates over several connections at once).
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   if (mode === 'polling') {
-    // Answers in one chat keep their order; different chats are served in parallel.
-    bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
     // A poller taking over may be handed updates its predecessor had already handled.
     bot.use(async (ctx, next) => {
       if (await deduplicator.claim(ctx.update.update_id)) await next();

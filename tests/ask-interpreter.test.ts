@@ -103,6 +103,10 @@ describe('countries', () => {
     expect(countriesOf('asset recovery Almaty')).toEqual(['KZ']);
     expect(countriesOf('MLA to the Hague')).toEqual(['NL']);
     expect(countriesOf('MLA Osh')).toEqual(['KG']);
+    expect(countriesOf('ВПП в Стокгольме')).toEqual(['SE']);
+    expect(countriesOf('MLA Semey')).toEqual(['KZ']);
+    // A smaller city counts only when capitalised: "семьёй" (with the family) is not Semey.
+    expect(countriesOf('выдача вместе с семьёй из Армении')).toEqual(['AM']);
   });
 
   it('reads codes only where they cannot be ordinary words', () => {

@@ -56,7 +56,7 @@ export function findCountries(
     if (single && first.script !== 'latin' && lexicon.stopwordKeys.has(first.key)) return undefined;
     const allowed = refs.filter((ref) => {
       if (ref.kind !== 'city' && ref.kind !== 'capital') return how !== 'fuzzy' || ref.kind !== 'code';
-      if (registry.countries.has(ref.iso2)) return true;
+      if (registry.countries.has(ref.iso2)) return ref.prominent || first.capitalized;
       // A city elsewhere in the world: only a famous one, written exactly and capitalised.
       return ref.majorCity && how === 'exact' && first.capitalized;
     });
@@ -115,7 +115,7 @@ export function findCountries(
     }
     const iso2 = code(token);
     if (iso2 !== undefined) {
-      record({ iso2, kind: 'code', majorCity: true }, i, i, false);
+      record({ iso2, kind: 'code', majorCity: true, prominent: true }, i, i, false);
       i++;
       continue;
     }
@@ -127,7 +127,7 @@ export function findCountries(
       const registryCity =
         n === 1 ? (registry.cityKeys.get(keyPhrase) ?? registry.cityKeys.get(token.stem)) : undefined;
       if (registryCity !== undefined) {
-        record({ iso2: registryCity, kind: 'city', majorCity: false }, i, i, false);
+        record({ iso2: registryCity, kind: 'city', majorCity: false, prominent: true }, i, i, false);
         i++;
         continue outer;
       }

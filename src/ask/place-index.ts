@@ -49,11 +49,17 @@ export interface PlaceRef {
   kind: PlaceKind;
   /** Cities of a country outside the registry count only when written exactly and capitalised. */
   majorCity: boolean;
+  /**
+   * A capital or one of a country's three largest cities: counts in any case. Smaller cities
+   * count only when capitalised ("Semey" is a city, "семьёй" means "with the family").
+   */
+  prominent: boolean;
 }
 
 /** Cities above this population count for any country; smaller ones only for registry countries. */
 const worldCityPopulation = 2_000_000;
-const regionalCitiesPerCountry = 6;
+const regionalCitiesPerCountry = 10;
+const prominentCitiesPerCountry = 3;
 const regionalCityPopulation = 100_000;
 
 export interface PlaceIndex {
@@ -93,7 +99,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     codes.set(code, iso2);
   };
 
-  const addName = (name: string, iso2: string, kind: PlaceKind, majorCity = true): void => {
+  const addName = (name: string, iso2: string, kind: PlaceKind, majorCity = true, prominent = true): void => {
     const trimmed = name.trim().replace(/^(the|The)\s+/u, '');
     if (trimmed === '' || !indexableName.test(trimmed)) return;
     // Short all-capital spellings ("UK", "USA", "ОАЭ") are abbreviations: exact case only.
@@ -106,7 +112,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     const identity = `${iso2}:${kind}:${tokens.map((t) => t.key).join(' ')}`;
     if (seen.has(identity)) return;
     seen.add(identity);
-    const ref: PlaceRef = { iso2, kind, majorCity };
+    const ref: PlaceRef = { iso2, kind, majorCity, prominent };
     maxWords = Math.max(maxWords, tokens.length);
     push(exact, tokens.map((t) => t.key).join(' '), ref);
     if (tokens.every((t) => t.stem.length >= minimumStemLength))
@@ -119,8 +125,8 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
       // "Kazakh" names Kazakhstan, "Uzbek" Uzbekistan: the demonym is the name without "(i)stan".
       const prefix = /^(.{4,}?)i?stan$/.exec(token.key)?.[1];
       if (prefix !== undefined && kind === 'name') {
-        push(exact, prefix, { iso2, kind: 'demonym', majorCity });
-        fuzzy.add(prefix, { iso2, kind: 'demonym', majorCity });
+        push(exact, prefix, { iso2, kind: 'demonym', majorCity, prominent });
+        fuzzy.add(prefix, { iso2, kind: 'demonym', majorCity, prominent });
       }
     }
   };
@@ -160,8 +166,9 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     cities.forEach((city, rank) => {
       const major = city.pop >= worldCityPopulation;
       if (major || (rank < regionalCitiesPerCountry && city.pop >= regionalCityPopulation)) {
-        addName(city.city_ascii, iso2, 'city', major);
-        if (city.city !== city.city_ascii) addName(city.city, iso2, 'city', major);
+        const prominent = major || rank < prominentCitiesPerCountry;
+        addName(city.city_ascii, iso2, 'city', major, prominent);
+        if (city.city !== city.city_ascii) addName(city.city, iso2, 'city', major, prominent);
       }
     });
   }

@@ -26,15 +26,17 @@ const cyrillicNeighbours: Record<string, string> = {
 const neighbourPattern = new RegExp(`[${Object.keys(cyrillicNeighbours).join('')}]`, 'gu');
 
 // Spelling variants between transliteration schemes and languages, folded so they stop
-// counting as differences: Russian "х" is kh or h, "ц" ts or c, "й"/"ы" y, i or j, "дж" j or dzh.
+// counting as differences: Russian "х" is kh or h, "ц" ts or c, "й"/"ы" y, i or j, "дж" j or dzh,
+// and Russian writes the h of other languages as "г" (Stockholm, Стокгольм; Hamburg, Гамбург).
 const spellingFolds: readonly [RegExp, string][] = [
   [/dzh/g, 'j'],
   [/s?shch|sch/g, 'sh'],
+  [/ck/g, 'k'],
   [/kh/g, 'h'],
   [/gh/g, 'g'],
   [/ph/g, 'f'],
+  [/(?<![scz])h/g, 'g'],
   [/t[sz]/g, 'c'],
-  [/ck/g, 'k'],
   [/x/g, 'ks'],
   [/q/g, 'k'],
   [/w/g, 'v'],
@@ -60,47 +62,14 @@ export function wordKey(word: string): string {
 }
 
 // Russian case endings (nouns and adjectives) and English inflections, written as they look
-// after `wordKey` (so "ией" is "iei", "ых" is "ih"). Russian typed in Latin letters takes the same
+// after `wordKey` (so "ией" is "iei", "ых" is "ig"). Russian typed in Latin letters takes the same
 // endings, which is why stemming happens on keys rather than on Cyrillic words.
-const endings = [
-  'iami',
-  'ami',
-  'iah',
-  'ah',
-  'iam',
-  'am',
-  'ogo',
-  'ego',
-  'omu',
-  'emu',
-  'imi',
-  'aia',
-  'uiu',
-  'iei',
-  'ions',
-  'ion',
-  'ing',
-  'oi',
-  'ei',
-  'oe',
-  'ee',
-  'ie',
-  'ih',
-  'im',
-  'om',
-  'em',
-  'ov',
-  'ev',
-  'ia',
-  'iu',
-  'ed',
-  'es',
-  'a',
-  'e',
-  'i',
-  'u',
-  's',
-].sort((a, b) => b.length - a.length);
+const endings = (
+  'iami ami iag ag iam am ogo ego omu emu imi aia uiu iei ions ion ing ' +
+  'oi ei oe ee ie ig im om em ov ev ia iu ed es a e i u s'
+)
+  .split(' ')
+  .sort((a, b) => b.length - a.length);
 
 /** Shortest stem worth comparing: shorter ones collide with unrelated words. */
 export const minimumStemLength = 4;
@@ -114,7 +83,7 @@ export function stemOfKey(key: string): string {
   return key;
 }
 
-const adjectivePattern = /^(.{4,}?)sk(?:aia|ogo|omu|oi|oe|ie|ih|imi|im|uiu|ia|i|u|e|a|om)?$/;
+const adjectivePattern = /^(.{4,}?)sk(?:aia|ogo|omu|oi|oe|ie|ig|imi|im|uiu|ia|i|u|e|a|om)?$/;
 
 /**
  * The place a Russian relative adjective is built from: "kazahstanskii" (казахстанский) ->

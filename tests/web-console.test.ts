@@ -1,74 +1,29 @@
 // The web console through HTTP, as a browser uses it: the page, login with an invite code or an
-// API token, the session cookie, CSRF protection, asking the conversation engine, and pushes
-// delivered over server-sent events (also across two API replicas sharing Redis).
+// API token, the session cookie, CSRF protection and asking the conversation engine. Pushes over
+// server-sent events: web-console-pushes.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplication, type Application } from '../src/application.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { createLogger } from '../src/logging/logger.ts';
-import { openSse } from './support/sse-reader.ts';
+import type { Application } from '../src/application.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
-
-const csrf = { 'x-counterpart-csrf': '1' };
-const sessionCookie = 'counterpart_session';
+import { csrf, sessionCookie, webConsoleClient } from './support/web-console-client.ts';
 
 let test: TestApp;
 let app: Application['app'];
+let client: ReturnType<typeof webConsoleClient>;
 
 beforeAll(async () => {
   test = await startTestApp('web-console');
   app = test.application.app;
+  client = webConsoleClient(app, test.adminToken);
 });
 afterAll(async () => {
   await test.close();
 });
 
-let listening: Promise<string> | undefined;
-/** The app on a real port, for event streams (listens once, on port 0). */
-const baseUrl = (): Promise<string> => (listening ??= app.listen({ host: '127.0.0.1', port: 0 }));
-
-let addressCounter = 0;
-/** Each story logs in from its own address, so the wrong-attempt throttle of one does not touch another. */
-const newAddress = () => `10.0.${Math.floor(++addressCounter / 250)}.${addressCounter % 250}`;
-
-async function createMember(name: string, country = 'KG', contactId?: string): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/members',
-    headers: { authorization: `Bearer ${test.adminToken}` },
-    payload: { name, country, role: 'member', ...(contactId === undefined ? {} : { contactId }) },
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json<{ id: string }>().id;
-}
-
-async function inviteFor(memberId: string): Promise<string> {
-  const response = await app.inject({
-    method: 'POST',
-    url: `/v1/members/${memberId}/invites`,
-    headers: { authorization: `Bearer ${test.adminToken}` },
-    payload: {},
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json<{ code: string }>().code;
-}
-
-async function login(payload: Record<string, string>, remoteAddress = newAddress()) {
-  return app.inject({ method: 'POST', url: '/console/login', headers: csrf, payload, remoteAddress });
-}
-
-/** A member who logged in with a fresh invite; returns the session cookie value. */
-async function loggedInMember(
-  name: string,
-  country = 'KG',
-  contactId?: string,
-): Promise<{ memberId: string; secret: string }> {
-  const memberId = await createMember(name, country, contactId);
-  const response = await login({ code: await inviteFor(memberId) });
-  expect(response.statusCode).toBe(200);
-  const cookie = response.cookies.find((c) => c.name === sessionCookie);
-  expect(cookie).toBeDefined();
-  return { memberId, secret: cookie!.value };
-}
+const createMember = (...args: Parameters<typeof client.createMember>) => client.createMember(...args);
+const inviteFor = (memberId: string) => client.inviteFor(memberId);
+const login = (...args: Parameters<typeof client.login>) => client.login(...args);
+const loggedInMember = (name: string) => client.loggedInMember(name);
+const newAddress = () => client.newAddress();
 
 describe('the page', () => {
   it('shows a newcomer the login form, in Russian when the browser prefers it, under a strict CSP', async () => {
@@ -356,124 +311,6 @@ describe('conversation', () => {
       });
       expect(response.statusCode).toBe(400);
     }
-  });
-});
-
-describe('pushed messages', () => {
-  it('a push to a member reaches their open console over SSE, and a reconnect replays what it missed', async () => {
-    const { memberId, secret } = await loggedInMember('Lola Web-Push');
-    const base = await baseUrl();
-    const cookie = `${sessionCookie}=${secret}`;
-    const stream = await openSse(`${base}/console/events`, { cookie });
-    expect(stream.status).toBe(200);
-    const ready = await stream.next('ready');
-    expect(JSON.parse(ready.data)).toEqual({ latest: '0-0' });
-
-    const pushes = test.application.webConsole.pushes;
-    await pushes.adapter.send(memberId, {
-      text: 'Consultation accepted by kg-001',
-      buttons: [{ label: 'Reply', action: 'consult:reply:1' }],
-    });
-    const pushed = await stream.next('push');
-    expect(JSON.parse(pushed.data)).toMatchObject({ text: 'Consultation accepted by kg-001' });
-    stream.close();
-
-    await pushes.adapter.send(memberId, { text: 'Sent while the tab was closed' });
-    const resumed = await openSse(`${base}/console/events?after=${pushed.id!}`, { cookie });
-    expect(JSON.parse((await resumed.next('push')).data)).toMatchObject({
-      text: 'Sent while the tab was closed',
-    });
-    resumed.close();
-
-    expect((await openSse(`${base}/console/events`, { cookie: `${sessionCookie}=cps_nope` })).status).toBe(
-      401,
-    );
-  });
-
-  it('with two API replicas, a push sent through one reaches the stream held by the other', async () => {
-    const { memberId, secret } = await loggedInMember('Mirlan Web-Replicas');
-    const config = loadConfig({
-      DATABASE_URL: test.database.url,
-      REDIS_URL: test.application.redis.url!,
-      REDIS_PREFIX: test.application.config.redis.prefix,
-      LOG_LEVEL: 'silent',
-    });
-    const replica = await createApplication(config, createLogger('silent'));
-    try {
-      const base = await replica.app.listen({ host: '127.0.0.1', port: 0 });
-      const stream = await openSse(`${base}/console/events`, { cookie: `${sessionCookie}=${secret}` });
-      await stream.next('ready');
-      await test.application.webConsole.pushes.adapter.send(memberId, { text: 'From the other replica' });
-      expect(JSON.parse((await stream.next('push')).data)).toMatchObject({ text: 'From the other replica' });
-      stream.close();
-    } finally {
-      await replica.stop();
-    }
-  });
-
-  it('a consultation between two console users: the request, the acceptance and the replies arrive live', async () => {
-    const base = await baseUrl();
-    const asker = await loggedInMember('Olzhas Web-Asker', 'KZ');
-    // The person behind registry contact kg-001 (head of extradition in Kyrgyzstan).
-    const counterpart = await loggedInMember('Bakyt Web-Counterpart', 'KG', 'kg-001');
-    const askerStream = await openSse(`${base}/console/events`, {
-      cookie: `${sessionCookie}=${asker.secret}`,
-    });
-    const counterpartStream = await openSse(`${base}/console/events`, {
-      cookie: `${sessionCookie}=${counterpart.secret}`,
-    });
-    await Promise.all([askerStream.next('ready'), counterpartStream.next('ready')]);
-    const say = async (who: { secret: string }, payload: object) => {
-      const response = await app.inject({
-        method: 'POST',
-        url: '/console/messages',
-        headers: csrf,
-        cookies: { [sessionCookie]: who.secret },
-        payload,
-      });
-      expect(response.statusCode).toBe(200);
-      return response.json<{ messages: { text: string; buttons?: { label: string; action: string }[] }[] }>()
-        .messages;
-    };
-    const buttonOf = (messages: { buttons?: { label: string; action: string }[] }[], label: RegExp) =>
-      messages.flatMap((message) => message.buttons ?? []).find((button) => label.test(button.label))!.action;
-
-    const answer = await say(asker, { text: 'Who handles extradition in Kyrgyzstan?' });
-    const sensitivity = await say(asker, { action: buttonOf(answer, /consultation/i) });
-    await say(asker, { action: buttonOf(sensitivity, /not sensitive/i) });
-    await say(asker, { text: 'Which documents do you need for an extradition request?' });
-
-    const request = JSON.parse((await counterpartStream.next('push', 10_000)).data) as {
-      text: string;
-      buttons: { label: string; action: string }[];
-    };
-    expect(request.text).toContain('Which documents do you need for an extradition request?');
-    await say(counterpart, { action: buttonOf([request], /accept/i) });
-    expect(JSON.parse((await askerStream.next('push', 10_000)).data).text).toContain('accepted consultation');
-
-    await say(counterpart, { text: 'A certified copy of the arrest warrant, in Russian.' });
-    let relayed = '';
-    while (!relayed.includes('arrest warrant'))
-      relayed = JSON.parse((await askerStream.next('push', 10_000)).data).text;
-    askerStream.close();
-    counterpartStream.close();
-  });
-
-  it('logging out ends the open event stream', async () => {
-    const { secret } = await loggedInMember('Nazira Web-Stream-Logout');
-    const stream = await openSse(`${await baseUrl()}/console/events`, {
-      cookie: `${sessionCookie}=${secret}`,
-    });
-    await stream.next('ready');
-    await app.inject({
-      method: 'POST',
-      url: '/console/logout',
-      headers: csrf,
-      cookies: { [sessionCookie]: secret },
-      payload: {},
-    });
-    await stream.next('session-ended');
-    stream.close();
   });
 });
 

@@ -16,7 +16,14 @@ export interface WebPush {
 
 export interface WebPushHub {
   /** The web side of the ChatAdapter port. `chatId` is a member id (every console of that member) or a session id. */
-  readonly adapter: ChatAdapter;
+  readonly adapter: ChatAdapter & {
+    /** As `send`, but a second call with the same key (an outbox retry) stores and shows nothing new. */
+    sendIdempotent(
+      chatId: string,
+      message: OutboundMessage,
+      idempotencyKey: string,
+    ): Promise<{ messageId: string }>;
+  };
   /** Calls `onPush` for each new push to any of `chatIds` that reaches this process; returns the unsubscribe. */
   listen(chatIds: readonly string[], onPush: (push: WebPush) => void): () => void;
   /** Stored pushes to `chatIds` newer than `afterId`, oldest first (kept for `retentionMs`, at most `retainPerChat`). */
@@ -45,6 +52,19 @@ export function comparePushIds(a: string, b: string): number {
   if (aMs !== bMs) return aMs < bMs ? -1 : 1;
   return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
+
+// Stores a push (once per idempotency key, so an outbox retry after a crash never shows it
+// twice) and says whether it is new; the announcement follows only for new ones.
+const pushScript = `
+if ARGV[4] == '1' then
+  local existing = redis.call('GET', KEYS[2])
+  if existing then return {existing, 0} end
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'message', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[4] == '1' then redis.call('SET', KEYS[2], id, 'PX', ARGV[3]) end
+return {id, 1}
+`;
 
 export function createWebPushHub(options: WebPushHubOptions): WebPushHub {
   const { redis, logger } = options;
@@ -80,29 +100,38 @@ export function createWebPushHub(options: WebPushHubOptions): WebPushHub {
   const client = redis.client;
   if (client === undefined) return createInMemoryHub({ listen, deliverLocally, retainPerChat, retentionMs });
 
+  const commands: Redis = client;
   const streamKey = (chatId: string) => `${redis.prefix}:web:pushes:${chatId}`;
   const channel = `${redis.prefix}:web:push`;
   let subscriber: Redis | undefined;
 
+  async function push(
+    chatId: string,
+    message: OutboundMessage,
+    idempotencyKey: string | undefined,
+  ): Promise<{ messageId: string }> {
+    const payload = JSON.stringify(message);
+    const sentKey = `${redis.prefix}:web:sent:${idempotencyKey ?? ''}`;
+    const [id, fresh] = (await commands.eval(
+      pushScript,
+      2,
+      streamKey(chatId),
+      sentKey,
+      payload,
+      String(retainPerChat),
+      String(retentionMs),
+      idempotencyKey === undefined ? '0' : '1',
+    )) as [string, number];
+    if (fresh === 1)
+      await commands.publish(channel, JSON.stringify({ id, chatId, message } satisfies WebPush));
+    return { messageId: id };
+  }
+
   return {
     adapter: {
       platform: 'web',
-      async send(chatId, message) {
-        const payload = JSON.stringify(message);
-        const id = await client.xadd(
-          streamKey(chatId),
-          'MAXLEN',
-          '~',
-          retainPerChat,
-          '*',
-          'message',
-          payload,
-        );
-        if (id === null) throw new Error('web push: the stream refused the entry');
-        await client.pexpire(streamKey(chatId), retentionMs);
-        await client.publish(channel, JSON.stringify({ id, chatId, message } satisfies WebPush));
-        return { messageId: id };
-      },
+      send: (chatId, message) => push(chatId, message, undefined),
+      sendIdempotent: (chatId, message, idempotencyKey) => push(chatId, message, idempotencyKey),
     },
     listen,
     async backlog(chatIds, afterId) {
@@ -158,6 +187,8 @@ function createInMemoryHub(parts: {
   retentionMs: number;
 }): WebPushHub {
   const stored = new Map<string, { push: WebPush; at: number }[]>();
+  // Idempotency keys of a single process's lifetime: without Redis there is nothing to outlive.
+  const sent = new Map<string, string>();
   let lastMs = 0;
   let sequence = 0;
   const nextId = (): string => {
@@ -172,7 +203,17 @@ function createInMemoryHub(parts: {
     adapter: {
       platform: 'web',
       send(chatId, message) {
+        return this.sendIdempotent(chatId, message, '');
+      },
+      sendIdempotent(chatId, message, idempotencyKey) {
+        const earlier = idempotencyKey === '' ? undefined : sent.get(idempotencyKey);
+        if (earlier !== undefined) return Promise.resolve({ messageId: earlier });
         const push: WebPush = { id: nextId(), chatId, message };
+        if (idempotencyKey !== '') {
+          sent.set(idempotencyKey, push.id);
+          // Oldest keys go first; a retry comes within minutes, not after thousands of pushes.
+          if (sent.size > 10_000) sent.delete(sent.keys().next().value ?? '');
+        }
         const now = Date.now();
         const kept = (stored.get(chatId) ?? []).filter((entry) => now - entry.at < parts.retentionMs);
         kept.push({ push, at: now });

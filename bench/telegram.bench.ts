@@ -19,7 +19,8 @@ const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
 /** Measured rounds per side; each round runs both sides for a part of the duration. */
 const rounds = 3;
 const roundSeconds = Math.max(2, Math.round((durationSeconds * 2) / rounds));
-const connections = 10;
+// Telegram delivers webhook updates over up to 40 connections at once (setWebhook max_connections default).
+const connections = 40;
 const memberCount = 40;
 const secret = 'bench-webhook-secret-0123456789';
 const questions = ['who handles extradition in Kyrgyzstan', 'кто занимается экстрадицией в Киргизии', 'MLA Tashkent', 'asset recovery in Armenia'];

@@ -18,6 +18,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { Principal } from '../members/principal.ts';
 import { hashSecret } from '../members/secrets.ts';
 import { registerErrorHandling } from './error-handling.ts';
+import { sessionSecret } from './session-auth.ts';
 import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -84,10 +85,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifyRateLimit, {
     max: config.http.rateLimitPerMinute,
     timeWindow: '1 minute',
-    // Per token when there is one (many members may share an office NAT), else per address.
+    // Per token or console session when there is one (many members may share an office NAT),
+    // else per address.
     keyGenerator: (request) => {
-      const authorization = request.headers.authorization;
-      return authorization === undefined ? request.ip : `token:${hashSecret(authorization).slice(0, 32)}`;
+      const credential = request.headers.authorization ?? sessionSecret(request);
+      return credential === undefined ? request.ip : `token:${hashSecret(credential).slice(0, 32)}`;
     },
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
   });

@@ -207,7 +207,9 @@ export async function createApplication(config: Config, logger: Logger) {
     () => consultations.stop(),
     () => outbox.stop(),
     () => queues.close(),
-    async () => ask.close(),
+    async () => {
+      ask.close();
+    },
     () => registry.stop(),
     () => stopFollowingMembers(),
     () => audit.close(),

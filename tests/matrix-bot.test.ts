@@ -3,6 +3,7 @@
 // share the member's encrypted DM with the bot.
 import { isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMatrixBot } from '../bots/matrix/index.ts';
 import { botReplyOutbox } from '../src/bot-state/bot-state-schema.ts';
 import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
 import {
@@ -281,4 +282,130 @@ describe('Matrix bot', () => {
     const pushed = await alice.waitForMessage((message) => message.eventId === messageId);
     expect(pushed.encrypted).toBe(true);
   });
+
+  it('pushes to someone without a DM through a new room that the bot encrypts from the start', async () => {
+    const carol = await startTestMatrixUser(homeserver, 'carol', { autoJoin: true });
+    try {
+      const adapter = testApp.application.matrix!.adapter;
+      const { messageId } = await adapter.sendIdempotent(
+        carol.userId,
+        { text: 'Your request was answered.', requiresEncryption: true },
+        'push-test-2',
+      );
+      const pushed = await carol.waitForMessage((message) => message.eventId === messageId);
+      expect(pushed).toMatchObject({
+        encrypted: true,
+        sender: botUserId,
+        content: { body: 'Your request was answered.' },
+      });
+      const created = homeserver.roomEvents(pushed.roomId);
+      // m.room.encryption is part of the room's initial state, before any message.
+      expect(created.findIndex((event) => event.type === 'm.room.encryption')).toBeLessThan(
+        created.findIndex((event) => event.type === 'm.room.encrypted'),
+      );
+      expect(carol.client.getAccountData('m.direct' as never)).toBeUndefined();
+      expect(testApp.application.matrix!.status()).toBe('syncing');
+    } finally {
+      await carol.stop();
+    }
+  });
+
+  it('answers a choice given as a reaction with the number’s keycap', async () => {
+    const before = botMessages(alice, dm).length;
+    await alice.client.sendTextMessage(dm, 'who handles extradition in Kyrgyzstan');
+    const answer = await nextFromBot(alice, dm, before);
+    // The choices are the list items of the formatted body; pick one that is not the consultation
+    // request (which starts a dialogue of its own).
+    const items = [...String(answer.content.formatted_body).matchAll(/<li>(.*?)<\/li>/g)].map(
+      (match) => match[1]!,
+    );
+    const index = items.findIndex((label) => !/consult/i.test(label));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const keycap = ['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'][index]!;
+    await alice.client.sendEvent(
+      dm,
+      'm.reaction' as never,
+      { 'm.relates_to': { rel_type: 'm.annotation', event_id: answer.eventId, key: keycap } } as never,
+    );
+    const reply = await nextFromBot(alice, dm, before + 1);
+    expect(reply.encrypted).toBe(true);
+    expect(body(reply)).not.toBe(body(answer));
+    expect(body(reply)).not.toContain('no longer works');
+  });
+
+  it('turns encryption on in an unencrypted DM before saying anything', async () => {
+    const bob = await startTestMatrixUser(homeserver, 'bob');
+    try {
+      const { room_id: room } = await bob.client.createRoom({
+        preset: 'trusted_private_chat' as never,
+        is_direct: true,
+        invite: [botUserId],
+      });
+      const greeting = await nextFromBot(bob, room, 0);
+      expect(greeting.encrypted).toBe(true);
+      const events = homeserver.roomEvents(room);
+      expect(events.find((event) => event.type === 'm.room.encryption')?.sender).toBe(botUserId);
+      expect(events.filter((event) => event.type === 'm.room.message' && event.sender === botUserId)).toEqual(
+        [],
+      );
+    } finally {
+      await bob.stop();
+    }
+  });
+
+  it('a second replica stands by while the first syncs, and takes over when it stops', async () => {
+    const { application } = testApp;
+    const first = application.matrix!;
+    const second = createMatrixBot({
+      account: {
+        homeserverUrl: homeserver.url,
+        userId: botUserId,
+        accessToken: undefined,
+        password: botPassword,
+        deviceName: 'bot',
+      },
+      storeKey,
+      engine: application.engine,
+      identities: application.identities,
+      translator: application.translator,
+      defaultLocale: 'en',
+      db: application.database.db,
+      redis: application.redis,
+      logger: application.logger,
+      lockTtlMs: 3000,
+      retryBaseMs: 200,
+    });
+    second.start();
+    try {
+      await waitFor(
+        () => (second.status() === 'standby' ? true : undefined),
+        'the second replica to stand by',
+      );
+      expect(await second.readiness.check()).toBe(true);
+      await expect(second.adapter.send(dm, { text: 'hello' })).rejects.toMatchObject({
+        failure: { kind: 'retry', code: 'matrix_other_replica_syncs' },
+      });
+
+      await first.stop();
+      await waitFor(
+        () => (second.status() === 'syncing' ? true : undefined),
+        'the second replica to take over',
+      );
+      const before = botMessages(alice, dm).length;
+      await alice.client.sendTextMessage(dm, 'who handles extradition in Kazakhstan');
+      const answer = await nextFromBot(alice, dm, before);
+      console.log(botMessages(alice, dm).map((m) => body(m).split('\n')[0]));
+      expect(body(answer)).toMatch(/Kazakhstan/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(botMessages(alice, dm).length).toBe(before + 1);
+    } finally {
+      await second.stop();
+      first.start();
+    }
+    await waitFor(
+      () => (first.status() === 'syncing' ? true : undefined),
+      'the first replica to sync again',
+      30_000,
+    );
+  }, 60_000);
 });

@@ -112,6 +112,13 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     });
     const { client } = session;
     const resumed = session.resumed;
+    // Dedupe marks only need to outlive the age limit: older events are never answered anyway.
+    await repository.prune(new Date(Date.now() - 2 * maxEventAgeMs)).catch((error: unknown) => {
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'matrix: could not prune old bot state',
+      );
+    });
     const sender = startReplySender({
       client,
       repository,
@@ -256,6 +263,22 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
         { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
       ],
     });
+    // Clients list a room as a direct chat through the creator's m.direct account data.
+    const direct: Record<string, string[] | undefined> =
+      client.getAccountData('m.direct' as never)?.getContent() ?? {};
+    await client
+      .setAccountData(
+        'm.direct' as never,
+        { ...direct, [userId]: [...(direct[userId] ?? []), roomId] } as never,
+      )
+      .catch(() => undefined);
+    // Send only once the room has come back through the sync: a retry before that would create a second room.
+    const deadline = Date.now() + 15_000;
+    while (client.getRoom(roomId)?.hasEncryptionStateEvent() !== true) {
+      if (Date.now() > deadline)
+        throw new ChatDeliveryError({ kind: 'retry', code: 'matrix_room_not_synced' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     return roomId;
   }
 

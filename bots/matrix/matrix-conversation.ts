@@ -4,7 +4,7 @@
 // the same transaction, so a crash or an outage neither loses nor repeats an answer.
 import { randomUUID } from 'node:crypto';
 import { type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent } from 'matrix-js-sdk';
-import type { BotStateRepository, NewReply, OfferedChoices } from '../../src/bot-state/index.ts';
+import type { BotStateRepository, ChatChoices, NewReply, OfferedChoices } from '../../src/bot-state/index.ts';
 import {
   parseCommand,
   type ConversationEngine,
@@ -15,7 +15,7 @@ import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
 import { choiceNumber, messageText, reactionChoice, renderReply } from './matrix-render.ts';
-import type { StoredReply } from './reply-sender.ts';
+import { type StoredReply, transactionIdFor } from './reply-sender.ts';
 import type { StateCipher } from './state-cipher.ts';
 
 export interface MatrixConversationDeps {
@@ -35,6 +35,7 @@ export interface MatrixConversationDeps {
 }
 
 const maximumTextLength = 4000;
+const drainLimitMs = 30_000;
 const megolm = { algorithm: 'm.megolm.v1.aes-sha2' };
 
 export interface MatrixConversation {
@@ -170,7 +171,8 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
         return undefined;
       const offered = await repository.choicesFor(room.roomId);
       const number = reactionChoice(key);
-      if (offered?.messageId !== relatesTo.event_id || number === undefined) return undefined;
+      if (offered === undefined || number === undefined || !offeredIn(offered, relatesTo.event_id, room))
+        return undefined;
       buttonAction = offered.actions[number - 1];
       if (buttonAction === undefined) return undefined;
     } else {
@@ -216,8 +218,12 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
       awaitingKeys.add(eventId);
       return;
     }
-    if (room.hasEncryptionStateEvent() && !event.isEncrypted()) {
+    const type = event.getType();
+    if (type !== 'm.room.message' && type !== 'm.reaction') return;
+    if (room.hasEncryptionStateEvent() && !event.isEncrypted() && type !== 'm.reaction') {
       // Plaintext in an encrypted room did not come from a well-behaved client: not trusted.
+      // Reactions are the exception: clients send them in the clear by design (the relation is
+      // visible anyway), and one can only pick among the choices the bot offered.
       logger.info({ roomId: room.roomId }, 'matrix: ignored an unencrypted event in an encrypted room');
       return;
     }
@@ -245,6 +251,19 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     }
     await queueReplies({ eventId, roomId: room.roomId, replies, leaveAfter });
   }
+
+  /**
+   * Is `eventId` the message that offered these choices? Its id is recorded once the send returns,
+   * but the user may react before that; the transaction id of our own message tells it as well.
+   */
+  const offeredIn = (offered: ChatChoices, eventId: string, room: Room): boolean => {
+    if (offered.messageId === eventId) return true;
+    const target = room.findEventById(eventId);
+    return (
+      target?.getSender() === botUserId &&
+      target.getUnsigned().transaction_id === transactionIdFor(offered.offeredBy)
+    );
+  };
 
   const isLinkAttempt = (text: string | undefined): boolean => {
     const parsed = text === undefined ? undefined : parseCommand(text);
@@ -284,7 +303,15 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
 
   return {
     async drain() {
-      while (queues.size > 0) await Promise.all([...queues.values()]);
+      // Bounded: a handler stuck on the network must not stall the sync loop forever. Its event is
+      // then saved as seen before it was answered (the one case where a crash could lose it).
+      const deadline = Date.now() + drainLimitMs;
+      while (queues.size > 0 && Date.now() < deadline) {
+        await Promise.race([
+          Promise.all([...queues.values()]),
+          new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
+        ]);
+      }
     },
     detach() {
       client.off(RoomEvent.Timeline, onTimeline);

@@ -91,7 +91,16 @@ export async function openMatrixSession(input: {
     persisting = run.catch(() => undefined);
     return run;
   };
-  const store = new PersistedSyncStore({ initial, persist: (saved) => persist(saved) });
+  const store = new PersistedSyncStore({
+    initial,
+    persist: (saved) => persist(saved),
+    onSaveError: (error) => {
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'matrix: could not save the sync position; retrying after the next sync',
+      );
+    },
+  });
 
   const client = createClient({
     baseUrl: account.homeserverUrl,
@@ -124,6 +133,9 @@ export async function openMatrixSession(input: {
       client.stopClient();
       try {
         await persist();
+        store.close();
+        // Let a save that the stopping sync loop had already begun finish before the databases go.
+        await persisting;
       } finally {
         await deleteDatabases(prefix);
       }

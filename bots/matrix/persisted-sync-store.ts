@@ -13,11 +13,18 @@ export type SavedSync = ISavedSync;
 export class PersistedSyncStore extends MemoryStore {
   private readonly accumulator = new SyncAccumulator({ maxTimelineEntries: 50 });
   private readonly persist: (saved: SavedSync) => Promise<void>;
+  private readonly onSaveError: (error: unknown) => void;
   private dirty = false;
+  private closed = false;
 
-  constructor(options: { initial: SavedSync | undefined; persist: (saved: SavedSync) => Promise<void> }) {
+  constructor(options: {
+    initial: SavedSync | undefined;
+    persist: (saved: SavedSync) => Promise<void>;
+    onSaveError: (error: unknown) => void;
+  }) {
     super();
     this.persist = options.persist;
+    this.onSaveError = options.onSaveError;
     const initial = options.initial;
     if (initial !== undefined) {
       this.accumulator.accumulate(
@@ -59,15 +66,21 @@ export class PersistedSyncStore extends MemoryStore {
   }
 
   override async save(): Promise<void> {
-    if (!this.dirty) return;
+    if (!this.dirty || this.closed) return;
     this.dirty = false;
     try {
       await this.persist(this.accumulator.getJSON(true));
     } catch (error) {
       // Saved again after the next sync; until then a restart resumes from the previous position.
+      // Not rethrown: the SDK's sync loop does not expect save() to fail and would stop.
       this.dirty = true;
-      throw error;
+      this.onSaveError(error);
     }
+  }
+
+  /** After the final save on shutdown: a sync still finishing must not write an older state. */
+  close(): void {
+    this.closed = true;
   }
 
   /** The current accumulated sync, for a final save on shutdown. */

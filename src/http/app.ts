@@ -16,9 +16,7 @@ import Fastify, {
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Principal } from '../members/principal.ts';
-import { hashSecret } from '../members/secrets.ts';
 import { registerErrorHandling } from './error-handling.ts';
-import { sessionSecret } from './session-auth.ts';
 import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -85,12 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(fastifyRateLimit, {
     max: config.http.rateLimitPerMinute,
     timeWindow: '1 minute',
-    // Per token or console session when there is one (many members may share an office NAT),
-    // else per address.
-    keyGenerator: (request) => {
-      const credential = request.headers.authorization ?? sessionSecret(request);
-      return credential === undefined ? request.ip : `token:${hashSecret(credential).slice(0, 32)}`;
-    },
+    // Counted after authentication, per member when the caller is known (many members may share
+    // an office NAT), else per address (which also slows down guessing of tokens).
+    hook: 'preHandler',
+    keyGenerator: (request) => (request.principal === undefined ? `ip:${request.ip}` : `member:${request.principal.memberId}`),
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
   });
   await app.register(fastifySwagger, {

@@ -125,6 +125,7 @@ export async function createApplication(config: Config, logger: Logger) {
     redis,
     queues,
     cipher: bodyCipher.cipher,
+    interpret: (text) => ask.interpret(text),
     settings: {
       acceptWithinWorkingHours: config.consultations.acceptWithinWorkingHours,
       acceptWithinSeconds: config.consultations.acceptWithinSeconds,

@@ -128,7 +128,8 @@ describe('a consultation between two members on Telegram', () => {
 
   it('is declined with a reason the asker reads', async () => {
     const timur = await telegramPerson(testApp, emulator, { name: 'Timur Asker', country: 'UZ' });
-    const ref = await consultInChat(timur, '/consult KG extradition', 'Is a provisional arrest request possible before the formal one?');
+    // Country and competence in free words, as the ask module reads them.
+    const ref = await consultInChat(timur, '/consult экстрадиция в Киргизию', 'Is a provisional arrest request possible before the formal one?');
     const request = await waitForMessage(emulator, bakyt.chat, `Consultation request ${ref}`);
     press(emulator, bakyt, request, 'consult:decline:');
     await waitForMessage(emulator, bakyt.chat, `Why do you decline consultation ${ref}?`);

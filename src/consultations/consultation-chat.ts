@@ -57,6 +57,17 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
       .competences.find((competence) => competence.id === wanted || Object.values(competence.label).some((label) => label.toLowerCase() === wanted))?.id;
   }
 
+  /** Country and competence named in free words: the ask interpreter first, plain codes and names otherwise. */
+  function understand(text: string): { country: string | undefined; competence: string | undefined } {
+    const interpreted = core.deps.interpret?.(text);
+    const known = interpreted?.countries.find((iso2) => core.snapshot().countryByIso2.has(iso2));
+    const words = text.split(/\s+/);
+    return {
+      country: known ?? findCountry(text) ?? words.map(findCountry).find((found) => found !== undefined),
+      competence: interpreted?.competence ?? findCompetence(text) ?? words.map(findCompetence).find((found) => found !== undefined),
+    };
+  }
+
   async function save(principal: Principal, inbound: InboundMessage, step: DraftStep, fields: Partial<DraftRow>): Promise<void> {
     const previous = await draftOf(db, principal.memberId, core.clock());
     await saveDraft(db, {
@@ -139,13 +150,8 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     helpId: 'consult-command',
     role: 'member',
     async run(context: MemberCommandContext) {
-      const { principal, inbound, locale, args } = context;
-      let country: string | undefined;
-      let competence: string | undefined;
-      for (const word of args) {
-        country ??= findCountry(word);
-        competence ??= findCompetence(word);
-      }
+      const { principal, inbound, locale } = context;
+      const { country, competence } = context.argumentText === '' ? { country: undefined, competence: undefined } : understand(context.argumentText);
       if (country === undefined && competence === undefined && context.argumentText !== '') {
         return say(locale, 'consult-unknown-country', { input: context.argumentText });
       }
@@ -205,14 +211,12 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     if (draft !== undefined) {
       switch (draft.step) {
         case 'country': {
-          const country = findCountry(text);
-          if (country === undefined) return say(locale, 'consult-unknown-country', { input: text.slice(0, 60) }, [cancelButton(locale)]);
-          return nextStep(principal, inbound, locale, { ...draft, country });
+          const understood = understand(text);
+          if (understood.country === undefined) return say(locale, 'consult-unknown-country', { input: text.slice(0, 60) }, [cancelButton(locale)]);
+          return nextStep(principal, inbound, locale, { ...draft, country: understood.country, competence: draft.competence ?? understood.competence ?? null });
         }
-        case 'competence': {
-          const competence = findCompetence(text);
-          return nextStep(principal, inbound, locale, { ...draft, competence: competence ?? null });
-        }
+        case 'competence':
+          return nextStep(principal, inbound, locale, { ...draft, competence: understand(text).competence ?? null });
         case 'sensitivity':
           return nextStep(principal, inbound, locale, draft);
         case 'description': {

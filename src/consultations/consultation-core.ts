@@ -32,6 +32,8 @@ export interface ConsultationDeps {
   timers: DeadlineTimers;
   cipher: BodyCipher;
   settings: ConsultationSettings;
+  /** Reads a country and a competence out of free words ("экстрадиция Киргизия"): the ask module's interpreter. */
+  interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
   clock?: () => Date;
 }
 

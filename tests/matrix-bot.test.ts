@@ -310,6 +310,27 @@ describe('Matrix bot', () => {
     }
   });
 
+  it('in a group room, speaks only when addressed', async () => {
+    homeserver.registerUser('dave');
+    const { room_id: group } = await alice.client.createRoom({
+      preset: 'private_chat' as never,
+      invite: [botUserId, '@dave:localhost'],
+      initial_state: [
+        { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
+      ],
+    });
+    await alice.waitForJoin(group, botUserId);
+    const greeting = await nextFromBot(alice, group, 0);
+    await alice.client.sendTextMessage(group, 'who handles extradition in Kyrgyzstan');
+    await alice.client.sendTextMessage(group, '!help');
+    const help = await nextFromBot(alice, group, 1);
+    expect(help.encrypted).toBe(true);
+    expect(body(help)).toContain('!link');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The unaddressed question got no answer: only the greeting and the help.
+    expect(botMessages(alice, group)).toEqual([greeting, help]);
+  });
+
   it('answers a choice given as a reaction with the number’s keycap', async () => {
     const before = botMessages(alice, dm).length;
     await alice.client.sendTextMessage(dm, 'who handles extradition in Kyrgyzstan');

@@ -1,5 +1,5 @@
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { createHolidayCalendar, type HolidayCalendar } from '../schedule/holiday-calendar.ts';
 
 /** When someone works: ISO weekdays (1 = Monday), local "HH:MM" bounds, in a time zone, minus public holidays. */
 export interface WorkSchedule {
@@ -7,7 +7,7 @@ export interface WorkSchedule {
   days: readonly number[];
   start: string;
   end: string;
-  /** ISO 3166 code whose public holidays are days off; unknown countries simply have none. */
+  /** ISO 3166 code whose public holidays are days off; countries the library does not know have none. */
   holidayCountry?: string | undefined;
 }
 
@@ -20,20 +20,8 @@ export const defaultWorkSchedule = (timezone: string, holidayCountry: string): W
   holidayCountry,
 });
 
-const holidayCalendars = new Map<string, Holidays | undefined>();
-let knownCountries: Record<string, string> | undefined;
-
-function isPublicHoliday(country: string | undefined, day: DateTime): boolean {
-  if (country === undefined) return false;
-  if (!holidayCalendars.has(country)) {
-    knownCountries ??= new Holidays().getCountries();
-    holidayCalendars.set(country, Object.hasOwn(knownCountries, country) ? new Holidays(country) : undefined);
-  }
-  const calendar = holidayCalendars.get(country);
-  if (calendar === undefined) return false;
-  const holidays = calendar.isHoliday(day.toFormat('yyyy-MM-dd'));
-  return holidays !== false && holidays.some((holiday) => holiday.type === 'public');
-}
+// The same public holidays as the nudge scheduler (src/schedule), cached per country and year.
+let sharedHolidays: HolidayCalendar | undefined;
 
 const minutesOf = (hhmm: string): number => {
   const [hours = 0, minutes = 0] = hhmm.split(':').map(Number);
@@ -43,11 +31,14 @@ const minutesOf = (hhmm: string): number => {
 /**
  * The moment `durationMs` of working time after `from`: time outside working hours, on days off
  * and on public holidays does not count. "Accept within 8 working hours" sent on Friday evening
- * thus runs until Monday afternoon in the recipient's time zone.
+ * thus runs until Monday afternoon in the recipient's time zone. A round-the-clock schedule (all
+ * seven days) ignores holidays, as 24/7 contact points do.
  */
-export function addWorkingTime(from: Date, durationMs: number, schedule: WorkSchedule): Date {
+export function addWorkingTime(from: Date, durationMs: number, schedule: WorkSchedule, holidays?: HolidayCalendar): Date {
+  const calendar = holidays ?? (sharedHolidays ??= createHolidayCalendar());
   let cursor = DateTime.fromJSDate(from, { zone: schedule.timezone });
   if (!cursor.isValid) cursor = DateTime.fromJSDate(from, { zone: 'UTC' });
+  const roundTheClock = [1, 2, 3, 4, 5, 6, 7].every((day) => schedule.days.includes(day));
   let remaining = durationMs;
   const startMinutes = minutesOf(schedule.start);
   // A shift ending at or before it starts (a misconfigured record) is read as running to midnight.
@@ -55,7 +46,9 @@ export function addWorkingTime(from: Date, durationMs: number, schedule: WorkSch
   // A schedule with no working days at all would loop forever; two years bounds the search.
   for (let day = 0; day < 731; day += 1) {
     const midnight = cursor.startOf('day');
-    if (schedule.days.includes(midnight.weekday) && !isPublicHoliday(schedule.holidayCountry, midnight)) {
+    const holiday =
+      !roundTheClock && schedule.holidayCountry !== undefined && calendar.isPublicHoliday(schedule.holidayCountry, midnight.toFormat('yyyy-MM-dd'));
+    if (schedule.days.includes(midnight.weekday) && !holiday) {
       const windowStart = midnight.plus({ minutes: startMinutes });
       const windowEnd = midnight.plus({ minutes: endMinutes });
       if (cursor < windowStart) cursor = windowStart;

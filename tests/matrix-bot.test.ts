@@ -374,6 +374,50 @@ describe('Matrix bot', () => {
     }
   });
 
+  it('works with an access token instead of a password, keeping that device across restarts', async () => {
+    const { application } = testApp;
+    const tokenBot = homeserver.registerUser('tokenbot');
+    const { accessToken, deviceId } = homeserver.login(tokenBot.userId);
+    const make = () =>
+      createMatrixBot({
+        account: {
+          homeserverUrl: homeserver.url,
+          userId: tokenBot.userId,
+          accessToken,
+          password: undefined,
+          deviceName: 'bot',
+        },
+        storeKey,
+        engine: application.engine,
+        identities: application.identities,
+        translator: application.translator,
+        defaultLocale: 'en',
+        db: application.database.db,
+        redis: application.redis,
+        logger: application.logger,
+      });
+    let bot = make();
+    bot.start();
+    try {
+      await waitFor(() => (bot.status() === 'syncing' ? true : undefined), 'the token bot to sync');
+      const room = await alice.createEncryptedDm(tokenBot.userId);
+      const sender = (message: ReceivedMessage) =>
+        message.roomId === room && message.sender === tokenBot.userId;
+      await alice.waitForMessage(sender);
+      await bot.stop();
+      await alice.client.sendTextMessage(room, 'who handles extradition in Tajikistan');
+      bot = make();
+      bot.start();
+      const answer = await alice.waitForMessage(
+        (message) => sender(message) && body(message).includes('Tajikistan'),
+      );
+      expect(answer.encrypted).toBe(true);
+      expect(homeserver.devicesOf(tokenBot.userId)).toEqual([deviceId]);
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('a second replica stands by while the first syncs, and takes over when it stops', async () => {
     const { application } = testApp;
     const first = application.matrix!;

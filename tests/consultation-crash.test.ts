@@ -54,11 +54,18 @@ async function startProcess(runMode: 'all' | 'api'): Promise<ChildProcess> {
     RECONCILE_INTERVAL_SECONDS: '2',
     RATE_LIMIT_PER_MINUTE: '100000',
   };
-  const started = spawn(process.execPath, ['src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const started = spawn(process.execPath, ['src/main.ts'], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (started.exitCode !== null) throw new Error(`the application exited with ${started.exitCode}`);
-    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (healthy) return started;
     if (Date.now() > deadline) throw new Error('the application did not start');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -75,7 +82,10 @@ async function stopProcess(process: ChildProcess, signal: NodeJS.Signals): Promi
 async function call<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -84,9 +94,17 @@ async function call<T>(method: 'GET' | 'POST', path: string, token: string, body
 
 /** A member linked to a new Telegram user through an invite, all through the running process. */
 async function linkedPerson(name: string, country: string, contactId?: string) {
-  const member = await call<{ id: string }>('POST', '/v1/members', adminToken, { name, country, role: 'member', locale: 'en', ...(contactId === undefined ? {} : { contactId }) });
+  const member = await call<{ id: string }>('POST', '/v1/members', adminToken, {
+    name,
+    country,
+    role: 'member',
+    locale: 'en',
+    ...(contactId === undefined ? {} : { contactId }),
+  });
   const invite = await call<{ code: string }>('POST', `/v1/members/${member.id}/invites`, adminToken);
-  const { token } = await call<{ token: string }>('POST', `/v1/members/${member.id}/tokens`, adminToken, { label: 'test' });
+  const { token } = await call<{ token: string }>('POST', `/v1/members/${member.id}/tokens`, adminToken, {
+    label: 'test',
+  });
   const user = emulator.createUser({ firstName: name.split(' ')[0] ?? name, languageCode: 'en' });
   const chat = emulator.privateChat(user);
   emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
@@ -112,7 +130,12 @@ describe('a crash between receiving a consultation message and relaying it', () 
   it('relays the message exactly once after the restart', async () => {
     // An ordinary process sets the scene: registry, two members on Telegram, an accepted consultation.
     child = await startProcess('all');
-    await call('POST', '/v1/registry/import', adminToken, JSON.parse(readFileSync(join(projectRoot, 'config/demo-registry.json'), 'utf8')));
+    await call(
+      'POST',
+      '/v1/registry/import',
+      adminToken,
+      JSON.parse(readFileSync(join(projectRoot, 'config/demo-registry.json'), 'utf8')),
+    );
     const asker = await linkedPerson('Crash Asker', 'KZ');
     const bakyt = await linkedPerson('Bakyt Member', 'KG', 'kg-001');
     const started = await call<{ ref: string }>('POST', '/v1/consultations', asker.token, {
@@ -121,8 +144,14 @@ describe('a crash between receiving a consultation message and relaying it', () 
       description: 'What do you need for a provisional arrest?',
     });
     const request = await waitForMessage(emulator, bakyt.chat, `Consultation request ${started.ref}`);
-    const accept = emulator.buttons(request).find((button) => 'callback_data' in button && button.callback_data.startsWith('consult:accept:'));
-    emulator.pressButton(bakyt.user, request, accept !== undefined && 'callback_data' in accept ? accept.callback_data : '');
+    const accept = emulator
+      .buttons(request)
+      .find((button) => 'callback_data' in button && button.callback_data.startsWith('consult:accept:'));
+    emulator.pressButton(
+      bakyt.user,
+      request,
+      accept !== undefined && 'callback_data' in accept ? accept.callback_data : '',
+    );
     await waitForMessage(emulator, asker.chat, `accepted consultation ${started.ref}`);
     await stopProcess(child, 'SIGTERM');
 
@@ -132,26 +161,41 @@ describe('a crash between receiving a consultation message and relaying it', () 
     emulator.sendUserMessage(asker.user, asker.chat, 'sent just before the crash');
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const detail = await call<{ messages: { fromAsker: number } }>('GET', `/v1/consultations/${started.ref}`, adminToken);
+      const detail = await call<{ messages: { fromAsker: number } }>(
+        'GET',
+        `/v1/consultations/${started.ref}`,
+        adminToken,
+      );
       if (detail.messages.fromAsker === 1) break;
       if (Date.now() > deadline) throw new Error('the message was never recorded');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await stopProcess(child, 'SIGKILL');
-    expect(textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash'))).toHaveLength(0);
+    expect(
+      textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash')),
+    ).toHaveLength(0);
 
     // A fresh process relays it, once; Telegram re-posting the same update changes nothing.
     child = await startProcess('all');
     await waitForMessage(emulator, bakyt.chat, 'sent just before the crash', { timeoutMs: 20_000 });
-    const original = emulator.chatHistory(asker.chat).find((message) => message.text === 'sent just before the crash');
-    if (original !== undefined) emulator.injectUpdate({ message: original } as Parameters<TelegramEmulator['injectUpdate']>[0]);
+    const original = emulator
+      .chatHistory(asker.chat)
+      .find((message) => message.text === 'sent just before the crash');
+    if (original !== undefined)
+      emulator.injectUpdate({ message: original } as Parameters<TelegramEmulator['injectUpdate']>[0]);
     emulator.sendUserMessage(asker.user, asker.chat, 'after the restart');
     await waitForMessage(emulator, bakyt.chat, 'after the restart');
     // Reconciler passes later (every 2 s), still exactly once.
     await new Promise((resolve) => setTimeout(resolve, 4500));
-    const relayed = textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash'));
+    const relayed = textsIn(emulator, bakyt.chat).filter((text) =>
+      text.includes('sent just before the crash'),
+    );
     expect(relayed).toEqual([`[${started.ref}] Crash Asker (Kazakhstan):\nsent just before the crash`]);
-    const detail = await call<{ messages: { fromAsker: number } }>('GET', `/v1/consultations/${started.ref}`, adminToken);
+    const detail = await call<{ messages: { fromAsker: number } }>(
+      'GET',
+      `/v1/consultations/${started.ref}`,
+      adminToken,
+    );
     expect(detail.messages.fromAsker).toBe(2);
     // Three process starts: slow on a busy machine.
   }, 120_000);

@@ -2,9 +2,21 @@
 // homeserver, real matrix-js-sdk clients with Rust crypto), one application with both bots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken, type CreatedMember } from './support/chat-fixtures.ts';
-import { api, press, telegramPerson, textsIn, waitForConsultation, waitForMessage, type TelegramPerson } from './support/consultation-helpers.ts';
+import {
+  api,
+  press,
+  telegramPerson,
+  textsIn,
+  waitForConsultation,
+  waitForMessage,
+  type TelegramPerson,
+} from './support/consultation-helpers.ts';
 import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
-import { startTestMatrixUser, type ReceivedMessage, type TestMatrixUser } from './support/matrix-test-client.ts';
+import {
+  startTestMatrixUser,
+  type ReceivedMessage,
+  type TestMatrixUser,
+} from './support/matrix-test-client.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -26,18 +38,29 @@ let bakyt: MatrixPerson;
 let nurbek: TelegramPerson;
 
 const body = (message: ReceivedMessage): string => String(message.content.body);
-const fromBot = (person: MatrixPerson) => person.user.received.filter((message) => message.roomId === person.dm && message.sender === botUserId);
+const fromBot = (person: MatrixPerson) =>
+  person.user.received.filter((message) => message.roomId === person.dm && message.sender === botUserId);
 
 /** Waits for the bot's message in the person's DM whose text contains `needle`. */
 async function botSays(person: MatrixPerson, needle: string, timeoutMs = 15_000): Promise<ReceivedMessage> {
   try {
-    return await person.user.waitForMessage((message) => message.roomId === person.dm && message.sender === botUserId && body(message).includes(needle), timeoutMs);
+    return await person.user.waitForMessage(
+      (message) =>
+        message.roomId === person.dm && message.sender === botUserId && body(message).includes(needle),
+      timeoutMs,
+    );
   } catch (error) {
-    throw new Error(`${person.user.userId} never read "${needle}"; the bot said:\n${fromBot(person).map(body).join('\n---\n')}`, { cause: error });
+    throw new Error(
+      `${person.user.userId} never read "${needle}"; the bot said:\n${fromBot(person).map(body).join('\n---\n')}`,
+      { cause: error },
+    );
   }
 }
 
-async function matrixPerson(localpart: string, input: { name: string; country: string; contactId?: string }): Promise<MatrixPerson> {
+async function matrixPerson(
+  localpart: string,
+  input: { name: string; country: string; contactId?: string },
+): Promise<MatrixPerson> {
   const member = await createMember(testApp, { locale: 'en', ...input });
   const invite = await createInvite(testApp, member.id);
   const user = await startTestMatrixUser(homeserver, localpart);
@@ -69,7 +92,11 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   bakyt = await matrixPerson('bakyt', { name: 'Bakyt Member', country: 'KG', contactId: 'kg-001' });
-  nurbek = await telegramPerson(testApp, emulator, { name: 'Nurbek Member', country: 'KG', contactId: 'kg-003' });
+  nurbek = await telegramPerson(testApp, emulator, {
+    name: 'Nurbek Member',
+    country: 'KG',
+    contactId: 'kg-003',
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -83,9 +110,18 @@ describe('a member on Telegram consults a counterpart on Matrix', () => {
   it('accept, three messages each way, close: both sides see the right text, in order, exactly once', async () => {
     const dana = await telegramPerson(testApp, emulator, { name: 'Dana Asker', country: 'KZ' });
     emulator.sendUserMessage(dana.user, dana.chat, '/consult KG extradition');
-    press(emulator, dana, await waitForMessage(emulator, dana.chat, 'Is this consultation sensitive?'), 'consult:sens:n');
+    press(
+      emulator,
+      dana,
+      await waitForMessage(emulator, dana.chat, 'Is this consultation sensitive?'),
+      'consult:sens:n',
+    );
     await waitForMessage(emulator, dana.chat, 'Describe your question');
-    emulator.sendUserMessage(dana.user, dana.chat, 'Before I send a formal request for bank records, what do you need from me?');
+    emulator.sendUserMessage(
+      dana.user,
+      dana.chat,
+      'Before I send a formal request for bank records, what do you need from me?',
+    );
     const started = await waitForMessage(emulator, dana.chat, 'is on its way to Bakyt Demo-Toktogulov');
     const ref = /C-\d+/.exec(started.text ?? '')![0];
 
@@ -106,26 +142,47 @@ describe('a member on Telegram consults a counterpart on Matrix', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const atBakyt = fromBot(bakyt).filter((message) => body(message).includes('from Telegram'));
-    expect(atBakyt.map(body)).toEqual([1, 2, 3].map((i) => `[${ref}] Dana Asker (Kazakhstan):\nfrom Telegram ${i}`));
+    expect(atBakyt.map(body)).toEqual(
+      [1, 2, 3].map((i) => `[${ref}] Dana Asker (Kazakhstan):\nfrom Telegram ${i}`),
+    );
     for (const message of atBakyt) {
       expect(message.encrypted).toBe(true);
       // Threaded under the request, where Matrix clients show threads.
-      expect(message.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: request.eventId });
+      expect(message.content['m.relates_to']).toMatchObject({
+        rel_type: 'm.thread',
+        event_id: request.eventId,
+      });
     }
     const atDana = textsIn(emulator, dana.chat).filter((text) => text.includes('from Matrix'));
     expect(atDana).toHaveLength(3);
     atDana.forEach((text, index) => {
-      expect(text).toMatch(new RegExp(`^\\[${ref}\\] Bakyt Demo-Toktogulov \\(General Prosecutor's Office of the Kyrgyz Republic[^)]*\\):\nfrom Matrix ${index + 1}$`));
+      expect(text).toMatch(
+        new RegExp(
+          `^\\[${ref}\\] Bakyt Demo-Toktogulov \\(General Prosecutor's Office of the Kyrgyz Republic[^)]*\\):\nfrom Matrix ${index + 1}$`,
+        ),
+      );
     });
 
     await bakyt.user.client.sendTextMessage(bakyt.dm, '!close');
     await botSays(bakyt, `Consultation ${ref} is closed`);
     await waitForMessage(emulator, dana.chat, `Bakyt Demo-Toktogulov closed consultation ${ref}`);
-    const detail = await waitForConsultation(testApp, ref, (consultation) => consultation.status === 'closed');
+    const detail = await waitForConsultation(
+      testApp,
+      ref,
+      (consultation) => consultation.status === 'closed',
+    );
     expect(detail.messages).toEqual({ fromAsker: 3, fromCounterpart: 3 });
-    expect(detail.messageLog.filter((entry) => entry.from === 'counterpart').every((entry) => entry.platform === 'matrix')).toBe(true);
+    expect(
+      detail.messageLog
+        .filter((entry) => entry.from === 'counterpart')
+        .every((entry) => entry.platform === 'matrix'),
+    ).toBe(true);
     // The bot never wrote plaintext into the encrypted room.
-    expect(homeserver.roomEvents(bakyt.dm).filter((event) => event.type === 'm.room.message' && event.sender === botUserId)).toEqual([]);
+    expect(
+      homeserver
+        .roomEvents(bakyt.dm)
+        .filter((event) => event.type === 'm.room.message' && event.sender === botUserId),
+    ).toEqual([]);
   });
 });
 
@@ -144,7 +201,10 @@ describe('a sensitive consultation', () => {
     await botSays(aliya, 'Is this consultation sensitive?');
     await aliya.user.client.sendTextMessage(aliya.dm, '2');
     await botSays(aliya, 'Describe your question');
-    await aliya.user.client.sendTextMessage(aliya.dm, 'The fugitive Mr Y is hiding in Osh; can you arrest him?');
+    await aliya.user.client.sendTextMessage(
+      aliya.dm,
+      'The fugitive Mr Y is hiding in Osh; can you arrest him?',
+    );
     const started = await botSays(aliya, 'is on its way to Bakyt Demo-Toktogulov');
     const ref = /C-\d+/.exec(body(started))![0];
     const request = await botSays(bakyt, `Consultation request ${ref}`);
@@ -157,7 +217,8 @@ describe('a sensitive consultation', () => {
     await bakyt.user.client.sendTextMessage(bakyt.dm, 'Send the warrant');
     expect((await botSays(aliya, 'Send the warrant')).encrypted).toBe(true);
     const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of ['Mr Y', 'AB123456', 'Send the warrant']) expect(sent.some((text) => text.includes(content))).toBe(false);
+    for (const content of ['Mr Y', 'AB123456', 'Send the warrant'])
+      expect(sent.some((text) => text.includes(content))).toBe(false);
     await api(testApp, aliya.token, 'POST', `/v1/consultations/${ref}/close`);
   });
 
@@ -176,15 +237,31 @@ describe('a sensitive consultation', () => {
     await botSays(aliya, `accepted consultation ${ref}`);
 
     await aliya.user.client.sendTextMessage(aliya.dm, 'The balance is 2.5 million');
-    await botSays(aliya, `Nurbek Demo-Usenov has no Matrix account linked, so your message in sensitive consultation ${ref} was not relayed`);
-    await waitForMessage(emulator, nurbek.chat, `[${ref}] Aliya Asker sent a message in a sensitive consultation`);
+    await botSays(
+      aliya,
+      `Nurbek Demo-Usenov has no Matrix account linked, so your message in sensitive consultation ${ref} was not relayed`,
+    );
+    await waitForMessage(
+      emulator,
+      nurbek.chat,
+      `[${ref}] Aliya Asker sent a message in a sensitive consultation`,
+    );
     emulator.sendUserMessage(nurbek.user, nurbek.chat, 'Which bank is it?');
-    await waitForMessage(emulator, nurbek.chat, `Consultation ${ref} is sensitive: send your messages from Matrix`);
+    await waitForMessage(
+      emulator,
+      nurbek.chat,
+      `Consultation ${ref} is sensitive: send your messages from Matrix`,
+    );
 
     const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of ['KG-9988', 'Mr Z', '2.5 million']) expect(sent.some((text) => text.includes(content))).toBe(false);
+    for (const content of ['KG-9988', 'Mr Z', '2.5 million'])
+      expect(sent.some((text) => text.includes(content))).toBe(false);
     expect(fromBot(aliya).some((message) => body(message).includes('Which bank'))).toBe(false);
-    const detail = await waitForConsultation(testApp, ref, (consultation) => consultation.status === 'accepted');
+    const detail = await waitForConsultation(
+      testApp,
+      ref,
+      (consultation) => consultation.status === 'accepted',
+    );
     expect(detail.messageLog).toMatchObject([{ from: 'asker', platform: 'matrix', relayed: false }]);
     await api(testApp, aliya.token, 'POST', `/v1/consultations/${ref}/close`);
   });

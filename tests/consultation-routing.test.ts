@@ -37,10 +37,26 @@ beforeAll(async () => {
       CONSULTATION_BODY_RETENTION: `PT${retentionSeconds}S`,
     },
   });
-  bakyt = await telegramPerson(testApp, emulator, { name: 'Bakyt Member', country: 'KG', contactId: 'kg-001' });
-  nurbek = await telegramPerson(testApp, emulator, { name: 'Nurbek Member', country: 'KG', contactId: 'kg-003' });
-  kgCoordinator = await telegramPerson(testApp, emulator, { name: 'Kyrgyz Coordinator', country: 'KG', role: 'coordinator' });
-  kzCoordinator = await telegramPerson(testApp, emulator, { name: 'Kazakh Coordinator', country: 'KZ', role: 'coordinator' });
+  bakyt = await telegramPerson(testApp, emulator, {
+    name: 'Bakyt Member',
+    country: 'KG',
+    contactId: 'kg-001',
+  });
+  nurbek = await telegramPerson(testApp, emulator, {
+    name: 'Nurbek Member',
+    country: 'KG',
+    contactId: 'kg-003',
+  });
+  kgCoordinator = await telegramPerson(testApp, emulator, {
+    name: 'Kyrgyz Coordinator',
+    country: 'KG',
+    role: 'coordinator',
+  });
+  kzCoordinator = await telegramPerson(testApp, emulator, {
+    name: 'Kazakh Coordinator',
+    country: 'KZ',
+    role: 'coordinator',
+  });
 });
 
 afterAll(async () => {
@@ -55,7 +71,11 @@ describe('a consultation nobody accepts in time', () => {
   it('moves to the next contact (the deputy of one on leave), then the coordinator, then ends, keeping the asker informed', async () => {
     await sendOnLeave(testApp, 'kg-002');
     const asker = await telegramPerson(testApp, emulator, { name: 'Patient Asker', country: 'UZ' });
-    const started = await start(asker, { country: 'KG', competence: 'mla', description: 'Can you serve documents by post?' });
+    const started = await start(asker, {
+      country: 'KG',
+      competence: 'mla',
+      description: 'Can you serve documents by post?',
+    });
     expect(started.status).toBe(201);
     const ref = started.body.ref;
     // MLA in Kyrgyzstan: Nurbek is in office; Aigul is on leave, so her deputy Bakyt comes next.
@@ -63,16 +83,28 @@ describe('a consultation nobody accepts in time', () => {
     await waitForMessage(emulator, nurbek.chat, `Consultation request ${ref}`);
     await waitForMessage(emulator, asker.chat, `Consultation ${ref} is on its way to Nurbek Demo-Usenov`);
 
-    await waitForMessage(emulator, asker.chat, `Nobody accepted consultation ${ref} in time, so it now goes to Bakyt Demo-Toktogulov`, { timeoutMs: 15_000 });
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      `Nobody accepted consultation ${ref} in time, so it now goes to Bakyt Demo-Toktogulov`,
+      { timeoutMs: 15_000 },
+    );
     await waitForMessage(emulator, nurbek.chat, `Consultation ${ref} moved on to someone else`);
     const atDeputy = await waitForMessage(emulator, bakyt.chat, `Consultation request ${ref}`);
     expect(atDeputy.text).toContain('You receive it as the deputy of Aigul Demo-Asanova');
 
-    await waitForMessage(emulator, asker.chat, `it now goes to the national coordinator of Kyrgyzstan`, { timeoutMs: 15_000 });
+    await waitForMessage(emulator, asker.chat, `it now goes to the national coordinator of Kyrgyzstan`, {
+      timeoutMs: 15_000,
+    });
     const atCoordinator = await waitForMessage(emulator, kgCoordinator.chat, `Consultation request ${ref}`);
     expect(atCoordinator.text).toContain('nobody accepted it in time');
 
-    await waitForMessage(emulator, asker.chat, `Nobody accepted consultation ${ref}, not even the national coordinator`, { timeoutMs: 15_000 });
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      `Nobody accepted consultation ${ref}, not even the national coordinator`,
+      { timeoutMs: 15_000 },
+    );
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'expired');
     expect(detail.routes.map((route) => [route.kind, route.contactId, route.reason, route.outcome])).toEqual([
       ['contact', 'kg-003', 'initial', 'timed_out'],
@@ -89,18 +121,45 @@ describe('a contact with no linked messenger', () => {
   it('sends the consultation to the country’s coordinator, tells the asker, and the coordinator can take it (texts kept only for the retention period)', async () => {
     const asker = await telegramPerson(testApp, emulator, { name: 'Asset Asker', country: 'KG' });
     // Asset recovery in Kazakhstan: Yerlan (kz-003) is nobody's account.
-    const started = await start(asker, { country: 'KZ', competence: 'asset_recovery', description: 'Freezing orders: what evidence threshold?' });
+    const started = await start(asker, {
+      country: 'KZ',
+      competence: 'asset_recovery',
+      description: 'Freezing orders: what evidence threshold?',
+    });
     const ref = started.body.ref;
-    expect(started.body.routes).toMatchObject([{ kind: 'coordinator', reason: 'no_messenger', contactId: 'kz-003', memberIds: [kzCoordinator.member.id] }]);
-    const told = await waitForMessage(emulator, asker.chat, `consultation ${ref} went to the national coordinator of Kazakhstan`);
+    expect(started.body.routes).toMatchObject([
+      {
+        kind: 'coordinator',
+        reason: 'no_messenger',
+        contactId: 'kz-003',
+        memberIds: [kzCoordinator.member.id],
+      },
+    ]);
+    const told = await waitForMessage(
+      emulator,
+      asker.chat,
+      `consultation ${ref} went to the national coordinator of Kazakhstan`,
+    );
     expect(told.text).toContain('Yerlan Demo-Abenov cannot be reached through a messenger');
     const request = await waitForMessage(emulator, kzCoordinator.chat, `Consultation request ${ref}`);
     expect(request.text).toContain('Freezing orders: what evidence threshold?');
     expect(request.text).toContain('Yerlan Demo-Abenov cannot be reached through a messenger');
     press(emulator, kzCoordinator, request, 'consult:accept:');
-    await waitForMessage(emulator, asker.chat, `Kazakh Coordinator (Kazakhstan) accepted consultation ${ref}`);
-    emulator.sendUserMessage(kzCoordinator.user, kzCoordinator.chat, 'Send me the court order, I will check.');
-    await waitForMessage(emulator, asker.chat, `[${ref}] Kazakh Coordinator (Kazakhstan):\nSend me the court order, I will check.`);
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      `Kazakh Coordinator (Kazakhstan) accepted consultation ${ref}`,
+    );
+    emulator.sendUserMessage(
+      kzCoordinator.user,
+      kzCoordinator.chat,
+      'Send me the court order, I will check.',
+    );
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      `[${ref}] Kazakh Coordinator (Kazakhstan):\nSend me the court order, I will check.`,
+    );
 
     // This deployment keeps bodies for a retention period: encrypted at rest, bound to the record.
     const db = testApp.database.handle.db;
@@ -118,12 +177,16 @@ describe('a contact with no linked messenger', () => {
 
     // Accepted, so the deadline no longer runs: nothing moves on after the window. By then the
     // retention period is over too, and the reconciler purges the texts; the metadata stays.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(acceptWithinSeconds + 1, retentionSeconds) * 1000 + 200));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(acceptWithinSeconds + 1, retentionSeconds) * 1000 + 200),
+    );
     await testApp.application.consultations.reconcileNow();
     expect(await storedNow()).toEqual([{ body: null, description: null }]);
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'accepted');
     expect(detail.routes).toHaveLength(1);
-    expect(detail.messageLog).toMatchObject([{ from: 'counterpart', length: 'Send me the court order, I will check.'.length }]);
+    expect(detail.messageLog).toMatchObject([
+      { from: 'counterpart', length: 'Send me the court order, I will check.'.length },
+    ]);
     await api(testApp, asker.token, 'POST', `/v1/consultations/${ref}/close`);
     await waitForMessage(emulator, kzCoordinator.chat, `Asset Asker closed consultation ${ref}`);
   });
@@ -135,7 +198,11 @@ describe('a sensitive consultation', () => {
     emulator.sendUserMessage(asker.user, asker.chat, '/consult KG extradition');
     const question = await waitForMessage(emulator, asker.chat, 'Is this consultation sensitive?');
     press(emulator, asker, question, 'consult:sens:y');
-    await waitForMessage(emulator, asker.chat, 'Sensitive consultations take place in end-to-end encrypted Matrix rooms only');
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      'Sensitive consultations take place in end-to-end encrypted Matrix rooms only',
+    );
     const total = await api<{ total: number }>(testApp, asker.token, 'GET', '/v1/consultations');
     expect(total.body.total).toBe(0);
   });
@@ -143,7 +210,12 @@ describe('a sensitive consultation', () => {
   it('never carries its content to Telegram: the counterpart there gets a notice to move to Matrix', async () => {
     const asker = await telegramPerson(testApp, emulator, { name: 'Secret Asker', country: 'TJ' });
     const secret = 'The suspect is Mr X, born 1980, account 4000-1234';
-    const started = await start(asker, { country: 'KG', competence: 'extradition', description: secret, sensitive: true });
+    const started = await start(asker, {
+      country: 'KG',
+      competence: 'extradition',
+      description: secret,
+      sensitive: true,
+    });
     expect(started.status).toBe(201);
     const ref = started.body.ref;
     expect(started.body.sensitive).toBe(true);
@@ -153,12 +225,21 @@ describe('a sensitive consultation', () => {
     await waitForMessage(emulator, bakyt.chat, `You accepted sensitive consultation ${ref}`);
 
     emulator.sendUserMessage(bakyt.user, bakyt.chat, 'The arrest warrant number is 77/2026');
-    await waitForMessage(emulator, bakyt.chat, `Consultation ${ref} is sensitive: send your messages from Matrix. This message was not relayed.`);
+    await waitForMessage(
+      emulator,
+      bakyt.chat,
+      `Consultation ${ref} is sensitive: send your messages from Matrix. This message was not relayed.`,
+    );
     emulator.sendUserMessage(asker.user, asker.chat, 'His passport is AB123456');
-    await waitForMessage(emulator, asker.chat, `Consultation ${ref} is sensitive: send your messages from Matrix.`);
+    await waitForMessage(
+      emulator,
+      asker.chat,
+      `Consultation ${ref} is sensitive: send your messages from Matrix.`,
+    );
 
     const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of [secret, '77/2026', 'AB123456']) expect(sent.some((text) => text.includes(content))).toBe(false);
+    for (const content of [secret, '77/2026', 'AB123456'])
+      expect(sent.some((text) => text.includes(content))).toBe(false);
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'accepted');
     expect(detail.messages).toEqual({ fromAsker: 0, fromCounterpart: 0 });
     expect(textsIn(emulator, asker.chat).some((text) => text.includes('Bakyt Demo-Toktogulov'))).toBe(true);

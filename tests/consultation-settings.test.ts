@@ -26,7 +26,11 @@ describe('consultation settings', () => {
   it('refuse a short key, a retention that is not a duration and a zero window, all at once', () => {
     let problems: readonly string[] = [];
     try {
-      loadConfig({ CONSULTATION_BODY_KEY: 'too-short', CONSULTATION_BODY_RETENTION: '30 days', CONSULTATION_ACCEPT_WITHIN_HOURS: '0' });
+      loadConfig({
+        CONSULTATION_BODY_KEY: 'too-short',
+        CONSULTATION_BODY_RETENTION: '30 days',
+        CONSULTATION_ACCEPT_WITHIN_HOURS: '0',
+      });
     } catch (error) {
       if (error instanceof ConfigError) problems = error.problems;
     }

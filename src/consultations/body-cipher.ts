@@ -33,7 +33,9 @@ export function createBodyCipher(key: Buffer): BodyCipher {
         const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, ivBytes));
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(raw.subarray(ivBytes, ivBytes + tagBytes));
-        return Buffer.concat([decipher.update(raw.subarray(ivBytes + tagBytes)), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(raw.subarray(ivBytes + tagBytes)), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         return undefined;
       }
@@ -46,7 +48,10 @@ export function createBodyCipher(key: Buffer): BodyCipher {
  * single process (the embedded default); replicas must share CONSULTATION_BODY_KEY, or one cannot
  * read what another stored.
  */
-export function loadBodyKey(configured: Buffer | undefined, dataDir: string): { key: Buffer; generated: boolean; path?: string } {
+export function loadBodyKey(
+  configured: Buffer | undefined,
+  dataDir: string,
+): { key: Buffer; generated: boolean; path?: string } {
   if (configured !== undefined) return { key: configured, generated: false };
   mkdirSync(dataDir, { recursive: true });
   const path = resolve(dataDir, 'consultation-body.key');

@@ -19,18 +19,35 @@ export function isAway(snapshot: RegistrySnapshot, contact: Contact, now: Date):
  * own ranking is wired in (`rankCandidates` dependency), and by tests of the routing rules.
  */
 export const rankByRegistryOrder: RankCandidates = (snapshot, input) => {
-  const askerLanguages = new Set([input.askerLocale, ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? [])]);
+  const askerLanguages = new Set([
+    input.askerLocale,
+    ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? []),
+  ]);
   return snapshot.contacts
     .map((contact, position) => ({ contact, position }))
-    .filter(({ contact }) => contact.status === 'active' && contact.country === input.country && contact.competences.includes(input.competence))
+    .filter(
+      ({ contact }) =>
+        contact.status === 'active' &&
+        contact.country === input.country &&
+        contact.competences.includes(input.competence),
+    )
     .map(({ contact, position }) => ({
       contact,
       position,
       away: isAway(snapshot, contact, input.now),
       shared: contact.languages.filter((language) => askerLanguages.has(language)).length,
     }))
-    .sort((a, b) => Number(a.away) - Number(b.away) || Number(b.shared > 0) - Number(a.shared > 0) || a.position - b.position)
-    .map(({ contact, away }): RankedCandidate => ({ contactId: contact.id, away, deputyId: away ? contact.deputy : null }));
+    .sort(
+      (a, b) =>
+        Number(a.away) - Number(b.away) ||
+        Number(b.shared > 0) - Number(a.shared > 0) ||
+        a.position - b.position,
+    )
+    .map(({ contact, away }): RankedCandidate => ({
+      contactId: contact.id,
+      away,
+      deputyId: away ? contact.deputy : null,
+    }));
 };
 
 /**
@@ -38,8 +55,15 @@ export const rankByRegistryOrder: RankCandidates = (snapshot, input) => {
  * asker's languages are their answer language and their country's languages, as in ask.
  */
 export const rankLikeAsk: RankCandidates = (snapshot, input) => {
-  const askerLanguages = [...new Set([input.askerLocale, ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? [])])];
-  return rankContacts(snapshot, { country: input.country, competence: input.competence, now: input.now, askerLanguages }).map((contact) => ({
+  const askerLanguages = [
+    ...new Set([input.askerLocale, ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? [])]),
+  ];
+  return rankContacts(snapshot, {
+    country: input.country,
+    competence: input.competence,
+    now: input.now,
+    askerLanguages,
+  }).map((contact) => ({
     contactId: contact.id,
     away: !contact.available,
     deputyId: contact.deputy?.id ?? null,

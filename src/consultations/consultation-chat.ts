@@ -1,6 +1,14 @@
 // Consultations in the conversation: `/consult` and its short guided flow, the `consult:` buttons
 // (accept, decline, forward, close, choose) and free text that belongs to a consultation.
-import type { ActionContext, ChatCommand, ChatReply, InboundMessage, MemberCommandContext, OutboundMessage, TextHandler } from '../chat/index.ts';
+import type {
+  ActionContext,
+  ChatCommand,
+  ChatReply,
+  InboundMessage,
+  MemberCommandContext,
+  OutboundMessage,
+  TextHandler,
+} from '../chat/index.ts';
 import { AppError } from '../http/errors.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
@@ -23,17 +31,36 @@ import type { DraftStep } from './consultations-schema.ts';
 const draftMinutes = 30;
 const heldMinutes = 15;
 
-const addressOf = (inbound: InboundMessage): ChatAddress => ({ platform: inbound.platform, chatId: inbound.chatId });
+const addressOf = (inbound: InboundMessage): ChatAddress => ({
+  platform: inbound.platform,
+  chatId: inbound.chatId,
+});
 const prefixOf = (inbound: InboundMessage): string => (inbound.platform === 'matrix' ? '!' : '/');
 
-export function createConsultationChat({ core, rules, relay }: { core: Core; rules: ConsultationRules; relay: ConsultationRelay }) {
+export function createConsultationChat({
+  core,
+  rules,
+  relay,
+}: {
+  core: Core;
+  rules: ConsultationRules;
+  relay: ConsultationRelay;
+}) {
   const db = core.deps.db;
-  const say = (locale: Locale, id: string, args?: Record<string, string | number>, buttons?: OutboundMessage['buttons']): OutboundMessage => ({
+  const say = (
+    locale: Locale,
+    id: string,
+    args?: Record<string, string | number>,
+    buttons?: OutboundMessage['buttons'],
+  ): OutboundMessage => ({
     text: core.t(locale, id, args),
     locale,
     ...(buttons === undefined ? {} : { buttons }),
   });
-  const cancelButton = (locale: Locale) => ({ label: core.t(locale, 'consult-button-cancel'), action: 'consult:cancel' });
+  const cancelButton = (locale: Locale) => ({
+    label: core.t(locale, 'consult-button-cancel'),
+    action: 'consult:cancel',
+  });
 
   function findCountry(input: string): string | undefined {
     const wanted = input.trim().toLowerCase();
@@ -42,10 +69,19 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     const byCode = countries.find((country) => country.iso2.toLowerCase() === wanted);
     if (byCode !== undefined) return byCode.iso2;
     const names = (iso2: string) =>
-      Object.values((core.snapshot().countryByIso2.get(iso2) as { name?: Record<string, string> } | undefined)?.name ?? {}).map((name) => name.toLowerCase());
+      Object.values(
+        (core.snapshot().countryByIso2.get(iso2) as { name?: Record<string, string> } | undefined)?.name ??
+          {},
+      ).map((name) => name.toLowerCase());
     return (
       countries.find((country) => names(country.iso2).includes(wanted)) ??
-      countries.find((country) => wanted.length >= 4 && names(country.iso2).some((name) => name.startsWith(wanted.slice(0, Math.max(4, wanted.length - 2)))))
+      countries.find(
+        (country) =>
+          wanted.length >= 4 &&
+          names(country.iso2).some((name) =>
+            name.startsWith(wanted.slice(0, Math.max(4, wanted.length - 2))),
+          ),
+      )
     )?.iso2;
   }
 
@@ -54,7 +90,11 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     if (wanted === '') return undefined;
     return core
       .snapshot()
-      .competences.find((competence) => competence.id === wanted || Object.values(competence.label).some((label) => label.toLowerCase() === wanted))?.id;
+      .competences.find(
+        (competence) =>
+          competence.id === wanted ||
+          Object.values(competence.label).some((label) => label.toLowerCase() === wanted),
+      )?.id;
   }
 
   /** Country and competence named in free words: the ask interpreter first, plain codes and names otherwise. */
@@ -64,11 +104,19 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     const words = text.split(/\s+/);
     return {
       country: known ?? findCountry(text) ?? words.map(findCountry).find((found) => found !== undefined),
-      competence: interpreted?.competence ?? findCompetence(text) ?? words.map(findCompetence).find((found) => found !== undefined),
+      competence:
+        interpreted?.competence ??
+        findCompetence(text) ??
+        words.map(findCompetence).find((found) => found !== undefined),
     };
   }
 
-  async function save(principal: Principal, inbound: InboundMessage, step: DraftStep, fields: Partial<DraftRow>): Promise<void> {
+  async function save(
+    principal: Principal,
+    inbound: InboundMessage,
+    step: DraftStep,
+    fields: Partial<DraftRow>,
+  ): Promise<void> {
     const previous = await draftOf(db, principal.memberId, core.clock());
     await saveDraft(db, {
       memberId: principal.memberId,
@@ -86,7 +134,12 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
   }
 
   /** Asks for whatever the draft still lacks: country, competence, sensitivity, then the description. */
-  async function nextStep(principal: Principal, inbound: InboundMessage, locale: Locale, draft: Partial<DraftRow>): Promise<ChatReply> {
+  async function nextStep(
+    principal: Principal,
+    inbound: InboundMessage,
+    locale: Locale,
+    draft: Partial<DraftRow>,
+  ): Promise<ChatReply> {
     const alwaysSensitive = core.settings.alwaysSensitive;
     if (draft.country == null) {
       await save(principal, inbound, 'country', draft);
@@ -98,7 +151,12 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
         label: core.notices.competenceName(competence.id, locale),
         action: `consult:comp:${competence.id}`,
       }));
-      return say(locale, 'consult-ask-competence', { country: core.notices.countryName(draft.country, locale) }, [...buttons, cancelButton(locale)]);
+      return say(
+        locale,
+        'consult-ask-competence',
+        { country: core.notices.countryName(draft.country, locale) },
+        [...buttons, cancelButton(locale)],
+      );
     }
     const sensitive = alwaysSensitive ? true : draft.sensitive;
     if (sensitive == null) {
@@ -118,7 +176,11 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     return say(
       locale,
       'consult-ask-description',
-      { country: core.notices.countryName(draft.country, locale), competence: core.notices.competenceName(draft.competence, locale), prefix: prefixOf(inbound) },
+      {
+        country: core.notices.countryName(draft.country, locale),
+        competence: core.notices.competenceName(draft.competence, locale),
+        prefix: prefixOf(inbound),
+      },
       [cancelButton(locale)],
     );
   }
@@ -127,10 +189,12 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
   function explain(error: unknown, locale: Locale, number: number): OutboundMessage {
     if (error instanceof AppError) {
       const reason = (error.details as { reason?: string } | undefined)?.reason;
-      if (error.code === 'conflict' && reason === 'no_longer_yours') return say(locale, 'consult-no-longer-yours', { ref: refOf(number) });
+      if (error.code === 'conflict' && reason === 'no_longer_yours')
+        return say(locale, 'consult-no-longer-yours', { ref: refOf(number) });
       if (error.code === 'conflict') return say(locale, 'consult-not-open', { ref: refOf(number) });
       if (error.code === 'forbidden' || error.code === 'not_found') return say(locale, 'consult-not-yours');
-      if (error.code === 'validation_failed' || error.code === 'bad_request') return say(locale, 'consult-invalid', { reason: error.message });
+      if (error.code === 'validation_failed' || error.code === 'bad_request')
+        return say(locale, 'consult-invalid', { reason: error.message });
     }
     throw error;
   }
@@ -151,20 +215,35 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     role: 'member',
     async run(context: MemberCommandContext) {
       const { principal, inbound, locale } = context;
-      const { country, competence } = context.argumentText === '' ? { country: undefined, competence: undefined } : understand(context.argumentText);
+      const { country, competence } =
+        context.argumentText === ''
+          ? { country: undefined, competence: undefined }
+          : understand(context.argumentText);
       if (country === undefined && competence === undefined && context.argumentText !== '') {
         return say(locale, 'consult-unknown-country', { input: context.argumentText });
       }
-      return nextStep(principal, inbound, locale, { country: country ?? null, competence: competence ?? null, sensitive: null });
+      return nextStep(principal, inbound, locale, {
+        country: country ?? null,
+        competence: competence ?? null,
+        sensitive: null,
+      });
     },
   };
 
-  async function closeFlow(principal: Principal, inbound: InboundMessage, locale: Locale): Promise<ChatReply> {
+  async function closeFlow(
+    principal: Principal,
+    inbound: InboundMessage,
+    locale: Locale,
+  ): Promise<ChatReply> {
     const open = await openConsultationsOf(db, principal.memberId);
     if (open.length === 0) return say(locale, 'consult-close-none');
     const only = open[0];
     if (open.length === 1 && only !== undefined) {
-      return attempt(locale, only.number, async () => (await rules.close(principal, only.number, { address: addressOf(inbound) })).replies);
+      return attempt(
+        locale,
+        only.number,
+        async () => (await rules.close(principal, only.number, { address: addressOf(inbound) })).replies,
+      );
     }
     return say(locale, 'consult-close-choose', {}, await chooseButtons(open, principal, locale, 'close'));
   }
@@ -177,33 +256,59 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     run: (context: MemberCommandContext) => closeFlow(context.principal, context.inbound, context.locale),
   };
 
-  async function chooseButtons(open: readonly ConsultationRow[], principal: Principal, locale: Locale, verb: 'to' | 'close') {
+  async function chooseButtons(
+    open: readonly ConsultationRow[],
+    principal: Principal,
+    locale: Locale,
+    verb: 'to' | 'close',
+  ) {
     const others = await membersByIds(
       db,
-      open.flatMap((row) => (row.askerMemberId === principal.memberId ? (row.counterpartMemberId ?? []) : row.askerMemberId)),
+      open.flatMap((row) =>
+        row.askerMemberId === principal.memberId ? (row.counterpartMemberId ?? []) : row.askerMemberId,
+      ),
     );
     return open.map((row) => {
       const otherId = row.askerMemberId === principal.memberId ? row.counterpartMemberId : row.askerMemberId;
       const other = others.find((member) => member.id === otherId);
-      const name = other === undefined ? core.notices.countryName(row.country, locale) : core.notices.memberParty(other, locale).name;
-      return { label: core.t(locale, 'consult-button-choose', { ref: refOf(row.number), name }), action: `consult:${verb}:${row.number}` };
+      const name =
+        other === undefined
+          ? core.notices.countryName(row.country, locale)
+          : core.notices.memberParty(other, locale).name;
+      return {
+        label: core.t(locale, 'consult-button-choose', { ref: refOf(row.number), name }),
+        action: `consult:${verb}:${row.number}`,
+      };
     });
   }
 
   /** Relays one message and tells the sender only when something kept it from the other side. */
-  async function relayTo(principal: Principal, locale: Locale, number: number, address: ChatAddress, sourceKey: string, text: string): Promise<ChatReply> {
+  async function relayTo(
+    principal: Principal,
+    locale: Locale,
+    number: number,
+    address: ChatAddress,
+    sourceKey: string,
+    text: string,
+  ): Promise<ChatReply> {
     return attempt(locale, number, async () => {
       const outcome = await relay.relay(principal, number, { address, sourceKey, text });
-      if (outcome.kind === 'sender_not_encrypted') return say(locale, 'consult-sensitive-send-from-matrix', { ref: refOf(number) });
+      if (outcome.kind === 'sender_not_encrypted')
+        return say(locale, 'consult-sensitive-send-from-matrix', { ref: refOf(number) });
       if (outcome.kind === 'recipient_not_encrypted') {
-        return say(locale, 'consult-relay-recipient-no-matrix', { ref: refOf(number), name: outcome.recipientName });
+        return say(locale, 'consult-relay-recipient-no-matrix', {
+          ref: refOf(number),
+          name: outcome.recipientName,
+        });
       }
       return [];
     });
   }
 
   const sourceKeyOf = (inbound: InboundMessage): string =>
-    inbound.messageId === undefined ? `${inbound.platform}:${inbound.chatId}:anon:${crypto.randomUUID()}` : `${inbound.platform}:${inbound.chatId}:${inbound.messageId}`;
+    inbound.messageId === undefined
+      ? `${inbound.platform}:${inbound.chatId}:anon:${crypto.randomUUID()}`
+      : `${inbound.platform}:${inbound.chatId}:${inbound.messageId}`;
 
   const interceptText: TextHandler = async ({ inbound, principal, locale, text }) => {
     if (inbound.chatType !== 'private') return undefined;
@@ -212,24 +317,45 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
       switch (draft.step) {
         case 'country': {
           const understood = understand(text);
-          if (understood.country === undefined) return say(locale, 'consult-unknown-country', { input: text.slice(0, 60) }, [cancelButton(locale)]);
-          return nextStep(principal, inbound, locale, { ...draft, country: understood.country, competence: draft.competence ?? understood.competence ?? null });
+          if (understood.country === undefined)
+            return say(locale, 'consult-unknown-country', { input: text.slice(0, 60) }, [
+              cancelButton(locale),
+            ]);
+          return nextStep(principal, inbound, locale, {
+            ...draft,
+            country: understood.country,
+            competence: draft.competence ?? understood.competence ?? null,
+          });
         }
         case 'competence':
-          return nextStep(principal, inbound, locale, { ...draft, competence: understand(text).competence ?? null });
+          return nextStep(principal, inbound, locale, {
+            ...draft,
+            competence: understand(text).competence ?? null,
+          });
         case 'sensitivity':
           return nextStep(principal, inbound, locale, draft);
         case 'description': {
           const description = text.trim();
           if (description.length > maxDescriptionLength) {
-            return say(locale, 'consult-description-too-long', { length: description.length, max: maxDescriptionLength });
+            return say(locale, 'consult-description-too-long', {
+              length: description.length,
+              max: maxDescriptionLength,
+            });
           }
-          if (draft.country === null || draft.competence === null) return nextStep(principal, inbound, locale, draft);
-          if (draft.sensitive === true && inbound.platform !== 'matrix') return nextStep(principal, inbound, locale, draft);
+          if (draft.country === null || draft.competence === null)
+            return nextStep(principal, inbound, locale, draft);
+          if (draft.sensitive === true && inbound.platform !== 'matrix')
+            return nextStep(principal, inbound, locale, draft);
           await deleteDraft(db, principal.memberId);
           const started = await rules.start(
             principal,
-            { country: draft.country, competence: draft.competence, description, sensitive: draft.sensitive === true, origin: 'chat' },
+            {
+              country: draft.country,
+              competence: draft.competence,
+              description,
+              sensitive: draft.sensitive === true,
+              origin: 'chat',
+            },
             { address: addressOf(inbound) },
           );
           return started.replies;
@@ -237,7 +363,12 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
         case 'decline_reason': {
           const number = draft.consultationNumber ?? 0;
           await deleteDraft(db, principal.memberId);
-          return attempt(locale, number, async () => (await rules.decline(principal, number, text, { address: addressOf(inbound) })).replies);
+          return attempt(
+            locale,
+            number,
+            async () =>
+              (await rules.decline(principal, number, text, { address: addressOf(inbound) })).replies,
+          );
         }
         case 'choose':
           // A new message while another waits for its consultation: the new one is held instead.
@@ -249,9 +380,11 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
     if (talking.length === 0) return undefined;
     const sourceKey = sourceKeyOf(inbound);
     const only = talking[0];
-    if (talking.length === 1 && only !== undefined) return relayTo(principal, locale, only.number, addressOf(inbound), sourceKey, text);
+    if (talking.length === 1 && only !== undefined)
+      return relayTo(principal, locale, only.number, addressOf(inbound), sourceKey, text);
     const replied = await consultationRepliedTo(inbound, talking);
-    if (replied !== undefined) return relayTo(principal, locale, replied.number, addressOf(inbound), sourceKey, text);
+    if (replied !== undefined)
+      return relayTo(principal, locale, replied.number, addressOf(inbound), sourceKey, text);
     await save(principal, inbound, 'choose', {
       heldCiphertext: core.cipher.encrypt(text, heldContext(principal.memberId)),
       heldSourceKey: sourceKey,
@@ -262,7 +395,10 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
   const heldContext = (memberId: string): string => `draft:${memberId}:held`;
 
   /** A reply to a relayed message belongs to that message's consultation. */
-  async function consultationRepliedTo(inbound: InboundMessage, talking: readonly ConsultationRow[]): Promise<ConsultationRow | undefined> {
+  async function consultationRepliedTo(
+    inbound: InboundMessage,
+    talking: readonly ConsultationRow[],
+  ): Promise<ConsultationRow | undefined> {
     if (inbound.replyToMessageId === undefined) return undefined;
     const id = await consultationOfMessage(db, inbound.platform, inbound.chatId, inbound.replyToMessageId);
     return talking.find((row) => row.id === id);
@@ -277,7 +413,11 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
       case 'start': {
         const country = findCountry(first);
         const competence = findCompetence(second);
-        return nextStep(principal, inbound, locale, { country: country ?? null, competence: competence ?? null, sensitive: null });
+        return nextStep(principal, inbound, locale, {
+          country: country ?? null,
+          competence: competence ?? null,
+          sensitive: null,
+        });
       }
       case 'comp': {
         const draft = await draftOf(db, principal.memberId, core.clock());
@@ -304,24 +444,47 @@ export function createConsultationChat({ core, rules, relay }: { core: Core; rul
       case 'forward':
         return attempt(locale, number, async () => {
           const { consultation, contactIds } = await rules.forwardOptions(principal, number);
-          if (contactIds.length === 0) return say(locale, 'consult-forward-nobody', { competence: core.notices.competenceName(consultation.competence, locale) });
+          if (contactIds.length === 0)
+            return say(locale, 'consult-forward-nobody', {
+              competence: core.notices.competenceName(consultation.competence, locale),
+            });
           return say(
             locale,
             'consult-forward-choose',
             { ref: refOf(number) },
-            contactIds.slice(0, 8).map((contactId) => ({ label: core.notices.contactParty(contactId, locale).name, action: `consult:fwd:${number}:${contactId}` })),
+            contactIds
+              .slice(0, 8)
+              .map((contactId) => ({
+                label: core.notices.contactParty(contactId, locale).name,
+                action: `consult:fwd:${number}:${contactId}`,
+              })),
           );
         });
       case 'fwd':
-        return attempt(locale, number, async () => (await rules.forward(principal, number, second, from)).replies);
+        return attempt(
+          locale,
+          number,
+          async () => (await rules.forward(principal, number, second, from)).replies,
+        );
       case 'close':
         return attempt(locale, number, async () => (await rules.close(principal, number, from)).replies);
       case 'to': {
         const draft = await draftOf(db, principal.memberId, core.clock());
-        const text = draft?.heldCiphertext == null ? undefined : core.cipher.decrypt(draft.heldCiphertext, heldContext(principal.memberId));
-        if (draft?.step !== 'choose' || text === undefined || draft.heldSourceKey === null) return say(locale, 'consult-choose-expired');
+        const text =
+          draft?.heldCiphertext == null
+            ? undefined
+            : core.cipher.decrypt(draft.heldCiphertext, heldContext(principal.memberId));
+        if (draft?.step !== 'choose' || text === undefined || draft.heldSourceKey === null)
+          return say(locale, 'consult-choose-expired');
         await deleteDraft(db, principal.memberId);
-        return relayTo(principal, locale, number, { platform: draft.platform as ChatAddress['platform'], chatId: draft.chatId }, draft.heldSourceKey, text);
+        return relayTo(
+          principal,
+          locale,
+          number,
+          { platform: draft.platform as ChatAddress['platform'], chatId: draft.chatId },
+          draft.heldSourceKey,
+          text,
+        );
       }
       default:
         return undefined;

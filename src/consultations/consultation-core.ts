@@ -51,7 +51,10 @@ export type Core = ReturnType<typeof createCore>;
 export function createCore(deps: ConsultationDeps) {
   const { db, audit, outbox, timers, logger, settings, cipher } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const notices: Notices = createNotices({ translator: deps.translator, snapshot: () => deps.registry.snapshot() });
+  const notices: Notices = createNotices({
+    translator: deps.translator,
+    snapshot: () => deps.registry.snapshot(),
+  });
   const order = createDeliveryOrder({ db, outbox });
 
   /**
@@ -70,18 +73,25 @@ export function createCore(deps: ConsultationDeps) {
     });
     if (effects.pushes.length > 0) {
       await order.dispatchInOrder(effects.pushes).catch((error: unknown) => {
-        logger.warn({ err: error }, 'consultation pushes recorded but not dispatched yet; the outbox sweep will deliver them');
+        logger.warn(
+          { err: error },
+          'consultation pushes recorded but not dispatched yet; the outbox sweep will deliver them',
+        );
       });
     }
     for (const timer of effects.timers) {
       await timers.schedule(timer.consultationId, timer.routeSeq, timer.at).catch((error: unknown) => {
-        logger.warn({ err: error, consultationId: timer.consultationId }, 'accept deadline timer not scheduled; the reconciler will');
+        logger.warn(
+          { err: error, consultationId: timer.consultationId },
+          'accept deadline timer not scheduled; the reconciler will',
+        );
       });
     }
     return result;
   }
 
-  const localeOf = (member: Pick<MemberRow, 'locale'>): Locale => (isLocale(member.locale) ? member.locale : settings.defaultLocale);
+  const localeOf = (member: Pick<MemberRow, 'locale'>): Locale =>
+    isLocale(member.locale) ? member.locale : settings.defaultLocale;
 
   /**
    * Where to reach a member for this consultation: the chat they use for it when known, else
@@ -95,7 +105,10 @@ export function createCore(deps: ConsultationDeps) {
   ): Promise<{ address: ChatAddress; encrypted: boolean } | undefined> {
     const chats = await chatsOf(tx, memberId);
     const preferred = options.preferred;
-    const known = preferred === undefined ? undefined : chats.find((chat) => chat.platform === preferred.platform && chat.chatId === preferred.chatId);
+    const known =
+      preferred === undefined
+        ? undefined
+        : chats.find((chat) => chat.platform === preferred.platform && chat.chatId === preferred.chatId);
     if (options.needsEncryption) {
       const matrix = known?.platform === 'matrix' ? known : chats.find((chat) => chat.platform === 'matrix');
       if (matrix !== undefined) return { address: matrix, encrypted: true };
@@ -104,7 +117,14 @@ export function createCore(deps: ConsultationDeps) {
     return chosen === undefined ? undefined : { address: chosen, encrypted: chosen.platform === 'matrix' };
   }
 
-  function push(effects: Effects, dedupeKey: string, memberId: string, address: ChatAddress, message: OutboundMessage, consultationId?: string): void {
+  function push(
+    effects: Effects,
+    dedupeKey: string,
+    memberId: string,
+    address: ChatAddress,
+    message: OutboundMessage,
+    consultationId?: string,
+  ): void {
     const about = consultationId ?? /^consult:([^:]+):/.exec(dedupeKey)?.[1];
     effects.pushes.push({
       dedupeKey,
@@ -121,13 +141,21 @@ export function createCore(deps: ConsultationDeps) {
    * A message for the person acting: answered in the chat they act from when there is one (they
    * see it at once, in the right chat), pushed otherwise (an action through the API).
    */
-  function tellActor(effects: Effects, from: ActingFrom | undefined, dedupeKey: string, memberId: string, address: ChatAddress, message: OutboundMessage): void {
+  function tellActor(
+    effects: Effects,
+    from: ActingFrom | undefined,
+    dedupeKey: string,
+    memberId: string,
+    address: ChatAddress,
+    message: OutboundMessage,
+  ): void {
     if (from?.address !== undefined) effects.replies.push(message);
     else push(effects, dedupeKey, memberId, address, message);
   }
 
   const descriptionContext = (consultationId: string): string => `consultation:${consultationId}:description`;
-  const messageContext = (consultationId: string, seq: number): string => `consultation:${consultationId}:message:${seq}`;
+  const messageContext = (consultationId: string, seq: number): string =>
+    `consultation:${consultationId}:message:${seq}`;
 
   function description(consultation: ConsultationRow): string | undefined {
     const stored = consultation.descriptionCiphertext;
@@ -155,6 +183,7 @@ export function createCore(deps: ConsultationDeps) {
     messageContext,
     purgeAt,
     snapshot: () => deps.registry.snapshot(),
-    t: (locale: Locale, id: string, args?: Record<string, string | number>) => deps.translator.t(locale, id, args),
+    t: (locale: Locale, id: string, args?: Record<string, string | number>) =>
+      deps.translator.t(locale, id, args),
   };
 }

@@ -20,25 +20,41 @@ export interface DeadlineQueue {
 }
 
 /** One timer per routing step: re-adding the same step's timer is a no-op. */
-export const deadlineJobId = (consultationId: string, routeSeq: number): string => `consult-deadline:${consultationId}:${routeSeq}`;
+export const deadlineJobId = (consultationId: string, routeSeq: number): string =>
+  `consult-deadline:${consultationId}:${routeSeq}`;
 
-export function createDeadlineTimers(queue: DeadlineQueue, clock: () => Date = () => new Date()): DeadlineTimers {
+export function createDeadlineTimers(
+  queue: DeadlineQueue,
+  clock: () => Date = () => new Date(),
+): DeadlineTimers {
   return {
     async schedule(consultationId, routeSeq, at) {
-      await queue.add([{ jobId: deadlineJobId(consultationId, routeSeq), payload: { consultationId, routeSeq }, delay: Math.max(0, at.getTime() - clock().getTime()) }]);
+      await queue.add([
+        {
+          jobId: deadlineJobId(consultationId, routeSeq),
+          payload: { consultationId, routeSeq },
+          delay: Math.max(0, at.getTime() - clock().getTime()),
+        },
+      ]);
     },
   };
 }
 
 /** The worker's job: a stale or early timer is harmless (the rules check the step and the time). */
-export const processDeadlineJob = (rules: ConsultationRules) => async (job: { data: DeadlineJob }) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq);
+export const processDeadlineJob = (rules: ConsultationRules) => async (job: { data: DeadlineJob }) =>
+  rules.handleDeadline(job.data.consultationId, job.data.routeSeq);
 
 /**
  * One reconciler pass (run periodically by the composition root, under a Redis lock when several
  * workers run): deadlines that passed without their timer, timers that Redis lost, expired drafts
  * and held messages, and bodies past their retention.
  */
-export function createConsultationReconciler(options: { core: Core; rules: ConsultationRules; relay: ConsultationRelay; timers: DeadlineTimers }) {
+export function createConsultationReconciler(options: {
+  core: Core;
+  rules: ConsultationRules;
+  relay: ConsultationRelay;
+  timers: DeadlineTimers;
+}) {
   const { core, rules, relay, timers } = options;
 
   async function runOnce(): Promise<{ handled: number; rescheduled: number; purged: number }> {

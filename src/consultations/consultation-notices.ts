@@ -15,7 +15,13 @@ export interface Party {
 const localized = (text: Record<string, string> | undefined, locale: Locale): string | undefined =>
   text === undefined ? undefined : (text[locale] ?? text.en ?? Object.values(text)[0]);
 
-export function createNotices({ translator, snapshot }: { translator: Translator; snapshot: () => RegistrySnapshot }) {
+export function createNotices({
+  translator,
+  snapshot,
+}: {
+  translator: Translator;
+  snapshot: () => RegistrySnapshot;
+}) {
   const countryName = (iso2: string, locale: Locale): string => {
     const country = snapshot().countryByIso2.get(iso2) as { name?: Record<string, string> } | undefined;
     return localized(country?.name, locale) ?? iso2;
@@ -30,7 +36,9 @@ export function createNotices({ translator, snapshot }: { translator: Translator
     if (contact === undefined) return { name: contactId, authority: '' };
     return {
       name: localized(contact.name, locale) ?? contactId,
-      authority: localized(registry.authorityById.get(contact.authority)?.name, locale) ?? countryName(contact.country, locale),
+      authority:
+        localized(registry.authorityById.get(contact.authority)?.name, locale) ??
+        countryName(contact.country, locale),
     };
   };
 
@@ -48,7 +56,12 @@ export function createNotices({ translator, snapshot }: { translator: Translator
     return `${(local.isValid ? local : DateTime.fromJSDate(at).setLocale(locale)).toFormat('ccc d LLL, HH:mm')} (${timezone})`;
   };
 
-  const message = (locale: Locale, id: string, args: MessageArguments, buttons?: Button[]): OutboundMessage => ({
+  const message = (
+    locale: Locale,
+    id: string,
+    args: MessageArguments,
+    buttons?: Button[],
+  ): OutboundMessage => ({
     text: translator.t(locale, id, args),
     locale,
     ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }),
@@ -62,8 +75,14 @@ export function createNotices({ translator, snapshot }: { translator: Translator
 
   const recipientButtons = (consultation: ConsultationRow, locale: Locale): Button[] => [
     { label: translator.t(locale, 'consult-button-accept'), action: `consult:accept:${consultation.number}` },
-    { label: translator.t(locale, 'consult-button-decline'), action: `consult:decline:${consultation.number}` },
-    { label: translator.t(locale, 'consult-button-forward'), action: `consult:forward:${consultation.number}` },
+    {
+      label: translator.t(locale, 'consult-button-decline'),
+      action: `consult:decline:${consultation.number}`,
+    },
+    {
+      label: translator.t(locale, 'consult-button-forward'),
+      action: `consult:forward:${consultation.number}`,
+    },
   ];
 
   const closeButton = (consultation: ConsultationRow, locale: Locale): Button => ({
@@ -71,7 +90,17 @@ export function createNotices({ translator, snapshot }: { translator: Translator
     action: `consult:close:${consultation.number}`,
   });
 
-  return { countryName, competenceName, contactParty, memberParty, deadlineText, message, consultationArgs, recipientButtons, closeButton };
+  return {
+    countryName,
+    competenceName,
+    contactParty,
+    memberParty,
+    deadlineText,
+    message,
+    consultationArgs,
+    recipientButtons,
+    closeButton,
+  };
 }
 
 export type Notices = ReturnType<typeof createNotices>;

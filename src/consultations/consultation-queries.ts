@@ -4,9 +4,19 @@ import type { Database } from '../db/database.ts';
 import { AppError, forbidden, notFound } from '../http/errors.ts';
 
 import type { Principal } from '../members/principal.ts';
-import { consultationMessages, consultationRoutes, consultations, type ConsultationStatus } from './consultations-schema.ts';
+import {
+  consultationMessages,
+  consultationRoutes,
+  consultations,
+  type ConsultationStatus,
+} from './consultations-schema.ts';
 import { membersByIds, routesOf } from './consultation-repository.ts';
-import { refOf, type ConsultationDetail, type ConsultationRow, type ConsultationView } from './consultation-types.ts';
+import {
+  refOf,
+  type ConsultationDetail,
+  type ConsultationRow,
+  type ConsultationView,
+} from './consultation-types.ts';
 
 export type ListScope = 'mine' | 'country' | 'all';
 
@@ -31,11 +41,14 @@ const involves = (memberId: string): SQL =>
   ) as SQL;
 
 /** Coordinators oversee consultations to and from their country. */
-const ofCountry = (country: string): SQL => or(eq(consultations.country, country), eq(consultations.askerCountry, country)) as SQL;
+const ofCountry = (country: string): SQL =>
+  or(eq(consultations.country, country), eq(consultations.askerCountry, country)) as SQL;
 
 export function createConsultationQueries({ db }: { db: Database }) {
   async function views(rows: ConsultationRow[]): Promise<ConsultationView[]> {
-    const people = await membersByIds(db, [...new Set(rows.flatMap((row) => [row.askerMemberId, row.counterpartMemberId ?? []].flat()))]);
+    const people = await membersByIds(db, [
+      ...new Set(rows.flatMap((row) => [row.askerMemberId, row.counterpartMemberId ?? []].flat())),
+    ]);
     const byId = new Map(people.map((person) => [person.id, person]));
     const routes =
       rows.length === 0
@@ -43,9 +56,16 @@ export function createConsultationQueries({ db }: { db: Database }) {
         : await db
             .select()
             .from(consultationRoutes)
-            .where(inArray(consultationRoutes.consultationId, rows.map((row) => row.id)));
+            .where(
+              inArray(
+                consultationRoutes.consultationId,
+                rows.map((row) => row.id),
+              ),
+            );
     return rows.map((row) => {
-      const route = routes.find((candidate) => candidate.consultationId === row.id && candidate.seq === row.routeSeq);
+      const route = routes.find(
+        (candidate) => candidate.consultationId === row.id && candidate.seq === row.routeSeq,
+      );
       const counterpart = row.counterpartMemberId === null ? undefined : byId.get(row.counterpartMemberId);
       return {
         id: row.id,
@@ -54,11 +74,24 @@ export function createConsultationQueries({ db }: { db: Database }) {
         country: row.country,
         competence: row.competence,
         sensitive: row.sensitive,
-        asker: { memberId: row.askerMemberId, name: byId.get(row.askerMemberId)?.name ?? '', country: row.askerCountry },
+        asker: {
+          memberId: row.askerMemberId,
+          name: byId.get(row.askerMemberId)?.name ?? '',
+          country: row.askerCountry,
+        },
         counterpart:
-          counterpart === undefined ? null : { memberId: counterpart.id, name: counterpart.name, contactId: row.counterpartContactId },
+          counterpart === undefined
+            ? null
+            : { memberId: counterpart.id, name: counterpart.name, contactId: row.counterpartContactId },
         currentRoute:
-          route === undefined ? null : { seq: route.seq, kind: route.kind, contactId: route.contactId, deadlineAt: iso(route.deadlineAt) },
+          route === undefined
+            ? null
+            : {
+                seq: route.seq,
+                kind: route.kind,
+                contactId: route.contactId,
+                deadlineAt: iso(route.deadlineAt),
+              },
         messages: { fromAsker: row.messagesFromAsker, fromCounterpart: row.messagesFromCounterpart },
         descriptionLength: row.descriptionLength,
         createdAt: row.createdAt.toISOString(),
@@ -91,11 +124,26 @@ export function createConsultationQueries({ db }: { db: Database }) {
   }
 
   return {
-    async list(principal: Principal, filter: { scope: ListScope; status?: ConsultationStatus | undefined; limit: number; offset: number }) {
-      const where = and(visibility(principal, filter.scope), filter.status === undefined ? undefined : eq(consultations.status, filter.status));
+    async list(
+      principal: Principal,
+      filter: { scope: ListScope; status?: ConsultationStatus | undefined; limit: number; offset: number },
+    ) {
+      const where = and(
+        visibility(principal, filter.scope),
+        filter.status === undefined ? undefined : eq(consultations.status, filter.status),
+      );
       const [rows, [count]] = await Promise.all([
-        db.select().from(consultations).where(where).orderBy(desc(consultations.createdAt), desc(consultations.number)).limit(filter.limit).offset(filter.offset),
-        db.select({ total: sql<number>`count(*)::int` }).from(consultations).where(where),
+        db
+          .select()
+          .from(consultations)
+          .where(where)
+          .orderBy(desc(consultations.createdAt), desc(consultations.number))
+          .limit(filter.limit)
+          .offset(filter.offset),
+        db
+          .select({ total: sql<number>`count(*)::int` })
+          .from(consultations)
+          .where(where),
       ]);
       return { items: await views(rows), total: count?.total ?? 0 };
     },
@@ -105,8 +153,14 @@ export function createConsultationQueries({ db }: { db: Database }) {
       if (row === undefined) throw notFound('consultation', idOrRef);
       const visible =
         principal.role === 'admin' ||
-        (principal.role === 'coordinator' && (row.country === principal.country || row.askerCountry === principal.country)) ||
-        (await db.select({ id: consultations.id }).from(consultations).where(and(eq(consultations.id, row.id), involves(principal.memberId)))).length > 0;
+        (principal.role === 'coordinator' &&
+          (row.country === principal.country || row.askerCountry === principal.country)) ||
+        (
+          await db
+            .select({ id: consultations.id })
+            .from(consultations)
+            .where(and(eq(consultations.id, row.id), involves(principal.memberId)))
+        ).length > 0;
       // Someone else's consultation is answered like a missing one: its existence is not theirs to know.
       if (!visible) throw notFound('consultation', idOrRef);
       const [view] = await views([row]);
@@ -142,7 +196,10 @@ export function createConsultationQueries({ db }: { db: Database }) {
     },
 
     /** Time to first answer per target country and competence: count, median and 90th percentile. */
-    async stats(principal: Principal, filter: { country?: string | undefined; competence?: string | undefined; since?: Date | undefined }): Promise<StatsRow[]> {
+    async stats(
+      principal: Principal,
+      filter: { country?: string | undefined; competence?: string | undefined; since?: Date | undefined },
+    ): Promise<StatsRow[]> {
       if (principal.role === 'member') throw forbidden('statistics are for coordinators and admins');
       const seconds = sql`extract(epoch from (${consultations.firstAnswerAt} - ${consultations.createdAt}))`;
       const rows = await db

@@ -5,7 +5,14 @@ import { AppError, forbidden, notFound } from '../http/errors.ts';
 import type { Principal } from '../members/principal.ts';
 import { newId } from '../members/secrets.ts';
 import type { Core } from './consultation-core.ts';
-import { activeMember, deliveryOf, findByNumber, lockConsultation, messageBySource, nextMessageSeq } from './consultation-repository.ts';
+import {
+  activeMember,
+  deliveryOf,
+  findByNumber,
+  lockConsultation,
+  messageBySource,
+  nextMessageSeq,
+} from './consultation-repository.ts';
 import { participantAddress } from './consultation-routing.ts';
 import { consultationMessages, consultationParticipants, consultations } from './consultations-schema.ts';
 import { refOf } from './consultation-types.ts';
@@ -40,16 +47,23 @@ export function createConsultationRelay(core: Core) {
   async function relay(principal: Principal, number: number, input: RelayInput): Promise<RelayOutcome> {
     const text = input.text.trim();
     if (text === '') throw new AppError('validation_failed', 'empty message');
-    if (text.length > maxMessageLength) throw new AppError('validation_failed', `a message is at most ${maxMessageLength} characters`);
+    if (text.length > maxMessageLength)
+      throw new AppError('validation_failed', `a message is at most ${maxMessageLength} characters`);
     return core.transact(async (tx, effects) => {
       const found = await findByNumber(tx, number);
       const consultation = found === undefined ? undefined : await lockConsultation(tx, found.id);
       if (consultation === undefined) throw notFound('consultation', refOf(number));
       const role =
-        consultation.askerMemberId === principal.memberId ? 'asker' : consultation.counterpartMemberId === principal.memberId ? 'counterpart' : undefined;
+        consultation.askerMemberId === principal.memberId
+          ? 'asker'
+          : consultation.counterpartMemberId === principal.memberId
+            ? 'counterpart'
+            : undefined;
       if (role === undefined) throw forbidden('this consultation is not yours');
       if (consultation.status !== 'accepted') {
-        throw new AppError('conflict', `consultation ${refOf(number)} is ${consultation.status}`, { reason: 'not_open' });
+        throw new AppError('conflict', `consultation ${refOf(number)} is ${consultation.status}`, {
+          reason: 'not_open',
+        });
       }
       if ((await messageBySource(tx, input.sourceKey)) !== undefined) return { kind: 'duplicate' } as const;
       const ref = refOf(consultation.number);
@@ -59,7 +73,13 @@ export function createConsultationRelay(core: Core) {
           actor: `member:${principal.memberId}`,
           action: 'consultation.message.refused',
           subject: `consultation:${consultation.id}`,
-          details: { ref, from: role, platform: input.address.platform, length: text.length, why: 'sensitive_needs_matrix' },
+          details: {
+            ref,
+            from: role,
+            platform: input.address.platform,
+            length: text.length,
+            why: 'sensitive_needs_matrix',
+          },
         });
         return { kind: 'sender_not_encrypted' } as const;
       }
@@ -69,7 +89,10 @@ export function createConsultationRelay(core: Core) {
       const otherId = role === 'asker' ? consultation.counterpartMemberId : consultation.askerMemberId;
       const other = otherId === null ? undefined : await activeMember(tx, otherId);
       const sender = await activeMember(tx, principal.memberId);
-      const target = other === undefined ? undefined : await participantAddress(core, tx, consultation.id, other.id, consultation.sensitive);
+      const target =
+        other === undefined
+          ? undefined
+          : await participantAddress(core, tx, consultation.id, other.id, consultation.sensitive);
       const withheld = consultation.sensitive && target !== undefined && !target.encrypted;
       const relayed = target !== undefined && !withheld;
 
@@ -84,11 +107,13 @@ export function createConsultationRelay(core: Core) {
         sourceKey: input.sourceKey,
         length: text.length,
         relayed,
-        bodyCiphertext: bodyPurgeAt === null ? null : core.cipher.encrypt(text, core.messageContext(consultation.id, seq)),
+        bodyCiphertext:
+          bodyPurgeAt === null ? null : core.cipher.encrypt(text, core.messageContext(consultation.id, seq)),
         bodyPurgeAt,
         createdAt: now,
       });
-      const counter = role === 'asker' ? consultations.messagesFromAsker : consultations.messagesFromCounterpart;
+      const counter =
+        role === 'asker' ? consultations.messagesFromAsker : consultations.messagesFromCounterpart;
       await tx
         .update(consultations)
         .set({
@@ -101,12 +126,25 @@ export function createConsultationRelay(core: Core) {
       await tx
         .update(consultationParticipants)
         .set({ platform: input.address.platform, chatId: input.address.chatId })
-        .where(and(eq(consultationParticipants.consultationId, consultation.id), eq(consultationParticipants.memberId, principal.memberId)));
+        .where(
+          and(
+            eq(consultationParticipants.consultationId, consultation.id),
+            eq(consultationParticipants.memberId, principal.memberId),
+          ),
+        );
       effects.audit.push({
         actor: `member:${principal.memberId}`,
         action: 'consultation.message',
         subject: `consultation:${consultation.id}`,
-        details: { ref, seq, from: role, platform: input.address.platform, length: text.length, relayed, to: target?.address.platform ?? null },
+        details: {
+          ref,
+          seq,
+          from: role,
+          platform: input.address.platform,
+          length: text.length,
+          relayed,
+          to: target?.address.platform ?? null,
+        },
       });
 
       if (other !== undefined && target !== undefined && sender !== undefined) {
@@ -115,11 +153,21 @@ export function createConsultationRelay(core: Core) {
         // Each side's thread hangs under the first message it got about the conversation: the
         // request for the counterpart, the acceptance notice for the asker.
         const rootKey =
-          role === 'asker' ? `consult:${consultation.id}:route:${consultation.routeSeq}:to:${other.id}` : `consult:${consultation.id}:accepted:asker`;
+          role === 'asker'
+            ? `consult:${consultation.id}:route:${consultation.routeSeq}:to:${other.id}`
+            : `consult:${consultation.id}:accepted:asker`;
         const root = await deliveryOf(tx, rootKey);
-        const sameChat = root !== undefined && root.platform === target.address.platform && root.chatId === target.address.chatId;
+        const sameChat =
+          root !== undefined &&
+          root.platform === target.address.platform &&
+          root.chatId === target.address.chatId;
         core.push(effects, `consult:${consultation.id}:msg:${seq}:to:${other.id}`, other.id, target.address, {
-          text: core.t(locale, withheld ? 'consult-relay-withheld' : 'consult-relay', { ref, name: party.name, authority: party.authority, text }),
+          text: core.t(locale, withheld ? 'consult-relay-withheld' : 'consult-relay', {
+            ref,
+            name: party.name,
+            authority: party.authority,
+            text,
+          }),
           locale,
           ...(sameChat ? { replyTo: root.platformMessageId } : {}),
           ...(consultation.sensitive && !withheld ? { requiresEncryption: true } : {}),
@@ -127,7 +175,11 @@ export function createConsultationRelay(core: Core) {
       }
       if (withheld && other !== undefined) {
         const senderLocale = sender === undefined ? core.settings.defaultLocale : core.localeOf(sender);
-        return { kind: 'recipient_not_encrypted', seq, recipientName: core.notices.memberParty(other, senderLocale).name } as const;
+        return {
+          kind: 'recipient_not_encrypted',
+          seq,
+          recipientName: core.notices.memberParty(other, senderLocale).name,
+        } as const;
       }
       return { kind: 'relayed', seq } as const;
     });
@@ -144,11 +196,21 @@ export function createConsultationRelay(core: Core) {
     const descriptions = await core.deps.db
       .update(consultations)
       .set({ descriptionCiphertext: null, descriptionPurgeAt: null })
-      .where(and(isNotNull(consultations.descriptionPurgeAt), lte(consultations.descriptionPurgeAt, now), sql`${consultations.status} not in ('pending', 'forwarded', 'rerouted')`))
+      .where(
+        and(
+          isNotNull(consultations.descriptionPurgeAt),
+          lte(consultations.descriptionPurgeAt, now),
+          sql`${consultations.status} not in ('pending', 'forwarded', 'rerouted')`,
+        ),
+      )
       .returning({ id: consultations.id });
     const purged = messages.length + descriptions.length;
     if (purged > 0) {
-      await core.deps.audit.append({ actor: 'system', action: 'consultation.purge', details: { messages: messages.length, descriptions: descriptions.length } });
+      await core.deps.audit.append({
+        actor: 'system',
+        action: 'consultation.purge',
+        details: { messages: messages.length, descriptions: descriptions.length },
+      });
     }
     return purged;
   }

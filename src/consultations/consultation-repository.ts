@@ -33,30 +33,51 @@ export async function findById(db: Queryable, id: string): Promise<ConsultationR
   return row;
 }
 
-export async function currentRoute(db: Queryable, consultation: ConsultationRow): Promise<RouteRow | undefined> {
+export async function currentRoute(
+  db: Queryable,
+  consultation: ConsultationRow,
+): Promise<RouteRow | undefined> {
   const [row] = await db
     .select()
     .from(consultationRoutes)
-    .where(and(eq(consultationRoutes.consultationId, consultation.id), eq(consultationRoutes.seq, consultation.routeSeq)));
+    .where(
+      and(
+        eq(consultationRoutes.consultationId, consultation.id),
+        eq(consultationRoutes.seq, consultation.routeSeq),
+      ),
+    );
   return row;
 }
 
 export async function routesOf(db: Queryable, consultationId: string): Promise<RouteRow[]> {
-  return db.select().from(consultationRoutes).where(eq(consultationRoutes.consultationId, consultationId)).orderBy(asc(consultationRoutes.seq));
+  return db
+    .select()
+    .from(consultationRoutes)
+    .where(eq(consultationRoutes.consultationId, consultationId))
+    .orderBy(asc(consultationRoutes.seq));
 }
 
 export async function participantsOf(db: Queryable, consultationId: string): Promise<ParticipantRow[]> {
-  return db.select().from(consultationParticipants).where(eq(consultationParticipants.consultationId, consultationId));
+  return db
+    .select()
+    .from(consultationParticipants)
+    .where(eq(consultationParticipants.consultationId, consultationId));
 }
 
 export async function activeMember(db: Queryable, id: string): Promise<MemberRow | undefined> {
-  const [row] = await db.select().from(members).where(and(eq(members.id, id), isNull(members.disabledAt)));
+  const [row] = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.id, id), isNull(members.disabledAt)));
   return row;
 }
 
 export async function membersByIds(db: Queryable, ids: readonly string[]): Promise<MemberRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(members).where(inArray(members.id, [...ids]));
+  return db
+    .select()
+    .from(members)
+    .where(inArray(members.id, [...ids]));
 }
 
 /** Private chats where a member can be reached, oldest link first. */
@@ -66,7 +87,9 @@ export async function chatsOf(db: Queryable, memberId: string): Promise<ChatAddr
     .from(identities)
     .where(eq(identities.memberId, memberId))
     .orderBy(asc(identities.linkedAt));
-  return rows.flatMap((row) => (row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }]));
+  return rows.flatMap((row) =>
+    row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }],
+  );
 }
 
 /** Active members who are the person behind a registry contact and have a messenger linked. */
@@ -122,7 +145,9 @@ export async function overdue(db: Queryable, now: Date, limit: number): Promise<
   return db
     .select()
     .from(consultations)
-    .where(and(inArray(consultations.status, [...awaitingStatuses]), lte(consultations.acceptDeadlineAt, now)))
+    .where(
+      and(inArray(consultations.status, [...awaitingStatuses]), lte(consultations.acceptDeadlineAt, now)),
+    )
     .orderBy(asc(consultations.acceptDeadlineAt))
     .limit(limit);
 }
@@ -132,7 +157,12 @@ export async function waiting(db: Queryable, limit: number, afterNumber: number)
   return db
     .select()
     .from(consultations)
-    .where(and(inArray(consultations.status, [...awaitingStatuses]), sql`${consultations.number} > ${afterNumber}`))
+    .where(
+      and(
+        inArray(consultations.status, [...awaitingStatuses]),
+        sql`${consultations.number} > ${afterNumber}`,
+      ),
+    )
     .orderBy(asc(consultations.number))
     .limit(limit);
 }
@@ -148,7 +178,10 @@ export async function nextMessageSeq(tx: Queryable, consultationId: string): Pro
 }
 
 export async function messageBySource(db: Queryable, sourceKey: string) {
-  const [row] = await db.select().from(consultationMessages).where(eq(consultationMessages.sourceKey, sourceKey));
+  const [row] = await db
+    .select()
+    .from(consultationMessages)
+    .where(eq(consultationMessages.sourceKey, sourceKey));
   return row;
 }
 
@@ -158,7 +191,10 @@ export async function draftOf(db: Queryable, memberId: string, now: Date): Promi
 }
 
 export async function saveDraft(db: Queryable, draft: DraftRow): Promise<void> {
-  await db.insert(consultationDrafts).values(draft).onConflictDoUpdate({ target: consultationDrafts.memberId, set: draft });
+  await db
+    .insert(consultationDrafts)
+    .values(draft)
+    .onConflictDoUpdate({ target: consultationDrafts.memberId, set: draft });
 }
 
 export async function deleteDraft(db: Queryable, memberId: string): Promise<void> {
@@ -168,18 +204,37 @@ export async function deleteDraft(db: Queryable, memberId: string): Promise<void
 /** Remembers a delivered consultation message's platform id (the outbox reports it once sent). */
 export async function recordDelivery(
   db: Queryable,
-  delivery: { dedupeKey: string; consultationId: string; memberId: string | null; platform: string; chatId: string; platformMessageId: string; deliveredAt: Date },
+  delivery: {
+    dedupeKey: string;
+    consultationId: string;
+    memberId: string | null;
+    platform: string;
+    chatId: string;
+    platformMessageId: string;
+    deliveredAt: Date;
+  },
 ): Promise<void> {
-  await db.insert(consultationDeliveries).values(delivery).onConflictDoNothing({ target: consultationDeliveries.dedupeKey });
+  await db
+    .insert(consultationDeliveries)
+    .values(delivery)
+    .onConflictDoNothing({ target: consultationDeliveries.dedupeKey });
 }
 
 export async function deliveryOf(db: Queryable, dedupeKey: string) {
-  const [row] = await db.select().from(consultationDeliveries).where(eq(consultationDeliveries.dedupeKey, dedupeKey));
+  const [row] = await db
+    .select()
+    .from(consultationDeliveries)
+    .where(eq(consultationDeliveries.dedupeKey, dedupeKey));
   return row;
 }
 
 /** The consultation a delivered message belongs to, from the message's platform id in a chat. */
-export async function consultationOfMessage(db: Queryable, platform: string, chatId: string, platformMessageId: string): Promise<string | undefined> {
+export async function consultationOfMessage(
+  db: Queryable,
+  platform: string,
+  chatId: string,
+  platformMessageId: string,
+): Promise<string | undefined> {
   const [row] = await db
     .select({ consultationId: consultationDeliveries.consultationId })
     .from(consultationDeliveries)

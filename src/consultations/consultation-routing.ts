@@ -7,7 +7,13 @@ import type { Queryable } from '../db/database.ts';
 import type { Contact } from '../registry/registry-types.ts';
 import { isAway } from './consultation-candidates.ts';
 import type { Core, Effects } from './consultation-core.ts';
-import { consultationRoutes, consultations, type ConsultationStatus, type RouteKind, type RouteReason } from './consultations-schema.ts';
+import {
+  consultationRoutes,
+  consultations,
+  type ConsultationStatus,
+  type RouteKind,
+  type RouteReason,
+} from './consultations-schema.ts';
 import {
   activeMember,
   participantsOf,
@@ -45,7 +51,8 @@ export async function planRoute(
   const snapshot = core.snapshot();
   const now = core.clock();
   const asker = await activeMember(tx, consultation.askerMemberId);
-  const notAsker = (members: MemberRow[]) => members.filter((member) => member.id !== consultation.askerMemberId);
+  const notAsker = (members: MemberRow[]) =>
+    members.filter((member) => member.id !== consultation.askerMemberId);
 
   let picked: { contactId: string; standingInFor: string | null } | undefined;
   const standIn = (contact: Contact): { contactId: string; standingInFor: string | null } => {
@@ -112,7 +119,10 @@ export async function triedContacts(tx: Queryable, consultationId: string): Prom
 function scheduleOf(core: Core, route: PlannedRoute, country: string): WorkSchedule {
   const snapshot = core.snapshot();
   const timezone = snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
-  const contact = route.kind === 'coordinator' || route.contactId === null ? undefined : snapshot.contactById.get(route.contactId);
+  const contact =
+    route.kind === 'coordinator' || route.contactId === null
+      ? undefined
+      : snapshot.contactById.get(route.contactId);
   if (contact === undefined) return defaultWorkSchedule(timezone, country);
   return { timezone, holidayCountry: country, ...contact.workingHours };
 }
@@ -120,7 +130,11 @@ function scheduleOf(core: Core, route: PlannedRoute, country: string): WorkSched
 export function acceptDeadline(core: Core, route: PlannedRoute, country: string, from: Date): Date {
   const seconds = core.settings.acceptWithinSeconds;
   if (seconds !== undefined) return new Date(from.getTime() + seconds * 1000);
-  return addWorkingTime(from, core.settings.acceptWithinWorkingHours * 3_600_000, scheduleOf(core, route, country));
+  return addWorkingTime(
+    from,
+    core.settings.acceptWithinWorkingHours * 3_600_000,
+    scheduleOf(core, route, country),
+  );
 }
 
 /**
@@ -163,7 +177,8 @@ export async function applyRoute(
     const locale = core.localeOf(member);
     const target = await core.addressFor(tx, member.id, { needsEncryption: consultation.sensitive });
     if (target === undefined) continue;
-    const askerParty = asker === undefined ? { name: '?', authority: '' } : core.notices.memberParty(asker, locale);
+    const askerParty =
+      asker === undefined ? { name: '?', authority: '' } : core.notices.memberParty(asker, locale);
     const args = {
       ...core.notices.consultationArgs(consultation, locale),
       asker: askerParty.name,
@@ -172,17 +187,33 @@ export async function applyRoute(
       description: text,
       deadline: core.notices.deadlineText(deadline, timezone, locale),
     };
-    const lines = [core.t(locale, consultation.sensitive && !target.encrypted ? 'consult-request-sensitive' : 'consult-request', args)];
+    const lines = [
+      core.t(
+        locale,
+        consultation.sensitive && !target.encrypted ? 'consult-request-sensitive' : 'consult-request',
+        args,
+      ),
+    ];
     if (route.standingInFor !== null) {
-      lines.push(core.t(locale, 'consult-request-deputy', { absent: core.notices.contactParty(route.standingInFor, locale).name }));
+      lines.push(
+        core.t(locale, 'consult-request-deputy', {
+          absent: core.notices.contactParty(route.standingInFor, locale).name,
+        }),
+      );
     }
     if (options.forwardedBy !== undefined) {
-      lines.push(core.t(locale, 'consult-request-forwarded', { from: core.notices.memberParty(options.forwardedBy, locale).name }));
+      lines.push(
+        core.t(locale, 'consult-request-forwarded', {
+          from: core.notices.memberParty(options.forwardedBy, locale).name,
+        }),
+      );
     }
     if (route.kind === 'coordinator') {
       lines.push(
         route.reason === 'no_messenger' && route.contactId !== null
-          ? core.t(locale, 'consult-request-coordinator-no-messenger', { name: core.notices.contactParty(route.contactId, locale).name })
+          ? core.t(locale, 'consult-request-coordinator-no-messenger', {
+              name: core.notices.contactParty(route.contactId, locale).name,
+            })
           : core.t(locale, 'consult-request-coordinator-timeout'),
       );
     }
@@ -250,14 +281,23 @@ export async function tellAskerAboutRoute(
   const target = await participantAddress(core, tx, consultation.id, asker.id);
   if (target === undefined) return;
   const base = core.notices.consultationArgs(consultation, locale);
-  const party = route.contactId === null ? { name: '', authority: '' } : core.notices.contactParty(route.contactId, locale);
+  const party =
+    route.contactId === null
+      ? { name: '', authority: '' }
+      : core.notices.contactParty(route.contactId, locale);
   let id: string;
   let extra: Record<string, string> = { name: party.name, authority: party.authority };
   if (route.kind === 'coordinator') {
-    id = route.reason === 'no_messenger' ? (cause === 'initial' ? 'consult-started-coordinator' : 'consult-rerouted-no-messenger') : 'consult-rerouted-timeout-coordinator';
+    id =
+      route.reason === 'no_messenger'
+        ? cause === 'initial'
+          ? 'consult-started-coordinator'
+          : 'consult-rerouted-no-messenger'
+        : 'consult-rerouted-timeout-coordinator';
   } else if (cause === 'initial') {
     id = route.kind === 'deputy' ? 'consult-started-deputy' : 'consult-started';
-    if (route.standingInFor !== null) extra = { ...extra, absent: core.notices.contactParty(route.standingInFor, locale).name };
+    if (route.standingInFor !== null)
+      extra = { ...extra, absent: core.notices.contactParty(route.standingInFor, locale).name };
   } else if (cause === 'timeout') {
     id = 'consult-rerouted-timeout';
   } else {
@@ -275,7 +315,13 @@ export async function tellAskerAboutRoute(
  * A side's chat for this consultation: the chat they last used for it, else their first
  * messenger; with `needsEncryption` a Matrix chat when they have one.
  */
-export async function participantAddress(core: Core, tx: Queryable, consultationId: string, memberId: string, needsEncryption = false) {
+export async function participantAddress(
+  core: Core,
+  tx: Queryable,
+  consultationId: string,
+  memberId: string,
+  needsEncryption = false,
+) {
   const participant = (await participantsOf(tx, consultationId)).find((row) => row.memberId === memberId);
   const preferred =
     participant?.platform != null && participant.chatId !== null

@@ -125,7 +125,14 @@ export interface ConsultationDetail extends ConsultationView {
     deadlineAt: string | null;
     answeredAt: string | null;
   }[];
-  messageLog: { seq: number; from: 'asker' | 'counterpart'; platform: string; length: number; relayed: boolean; at: string }[];
+  messageLog: {
+    seq: number;
+    from: 'asker' | 'counterpart';
+    platform: string;
+    length: number;
+    relayed: boolean;
+    at: string;
+  }[];
 }
 
 /** What a rule did, and what the person acting should read in their chat right away. */

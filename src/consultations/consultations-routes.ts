@@ -6,7 +6,12 @@ import type { ConsultationRules } from './consultation-service.ts';
 import { maxDescriptionLength, maxReasonLength } from './consultation-service.ts';
 
 const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.Optional(Type.String()) }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+    requestId: Type.Optional(Type.String()),
+  }),
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -19,7 +24,8 @@ const Status = Type.Union([
   Type.Literal('closed'),
   Type.Literal('expired'),
 ]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 
 const ConsultationBody = Type.Object({
@@ -30,8 +36,17 @@ const ConsultationBody = Type.Object({
   competence: Type.String(),
   sensitive: Type.Boolean(),
   asker: Type.Object({ memberId: Type.String(), name: Type.String(), country: Type.String() }),
-  counterpart: Nullable(Type.Object({ memberId: Type.String(), name: Type.String(), contactId: Nullable(Type.String()) })),
-  currentRoute: Nullable(Type.Object({ seq: Type.Integer(), kind: Type.String(), contactId: Nullable(Type.String()), deadlineAt: Nullable(DateTime) })),
+  counterpart: Nullable(
+    Type.Object({ memberId: Type.String(), name: Type.String(), contactId: Nullable(Type.String()) }),
+  ),
+  currentRoute: Nullable(
+    Type.Object({
+      seq: Type.Integer(),
+      kind: Type.String(),
+      contactId: Nullable(Type.String()),
+      deadlineAt: Nullable(DateTime),
+    }),
+  ),
   messages: Type.Object({ fromAsker: Type.Integer(), fromCounterpart: Type.Integer() }),
   descriptionLength: Type.Integer(),
   createdAt: DateTime,
@@ -70,15 +85,26 @@ const ConsultationDetailBody = Type.Intersect([
   }),
 ]);
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'Consultation id or reference (C-12)' }) });
+const IdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64, description: 'Consultation id or reference (C-12)' }),
+});
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Competence = Type.String({ pattern: '^[a-z0-9_]{1,64}$' });
 
 /** Consultations through the API: the same rules as in chat, for the caller as a member. */
-export function consultationsRoutes({ rules, queries }: { rules: ConsultationRules; queries: ConsultationQueries }): FastifyPluginAsyncTypebox {
+export function consultationsRoutes({
+  rules,
+  queries,
+}: {
+  rules: ConsultationRules;
+  queries: ConsultationQueries;
+}): FastifyPluginAsyncTypebox {
   return async (app) => {
     /** Resolves `C-12` or an id to the number the rules take. */
-    const numberOf = async (principal: Parameters<ConsultationQueries['get']>[0], id: string): Promise<number> => {
+    const numberOf = async (
+      principal: Parameters<ConsultationQueries['get']>[0],
+      id: string,
+    ): Promise<number> => {
       const detail = await queries.get(principal, id);
       const number = Number(detail.ref.slice(2));
       if (!Number.isInteger(number)) throw notFound('consultation', id);
@@ -90,10 +116,13 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
       {
         schema: {
           tags: ['consultations'],
-          summary: 'List consultations: mine (asked, talking in, or routed to me), my country’s (coordinators) or all (admins)',
+          summary:
+            'List consultations: mine (asked, talking in, or routed to me), my country’s (coordinators) or all (admins)',
           querystring: Type.Object(
             {
-              scope: Type.Union([Type.Literal('mine'), Type.Literal('country'), Type.Literal('all')], { default: 'mine' }),
+              scope: Type.Union([Type.Literal('mine'), Type.Literal('country'), Type.Literal('all')], {
+                default: 'mine',
+              }),
               status: Type.Optional(Status),
               limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
               offset: Type.Integer({ minimum: 0, default: 0 }),
@@ -101,7 +130,12 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
             { additionalProperties: false },
           ),
           response: {
-            200: Type.Object({ items: Type.Array(ConsultationBody), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+            200: Type.Object({
+              items: Type.Array(ConsultationBody),
+              total: Type.Integer(),
+              limit: Type.Integer(),
+              offset: Type.Integer(),
+            }),
             ...errors,
           },
         },
@@ -120,7 +154,11 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
           tags: ['consultations'],
           summary: 'Time to first answer by country and competence (seconds: count, median, p90)',
           querystring: Type.Object(
-            { country: Type.Optional(CountryCode), competence: Type.Optional(Competence), since: Type.Optional(DateTime) },
+            {
+              country: Type.Optional(CountryCode),
+              competence: Type.Optional(Competence),
+              since: Type.Optional(DateTime),
+            },
             { additionalProperties: false },
           ),
           response: {
@@ -130,7 +168,9 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
                   country: Type.String(),
                   competence: Type.String(),
                   consultations: Type.Integer(),
-                  answered: Type.Integer({ description: 'Consultations with a first answer: the count median and p90 are over' }),
+                  answered: Type.Integer({
+                    description: 'Consultations with a first answer: the count median and p90 are over',
+                  }),
                   medianSeconds: Nullable(Type.Integer()),
                   p90Seconds: Nullable(Type.Integer()),
                 }),
@@ -190,25 +230,41 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
       },
     );
 
-    const action = (summary: string) => ({ tags: ['consultations'], summary, params: IdParams, response: { 200: ConsultationDetailBody, ...errors } });
-
-    app.post('/v1/consultations/:id/accept', { schema: action('Accept a consultation waiting for you') }, async (request) => {
-      const principal = requireRole(request);
-      const { consultation } = await rules.accept(principal, await numberOf(principal, request.params.id));
-      return queries.get(principal, consultation.id);
+    const action = (summary: string) => ({
+      tags: ['consultations'],
+      summary,
+      params: IdParams,
+      response: { 200: ConsultationDetailBody, ...errors },
     });
+
+    app.post(
+      '/v1/consultations/:id/accept',
+      { schema: action('Accept a consultation waiting for you') },
+      async (request) => {
+        const principal = requireRole(request);
+        const { consultation } = await rules.accept(principal, await numberOf(principal, request.params.id));
+        return queries.get(principal, consultation.id);
+      },
+    );
 
     app.post(
       '/v1/consultations/:id/decline',
       {
         schema: {
           ...action('Decline a consultation waiting for you, with a reason the asker reads'),
-          body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: maxReasonLength }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { reason: Type.String({ minLength: 1, maxLength: maxReasonLength }) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request) => {
         const principal = requireRole(request);
-        const { consultation } = await rules.decline(principal, await numberOf(principal, request.params.id), request.body.reason);
+        const { consultation } = await rules.decline(
+          principal,
+          await numberOf(principal, request.params.id),
+          request.body.reason,
+        );
         return queries.get(principal, consultation.id);
       },
     );
@@ -218,20 +274,31 @@ export function consultationsRoutes({ rules, queries }: { rules: ConsultationRul
       {
         schema: {
           ...action('Forward a consultation waiting for you to a colleague of the same authority'),
-          body: Type.Object({ contactId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+          body: Type.Object(
+            { contactId: Type.String({ minLength: 1, maxLength: 100 }) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request) => {
         const principal = requireRole(request);
-        const { consultation } = await rules.forward(principal, await numberOf(principal, request.params.id), request.body.contactId);
+        const { consultation } = await rules.forward(
+          principal,
+          await numberOf(principal, request.params.id),
+          request.body.contactId,
+        );
         return queries.get(principal, consultation.id);
       },
     );
 
-    app.post('/v1/consultations/:id/close', { schema: action('Close (or, before acceptance, withdraw) a consultation') }, async (request) => {
-      const principal = requireRole(request);
-      const { consultation } = await rules.close(principal, await numberOf(principal, request.params.id));
-      return queries.get(principal, consultation.id);
-    });
+    app.post(
+      '/v1/consultations/:id/close',
+      { schema: action('Close (or, before acceptance, withdraw) a consultation') },
+      async (request) => {
+        const principal = requireRole(request);
+        const { consultation } = await rules.close(principal, await numberOf(principal, request.params.id));
+        return queries.get(principal, consultation.id);
+      },
+    );
   };
 }

@@ -1,4 +1,14 @@
-import { boolean, index, integer, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { members } from '../members/members-schema.ts';
 
 /**
@@ -8,9 +18,17 @@ import { members } from '../members/members-schema.ts';
  * ends: `declined` (with a reason), `closed` (by either side), `expired` (nobody accepted, not
  * even the coordinator).
  */
-export type ConsultationStatus = 'pending' | 'forwarded' | 'rerouted' | 'accepted' | 'declined' | 'closed' | 'expired';
-export const awaitingStatuses = ['pending', 'forwarded', 'rerouted'] as const satisfies readonly ConsultationStatus[];
-export const openStatuses = [...awaitingStatuses, 'accepted'] as const satisfies readonly ConsultationStatus[];
+export type ConsultationStatus =
+  'pending' | 'forwarded' | 'rerouted' | 'accepted' | 'declined' | 'closed' | 'expired';
+export const awaitingStatuses = [
+  'pending',
+  'forwarded',
+  'rerouted',
+] as const satisfies readonly ConsultationStatus[];
+export const openStatuses = [
+  ...awaitingStatuses,
+  'accepted',
+] as const satisfies readonly ConsultationStatus[];
 
 /** Who a routing step went to: a registry contact, the deputy of an absent one, or the country's coordinators. */
 export type RouteKind = 'contact' | 'deputy' | 'coordinator';
@@ -151,7 +169,8 @@ export const consultationMessages = pgTable(
   ],
 );
 
-export type DraftStep = 'country' | 'competence' | 'sensitivity' | 'description' | 'decline_reason' | 'choose';
+export type DraftStep =
+  'country' | 'competence' | 'sensitivity' | 'description' | 'decline_reason' | 'choose';
 
 /**
  * Conversation state of a member starting a consultation in chat (country, competence, then the
@@ -194,5 +213,7 @@ export const consultationDeliveries = pgTable(
     platformMessageId: text('platform_message_id').notNull(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull(),
   },
-  (table) => [index('consultation_deliveries_message_idx').on(table.platform, table.chatId, table.platformMessageId)],
+  (table) => [
+    index('consultation_deliveries_message_idx').on(table.platform, table.chatId, table.platformMessageId),
+  ],
 );

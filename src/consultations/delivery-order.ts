@@ -13,7 +13,9 @@ import type { ConsultationPush, PushOutbox } from './consultation-types.ts';
  * waiting for a turn that was already given.
  */
 async function lockPair(tx: Queryable, consultationId: string, memberId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`consultation-order:${consultationId}:${memberId}`}, 0))`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`consultation-order:${consultationId}:${memberId}`}, 0))`,
+  );
 }
 
 /** The dedupe key of the pair's next push to hand to the queue, if it is not already in flight. */
@@ -40,7 +42,8 @@ export function createDeliveryOrder({ db, outbox }: { db: Database; outbox: Push
       const pairs = new Map<string, { consultationId: string; memberId: string }>();
       for (const push of pushes) {
         const consultationId = push.context.consultationId;
-        if (typeof consultationId === 'string') pairs.set(`${consultationId}|${push.memberId}`, { consultationId, memberId: push.memberId });
+        if (typeof consultationId === 'string')
+          pairs.set(`${consultationId}|${push.memberId}`, { consultationId, memberId: push.memberId });
       }
       const keys: string[] = [];
       for (const { consultationId, memberId } of pairs.values()) {

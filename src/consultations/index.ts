@@ -20,7 +20,14 @@ import { recordDelivery } from './consultation-repository.ts';
 import { createConsultationRules } from './consultation-service.ts';
 import { consultationsRoutes } from './consultations-routes.ts';
 
-export type { ConsultationSettings, ConsultationPush, PushOutbox, RankCandidates, ConsultationView, ConsultationDetail } from './consultation-types.ts';
+export type {
+  ConsultationSettings,
+  ConsultationPush,
+  PushOutbox,
+  RankCandidates,
+  ConsultationView,
+  ConsultationDetail,
+} from './consultation-types.ts';
 export { deadlineJobId, type DeadlineJob, type DeadlineQueue } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
@@ -42,10 +49,21 @@ export function createConsultations(options: ConsultationsOptions) {
   const { redis, queues, logger } = options;
   const clock = options.clock ?? (() => new Date());
   const timers = createDeadlineTimers(
-    { add: (jobs) => queues.add('consultationDeadlines', jobs.map((job) => ({ jobId: job.jobId, payload: job.payload, delay: job.delay }))) },
+    {
+      add: (jobs) =>
+        queues.add(
+          'consultationDeadlines',
+          jobs.map((job) => ({ jobId: job.jobId, payload: job.payload, delay: job.delay })),
+        ),
+    },
     clock,
   );
-  const core = createCore({ ...options, clock, timers, rankCandidates: options.rankCandidates ?? rankLikeAsk });
+  const core = createCore({
+    ...options,
+    clock,
+    timers,
+    rankCandidates: options.rankCandidates ?? rankLikeAsk,
+  });
   const rules = createConsultationRules(core);
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
@@ -63,7 +81,10 @@ export function createConsultations(options: ConsultationsOptions) {
     const consultationId = row.context.consultationId;
     if (typeof consultationId !== 'string') return undefined;
     if (outcome === 'sent') {
-      const [delivered] = await tx.select({ messageId: outboxTable.platformMessageId }).from(outboxTable).where(eq(outboxTable.id, row.id));
+      const [delivered] = await tx
+        .select({ messageId: outboxTable.platformMessageId })
+        .from(outboxTable)
+        .where(eq(outboxTable.id, row.id));
       if (delivered?.messageId != null) {
         await recordDelivery(tx, {
           dedupeKey: row.dedupeKey,
@@ -77,7 +98,8 @@ export function createConsultations(options: ConsultationsOptions) {
       }
     }
     // Whatever the outcome, the person's next message of this consultation may go now.
-    const next = row.memberId === null ? undefined : await core.order.nextAfter(tx, consultationId, row.memberId);
+    const next =
+      row.memberId === null ? undefined : await core.order.nextAfter(tx, consultationId, row.memberId);
     return next === undefined ? undefined : [next];
   };
 
@@ -90,7 +112,9 @@ export function createConsultations(options: ConsultationsOptions) {
     /** One reconciler pass: missed deadlines, lost timers, expired drafts, bodies past retention. */
     reconcileNow: () => reconciler.runOnce(),
     /** Adds `/consult`, `/close`, the `consult:` buttons and free-text relaying to the conversation engine. */
-    registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>) {
+    registerChat(
+      engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>,
+    ) {
       for (const command of chat.commands) engine.registerCommand(command);
       engine.registerActionHandler('consult', chat.handleAction);
       engine.registerTextHandler(chat.interceptText);
@@ -100,18 +124,25 @@ export function createConsultations(options: ConsultationsOptions) {
       if (redis.client === undefined) {
         logger.warn('no Redis: consultation deadlines are checked by the reconciler only');
       } else {
-        worker = createQueueWorker('consultationDeadlines', (job) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq), {
-          redis,
-          logger,
-          options: { concurrency: 8, lockDurationMs: options.workers.workerLockMs },
-        });
+        worker = createQueueWorker(
+          'consultationDeadlines',
+          (job) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq),
+          {
+            redis,
+            logger,
+            options: { concurrency: 8, lockDurationMs: options.workers.workerLockMs },
+          },
+        );
       }
       periodic = createPeriodicTask({
         name: 'consultation-reconciler',
         intervalMs: options.workers.reconcileIntervalMs,
         task: () => reconciler.runOnce(),
         logger,
-        lock: redis.client === undefined ? undefined : { client: redis.client, key: `${redis.prefix}:lock:consultation-reconciler` },
+        lock:
+          redis.client === undefined
+            ? undefined
+            : { client: redis.client, key: `${redis.prefix}:lock:consultation-reconciler` },
       });
       periodic.start();
     },
@@ -126,6 +157,9 @@ export type Consultations = ReturnType<typeof createConsultations>;
 
 /** The cipher for stored texts, from CONSULTATION_BODY_KEY (base64) or a key generated once in the data directory. */
 export function consultationCipher(configuredKey: string | undefined, dataDir: string) {
-  const loaded = loadBodyKey(configuredKey === undefined ? undefined : Buffer.from(configuredKey, 'base64'), dataDir);
+  const loaded = loadBodyKey(
+    configuredKey === undefined ? undefined : Buffer.from(configuredKey, 'base64'),
+    dataDir,
+  );
   return { cipher: createBodyCipher(loaded.key), generated: loaded.generated, path: loaded.path };
 }

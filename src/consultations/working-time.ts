@@ -34,7 +34,12 @@ const minutesOf = (hhmm: string): number => {
  * thus runs until Monday afternoon in the recipient's time zone. A round-the-clock schedule (all
  * seven days) ignores holidays, as 24/7 contact points do.
  */
-export function addWorkingTime(from: Date, durationMs: number, schedule: WorkSchedule, holidays?: HolidayCalendar): Date {
+export function addWorkingTime(
+  from: Date,
+  durationMs: number,
+  schedule: WorkSchedule,
+  holidays?: HolidayCalendar,
+): Date {
   const calendar = holidays ?? (sharedHolidays ??= createHolidayCalendar());
   let cursor = DateTime.fromJSDate(from, { zone: schedule.timezone });
   if (!cursor.isValid) cursor = DateTime.fromJSDate(from, { zone: 'UTC' });
@@ -47,7 +52,9 @@ export function addWorkingTime(from: Date, durationMs: number, schedule: WorkSch
   for (let day = 0; day < 731; day += 1) {
     const midnight = cursor.startOf('day');
     const holiday =
-      !roundTheClock && schedule.holidayCountry !== undefined && calendar.isPublicHoliday(schedule.holidayCountry, midnight.toFormat('yyyy-MM-dd'));
+      !roundTheClock &&
+      schedule.holidayCountry !== undefined &&
+      calendar.isPublicHoliday(schedule.holidayCountry, midnight.toFormat('yyyy-MM-dd'));
     if (schedule.days.includes(midnight.weekday) && !holiday) {
       const windowStart = midnight.plus({ minutes: startMinutes });
       const windowEnd = midnight.plus({ minutes: endMinutes });

@@ -16,11 +16,20 @@ export interface TelegramPerson {
 export async function telegramPerson(
   testApp: TestApp,
   emulator: TelegramEmulator,
-  input: { name: string; country: string; contactId?: string; role?: 'member' | 'coordinator'; locale?: 'en' | 'ru' },
+  input: {
+    name: string;
+    country: string;
+    contactId?: string;
+    role?: 'member' | 'coordinator';
+    locale?: 'en' | 'ru';
+  },
 ): Promise<TelegramPerson> {
   const member = await createMember(testApp, { locale: 'en', ...input });
   const invite = await createInvite(testApp, member.id);
-  const user = emulator.createUser({ firstName: input.name.split(' ')[0] ?? input.name, languageCode: input.locale ?? 'en' });
+  const user = emulator.createUser({
+    firstName: input.name.split(' ')[0] ?? input.name,
+    languageCode: input.locale ?? 'en',
+  });
   const chat = emulator.privateChat(user);
   emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
   await emulator.waitForMessages(chat, 1);
@@ -28,19 +37,28 @@ export async function telegramPerson(
 }
 
 /** What the bot has sent to a chat so far, oldest first. */
-export const textsIn = (emulator: TelegramEmulator, chat: Chat): string[] => emulator.sentMessages(chat).map((message) => message.text ?? '');
+export const textsIn = (emulator: TelegramEmulator, chat: Chat): string[] =>
+  emulator.sentMessages(chat).map((message) => message.text ?? '');
 
 /** Waits until the bot sent a message containing `needle` to the chat (at least `count` such). */
-export async function waitForMessage(emulator: TelegramEmulator, chat: Chat, needle: string | RegExp, options: { count?: number; timeoutMs?: number } = {}): Promise<Message> {
+export async function waitForMessage(
+  emulator: TelegramEmulator,
+  chat: Chat,
+  needle: string | RegExp,
+  options: { count?: number; timeoutMs?: number } = {},
+): Promise<Message> {
   const count = options.count ?? 1;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  const matches = (message: Message) => (typeof needle === 'string' ? (message.text ?? '').includes(needle) : needle.test(message.text ?? ''));
+  const matches = (message: Message) =>
+    typeof needle === 'string' ? (message.text ?? '').includes(needle) : needle.test(message.text ?? '');
   for (;;) {
     const found = emulator.sentMessages(chat).filter(matches);
     const last = found[count - 1];
     if (last !== undefined) return last;
     if (Date.now() > deadline) {
-      throw new Error(`no message matching ${String(needle)} (x${count}) in chat ${chat.id}; it has:\n${textsIn(emulator, chat).join('\n---\n')}`);
+      throw new Error(
+        `no message matching ${String(needle)} (x${count}) in chat ${chat.id}; it has:\n${textsIn(emulator, chat).join('\n---\n')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -48,9 +66,13 @@ export async function waitForMessage(emulator: TelegramEmulator, chat: Chat, nee
 
 /** Presses the button whose action starts with `prefix` on a message. */
 export function press(emulator: TelegramEmulator, person: TelegramPerson, message: Message, prefix: string) {
-  const button = emulator.buttons(message).find((candidate) => 'callback_data' in candidate && candidate.callback_data.startsWith(prefix));
+  const button = emulator
+    .buttons(message)
+    .find((candidate) => 'callback_data' in candidate && candidate.callback_data.startsWith(prefix));
   if (button === undefined || !('callback_data' in button)) {
-    throw new Error(`no button ${prefix} on "${message.text ?? ''}"; buttons: ${JSON.stringify(emulator.buttons(message))}`);
+    throw new Error(
+      `no button ${prefix} on "${message.text ?? ''}"; buttons: ${JSON.stringify(emulator.buttons(message))}`,
+    );
   }
   return emulator.pressButton(person.user, message, button.callback_data);
 }
@@ -79,7 +101,15 @@ export interface ConsultationDetailBody {
   sensitive: boolean;
   counterpart: { memberId: string; contactId: string | null } | null;
   messages: { fromAsker: number; fromCounterpart: number };
-  routes: { seq: number; kind: string; reason: string; contactId: string | null; standingInFor: string | null; outcome: string; memberIds: string[] }[];
+  routes: {
+    seq: number;
+    kind: string;
+    reason: string;
+    contactId: string | null;
+    standingInFor: string | null;
+    outcome: string;
+    memberIds: string[];
+  }[];
   messageLog: { seq: number; from: string; platform: string; length: number; relayed: boolean }[];
   firstAnswerAt: string | null;
 }
@@ -93,9 +123,15 @@ export async function waitForConsultation(
 ): Promise<ConsultationDetailBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { status, body } = await api<ConsultationDetailBody>(testApp, testApp.adminToken, 'GET', `/v1/consultations/${ref}`);
+    const { status, body } = await api<ConsultationDetailBody>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      `/v1/consultations/${ref}`,
+    );
     if (status === 200 && predicate(body)) return body;
-    if (Date.now() > deadline) throw new Error(`consultation ${ref} never got there: ${JSON.stringify(body)}`);
+    if (Date.now() > deadline)
+      throw new Error(`consultation ${ref} never got there: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -109,5 +145,6 @@ export async function sendOnLeave(testApp: TestApp, contactId: string): Promise<
     headers: { authorization: `Bearer ${testApp.adminToken}` },
     payload: { outOfOffice: { start: day(-1), end: day(7), note: 'Annual leave' } },
   });
-  if (response.statusCode !== 200) throw new Error(`leave not recorded: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 200)
+    throw new Error(`leave not recorded: ${response.statusCode} ${response.body}`);
 }

@@ -110,7 +110,8 @@ describe('a messenger that answers 429, 5xx or not at all', () => {
     expect(notice?.text).toContain('could not be delivered');
     expect(received(request!.chatId, 'BLOCKED-0')).toBe(0);
     const detail = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${request!.id}`, headers: { authorization: `Bearer ${requesterToken}` } });
-    expect(detail.json().events.find((event: { kind: string }) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({ reason: 'failed', error: 'telegram_403' });
+    const events = detail.json<{ events: { kind: string; details: unknown }[] }>().events;
+    expect(events.find((event) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({ reason: 'failed', error: 'telegram_403' });
   });
 });
 

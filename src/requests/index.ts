@@ -66,7 +66,9 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
   const clock = deps.clock ?? (() => new Date());
   const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const planner = createNudgePlanner({ policies: deps.policies, workingTime });
-  const scheduler = createNudgeScheduler({ queues, logger });
+  // Timers further ahead than this are created by the reconciler as they come near.
+  const horizonMs = Math.max(2 * settings.reconcileIntervalMs + 60_000, 3_600_000);
+  const scheduler = createNudgeScheduler({ queues, logger, horizonMs });
   const messages = createRequestMessages(deps.translator);
   const context: RequestsContext = {
     db,
@@ -90,7 +92,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     queues,
     scheduler,
     logger,
-    horizonMs: Math.max(2 * settings.reconcileIntervalMs + 60_000, 3_600_000),
+    horizonMs,
     clock,
   });
   let worker: Worker | undefined;
@@ -113,13 +115,13 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
         clock,
       });
     },
-    /** Starts the nudge timer consumer and the reconciler (worker and all run modes only). */
-    startWorkers() {
+    /** Starts the nudge timer consumer and the reconciler (worker and all run modes only); returns the BullMQ worker. */
+    startWorkers(): Worker | undefined {
       if (redis.client === undefined) {
         logger.warn('no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)');
-        return;
+        return undefined;
       }
-      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 200, maxDelayMs: 5 });
+      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 250, maxDelayMs: 5 });
       batcher = activeBatcher;
       worker = createQueueWorker(
         'nudges',
@@ -141,6 +143,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
         lock: { client: redis.client, key: `${redis.prefix}:lock:nudge-reconciler` },
       });
       periodic.start();
+      return worker;
     },
     /** One reconciler pass now (operations, tests). */
     reconcileNow: () => reconciler.reconcileOnce(),

@@ -15,11 +15,17 @@ export interface NudgeScheduler {
   schedule(timers: readonly NudgeTimer[]): Promise<boolean>;
 }
 
-export function createNudgeScheduler({ queues, logger }: { queues: QueueProducers; logger: Logger }): NudgeScheduler {
+/**
+ * Timers due within `horizonMs` go to BullMQ at once; later ones (a monthly nudge) are left to
+ * the reconciler, which creates them as they come within its horizon. Redis then holds only the
+ * near future, however many requests are open, and a lost Redis loses nothing it cannot rebuild.
+ */
+export function createNudgeScheduler({ queues, logger, horizonMs = Infinity }: { queues: QueueProducers; logger: Logger; horizonMs?: number }): NudgeScheduler {
   return {
-    async schedule(timers) {
-      if (timers.length === 0) return true;
+    async schedule(all) {
       const now = Date.now();
+      const timers = all.filter((timer) => timer.at.getTime() <= now + horizonMs);
+      if (timers.length === 0) return true;
       try {
         await queues.add(
           'nudges',

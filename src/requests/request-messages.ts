@@ -44,12 +44,29 @@ export function createRequestMessages(translator: Translator): RequestMessages {
   const contactName = (locale: Locale, contact: Contact | undefined) => (contact === undefined ? '—' : localized(contact.name, locale) || contact.id);
   const authorityName = (locale: Locale, authorityId: string | null, snapshot: RegistrySnapshot) =>
     authorityId === null ? '—' : localized(snapshot.authorityById.get(authorityId)?.name, locale) || authorityId;
-  const date = (locale: Locale, at: Date, timezone: string) =>
-    DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toLocaleString(DateTime.DATE_MED);
+  // Formatting a date builds an Intl formatter: cached per day, as a batch of nudges repeats few dates.
+  const dates = new Map<string, string>();
+  const date = (locale: Locale, at: Date, timezone: string) => {
+    const key = `${locale}|${timezone}|${Math.floor(at.getTime() / 3_600_000)}`;
+    let text = dates.get(key);
+    if (text === undefined) {
+      text = DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toLocaleString(DateTime.DATE_MED);
+      if (dates.size > 10_000) dates.clear();
+      dates.set(key, text);
+    }
+    return text;
+  };
   const dateTime = (locale: Locale, at: Date, timezone: string) =>
     DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toLocaleString(DateTime.DATETIME_MED);
-  const answerButtons = (locale: Locale, requestId: string): Button[] =>
-    Object.keys(answers).map((code) => ({ label: t(locale, `requests-button-${code}`), action: `req:${requestId}:${code}` }));
+  const labels = new Map<Locale, { code: string; label: string }[]>();
+  const answerButtons = (locale: Locale, requestId: string): Button[] => {
+    let translated = labels.get(locale);
+    if (translated === undefined) {
+      translated = Object.keys(answers).map((code) => ({ code, label: t(locale, `requests-button-${code}`) }));
+      labels.set(locale, translated);
+    }
+    return translated.map(({ code, label }) => ({ label, action: `req:${requestId}:${code}` }));
+  };
 
   const common = (locale: Locale, request: RequestRow, snapshot: RegistrySnapshot) => ({
     type: typeLabel(locale, request.type, snapshot),

@@ -1,6 +1,6 @@
 // Members behind registry contacts, requesters and coordinators, with the messenger accounts
 // they linked: who a nudge, escalation or notice reaches.
-import { and, eq, inArray, isNotNull, isNull, or, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/database.ts';
 import { identities, members, type Role } from '../members/members-schema.ts';
 
@@ -25,10 +25,12 @@ export interface MemberQuery {
 /** One query for a whole batch of nudges. */
 export async function loadReachableMembers(db: Queryable, query: MemberQuery, pushPlatforms: readonly string[]): Promise<ReachableMember[]> {
   const conditions: SQL[] = [];
-  if (query.contactIds !== undefined && query.contactIds.length > 0) conditions.push(inArray(members.contactId, [...query.contactIds]));
-  if (query.memberIds !== undefined && query.memberIds.length > 0) conditions.push(inArray(members.id, [...query.memberIds]));
+  // Lists travel as one JSON parameter each: a batch names hundreds of contacts.
+  const anyOf = (values: readonly string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  if (query.contactIds !== undefined && query.contactIds.length > 0) conditions.push(sql`${members.contactId} in ${anyOf(query.contactIds)}`);
+  if (query.memberIds !== undefined && query.memberIds.length > 0) conditions.push(sql`${members.id} in ${anyOf(query.memberIds)}`);
   if (query.coordinatorsOf !== undefined && query.coordinatorsOf.length > 0) {
-    const coordinators = and(eq(members.role, 'coordinator'), inArray(members.country, [...query.coordinatorsOf]));
+    const coordinators = and(eq(members.role, 'coordinator'), sql`${members.country} in ${anyOf(query.coordinatorsOf)}`);
     if (coordinators !== undefined) conditions.push(coordinators);
   }
   if (conditions.length === 0) return [];

@@ -49,7 +49,9 @@ const offsetBucketMs = 15 * 60_000;
  */
 export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): WorkingTime {
   const offsets = new Map<string, number>();
-  const windows = new Map<string, Window | null>();
+  // Windows per calendar (time zone, country, hours), by local day number (days since 1970-01-01).
+  const windowsByCalendar = new Map<string, Map<number, Window | null>>();
+  const hoursKeys = new WeakMap<WorkingHours, string>();
 
   const offsetMinutes = (at: number, timezone: string): number => {
     const bucket = Math.floor(at / offsetBucketMs);
@@ -64,26 +66,37 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
     return offset;
   };
 
-  const localDate = (at: number, timezone: string): string =>
-    new Date(at + offsetMinutes(at, timezone) * 60_000).toISOString().slice(0, 10);
+  const localDay = (at: number, timezone: string): number => Math.floor((at + offsetMinutes(at, timezone) * 60_000) / 86_400_000);
+  const dateOfDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-  const windowOn = (calendar: WorkingCalendar, date: string): Window | null => {
+  const windowsOf = (calendar: WorkingCalendar): { hours: WorkingHours; windows: Map<number, Window | null> } => {
     const hours = usableHours(calendar.workingHours);
-    const key = `${calendar.timezone}|${calendar.country}|${hours.days.join(',')}|${hours.start}|${hours.end}|${date}`;
-    let window = windows.get(key);
-    if (window === undefined) {
-      window = computeWindow(calendar.timezone, calendar.country, hours, date, holidays);
-      if (windows.size > 200_000) windows.clear();
-      windows.set(key, window);
+    let hoursKey = hoursKeys.get(hours);
+    if (hoursKey === undefined) {
+      hoursKey = `${hours.days.join(',')}|${hours.start}|${hours.end}`;
+      hoursKeys.set(hours, hoursKey);
     }
-    return window;
+    const key = `${calendar.timezone}|${calendar.country}|${hoursKey}`;
+    let windows = windowsByCalendar.get(key);
+    if (windows === undefined) {
+      windows = new Map();
+      if (windowsByCalendar.size > 10_000) windowsByCalendar.clear();
+      windowsByCalendar.set(key, windows);
+    }
+    return { hours, windows };
   };
 
   const nextWorkingInstant = (at: number, calendar: WorkingCalendar): number => {
-    const today = localDate(at, calendar.timezone);
+    const { hours, windows } = windowsOf(calendar);
+    const today = localDay(at, calendar.timezone);
     // Start a day early: a window that began yesterday may still be open (night shifts).
-    for (let day = -1; day <= searchDays; day++) {
-      const window = windowOn(calendar, addDays(today, day));
+    for (let day = today - 1; day <= today + searchDays; day++) {
+      let window = windows.get(day);
+      if (window === undefined) {
+        window = computeWindow(calendar.timezone, calendar.country, hours, dateOfDay(day), holidays);
+        if (windows.size > 5000) windows.clear();
+        windows.set(day, window);
+      }
       if (window !== null && at < window.end) return Math.max(at, window.start);
     }
     // No working day in a year (an empty `days` list): better a nudge at any time than never.
@@ -93,7 +106,7 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
   return {
     nextWorkingInstant,
     isWorkingInstant: (at, calendar) => nextWorkingInstant(at, calendar) === at,
-    localDate,
+    localDate: (at, timezone) => dateOfDay(localDay(at, timezone)),
     localMidnight: (date, timezone) => localInstant(timezone, date, '00:00'),
   };
 }

@@ -1,0 +1,271 @@
+// Nudges at scale, on a private redis-server and a fresh Postgres database, in one run:
+//
+// 1. Throughput: 100,000 requests whose nudges all fall due at the same moment, processed by the
+//    production nudge worker (Postgres batch, outbox row, delivery job), against 100,000 BullMQ
+//    no-op jobs falling due the same way on the same Redis with the same worker concurrency:
+//    `nudge_vs_noop_jobs_ratio` (target >= 0.5).
+// 2. Lateness: 100,000 requests whose nudges fall due spread over one minute, with the worker
+//    running: how long after its due time each nudge was done (job completed, delivery enqueued):
+//    `nudge_lateness_p50_ms`, `nudge_lateness_p99_ms` (target p99 < 1 s).
+// 3. Delivery: 1,000 nudges to 1,000 different Telegram chats through the outbox, against the Bot
+//    API emulator enforcing 30 messages a second: `telegram_send_rate_fraction_of_limit`
+//    (target >= 0.9) and `telegram_429_count` (target 0).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { outboxTable } from '../src/outbox/index.ts';
+import { formalRequests } from '../src/requests/requests-schema.ts';
+import { nudgeJobId } from '../src/queue/queues.ts';
+import { registryWithCounterparts } from '../tests/support/nudge-fixtures.ts';
+import { startPrivateRedis, type PrivateRedis } from '../tests/support/private-redis.ts';
+import { startTelegramEmulator, type TelegramEmulator } from '../tests/support/telegram-emulator.ts';
+import { startTestApp, type TestApp } from '../tests/support/test-app.ts';
+import { startWorkerProcess, type WorkerProcess } from '../tests/support/worker-process.ts';
+
+export const name = 'nudges';
+
+const burstCount = Number(process.env.BENCH_NUDGES ?? 100_000);
+const spreadCount = burstCount;
+const spreadWindowMs = 60_000;
+const contactCount = 1000;
+const deliveryCount = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (message: string) => process.stderr.write(`  nudges: ${message}\n`);
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+function writePolicies(text: string): string {
+  const directory = mkdtempSync(join(tmpdir(), 'bench-nudges-'));
+  const file = join(directory, 'policies.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Members behind `uz-c<n>` with a linked Telegram account each, and one requester: plain SQL, it is setup. */
+async function seedMembers(testApp: TestApp, chatIds: readonly number[]): Promise<string> {
+  const db = testApp.application.database.db;
+  await db.execute(sql`
+    insert into members (id, name, country, role, contact_id, locale)
+    select 'bench-m' || n, 'Counterpart ' || n, 'UZ', 'member', 'uz-c' || n, 'en' from generate_series(0, ${contactCount - 1}) as n`);
+  const values = sql.join(
+    chatIds.map((chatId, index) => sql`(${`bench-i${index}`}, 'telegram', ${String(chatId)}, ${`bench-m${index}`}, ${String(chatId)})`),
+    sql`, `,
+  );
+  await db.execute(sql`insert into identities (id, platform, platform_user_id, member_id, chat_id) values ${values}`);
+  const requester = await testApp.application.members.create(undefined, { name: 'Bench Requester', country: 'KZ', role: 'member' });
+  return requester.id;
+}
+
+/** `count` open requests numbered from `first`, each due at `dueAt(n)` (epoch ms), spread over the contacts. */
+async function insertRequests(testApp: TestApp, requesterId: string, first: number, count: number, dueSql: ReturnType<typeof sql>): Promise<void> {
+  const db = testApp.application.database.db;
+  for (let start = first; start < first + count; start += 50_000) {
+    const end = Math.min(first + count, start + 50_000) - 1;
+    await db.execute(sql`
+      insert into formal_requests (id, type, requester_member_id, from_country, to_country, authority_id, contact_id,
+        our_reference, subject, sent_at, urgent, status, nudge_seq, next_nudge_at)
+      select 'bn' || n, 'mla', ${requesterId}, 'KZ', 'UZ', 'uz-gpo', 'uz-c' || (n % ${contactCount}),
+        'BENCH-' || n, 'Bank records', now() - interval '30 days', false, 'sent', 0, ${dueSql}
+      from generate_series(${start}::int, ${end}::int) as n`);
+  }
+}
+
+async function addTimers(queue: Queue, jobs: { id: string; due: number }[]): Promise<void> {
+  for (let start = 0; start < jobs.length; start += 5000) {
+    const now = Date.now();
+    await queue.addBulk(
+      jobs.slice(start, start + 5000).map((job) => ({
+        name: 'nudges',
+        data: { requestId: job.id, seq: 0 },
+        opts: { jobId: nudgeJobId(job.id, 0), delay: Math.max(0, job.due - now), removeOnComplete: { count: 1000 }, removeOnFail: { count: 10_000 } },
+      })),
+    );
+  }
+}
+
+/** Resolves once `count` jobs completed on `worker`, with the time of the last completion. */
+function completions(worker: Worker, count: number, onEach?: (jobId: string, at: number) => void): Promise<number> {
+  return new Promise((resolve) => {
+    let done = 0;
+    worker.on('completed', (job) => {
+      const at = Date.now();
+      onEach?.(job.id ?? '', at);
+      done += 1;
+      if (done === count) resolve(at);
+    });
+  });
+}
+
+async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator): Promise<Record<string, number>> {
+  const policies = writePolicies('default: { firstNudgeAfter: P14D, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: true }\n');
+  // API mode: no consumers start with the application; the bench starts the nudge worker itself.
+  const testApp = await startTestApp('bench_nudges', {
+    loadDemo: false,
+    env: { RUN_MODE: 'api', REDIS_URL: redis.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, NUDGE_POLICIES_FILE: policies, LOG_LEVEL: 'warn' },
+  });
+  try {
+    const { application } = testApp;
+    await application.registry.importRegistry(undefined, registryWithCounterparts(contactCount));
+    const requesterId = await seedMembers(
+      testApp,
+      Array.from({ length: contactCount }, (_, index) => 9_000_000 + index),
+    );
+    const connection = { url: redis.url };
+    const prefix = application.config.redis.prefix;
+    const concurrency = application.config.queues.nudgeConcurrency;
+
+    // 1. Throughput, no-op baseline first: 100,000 jobs due together, drained by one worker.
+    log(`adding ${burstCount} no-op jobs`);
+    const noopQueue = new Queue('bench-noop', { connection, prefix });
+    const noopDue = Date.now() + 15_000;
+    for (let start = 0; start < burstCount; start += 5000) {
+      const now = Date.now();
+      await noopQueue.addBulk(
+        Array.from({ length: Math.min(5000, burstCount - start) }, (_, index) => ({
+          name: 'noop',
+          data: { n: start + index },
+          opts: { jobId: `noop-${start + index}`, delay: Math.max(0, noopDue - now), removeOnComplete: { count: 1000 } },
+        })),
+      );
+    }
+    const noopWorker = new Worker('bench-noop', async () => undefined, { connection, prefix, concurrency, autorun: false });
+    const noopDone = completions(noopWorker, burstCount);
+    void noopWorker.run();
+    await sleep(Math.max(0, noopDue - Date.now()));
+    const noopEnd = await noopDone;
+    const noopRate = burstCount / ((noopEnd - noopDue) / 1000);
+    await noopWorker.close();
+    await noopQueue.obliterate({ force: true });
+    await noopQueue.close();
+    log(`no-op: ${Math.round(noopRate)} jobs/s`);
+
+    // Then 100,000 nudges due together, through the production worker.
+    log(`inserting ${burstCount} requests`);
+    const burstDue = Date.now() + 60_000;
+    await insertRequests(testApp, requesterId, 0, burstCount, sql`to_timestamp(${burstDue / 1000})`);
+    const nudgeQueue = application.queues.queue('nudges');
+    const burstJobs = Array.from({ length: burstCount }, (_, n) => ({ id: `bn${n}`, due: burstDue }));
+    log('adding their timers');
+    await addTimers(nudgeQueue, burstJobs);
+    const worker = application.requests.startWorkers();
+    if (worker === undefined) throw new Error('no nudge worker (Redis?)');
+    const burstDone = completions(worker, burstCount);
+    log(`waiting ${Math.round((burstDue - Date.now()) / 1000)} s for them to fall due`);
+    await sleep(Math.max(0, burstDue - Date.now()));
+    const burstEnd = await burstDone;
+    const nudgeRate = burstCount / ((burstEnd - burstDue) / 1000);
+    log(`nudges: ${Math.round(nudgeRate)} jobs/s`);
+    worker.removeAllListeners('completed');
+
+    // 2. Lateness: 100,000 nudges spread over a minute, the worker running.
+    const spreadStart = Date.now() + 40_000;
+    log(`inserting ${spreadCount} requests due over one minute`);
+    await insertRequests(
+      testApp,
+      requesterId,
+      burstCount,
+      spreadCount,
+      sql`to_timestamp((${spreadStart} + ((n - ${burstCount}) * ${spreadWindowMs}::bigint / ${spreadCount})) / 1000.0)`,
+    );
+    const dueById = new Map<string, number>();
+    const spreadJobs = Array.from({ length: spreadCount }, (_, index) => {
+      const due = spreadStart + Math.floor((index * spreadWindowMs) / spreadCount);
+      const id = `bn${burstCount + index}`;
+      dueById.set(nudgeJobId(id, 0), due);
+      return { id, due };
+    });
+    await addTimers(nudgeQueue, spreadJobs);
+    if (Date.now() > spreadStart) throw new Error('setup took longer than the lead time; raise it');
+    const lateness: number[] = [];
+    const spreadDone = completions(worker, spreadCount, (jobId, at) => {
+      const due = dueById.get(jobId);
+      if (due !== undefined) lateness.push(at - due);
+    });
+    log('waiting for the minute to pass');
+    await spreadDone;
+    lateness.sort((a, b) => a - b);
+
+    const [counted] = await application.database.db.select({ fired: sql<number>`count(*)::int` }).from(formalRequests).where(eq(formalRequests.nudgeSeq, 1));
+    const fired = counted?.fired ?? 0;
+    if (fired !== burstCount + spreadCount) throw new Error(`${fired} nudges fired, expected ${burstCount + spreadCount}`);
+    return {
+      nudge_vs_noop_jobs_ratio: Number((nudgeRate / noopRate).toFixed(3)),
+      nudge_jobs_per_second: Math.round(nudgeRate),
+      noop_jobs_per_second: Math.round(noopRate),
+      nudge_lateness_p50_ms: Math.round(percentile(lateness, 0.5)),
+      nudge_lateness_p99_ms: Math.round(percentile(lateness, 0.99)),
+    };
+  } finally {
+    await testApp.close();
+  }
+}
+
+async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<string, number>> {
+  const emulator = await startTelegramEmulator({ recordCalls: false });
+  emulator.enforceRateLimits();
+  const policies = writePolicies('default: { firstNudgeAfter: PT1S, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: false }\n');
+  const env = { REDIS_URL: redis.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, NUDGE_POLICIES_FILE: policies, LOG_LEVEL: 'warn' };
+  // The API side seeds the data; the delivering worker is its own process, as in production, so
+  // the emulator (standing in for Telegram's servers) does not share an event loop with it.
+  const testApp = await startTestApp('bench_delivery', { loadDemo: false, env: { ...env, RUN_MODE: 'api' } });
+  let worker: WorkerProcess | undefined;
+  try {
+    const { application } = testApp;
+    await application.registry.importRegistry(undefined, registryWithCounterparts(contactCount));
+    const users = Array.from({ length: deliveryCount }, (_, index) => emulator.createUser({ firstName: `C${index}` }));
+    const requesterId = await seedMembers(
+      testApp,
+      users.map((user) => user.id),
+    );
+    worker = startWorkerProcess({ ...env, DATABASE_URL: testApp.database.url, REDIS_PREFIX: application.config.redis.prefix, RECONCILE_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' });
+    await worker.ready;
+    emulator.resetRateLimitStats();
+    const before = emulator.tooManyRequestsCount;
+    // Due in two seconds; the worker's reconciler sets their timers from Postgres.
+    await insertRequests(testApp, requesterId, 0, deliveryCount, sql`now() + interval '2 seconds'`);
+    log(`delivering ${deliveryCount} nudges to ${deliveryCount} chats`);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const open = await application.database.db
+        .select({ id: outboxTable.id })
+        .from(outboxTable)
+        .where(inArray(outboxTable.state, ['pending', 'sending']))
+        .limit(1);
+      const sent = emulator.rateLimitStats().acceptedSends;
+      if (open.length === 0 && sent >= deliveryCount) break;
+      if (Date.now() > deadline) throw new Error(`delivery unfinished: ${sent} sent\n${worker.output()}`);
+      await sleep(250);
+    }
+    const stats = emulator.rateLimitStats();
+    const seconds = ((stats.lastSendAt ?? 0) - (stats.firstSendAt ?? 0)) / 1000;
+    const rate = (stats.acceptedSends - 1) / seconds;
+    return {
+      telegram_send_rate_fraction_of_limit: Number((rate / 30).toFixed(3)),
+      telegram_sends_per_second: Number(rate.toFixed(2)),
+      telegram_429_count: emulator.tooManyRequestsCount - before,
+    };
+  } finally {
+    await worker?.terminate();
+    await testApp.close();
+    await emulator.close();
+  }
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const redis = await startPrivateRedis();
+  const emulator = await startTelegramEmulator({ recordCalls: false });
+  try {
+    const scheduling = await measureScheduling(redis, emulator);
+    await redis.flushAll();
+    const delivery = await measureTelegramDelivery(redis);
+    return { ...scheduling, ...delivery };
+  } finally {
+    await emulator.close();
+    await redis.close();
+  }
+}

@@ -83,75 +83,94 @@ describe.skipIf(chromiumPath === undefined)('the web console in Chromium', () =>
     });
     page.on('pageerror', (error) => problems.push(error.message));
 
-    await page.goto(base);
-    await expect(page.getByRole('heading', { name: 'Log in' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('note').textContent()).resolves.toContain('Demo data');
-    await page.screenshot({ path: join(artifacts, 'web-console-login.png') });
+    try {
+      await page.goto(base);
+      await expect(page.getByRole('heading', { name: 'Log in' }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole('note').textContent()).resolves.toContain('Demo data');
+      await page.screenshot({ path: join(artifacts, 'web-console-login.png') });
 
-    // Keyboard only: the code field is labelled, Enter submits.
-    const { memberId, code } = await invitedMember('Saule Browser');
-    await page.getByRole('textbox', { name: 'Invite code' }).fill(code);
-    await page.keyboard.press('Enter');
-    const log = page.getByRole('log');
-    await log.waitFor({ state: 'visible' });
-    await expect(page.getByText('Signed in as Saule Browser').isVisible()).resolves.toBe(true);
+      // Keyboard only: the code field is labelled, Enter submits.
+      const { memberId, code } = await invitedMember('Saule Browser');
+      await page.getByRole('textbox', { name: 'Invite code' }).fill(code);
+      await page.keyboard.press('Enter');
+      const log = page.getByRole('log');
+      await log.waitFor({ state: 'visible' });
+      await expect(page.getByText('Signed in as Saule Browser').isVisible()).resolves.toBe(true);
 
-    await page.screenshot({ path: join(artifacts, 'web-console-start.png') });
+      await page.screenshot({ path: join(artifacts, 'web-console-start.png') });
 
-    // An example question is one click away.
-    await page.getByRole('button', { name: 'Who handles extradition in Kyrgyzstan?' }).click();
-    const answer = log.locator('.message-bot').first();
-    await answer.waitFor();
-    await expect(answer.textContent()).resolves.toContain('Bakyt Demo-Toktogulov');
+      // An example question is one click away.
+      await page.getByRole('button', { name: 'Who handles extradition in Kyrgyzstan?' }).click();
+      const answer = log.locator('.message-bot').first();
+      await answer.waitFor();
+      await expect(answer.textContent()).resolves.toContain('Bakyt Demo-Toktogulov');
 
-    // The answer's buttons work: "Show requirements" answers with the country's requirements.
-    const requirements = answer
-      .getByRole('group', { name: 'Actions for this answer' })
-      .getByRole('button', { name: 'Show requirements' });
-    await requirements.click();
-    await log.locator('.message-bot').nth(1).waitFor();
-    await expect(log.locator('.message-user').last().textContent()).resolves.toContain('Show requirements');
-    await expect(log.locator('.message-bot').nth(1).textContent()).resolves.toMatch(/Kyrgyz/);
+      // The answer's buttons work: "Show requirements" answers with the country's requirements.
+      const requirements = answer
+        .getByRole('group', { name: 'Actions for this answer' })
+        .getByRole('button', { name: 'Show requirements' });
+      await requirements.click();
+      await log.locator('.message-bot').nth(1).waitFor();
+      await expect(log.locator('.message-user').last().textContent()).resolves.toContain('Show requirements');
+      await expect(log.locator('.message-bot').nth(1).textContent()).resolves.toMatch(/Kyrgyz/);
 
-    // Typing works too: the question box is labelled and Enter sends.
-    const question = page.getByLabel('Your question');
-    await question.fill('кто занимается экстрадицией в Казахстане');
-    await question.press('Enter');
-    await log.locator('.message-bot').nth(2).waitFor();
+      // Typing works too: the question box is labelled and Enter sends.
+      const question = page.getByLabel('Your question');
+      await question.fill('кто занимается экстрадицией в Казахстане');
+      await question.press('Enter');
+      await log.locator('.message-bot').nth(2).waitFor();
 
-    // A push (a consultation relay, a nudge) appears without reloading.
-    await test.application.webConsole.pushes.adapter.send(memberId, {
-      text: 'Consultation accepted: Bakyt Demo-Toktogulov will reply here.',
-    });
-    const pushed = log.locator('.message-pushed');
-    await pushed.waitFor();
-    await expect(pushed.textContent()).resolves.toContain('New message');
-    await pushed.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(artifacts, 'web-console.png') });
+      // A push (a consultation relay, a nudge) appears without reloading.
+      // The live stream is open once the page has noted where it starts reading.
+      await page.waitForFunction(`localStorage.getItem('counterpart.lastPush.${memberId}') !== null`);
+      await test.application.webConsole.pushes.adapter.send(memberId, {
+        text: 'Consultation accepted: Bakyt Demo-Toktogulov will reply here.',
+      });
+      const pushed = log.locator('.message-pushed');
+      await pushed.waitFor();
+      await expect(pushed.textContent()).resolves.toContain('New message');
+      await pushed.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifacts, 'web-console.png') });
 
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(artifacts, 'web-console-phone.png') });
-    // Nothing wider than a phone screen.
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: join(artifacts, 'web-console-phone.png') });
+      // Nothing wider than a phone screen.
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
 
-    // Switching to Russian reloads the page in Russian and keeps the conversation so far.
-    const before = await log.locator('.message').count();
-    await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Русский' }).click();
-    await page.getByRole('button', { name: 'Отправить' }).waitFor();
-    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
-    await expect(page.getByRole('log').locator('.message').count()).resolves.toBe(before);
-    await page.getByRole('log').locator('.message').last().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(artifacts, 'web-console-phone-ru.png') });
+      // Switching to Russian reloads the page in Russian and keeps the conversation so far.
+      const before = await log.locator('.message').count();
+      await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Русский' }).click();
+      await page.getByRole('button', { name: 'Отправить' }).waitFor();
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
+      // The conversation comes back once the page has checked the session.
+      await page
+        .getByRole('log')
+        .locator('.message')
+        .nth(before - 1)
+        .waitFor();
+      await expect(page.getByRole('log').locator('.message').count()).resolves.toBe(before);
+      await page.getByRole('log').locator('.message').last().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifacts, 'web-console-phone-ru.png') });
 
-    // Logging out returns to the login form and forgets the conversation in this tab.
-    await page.getByRole('button', { name: 'Выйти' }).click();
-    await page.getByRole('heading', { name: 'Вход' }).waitFor();
-    await expect(
-      page.evaluate<string | null>("sessionStorage.getItem('counterpart.conversation')"),
-    ).resolves.toBeNull();
+      // Logging out returns to the login form and forgets the conversation in this tab.
+      await page.getByRole('button', { name: 'Выйти' }).click();
+      await page.getByRole('heading', { name: 'Вход' }).waitFor();
+      await expect(
+        page.evaluate<string | null>("sessionStorage.getItem('counterpart.conversation')"),
+      ).resolves.toBeNull();
 
-    expect(problems).toEqual([]);
-    await page.close();
+      expect(problems).toEqual([]);
+    } catch (error) {
+      // What the browser showed and said when the story broke, for whoever reads the CI log.
+      await page.screenshot({ path: join(artifacts, 'web-console-failure.png') }).catch(() => undefined);
+      throw new Error(`${(error as Error).message}\nbrowser console errors: ${JSON.stringify(problems)}`, {
+        cause: error,
+      });
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -43,6 +43,9 @@ describe('pushed messages', () => {
     const pushed = await stream.next('push');
     expect(JSON.parse(pushed.data)).toMatchObject({ text: 'Consultation accepted by kg-001' });
     stream.close();
+    // A console opened now starts reading after that push (the login answer says where).
+    const me = await app.inject({ method: 'GET', url: '/console/me', cookies: { [sessionCookie]: secret } });
+    expect(me.json()).toMatchObject({ latestPush: pushed.id });
 
     // The outbox retries a delivery it is unsure of with the same key: it is stored and shown once.
     const first = await pushes.adapter.sendIdempotent(

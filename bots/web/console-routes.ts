@@ -72,6 +72,8 @@ const MeBody = Type.Object({
   /** "Signed in as …", in the page language. */
   whoami: Type.String(),
   session: Type.Object({ id: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+  /** The newest stored push: a first event stream resumes after it, so nothing sent meanwhile is missed. */
+  latestPush: Type.String({ pattern: pushIdPattern }),
 });
 const ButtonSchema = Type.Object({ label: Type.String(), action: Type.String() });
 const MessageSchema = Type.Object({
@@ -134,6 +136,7 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
       },
       whoami: translator.t(locale, 'web-signed-in-as', { name: principal.name, country }),
       session: { id: session.id, expiresAt: session.expiresAt.toISOString() },
+      latestPush: await deps.pushes.latestId([principal.memberId, session.id]),
     };
   };
 

@@ -80,10 +80,14 @@ function showLogin(/** @type {string | undefined} */ notice) {
 }
 
 function showChat(
-  /** @type {{ member: { id: string }, whoami: string }} */ me,
+  /** @type {{ member: { id: string }, whoami: string, latestPush?: string }} */ me,
   /** @type {boolean} */ focus,
 ) {
   memberId = me.member.id;
+  // The first stream of this browser starts where the server stood at login, so a push sent
+  // while the stream is still connecting is replayed rather than missed.
+  if (me.latestPush && !localStorage.getItem(lastPushKey()))
+    localStorage.setItem(lastPushKey(), me.latestPush);
   restoreConversation();
   document.body.dataset.state = 'chat';
   whoami.textContent = me.whoami;

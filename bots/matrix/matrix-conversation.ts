@@ -125,7 +125,20 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
       await repository.recordHandled({ eventId, replies: [] });
       return;
     }
-    await client.joinRoom(room.roomId);
+    // A few quick attempts; if the homeserver stays away, the invite is retried after the next start
+    // (it is still in the saved sync).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.joinRoom(room.roomId);
+        break;
+      } catch (error) {
+        if (attempt >= 4) {
+          handledInvites.delete(room.roomId);
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+      }
+    }
     logger.info({ roomId: room.roomId, linked: linked !== undefined }, 'matrix: joined a room on invitation');
     if (direct) await requestEncryption(room);
     const locale =

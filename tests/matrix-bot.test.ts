@@ -3,93 +3,40 @@
 // share the member's encrypted DM with the bot.
 import { isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMatrixBot } from '../bots/matrix/index.ts';
 import { botReplyOutbox } from '../src/bot-state/bot-state-schema.ts';
-import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
+import { body, type MatrixBotFixture, startMatrixBotFixture, waitFor } from './support/matrix-bot-fixture.ts';
+import type { TestHomeserver } from './support/matrix-homeserver/index.ts';
 import {
   type ReceivedMessage,
   startTestMatrixUser,
   type TestMatrixUser,
 } from './support/matrix-test-client.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
-
-const botPassword = 'bot-account-password';
-const storeKey = 'matrix-store-key-for-tests-0123456789abcdef';
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import type { TestApp } from './support/test-app.ts';
 
 describe('Matrix bot', () => {
+  let fixture: MatrixBotFixture;
   let homeserver: TestHomeserver;
   let testApp: TestApp;
   let botUserId: string;
   let alice: TestMatrixUser;
   let dm: string;
 
-  const api = async (method: 'GET' | 'POST', url: string, payload?: object) => {
-    const response = await testApp.application.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${testApp.adminToken}` },
-      ...(payload === undefined ? {} : { payload }),
-    });
-    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
-  };
-  const readiness = async () =>
-    (await testApp.application.app.inject({ method: 'GET', url: '/readyz' })).json<{
-      checks: Record<string, string>;
-    }>();
-  /** Messages from the bot in the DM after the first `after` of them. */
+  const api: MatrixBotFixture['api'] = (...args) => fixture.api(...args);
+  const readiness = () => fixture.readiness();
   const botMessages = (user: TestMatrixUser, roomId: string): ReceivedMessage[] =>
-    user.received.filter((message) => message.roomId === roomId && message.sender === botUserId);
-  const nextFromBot = async (
-    user: TestMatrixUser,
-    roomId: string,
-    seen: number,
-    timeoutMs?: number,
-  ): Promise<ReceivedMessage> =>
-    user.waitForMessage(
-      (message) =>
-        message.roomId === roomId &&
-        message.sender === botUserId &&
-        botMessages(user, roomId).indexOf(message) >= seen,
-      timeoutMs,
-    );
-  const body = (message: ReceivedMessage): string => String(message.content.body);
+    fixture.botMessages(user, roomId);
+  const nextFromBot = (user: TestMatrixUser, roomId: string, seen: number, timeoutMs?: number) =>
+    fixture.nextFromBot(user, roomId, seen, timeoutMs);
 
   beforeAll(async () => {
-    homeserver = await startMatrixHomeserver();
-    botUserId = homeserver.registerUser('counterpart', botPassword).userId;
-    testApp = await startTestApp('matrix', {
-      env: {
-        MATRIX_HOMESERVER_URL: homeserver.url,
-        MATRIX_USER_ID: botUserId,
-        MATRIX_PASSWORD: botPassword,
-        MATRIX_STORE_KEY: storeKey,
-      },
-    });
-    await waitFor(
-      () => (testApp.application.matrix?.status() === 'syncing' ? true : undefined),
-      'the bot to sync',
-    );
+    fixture = await startMatrixBotFixture('matrix');
+    ({ homeserver, testApp, botUserId } = fixture);
     alice = await startTestMatrixUser(homeserver, 'alice');
   });
 
   afterAll(async () => {
     await alice.stop();
-    await testApp.close();
-    await homeserver.close();
+    await fixture.close();
   });
 
   it('a member invites the bot to an encrypted DM, links with a code, asks in Russian and answers a numbered choice', async () => {
@@ -373,104 +320,4 @@ describe('Matrix bot', () => {
       await bob.stop();
     }
   });
-
-  it('works with an access token instead of a password, keeping that device across restarts', async () => {
-    const { application } = testApp;
-    const tokenBot = homeserver.registerUser('tokenbot');
-    const { accessToken, deviceId } = homeserver.login(tokenBot.userId);
-    const make = () =>
-      createMatrixBot({
-        account: {
-          homeserverUrl: homeserver.url,
-          userId: tokenBot.userId,
-          accessToken,
-          password: undefined,
-          deviceName: 'bot',
-        },
-        storeKey,
-        engine: application.engine,
-        identities: application.identities,
-        translator: application.translator,
-        defaultLocale: 'en',
-        db: application.database.db,
-        redis: application.redis,
-        logger: application.logger,
-      });
-    let bot = make();
-    bot.start();
-    try {
-      await waitFor(() => (bot.status() === 'syncing' ? true : undefined), 'the token bot to sync');
-      const room = await alice.createEncryptedDm(tokenBot.userId);
-      const sender = (message: ReceivedMessage) =>
-        message.roomId === room && message.sender === tokenBot.userId;
-      await alice.waitForMessage(sender);
-      await bot.stop();
-      await alice.client.sendTextMessage(room, 'who handles extradition in Tajikistan');
-      bot = make();
-      bot.start();
-      const answer = await alice.waitForMessage(
-        (message) => sender(message) && body(message).includes('Tajikistan'),
-      );
-      expect(answer.encrypted).toBe(true);
-      expect(homeserver.devicesOf(tokenBot.userId)).toEqual([deviceId]);
-    } finally {
-      await bot.stop();
-    }
-  });
-
-  it('a second replica stands by while the first syncs, and takes over when it stops', async () => {
-    const { application } = testApp;
-    const first = application.matrix!;
-    const second = createMatrixBot({
-      account: {
-        homeserverUrl: homeserver.url,
-        userId: botUserId,
-        accessToken: undefined,
-        password: botPassword,
-        deviceName: 'bot',
-      },
-      storeKey,
-      engine: application.engine,
-      identities: application.identities,
-      translator: application.translator,
-      defaultLocale: 'en',
-      db: application.database.db,
-      redis: application.redis,
-      logger: application.logger,
-      lockTtlMs: 3000,
-      retryBaseMs: 200,
-    });
-    second.start();
-    try {
-      await waitFor(
-        () => (second.status() === 'standby' ? true : undefined),
-        'the second replica to stand by',
-      );
-      expect(await second.readiness.check()).toBe(true);
-      await expect(second.adapter.send(dm, { text: 'hello' })).rejects.toMatchObject({
-        failure: { kind: 'retry', code: 'matrix_other_replica_syncs' },
-      });
-
-      await first.stop();
-      await waitFor(
-        () => (second.status() === 'syncing' ? true : undefined),
-        'the second replica to take over',
-      );
-      const before = botMessages(alice, dm).length;
-      await alice.client.sendTextMessage(dm, 'who handles extradition in Kazakhstan');
-      const answer = await nextFromBot(alice, dm, before);
-      console.log(botMessages(alice, dm).map((m) => body(m).split('\n')[0]));
-      expect(body(answer)).toMatch(/Kazakhstan/);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(botMessages(alice, dm).length).toBe(before + 1);
-    } finally {
-      await second.stop();
-      first.start();
-    }
-    await waitFor(
-      () => (first.status() === 'syncing' ? true : undefined),
-      'the first replica to sync again',
-      30_000,
-    );
-  }, 60_000);
 });

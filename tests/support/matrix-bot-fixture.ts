@@ -1,0 +1,137 @@
+// The stage for Matrix bot stories: a test homeserver, the whole application with the bot
+// configured, and helpers to follow what the bot says to real matrix-js-sdk users.
+import { createMatrixBot, type MatrixBot, type MatrixBotOptions } from '../../bots/matrix/index.ts';
+import { startMatrixHomeserver, type TestHomeserver } from './matrix-homeserver/index.ts';
+import { type ReceivedMessage, startTestMatrixUser, type TestMatrixUser } from './matrix-test-client.ts';
+import { startTestApp, type TestApp } from './test-app.ts';
+
+export const botPassword = 'bot-account-password';
+export const storeKey = 'matrix-store-key-for-tests-0123456789abcdef';
+
+export const body = (message: ReceivedMessage): string => String(message.content.body);
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface MatrixBotFixture {
+  homeserver: TestHomeserver;
+  testApp: TestApp;
+  botUserId: string;
+  /** Admin API call through the application. */
+  api(
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
+  readiness(): Promise<{ checks: Record<string, string> }>;
+  /** Everything the bot said to `user` in `roomId`, in order. */
+  botMessages(user: TestMatrixUser, roomId: string): ReceivedMessage[];
+  /** The bot's next message in the room after the first `seen` ones. */
+  nextFromBot(
+    user: TestMatrixUser,
+    roomId: string,
+    seen: number,
+    timeoutMs?: number,
+  ): Promise<ReceivedMessage>;
+  /** A member with an invite code, on Matrix, linked in an encrypted DM with the bot. */
+  linkedMember(
+    localpart: string,
+    name: string,
+    country: string,
+  ): Promise<{ user: TestMatrixUser; dm: string }>;
+  /** Another bot process of the same application (a replica, or another account). */
+  anotherBot(overrides: Partial<MatrixBotOptions> & Pick<MatrixBotOptions, 'account'>): MatrixBot;
+  close(): Promise<void>;
+}
+
+export async function startMatrixBotFixture(label: string): Promise<MatrixBotFixture> {
+  const homeserver = await startMatrixHomeserver();
+  const botUserId = homeserver.registerUser('counterpart', botPassword).userId;
+  const testApp = await startTestApp(label, {
+    env: {
+      MATRIX_HOMESERVER_URL: homeserver.url,
+      MATRIX_USER_ID: botUserId,
+      MATRIX_PASSWORD: botPassword,
+      MATRIX_STORE_KEY: storeKey,
+    },
+  });
+  await waitFor(
+    () => (testApp.application.matrix?.status() === 'syncing' ? true : undefined),
+    'the bot to sync',
+  );
+  const users: TestMatrixUser[] = [];
+
+  const api: MatrixBotFixture['api'] = async (method, url, payload) => {
+    const response = await testApp.application.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${testApp.adminToken}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
+  };
+  const botMessages: MatrixBotFixture['botMessages'] = (user, roomId) =>
+    user.received.filter((message) => message.roomId === roomId && message.sender === botUserId);
+  const nextFromBot: MatrixBotFixture['nextFromBot'] = (user, roomId, seen, timeoutMs) =>
+    user.waitForMessage(
+      (message) =>
+        message.roomId === roomId &&
+        message.sender === botUserId &&
+        botMessages(user, roomId).indexOf(message) >= seen,
+      timeoutMs,
+    );
+
+  return {
+    homeserver,
+    testApp,
+    botUserId,
+    api,
+    readiness: async () => (await testApp.application.app.inject({ method: 'GET', url: '/readyz' })).json(),
+    botMessages,
+    nextFromBot,
+    async linkedMember(localpart, name, country) {
+      const member = await api('POST', '/v1/members', { name, country, role: 'member' });
+      const invite = await api('POST', `/v1/members/${String(member.body.id)}/invites`);
+      const user = await startTestMatrixUser(homeserver, localpart);
+      users.push(user);
+      const dm = await user.createEncryptedDm(botUserId);
+      await user.waitForJoin(dm, botUserId);
+      await nextFromBot(user, dm, 0);
+      await user.client.sendTextMessage(dm, `!link ${String(invite.body.code)}`);
+      await user.waitForMessage(
+        (message) => message.roomId === dm && message.sender === botUserId && body(message).includes(name),
+      );
+      return { user, dm };
+    },
+    anotherBot(overrides) {
+      const { application } = testApp;
+      return createMatrixBot({
+        storeKey,
+        engine: application.engine,
+        identities: application.identities,
+        translator: application.translator,
+        defaultLocale: 'en',
+        db: application.database.db,
+        redis: application.redis,
+        logger: application.logger,
+        ...overrides,
+      });
+    },
+    async close() {
+      for (const user of users) await user.stop();
+      await testApp.close();
+      await homeserver.close();
+    },
+  };
+}

@@ -294,12 +294,11 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       txnId: transactionIdFor(`push:${idempotencyKey}`),
       requiresEncryption: message.requiresEncryption ?? false,
     });
-    if (rendered.actions !== undefined) {
-      await repository.rememberChoices(
-        { chatId: roomId, offeredBy: `push:${idempotencyKey}`, actions: rendered.actions },
-        eventId,
-      );
-    }
+    // Like replies: a push without choices withdraws the older ones (numbers refer to the latest message).
+    await repository.rememberChoices(
+      { chatId: roomId, offeredBy: `push:${idempotencyKey}`, actions: rendered.actions ?? [] },
+      eventId,
+    );
     return { messageId: eventId };
   }
 

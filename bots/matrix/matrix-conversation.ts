@@ -91,6 +91,11 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
       if (rendered.actions !== undefined)
         choices = { chatId: input.roomId, offeredBy: idempotencyKey, actions: rendered.actions };
     });
+    // A number refers to the bot's latest message: answers without choices withdraw older ones,
+    // so "2" typed in a relayed conversation is not read as a stale button.
+    const lastKey = records.at(-1)?.idempotencyKey;
+    if (choices === undefined && lastKey !== undefined)
+      choices = { chatId: input.roomId, offeredBy: lastKey, actions: [] };
     const recorded = await repository.recordHandled({ eventId: input.eventId, replies: records, choices });
     if (recorded && records.length > 0) deps.onRepliesQueued();
   }

@@ -1,7 +1,7 @@
 // Logging in and building the bot's client: which device it is, its restored crypto store and
 // sync position. The device stays the same across restarts (the crypto store is persisted), so
 // users verify the bot once and messages sent while it was down can still be decrypted.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
 import type { BotStateRepository } from '../../src/bot-state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -75,18 +75,30 @@ export async function openMatrixSession(input: {
   const initial = syncBlob === undefined ? undefined : (cipher.decryptJson(syncBlob) as SavedSync);
 
   let persisting: Promise<void> = Promise.resolve();
+  // Digests of what was written last: an unchanged crypto store (most syncs) is not written again.
+  const written = { crypto: '', sync: '' };
+  const digest = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
   const persist = async (saved?: SavedSync): Promise<void> => {
     // Serialized: two overlapping writes could store an older crypto state after a newer one.
     const run = persisting.then(async () => {
       await input.beforePersist?.();
       const crypto = await snapshotDatabases(prefix);
-      const entries = [
-        { kind: blobKinds.crypto, data: cipher.encrypt(crypto) },
-        { kind: 'crypto-device', data: cipher.encrypt(Buffer.from(session.deviceId, 'utf8')) },
-      ];
       const sync = saved ?? store.snapshot();
-      if (sync !== undefined) entries.push({ kind: blobKinds.sync, data: cipher.encryptJson(sync) });
+      const syncJson = sync === undefined ? undefined : JSON.stringify(sync);
+      const next = { crypto: digest(crypto), sync: syncJson === undefined ? '' : digest(syncJson) };
+      const entries: { kind: string; data: string }[] = [];
+      if (next.crypto !== written.crypto) {
+        entries.push(
+          { kind: blobKinds.crypto, data: cipher.encrypt(crypto) },
+          { kind: 'crypto-device', data: cipher.encrypt(Buffer.from(session.deviceId, 'utf8')) },
+        );
+      }
+      if (syncJson !== undefined && next.sync !== written.sync) {
+        entries.push({ kind: blobKinds.sync, data: cipher.encrypt(Buffer.from(syncJson, 'utf8')) });
+      }
+      // One transaction: the sync position is never ahead of the crypto state that goes with it.
       await repository.saveBlobs(entries);
+      Object.assign(written, next);
     });
     persisting = run.catch(() => undefined);
     return run;

@@ -163,6 +163,10 @@ describe('a member on Telegram consults a counterpart on Matrix', () => {
       );
     });
 
+    // A bare number is a message too, not a stale choice of the request (2 was "Decline").
+    await bakyt.user.client.sendTextMessage(bakyt.dm, '2');
+    await waitForMessage(emulator, dana.chat, /\):\n2$/);
+
     await bakyt.user.client.sendTextMessage(bakyt.dm, '!close');
     await botSays(bakyt, `Consultation ${ref} is closed`);
     await waitForMessage(emulator, dana.chat, `Bakyt Demo-Toktogulov closed consultation ${ref}`);
@@ -171,7 +175,7 @@ describe('a member on Telegram consults a counterpart on Matrix', () => {
       ref,
       (consultation) => consultation.status === 'closed',
     );
-    expect(detail.messages).toEqual({ fromAsker: 3, fromCounterpart: 3 });
+    expect(detail.messages).toEqual({ fromAsker: 3, fromCounterpart: 4 });
     expect(
       detail.messageLog
         .filter((entry) => entry.from === 'counterpart')

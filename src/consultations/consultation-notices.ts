@@ -85,10 +85,20 @@ export function createNotices({
     },
   ];
 
-  const closeButton = (consultation: ConsultationRow, locale: Locale): Button => ({
-    label: translator.t(locale, 'consult-button-close'),
-    action: `consult:close:${consultation.number}`,
-  });
+  /**
+   * A Close button under a conversation's notices. Not on Matrix: there buttons are numbered
+   * choices answered by typing the number, and they stay offered until the next choice, so a
+   * message "1" in the conversation would close it.
+   */
+  const closeButtons = (consultation: ConsultationRow, locale: Locale, platform: string): Button[] =>
+    platform === 'matrix'
+      ? []
+      : [
+          {
+            label: translator.t(locale, 'consult-button-close'),
+            action: `consult:close:${consultation.number}`,
+          },
+        ];
 
   return {
     countryName,
@@ -99,7 +109,7 @@ export function createNotices({
     message,
     consultationArgs,
     recipientButtons,
-    closeButton,
+    closeButtons,
   };
 }
 

@@ -307,7 +307,7 @@ export async function tellAskerAboutRoute(
   core.tellActor(effects, from, `consult:${consultation.id}:route:${seq}:asker`, asker.id, target.address, {
     text: core.t(locale, id, { ...base, ...extra } as Record<string, string>),
     locale,
-    buttons: [core.notices.closeButton(consultation, locale)],
+    buttons: core.notices.closeButtons(consultation, locale, target.address.platform),
   });
 }
 

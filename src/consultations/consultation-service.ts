@@ -170,7 +170,7 @@ export function createConsultationRules(core: Core) {
               prefix: askerTarget.address.platform === 'matrix' ? '!' : '/',
             }),
             locale: askerLocale,
-            buttons: [core.notices.closeButton(consultation, askerLocale)],
+            buttons: core.notices.closeButtons(consultation, askerLocale, askerTarget.address.platform),
           });
         }
         const locale = core.localeOf(counterpart);
@@ -198,7 +198,7 @@ export function createConsultationRules(core: Core) {
                 prefix: ownTarget.address.platform === 'matrix' ? '!' : '/',
               }),
               locale,
-              buttons: [core.notices.closeButton(consultation, locale)],
+              buttons: core.notices.closeButtons(consultation, locale, ownTarget.address.platform),
             },
           );
         }

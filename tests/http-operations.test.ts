@@ -36,7 +36,7 @@ describe('operations', () => {
   it('publishes an OpenAPI document with the v1 routes', async () => {
     const docs = await get('/docs/json');
     expect(docs.statusCode).toBe(200);
-    const paths = Object.keys((docs.json() as { paths: Record<string, unknown> }).paths);
+    const paths = Object.keys(docs.json<{ paths: Record<string, unknown> }>().paths);
     expect(paths).toEqual(expect.arrayContaining(['/v1/contacts', '/v1/members', '/v1/ask']));
   });
 

@@ -103,7 +103,7 @@ describe('members API', () => {
   it('a token issued by API works once created and stops working when revoked', async () => {
     const issued = await call('POST', `/v1/members/${memberKzId}/tokens`, coordinatorKzToken, { label: 'phone' });
     expect(issued.statusCode).toBe(201);
-    const { id, token } = issued.json() as { id: string; token: string };
+    const { id, token } = issued.json<{ id: string; token: string }>();
     expect((await call('GET', '/v1/members/me', token)).statusCode).toBe(200);
     const listed = await call('GET', `/v1/members/${memberKzId}/tokens`, memberKzToken);
     expect(JSON.stringify(listed.json())).not.toContain(token);
@@ -113,7 +113,7 @@ describe('members API', () => {
 
   it('a removed member loses access; the record stays for the audit trail', async () => {
     const created = await call('POST', '/v1/members', testApp.adminToken, { name: 'Leaving', country: 'KZ', role: 'member' });
-    const id = (created.json() as { id: string }).id;
+    const id = created.json<{ id: string }>().id;
     const token = (await call('POST', `/v1/members/${id}/tokens`, testApp.adminToken, { label: 'x' })).json().token as string;
     expect((await call('DELETE', `/v1/members/${id}`, coordinatorKzToken)).statusCode).toBe(204);
     expect((await call('GET', '/v1/members/me', token)).statusCode).toBe(401);

@@ -4,10 +4,8 @@ import type { Update } from 'grammy/types';
 import { constantTimeEqual } from '../../src/members/secrets.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { UpdateDeduplicator } from './update-deduplicator.ts';
+import { ErrorBody } from '../../src/http/error-schemas.ts';
 
-const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), requestId: Type.Optional(Type.String()) }),
-});
 
 export interface WebhookRouteOptions {
   path: string;

@@ -28,6 +28,7 @@ import {
 } from './console-page.ts';
 import { openEventStream, type EventStreams } from './console-events.ts';
 import { pushIdPattern, type WebPushHub } from './web-push-hub.ts';
+import { ErrorBody } from '../../src/http/error-schemas.ts';
 
 export interface WebConsoleDeps {
   /** PUBLIC_URL (Secure cookies, expected Origin) and the deployment's default language. */
@@ -52,14 +53,6 @@ export interface WebConsoleDeps {
 }
 
 const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-    requestId: Type.Optional(Type.String()),
-  }),
-});
 const MeBody = Type.Object({
   member: Type.Object({
     id: Type.String(),

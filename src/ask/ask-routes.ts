@@ -1,18 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth.ts';
 import type { AskService } from './ask-service.ts';
+import { ErrorBody } from '../http/error-schemas.ts';
 
 /** Longest question accepted; only the first 500 characters are read (question-text.ts). */
 export const askTextMaxLength = 10_000;
 
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-    requestId: Type.Optional(Type.String()),
-  }),
-});
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

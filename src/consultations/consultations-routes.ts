@@ -4,16 +4,9 @@ import { notFound } from '../http/errors.ts';
 import type { ConsultationQueries } from './consultation-queries.ts';
 import type { ConsultationRules } from './consultation-service.ts';
 import { maxDescriptionLength, maxReasonLength } from './consultation-service.ts';
+import { errorResponses } from '../http/error-schemas.ts';
 
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-    requestId: Type.Optional(Type.String()),
-  }),
-});
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 const Status = Type.Union([
   Type.Literal('pending'),

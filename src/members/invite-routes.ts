@@ -3,11 +3,9 @@ import { requireRole } from '../http/auth.ts';
 import { AppError } from '../http/errors.ts';
 import type { IdentityService } from './identity-service.ts';
 import { maxInviteHours, type InviteService } from './invite-service.ts';
+import { errorResponses } from '../http/error-schemas.ts';
 
-const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.Optional(Type.String()) }),
-});
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = errorResponses(400, 401, 403, 404);
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Timestamp = Type.String({ format: 'date-time' });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);

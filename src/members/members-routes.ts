@@ -1,13 +1,11 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth.ts';
 import type { Member, MembersService, TokenInfo } from './members-service.ts';
+import { errorResponses } from '../http/error-schemas.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('coordinator'), Type.Literal('member')]);
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Locale = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
-const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.Optional(Type.String()) }),
-});
 
 const MemberBody = Type.Object({
   id: Type.String(),
@@ -29,7 +27,7 @@ const TokenBody = Type.Object({
 });
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 const memberView = (member: Member) => ({
   id: member.id,

@@ -14,17 +14,10 @@ import {
 } from './registry-format.ts';
 import { defaultPageSize, maxPageSize } from './registry-queries.ts';
 import { schemaProblems } from './schema-problems.ts';
+import { errorResponses } from '../http/error-schemas.ts';
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-    requestId: Type.Optional(Type.String()),
-  }),
-});
-export const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-export const writeErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
+export const readErrors = errorResponses(400, 401, 403, 404);
+export const writeErrors = errorResponses(400, 401, 403, 404, 409, 413, 415);
 
 /** Ids in paths are not pattern-checked: an id that cannot exist is simply not found (404). */
 export const IdParams = Type.Object(

@@ -4,7 +4,7 @@ import { createTelegramBot } from '../bots/telegram/index.ts';
 import { createEventStreams, createWebPushHub, looksLikeDemoRegistry, webConsoleRoutes } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
-import { createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
+import { conversationStateChannel, createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
 import type { Config } from './config/config.ts';
 import { consultationCipher, createConsultations } from './consultations/index.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -148,6 +148,11 @@ export async function createApplication(config: Config, logger: Logger) {
     members.forgetCachedTokens();
     identities.forgetCached();
   });
+  // A consultation draft, an accepted consultation or a request draft, made by any process: the
+  // member's free text goes to the modules again instead of straight to the ask module.
+  const stopFollowingConversations = await database.listen(conversationStateChannel, (memberId) => {
+    engine.conversationStateChanged(memberId === '' ? undefined : memberId);
+  });
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -213,6 +218,7 @@ export async function createApplication(config: Config, logger: Logger) {
     },
     () => registry.stop(),
     () => stopFollowingMembers(),
+    () => stopFollowingConversations(),
     () => audit.close(),
     () => redis.close(),
     () => database.close(),

@@ -14,6 +14,7 @@ import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import { CommandTable, commandPrefix, mayRun, parseCommand, type ChatCommand, type ChatReply, type ParsedCommand } from './command-table.ts';
 import type { ConversationMemory } from './conversation-memory.ts';
 import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-commands.ts';
+import { createIdleMembers, type IdleMembersOptions } from './idle-members.ts';
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {
@@ -43,6 +44,12 @@ export type ActionHandler = (context: ActionContext) => Promise<ChatReply> | Cha
  * Free text of a member in a private chat, offered to a module before it is taken as a question
  * (a consultation being started or talked in). Undefined: not this module's; an empty list:
  * handled, nothing to answer.
+ *
+ * Once every handler has declined a member's text, the engine answers that member's questions
+ * without asking the handlers again for a few seconds. So a handler decides from the member's
+ * state only (not from the text), and whatever gives that member's text a meaning must say so:
+ * `conversationStateChanged(memberId)` in this process and a `conversation_state_changed` notice
+ * (`conversationStateChannel`, payload: the member id) for the others.
  */
 export type TextHandler = (context: {
   inbound: InboundMessage;
@@ -67,6 +74,8 @@ export interface ConversationEngineDeps {
   logger: Logger;
   /** Answer language when nothing else says. */
   defaultLocale: Locale;
+  /** How long a member with nothing in progress skips the text handlers (default 10 s). */
+  idleMembers?: IdleMembersOptions;
 }
 
 export interface ConversationEngine {
@@ -78,6 +87,11 @@ export interface ConversationEngine {
   registerActionHandler(prefix: string, handler: ActionHandler, options?: ActionHandlerOptions): void;
   /** Offers free text to `handler` before the ask module; handlers are asked in registration order. */
   registerTextHandler(handler: TextHandler): void;
+  /**
+   * A module's state for the member changed (another process said so, or nothing says whom:
+   * everyone): the member's next free text is offered to the text handlers again.
+   */
+  conversationStateChanged(memberId?: string): void;
   /** The command table, for help and messenger command menus (`table.menu(translator, 'ru')`). */
   readonly commands: CommandTable;
 }
@@ -90,6 +104,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   const table = new CommandTable();
   const actions = new Map<string, { handler: ActionHandler; options: ActionHandlerOptions }>();
   const textHandlers: TextHandler[] = [];
+  const idleMembers = createIdleMembers(deps.idleMembers);
 
   const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({ text: translator.t(locale, id, args), locale });
   const accountOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.platformUserId}`;
@@ -137,7 +152,12 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     // mayRun guarantees a member here.
     if (principal === undefined) return [];
     audit.enqueue({ actor: `member:${principal.memberId}`, action: 'chat.command', details: { platform: inbound.platform, command: command.id } });
-    return asList(await command.run({ ...base, principal }));
+    try {
+      return asList(await command.run({ ...base, principal }));
+    } finally {
+      // A command may start a flow that reads the member's next text (`/consult`, `/newrequest`).
+      idleMembers.forget(principal.memberId);
+    }
   }
 
   async function runAction(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, action: string): Promise<OutboundMessage[]> {
@@ -146,9 +166,14 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     const registered = actions.get(prefix);
     if (registered === undefined) return [say(locale, 'chat-unknown-action')];
     if (inbound.chatType === 'group' && registered.options.inGroups !== true) return [say(locale, 'chat-group-private-only')];
-    const reply = asList(
-      await registered.handler({ inbound, principal, locale, action, t: (id, args) => translator.t(locale, id, args) }),
-    );
+    let reply: OutboundMessage[];
+    try {
+      reply = asList(await registered.handler({ inbound, principal, locale, action, t: (id, args) => translator.t(locale, id, args) }));
+    } finally {
+      // A button may move a flow to a step that reads typed text, here and now, before the
+      // notice from the database reaches this process.
+      idleMembers.forget(principal.memberId);
+    }
     return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
   }
 
@@ -159,14 +184,20 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       return [say(chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'chat-group-private-only')];
     }
     // A module with a conversation in progress (a consultation being started or talked in, a
-    // request being registered) takes the text before it is read as a question.
-    if (textHandlers.length > 0) {
+    // request being registered) takes the text before it is read as a question. A member found
+    // with nothing in progress is not asked about again until a module says otherwise.
+    if (textHandlers.length > 0 && !idleMembers.isIdle(principal.memberId)) {
+      const ticket = idleMembers.ticket();
       // Text carries its own language; no need to look up the conversation's.
       const locale = chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale);
       for (const textHandler of textHandlers) {
         const taken = await textHandler({ inbound, principal, locale, text });
-        if (taken !== undefined) return asList(taken);
+        if (taken !== undefined) {
+          idleMembers.forget(principal.memberId);
+          return asList(taken);
+        }
       }
+      idleMembers.remember(principal.memberId, ticket);
     }
     // A saved or explicit choice wins; then the ask module detects the question's language; a
     // question without words ("KG?") falls back to the messenger's language.
@@ -225,6 +256,9 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     registerActionHandler,
     registerTextHandler: (handler) => {
       textHandlers.push(handler);
+    },
+    conversationStateChanged: (memberId) => {
+      idleMembers.forget(memberId);
     },
     async handle(inbound) {
       try {

@@ -24,4 +24,5 @@ export {
 } from './command-table.ts';
 export { createChatRateLimiter, type ChatRateLimiter } from './chat-rate-limiter.ts';
 export { createConversationMemory, type ConversationMemory } from './conversation-memory.ts';
+export { conversationStateChannel, type IdleMembersOptions } from './idle-members.ts';
 export { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';

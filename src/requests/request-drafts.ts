@@ -18,13 +18,27 @@ export interface RequestDraftStore {
   clear(memberId: string): Promise<void>;
 }
 
+export interface RequestDraftStoreOptions {
+  redis?: { client: Redis; prefix: string } | undefined;
+  /** Default half an hour. */
+  ttlSeconds?: number;
+  /**
+   * Called once a saved draft waits for typed text: the conversation engines (of every process)
+   * stop taking the member's text for a plain question.
+   */
+  announceAwaiting?: (memberId: string) => Promise<void>;
+}
+
 /**
  * Drafts live in Redis (any API replica may get the next step), for half an hour; without Redis
  * one process serves every chat, so memory will do.
  */
-export function createRequestDraftStore(options: { redis?: { client: Redis; prefix: string } | undefined; ttlSeconds?: number }): RequestDraftStore {
+export function createRequestDraftStore(options: RequestDraftStoreOptions): RequestDraftStore {
   const ttlSeconds = options.ttlSeconds ?? 1800;
   const redis = options.redis;
+  const announce = async (memberId: string, draft: RequestDraft) => {
+    if (draft.awaiting !== undefined) await options.announceAwaiting?.(memberId);
+  };
   if (redis !== undefined) {
     const key = (memberId: string) => `${redis.prefix}:request-draft:${memberId}`;
     return {
@@ -34,6 +48,7 @@ export function createRequestDraftStore(options: { redis?: { client: Redis; pref
       },
       async set(memberId, draft) {
         await redis.client.set(key(memberId), JSON.stringify(draft), 'EX', ttlSeconds);
+        await announce(memberId, draft);
       },
       async clear(memberId) {
         await redis.client.del(key(memberId)).catch(() => undefined);
@@ -46,9 +61,9 @@ export function createRequestDraftStore(options: { redis?: { client: Redis; pref
       const entry = drafts.get(memberId);
       return Promise.resolve(entry === undefined || entry.expires < Date.now() ? undefined : entry.draft);
     },
-    set(memberId, draft) {
+    async set(memberId, draft) {
       drafts.set(memberId, { draft, expires: Date.now() + ttlSeconds * 1000 });
-      return Promise.resolve();
+      await announce(memberId, draft);
     },
     clear(memberId) {
       drafts.delete(memberId);

@@ -1,0 +1,139 @@
+// Two API replicas behind a load balancer, sharing the database and Redis. Each replica answers a
+// member's plain questions without asking the modules again whether the text is theirs; these
+// stories check that what one replica starts (a request waiting for a typed reference, an
+// accepted consultation) changes what the other does with that member's next message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApplication, type Application } from '../src/application.ts';
+import { conversationStateChannel, type InboundMessage, type OutboundMessage } from '../src/chat/index.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createLogger } from '../src/logging/logger.ts';
+import { createInvite, createMember, createToken, type CreatedMember } from './support/chat-fixtures.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let testApp: TestApp;
+/** The first replica is the test app's; the second shares its database and Redis prefix. */
+let first: Application;
+let second: Application;
+
+beforeAll(async () => {
+  testApp = await startTestApp('chat_replicas');
+  first = testApp.application;
+  second = await createApplication(
+    loadConfig({
+      DATABASE_URL: testApp.database.url,
+      REDIS_URL: first.redis.url ?? 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: first.config.redis.prefix,
+      LOG_LEVEL: 'silent',
+      RUN_MODE: 'api',
+    }),
+    createLogger('silent'),
+  );
+});
+
+afterAll(async () => {
+  await second.stop();
+  await testApp.close();
+});
+
+let accounts = 0;
+
+/** A member with a Matrix account linked through an invite, who can write to either replica. */
+async function person(name: string, input: { country: string; contactId?: string }) {
+  const member = await createMember(testApp, { name, ...input, locale: 'en' });
+  const invite = await createInvite(testApp, member.id);
+  accounts += 1;
+  const base = { platform: 'matrix' as const, platformUserId: `@replica${accounts}:test.example`, chatId: `!replica${accounts}:test.example`, chatType: 'private' as const };
+  const send = (replica: Application, message: Partial<InboundMessage>): Promise<OutboundMessage[]> => replica.engine.handle({ ...base, ...message });
+  expect((await send(first, { text: `!link ${invite.code}` }))[0]?.text).toContain(name);
+  return {
+    member,
+    token: await createToken(testApp, member.id),
+    say: (replica: Application, text: string) => send(replica, { text }),
+    press: (replica: Application, action: string) => send(replica, { buttonAction: action }),
+  };
+}
+
+/**
+ * Resolves when the database tells the first replica that the member's conversation changed. The
+ * replica's own listener shares the connection and was registered first, so it has been told too.
+ */
+async function noticeReachesFirstReplica(member: CreatedMember): Promise<{ arrived: Promise<void>; stop: () => Promise<void> }> {
+  let arrived!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const stop = await first.database.listen(conversationStateChannel, (payload) => {
+    if (payload === member.id) arrived();
+  });
+  return { arrived: promise, stop };
+}
+
+describe('free text across replicas', () => {
+  it('on one replica, a member who has been asking questions can type the reference a new request asks for', async () => {
+    const requester = await person('Aset Single-Replica', { country: 'KZ' });
+    expect((await requester.say(first, 'asset recovery in Armenia'))[0]?.text).toContain('Armenia');
+    await requester.say(first, '!newrequest KZ-AR-2026/5');
+    await requester.press(first, 'req:new:t:asset_recovery');
+    await requester.press(first, 'req:new:c:AM');
+    await requester.press(first, 'req:new:s:0');
+    await requester.press(first, 'req:new:u:1');
+    const next = await requester.say(first, 'Freezing of a bank account');
+    expect(next[0]?.text).toContain('Registered: KZ-AR-2026/5');
+  });
+
+  it('a reference typed to one replica completes a request started on the other', async () => {
+    const requester = await person('Gulnara Replica-Requester', { country: 'KZ' });
+    // A plain question first: the first replica now knows she has nothing in progress.
+    const answer = await requester.say(first, 'who handles extradition in Kyrgyzstan');
+    expect(answer[0]?.text).toContain('Kyrgyzstan');
+
+    const notice = await noticeReachesFirstReplica(requester.member);
+    try {
+      await requester.say(second, '!newrequest');
+      await requester.press(second, 'req:new:t:mla');
+      await requester.press(second, 'req:new:c:UZ');
+      await requester.press(second, 'req:new:s:7');
+      const prompt = await requester.press(second, 'req:new:u:0');
+      expect(prompt[0]?.text).toContain('type your reference');
+      await notice.arrived;
+    } finally {
+      await notice.stop();
+    }
+
+    const next = await requester.say(first, 'KZ-MLA-2026/777');
+    expect(next[0]?.text).toContain('Reference KZ-MLA-2026/777: now type a short, non-sensitive subject');
+    const done = await requester.say(second, 'Hearing of a witness');
+    expect(done[0]?.text).toContain('Registered: KZ-MLA-2026/777');
+  });
+
+  it('after the counterpart accepts on one replica, the asker’s text on the other goes to the consultation', async () => {
+    const asker = await person('Daniyar Replica-Asker', { country: 'KZ' });
+    const counterpart = await person('Bakyt Replica-Counterpart', { country: 'KG', contactId: 'kg-001' });
+    const started = await first.app.inject({
+      method: 'POST',
+      url: '/v1/consultations',
+      headers: { authorization: `Bearer ${asker.token}` },
+      payload: { country: 'KG', competence: 'extradition', contactId: 'kg-001', description: 'Is a video hearing possible?' },
+    });
+    expect(started.statusCode).toBe(201);
+    const { ref } = started.json<{ ref: string }>();
+
+    // Waiting for an answer, her text is still a question, and the first replica remembers that.
+    const meanwhile = await asker.say(first, 'MLA Tashkent');
+    expect(meanwhile[0]?.text).toContain('Uzbekistan');
+
+    const notice = await noticeReachesFirstReplica(asker.member);
+    try {
+      const accepted = await counterpart.press(second, `consult:accept:${ref.slice(2)}`);
+      expect(accepted[0]?.text).toContain(`You accepted consultation ${ref}`);
+      await notice.arrived;
+    } finally {
+      await notice.stop();
+    }
+
+    // Relayed to the counterpart: nothing to answer in her chat, and the consultation counts it.
+    expect(await asker.say(first, 'Thank you, here are the details')).toEqual([]);
+    const detail = await first.app.inject({ method: 'GET', url: `/v1/consultations/${ref}`, headers: { authorization: `Bearer ${asker.token}` } });
+    expect(detail.json<{ messages: { fromAsker: number } }>().messages.fromAsker).toBe(1);
+  });
+});

@@ -3,7 +3,8 @@
 import { DelayedError, type Worker } from 'bullmq';
 import { rankContacts } from '../ask/index.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import type { ConversationEngine } from '../chat/index.ts';
+import { sql } from 'drizzle-orm';
+import { conversationStateChannel, type ConversationEngine } from '../chat/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale, Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -108,7 +109,13 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
       registerRequestsChat(engine, {
         requests: service,
         answers,
-        drafts: createRequestDraftStore({ redis: redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix } }),
+        drafts: createRequestDraftStore({
+          redis: redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix },
+          // Another replica may get the typed answer; it must not read it as a question.
+          announceAwaiting: async (memberId) => {
+            await db.execute(sql`select pg_notify(${conversationStateChannel}, ${memberId})`);
+          },
+        }),
         messages,
         registry: deps.registry,
         translator: deps.translator,

@@ -149,10 +149,17 @@ export async function createApplication(config: Config, logger: Logger) {
     identities.forgetCached();
   });
   // A consultation draft, an accepted consultation or a request draft, made by any process: the
-  // member's free text goes to the modules again instead of straight to the ask module.
-  const stopFollowingConversations = await database.listen(conversationStateChannel, (memberId) => {
-    engine.conversationStateChanged(memberId === '' ? undefined : memberId);
-  });
+  // member's free text goes to the modules again instead of straight to the ask module. Notices
+  // sent while the listening connection was down are lost, so then everyone is checked again.
+  const stopFollowingConversations = await database.listen(
+    conversationStateChannel,
+    (memberId) => {
+      engine.conversationStateChanged(memberId === '' ? undefined : memberId);
+    },
+    () => {
+      engine.conversationStateChanged();
+    },
+  );
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },

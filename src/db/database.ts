@@ -23,8 +23,12 @@ export interface DatabaseHandle {
   readonly engine: 'postgres' | 'pglite';
   /** Runs pending migrations. */
   migrate(): Promise<void>;
-  /** Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. `onListening`
+   * runs once listening starts and again whenever a lost connection is re-established: notices
+   * sent meanwhile are lost, so a cache kept correct by them should be emptied then.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onListening?: () => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** Is the database answering? */
   ping(): Promise<boolean>;
@@ -52,8 +56,8 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
     db,
     engine: 'postgres',
     migrate: () => migratePostgres(drizzlePostgres(sql, { schema }), { migrationsFolder }),
-    async listen(channel, onPayload) {
-      const subscription = await sql.listen(channel, onPayload);
+    async listen(channel, onPayload, onListening) {
+      const subscription = await sql.listen(channel, onPayload, onListening);
       return () => subscription.unlisten();
     },
     async notify(channel, payload) {
@@ -80,8 +84,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     db,
     engine: 'pglite',
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onListening) {
+      // The embedded database lives in this process: its notices cannot be lost.
       const unsubscribe = await client.listen(channel, onPayload);
+      onListening?.();
       return unsubscribe;
     },
     async notify(channel, payload) {

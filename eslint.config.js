@@ -3,13 +3,25 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'migrations', 'tests/artifacts', 'eslint.config.js', 'drizzle.config.ts'] },
+  {
+    ignores: [
+      'node_modules',
+      'data',
+      'migrations',
+      'tests/artifacts',
+      'eslint.config.js',
+      'drizzle.config.ts',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Fastify handlers and hooks are async by convention even when they do not await.
       '@typescript-eslint/require-await': 'off',
@@ -19,8 +31,14 @@ export default tseslint.config(
     // The core must never know which messenger it talks to (style guide, habit 4).
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/bots/**', '../bots/*'], message: 'src/ never imports bots/' }] }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in src/config only.' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/bots/**', '../bots/*'], message: 'src/ never imports bots/' }] },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in src/config only.' },
+      ],
     },
   },
   {

@@ -29,7 +29,9 @@ function nextUpdate(): string {
       chat: { id: userId, type: 'private', first_name: 'Bench' },
       from: user,
       text,
-      ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]?.length ?? 1 }] } : {}),
+      ...(text.startsWith('/')
+        ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]?.length ?? 1 }] }
+        : {}),
     },
   });
 }
@@ -46,4 +48,11 @@ const result = await autocannon({
     },
   ],
 });
-process.stdout.write(JSON.stringify({ rps: result.requests.average, non2xx: result.non2xx, errors: result.errors, total: result.requests.total }));
+process.stdout.write(
+  JSON.stringify({
+    rps: result.requests.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    total: result.requests.total,
+  }),
+);

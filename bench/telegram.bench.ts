@@ -23,7 +23,12 @@ const roundSeconds = Math.max(2, Math.round((durationSeconds * 2) / rounds));
 const connections = 40;
 const memberCount = 40;
 const secret = 'bench-webhook-secret-0123456789';
-const questions = ['who handles extradition in Kyrgyzstan', 'кто занимается экстрадицией в Киргизии', 'MLA Tashkent', 'asset recovery in Armenia'];
+const questions = [
+  'who handles extradition in Kyrgyzstan',
+  'кто занимается экстрадицией в Киргизии',
+  'MLA Tashkent',
+  'asset recovery in Armenia',
+];
 
 interface LoadResult {
   rps: number;
@@ -35,7 +40,9 @@ interface LoadResult {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function freePort(): Promise<number> {
@@ -51,11 +58,21 @@ function freePort(): Promise<number> {
   });
 }
 
-async function load(url: string, userIds: number[], texts: string[], firstUpdateId: number, seconds: number): Promise<LoadResult> {
+async function load(
+  url: string,
+  userIds: number[],
+  texts: string[],
+  firstUpdateId: number,
+  seconds: number,
+): Promise<LoadResult> {
   const options = { url, secret, userIds, texts, firstUpdateId, connections, durationSeconds: seconds };
-  const { stdout } = await execute(process.execPath, [resolve(import.meta.dirname, 'telegram-webhook-load.ts'), JSON.stringify(options)], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await execute(
+    process.execPath,
+    [resolve(import.meta.dirname, 'telegram-webhook-load.ts'), JSON.stringify(options)],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return JSON.parse(stdout) as LoadResult;
 }
 
@@ -69,7 +86,8 @@ async function startBareBot(token: string, apiRoot: string) {
   const server = Fastify({ logger: false });
   server.post('/telegram/webhook', async (request, reply) => {
     const presented = request.headers['x-telegram-bot-api-secret-token'];
-    if (typeof presented !== 'string' || !constantTimeEqual(presented, secret)) return reply.code(401).send({ ok: false });
+    if (typeof presented !== 'string' || !constantTimeEqual(presented, secret))
+      return reply.code(401).send({ ok: false });
     await bot.handleUpdate(request.body as Update);
     return { ok: true };
   });

@@ -41,7 +41,9 @@ async function ensurePostgres(): Promise<void> {
   if (which('pg_ctlcluster') && existsSync('/etc/postgresql')) {
     for (const version of readdirSync('/etc/postgresql')) {
       console.log(`test-services: starting PostgreSQL ${version}/main`);
-      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], {
+        stdio: 'inherit',
+      });
     }
     if (await waitFor(host, port, 30)) return;
   }
@@ -58,12 +60,24 @@ async function ensureRedis(): Promise<void> {
   if (which('redis-server')) {
     console.log('test-services: starting redis-server');
     execFileSync('redis-server', [
-      '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port),
-      '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
     ]);
     if (await waitFor(host, port, 15)) return;
   }
-  fail(`Redis is not answering at ${host}:${port} and redis-server is not installed. Install Redis or set TEST_REDIS_URL.`);
+  fail(
+    `Redis is not answering at ${host}:${port} and redis-server is not installed. Install Redis or set TEST_REDIS_URL.`,
+  );
 }
 
 function fail(message: string): never {

@@ -1,10 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { createMatrixBot } from '../bots/matrix/index.ts';
 import { createTelegramBot } from '../bots/telegram/index.ts';
-import { createEventStreams, createWebPushHub, looksLikeDemoRegistry, webConsoleRoutes } from '../bots/web/index.ts';
+import {
+  createEventStreams,
+  createWebPushHub,
+  looksLikeDemoRegistry,
+  webConsoleRoutes,
+} from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditService } from './audit/audit-service.ts';
-import { conversationStateChannel, createChatRateLimiter, createConversationEngine, createConversationMemory, type ChatAdapter } from './chat/index.ts';
+import {
+  conversationStateChannel,
+  createChatRateLimiter,
+  createConversationEngine,
+  createConversationMemory,
+  type ChatAdapter,
+} from './chat/index.ts';
 import type { Config } from './config/config.ts';
 import { consultationCipher, createConsultations } from './consultations/index.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
@@ -49,14 +60,25 @@ export async function createApplication(config: Config, logger: Logger) {
   const translator = createTranslator();
   const audit = createAuditService({ db: database.db, logger });
   const registry = createRegistryService({ db: database.db, audit, database, logger });
-  const members = createMembersService({ db: database.db, audit, registryLookup: registry, tokenCache: createTokenCache() });
+  const members = createMembersService({
+    db: database.db,
+    audit,
+    registryLookup: registry,
+    tokenCache: createTokenCache(),
+  });
   const ask = createAskService({ registry, translator, audit });
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
   const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
   // The messaging hot path (duplicate updates, flood limits, conversation language) has its own
   // connection with auto-pipelining: the commands of concurrent messages share one socket write.
-  const chatRedis = redis.client === undefined ? undefined : { client: redis.connect({ enableAutoPipelining: true, maxRetriesPerRequest: 1 }), prefix: redis.prefix };
+  const chatRedis =
+    redis.client === undefined
+      ? undefined
+      : {
+          client: redis.connect({ enableAutoPipelining: true, maxRetriesPerRequest: 1 }),
+          prefix: redis.prefix,
+        };
   const identities = createIdentityService({ db: database.db, audit });
   // One wrong-attempt counter for invite codes and console logins (codes and tokens add up).
   const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis });
@@ -78,7 +100,12 @@ export async function createApplication(config: Config, logger: Logger) {
     logger,
     defaultLocale: config.defaultLocale,
   });
-  const telegram = createTelegram(config, { engine, translator, redis: { client: chatRedis?.client, prefix: redis.prefix }, logger });
+  const telegram = createTelegram(config, {
+    engine,
+    translator,
+    redis: { client: chatRedis?.client, prefix: redis.prefix },
+    logger,
+  });
   const matrix = createMatrix(config, { engine, identities, translator, db: database.db, redis, logger });
   // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
   invites.registerLinkBuilder('telegram', (code) => {
@@ -89,12 +116,24 @@ export async function createApplication(config: Config, logger: Logger) {
   const sessions = createSessionService({ db: database.db, audit });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
-  const chatAdapters: ChatAdapter[] = [webConsole.pushes.adapter, ...(telegram === undefined ? [] : [telegram.adapter]), ...(matrix === undefined ? [] : [matrix.adapter])];
+  const chatAdapters: ChatAdapter[] = [
+    webConsole.pushes.adapter,
+    ...(telegram === undefined ? [] : [telegram.adapter]),
+    ...(matrix === undefined ? [] : [matrix.adapter]),
+  ];
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
   const queues = createQueueProducers({ redis, logger });
   const adapterRegistry = createChatAdapterRegistry(chatAdapters);
-  const outbox = createOutbox({ db: database.db, redis, queues, audit, adapters: adapterRegistry, logger, settings: config.queues });
+  const outbox = createOutbox({
+    db: database.db,
+    redis,
+    queues,
+    audit,
+    adapters: adapterRegistry,
+    logger,
+    settings: config.queues,
+  });
   const requests = createRequestsModule({
     db: database.db,
     redis,
@@ -113,7 +152,10 @@ export async function createApplication(config: Config, logger: Logger) {
   requests.registerChat(engine);
   const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
   if (bodyCipher.generated) {
-    logger.info({ path: bodyCipher.path }, 'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes');
+    logger.info(
+      { path: bodyCipher.path },
+      'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes',
+    );
   }
   const consultations = createConsultations({
     db: database.db,
@@ -138,7 +180,28 @@ export async function createApplication(config: Config, logger: Logger) {
   consultations.registerChat(engine);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
 
-  const services = { config, logger, database, redis, translator, audit, registry, members, ask, identities, invites, engine, chatAdapters, telegram, matrix, webConsole, queues, outbox, requests, consultations };
+  const services = {
+    config,
+    logger,
+    database,
+    redis,
+    translator,
+    audit,
+    registry,
+    members,
+    ask,
+    identities,
+    invites,
+    engine,
+    chatAdapters,
+    telegram,
+    matrix,
+    webConsole,
+    queues,
+    outbox,
+    requests,
+    consultations,
+  };
 
   await seedDemoRegistry(services);
   await registry.start();
@@ -177,25 +240,28 @@ export async function createApplication(config: Config, logger: Logger) {
     },
     readiness,
     // A worker process (RUN_MODE=worker) serves health and metrics only.
-    routes: config.runMode === 'worker' ? [] : [
-      registryRoutes({ registry, audit }),
-      membersRoutes({ members }),
-      askRoutes({ ask }),
-      inviteRoutes({ invites, identities }),
-      ...(telegram === undefined ? [] : [telegram.routes]),
-      webConsoleRoutes({
-        config,
-        translator,
-        members,
-        invites,
-        throttle: inviteThrottle,
-        chat: engine,
-        ...webConsole,
-        isDemo: () => looksLikeDemoRegistry(registry.view().file),
-      }),
-      requests.routes,
-      consultations.routes,
-    ],
+    routes:
+      config.runMode === 'worker'
+        ? []
+        : [
+            registryRoutes({ registry, audit }),
+            membersRoutes({ members }),
+            askRoutes({ ask }),
+            inviteRoutes({ invites, identities }),
+            ...(telegram === undefined ? [] : [telegram.routes]),
+            webConsoleRoutes({
+              config,
+              translator,
+              members,
+              invites,
+              throttle: inviteThrottle,
+              chat: engine,
+              ...webConsole,
+              isDemo: () => looksLikeDemoRegistry(registry.view().file),
+            }),
+            requests.routes,
+            consultations.routes,
+          ],
   });
   // Consumers run in worker and all modes; API processes only enqueue.
   if (config.runMode !== 'api') {
@@ -257,14 +323,19 @@ function createTelegram(
 ) {
   const { botToken, apiRoot, webhookUrl, webhookSecret, botUsername } = config.telegram;
   if (botToken === undefined) {
-    deps.logger.info('Telegram bot is off: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and set it to turn the bot on)');
+    deps.logger.info(
+      'Telegram bot is off: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and set it to turn the bot on)',
+    );
     return undefined;
   }
   return createTelegramBot({
     ...deps,
     token: botToken,
     apiRoot,
-    webhook: webhookUrl === undefined || webhookSecret === undefined ? undefined : { url: webhookUrl, secret: webhookSecret },
+    webhook:
+      webhookUrl === undefined || webhookSecret === undefined
+        ? undefined
+        : { url: webhookUrl, secret: webhookSecret },
     username: botUsername,
     defaultLocale: config.defaultLocale,
   });
@@ -273,12 +344,17 @@ function createTelegram(
 /** The Matrix bot when a homeserver is configured; otherwise says clearly that it is off. */
 function createMatrix(
   config: Config,
-  deps: Pick<Parameters<typeof createMatrixBot>[0], 'engine' | 'identities' | 'translator' | 'db' | 'redis' | 'logger'>,
+  deps: Pick<
+    Parameters<typeof createMatrixBot>[0],
+    'engine' | 'identities' | 'translator' | 'db' | 'redis' | 'logger'
+  >,
 ) {
   const { homeserverUrl, userId, accessToken, password, storeKey, deviceName } = config.matrix;
   // Config validation guarantees the user id and store key whenever the homeserver is set.
   if (homeserverUrl === undefined || userId === undefined || storeKey === undefined) {
-    deps.logger.info('Matrix bot is off: MATRIX_HOMESERVER_URL is not set (register a bot account and set MATRIX_* to turn it on)');
+    deps.logger.info(
+      'Matrix bot is off: MATRIX_HOMESERVER_URL is not set (register a bot account and set MATRIX_* to turn it on)',
+    );
     return undefined;
   }
   return createMatrixBot({
@@ -305,7 +381,10 @@ async function seedDemoRegistry(services: {
   const data: unknown = JSON.parse(await readFile(config.demoRegistryFile, 'utf8'));
   const summary = await registry.importRegistry(undefined, data);
   const banner = '='.repeat(78);
-  logger.warn({ file: config.demoRegistryFile, ...summary }, 'DEMO DATA loaded into the empty embedded database');
+  logger.warn(
+    { file: config.demoRegistryFile, ...summary },
+    'DEMO DATA loaded into the empty embedded database',
+  );
   process.stdout.write(
     `\n${banner}\n  DEMO DATA: the embedded database was empty, so the demo registry was loaded.\n` +
       `  Institution names come from public sources; every person is fictional.\n` +

@@ -19,14 +19,20 @@ afterAll(async () => {
 
 async function writeEntries(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    await audit.append({ actor: 'member:alice', action: 'contact.update', subject: `contact:kg-00${i}`, details: { field: 'title', n: i } });
+    await audit.append({
+      actor: 'member:alice',
+      action: 'contact.update',
+      subject: `contact:kg-00${i}`,
+      details: { field: 'title', n: i },
+    });
   }
 }
 
 describe('audit chain', () => {
   it('an untouched log verifies, including entries batched from concurrent readers', async () => {
     await writeEntries(5);
-    for (let i = 0; i < 50; i++) audit.enqueue({ actor: 'member:bob', action: 'registry.read', details: { country: 'KG' } });
+    for (let i = 0; i < 50; i++)
+      audit.enqueue({ actor: 'member:bob', action: 'registry.read', details: { country: 'KG' } });
     await Promise.all([writeEntries(3), audit.flush()]);
     await audit.flush();
     const result = await audit.verify();
@@ -43,10 +49,14 @@ describe('audit chain', () => {
   });
 
   it('an edited details field is reported too', async () => {
-    await database.handle.db.execute(sql`update audit_log set details = '{"field":"title","n":99}'::jsonb where seq = 2`);
+    await database.handle.db.execute(
+      sql`update audit_log set details = '{"field":"title","n":99}'::jsonb where seq = 2`,
+    );
     const result = await audit.verify();
     expect(result.problems).toContainEqual(expect.objectContaining({ seq: 2, problem: 'hash_mismatch' }));
-    await database.handle.db.execute(sql`update audit_log set details = '{"field":"title","n":1}'::jsonb where seq = 2`);
+    await database.handle.db.execute(
+      sql`update audit_log set details = '{"field":"title","n":1}'::jsonb where seq = 2`,
+    );
     expect((await audit.verify()).problems).toEqual([]);
   });
 

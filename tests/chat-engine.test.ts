@@ -23,19 +23,37 @@ let accounts = 0;
 /** A messenger account talking to the engine (Matrix by default: commands start with "!"). */
 function account(options: Partial<InboundMessage> = {}) {
   accounts += 1;
-  const base = { platform: 'matrix' as const, platformUserId: `@user${accounts}:test.example`, chatId: `!dm${accounts}:test.example`, chatType: 'private' as const, ...options };
-  const send = async (text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage[]> => engine().handle({ ...base, text, ...extra });
+  const base = {
+    platform: 'matrix' as const,
+    platformUserId: `@user${accounts}:test.example`,
+    chatId: `!dm${accounts}:test.example`,
+    chatType: 'private' as const,
+    ...options,
+  };
+  const send = async (text: string, extra: Partial<InboundMessage> = {}): Promise<OutboundMessage[]> =>
+    engine().handle({ ...base, text, ...extra });
   return {
     ...base,
     send,
     /** The first answer's text. */
-    say: async (text: string, extra: Partial<InboundMessage> = {}): Promise<string> => (await send(text, extra))[0]?.text ?? '',
-    press: async (action: string, extra: Partial<InboundMessage> = {}) => engine().handle({ ...base, buttonAction: action, ...extra }),
+    say: async (text: string, extra: Partial<InboundMessage> = {}): Promise<string> =>
+      (await send(text, extra))[0]?.text ?? '',
+    press: async (action: string, extra: Partial<InboundMessage> = {}) =>
+      engine().handle({ ...base, buttonAction: action, ...extra }),
   };
 }
 
-async function linkedAccount(name: string, options: { country?: string; role?: 'member' | 'coordinator' | 'admin'; locale?: 'en' | 'ru' } = {}, inbound: Partial<InboundMessage> = {}) {
-  const member = await createMember(testApp, { name, country: options.country ?? 'KZ', role: options.role ?? 'member', ...(options.locale === undefined ? {} : { locale: options.locale }) });
+async function linkedAccount(
+  name: string,
+  options: { country?: string; role?: 'member' | 'coordinator' | 'admin'; locale?: 'en' | 'ru' } = {},
+  inbound: Partial<InboundMessage> = {},
+) {
+  const member = await createMember(testApp, {
+    name,
+    country: options.country ?? 'KZ',
+    role: options.role ?? 'member',
+    ...(options.locale === undefined ? {} : { locale: options.locale }),
+  });
   const invite = await createInvite(testApp, member.id);
   const chat = account(inbound);
   const welcome = await chat.say(`!link ${invite.code}`);
@@ -80,9 +98,17 @@ describe('the command table', () => {
         buttons: [{ label: 'again', action: `echo:again:${argumentText}` }],
       }),
     });
-    engine().registerActionHandler('echo', ({ action, principal }) => ({ text: `${principal.name} pressed ${action}` }));
+    engine().registerActionHandler('echo', ({ action, principal }) => ({
+      text: `${principal.name} pressed ${action}`,
+    }));
     expect(() => {
-      engine().registerCommand({ id: 'clash', names: { en: ['help2'], ru: ['помощь'] }, role: 'member', helpId: 'chat-command-help', run: () => undefined });
+      engine().registerCommand({
+        id: 'clash',
+        names: { en: ['help2'], ru: ['помощь'] },
+        role: 'member',
+        helpId: 'chat-command-help',
+        run: () => undefined,
+      });
     }).toThrow(/помощь/);
     expect(() => {
       engine().registerActionHandler('echo', () => undefined);
@@ -92,7 +118,9 @@ describe('the command table', () => {
     const [echoed] = await coordinator.send('!эхо раз два');
     expect(echoed?.text).toBe('Echo Coordinator:раз два:ru');
     expect(await coordinator.say('!help')).toContain('!echo CODE');
-    expect((await coordinator.press(echoed!.buttons![0]!.action))[0]?.text).toBe('Echo Coordinator pressed echo:again:раз два');
+    expect((await coordinator.press(echoed!.buttons![0]!.action))[0]?.text).toBe(
+      'Echo Coordinator pressed echo:again:раз два',
+    );
 
     // A plain member neither sees nor runs it.
     const { chat: member } = await linkedAccount('Plain Member');
@@ -101,12 +129,20 @@ describe('the command table', () => {
   });
 
   it('understands /cmd, !cmd and Telegram’s /cmd@botname, and says so for unknown commands', async () => {
-    const { chat } = await linkedAccount('Command Parser', {}, { platform: 'telegram', platformUserId: '990002', chatId: '990002' });
+    const { chat } = await linkedAccount(
+      'Command Parser',
+      {},
+      { platform: 'telegram', platformUserId: '990002', chatId: '990002' },
+    );
     expect(await chat.say('/whoami')).toContain('You are Command Parser');
     expect(await chat.say('!whoami')).toContain('You are Command Parser');
     expect(await chat.say('/whoami@counterpart_bot')).toContain('You are Command Parser');
-    expect(await chat.say('/frobnicate')).toBe('I do not know the command /frobnicate. Send /help for the list.');
-    expect((await chat.press('nothing:here'))[0]?.text).toBe('This button no longer works. Please ask again.');
+    expect(await chat.say('/frobnicate')).toBe(
+      'I do not know the command /frobnicate. Send /help for the list.',
+    );
+    expect((await chat.press('nothing:here'))[0]?.text).toBe(
+      'This button no longer works. Please ask again.',
+    );
   });
 });
 
@@ -119,7 +155,10 @@ describe('a member’s language', () => {
     expect(set?.text).toBe('Теперь я буду отвечать по-русски.');
 
     const token = await createToken(testApp, member.id);
-    const me = await testApp.application.app.inject({ url: '/v1/members/me', headers: { authorization: `Bearer ${token}` } });
+    const me = await testApp.application.app.inject({
+      url: '/v1/members/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(me.json()).toMatchObject({ locale: 'ru' });
 
     const [answer] = await chat.send('who handles extradition in Kyrgyzstan');
@@ -179,8 +218,11 @@ describe('invite codes typed in a chat', () => {
     const member = await createMember(testApp, { name: 'Careful Typist', country: 'KZ' });
     const invite = await createInvite(testApp, member.id);
     const chat = account();
-    expect(await chat.say(`!link ${invite.code.slice(0, 6)}`, { chatType: 'group', addressed: true })).toContain('private chat only');
-    const typed = `${invite.code.slice(0, 4)}-${invite.code.slice(4, 8)} ${invite.code.slice(8)}`.toLowerCase();
+    expect(
+      await chat.say(`!link ${invite.code.slice(0, 6)}`, { chatType: 'group', addressed: true }),
+    ).toContain('private chat only');
+    const typed =
+      `${invite.code.slice(0, 4)}-${invite.code.slice(4, 8)} ${invite.code.slice(8)}`.toLowerCase();
     expect(await chat.say(`!link ${typed}`)).toContain('Welcome, Careful Typist');
   });
 
@@ -188,7 +230,8 @@ describe('invite codes typed in a chat', () => {
     const member = await createMember(testApp, { name: 'Patient Guesser', country: 'KZ' });
     const invite = await createInvite(testApp, member.id);
     const guesser = account();
-    for (let attempt = 0; attempt < 5; attempt++) expect(await guesser.say(`!link WRONG${attempt}CODE2345`)).toContain('not accepted');
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect(await guesser.say(`!link WRONG${attempt}CODE2345`)).toContain('not accepted');
     expect(await guesser.say(`!link ${invite.code}`)).toContain('Too many wrong codes');
     // Throttling is per account: the code itself still works from another one.
     expect(await account().say(`!link ${invite.code}`)).toContain('Welcome, Patient Guesser');
@@ -204,15 +247,24 @@ describe('strangers, groups and floods', () => {
     expect(replies[0]?.text).toContain('!link');
     expect(replies[0]?.text).not.toMatch(/Демо|Demo/);
     expect(replies[0]?.buttons ?? []).toEqual([]);
-    expect((await stranger.press('ask:req:KG:extradition'))[0]?.text).toContain('попросите у национального координатора');
+    expect((await stranger.press('ask:req:KG:extradition'))[0]?.text).toContain(
+      'попросите у национального координатора',
+    );
   });
 
   it('answers in groups only when addressed, and never with contact details', async () => {
     const { chat } = await linkedAccount('Group Talker');
-    expect(await chat.send('who handles extradition in Kyrgyzstan', { chatType: 'group', addressed: false })).toEqual([]);
-    const pointer = await chat.say('who handles extradition in Kyrgyzstan', { chatType: 'group', addressed: true });
+    expect(
+      await chat.send('who handles extradition in Kyrgyzstan', { chatType: 'group', addressed: false }),
+    ).toEqual([]);
+    const pointer = await chat.say('who handles extradition in Kyrgyzstan', {
+      chatType: 'group',
+      addressed: true,
+    });
     expect(pointer).toBe('I share contact details only in a private chat. Please write to me directly.');
-    expect((await chat.press('ask:pick:KG:extradition', { chatType: 'group', addressed: true }))[0]?.text).toContain('only in a private chat');
+    expect(
+      (await chat.press('ask:pick:KG:extradition', { chatType: 'group', addressed: true }))[0]?.text,
+    ).toContain('only in a private chat');
     expect(await chat.say('!whoami', { chatType: 'group', addressed: true })).toContain('private chat');
   });
 
@@ -234,8 +286,12 @@ describe('the audit trail', () => {
     const { auditLog } = await import('../src/audit/audit-schema.ts');
     const rows = await testApp.database.handle.db.select().from(auditLog);
     const actions = rows.map((row) => `${row.actor} ${row.action}`);
-    expect(actions).toEqual(expect.arrayContaining([`member:${member.id} invite.redeem`, `member:${member.id} identity.link`]));
-    expect(rows.some((row) => row.actor === `member:${member.id}` && JSON.stringify(row.details).includes('TJ'))).toBe(true);
+    expect(actions).toEqual(
+      expect.arrayContaining([`member:${member.id} invite.redeem`, `member:${member.id} identity.link`]),
+    );
+    expect(
+      rows.some((row) => row.actor === `member:${member.id}` && JSON.stringify(row.details).includes('TJ')),
+    ).toBe(true);
     expect(rows.some((row) => row.action === 'chat.refused')).toBe(true);
     const everything = JSON.stringify(rows);
     expect(everything).not.toContain('who handles asset recovery');

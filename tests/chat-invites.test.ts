@@ -19,22 +19,41 @@ afterAll(async () => {
   await testApp.close();
 });
 
-const api = (options: { method?: 'GET' | 'POST' | 'DELETE'; url: string; token?: string; payload?: unknown; headers?: Record<string, string> }) =>
+const api = (options: {
+  method?: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  token?: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}) =>
   testApp.application.app.inject({
     method: options.method ?? 'GET',
     url: options.url,
-    headers: { ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }), ...options.headers },
+    headers: {
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
     ...(options.payload === undefined ? {} : { payload: options.payload as string }),
   });
 
 const link = (code: string, user: string) =>
-  testApp.application.engine.handle({ platform: 'telegram', platformUserId: user, chatId: user, chatType: 'private', text: `/start ${code}` });
+  testApp.application.engine.handle({
+    platform: 'telegram',
+    platformUserId: user,
+    chatId: user,
+    chatType: 'private',
+    text: `/start ${code}`,
+  });
 
 describe('creating an invite', () => {
   it('returns a typeable one-time code, its expiry and the Telegram deep link; only a hash is stored', async () => {
     const member = await createMember(testApp, { name: 'Invited Person', country: 'KG' });
     const before = Date.now();
-    const response = await api({ method: 'POST', url: `/v1/members/${member.id}/invites`, token: testApp.adminToken });
+    const response = await api({
+      method: 'POST',
+      url: `/v1/members/${member.id}/invites`,
+      token: testApp.adminToken,
+    });
     expect(response.statusCode).toBe(201);
     const body = response.json<{ code: string; expiresAt: string; links: { telegram?: string } }>();
     expect(body.code).toMatch(new RegExp(`^[${inviteAlphabet}]{12}$`));
@@ -43,14 +62,23 @@ describe('creating an invite', () => {
     expect(days).toBeGreaterThan(6.99);
     expect(days).toBeLessThan(7.01);
 
-    const stored = await testApp.database.handle.db.select().from(invites).where(eq(invites.memberId, member.id));
+    const stored = await testApp.database.handle.db
+      .select()
+      .from(invites)
+      .where(eq(invites.memberId, member.id));
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(body.code);
   });
 
   it('accepts an empty JSON body and a shorter validity', async () => {
     const member = await createMember(testApp, { name: 'Short Validity', country: 'KG' });
-    const empty = await api({ method: 'POST', url: `/v1/members/${member.id}/invites`, token: testApp.adminToken, headers: { 'content-type': 'application/json' }, payload: '' });
+    const empty = await api({
+      method: 'POST',
+      url: `/v1/members/${member.id}/invites`,
+      token: testApp.adminToken,
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     expect(empty.statusCode).toBe(201);
     const short = await createInvite(testApp, member.id, testApp.adminToken, { expiresInHours: 2 });
     expect((Date.parse(short.expiresAt) - Date.now()) / 3_600_000).toBeCloseTo(2, 1);
@@ -58,29 +86,61 @@ describe('creating an invite', () => {
 
   it('refuses bad input clearly and issues nothing', async () => {
     const member = await createMember(testApp, { name: 'Bad Input', country: 'KG' });
-    for (const payload of [{ expiresInHours: 0 }, { expiresInHours: 100_000 }, { expiresInHours: 'soon' }, { code: 'MINE' }]) {
-      const response = await api({ method: 'POST', url: `/v1/members/${member.id}/invites`, token: testApp.adminToken, payload });
+    for (const payload of [
+      { expiresInHours: 0 },
+      { expiresInHours: 100_000 },
+      { expiresInHours: 'soon' },
+      { code: 'MINE' },
+    ]) {
+      const response = await api({
+        method: 'POST',
+        url: `/v1/members/${member.id}/invites`,
+        token: testApp.adminToken,
+        payload,
+      });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
     }
-    const broken = await api({ method: 'POST', url: `/v1/members/${member.id}/invites`, token: testApp.adminToken, headers: { 'content-type': 'application/json' }, payload: '{"expires' });
+    const broken = await api({
+      method: 'POST',
+      url: `/v1/members/${member.id}/invites`,
+      token: testApp.adminToken,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"expires',
+    });
     expect(broken.statusCode).toBe(400);
-    expect((await api({ method: 'POST', url: '/v1/members/no-such-member/invites', token: testApp.adminToken })).statusCode).toBe(404);
+    expect(
+      (await api({ method: 'POST', url: '/v1/members/no-such-member/invites', token: testApp.adminToken }))
+        .statusCode,
+    ).toBe(404);
     const listed = await api({ url: `/v1/members/${member.id}/invites`, token: testApp.adminToken });
     expect(listed.json()).toEqual({ items: [] });
   });
 
   it('is for admins and for coordinators of the member’s own country only', async () => {
-    const coordinator = await createMember(testApp, { name: 'KZ Coordinator', country: 'KZ', role: 'coordinator' });
+    const coordinator = await createMember(testApp, {
+      name: 'KZ Coordinator',
+      country: 'KZ',
+      role: 'coordinator',
+    });
     const coordinatorToken = await createToken(testApp, coordinator.id);
     const ownCountry = await createMember(testApp, { name: 'KZ Member', country: 'KZ' });
     const otherCountry = await createMember(testApp, { name: 'UZ Member', country: 'UZ' });
     const plain = await createMember(testApp, { name: 'Plain KZ', country: 'KZ' });
     const plainToken = await createToken(testApp, plain.id);
 
-    expect((await api({ method: 'POST', url: `/v1/members/${ownCountry.id}/invites`, token: coordinatorToken })).statusCode).toBe(201);
-    expect((await api({ method: 'POST', url: `/v1/members/${otherCountry.id}/invites`, token: coordinatorToken })).statusCode).toBe(404);
-    expect((await api({ method: 'POST', url: `/v1/members/${ownCountry.id}/invites`, token: plainToken })).statusCode).toBe(403);
+    expect(
+      (await api({ method: 'POST', url: `/v1/members/${ownCountry.id}/invites`, token: coordinatorToken }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await api({ method: 'POST', url: `/v1/members/${otherCountry.id}/invites`, token: coordinatorToken }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await api({ method: 'POST', url: `/v1/members/${ownCountry.id}/invites`, token: plainToken }))
+        .statusCode,
+    ).toBe(403);
     expect((await api({ method: 'POST', url: `/v1/members/${ownCountry.id}/invites` })).statusCode).toBe(401);
   });
 });
@@ -90,18 +150,36 @@ describe('using an invite', () => {
     const member = await createMember(testApp, { name: 'Late Comer', country: 'KG' });
     const expired = await createInvite(testApp, member.id);
     // A week passes.
-    await testApp.database.handle.db.execute(sql`update invites set expires_at = now() - interval '1 minute' where member_id = ${member.id}`);
+    await testApp.database.handle.db.execute(
+      sql`update invites set expires_at = now() - interval '1 minute' where member_id = ${member.id}`,
+    );
     const withdrawn = await createInvite(testApp, member.id);
     const list = await api({ url: `/v1/members/${member.id}/invites`, token: testApp.adminToken });
-    const pending = list.json<{ items: { id: string; status: string }[] }>().items.find((item) => item.status === 'pending')!;
-    expect((await api({ method: 'DELETE', url: `/v1/members/${member.id}/invites/${pending.id}`, token: testApp.adminToken })).statusCode).toBe(204);
+    const pending = list
+      .json<{ items: { id: string; status: string }[] }>()
+      .items.find((item) => item.status === 'pending')!;
+    expect(
+      (
+        await api({
+          method: 'DELETE',
+          url: `/v1/members/${member.id}/invites/${pending.id}`,
+          token: testApp.adminToken,
+        })
+      ).statusCode,
+    ).toBe(204);
 
-    const answers = await Promise.all([link(expired.code, '880001'), link(withdrawn.code, '880002'), link('ZZZZZZZZZZZZ', '880003')]);
+    const answers = await Promise.all([
+      link(expired.code, '880001'),
+      link(withdrawn.code, '880002'),
+      link('ZZZZZZZZZZZZ', '880003'),
+    ]);
     const texts = answers.map((replies) => replies[0]?.text);
     expect(new Set(texts).size).toBe(1);
     expect(texts[0]).toContain('not accepted');
 
-    const statuses = (await api({ url: `/v1/members/${member.id}/invites`, token: testApp.adminToken })).json<{ items: { status: string }[] }>();
+    const statuses = (
+      await api({ url: `/v1/members/${member.id}/invites`, token: testApp.adminToken })
+    ).json<{ items: { status: string }[] }>();
     expect(statuses.items.map((item) => item.status).sort()).toEqual(['expired', 'revoked']);
   });
 
@@ -112,10 +190,26 @@ describe('using an invite', () => {
     const accounts = await api({ url: `/v1/members/${member.id}/identities`, token: testApp.adminToken });
     const [identity] = accounts.json<{ items: { id: string; platform: string }[] }>().items;
     expect(identity?.platform).toBe('telegram');
-    expect((await api({ method: 'DELETE', url: `/v1/members/${member.id}/identities/${identity!.id}`, token: testApp.adminToken })).statusCode).toBe(204);
-    const [refusal] = await testApp.application.engine.handle({ platform: 'telegram', platformUserId: '880010', chatId: '880010', chatType: 'private', text: 'who handles MLA in Kyrgyzstan' });
+    expect(
+      (
+        await api({
+          method: 'DELETE',
+          url: `/v1/members/${member.id}/identities/${identity!.id}`,
+          token: testApp.adminToken,
+        })
+      ).statusCode,
+    ).toBe(204);
+    const [refusal] = await testApp.application.engine.handle({
+      platform: 'telegram',
+      platformUserId: '880010',
+      chatId: '880010',
+      chatType: 'private',
+      text: 'who handles MLA in Kyrgyzstan',
+    });
     expect(refusal?.text).toContain('not linked');
-    expect((await api({ url: `/v1/members/${member.id}/identities`, token: testApp.adminToken })).json()).toEqual({ items: [] });
+    expect(
+      (await api({ url: `/v1/members/${member.id}/identities`, token: testApp.adminToken })).json(),
+    ).toEqual({ items: [] });
   });
 
   it('leaves an audit trail of invites and links without the codes', async () => {
@@ -125,7 +219,9 @@ describe('using an invite', () => {
     await testApp.application.audit.flush();
     const rows = await testApp.database.handle.db.select().from(auditLog);
     const mine = rows.filter((row) => JSON.stringify(row).includes(member.id));
-    expect(mine.map((row) => row.action)).toEqual(expect.arrayContaining(['invite.create', 'invite.redeem', 'identity.link']));
+    expect(mine.map((row) => row.action)).toEqual(
+      expect.arrayContaining(['invite.create', 'invite.redeem', 'identity.link']),
+    );
     expect(JSON.stringify(rows)).not.toContain(invite.code);
   });
 });
@@ -133,9 +229,18 @@ describe('using an invite', () => {
 describe('the CLI', () => {
   it('issues an invite that links a Telegram account', async () => {
     const member = await createMember(testApp, { name: 'CLI Invitee', country: 'TJ' });
-    const { stdout } = await promisify(execFile)('npx', ['node', 'src/cli/main.ts', 'invite', 'create', '--member', member.id, '--hours', '24'], {
-      env: { ...process.env, DATABASE_URL: testApp.database.url, TELEGRAM_BOT_USERNAME: 'counterpart_demo_bot', LOG_LEVEL: 'error' },
-    });
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['node', 'src/cli/main.ts', 'invite', 'create', '--member', member.id, '--hours', '24'],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: testApp.database.url,
+          TELEGRAM_BOT_USERNAME: 'counterpart_demo_bot',
+          LOG_LEVEL: 'error',
+        },
+      },
+    );
     const printed = JSON.parse(stdout.trim()) as { code: string; links: { telegram?: string } };
     expect(printed.links.telegram).toBe(`https://t.me/counterpart_demo_bot?start=${printed.code}`);
     expect((await link(printed.code, '880030'))[0]?.text).toContain('Welcome, CLI Invitee');

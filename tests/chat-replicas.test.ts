@@ -42,8 +42,14 @@ async function person(name: string, input: { country: string; contactId?: string
   const member = await createMember(testApp, { name, ...input, locale: 'en' });
   const invite = await createInvite(testApp, member.id);
   accounts += 1;
-  const base = { platform: 'matrix' as const, platformUserId: `@replica${accounts}:test.example`, chatId: `!replica${accounts}:test.example`, chatType: 'private' as const };
-  const send = (replica: Application, message: Partial<InboundMessage>): Promise<OutboundMessage[]> => replica.engine.handle({ ...base, ...message });
+  const base = {
+    platform: 'matrix' as const,
+    platformUserId: `@replica${accounts}:test.example`,
+    chatId: `!replica${accounts}:test.example`,
+    chatType: 'private' as const,
+  };
+  const send = (replica: Application, message: Partial<InboundMessage>): Promise<OutboundMessage[]> =>
+    replica.engine.handle({ ...base, ...message });
   expect((await send(first, { text: `!link ${invite.code}` }))[0]?.text).toContain(name);
   return {
     member,
@@ -57,7 +63,9 @@ async function person(name: string, input: { country: string; contactId?: string
  * Resolves when the database tells the first replica that the member's conversation changed. The
  * replica's own listener shares the connection and was registered first, so it has been told too.
  */
-async function noticeReachesFirstReplica(member: CreatedMember): Promise<{ arrived: Promise<void>; stop: () => Promise<void> }> {
+async function noticeReachesFirstReplica(
+  member: CreatedMember,
+): Promise<{ arrived: Promise<void>; stop: () => Promise<void> }> {
   let arrived!: () => void;
   const promise = new Promise<void>((resolve) => {
     arrived = resolve;
@@ -113,7 +121,12 @@ describe('free text across replicas', () => {
       method: 'POST',
       url: '/v1/consultations',
       headers: { authorization: `Bearer ${asker.token}` },
-      payload: { country: 'KG', competence: 'extradition', contactId: 'kg-001', description: 'Is a video hearing possible?' },
+      payload: {
+        country: 'KG',
+        competence: 'extradition',
+        contactId: 'kg-001',
+        description: 'Is a video hearing possible?',
+      },
     });
     expect(started.statusCode).toBe(201);
     const { ref } = started.json<{ ref: string }>();
@@ -133,7 +146,11 @@ describe('free text across replicas', () => {
 
     // Relayed to the counterpart: nothing to answer in her chat, and the consultation counts it.
     expect(await asker.say(first, 'Thank you, here are the details')).toEqual([]);
-    const detail = await first.app.inject({ method: 'GET', url: `/v1/consultations/${ref}`, headers: { authorization: `Bearer ${asker.token}` } });
+    const detail = await first.app.inject({
+      method: 'GET',
+      url: `/v1/consultations/${ref}`,
+      headers: { authorization: `Bearer ${asker.token}` },
+    });
     expect(detail.json<{ messages: { fromAsker: number } }>().messages.fromAsker).toBe(1);
   });
 });

@@ -12,7 +12,11 @@ afterAll(async () => {
 });
 
 const get = (url: string, token?: string) =>
-  testApp.application.app.inject({ method: 'GET', url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  testApp.application.app.inject({
+    method: 'GET',
+    url,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
 
 describe('operations', () => {
   it('answers liveness with {"status":"ok"} and readiness with each dependency', async () => {

@@ -7,7 +7,12 @@ let coordinatorKzToken: string;
 let memberKzToken: string;
 let memberKzId: string;
 
-const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string | undefined, payload?: unknown) =>
+const call = (
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  token: string | undefined,
+  payload?: unknown,
+) =>
   testApp.application.app.inject({
     method,
     url,
@@ -18,7 +23,11 @@ const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: s
 beforeAll(async () => {
   testApp = await startTestApp('members');
   const { members } = testApp.application;
-  const coordinator = await members.create(undefined, { name: 'Coordinator KZ', country: 'KZ', role: 'coordinator' });
+  const coordinator = await members.create(undefined, {
+    name: 'Coordinator KZ',
+    country: 'KZ',
+    role: 'coordinator',
+  });
   coordinatorKzToken = (await members.createToken(undefined, coordinator.id, 'test')).token;
   const member = await members.create(undefined, { name: 'Member KZ', country: 'KZ', role: 'member' });
   memberKzId = member.id;
@@ -38,17 +47,44 @@ describe('members API', () => {
     });
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body).toMatchObject({ id: expect.any(String), country: 'KG', contactId: 'kg-001', role: 'member' });
+    expect(body).toMatchObject({
+      id: expect.any(String),
+      country: 'KG',
+      contactId: 'kg-001',
+      role: 'member',
+    });
   });
 
   it('a coordinator creates members of their own country only, and never admins', async () => {
-    expect((await call('POST', '/v1/members', coordinatorKzToken, { name: 'New KZ', country: 'kz', role: 'member' })).statusCode).toBe(201);
-    expect((await call('POST', '/v1/members', coordinatorKzToken, { name: 'New KG', country: 'KG', role: 'member' })).statusCode).toBe(403);
-    expect((await call('POST', '/v1/members', coordinatorKzToken, { name: 'Boss', country: 'KZ', role: 'admin' })).statusCode).toBe(403);
+    expect(
+      (
+        await call('POST', '/v1/members', coordinatorKzToken, {
+          name: 'New KZ',
+          country: 'kz',
+          role: 'member',
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', '/v1/members', coordinatorKzToken, {
+          name: 'New KG',
+          country: 'KG',
+          role: 'member',
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (await call('POST', '/v1/members', coordinatorKzToken, { name: 'Boss', country: 'KZ', role: 'admin' }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('a member cannot create or list members, but reads themself', async () => {
-    expect((await call('POST', '/v1/members', memberKzToken, { name: 'X', country: 'KZ', role: 'member' })).statusCode).toBe(403);
+    expect(
+      (await call('POST', '/v1/members', memberKzToken, { name: 'X', country: 'KZ', role: 'member' }))
+        .statusCode,
+    ).toBe(403);
     expect((await call('GET', '/v1/members', memberKzToken)).statusCode).toBe(403);
     const me = await call('GET', '/v1/members/me', memberKzToken);
     expect(me.statusCode).toBe(200);
@@ -95,13 +131,17 @@ describe('members API', () => {
   });
 
   it('unknown member ids answer 404', async () => {
-    expect((await call('GET', '/v1/members/00000000-0000-0000-0000-000000000000', testApp.adminToken)).statusCode).toBe(404);
+    expect(
+      (await call('GET', '/v1/members/00000000-0000-0000-0000-000000000000', testApp.adminToken)).statusCode,
+    ).toBe(404);
     expect((await call('PATCH', '/v1/members/nope', testApp.adminToken, { name: 'x' })).statusCode).toBe(404);
     expect((await call('DELETE', '/v1/tokens/nope', testApp.adminToken)).statusCode).toBe(404);
   });
 
   it('a token issued by API works once created and stops working when revoked', async () => {
-    const issued = await call('POST', `/v1/members/${memberKzId}/tokens`, coordinatorKzToken, { label: 'phone' });
+    const issued = await call('POST', `/v1/members/${memberKzId}/tokens`, coordinatorKzToken, {
+      label: 'phone',
+    });
     expect(issued.statusCode).toBe(201);
     const { id, token } = issued.json<{ id: string; token: string }>();
     expect((await call('GET', '/v1/members/me', token)).statusCode).toBe(200);
@@ -112,9 +152,14 @@ describe('members API', () => {
   });
 
   it('a removed member loses access; the record stays for the audit trail', async () => {
-    const created = await call('POST', '/v1/members', testApp.adminToken, { name: 'Leaving', country: 'KZ', role: 'member' });
+    const created = await call('POST', '/v1/members', testApp.adminToken, {
+      name: 'Leaving',
+      country: 'KZ',
+      role: 'member',
+    });
     const id = created.json<{ id: string }>().id;
-    const token = (await call('POST', `/v1/members/${id}/tokens`, testApp.adminToken, { label: 'x' })).json().token as string;
+    const token = (await call('POST', `/v1/members/${id}/tokens`, testApp.adminToken, { label: 'x' })).json()
+      .token as string;
     expect((await call('DELETE', `/v1/members/${id}`, coordinatorKzToken)).statusCode).toBe(204);
     expect((await call('GET', '/v1/members/me', token)).statusCode).toBe(401);
     const verified = await testApp.application.audit.verify();

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxTable } from '../src/outbox/index.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
 import { createToken } from './support/chat-fixtures.ts';
-import { linkCounterparts, registryWithCounterparts, type LinkedCounterpart } from './support/nudge-fixtures.ts';
+import {
+  linkCounterparts,
+  registryWithCounterparts,
+  type LinkedCounterpart,
+} from './support/nudge-fixtures.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -34,15 +38,28 @@ beforeAll(async () => {
   const directory = mkdtempSync(join(tmpdir(), 'nudge-crash-'));
   policiesFile = join(directory, 'policies.yaml');
   // Due two seconds after registration, then not again within the test.
-  writeFileSync(policiesFile, 'default: { firstNudgeAfter: PT2S, repeatEvery: PT1H, escalateAfterUnanswered: 0, respectWorkingTime: false }\n');
+  writeFileSync(
+    policiesFile,
+    'default: { firstNudgeAfter: PT2S, repeatEvery: PT1H, escalateAfterUnanswered: 0, respectWorkingTime: false }\n',
+  );
   // The API side: registers requests and enqueues their timers; it runs no consumers.
   testApp = await startTestApp('nudge_crash', {
     loadDemo: false,
-    env: { RUN_MODE: 'api', REDIS_URL: redis.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, NUDGE_POLICIES_FILE: policiesFile },
+    env: {
+      RUN_MODE: 'api',
+      REDIS_URL: redis.url,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      NUDGE_POLICIES_FILE: policiesFile,
+    },
   });
   await testApp.application.registry.importRegistry(undefined, registryWithCounterparts(nudgeCount));
   counterparts = await linkCounterparts(testApp.application, emulator, nudgeCount);
-  const requester = await testApp.application.members.create(undefined, { name: 'Aigerim Requester', country: 'KZ', role: 'member' });
+  const requester = await testApp.application.members.create(undefined, {
+    name: 'Aigerim Requester',
+    country: 'KZ',
+    role: 'member',
+  });
   requesterToken = await createToken(testApp, requester.id);
 }, 120_000);
 
@@ -79,7 +96,14 @@ describe('a worker killed repeatedly while hundreds of nudges are due', () => {
         method: 'POST',
         url: '/v1/requests',
         headers: { authorization: `Bearer ${requesterToken}` },
-        payload: { type: 'mla', toCountry: 'UZ', contactId: counterpart.contactId, ourReference: `CRASH-${index}`, subject: 'Bank records', sentAt: new Date().toISOString() },
+        payload: {
+          type: 'mla',
+          toCountry: 'UZ',
+          contactId: counterpart.contactId,
+          ourReference: `CRASH-${index}`,
+          subject: 'Bank records',
+          sentAt: new Date().toISOString(),
+        },
       });
       expect(response.statusCode).toBe(201);
       references.set(counterpart.chatId, `CRASH-${index}`);
@@ -104,18 +128,35 @@ describe('a worker killed repeatedly while hundreds of nudges are due', () => {
     const db = testApp.application.database.db;
     const finishBy = Date.now() + 60_000;
     for (;;) {
-      const open = await db.select({ id: outboxTable.id }).from(outboxTable).where(inArray(outboxTable.state, ['pending', 'sending']));
-      const fired = await db.select({ id: formalRequests.id }).from(formalRequests).where(eq(formalRequests.nudgeSeq, 1));
+      const open = await db
+        .select({ id: outboxTable.id })
+        .from(outboxTable)
+        .where(inArray(outboxTable.state, ['pending', 'sending']));
+      const fired = await db
+        .select({ id: formalRequests.id })
+        .from(formalRequests)
+        .where(eq(formalRequests.nudgeSeq, 1));
       if (open.length === 0 && fired.length === nudgeCount) break;
-      if (Date.now() > finishBy) throw new Error(`not finished: ${open.length} deliveries open, ${fired.length} nudges fired\n${live[0]?.output() ?? ''}`);
+      if (Date.now() > finishBy)
+        throw new Error(
+          `not finished: ${open.length} deliveries open, ${fired.length} nudges fired\n${live[0]?.output() ?? ''}`,
+        );
       await sleep(200);
     }
     // The survivors are stopped gracefully (SIGTERM): they finish what they hold and exit cleanly.
     expect(await Promise.all(live.map((worker) => worker.terminate()))).toEqual([0, 0]);
 
     // Counted where it matters: what each counterpart's chat received.
-    const receivedPerChat = counterparts.map(({ chatId }) => emulator.sentMessages(chatId).filter((message) => message.text?.includes(references.get(chatId) ?? '?') === true).length);
-    const rows = await db.select({ state: outboxTable.state, chatId: outboxTable.chatId }).from(outboxTable).where(eq(outboxTable.kind, 'request-nudge'));
+    const receivedPerChat = counterparts.map(
+      ({ chatId }) =>
+        emulator
+          .sentMessages(chatId)
+          .filter((message) => message.text?.includes(references.get(chatId) ?? '?') === true).length,
+    );
+    const rows = await db
+      .select({ state: outboxTable.state, chatId: outboxTable.chatId })
+      .from(outboxTable)
+      .where(eq(outboxTable.kind, 'request-nudge'));
     expect(rows).toHaveLength(nudgeCount);
     const uncertain = rows.filter((row) => row.state === 'uncertain');
     // Never twice, anywhere.

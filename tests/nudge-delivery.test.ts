@@ -56,10 +56,16 @@ interface Person {
 }
 
 /** A member with a Telegram account linked through an invite, as a coordinator would set it up. */
-async function person(name: string, input: { country: string; contactId?: string; locale?: 'en' | 'ru'; role?: 'member' | 'coordinator' }): Promise<Person> {
+async function person(
+  name: string,
+  input: { country: string; contactId?: string; locale?: 'en' | 'ru'; role?: 'member' | 'coordinator' },
+): Promise<Person> {
   const member = await createMember(testApp, { name, ...input });
   const invite = await createInvite(testApp, member.id);
-  const user = emulator.createUser({ firstName: name.split(' ')[0] ?? name, languageCode: input.locale ?? 'en' });
+  const user = emulator.createUser({
+    firstName: name.split(' ')[0] ?? name,
+    languageCode: input.locale ?? 'en',
+  });
   const chat = emulator.privateChat(user);
   emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
   await emulator.waitForMessages(chat, 1);
@@ -78,15 +84,27 @@ async function register(requester: Person, body: Record<string, unknown>): Promi
 }
 
 async function requestDetail(token: string, id: string) {
-  const response = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${id}`, headers: { authorization: `Bearer ${token}` } });
-  return response.json<{ status: string; contactId: string | null; events: { kind: string; details: Record<string, unknown> }[] }>();
+  const response = await testApp.application.app.inject({
+    method: 'GET',
+    url: `/v1/requests/${id}`,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return response.json<{
+    status: string;
+    contactId: string | null;
+    events: { kind: string; details: Record<string, unknown> }[];
+  }>();
 }
 
-const nthMessage = async (chat: Chat, n: number, timeoutMs = 10_000): Promise<Message> => (await emulator.waitForMessages(chat, n, timeoutMs))[n - 1]!;
+const nthMessage = async (chat: Chat, n: number, timeoutMs = 10_000): Promise<Message> =>
+  (await emulator.waitForMessages(chat, n, timeoutMs))[n - 1]!;
 
 function tap(who: Person, message: Message, label: string) {
   const button = emulator.buttons(message).find((candidate) => candidate.text === label);
-  expect(button, `a "${label}" button among ${JSON.stringify(emulator.buttons(message).map((b) => b.text))}`).toBeDefined();
+  expect(
+    button,
+    `a "${label}" button among ${JSON.stringify(emulator.buttons(message).map((b) => b.text))}`,
+  ).toBeDefined();
   return emulator.pressButton(who.user, message, (button as { callback_data: string }).callback_data);
 }
 
@@ -103,15 +121,33 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000)
 describe('a nudge about a pending MLA request', () => {
   it('reaches the Uzbek contact point in Russian; "received" acknowledges it and the requester is told', async () => {
     const requester = await person('Aigerim Requester', { country: 'KZ' });
-    const counterpart = await person('Dilshod Counterpart', { country: 'UZ', contactId: 'uz-002', locale: 'ru' });
-    const id = await register(requester, { type: 'mla', toCountry: 'UZ', contactId: 'uz-002', ourReference: 'KZ-MLA-2026/117', subject: 'Bank records of a shell company' });
+    const counterpart = await person('Dilshod Counterpart', {
+      country: 'UZ',
+      contactId: 'uz-002',
+      locale: 'ru',
+    });
+    const id = await register(requester, {
+      type: 'mla',
+      toCountry: 'UZ',
+      contactId: 'uz-002',
+      ourReference: 'KZ-MLA-2026/117',
+      subject: 'Bank records of a shell company',
+    });
 
     const nudge = await nthMessage(counterpart.chat, 2);
     expect(nudge.text).toContain('KZ-MLA-2026/117');
     expect(nudge.text).toContain('Bank records of a shell company');
     expect(nudge.text).toContain('Напоминание');
-    expect(emulator.buttons(nudge).map((button) => button.text)).toEqual(['Получен', 'В работе', 'Нужна информация', 'Исполнен', 'Отказано', 'Не ко мне']);
-    for (const button of emulator.buttons(nudge)) expect(Buffer.byteLength((button as { callback_data: string }).callback_data)).toBeLessThanOrEqual(64);
+    expect(emulator.buttons(nudge).map((button) => button.text)).toEqual([
+      'Получен',
+      'В работе',
+      'Нужна информация',
+      'Исполнен',
+      'Отказано',
+      'Не ко мне',
+    ]);
+    for (const button of emulator.buttons(nudge))
+      expect(Buffer.byteLength((button as { callback_data: string }).callback_data)).toBeLessThanOrEqual(64);
 
     tap(counterpart, nudge, 'Получен');
     expect((await nthMessage(counterpart.chat, 3)).text).toContain('Спасибо');
@@ -121,26 +157,43 @@ describe('a nudge about a pending MLA request', () => {
 
     const detail = await requestDetail(requester.token, id);
     expect(detail.status).toBe('acknowledged');
-    expect(detail.events.map((event) => event.kind)).toEqual(['registered', 'nudge', 'nudge_delivered', 'answer']);
-    expect(detail.events[3]?.details).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
+    expect(detail.events.map((event) => event.kind)).toEqual(['registered', 'nudge_delivered', 'answer']);
+    expect(detail.events[1]?.details).toMatchObject({ seq: 0, contactId: 'uz-002', platform: 'telegram' });
+    expect(detail.events[2]?.details).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
     // Exactly one nudge reached the counterpart.
-    expect(emulator.sentMessages(counterpart.chat).filter((message) => message.text?.includes('KZ-MLA-2026/117') === true && message.text.includes('Напоминание'))).toHaveLength(1);
+    expect(
+      emulator
+        .sentMessages(counterpart.chat)
+        .filter(
+          (message) =>
+            message.text?.includes('KZ-MLA-2026/117') === true && message.text.includes('Напоминание'),
+        ),
+    ).toHaveLength(1);
   });
 
   it('"not mine": the counterpart picks a colleague of the same authority, who is nudged next', async () => {
     const requester = await person('Nurlan Requester', { country: 'KG' });
     const wrongPerson = await person('Kanat Wrongdesk', { country: 'KZ', contactId: 'kz-002', locale: 'en' });
     const colleague = await person('Saule Rightdesk', { country: 'KZ', contactId: 'kz-001' });
-    const id = await register(requester, { type: 'mla', toCountry: 'KZ', contactId: 'kz-002', ourReference: 'KG-2026/44' });
+    const id = await register(requester, {
+      type: 'mla',
+      toCountry: 'KZ',
+      contactId: 'kz-002',
+      ourReference: 'KG-2026/44',
+    });
 
     const nudge = await nthMessage(wrongPerson.chat, 2);
     tap(wrongPerson, nudge, 'Not mine');
     const choice = await nthMessage(wrongPerson.chat, 3);
     expect(choice.text).toContain('KG-2026/44');
     // Colleagues of the same authority, kz-001 among them; never the person who said "not mine".
-    const data = emulator.buttons(choice).map((button) => (button as { callback_data: string }).callback_data);
+    const data = emulator
+      .buttons(choice)
+      .map((button) => (button as { callback_data: string }).callback_data);
     expect(data.some((action) => action.endsWith(':to:kz-002'))).toBe(false);
-    const target = emulator.buttons(choice).find((button) => (button as { callback_data: string }).callback_data.endsWith(':to:kz-001'));
+    const target = emulator
+      .buttons(choice)
+      .find((button) => (button as { callback_data: string }).callback_data.endsWith(':to:kz-001'));
     emulator.pressButton(wrongPerson.user, choice, (target as { callback_data: string }).callback_data);
     expect((await nthMessage(wrongPerson.chat, 4)).text).toContain('KG-2026/44');
 
@@ -154,42 +207,69 @@ describe('a nudge about a pending MLA request', () => {
 
   it('a contact point with no Counterpart account: the undeliverable nudge is recorded and the requester told', async () => {
     const requester = await person('Gulnara Requester', { country: 'KZ' });
-    const id = await register(requester, { type: 'mla', toCountry: 'AM', contactId: 'am-001', ourReference: 'KZ-MLA-2026/500' });
+    const id = await register(requester, {
+      type: 'mla',
+      toCountry: 'AM',
+      contactId: 'am-001',
+      ourReference: 'KZ-MLA-2026/500',
+    });
     const notice = await nthMessage(requester.chat, 2);
     expect(notice.text).toContain('KZ-MLA-2026/500');
     expect(notice.text).toContain('could not be delivered');
     const detail = await requestDetail(requester.token, id);
-    expect(detail.events.find((event) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({ reason: 'no_member' });
+    expect(detail.events.find((event) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({
+      reason: 'no_member',
+    });
   });
 });
 
 describe('silence', () => {
-  it('after two unanswered nudges, the requested country\'s coordinator is told, and so is the requester', async () => {
+  it("after two unanswered nudges, the requested country's coordinator is told, and so is the requester", async () => {
     const requester = await person('Asel Requester', { country: 'KZ' });
     const counterpart = await person('Bobur Silent', { country: 'UZ', contactId: 'uz-001' });
     const coordinator = await person('Malika Coordinator', { country: 'UZ', role: 'coordinator' });
-    const id = await register(requester, { type: 'extradition', toCountry: 'UZ', contactId: 'uz-001', ourReference: 'KZ-EXT-2026/77', subject: 'Extradition of a suspect' });
+    const id = await register(requester, {
+      type: 'extradition',
+      toCountry: 'UZ',
+      contactId: 'uz-001',
+      ourReference: 'KZ-EXT-2026/77',
+      subject: 'Extradition of a suspect',
+    });
 
     const escalation = await nthMessage(coordinator.chat, 2, 15_000);
     expect(escalation.text).toContain('KZ-EXT-2026/77');
     expect(escalation.text).toMatch(/No answer after 2 follow-ups/);
     expect((await nthMessage(requester.chat, 2)).text).toMatch(/coordinator for Uzbekistan has been told/);
-    expect(emulator.sentMessages(counterpart.chat).filter((message) => message.text?.includes('KZ-EXT-2026/77') === true).length).toBeGreaterThanOrEqual(2);
+    expect(
+      emulator
+        .sentMessages(counterpart.chat)
+        .filter((message) => message.text?.includes('KZ-EXT-2026/77') === true).length,
+    ).toBeGreaterThanOrEqual(2);
 
     // The coordinator answers for the silent counterpart: escalation resets, the requester hears it.
     tap(coordinator, escalation, 'In progress');
-    await until(async () => ((await requestDetail(requester.token, id)).status === 'in_progress' ? true : undefined));
+    await until(async () =>
+      (await requestDetail(requester.token, id)).status === 'in_progress' ? true : undefined,
+    );
     const events = (await requestDetail(requester.token, id)).events.map((event) => event.kind);
     expect(events.filter((kind) => kind === 'escalated')).toHaveLength(1);
     // Withdrawn: no more nudges.
-    await testApp.application.app.inject({ method: 'POST', url: `/v1/requests/${id}/withdraw`, headers: { authorization: `Bearer ${requester.token}` } });
+    await testApp.application.app.inject({
+      method: 'POST',
+      url: `/v1/requests/${id}/withdraw`,
+      headers: { authorization: `Bearer ${requester.token}` },
+    });
   });
 });
 
 describe('requests in the chat', () => {
   it('a prosecutor registers a request in a few taps and sees it in /requests', async () => {
     const requester = await person('Timur Chatty', { country: 'KZ' });
-    emulator.sendUserMessage(requester.user, requester.chat, '/newrequest KZ-MLA-2026/900 Hearing of two witnesses');
+    emulator.sendUserMessage(
+      requester.user,
+      requester.chat,
+      '/newrequest KZ-MLA-2026/900 Hearing of two witnesses',
+    );
     const typeQuestion = await nthMessage(requester.chat, 2);
     tap(requester, typeQuestion, 'Mutual legal assistance');
     const countryQuestion = await nthMessage(requester.chat, 3);

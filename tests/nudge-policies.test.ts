@@ -11,18 +11,35 @@ const day = 86_400_000;
 
 describe('the nudge policy file', () => {
   it('the shipped file is valid: MLA after 14 days then monthly, extradition tighter, urgent halved', async () => {
-    const policies = await loadNudgePolicies(join(import.meta.dirname, '..', 'config', 'nudge-policies.yaml'));
-    expect(policies.intervals('mla', 'KZ', 'KG', false)).toMatchObject({ firstNudgeAfterMs: 14 * day, repeatEveryMs: 30 * day, escalateAfterUnanswered: 3 });
+    const policies = await loadNudgePolicies(
+      join(import.meta.dirname, '..', 'config', 'nudge-policies.yaml'),
+    );
+    expect(policies.intervals('mla', 'KZ', 'KG', false)).toMatchObject({
+      firstNudgeAfterMs: 14 * day,
+      repeatEveryMs: 30 * day,
+      escalateAfterUnanswered: 3,
+    });
     const extradition = policies.intervals('extradition', 'KZ', 'KG', false);
     expect(extradition.firstNudgeAfterMs).toBeLessThan(14 * day);
-    expect(policies.intervals('mla', 'KZ', 'KG', true)).toMatchObject({ firstNudgeAfterMs: 7 * day, repeatEveryMs: 15 * day });
+    expect(policies.intervals('mla', 'KZ', 'KG', true)).toMatchObject({
+      firstNudgeAfterMs: 7 * day,
+      repeatEveryMs: 15 * day,
+    });
     // A type the file does not name follows the default.
     expect(policies.intervals('jit', 'KZ', 'KG', false).firstNudgeAfterMs).toBe(14 * day);
   });
 
   it('accepts JSON and durations in seconds, for drills', () => {
-    const policies = parseNudgePolicies(JSON.stringify({ default: { firstNudgeAfter: 'PT5S', repeatEvery: 'PT10S', escalateAfterUnanswered: 2 } }));
-    expect(policies.intervals('mla', 'KZ', 'UZ', false)).toMatchObject({ firstNudgeAfterMs: 5000, repeatEveryMs: 10_000, escalateAfterUnanswered: 2 });
+    const policies = parseNudgePolicies(
+      JSON.stringify({
+        default: { firstNudgeAfter: 'PT5S', repeatEvery: 'PT10S', escalateAfterUnanswered: 2 },
+      }),
+    );
+    expect(policies.intervals('mla', 'KZ', 'UZ', false)).toMatchObject({
+      firstNudgeAfterMs: 5000,
+      repeatEveryMs: 10_000,
+      escalateAfterUnanswered: 2,
+    });
   });
 
   it('country-pair overrides apply to their pair only, the typed ones over the untyped', () => {
@@ -33,7 +50,10 @@ countryPairs:
   - { from: KZ, to: UZ, type: extradition, firstNudgeAfter: P5D }
   - { from: "*", to: UZ, firstNudgeAfter: P10D, repeatEvery: P20D }
 `);
-    expect(policies.intervals('extradition', 'KZ', 'UZ', false)).toMatchObject({ firstNudgeAfterMs: 5 * day, repeatEveryMs: 20 * day });
+    expect(policies.intervals('extradition', 'KZ', 'UZ', false)).toMatchObject({
+      firstNudgeAfterMs: 5 * day,
+      repeatEveryMs: 20 * day,
+    });
     expect(policies.intervals('extradition', 'KG', 'UZ', false).firstNudgeAfterMs).toBe(10 * day);
     expect(policies.intervals('extradition', 'KZ', 'KG', false).firstNudgeAfterMs).toBe(7 * day);
     expect(policies.intervals('mla', 'KZ', 'UZ', false).firstNudgeAfterMs).toBe(10 * day);
@@ -65,7 +85,9 @@ countryPairs:
   });
 
   it('a missing file or broken YAML stops the start with a clear message', async () => {
-    await expect(loadNudgePolicies('/nonexistent/nudges.yaml')).rejects.toThrow(/cannot read the file \(ENOENT\)/);
+    await expect(loadNudgePolicies('/nonexistent/nudges.yaml')).rejects.toThrow(
+      /cannot read the file \(ENOENT\)/,
+    );
     const directory = mkdtempSync(join(tmpdir(), 'nudges-'));
     const file = join(directory, 'broken.yaml');
     writeFileSync(file, 'default: { firstNudgeAfter: P1D\n');

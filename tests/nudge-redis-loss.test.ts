@@ -9,7 +9,11 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxTable } from '../src/outbox/index.ts';
 import { createToken } from './support/chat-fixtures.ts';
-import { linkCounterparts, registryWithCounterparts, type LinkedCounterpart } from './support/nudge-fixtures.ts';
+import {
+  linkCounterparts,
+  registryWithCounterparts,
+  type LinkedCounterpart,
+} from './support/nudge-fixtures.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -27,7 +31,10 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   const directory = mkdtempSync(join(tmpdir(), 'nudge-redis-'));
   const policiesFile = join(directory, 'policies.yaml');
-  writeFileSync(policiesFile, 'default: { firstNudgeAfter: PT2S, repeatEvery: PT1H, escalateAfterUnanswered: 0, respectWorkingTime: false }\n');
+  writeFileSync(
+    policiesFile,
+    'default: { firstNudgeAfter: PT2S, repeatEvery: PT1H, escalateAfterUnanswered: 0, respectWorkingTime: false }\n',
+  );
   testApp = await startTestApp('nudge_redis_loss', {
     loadDemo: false,
     env: {
@@ -41,11 +48,20 @@ beforeAll(async () => {
   });
   await testApp.application.registry.importRegistry(undefined, registryWithCounterparts(80));
   counterparts = await linkCounterparts(testApp.application, emulator, 80);
-  const requester = await testApp.application.members.create(undefined, { name: 'Aigerim Requester', country: 'KZ', role: 'member', locale: 'en' });
+  const requester = await testApp.application.members.create(undefined, {
+    name: 'Aigerim Requester',
+    country: 'KZ',
+    role: 'member',
+    locale: 'en',
+  });
   requesterToken = await createToken(testApp, requester.id);
   const user = emulator.createUser({ firstName: 'Aigerim' });
   const invite = await testApp.application.invites.create(undefined, requester.id);
-  await testApp.application.invites.redeem(invite.code, { platform: 'telegram', platformUserId: String(user.id), chatId: String(user.id) });
+  await testApp.application.invites.redeem(invite.code, {
+    platform: 'telegram',
+    platformUserId: String(user.id),
+    chatId: String(user.id),
+  });
   requesterChat = user.id;
 }, 60_000);
 
@@ -58,7 +74,10 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Registers requests to the next `count` counterparts; resolves to their chats and references. */
-async function registerRequests(count: number, label: string): Promise<{ chatId: number; reference: string; id: string }[]> {
+async function registerRequests(
+  count: number,
+  label: string,
+): Promise<{ chatId: number; reference: string; id: string }[]> {
   const registered = [];
   for (let index = 0; index < count; index++) {
     const counterpart = counterparts[nextCounterpart++]!;
@@ -68,7 +87,14 @@ async function registerRequests(count: number, label: string): Promise<{ chatId:
       method: 'POST',
       url: '/v1/requests',
       headers: { authorization: `Bearer ${requesterToken}` },
-      payload: { type: 'mla', toCountry: 'UZ', contactId: counterpart.contactId, ourReference: reference, subject: 'Bank records', sentAt: new Date().toISOString() },
+      payload: {
+        type: 'mla',
+        toCountry: 'UZ',
+        contactId: counterpart.contactId,
+        ourReference: reference,
+        subject: 'Bank records',
+        sentAt: new Date().toISOString(),
+      },
     });
     expect(response.statusCode, response.body).toBe(201);
     // Producers fail fast: a dead Redis never holds up registering a request.
@@ -78,14 +104,24 @@ async function registerRequests(count: number, label: string): Promise<{ chatId:
   return registered;
 }
 
-const received = (chatId: number, reference: string) => emulator.sentMessages(chatId).filter((message) => message.text?.includes(reference) === true).length;
+const received = (chatId: number, reference: string) =>
+  emulator.sentMessages(chatId).filter((message) => message.text?.includes(reference) === true).length;
 
-async function expectEachDeliveredOnce(requests: { chatId: number; reference: string }[], timeoutMs = 30_000): Promise<void> {
+async function expectEachDeliveredOnce(
+  requests: { chatId: number; reference: string }[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (requests.some((request) => received(request.chatId, request.reference) === 0) && Date.now() < deadline) await sleep(100);
+  while (
+    requests.some((request) => received(request.chatId, request.reference) === 0) &&
+    Date.now() < deadline
+  )
+    await sleep(100);
   // A moment more, so a duplicate would have time to show.
   await sleep(1500);
-  expect(requests.map((request) => received(request.chatId, request.reference))).toEqual(requests.map(() => 1));
+  expect(requests.map((request) => received(request.chatId, request.reference))).toEqual(
+    requests.map(() => 1),
+  );
 }
 
 describe('a messenger that answers 429, 5xx or not at all', () => {
@@ -97,7 +133,10 @@ describe('a messenger that answers 429, 5xx or not at all', () => {
     const requests = await registerRequests(5, 'FLAKY');
     await expectEachDeliveredOnce(requests);
     expect(emulator.tooManyRequestsCount - before).toBe(2);
-    const rows = await testApp.application.database.db.select({ state: outboxTable.state }).from(outboxTable).where(eq(outboxTable.kind, 'request-nudge'));
+    const rows = await testApp.application.database.db
+      .select({ state: outboxTable.state })
+      .from(outboxTable)
+      .where(eq(outboxTable.kind, 'request-nudge'));
     expect(rows.map((row) => row.state)).toEqual(rows.map(() => 'sent'));
   });
 
@@ -105,13 +144,26 @@ describe('a messenger that answers 429, 5xx or not at all', () => {
     const [request] = await registerRequests(1, 'BLOCKED');
     emulator.blockBot(request!.chatId);
     const deadline = Date.now() + 15_000;
-    while (!emulator.sentMessages(requesterChat).some((message) => message.text?.includes('BLOCKED-0') === true) && Date.now() < deadline) await sleep(100);
-    const notice = emulator.sentMessages(requesterChat).find((message) => message.text?.includes('BLOCKED-0') === true);
+    while (
+      !emulator.sentMessages(requesterChat).some((message) => message.text?.includes('BLOCKED-0') === true) &&
+      Date.now() < deadline
+    )
+      await sleep(100);
+    const notice = emulator
+      .sentMessages(requesterChat)
+      .find((message) => message.text?.includes('BLOCKED-0') === true);
     expect(notice?.text).toContain('could not be delivered');
     expect(received(request!.chatId, 'BLOCKED-0')).toBe(0);
-    const detail = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${request!.id}`, headers: { authorization: `Bearer ${requesterToken}` } });
+    const detail = await testApp.application.app.inject({
+      method: 'GET',
+      url: `/v1/requests/${request!.id}`,
+      headers: { authorization: `Bearer ${requesterToken}` },
+    });
     const events = detail.json<{ events: { kind: string; details: unknown }[] }>().events;
-    expect(events.find((event) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({ reason: 'failed', error: 'telegram_403' });
+    expect(events.find((event) => event.kind === 'nudge_undeliverable')?.details).toMatchObject({
+      reason: 'failed',
+      error: 'telegram_403',
+    });
   });
 });
 
@@ -122,7 +174,11 @@ describe('Redis loses everything', () => {
     const second = await registerRequests(30, 'FLUSH-B');
     // Wait until some of them are being delivered, then flush again.
     const deadline = Date.now() + 15_000;
-    while (second.filter((request) => received(request.chatId, request.reference) > 0).length < 5 && Date.now() < deadline) await sleep(20);
+    while (
+      second.filter((request) => received(request.chatId, request.reference) > 0).length < 5 &&
+      Date.now() < deadline
+    )
+      await sleep(20);
     await redis.flushAll();
     await expectEachDeliveredOnce([...first, ...second], 40_000);
   });
@@ -150,10 +206,17 @@ describe('Redis down for a while', () => {
     await expectEachDeliveredOnce([...before, ...during], 40_000);
     const sendTimes = emulator
       .apiCalls('sendMessage')
-      .filter((call) => call.ok === true && [...before, ...during].some((request) => String(call.params.text).includes(request.reference)))
+      .filter(
+        (call) =>
+          call.ok === true &&
+          [...before, ...during].some((request) => String(call.params.text).includes(request.reference)),
+      )
       .map((call) => call.at);
     expect(Math.min(...sendTimes)).toBeGreaterThanOrEqual(restartedAt);
-    const open = await testApp.application.database.db.select({ id: outboxTable.id }).from(outboxTable).where(inArray(outboxTable.state, ['pending', 'sending']));
+    const open = await testApp.application.database.db
+      .select({ id: outboxTable.id })
+      .from(outboxTable)
+      .where(inArray(outboxTable.state, ['pending', 'sending']));
     expect(open).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ let uzbekContactPoint: string;
 
 beforeAll(async () => {
   testApp = await startTestApp('requests_api', { env: { RUN_MODE: 'api' } });
-  const token = async (input: Parameters<typeof createMember>[1]) => createToken(testApp, (await createMember(testApp, input)).id);
+  const token = async (input: Parameters<typeof createMember>[1]) =>
+    createToken(testApp, (await createMember(testApp, input)).id);
   kazakhProsecutor = await token({ name: 'Aigerim Requester', country: 'KZ' });
   kyrgyzProsecutor = await token({ name: 'Nurlan Outsider', country: 'KG' });
   uzbekCoordinator = await token({ name: 'Dilnoza Coordinator', country: 'UZ', role: 'coordinator' });
@@ -24,7 +25,12 @@ afterAll(async () => {
 });
 
 const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payload?: unknown) =>
-  testApp.application.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  testApp.application.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+  });
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
@@ -40,7 +46,15 @@ describe('registering a request', () => {
     });
     expect(response.statusCode).toBe(201);
     const created = response.json();
-    expect(created).toMatchObject({ status: 'sent', type: 'mla', fromCountry: 'KZ', toCountry: 'UZ', contactId: 'uz-002', authorityId: 'uz-gpo', urgent: false });
+    expect(created).toMatchObject({
+      status: 'sent',
+      type: 'mla',
+      fromCountry: 'KZ',
+      toCountry: 'UZ',
+      contactId: 'uz-002',
+      authorityId: 'uz-gpo',
+      urgent: false,
+    });
     expect(created.id).toMatch(/^[a-z2-9]{12}$/);
     // Sent 30 days ago, first check after 14: overdue, so the next working moment in Tashkent.
     const next = DateTime.fromISO(created.nextNudgeAt as string, { zone: 'Asia/Tashkent' });
@@ -51,7 +65,12 @@ describe('registering a request', () => {
 
     const detail = await call('GET', `/v1/requests/${created.id as string}`, kazakhProsecutor);
     expect(detail.statusCode).toBe(200);
-    expect(detail.json().events).toEqual([expect.objectContaining({ kind: 'registered', details: expect.objectContaining({ contactId: 'uz-002', chosenBy: 'requester' }) })]);
+    expect(detail.json().events).toEqual([
+      expect.objectContaining({
+        kind: 'registered',
+        details: expect.objectContaining({ contactId: 'uz-002', chosenBy: 'requester' }),
+      }),
+    ]);
   });
 
   it('without a contact, the ask ranking chooses: the Kyrgyz extradition head while the other contact is on leave', async () => {
@@ -69,7 +88,13 @@ describe('registering a request', () => {
 
   it('bad input gets a clear 400 and stores nothing', async () => {
     const before = (await call('GET', '/v1/requests?mine=true', kazakhProsecutor)).json().total as number;
-    const valid = { type: 'mla', toCountry: 'UZ', ourReference: 'X-1', subject: 'Something', sentAt: daysAgo(1) };
+    const valid = {
+      type: 'mla',
+      toCountry: 'UZ',
+      ourReference: 'X-1',
+      subject: 'Something',
+      sentAt: daysAgo(1),
+    };
     const cases: [unknown, string][] = [
       [{ ...valid, type: 'tea_party' }, '/type'],
       [{ ...valid, toCountry: 'XX' }, '/toCountry'],
@@ -92,21 +117,34 @@ describe('registering a request', () => {
     const foreign = await call('POST', '/v1/requests', kazakhProsecutor, { ...valid, fromCountry: 'KG' });
     expect(foreign.statusCode).toBe(403);
     expect((await call('GET', '/v1/requests?mine=true', kazakhProsecutor)).json().total).toBe(before);
-    expect((await testApp.application.app.inject({ method: 'POST', url: '/v1/requests', payload: valid })).statusCode).toBe(401);
+    expect(
+      (await testApp.application.app.inject({ method: 'POST', url: '/v1/requests', payload: valid }))
+        .statusCode,
+    ).toBe(401);
   });
 });
 
 describe('who sees what', () => {
-  it('members see their own and those addressed to them; coordinators their country\'s; others nothing', async () => {
+  it("members see their own and those addressed to them; coordinators their country's; others nothing", async () => {
     const created = (
-      await call('POST', '/v1/requests', kazakhProsecutor, { type: 'mla', toCountry: 'UZ', contactId: 'uz-002', ourReference: 'KZ-MLA-2026/200', subject: 'Witness hearing', sentAt: daysAgo(3) })
+      await call('POST', '/v1/requests', kazakhProsecutor, {
+        type: 'mla',
+        toCountry: 'UZ',
+        contactId: 'uz-002',
+        ourReference: 'KZ-MLA-2026/200',
+        subject: 'Witness hearing',
+        sentAt: daysAgo(3),
+      })
     ).json();
     const id = created.id as string;
     expect((await call('GET', `/v1/requests/${id}`, kyrgyzProsecutor)).statusCode).toBe(404);
     expect((await call('GET', `/v1/requests/${id}`, uzbekCoordinator)).statusCode).toBe(200);
     expect((await call('GET', `/v1/requests/${id}`, uzbekContactPoint)).statusCode).toBe(200);
 
-    const ids = async (token: string, query = '') => ((await call('GET', `/v1/requests${query}`, token)).json().items as { id: string }[]).map((item) => item.id);
+    const ids = async (token: string, query = '') =>
+      ((await call('GET', `/v1/requests${query}`, token)).json().items as { id: string }[]).map(
+        (item) => item.id,
+      );
     expect(await ids(kazakhProsecutor)).toContain(id);
     expect(await ids(kyrgyzProsecutor)).not.toContain(id);
     expect(await ids(uzbekCoordinator)).toContain(id);
@@ -120,31 +158,61 @@ describe('who sees what', () => {
 describe('changing a request', () => {
   it('the requester records their reference and the execution: nudges stop', async () => {
     const id = (
-      await call('POST', '/v1/requests', kazakhProsecutor, { type: 'mla', toCountry: 'UZ', ourReference: 'KZ-MLA-2026/300', subject: 'Company register extract', sentAt: daysAgo(40) })
+      await call('POST', '/v1/requests', kazakhProsecutor, {
+        type: 'mla',
+        toCountry: 'UZ',
+        ourReference: 'KZ-MLA-2026/300',
+        subject: 'Company register extract',
+        sentAt: daysAgo(40),
+      })
     ).json().id as string;
     // Only the requester's side may change it.
-    expect((await call('PATCH', `/v1/requests/${id}`, kyrgyzProsecutor, { status: 'executed' })).statusCode).toBe(404);
-    expect((await call('PATCH', `/v1/requests/${id}`, uzbekContactPoint, { status: 'executed' })).statusCode).toBe(403);
+    expect(
+      (await call('PATCH', `/v1/requests/${id}`, kyrgyzProsecutor, { status: 'executed' })).statusCode,
+    ).toBe(404);
+    expect(
+      (await call('PATCH', `/v1/requests/${id}`, uzbekContactPoint, { status: 'executed' })).statusCode,
+    ).toBe(403);
     expect((await call('PATCH', `/v1/requests/${id}`, kazakhProsecutor, {})).statusCode).toBe(400);
-    expect((await call('PATCH', `/v1/requests/${id}`, kazakhProsecutor, { status: 'lost' })).statusCode).toBe(400);
+    expect((await call('PATCH', `/v1/requests/${id}`, kazakhProsecutor, { status: 'lost' })).statusCode).toBe(
+      400,
+    );
 
-    const patched = await call('PATCH', `/v1/requests/${id}`, kazakhProsecutor, { theirReference: 'UZ-GP-55/12', status: 'executed' });
+    const patched = await call('PATCH', `/v1/requests/${id}`, kazakhProsecutor, {
+      theirReference: 'UZ-GP-55/12',
+      status: 'executed',
+    });
     expect(patched.statusCode).toBe(200);
-    expect(patched.json()).toMatchObject({ status: 'executed', theirReference: 'UZ-GP-55/12', nextNudgeAt: null });
+    expect(patched.json()).toMatchObject({
+      status: 'executed',
+      theirReference: 'UZ-GP-55/12',
+      nextNudgeAt: null,
+    });
     expect(patched.json().closedAt).not.toBeNull();
-    const events = (await call('GET', `/v1/requests/${id}`, kazakhProsecutor)).json().events as { kind: string; details: Record<string, unknown> }[];
+    const events = (await call('GET', `/v1/requests/${id}`, kazakhProsecutor)).json().events as {
+      kind: string;
+      details: Record<string, unknown>;
+    }[];
     expect(events.map((event) => event.kind)).toEqual(['registered', 'status_changed', 'updated']);
     expect(events[1]?.details).toEqual({ from: 'sent', to: 'executed' });
   });
 
   it('withdrawing stops the nudges and is recorded', async () => {
     const id = (
-      await call('POST', '/v1/requests', kazakhProsecutor, { type: 'extradition', toCountry: 'UZ', ourReference: 'KZ-EXT-2026/31', subject: 'Extradition', sentAt: daysAgo(1) })
+      await call('POST', '/v1/requests', kazakhProsecutor, {
+        type: 'extradition',
+        toCountry: 'UZ',
+        ourReference: 'KZ-EXT-2026/31',
+        subject: 'Extradition',
+        sentAt: daysAgo(1),
+      })
     ).json().id as string;
     const withdrawn = await call('POST', `/v1/requests/${id}/withdraw`, kazakhProsecutor);
     expect(withdrawn.statusCode).toBe(200);
     expect(withdrawn.json()).toMatchObject({ status: 'withdrawn', nextNudgeAt: null });
-    const events = (await call('GET', `/v1/requests/${id}`, kazakhProsecutor)).json().events as { kind: string }[];
+    const events = (await call('GET', `/v1/requests/${id}`, kazakhProsecutor)).json().events as {
+      kind: string;
+    }[];
     expect(events.at(-1)?.kind).toBe('withdrawn');
   });
 });

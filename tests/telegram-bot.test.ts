@@ -22,17 +22,24 @@ afterAll(async () => {
 });
 
 /** A member with a Telegram account linked through an invite, as a coordinator would set it up. */
-async function linkedMember(name: string, options: { languageCode?: string; country?: string } = {}): Promise<{ user: User; chat: Chat.PrivateChat }> {
+async function linkedMember(
+  name: string,
+  options: { languageCode?: string; country?: string } = {},
+): Promise<{ user: User; chat: Chat.PrivateChat }> {
   const member = await createMember(testApp, { name, country: options.country ?? 'KZ' });
   const invite = await createInvite(testApp, member.id);
-  const user = emulator.createUser({ firstName: name.split(' ')[0] ?? name, languageCode: options.languageCode ?? 'en' });
+  const user = emulator.createUser({
+    firstName: name.split(' ')[0] ?? name,
+    languageCode: options.languageCode ?? 'en',
+  });
   const chat = emulator.privateChat(user);
   emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
   await emulator.waitForMessages(chat, 1);
   return { user, chat };
 }
 
-const lastText = async (chat: Chat, count: number): Promise<string> => (await emulator.waitForMessages(chat, count))[count - 1]?.text ?? '';
+const lastText = async (chat: Chat, count: number): Promise<string> =>
+  (await emulator.waitForMessages(chat, count))[count - 1]?.text ?? '';
 
 describe('a member on Telegram', () => {
   it('links with the invite deep link, asks in Russian, taps a button and gets the answer', async () => {
@@ -51,7 +58,9 @@ describe('a member on Telegram', () => {
     // Answered in the question's language, not the app's: the extradition head first, the retired one never.
     expect(answer.text).toContain('Бакыт Демо-Токтогулов');
     expect(answer.text).not.toContain('Эмиль Демо-Сыдыков');
-    const buttons = emulator.buttons(answer).map((button) => ({ text: button.text, data: 'callback_data' in button ? button.callback_data : '' }));
+    const buttons = emulator
+      .buttons(answer)
+      .map((button) => ({ text: button.text, data: 'callback_data' in button ? button.callback_data : '' }));
     for (const button of buttons) expect(Buffer.byteLength(button.data, 'utf8')).toBeLessThanOrEqual(64);
 
     const requirements = buttons.find((button) => button.data.startsWith('ask:req:KG:extradition'));
@@ -76,7 +85,9 @@ describe('a member on Telegram', () => {
     expect(answer).toContain('Head of <b>MLA</b> & extradition <unit>');
     const call = emulator.apiCalls('sendMessage').at(-1)!;
     expect(call.params.parse_mode).toBe('HTML');
-    expect(String(call.params.text)).toContain('Head of &lt;b&gt;MLA&lt;/b&gt; &amp; extradition &lt;unit&gt;');
+    expect(String(call.params.text)).toContain(
+      'Head of &lt;b&gt;MLA&lt;/b&gt; &amp; extradition &lt;unit&gt;',
+    );
   });
 
   it('delivers an answer when Telegram first says "too many requests", after the wait it asks for', async () => {
@@ -102,7 +113,9 @@ describe('a member on Telegram', () => {
     await emulator.waitForCall('setMyCommands', (call) => call.params.language_code === undefined);
     const english = emulator.commands({ languageCode: 'en' });
     const russian = emulator.commands({ languageCode: 'ru' });
-    expect(english.map((command) => command.command)).toEqual(expect.arrayContaining(['help', 'link', 'language', 'whoami', 'unlink']));
+    expect(english.map((command) => command.command)).toEqual(
+      expect.arrayContaining(['help', 'link', 'language', 'whoami', 'unlink']),
+    );
     expect(russian.map((command) => command.command)).toEqual(english.map((command) => command.command));
     expect(russian.find((command) => command.command === 'help')?.description).toBe('показать эту справку');
     expect(emulator.commands().length).toBe(english.length);
@@ -113,8 +126,14 @@ describe('pushes through the adapter', () => {
   it('split a long message at line boundaries within Telegram’s limit, buttons under the last part', async () => {
     const { chat } = await linkedMember('Long Reader');
     const adapter = testApp.application.chatAdapters.find((candidate) => candidate.platform === 'telegram')!;
-    const lines = Array.from({ length: 120 }, (_, index) => `${index + 1}. Contact <${index}> & co — ${'x'.repeat(40)}`);
-    const sent = await adapter.send(String(chat.id), { text: lines.join('\n'), buttons: [{ label: 'More', action: 'ask:pick:KG:-' }] });
+    const lines = Array.from(
+      { length: 120 },
+      (_, index) => `${index + 1}. Contact <${index}> & co — ${'x'.repeat(40)}`,
+    );
+    const sent = await adapter.send(String(chat.id), {
+      text: lines.join('\n'),
+      buttons: [{ label: 'More', action: 'ask:pick:KG:-' }],
+    });
     const messages = emulator.sentMessages(chat).slice(1);
     expect(messages.length).toBeGreaterThan(1);
     expect(String(messages.at(-1)?.message_id)).toBe(sent.messageId);
@@ -127,7 +146,9 @@ describe('pushes through the adapter', () => {
   it('refuse content that must travel end-to-end encrypted', async () => {
     const { chat } = await linkedMember('Sensitive Reader');
     const adapter = testApp.application.chatAdapters.find((candidate) => candidate.platform === 'telegram')!;
-    await expect(adapter.send(String(chat.id), { text: 'sensitive', requiresEncryption: true })).rejects.toThrow(/encrypted/);
+    await expect(
+      adapter.send(String(chat.id), { text: 'sensitive', requiresEncryption: true }),
+    ).rejects.toThrow(/encrypted/);
     expect(emulator.sentMessages(chat)).toHaveLength(1);
   });
 });
@@ -168,7 +189,11 @@ describe('someone without a membership', () => {
 describe('the bot in a group', () => {
   it('stays silent unless addressed, and then points to a private chat without contact details', async () => {
     const { user } = await linkedMember('Group Member');
-    const group = emulator.createGroup({ title: 'Prosecutors of the region', type: 'supergroup', botMembership: 'administrator' });
+    const group = emulator.createGroup({
+      title: 'Prosecutors of the region',
+      type: 'supergroup',
+      botMembership: 'administrator',
+    });
     // As an administrator the bot sees every message; it must still keep quiet.
     emulator.sendUserMessage(user, group, 'who handles extradition in Kyrgyzstan');
     emulator.sendUserMessage(user, group, `@${emulator.bot.username} who handles extradition in Kyrgyzstan`);

@@ -89,7 +89,10 @@ describe('two replicas in polling mode', () => {
     emulator.sendUserMessage(user, chat, `/start ${invite.code}`);
     emulator.sendUserMessage(user, chat, '/language');
     const [, choice] = await emulator.waitForMessages(chat, 2);
-    emulator.failNext('answerCallbackQuery', { errorCode: 400, description: 'Bad Request: query is too old' });
+    emulator.failNext('answerCallbackQuery', {
+      errorCode: 400,
+      description: 'Bad Request: query is too old',
+    });
     emulator.pressButton(user, choice!, 'chat:lang:ru');
     expect((await emulator.waitForMessages(chat, 3))[2]?.text).toBe('Теперь я буду отвечать по-русски.');
   });

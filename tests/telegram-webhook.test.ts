@@ -47,7 +47,11 @@ afterAll(async () => {
 });
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('webhook mode', () => {
   it('registers the webhook with its secret and serves a member end to end', async () => {
@@ -64,7 +68,16 @@ describe('webhook mode', () => {
 
   it('refuses a caller without the right secret token', async () => {
     const stranger = emulator.createUser({ firstName: 'Forger' });
-    const update = { update_id: 990_000_001, message: { message_id: 1, date: 0, chat: { id: stranger.id, type: 'private', first_name: 'Forger' }, from: stranger, text: '/help' } };
+    const update = {
+      update_id: 990_000_001,
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: stranger.id, type: 'private', first_name: 'Forger' },
+        from: stranger,
+        text: '/help',
+      },
+    };
     const wrong = await post(update, { 'x-telegram-bot-api-secret-token': `${secret}x` });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -77,7 +90,14 @@ describe('webhook mode', () => {
     const chat = emulator.privateChat(user);
     const update: Update = {
       update_id: 990_000_002,
-      message: { message_id: 7, date: Math.floor(Date.now() / 1000), chat, from: user, text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] },
+      message: {
+        message_id: 7,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: user,
+        text: '/help',
+        entities: [{ type: 'bot_command', offset: 0, length: 5 }],
+      },
     };
     const headers = { 'x-telegram-bot-api-secret-token': secret };
     const [first, second] = await Promise.all([post(update, headers), post(update, headers)]);

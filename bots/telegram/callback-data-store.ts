@@ -13,18 +13,24 @@ export interface CallbackDataStore {
   decode(data: string): Promise<string | undefined>;
 }
 
-const tokenOf = (action: string) => `~${createHash('sha256').update(action).digest('base64url').slice(0, 22)}`;
+const tokenOf = (action: string) =>
+  `~${createHash('sha256').update(action).digest('base64url').slice(0, 22)}`;
 
-export function createCallbackDataStore(options: { redis?: { client: Redis; prefix: string } | undefined; ttlSeconds?: number }): CallbackDataStore {
+export function createCallbackDataStore(options: {
+  redis?: { client: Redis; prefix: string } | undefined;
+  ttlSeconds?: number;
+}): CallbackDataStore {
   const ttlSeconds = options.ttlSeconds ?? 30 * 86_400;
   const redis = options.redis;
   const memory = new Map<string, string>();
-  const fits = (action: string) => !action.startsWith('~') && Buffer.byteLength(action, 'utf8') <= callbackDataLimit;
+  const fits = (action: string) =>
+    !action.startsWith('~') && Buffer.byteLength(action, 'utf8') <= callbackDataLimit;
   return {
     async encode(action) {
       if (fits(action)) return action;
       const token = tokenOf(action);
-      if (redis !== undefined) await redis.client.set(`${redis.prefix}:telegram:callback:${token}`, action, 'EX', ttlSeconds);
+      if (redis !== undefined)
+        await redis.client.set(`${redis.prefix}:telegram:callback:${token}`, action, 'EX', ttlSeconds);
       else {
         memory.set(token, action);
         if (memory.size > 10_000) memory.delete(memory.keys().next().value ?? '');
@@ -33,7 +39,8 @@ export function createCallbackDataStore(options: { redis?: { client: Redis; pref
     },
     async decode(data) {
       if (!data.startsWith('~')) return data;
-      if (redis !== undefined) return (await redis.client.get(`${redis.prefix}:telegram:callback:${data}`)) ?? undefined;
+      if (redis !== undefined)
+        return (await redis.client.get(`${redis.prefix}:telegram:callback:${data}`)) ?? undefined;
       return memory.get(data);
     },
   };

@@ -1,3 +1,13 @@
 // Public surface of the Telegram adapter, used by the composition root.
-export { createTelegramBot, webhookPathOf, type TelegramBot, type TelegramBotOptions } from './telegram-bot.ts';
-export { escapeTelegramHtml, splitForTelegram, inlineKeyboard, telegramMessageLimit } from './telegram-render.ts';
+export {
+  createTelegramBot,
+  webhookPathOf,
+  type TelegramBot,
+  type TelegramBotOptions,
+} from './telegram-bot.ts';
+export {
+  escapeTelegramHtml,
+  splitForTelegram,
+  inlineKeyboard,
+  telegramMessageLimit,
+} from './telegram-render.ts';

@@ -14,7 +14,12 @@ export interface PollingLock {
 const renewScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const releaseScript = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-export function createPollingLock(options: { client: Redis; key: string; ttlMs: number; owner?: string }): PollingLock {
+export function createPollingLock(options: {
+  client: Redis;
+  key: string;
+  ttlMs: number;
+  owner?: string;
+}): PollingLock {
   const { client, key, ttlMs } = options;
   const owner = options.owner ?? randomUUID();
   return {

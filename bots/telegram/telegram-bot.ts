@@ -65,7 +65,10 @@ export const webhookPathOf = (url: string): string => {
 
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { engine, translator, logger, webhook } = options;
-  const redis = options.redis.client === undefined ? undefined : { client: options.redis.client, prefix: options.redis.prefix };
+  const redis =
+    options.redis.client === undefined
+      ? undefined
+      : { client: options.redis.client, prefix: options.redis.prefix };
   const botId = options.token.split(':')[0] ?? 'bot';
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   bot.api.config.use(telegramRetry(logger, options.retry));
@@ -73,10 +76,17 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const deduplicator = createUpdateDeduplicator({ redis, botId });
   const mode = webhook === undefined ? 'polling' : 'webhook';
 
-  async function deliver(chatId: string, message: OutboundMessage, replyTo?: number): Promise<{ messageId: string }> {
+  async function deliver(
+    chatId: string,
+    message: OutboundMessage,
+    replyTo?: number,
+  ): Promise<{ messageId: string }> {
     // Telegram chats are not end-to-end encrypted: content that must be never goes out here.
-    if (message.requiresEncryption === true) throw new Error('Telegram cannot carry end-to-end encrypted content');
-    const threadTo = replyTo ?? (message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined);
+    if (message.requiresEncryption === true)
+      throw new Error('Telegram cannot carry end-to-end encrypted content');
+    const threadTo =
+      replyTo ??
+      (message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined);
     const pieces = splitForTelegram(message.text);
     const buttons = message.buttons ?? [];
     const encoded = new Map<string, string>();
@@ -87,8 +97,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       const sent = await bot.api.sendMessage(chatId, piece, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
-        ...(last && buttons.length > 0 ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) } : {}),
-        ...(index === 0 && threadTo !== undefined ? { reply_parameters: { message_id: threadTo, allow_sending_without_reply: true } } : {}),
+        ...(last && buttons.length > 0
+          ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) }
+          : {}),
+        ...(index === 0 && threadTo !== undefined
+          ? { reply_parameters: { message_id: threadTo, allow_sending_without_reply: true } }
+          : {}),
       });
       messageId = sent.message_id;
     }
@@ -117,7 +131,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   bot.on('callback_query:data', async (ctx) => {
     // Stops the button's spinner; cosmetic, so its failure must not stop the answer.
     await ctx.answerCallbackQuery().catch((error: unknown) => {
-      logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'answerCallbackQuery failed');
+      logger.debug(
+        { err: error instanceof Error ? error.message : String(error) },
+        'answerCallbackQuery failed',
+      );
     });
     // A stored long action that expired becomes an unknown action: the engine says the button is stale.
     const action = (await callbacks.decode(ctx.callbackQuery.data)) ?? 'expired:';
@@ -154,7 +171,13 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           menu.languageCode === undefined ? {} : { language_code: menu.languageCode },
         );
       } catch (error) {
-        logger.warn({ err: error instanceof Error ? error.message : String(error), language: menu.languageCode ?? 'default' }, 'Telegram setMyCommands failed; the bot works without a menu');
+        logger.warn(
+          {
+            err: error instanceof Error ? error.message : String(error),
+            language: menu.languageCode ?? 'default',
+          },
+          'Telegram setMyCommands failed; the bot works without a menu',
+        );
       }
     }
   }
@@ -163,7 +186,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     await ready();
     logger.info({ username: bot.botInfo.username, mode }, 'Telegram bot connected');
     if (webhook !== undefined) {
-      await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...allowedUpdates], drop_pending_updates: false });
+      await bot.api.setWebhook(webhook.url, {
+        secret_token: webhook.secret,
+        allowed_updates: [...allowedUpdates],
+        drop_pending_updates: false,
+      });
       logger.info({ path: webhookPathOf(webhook.url) }, 'Telegram webhook set');
     }
     // Menus are a convenience: set them in the background so they never delay serving.
@@ -175,7 +202,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const lockTtlMs = options.polling?.lockTtlMs ?? 30_000;
     poller = createPoller({
       bot,
-      lock: redis === undefined ? undefined : createPollingLock({ client: redis.client, key: `${redis.prefix}:telegram:poller:${botId}`, ttlMs: lockTtlMs }),
+      lock:
+        redis === undefined
+          ? undefined
+          : createPollingLock({
+              client: redis.client,
+              key: `${redis.prefix}:telegram:poller:${botId}`,
+              ttlMs: lockTtlMs,
+            }),
       logger,
       retryEveryMs: options.polling?.retryEveryMs ?? 5000,
       renewEveryMs: Math.max(100, Math.floor(lockTtlMs / 3)),
@@ -190,7 +224,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     routes:
       webhook === undefined
         ? async () => undefined
-        : telegramWebhookRoutes({ path: webhookPathOf(webhook.url), secret: webhook.secret, bot, deduplicator, ready, logger }),
+        : telegramWebhookRoutes({
+            path: webhookPathOf(webhook.url),
+            secret: webhook.secret,
+            bot,
+            deduplicator,
+            ready,
+            logger,
+          }),
     username: () => options.username ?? (bot.isInited() ? bot.botInfo.username : undefined),
     isPolling: () => poller?.isPolling() === true,
 
@@ -202,7 +243,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           poller?.start();
         } catch (error) {
           if (stopped) return;
-          logger.error({ err: error instanceof Error ? error.message : String(error) }, 'Telegram bot could not start; retrying in 30 s');
+          logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            'Telegram bot could not start; retrying in 30 s',
+          );
           retryTimer = setTimeout(() => void attempt(), 30_000);
           retryTimer.unref();
         }

@@ -4,14 +4,20 @@ import type { CallbackQuery, Chat, Message, UserFromGetMe } from 'grammy/types';
 import type { ChatType, InboundMessage } from '../../src/chat/index.ts';
 
 const chatTypeOf = (chat: Chat): ChatType | undefined =>
-  chat.type === 'private' ? 'private' : chat.type === 'group' || chat.type === 'supergroup' ? 'group' : undefined;
+  chat.type === 'private'
+    ? 'private'
+    : chat.type === 'group' || chat.type === 'supergroup'
+      ? 'group'
+      : undefined;
 
 /** A text message, or undefined for what the bot ignores (channels, other bots, service messages). */
 export function inboundFromMessage(message: Message, me: UserFromGetMe): InboundMessage | undefined {
   const chatType = chatTypeOf(message.chat);
   const from = message.from;
-  if (chatType === undefined || from === undefined || from.is_bot || message.text === undefined) return undefined;
-  const { text, addressed } = chatType === 'group' ? addressing(message, message.text, me) : { text: message.text, addressed: true };
+  if (chatType === undefined || from === undefined || from.is_bot || message.text === undefined)
+    return undefined;
+  const { text, addressed } =
+    chatType === 'group' ? addressing(message, message.text, me) : { text: message.text, addressed: true };
   return {
     platform: 'telegram',
     platformUserId: String(from.id),
@@ -22,7 +28,8 @@ export function inboundFromMessage(message: Message, me: UserFromGetMe): Inbound
     addressed,
     displayName: from.first_name,
     messageId: String(message.message_id),
-    replyToMessageId: message.reply_to_message === undefined ? undefined : String(message.reply_to_message.message_id),
+    replyToMessageId:
+      message.reply_to_message === undefined ? undefined : String(message.reply_to_message.message_id),
   };
 }
 

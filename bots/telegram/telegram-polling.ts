@@ -52,11 +52,18 @@ export function createPoller(options: PollerOptions): Poller {
     if (options.onLeadership !== undefined) await options.onLeadership();
     // getUpdates is refused while a webhook is set (a previous webhook deployment).
     await bot.api.deleteWebhook().catch((error: unknown) => {
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Telegram deleteWebhook failed; polling anyway');
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'Telegram deleteWebhook failed; polling anyway',
+      );
     });
     if (isStopped()) return;
     const handle = run(bot, {
-      runner: { fetch: { timeout: options.timeoutSeconds, allowed_updates: options.allowedUpdates }, silent: true, retryInterval: 'exponential' },
+      runner: {
+        fetch: { timeout: options.timeoutSeconds, allowed_updates: options.allowedUpdates },
+        silent: true,
+        retryInterval: 'exponential',
+      },
     });
     runner = handle;
     logger.info('Telegram bot polling for updates');

@@ -56,13 +56,21 @@ const shortLabel = 18;
  * An inline keyboard: one button per row, or two when both labels are short. `callbackData`
  * turns an action into at most 64 bytes of callback data.
  */
-export function inlineKeyboard(buttons: readonly Button[], callbackData: (action: string) => string): InlineKeyboardMarkup {
+export function inlineKeyboard(
+  buttons: readonly Button[],
+  callbackData: (action: string) => string,
+): InlineKeyboardMarkup {
   const rows: InlineKeyboardButton[][] = [];
   for (const button of buttons) {
     const rendered: InlineKeyboardButton = { text: button.label, callback_data: callbackData(button.action) };
     const last = rows.at(-1);
     const previous = last?.[0];
-    if (last?.length === 1 && previous !== undefined && previous.text.length <= shortLabel && button.label.length <= shortLabel) {
+    if (
+      last?.length === 1 &&
+      previous !== undefined &&
+      previous.text.length <= shortLabel &&
+      button.label.length <= shortLabel
+    ) {
       last.push(rendered);
     } else {
       rows.push([rendered]);

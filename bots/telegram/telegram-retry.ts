@@ -62,11 +62,17 @@ export function telegramRetry(logger: Logger, options: TelegramRetryOptions = {}
         } else {
           return result;
         }
-        logger.warn({ method, errorCode: result.error_code, retryInMs: delay, attempt: attempt + 1 }, 'Telegram API call refused; retrying');
+        logger.warn(
+          { method, errorCode: result.error_code, retryInMs: delay, attempt: attempt + 1 },
+          'Telegram API call refused; retrying',
+        );
       } catch (error) {
         if (!(error instanceof HttpError) || signal?.aborted === true || attempt >= maxRetries) throw error;
         delay = backoff;
-        logger.warn({ method, err: error.message, retryInMs: delay, attempt: attempt + 1 }, 'Telegram API unreachable; retrying');
+        logger.warn(
+          { method, err: error.message, retryInMs: delay, attempt: attempt + 1 },
+          'Telegram API unreachable; retrying',
+        );
       }
       await sleep(Math.min(delay, maxDelayMs), signal);
       backoff = Math.min(backoff * 2, maxDelayMs) * (0.8 + Math.random() * 0.4);

@@ -6,7 +6,6 @@ import type { Logger } from '../../src/logging/logger.ts';
 import type { UpdateDeduplicator } from './update-deduplicator.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
 
-
 export interface WebhookRouteOptions {
   path: string;
   secret: string;
@@ -42,7 +41,15 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
       async (request, reply) => {
         const presented = request.headers['x-telegram-bot-api-secret-token'];
         if (typeof presented !== 'string' || !constantTimeEqual(presented, options.secret)) {
-          return reply.code(401).send({ error: { code: 'unauthorized', message: 'wrong or missing webhook secret token', requestId: request.id } });
+          return reply
+            .code(401)
+            .send({
+              error: {
+                code: 'unauthorized',
+                message: 'wrong or missing webhook secret token',
+                requestId: request.id,
+              },
+            });
         }
         const update = request.body as unknown as Update;
         // Telegram retries an update it thinks we missed; the first delivery already handled it.
@@ -55,13 +62,24 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
           const cause = error instanceof BotError ? error.error : error;
           if (cause instanceof GrammyError && cause.error_code < 500) {
             // Telegram refused our answer for good (blocked by the user, chat gone): retrying cannot help.
-            logger.warn({ method: cause.method, errorCode: cause.error_code, updateId: update.update_id }, 'Telegram refused an answer');
+            logger.warn(
+              { method: cause.method, errorCode: cause.error_code, updateId: update.update_id },
+              'Telegram refused an answer',
+            );
             return { ok: true };
           }
           // Let Telegram deliver it again later.
           await deduplicator.release(update.update_id);
           logger.error({ err: cause, updateId: update.update_id }, 'Telegram update failed');
-          return reply.code(500).send({ error: { code: 'internal', message: 'update not handled; Telegram will retry', requestId: request.id } });
+          return reply
+            .code(500)
+            .send({
+              error: {
+                code: 'internal',
+                message: 'update not handled; Telegram will retry',
+                requestId: request.id,
+              },
+            });
         }
       },
     );

@@ -6,7 +6,6 @@ import { ErrorBody } from '../http/error-schemas.ts';
 /** Longest question accepted; only the first 500 characters are read (question-text.ts). */
 export const askTextMaxLength = 10_000;
 
-
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 

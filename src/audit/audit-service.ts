@@ -69,7 +69,12 @@ export interface AuditServiceOptions {
   flushIntervalMs?: number;
 }
 
-export function createAuditService({ db, logger, clock = () => new Date(), flushIntervalMs = 200 }: AuditServiceOptions): AuditService {
+export function createAuditService({
+  db,
+  logger,
+  clock = () => new Date(),
+  flushIntervalMs = 200,
+}: AuditServiceOptions): AuditService {
   let pending: AuditEntry[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
@@ -77,7 +82,11 @@ export function createAuditService({ db, logger, clock = () => new Date(), flush
   async function appendInTransaction(tx: Queryable, entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await tx.execute(sql`select pg_advisory_xact_lock(${auditLockId})`);
-    const [last] = await tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+    const [last] = await tx
+      .select({ seq: auditLog.seq, hash: auditLog.hash })
+      .from(auditLog)
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
     let seq = last?.seq ?? 0;
     let prevHash = last?.hash ?? genesisHash;
     const at = clock().toISOString();

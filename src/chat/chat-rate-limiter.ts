@@ -23,8 +23,16 @@ export interface ChatRateLimiterOptions {
 const incrementScript = `local count = redis.call('incr', KEYS[1]) if count == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return count`;
 
 /** A fixed-window counter: cheap (one round trip), and precise enough to stop a flood. */
-export function createChatRateLimiter({ redis, limit, windowMs = 60_000, clock = Date.now }: ChatRateLimiterOptions): ChatRateLimiter {
-  const decide = (count: number): RateLimitDecision => ({ allowed: count <= limit, firstRefusal: count === limit + 1 });
+export function createChatRateLimiter({
+  redis,
+  limit,
+  windowMs = 60_000,
+  clock = Date.now,
+}: ChatRateLimiterOptions): ChatRateLimiter {
+  const decide = (count: number): RateLimitDecision => ({
+    allowed: count <= limit,
+    firstRefusal: count === limit + 1,
+  });
   if (redis !== undefined) {
     return {
       async consume(key) {
@@ -49,7 +57,8 @@ export function createChatRateLimiter({ redis, limit, windowMs = 60_000, clock =
       const count = current?.window === window ? current.count + 1 : 1;
       if (current === undefined || current.window !== window) {
         // Old windows are dropped as keys come back, and in bulk when the map grows.
-        if (counters.size > 10_000) for (const [stale, value] of counters) if (value.window !== window) counters.delete(stale);
+        if (counters.size > 10_000)
+          for (const [stale, value] of counters) if (value.window !== window) counters.delete(stale);
       }
       counters.set(key, { window, count });
       return Promise.resolve(decide(count));

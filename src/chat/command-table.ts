@@ -68,7 +68,8 @@ export type ChatCommand = MemberCommand | AnyoneCommand;
 const roleRank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
 
 export const mayRun = (command: ChatCommand, principal: Principal | undefined): boolean =>
-  command.role === 'anyone' || (principal !== undefined && roleRank[principal.role] >= roleRank[command.role]);
+  command.role === 'anyone' ||
+  (principal !== undefined && roleRank[principal.role] >= roleRank[command.role]);
 
 /** Matrix users type `!cmd` (a `/` is taken by their client); everyone else `/cmd`. */
 export const commandPrefix = (platform: Platform): string => (platform === 'matrix' ? '!' : '/');
@@ -104,15 +105,19 @@ export class CommandTable {
   register(command: ChatCommand): void {
     const canonical = command.names.en[0];
     if (canonical === undefined || !telegramCommandName.test(canonical)) {
-      throw new Error(`command ${command.id}: the first English name must match ${telegramCommandName.source}`);
+      throw new Error(
+        `command ${command.id}: the first English name must match ${telegramCommandName.source}`,
+      );
     }
-    if (this.#commands.some((existing) => existing.id === command.id)) throw new Error(`command ${command.id} is registered twice`);
+    if (this.#commands.some((existing) => existing.id === command.id))
+      throw new Error(`command ${command.id} is registered twice`);
     const additions: [string, Locale][] = [];
     for (const locale of supportedLocales) {
       for (const name of command.names[locale]) {
         const key = name.toLowerCase();
         const owner = this.#byName.get(key);
-        if (owner !== undefined) throw new Error(`command name ${key} of ${command.id} is taken by ${owner.command.id}`);
+        if (owner !== undefined)
+          throw new Error(`command name ${key} of ${command.id} is taken by ${owner.command.id}`);
         if (!additions.some(([added]) => added === key)) additions.push([key, locale]);
       }
     }
@@ -130,7 +135,12 @@ export class CommandTable {
   }
 
   /** Help text generated from the table: the commands this caller may run, in their language. */
-  help(options: { translator: Translator; locale: Locale; principal: Principal | undefined; prefix: string }): string {
+  help(options: {
+    translator: Translator;
+    locale: Locale;
+    principal: Principal | undefined;
+    prefix: string;
+  }): string {
     const { translator, locale, principal, prefix } = options;
     const lines = [translator.t(locale, 'chat-help-heading')];
     for (const command of this.#commands) {
@@ -145,7 +155,10 @@ export class CommandTable {
       const shown = names.map((name) => `${prefix}${name}`).join(', ');
       lines.push(`${shown}${usage === '' ? '' : ` ${usage}`} — ${translator.t(locale, command.helpId)}`);
     }
-    lines.push('', translator.t(locale, principal === undefined ? 'chat-help-unknown-account' : 'chat-help-free-text'));
+    lines.push(
+      '',
+      translator.t(locale, principal === undefined ? 'chat-help-unknown-account' : 'chat-help-free-text'),
+    );
     return lines.join('\n');
   }
 
@@ -155,7 +168,12 @@ export class CommandTable {
    */
   menu(translator: Translator, locale: Locale): { command: string; description: string }[] {
     return this.#commands
-      .filter((command) => command.listed !== false && (command.role === 'anyone' || command.role === 'member'))
-      .map((command) => ({ command: command.names.en[0] ?? command.id, description: translator.t(locale, command.helpId).slice(0, 256) }));
+      .filter(
+        (command) => command.listed !== false && (command.role === 'anyone' || command.role === 'member'),
+      )
+      .map((command) => ({
+        command: command.names.en[0] ?? command.id,
+        description: translator.t(locale, command.helpId).slice(0, 256),
+      }));
   }
 }

@@ -11,7 +11,15 @@ import type { Principal } from '../members/principal.ts';
 import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
-import { CommandTable, commandPrefix, mayRun, parseCommand, type ChatCommand, type ChatReply, type ParsedCommand } from './command-table.ts';
+import {
+  CommandTable,
+  commandPrefix,
+  mayRun,
+  parseCommand,
+  type ChatCommand,
+  type ChatReply,
+  type ParsedCommand,
+} from './command-table.ts';
 import type { ConversationMemory } from './conversation-memory.ts';
 import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-commands.ts';
 import { createIdleMembers, type IdleMembersOptions } from './idle-members.ts';
@@ -97,7 +105,8 @@ export interface ConversationEngine {
 }
 
 const isList = (reply: ChatReply): reply is readonly OutboundMessage[] => Array.isArray(reply);
-const asList = (reply: ChatReply): OutboundMessage[] => (reply === undefined ? [] : isList(reply) ? [...reply] : [reply]);
+const asList = (reply: ChatReply): OutboundMessage[] =>
+  reply === undefined ? [] : isList(reply) ? [...reply] : [reply];
 
 export function createConversationEngine(deps: ConversationEngineDeps): ConversationEngine {
   const { identities, ask, translator, audit, rateLimiter, memory, logger, defaultLocale } = deps;
@@ -106,27 +115,48 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   const textHandlers: TextHandler[] = [];
   const idleMembers = createIdleMembers(deps.idleMembers);
 
-  const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({ text: translator.t(locale, id, args), locale });
+  const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({
+    text: translator.t(locale, id, args),
+    locale,
+  });
   const accountOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.platformUserId}`;
-  const conversationOf = (inbound: InboundMessage) => `${inbound.platform}:${inbound.chatId}:${inbound.platformUserId}`;
+  const conversationOf = (inbound: InboundMessage) =>
+    `${inbound.platform}:${inbound.chatId}:${inbound.platformUserId}`;
 
-  function registerActionHandler(prefix: string, handler: ActionHandler, options: ActionHandlerOptions = {}): void {
+  function registerActionHandler(
+    prefix: string,
+    handler: ActionHandler,
+    options: ActionHandlerOptions = {},
+  ): void {
     const key = prefix.replace(/:$/, '');
-    if (!/^[a-z][a-z0-9-]{0,15}$/.test(key)) throw new Error(`action prefix ${prefix} must be a short lower-case word`);
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(key))
+      throw new Error(`action prefix ${prefix} must be a short lower-case word`);
     if (actions.has(key)) throw new Error(`action prefix ${key} is registered twice`);
     actions.set(key, { handler, options });
   }
 
-  for (const command of createCoreCommands({ table, translator, invites: deps.invites, identities })) table.register(command);
+  for (const command of createCoreCommands({ table, translator, invites: deps.invites, identities }))
+    table.register(command);
   registerActionHandler('chat', createCoreActionHandler({ translator, identities }));
-  registerActionHandler('ask', async ({ principal, action, locale }) => ask.handleAction(principal, action, locale));
+  registerActionHandler('ask', async ({ principal, action, locale }) =>
+    ask.handleAction(principal, action, locale),
+  );
 
   function refuse(inbound: InboundMessage, locale: Locale, reason: string): OutboundMessage[] {
-    audit.enqueue({ actor: accountOf(inbound), action: 'chat.refused', details: { platform: inbound.platform, chatType: inbound.chatType, reason } });
+    audit.enqueue({
+      actor: accountOf(inbound),
+      action: 'chat.refused',
+      details: { platform: inbound.platform, chatType: inbound.chatType, reason },
+    });
     return [refusalFor(translator, locale, inbound, commandPrefix(inbound.platform))];
   }
 
-  async function runCommand(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, parsed: ParsedCommand): Promise<OutboundMessage[]> {
+  async function runCommand(
+    inbound: InboundMessage,
+    principal: Principal | undefined,
+    locale: Locale,
+    parsed: ParsedCommand,
+  ): Promise<OutboundMessage[]> {
     const prefix = commandPrefix(inbound.platform);
     const found = table.find(parsed.name);
     if (found === undefined) {
@@ -136,9 +166,12 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     const { command } = found;
     if (!mayRun(command, principal)) {
       if (principal === undefined) return refuse(inbound, locale, `command:${command.id}`);
-      return [say(locale, 'chat-command-forbidden', { role: translator.t(locale, `chat-role-${command.role}`) })];
+      return [
+        say(locale, 'chat-command-forbidden', { role: translator.t(locale, `chat-role-${command.role}`) }),
+      ];
     }
-    if (inbound.chatType === 'group' && command.inGroups !== true) return [say(locale, 'chat-group-command-private-only')];
+    if (inbound.chatType === 'group' && command.inGroups !== true)
+      return [say(locale, 'chat-group-command-private-only')];
     const base = {
       inbound,
       locale,
@@ -151,7 +184,11 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     if (command.role === 'anyone') return asList(await command.run({ ...base, principal }));
     // mayRun guarantees a member here.
     if (principal === undefined) return [];
-    audit.enqueue({ actor: `member:${principal.memberId}`, action: 'chat.command', details: { platform: inbound.platform, command: command.id } });
+    audit.enqueue({
+      actor: `member:${principal.memberId}`,
+      action: 'chat.command',
+      details: { platform: inbound.platform, command: command.id },
+    });
     try {
       return asList(await command.run({ ...base, principal }));
     } finally {
@@ -160,15 +197,29 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     }
   }
 
-  async function runAction(inbound: InboundMessage, principal: Principal | undefined, locale: Locale, action: string): Promise<OutboundMessage[]> {
+  async function runAction(
+    inbound: InboundMessage,
+    principal: Principal | undefined,
+    locale: Locale,
+    action: string,
+  ): Promise<OutboundMessage[]> {
     if (principal === undefined) return refuse(inbound, locale, 'button');
     const prefix = action.split(':', 1)[0] ?? '';
     const registered = actions.get(prefix);
     if (registered === undefined) return [say(locale, 'chat-unknown-action')];
-    if (inbound.chatType === 'group' && registered.options.inGroups !== true) return [say(locale, 'chat-group-private-only')];
+    if (inbound.chatType === 'group' && registered.options.inGroups !== true)
+      return [say(locale, 'chat-group-private-only')];
     let reply: OutboundMessage[];
     try {
-      reply = asList(await registered.handler({ inbound, principal, locale, action, t: (id, args) => translator.t(locale, id, args) }));
+      reply = asList(
+        await registered.handler({
+          inbound,
+          principal,
+          locale,
+          action,
+          t: (id, args) => translator.t(locale, id, args),
+        }),
+      );
     } finally {
       // A button may move a flow to a step that reads typed text, here and now, before the
       // notice from the database reaches this process.
@@ -177,11 +228,28 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
   }
 
-  async function answerQuestion(inbound: InboundMessage, principal: Principal | undefined, text: string): Promise<OutboundMessage[]> {
-    if (principal === undefined) return refuse(inbound, chooseLocale([inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'question');
+  async function answerQuestion(
+    inbound: InboundMessage,
+    principal: Principal | undefined,
+    text: string,
+  ): Promise<OutboundMessage[]> {
+    if (principal === undefined)
+      return refuse(
+        inbound,
+        chooseLocale([inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale),
+        'question',
+      );
     // Contact details never go to a group: everyone there would read them.
     if (inbound.chatType === 'group') {
-      return [say(chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale), 'chat-group-private-only')];
+      return [
+        say(
+          chooseLocale(
+            [principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint],
+            defaultLocale,
+          ),
+          'chat-group-private-only',
+        ),
+      ];
     }
     // A module with a conversation in progress (a consultation being started or talked in, a
     // request being registered) takes the text before it is read as a question. A member found
@@ -189,7 +257,10 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     if (textHandlers.length > 0 && !idleMembers.isIdle(principal.memberId)) {
       const ticket = idleMembers.ticket();
       // Text carries its own language; no need to look up the conversation's.
-      const locale = chooseLocale([principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint], defaultLocale);
+      const locale = chooseLocale(
+        [principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint],
+        defaultLocale,
+      );
       for (const textHandler of textHandlers) {
         const taken = await textHandler({ inbound, principal, locale, text });
         if (taken !== undefined) {
@@ -201,9 +272,13 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     }
     // A saved or explicit choice wins; then the ask module detects the question's language; a
     // question without words ("KG?") falls back to the messenger's language.
-    const chosen = toLocale(principal.locale) ?? inbound.locale ?? (detectTextLocale(text) === undefined ? toLocale(inbound.localeHint) : undefined);
+    const chosen =
+      toLocale(principal.locale) ??
+      inbound.locale ??
+      (detectTextLocale(text) === undefined ? toLocale(inbound.localeHint) : undefined);
     const answer = await ask.ask({ principal, text, locale: chosen });
-    const answerLocale = answer.locale ?? answer.reply.locale ?? chosen ?? detectTextLocale(text) ?? defaultLocale;
+    const answerLocale =
+      answer.locale ?? answer.reply.locale ?? chosen ?? detectTextLocale(text) ?? defaultLocale;
     await memory.rememberLocale(conversationOf(inbound), answerLocale);
     return [{ ...answer.reply, locale: answerLocale }];
   }
@@ -213,7 +288,12 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
    * one, a Russian command name (English names come from menus and say nothing), the text's
    * script, the language of the conversation so far (a button press has no text), the messenger's.
    */
-  async function conversationLocale(inbound: InboundMessage, principal: Principal | undefined, parsed: ParsedCommand | undefined, text: string) {
+  async function conversationLocale(
+    inbound: InboundMessage,
+    principal: Principal | undefined,
+    parsed: ParsedCommand | undefined,
+    text: string,
+  ) {
     const commandLocale = parsed !== undefined && table.find(parsed.name)?.locale === 'ru' ? 'ru' : undefined;
     return chooseLocale(
       [
@@ -235,16 +315,35 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     // In a group the bot speaks only when spoken to.
     if (inbound.chatType === 'group' && inbound.addressed !== true) return [];
 
-    const resolved = await identities.resolve({ platform: inbound.platform, platformUserId: inbound.platformUserId });
+    const resolved = await identities.resolve({
+      platform: inbound.platform,
+      platformUserId: inbound.platformUserId,
+    });
     const principal = resolved === undefined ? undefined : principalOf(resolved.member);
     const parsed = action === undefined ? parseCommand(text) : undefined;
 
-    const limit = await rateLimiter.consume(principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`);
+    const limit = await rateLimiter.consume(
+      principal === undefined ? `account:${accountOf(inbound)}` : `member:${principal.memberId}`,
+    );
     if (!limit.allowed) {
-      return limit.firstRefusal ? [say(await conversationLocale(inbound, principal, parsed, text), 'error-rate-limited')] : [];
+      return limit.firstRefusal
+        ? [say(await conversationLocale(inbound, principal, parsed, text), 'error-rate-limited')]
+        : [];
     }
-    if (action !== undefined) return runAction(inbound, principal, await conversationLocale(inbound, principal, parsed, text), action);
-    if (parsed !== undefined) return runCommand(inbound, principal, await conversationLocale(inbound, principal, parsed, text), parsed);
+    if (action !== undefined)
+      return runAction(
+        inbound,
+        principal,
+        await conversationLocale(inbound, principal, parsed, text),
+        action,
+      );
+    if (parsed !== undefined)
+      return runCommand(
+        inbound,
+        principal,
+        await conversationLocale(inbound, principal, parsed, text),
+        parsed,
+      );
     return answerQuestion(inbound, principal, text);
   }
 
@@ -264,7 +363,10 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       try {
         return await handle(inbound);
       } catch (error) {
-        logger.error({ err: error, platform: inbound.platform, chatType: inbound.chatType }, 'conversation engine failed on a message');
+        logger.error(
+          { err: error, platform: inbound.platform, chatType: inbound.chatType },
+          'conversation engine failed on a message',
+        );
         const locale = chooseLocale([inbound.locale, inbound.localeHint], defaultLocale);
         return [say(locale, 'error-generic')];
       }

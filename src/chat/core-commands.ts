@@ -6,7 +6,13 @@ import type { InviteService, RedeemOutcome } from '../members/invite-service.ts'
 import type { Principal } from '../members/principal.ts';
 import { countryName } from '../registry/index.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
-import type { AnyoneCommandContext, ChatCommand, ChatReply, CommandTable, MemberCommandContext } from './command-table.ts';
+import type {
+  AnyoneCommandContext,
+  ChatCommand,
+  ChatReply,
+  CommandTable,
+  MemberCommandContext,
+} from './command-table.ts';
 
 export interface CoreCommandDeps {
   table: CommandTable;
@@ -19,22 +25,43 @@ export interface CoreCommandDeps {
 export const linkCommandOf = (inbound: InboundMessage, prefix: string): string =>
   inbound.platform === 'telegram' ? '/start' : `${prefix}link`;
 
-export function refusalFor(translator: Translator, locale: Locale, inbound: InboundMessage, prefix: string): OutboundMessage {
-  return { text: translator.t(locale, 'chat-refusal-unknown', { link: linkCommandOf(inbound, prefix) }), locale };
+export function refusalFor(
+  translator: Translator,
+  locale: Locale,
+  inbound: InboundMessage,
+  prefix: string,
+): OutboundMessage {
+  return {
+    text: translator.t(locale, 'chat-refusal-unknown', { link: linkCommandOf(inbound, prefix) }),
+    locale,
+  };
 }
 
 const codeArgument = { name: 'code', labelId: 'chat-argument-code', required: true } as const;
 
-export function createCoreCommands({ table, translator, invites, identities }: CoreCommandDeps): ChatCommand[] {
-  const say = (locale: Locale, id: string, args?: Record<string, string>): OutboundMessage => ({ text: translator.t(locale, id, args), locale });
+export function createCoreCommands({
+  table,
+  translator,
+  invites,
+  identities,
+}: CoreCommandDeps): ChatCommand[] {
+  const say = (locale: Locale, id: string, args?: Record<string, string>): OutboundMessage => ({
+    text: translator.t(locale, id, args),
+    locale,
+  });
 
   async function link(context: AnyoneCommandContext): Promise<ChatReply> {
     const { inbound, locale, prefix } = context;
     // A code posted in a group is seen by everyone there; refuse it so nobody else can use it.
-    if (inbound.chatType === 'group') return say(locale, context.args.length > 0 ? 'chat-link-private-only' : 'chat-group-command-private-only');
+    if (inbound.chatType === 'group')
+      return say(
+        locale,
+        context.args.length > 0 ? 'chat-link-private-only' : 'chat-group-command-private-only',
+      );
     const code = context.argumentText;
     if (code === '') {
-      if (context.principal !== undefined) return say(locale, 'chat-start-member', { name: context.principal.name, prefix });
+      if (context.principal !== undefined)
+        return say(locale, 'chat-start-member', { name: context.principal.name, prefix });
       return context.invokedAs === 'start' || context.invokedAs === 'старт'
         ? refusalFor(translator, locale, inbound, prefix)
         : say(locale, 'chat-link-missing-code', { link: linkCommandOf(inbound, prefix) });
@@ -63,7 +90,10 @@ export function createCoreCommands({ table, translator, invites, identities }: C
 
   const languageButtons = (locale: Locale): OutboundMessage => ({
     text: translator.t(locale, 'chat-language-choose'),
-    buttons: supportedLocales.map((choice) => ({ label: translator.t(choice, `chat-language-name-${choice}`), action: `chat:lang:${choice}` })),
+    buttons: supportedLocales.map((choice) => ({
+      label: translator.t(choice, `chat-language-name-${choice}`),
+      action: `chat:lang:${choice}`,
+    })),
     locale,
   });
 
@@ -81,13 +111,15 @@ export function createCoreCommands({ table, translator, invites, identities }: C
         name: principal.name,
         role: translator.t(locale, `chat-role-${principal.role}`),
         country: `${countryName(principal.country)[locale] ?? principal.country} (${principal.country})`,
-        accounts: platforms.map((platform) => translator.t(locale, `chat-platform-${platform}`)).join(', ') || '—',
+        accounts:
+          platforms.map((platform) => translator.t(locale, `chat-platform-${platform}`)).join(', ') || '—',
         language: isLocale(principal.locale)
           ? translator.t(locale, `chat-language-name-${principal.locale}`)
           : translator.t(locale, 'chat-language-auto'),
       }),
     ];
-    if (principal.contactId !== null) lines.push(translator.t(locale, 'chat-whoami-contact', { contactId: principal.contactId }));
+    if (principal.contactId !== null)
+      lines.push(translator.t(locale, 'chat-whoami-contact', { contactId: principal.contactId }));
     return { text: lines.join('\n'), locale };
   }
 
@@ -127,7 +159,10 @@ export function createCoreCommands({ table, translator, invites, identities }: C
       role: 'anyone',
       helpId: 'chat-command-help',
       inGroups: true,
-      run: ({ locale, principal, prefix }) => ({ text: table.help({ translator, locale, principal, prefix }), locale }),
+      run: ({ locale, principal, prefix }) => ({
+        text: table.help({ translator, locale, principal, prefix }),
+        locale,
+      }),
     },
     {
       id: 'language',
@@ -138,7 +173,12 @@ export function createCoreCommands({ table, translator, invites, identities }: C
       run: async ({ principal, locale, args, prefix }) => {
         const wanted = args[0]?.toLowerCase();
         if (wanted === undefined) return languageButtons(locale);
-        const choice = ({ en: 'en', english: 'en', ru: 'ru', russian: 'ru', русский: 'ru', английский: 'en' } as Record<string, Locale | undefined>)[wanted];
+        const choice = (
+          { en: 'en', english: 'en', ru: 'ru', russian: 'ru', русский: 'ru', английский: 'en' } as Record<
+            string,
+            Locale | undefined
+          >
+        )[wanted];
         if (choice === undefined) return say(locale, 'chat-language-unknown', { prefix });
         return setLanguage(principal, choice);
       },
@@ -161,8 +201,16 @@ export function createCoreCommands({ table, translator, invites, identities }: C
 }
 
 /** Buttons of the engine's own messages: `chat:lang:<locale>`, `chat:unlink:yes|no`. */
-export function createCoreActionHandler({ translator, identities }: Pick<CoreCommandDeps, 'translator' | 'identities'>) {
-  return async (context: { inbound: InboundMessage; principal: Principal; locale: Locale; action: string }): Promise<ChatReply> => {
+export function createCoreActionHandler({
+  translator,
+  identities,
+}: Pick<CoreCommandDeps, 'translator' | 'identities'>) {
+  return async (context: {
+    inbound: InboundMessage;
+    principal: Principal;
+    locale: Locale;
+    action: string;
+  }): Promise<ChatReply> => {
     const [, verb, argument] = context.action.split(':');
     const { locale } = context;
     if (verb === 'lang' && isLocale(argument)) {
@@ -170,10 +218,14 @@ export function createCoreActionHandler({ translator, identities }: Pick<CoreCom
       return { text: translator.t(argument, 'chat-language-set'), locale: argument };
     }
     if (verb === 'unlink' && argument === 'yes') {
-      await identities.unlinkAccount({ platform: context.inbound.platform, platformUserId: context.inbound.platformUserId });
+      await identities.unlinkAccount({
+        platform: context.inbound.platform,
+        platformUserId: context.inbound.platformUserId,
+      });
       return { text: translator.t(locale, 'chat-unlink-done'), locale };
     }
-    if (verb === 'unlink' && argument === 'no') return { text: translator.t(locale, 'chat-unlink-kept'), locale };
+    if (verb === 'unlink' && argument === 'no')
+      return { text: translator.t(locale, 'chat-unlink-kept'), locale };
     return undefined;
   };
 }

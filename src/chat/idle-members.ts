@@ -25,7 +25,11 @@ export interface IdleMembersOptions {
   clock?: () => number;
 }
 
-export function createIdleMembers({ ttlMs = 10_000, maxEntries = 10_000, clock = Date.now }: IdleMembersOptions = {}): IdleMembers {
+export function createIdleMembers({
+  ttlMs = 10_000,
+  maxEntries = 10_000,
+  clock = Date.now,
+}: IdleMembersOptions = {}): IdleMembers {
   const idleUntil = new Map<string, number>();
   // Any change moves the epoch on: a check that began before it may have read the old state, so
   // its finding is not kept, whichever member the change was for.

@@ -1,5 +1,12 @@
 // Public surface of the conversation engine: adapters (bots/*) and other modules import from here.
-export type { Button, ChatAdapter, ChatType, InboundMessage, OutboundMessage, Platform } from './chat-types.ts';
+export type {
+  Button,
+  ChatAdapter,
+  ChatType,
+  InboundMessage,
+  OutboundMessage,
+  Platform,
+} from './chat-types.ts';
 export {
   createConversationEngine,
   type ActionContext,

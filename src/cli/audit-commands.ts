@@ -13,8 +13,11 @@ export function registerAuditCommands(program: Command, open: OpenCliContext): v
           process.stdout.write(`audit log intact: ${result.entries} entries verified\n`);
           return;
         }
-        for (const problem of result.problems) process.stdout.write(`entry ${problem.seq}: ${problem.problem}: ${problem.message}\n`);
-        process.stdout.write(`audit log BROKEN: ${result.problems.length} problem(s) in ${result.entries} entries\n`);
+        for (const problem of result.problems)
+          process.stdout.write(`entry ${problem.seq}: ${problem.problem}: ${problem.message}\n`);
+        process.stdout.write(
+          `audit log BROKEN: ${result.problems.length} problem(s) in ${result.entries} entries\n`,
+        );
         process.exitCode = 1;
       });
     });

@@ -27,7 +27,11 @@ export type OpenCliContext = () => Promise<CliContext>;
 export async function openCliContext(): Promise<CliContext> {
   const config = loadConfig(processEnvironment());
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, maxConnections: 2 });
+  const database = await openDatabase({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    maxConnections: 2,
+  });
   await database.migrate();
   const audit = createAuditService({ db: database.db, logger });
   const registry = createRegistryService({ db: database.db, audit, database, logger });
@@ -57,7 +61,10 @@ export async function openCliContext(): Promise<CliContext> {
 }
 
 /** Runs a command body with a context, closing it afterwards whatever happens. */
-export async function withContext<T>(open: OpenCliContext, body: (context: CliContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(
+  open: OpenCliContext,
+  body: (context: CliContext) => Promise<T>,
+): Promise<T> {
   const context = await open();
   try {
     return await body(context);

@@ -11,7 +11,9 @@ async function telegramUsername(config: Config): Promise<string | undefined> {
   const token = config.telegram.botToken;
   if (token === undefined) return undefined;
   try {
-    const response = await fetch(`${config.telegram.apiRoot.replace(/\/$/, '')}/bot${token}/getMe`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${config.telegram.apiRoot.replace(/\/$/, '')}/bot${token}/getMe`, {
+      signal: AbortSignal.timeout(5000),
+    });
     const body = (await response.json()) as { ok?: boolean; result?: { username?: string } };
     return body.ok === true ? body.result?.username : undefined;
   } catch {
@@ -20,7 +22,9 @@ async function telegramUsername(config: Config): Promise<string | undefined> {
 }
 
 export function registerInviteCommands(program: Command, open: OpenCliContext): void {
-  const invite = program.command('invite').description('one-time invite codes that link a messenger account or log in to the web console');
+  const invite = program
+    .command('invite')
+    .description('one-time invite codes that link a messenger account or log in to the web console');
   invite
     .command('create')
     .description('issue an invite code for a member (printed once; only a hash is stored)')
@@ -31,7 +35,8 @@ export function registerInviteCommands(program: Command, open: OpenCliContext): 
       if (hours !== undefined && !Number.isInteger(hours)) throw new Error('--hours must be a whole number');
       await withContext(open, async ({ config, invites }) => {
         const username = await telegramUsername(config);
-        if (username !== undefined) invites.registerLinkBuilder('telegram', (code) => `https://t.me/${username}?start=${code}`);
+        if (username !== undefined)
+          invites.registerLinkBuilder('telegram', (code) => `https://t.me/${username}?start=${code}`);
         const issued = await invites.create(undefined, options.member, { expiresInHours: hours });
         process.stdout.write(
           `${JSON.stringify({ id: issued.id, memberId: issued.memberId, code: issued.code, expiresAt: issued.expiresAt.toISOString(), links: issued.links })}\n`,

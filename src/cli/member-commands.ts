@@ -13,7 +13,8 @@ export function registerMemberCommands(program: Command, open: OpenCliContext): 
     .option('--role <role>', `one of ${roles.join(', ')}`, 'member')
     .option('--contact <contactId>', 'the registry contact this member is')
     .action(async (options: { name: string; country: string; role: string; contact?: string }) => {
-      if (!(roles as readonly string[]).includes(options.role)) throw new Error(`--role must be one of ${roles.join(', ')}`);
+      if (!(roles as readonly string[]).includes(options.role))
+        throw new Error(`--role must be one of ${roles.join(', ')}`);
       await withContext(open, async ({ members }) => {
         const created = await members.create(undefined, {
           name: options.name,
@@ -21,7 +22,9 @@ export function registerMemberCommands(program: Command, open: OpenCliContext): 
           role: options.role as (typeof roles)[number],
           contactId: options.contact ?? null,
         });
-        process.stdout.write(`${JSON.stringify({ id: created.id, name: created.name, country: created.country, role: created.role })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ id: created.id, name: created.name, country: created.country, role: created.role })}\n`,
+        );
       });
     });
 

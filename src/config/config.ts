@@ -207,29 +207,41 @@ export function loadConfig(env: Env): Config {
   const matrixPassword = read('MATRIX_PASSWORD');
   const matrixStoreKey = read('MATRIX_STORE_KEY');
   if (matrixHomeserverUrl !== undefined && (matrixStoreKey === undefined || matrixStoreKey.length < 32)) {
-    problems.push('MATRIX_STORE_KEY: at least 32 characters, required when MATRIX_HOMESERVER_URL is set (encrypts the bot crypto state)');
+    problems.push(
+      'MATRIX_STORE_KEY: at least 32 characters, required when MATRIX_HOMESERVER_URL is set (encrypts the bot crypto state)',
+    );
   }
   if (matrixHomeserverUrl !== undefined) {
     if (matrixUserId === undefined || !/^@[^:]+:.+$/.test(matrixUserId)) {
       problems.push('MATRIX_USER_ID: required as @name:server when MATRIX_HOMESERVER_URL is set');
     }
     if (matrixAccessToken === undefined && matrixPassword === undefined) {
-      problems.push('MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD: one is required when MATRIX_HOMESERVER_URL is set');
+      problems.push(
+        'MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD: one is required when MATRIX_HOMESERVER_URL is set',
+      );
     }
   }
 
   const consultationBodyKey = read('CONSULTATION_BODY_KEY');
   let bodyKey: string | undefined;
   if (consultationBodyKey !== undefined) {
-    const bytes = /^[0-9a-f]{64}$/i.test(consultationBodyKey) ? Buffer.from(consultationBodyKey, 'hex') : Buffer.from(consultationBodyKey, 'base64');
+    const bytes = /^[0-9a-f]{64}$/i.test(consultationBodyKey)
+      ? Buffer.from(consultationBodyKey, 'hex')
+      : Buffer.from(consultationBodyKey, 'base64');
     if (bytes.length === 32) bodyKey = bytes.toString('base64');
-    else problems.push('CONSULTATION_BODY_KEY: 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
+    else
+      problems.push(
+        'CONSULTATION_BODY_KEY: 32 random bytes, as 64 hex digits or base64 (openssl rand -base64 32)',
+      );
   }
   const retention = read('CONSULTATION_BODY_RETENTION');
   let bodyRetentionMs: number | undefined;
   if (retention !== undefined) {
     const duration = Duration.fromISO(retention);
-    if (!duration.isValid || duration.as('milliseconds') < 0) problems.push(`CONSULTATION_BODY_RETENTION: an ISO 8601 duration such as P30D or PT1H (got "${retention}")`);
+    if (!duration.isValid || duration.as('milliseconds') < 0)
+      problems.push(
+        `CONSULTATION_BODY_RETENTION: an ISO 8601 duration such as P30D or PT1H (got "${retention}")`,
+      );
     else if (duration.as('milliseconds') > 0) bodyRetentionMs = duration.as('milliseconds');
   }
   const acceptWithinSeconds = read('CONSULTATION_ACCEPT_WITHIN_SECONDS');
@@ -255,7 +267,9 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     bootstrapAdminToken,
     demoSeed: flag('DEMO_SEED', true),
-    demoRegistryFile: resolve(read('DEMO_REGISTRY_FILE') ?? resolve(projectRoot, 'config/demo-registry.json')),
+    demoRegistryFile: resolve(
+      read('DEMO_REGISTRY_FILE') ?? resolve(projectRoot, 'config/demo-registry.json'),
+    ),
     defaultLocale: oneOf('DEFAULT_LOCALE', ['en', 'ru'], 'en'),
     telegram: {
       botToken: read('TELEGRAM_BOT_TOKEN'),
@@ -276,10 +290,15 @@ export function loadConfig(env: Env): Config {
       storeKey: matrixStoreKey,
       deviceName: read('MATRIX_DEVICE_NAME') ?? 'Counterpart bot',
     },
-    nudgePoliciesFile: resolve(read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml')),
+    nudgePoliciesFile: resolve(
+      read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml'),
+    ),
     consultations: {
       acceptWithinWorkingHours: integer('CONSULTATION_ACCEPT_WITHIN_HOURS', 8, 1, 24 * 30),
-      acceptWithinSeconds: acceptWithinSeconds === undefined ? undefined : integer('CONSULTATION_ACCEPT_WITHIN_SECONDS', 60, 1, 86_400 * 30),
+      acceptWithinSeconds:
+        acceptWithinSeconds === undefined
+          ? undefined
+          : integer('CONSULTATION_ACCEPT_WITHIN_SECONDS', 60, 1, 86_400 * 30),
       alwaysSensitive: flag('CONSULTATIONS_ALWAYS_SENSITIVE', false),
       bodyRetentionMs,
       bodyKey,
@@ -298,7 +317,8 @@ export function loadConfig(env: Env): Config {
 
 /** A printable copy of the configuration with every secret replaced. */
 export function redactConfig(config: Config): unknown {
-  const hidden = (value: string | undefined): string | undefined => (value === undefined ? undefined : '[REDACTED]');
+  const hidden = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : '[REDACTED]';
   return {
     ...config,
     database: { ...config.database, url: hidden(config.database.url) },

@@ -28,7 +28,11 @@ export interface DatabaseHandle {
    * runs once listening starts and again whenever a lost connection is re-established: notices
    * sent meanwhile are lost, so a cache kept correct by them should be emptied then.
    */
-  listen(channel: string, onPayload: (payload: string) => void, onListening?: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListening?: () => void,
+  ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** Is the database answering? */
   ping(): Promise<boolean>;

@@ -94,8 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Counted after authentication, per member when the caller is known (many members may share
     // an office NAT), else per address (which also slows down guessing of tokens).
     hook: 'preHandler',
-    keyGenerator: (request) => (request.principal === undefined ? `ip:${request.ip}` : `member:${request.principal.memberId}`),
-    allowList: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+    keyGenerator: (request) =>
+      request.principal === undefined ? `ip:${request.ip}` : `member:${request.principal.memberId}`,
+    allowList: (request) =>
+      request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
   });
   await app.register(fastifySwagger, {
     openapi: {

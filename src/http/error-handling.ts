@@ -47,9 +47,13 @@ export function registerErrorHandling(app: App): void {
     if (fastifyError.statusCode === 429) {
       return send(429, 'rate_limited', 'too many requests; slow down and retry later');
     }
-    if (error instanceof SyntaxError || (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)) {
+    if (
+      error instanceof SyntaxError ||
+      (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)
+    ) {
       const status = fastifyError.statusCode ?? 400;
-      const code = (Object.entries(errorStatus).find(([, value]) => value === status)?.[0] ?? 'bad_request') as ErrorCode;
+      const code = (Object.entries(errorStatus).find(([, value]) => value === status)?.[0] ??
+        'bad_request') as ErrorCode;
       return send(status, code, error.message);
     }
     request.log.error({ err: error }, 'unexpected error');
@@ -58,7 +62,11 @@ export function registerErrorHandling(app: App): void {
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
-      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`, requestId: request.id },
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        requestId: request.id,
+      },
     }),
   );
 }

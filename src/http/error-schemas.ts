@@ -11,6 +11,11 @@ export const ErrorBody = Type.Object({
 });
 
 /** Response schemas for the given error statuses, e.g. `...errorResponses(400, 401, 404)`. */
-export function errorResponses<const Status extends number>(...statuses: Status[]): Record<Status, typeof ErrorBody> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as Record<Status, typeof ErrorBody>;
+export function errorResponses<const Status extends number>(
+  ...statuses: Status[]
+): Record<Status, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as Record<
+    Status,
+    typeof ErrorBody
+  >;
 }

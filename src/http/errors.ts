@@ -37,4 +37,5 @@ export const notFound = (what: string, id: string): AppError =>
   new AppError('not_found', `${what} ${JSON.stringify(id)} does not exist`);
 export const forbidden = (why: string): AppError => new AppError('forbidden', why);
 export const conflict = (why: string, details?: unknown): AppError => new AppError('conflict', why, details);
-export const badRequest = (why: string, details?: unknown): AppError => new AppError('bad_request', why, details);
+export const badRequest = (why: string, details?: unknown): AppError =>
+  new AppError('bad_request', why, details);

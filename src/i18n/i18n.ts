@@ -29,9 +29,12 @@ export function createTranslator(folder: string = localesFolder): Translator {
     // Isolation marks around placeables confuse plain-text messengers; our messages are plain text.
     const bundle = new FluentBundle(locale, { useIsolating: false });
     const directory = join(folder, locale);
-    for (const file of readdirSync(directory).filter((name) => name.endsWith('.ftl')).sort()) {
+    for (const file of readdirSync(directory)
+      .filter((name) => name.endsWith('.ftl'))
+      .sort()) {
       const errors = bundle.addResource(new FluentResource(readFileSync(join(directory, file), 'utf8')));
-      if (errors.length > 0) throw new Error(`i18n: ${locale}/${file}: ${errors.map((e) => e.message).join('; ')}`);
+      if (errors.length > 0)
+        throw new Error(`i18n: ${locale}/${file}: ${errors.map((e) => e.message).join('; ')}`);
     }
     bundles.set(locale, bundle);
   }

@@ -34,7 +34,12 @@ export type IdentityService = ReturnType<typeof createIdentityService>;
  * Linked messenger accounts: who is writing (account -> member) and where to reach a member
  * (member -> private chats). Linking itself happens by redeeming an invite (invite-service).
  */
-export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = Date.now }: IdentityServiceDeps) {
+export function createIdentityService({
+  db,
+  audit,
+  cacheTtlMs = 10_000,
+  clock = Date.now,
+}: IdentityServiceDeps) {
   // Every message starts with "who is this?": answered from memory for a busy account. Unknown
   // accounts are remembered too, so a stranger's flood costs no queries; linking clears it.
   const cache = new Map<string, { value: Resolved; until: number }>();
@@ -44,7 +49,10 @@ export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = 
   };
 
   async function requireVisibleMember(actor: Principal, memberId: string): Promise<Member> {
-    const [member] = await db.select().from(members).where(and(eq(members.id, memberId), isNull(members.disabledAt)));
+    const [member] = await db
+      .select()
+      .from(members)
+      .where(and(eq(members.id, memberId), isNull(members.disabledAt)));
     if (member === undefined || (actor.memberId !== memberId && !canManageCountry(actor, member.country))) {
       throw notFound('member', memberId);
     }
@@ -84,12 +92,18 @@ export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = 
         .from(identities)
         .where(eq(identities.memberId, memberId))
         .orderBy(asc(identities.linkedAt));
-      return rows.flatMap((row) => (row.chatId === null ? [] : [{ platform: row.platform, chatId: row.chatId }]));
+      return rows.flatMap((row) =>
+        row.chatId === null ? [] : [{ platform: row.platform, chatId: row.chatId }],
+      );
     },
 
     async listForMember(actor: Principal, memberId: string): Promise<Identity[]> {
       await requireVisibleMember(actor, memberId);
-      return db.select().from(identities).where(eq(identities.memberId, memberId)).orderBy(asc(identities.linkedAt));
+      return db
+        .select()
+        .from(identities)
+        .where(eq(identities.memberId, memberId))
+        .orderBy(asc(identities.linkedAt));
     },
 
     /** The account's owner unlinks it from a chat (`/unlink`). Resolves to false when it was not linked. */
@@ -97,7 +111,12 @@ export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = 
       const unlinked = await db.transaction(async (tx) => {
         const removed = await tx
           .delete(identities)
-          .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)))
+          .where(
+            and(
+              eq(identities.platform, account.platform),
+              eq(identities.platformUserId, account.platformUserId),
+            ),
+          )
           .returning();
         const identity = removed[0];
         if (identity === undefined) return false;
@@ -143,7 +162,12 @@ export function createIdentityService({ db, audit, cacheTtlMs = 10_000, clock = 
       await db.transaction(async (tx) => {
         await tx.update(members).set({ locale }).where(eq(members.id, memberId));
         await audit.appendInTransaction(tx, [
-          { actor: `member:${memberId}`, action: 'member.locale', subject: `member:${memberId}`, details: { locale } },
+          {
+            actor: `member:${memberId}`,
+            action: 'member.locale',
+            subject: `member:${memberId}`,
+            details: { locale },
+          },
         ]);
       });
       forgetCached();

@@ -16,13 +16,22 @@ const InviteCreated = Type.Object({
   code: Type.String({ description: 'Shown only in this answer; only a hash is stored' }),
   expiresAt: Timestamp,
   links: Type.Object(
-    { telegram: Type.Optional(Type.String({ description: 'https://t.me/<bot>?start=CODE, when the Telegram bot is on' })) },
+    {
+      telegram: Type.Optional(
+        Type.String({ description: 'https://t.me/<bot>?start=CODE, when the Telegram bot is on' }),
+      ),
+    },
     { additionalProperties: Type.String() },
   ),
 });
 const InviteView = Type.Object({
   id: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('used'), Type.Literal('expired'), Type.Literal('revoked')]),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('used'),
+    Type.Literal('expired'),
+    Type.Literal('revoked'),
+  ]),
   createdBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   expiresAt: Timestamp,
@@ -32,7 +41,13 @@ const InviteView = Type.Object({
 const IdentityView = Type.Object({ id: Type.String(), platform: Type.String(), linkedAt: Timestamp });
 
 /** Invites (one-time codes to link a messenger or log in to the console) and linked accounts. */
-export function inviteRoutes({ invites, identities }: { invites: InviteService; identities: IdentityService }): FastifyPluginAsyncTypebox {
+export function inviteRoutes({
+  invites,
+  identities,
+}: {
+  invites: InviteService;
+  identities: IdentityService;
+}): FastifyPluginAsyncTypebox {
   return async (app) => {
     // `POST .../invites` needs no body; clients often send an empty one with a JSON content type,
     // which Fastify's parser rejects. Inside this plugin only, an empty JSON body means "no body".
@@ -61,7 +76,15 @@ export function inviteRoutes({ invites, identities }: { invites: InviteService; 
           params: IdParams,
           body: Type.Union([
             Type.Object(
-              { expiresInHours: Type.Optional(Type.Integer({ minimum: 1, maximum: maxInviteHours, description: 'Default INVITE_TTL_HOURS (168)' })) },
+              {
+                expiresInHours: Type.Optional(
+                  Type.Integer({
+                    minimum: 1,
+                    maximum: maxInviteHours,
+                    description: 'Default INVITE_TTL_HOURS (168)',
+                  }),
+                ),
+              },
               { additionalProperties: false },
             ),
             Type.Null(),
@@ -71,7 +94,9 @@ export function inviteRoutes({ invites, identities }: { invites: InviteService; 
       },
       async (request, reply) => {
         const actor = requireRole(request, 'coordinator');
-        const issued = await invites.create(actor, request.params.id, { expiresInHours: request.body?.expiresInHours });
+        const issued = await invites.create(actor, request.params.id, {
+          expiresInHours: request.body?.expiresInHours,
+        });
         return reply.code(201).send({
           id: issued.id,
           memberId: issued.memberId,
@@ -114,7 +139,10 @@ export function inviteRoutes({ invites, identities }: { invites: InviteService; 
         schema: {
           tags: ['invites'],
           summary: 'Withdraw a pending invite',
-          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), inviteId: Type.String({ minLength: 1, maxLength: 100 }) }),
+          params: Type.Object({
+            id: Type.String({ minLength: 1, maxLength: 100 }),
+            inviteId: Type.String({ minLength: 1, maxLength: 100 }),
+          }),
           response: { 204: Type.Null(), ...errors },
         },
       },
@@ -136,7 +164,13 @@ export function inviteRoutes({ invites, identities }: { invites: InviteService; 
       },
       async (request) => {
         const items = await identities.listForMember(requireRole(request), request.params.id);
-        return { items: items.map((identity) => ({ id: identity.id, platform: identity.platform, linkedAt: identity.linkedAt.toISOString() })) };
+        return {
+          items: items.map((identity) => ({
+            id: identity.id,
+            platform: identity.platform,
+            linkedAt: identity.linkedAt.toISOString(),
+          })),
+        };
       },
     );
 
@@ -146,7 +180,10 @@ export function inviteRoutes({ invites, identities }: { invites: InviteService; 
         schema: {
           tags: ['invites'],
           summary: 'Unlink a messenger account (e.g. a lost phone); a new invite links again',
-          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), identityId: Type.String({ minLength: 1, maxLength: 100 }) }),
+          params: Type.Object({
+            id: Type.String({ minLength: 1, maxLength: 100 }),
+            identityId: Type.String({ minLength: 1, maxLength: 100 }),
+          }),
           response: { 204: Type.Null(), ...errors },
         },
       },

@@ -54,11 +54,21 @@ export type InviteService = ReturnType<typeof createInviteService>;
 
 export const maxInviteHours = 24 * 90;
 
-export function createInviteService({ db, audit, throttle, identityCache, ttlHours, clock = () => new Date() }: InviteServiceDeps) {
+export function createInviteService({
+  db,
+  audit,
+  throttle,
+  identityCache,
+  ttlHours,
+  clock = () => new Date(),
+}: InviteServiceDeps) {
   const linkBuilders = new Map<string, InviteLinkBuilder>();
 
   async function requireManageable(actor: Principal | undefined, memberId: string): Promise<Member> {
-    const [member] = await db.select().from(members).where(and(eq(members.id, memberId), isNull(members.disabledAt)));
+    const [member] = await db
+      .select()
+      .from(members)
+      .where(and(eq(members.id, memberId), isNull(members.disabledAt)));
     if (member === undefined) throw notFound('member', memberId);
     if (actor === undefined) return member;
     if (!canManageCountry(actor, member.country)) {
@@ -66,12 +76,15 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
       if (actor.role === 'coordinator') throw notFound('member', memberId);
       throw forbidden('only admins and coordinators of the member’s country create invites');
     }
-    if (actor.role !== 'admin' && member.role === ('admin' satisfies Role)) throw forbidden('only admins invite admins');
+    if (actor.role !== 'admin' && member.role === ('admin' satisfies Role))
+      throw forbidden('only admins invite admins');
     return member;
   }
 
   /** The pending invite behind a code (unused, unrevoked, unexpired, member active), if any. */
-  async function findRedeemable(code: string | undefined): Promise<{ invite: Invite; member: Member } | undefined> {
+  async function findRedeemable(
+    code: string | undefined,
+  ): Promise<{ invite: Invite; member: Member } | undefined> {
     if (code === undefined) return undefined;
     const [row] = await db
       .select({ invite: invites, member: members })
@@ -101,7 +114,10 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
   }
 
   /** Marks the invite used unless a concurrent redemption got there first. */
-  async function markUsed(tx: Parameters<Parameters<Database['transaction']>[0]>[0], invite: Invite): Promise<boolean> {
+  async function markUsed(
+    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+    invite: Invite,
+  ): Promise<boolean> {
     const used = await tx
       .update(invites)
       .set({ usedAt: clock() })
@@ -111,7 +127,13 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
   }
 
   const statusOf = (invite: Invite): InviteStatus =>
-    invite.usedAt !== null ? 'used' : invite.revokedAt !== null ? 'revoked' : invite.expiresAt <= clock() ? 'expired' : 'pending';
+    invite.usedAt !== null
+      ? 'used'
+      : invite.revokedAt !== null
+        ? 'revoked'
+        : invite.expiresAt <= clock()
+          ? 'expired'
+          : 'pending';
 
   return {
     /** Platforms add their one-tap link (the Telegram bot knows its username only after getMe). */
@@ -129,7 +151,11 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
     },
 
     /** Issues a one-time code for a member (`actor` undefined: the CLI operator). */
-    async create(actor: Principal | undefined, memberId: string, options: { expiresInHours?: number | undefined } = {}): Promise<IssuedInvite> {
+    async create(
+      actor: Principal | undefined,
+      memberId: string,
+      options: { expiresInHours?: number | undefined } = {},
+    ): Promise<IssuedInvite> {
       const hours = options.expiresInHours ?? ttlHours;
       if (!Number.isInteger(hours) || hours < 1 || hours > maxInviteHours) {
         throw new AppError('validation_failed', `expiresInHours must be from 1 to ${maxInviteHours}`, [
@@ -163,7 +189,11 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
 
     async list(actor: Principal | undefined, memberId: string) {
       await requireManageable(actor, memberId);
-      const rows = await db.select().from(invites).where(eq(invites.memberId, memberId)).orderBy(desc(invites.createdAt));
+      const rows = await db
+        .select()
+        .from(invites)
+        .where(eq(invites.memberId, memberId))
+        .orderBy(desc(invites.createdAt));
       return rows.map((invite) => ({ ...invite, status: statusOf(invite) }));
     },
 
@@ -173,10 +203,24 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
         const revoked = await tx
           .update(invites)
           .set({ revokedAt: clock() })
-          .where(and(eq(invites.id, inviteId), eq(invites.memberId, memberId), isNull(invites.usedAt), isNull(invites.revokedAt)))
+          .where(
+            and(
+              eq(invites.id, inviteId),
+              eq(invites.memberId, memberId),
+              isNull(invites.usedAt),
+              isNull(invites.revokedAt),
+            ),
+          )
           .returning({ id: invites.id });
         if (revoked.length === 0) throw notFound('pending invite', inviteId);
-        await audit.appendInTransaction(tx, [{ actor: actor === undefined ? 'cli' : actorOf(actor), action: 'invite.revoke', subject: `invite:${inviteId}`, details: { memberId } }]);
+        await audit.appendInTransaction(tx, [
+          {
+            actor: actor === undefined ? 'cli' : actorOf(actor),
+            action: 'invite.revoke',
+            subject: `invite:${inviteId}`,
+            details: { memberId },
+          },
+        ]);
       });
     },
 
@@ -184,12 +228,19 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
      * Links a messenger account to the member a code was issued for (`/start CODE`, `!link CODE`).
      * The code is used up only when the link is made.
      */
-    async redeem(typed: string, account: MessengerAccount & { chatId?: string | undefined }): Promise<RedeemOutcome> {
+    async redeem(
+      typed: string,
+      account: MessengerAccount & { chatId?: string | undefined },
+    ): Promise<RedeemOutcome> {
       const throttleAccount = `${account.platform}:${account.platformUserId}`;
       const checked = await check(typed, throttleAccount);
       if (checked.status !== 'ok') {
         if (checked.status === 'refused') {
-          audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: account.platform } });
+          audit.enqueue({
+            actor: throttleAccount,
+            action: 'invite.refused',
+            details: { platform: account.platform },
+          });
         }
         return checked;
       }
@@ -197,37 +248,59 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
       const [existing] = await db
         .select()
         .from(identities)
-        .where(and(eq(identities.platform, account.platform), eq(identities.platformUserId, account.platformUserId)));
+        .where(
+          and(
+            eq(identities.platform, account.platform),
+            eq(identities.platformUserId, account.platformUserId),
+          ),
+        );
       if (existing !== undefined) {
-        return existing.memberId === member.id ? { status: 'already-linked', member } : { status: 'account-taken' };
+        return existing.memberId === member.id
+          ? { status: 'already-linked', member }
+          : { status: 'account-taken' };
       }
-      const linked = await db.transaction(async (tx) => {
-        if (!(await markUsed(tx, invite))) return false;
-        const identity = {
-          id: newId(),
-          platform: account.platform,
-          platformUserId: account.platformUserId,
-          memberId: member.id,
-          chatId: account.chatId ?? null,
-          linkedAt: clock(),
-        };
-        const inserted = await tx.insert(identities).values(identity).onConflictDoNothing().returning({ id: identities.id });
-        // Another message from the same account linked it a moment ago: keep the invite unused.
-        if (inserted.length === 0) tx.rollback();
-        await audit.appendInTransaction(tx, [
-          { actor: `member:${member.id}`, action: 'invite.redeem', subject: `invite:${invite.id}`, details: { platform: account.platform } },
-          {
-            actor: `member:${member.id}`,
-            action: 'identity.link',
-            subject: `identity:${identity.id}`,
-            details: { platform: account.platform, platformUserId: account.platformUserId, memberId: member.id },
-          },
-        ]);
-        return true;
-      }).catch((error: unknown) => {
-        if (error instanceof TransactionRollbackError) return false;
-        throw error;
-      });
+      const linked = await db
+        .transaction(async (tx) => {
+          if (!(await markUsed(tx, invite))) return false;
+          const identity = {
+            id: newId(),
+            platform: account.platform,
+            platformUserId: account.platformUserId,
+            memberId: member.id,
+            chatId: account.chatId ?? null,
+            linkedAt: clock(),
+          };
+          const inserted = await tx
+            .insert(identities)
+            .values(identity)
+            .onConflictDoNothing()
+            .returning({ id: identities.id });
+          // Another message from the same account linked it a moment ago: keep the invite unused.
+          if (inserted.length === 0) tx.rollback();
+          await audit.appendInTransaction(tx, [
+            {
+              actor: `member:${member.id}`,
+              action: 'invite.redeem',
+              subject: `invite:${invite.id}`,
+              details: { platform: account.platform },
+            },
+            {
+              actor: `member:${member.id}`,
+              action: 'identity.link',
+              subject: `identity:${identity.id}`,
+              details: {
+                platform: account.platform,
+                platformUserId: account.platformUserId,
+                memberId: member.id,
+              },
+            },
+          ]);
+          return true;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof TransactionRollbackError) return false;
+          throw error;
+        });
       if (!linked) return { status: 'refused' };
       identityCache?.forgetCached();
       await throttle.clear(throttleAccount);
@@ -238,17 +311,26 @@ export function createInviteService({ db, audit, throttle, identityCache, ttlHou
      * Uses up a code without linking an account: the web console's first login, which then opens
      * a session. `throttleAccount` names who is trying (e.g. `web:<address>`).
      */
-    async consume(typed: string, throttleAccount: string): Promise<{ status: 'ok'; member: Member } | { status: 'refused' } | { status: 'throttled' }> {
+    async consume(
+      typed: string,
+      throttleAccount: string,
+    ): Promise<{ status: 'ok'; member: Member } | { status: 'refused' } | { status: 'throttled' }> {
       const checked = await check(typed, throttleAccount);
       if (checked.status !== 'ok') {
-        if (checked.status === 'refused') audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: 'web' } });
+        if (checked.status === 'refused')
+          audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: 'web' } });
         return checked;
       }
       const { invite, member } = checked;
       const used = await db.transaction(async (tx) => {
         if (!(await markUsed(tx, invite))) return false;
         await audit.appendInTransaction(tx, [
-          { actor: `member:${member.id}`, action: 'invite.redeem', subject: `invite:${invite.id}`, details: { platform: 'web' } },
+          {
+            actor: `member:${member.id}`,
+            action: 'invite.redeem',
+            subject: `invite:${invite.id}`,
+            details: { platform: 'web' },
+          },
         ]);
         return true;
       });

@@ -61,7 +61,9 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
               name: Type.String({ minLength: 1, maxLength: 200 }),
               country: CountryCode,
               role: Role,
-              contactId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+              contactId: Type.Optional(
+                Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
+              ),
               locale: Type.Optional(Locale),
             },
             { additionalProperties: false },
@@ -98,7 +100,12 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
             { additionalProperties: false },
           ),
           response: {
-            200: Type.Object({ items: Type.Array(MemberBody), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+            200: Type.Object({
+              items: Type.Array(MemberBody),
+              total: Type.Integer(),
+              limit: Type.Integer(),
+              offset: Type.Integer(),
+            }),
             ...errors,
           },
         },
@@ -113,7 +120,13 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
 
     app.get(
       '/v1/members/me',
-      { schema: { tags: ['members'], summary: 'The calling member', response: { 200: MemberBody, ...errors } } },
+      {
+        schema: {
+          tags: ['members'],
+          summary: 'The calling member',
+          response: { 200: MemberBody, ...errors },
+        },
+      },
       async (request) => {
         const actor = requireRole(request);
         return memberView(await members.get(actor, actor.memberId));
@@ -122,7 +135,14 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
 
     app.get(
       '/v1/members/:id',
-      { schema: { tags: ['members'], summary: 'One member', params: IdParams, response: { 200: MemberBody, ...errors } } },
+      {
+        schema: {
+          tags: ['members'],
+          summary: 'One member',
+          params: IdParams,
+          response: { 200: MemberBody, ...errors },
+        },
+      },
       async (request) => memberView(await members.get(requireRole(request), request.params.id)),
     );
 
@@ -138,7 +158,9 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
               name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               country: Type.Optional(CountryCode),
               role: Type.Optional(Role),
-              contactId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+              contactId: Type.Optional(
+                Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
+              ),
               locale: Type.Optional(Type.Union([Locale, Type.Null()])),
             },
             { additionalProperties: false, minProperties: 1 },
@@ -173,9 +195,16 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
     app.get(
       '/v1/members/:id/tokens',
       {
-        schema: { tags: ['tokens'], summary: "A member's API tokens (never the secret)", params: IdParams, response: { 200: Type.Object({ items: Type.Array(TokenBody) }), ...errors } },
+        schema: {
+          tags: ['tokens'],
+          summary: "A member's API tokens (never the secret)",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(TokenBody) }), ...errors },
+        },
       },
-      async (request) => ({ items: (await members.listTokens(requireRole(request), request.params.id)).map(tokenView) }),
+      async (request) => ({
+        items: (await members.listTokens(requireRole(request), request.params.id)).map(tokenView),
+      }),
     );
 
     app.post(
@@ -185,19 +214,39 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
           tags: ['tokens'],
           summary: 'Issue an API token; the secret is shown only in this answer',
           params: IdParams,
-          body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ id: Type.String(), token: Type.String(), memberId: Type.String(), label: Type.String() }), ...errors },
+          body: Type.Object(
+            { label: Type.String({ minLength: 1, maxLength: 100 }) },
+            { additionalProperties: false },
+          ),
+          response: {
+            201: Type.Object({
+              id: Type.String(),
+              token: Type.String(),
+              memberId: Type.String(),
+              label: Type.String(),
+            }),
+            ...errors,
+          },
         },
       },
       async (request, reply) => {
         const issued = await members.createToken(requireRole(request), request.params.id, request.body.label);
-        return reply.code(201).send({ id: issued.id, token: issued.token, memberId: issued.memberId, label: issued.label });
+        return reply
+          .code(201)
+          .send({ id: issued.id, token: issued.token, memberId: issued.memberId, label: issued.label });
       },
     );
 
     app.delete(
       '/v1/tokens/:id',
-      { schema: { tags: ['tokens'], summary: 'Revoke an API token', params: IdParams, response: { 204: Type.Null(), ...errors } } },
+      {
+        schema: {
+          tags: ['tokens'],
+          summary: 'Revoke an API token',
+          params: IdParams,
+          response: { 204: Type.Null(), ...errors },
+        },
+      },
       async (request, reply) => {
         await members.revokeToken(requireRole(request), request.params.id);
         return reply.code(204).send(null);

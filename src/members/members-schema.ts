@@ -16,7 +16,10 @@ export const members = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
   },
-  (table) => [index('members_country_idx').on(table.country), index('members_contact_idx').on(table.contactId)],
+  (table) => [
+    index('members_country_idx').on(table.country),
+    index('members_contact_idx').on(table.contactId),
+  ],
 );
 
 /** API tokens; only a SHA-256 of the token is stored. */

@@ -36,7 +36,10 @@ export interface MembersServiceDeps {
   db: Database;
   audit: AuditService;
   /** Checks a country and a contact exist before a member points at them. */
-  registryLookup: { countryExists(iso2: string): Promise<boolean>; contactExists(id: string): Promise<boolean> };
+  registryLookup: {
+    countryExists(iso2: string): Promise<boolean>;
+    contactExists(id: string): Promise<boolean>;
+  };
   clock?: () => Date;
   /** Resolved tokens, so busy clients skip a database lookup per request. Default: none. */
   tokenCache?: TokenCache;
@@ -44,14 +47,23 @@ export interface MembersServiceDeps {
 
 export type MembersService = ReturnType<typeof createMembersService>;
 
-export function createMembersService({ db, audit, registryLookup, clock = () => new Date(), tokenCache }: MembersServiceDeps) {
+export function createMembersService({
+  db,
+  audit,
+  registryLookup,
+  clock = () => new Date(),
+  tokenCache,
+}: MembersServiceDeps) {
   async function requireMember(id: string): Promise<Member> {
     const [member] = await db.select().from(members).where(eq(members.id, id));
     if (member === undefined || member.disabledAt !== null) throw notFound('member', id);
     return member;
   }
 
-  async function checkReferences(input: { country?: string; contactId?: string | null | undefined }): Promise<void> {
+  async function checkReferences(input: {
+    country?: string;
+    contactId?: string | null | undefined;
+  }): Promise<void> {
     const problems: { path: string; message: string }[] = [];
     if (input.country !== undefined && !(await registryLookup.countryExists(input.country))) {
       problems.push({ path: '/country', message: `unknown country ${input.country}` });
@@ -70,7 +82,11 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
   return {
     requireMember,
 
-    async create(actor: Principal | undefined, input: NewMember, options: { bootstrap?: boolean } = {}): Promise<Member> {
+    async create(
+      actor: Principal | undefined,
+      input: NewMember,
+      options: { bootstrap?: boolean } = {},
+    ): Promise<Member> {
       if (actor !== undefined) checkMayManage(actor, input.country, input.role);
       // The bootstrap admin may predate the registry (country "ZZ"), so only it skips the check.
       if (options.bootstrap !== true) await checkReferences(input);
@@ -100,10 +116,22 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
 
     async list(actor: Principal, filter: { country?: string | undefined; limit: number; offset: number }) {
       const country = actor.role === 'admin' ? filter.country : actor.country;
-      const where = and(isNull(members.disabledAt), country === undefined ? undefined : eq(members.country, country));
+      const where = and(
+        isNull(members.disabledAt),
+        country === undefined ? undefined : eq(members.country, country),
+      );
       const [items, [count]] = await Promise.all([
-        db.select().from(members).where(where).orderBy(asc(members.createdAt), asc(members.id)).limit(filter.limit).offset(filter.offset),
-        db.select({ total: sql<number>`count(*)::int` }).from(members).where(where),
+        db
+          .select()
+          .from(members)
+          .where(where)
+          .orderBy(asc(members.createdAt), asc(members.id))
+          .limit(filter.limit)
+          .offset(filter.offset),
+        db
+          .select({ total: sql<number>`count(*)::int` })
+          .from(members)
+          .where(where),
       ]);
       return { items, total: count?.total ?? 0 };
     },
@@ -122,7 +150,12 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
       const [updated] = await db.transaction(async (tx) => {
         const rows = await tx.update(members).set(changes).where(eq(members.id, id)).returning();
         await audit.appendInTransaction(tx, [
-          { actor: actorOf(actor), action: 'member.update', subject: `member:${id}`, details: { fields: Object.keys(changes) } },
+          {
+            actor: actorOf(actor),
+            action: 'member.update',
+            subject: `member:${id}`,
+            details: { fields: Object.keys(changes) },
+          },
         ]);
         return rows;
       });
@@ -139,9 +172,14 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
       const now = clock();
       await db.transaction(async (tx) => {
         await tx.update(members).set({ disabledAt: now }).where(eq(members.id, id));
-        await tx.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.memberId, id), isNull(apiTokens.revokedAt)));
+        await tx
+          .update(apiTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(apiTokens.memberId, id), isNull(apiTokens.revokedAt)));
         await tx.delete(identities).where(eq(identities.memberId, id));
-        await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'member.disable', subject: `member:${id}` }]);
+        await audit.appendInTransaction(tx, [
+          { actor: actorOf(actor), action: 'member.disable', subject: `member:${id}` },
+        ]);
       });
       tokenCache?.clear();
     },
@@ -149,13 +187,19 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
     /** Issues an API token; the plain token is returned once and only its hash is kept. */
     async createToken(actor: Principal | undefined, memberId: string, label: string, plainToken?: string) {
       const member = await requireMember(memberId);
-      if (actor !== undefined && actor.memberId !== memberId) checkMayManage(actor, member.country, member.role);
+      if (actor !== undefined && actor.memberId !== memberId)
+        checkMayManage(actor, member.country, member.role);
       const token = plainToken ?? newApiToken();
       const row = { id: newId(), memberId, tokenHash: hashSecret(token), label, createdAt: clock() };
       await db.transaction(async (tx) => {
         await tx.insert(apiTokens).values(row);
         await audit.appendInTransaction(tx, [
-          { actor: actorOf(actor), action: 'token.create', subject: `token:${row.id}`, details: { memberId, label } },
+          {
+            actor: actorOf(actor),
+            action: 'token.create',
+            subject: `token:${row.id}`,
+            details: { memberId, label },
+          },
         ]);
       });
       return { id: row.id, token, memberId, label, createdAt: row.createdAt };
@@ -163,7 +207,8 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
 
     async listTokens(actor: Principal, memberId: string): Promise<TokenInfo[]> {
       const member = await requireMember(memberId);
-      if (actor.memberId !== memberId && !canManageCountry(actor, member.country)) throw notFound('member', memberId);
+      if (actor.memberId !== memberId && !canManageCountry(actor, member.country))
+        throw notFound('member', memberId);
       return db
         .select({
           id: apiTokens.id,
@@ -184,12 +229,15 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
       const owner = await db.select().from(members).where(eq(members.id, token.memberId));
       const ownerRow = owner[0];
       if (actor !== undefined && actor.memberId !== token.memberId) {
-        if (ownerRow === undefined || !canManageCountry(actor, ownerRow.country)) throw notFound('token', tokenId);
+        if (ownerRow === undefined || !canManageCountry(actor, ownerRow.country))
+          throw notFound('token', tokenId);
         checkMayManage(actor, ownerRow.country, ownerRow.role);
       }
       await db.transaction(async (tx) => {
         await tx.update(apiTokens).set({ revokedAt: clock() }).where(eq(apiTokens.id, tokenId));
-        await audit.appendInTransaction(tx, [{ actor: actorOf(actor), action: 'token.revoke', subject: `token:${tokenId}` }]);
+        await audit.appendInTransaction(tx, [
+          { actor: actorOf(actor), action: 'token.revoke', subject: `token:${tokenId}` },
+        ]);
       });
       tokenCache?.clear();
     },
@@ -203,7 +251,9 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
         .select({ token: apiTokens, member: members })
         .from(apiTokens)
         .innerJoin(members, eq(apiTokens.memberId, members.id))
-        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNull(members.disabledAt)));
+        .where(
+          and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), isNull(members.disabledAt)),
+        );
       if (row === undefined) return undefined;
       const principal = { ...principalOf(row.member), tokenId: row.token.id };
       tokenCache?.set(tokenHash, principal);
@@ -219,9 +269,14 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
      * Makes sure an admin can get in. With `bootstrapToken`, that token is installed if no admin
      * token exists yet; without, a token is generated and returned so the caller can print it once.
      */
-    async ensureAdminToken(bootstrapToken: string | undefined): Promise<{ created: false } | { created: true; token: string; generated: boolean }> {
+    async ensureAdminToken(
+      bootstrapToken: string | undefined,
+    ): Promise<{ created: false } | { created: true; token: string; generated: boolean }> {
       if (bootstrapToken !== undefined) {
-        const [existing] = await db.select({ id: apiTokens.id }).from(apiTokens).where(eq(apiTokens.tokenHash, hashSecret(bootstrapToken)));
+        const [existing] = await db
+          .select({ id: apiTokens.id })
+          .from(apiTokens)
+          .where(eq(apiTokens.tokenHash, hashSecret(bootstrapToken)));
         if (existing !== undefined) return { created: false };
       }
       const [adminToken] = await db
@@ -251,7 +306,11 @@ export function createMembersService({ db, audit, registryLookup, clock = () => 
   async function anyCountry(): Promise<string> {
     // An admin's country matters little (admins act everywhere); any registry country will do,
     // and "ZZ" (ISO's user-assigned code for unknown) when the registry is still empty.
-    const [first] = await db.select({ iso2: countries.iso2 }).from(countries).orderBy(asc(countries.position)).limit(1);
+    const [first] = await db
+      .select({ iso2: countries.iso2 })
+      .from(countries)
+      .orderBy(asc(countries.position))
+      .limit(1);
     return first?.iso2 ?? 'ZZ';
   }
 }

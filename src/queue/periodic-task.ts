@@ -30,7 +30,13 @@ export function createPeriodicTask(options: {
     try {
       if (lock !== undefined) {
         // Held for most of an interval: the next pass, wherever it runs, starts after it expires.
-        const acquired = await lock.client.set(lock.key, String(process.pid), 'PX', Math.max(500, Math.floor(intervalMs * 0.8)), 'NX');
+        const acquired = await lock.client.set(
+          lock.key,
+          String(process.pid),
+          'PX',
+          Math.max(500, Math.floor(intervalMs * 0.8)),
+          'NX',
+        );
         if (acquired !== 'OK') return;
       }
       const result = await task();

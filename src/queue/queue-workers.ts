@@ -15,7 +15,10 @@ export interface QueueWorkerOptions {
   extra?: Partial<WorkerOptions>;
 }
 
-export type QueueProcessor<Name extends QueueName> = (job: Job<QueuePayloads[Name]>, token: string | undefined) => Promise<unknown>;
+export type QueueProcessor<Name extends QueueName> = (
+  job: Job<QueuePayloads[Name]>,
+  token: string | undefined,
+) => Promise<unknown>;
 
 export function createQueueWorker<Name extends QueueName>(
   name: Name,
@@ -36,7 +39,10 @@ export function createQueueWorker<Name extends QueueName>(
     ...options.extra,
   });
   worker.on('failed', (job, error) => {
-    logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message }, 'job failed');
+    logger.warn(
+      { queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error.message },
+      'job failed',
+    );
   });
   worker.on('error', (error) => {
     logger.debug({ queue: name, err: error.message }, 'worker connection error');

@@ -81,7 +81,11 @@ export interface QueueProducersOptions {
  * (`enableOfflineQueue: false`), so an API request never hangs on a dead Redis: the add fails at
  * once, the request is still saved in Postgres, and the reconciler creates the timer later.
  */
-export function createQueueProducers({ redis, logger, addTimeoutMs = 2000 }: QueueProducersOptions): QueueProducers {
+export function createQueueProducers({
+  redis,
+  logger,
+  addTimeoutMs = 2000,
+}: QueueProducersOptions): QueueProducers {
   if (redis.url === undefined) {
     const unavailable = (name: string) => Promise.reject(new QueueUnavailableError(name));
     return {
@@ -98,7 +102,11 @@ export function createQueueProducers({ redis, logger, addTimeoutMs = 2000 }: Que
   const queue = (name: QueueName): Queue => {
     let existing = queues.get(name);
     if (existing === undefined) {
-      existing = new Queue(queueNames[name], { connection, prefix: redis.prefix, defaultJobOptions: defaultJobOptions[name] });
+      existing = new Queue(queueNames[name], {
+        connection,
+        prefix: redis.prefix,
+        defaultJobOptions: defaultJobOptions[name],
+      });
       existing.on('error', (error: Error) => {
         logger.debug({ err: error.message, queue: name }, 'queue connection error');
       });
@@ -113,7 +121,11 @@ export function createQueueProducers({ redis, logger, addTimeoutMs = 2000 }: Que
       const bulk = jobs.map((job) => ({
         name,
         data: job.payload,
-        opts: { ...defaultJobOptions[name], jobId: job.jobId, ...(job.delay !== undefined && job.delay > 0 ? { delay: Math.round(job.delay) } : {}) },
+        opts: {
+          ...defaultJobOptions[name],
+          jobId: job.jobId,
+          ...(job.delay !== undefined && job.delay > 0 ? { delay: Math.round(job.delay) } : {}),
+        },
       }));
       try {
         await withTimeout(queue(name).addBulk(bulk), addTimeoutMs);

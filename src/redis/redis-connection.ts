@@ -46,7 +46,9 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
     }
   }
   if (chosen === undefined) {
-    logger.warn('no Redis available: questions are answered, but reminders, nudges and pushes need Redis (set REDIS_URL)');
+    logger.warn(
+      'no Redis available: questions are answered, but reminders, nudges and pushes need Redis (set REDIS_URL)',
+    );
     return {
       url: undefined,
       prefix,
@@ -99,7 +101,12 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
 }
 
 async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   probe.on('error', () => {
     // Probing: a refused connection is an answer, not an error to report.
   });
@@ -114,14 +121,28 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function startPrivateRedis(dataDir: string, logger: Logger): Promise<{ url: string; child: ChildProcess } | undefined> {
+async function startPrivateRedis(
+  dataDir: string,
+  logger: Logger,
+): Promise<{ url: string; child: ChildProcess } | undefined> {
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) return undefined;
   const port = await freePort();
   const directory = resolve(dataDir, 'redis');
   mkdirSync(directory, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--dir', directory, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      directory,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;

@@ -21,7 +21,8 @@ export function createHolidayCalendar(): HolidayCalendar {
   const supported = new Set(Object.keys(new Holidays().getCountries()));
 
   const library = (country: string): Holidays | undefined => {
-    if (!libraries.has(country)) libraries.set(country, supported.has(country) ? new Holidays(country) : undefined);
+    if (!libraries.has(country))
+      libraries.set(country, supported.has(country) ? new Holidays(country) : undefined);
     return libraries.get(country);
   };
 

@@ -66,10 +66,13 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
     return offset;
   };
 
-  const localDay = (at: number, timezone: string): number => Math.floor((at + offsetMinutes(at, timezone) * 60_000) / 86_400_000);
+  const localDay = (at: number, timezone: string): number =>
+    Math.floor((at + offsetMinutes(at, timezone) * 60_000) / 86_400_000);
   const dateOfDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-  const windowsOf = (calendar: WorkingCalendar): { hours: WorkingHours; windows: Map<number, Window | null> } => {
+  const windowsOf = (
+    calendar: WorkingCalendar,
+  ): { hours: WorkingHours; windows: Map<number, Window | null> } => {
     const hours = usableHours(calendar.workingHours);
     let hoursKey = hoursKeys.get(hours);
     if (hoursKey === undefined) {
@@ -141,7 +144,12 @@ const timePattern = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
 /** Registry records are validated on import, but a hand-edited record must not stop nudges. */
 function usableHours(hours: WorkingHours | null | undefined): WorkingHours {
-  if (hours == null || !Array.isArray(hours.days) || !timePattern.test(hours.start) || !timePattern.test(hours.end)) {
+  if (
+    hours == null ||
+    !Array.isArray(hours.days) ||
+    !timePattern.test(hours.start) ||
+    !timePattern.test(hours.end)
+  ) {
     return defaultWorkingHours;
   }
   return hours;

@@ -10,7 +10,13 @@ export interface CreatedMember {
 
 export async function createMember(
   testApp: TestApp,
-  input: { name: string; country: string; role?: 'member' | 'coordinator' | 'admin'; locale?: 'en' | 'ru'; contactId?: string },
+  input: {
+    name: string;
+    country: string;
+    role?: 'member' | 'coordinator' | 'admin';
+    locale?: 'en' | 'ru';
+    contactId?: string;
+  },
   token: string = testApp.adminToken,
 ): Promise<CreatedMember> {
   const response = await testApp.application.app.inject({
@@ -19,7 +25,8 @@ export async function createMember(
     headers: { authorization: `Bearer ${token}` },
     payload: { role: 'member', ...input },
   });
-  if (response.statusCode !== 201) throw new Error(`member not created: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`member not created: ${response.statusCode} ${response.body}`);
   return response.json();
 }
 
@@ -30,14 +37,20 @@ export interface CreatedInvite {
   links: { telegram?: string };
 }
 
-export async function createInvite(testApp: TestApp, memberId: string, token: string = testApp.adminToken, body?: unknown): Promise<CreatedInvite> {
+export async function createInvite(
+  testApp: TestApp,
+  memberId: string,
+  token: string = testApp.adminToken,
+  body?: unknown,
+): Promise<CreatedInvite> {
   const response = await testApp.application.app.inject({
     method: 'POST',
     url: `/v1/members/${memberId}/invites`,
     headers: { authorization: `Bearer ${token}` },
     ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
   });
-  if (response.statusCode !== 201) throw new Error(`invite not created: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`invite not created: ${response.statusCode} ${response.body}`);
   return response.json();
 }
 
@@ -48,6 +61,7 @@ export async function createToken(testApp: TestApp, memberId: string): Promise<s
     headers: { authorization: `Bearer ${testApp.adminToken}` },
     payload: { label: 'test' },
   });
-  if (response.statusCode !== 201) throw new Error(`token not created: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 201)
+    throw new Error(`token not created: ${response.statusCode} ${response.body}`);
   return response.json<{ token: string }>().token;
 }

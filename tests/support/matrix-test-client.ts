@@ -108,7 +108,8 @@ export async function startTestMatrixUser(
   });
   if (options.autoJoin === true) {
     client.on(RoomMemberEvent.Membership, (_event, member) => {
-      if (member.userId === userId && member.membership === 'invite') void client.joinRoom(member.roomId).catch(() => undefined);
+      if (member.userId === userId && member.membership === 'invite')
+        void client.joinRoom(member.roomId).catch(() => undefined);
     });
   }
 

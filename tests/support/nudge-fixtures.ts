@@ -20,7 +20,9 @@ export const aroundTheClock = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end
 
 /** The demo registry plus `count` Uzbek MLA contact points `uz-c<n>` working around the clock. */
 export function registryWithCounterparts(count: number): RegistryFileShape {
-  const registry = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'config', 'demo-registry.json'), 'utf8')) as RegistryFileShape;
+  const registry = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'config', 'demo-registry.json'), 'utf8'),
+  ) as RegistryFileShape;
   const template = registry.contacts.find((contact) => contact.id === 'uz-002');
   if (template === undefined) throw new Error('uz-002 missing from the demo registry');
   for (let index = 0; index < count; index++) {
@@ -44,14 +46,28 @@ export interface LinkedCounterpart {
 }
 
 /** Members behind contacts `uz-c<n>`, each linked (invite redeemed) to a fresh emulator user's private chat. */
-export async function linkCounterparts(application: Application, emulator: TelegramEmulator, count: number): Promise<LinkedCounterpart[]> {
+export async function linkCounterparts(
+  application: Application,
+  emulator: TelegramEmulator,
+  count: number,
+): Promise<LinkedCounterpart[]> {
   const linked: LinkedCounterpart[] = [];
   for (let index = 0; index < count; index++) {
     const contactId = `uz-c${index}`;
-    const member = await application.members.create(undefined, { name: `Counterpart ${index}`, country: 'UZ', role: 'member', contactId, locale: 'en' });
+    const member = await application.members.create(undefined, {
+      name: `Counterpart ${index}`,
+      country: 'UZ',
+      role: 'member',
+      contactId,
+      locale: 'en',
+    });
     const invite = await application.invites.create(undefined, member.id);
     const user = emulator.createUser({ firstName: `C${index}`, languageCode: 'en' });
-    const outcome = await application.invites.redeem(invite.code, { platform: 'telegram', platformUserId: String(user.id), chatId: String(user.id) });
+    const outcome = await application.invites.redeem(invite.code, {
+      platform: 'telegram',
+      platformUserId: String(user.id),
+      chatId: String(user.id),
+    });
     if (outcome.status !== 'linked') throw new Error(`counterpart ${index} not linked: ${outcome.status}`);
     linked.push({ contactId, memberId: member.id, chatId: user.id });
   }

@@ -25,7 +25,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const clients: Redis[] = [];
 
   const start = async () => {
-    child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
     for (let attempt = 0; attempt < 100; attempt++) {
       if (await answers(url)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -69,7 +84,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();

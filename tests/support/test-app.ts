@@ -35,7 +35,10 @@ export async function startTestApp(
   await application.ensureAdminAccess();
   if (options.loadDemo !== false) {
     const { readFile } = await import('node:fs/promises');
-    await application.registry.importRegistry(undefined, JSON.parse(await readFile(config.demoRegistryFile, 'utf8')));
+    await application.registry.importRegistry(
+      undefined,
+      JSON.parse(await readFile(config.demoRegistryFile, 'utf8')),
+    );
   }
   return {
     application,

@@ -21,7 +21,15 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   // process.execPath is the project's Node 24 (vitest runs under it), as `npx node` would be.
   const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'src', 'main.ts')], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', RUN_MODE: 'worker', PORT: '0', LOG_LEVEL: 'info', DEMO_SEED: 'false', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      RUN_MODE: 'worker',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DEMO_SEED: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,7 +16,15 @@ import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } fro
 
 export { createChatAdapterRegistry, isIdempotent, type ChatAdapterRegistry, type IdempotentChatAdapter } from './chat-adapter-registry.ts';
 export { ChatDeliveryError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors.ts';
-export { outboxIdOf, type DeliveryOutcome, type OutboxPush, type OutboxRow, type OutboxService, type OutcomeHandler } from './outbox-service.ts';
+export {
+  outboxIdOf,
+  type DeliveryOutcome,
+  type MessageRenderer,
+  type OutboxPush,
+  type OutboxRow,
+  type OutboxService,
+  type OutcomeHandler,
+} from './outbox-service.ts';
 export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
 export { defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
 

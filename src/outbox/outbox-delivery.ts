@@ -141,15 +141,22 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         await job.moveToDelayed(Date.now() + claimGraceMs - age + 100, token);
         throw new DelayedError();
       }
-      if (adapter === undefined || !isIdempotent(adapter) || row.message === null) {
+      if (adapter === undefined || !isIdempotent(adapter)) {
         logger.warn({ outboxId: row.id, kind: row.kind, platform: row.platform }, 'delivery outcome unknown after a crash; not sending again');
         await finish(row, 'uncertain', { token: row.claimToken, from: ['sending'] }, { error: 'crashed_while_sending' });
         return;
       }
     }
-    if (adapter === undefined || row.message === null) {
+    if (adapter === undefined) {
       await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'no_adapter' });
       throw new UnrecoverableError(`no ${row.platform} adapter in this process`);
+    }
+    // Stored, or rendered now by the module that wrote the row (nudges are rendered at sending,
+    // in the recipient's language, with the request as it stands).
+    const message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
+    if (message === undefined) {
+      await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'nothing_to_send' });
+      throw new UnrecoverableError(`outbox row ${row.id} has no message and no renderer for ${row.kind}`);
     }
 
     // A send that starts well after its slot (this process was busy) would bunch with the sends
@@ -180,8 +187,8 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     let messageId: string;
     try {
       const sending = isIdempotent(adapter)
-        ? adapter.sendIdempotent(row.chatId, row.message, row.id)
-        : adapter.send(row.chatId, row.message);
+        ? adapter.sendIdempotent(row.chatId, message, row.id)
+        : adapter.send(row.chatId, message);
       ({ messageId } = await withTimeout(sending, sendTimeoutMs));
     } catch (error) {
       const failure = classifyDeliveryError(error);
@@ -230,7 +237,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
 
 /** How late after its slot a send may still start (see the rate-limit loop). */
-const lateSlotToleranceMs = 25;
+const lateSlotToleranceMs = 50;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

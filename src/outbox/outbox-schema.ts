@@ -53,6 +53,5 @@ export const outbox = pgTable(
     index('outbox_open_idx')
       .on(table.updatedAt)
       .where(sql`${table.state} in ('pending', 'sending') or ${table.outcomeRecordedAt} is null`),
-    index('outbox_subject_idx').on(table.subject),
   ],
 );

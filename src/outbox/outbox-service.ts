@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -14,7 +14,11 @@ export interface OutboxPush {
   dedupeKey: string;
   memberId?: string | undefined;
   address: { platform: Platform | (string & {}); chatId: string };
-  message: OutboundMessage;
+  /**
+   * The message. Absent: rendered at delivery by the renderer registered for the kind (smaller
+   * rows, and the text reflects the record as it is when sent).
+   */
+  message?: OutboundMessage | undefined;
   /** Who reacts to the outcome (see `onOutcome`); default "push". */
   kind?: string | undefined;
   /** The record it is about, e.g. `request:<id>`. */
@@ -39,6 +43,8 @@ export type OutcomeHandler = (
 export interface OutboxService {
   /** Records pushes inside the caller's transaction: nothing is sent unless it commits. */
   addInTransaction(tx: Queryable, pushes: readonly OutboxPush[]): Promise<void>;
+  /** The same as one SQL statement, for a caller that folds several writes into one round trip (a CTE). */
+  insertStatement(pushes: readonly OutboxPush[]): SQL | undefined;
   /**
    * After the commit: enqueue delivery jobs. Best effort: when Redis is down this logs and
    * returns; the reconciler finds the pending rows and enqueues them later.
@@ -46,7 +52,12 @@ export interface OutboxService {
   dispatch(dedupeKeys: readonly string[]): Promise<void>;
   onOutcome(kind: string, handler: OutcomeHandler): void;
   handlerFor(kind: string): OutcomeHandler | undefined;
+  /** Renders rows of a kind written without a message; undefined: nothing to send. */
+  onRender(kind: string, renderer: MessageRenderer): void;
+  rendererFor(kind: string): MessageRenderer | undefined;
 }
+
+export type MessageRenderer = (row: OutboxRow) => Promise<OutboundMessage | undefined>;
 
 /** The row id (and BullMQ job id) of a dedupe key: deterministic, so dispatching needs no lookup. */
 export const outboxIdOf = (dedupeKey: string): string =>
@@ -62,30 +73,39 @@ export function createOutboxService({
   clock?: () => Date;
 }): OutboxService {
   const handlers = new Map<string, OutcomeHandler>();
+  const renderers = new Map<string, MessageRenderer>();
+
+  function insertStatement(pushes: readonly OutboxPush[]): SQL | undefined {
+    if (pushes.length === 0) return undefined;
+    const now = clock().toISOString();
+    // One JSON parameter for the whole batch: far cheaper to build and bind than a wide VALUES list.
+    const rows = JSON.stringify(
+      pushes.map((push) => ({
+        id: outboxIdOf(push.dedupeKey),
+        dedupe_key: push.dedupeKey,
+        kind: push.kind ?? 'push',
+        subject: push.subject ?? null,
+        member_id: push.memberId ?? null,
+        platform: push.address.platform,
+        chat_id: push.address.chatId,
+        message: push.message ?? null,
+        context: push.context ?? {},
+      })),
+    );
+    return sql`
+      insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, state, created_at, updated_at)
+      select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz
+      from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb)
+      on conflict (dedupe_key) do nothing`;
+  }
+
   return {
     async addInTransaction(tx, pushes) {
-      if (pushes.length === 0) return;
-      const now = clock().toISOString();
-      // One JSON parameter for the whole batch: far cheaper to build and bind than a wide VALUES list.
-      const rows = JSON.stringify(
-        pushes.map((push) => ({
-          id: outboxIdOf(push.dedupeKey),
-          dedupe_key: push.dedupeKey,
-          kind: push.kind ?? 'push',
-          subject: push.subject ?? null,
-          member_id: push.memberId ?? null,
-          platform: push.address.platform,
-          chat_id: push.address.chatId,
-          message: push.message,
-          context: push.context ?? {},
-        })),
-      );
-      await tx.execute(sql`
-        insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, state, created_at, updated_at)
-        select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz
-        from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb)
-        on conflict (dedupe_key) do nothing`);
+      const statement = insertStatement(pushes);
+      if (statement !== undefined) await tx.execute(statement);
     },
+
+    insertStatement,
 
     async dispatch(dedupeKeys) {
       if (dedupeKeys.length === 0) return;
@@ -106,6 +126,10 @@ export function createOutboxService({
       handlers.set(kind, handler);
     },
     handlerFor: (kind) => handlers.get(kind),
+    onRender(kind, renderer) {
+      renderers.set(kind, renderer);
+    },
+    rendererFor: (kind) => renderers.get(kind),
   };
 }
 

@@ -20,6 +20,8 @@ import { createWorkingTime } from '../schedule/working-time.ts';
 import type { NudgePolicies } from './nudge-policy.ts';
 import { createNudgePlanner } from './nudge-planner.ts';
 import { createNudgeProcessor, type FireResult, type NudgeJobItem } from './nudge-processor.ts';
+import { createNudgeRenderer } from './nudge-renderer.ts';
+import { pushKinds } from './request-pushes.ts';
 import { createNudgeReconciler } from './nudge-reconciler.ts';
 import { createNudgeScheduler } from './nudge-scheduler.ts';
 import { createRequestAnswers } from './request-answers.ts';
@@ -87,6 +89,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
   };
   const service = createRequestService(context);
   const answers = createRequestAnswers(context);
+  deps.outbox.onRender(pushKinds.nudge, createNudgeRenderer(context));
   const processor = createNudgeProcessor({ ...context, outbox: deps.outbox });
   const reconciler = createNudgeReconciler({
     db,

@@ -5,7 +5,7 @@
 // scheduled for; Postgres says which nudge is due. A job whose number is no longer the request's
 // (answered, rescheduled, already fired) does nothing, so a duplicate or replayed timer never
 // nudges twice. The outbox rows carry dedupe keys derived from the same number.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -14,7 +14,7 @@ import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { NudgePlanner } from './nudge-planner.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { recipientLocale } from './request-messages.ts';
-import { pushesTo, pushKinds } from './request-pushes.ts';
+import { pushesTo, pushKinds, type NudgeContext } from './request-pushes.ts';
 import { loadReachableMembers, type ReachableMember } from './request-recipients.ts';
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
@@ -75,19 +75,18 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
     const updates: RequestUpdate[] = [];
 
     await db.transaction(async (tx) => {
-      // Not waiting for the WAL flush is safe here: a commit lost to a database crash is lost
-      // whole (request, outbox rows, events), the timer job is gone, so the reconciler finds the
-      // nudge still due and fires it again; and any later synchronous commit (a delivery claim)
-      // flushes this one first. It saves a disk flush per batch on a busy morning.
-      await tx.execute(sql`set local synchronous_commit to off`);
       const ids = [...new Set(items.map((item) => item.requestId))].sort();
-      // Locked in id order, so concurrent batches and answers cannot deadlock.
-      const rows = await tx
-        .select()
-        .from(formalRequests)
-        .where(sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)
-        .orderBy(formalRequests.id)
-        .for('no key update');
+      // The requests (locked in id order, so concurrent batches and answers cannot deadlock) and
+      // everyone their nudges may reach, sent together: one round trip for the reads.
+      const [rows, reachable] = await Promise.all([
+        tx
+          .select()
+          .from(formalRequests)
+          .where(sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)
+          .orderBy(formalRequests.id)
+          .for('no key update'),
+        loadReachableMembers(tx, { forRequests: ids }, deps.pushPlatforms()),
+      ]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       const due: RequestRow[] = [];
       for (const item of items) {
@@ -122,17 +121,6 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         firing.push({ row, recipient: planner.recipientAt(snapshot, row.contactId, now), escalate });
       }
 
-      const contactIds = new Set<string>();
-      for (const { recipient } of firing) if (recipient.contact !== undefined) contactIds.add(recipient.contact.id);
-      const reachable = await loadReachableMembers(
-        tx,
-        {
-          contactIds: [...contactIds],
-          memberIds: [...new Set(firing.map(({ row }) => row.requesterMemberId))],
-          coordinatorsOf: [...new Set(firing.filter(({ escalate }) => escalate).map(({ row }) => row.toCountry))],
-        },
-        deps.pushPlatforms(),
-      );
       const byContact = new Map<string, ReachableMember[]>();
       const byMember = new Map<string, ReachableMember>();
       const coordinatorsByCountry = new Map<string, ReachableMember[]>();
@@ -150,18 +138,21 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         const targets = contact === undefined ? [] : (byContact.get(contact.id) ?? []);
         const reachableTargets = targets.filter((member) => member.addresses.length > 0);
         for (const member of reachableTargets) {
-          const locale = recipientLocale(member.locale, contact, deps.defaultLocale);
-          const message = messages.nudge({ locale, request: row, snapshot, requesterName: requester?.name ?? '—', standingInFor: recipient.standingInFor, timezone });
-          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, message, pushKinds.nudge, row.id, { seq, contactId: contact?.id ?? null }));
+          // Rendered when sent (nudge-renderer.ts), from these facts and the request as it stands.
+          const context: NudgeContext = {
+            seq,
+            contactId: contact?.id ?? null,
+            standingInFor: recipient.standingInFor?.id ?? null,
+            locale: recipientLocale(member.locale, contact, deps.defaultLocale),
+            requesterName: requester?.name ?? '—',
+          };
+          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, undefined, pushKinds.nudge, row.id, { ...context }));
         }
-        events.push({
-          requestId: row.id,
-          kind: 'nudge',
-          details: { seq, contactId: contact?.id ?? null, standingInFor: recipient.standingInFor?.id ?? null, accounts: reachableTargets.reduce((sum, member) => sum + member.addresses.length, 0) },
-        });
+        // The history records what became of the nudge: delivered (per account, when the outbox
+        // reports it) or undeliverable (now, or when the messenger refuses it).
         if (reachableTargets.length === 0) {
           const reason = contact === undefined ? 'no_contact' : targets.length === 0 ? 'no_member' : 'no_messenger';
-          events.push({ requestId: row.id, kind: 'nudge_undeliverable', details: { seq, reason } });
+          events.push({ requestId: row.id, kind: 'nudge_undeliverable', details: { seq, reason, contactId: contact?.id ?? null } });
           if (requester !== undefined) {
             const locale = recipientLocale(requester.locale, undefined, deps.defaultLocale);
             const reasonText = messages.notice(locale, `requests-reason-${reason}`, row, snapshot).text;
@@ -194,9 +185,18 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         });
       }
 
-      await insertEvents(tx, events, nowDate);
-      await outbox.addInTransaction(tx, pushes);
-      await applyUpdates(tx, updates, nowDate);
+      // Every write in one statement (one round trip). Not waiting for the WAL flush is safe
+      // here: a commit lost to a database crash is lost whole (request, outbox rows, events), the
+      // timer job is gone, so the reconciler finds the nudge still due and fires it again; and any
+      // later synchronous commit (a delivery claim) flushes this one first.
+      const writes = [eventsStatement(events, nowDate), outbox.insertStatement(pushes), updatesStatement(updates, nowDate)].filter(
+        (statement): statement is SQL => statement !== undefined,
+      );
+      const steps = sql.join(
+        writes.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`),
+        sql`, `,
+      );
+      await tx.execute(sql`with ${steps} select set_config('synchronous_commit', 'off', true)`);
       dispatchKeys.push(...pushes.map((push) => push.dedupeKey));
     });
 
@@ -214,20 +214,25 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
 export type NudgeProcessor = ReturnType<typeof createNudgeProcessor>;
 
 // Batches travel as one JSON parameter (jsonb_to_recordset) rather than thousands of bound
-// parameters: building and binding a 200-row VALUES list costs more than the database's work.
+// parameters: building and binding a 250-row VALUES list costs more than the database's work.
 
 export async function insertEvents(tx: Queryable, events: readonly EventInput[], at: Date, actor = 'system'): Promise<void> {
-  if (events.length === 0) return;
+  const statement = eventsStatement(events, at, actor);
+  if (statement !== undefined) await tx.execute(statement);
+}
+
+function eventsStatement(events: readonly EventInput[], at: Date, actor = 'system'): SQL | undefined {
+  if (events.length === 0) return undefined;
   const rows = JSON.stringify(events.map((event) => ({ request_id: event.requestId, kind: event.kind, details: event.details })));
-  await tx.execute(sql`
+  return sql`
     insert into request_events (request_id, at, kind, actor, details)
     select r.request_id, ${at.toISOString()}::timestamptz, r.kind, ${actor}, r.details
-    from jsonb_to_recordset(${rows}::jsonb) as r(request_id text, kind text, details jsonb)`);
+    from jsonb_to_recordset(${rows}::jsonb) as r(request_id text, kind text, details jsonb)`;
 }
 
 /** One UPDATE for a whole batch. */
-async function applyUpdates(tx: Queryable, updates: readonly RequestUpdate[], now: Date): Promise<void> {
-  if (updates.length === 0) return;
+function updatesStatement(updates: readonly RequestUpdate[], now: Date): SQL | undefined {
+  if (updates.length === 0) return undefined;
   const rows = JSON.stringify(
     updates.map((update) => ({
       id: update.id,
@@ -238,10 +243,10 @@ async function applyUpdates(tx: Queryable, updates: readonly RequestUpdate[], no
       escalated: update.escalated?.toISOString() ?? null,
     })),
   );
-  await tx.execute(sql`
+  return sql`
     update formal_requests as r set
       nudge_seq = v.seq, unanswered_nudges = v.unanswered, next_nudge_at = v.next,
       last_nudge_at = v.last, escalated_at = v.escalated, updated_at = ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${rows}::jsonb) as v(id text, seq int, unanswered int, next timestamptz, last timestamptz, escalated timestamptz)
-    where r.id = v.id`);
+    where r.id = v.id`;
 }

@@ -1,7 +1,7 @@
 // Postgres holds each request's next nudge time; BullMQ holds the timers. This rebuilds any
 // timer Redis lost (a flush, a restart without persistence, an enqueue that failed while Redis
 // was down) from Postgres. Run at worker start and every few minutes.
-import { and, asc, gt, isNotNull, lte, or, eq, sql } from 'drizzle-orm';
+import { and, asc, isNotNull, lte } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import { nudgeJobId, type QueueProducers } from '../queue/queues.ts';
@@ -24,7 +24,7 @@ export interface NudgeReconcilerOptions {
   clock?: () => Date;
 }
 
-const pageSize = 5000;
+const chunkSize = 5000;
 const overdueChecksPerPass = 500;
 
 export function createNudgeReconciler(options: NudgeReconcilerOptions) {
@@ -39,52 +39,32 @@ export function createNudgeReconciler(options: NudgeReconcilerOptions) {
       const horizon = new Date(now + options.horizonMs);
       let submitted = 0;
       let replaced = 0;
-      let after: { at: Date; id: string } | undefined;
-      for (;;) {
-        const rows = await db
-          .select({ id: formalRequests.id, seq: formalRequests.nudgeSeq, at: formalRequests.nextNudgeAt })
-          .from(formalRequests)
-          .where(
-            and(
-              isNotNull(formalRequests.nextNudgeAt),
-              lte(formalRequests.nextNudgeAt, horizon),
-              after === undefined
-                ? undefined
-                : or(gt(formalRequests.nextNudgeAt, after.at), and(eq(formalRequests.nextNudgeAt, after.at), gt(formalRequests.id, after.id))),
-            ),
-          )
-          .orderBy(asc(formalRequests.nextNudgeAt), asc(formalRequests.id))
-          .limit(pageSize);
-        if (rows.length === 0) break;
+      // One scan (next_nudge_at is deliberately not indexed), then timers in chunks.
+      const rows = await db
+        .select({ id: formalRequests.id, seq: formalRequests.nudgeSeq, at: formalRequests.nextNudgeAt })
+        .from(formalRequests)
+        .where(and(isNotNull(formalRequests.nextNudgeAt), lte(formalRequests.nextNudgeAt, horizon)))
+        .orderBy(asc(formalRequests.nextNudgeAt));
+      const timers = rows.flatMap((row) => (row.at === null ? [] : [{ requestId: row.id, seq: row.seq, at: row.at }]));
+      for (let start = 0; start < timers.length; start += chunkSize) {
         // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
-        const timers = rows.flatMap((row) => (row.at === null ? [] : [{ requestId: row.id, seq: row.seq, at: row.at }]));
-        if (!(await scheduler.schedule(timers))) throw new Error('Redis refused the timers');
-        submitted += timers.length;
-        for (const timer of timers) {
-          if (replaced >= overdueChecksPerPass || timer.at.getTime() > now - overdueAfterMs) continue;
-          const jobId = nudgeJobId(timer.requestId, timer.seq);
-          const state = await queues.queue('nudges').getJobState(jobId);
-          if (state === 'failed' || state === 'completed') {
-            await queues.queue('nudges').remove(jobId);
-            await scheduler.schedule([timer]);
-            replaced += 1;
-          }
+        if (!(await scheduler.schedule(timers.slice(start, start + chunkSize)))) throw new Error('Redis refused the timers');
+      }
+      submitted = timers.length;
+      // Long overdue: is its job stuck in `failed`? Checked for the oldest few only, so a backlog
+      // on a busy morning does not turn into thousands of lookups.
+      for (const timer of timers.slice(0, overdueChecksPerPass)) {
+        if (timer.at.getTime() > now - overdueAfterMs) break;
+        const jobId = nudgeJobId(timer.requestId, timer.seq);
+        const state = await queues.queue('nudges').getJobState(jobId);
+        if (state === 'failed' || state === 'completed') {
+          await queues.queue('nudges').remove(jobId);
+          await scheduler.schedule([timer]);
+          replaced += 1;
         }
-        const last = rows.at(-1);
-        if (last?.at == null || rows.length < pageSize) break;
-        after = { at: last.at, id: last.id };
       }
       if (replaced > 0) logger.warn({ replaced }, 'replaced nudge timers that had failed');
       return { submitted, replaced };
     },
   };
-}
-
-/** Nudges overdue by more than `ms` (for readiness and metrics). */
-export async function overdueNudges(db: Database, now: Date, ms: number): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(formalRequests)
-    .where(lte(formalRequests.nextNudgeAt, new Date(now.getTime() - ms)));
-  return row?.count ?? 0;
 }

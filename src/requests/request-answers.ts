@@ -142,7 +142,8 @@ export function createRequestAnswers(context: RequestsContext) {
     const seq = row.context.seq;
     const now = clock();
     if (outcome === 'sent') {
-      await insertEvents(tx, [{ requestId, kind: 'nudge_delivered', details: { seq, platform: row.platform, memberId: row.memberId } }], now);
+      const { contactId = null, standingInFor = null } = row.context as { contactId?: string | null; standingInFor?: string | null };
+      await insertEvents(tx, [{ requestId, kind: 'nudge_delivered', details: { seq, contactId, standingInFor, platform: row.platform, memberId: row.memberId } }], now);
       return [];
     }
     if (outcome === 'uncertain') {

@@ -9,10 +9,20 @@ export const pushKinds = { nudge: 'request-nudge', escalation: 'request-escalati
  * One push per linked account of the member. `key` names the message (e.g.
  * `nudge:<request>:<seq>`); the account is appended, so every account gets it once.
  */
+/** What a nudge row carries to be rendered when it is sent. */
+export interface NudgeContext {
+  seq: number;
+  /** Who receives it: the contact, or the deputy standing in. */
+  contactId: string | null;
+  standingInFor: string | null;
+  locale: string;
+  requesterName: string;
+}
+
 export function pushesTo(
   member: ReachableMember,
   key: string,
-  message: OutboundMessage,
+  message: OutboundMessage | undefined,
   kind: string,
   requestId: string,
   context: Record<string, unknown> = {},

@@ -16,6 +16,11 @@ export interface ReachableMember {
 }
 
 export interface MemberQuery {
+  /**
+   * Everyone a nudge of these requests may reach: members behind their contacts and those
+   * contacts' deputies, their requesters, and the coordinators of their requested countries.
+   */
+  forRequests?: readonly string[];
   contactIds?: readonly string[];
   memberIds?: readonly string[];
   /** Coordinators of these countries. */
@@ -27,6 +32,15 @@ export async function loadReachableMembers(db: Queryable, query: MemberQuery, pu
   const conditions: SQL[] = [];
   // Lists travel as one JSON parameter each: a batch names hundreds of contacts.
   const anyOf = (values: readonly string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  if (query.forRequests !== undefined && query.forRequests.length > 0) {
+    const requests = sql`(select id, contact_id, requester_member_id, to_country from formal_requests where id in ${anyOf(query.forRequests)})`;
+    conditions.push(
+      sql`${members.contactId} in (select contact_id from ${requests} as r)`,
+      sql`${members.contactId} in (select c.deputy from contacts c join ${requests} as r on r.contact_id = c.id)`,
+      sql`${members.id} in (select requester_member_id from ${requests} as r)`,
+      sql`(${members.role} = 'coordinator' and ${members.country} in (select to_country from ${requests} as r))`,
+    );
+  }
   if (query.contactIds !== undefined && query.contactIds.length > 0) conditions.push(sql`${members.contactId} in ${anyOf(query.contactIds)}`);
   if (query.memberIds !== undefined && query.memberIds.length > 0) conditions.push(sql`${members.id} in ${anyOf(query.memberIds)}`);
   if (query.coordinatorsOf !== undefined && query.coordinatorsOf.length > 0) {

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const requestStatuses = [
@@ -45,8 +44,10 @@ export const formalRequests = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
   },
+  // No index on next_nudge_at, on purpose: firing a nudge rewrites it, and with no indexed column
+  // changing Postgres updates the row in place (a HOT update, no index writes), which is most of
+  // the database's work on a busy morning. The reconciler scans the table every few minutes instead.
   (table) => [
-    index('formal_requests_next_nudge_idx').on(table.nextNudgeAt).where(sql`${table.nextNudgeAt} is not null`),
     index('formal_requests_requester_idx').on(table.requesterMemberId),
     index('formal_requests_from_country_idx').on(table.fromCountry),
     index('formal_requests_to_country_idx').on(table.toCountry),

@@ -95,8 +95,8 @@ export interface Config {
     /** Outbox deliveries in flight per worker process. Default 16. */
     readonly outboxConcurrency: number;
     /**
-     * Nudge timers in flight per worker process. They are gathered into batches of up to 250 (one
-     * transaction each), so this allows about four batches at once. Default 1000.
+     * Nudge timers in flight per worker process. They are gathered into batches of up to 500 (one
+     * transaction each), so this allows about four batches at once. Default 2000.
      */
     readonly nudgeConcurrency: number;
   };
@@ -307,7 +307,7 @@ export function loadConfig(env: Env): Config {
       reconcileIntervalMs: integer('RECONCILE_INTERVAL_SECONDS', 300, 1, 86_400) * 1000,
       workerLockMs: integer('WORKER_LOCK_SECONDS', 30, 2, 600) * 1000,
       outboxConcurrency: integer('OUTBOX_CONCURRENCY', 16, 1, 500),
-      nudgeConcurrency: integer('NUDGE_CONCURRENCY', 1000, 1, 5000),
+      nudgeConcurrency: integer('NUDGE_CONCURRENCY', 2000, 1, 10_000),
     },
   };
 

@@ -11,6 +11,7 @@ import type { RedisHandle } from '../redis/redis-connection.ts';
 import type { ChatAdapterRegistry } from './chat-adapter-registry.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import { createOutboxReconciler } from './outbox-reconciler.ts';
+import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
 
@@ -27,6 +28,9 @@ export {
 } from './outbox-service.ts';
 export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
 export { defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+
+/** How often the relay tops up the delivery queue with deferred rows. */
+const relayIntervalMs = 200;
 
 export interface OutboxSettings {
   reconcileIntervalMs: number;
@@ -58,8 +62,10 @@ export function createOutbox(deps: {
   const { db, redis, queues, audit, adapters, logger, settings } = deps;
   const service = createOutboxService({ queues, logger, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
   const reconciler = createOutboxReconciler({ db, queues, logger, graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)) });
+  const relay = createOutboxRelay({ db, queues, logger });
   let worker: Worker | undefined;
   let periodic: PeriodicTask | undefined;
+  let relaying: PeriodicTask | undefined;
 
   return {
     service,
@@ -90,11 +96,15 @@ export function createOutbox(deps: {
         logger,
       });
       periodic.start();
+      relaying = createPeriodicTask({ name: 'outbox-relay', intervalMs: relayIntervalMs, task: () => relay.relayOnce(), logger });
+      relaying.start();
     },
     async reconcileNow() {
       await reconciler.reconcileOnce();
+      await relay.relayOnce();
     },
     async stop() {
+      await relaying?.stop();
       await periodic?.stop();
       await worker?.close();
     },

@@ -1,6 +1,6 @@
 // Outbox rows are the truth; delivery jobs can be lost (Redis flushed or down when the row was
 // written). This re-creates the job of any row still waiting after a grace period.
-import { and, asc, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueueProducers } from '../queue/queues.ts';
@@ -29,8 +29,9 @@ export function createOutboxReconciler({
         .from(outbox)
         .where(
           and(
-            // Still to deliver, or delivered without its consequences recorded (a crash in between).
-            or(inArray(outbox.state, ['pending', 'sending']), isNull(outbox.outcomeRecordedAt)),
+            // Queued and still to deliver, or delivered without its consequences recorded (a crash
+            // in between). Deferred rows not yet queued are the relay's.
+            or(and(inArray(outbox.state, ['pending', 'sending']), isNotNull(outbox.queuedAt)), isNull(outbox.outcomeRecordedAt)),
             lt(outbox.updatedAt, new Date(clock().getTime() - graceMs)),
           ),
         )

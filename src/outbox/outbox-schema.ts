@@ -46,6 +46,11 @@ export const outbox = pgTable(
      * came in between.
      */
     outcomeRecordedAt: timestamp('outcome_recorded_at', { withTimezone: true }),
+    /**
+     * When a delivery job was asked for. Set at insert for pushes their writer dispatches at once;
+     * null for deferred ones (nudges in bulk), which the relay queues as delivery capacity frees.
+     */
+    queuedAt: timestamp('queued_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

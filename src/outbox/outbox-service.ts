@@ -25,6 +25,11 @@ export interface OutboxPush {
   subject?: string | undefined;
   /** Small facts the outcome handler needs (no message text). */
   context?: Record<string, unknown> | undefined;
+  /**
+   * Left for the relay to queue (see outbox-relay.ts) instead of dispatched by the writer right
+   * after its commit: for bulk pushes that go out at the messenger's rate anyway.
+   */
+  deferred?: boolean | undefined;
 }
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'uncertain';
@@ -90,12 +95,14 @@ export function createOutboxService({
         chat_id: push.address.chatId,
         message: push.message ?? null,
         context: push.context ?? {},
+        queued: push.deferred !== true,
       })),
     );
     return sql`
-      insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, state, created_at, updated_at)
-      select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz
-      from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb)
+      insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, state, created_at, updated_at, queued_at)
+      select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz,
+        case when r.queued then ${now}::timestamptz end
+      from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb, queued boolean)
       on conflict (dedupe_key) do nothing`;
   }
 

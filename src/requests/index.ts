@@ -131,7 +131,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
         logger.warn('no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)');
         return undefined;
       }
-      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 250, maxDelayMs: 5 });
+      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 500, maxDelayMs: 5 });
       batcher = activeBatcher;
       worker = createQueueWorker(
         'nudges',

@@ -146,7 +146,8 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
             locale: recipientLocale(member.locale, contact, deps.defaultLocale),
             requesterName: requester?.name ?? '—',
           };
-          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, undefined, pushKinds.nudge, row.id, { ...context }));
+          // Deferred: the outbox relay queues nudge deliveries at the pace they can go out.
+          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, undefined, pushKinds.nudge, row.id, { ...context }).map((push) => ({ ...push, deferred: true })));
         }
         // The history records what became of the nudge: delivered (per account, when the outbox
         // reports it) or undeliverable (now, or when the messenger refuses it).
@@ -197,7 +198,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         sql`, `,
       );
       await tx.execute(sql`with ${steps} select set_config('synchronous_commit', 'off', true)`);
-      dispatchKeys.push(...pushes.map((push) => push.dedupeKey));
+      dispatchKeys.push(...pushes.filter((push) => push.deferred !== true).map((push) => push.dedupeKey));
     });
 
     // After the commit: deliveries and the next timers. If Redis fails here, the rows are in

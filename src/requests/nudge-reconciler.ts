@@ -37,7 +37,6 @@ export function createNudgeReconciler(options: NudgeReconcilerOptions) {
     async reconcileOnce(): Promise<{ submitted: number; replaced: number }> {
       const now = clock().getTime();
       const horizon = new Date(now + options.horizonMs);
-      let submitted = 0;
       let replaced = 0;
       // One scan (next_nudge_at is deliberately not indexed), then timers in chunks.
       const rows = await db
@@ -50,7 +49,7 @@ export function createNudgeReconciler(options: NudgeReconcilerOptions) {
         // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
         if (!(await scheduler.schedule(timers.slice(start, start + chunkSize)))) throw new Error('Redis refused the timers');
       }
-      submitted = timers.length;
+      const submitted = timers.length;
       // Long overdue: is its job stuck in `failed`? Checked for the oldest few only, so a backlog
       // on a busy morning does not turn into thousands of lookups.
       for (const timer of timers.slice(0, overdueChecksPerPass)) {

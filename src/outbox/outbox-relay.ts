@@ -1,0 +1,60 @@
+// The relay: queues delivery jobs for deferred outbox rows (bulk nudges) as delivery capacity
+// frees up. A busy morning can write a hundred thousand nudges in a minute while Telegram takes
+// thirty messages a second; queueing them all at once would only fill Redis with jobs waiting an
+// hour, and cost the nudge workers the Redis time. Postgres keeps the backlog; the relay keeps the
+// delivery queue topped up. The classic transactional-outbox relay, with back pressure.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+
+export interface OutboxRelayOptions {
+  db: Database;
+  queues: QueueProducers;
+  logger: Logger;
+  /** Delivery jobs waiting in the queue that the relay keeps topped up to. Default 2000. */
+  targetBacklog?: number;
+  /** Most rows queued per pass. Default 1000. */
+  perPass?: number;
+}
+
+export function createOutboxRelay({ db, queues, logger, targetBacklog = 2000, perPass = 1000 }: OutboxRelayOptions) {
+  return {
+    /** One pass: resolves to the number of rows queued. */
+    async relayOnce(): Promise<number> {
+      const queue = queues.queue('outbox');
+      const backlog = (await queue.getWaitingCount()) + (await queue.getDelayedCount());
+      const room = Math.min(perPass, targetBacklog - backlog);
+      if (room <= 0) return 0;
+      // Claimed with SKIP LOCKED, so several workers' relays share the rows without waiting.
+      const claimed = (await db.execute(sql`
+        update outbox set queued_at = now()
+        where id in (
+          select id from outbox
+          where state = 'pending' and queued_at is null
+          order by created_at
+          limit ${room}
+          for update skip locked)
+        returning id`)) as unknown;
+      const ids = rowsOf(claimed).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      try {
+        await queues.add(
+          'outbox',
+          ids.map((id) => ({ jobId: id, payload: { outboxId: id } })),
+        );
+      } catch (error) {
+        // Marked queued without a job: the reconciler re-creates missing delivery jobs.
+        logger.warn({ err: (error as Error).message, rows: ids.length }, 'relay could not queue deliveries; the reconciler will');
+      }
+      return ids.length;
+    },
+  };
+}
+
+/** postgres.js answers execute() with the rows; PGlite with `{ rows }`. */
+function rowsOf(result: unknown): { id: string }[] {
+  if (Array.isArray(result)) return result as { id: string }[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? (rows as { id: string }[]) : [];
+}

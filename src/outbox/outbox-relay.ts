@@ -27,7 +27,7 @@ export function createOutboxRelay({ db, queues, logger, targetBacklog = 2000, pe
       const room = Math.min(perPass, targetBacklog - backlog);
       if (room <= 0) return 0;
       // Claimed with SKIP LOCKED, so several workers' relays share the rows without waiting.
-      const claimed = (await db.execute(sql`
+      const claimed: unknown = await db.execute(sql`
         update outbox set queued_at = now()
         where id in (
           select id from outbox
@@ -35,7 +35,7 @@ export function createOutboxRelay({ db, queues, logger, targetBacklog = 2000, pe
           order by created_at
           limit ${room}
           for update skip locked)
-        returning id`)) as unknown;
+        returning id`);
       const ids = rowsOf(claimed).map((row) => row.id);
       if (ids.length === 0) return 0;
       try {

@@ -48,8 +48,11 @@ export type OutcomeHandler = (
 export interface OutboxService {
   /** Records pushes inside the caller's transaction: nothing is sent unless it commits. */
   addInTransaction(tx: Queryable, pushes: readonly OutboxPush[]): Promise<void>;
-  /** The same as one SQL statement, for a caller that folds several writes into one round trip (a CTE). */
-  insertStatement(pushes: readonly OutboxPush[]): SQL | undefined;
+  /**
+   * The same as one SQL statement, for a caller that folds several writes into one round trip (a
+   * CTE). `requestIn`: only pushes whose `context.requestId` is in that subquery are written.
+   */
+  insertStatement(pushes: readonly OutboxPush[], guard?: { requestIn: SQL }): SQL | undefined;
   /**
    * After the commit: enqueue delivery jobs. Best effort: when Redis is down this logs and
    * returns; the reconciler finds the pending rows and enqueues them later.
@@ -80,7 +83,7 @@ export function createOutboxService({
   const handlers = new Map<string, OutcomeHandler>();
   const renderers = new Map<string, MessageRenderer>();
 
-  function insertStatement(pushes: readonly OutboxPush[]): SQL | undefined {
+  function insertStatement(pushes: readonly OutboxPush[], guard?: { requestIn: SQL }): SQL | undefined {
     if (pushes.length === 0) return undefined;
     const now = clock().toISOString();
     // One JSON parameter for the whole batch: far cheaper to build and bind than a wide VALUES list.
@@ -103,6 +106,7 @@ export function createOutboxService({
       select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz,
         case when r.queued then ${now}::timestamptz end
       from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb, queued boolean)
+      ${guard === undefined ? sql`` : sql`where r.context->>'requestId' in ${guard.requestIn}`}
       on conflict (dedupe_key) do nothing`;
   }
 

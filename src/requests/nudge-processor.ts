@@ -54,6 +54,9 @@ interface EventInput {
 
 interface RequestUpdate {
   id: string;
+  /** The guard: applied only while the request is still at this nudge number and status. */
+  expectedSeq: number;
+  expectedStatus: string;
   seq: number;
   unanswered: number;
   next: Date;
@@ -74,18 +77,18 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
     const dispatchKeys: string[] = [];
     const updates: RequestUpdate[] = [];
 
-    await db.transaction(async (tx) => {
+    // Optimistic: read without locks, decide, then one guarded write statement that applies only
+    // to requests still at the nudge number and status that were read. An answer or a second
+    // timer that got there first makes the guard fail for that request, which then does nothing.
+    {
       const ids = [...new Set(items.map((item) => item.requestId))].sort();
-      // The requests (locked in id order, so concurrent batches and answers cannot deadlock) and
-      // everyone their nudges may reach, sent together: one round trip for the reads.
+      // The requests and everyone their nudges may reach, sent together: one round trip.
       const [rows, reachable] = await Promise.all([
-        tx
+        db
           .select()
           .from(formalRequests)
-          .where(sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)
-          .orderBy(formalRequests.id)
-          .for('no key update'),
-        loadReachableMembers(tx, { forRequests: ids }, deps.pushPlatforms()),
+          .where(sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`),
+        loadReachableMembers(db, { forRequests: ids }, deps.pushPlatforms()),
       ]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       const due: RequestRow[] = [];
@@ -102,7 +105,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
           results.set(keyOf(item), { kind: 'stale' });
         }
       }
-      if (due.length === 0) return;
+      if (due.length === 0) return items.map((item) => results.get(keyOf(item)) ?? { kind: 'stale' });
 
       const events: EventInput[] = [];
       const pushes: OutboxPush[] = [];
@@ -111,7 +114,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         // The registry may have changed since the timer was set (hours, leave, a new deputy).
         const placed = planner.place(snapshot, row, now);
         if (placed > now + placementToleranceMs) {
-          updates.push({ id: row.id, seq: row.nudgeSeq + 1, unanswered: row.unansweredNudges, next: new Date(placed), last: row.lastNudgeAt, escalated: row.escalatedAt });
+          updates.push({ id: row.id, expectedSeq: row.nudgeSeq, expectedStatus: row.status, seq: row.nudgeSeq + 1, unanswered: row.unansweredNudges, next: new Date(placed), last: row.lastNudgeAt, escalated: row.escalatedAt });
           events.push({ requestId: row.id, kind: 'nudge_postponed', details: { until: new Date(placed).toISOString(), reason: 'outside_working_time' } });
           results.set(`${row.id}:${row.nudgeSeq}`, { kind: 'postponed' });
           continue;
@@ -178,6 +181,8 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         }
         updates.push({
           id: row.id,
+          expectedSeq: seq,
+          expectedStatus: row.status,
           seq: seq + 1,
           unanswered: row.unansweredNudges + 1,
           next: new Date(planner.repeatNudgeAt(snapshot, row, now)),
@@ -186,27 +191,37 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         });
       }
 
-      // Every write in one statement (one round trip). Not waiting for the WAL flush is safe
-      // here: a commit lost to a database crash is lost whole (request, outbox rows, events), the
-      // timer job is gone, so the reconciler finds the nudge still due and fires it again; and any
-      // later synchronous commit (a delivery claim) flushes this one first.
-      const writes = [eventsStatement(events, nowDate), outbox.insertStatement(pushes), updatesStatement(updates, nowDate)].filter(
+      // Every write in one statement, atomic on its own: the requests whose guard holds are
+      // updated, and only their events and outbox rows are written. Not waiting for the WAL flush
+      // is safe: a commit lost to a database crash is lost whole, the timer job is gone, so the
+      // reconciler finds the nudge still due and fires it again; and any later synchronous commit
+      // (a delivery claim) flushes this one first.
+      const applied = sql`(select id from applied)`;
+      const writes = [eventsStatement(events, nowDate, 'system', applied), outbox.insertStatement(pushes, { requestIn: applied })].filter(
         (statement): statement is SQL => statement !== undefined,
       );
       const steps = sql.join(
-        writes.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`),
+        [sql`applied as (${updatesStatement(updates, nowDate)})`, ...writes.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`)],
         sql`, `,
       );
-      await tx.execute(sql`with ${steps} select set_config('synchronous_commit', 'off', true)`);
-      dispatchKeys.push(...pushes.filter((push) => push.deferred !== true).map((push) => push.dedupeKey));
-    });
-
-    // After the commit: deliveries and the next timers. If Redis fails here, the rows are in
-    // Postgres and the reconciler enqueues them.
-    await outbox.dispatch(dispatchKeys);
-    await scheduler.schedule(updates.map((update) => ({ requestId: update.id, seq: update.seq, at: update.next })));
-    if (updates.length > 0) logger.debug({ fired: updates.length }, 'nudges fired');
-    return items.map((item) => results.get(keyOf(item)) ?? { kind: 'stale' });
+      const appliedIds = new Set(
+        rowsOf(await db.execute(sql`with ${steps} select id, set_config('synchronous_commit', 'off', true) from applied`)).map((row) => row.id),
+      );
+      const fired = updates.filter((update) => appliedIds.has(update.id));
+      for (const update of updates) {
+        if (!appliedIds.has(update.id)) results.set(`${update.id}:${update.expectedSeq}`, { kind: 'stale' });
+      }
+      const firedIds = new Set(fired.map((update) => update.id));
+      dispatchKeys.push(
+        ...pushes.filter((push) => push.deferred !== true && firedIds.has(String(push.context?.requestId))).map((push) => push.dedupeKey),
+      );
+      // After the commit: notices now, nudge deliveries by the relay, and the next timers. If
+      // Redis fails here, the rows are in Postgres and the relay or the reconciler catches up.
+      await outbox.dispatch(dispatchKeys);
+      await scheduler.schedule(fired.map((update) => ({ requestId: update.id, seq: update.seq, at: update.next })));
+      if (fired.length > 0) logger.debug({ fired: fired.length }, 'nudges fired');
+      return items.map((item) => results.get(keyOf(item)) ?? { kind: 'stale' });
+    }
   }
 
   return { fire };
@@ -222,21 +237,30 @@ export async function insertEvents(tx: Queryable, events: readonly EventInput[],
   if (statement !== undefined) await tx.execute(statement);
 }
 
-function eventsStatement(events: readonly EventInput[], at: Date, actor = 'system'): SQL | undefined {
+function eventsStatement(events: readonly EventInput[], at: Date, actor = 'system', onlyFor?: SQL): SQL | undefined {
   if (events.length === 0) return undefined;
   const rows = JSON.stringify(events.map((event) => ({ request_id: event.requestId, kind: event.kind, details: event.details })));
   return sql`
     insert into request_events (request_id, at, kind, actor, details)
     select r.request_id, ${at.toISOString()}::timestamptz, r.kind, ${actor}, r.details
-    from jsonb_to_recordset(${rows}::jsonb) as r(request_id text, kind text, details jsonb)`;
+    from jsonb_to_recordset(${rows}::jsonb) as r(request_id text, kind text, details jsonb)
+    ${onlyFor === undefined ? sql`` : sql`where r.request_id in ${onlyFor}`}`;
 }
 
-/** One UPDATE for a whole batch. */
-function updatesStatement(updates: readonly RequestUpdate[], now: Date): SQL | undefined {
-  if (updates.length === 0) return undefined;
+/** postgres.js answers execute() with the rows; PGlite with `{ rows }`. */
+function rowsOf(result: unknown): { id: string }[] {
+  if (Array.isArray(result)) return result as { id: string }[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? (rows as { id: string }[]) : [];
+}
+
+/** One UPDATE for a whole batch, applied to the requests still as they were read; returns their ids. */
+function updatesStatement(updates: readonly RequestUpdate[], now: Date): SQL {
   const rows = JSON.stringify(
     updates.map((update) => ({
       id: update.id,
+      expected_seq: update.expectedSeq,
+      expected_status: update.expectedStatus,
       seq: update.seq,
       unanswered: update.unanswered,
       next: update.next.toISOString(),
@@ -248,6 +272,7 @@ function updatesStatement(updates: readonly RequestUpdate[], now: Date): SQL | u
     update formal_requests as r set
       nudge_seq = v.seq, unanswered_nudges = v.unanswered, next_nudge_at = v.next,
       last_nudge_at = v.last, escalated_at = v.escalated, updated_at = ${now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${rows}::jsonb) as v(id text, seq int, unanswered int, next timestamptz, last timestamptz, escalated timestamptz)
-    where r.id = v.id`;
+    from jsonb_to_recordset(${rows}::jsonb) as v(id text, expected_seq int, expected_status text, seq int, unanswered int, next timestamptz, last timestamptz, escalated timestamptz)
+    where r.id = v.id and r.nudge_seq = v.expected_seq and r.status = v.expected_status
+    returning r.id`;
 }

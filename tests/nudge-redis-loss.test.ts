@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxTable } from '../src/outbox/index.ts';
 import { createToken } from './support/chat-fixtures.ts';
@@ -164,6 +164,51 @@ describe('a messenger that answers 429, 5xx or not at all', () => {
       reason: 'failed',
       error: 'telegram_403',
     });
+  });
+});
+
+describe('a delivery found half done after a crash', () => {
+  it('is never sent again: the outcome is recorded as uncertain', async () => {
+    const [request] = await registerRequests(1, 'HALFDONE');
+    const db = testApp.application.database.db;
+    // Wait for its nudge to be delivered, then replay the moment of a crash on a copy of that row:
+    // claimed ("sending") by a worker that died before marking it.
+    const deadline = Date.now() + 15_000;
+    while (received(request!.chatId, 'HALFDONE-0') === 0 && Date.now() < deadline) await sleep(100);
+    const [delivered] = await db.select().from(outboxTable).where(like(outboxTable.dedupeKey, `nudge:${request!.id}:0:%`));
+    expect(delivered?.state).toBe('sent');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await db.insert(outboxTable).values({
+      id: 'ocrashed-while-sending-1',
+      dedupeKey: `nudge:${request!.id}:crash-replay`,
+      kind: 'request-nudge',
+      subject: `request:${request!.id}`,
+      memberId: delivered!.memberId,
+      platform: 'telegram',
+      chatId: delivered!.chatId,
+      message: null,
+      context: delivered!.context,
+      state: 'sending',
+      attempts: 1,
+      claimToken: 'token-of-a-dead-worker',
+      claimedAt: minuteAgo,
+      createdAt: minuteAgo,
+      updatedAt: minuteAgo,
+      queuedAt: minuteAgo,
+    });
+    await testApp.application.outbox.reconcileNow();
+    const settled = Date.now() + 15_000;
+    let state = 'sending';
+    while (state === 'sending' && Date.now() < settled) {
+      await sleep(100);
+      state = (await db.select({ state: outboxTable.state }).from(outboxTable).where(eq(outboxTable.id, 'ocrashed-while-sending-1')))[0]?.state ?? 'missing';
+    }
+    expect(state).toBe('uncertain');
+    await sleep(500);
+    expect(received(request!.chatId, 'HALFDONE-0')).toBe(1);
+    const detail = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${request!.id}`, headers: { authorization: `Bearer ${requesterToken}` } });
+    const kinds = detail.json<{ events: { kind: string }[] }>().events.map((event) => event.kind);
+    expect(kinds).toContain('nudge_delivery_uncertain');
   });
 });
 

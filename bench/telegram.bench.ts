@@ -3,7 +3,6 @@
 // against a bare grammY bot answering "ok" through the same route shape, in the same run against
 // the same emulator. The ratio says what the engine costs per update; absolute numbers are the machine's.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Fastify from 'fastify';
@@ -13,6 +12,7 @@ import { constantTimeEqual } from '../src/members/secrets.ts';
 import { createInvite, createMember } from '../tests/support/chat-fixtures.ts';
 import { startTelegramEmulator } from '../tests/support/telegram-emulator.ts';
 import { startTestApp } from '../tests/support/test-app.ts';
+import { freePort } from '../src/net/free-port.ts';
 
 const execute = promisify(execFile);
 const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
@@ -43,19 +43,6 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
 
 async function load(

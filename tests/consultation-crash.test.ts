@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { projectRoot } from '../src/config/config.ts';
 import { textsIn, waitForMessage } from './support/consultation-helpers.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { freePort } from '../src/net/free-port.ts';
 
 let emulator: TelegramEmulator;
 let database: TestDatabase;
@@ -19,19 +19,6 @@ let port: number;
 let dataDir: string;
 let child: ChildProcess | undefined;
 const adminToken = `crash-admin-token-${randomBytes(8).toString('hex')}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 /** Starts the application as its own process and waits until it answers. */
 async function startProcess(runMode: 'all' | 'api'): Promise<ChildProcess> {

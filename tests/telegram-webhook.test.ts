@@ -1,30 +1,16 @@
 // The Telegram bot in webhook mode: Telegram (the emulator) posts updates to our Fastify route,
 // which checks the secret token and handles each update id once.
-import { createServer } from 'node:net';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { freePort } from '../src/net/free-port.ts';
 
 const secret = 'webhook-secret-for-tests_0123456789';
 let emulator: TelegramEmulator;
 let testApp: TestApp;
 let webhookUrl: string;
-
-/** A port for the app, known before it starts, since the webhook URL is configuration. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 beforeAll(async () => {
   emulator = await startTelegramEmulator();

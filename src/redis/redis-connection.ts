@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
+import { freePort } from '../net/free-port.ts';
 
 export interface RedisHandle {
   /** The URL in use, or undefined when no Redis could be had. */
@@ -155,17 +155,4 @@ async function startPrivateRedis(
   }
   child.kill();
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }

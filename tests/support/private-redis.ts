@@ -1,8 +1,8 @@
 // A redis-server of the test's own, for tests that flush, stop or restart Redis: the shared
 // Redis serves other test files running in parallel and must never be flushed or stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/net/free-port.ts';
 
 export interface PrivateRedis {
   readonly url: string;
@@ -100,17 +100,4 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     probe.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no free port'));
-      });
-    });
-  });
 }

@@ -53,16 +53,31 @@ async function seedMembers(testApp: TestApp, chatIds: readonly number[]): Promis
     insert into members (id, name, country, role, contact_id, locale)
     select 'bench-m' || n, 'Counterpart ' || n, 'UZ', 'member', 'uz-c' || n, 'en' from generate_series(0, ${contactCount - 1}) as n`);
   const values = sql.join(
-    chatIds.map((chatId, index) => sql`(${`bench-i${index}`}, 'telegram', ${String(chatId)}, ${`bench-m${index}`}, ${String(chatId)})`),
+    chatIds.map(
+      (chatId, index) =>
+        sql`(${`bench-i${index}`}, 'telegram', ${String(chatId)}, ${`bench-m${index}`}, ${String(chatId)})`,
+    ),
     sql`, `,
   );
-  await db.execute(sql`insert into identities (id, platform, platform_user_id, member_id, chat_id) values ${values}`);
-  const requester = await testApp.application.members.create(undefined, { name: 'Bench Requester', country: 'KZ', role: 'member' });
+  await db.execute(
+    sql`insert into identities (id, platform, platform_user_id, member_id, chat_id) values ${values}`,
+  );
+  const requester = await testApp.application.members.create(undefined, {
+    name: 'Bench Requester',
+    country: 'KZ',
+    role: 'member',
+  });
   return requester.id;
 }
 
 /** `count` open requests numbered from `first`, each due at `dueAt(n)` (epoch ms), spread over the contacts. */
-async function insertRequests(testApp: TestApp, requesterId: string, first: number, count: number, dueSql: ReturnType<typeof sql>): Promise<void> {
+async function insertRequests(
+  testApp: TestApp,
+  requesterId: string,
+  first: number,
+  count: number,
+  dueSql: ReturnType<typeof sql>,
+): Promise<void> {
   const db = testApp.application.database.db;
   for (let start = first; start < first + count; start += 50_000) {
     const end = Math.min(first + count, start + 50_000) - 1;
@@ -82,14 +97,22 @@ async function addTimers(queue: Queue, jobs: { id: string; due: number }[]): Pro
       jobs.slice(start, start + 5000).map((job) => ({
         name: 'nudges',
         data: { requestId: job.id, seq: 0 },
-        opts: { ...defaultJobOptions.nudges, jobId: nudgeJobId(job.id, 0), delay: Math.max(0, job.due - now) },
+        opts: {
+          ...defaultJobOptions.nudges,
+          jobId: nudgeJobId(job.id, 0),
+          delay: Math.max(0, job.due - now),
+        },
       })),
     );
   }
 }
 
 /** Resolves once `count` jobs completed on `worker`, with the time of the last completion. */
-function completions(worker: Worker, count: number, onEach?: (jobId: string, at: number) => void): Promise<number> {
+function completions(
+  worker: Worker,
+  count: number,
+  onEach?: (jobId: string, at: number) => void,
+): Promise<number> {
   return new Promise((resolve) => {
     let done = 0;
     worker.on('completed', (job) => {
@@ -110,7 +133,9 @@ async function cpuMeter(redis: PrivateRedis, testApp: TestApp) {
   };
   const postgresMs = async () => {
     // postgres.js answers execute() with the row list itself.
-    const rows: unknown = await testApp.application.database.db.execute(sql`select pid from pg_stat_activity where datname = current_database()`);
+    const rows: unknown = await testApp.application.database.db.execute(
+      sql`select pid from pg_stat_activity where datname = current_database()`,
+    );
     if (!Array.isArray(rows)) return 0;
     let ticks = 0;
     for (const row of rows as { pid: number }[]) {
@@ -124,8 +149,14 @@ async function cpuMeter(redis: PrivateRedis, testApp: TestApp) {
     return ticks * 10;
   };
   const systemIdle = () => {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
-    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((sum, value) => sum + value, 0) };
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return {
+      idle: (fields[3] ?? 0) + (fields[4] ?? 0),
+      total: fields.reduce((sum, value) => sum + value, 0),
+    };
   };
   return async () => {
     const node = process.cpuUsage();
@@ -142,8 +173,13 @@ async function cpuMeter(redis: PrivateRedis, testApp: TestApp) {
   };
 }
 
-async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator): Promise<Record<string, number>> {
-  const policies = writePolicies('default: { firstNudgeAfter: P14D, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: true }\n');
+async function measureScheduling(
+  redis: PrivateRedis,
+  emulator: TelegramEmulator,
+): Promise<Record<string, number>> {
+  const policies = writePolicies(
+    'default: { firstNudgeAfter: P14D, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: true }\n',
+  );
   // API mode: no consumers start with the application; the bench starts the nudge worker itself.
   const testApp = await startTestApp('bench_nudges', {
     loadDemo: false,
@@ -154,7 +190,9 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
       TELEGRAM_API_ROOT: emulator.apiRoot,
       NUDGE_POLICIES_FILE: policies,
       LOG_LEVEL: 'warn',
-      ...(process.env.NUDGE_CONCURRENCY === undefined ? {} : { NUDGE_CONCURRENCY: process.env.NUDGE_CONCURRENCY }),
+      ...(process.env.NUDGE_CONCURRENCY === undefined
+        ? {}
+        : { NUDGE_CONCURRENCY: process.env.NUDGE_CONCURRENCY }),
     },
   });
   try {
@@ -168,8 +206,16 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
     const connection = { url: redis.url };
     const prefix = application.config.redis.prefix;
     // The no-op baseline runs with the nudge worker's settings: same concurrency, same job options.
-    const noopQueue = new Queue('bench-noop', { connection, prefix, defaultJobOptions: defaultJobOptions.nudges });
-    const noopWorker = new Worker('bench-noop', async () => undefined, { connection, prefix, concurrency: application.config.queues.nudgeConcurrency });
+    const noopQueue = new Queue('bench-noop', {
+      connection,
+      prefix,
+      defaultJobOptions: defaultJobOptions.nudges,
+    });
+    const noopWorker = new Worker('bench-noop', async () => undefined, {
+      connection,
+      prefix,
+      concurrency: application.config.queues.nudgeConcurrency,
+    });
     const worker = application.requests.startWorkers();
     if (worker === undefined) throw new Error('no nudge worker (Redis?)');
     const nudgeQueue = application.queues.queue('nudges');
@@ -195,7 +241,9 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
       await sleep(Math.max(0, noopDue - Date.now()));
       const noopUsage = await meter();
       const noopEnd = await noopDone;
-      log(`round ${round + 1} no-op: ${Math.round(perRound / ((noopEnd - noopDue) / 1000))} jobs/s; ${await noopUsage(perRound)}`);
+      log(
+        `round ${round + 1} no-op: ${Math.round(perRound / ((noopEnd - noopDue) / 1000))} jobs/s; ${await noopUsage(perRound)}`,
+      );
       noopWorker.removeAllListeners('completed');
       totals.noopJobs += perRound;
       totals.noopMs += noopEnd - noopDue;
@@ -212,7 +260,9 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
       await sleep(Math.max(0, burstDue - Date.now()));
       const nudgeUsage = await meter();
       const burstEnd = await burstDone;
-      log(`round ${round + 1} nudges: ${Math.round(perRound / ((burstEnd - burstDue) / 1000))} jobs/s; ${await nudgeUsage(perRound)}`);
+      log(
+        `round ${round + 1} nudges: ${Math.round(perRound / ((burstEnd - burstDue) / 1000))} jobs/s; ${await nudgeUsage(perRound)}`,
+      );
       worker.removeAllListeners('completed');
       totals.nudgeJobs += perRound;
       totals.nudgeMs += burstEnd - burstDue;
@@ -252,8 +302,12 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
     await spreadDone;
     lateness.sort((a, b) => a - b);
 
-    const [counted] = await application.database.db.select({ fired: sql<number>`count(*)::int` }).from(formalRequests).where(eq(formalRequests.nudgeSeq, 1));
-    if (counted?.fired !== burstTotal + spreadCount) throw new Error(`${counted?.fired ?? 0} nudges fired, expected ${burstTotal + spreadCount}`);
+    const [counted] = await application.database.db
+      .select({ fired: sql<number>`count(*)::int` })
+      .from(formalRequests)
+      .where(eq(formalRequests.nudgeSeq, 1));
+    if (counted?.fired !== burstTotal + spreadCount)
+      throw new Error(`${counted?.fired ?? 0} nudges fired, expected ${burstTotal + spreadCount}`);
     return {
       nudge_vs_noop_jobs_ratio: Number((nudgeRate / noopRate).toFixed(3)),
       nudge_jobs_per_second: Math.round(nudgeRate),
@@ -269,8 +323,16 @@ async function measureScheduling(redis: PrivateRedis, emulator: TelegramEmulator
 async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<string, number>> {
   const emulator = await startTelegramEmulator({ recordCalls: false });
   emulator.enforceRateLimits();
-  const policies = writePolicies('default: { firstNudgeAfter: PT1S, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: false }\n');
-  const env = { REDIS_URL: redis.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, NUDGE_POLICIES_FILE: policies, LOG_LEVEL: 'warn' };
+  const policies = writePolicies(
+    'default: { firstNudgeAfter: PT1S, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: false }\n',
+  );
+  const env = {
+    REDIS_URL: redis.url,
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+    NUDGE_POLICIES_FILE: policies,
+    LOG_LEVEL: 'warn',
+  };
   // The API side seeds the data; the delivering worker is its own process, as in production, so
   // the emulator (standing in for Telegram's servers) does not share an event loop with it.
   const testApp = await startTestApp('bench_delivery', { loadDemo: false, env: { ...env, RUN_MODE: 'api' } });
@@ -278,12 +340,20 @@ async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<stri
   try {
     const { application } = testApp;
     await application.registry.importRegistry(undefined, registryWithCounterparts(contactCount));
-    const users = Array.from({ length: deliveryCount }, (_, index) => emulator.createUser({ firstName: `C${index}` }));
+    const users = Array.from({ length: deliveryCount }, (_, index) =>
+      emulator.createUser({ firstName: `C${index}` }),
+    );
     const requesterId = await seedMembers(
       testApp,
       users.map((user) => user.id),
     );
-    worker = startWorkerProcess({ ...env, DATABASE_URL: testApp.database.url, REDIS_PREFIX: application.config.redis.prefix, RECONCILE_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' });
+    worker = startWorkerProcess({
+      ...env,
+      DATABASE_URL: testApp.database.url,
+      REDIS_PREFIX: application.config.redis.prefix,
+      RECONCILE_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'info',
+    });
     await worker.ready;
     emulator.resetRateLimitStats();
     const before = emulator.tooManyRequestsCount;

@@ -160,7 +160,11 @@ describe('a nudge about a pending MLA request', () => {
     // The delivered mark is written after the platform call returns, so a fast tap on "received"
     // can be recorded before it: both events must be there, in either order.
     expect(detail.events[0]?.kind).toBe('registered');
-    expect(detail.events.map((event) => event.kind).sort()).toEqual(['answer', 'nudge_delivered', 'registered']);
+    expect(detail.events.map((event) => event.kind).sort()).toEqual([
+      'answer',
+      'nudge_delivered',
+      'registered',
+    ]);
     expect(detail.events[1]?.details).toMatchObject({ seq: 0, contactId: 'uz-002', platform: 'telegram' });
     expect(detail.events[2]?.details).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
     // Exactly one nudge reached the counterpart.

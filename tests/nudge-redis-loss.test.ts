@@ -175,7 +175,10 @@ describe('a delivery found half done after a crash', () => {
     // claimed ("sending") by a worker that died before marking it.
     const deadline = Date.now() + 15_000;
     while (received(request!.chatId, 'HALFDONE-0') === 0 && Date.now() < deadline) await sleep(100);
-    const [delivered] = await db.select().from(outboxTable).where(like(outboxTable.dedupeKey, `nudge:${request!.id}:0:%`));
+    const [delivered] = await db
+      .select()
+      .from(outboxTable)
+      .where(like(outboxTable.dedupeKey, `nudge:${request!.id}:0:%`));
     expect(delivered?.state).toBe('sent');
     const minuteAgo = new Date(Date.now() - 60_000);
     await db.insert(outboxTable).values({
@@ -201,12 +204,22 @@ describe('a delivery found half done after a crash', () => {
     let state = 'sending';
     while (state === 'sending' && Date.now() < settled) {
       await sleep(100);
-      state = (await db.select({ state: outboxTable.state }).from(outboxTable).where(eq(outboxTable.id, 'ocrashed-while-sending-1')))[0]?.state ?? 'missing';
+      state =
+        (
+          await db
+            .select({ state: outboxTable.state })
+            .from(outboxTable)
+            .where(eq(outboxTable.id, 'ocrashed-while-sending-1'))
+        )[0]?.state ?? 'missing';
     }
     expect(state).toBe('uncertain');
     await sleep(500);
     expect(received(request!.chatId, 'HALFDONE-0')).toBe(1);
-    const detail = await testApp.application.app.inject({ method: 'GET', url: `/v1/requests/${request!.id}`, headers: { authorization: `Bearer ${requesterToken}` } });
+    const detail = await testApp.application.app.inject({
+      method: 'GET',
+      url: `/v1/requests/${request!.id}`,
+      headers: { authorization: `Bearer ${requesterToken}` },
+    });
     const kinds = detail.json<{ events: { kind: string }[] }>().events.map((event) => event.kind);
     expect(kinds).toContain('nudge_delivery_uncertain');
   });

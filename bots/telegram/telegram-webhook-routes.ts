@@ -41,15 +41,13 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
       async (request, reply) => {
         const presented = request.headers['x-telegram-bot-api-secret-token'];
         if (typeof presented !== 'string' || !constantTimeEqual(presented, options.secret)) {
-          return reply
-            .code(401)
-            .send({
-              error: {
-                code: 'unauthorized',
-                message: 'wrong or missing webhook secret token',
-                requestId: request.id,
-              },
-            });
+          return reply.code(401).send({
+            error: {
+              code: 'unauthorized',
+              message: 'wrong or missing webhook secret token',
+              requestId: request.id,
+            },
+          });
         }
         const update = request.body as unknown as Update;
         // Telegram retries an update it thinks we missed; the first delivery already handled it.
@@ -71,15 +69,13 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
           // Let Telegram deliver it again later.
           await deduplicator.release(update.update_id);
           logger.error({ err: cause, updateId: update.update_id }, 'Telegram update failed');
-          return reply
-            .code(500)
-            .send({
-              error: {
-                code: 'internal',
-                message: 'update not handled; Telegram will retry',
-                requestId: request.id,
-              },
-            });
+          return reply.code(500).send({
+            error: {
+              code: 'internal',
+              message: 'update not handled; Telegram will retry',
+              requestId: request.id,
+            },
+          });
         }
       },
     );

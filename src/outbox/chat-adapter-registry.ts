@@ -6,7 +6,11 @@ import type { ChatAdapter, OutboundMessage } from '../chat/chat-types.ts';
  * Telegram has no such key.
  */
 export interface IdempotentChatAdapter extends ChatAdapter {
-  sendIdempotent(chatId: string, message: OutboundMessage, idempotencyKey: string): Promise<{ messageId: string }>;
+  sendIdempotent(
+    chatId: string,
+    message: OutboundMessage,
+    idempotencyKey: string,
+  ): Promise<{ messageId: string }>;
 }
 
 export const isIdempotent = (adapter: ChatAdapter): adapter is IdempotentChatAdapter =>

@@ -23,9 +23,23 @@ export class ChatDeliveryError extends Error {
 }
 
 // Failures that happen before a request is written: nothing can have been delivered.
-const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 // Failures after the request may have been written: the messenger may have acted on it.
-const ambiguousCodes = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const ambiguousCodes = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 export function classifyDeliveryError(error: unknown): DeliveryFailure {
   if (error instanceof ChatDeliveryError) return error.failure;
@@ -35,13 +49,21 @@ export function classifyDeliveryError(error: unknown): DeliveryFailure {
   const telegramCode = error.error_code;
   if (typeof telegramCode === 'number') {
     const parameters = isObject(error.parameters) ? error.parameters : {};
-    return fromStatus(telegramCode, typeof parameters.retry_after === 'number' ? parameters.retry_after * 1000 : undefined, 'telegram');
+    return fromStatus(
+      telegramCode,
+      typeof parameters.retry_after === 'number' ? parameters.retry_after * 1000 : undefined,
+      'telegram',
+    );
   }
   // Matrix homeserver answered with an error (matrix-js-sdk MatrixError: httpStatus, data.retry_after_ms).
   const matrixStatus = error.httpStatus;
   if (typeof matrixStatus === 'number') {
     const data = isObject(error.data) ? error.data : {};
-    return fromStatus(matrixStatus, typeof data.retry_after_ms === 'number' ? data.retry_after_ms : undefined, 'matrix');
+    return fromStatus(
+      matrixStatus,
+      typeof data.retry_after_ms === 'number' ? data.retry_after_ms : undefined,
+      'matrix',
+    );
   }
 
   const network = networkCode(error);
@@ -74,4 +96,5 @@ function networkCode(error: Record<string, unknown>, depth = 0): string | undefi
   return undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;

@@ -15,7 +15,12 @@ import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
 
-export { createChatAdapterRegistry, isIdempotent, type ChatAdapterRegistry, type IdempotentChatAdapter } from './chat-adapter-registry.ts';
+export {
+  createChatAdapterRegistry,
+  isIdempotent,
+  type ChatAdapterRegistry,
+  type IdempotentChatAdapter,
+} from './chat-adapter-registry.ts';
 export { ChatDeliveryError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors.ts';
 export {
   outboxIdOf,
@@ -60,8 +65,17 @@ export function createOutbox(deps: {
   clock?: () => Date;
 }): OutboxModule {
   const { db, redis, queues, audit, adapters, logger, settings } = deps;
-  const service = createOutboxService({ queues, logger, ...(deps.clock === undefined ? {} : { clock: deps.clock }) });
-  const reconciler = createOutboxReconciler({ db, queues, logger, graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)) });
+  const service = createOutboxService({
+    queues,
+    logger,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  });
+  const reconciler = createOutboxReconciler({
+    db,
+    queues,
+    logger,
+    graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)),
+  });
   const relay = createOutboxRelay({ db, queues, logger });
   let worker: Worker | undefined;
   let periodic: PeriodicTask | undefined;
@@ -78,7 +92,11 @@ export function createOutbox(deps: {
         db,
         outboxService: service,
         adapters,
-        rateLimiter: createSendRateLimiter({ client: redis.client, prefix: redis.prefix, limits: deps.limits ?? defaultPlatformLimits }),
+        rateLimiter: createSendRateLimiter({
+          client: redis.client,
+          prefix: redis.prefix,
+          limits: deps.limits ?? defaultPlatformLimits,
+        }),
         audit,
         logger,
         claimGraceMs: Math.floor(settings.workerLockMs / 2),
@@ -96,7 +114,12 @@ export function createOutbox(deps: {
         logger,
       });
       periodic.start();
-      relaying = createPeriodicTask({ name: 'outbox-relay', intervalMs: relayIntervalMs, task: () => relay.relayOnce(), logger });
+      relaying = createPeriodicTask({
+        name: 'outbox-relay',
+        intervalMs: relayIntervalMs,
+        task: () => relay.relayOnce(),
+        logger,
+      });
       relaying.start();
     },
     async reconcileNow() {

@@ -75,7 +75,13 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         ...(outcome === 'sent' ? { sentAt: now, platformMessageId: detail.platformMessageId ?? null } : {}),
         ...(detail.error === undefined ? {} : { lastError: detail.error }),
       })
-      .where(and(eq(outbox.id, row.id), inArray(outbox.state, [...guard.from]), guard.token === null ? sql`true` : eq(outbox.claimToken, guard.token)))
+      .where(
+        and(
+          eq(outbox.id, row.id),
+          inArray(outbox.state, [...guard.from]),
+          guard.token === null ? sql`true` : eq(outbox.claimToken, guard.token),
+        ),
+      )
       .returning();
     return marked;
   }
@@ -104,7 +110,13 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
           actor: 'system',
           action: `delivery.${outcome}`,
           subject: `outbox:${row.id}`,
-          details: { kind: row.kind, platform: row.platform, memberId: row.memberId, about: row.subject, error: row.lastError },
+          details: {
+            kind: row.kind,
+            platform: row.platform,
+            memberId: row.memberId,
+            about: row.subject,
+            error: row.lastError,
+          },
         },
       ]);
       return dispatch;
@@ -142,8 +154,16 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         throw new DelayedError();
       }
       if (adapter === undefined || !isIdempotent(adapter)) {
-        logger.warn({ outboxId: row.id, kind: row.kind, platform: row.platform }, 'delivery outcome unknown after a crash; not sending again');
-        await finish(row, 'uncertain', { token: row.claimToken, from: ['sending'] }, { error: 'crashed_while_sending' });
+        logger.warn(
+          { outboxId: row.id, kind: row.kind, platform: row.platform },
+          'delivery outcome unknown after a crash; not sending again',
+        );
+        await finish(
+          row,
+          'uncertain',
+          { token: row.claimToken, from: ['sending'] },
+          { error: 'crashed_while_sending' },
+        );
         return;
       }
     }
@@ -155,7 +175,12 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     // in the recipient's language, with the request as it stands).
     const message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
     if (message === undefined) {
-      await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'nothing_to_send' });
+      await finish(
+        row,
+        'failed',
+        { token: null, from: ['pending', 'sending'] },
+        { error: 'nothing_to_send' },
+      );
       throw new UnrecoverableError(`outbox row ${row.id} has no message and no renderer for ${row.kind}`);
     }
 
@@ -179,8 +204,19 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     const claimToken = token ?? `direct-${job.id ?? row.id}-${Date.now()}`;
     const claimed = await db
       .update(outbox)
-      .set({ state: 'sending', claimToken, claimedAt: clock(), attempts: sql`${outbox.attempts} + 1`, updatedAt: clock() })
-      .where(and(eq(outbox.id, row.id), row.state === 'pending' ? eq(outbox.state, 'pending') : eq(outbox.claimToken, row.claimToken ?? '')))
+      .set({
+        state: 'sending',
+        claimToken,
+        claimedAt: clock(),
+        attempts: sql`${outbox.attempts} + 1`,
+        updatedAt: clock(),
+      })
+      .where(
+        and(
+          eq(outbox.id, row.id),
+          row.state === 'pending' ? eq(outbox.state, 'pending') : eq(outbox.claimToken, row.claimToken ?? ''),
+        ),
+      )
       .returning({ id: outbox.id });
     if (claimed.length === 0) return;
 
@@ -192,7 +228,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       ({ messageId } = await withTimeout(sending, sendTimeoutMs));
     } catch (error) {
       const failure = classifyDeliveryError(error);
-      logger.warn({ outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code }, 'send failed');
+      logger.warn(
+        { outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code },
+        'send failed',
+      );
       if (failure.kind === 'unknown_outcome' && !isIdempotent(adapter)) {
         await finish(row, 'uncertain', { token: claimToken, from: ['sending'] }, { error: failure.code });
         return;
@@ -220,11 +259,19 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     let marked: OutboxRow | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        marked = await mark(row, 'sent', { token: claimToken, from: ['sending', 'uncertain'] }, { platformMessageId: messageId });
+        marked = await mark(
+          row,
+          'sent',
+          { token: claimToken, from: ['sending', 'uncertain'] },
+          { platformMessageId: messageId },
+        );
         break;
       } catch (error) {
         if (attempt >= 5) throw error;
-        logger.warn({ err: (error as Error).message, outboxId: row.id }, 'marking a sent message failed; retrying');
+        logger.warn(
+          { err: (error as Error).message, outboxId: row.id },
+          'marking a sent message failed; retrying',
+        );
         await sleep(200 * 2 ** attempt);
       }
     }

@@ -31,7 +31,10 @@ export function createOutboxReconciler({
           and(
             // Queued and still to deliver, or delivered without its consequences recorded (a crash
             // in between). Deferred rows not yet queued are the relay's.
-            or(and(inArray(outbox.state, ['pending', 'sending']), isNotNull(outbox.queuedAt)), isNull(outbox.outcomeRecordedAt)),
+            or(
+              and(inArray(outbox.state, ['pending', 'sending']), isNotNull(outbox.queuedAt)),
+              isNull(outbox.outcomeRecordedAt),
+            ),
             lt(outbox.updatedAt, new Date(clock().getTime() - graceMs)),
           ),
         )

@@ -18,7 +18,13 @@ export interface OutboxRelayOptions {
   perPass?: number;
 }
 
-export function createOutboxRelay({ db, queues, logger, targetBacklog = 2000, perPass = 1000 }: OutboxRelayOptions) {
+export function createOutboxRelay({
+  db,
+  queues,
+  logger,
+  targetBacklog = 2000,
+  perPass = 1000,
+}: OutboxRelayOptions) {
   return {
     /** One pass: resolves to the number of rows queued. */
     async relayOnce(): Promise<number> {
@@ -45,7 +51,10 @@ export function createOutboxRelay({ db, queues, logger, targetBacklog = 2000, pe
         );
       } catch (error) {
         // Marked queued without a job: the reconciler re-creates missing delivery jobs.
-        logger.warn({ err: (error as Error).message, rows: ids.length }, 'relay could not queue deliveries; the reconciler will');
+        logger.warn(
+          { err: (error as Error).message, rows: ids.length },
+          'relay could not queue deliveries; the reconciler will',
+        );
       }
       return ids.length;
     },

@@ -129,7 +129,10 @@ export function createOutboxService({
           }),
         );
       } catch (error) {
-        logger.warn({ err: (error as Error).message, count: dedupeKeys.length }, 'outbox dispatch deferred to the reconciler');
+        logger.warn(
+          { err: (error as Error).message, count: dedupeKeys.length },
+          'outbox dispatch deferred to the reconciler',
+        );
       }
     },
 
@@ -147,5 +150,8 @@ export function createOutboxService({
 /** Rows by id, for tests and the request history. */
 export async function outboxRows(db: Queryable, ids: readonly string[]): Promise<OutboxRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(outbox).where(inArray(outbox.id, [...ids]));
+  return db
+    .select()
+    .from(outbox)
+    .where(inArray(outbox.id, [...ids]));
 }

@@ -108,7 +108,9 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     answers,
     routes: requestsRoutes({ requests: service }),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
-    registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>) {
+    registerChat(
+      engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>,
+    ) {
       registerRequestsChat(engine, {
         requests: service,
         answers,
@@ -128,10 +130,16 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     /** Starts the nudge timer consumer and the reconciler (worker and all run modes only); returns the BullMQ worker. */
     startWorkers(): Worker | undefined {
       if (redis.client === undefined) {
-        logger.warn('no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)');
+        logger.warn(
+          'no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)',
+        );
         return undefined;
       }
-      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({ run: (items) => processor.fire(items), maxSize: 500, maxDelayMs: 5 });
+      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({
+        run: (items) => processor.fire(items),
+        maxSize: 500,
+        maxDelayMs: 5,
+      });
       batcher = activeBatcher;
       worker = createQueueWorker(
         'nudges',
@@ -143,7 +151,11 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
           }
           return result.kind;
         },
-        { redis, logger, options: { concurrency: settings.nudgeConcurrency, lockDurationMs: settings.workerLockMs } },
+        {
+          redis,
+          logger,
+          options: { concurrency: settings.nudgeConcurrency, lockDurationMs: settings.workerLockMs },
+        },
       );
       periodic = createPeriodicTask({
         name: 'nudge-reconciler',
@@ -171,6 +183,10 @@ export type RequestsModule = ReturnType<typeof createRequestsModule>;
 
 /** The ask module's ranking (in office first, then shared languages...): the contact a request goes to when none is named. */
 export const askRanking: ContactRanking = ({ snapshot, country, competence, askerCountry, locale, now }) =>
-  rankContacts(snapshot, { country, competence, now, locale, askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [] }).map(
-    (contact) => contact.id,
-  );
+  rankContacts(snapshot, {
+    country,
+    competence,
+    now,
+    locale,
+    askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [],
+  }).map((contact) => contact.id);

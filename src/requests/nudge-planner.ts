@@ -7,7 +7,10 @@ import { defaultWorkingHours, type WorkingCalendar, type WorkingTime } from '../
 import type { NudgePolicies } from './nudge-policy.ts';
 import type { EffectiveRecipient, RequestRow } from './request-types.ts';
 
-export type PlanningRequest = Pick<RequestRow, 'type' | 'fromCountry' | 'toCountry' | 'urgent' | 'sentAt' | 'contactId'>;
+export type PlanningRequest = Pick<
+  RequestRow,
+  'type' | 'fromCountry' | 'toCountry' | 'urgent' | 'sentAt' | 'contactId'
+>;
 
 export interface NudgePlanner {
   /** Who receives a nudge for `contactId` at `at` (epoch ms). */
@@ -21,40 +24,70 @@ export interface NudgePlanner {
   escalateAfter(request: PlanningRequest): number;
 }
 
-export function createNudgePlanner({ policies, workingTime }: { policies: NudgePolicies; workingTime: WorkingTime }): NudgePlanner {
+export function createNudgePlanner({
+  policies,
+  workingTime,
+}: {
+  policies: NudgePolicies;
+  workingTime: WorkingTime;
+}): NudgePlanner {
   const isAway = (contact: Contact, at: number, timezone: string): boolean => {
     const absence = contact.outOfOffice;
     if (absence == null) return false;
     const today = workingTime.localDate(at, timezone);
     return absence.start <= today && today <= absence.end;
   };
-  const timezoneOf = (snapshot: RegistrySnapshot, country: string) => snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
-  const usable = (contact: Contact | undefined): contact is Contact => contact !== undefined && contact.status === 'active';
+  const timezoneOf = (snapshot: RegistrySnapshot, country: string) =>
+    snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
+  const usable = (contact: Contact | undefined): contact is Contact =>
+    contact !== undefined && contact.status === 'active';
 
-  const recipientAt = (snapshot: RegistrySnapshot, contactId: string | null, at: number): EffectiveRecipient => {
+  const recipientAt = (
+    snapshot: RegistrySnapshot,
+    contactId: string | null,
+    at: number,
+  ): EffectiveRecipient => {
     const contact = contactId === null ? undefined : snapshot.contactById.get(contactId);
     if (contact === undefined) return { contact: undefined, standingInFor: undefined, notBefore: 0 };
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
     const deputyAvailable = usable(deputy) && !isAway(deputy, at, timezoneOf(snapshot, deputy.country));
     if (contact.status !== 'active') {
       // A retired or suspended contact: their deputy (successor) takes it over, if there is one.
-      return deputyAvailable ? { contact: deputy, standingInFor: contact, notBefore: 0 } : { contact: undefined, standingInFor: contact, notBefore: 0 };
+      return deputyAvailable
+        ? { contact: deputy, standingInFor: contact, notBefore: 0 }
+        : { contact: undefined, standingInFor: contact, notBefore: 0 };
     }
     const timezone = timezoneOf(snapshot, contact.country);
     if (!isAway(contact, at, timezone)) return { contact, standingInFor: undefined, notBefore: 0 };
     if (deputyAvailable) return { contact: deputy, standingInFor: contact, notBefore: 0 };
     // Away with nobody standing in: wait for their return.
-    const back = workingTime.localMidnight(addDays(contact.outOfOffice?.end ?? workingTime.localDate(at, timezone), 1), timezone);
+    const back = workingTime.localMidnight(
+      addDays(contact.outOfOffice?.end ?? workingTime.localDate(at, timezone), 1),
+      timezone,
+    );
     return { contact, standingInFor: undefined, notBefore: back };
   };
 
-  const calendarOf = (snapshot: RegistrySnapshot, contact: Contact | undefined, country: string): WorkingCalendar => {
+  const calendarOf = (
+    snapshot: RegistrySnapshot,
+    contact: Contact | undefined,
+    country: string,
+  ): WorkingCalendar => {
     const home = contact?.country ?? country;
-    return { timezone: timezoneOf(snapshot, home), country: home, workingHours: contact?.workingHours ?? defaultWorkingHours };
+    return {
+      timezone: timezoneOf(snapshot, home),
+      country: home,
+      workingHours: contact?.workingHours ?? defaultWorkingHours,
+    };
   };
 
   const place = (snapshot: RegistrySnapshot, request: PlanningRequest, base: number): number => {
-    const { respectWorkingTime } = policies.intervals(request.type, request.fromCountry, request.toCountry, request.urgent);
+    const { respectWorkingTime } = policies.intervals(
+      request.type,
+      request.fromCountry,
+      request.toCountry,
+      request.urgent,
+    );
     let at = base;
     // Placing can move the nudge into an absence that starts later (or out of one), which can
     // change the recipient; a few rounds settle it.
@@ -74,13 +107,25 @@ export function createNudgePlanner({ policies, workingTime }: { policies: NudgeP
     recipientAt,
     place,
     firstNudgeAt(snapshot, request, now) {
-      const { firstNudgeAfterMs } = policies.intervals(request.type, request.fromCountry, request.toCountry, request.urgent);
+      const { firstNudgeAfterMs } = policies.intervals(
+        request.type,
+        request.fromCountry,
+        request.toCountry,
+        request.urgent,
+      );
       return place(snapshot, request, Math.max(now, request.sentAt.getTime() + firstNudgeAfterMs));
     },
     repeatNudgeAt(snapshot, request, now) {
-      const { repeatEveryMs } = policies.intervals(request.type, request.fromCountry, request.toCountry, request.urgent);
+      const { repeatEveryMs } = policies.intervals(
+        request.type,
+        request.fromCountry,
+        request.toCountry,
+        request.urgent,
+      );
       return place(snapshot, request, now + repeatEveryMs);
     },
-    escalateAfter: (request) => policies.intervals(request.type, request.fromCountry, request.toCountry, request.urgent).escalateAfterUnanswered,
+    escalateAfter: (request) =>
+      policies.intervals(request.type, request.fromCountry, request.toCountry, request.urgent)
+        .escalateAfterUnanswered,
   };
 }

@@ -20,7 +20,13 @@ export class NudgePolicyError extends ConfigError {
   }
 }
 
-const policyFields = ['firstNudgeAfter', 'repeatEvery', 'escalateAfterUnanswered', 'urgentFactor', 'respectWorkingTime'];
+const policyFields = [
+  'firstNudgeAfter',
+  'repeatEvery',
+  'escalateAfterUnanswered',
+  'urgentFactor',
+  'respectWorkingTime',
+];
 const reservedKeys = new Set(['default', 'countryPairs', 'types']);
 const typePattern = /^[a-z][a-z0-9_]{0,63}$/;
 const countryPattern = /^([A-Z]{2}|\*)$/;
@@ -31,7 +37,9 @@ export async function loadNudgePolicies(file: string): Promise<NudgePolicies> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new NudgePolicyError(file, [`cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new NudgePolicyError(file, [
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   return parseNudgePolicies(text, file);
 }
@@ -47,14 +55,19 @@ export function parseNudgePolicies(text: string, file = 'nudge policies'): Nudge
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new NudgePolicyError(file, [`not valid YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`]);
+    throw new NudgePolicyError(file, [
+      `not valid YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    ]);
   }
-  if (!isRecord(document)) throw new NudgePolicyError(file, ['the top level must be a mapping of request types to policies']);
+  if (!isRecord(document))
+    throw new NudgePolicyError(file, ['the top level must be a mapping of request types to policies']);
 
   const types = new Map<string, PartialNudgePolicy>();
   const addType = (name: string, value: unknown, path: string) => {
     if (!typePattern.test(name)) {
-      problems.push(`${path}: "${name}" is not a request type (lower-case competence id such as mla, extradition)`);
+      problems.push(
+        `${path}: "${name}" is not a request type (lower-case competence id such as mla, extradition)`,
+      );
       return;
     }
     types.set(name, readPolicy(value, path, problems));
@@ -90,7 +103,8 @@ export function parseNudgePolicies(text: string, file = 'nudge policies'): Nudge
           } else pair[name] = value;
         }
         if (type !== undefined) {
-          if (typeof type !== 'string' || !typePattern.test(type)) problems.push(`${path}.type: must be a request type such as mla`);
+          if (typeof type !== 'string' || !typePattern.test(type))
+            problems.push(`${path}.type: must be a request type such as mla`);
           else pair.type = type;
         }
         countryPairs.push(pair);
@@ -114,7 +128,9 @@ function readPolicy(value: unknown, path: string, problems: string[]): PartialNu
       case 'repeatEvery': {
         const ms = durationMs(raw);
         if (ms === undefined) {
-          problems.push(`${where}: ${JSON.stringify(raw)} is not a positive ISO 8601 duration (e.g. P14D, PT12H, PT5S)`);
+          problems.push(
+            `${where}: ${JSON.stringify(raw)} is not a positive ISO 8601 duration (e.g. P14D, PT12H, PT5S)`,
+          );
         } else if (key === 'firstNudgeAfter') policy.firstNudgeAfterMs = ms;
         else policy.repeatEveryMs = ms;
         break;
@@ -125,7 +141,8 @@ function readPolicy(value: unknown, path: string, problems: string[]): PartialNu
         } else policy.escalateAfterUnanswered = raw;
         break;
       case 'urgentFactor':
-        if (typeof raw !== 'number' || !(raw > 0 && raw <= 1)) problems.push(`${where}: must be a number above 0 and at most 1 (0.5 halves)`);
+        if (typeof raw !== 'number' || !(raw > 0 && raw <= 1))
+          problems.push(`${where}: must be a number above 0 and at most 1 (0.5 halves)`);
         else policy.urgentFactor = raw;
         break;
       case 'respectWorkingTime':

@@ -25,7 +25,8 @@ export interface NudgeJobItem {
   seq: number;
 }
 
-export type FireResult = { kind: 'fired' } | { kind: 'postponed' } | { kind: 'stale' } | { kind: 'early'; at: number };
+export type FireResult =
+  { kind: 'fired' } | { kind: 'postponed' } | { kind: 'stale' } | { kind: 'early'; at: number };
 
 export interface NudgeProcessorDeps {
   db: Database;
@@ -87,14 +88,21 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         db
           .select()
           .from(formalRequests)
-          .where(sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`),
+          .where(
+            sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+          ),
         loadReachableMembers(db, { forRequests: ids }, deps.pushPlatforms()),
       ]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       const due: RequestRow[] = [];
       for (const item of items) {
         const row = byId.get(item.requestId);
-        if (row === undefined || row.nudgeSeq !== item.seq || row.nextNudgeAt === null || !isOpen(row.status)) {
+        if (
+          row === undefined ||
+          row.nudgeSeq !== item.seq ||
+          row.nextNudgeAt === null ||
+          !isOpen(row.status)
+        ) {
           results.set(keyOf(item), { kind: 'stale' });
         } else if (row.nextNudgeAt.getTime() > now + earlyToleranceMs) {
           results.set(keyOf(item), { kind: 'early', at: row.nextNudgeAt.getTime() });
@@ -109,13 +117,30 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
 
       const events: EventInput[] = [];
       const pushes: OutboxPush[] = [];
-      const firing: { row: RequestRow; recipient: ReturnType<NudgePlanner['recipientAt']>; escalate: boolean }[] = [];
+      const firing: {
+        row: RequestRow;
+        recipient: ReturnType<NudgePlanner['recipientAt']>;
+        escalate: boolean;
+      }[] = [];
       for (const row of due) {
         // The registry may have changed since the timer was set (hours, leave, a new deputy).
         const placed = planner.place(snapshot, row, now);
         if (placed > now + placementToleranceMs) {
-          updates.push({ id: row.id, expectedSeq: row.nudgeSeq, expectedStatus: row.status, seq: row.nudgeSeq + 1, unanswered: row.unansweredNudges, next: new Date(placed), last: row.lastNudgeAt, escalated: row.escalatedAt });
-          events.push({ requestId: row.id, kind: 'nudge_postponed', details: { until: new Date(placed).toISOString(), reason: 'outside_working_time' } });
+          updates.push({
+            id: row.id,
+            expectedSeq: row.nudgeSeq,
+            expectedStatus: row.status,
+            seq: row.nudgeSeq + 1,
+            unanswered: row.unansweredNudges,
+            next: new Date(placed),
+            last: row.lastNudgeAt,
+            escalated: row.escalatedAt,
+          });
+          events.push({
+            requestId: row.id,
+            kind: 'nudge_postponed',
+            details: { until: new Date(placed).toISOString(), reason: 'outside_working_time' },
+          });
           results.set(`${row.id}:${row.nudgeSeq}`, { kind: 'postponed' });
           continue;
         }
@@ -129,8 +154,13 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
       const coordinatorsByCountry = new Map<string, ReachableMember[]>();
       for (const member of reachable) {
         byMember.set(member.memberId, member);
-        if (member.contactId !== null) byContact.set(member.contactId, [...(byContact.get(member.contactId) ?? []), member]);
-        if (member.role === 'coordinator') coordinatorsByCountry.set(member.country, [...(coordinatorsByCountry.get(member.country) ?? []), member]);
+        if (member.contactId !== null)
+          byContact.set(member.contactId, [...(byContact.get(member.contactId) ?? []), member]);
+        if (member.role === 'coordinator')
+          coordinatorsByCountry.set(member.country, [
+            ...(coordinatorsByCountry.get(member.country) ?? []),
+            member,
+          ]);
       }
 
       for (const { row, recipient, escalate } of firing) {
@@ -150,33 +180,81 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
             requesterName: requester?.name ?? '—',
           };
           // Deferred: the outbox relay queues nudge deliveries at the pace they can go out.
-          pushes.push(...pushesTo(member, `nudge:${row.id}:${seq}`, undefined, pushKinds.nudge, row.id, { ...context }).map((push) => ({ ...push, deferred: true })));
+          pushes.push(
+            ...pushesTo(member, `nudge:${row.id}:${seq}`, undefined, pushKinds.nudge, row.id, {
+              ...context,
+            }).map((push) => ({ ...push, deferred: true })),
+          );
         }
         // The history records what became of the nudge: delivered (per account, when the outbox
         // reports it) or undeliverable (now, or when the messenger refuses it).
         if (reachableTargets.length === 0) {
-          const reason = contact === undefined ? 'no_contact' : targets.length === 0 ? 'no_member' : 'no_messenger';
-          events.push({ requestId: row.id, kind: 'nudge_undeliverable', details: { seq, reason, contactId: contact?.id ?? null } });
+          const reason =
+            contact === undefined ? 'no_contact' : targets.length === 0 ? 'no_member' : 'no_messenger';
+          events.push({
+            requestId: row.id,
+            kind: 'nudge_undeliverable',
+            details: { seq, reason, contactId: contact?.id ?? null },
+          });
           if (requester !== undefined) {
             const locale = recipientLocale(requester.locale, undefined, deps.defaultLocale);
             const reasonText = messages.notice(locale, `requests-reason-${reason}`, row, snapshot).text;
-            const message = messages.notice(locale, 'requests-notice-undeliverable', row, snapshot, { reason: reasonText });
-            pushes.push(...pushesTo(requester, `req-notice:${row.id}:undeliverable:${seq}`, message, pushKinds.notice, row.id));
+            const message = messages.notice(locale, 'requests-notice-undeliverable', row, snapshot, {
+              reason: reasonText,
+            });
+            pushes.push(
+              ...pushesTo(
+                requester,
+                `req-notice:${row.id}:undeliverable:${seq}`,
+                message,
+                pushKinds.notice,
+                row.id,
+              ),
+            );
           }
         }
         if (escalate) {
-          const coordinators = (coordinatorsByCountry.get(row.toCountry) ?? []).filter((member) => member.addresses.length > 0);
+          const coordinators = (coordinatorsByCountry.get(row.toCountry) ?? []).filter(
+            (member) => member.addresses.length > 0,
+          );
           for (const coordinator of coordinators) {
             const locale = recipientLocale(coordinator.locale, undefined, deps.defaultLocale);
-            const message = messages.escalation({ locale, request: row, snapshot, count: row.unansweredNudges, timezone });
-            pushes.push(...pushesTo(coordinator, `escalation:${row.id}:${seq}`, message, pushKinds.escalation, row.id, { seq }));
+            const message = messages.escalation({
+              locale,
+              request: row,
+              snapshot,
+              count: row.unansweredNudges,
+              timezone,
+            });
+            pushes.push(
+              ...pushesTo(coordinator, `escalation:${row.id}:${seq}`, message, pushKinds.escalation, row.id, {
+                seq,
+              }),
+            );
           }
-          events.push({ requestId: row.id, kind: 'escalated', details: { seq, unanswered: row.unansweredNudges, coordinators: coordinators.map((member) => member.memberId) } });
+          events.push({
+            requestId: row.id,
+            kind: 'escalated',
+            details: {
+              seq,
+              unanswered: row.unansweredNudges,
+              coordinators: coordinators.map((member) => member.memberId),
+            },
+          });
           if (requester !== undefined) {
             const locale = recipientLocale(requester.locale, undefined, deps.defaultLocale);
-            const id = coordinators.length > 0 ? 'requests-notice-escalated' : 'requests-notice-escalation-nobody';
+            const id =
+              coordinators.length > 0 ? 'requests-notice-escalated' : 'requests-notice-escalation-nobody';
             const message = messages.notice(locale, id, row, snapshot, { count: row.unansweredNudges });
-            pushes.push(...pushesTo(requester, `req-notice:${row.id}:escalated:${seq}`, message, pushKinds.notice, row.id));
+            pushes.push(
+              ...pushesTo(
+                requester,
+                `req-notice:${row.id}:escalated:${seq}`,
+                message,
+                pushKinds.notice,
+                row.id,
+              ),
+            );
           }
         }
         updates.push({
@@ -197,15 +275,23 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
       // reconciler finds the nudge still due and fires it again; and any later synchronous commit
       // (a delivery claim) flushes this one first.
       const applied = sql`(select id from applied)`;
-      const writes = [eventsStatement(events, nowDate, 'system', applied), outbox.insertStatement(pushes, { requestIn: applied })].filter(
-        (statement): statement is SQL => statement !== undefined,
-      );
+      const writes = [
+        eventsStatement(events, nowDate, 'system', applied),
+        outbox.insertStatement(pushes, { requestIn: applied }),
+      ].filter((statement): statement is SQL => statement !== undefined);
       const steps = sql.join(
-        [sql`applied as (${updatesStatement(updates, nowDate)})`, ...writes.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`)],
+        [
+          sql`applied as (${updatesStatement(updates, nowDate)})`,
+          ...writes.map((statement, index) => sql`${sql.raw(`w${index}`)} as (${statement})`),
+        ],
         sql`, `,
       );
       const appliedIds = new Set(
-        rowsOf(await db.execute(sql`with ${steps} select id, set_config('synchronous_commit', 'off', true) from applied`)).map((row) => row.id),
+        rowsOf(
+          await db.execute(
+            sql`with ${steps} select id, set_config('synchronous_commit', 'off', true) from applied`,
+          ),
+        ).map((row) => row.id),
       );
       const fired = updates.filter((update) => appliedIds.has(update.id));
       for (const update of updates) {
@@ -213,12 +299,16 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
       }
       const firedIds = new Set(fired.map((update) => update.id));
       dispatchKeys.push(
-        ...pushes.filter((push) => push.deferred !== true && firedIds.has(String(push.context?.requestId))).map((push) => push.dedupeKey),
+        ...pushes
+          .filter((push) => push.deferred !== true && firedIds.has(String(push.context?.requestId)))
+          .map((push) => push.dedupeKey),
       );
       // After the commit: notices now, nudge deliveries by the relay, and the next timers. If
       // Redis fails here, the rows are in Postgres and the relay or the reconciler catches up.
       await outbox.dispatch(dispatchKeys);
-      await scheduler.schedule(fired.map((update) => ({ requestId: update.id, seq: update.seq, at: update.next })));
+      await scheduler.schedule(
+        fired.map((update) => ({ requestId: update.id, seq: update.seq, at: update.next })),
+      );
       if (fired.length > 0) logger.debug({ fired: fired.length }, 'nudges fired');
       return items.map((item) => results.get(keyOf(item)) ?? { kind: 'stale' });
     }
@@ -232,14 +322,26 @@ export type NudgeProcessor = ReturnType<typeof createNudgeProcessor>;
 // Batches travel as one JSON parameter (jsonb_to_recordset) rather than thousands of bound
 // parameters: building and binding a 250-row VALUES list costs more than the database's work.
 
-export async function insertEvents(tx: Queryable, events: readonly EventInput[], at: Date, actor = 'system'): Promise<void> {
+export async function insertEvents(
+  tx: Queryable,
+  events: readonly EventInput[],
+  at: Date,
+  actor = 'system',
+): Promise<void> {
   const statement = eventsStatement(events, at, actor);
   if (statement !== undefined) await tx.execute(statement);
 }
 
-function eventsStatement(events: readonly EventInput[], at: Date, actor = 'system', onlyFor?: SQL): SQL | undefined {
+function eventsStatement(
+  events: readonly EventInput[],
+  at: Date,
+  actor = 'system',
+  onlyFor?: SQL,
+): SQL | undefined {
   if (events.length === 0) return undefined;
-  const rows = JSON.stringify(events.map((event) => ({ request_id: event.requestId, kind: event.kind, details: event.details })));
+  const rows = JSON.stringify(
+    events.map((event) => ({ request_id: event.requestId, kind: event.kind, details: event.details })),
+  );
   return sql`
     insert into request_events (request_id, at, kind, actor, details)
     select r.request_id, ${at.toISOString()}::timestamptz, r.kind, ${actor}, r.details

@@ -44,10 +44,13 @@ export function createNudgeReconciler(options: NudgeReconcilerOptions) {
         .from(formalRequests)
         .where(and(isNotNull(formalRequests.nextNudgeAt), lte(formalRequests.nextNudgeAt, horizon)))
         .orderBy(asc(formalRequests.nextNudgeAt));
-      const timers = rows.flatMap((row) => (row.at === null ? [] : [{ requestId: row.id, seq: row.seq, at: row.at }]));
+      const timers = rows.flatMap((row) =>
+        row.at === null ? [] : [{ requestId: row.id, seq: row.seq, at: row.at }],
+      );
       for (let start = 0; start < timers.length; start += chunkSize) {
         // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
-        if (!(await scheduler.schedule(timers.slice(start, start + chunkSize)))) throw new Error('Redis refused the timers');
+        if (!(await scheduler.schedule(timers.slice(start, start + chunkSize))))
+          throw new Error('Redis refused the timers');
       }
       const submitted = timers.length;
       // Long overdue: is its job stuck in `failed`? Checked for the oldest few only, so a backlog

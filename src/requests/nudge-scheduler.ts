@@ -20,7 +20,15 @@ export interface NudgeScheduler {
  * the reconciler, which creates them as they come within its horizon. Redis then holds only the
  * near future, however many requests are open, and a lost Redis loses nothing it cannot rebuild.
  */
-export function createNudgeScheduler({ queues, logger, horizonMs = Infinity }: { queues: QueueProducers; logger: Logger; horizonMs?: number }): NudgeScheduler {
+export function createNudgeScheduler({
+  queues,
+  logger,
+  horizonMs = Infinity,
+}: {
+  queues: QueueProducers;
+  logger: Logger;
+  horizonMs?: number;
+}): NudgeScheduler {
   return {
     async schedule(all) {
       const now = Date.now();
@@ -37,7 +45,10 @@ export function createNudgeScheduler({ queues, logger, horizonMs = Infinity }: {
         );
         return true;
       } catch (error) {
-        logger.warn({ err: (error as Error).message, timers: timers.length }, 'nudge timers not set now; the reconciler will set them');
+        logger.warn(
+          { err: (error as Error).message, timers: timers.length },
+          'nudge timers not set now; the reconciler will set them',
+        );
         return false;
       }
     },

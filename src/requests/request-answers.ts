@@ -37,10 +37,20 @@ export function createRequestAnswers(context: RequestsContext) {
     id: string,
     args: (locale: Locale) => Record<string, string | number> = () => ({}),
   ): Promise<OutboxPush[]> {
-    const [requester] = await loadReachableMembers(tx, { memberIds: [row.requesterMemberId] }, context.pushPlatforms());
+    const [requester] = await loadReachableMembers(
+      tx,
+      { memberIds: [row.requesterMemberId] },
+      context.pushPlatforms(),
+    );
     if (requester === undefined) return [];
     const locale = recipientLocale(requester.locale, undefined, context.defaultLocale);
-    const pushes = pushesTo(requester, `req-notice:${row.id}:${key}`, messages.notice(locale, id, row, snapshot, args(locale)), pushKinds.notice, row.id);
+    const pushes = pushesTo(
+      requester,
+      `req-notice:${row.id}:${key}`,
+      messages.notice(locale, id, row, snapshot, args(locale)),
+      pushKinds.notice,
+      row.id,
+    );
     await outboxService.addInTransaction(tx, pushes);
     return pushes;
   }
@@ -49,7 +59,10 @@ export function createRequestAnswers(context: RequestsContext) {
   function colleaguesOf(snapshot: RegistrySnapshot, row: RequestRow): Contact[] {
     const current = row.contactId === null ? undefined : snapshot.contactById.get(row.contactId);
     const authority = current?.authority ?? row.authorityId;
-    return snapshot.contacts.filter((contact) => contact.authority === authority && contact.status === 'active' && contact.id !== row.contactId);
+    return snapshot.contacts.filter(
+      (contact) =>
+        contact.authority === authority && contact.status === 'active' && contact.id !== row.contactId,
+    );
   }
 
   async function answer(principal: Principal, requestId: string, code: AnswerCode): Promise<AnswerOutcome> {
@@ -57,7 +70,11 @@ export function createRequestAnswers(context: RequestsContext) {
     const now = clock();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
-      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('no key update');
+      const [row] = await tx
+        .select()
+        .from(formalRequests)
+        .where(eq(formalRequests.id, requestId))
+        .for('no key update');
       if (row === undefined) return { kind: 'not_found' };
       if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
       if (!isOpen(row.status)) return { kind: 'closed', request: row };
@@ -65,10 +82,24 @@ export function createRequestAnswers(context: RequestsContext) {
       if (code === 'nm') {
         const colleagues = colleaguesOf(snapshot, row);
         if (colleagues.length > 0) return { kind: 'pick_colleague', request: row, colleagues };
-        const eventId = await insertEventsReturning(tx, row.id, 'answer', { answer: 'not_mine', contactId: answeringContact, colleagues: 0 }, principal, now);
-        pushes = await noticeToRequester(tx, row, snapshot, `not-mine:${eventId}`, 'requests-notice-not-mine-nobody', (locale) => ({
-          contactName: answererName(locale, snapshot, principal),
-        }));
+        const eventId = await insertEventsReturning(
+          tx,
+          row.id,
+          'answer',
+          { answer: 'not_mine', contactId: answeringContact, colleagues: 0 },
+          principal,
+          now,
+        );
+        pushes = await noticeToRequester(
+          tx,
+          row,
+          snapshot,
+          `not-mine:${eventId}`,
+          'requests-notice-not-mine-nobody',
+          (locale) => ({
+            contactName: answererName(locale, snapshot, principal),
+          }),
+        );
         return { kind: 'no_colleague', request: row };
       }
       const status = answers[code] as RequestStatus;
@@ -81,42 +112,106 @@ export function createRequestAnswers(context: RequestsContext) {
         updatedAt: now,
         closedAt: isOpen(status) ? null : now,
         // Waiting for the requester's information, or closed: no more nudges until that changes.
-        nextNudgeAt: !isOpen(status) || status === 'more_info_needed' ? null : new Date(planner.repeatNudgeAt(snapshot, row, now.getTime())),
+        nextNudgeAt:
+          !isOpen(status) || status === 'more_info_needed'
+            ? null
+            : new Date(planner.repeatNudgeAt(snapshot, row, now.getTime())),
       };
       await tx.update(formalRequests).set(updated).where(eq(formalRequests.id, row.id));
-      const eventId = await insertEventsReturning(tx, row.id, 'answer', { answer: status, from: row.status, contactId: answeringContact }, principal, now);
-      await audit.appendInTransaction(tx, [{ actor: actorOf(principal), action: 'request.answer', subject: `request:${row.id}`, details: { status } }]);
-      pushes = await noticeToRequester(tx, updated, snapshot, `answer:${eventId}`, 'requests-notice-answer', (locale) => ({
-        contactName: answererName(locale, snapshot, principal),
-      }));
+      const eventId = await insertEventsReturning(
+        tx,
+        row.id,
+        'answer',
+        { answer: status, from: row.status, contactId: answeringContact },
+        principal,
+        now,
+      );
+      await audit.appendInTransaction(tx, [
+        {
+          actor: actorOf(principal),
+          action: 'request.answer',
+          subject: `request:${row.id}`,
+          details: { status },
+        },
+      ]);
+      pushes = await noticeToRequester(
+        tx,
+        updated,
+        snapshot,
+        `answer:${eventId}`,
+        'requests-notice-answer',
+        (locale) => ({
+          contactName: answererName(locale, snapshot, principal),
+        }),
+      );
       return { kind: 'recorded', request: updated, status };
     });
     await afterCommit(outcome, pushes);
     return outcome;
   }
 
-  async function reassign(principal: Principal, requestId: string, toContactId: string): Promise<AnswerOutcome> {
+  async function reassign(
+    principal: Principal,
+    requestId: string,
+    toContactId: string,
+  ): Promise<AnswerOutcome> {
     const snapshot = registry.snapshot();
     const now = clock();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
-      const [row] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId)).for('no key update');
+      const [row] = await tx
+        .select()
+        .from(formalRequests)
+        .where(eq(formalRequests.id, requestId))
+        .for('no key update');
       if (row === undefined) return { kind: 'not_found' };
       if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
       if (!isOpen(row.status)) return { kind: 'closed', request: row };
       const to = colleaguesOf(snapshot, row).find((contact) => contact.id === toContactId);
       if (to === undefined) return { kind: 'not_found' };
-      const moved: RequestRow = { ...row, contactId: to.id, authorityId: to.authority, unansweredNudges: 0, escalatedAt: null, nudgeSeq: row.nudgeSeq + 1, updatedAt: now };
+      const moved: RequestRow = {
+        ...row,
+        contactId: to.id,
+        authorityId: to.authority,
+        unansweredNudges: 0,
+        escalatedAt: null,
+        nudgeSeq: row.nudgeSeq + 1,
+        updatedAt: now,
+      };
       // The new contact hears about it at their next working moment, not a month later.
       moved.nextNudgeAt = new Date(planner.place(snapshot, moved, now.getTime()));
       await tx.update(formalRequests).set(moved).where(eq(formalRequests.id, row.id));
-      const eventId = await insertEventsReturning(tx, row.id, 'reassigned', { from: row.contactId, to: to.id, answer: 'not_mine' }, principal, now);
-      await audit.appendInTransaction(tx, [{ actor: actorOf(principal), action: 'request.reassign', subject: `request:${row.id}`, details: { from: row.contactId, to: to.id } }]);
+      const eventId = await insertEventsReturning(
+        tx,
+        row.id,
+        'reassigned',
+        { from: row.contactId, to: to.id, answer: 'not_mine' },
+        principal,
+        now,
+      );
+      await audit.appendInTransaction(tx, [
+        {
+          actor: actorOf(principal),
+          action: 'request.reassign',
+          subject: `request:${row.id}`,
+          details: { from: row.contactId, to: to.id },
+        },
+      ]);
       const fromContact = row.contactId === null ? undefined : snapshot.contactById.get(row.contactId);
-      pushes = await noticeToRequester(tx, moved, snapshot, `reassigned:${eventId}`, 'requests-notice-reassigned', (locale) => ({
-        contactName: fromContact === undefined ? answererName(locale, snapshot, principal) : messages.contactName(locale, fromContact),
-        newContactName: messages.contactName(locale, to),
-      }));
+      pushes = await noticeToRequester(
+        tx,
+        moved,
+        snapshot,
+        `reassigned:${eventId}`,
+        'requests-notice-reassigned',
+        (locale) => ({
+          contactName:
+            fromContact === undefined
+              ? answererName(locale, snapshot, principal)
+              : messages.contactName(locale, fromContact),
+          newContactName: messages.contactName(locale, to),
+        }),
+      );
       return { kind: 'reassigned', request: moved, to };
     });
     await afterCommit(outcome, pushes);
@@ -125,14 +220,22 @@ export function createRequestAnswers(context: RequestsContext) {
 
   async function afterCommit(outcome: AnswerOutcome, pushes: readonly OutboxPush[]): Promise<void> {
     await outboxService.dispatch(pushes.map((push) => push.dedupeKey));
-    if ((outcome.kind === 'recorded' || outcome.kind === 'reassigned') && outcome.request.nextNudgeAt !== null) {
-      await scheduler.schedule([{ requestId: outcome.request.id, seq: outcome.request.nudgeSeq, at: outcome.request.nextNudgeAt }]);
+    if (
+      (outcome.kind === 'recorded' || outcome.kind === 'reassigned') &&
+      outcome.request.nextNudgeAt !== null
+    ) {
+      await scheduler.schedule([
+        { requestId: outcome.request.id, seq: outcome.request.nudgeSeq, at: outcome.request.nextNudgeAt },
+      ]);
     }
   }
 
   /** Buttons to pick a colleague: `req:<id>:to:<contactId>`. */
   function colleagueButtons(locale: Locale, requestId: string, colleagues: readonly Contact[]): Button[] {
-    return colleagues.slice(0, 8).map((contact) => ({ label: `${localized(contact.name, locale)} — ${contact.title}`.slice(0, 60), action: `req:${requestId}:to:${contact.id}` }));
+    return colleagues.slice(0, 8).map((contact) => ({
+      label: `${localized(contact.name, locale)} — ${contact.title}`.slice(0, 60),
+      action: `req:${requestId}:to:${contact.id}`,
+    }));
   }
 
   /** What the outbox reports about nudges: delivered, refused by the messenger, or unknown after a crash. */
@@ -142,31 +245,79 @@ export function createRequestAnswers(context: RequestsContext) {
     const seq = row.context.seq;
     const now = clock();
     if (outcome === 'sent') {
-      const { contactId = null, standingInFor = null } = row.context as { contactId?: string | null; standingInFor?: string | null };
-      await insertEvents(tx, [{ requestId, kind: 'nudge_delivered', details: { seq, contactId, standingInFor, platform: row.platform, memberId: row.memberId } }], now);
+      const { contactId = null, standingInFor = null } = row.context as {
+        contactId?: string | null;
+        standingInFor?: string | null;
+      };
+      await insertEvents(
+        tx,
+        [
+          {
+            requestId,
+            kind: 'nudge_delivered',
+            details: { seq, contactId, standingInFor, platform: row.platform, memberId: row.memberId },
+          },
+        ],
+        now,
+      );
       return [];
     }
     if (outcome === 'uncertain') {
-      await insertEvents(tx, [{ requestId, kind: 'nudge_delivery_uncertain', details: { seq, platform: row.platform, memberId: row.memberId } }], now);
+      await insertEvents(
+        tx,
+        [
+          {
+            requestId,
+            kind: 'nudge_delivery_uncertain',
+            details: { seq, platform: row.platform, memberId: row.memberId },
+          },
+        ],
+        now,
+      );
       return [];
     }
-    await insertEvents(tx, [{ requestId, kind: 'nudge_undeliverable', details: { seq, reason: 'failed', error: detail.error ?? null, platform: row.platform } }], now);
+    await insertEvents(
+      tx,
+      [
+        {
+          requestId,
+          kind: 'nudge_undeliverable',
+          details: { seq, reason: 'failed', error: detail.error ?? null, platform: row.platform },
+        },
+      ],
+      now,
+    );
     // Tell the requester only if no other account of this nudge got it or may still get it.
     const prefix = row.dedupeKey.slice(0, row.dedupeKey.lastIndexOf(':') + 1);
     const others = await tx
       .select({ id: outbox.id })
       .from(outbox)
-      .where(and(like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`), inArray(outbox.state, ['pending', 'sending', 'sent'])))
+      .where(
+        and(
+          like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`),
+          inArray(outbox.state, ['pending', 'sending', 'sent']),
+        ),
+      )
       .limit(1);
     if (others.length > 0) return [];
     const [request] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId));
     if (request === undefined) return [];
     const snapshot = registry.snapshot();
-    const [requester] = await loadReachableMembers(tx, { memberIds: [request.requesterMemberId] }, context.pushPlatforms());
+    const [requester] = await loadReachableMembers(
+      tx,
+      { memberIds: [request.requesterMemberId] },
+      context.pushPlatforms(),
+    );
     if (requester === undefined) return [];
     const locale = recipientLocale(requester.locale, undefined, context.defaultLocale);
     const reason = messages.notice(locale, 'requests-reason-failed', request, snapshot).text;
-    const pushes = pushesTo(requester, `req-notice:${requestId}:failed:${String(seq)}`, messages.notice(locale, 'requests-notice-undeliverable', request, snapshot, { reason }), pushKinds.notice, requestId);
+    const pushes = pushesTo(
+      requester,
+      `req-notice:${requestId}:failed:${String(seq)}`,
+      messages.notice(locale, 'requests-notice-undeliverable', request, snapshot, { reason }),
+      pushKinds.notice,
+      requestId,
+    );
     await outboxService.addInTransaction(tx, pushes);
     return pushes.map((push) => push.dedupeKey);
   };
@@ -192,6 +343,9 @@ async function insertEventsReturning(
   principal: Principal,
   at: Date,
 ): Promise<number> {
-  const [event] = await tx.insert(requestEvents).values({ requestId, kind, details, actor: actorOf(principal), at }).returning({ id: requestEvents.id });
+  const [event] = await tx
+    .insert(requestEvents)
+    .values({ requestId, kind, details, actor: actorOf(principal), at })
+    .returning({ id: requestEvents.id });
   return event?.id ?? 0;
 }

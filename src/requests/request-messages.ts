@@ -6,9 +6,28 @@ import type { Contact, LocalizedText, RegistrySnapshot } from '../registry/regis
 import { answers, type RequestRow, type RequestStatus } from './request-types.ts';
 
 export interface RequestMessages {
-  nudge(input: { locale: Locale; request: RequestRow; snapshot: RegistrySnapshot; requesterName: string; standingInFor: Contact | undefined; timezone: string }): OutboundMessage;
-  escalation(input: { locale: Locale; request: RequestRow; snapshot: RegistrySnapshot; count: number; timezone: string }): OutboundMessage;
-  notice(locale: Locale, id: string, request: RequestRow, snapshot: RegistrySnapshot, args?: Record<string, string | number>): OutboundMessage;
+  nudge(input: {
+    locale: Locale;
+    request: RequestRow;
+    snapshot: RegistrySnapshot;
+    requesterName: string;
+    standingInFor: Contact | undefined;
+    timezone: string;
+  }): OutboundMessage;
+  escalation(input: {
+    locale: Locale;
+    request: RequestRow;
+    snapshot: RegistrySnapshot;
+    count: number;
+    timezone: string;
+  }): OutboundMessage;
+  notice(
+    locale: Locale,
+    id: string,
+    request: RequestRow,
+    snapshot: RegistrySnapshot,
+    args?: Record<string, string | number>,
+  ): OutboundMessage;
   answerButtons(locale: Locale, requestId: string): Button[];
   status(locale: Locale, status: RequestStatus): string;
   typeLabel(locale: Locale, type: string, snapshot: RegistrySnapshot): string;
@@ -27,7 +46,11 @@ export const localized = (text: LocalizedText | undefined, locale: Locale): stri
  * A member's language: their saved choice; else the first language of their registry record we
  * speak; else the deployment default.
  */
-export function recipientLocale(memberLocale: string | null, contact: Contact | undefined, fallback: Locale): Locale {
+export function recipientLocale(
+  memberLocale: string | null,
+  contact: Contact | undefined,
+  fallback: Locale,
+): Locale {
   if (isLocale(memberLocale)) return memberLocale;
   return contact?.languages.find(isLocale) ?? fallback;
 }
@@ -41,9 +64,12 @@ export function createRequestMessages(translator: Translator): RequestMessages {
     const name = (snapshot.countryByIso2.get(iso2) as { name?: LocalizedText } | undefined)?.name;
     return localized(name, locale) || iso2;
   };
-  const contactName = (locale: Locale, contact: Contact | undefined) => (contact === undefined ? '—' : localized(contact.name, locale) || contact.id);
+  const contactName = (locale: Locale, contact: Contact | undefined) =>
+    contact === undefined ? '—' : localized(contact.name, locale) || contact.id;
   const authorityName = (locale: Locale, authorityId: string | null, snapshot: RegistrySnapshot) =>
-    authorityId === null ? '—' : localized(snapshot.authorityById.get(authorityId)?.name, locale) || authorityId;
+    authorityId === null
+      ? '—'
+      : localized(snapshot.authorityById.get(authorityId)?.name, locale) || authorityId;
   // Formatting a date builds an Intl formatter: cached per day, as a batch of nudges repeats few dates.
   const dates = new Map<string, string>();
   const date = (locale: Locale, at: Date, timezone: string) => {
@@ -62,7 +88,10 @@ export function createRequestMessages(translator: Translator): RequestMessages {
   const answerButtons = (locale: Locale, requestId: string): Button[] => {
     let translated = labels.get(locale);
     if (translated === undefined) {
-      translated = Object.keys(answers).map((code) => ({ code, label: t(locale, `requests-button-${code}`) }));
+      translated = Object.keys(answers).map((code) => ({
+        code,
+        label: t(locale, `requests-button-${code}`),
+      }));
       labels.set(locale, translated);
     }
     return translated.map(({ code, label }) => ({ label, action: `req:${requestId}:${code}` }));
@@ -75,7 +104,10 @@ export function createRequestMessages(translator: Translator): RequestMessages {
     ourReference: request.ourReference,
     subject: request.subject,
     status: status(locale, request.status),
-    contactName: contactName(locale, request.contactId === null ? undefined : snapshot.contactById.get(request.contactId)),
+    contactName: contactName(
+      locale,
+      request.contactId === null ? undefined : snapshot.contactById.get(request.contactId),
+    ),
     authority: authorityName(locale, request.authorityId, snapshot),
   });
 
@@ -83,14 +115,26 @@ export function createRequestMessages(translator: Translator): RequestMessages {
     nudge({ locale, request, snapshot, requesterName, standingInFor, timezone }) {
       const lines: string[] = [];
       if (request.urgent) lines.push(t(locale, 'requests-nudge-urgent'));
-      lines.push(t(locale, 'requests-nudge', { ...common(locale, request, snapshot), requesterName, sentDate: date(locale, request.sentAt, timezone) }));
-      if (request.theirReference !== null) lines.push(t(locale, 'requests-nudge-their-reference', { theirReference: request.theirReference }));
-      if (standingInFor !== undefined) lines.push(t(locale, 'requests-nudge-deputy', { contactName: contactName(locale, standingInFor) }));
+      lines.push(
+        t(locale, 'requests-nudge', {
+          ...common(locale, request, snapshot),
+          requesterName,
+          sentDate: date(locale, request.sentAt, timezone),
+        }),
+      );
+      if (request.theirReference !== null)
+        lines.push(t(locale, 'requests-nudge-their-reference', { theirReference: request.theirReference }));
+      if (standingInFor !== undefined)
+        lines.push(t(locale, 'requests-nudge-deputy', { contactName: contactName(locale, standingInFor) }));
       return { text: lines.join('\n'), buttons: answerButtons(locale, request.id), locale };
     },
     escalation({ locale, request, snapshot, count, timezone }) {
       return {
-        text: t(locale, 'requests-escalation', { ...common(locale, request, snapshot), count, sentDate: date(locale, request.sentAt, timezone) }),
+        text: t(locale, 'requests-escalation', {
+          ...common(locale, request, snapshot),
+          count,
+          sentDate: date(locale, request.sentAt, timezone),
+        }),
         buttons: answerButtons(locale, request.id),
         locale,
       };

@@ -3,7 +3,11 @@ import type { OutboxPush } from '../outbox/outbox-service.ts';
 import type { ReachableMember } from './request-recipients.ts';
 
 /** Outbox kinds written by this module; the outcome handlers key on them. */
-export const pushKinds = { nudge: 'request-nudge', escalation: 'request-escalation', notice: 'request-notice' } as const;
+export const pushKinds = {
+  nudge: 'request-nudge',
+  escalation: 'request-escalation',
+  notice: 'request-notice',
+} as const;
 
 /**
  * One push per linked account of the member. `key` names the message (e.g.

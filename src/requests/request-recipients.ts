@@ -28,10 +28,15 @@ export interface MemberQuery {
 }
 
 /** One query for a whole batch of nudges. */
-export async function loadReachableMembers(db: Queryable, query: MemberQuery, pushPlatforms: readonly string[]): Promise<ReachableMember[]> {
+export async function loadReachableMembers(
+  db: Queryable,
+  query: MemberQuery,
+  pushPlatforms: readonly string[],
+): Promise<ReachableMember[]> {
   const conditions: SQL[] = [];
   // Lists travel as one JSON parameter each: a batch names hundreds of contacts.
-  const anyOf = (values: readonly string[]) => sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  const anyOf = (values: readonly string[]) =>
+    sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
   if (query.forRequests !== undefined && query.forRequests.length > 0) {
     const requests = sql`(select id, contact_id, requester_member_id, to_country from formal_requests where id in ${anyOf(query.forRequests)})`;
     conditions.push(
@@ -41,15 +46,25 @@ export async function loadReachableMembers(db: Queryable, query: MemberQuery, pu
       sql`(${members.role} = 'coordinator' and ${members.country} in (select to_country from ${requests} as r))`,
     );
   }
-  if (query.contactIds !== undefined && query.contactIds.length > 0) conditions.push(sql`${members.contactId} in ${anyOf(query.contactIds)}`);
-  if (query.memberIds !== undefined && query.memberIds.length > 0) conditions.push(sql`${members.id} in ${anyOf(query.memberIds)}`);
+  if (query.contactIds !== undefined && query.contactIds.length > 0)
+    conditions.push(sql`${members.contactId} in ${anyOf(query.contactIds)}`);
+  if (query.memberIds !== undefined && query.memberIds.length > 0)
+    conditions.push(sql`${members.id} in ${anyOf(query.memberIds)}`);
   if (query.coordinatorsOf !== undefined && query.coordinatorsOf.length > 0) {
-    const coordinators = and(eq(members.role, 'coordinator'), sql`${members.country} in ${anyOf(query.coordinatorsOf)}`);
+    const coordinators = and(
+      eq(members.role, 'coordinator'),
+      sql`${members.country} in ${anyOf(query.coordinatorsOf)}`,
+    );
     if (coordinators !== undefined) conditions.push(coordinators);
   }
   if (conditions.length === 0) return [];
   const rows = await db
-    .select({ member: members, identityId: identities.id, platform: identities.platform, chatId: identities.chatId })
+    .select({
+      member: members,
+      identityId: identities.id,
+      platform: identities.platform,
+      chatId: identities.chatId,
+    })
     .from(members)
     .leftJoin(identities, and(eq(identities.memberId, members.id), isNotNull(identities.chatId)))
     .where(and(isNull(members.disabledAt), or(...conditions)))
@@ -69,7 +84,12 @@ export async function loadReachableMembers(db: Queryable, query: MemberQuery, pu
       };
       byId.set(member.memberId, member);
     }
-    if (row.identityId !== null && row.platform !== null && row.chatId !== null && pushPlatforms.includes(row.platform)) {
+    if (
+      row.identityId !== null &&
+      row.platform !== null &&
+      row.chatId !== null &&
+      pushPlatforms.includes(row.platform)
+    ) {
       member.addresses.push({ identityId: row.identityId, platform: row.platform, chatId: row.chatId });
     }
   }

@@ -9,7 +9,14 @@ import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { insertEvents } from './nudge-processor.ts';
 import { canManage, canSee, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents, type RequestStatus } from './requests-schema.ts';
-import { isOpen, toEventView, toView, type RequestEventView, type RequestRow, type RequestView } from './request-types.ts';
+import {
+  isOpen,
+  toEventView,
+  toView,
+  type RequestEventView,
+  type RequestRow,
+  type RequestView,
+} from './request-types.ts';
 
 export interface NewRequest {
   type: string;
@@ -71,16 +78,28 @@ export function createRequestService(context: RequestsContext) {
     return row;
   }
 
-  function checkContact(snapshot: RegistrySnapshot, contactId: string, toCountry: string, path: string): { path: string; message: string }[] {
+  function checkContact(
+    snapshot: RegistrySnapshot,
+    contactId: string,
+    toCountry: string,
+    path: string,
+  ): { path: string; message: string }[] {
     const contact = snapshot.contactById.get(contactId);
     if (contact === undefined) return [{ path, message: `unknown contact ${contactId}` }];
-    if (contact.country !== toCountry) return [{ path, message: `contact ${contactId} is in ${contact.country}, not ${toCountry}` }];
-    if (contact.status !== 'active' && contact.deputy === null) return [{ path, message: `contact ${contactId} is ${contact.status} and has no successor` }];
+    if (contact.country !== toCountry)
+      return [{ path, message: `contact ${contactId} is in ${contact.country}, not ${toCountry}` }];
+    if (contact.status !== 'active' && contact.deputy === null)
+      return [{ path, message: `contact ${contactId} is ${contact.status} and has no successor` }];
     return [];
   }
 
   /** Where nudges stand after a status: closed and waiting-for-the-requester stop them. */
-  function nextAfterStatus(snapshot: RegistrySnapshot, row: RequestRow, status: RequestStatus, now: number): Date | null {
+  function nextAfterStatus(
+    snapshot: RegistrySnapshot,
+    row: RequestRow,
+    status: RequestStatus,
+    now: number,
+  ): Date | null {
     if (!isOpen(status) || status === 'more_info_needed') return null;
     if (status === 'sent') return new Date(planner.firstNudgeAt(snapshot, row, now));
     return new Date(planner.repeatNudgeAt(snapshot, row, now));
@@ -94,36 +113,61 @@ export function createRequestService(context: RequestsContext) {
   }
 
   return {
-    async create(principal: Principal, input: NewRequest, locale: Locale = context.defaultLocale): Promise<RequestView> {
+    async create(
+      principal: Principal,
+      input: NewRequest,
+      locale: Locale = context.defaultLocale,
+    ): Promise<RequestView> {
       const snapshot = registry.snapshot();
       const now = clock();
       const fromCountry = input.fromCountry ?? principal.country;
-      if (fromCountry !== principal.country && principal.role !== 'admin') throw forbidden('you register requests for your own country only');
+      if (fromCountry !== principal.country && principal.role !== 'admin')
+        throw forbidden('you register requests for your own country only');
       const problems: { path: string; message: string }[] = [];
       if (!snapshot.competences.some((competence) => competence.id === input.type)) {
-        problems.push({ path: '/type', message: `unknown request type ${input.type} (one of ${snapshot.competences.map((c) => c.id).join(', ')})` });
+        problems.push({
+          path: '/type',
+          message: `unknown request type ${input.type} (one of ${snapshot.competences.map((c) => c.id).join(', ')})`,
+        });
       }
-      if (!snapshot.countryByIso2.has(input.toCountry)) problems.push({ path: '/toCountry', message: `unknown country ${input.toCountry}` });
+      if (!snapshot.countryByIso2.has(input.toCountry))
+        problems.push({ path: '/toCountry', message: `unknown country ${input.toCountry}` });
       if (input.fromCountry !== undefined && !snapshot.countryByIso2.has(input.fromCountry)) {
         problems.push({ path: '/fromCountry', message: `unknown country ${input.fromCountry}` });
       }
-      if (input.contactId !== undefined) problems.push(...checkContact(snapshot, input.contactId, input.toCountry, '/contactId'));
+      if (input.contactId !== undefined)
+        problems.push(...checkContact(snapshot, input.contactId, input.toCountry, '/contactId'));
       const sentAt = new Date(input.sentAt);
       if (Number.isNaN(sentAt.getTime())) problems.push({ path: '/sentAt', message: 'not a date-time' });
-      else if (sentAt.getTime() > now.getTime() + 5 * 60_000) problems.push({ path: '/sentAt', message: 'a request cannot have been sent in the future' });
-      else if (sentAt.getUTCFullYear() < 1990) problems.push({ path: '/sentAt', message: 'too far in the past' });
-      if (input.ourReference.trim() === '') problems.push({ path: '/ourReference', message: 'must not be blank' });
+      else if (sentAt.getTime() > now.getTime() + 5 * 60_000)
+        problems.push({ path: '/sentAt', message: 'a request cannot have been sent in the future' });
+      else if (sentAt.getUTCFullYear() < 1990)
+        problems.push({ path: '/sentAt', message: 'too far in the past' });
+      if (input.ourReference.trim() === '')
+        problems.push({ path: '/ourReference', message: 'must not be blank' });
       if (input.subject.trim() === '') problems.push({ path: '/subject', message: 'must not be blank' });
       if (problems.length > 0) throw new AppError('validation_failed', 'invalid request', problems);
 
       const contactId =
         input.contactId ??
-        ranking({ snapshot, country: input.toCountry, competence: input.type, askerCountry: fromCountry, locale, now }).find(
-          (id) => snapshot.contactById.get(id)?.status === 'active',
-        ) ??
+        ranking({
+          snapshot,
+          country: input.toCountry,
+          competence: input.type,
+          askerCountry: fromCountry,
+          locale,
+          now,
+        }).find((id) => snapshot.contactById.get(id)?.status === 'active') ??
         null;
       const contact = contactId === null ? undefined : snapshot.contactById.get(contactId);
-      const draft = { type: input.type, fromCountry, toCountry: input.toCountry, urgent: input.urgent ?? false, sentAt, contactId };
+      const draft = {
+        type: input.type,
+        fromCountry,
+        toCountry: input.toCountry,
+        urgent: input.urgent ?? false,
+        sentAt,
+        contactId,
+      };
       const row: RequestRow = {
         id: newRequestId(),
         ...draft,
@@ -144,9 +188,29 @@ export function createRequestService(context: RequestsContext) {
       };
       await db.transaction(async (tx) => {
         await tx.insert(formalRequests).values(row);
-        await insertEvents(tx, [{ requestId: row.id, kind: 'registered', details: { contactId, chosenBy: input.contactId === undefined ? 'ranking' : 'requester', urgent: row.urgent } }], now, actorOf(principal));
+        await insertEvents(
+          tx,
+          [
+            {
+              requestId: row.id,
+              kind: 'registered',
+              details: {
+                contactId,
+                chosenBy: input.contactId === undefined ? 'ranking' : 'requester',
+                urgent: row.urgent,
+              },
+            },
+          ],
+          now,
+          actorOf(principal),
+        );
         await audit.appendInTransaction(tx, [
-          { actor: actorOf(principal), action: 'request.create', subject: `request:${row.id}`, details: { type: row.type, fromCountry, toCountry: row.toCountry, contactId } },
+          {
+            actor: actorOf(principal),
+            action: 'request.create',
+            subject: `request:${row.id}`,
+            details: { type: row.type, fromCountry, toCountry: row.toCountry, contactId },
+          },
         ]);
       });
       await scheduler.schedule([{ requestId: row.id, seq: row.nudgeSeq, at: row.nextNudgeAt ?? now }]);
@@ -155,7 +219,11 @@ export function createRequestService(context: RequestsContext) {
 
     async get(principal: Principal, id: string): Promise<RequestView & { events: RequestEventView[] }> {
       const row = await requireVisible(principal, id);
-      const events = await db.select().from(requestEvents).where(eq(requestEvents.requestId, id)).orderBy(asc(requestEvents.id));
+      const events = await db
+        .select()
+        .from(requestEvents)
+        .where(eq(requestEvents.requestId, id))
+        .orderBy(asc(requestEvents.id));
       audit.enqueue({ actor: actorOf(principal), action: 'request.read', subject: `request:${id}` });
       return { ...toView(row, clock()), events: events.map(toEventView) };
     },
@@ -165,7 +233,8 @@ export function createRequestService(context: RequestsContext) {
       const country = filter.country;
       if (filter.mine === true) conditions.push(eq(formalRequests.requesterMemberId, principal.memberId));
       if (filter.addressedToMe === true) {
-        const addressed = principal.contactId === null ? [] : addressedContacts(registry.snapshot(), principal.contactId);
+        const addressed =
+          principal.contactId === null ? [] : addressedContacts(registry.snapshot(), principal.contactId);
         conditions.push(addressed.length > 0 ? inArray(formalRequests.contactId, addressed) : sql`false`);
       } else if (filter.mine === true) {
         // Only the caller's own: nothing to widen.
@@ -178,17 +247,31 @@ export function createRequestService(context: RequestsContext) {
           ),
         );
       } else if (principal.role === 'member') {
-        const addressed = principal.contactId === null ? [] : addressedContacts(registry.snapshot(), principal.contactId);
+        const addressed =
+          principal.contactId === null ? [] : addressedContacts(registry.snapshot(), principal.contactId);
         conditions.push(
-          or(eq(formalRequests.requesterMemberId, principal.memberId), addressed.length > 0 ? inArray(formalRequests.contactId, addressed) : undefined),
+          or(
+            eq(formalRequests.requesterMemberId, principal.memberId),
+            addressed.length > 0 ? inArray(formalRequests.contactId, addressed) : undefined,
+          ),
         );
       }
-      if (country !== undefined) conditions.push(or(eq(formalRequests.fromCountry, country), eq(formalRequests.toCountry, country)));
+      if (country !== undefined)
+        conditions.push(or(eq(formalRequests.fromCountry, country), eq(formalRequests.toCountry, country)));
       if (filter.status !== undefined) conditions.push(eq(formalRequests.status, filter.status));
       const where = and(...conditions);
       const [rows, [count]] = await Promise.all([
-        db.select().from(formalRequests).where(where).orderBy(desc(formalRequests.sentAt), asc(formalRequests.id)).limit(filter.limit).offset(filter.offset),
-        db.select({ total: sql<number>`count(*)::int` }).from(formalRequests).where(where),
+        db
+          .select()
+          .from(formalRequests)
+          .where(where)
+          .orderBy(desc(formalRequests.sentAt), asc(formalRequests.id))
+          .limit(filter.limit)
+          .offset(filter.offset),
+        db
+          .select({ total: sql<number>`count(*)::int` })
+          .from(formalRequests)
+          .where(where),
       ]);
       const now = clock();
       return { items: rows.map((row) => toView(row, now)), total: count?.total ?? 0 };
@@ -200,23 +283,39 @@ export function createRequestService(context: RequestsContext) {
       const outcome = await db.transaction(async (tx) => {
         const row = await find(tx, id, true);
         if (row === undefined || !canSee(principal, row, snapshot)) throw notFound('request', id);
-        if (!canManage(principal, row)) throw forbidden('only the requester, a coordinator of the requesting country or an admin may change a request');
+        if (!canManage(principal, row))
+          throw forbidden(
+            'only the requester, a coordinator of the requesting country or an admin may change a request',
+          );
         if (changes.contactId !== undefined) {
           const problems = checkContact(snapshot, changes.contactId, row.toCountry, '/contactId');
           if (problems.length > 0) throw new AppError('validation_failed', 'invalid change', problems);
         }
-        if (changes.subject?.trim() === '') throw new AppError('validation_failed', 'invalid change', [{ path: '/subject', message: 'must not be blank' }]);
+        if (changes.subject?.trim() === '')
+          throw new AppError('validation_failed', 'invalid change', [
+            { path: '/subject', message: 'must not be blank' },
+          ]);
         const updated: RequestRow = {
           ...row,
           ...(changes.status === undefined ? {} : { status: changes.status }),
-          ...(changes.theirReference === undefined ? {} : { theirReference: changes.theirReference?.trim() || null }),
+          ...(changes.theirReference === undefined
+            ? {}
+            : { theirReference: changes.theirReference?.trim() || null }),
           ...(changes.urgent === undefined ? {} : { urgent: changes.urgent }),
           ...(changes.subject === undefined ? {} : { subject: changes.subject.trim() }),
-          ...(changes.contactId === undefined ? {} : { contactId: changes.contactId, authorityId: snapshot.contactById.get(changes.contactId)?.authority ?? null }),
+          ...(changes.contactId === undefined
+            ? {}
+            : {
+                contactId: changes.contactId,
+                authorityId: snapshot.contactById.get(changes.contactId)?.authority ?? null,
+              }),
           updatedAt: now,
         };
         const statusChanged = changes.status !== undefined && changes.status !== row.status;
-        const timingChanged = statusChanged || (changes.urgent !== undefined && changes.urgent !== row.urgent) || (changes.contactId !== undefined && changes.contactId !== row.contactId);
+        const timingChanged =
+          statusChanged ||
+          (changes.urgent !== undefined && changes.urgent !== row.urgent) ||
+          (changes.contactId !== undefined && changes.contactId !== row.contactId);
         if (timingChanged) {
           updated.nextNudgeAt = statusChanged
             ? nextAfterStatus(snapshot, updated, updated.status, now.getTime())
@@ -232,15 +331,33 @@ export function createRequestService(context: RequestsContext) {
         }
         await tx.update(formalRequests).set(updated).where(eq(formalRequests.id, id));
         const events = [];
-        if (statusChanged) events.push({ requestId: id, kind: changes.status === 'withdrawn' ? ('withdrawn' as const) : ('status_changed' as const), details: { from: row.status, to: updated.status } });
+        if (statusChanged)
+          events.push({
+            requestId: id,
+            kind: changes.status === 'withdrawn' ? ('withdrawn' as const) : ('status_changed' as const),
+            details: { from: row.status, to: updated.status },
+          });
         const fields = Object.keys(changes).filter((key) => key !== 'status');
-        if (fields.length > 0) events.push({ requestId: id, kind: 'updated' as const, details: { fields, contactId: updated.contactId } });
+        if (fields.length > 0)
+          events.push({
+            requestId: id,
+            kind: 'updated' as const,
+            details: { fields, contactId: updated.contactId },
+          });
         await insertEvents(tx, events, now, actorOf(principal));
-        await audit.appendInTransaction(tx, [{ actor: actorOf(principal), action: 'request.update', subject: `request:${id}`, details: { fields: Object.keys(changes), status: updated.status } }]);
+        await audit.appendInTransaction(tx, [
+          {
+            actor: actorOf(principal),
+            action: 'request.update',
+            subject: `request:${id}`,
+            details: { fields: Object.keys(changes), status: updated.status },
+          },
+        ]);
         return { updated, timingChanged };
       });
       const { updated, timingChanged } = outcome;
-      if (timingChanged && updated.nextNudgeAt !== null) await scheduler.schedule([{ requestId: id, seq: updated.nudgeSeq, at: updated.nextNudgeAt }]);
+      if (timingChanged && updated.nextNudgeAt !== null)
+        await scheduler.schedule([{ requestId: id, seq: updated.nudgeSeq, at: updated.nextNudgeAt }]);
       return toView(updated, now);
     },
   };
@@ -250,5 +367,8 @@ export type RequestService = ReturnType<typeof createRequestService>;
 
 /** The contact itself, and the contacts it is deputy for (their requests reach it while they are away). */
 function addressedContacts(snapshot: RegistrySnapshot, contactId: string): string[] {
-  return [contactId, ...snapshot.contacts.filter((contact) => contact.deputy === contactId).map((contact) => contact.id)];
+  return [
+    contactId,
+    ...snapshot.contacts.filter((contact) => contact.deputy === contactId).map((contact) => contact.id),
+  ];
 }

@@ -29,7 +29,11 @@ export interface RequestsContext {
 /** Members see their own requests and those addressed to them; coordinators their country's (sent from or to it); admins all. */
 export function canSee(principal: Principal, row: RequestRow, snapshot: RegistrySnapshot): boolean {
   if (principal.role === 'admin' || row.requesterMemberId === principal.memberId) return true;
-  if (principal.role === 'coordinator' && (row.fromCountry === principal.country || row.toCountry === principal.country)) return true;
+  if (
+    principal.role === 'coordinator' &&
+    (row.fromCountry === principal.country || row.toCountry === principal.country)
+  )
+    return true;
   return isAddressedTo(principal, row, snapshot);
 }
 
@@ -41,7 +45,9 @@ export const canManage = (principal: Principal, row: RequestRow): boolean =>
 
 /** The receiving contact (or their deputy), a coordinator of the requested country, or an admin may answer. */
 export const canAnswer = (principal: Principal, row: RequestRow, snapshot: RegistrySnapshot): boolean =>
-  principal.role === 'admin' || (principal.role === 'coordinator' && row.toCountry === principal.country) || isAddressedTo(principal, row, snapshot);
+  principal.role === 'admin' ||
+  (principal.role === 'coordinator' && row.toCountry === principal.country) ||
+  isAddressedTo(principal, row, snapshot);
 
 function isAddressedTo(principal: Principal, row: RequestRow, snapshot: RegistrySnapshot): boolean {
   if (principal.contactId === null || row.contactId === null) return false;

@@ -14,10 +14,16 @@ const Status = Type.Union([
   Type.Literal('withdrawn'),
 ]) satisfies { anyOf: { const: (typeof requestStatuses)[number] }[] };
 const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 const DateTimeString = Type.String({ format: 'date-time' });
 const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()), requestId: Type.Optional(Type.String()) }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+    requestId: Type.Optional(Type.String()),
+  }),
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -48,13 +54,20 @@ const RequestBody = Type.Object({
 const EventBody = Type.Object({
   id: Type.Integer(),
   at: DateTimeString,
-  kind: Type.String({ description: 'registered, nudge, nudge_delivered, nudge_undeliverable, answer, reassigned, escalated, status_changed, ...' }),
+  kind: Type.String({
+    description:
+      'registered, nudge, nudge_delivered, nudge_undeliverable, answer, reassigned, escalated, status_changed, ...',
+  }),
   actor: Type.String(),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
 const Reference = Type.String({ minLength: 1, maxLength: referenceMaxLength });
-const Subject = Type.String({ minLength: 1, maxLength: subjectMaxLength, description: 'Short and non-sensitive: it appears in nudges on messengers' });
+const Subject = Type.String({
+  minLength: 1,
+  maxLength: subjectMaxLength,
+  description: 'Short and non-sensitive: it appears in nudges on messengers',
+});
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 
 /**
@@ -70,10 +83,14 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
           tags: ['requests'],
           summary: 'Register a formal request you sent, to have it followed up',
           description:
-            'Without contactId the receiving contact is chosen by the same ranking as /v1/ask. The first nudge follows the nudge policy of the type and country pair, placed in the recipient\'s working hours.',
+            "Without contactId the receiving contact is chosen by the same ranking as /v1/ask. The first nudge follows the nudge policy of the type and country pair, placed in the recipient's working hours.",
           body: Type.Object(
             {
-              type: Type.String({ minLength: 1, maxLength: 64, description: 'A registry competence id: mla, extradition, ...' }),
+              type: Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description: 'A registry competence id: mla, extradition, ...',
+              }),
               toCountry: CountryCode,
               contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
               ourReference: Reference,
@@ -81,7 +98,10 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
               subject: Subject,
               sentAt: DateTimeString,
               urgent: Type.Optional(Type.Boolean()),
-              fromCountry: Type.Optional({ ...CountryCode, description: 'Admins only: register on behalf of this country' }),
+              fromCountry: Type.Optional({
+                ...CountryCode,
+                description: 'Admins only: register on behalf of this country',
+              }),
             },
             { additionalProperties: false },
           ),
@@ -112,7 +132,10 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
             },
             { additionalProperties: false },
           ),
-          response: { 200: Type.Object({ items: Type.Array(RequestBody), total: Type.Integer() }), ...errors },
+          response: {
+            200: Type.Object({ items: Type.Array(RequestBody), total: Type.Integer() }),
+            ...errors,
+          },
         },
       },
       async (request) => requests.list(requireRole(request, 'member'), request.query),
@@ -125,7 +148,10 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
           tags: ['requests'],
           summary: 'A request with its history: nudges delivered, answers, escalations',
           params: IdParams,
-          response: { 200: Type.Intersect([RequestBody, Type.Object({ events: Type.Array(EventBody) })]), ...errors },
+          response: {
+            200: Type.Intersect([RequestBody, Type.Object({ events: Type.Array(EventBody) })]),
+            ...errors,
+          },
         },
       },
       async (request) => requests.get(requireRole(request, 'member'), request.params.id),
@@ -136,7 +162,8 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
       {
         schema: {
           tags: ['requests'],
-          summary: 'Change status, their reference, contact, urgency or subject (requester, coordinator, admin)',
+          summary:
+            'Change status, their reference, contact, urgency or subject (requester, coordinator, admin)',
           params: IdParams,
           body: Type.Object(
             {
@@ -164,7 +191,8 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
           response: { 200: RequestBody, ...errors },
         },
       },
-      async (request) => requests.update(requireRole(request, 'member'), request.params.id, { status: 'withdrawn' }),
+      async (request) =>
+        requests.update(requireRole(request, 'member'), request.params.id, { status: 'withdrawn' }),
     );
   };
 }

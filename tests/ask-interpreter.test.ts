@@ -238,13 +238,13 @@ describe('bad input', () => {
     expect(read('ＭＬＡ Ｇｅｏｒｇｉａ')).toMatchObject({ countries: ['GE'], competence: 'mla' });
   });
 
-  it('reads only the first 500 characters, so 10,000 characters cost no more than a sentence', () => {
+  // What a long text costs is measured by the benchmarks; here, that the rest is never read.
+  it('reads only the first 500 characters of a 10,000-character text', () => {
     const long = `extradition Kyrgyzstan ${'lorem ipsum dolor '.repeat(600)} Tajikistan`;
     expect(long.length).toBeGreaterThan(10_000);
-    const started = performance.now();
     const got = read(long);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(got.countries).toEqual(['KG']);
+    expect(sanitizeQuestion(long)).toHaveLength(500);
     expect(sanitizeQuestion('я'.repeat(10_000))).toHaveLength(500);
   });
 

@@ -155,18 +155,26 @@ describe('a nudge about a pending MLA request', () => {
     expect(notice.text).toContain('KZ-MLA-2026/117');
     expect(notice.text).toContain('received');
 
-    const detail = await requestDetail(requester.token, id);
-    expect(detail.status).toBe('acknowledged');
     // The delivered mark is written after the platform call returns, so a fast tap on "received"
-    // can be recorded before it: both events must be there, in either order.
+    // can be recorded before it: wait for both events, then accept them in either order.
+    const detail = await until(async () => {
+      const current = await requestDetail(requester.token, id);
+      return current.events.some((event) => event.kind === 'nudge_delivered') ? current : undefined;
+    });
+    expect(detail.status).toBe('acknowledged');
     expect(detail.events[0]?.kind).toBe('registered');
     expect(detail.events.map((event) => event.kind).sort()).toEqual([
       'answer',
       'nudge_delivered',
       'registered',
     ]);
-    expect(detail.events[1]?.details).toMatchObject({ seq: 0, contactId: 'uz-002', platform: 'telegram' });
-    expect(detail.events[2]?.details).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
+    const eventOfKind = (kind: string) => detail.events.find((event) => event.kind === kind)?.details;
+    expect(eventOfKind('nudge_delivered')).toMatchObject({
+      seq: 0,
+      contactId: 'uz-002',
+      platform: 'telegram',
+    });
+    expect(eventOfKind('answer')).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
     // Exactly one nudge reached the counterpart.
     expect(
       emulator

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/index.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
+import { eventually } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -22,6 +23,8 @@ afterAll(async () => {
   await emulator.close();
 });
 
+const lockTtlMs = 3000;
+
 /** One replica's bot, as the composition root builds it, with leases short enough for a test. */
 function replica(): TelegramBot {
   const { application } = testApp;
@@ -34,7 +37,7 @@ function replica(): TelegramBot {
     redis: application.redis,
     logger: createLogger('silent'),
     retry: { baseDelayMs: 50 },
-    polling: { lockTtlMs: 600, retryEveryMs: 100, timeoutSeconds: 1 },
+    polling: { lockTtlMs, retryEveryMs: 100, timeoutSeconds: 1 },
   });
   bots.push(bot);
   return bot;
@@ -56,8 +59,22 @@ describe('two replicas in polling mode', () => {
     const second = replica();
     await Promise.all([first.start(), second.start()]);
     await until(() => first.isPolling() || second.isPolling());
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect([first.isPolling(), second.isPolling()].filter(Boolean)).toHaveLength(1);
+    // The poller keeps its lease by renewing it: watch two renewals (the lease's remaining time
+    // jumping back up) without the holder changing and without the other replica polling.
+    const redis = testApp.application.redis.client!;
+    const [leaseKey] = await redis.keys(`${testApp.application.redis.prefix}:telegram:poller:*`);
+    expect(leaseKey).toBeDefined();
+    const holder = await redis.get(leaseKey!);
+    let renewals = 0;
+    let previousTtl = await redis.pttl(leaseKey!);
+    await eventually(async () => {
+      expect([first.isPolling(), second.isPolling()].filter(Boolean)).toHaveLength(1);
+      expect(await redis.get(leaseKey!)).toBe(holder);
+      const ttl = await redis.pttl(leaseKey!);
+      if (ttl > previousTtl) renewals += 1;
+      previousTtl = ttl;
+      return renewals >= 2 ? true : undefined;
+    }, 'the poller to renew its lease twice');
 
     const member = await createMember(testApp, { name: 'Replica User', country: 'AM' });
     const invite = await createInvite(testApp, member.id);
@@ -73,10 +90,15 @@ describe('two replicas in polling mode', () => {
     const messages = await emulator.waitForMessages(chat, 2);
     expect(messages[1]?.text).toContain('You are Replica User');
 
+    // A later message answered proves both earlier ones were processed: had the new poller
+    // received an update the old one had already answered, the answer would be here by now.
+    emulator.sendUserMessage(user, chat, '/help');
+    await emulator.waitForMessages(chat, 3);
+    const texts = emulator.sentMessages(chat).map((message) => message.text ?? '');
+    expect(texts.filter((text) => text.includes('You are Replica User'))).toHaveLength(1);
+    expect(texts).toHaveLength(3);
     // Never two pollers at once: Telegram would have refused one with 409 Conflict.
     expect(emulator.apiCalls('getUpdates').filter((call) => call.errorCode === 409)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(emulator.sentMessages(chat)).toHaveLength(2);
   });
 
   it('answers a button even when Telegram refuses to stop its spinner', async () => {

@@ -39,6 +39,7 @@ import type {
 import { changeBotMembership } from './telegram-emulator/membership-updates.ts';
 import { messageMethods } from './telegram-emulator/message-methods.ts';
 import {
+  preciseNow,
   telegramRateLimits,
   type RateLimits,
   type RateLimitStats,
@@ -337,6 +338,14 @@ export class TelegramEmulator {
 
   resetRateLimitStats(): void {
     this.core.limiter.resetStats();
+  }
+
+  /**
+   * Replaces the clock of flood limits and callback query ages (milliseconds), so a test can put
+   * 35 sends in the same instant or let a minute pass without waiting; undefined restores real time.
+   */
+  setClock(clock: (() => number) | undefined): void {
+    this.core.now = clock ?? preciseNow;
   }
 
   /** Every 429 answered so far, injected or from enforced limits. */

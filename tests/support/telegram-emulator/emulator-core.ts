@@ -4,7 +4,7 @@ import type { CallbackQuery, Update, UserFromGetMe } from 'grammy/types';
 import { BotApiError, tooManyRequests } from './bot-api-error.ts';
 import { EmulatorState, type ChatRecord } from './emulator-state.ts';
 import { MethodParameters } from './method-parameters.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { preciseNow, RateLimiter } from './rate-limiter.ts';
 import type { RawParameters } from './request-body.ts';
 import { UpdateQueue } from './update-queue.ts';
 import { WebhookDeliverer } from './webhook-deliverer.ts';
@@ -128,6 +128,8 @@ export class EmulatorCore {
   readonly callbackQueries = new Map<string, CallbackQueryRecord>();
   recordCalls: boolean;
   tooManyRequestsCount = 0;
+  /** The emulator's time for flood limits and callback query ages (ms); tests may replace it. */
+  now: () => number = preciseNow;
   private readonly handlers = new Map<string, { name: string; handler: MethodHandler }>();
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly changeListeners = new Set<() => void>();
@@ -195,7 +197,7 @@ export class EmulatorCore {
   /** Counts a message against the flood limits; throws 429 with retry_after when they are exceeded. */
   consumeSendQuota(chat: ChatRecord, method: string): void {
     if (!this.limiter.counts(method)) return;
-    const retryAfter = this.limiter.trySend(chat.chat.id, chat.chat.type !== 'private');
+    const retryAfter = this.limiter.trySend(chat.chat.id, chat.chat.type !== 'private', this.now());
     if (retryAfter !== undefined) throw tooManyRequests(retryAfter);
   }
 

@@ -37,11 +37,27 @@ describe('reading contacts', () => {
     const response = await call(kyrgyzMember, 'GET', '/v1/contacts?country=KG&competence=extradition');
     expect(response.statusCode).toBe(200);
     const body = response.json<{ items: ContactRecord[]; total: number; limit: number; offset: number }>();
-    expect(ids(body)).toEqual(['kg-001', 'kg-002', 'kg-004']);
-    expect(body).toMatchObject({ total: 3, limit: 50, offset: 0 });
+    // Current records only: the retired former head of the unit (kg-004) is not listed.
+    expect(ids(body)).toEqual(['kg-001', 'kg-002']);
+    expect(body).toMatchObject({ total: 2, limit: 50, offset: 0 });
     expect(body.items[1]).toEqual(fixtureContact('kg-002'));
     const lowerCase = await call(kyrgyzMember, 'GET', '/v1/contacts?country=kg&competence=extradition');
-    expect(ids(lowerCase.json())).toEqual(['kg-001', 'kg-002', 'kg-004']);
+    expect(ids(lowerCase.json())).toEqual(['kg-001', 'kg-002']);
+  });
+
+  it('lists retired and suspended records only when asked for them', async () => {
+    const list = async (query: string) =>
+      ids((await call(kyrgyzMember, 'GET', `/v1/contacts?${query}`)).json());
+    expect(await list('country=KG&competence=extradition&status=all')).toEqual([
+      'kg-001',
+      'kg-002',
+      'kg-004',
+    ]);
+    expect(await list('country=KG&competence=extradition&status=retired')).toEqual(['kg-004']);
+    expect(await list('country=KG&competence=extradition&status=active')).toEqual(['kg-001', 'kg-002']);
+    const current = fixture().contacts.filter((contact) => contact.status === 'active');
+    expect(current.length).toBeLessThan(fixture().contacts.length);
+    expect(await list('limit=500')).toEqual(current.map((contact) => contact.id));
   });
 
   it('filters by status and authority, and pages through the whole registry in file order', async () => {
@@ -51,14 +67,14 @@ describe('reading contacts', () => {
     expect(ids((await call(kyrgyzMember, 'GET', '/v1/contacts?authority=kz-gpo-arc')).json())).toEqual([
       'kz-003',
     ]);
-    const page = (await call(kyrgyzMember, 'GET', '/v1/contacts?limit=5&offset=5')).json();
+    const page = (await call(kyrgyzMember, 'GET', '/v1/contacts?status=all&limit=5&offset=5')).json();
     expect(page).toMatchObject({ total: 38, limit: 5, offset: 5 });
     expect(ids(page)).toEqual(
       fixture()
         .contacts.slice(5, 10)
         .map((contact) => contact.id),
     );
-    const all = (await call(kyrgyzMember, 'GET', '/v1/contacts?limit=500')).json();
+    const all = (await call(kyrgyzMember, 'GET', '/v1/contacts?status=all&limit=500')).json();
     expect(ids(all)).toEqual(fixture().contacts.map((contact) => contact.id));
     expect((await call(kyrgyzMember, 'GET', '/v1/contacts?country=XX')).json()).toMatchObject({
       items: [],

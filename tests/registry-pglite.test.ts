@@ -46,6 +46,11 @@ describe('registry on embedded PGlite', () => {
     expect(await registry.exportRegistry(undefined)).toEqual(fixture());
     expect(
       registry.contacts({ country: 'KG', competence: 'extradition' }).map((contact) => contact.id),
+    ).toEqual(['kg-001', 'kg-002']);
+    expect(
+      registry
+        .contacts({ country: 'KG', competence: 'extradition', status: 'all' })
+        .map((contact) => contact.id),
     ).toEqual(['kg-001', 'kg-002', 'kg-004']);
   });
 

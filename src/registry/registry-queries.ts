@@ -29,7 +29,8 @@ export interface ContactFilter {
   /** ISO2, any case. */
   country?: string | undefined;
   competence?: string | undefined;
-  status?: ContactStatus | undefined;
+  /** Default `active`: a list shows current records unless retired or all are asked for. */
+  status?: ContactStatus | 'all' | undefined;
   authority?: string | undefined;
   /** true: only records verified more than 12 months ago; false: only fresher ones. */
   stale?: boolean | undefined;
@@ -38,13 +39,14 @@ export interface ContactFilter {
 export function filterContacts(view: RegistryView, filter: ContactFilter, now: Date): ContactRecord[] {
   const country = filter.country?.toUpperCase();
   const cutoff = filter.stale === undefined ? undefined : freshSince(now);
+  const status = filter.status ?? 'active';
   const candidates =
     country === undefined ? view.file.contacts : (view.contactRecordsByCountry.get(country) ?? []);
   return candidates.filter(
     (contact) =>
       (country === undefined || contact.country === country) &&
       (filter.competence === undefined || contact.competences.includes(filter.competence)) &&
-      (filter.status === undefined || contact.status === filter.status) &&
+      (status === 'all' || contact.status === status) &&
       (filter.authority === undefined || contact.authority === filter.authority) &&
       (cutoff === undefined || contact.verifiedAt < cutoff === filter.stale),
   );

@@ -50,7 +50,10 @@ export const ContactQuery = Type.Object(
     country: Type.Optional(CountryFilter),
     competence: Type.Optional(CompetenceFilter),
     status: Type.Optional(
-      Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('suspended')]),
+      Type.Union(
+        [Type.Literal('active'), Type.Literal('retired'), Type.Literal('suspended'), Type.Literal('all')],
+        { description: 'Default active: lists show current records; all: every record.' },
+      ),
     ),
     authority: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     stale: Type.Optional(

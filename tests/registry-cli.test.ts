@@ -68,7 +68,9 @@ describe('registry commands', () => {
     );
     const good = await cli('registry', 'validate', fixturePath);
     expect(good.code).toBe(0);
-    expect(good.stdout).toContain('valid (15 countries, 27 authorities, 38 contacts, 8 treaties)');
+    expect(good.stdout).toContain(
+      'valid (15 countries, 27 authorities, 38 contacts, 8 treaties, 32 requirement sheets)',
+    );
   });
 
   it('import of a broken file prints the problems, exits 1 and leaves the database empty', async () => {
@@ -81,7 +83,7 @@ describe('registry commands', () => {
   it('import then export gives back the demo file exactly', async () => {
     const imported = await cli('registry', 'import', fixturePath);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(JSON.parse(imported.stdout)).toMatchObject({ contacts: 38, created: 95, updated: 0, removed: 0 });
+    expect(JSON.parse(imported.stdout)).toMatchObject({ contacts: 38, created: 127, updated: 0, removed: 0 });
     const out = join(directory, 'export.json');
     const exported = await cli('registry', 'export', '--out', out);
     expect(exported.code, exported.stderr).toBe(0);

@@ -3,13 +3,8 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
-import type {
-  Contact,
-  Country,
-  LocalizedText,
-  RegistrySnapshot,
-  Treaty,
-} from '../registry/registry-types.ts';
+import type { Contact, Country, LocalizedText, RegistrySnapshot } from '../registry/registry-types.ts';
+import { treatiesLinking } from '../registry/index.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-types.ts';
 
@@ -198,14 +193,7 @@ export function centralAuthorities(
     }));
 }
 
-const isParty = (treaty: Treaty, country: string): boolean =>
-  treaty.parties === 'all' || treaty.parties.includes(country);
-
-/**
- * Treaties that can carry a request from the asker's country to the target country for the
- * competence: both are parties and the treaty covers it. Without an asker country (or asking
- * about one's own), the target's treaties for the competence. A null competence means any.
- */
+/** The treaties linking the asker's country and the target for the competence (see `treatiesLinking`). */
 export function legalBases(
   snapshot: RegistrySnapshot,
   target: string,
@@ -213,13 +201,8 @@ export function legalBases(
   competence: string | null,
   locale: Locale,
 ): LegalBasis[] {
-  const asker = askerCountry === target ? undefined : askerCountry;
-  return snapshot.treaties
-    .filter(
-      (treaty) =>
-        (competence === null || treaty.covers.includes(competence)) &&
-        isParty(treaty, target) &&
-        (asker === undefined || isParty(treaty, asker)),
-    )
-    .map((treaty) => ({ id: treaty.id, name: localized(treaty.name, locale) }));
+  return treatiesLinking(snapshot.treaties, target, askerCountry, competence).map((treaty) => ({
+    id: treaty.id,
+    name: localized(treaty.name, locale),
+  }));
 }

@@ -93,7 +93,8 @@ export function registerRegistryCommands(program: Command, open: OpenCliContext)
       const { registry: valid } = result;
       process.stdout.write(
         `${file}: valid (${valid.countries.length} countries, ${valid.authorities.length} authorities, ` +
-          `${valid.contacts.length} contacts, ${valid.treaties.length} treaties)\n`,
+          `${valid.contacts.length} contacts, ${valid.treaties.length} treaties, ` +
+          `${valid.requirements?.length ?? 0} requirement sheets)\n`,
       );
     });
 }

@@ -9,7 +9,8 @@ export type {
 } from './registry-service.ts';
 export { registryRoutes, importBodyLimitBytes } from './registry-routes.ts';
 export { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
-export { isStale, freshSince, staleAfterMonths } from './registry-snapshot.ts';
+export { isStale, freshSince, staleAfterMonths, isoDay } from './registry-snapshot.ts';
+export { treatiesLinking } from './registry-queries.ts';
 export type { ContactFilter, AuthorityFilter, TreatyFilter, Page } from './registry-queries.ts';
 export { countryName } from './country-names.ts';
 export type {

@@ -10,7 +10,10 @@ import type {
   ContactChanges,
   ContactRecord,
   NewContactRecord,
+  NewRequirementRecord,
   RegistryFile,
+  RequirementChanges,
+  RequirementRecord,
   TreatyChanges,
   TreatyRecord,
 } from './registry-format.ts';
@@ -21,7 +24,7 @@ import { isoDay } from './registry-snapshot.ts';
 export interface RegistryChange<T> {
   next: RegistryFile;
   /** Locates the edited record, so its problems are reported relative to the request body. */
-  focus?: { section: 'authorities' | 'contacts' | 'treaties'; index: number };
+  focus?: { section: 'authorities' | 'contacts' | 'treaties' | 'requirements'; index: number };
   audit: (counts: SyncCounts) => AuditEntry[];
   /** The outcome, read from the validated, canonical registry. */
   result: (next: RegistryFile) => T;
@@ -260,6 +263,93 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         return {
           next: { ...current, treaties: without(current.treaties, index) },
           audit: () => entry(actor, 'treaty.delete', `treaty:${id}`),
+          result: () => undefined,
+        };
+      });
+    },
+
+    createRequirement(actor: Principal | undefined, input: NewRequirementRecord): Promise<RequirementRecord> {
+      return write((current) => {
+        mayManage(actor, input.country, 'requirement sheets');
+        const sheets = current.requirements ?? [];
+        if (sheets.some((sheet) => sheet.id === input.id))
+          throw conflict(`requirement sheet ${JSON.stringify(input.id)} already exists`);
+        // Whoever writes a sheet vouches for it today, as for a new contact.
+        const record: RequirementRecord = {
+          ...input,
+          verifiedAt: isoDay(clock()),
+          ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
+        };
+        return {
+          next: { ...current, requirements: [...sheets, record] },
+          focus: { section: 'requirements', index: sheets.length },
+          audit: () =>
+            entry(actor, 'requirement.create', `requirement:${input.id}`, {
+              country: input.country,
+              competence: input.competence,
+            }),
+          result: (next) => found(next.requirements ?? [], input.id),
+        };
+      });
+    },
+
+    updateRequirement(
+      actor: Principal | undefined,
+      id: string,
+      changes: RequirementChanges,
+    ): Promise<RequirementRecord> {
+      return write((current) => {
+        const sheets = current.requirements ?? [];
+        const index = indexOf(sheets, id, 'requirement sheet');
+        const existing = sheets[index] as RequirementRecord;
+        mayManage(actor, existing.country, 'requirement sheets');
+        if (changes.country !== undefined) mayManage(actor, changes.country, 'requirement sheets');
+        return {
+          next: { ...current, requirements: replaced(sheets, index, { ...existing, ...changes, id }) },
+          focus: { section: 'requirements', index },
+          audit: () =>
+            entry(actor, 'requirement.update', `requirement:${id}`, {
+              country: existing.country,
+              fields: Object.keys(changes),
+            }),
+          result: (next) => found(next.requirements ?? [], id),
+        };
+      });
+    },
+
+    /** Records that `actor` confirmed the sheet today. */
+    verifyRequirement(actor: Principal, id: string): Promise<RequirementRecord> {
+      return write((current) => {
+        const sheets = current.requirements ?? [];
+        const index = indexOf(sheets, id, 'requirement sheet');
+        const existing = sheets[index] as RequirementRecord;
+        mayManage(actor, existing.country, 'requirement sheets');
+        const verifiedAt = isoDay(clock());
+        return {
+          next: {
+            ...current,
+            requirements: replaced(sheets, index, { ...existing, verifiedAt, verifiedBy: actor.memberId }),
+          },
+          focus: { section: 'requirements', index },
+          audit: () =>
+            entry(actor, 'requirement.verify', `requirement:${id}`, {
+              country: existing.country,
+              verifiedAt,
+            }),
+          result: (next) => found(next.requirements ?? [], id),
+        };
+      });
+    },
+
+    deleteRequirement(actor: Principal | undefined, id: string): Promise<void> {
+      return write((current) => {
+        const sheets = current.requirements ?? [];
+        const index = indexOf(sheets, id, 'requirement sheet');
+        const existing = sheets[index] as RequirementRecord;
+        mayManage(actor, existing.country, 'requirement sheets');
+        return {
+          next: { ...current, requirements: without(sheets, index) },
+          audit: () => entry(actor, 'requirement.delete', `requirement:${id}`, { country: existing.country }),
           result: () => undefined,
         };
       });

@@ -144,6 +144,100 @@ export const TreatyChanges = Type.Partial(Type.Omit(TreatyRecord, ['id']), {
   minProperties: 1,
 });
 
+/**
+ * The parts a request must contain, in the order a request is written. Each has a label in every
+ * language the bot speaks (i18n `element-<id>`); a sheet may add its own elements with a label.
+ */
+export const requestElementIds = [
+  'summary_of_facts',
+  'legal_qualification',
+  'provisions_text',
+  'assistance_sought',
+  'persons_concerned',
+  'accounts_and_assets',
+  'data_identifiers',
+  'link_to_offence',
+  'dual_criminality',
+  'deadlines_and_urgency',
+  'confidentiality',
+  'use_of_results',
+  'judicial_decision',
+  'guarantees',
+] as const;
+
+export const RequirementElement = Type.Object(
+  {
+    id: VocabularyId,
+    label: Type.Optional(LocalizedTextSchema),
+    hint: Type.Optional(LocalizedTextSchema),
+    required: Type.Optional(Type.Boolean({ description: 'Default true; false: include when it applies.' })),
+  },
+  {
+    additionalProperties: false,
+    description: `An element a request must contain; built-in ids (${requestElementIds.join(', ')}) need no label.`,
+  },
+);
+
+export const RequirementAuthority = Type.Object(
+  {
+    authority: RecordId,
+    stages: Type.Optional(
+      list(Type.Union([Type.Literal('pre_trial'), Type.Literal('trial'), Type.Literal('enforcement')])),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'A central authority and the stages it handles (all if absent).',
+  },
+);
+
+const localizedList = list(LocalizedTextSchema);
+
+const requirementFields = {
+  country: Iso2,
+  competence: Type.Union([Type.Null(), VocabularyId], {
+    description: 'The competence the sheet is for; null: the country-wide default.',
+  }),
+  demo: Type.Optional(
+    Type.Boolean({ description: 'Demo data written from public facts, not an official sheet.' }),
+  ),
+  centralAuthorities: list(RequirementAuthority),
+  languages: list(Language, { minItems: 1 }),
+  certifiedTranslation: Type.Boolean({ description: 'Must a translation be certified?' }),
+  channels: list(VocabularyId),
+  elements: list(RequirementElement),
+  documents: localizedList,
+  urgentRoute: nullable(LocalizedTextSchema),
+  returnReasons: localizedList,
+  retention: nullable(LocalizedTextSchema),
+  notes: Type.Optional(nullable(LocalizedTextSchema)),
+};
+
+/** What a country needs in a request for one competence (or for all: `competence` null). */
+export const RequirementRecord = Type.Object(
+  {
+    id: RecordId,
+    ...requirementFields,
+    verifiedAt: IsoDate,
+    verifiedBy: Type.Optional(text(200)),
+  },
+  { additionalProperties: false },
+);
+
+/** A new sheet through the API: verification belongs to the server (now, by the caller). */
+export const NewRequirementRecord = Type.Object(
+  { id: RecordId, ...requirementFields },
+  { additionalProperties: false },
+);
+
+export const RequirementChanges = Type.Partial(
+  Type.Object(requirementFields, { additionalProperties: false }),
+  {
+    additionalProperties: false,
+    minProperties: 1,
+  },
+);
+
 export const NetworkSchema = Type.Object(
   { id: RecordId, name: LocalizedTextSchema },
   { additionalProperties: false },
@@ -160,6 +254,7 @@ export const RegistryFileSchema = Type.Object(
     authorities: Type.Array(AuthorityRecord, { maxItems: 10_000 }),
     contacts: Type.Array(ContactRecord, { maxItems: 100_000 }),
     treaties: Type.Array(TreatyRecord, { maxItems: 10_000 }),
+    requirements: Type.Optional(Type.Array(RequirementRecord, { maxItems: 10_000 })),
   },
   {
     additionalProperties: false,
@@ -177,8 +272,19 @@ export type ContactChanges = Static<typeof ContactChanges>;
 export type AuthorityChanges = Static<typeof AuthorityChanges>;
 export type TreatyRecord = Static<typeof TreatyRecord>;
 export type TreatyChanges = Static<typeof TreatyChanges>;
+export type RequirementRecord = Static<typeof RequirementRecord>;
+export type NewRequirementRecord = Static<typeof NewRequirementRecord>;
+export type RequirementChanges = Static<typeof RequirementChanges>;
+export type RequirementElement = Static<typeof RequirementElement>;
 export type RegistryFile = Static<typeof RegistryFileSchema>;
 
 /** The sections of a registry file holding records, in the order they are written. */
-export const registrySections = ['competences', 'countries', 'authorities', 'contacts', 'treaties'] as const;
+export const registrySections = [
+  'competences',
+  'countries',
+  'authorities',
+  'contacts',
+  'treaties',
+  'requirements',
+] as const;
 export type RegistrySection = (typeof registrySections)[number];

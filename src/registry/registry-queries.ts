@@ -82,5 +82,30 @@ export function filterTreaties(view: RegistryView, filter: TreatyFilter): Treaty
   );
 }
 
+type TreatyLike = Pick<TreatyRecord, 'covers' | 'parties'>;
+
+const isParty = (treaty: TreatyLike, country: string): boolean =>
+  treaty.parties === 'all' || treaty.parties.includes(country);
+
+/**
+ * Treaties that can carry a request from the asker's country to the target country for the
+ * competence: both are parties and the treaty covers it. Without an asker country (or asking
+ * about one's own), the target's treaties for the competence. A null competence means any.
+ */
+export function treatiesLinking<T extends TreatyLike>(
+  treaties: readonly T[],
+  target: string,
+  askerCountry: string | undefined,
+  competence: string | null,
+): T[] {
+  const asker = askerCountry === target ? undefined : askerCountry;
+  return treaties.filter(
+    (treaty) =>
+      (competence === null || treaty.covers.includes(competence)) &&
+      isParty(treaty, target) &&
+      (asker === undefined || isParty(treaty, asker)),
+  );
+}
+
 /** Countries with their names (ISO data, English and Russian). */
 export const listCountries = (view: RegistryView): readonly Country[] => view.snapshot.countries;

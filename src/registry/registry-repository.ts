@@ -11,10 +11,19 @@ import type {
   CountryRecord,
   RegistryFile,
   RegistrySection,
+  RequirementRecord,
   TreatyRecord,
 } from './registry-format.ts';
 import { registryFormatName, registryFormatVersion } from './registry-format.ts';
-import { authorities, competences, contacts, countries, registryMeta, treaties } from './registry-schema.ts';
+import {
+  authorities,
+  competences,
+  contacts,
+  countries,
+  registryMeta,
+  requirementSheets,
+  treaties,
+} from './registry-schema.ts';
 
 /** Changed records of one write, summed over all sections. */
 export interface SyncCounts {
@@ -49,6 +58,10 @@ export async function loadRegistry(db: Queryable): Promise<RegistryFile> {
     .orderBy(asc(authorities.position), asc(authorities.id));
   const contactRows = await db.select().from(contacts).orderBy(asc(contacts.position), asc(contacts.id));
   const treatyRows = await db.select().from(treaties).orderBy(asc(treaties.position), asc(treaties.id));
+  const requirementRows = await db
+    .select({ record: requirementSheets.record })
+    .from(requirementSheets)
+    .orderBy(asc(requirementSheets.position), asc(requirementSheets.id));
   return {
     format: registryFormatName,
     version: registryFormatVersion,
@@ -61,8 +74,18 @@ export async function loadRegistry(db: Queryable): Promise<RegistryFile> {
     treaties: treatyRows.map((row) =>
       canonicalTreaty({ ...row, parties: row.openToAll ? 'all' : row.parties }),
     ),
+    ...optionalRequirements(
+      requirementRows.map((row) => canonicalRequirement(row.record as RequirementRecord)),
+    ),
   };
 }
+
+/**
+ * Files written before requirement sheets existed have no `requirements` section; a registry
+ * without sheets is written the same way, so such files export byte for byte as imported.
+ */
+const optionalRequirements = (records: RequirementRecord[]): { requirements?: RequirementRecord[] } =>
+  records.length === 0 ? {} : { requirements: records };
 
 // Canonical forms: fixed key order (the order of the format's documentation), optional
 // nullable fields written out as null, `verifiedBy` only when known. Export emits these.
@@ -125,6 +148,33 @@ export const canonicalTreaty = (record: TreatyRecord): TreatyRecord => ({
   parties: record.parties,
 });
 
+export const canonicalRequirement = (record: RequirementRecord): RequirementRecord => ({
+  id: record.id,
+  country: record.country,
+  competence: record.competence,
+  ...(record.demo === undefined ? {} : { demo: record.demo }),
+  centralAuthorities: record.centralAuthorities.map((entry) => ({
+    authority: entry.authority,
+    ...(entry.stages === undefined ? {} : { stages: entry.stages }),
+  })),
+  languages: record.languages,
+  certifiedTranslation: record.certifiedTranslation,
+  channels: record.channels,
+  elements: record.elements.map((element) => ({
+    id: element.id,
+    ...(element.label === undefined ? {} : { label: element.label }),
+    ...(element.hint === undefined ? {} : { hint: element.hint }),
+    ...(element.required === undefined ? {} : { required: element.required }),
+  })),
+  documents: record.documents,
+  urgentRoute: record.urgentRoute,
+  returnReasons: record.returnReasons,
+  retention: record.retention,
+  ...(record.notes === undefined ? {} : { notes: record.notes }),
+  verifiedAt: record.verifiedAt,
+  ...(record.verifiedBy == null ? {} : { verifiedBy: record.verifiedBy }),
+});
+
 /** The registry with every record in canonical form (what `loadRegistry` would read back). */
 export function canonicalRegistry(registry: RegistryFile): RegistryFile {
   return {
@@ -137,6 +187,7 @@ export function canonicalRegistry(registry: RegistryFile): RegistryFile {
     authorities: registry.authorities.map(canonicalAuthority),
     contacts: registry.contacts.map(canonicalContact),
     treaties: registry.treaties.map(canonicalTreaty),
+    ...optionalRequirements((registry.requirements ?? []).map(canonicalRequirement)),
   };
 }
 
@@ -198,6 +249,19 @@ const sectionTables: Record<RegistrySection, SectionTable> = {
       position,
     }),
   },
+  requirements: {
+    table: requirementSheets,
+    key: 'id',
+    idOf: (record: RequirementRecord) => record.id,
+    toRow: (record: RequirementRecord, position: number) => ({
+      id: record.id,
+      country: record.country,
+      competence: record.competence,
+      record,
+      verifiedAt: record.verifiedAt,
+      position,
+    }),
+  },
 };
 
 // Rows are inserted parents first and deleted children first, so foreign keys hold throughout.
@@ -207,8 +271,10 @@ const insertOrder: readonly RegistrySection[] = [
   'authorities',
   'contacts',
   'treaties',
+  'requirements',
 ];
 const deleteOrder: readonly RegistrySection[] = [
+  'requirements',
   'contacts',
   'treaties',
   'authorities',
@@ -229,12 +295,12 @@ export function planSync(current: RegistryFile, next: RegistryFile): SyncPlan {
   for (const section of insertOrder) {
     const { idOf } = sectionTables[section];
     const before = new Map<string, { json: string; position: number }>();
-    (current[section] as never[]).forEach((record, position) => {
+    ((current[section] ?? []) as never[]).forEach((record, position) => {
       before.set(idOf(record), { json: JSON.stringify(record), position });
     });
     const records: { record: never; position: number }[] = [];
     const seen = new Set<string>();
-    (next[section] as never[]).forEach((record, position) => {
+    ((next[section] ?? []) as never[]).forEach((record, position) => {
       const id = idOf(record);
       seen.add(id);
       const old = before.get(id);

@@ -10,6 +10,7 @@ import {
   Language,
   LocalizedTextSchema,
   RegistryFileSchema,
+  RequirementRecord,
   TreatyRecord,
 } from './registry-format.ts';
 import { defaultPageSize, maxPageSize } from './registry-queries.ts';
@@ -86,6 +87,21 @@ export const TreatyQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const RequirementQuery = Type.Object(
+  {
+    country: Type.Optional(CountryFilter),
+    competence: Type.Optional(CompetenceFilter),
+    askerCountry: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z]{2}$',
+        description: "Legal bases link this country with the sheet's; default: the caller's country.",
+      }),
+    ),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+
 export const ImportQuery = Type.Object(
   { dryRun: Type.Optional(Type.Boolean({ description: 'Validate and count only; nothing changes.' })) },
   { additionalProperties: false },
@@ -112,6 +128,16 @@ export const CompetencePage = pageOf(CompetenceRecord);
 export const AuthorityPage = pageOf(AuthorityRecord);
 export const ContactPage = pageOf(ContactRecord);
 export const TreatyPage = pageOf(TreatyRecord);
+export const RequirementPage = pageOf(
+  Type.Object({
+    ...RequirementRecord.properties,
+    derived: Type.Object({
+      fallbackFor: Type.Union([Type.String(), Type.Null()]),
+      stale: Type.Boolean(),
+      legalBases: Type.Array(Type.Object({ id: Type.String(), name: LocalizedTextSchema })),
+    }),
+  }),
+);
 export { LocalizedTextSchema };
 
 export const ImportSummaryBody = Type.Object({
@@ -121,6 +147,7 @@ export const ImportSummaryBody = Type.Object({
   authorities: Type.Integer(),
   contacts: Type.Integer(),
   treaties: Type.Integer(),
+  requirements: Type.Integer({ description: 'Requirement sheets.' }),
   created: Type.Integer({ description: 'Records that are new.' }),
   updated: Type.Integer({ description: 'Records whose content changed.' }),
   removed: Type.Integer({ description: 'Records no longer in the registry.' }),

@@ -1,9 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { AuditService } from '../audit/audit-service.ts';
 import { requireRole } from '../http/auth.ts';
 import { notFound } from '../http/errors.ts';
-import { actorOf } from '../members/principal.ts';
 import {
   AuthorityChanges,
   AuthorityRecord,
@@ -33,7 +31,9 @@ import {
   registryValidatorCompiler,
   writeErrors,
 } from './registry-route-schemas.ts';
+import { auditedRead } from './registry-read-audit.ts';
 import type { RegistryService } from './registry-service.ts';
+import { requirementRoutes } from './requirement-routes.ts';
 
 /** Largest registry file the import route accepts; other routes keep the app's body limit. */
 export const importBodyLimitBytes = 10 * 1024 * 1024;
@@ -48,20 +48,11 @@ export function registryRoutes({
   registry: RegistryService;
   audit: AuditService;
 }): FastifyPluginAsyncTypebox {
-  // Every registry read through a token is audited (who looked up what), batched off the hot path.
-  const audited = (request: FastifyRequest, subject: string, filters: Record<string, unknown> = {}) => {
-    const principal = requireRole(request, 'member');
-    audit.enqueue({
-      actor: actorOf(principal),
-      action: 'registry.read',
-      subject,
-      details: principal.tokenId === undefined ? filters : { ...filters, tokenId: principal.tokenId },
-    });
-    return principal;
-  };
+  const audited = auditedRead(audit);
 
   return async (app) => {
     app.setValidatorCompiler(registryValidatorCompiler);
+    await app.register(requirementRoutes({ registry, audited }));
 
     app.get(
       '/v1/countries',

@@ -100,3 +100,23 @@ export const treaties = pgTable('treaties', {
   parties: text('parties').array().notNull(),
   position: integer('position').notNull().default(0),
 });
+
+/**
+ * Requirement sheets: what a country needs in a request (per competence, or country-wide when
+ * `competence` is null). The record is kept whole as `json` so an export reproduces the file; the
+ * columns beside it are what queries and references need.
+ */
+export const requirementSheets = pgTable(
+  'requirement_sheets',
+  {
+    id: text('id').primaryKey(),
+    country: text('country')
+      .notNull()
+      .references(() => countries.iso2),
+    competence: text('competence'),
+    record: json('record').$type<Record<string, unknown>>().notNull(),
+    verifiedAt: date('verified_at', { mode: 'string' }).notNull(),
+    position: integer('position').notNull().default(0),
+  },
+  (table) => [index('requirement_sheets_country_idx').on(table.country)],
+);

@@ -55,6 +55,7 @@ export interface ImportSummary extends SyncCounts {
   authorities: number;
   contacts: number;
   treaties: number;
+  requirements: number;
 }
 
 export interface ImportOptions {
@@ -221,6 +222,9 @@ export function createRegistryService({
       };
     },
 
+    /** The service's clock, for readers that judge freshness. */
+    now: clock,
+
     /** Re-reads the registry from the database now. */
     reload,
 
@@ -252,6 +256,7 @@ export function createRegistryService({
         authorities: next.authorities.length,
         contacts: next.contacts.length,
         treaties: next.treaties.length,
+        requirements: next.requirements?.length ?? 0,
       };
       if (options.dryRun === true) return { ...sizes, ...planSync(await loadRegistry(db), next).counts };
       return write((current) => ({

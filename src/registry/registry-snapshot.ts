@@ -1,7 +1,13 @@
 // The in-memory registry: built once per change from the canonical registry file, then shared
 // read-only by every request until the next change replaces it.
 import { countryName } from './country-names.ts';
-import type { AuthorityRecord, ContactRecord, RegistryFile, TreatyRecord } from './registry-format.ts';
+import type {
+  AuthorityRecord,
+  ContactRecord,
+  RegistryFile,
+  RequirementRecord,
+  TreatyRecord,
+} from './registry-format.ts';
 import type { Authority, Contact, Country, RegistrySnapshot, Treaty } from './registry-types.ts';
 
 /** The snapshot plus the records in file form, which the API and export serve as they are. */
@@ -13,6 +19,9 @@ export interface RegistryView {
   readonly contactRecordsByCountry: ReadonlyMap<string, readonly ContactRecord[]>;
   readonly authorityRecordById: ReadonlyMap<string, AuthorityRecord>;
   readonly treatyRecordById: ReadonlyMap<string, TreatyRecord>;
+  readonly requirementRecordById: ReadonlyMap<string, RequirementRecord>;
+  /** Requirement sheets per country, in file order. */
+  readonly requirementsByCountry: ReadonlyMap<string, readonly RequirementRecord[]>;
 }
 
 /** `file` must be canonical (see `canonicalRegistry`). */
@@ -55,6 +64,8 @@ export function buildRegistryView(file: RegistryFile, version: number): Registry
     contactRecordsByCountry: Map.groupBy(file.contacts, (record) => record.country),
     authorityRecordById: new Map(file.authorities.map((record) => [record.id, record])),
     treatyRecordById: new Map(file.treaties.map((record) => [record.id, record])),
+    requirementRecordById: new Map((file.requirements ?? []).map((record) => [record.id, record])),
+    requirementsByCountry: Map.groupBy(file.requirements ?? [], (record) => record.country),
   };
 }
 

@@ -9,8 +9,10 @@ import {
   ContactRecord,
   CountryRecord,
   RegistryFileSchema,
+  RequirementRecord,
   TreatyRecord,
   registrySections,
+  requestElementIds,
   type RegistryFile,
   type RegistrySection,
 } from './registry-format.ts';
@@ -29,6 +31,7 @@ const recordSchemas = {
   authorities: AuthorityRecord,
   contacts: ContactRecord,
   treaties: TreatyRecord,
+  requirements: RequirementRecord,
 } as const;
 
 // The header is checked on its own and each record separately, so one broken record cannot use up
@@ -41,6 +44,7 @@ const HeaderSchema = Type.Object(
     authorities: Type.Array(Type.Unknown()),
     contacts: Type.Array(Type.Unknown()),
     treaties: Type.Array(Type.Unknown()),
+    requirements: Type.Optional(Type.Array(Type.Unknown())),
   },
   { additionalProperties: false },
 );
@@ -219,8 +223,62 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
     checkEach(record, at, 'covers', knownCompetence);
     checkEach(record, at, 'parties', knownCountry);
   }
+
+  index('requirements', 'id');
+  const sheetFor = new Map<string, string>();
+  for (const { record, at } of records('requirements')) {
+    const country = typeof record.country === 'string' ? record.country : undefined;
+    if (country !== undefined) knownCountry(country, `${at}/country`);
+    if (typeof record.competence === 'string') knownCompetence(record.competence, `${at}/competence`);
+    if (country !== undefined && (record.competence === null || typeof record.competence === 'string')) {
+      const key = `${country}/${record.competence ?? ''}`;
+      const earlier = sheetFor.get(key);
+      if (earlier === undefined) sheetFor.set(key, at);
+      else
+        report(
+          `${at}/competence`,
+          `${country} already has a sheet for ${record.competence === null ? 'all competences' : JSON.stringify(record.competence)} (${earlier})`,
+        );
+    }
+    listOf(record.centralAuthorities).forEach((entry, position) => {
+      if (!isObject(entry) || typeof entry.authority !== 'string') return;
+      const path = `${at}/centralAuthorities/${position}/authority`;
+      const authority = authorities.get(entry.authority);
+      if (authority === undefined)
+        report(path, `unknown authority ${JSON.stringify(entry.authority)} (not in /authorities)`);
+      else if (country !== undefined && authority.country !== country)
+        report(path, `authority ${JSON.stringify(entry.authority)} is not of ${country}`);
+    });
+    checkEach(record, at, 'languages', knownLanguage);
+    const elementIds = new Set<string>();
+    listOf(record.elements).forEach((element, position) => {
+      if (!isObject(element) || typeof element.id !== 'string') return;
+      const path = `${at}/elements/${position}`;
+      if (elementIds.has(element.id))
+        report(`${path}/id`, `element ${JSON.stringify(element.id)} is listed twice`);
+      elementIds.add(element.id);
+      if (!builtInElements.has(element.id) && element.label === undefined)
+        report(
+          `${path}/label`,
+          `is required for an element that is not built in (${JSON.stringify(element.id)})`,
+        );
+      localized(element.label, `${path}/label`);
+      localized(element.hint, `${path}/hint`);
+    });
+    for (const field of ['documents', 'returnReasons'] as const)
+      listOf(record[field]).forEach((value, position) => {
+        localized(value, `${at}/${field}/${position}`);
+      });
+    for (const field of ['urgentRoute', 'retention', 'notes'] as const)
+      localized(record[field], `${at}/${field}`);
+    realDate(record.verifiedAt, `${at}/verifiedAt`);
+  }
   return problems;
 }
+
+const builtInElements: ReadonlySet<string> = new Set(requestElementIds);
+
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 const isObject = (value: unknown): value is Loose =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -50,7 +50,8 @@ export async function registryFingerprint(database: DatabaseHandle): Promise<str
       (select coalesce(json_agg(t order by t.iso2)::text, '') from countries t) ||
       (select coalesce(json_agg(t order by t.id)::text, '') from authorities t) ||
       (select coalesce(json_agg(t order by t.id)::text, '') from contacts t) ||
-      (select coalesce(json_agg(t order by t.id)::text, '') from treaties t)
+      (select coalesce(json_agg(t order by t.id)::text, '') from treaties t) ||
+      (select coalesce(json_agg(t order by t.id)::text, '') from requirement_sheets t)
     ) as fingerprint`);
   const [row] = rows as { fingerprint: string }[];
   if (row === undefined) throw new Error('no fingerprint');

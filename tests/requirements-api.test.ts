@@ -201,10 +201,10 @@ describe('keeping sheets true', () => {
       verifiedBy: uzbekCoordinator.memberId,
     });
     await testApp.application.audit.flush();
-    const actions = (await testApp.database.handle.db.execute(
+    const rows = (await testApp.database.handle.db.execute(
       sql`select action, subject from audit_log where action like 'requirement.%' order by seq`,
-    )) as unknown as { action: string; subject: string }[];
-    expect(actions.map((row) => `${row.action} ${row.subject}`)).toEqual([
+    )) as { action: string; subject: string }[];
+    expect(rows.map((row) => `${row.action} ${row.subject}`)).toEqual([
       'requirement.create requirement:uz-req-default',
       'requirement.update requirement:uz-req-mla',
       'requirement.verify requirement:uz-req-mla',

@@ -39,6 +39,7 @@ import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import { createRegistryService, registryRoutes } from './registry/index.ts';
+import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The
@@ -47,6 +48,7 @@ import { createRegistryService, registryRoutes } from './registry/index.ts';
 export async function createApplication(config: Config, logger: Logger) {
   // Validated before anything starts: a broken policy file must stop the process, listing every problem.
   const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
+  const tips = createTipsService(await loadTips(config.tipsFile));
   const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
   logger.info({ engine: database.engine }, 'database opened');
   await database.migrate();
@@ -201,6 +203,7 @@ export async function createApplication(config: Config, logger: Logger) {
     outbox,
     requests,
     consultations,
+    tips,
   };
 
   await seedDemoRegistry(services);
@@ -247,6 +250,7 @@ export async function createApplication(config: Config, logger: Logger) {
             registryRoutes({ registry, audit }),
             membersRoutes({ members }),
             askRoutes({ ask }),
+            tipsRoutes({ tips }),
             inviteRoutes({ invites, identities }),
             ...(telegram === undefined ? [] : [telegram.routes]),
             webConsoleRoutes({

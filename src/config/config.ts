@@ -72,6 +72,8 @@ export interface Config {
     readonly deviceName: string;
   };
   readonly nudgePoliciesFile: string;
+  /** The tips library (YAML); validated at start. */
+  readonly tipsFile: string;
   readonly consultations: {
     /** Working hours (the recipient's) to accept a consultation before it moves on. Default 8. */
     readonly acceptWithinWorkingHours: number;
@@ -293,6 +295,7 @@ export function loadConfig(env: Env): Config {
     nudgePoliciesFile: resolve(
       read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml'),
     ),
+    tipsFile: resolve(read('TIPS_FILE') ?? resolve(projectRoot, 'config/tips.yaml')),
     consultations: {
       acceptWithinWorkingHours: integer('CONSULTATION_ACCEPT_WITHIN_HOURS', 8, 1, 24 * 30),
       acceptWithinSeconds:

@@ -9,6 +9,8 @@ export type {
 } from './registry-service.ts';
 export { registryRoutes, importBodyLimitBytes } from './registry-routes.ts';
 export { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
+export { schemaProblems } from './schema-problems.ts';
+export { LocalizedTextSchema, IsoDate, RecordId, VocabularyId } from './registry-format.ts';
 export { isStale, freshSince, staleAfterMonths, isoDay } from './registry-snapshot.ts';
 export { treatiesLinking } from './registry-queries.ts';
 export type { ContactFilter, AuthorityFilter, TreatyFilter, Page } from './registry-queries.ts';

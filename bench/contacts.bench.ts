@@ -1,101 +1,68 @@
 // The registry's hottest route, contacts by country and competence, against the cheapest route of
-// the same server in the same run. The ratio says how much the route itself costs (token lookup,
-// audit, filtering, serialization); absolute numbers depend on the machine.
-import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { startTestApp } from '../tests/support/test-app.ts';
-
-const execute = promisify(execFile);
-const autocannonCli = resolve(import.meta.dirname, '../node_modules/autocannon/autocannon.js');
-
-/**
- * Both routes are measured for the same time, in alternating one-second rounds: on a shared
- * machine the load from other processes drifts, and alternating spreads the drift over both.
- */
-const rounds = 5;
-const roundSeconds = 1;
-const connections = 10;
-
-interface LoadResult {
-  requests: number;
-  seconds: number;
-  non2xx: number;
-  errors: number;
-}
-
-/** Runs autocannon in its own process, so the load generator does not share the server's event loop. */
-async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
-  const headerArguments = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]);
-  const { stdout } = await execute(
-    process.execPath,
-    [autocannonCli, '-j', '-c', String(connections), '-d', String(seconds), ...headerArguments, url],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as {
-    requests: { total: number };
-    duration: number;
-    non2xx: number;
-    errors: number;
-  };
-  return {
-    requests: result.requests.total,
-    seconds: result.duration,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
-}
-
-function add(total: LoadResult, round: LoadResult): LoadResult {
-  return {
-    requests: total.requests + round.requests,
-    seconds: total.seconds + round.seconds,
-    non2xx: total.non2xx + round.non2xx,
-    errors: total.errors + round.errors,
-  };
-}
+// the same server (GET /healthz) in alternating rounds. The ratio says what the route itself costs
+// (token lookup, audit of the read, filtering, serialization); the server is the production entry
+// point with the embedded database and the demo registry, alone on its core.
+import { startAppServer } from './harness/app-server.ts';
+import { compareAlternating } from './harness/compare.ts';
+import type { PartContext, PartResult } from './harness/part.ts';
+import { ratioFromComparison } from './harness/part.ts';
+import { startBenchRedis } from './harness/services.ts';
+import { round } from './harness/statistics.ts';
 
 export const name = 'contacts';
 
-export async function run(): Promise<Record<string, number>> {
-  const testApp = await startTestApp('bench-contacts', {
-    env: { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'silent' },
-  });
-  try {
-    const { app } = testApp.application;
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const trivialUrl = `${base}/healthz`;
-    const contactsUrl = `${base}/v1/contacts?country=KG&competence=extradition`;
-    const auth = { authorization: `Bearer ${testApp.adminToken}` };
+/** Ten connections, as the figures have always been taken. */
+export const connections = 10;
 
-    // Warm up both routes (JIT, connection pools, token cache) before measuring.
-    await load(trivialUrl, {}, 1);
-    await load(contactsUrl, auth, 1);
-    let trivial: LoadResult = { requests: 0, seconds: 0, non2xx: 0, errors: 0 };
-    let contacts: LoadResult = { ...trivial };
-    for (let round = 0; round < rounds; round++) {
-      // Alternate which route goes first, so neither always follows the other's aftermath.
-      if (round % 2 === 0) {
-        trivial = add(trivial, await load(trivialUrl, {}, roundSeconds));
-        contacts = add(contacts, await load(contactsUrl, auth, roundSeconds));
-      } else {
-        contacts = add(contacts, await load(contactsUrl, auth, roundSeconds));
-        trivial = add(trivial, await load(trivialUrl, {}, roundSeconds));
-      }
-    }
-    if (contacts.non2xx > 0 || contacts.errors > 0 || trivial.non2xx > 0 || trivial.errors > 0) {
-      throw new Error(`failed requests during the benchmark: ${JSON.stringify({ trivial, contacts })}`);
-    }
-    const contactsRps = contacts.requests / contacts.seconds;
-    const trivialRps = trivial.requests / trivial.seconds;
+export async function run(context: PartContext): Promise<PartResult> {
+  const redis = await startBenchRedis();
+  const server = await startAppServer({ env: { REDIS_URL: redis.url } });
+  try {
+    const comparison = await compareAlternating(
+      {
+        label: 'GET /healthz',
+        serverPid: server.pid,
+        load: (_round, seconds) => ({
+          url: `${server.url}/healthz`,
+          method: 'GET',
+          headers: {},
+          body: { kind: 'none' },
+          connections,
+          durationSeconds: seconds,
+        }),
+      },
+      {
+        label: 'GET /v1/contacts',
+        serverPid: server.pid,
+        load: (_round, seconds) => ({
+          url: `${server.url}/v1/contacts?country=KG&competence=extradition`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${server.adminToken}` },
+          body: { kind: 'none' },
+          connections,
+          durationSeconds: seconds,
+        }),
+      },
+      { log: context.log },
+    );
     return {
-      contacts_rps: Math.round(contactsRps),
-      trivial_rps: Math.round(trivialRps),
-      contacts_vs_trivial_rps_ratio: Number((contactsRps / trivialRps).toFixed(3)),
+      figures: {
+        contacts_rps: Math.round(comparison.subject.rps),
+        trivial_rps: Math.round(comparison.baseline.rps),
+        contacts_vs_trivial_rps_ratio: round(comparison.ratio, 3),
+        contacts_vs_trivial_cpu_ratio: round(comparison.cpuRatio, 3),
+        contacts_cpu_us_per_request: Math.round(comparison.subject.cpuMicrosPerRequest),
+        trivial_cpu_us_per_request: Math.round(comparison.baseline.cpuMicrosPerRequest),
+        contacts_idle_share: round(comparison.usage.idleShare, 3),
+      },
+      ratios: {
+        contacts_vs_trivial_rps_ratio: ratioFromComparison('GET /healthz', comparison),
+      },
+      usages: [comparison.usage],
+      warnings: comparison.warnings,
     };
   } finally {
-    await testApp.close();
+    await server.stop();
+    await redis.close();
   }
 }

@@ -10,6 +10,11 @@
 // 3. Delivery: 1,000 nudges to 1,000 different Telegram chats through the outbox, against the Bot
 //    API emulator enforcing 30 messages a second: `telegram_send_rate_fraction_of_limit`
 //    (target >= 0.9) and `telegram_429_count` (target 0).
+//
+// The nudge worker and the no-op worker run in this process, which moves to the server's core for
+// parts 1 and 2; the private redis-server and the Postgres backends serving the bench's database
+// are moved to their own cores (on two cores: the other one). In part 3 the delivering worker is a
+// process of its own on the server's core; the emulator stays on the other.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +24,20 @@ import { outboxTable } from '../src/outbox/index.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
 import { defaultJobOptions, nudgeJobId } from '../src/queue/queues.ts';
 import { registryWithCounterparts } from '../tests/support/nudge-fixtures.ts';
-import { startPrivateRedis, type PrivateRedis } from '../tests/support/private-redis.ts';
 import { startTelegramEmulator, type TelegramEmulator } from '../tests/support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from '../tests/support/test-app.ts';
 import { startWorkerProcess, type WorkerProcess } from '../tests/support/worker-process.ts';
+import { settings } from './harness/compare.ts';
+import { cores, pinProcess } from './harness/cores.ts';
+import { startUsageWindow } from './harness/machine.ts';
+import { mergeResults, type PartContext, type PartResult, type RatioConditions } from './harness/part.ts';
+import {
+  pinPostgresBackends,
+  postgresServicePids,
+  startBenchRedis,
+  type BenchRedis,
+} from './harness/services.ts';
+import { median, percentile, round } from './harness/statistics.ts';
 
 export const name = 'nudges';
 
@@ -32,12 +47,9 @@ const spreadWindowMs = 60_000;
 const contactCount = 1000;
 const deliveryCount = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (message: string) => process.stderr.write(`  nudges: ${message}\n`);
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
-}
+let log: (message: string) => void = (message) => {
+  process.stderr.write(`  nudges: ${message}\n`);
+};
 
 function writePolicies(text: string): string {
   const directory = mkdtempSync(join(tmpdir(), 'bench-nudges-'));
@@ -125,7 +137,7 @@ function completions(
 }
 
 /** CPU spent by this process, Redis and the database's backends between two calls (to explain the figures). */
-async function cpuMeter(redis: PrivateRedis, testApp: TestApp) {
+async function cpuMeter(redis: BenchRedis, testApp: TestApp) {
   const client = redis.client();
   const redisSeconds = async () => {
     const info = await client.info('cpu');
@@ -173,10 +185,7 @@ async function cpuMeter(redis: PrivateRedis, testApp: TestApp) {
   };
 }
 
-async function measureScheduling(
-  redis: PrivateRedis,
-  emulator: TelegramEmulator,
-): Promise<Record<string, number>> {
+async function measureScheduling(redis: BenchRedis, emulator: TelegramEmulator): Promise<PartResult> {
   const policies = writePolicies(
     'default: { firstNudgeAfter: P14D, repeatEvery: P30D, escalateAfterUnanswered: 0, respectWorkingTime: true }\n',
   );
@@ -195,6 +204,12 @@ async function measureScheduling(
         : { NUDGE_CONCURRENCY: process.env.NUDGE_CONCURRENCY }),
     },
   });
+  // The workers live in this process: it takes the server's core while they run.
+  if (cores.pinning) pinProcess(process.pid, cores.server);
+  let postgresPids: number[] = [];
+  const pinPostgres = async () => {
+    postgresPids = [...(await pinPostgresBackends(testApp.database.name)), ...(await postgresServicePids())];
+  };
   try {
     const { application } = testApp;
     await application.registry.importRegistry(undefined, registryWithCounterparts(contactCount));
@@ -220,12 +235,12 @@ async function measureScheduling(
     if (worker === undefined) throw new Error('no nudge worker (Redis?)');
     const nudgeQueue = application.queues.queue('nudges');
 
-    // 1. Throughput. Rounds alternate between no-op jobs and nudges, so a change in the machine's
-    // load during the run affects both alike; each round's jobs all fall due at one moment.
-    const rounds = 2;
+    // 1. Throughput. Rounds alternate between no-op jobs and nudges (the order flips every round),
+    // so a change in the machine's load affects both alike; each round's jobs all fall due at one
+    // moment. The figure is the median of the rounds' ratios.
+    const rounds = settings.rounds;
     const perRound = Math.floor(burstCount / rounds);
-    const totals = { noopJobs: 0, noopMs: 0, nudgeJobs: 0, nudgeMs: 0 };
-    for (let round = 0; round < rounds; round++) {
+    const noopRound = async (round: number): Promise<number> => {
       const noopDue = Date.now() + 10_000;
       for (let start = 0; start < perRound; start += 5000) {
         const now = Date.now();
@@ -237,17 +252,17 @@ async function measureScheduling(
           })),
         );
       }
+      await pinPostgres();
       const noopDone = completions(noopWorker, perRound);
       await sleep(Math.max(0, noopDue - Date.now()));
       const noopUsage = await meter();
       const noopEnd = await noopDone;
-      log(
-        `round ${round + 1} no-op: ${Math.round(perRound / ((noopEnd - noopDue) / 1000))} jobs/s; ${await noopUsage(perRound)}`,
-      );
+      const rate = perRound / ((noopEnd - noopDue) / 1000);
+      log(`round ${round + 1} no-op: ${Math.round(rate)} jobs/s; ${await noopUsage(perRound)}`);
       noopWorker.removeAllListeners('completed');
-      totals.noopJobs += perRound;
-      totals.noopMs += noopEnd - noopDue;
-
+      return rate;
+    };
+    const nudgeRound = async (round: number): Promise<number> => {
       const first = round * perRound;
       const burstDue = Date.now() + 25_000;
       await insertRequests(testApp, requesterId, first, perRound, sql`to_timestamp(${burstDue / 1000})`);
@@ -256,22 +271,39 @@ async function measureScheduling(
         Array.from({ length: perRound }, (_, index) => ({ id: `bn${first + index}`, due: burstDue })),
       );
       if (Date.now() > burstDue) throw new Error('setup took longer than the lead time; raise it');
+      await pinPostgres();
       const burstDone = completions(worker, perRound);
       await sleep(Math.max(0, burstDue - Date.now()));
       const nudgeUsage = await meter();
       const burstEnd = await burstDone;
-      log(
-        `round ${round + 1} nudges: ${Math.round(perRound / ((burstEnd - burstDue) / 1000))} jobs/s; ${await nudgeUsage(perRound)}`,
-      );
+      const rate = perRound / ((burstEnd - burstDue) / 1000);
+      log(`round ${round + 1} nudges: ${Math.round(rate)} jobs/s; ${await nudgeUsage(perRound)}`);
       worker.removeAllListeners('completed');
-      totals.nudgeJobs += perRound;
-      totals.nudgeMs += burstEnd - burstDue;
+      return rate;
+    };
+    await pinPostgres();
+    const endThroughput = startUsageWindow(() => postgresPids);
+    const noopRates: number[] = [];
+    const nudgeRates: number[] = [];
+    const roundRatios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      let noop: number;
+      let nudge: number;
+      if (round % 2 === 0) {
+        noop = await noopRound(round);
+        nudge = await nudgeRound(round);
+      } else {
+        nudge = await nudgeRound(round);
+        noop = await noopRound(round);
+      }
+      noopRates.push(noop);
+      nudgeRates.push(nudge);
+      roundRatios.push(nudge / noop);
     }
+    const throughputUsage = endThroughput();
     await noopWorker.close();
     await noopQueue.obliterate({ force: true });
     await noopQueue.close();
-    const noopRate = totals.noopJobs / (totals.noopMs / 1000);
-    const nudgeRate = totals.nudgeJobs / (totals.nudgeMs / 1000);
 
     // 2. Lateness: 100,000 nudges spread over a minute, the worker running.
     const burstTotal = rounds * perRound;
@@ -293,13 +325,17 @@ async function measureScheduling(
     });
     await addTimers(nudgeQueue, spreadJobs);
     if (Date.now() > spreadStart) throw new Error('setup took longer than the lead time; raise it');
+    await pinPostgres();
     const lateness: number[] = [];
     const spreadDone = completions(worker, spreadCount, (jobId, at) => {
       const due = dueById.get(jobId);
       if (due !== undefined) lateness.push(at - due);
     });
     log('waiting for the minute to pass');
+    await sleep(Math.max(0, spreadStart - Date.now()));
+    const endLateness = startUsageWindow(() => postgresPids);
     await spreadDone;
+    const latenessUsage = endLateness();
     lateness.sort((a, b) => a - b);
 
     const [counted] = await application.database.db
@@ -308,19 +344,35 @@ async function measureScheduling(
       .where(eq(formalRequests.nudgeSeq, 1));
     if (counted?.fired !== burstTotal + spreadCount)
       throw new Error(`${counted?.fired ?? 0} nudges fired, expected ${burstTotal + spreadCount}`);
+    const ratio: RatioConditions = {
+      baseline: 'BullMQ no-op jobs, same Redis, same concurrency',
+      baselineRate: Math.round(median(noopRates)),
+      subjectRate: Math.round(median(nudgeRates)),
+      unit: 'jobs/s',
+      idleShare: round(throughputUsage.idleShare, 3),
+      othersCores: round(throughputUsage.othersCores, 3),
+      roundRatios: roundRatios.map((value) => round(value, 3)),
+    };
     return {
-      nudge_vs_noop_jobs_ratio: Number((nudgeRate / noopRate).toFixed(3)),
-      nudge_jobs_per_second: Math.round(nudgeRate),
-      noop_jobs_per_second: Math.round(noopRate),
-      nudge_lateness_p50_ms: Math.round(percentile(lateness, 0.5)),
-      nudge_lateness_p99_ms: Math.round(percentile(lateness, 0.99)),
+      figures: {
+        nudge_vs_noop_jobs_ratio: round(median(roundRatios), 3),
+        nudge_jobs_per_second: Math.round(median(nudgeRates)),
+        noop_jobs_per_second: Math.round(median(noopRates)),
+        nudge_lateness_p50_ms: Math.round(percentile(lateness, 0.5)),
+        nudge_lateness_p99_ms: Math.round(percentile(lateness, 0.99)),
+        nudges_idle_share: round(throughputUsage.idleShare, 3),
+      },
+      ratios: { nudge_vs_noop_jobs_ratio: ratio },
+      usages: [throughputUsage, latenessUsage],
+      warnings: [],
     };
   } finally {
+    if (cores.pinning) pinProcess(process.pid, cores.load);
     await testApp.close();
   }
 }
 
-async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<string, number>> {
+async function measureTelegramDelivery(redis: BenchRedis): Promise<PartResult> {
   const emulator = await startTelegramEmulator({ recordCalls: false });
   emulator.enforceRateLimits();
   const policies = writePolicies(
@@ -355,11 +407,18 @@ async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<stri
       LOG_LEVEL: 'info',
     });
     await worker.ready;
+    // The delivering worker takes the server's core; the emulator stays on this process's.
+    pinProcess(worker.pid, cores.server);
+    const postgresPids = [
+      ...(await pinPostgresBackends(testApp.database.name)),
+      ...(await postgresServicePids()),
+    ];
     emulator.resetRateLimitStats();
     const before = emulator.tooManyRequestsCount;
     // Due in two seconds; the worker's reconciler sets their timers from Postgres.
     await insertRequests(testApp, requesterId, 0, deliveryCount, sql`now() + interval '2 seconds'`);
     log(`delivering ${deliveryCount} nudges to ${deliveryCount} chats`);
+    const endUsage = startUsageWindow(() => postgresPids);
     const deadline = Date.now() + 120_000;
     for (;;) {
       const open = await application.database.db
@@ -372,13 +431,19 @@ async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<stri
       if (Date.now() > deadline) throw new Error(`delivery unfinished: ${sent} sent\n${worker.output()}`);
       await sleep(250);
     }
+    const usage = endUsage();
     const stats = emulator.rateLimitStats();
     const seconds = ((stats.lastSendAt ?? 0) - (stats.firstSendAt ?? 0)) / 1000;
     const rate = (stats.acceptedSends - 1) / seconds;
     return {
-      telegram_send_rate_fraction_of_limit: Number((rate / 30).toFixed(3)),
-      telegram_sends_per_second: Number(rate.toFixed(2)),
-      telegram_429_count: emulator.tooManyRequestsCount - before,
+      figures: {
+        telegram_send_rate_fraction_of_limit: round(rate / 30, 3),
+        telegram_sends_per_second: round(rate, 2),
+        telegram_429_count: emulator.tooManyRequestsCount - before,
+      },
+      ratios: {},
+      usages: [usage],
+      warnings: [],
     };
   } finally {
     await worker?.terminate();
@@ -387,14 +452,14 @@ async function measureTelegramDelivery(redis: PrivateRedis): Promise<Record<stri
   }
 }
 
-export async function run(): Promise<Record<string, number>> {
-  const redis = await startPrivateRedis();
+export async function run(context: PartContext): Promise<PartResult> {
+  log = context.log;
+  const redis = await startBenchRedis();
   const emulator = await startTelegramEmulator({ recordCalls: false });
   try {
-    const scheduling = await measureScheduling(redis, emulator);
+    const result = await measureScheduling(redis, emulator);
     await redis.flushAll();
-    const delivery = await measureTelegramDelivery(redis);
-    return { ...scheduling, ...delivery };
+    return mergeResults(result, await measureTelegramDelivery(redis));
   } finally {
     await emulator.close();
     await redis.close();

@@ -1,151 +1,164 @@
 // Telegram webhook updates per second through the whole conversation engine (secret check, dedupe,
 // identity lookup, rate limit, the ask service, the reply sent to a Telegram Bot API emulator)
-// against a bare grammY bot answering "ok" through the same route shape, in the same run against
-// the same emulator. The ratio says what the engine costs per update; absolute numbers are the machine's.
-import { execFile } from 'node:child_process';
+// against a bare grammY bot answering "ok" behind the same route shape, in alternating rounds
+// against the same emulator: `webhook_vs_bare_grammy_ratio`. Both servers are their own processes
+// on the server's core (one at a time under load); the emulator and the load generator share the
+// other core. The members ask the bench's rotating questions, every text new.
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-import Fastify from 'fastify';
-import { Bot } from 'grammy';
-import type { Update } from 'grammy/types';
-import { constantTimeEqual } from '../src/members/secrets.ts';
-import { createInvite, createMember } from '../tests/support/chat-fixtures.ts';
-import { startTelegramEmulator } from '../tests/support/telegram-emulator.ts';
-import { startTestApp } from '../tests/support/test-app.ts';
+import { callApi, startAppServer } from './harness/app-server.ts';
+import { benchQuestions } from './harness/ask-questions.ts';
+import { compareAlternating, type Side } from './harness/compare.ts';
+import { cores, onCore } from './harness/cores.ts';
+import { generateLoad } from './harness/load.ts';
+import { ratioFromComparison, type PartContext, type PartResult } from './harness/part.ts';
+import { startBenchRedis } from './harness/services.ts';
+import { round } from './harness/statistics.ts';
+import { startTelegramEmulator, type TelegramEmulator } from '../tests/support/telegram-emulator.ts';
 import { freePort } from '../src/net/free-port.ts';
 
-const execute = promisify(execFile);
-const durationSeconds = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
-/** Measured rounds per side; each round runs both sides for a part of the duration. */
-const rounds = 3;
-const roundSeconds = Math.max(2, Math.round((durationSeconds * 2) / rounds));
+export const name = 'telegram';
+
 // Telegram delivers webhook updates over up to 40 connections at once (setWebhook max_connections default).
 const connections = 40;
 const memberCount = 40;
 const secret = 'bench-webhook-secret-0123456789';
-const questions = [
-  'who handles extradition in Kyrgyzstan',
-  'кто занимается экстрадицией в Киргизии',
-  'MLA Tashkent',
-  'asset recovery in Armenia',
-];
 
-interface LoadResult {
-  rps: number;
-  non2xx: number;
-  errors: number;
-  total: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-async function load(
-  url: string,
-  userIds: number[],
-  texts: string[],
-  firstUpdateId: number,
-  seconds: number,
-): Promise<LoadResult> {
-  const options = { url, secret, userIds, texts, firstUpdateId, connections, durationSeconds: seconds };
-  const { stdout } = await execute(
-    process.execPath,
-    [resolve(import.meta.dirname, 'telegram-webhook-load.ts'), JSON.stringify(options)],
-    {
-      maxBuffer: 16 * 1024 * 1024,
-    },
+/** The bare grammY bot as its own process on the server's core. */
+async function startBareBot(emulator: TelegramEmulator) {
+  const script = resolve(import.meta.dirname, 'harness', 'bare-grammy-server.ts');
+  const options = JSON.stringify({ token: emulator.token, apiRoot: emulator.apiRoot, secret });
+  const [command, args] = onCore(cores.server, process.execPath, [script, options]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening (\d+)/.exec(output);
+      if (match !== null) resolvePort(Number(match[1]));
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`the bare grammY server exited (${String(code)})`));
+    });
+  });
+  const exited = new Promise<void>((resolveExit) =>
+    child.once('exit', () => {
+      resolveExit();
+    }),
   );
-  return JSON.parse(stdout) as LoadResult;
+  return {
+    pid: child.pid ?? -1,
+    url: `http://127.0.0.1:${String(port)}/telegram/webhook`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
-/** The baseline: grammY alone behind the same route shape (secret checked, update handled, 200). */
-async function startBareBot(token: string, apiRoot: string) {
-  const bot = new Bot(token, { client: { apiRoot } });
-  bot.on('message', async (ctx) => {
-    await ctx.reply('ok');
-  });
-  await bot.init();
-  const server = Fastify({ logger: false });
-  server.post('/telegram/webhook', async (request, reply) => {
-    const presented = request.headers['x-telegram-bot-api-secret-token'];
-    if (typeof presented !== 'string' || !constantTimeEqual(presented, secret))
-      return reply.code(401).send({ ok: false });
-    await bot.handleUpdate(request.body as Update);
-    return { ok: true };
-  });
-  const address = await server.listen({ host: '127.0.0.1', port: 0 });
-  return { url: `${address}/telegram/webhook`, close: () => server.close() };
-}
+/** Updates the load generator sends: fresh update ids per load, users and texts in turn. */
+let nextUpdateId = 10_000_000;
+const freshUpdateIds = () => {
+  const first = nextUpdateId;
+  nextUpdateId += 10_000_000;
+  return first;
+};
 
-export const name = 'telegram';
-
-export async function run(): Promise<Record<string, number>> {
+export async function run(context: PartContext): Promise<PartResult> {
   const emulator = await startTelegramEmulator({ recordCalls: false });
+  const redis = await startBenchRedis();
   const port = await freePort();
-  const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
-  const testApp = await startTestApp('bench_telegram', {
+  const webhookUrl = `http://127.0.0.1:${String(port)}/telegram/webhook`;
+  const server = await startAppServer({
+    port,
     env: {
+      REDIS_URL: redis.url,
       TELEGRAM_BOT_TOKEN: emulator.token,
       TELEGRAM_API_ROOT: emulator.apiRoot,
       TELEGRAM_WEBHOOK_URL: webhookUrl,
       TELEGRAM_WEBHOOK_SECRET: secret,
-      CHAT_RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'silent',
     },
   });
-  const bare = await startBareBot(emulator.token, emulator.apiRoot);
+  const bare = await startBareBot(emulator);
   try {
-    await testApp.application.app.listen({ host: '127.0.0.1', port });
     // Members with linked Telegram accounts, linked the way members link: an invite and /start CODE.
     const userIds: number[] = [];
     for (let index = 0; index < memberCount; index++) {
-      const member = await createMember(testApp, { name: `Bench Member ${index}`, country: 'KZ' });
-      const invite = await createInvite(testApp, member.id);
-      const user = emulator.createUser({ firstName: `Bench${index}`, languageCode: 'en' });
-      const replies = await testApp.application.engine.handle({
-        platform: 'telegram',
-        platformUserId: String(user.id),
-        chatId: String(user.id),
-        chatType: 'private',
-        text: `/start ${invite.code}`,
+      const member = await callApi<{ id: string }>(server, 'POST', '/v1/members', {
+        name: `Bench Member ${String(index)}`,
+        country: 'KZ',
+        role: 'member',
       });
-      if (!(replies[0]?.text ?? '').includes('Welcome')) throw new Error('bench member not linked');
+      const invite = await callApi<{ code: string }>(server, 'POST', `/v1/members/${member.id}/invites`);
+      const user = emulator.createUser({ firstName: `Bench${String(index)}`, languageCode: 'en' });
+      const linked = await generateLoad({
+        url: webhookUrl,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body: {
+          kind: 'telegram',
+          userIds: [user.id],
+          texts: [`/start ${invite.code}`],
+          firstUpdateId: 1000 + index * 10,
+          uniqueTexts: false,
+        },
+        connections: 1,
+        durationSeconds: 10,
+        amount: 1,
+      });
+      const welcome = emulator.sentMessages(user.id).some((message) => message.text?.includes('Welcome'));
+      if (linked.non2xx > 0 || !welcome) throw new Error(`bench member ${String(index)} was not linked`);
       userIds.push(user.id);
     }
-
-    // Warm up both paths (JIT, connection pools, the ask index). Then measure them in turns,
-    // several short rounds each, and keep the median: other load on the machine then hits both
-    // sides alike instead of skewing whichever ran during it.
-    await load(webhookUrl, userIds, questions, 1_000_000, 1);
-    await load(bare.url, userIds, ['ok?'], 2_000_000, 1);
-    const engineRuns: number[] = [];
-    const bareRuns: number[] = [];
-    const ratios: number[] = [];
-    let firstUpdateId = 10_000_000;
-    for (let round = 0; round < rounds; round++) {
-      const engine = await load(webhookUrl, userIds, questions, (firstUpdateId += 1_000_000), roundSeconds);
-      const baseline = await load(bare.url, userIds, ['ok?'], (firstUpdateId += 1_000_000), roundSeconds);
-      if (engine.non2xx > 0 || engine.errors > 0 || baseline.non2xx > 0 || baseline.errors > 0) {
-        throw new Error(`failed requests during the benchmark: ${JSON.stringify({ engine, baseline })}`);
-      }
-      engineRuns.push(engine.rps);
-      bareRuns.push(baseline.rps);
-      ratios.push(engine.rps / baseline.rps);
-    }
+    const texts = benchQuestions().map((question) => question.text);
+    const headers = { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret };
+    const side = (label: string, pid: number, url: string, sideTexts: string[], unique: boolean): Side => ({
+      label,
+      serverPid: pid,
+      load: (_round, seconds) => ({
+        url,
+        method: 'POST',
+        headers,
+        body: {
+          kind: 'telegram',
+          userIds,
+          texts: sideTexts,
+          firstUpdateId: freshUpdateIds(),
+          uniqueTexts: unique,
+        },
+        connections,
+        durationSeconds: seconds,
+      }),
+    });
+    const comparison = await compareAlternating(
+      side('bare grammY', bare.pid, bare.url, ['ok?'], false),
+      side('webhook engine', server.pid, webhookUrl, texts, true),
+      { log: context.log },
+    );
     return {
-      telegram_webhook_engine_ups: Math.round(median(engineRuns)),
-      telegram_webhook_bare_grammy_ups: Math.round(median(bareRuns)),
-      webhook_vs_bare_grammy_ratio: Number(median(ratios).toFixed(3)),
+      figures: {
+        telegram_webhook_engine_ups: Math.round(comparison.subject.rps),
+        telegram_webhook_bare_grammy_ups: Math.round(comparison.baseline.rps),
+        webhook_vs_bare_grammy_ratio: round(comparison.ratio, 3),
+        webhook_vs_bare_grammy_cpu_ratio: round(comparison.cpuRatio, 3),
+        telegram_webhook_engine_cpu_us_per_update: Math.round(comparison.subject.cpuMicrosPerRequest),
+        telegram_webhook_bare_grammy_cpu_us_per_update: Math.round(comparison.baseline.cpuMicrosPerRequest),
+        telegram_webhook_idle_share: round(comparison.usage.idleShare, 3),
+      },
+      ratios: {
+        webhook_vs_bare_grammy_ratio: ratioFromComparison(
+          'bare grammY behind the same route',
+          comparison,
+          'updates/s',
+        ),
+      },
+      usages: [comparison.usage],
+      warnings: comparison.warnings,
     };
   } finally {
-    await bare.close();
-    await testApp.close();
+    await bare.stop();
+    await server.stop();
+    await redis.close();
     await emulator.close();
   }
 }

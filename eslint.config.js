@@ -51,8 +51,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    // The web console's browser script is plain JavaScript served as is (no build step).
-    files: ['bots/web/public/**/*.js'],
+    // The consoles' browser scripts are plain JavaScript served as is (no build step).
+    files: ['bots/web/public/**/*.js', 'src/console/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       sourceType: 'module',
@@ -68,6 +68,8 @@ export default tseslint.config(
         EventSource: 'readonly',
         setTimeout: 'readonly',
         HTMLElement: 'readonly',
+        URLSearchParams: 'readonly',
+        navigator: 'readonly',
       },
     },
   },

@@ -28,6 +28,7 @@ import { createTranslator } from './i18n/i18n.ts';
 import type { Logger } from './logging/logger.ts';
 import { createIdentityService } from './members/identity-service.ts';
 import { inviteRoutes } from './members/invite-routes.ts';
+import { consoleBaseUrl, registerMatrixInvites } from './members/invite-links.ts';
 import { createInviteService } from './members/invite-service.ts';
 import { createInviteThrottle } from './members/invite-throttle.ts';
 import { createMembersService } from './members/members-service.ts';
@@ -90,6 +91,7 @@ export async function createApplication(config: Config, logger: Logger) {
     throttle: inviteThrottle,
     identityCache: identities,
     ttlHours: config.chat.inviteTtlHours,
+    consoleUrl: consoleBaseUrl(config.http),
   });
   const engine = createConversationEngine({
     identities,
@@ -109,6 +111,7 @@ export async function createApplication(config: Config, logger: Logger) {
     logger,
   });
   const matrix = createMatrix(config, { engine, identities, translator, db: database.db, redis, logger });
+  registerMatrixInvites(invites, matrix === undefined ? undefined : config.matrix.userId);
   // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
   invites.registerLinkBuilder('telegram', (code) => {
     const username = config.telegram.botUsername ?? telegram?.username();

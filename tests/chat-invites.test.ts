@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/audit-schema.ts';
 import { invites } from '../src/members/members-schema.ts';
 import { inviteAlphabet } from '../src/members/invite-code.ts';
+import { consoleBaseUrl, qrSvg, registerMatrixInvites } from '../src/members/invite-links.ts';
+import { createInviteService } from '../src/members/invite-service.ts';
+import { createInviteThrottle } from '../src/members/invite-throttle.ts';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -55,9 +58,18 @@ describe('creating an invite', () => {
       token: testApp.adminToken,
     });
     expect(response.statusCode).toBe(201);
-    const body = response.json<{ code: string; expiresAt: string; links: { telegram?: string } }>();
+    const body = response.json<{
+      code: string;
+      expiresAt: string;
+      links: { web: string; telegram?: string; matrix?: string };
+      instructions: Record<string, unknown>;
+    }>();
     expect(body.code).toMatch(new RegExp(`^[${inviteAlphabet}]{12}$`));
     expect(body.links.telegram).toBe(`https://t.me/counterpart_demo_bot?start=${body.code}`);
+    // The web console is always a way in, whichever messengers are on; Matrix is off here.
+    expect(body.links.web).toBe(`http://127.0.0.1:3000/login?code=${body.code}`);
+    expect(body.links.matrix).toBeUndefined();
+    expect(body.instructions).toEqual({});
     const days = (Date.parse(body.expiresAt) - before) / 86_400_000;
     expect(days).toBeGreaterThan(6.99);
     expect(days).toBeLessThan(7.01);
@@ -226,10 +238,41 @@ describe('using an invite', () => {
   });
 });
 
+describe('the ways in of an invite', () => {
+  it('names the Matrix bot and the command to send it when Matrix is on, and draws the console link as a QR code', async () => {
+    const { db } = testApp.database.handle;
+    const service = createInviteService({
+      db,
+      audit: testApp.application.audit,
+      throttle: createInviteThrottle({ db }),
+      ttlHours: 24,
+      consoleUrl: consoleBaseUrl({ publicUrl: 'https://console.example.org/', host: '0.0.0.0', port: 80 }),
+    });
+    registerMatrixInvites(service, '@counterpart:example.org');
+    const member = await createMember(testApp, { name: 'Matrix Invitee', country: 'KG' });
+    const issued = await service.create(undefined, member.id);
+    expect(issued.links).toEqual({
+      web: `https://console.example.org/login?code=${issued.code}`,
+      matrix: 'https://matrix.to/#/%40counterpart%3Aexample.org',
+    });
+    expect(issued.instructions).toEqual({
+      matrix: { to: '@counterpart:example.org', command: `!link ${issued.code}` },
+    });
+    const svg = await qrSvg(issued.links.web);
+    expect(svg).toMatch(/^<svg [^>]*viewBox/);
+    // No style attributes: the console's Content-Security-Policy allows no inline styles.
+    expect(svg).not.toContain('style=');
+    // Without PUBLIC_URL the listening address stands in, never a wildcard one.
+    expect(consoleBaseUrl({ publicUrl: undefined, host: '0.0.0.0', port: 3000 })).toBe(
+      'http://127.0.0.1:3000',
+    );
+  });
+});
+
 describe('the CLI', () => {
-  it('issues an invite that links a Telegram account', async () => {
+  it('issues an invite that links a Telegram account, with every way in and a QR code of the console link', async () => {
     const member = await createMember(testApp, { name: 'CLI Invitee', country: 'TJ' });
-    const { stdout } = await promisify(execFile)(
+    const { stdout, stderr } = await promisify(execFile)(
       'npx',
       ['node', 'src/cli/main.ts', 'invite', 'create', '--member', member.id, '--hours', '24'],
       {
@@ -237,12 +280,17 @@ describe('the CLI', () => {
           ...process.env,
           DATABASE_URL: testApp.database.url,
           TELEGRAM_BOT_USERNAME: 'counterpart_demo_bot',
+          PUBLIC_URL: 'https://counterpart.example.org',
           LOG_LEVEL: 'error',
         },
       },
     );
-    const printed = JSON.parse(stdout.trim()) as { code: string; links: { telegram?: string } };
+    const printed = JSON.parse(stdout.trim()) as { code: string; links: { web: string; telegram?: string } };
     expect(printed.links.telegram).toBe(`https://t.me/counterpart_demo_bot?start=${printed.code}`);
+    expect(printed.links.web).toBe(`https://counterpart.example.org/login?code=${printed.code}`);
+    // People read the ways in and a terminal QR code (half-block characters) on stderr.
+    expect(stderr).toContain(`web: https://counterpart.example.org/login?code=${printed.code}`);
+    expect(stderr).toMatch(/[▀▄█]{10}/);
     expect((await link(printed.code, '880030'))[0]?.text).toContain('Welcome, CLI Invitee');
   });
 });

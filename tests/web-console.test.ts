@@ -45,6 +45,22 @@ describe('the page', () => {
     expect(response.body).toContain('src="/console/assets/console.js"');
   });
 
+  it("an invite's web link opens the login form with the code filled in, and keeps it from other sites", async () => {
+    const code = await inviteFor(await createMember('Link Follower', 'KG'));
+    const response = await app.inject({ method: 'GET', url: `/login?code=${code}&lang=en` });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.body).toContain('data-state="login"');
+    expect(response.body).toContain(`value="${code}"`);
+    // Whatever is in the address is text, never markup.
+    const hostile = await app.inject({
+      method: 'GET',
+      url: '/login?code=%22%3E%3Cscript%3Ealert(1)%3C/script%3E',
+    });
+    expect(hostile.body).not.toContain('<script>alert');
+    expect(hostile.body).toContain('value="&#34;&#62;&#60;script&#62;');
+  });
+
   it('switches to English with ?lang=en and remembers the choice', async () => {
     const response = await app.inject({
       method: 'GET',

@@ -82,14 +82,17 @@ export interface PageContext {
   locale: Locale;
   principal: Principal | undefined;
   demo: boolean;
+  /** An invite code from the invite's web link (`/login?code=…`): the login form shows, filled in. */
+  loginCode?: string | undefined;
 }
 
 export type PageRenderer = (context: PageContext) => string;
 
 export function createPageRenderer(translator: Translator): PageRenderer {
   const template = readFileSync(join(publicFolder, 'index.html'), 'utf8');
-  return ({ locale, principal, demo }) => {
-    const loggedIn = principal?.sessionId !== undefined;
+  return ({ locale, principal, demo, loginCode }) => {
+    const loggedIn = principal?.sessionId !== undefined && loginCode === undefined;
+    const steward = loggedIn && (principal.role === 'coordinator' || principal.role === 'admin');
     const strings = Object.fromEntries(scriptStringIds.map((id) => [id, translator.t(locale, id)]));
     const values: Record<string, string> = {
       lang: locale,
@@ -97,17 +100,18 @@ export function createPageRenderer(translator: Translator): PageRenderer {
       'login-hidden': loggedIn ? ' hidden' : '',
       'chat-hidden': loggedIn ? '' : ' hidden',
       'demo-hidden': demo ? '' : ' hidden',
+      'stewardship-hidden': steward ? '' : ' hidden',
+      'login-code': escapeHtml(loginCode ?? ''),
       'lang-en-current': locale === 'en' ? ' aria-current="true"' : '',
       'lang-ru-current': locale === 'ru' ? ' aria-current="true"' : '',
-      whoami:
-        principal === undefined || !loggedIn
-          ? ''
-          : escapeHtml(
-              translator.t(locale, 'web-signed-in-as', {
-                name: principal.name,
-                country: countryName(principal.country, locale),
-              }),
-            ),
+      whoami: !loggedIn
+        ? ''
+        : escapeHtml(
+            translator.t(locale, 'web-signed-in-as', {
+              name: principal.name,
+              country: countryName(principal.country, locale),
+            }),
+          ),
       strings: jsonForScript({ locale, locales: supportedLocales, strings }),
     };
     return template.replace(

@@ -166,6 +166,40 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
       },
     );
 
+    // An invite's web link: the login form with the code filled in (it is used only when submitted).
+    app.get(
+      '/login',
+      {
+        schema: {
+          hide: true,
+          querystring: Type.Object({
+            code: Type.Optional(Type.String({ maxLength: 200 })),
+            lang: Type.Optional(Type.String({ maxLength: 10 })),
+          }),
+          response: { 200: Type.String() },
+        },
+      },
+      async (request, reply) => {
+        const locale = pageLocale(request, config.defaultLocale);
+        const code = request.query.code?.trim();
+        return (
+          reply
+            .header('cache-control', 'no-store')
+            // The code is in this page's address: it must not travel on to other sites.
+            .header('referrer-policy', 'no-referrer')
+            .type('text/html; charset=utf-8')
+            .send(
+              renderPage({
+                locale,
+                principal: request.principal,
+                demo: await deps.isDemo(),
+                loginCode: code ?? '',
+              }),
+            )
+        );
+      },
+    );
+
     app.get(
       '/console/assets/:file',
       {

@@ -3,6 +3,7 @@ import { loadConfig, processEnvironment, type Config } from '../config/config.ts
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createIdentityService, type IdentityService } from '../members/identity-service.ts';
+import { consoleBaseUrl } from '../members/invite-links.ts';
 import { createInviteService, type InviteService } from '../members/invite-service.ts';
 import { createInviteThrottle } from '../members/invite-throttle.ts';
 import { createMembersService, type MembersService } from '../members/members-service.ts';
@@ -42,6 +43,7 @@ export async function openCliContext(): Promise<CliContext> {
     audit,
     throttle: createInviteThrottle({ db: database.db }),
     ttlHours: config.chat.inviteTtlHours,
+    consoleUrl: consoleBaseUrl(config.http),
   });
   const identities = createIdentityService({ db: database.db, audit });
   return {

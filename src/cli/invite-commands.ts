@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.ts';
+import { qrTerminal, registerMatrixInvites } from '../members/invite-links.ts';
+import type { IssuedInvite } from '../members/invite-service.ts';
 import { withContext, type OpenCliContext } from './cli-context.ts';
 
 /**
@@ -21,6 +23,16 @@ async function telegramUsername(config: Config): Promise<string | undefined> {
   }
 }
 
+/** The invite for a person: every way in, and a QR code of the console link to scan with a phone. */
+async function waysIn(issued: IssuedInvite): Promise<string> {
+  const lines = [`Invite code ${issued.code} (valid until ${issued.expiresAt.toISOString()}), one use:`];
+  for (const [platform, link] of Object.entries(issued.links)) lines.push(`  ${platform}: ${link}`);
+  for (const [platform, instruction] of Object.entries(issued.instructions))
+    lines.push(`  ${platform}: send "${instruction.command}" to ${instruction.to} in a direct chat`);
+  lines.push('', 'Scan to open the web console with the code filled in:', await qrTerminal(issued.links.web));
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerInviteCommands(program: Command, open: OpenCliContext): void {
   const invite = program
     .command('invite')
@@ -34,13 +46,19 @@ export function registerInviteCommands(program: Command, open: OpenCliContext): 
       const hours = options.hours === undefined ? undefined : Number(options.hours);
       if (hours !== undefined && !Number.isInteger(hours)) throw new Error('--hours must be a whole number');
       await withContext(open, async ({ config, invites }) => {
+        registerMatrixInvites(
+          invites,
+          config.matrix.homeserverUrl === undefined ? undefined : config.matrix.userId,
+        );
         const username = await telegramUsername(config);
         if (username !== undefined)
           invites.registerLinkBuilder('telegram', (code) => `https://t.me/${username}?start=${code}`);
         const issued = await invites.create(undefined, options.member, { expiresInHours: hours });
+        // The JSON line on stdout is for scripts; people read the ways in and the QR code on stderr.
         process.stdout.write(
-          `${JSON.stringify({ id: issued.id, memberId: issued.memberId, code: issued.code, expiresAt: issued.expiresAt.toISOString(), links: issued.links })}\n`,
+          `${JSON.stringify({ id: issued.id, memberId: issued.memberId, code: issued.code, expiresAt: issued.expiresAt.toISOString(), links: issued.links, instructions: issued.instructions })}\n`,
         );
+        process.stderr.write(await waysIn(issued));
       });
     });
   invite

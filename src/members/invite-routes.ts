@@ -17,11 +17,30 @@ const InviteCreated = Type.Object({
   expiresAt: Timestamp,
   links: Type.Object(
     {
+      web: Type.String({
+        description: 'The web console login with the code filled in: PUBLIC_URL/login?code=CODE',
+      }),
       telegram: Type.Optional(
         Type.String({ description: 'https://t.me/<bot>?start=CODE, when the Telegram bot is on' }),
       ),
+      matrix: Type.Optional(
+        Type.String({
+          description: 'https://matrix.to/#/<bot user id>: a direct chat with the Matrix bot, when it is on',
+        }),
+      ),
     },
     { additionalProperties: Type.String() },
+  ),
+  instructions: Type.Object(
+    {
+      matrix: Type.Optional(
+        Type.Object({
+          to: Type.String({ description: "The Matrix bot's user id" }),
+          command: Type.String({ description: '!link CODE, sent in a direct chat with the bot' }),
+        }),
+      ),
+    },
+    { additionalProperties: Type.Object({ to: Type.String(), command: Type.String() }) },
   ),
 });
 const InviteView = Type.Object({
@@ -103,6 +122,7 @@ export function inviteRoutes({
           code: issued.code,
           expiresAt: issued.expiresAt.toISOString(),
           links: issued.links,
+          instructions: issued.instructions,
         });
       },
     );

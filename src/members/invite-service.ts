@@ -6,6 +6,7 @@ import type { Role } from './members-schema.ts';
 import { identities, invites, members } from './members-schema.ts';
 import type { Member } from './members-service.ts';
 import { newInviteCode, normalizeInviteCode } from './invite-code.ts';
+import { webInviteLink } from './invite-links.ts';
 import type { InviteThrottle } from './invite-throttle.ts';
 import type { MessengerAccount } from './identity-service.ts';
 import { actorOf, canManageCountry, type Principal } from './principal.ts';
@@ -16,6 +17,13 @@ export type Invite = typeof invites.$inferSelect;
 /** Where a new code can be used in one tap, per platform (`telegram`: the bot's deep link). */
 export type InviteLinkBuilder = (code: string) => string | undefined;
 
+/** What to send, and to whom, where a platform has no one-tap link for a code (Matrix: `!link CODE` to the bot). */
+export interface InviteInstruction {
+  to: string;
+  command: string;
+}
+export type InviteInstructionBuilder = (code: string) => InviteInstruction | undefined;
+
 export interface InviteServiceDeps {
   db: Database;
   audit: AuditService;
@@ -24,6 +32,8 @@ export interface InviteServiceDeps {
   identityCache?: { forgetCached(): void };
   /** Default validity of a new invite. */
   ttlHours: number;
+  /** The web console's base URL (PUBLIC_URL): every invite links to its login with the code filled in. */
+  consoleUrl: string;
   clock?: () => Date;
 }
 
@@ -33,7 +43,9 @@ export interface IssuedInvite {
   /** The plain code, returned once; only its hash is stored. */
   code: string;
   expiresAt: Date;
-  links: Record<string, string>;
+  /** `web` always (the console's login with the code filled in), then each platform's one-tap link. */
+  links: { web: string } & Record<string, string>;
+  instructions: Record<string, InviteInstruction>;
 }
 
 export type InviteStatus = 'pending' | 'used' | 'expired' | 'revoked';
@@ -60,9 +72,11 @@ export function createInviteService({
   throttle,
   identityCache,
   ttlHours,
+  consoleUrl,
   clock = () => new Date(),
 }: InviteServiceDeps) {
   const linkBuilders = new Map<string, InviteLinkBuilder>();
+  const instructionBuilders = new Map<string, InviteInstructionBuilder>();
 
   async function requireManageable(actor: Principal | undefined, memberId: string): Promise<Member> {
     const [member] = await db
@@ -141,8 +155,22 @@ export function createInviteService({
       linkBuilders.set(platform, build);
     },
 
-    linksFor(code: string): Record<string, string> {
-      const links: Record<string, string> = {};
+    /** Platforms that link by a typed command add it here (the Matrix bot: `!link CODE`). */
+    registerInstruction(platform: string, build: InviteInstructionBuilder): void {
+      instructionBuilders.set(platform, build);
+    },
+
+    instructionsFor(code: string): Record<string, InviteInstruction> {
+      const instructions: Record<string, InviteInstruction> = {};
+      for (const [platform, build] of instructionBuilders) {
+        const instruction = build(code);
+        if (instruction !== undefined) instructions[platform] = instruction;
+      }
+      return instructions;
+    },
+
+    linksFor(code: string): { web: string } & Record<string, string> {
+      const links: { web: string } & Record<string, string> = { web: webInviteLink(consoleUrl, code) };
       for (const [platform, build] of linkBuilders) {
         const link = build(code);
         if (link !== undefined) links[platform] = link;
@@ -184,7 +212,14 @@ export function createInviteService({
           },
         ]);
       });
-      return { id: row.id, memberId: member.id, code, expiresAt: row.expiresAt, links: this.linksFor(code) };
+      return {
+        id: row.id,
+        memberId: member.id,
+        code,
+        expiresAt: row.expiresAt,
+        links: this.linksFor(code),
+        instructions: this.instructionsFor(code),
+      };
     },
 
     async list(actor: Principal | undefined, memberId: string) {

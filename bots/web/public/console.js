@@ -80,7 +80,7 @@ function showLogin(/** @type {string | undefined} */ notice) {
 }
 
 function showChat(
-  /** @type {{ member: { id: string }, whoami: string, latestPush?: string }} */ me,
+  /** @type {{ member: { id: string, role?: string }, whoami: string, latestPush?: string }} */ me,
   /** @type {boolean} */ focus,
 ) {
   memberId = me.member.id;
@@ -91,6 +91,7 @@ function showChat(
   restoreConversation();
   document.body.dataset.state = 'chat';
   whoami.textContent = me.whoami;
+  $('stewardship-link').hidden = !['coordinator', 'admin'].includes(me.member.role ?? '');
   loginView.hidden = true;
   account.hidden = false;
   chatView.hidden = false;
@@ -138,6 +139,13 @@ loginForm.addEventListener('submit', async (event) => {
       selectedKind() === 'token' ? { token: secret } : { code: secret },
     );
     loginSecret.removeAttribute('aria-invalid');
+    // Back to where the member was going (a stewardship page), or off the invite link's address.
+    const next = new URLSearchParams(location.search).get('next');
+    if (next !== null && /^\/console\/[\w/?=&%.-]*$/.test(next)) {
+      location.assign(next);
+      return;
+    }
+    if (location.pathname === '/login') history.replaceState(null, '', '/');
     showChat(me, true);
   } catch (error) {
     const throttled = error instanceof RequestError && error.status === 429;

@@ -45,3 +45,4 @@ web-connection-lost = Live updates interrupted; reconnecting…
 web-connection-back = Live updates restored.
 web-push-label = New message
 web-footer-api = REST API and its documentation: /docs
+web-stewardship-link = Stewardship

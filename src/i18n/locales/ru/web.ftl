@@ -45,3 +45,4 @@ web-connection-lost = Обновления прервались; перепод�
 web-connection-back = Обновления снова работают.
 web-push-label = Новое сообщение
 web-footer-api = REST API и документация: /docs
+web-stewardship-link = Управление

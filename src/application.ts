@@ -8,6 +8,7 @@ import {
   webConsoleRoutes,
 } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
+import { createAuditQueries } from './audit/audit-queries.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import {
   conversationStateChannel,
@@ -17,6 +18,7 @@ import {
   type ChatAdapter,
 } from './chat/index.ts';
 import type { Config } from './config/config.ts';
+import { stewardshipConsole } from './console/index.ts';
 import { consultationCipher, createConsultations } from './consultations/index.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { buildApp } from './http/app.ts';
@@ -31,11 +33,12 @@ import { inviteRoutes } from './members/invite-routes.ts';
 import { consoleBaseUrl, registerMatrixInvites } from './members/invite-links.ts';
 import { createInviteService } from './members/invite-service.ts';
 import { createInviteThrottle } from './members/invite-throttle.ts';
+import { createMemberDirectory } from './members/member-directory.ts';
 import { createMembersService } from './members/members-service.ts';
 import { createSessionService } from './members/session-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
 import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
-import { createChatAdapterRegistry, createOutbox } from './outbox/index.ts';
+import { createChatAdapterRegistry, createDeliveryHealth, createOutbox } from './outbox/index.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
@@ -268,6 +271,15 @@ export async function createApplication(config: Config, logger: Logger) {
             }),
             requests.routes,
             consultations.routes,
+            stewardshipConsole({
+              config,
+              translator,
+              registry,
+              audit,
+              auditQueries: createAuditQueries({ db: database.db }),
+              directory: createMemberDirectory({ db: database.db }),
+              deliveries: createDeliveryHealth({ db: database.db }),
+            }),
           ],
   });
   // Consumers run in worker and all modes; API processes only enqueue.

@@ -188,7 +188,8 @@ describe('hostile strings', () => {
       id: 'kg-007',
       title: injection,
       name: { en: `' OR '1'='1`, ru: '"; DELETE FROM contacts WHERE ""="' },
-      channels: { email: `x@example.org'; --` },
+      // E-mail and phone values must look like addresses and numbers; free-text kinds take anything.
+      channels: { email: 'x@example.org', fax: `+996 312; DROP TABLE contacts; --` },
     });
     expect(created.statusCode).toBe(201);
     const read = await testApp.application.app.inject({
@@ -199,10 +200,29 @@ describe('hostile strings', () => {
     expect(read.json()).toMatchObject({
       title: injection,
       name: { en: `' OR '1'='1` },
-      channels: { email: `x@example.org'; --` },
+      channels: { fax: `+996 312; DROP TABLE contacts; --` },
     });
     const rows = await testApp.database.handle.db.execute(sql`select count(*)::int as n from contacts`);
     expect(rows).toEqual([{ n: 39 }]);
+  });
+
+  it('a phone, e-mail, Telegram or Matrix value that cannot be one is a 400 naming each channel, and changes nothing', async () => {
+    const refusal = await expectRefused(
+      () =>
+        send('PATCH', '/v1/contacts/kg-001', {
+          channels: {
+            phone: 'call the office',
+            email: 'nobody',
+            telegram: 'x',
+            matrix: 'bob',
+            fax: 'ask reception',
+          },
+        }),
+      400,
+      'validation_failed',
+    );
+    const paths = (refusal.error.details as { path: string }[]).map((problem) => problem.path);
+    expect(paths).toEqual(['/channels/email', '/channels/matrix', '/channels/phone', '/channels/telegram']);
   });
 
   it('SQL in ids, filters and paths is refused or simply not found', async () => {

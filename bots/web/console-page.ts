@@ -3,12 +3,12 @@
 // Content-Security-Policy's script-src 'self' still holds).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyRequest } from 'fastify';
-import { isLocale, supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
+import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
 import type { Principal } from '../../src/members/principal.ts';
 
 export const publicFolder = join(import.meta.dirname, 'public');
-export const localeCookieName = 'counterpart_locale';
+// The page language is chosen the same way on every console page (chat and stewardship).
+export { localeCookieName, pageLocale } from '../../src/http/page-locale.ts';
 
 /** Strings the browser script uses after load (the rest are rendered into the page). */
 const scriptStringIds = [
@@ -38,36 +38,6 @@ const escapeHtml = (text: string): string =>
 
 /** JSON safe inside a script element: `<` can never close it. */
 const jsonForScript = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
-
-/**
- * The page language: an explicit choice (`?lang=`, then the remembered cookie), then the member's
- * own language, then the browser's, then the deployment default.
- */
-export function pageLocale(request: FastifyRequest, fallback: Locale): Locale {
-  const query = (request.query as { lang?: unknown } | undefined)?.lang;
-  if (isLocale(query)) return query;
-  const cookie = request.cookies[localeCookieName];
-  if (isLocale(cookie)) return cookie;
-  if (isLocale(request.principal?.locale)) return request.principal.locale;
-  return acceptedLocale(request.headers['accept-language']) ?? fallback;
-}
-
-function acceptedLocale(header: string | undefined): Locale | undefined {
-  if (header === undefined) return undefined;
-  const ranked = header
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...parameters] = part.trim().split(';');
-      const q = parameters.find((parameter) => parameter.trim().startsWith('q='));
-      return {
-        language: tag.trim().toLowerCase().split('-')[0] ?? '',
-        weight: q === undefined ? 1 : Number(q.trim().slice(2)),
-      };
-    })
-    .filter((entry) => Number.isFinite(entry.weight) && entry.weight > 0)
-    .sort((a, b) => b.weight - a.weight);
-  return ranked.map((entry) => entry.language).find(isLocale);
-}
 
 /** "Kyrgyzstan" / "Киргизия" for an ISO code; the code itself for "ZZ" and other unknowns. */
 export function countryName(iso2: string, locale: Locale): string {

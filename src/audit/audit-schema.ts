@@ -1,18 +1,26 @@
-import { bigint, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
  * Append-only, hash-chained audit log. Each entry's hash covers the previous entry's hash and its
  * own content, so an edited or deleted row breaks the chain at a point `audit verify` can name.
  */
-export const auditLog = pgTable('audit_log', {
-  // Assigned by the writer under a lock (not a sequence), so a gap means a deleted entry.
-  seq: bigint('seq', { mode: 'number' }).primaryKey(),
-  // ISO 8601 text, not timestamptz, so the hashed value reads back byte for byte.
-  at: text('at').notNull(),
-  actor: text('actor').notNull(),
-  action: text('action').notNull(),
-  subject: text('subject'),
-  details: jsonb('details').$type<Record<string, unknown>>().notNull(),
-  prevHash: text('prev_hash').notNull(),
-  hash: text('hash').notNull().unique(),
-});
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    // Assigned by the writer under a lock (not a sequence), so a gap means a deleted entry.
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    // ISO 8601 text, not timestamptz, so the hashed value reads back byte for byte.
+    at: text('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull().unique(),
+  },
+  // The console reads one actor's or one record's history, newest first.
+  (table) => [
+    index('audit_log_actor_idx').on(table.actor, table.seq),
+    index('audit_log_subject_idx').on(table.subject, table.seq),
+  ],
+);

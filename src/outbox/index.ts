@@ -32,6 +32,7 @@ export {
   type OutcomeHandler,
 } from './outbox-service.ts';
 export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
+export { createDeliveryHealth, type DeliveryHealth } from './delivery-health.ts';
 export { defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
 
 /** How often the relay tops up the delivery queue with deferred rows. */

@@ -8,11 +8,17 @@ export type {
   RegistryServiceDeps,
 } from './registry-service.ts';
 export { registryRoutes, importBodyLimitBytes } from './registry-routes.ts';
-export { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
+export {
+  validateRegistryFile,
+  isKnownLanguage,
+  type Problem,
+  type ValidationResult,
+} from './registry-validator.ts';
 export { schemaProblems } from './schema-problems.ts';
 export { LocalizedTextSchema, IsoDate, RecordId, VocabularyId } from './registry-format.ts';
 export { isStale, freshSince, staleAfterMonths, isoDay } from './registry-snapshot.ts';
 export { treatiesLinking } from './registry-queries.ts';
+export { channelProblem, commonChannelKinds, type ChannelProblem } from './channel-rules.ts';
 export type { ContactFilter, AuthorityFilter, TreatyFilter, Page } from './registry-queries.ts';
 export { countryName } from './country-names.ts';
 export type {

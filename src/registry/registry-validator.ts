@@ -2,6 +2,7 @@
 // say: unique ids, references between records, ISO codes, time zones, real calendar dates. Every
 // problem is reported with its JSON pointer, so a coordinator fixes a file in one pass.
 import { Type } from 'typebox';
+import { channelProblem, channelProblemMessage } from './channel-rules.ts';
 import { isIsoCountryCode } from './country-names.ts';
 import {
   AuthorityRecord,
@@ -191,6 +192,12 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
     }
     checkEach(record, at, 'competences', knownCompetence);
     checkEach(record, at, 'languages', knownLanguage);
+    if (isObject(record.channels)) {
+      for (const [kind, value] of Object.entries(record.channels)) {
+        const problem = typeof value === 'string' ? channelProblem(kind, value) : undefined;
+        if (problem !== undefined) report(`${at}/channels/${kind}`, channelProblemMessage(problem));
+      }
+    }
     if (typeof record.deputy === 'string') {
       if (record.deputy === record.id) report(`${at}/deputy`, 'a contact cannot be its own deputy');
       else if (!contacts.has(record.deputy))

@@ -1,0 +1,23 @@
+// The stewardship console (coordinators and the network secretariat, in the browser). Public
+// surface: the composition root builds it with `stewardshipConsole`.
+import type { FastifyPluginAsync } from 'fastify';
+import type { SessionCookieOptions } from '../http/session-auth.ts';
+import type { Locale, Translator } from '../i18n/i18n.ts';
+import { consolePlugin } from './console-plugin.ts';
+import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
+
+export type { RegistryTruth, ProposalView, VerificationStateView } from './registry-truth-port.ts';
+export { consoleScriptBytes } from './console-plugin.ts';
+
+export interface StewardshipDeps extends RegistryPagesDeps {
+  config: { http: SessionCookieOptions; defaultLocale: Locale };
+  translator: Translator;
+}
+
+export function stewardshipConsole(deps: StewardshipDeps): FastifyPluginAsync {
+  return consolePlugin({
+    config: deps.config,
+    translator: deps.translator,
+    pages: [registryPages(deps)],
+  });
+}

@@ -1,0 +1,279 @@
+// Routes of the registry pages: the table, a contact's page and what can be done there (save,
+// verify; re-verify, proposals and retirement when the registry-truth module is wired).
+import type { AuditQueries } from '../audit/audit-queries.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { App } from '../http/app.ts';
+import { AppError, forbidden, notFound } from '../http/errors.ts';
+import type { MemberDirectory } from '../members/member-directory.ts';
+import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
+import type { DeliveryHealth } from '../outbox/index.ts';
+import type { ContactRecord, RegistryService } from '../registry/index.ts';
+import type { PageContext } from './console-context.ts';
+import type { ConsoleShared } from './console-plugin.ts';
+import {
+  changesFrom,
+  fieldOfProblem,
+  valuesFromForm,
+  valuesOf,
+  type ContactFormValues,
+  type FieldErrors,
+} from './contact-form.ts';
+import { renderContactBody, type ContactBodyInput, type ContactPageData } from './contact-page.ts';
+import { parseRegistryQuery, renderRegistryPage } from './registry-page.ts';
+import type { ContactLinkState } from './registry-rows.ts';
+import type { RegistryTruth } from './registry-truth-port.ts';
+
+export interface RegistryPagesDeps {
+  registry: RegistryService;
+  audit: AuditService;
+  auditQueries: AuditQueries;
+  directory: MemberDirectory;
+  deliveries: DeliveryHealth;
+  /** Issue #14's module; its sections appear on the contact page when present. */
+  truth?: RegistryTruth | undefined;
+  clock?: () => Date;
+}
+
+type FormBody = Record<string, string | string[] | undefined>;
+
+export function registryPages(deps: RegistryPagesDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  // Who is linked and reachable changes slowly; the table may be a few seconds behind.
+  let linkCache: { at: number; value: Map<string, ContactLinkState> } | undefined;
+  async function linkStates(): Promise<Map<string, ContactLinkState>> {
+    const now = Date.now();
+    if (linkCache !== undefined && now - linkCache.at < 5000) return linkCache.value;
+    const links = await deps.directory.contactLinks();
+    const failing = await deps.deliveries.failingMembers(
+      [...links.values()].flatMap((link) => link.memberIds),
+    );
+    const value = new Map(
+      [...links].map(([contactId, link]) => [
+        contactId,
+        {
+          linked: link.platforms.length > 0,
+          unreachable: link.platforms.length > 0 && link.memberIds.every((id) => failing.has(id)),
+        },
+      ]),
+    );
+    linkCache = { at: now, value };
+    return value;
+  }
+  const forgetLinks = () => {
+    linkCache = undefined;
+  };
+
+  /** The contact, if the reader may manage it: a coordinator of another country is refused. */
+  function manageable(principal: Principal, id: string): ContactRecord {
+    const record = deps.registry.view().contactRecordById.get(id);
+    if (record === undefined) throw notFound('contact', id);
+    if (!canManageCountry(principal, record.country))
+      throw forbidden(`contacts of ${record.country} are managed by its coordinators`);
+    return record;
+  }
+
+  async function pageData(context: PageContext, record: ContactRecord): Promise<ContactPageData> {
+    const [history, links] = await Promise.all([
+      deps.auditQueries.list({ subject: `contact:${record.id}`, limit: 20 }),
+      deps.directory.contactLinks(),
+    ]);
+    const people = links.get(record.id);
+    const memberIds = [
+      ...(record.verifiedBy === undefined ? [] : [record.verifiedBy]),
+      ...history.entries.flatMap((entry) =>
+        entry.actor.startsWith('member:') ? [entry.actor.slice(7)] : [],
+      ),
+      ...(people?.memberIds ?? []),
+    ];
+    const truth =
+      deps.truth === undefined
+        ? undefined
+        : {
+            state: await deps.truth.state(context.principal, record.id),
+            proposals: await deps.truth.pendingProposals(context.principal, record.id),
+          };
+    return {
+      record,
+      registry: deps.registry.view().file,
+      now: clock(),
+      names: await deps.directory.names(memberIds),
+      people,
+      history: history.entries,
+      truth,
+    };
+  }
+
+  return (app: App, { pageContext, sendPage, sendFragment }: ConsoleShared) => {
+    app.get('/console/registry', { schema: { hide: true } }, async (request, reply) => {
+      const context = pageContext(request, 'coordinator');
+      const query = parseRegistryQuery(context, request.query as Record<string, unknown>);
+      deps.audit.enqueue({
+        actor: actorOf(context.principal),
+        action: 'registry.read',
+        subject: 'contacts',
+        details: {
+          via: 'console',
+          country: query.country,
+          competence: query.competence,
+          q: query.q === '' ? undefined : 'name',
+        },
+      });
+      const body = renderRegistryPage(context, query, {
+        file: deps.registry.view().file,
+        links: await linkStates(),
+        now: clock(),
+      });
+      return sendPage(reply, context, {
+        section: 'registry',
+        title: context.t('console-registry-title'),
+        body,
+      });
+    });
+
+    app.get('/console/registry/contacts/:id', { schema: { hide: true } }, async (request, reply) => {
+      const context = pageContext(request, 'coordinator');
+      const record = manageable(context.principal, (request.params as { id: string }).id);
+      deps.audit.enqueue({
+        actor: actorOf(context.principal),
+        action: 'registry.read',
+        subject: `contact:${record.id}`,
+        details: { via: 'console' },
+      });
+      const data = await pageData(context, record);
+      return sendPage(reply, context, {
+        section: 'registry',
+        title: context.text(record.name),
+        body: renderContactBody(context, data, { values: valuesOf(record), errors: new Map() }),
+      });
+    });
+
+    const renderBody = async (context: PageContext, record: ContactRecord, input: ContactBodyInput) =>
+      renderContactBody(context, await pageData(context, record), input);
+
+    app.post('/console/registry/contacts/:id', { schema: { hide: true } }, async (request, reply) => {
+      const context = pageContext(request, 'coordinator');
+      const record = manageable(context.principal, (request.params as { id: string }).id);
+      const values = valuesFromForm((request.body ?? {}) as FormBody);
+      const { changes, errors } = changesFrom(context, values, record, deps.registry.view().file);
+      if (errors.size > 0)
+        return sendFragment(reply, await renderBody(context, record, { values, errors }), 422);
+      if (Object.keys(changes).length === 0) {
+        return sendFragment(
+          reply,
+          await renderBody(context, record, {
+            values,
+            errors,
+            notice: { text: context.t('console-nothing-changed'), kind: 'ok' },
+          }),
+        );
+      }
+      let saved: ContactRecord;
+      try {
+        saved = await deps.registry.updateContact(context.principal, record.id, changes);
+      } catch (error) {
+        const problems = registryProblems(error);
+        if (problems === undefined) throw error;
+        const fieldErrors: FieldErrors = new Map();
+        for (const problem of problems) {
+          const field = fieldOfProblem(problem.path, values);
+          if (!fieldErrors.has(field)) fieldErrors.set(field, problem.message);
+        }
+        return sendFragment(reply, await renderBody(context, record, { values, errors: fieldErrors }), 422);
+      }
+      forgetLinks();
+      return sendFragment(
+        reply,
+        await renderBody(context, saved, {
+          values: valuesOf(saved),
+          errors: new Map(),
+          notice: { text: context.t('console-saved', { fields: Object.keys(changes).length }), kind: 'ok' },
+        }),
+      );
+    });
+
+    app.post('/console/registry/contacts/:id/verify', { schema: { hide: true } }, async (request, reply) => {
+      const context = pageContext(request, 'coordinator');
+      const record = manageable(context.principal, (request.params as { id: string }).id);
+      const verified = await deps.registry.verifyContact(context.principal, record.id);
+      return sendFragment(
+        reply,
+        await renderBody(context, verified, {
+          values: valuesOf(verified),
+          errors: new Map(),
+          notice: {
+            text: context.t('console-verified-now', { date: context.date(verified.verifiedAt) }),
+            kind: 'ok',
+          },
+        }),
+      );
+    });
+
+    const truth = deps.truth;
+    if (truth === undefined) return;
+    const action = (
+      path: string,
+      run: (
+        context: PageContext,
+        record: ContactRecord,
+        params: Record<string, string>,
+        body: FormBody,
+      ) => Promise<string>,
+    ) => {
+      app.post(path, { schema: { hide: true } }, async (request, reply) => {
+        const context = pageContext(request, 'coordinator');
+        const params = request.params as Record<string, string>;
+        const record = manageable(context.principal, params.id ?? '');
+        const notice = await run(context, record, params, (request.body ?? {}) as FormBody);
+        const current = deps.registry.view().contactRecordById.get(record.id) ?? record;
+        return sendFragment(
+          reply,
+          await renderBody(context, current, {
+            values: valuesOf(current),
+            errors: new Map(),
+            notice: { text: notice, kind: 'ok' },
+          }),
+        );
+      });
+    };
+    action('/console/registry/contacts/:id/reverify', async (context, record) => {
+      await truth.reverify(context.principal, record.id);
+      return context.t('console-reverify-sent');
+    });
+    action(
+      '/console/registry/contacts/:id/proposals/:proposalId/approve',
+      async (context, _record, params) => {
+        await truth.approve(context.principal, params.proposalId ?? '');
+        return context.t('console-proposal-approved');
+      },
+    );
+    action(
+      '/console/registry/contacts/:id/proposals/:proposalId/reject',
+      async (context, _record, params) => {
+        await truth.reject(context.principal, params.proposalId ?? '');
+        return context.t('console-proposal-rejected');
+      },
+    );
+    action('/console/registry/contacts/:id/retire', async (context, record, _params, body) => {
+      const successor =
+        typeof body.successorId === 'string' && body.successorId !== '' ? body.successorId : undefined;
+      await truth.retire(context.principal, record.id, successor);
+      return context.t('console-retired');
+    });
+  };
+}
+
+/** The problems of a registry validation failure, each with its path relative to the record. */
+function registryProblems(error: unknown): { path: string; message: string }[] | undefined {
+  if (!(error instanceof AppError) || error.code !== 'validation_failed' || !Array.isArray(error.details))
+    return undefined;
+  return (error.details as unknown[]).flatMap((problem) =>
+    typeof problem === 'object' &&
+    problem !== null &&
+    typeof (problem as { path?: unknown }).path === 'string' &&
+    typeof (problem as { message?: unknown }).message === 'string'
+      ? [problem as { path: string; message: string }]
+      : [],
+  );
+}
+
+export type { ContactFormValues };

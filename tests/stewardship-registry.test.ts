@@ -1,0 +1,184 @@
+// The stewardship console's registry pages over HTTP, as a browser with htmx uses them: a
+// coordinator sees and edits their own country's contacts only, every problem of a form is shown
+// next to its field, and what the page refuses the server refuses too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application } from '../src/application.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+import { csrf, sessionCookie } from './support/web-console-client.ts';
+
+let test: TestApp;
+let app: Application['app'];
+const admin = () => ({ authorization: `Bearer ${test.adminToken}` });
+
+beforeAll(async () => {
+  test = await startTestApp('stewardship_registry');
+  app = test.application.app;
+});
+afterAll(async () => {
+  await test.close();
+});
+
+let addresses = 0;
+async function loggedIn(name: string, country: string, role: 'member' | 'coordinator' | 'admin') {
+  const member = await app.inject({
+    method: 'POST',
+    url: '/v1/members',
+    headers: admin(),
+    payload: { name, country, role },
+  });
+  expect(member.statusCode).toBe(201);
+  const invite = await app.inject({
+    method: 'POST',
+    url: `/v1/members/${member.json<{ id: string }>().id}/invites`,
+    headers: admin(),
+    payload: {},
+  });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/console/login',
+    headers: csrf,
+    payload: { code: invite.json<{ code: string }>().code },
+    remoteAddress: `10.9.0.${++addresses}`,
+  });
+  expect(login.statusCode).toBe(200);
+  const secret = login.cookies.find((cookie) => cookie.name === sessionCookie)?.value ?? '';
+  return {
+    id: member.json<{ id: string }>().id,
+    get: (url: string) => app.inject({ method: 'GET', url, cookies: { [sessionCookie]: secret } }),
+    post: (url: string, form: Record<string, string | string[]>) => {
+      const body = new URLSearchParams();
+      for (const [key, value] of Object.entries(form))
+        for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+      return app.inject({
+        method: 'POST',
+        url,
+        cookies: { [sessionCookie]: secret },
+        headers: { ...csrf, 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body.toString(),
+      });
+    },
+  };
+}
+
+/** The contact form as the page renders it for a record (what a browser would submit unchanged). */
+function formOf(record: Record<string, unknown>): Record<string, string | string[]> {
+  const contact = record as {
+    name: Record<string, string>;
+    title: string;
+    authority: string;
+    status: string;
+    competences: string[];
+    languages: string[];
+    channels: Record<string, string>;
+    workingHours: { days: number[]; start: string; end: string };
+    deputy?: string | null;
+  };
+  return {
+    name_en: contact.name.en ?? '',
+    name_ru: contact.name.ru ?? '',
+    title: contact.title,
+    authority: contact.authority,
+    status: contact.status,
+    competences: contact.competences,
+    languages: contact.languages.join(', '),
+    channel_kind: Object.keys(contact.channels),
+    channel_value: Object.values(contact.channels),
+    days: contact.workingHours.days.map(String),
+    hours_start: contact.workingHours.start,
+    hours_end: contact.workingHours.end,
+    deputy: contact.deputy ?? '',
+  };
+}
+
+const contact = async (id: string) =>
+  (await app.inject({ method: 'GET', url: `/v1/contacts/${id}`, headers: admin() })).json<
+    Record<string, unknown>
+  >();
+
+describe('who may open the stewardship pages', () => {
+  it('sends a visitor without a session to log in and come back', async () => {
+    const response = await app.inject({ method: 'GET', url: '/console/registry?stale=1' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/login?next=%2Fconsole%2Fregistry%3Fstale%3D1');
+  });
+
+  it('refuses a member (the pages are for coordinators and the secretariat), in their language', async () => {
+    const member = await loggedIn('Plain Member', 'KZ', 'member');
+    const response = await member.get('/console/registry?lang=ru');
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('<html lang="ru">');
+    expect(response.body).toContain('требует другой роли');
+  });
+});
+
+describe('a coordinator of Kazakhstan', () => {
+  it('sees the contacts of Kazakhstan only, finds one by a name typed in Cyrillic, and filters the stale ones', async () => {
+    const coordinator = await loggedIn('Saule Coordinator', 'KZ', 'coordinator');
+    const all = await coordinator.get('/console/registry?country=KG');
+    expect(all.statusCode).toBe(200);
+    expect(all.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(all.body).toContain('Aidos Demo-Nurlanov');
+    expect(all.body).not.toContain('Bakyt Demo-Toktogulov');
+    const found = await coordinator.get(`/console/registry?q=${encodeURIComponent('Ерлан')}`);
+    expect(found.body).toContain('Yerlan Demo-Abenov');
+    expect(found.body).not.toContain('Aidos Demo-Nurlanov');
+    const stale = await coordinator.get('/console/registry?stale=1');
+    expect(stale.body).toContain('Daniyar Demo-Omarov');
+    expect(stale.body).not.toContain('Aidos Demo-Nurlanov');
+    expect(stale.body).toMatch(/1 contact\b/);
+  });
+
+  it('edits a phone: a wrong value is shown next to the field and changes nothing, a right one saves', async () => {
+    const coordinator = await loggedIn('Saule Editor', 'KZ', 'coordinator');
+    const before = await contact('kz-001');
+    const form = formOf(before);
+    const phoneIndex = (form.channel_kind as string[]).indexOf('phone');
+    const wrong = await coordinator.post('/console/registry/contacts/kz-001', {
+      ...form,
+      channel_value: (form.channel_value as string[]).map((value, index) =>
+        index === phoneIndex ? 'call the office' : value,
+      ),
+    });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.body).toContain(`id="field-channel-${phoneIndex}-error"`);
+    expect(wrong.body).toContain('Enter the phone number in international format');
+    expect(wrong.body).toMatch(new RegExp(`id="field-channel-${phoneIndex}"[^>]*aria-invalid="true"`));
+    expect(await contact('kz-001')).toEqual(before);
+
+    const right = await coordinator.post('/console/registry/contacts/kz-001', {
+      ...form,
+      channel_value: (form.channel_value as string[]).map((value, index) =>
+        index === phoneIndex ? '+7 7172 71 00 00' : value,
+      ),
+    });
+    expect(right.statusCode).toBe(200);
+    expect(right.body).toContain('Saved (1 field changed)');
+    expect((await contact('kz-001')).channels).toMatchObject({ phone: '+7 7172 71 00 00' });
+    // The change is in the contact's history, with who made it.
+    const page = await coordinator.get('/console/registry/contacts/kz-001');
+    expect(page.body).toMatch(/changed<\/span>\s*<span class="muted">Saule Editor<\/span>/);
+  });
+
+  it('verifies a record: it is verified today, by them', async () => {
+    const coordinator = await loggedIn('Saule Verifier', 'KZ', 'coordinator');
+    const response = await coordinator.post('/console/registry/contacts/kz-004/verify', {});
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Verified today');
+    const record = await contact('kz-004');
+    expect(record.verifiedAt).toBe(new Date().toISOString().slice(0, 10));
+    expect(record.verifiedBy).toBe(coordinator.id);
+  });
+
+  it('cannot open or change a Kyrgyz contact: the page and the server both refuse', async () => {
+    const coordinator = await loggedIn('Saule Outsider', 'KZ', 'coordinator');
+    const before = await contact('kg-001');
+    const page = await coordinator.get('/console/registry/contacts/kg-001');
+    expect(page.statusCode).toBe(403);
+    expect(page.body).not.toContain('Bakyt Demo-Toktogulov');
+    const write = await coordinator.post('/console/registry/contacts/kg-001', formOf(before));
+    expect(write.statusCode).toBe(403);
+    const verify = await coordinator.post('/console/registry/contacts/kg-001/verify', {});
+    expect(verify.statusCode).toBe(403);
+    expect(await contact('kg-001')).toEqual(before);
+  });
+});

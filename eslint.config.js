@@ -9,6 +9,7 @@ export default tseslint.config(
       'data',
       'migrations',
       'tests/artifacts',
+      'bench/.tmp',
       'eslint.config.js',
       'drizzle.config.ts',
     ],

@@ -279,6 +279,9 @@ export async function createApplication(config: Config, logger: Logger) {
               auditQueries: createAuditQueries({ db: database.db }),
               directory: createMemberDirectory({ db: database.db }),
               deliveries: createDeliveryHealth({ db: database.db }),
+              members,
+              invites,
+              identities,
             }),
           ],
   });

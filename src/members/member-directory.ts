@@ -1,6 +1,6 @@
 // Read models of members for the stewardship console: who stands behind which registry contact
 // and on which messengers, names for audit actors, and each member's last activity.
-import { and, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
 import { auditLog } from '../audit/audit-schema.ts';
 import type { Database } from '../db/database.ts';
 import { apiTokens, identities, invites, members, type Role } from './members-schema.ts';
@@ -96,7 +96,7 @@ export function createMemberDirectory({
               inArray(invites.memberId, ids),
               isNull(invites.usedAt),
               isNull(invites.revokedAt),
-              sql`${invites.expiresAt} > ${now}`,
+              gt(invites.expiresAt, now),
             ),
           )
           .orderBy(desc(invites.createdAt)),

@@ -1,4 +1,4 @@
-// The stewardship console's registry pages over HTTP, as a browser with htmx uses them: a
+// The stewardship console's pages over HTTP, as a browser with htmx uses them: a
 // coordinator sees and edits their own country's contacts only, every problem of a form is shown
 // next to its field, and what the page refuses the server refuses too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ let app: Application['app'];
 const admin = () => ({ authorization: `Bearer ${test.adminToken}` });
 
 beforeAll(async () => {
-  test = await startTestApp('stewardship_registry');
+  test = await startTestApp('stewardship_console');
   app = test.application.app;
 });
 afterAll(async () => {
@@ -180,5 +180,50 @@ describe('a coordinator of Kazakhstan', () => {
     const verify = await coordinator.post('/console/registry/contacts/kg-001/verify', {});
     expect(verify.statusCode).toBe(403);
     expect(await contact('kg-001')).toEqual(before);
+  });
+});
+
+describe('members', () => {
+  it('a coordinator adds a colleague and sees every way in: the console link with the code, and its QR code', async () => {
+    const coordinator = await loggedIn('Saule Inviter', 'KZ', 'coordinator');
+    const page = await coordinator.get('/console/members');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Saule Inviter');
+    const created = await coordinator.post('/console/members', {
+      name: 'Aliya Colleague',
+      role: 'member',
+      contactId: 'kz-003',
+      locale: 'ru',
+      invite: '1',
+    });
+    expect(created.statusCode).toBe(200);
+    const code = /<code class="secret">([A-Z0-9]{12})<\/code>/.exec(created.body)?.[1];
+    expect(code).toBeDefined();
+    expect(created.body).toContain(`http://127.0.0.1:3000/login?code=${code ?? ''}`);
+    expect(created.body).toMatch(/<svg role="img" aria-label="QR code of the web console link"/);
+    // The code works once: the colleague logs in with it.
+    const login = await app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: csrf,
+      payload: { code },
+    });
+    expect(login.statusCode).toBe(200);
+    expect(login.json<{ member: { name: string } }>().member.name).toBe('Aliya Colleague');
+  });
+
+  it("a coordinator cannot invite, unlink or disable another country's member", async () => {
+    const coordinator = await loggedIn('Saule Neighbour', 'KZ', 'coordinator');
+    const kyrgyz = await app.inject({
+      method: 'POST',
+      url: '/v1/members',
+      headers: admin(),
+      payload: { name: 'Kyrgyz Member', country: 'KG', role: 'member' },
+    });
+    const id = kyrgyz.json<{ id: string }>().id;
+    expect((await coordinator.post(`/console/members/${id}/invites`, {})).statusCode).toBe(404);
+    expect((await coordinator.post(`/console/members/${id}/disable`, {})).statusCode).toBe(404);
+    const list = await coordinator.get('/console/members?country=KG');
+    expect(list.body).not.toContain('Kyrgyz Member');
   });
 });

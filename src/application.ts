@@ -44,6 +44,7 @@ import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import { createRegistryService, registryRoutes } from './registry/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
+import { createDraftsService, draftsRoutes } from './drafts/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The
@@ -73,6 +74,7 @@ export async function createApplication(config: Config, logger: Logger) {
     tokenCache: createTokenCache(),
   });
   const ask = createAskService({ registry, translator, audit });
+  const drafts = createDraftsService({ registry, translator, audit });
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
   const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
@@ -210,6 +212,7 @@ export async function createApplication(config: Config, logger: Logger) {
     requests,
     consultations,
     tips,
+    drafts,
   };
 
   await seedDemoRegistry(services);
@@ -257,6 +260,7 @@ export async function createApplication(config: Config, logger: Logger) {
             membersRoutes({ members }),
             askRoutes({ ask }),
             tipsRoutes({ tips }),
+            draftsRoutes({ drafts }),
             inviteRoutes({ invites, identities }),
             ...(telegram === undefined ? [] : [telegram.routes]),
             webConsoleRoutes({

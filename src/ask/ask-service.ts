@@ -4,9 +4,8 @@
 import countryCodes from 'i18n-iso-countries';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { OutboundMessage } from '../chat/chat-types.ts';
-import { AppError } from '../http/errors.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import { actorOf, isAdmin, type Principal } from '../members/principal.ts';
+import { actorOf, askingCountryOf, type Principal } from '../members/principal.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
@@ -50,18 +49,6 @@ export interface AskService {
 
 /** Contacts returned per country: the best ones; a registry may hold hundreds per country. */
 export const contactsPerCountry = 20;
-
-/** Admins and coordinators of the bootstrap have no country ("ZZ"): they ask as nobody's country. */
-const askerCountryOf = (principal: Principal, requested: string | undefined): string | undefined => {
-  if (requested !== undefined && requested !== principal.country && !isAdmin(principal)) {
-    throw new AppError(
-      'forbidden',
-      'askerCountry may only be set by an admin; members ask as their own country',
-    );
-  }
-  const country = requested ?? principal.country;
-  return countryCodes.isValid(country) ? country : undefined;
-};
 
 export function createAskService({
   registry,
@@ -196,7 +183,7 @@ export function createAskService({
 
   return {
     async ask({ principal, text, locale, askerCountry }) {
-      const asker = askerCountryOf(principal, askerCountry);
+      const asker = askingCountryOf(principal, askerCountry);
       const understood = askIndexFor(registry.snapshot()).interpreter.interpret(text);
       const answerLocale =
         locale ?? understood.language ?? (isLocale(principal.locale) ? principal.locale : 'en');
@@ -218,7 +205,7 @@ export function createAskService({
         competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
       if (!countryCodes.isValid(country) || !/^[A-Z]{2}$/.test(country) || !knownCompetence)
         return composer.staleAction();
-      const asker = askerCountryOf(principal, undefined);
+      const asker = askingCountryOf(principal, undefined);
       if (verb === 'pick') {
         return answerFor(
           principal,

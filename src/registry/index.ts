@@ -15,7 +15,15 @@ export {
   type ValidationResult,
 } from './registry-validator.ts';
 export { schemaProblems } from './schema-problems.ts';
-export { LocalizedTextSchema, IsoDate, RecordId, VocabularyId } from './registry-format.ts';
+export {
+  LocalizedTextSchema,
+  IsoDate,
+  RecordId,
+  VocabularyId,
+  requestElementIds,
+} from './registry-format.ts';
+export { findSheets, type SheetAnswer, type SheetQuery } from './requirement-sheets.ts';
+export type { RegistryView } from './registry-snapshot.ts';
 export { isStale, freshSince, staleAfterMonths, isoDay } from './registry-snapshot.ts';
 export { treatiesLinking } from './registry-queries.ts';
 export { channelProblem, commonChannelKinds, type ChannelProblem } from './channel-rules.ts';
@@ -29,6 +37,8 @@ export type {
   CountryRecord,
   NewContactRecord,
   RegistryFile,
+  RequirementElement,
+  RequirementRecord,
   TreatyRecord,
 } from './registry-format.ts';
 export type * from './registry-types.ts';

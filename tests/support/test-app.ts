@@ -18,7 +18,12 @@ export interface TestApp {
  */
 export async function startTestApp(
   label: string,
-  options: { env?: Record<string, string>; loadDemo?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    loadDemo?: boolean;
+    /** Receives every log line (JSON), e.g. to prove something never reaches the logs. */
+    logDestination?: { write(line: string): void };
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(label);
   const adminToken = `test-admin-token-${label}-0123456789`;
@@ -31,7 +36,7 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const application = await createApplication(config, createLogger(config.logLevel));
+  const application = await createApplication(config, createLogger(config.logLevel, options.logDestination));
   await application.ensureAdminAccess();
   if (options.loadDemo !== false) {
     const { readFile } = await import('node:fs/promises');

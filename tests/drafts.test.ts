@@ -101,10 +101,8 @@ describe('guided drafts', () => {
   it('unknown countries, competences and elements are refused with every problem; other countries only for admins', async () => {
     const wrong = await draft({ country: 'XX', competence: 'piracy', answers: {} });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error.details.map((problem: { path: string }) => problem.path)).toEqual([
-      '/country',
-      '/competence',
-    ]);
+    const problems = wrong.json<{ error: { details: { path: string }[] } }>().error.details;
+    expect(problems.map((problem) => problem.path)).toEqual(['/country', '/competence']);
     const element = await draft({ country: 'UZ', competence: 'mla', answers: { favourite_colour: 'blue' } });
     expect(element.statusCode).toBe(400);
     expect(element.json().error.details[0].path).toBe('/answers/favourite_colour');

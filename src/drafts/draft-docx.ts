@@ -8,7 +8,7 @@ export const docxMediaType = 'application/vnd.openxmlformats-officedocument.word
 export async function renderDocx(draft: DraftDocument, documentsHeading: string): Promise<Buffer> {
   // Paragraph breaks inside the user's text stay paragraphs in the document.
   const paragraphs = (text: string, italics = false) =>
-    text.split(/\n+/).map((line) => new Paragraph({ children: [new TextRun({ text: line, italics })] }));
+    text.split(/\n+/).map((line) => new Paragraph({ children: [emphasised(line, italics)] }));
   const document = new Document({
     creator: 'Counterpart',
     title: draft.title,
@@ -25,9 +25,7 @@ export async function renderDocx(draft: DraftDocument, documentsHeading: string)
           ]),
           new Paragraph({ text: documentsHeading, heading: HeadingLevel.HEADING_2 }),
           ...draft.documents.map((item) => new Paragraph({ text: item, bullet: { level: 0 } })),
-          ...draft.notes.map(
-            (note) => new Paragraph({ children: [new TextRun({ text: note, italics: true })] }),
-          ),
+          ...draft.notes.map((note) => new Paragraph({ children: [emphasised(note, true)] })),
           new Paragraph({ text: draft.signature }),
         ],
       },
@@ -35,3 +33,8 @@ export async function renderDocx(draft: DraftDocument, documentsHeading: string)
   });
   return Packer.toBuffer(document);
 }
+
+// `italics` is docx's run option; typescript-eslint mistakes it for the deprecated String.prototype.italics.
+const emphasised = (text: string, italics: boolean) =>
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  new TextRun({ text, italics });

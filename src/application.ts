@@ -11,7 +11,6 @@ import { askRoutes, createAskService } from './ask/index.ts';
 import { createAuditQueries } from './audit/audit-queries.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import {
-  conversationStateChannel,
   createChatRateLimiter,
   createConversationEngine,
   createConversationMemory,
@@ -39,6 +38,7 @@ import { createSessionService } from './members/session-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
 import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
 import { createChatAdapterRegistry, createDeliveryHealth, createOutbox } from './outbox/index.ts';
+import { createPeriodicTask } from './queue/periodic-task.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
@@ -98,7 +98,16 @@ export async function createApplication(config: Config, logger: Logger) {
     ttlHours: config.chat.inviteTtlHours,
     consoleUrl: consoleBaseUrl(config.http),
   });
+  // Texts kept at rest (consultation bodies, typed text a flow holds) share one key.
+  const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
+  if (bodyCipher.generated) {
+    logger.info(
+      { path: bodyCipher.path },
+      'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes',
+    );
+  }
   const engine = createConversationEngine({
+    db: database.db,
     identities,
     invites,
     ask,
@@ -108,6 +117,8 @@ export async function createApplication(config: Config, logger: Logger) {
     memory: createConversationMemory({ redis: chatRedis }),
     logger,
     defaultLocale: config.defaultLocale,
+    sealer: bodyCipher.cipher,
+    flowTimeoutSeconds: config.chat.flowTimeoutSeconds,
   });
   const telegram = createTelegram(config, {
     engine,
@@ -160,13 +171,6 @@ export async function createApplication(config: Config, logger: Logger) {
     settings: config.queues,
   });
   requests.registerChat(engine);
-  const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
-  if (bodyCipher.generated) {
-    logger.info(
-      { path: bodyCipher.path },
-      'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes',
-    );
-  }
   const consultations = createConsultations({
     db: database.db,
     audit,
@@ -223,18 +227,18 @@ export async function createApplication(config: Config, logger: Logger) {
     members.forgetCachedTokens();
     identities.forgetCached();
   });
-  // A consultation draft, an accepted consultation or a request draft, made by any process: the
-  // member's free text goes to the modules again instead of straight to the ask module. Notices
-  // sent while the listening connection was down are lost, so then everyone is checked again.
-  const stopFollowingConversations = await database.listen(
-    conversationStateChannel,
-    (memberId) => {
-      engine.conversationStateChanged(memberId === '' ? undefined : memberId);
-    },
-    () => {
-      engine.conversationStateChanged();
-    },
-  );
+  // Flows nobody came back to: a timed-out flow is dropped when its member next writes, and
+  // swept a few minutes after its timeout otherwise, so nothing typed into it lingers.
+  const flowSweep = createPeriodicTask({
+    name: 'conversation-flow-sweep',
+    intervalMs: 5 * 60_000,
+    task: () => engine.sweepExpiredFlows(),
+    logger,
+    lock:
+      redis.client === undefined
+        ? undefined
+        : { client: redis.client, key: `${redis.prefix}:lock:conversation-flow-sweep` },
+  });
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
@@ -294,6 +298,7 @@ export async function createApplication(config: Config, logger: Logger) {
     outbox.startWorker();
     requests.startWorkers();
     consultations.startWorkers();
+    flowSweep.start();
   }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
@@ -316,8 +321,8 @@ export async function createApplication(config: Config, logger: Logger) {
       ask.close();
     },
     () => registry.stop(),
+    () => flowSweep.stop(),
     () => stopFollowingMembers(),
-    () => stopFollowingConversations(),
     () => audit.close(),
     () => redis.close(),
     () => database.close(),

@@ -47,11 +47,24 @@ export interface Button {
   action: string;
 }
 
+/**
+ * What the bot waits for after a message: a conversation flow's step. Adapters show it where their
+ * messenger can (the web console's input placeholder, Telegram's reply field); it never changes
+ * what the message says.
+ */
+export interface Expectation {
+  kind: 'choice' | 'text' | 'date' | 'confirmation';
+  /** A short hint for the input field, already translated (at most 64 characters: Telegram's limit). */
+  placeholder?: string | undefined;
+}
+
 export interface OutboundMessage {
   /** Plain text; adapters escape it for their markup. */
   text: string;
   /** Rows of buttons are the adapter's choice; order matters. */
   buttons?: Button[] | undefined;
+  /** Set on a flow's question: what the next message should be. */
+  expects?: Expectation | undefined;
   /** Answer language, so adapters can localize their own chrome (numbered choices, hints). */
   locale?: Locale | undefined;
   /**

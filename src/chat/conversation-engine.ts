@@ -1,7 +1,9 @@
 // The platform-neutral conversation: who is writing, what they want (a command, a button, a
 // question), and what to answer. Every messenger adapter calls `handle`, so behaviour is the
 // same on Telegram, Matrix and the web console.
+import type { SQL } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
+import type { Database } from '../db/database.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { IdentityService } from '../members/identity-service.ts';
@@ -22,7 +24,10 @@ import {
 } from './command-table.ts';
 import type { ConversationMemory } from './conversation-memory.ts';
 import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-commands.ts';
-import { createIdleMembers, type IdleMembersOptions } from './idle-members.ts';
+import { createFlowCommands } from './flow-commands.ts';
+import { createFlowRunner, withLead, type FlowSealer } from './flow-runner.ts';
+import { createFlowStore } from './flow-store.ts';
+import type { FlowConversation, FlowDefinition, FlowStart } from './flow-types.ts';
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {
@@ -34,6 +39,8 @@ export interface AskPort {
   }>;
   /** Answers an `ask:*` button; undefined when the action is unknown or stale. */
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
+  /** What a text asks, without answering it: does it read like a question for the registry? */
+  interpret(text: string): { intent: string; countries: readonly string[] };
 }
 
 export interface ActionContext {
@@ -49,15 +56,9 @@ export interface ActionContext {
 export type ActionHandler = (context: ActionContext) => Promise<ChatReply> | ChatReply;
 
 /**
- * Free text of a member in a private chat, offered to a module before it is taken as a question
- * (a consultation being started or talked in). Undefined: not this module's; an empty list:
- * handled, nothing to answer.
- *
- * Once every handler has declined a member's text, the engine answers that member's questions
- * without asking the handlers again for a few seconds. So a handler decides from the member's
- * state only (not from the text), and whatever gives that member's text a meaning must say so:
- * `conversationStateChanged(memberId)` in this process and a `conversation_state_changed` notice
- * (`conversationStateChannel`, payload: the member id) for the others.
+ * Free text of a member in a private chat with no flow in progress, offered to a module before it
+ * is taken as a question (a message for a consultation being talked in). Undefined: not this
+ * module's; an empty list: handled, nothing to answer.
  */
 export type TextHandler = (context: {
   inbound: InboundMessage;
@@ -66,12 +67,23 @@ export type TextHandler = (context: {
   text: string;
 }) => Promise<ChatReply | undefined>;
 
+export interface TextHandlerOptions {
+  /**
+   * When the handler may take the member's text, as an SQL condition on the module's own tables
+   * (`exists (...)`). The engine asks every handler's condition together with the member's flow
+   * in one statement, and offers the text only to the handlers whose condition holds, so a member
+   * with nothing in progress costs one indexed lookup. Without it the handler is always asked.
+   */
+  activeWhen?: (memberId: string) => SQL;
+}
+
 export interface ActionHandlerOptions {
   /** Also answered in group chats; default false (the bot points to a private chat instead). */
   inGroups?: boolean;
 }
 
 export interface ConversationEngineDeps {
+  db: Database;
   identities: Pick<IdentityService, 'resolve' | 'listForMember' | 'unlinkAccount' | 'setLocale'>;
   invites: Pick<InviteService, 'redeem'>;
   ask: AskPort;
@@ -82,8 +94,24 @@ export interface ConversationEngineDeps {
   logger: Logger;
   /** Answer language when nothing else says. */
   defaultLocale: Locale;
-  /** How long a member with nothing in progress skips the text handlers (default 10 s). */
-  idleMembers?: IdleMembersOptions;
+  /** Encrypts typed text a flow holds between messages. */
+  sealer: FlowSealer;
+  /** How long a flow waits for the next answer (CHAT_FLOW_TIMEOUT_SECONDS). */
+  flowTimeoutSeconds: number;
+  clock?: () => Date;
+}
+
+/** The conversation flows, as modules use them. */
+export interface Flows {
+  /** Declares a flow; its steps' button actions must not clash with another flow's. */
+  register<D>(definition: FlowDefinition<D>): void;
+  /**
+   * Starts a flow in a chat (replacing any in progress there) and returns its first question;
+   * steps whose answers `data` already holds are skipped.
+   */
+  start<D>(definition: FlowDefinition<D> | string, at: FlowStart, data: D): Promise<OutboundMessage[]>;
+  /** Ends whatever flow is in progress in that chat of that member. */
+  end(memberId: string, conversation: FlowConversation): Promise<void>;
 }
 
 export interface ConversationEngine {
@@ -94,12 +122,11 @@ export interface ConversationEngine {
   /** Routes buttons whose action is `<prefix>:...` to `handler`. */
   registerActionHandler(prefix: string, handler: ActionHandler, options?: ActionHandlerOptions): void;
   /** Offers free text to `handler` before the ask module; handlers are asked in registration order. */
-  registerTextHandler(handler: TextHandler): void;
-  /**
-   * A module's state for the member changed (another process said so, or nothing says whom:
-   * everyone): the member's next free text is offered to the text handlers again.
-   */
-  conversationStateChanged(memberId?: string): void;
+  registerTextHandler(handler: TextHandler, options?: TextHandlerOptions): void;
+  /** Guided dialogues: `/cancel`, `/back` and timeouts come with every flow. */
+  readonly flows: Flows;
+  /** Deletes flows that timed out a while ago (a periodic task of the composition root). */
+  sweepExpiredFlows(): Promise<number>;
   /** The command table, for help and messenger command menus (`table.menu(translator, 'ru')`). */
   readonly commands: CommandTable;
 }
@@ -112,8 +139,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   const { identities, ask, translator, audit, rateLimiter, memory, logger, defaultLocale } = deps;
   const table = new CommandTable();
   const actions = new Map<string, { handler: ActionHandler; options: ActionHandlerOptions }>();
-  const textHandlers: TextHandler[] = [];
-  const idleMembers = createIdleMembers(deps.idleMembers);
+  const textHandlers: { handler: TextHandler; activeWhen: TextHandlerOptions['activeWhen'] }[] = [];
 
   const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({
     text: translator.t(locale, id, args),
@@ -135,8 +161,25 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     actions.set(key, { handler, options });
   }
 
+  /** Reads like a question for the registry: the ask module found something to look up in a country. */
+  const readsLikeQuestion = (text: string): boolean => {
+    const interpretation = ask.interpret(text);
+    return interpretation.intent === 'find_contact' && interpretation.countries.length > 0;
+  };
+  const flows = createFlowRunner({
+    store: createFlowStore(deps.db),
+    translator,
+    sealer: deps.sealer,
+    timeoutSeconds: deps.flowTimeoutSeconds,
+    readsLikeQuestion,
+    answer: (principal, inbound, text) => askDirectly(inbound, principal, text),
+    defaultLocale,
+    clock: deps.clock,
+  });
+
   for (const command of createCoreCommands({ table, translator, invites: deps.invites, identities }))
     table.register(command);
+  for (const command of createFlowCommands(flows)) table.register(command);
   registerActionHandler('chat', createCoreActionHandler({ translator, identities }));
   registerActionHandler('ask', async ({ principal, action, locale }) =>
     ask.handleAction(principal, action, locale),
@@ -189,12 +232,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       action: 'chat.command',
       details: { platform: inbound.platform, command: command.id },
     });
-    try {
-      return asList(await command.run({ ...base, principal }));
-    } finally {
-      // A command may start a flow that reads the member's next text (`/consult`, `/newrequest`).
-      idleMembers.forget(principal.memberId);
-    }
+    return asList(await command.run({ ...base, principal }));
   }
 
   async function runAction(
@@ -204,27 +242,24 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     action: string,
   ): Promise<OutboundMessage[]> {
     if (principal === undefined) return refuse(inbound, locale, 'button');
+    if (flows.ownsAction(action)) {
+      if (inbound.chatType === 'group') return [say(locale, 'chat-group-private-only')];
+      return flows.onAction(action, { principal, inbound, locale });
+    }
     const prefix = action.split(':', 1)[0] ?? '';
     const registered = actions.get(prefix);
     if (registered === undefined) return [say(locale, 'chat-unknown-action')];
     if (inbound.chatType === 'group' && registered.options.inGroups !== true)
       return [say(locale, 'chat-group-private-only')];
-    let reply: OutboundMessage[];
-    try {
-      reply = asList(
-        await registered.handler({
-          inbound,
-          principal,
-          locale,
-          action,
-          t: (id, args) => translator.t(locale, id, args),
-        }),
-      );
-    } finally {
-      // A button may move a flow to a step that reads typed text, here and now, before the
-      // notice from the database reaches this process.
-      idleMembers.forget(principal.memberId);
-    }
+    const reply = asList(
+      await registered.handler({
+        inbound,
+        principal,
+        locale,
+        action,
+        t: (id, args) => translator.t(locale, id, args),
+      }),
+    );
     return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
   }
 
@@ -251,25 +286,47 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
         ),
       ];
     }
-    // A module with a conversation in progress (a consultation being started or talked in, a
-    // request being registered) takes the text before it is read as a question. A member found
-    // with nothing in progress is not asked about again until a module says otherwise.
-    if (textHandlers.length > 0 && !idleMembers.isIdle(principal.memberId)) {
-      const ticket = idleMembers.ticket();
+    // A flow in progress in this chat reads the text first; then the modules with something in
+    // progress for the member (one statement finds out both); then it is a question.
+    const found = await flows.lookup(
+      principal.memberId,
+      inbound,
+      textHandlers.flatMap(({ activeWhen }) =>
+        activeWhen === undefined ? [] : [activeWhen(principal.memberId)],
+      ),
+    );
+    let lead: string | undefined;
+    if (found.row !== undefined) {
+      if (flows.isExpired(found.row)) lead = await flows.expire(found.row);
+      else {
+        const read = await flows.onText(found.row, text, { principal, inbound });
+        if (read.kind === 'answered') return read.messages;
+      }
+    }
+    const withNotice = (messages: OutboundMessage[]) =>
+      lead === undefined ? messages : withLead(lead, messages, messages[0]?.locale ?? defaultLocale);
+    if (textHandlers.length > 0) {
       // Text carries its own language; no need to look up the conversation's.
       const locale = chooseLocale(
         [principal.locale, inbound.locale, detectTextLocale(text), inbound.localeHint],
         defaultLocale,
       );
-      for (const textHandler of textHandlers) {
-        const taken = await textHandler({ inbound, principal, locale, text });
-        if (taken !== undefined) {
-          idleMembers.forget(principal.memberId);
-          return asList(taken);
-        }
+      let check = 0;
+      for (const { handler, activeWhen } of textHandlers) {
+        if (activeWhen !== undefined && found.checks[check++] !== true) continue;
+        const taken = await handler({ inbound, principal, locale, text });
+        if (taken !== undefined) return withNotice(asList(taken));
       }
-      idleMembers.remember(principal.memberId, ticket);
     }
+    return withNotice(await askDirectly(inbound, principal, text));
+  }
+
+  /** The ask module's answer, in the language the question calls for. */
+  async function askDirectly(
+    inbound: InboundMessage,
+    principal: Principal,
+    text: string,
+  ): Promise<OutboundMessage[]> {
     // A saved or explicit choice wins; then the ask module detects the question's language; a
     // question without words ("KG?") falls back to the messenger's language.
     const chosen =
@@ -353,12 +410,17 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       table.register(command);
     },
     registerActionHandler,
-    registerTextHandler: (handler) => {
-      textHandlers.push(handler);
+    registerTextHandler: (handler, options = {}) => {
+      textHandlers.push({ handler, activeWhen: options.activeWhen });
     },
-    conversationStateChanged: (memberId) => {
-      idleMembers.forget(memberId);
+    flows: {
+      register: (definition) => {
+        flows.register(definition);
+      },
+      start: (definition, at, data) => flows.start(definition, at, data),
+      end: (memberId, conversation) => flows.end(memberId, conversation),
     },
+    sweepExpiredFlows: () => flows.sweepExpired(),
     async handle(inbound) {
       try {
         return await handle(inbound);

@@ -3,6 +3,7 @@ export type {
   Button,
   ChatAdapter,
   ChatType,
+  Expectation,
   InboundMessage,
   OutboundMessage,
   Platform,
@@ -15,8 +16,27 @@ export {
   type AskPort,
   type ConversationEngine,
   type ConversationEngineDeps,
+  type Flows,
   type TextHandler,
+  type TextHandlerOptions,
 } from './conversation-engine.ts';
+export {
+  defineFlow,
+  type ChoiceStep,
+  type ConfirmAnswer,
+  type ConfirmStep,
+  type DateStep,
+  type FlowContext,
+  type FlowConversation,
+  type FlowDefinition,
+  type FlowStart,
+  type FlowStep,
+  type StepOption,
+  type StepOutcome,
+  type TextStep,
+} from './flow-types.ts';
+export type { FlowSealer } from './flow-runner.ts';
+export { conversationFlows } from './flow-schema.ts';
 export {
   CommandTable,
   commandPrefix,
@@ -31,5 +51,4 @@ export {
 } from './command-table.ts';
 export { createChatRateLimiter, type ChatRateLimiter } from './chat-rate-limiter.ts';
 export { createConversationMemory, type ConversationMemory } from './conversation-memory.ts';
-export { conversationStateChannel, type IdleMembersOptions } from './idle-members.ts';
 export { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';

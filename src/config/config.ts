@@ -56,6 +56,8 @@ export interface Config {
     readonly inviteTtlHours: number;
     /** Messages per minute one member (or unknown account) may send to the bots. Default 30. */
     readonly rateLimitPerMinute: number;
+    /** How long a conversation flow (a request, a consultation being filled in) waits for the next answer. Default 1800 s. */
+    readonly flowTimeoutSeconds: number;
   };
   readonly matrix: {
     readonly homeserverUrl: string | undefined;
@@ -283,6 +285,7 @@ export function loadConfig(env: Env): Config {
     chat: {
       inviteTtlHours: integer('INVITE_TTL_HOURS', 168, 1, 24 * 90),
       rateLimitPerMinute: integer('CHAT_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000),
+      flowTimeoutSeconds: integer('CHAT_FLOW_TIMEOUT_SECONDS', 1800, 1, 7 * 86_400),
     },
     matrix: {
       homeserverUrl: matrixHomeserverUrl,

@@ -1,9 +1,10 @@
-// Consultations in the conversation: `/consult` and its short guided flow, the `consult:` buttons
-// (accept, decline, forward, close, choose) and free text that belongs to a consultation.
+// Consultations in the conversation: `/consult` and its guided flow, the `consult:` buttons
+// (accept, decline, forward, close) and free text that belongs to a consultation being talked in.
 import type {
   ActionContext,
   ChatCommand,
   ChatReply,
+  Flows,
   InboundMessage,
   MemberCommandContext,
   OutboundMessage,
@@ -15,16 +16,19 @@ import type { Principal } from '../members/principal.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
 import {
+  createConsultationFlows,
+  heldContext,
+  isEncrypted,
+  type ConsultationDraft,
+} from './consultation-flows.ts';
+import {
   activeConversationsOf,
   consultationOfMessage,
-  deleteDraft,
-  draftOf,
   membersByIds,
   openConsultationsOf,
 } from './consultation-repository.ts';
-import { maxDescriptionLength, type ConsultationRules } from './consultation-service.ts';
+import type { ConsultationRules } from './consultation-service.ts';
 import { refOf, type ChatAddress, type ConsultationRow } from './consultation-types.ts';
-import { createStartFlow, prefixOf } from './consultation-start-flow.ts';
 
 const addressOf = (inbound: InboundMessage): ChatAddress => ({
   platform: inbound.platform,
@@ -35,14 +39,24 @@ export function createConsultationChat({
   core,
   rules,
   relay,
+  flows,
 }: {
   core: Core;
   rules: ConsultationRules;
   relay: ConsultationRelay;
+  flows: Flows;
 }) {
   const db = core.deps.db;
-  const { say, cancelButton, findCountry, findCompetence, understand, save, nextStep } =
-    createStartFlow(core);
+  const say = (
+    locale: Locale,
+    id: string,
+    args?: Record<string, string | number>,
+    buttons?: OutboundMessage['buttons'],
+  ): OutboundMessage => ({
+    text: core.t(locale, id, args),
+    locale,
+    ...(buttons === undefined ? {} : { buttons }),
+  });
 
   /** Turns the rules' refusals into a sentence for the chat; anything unexpected propagates. */
   function explain(error: unknown, locale: Locale, number: number): OutboundMessage {
@@ -77,17 +91,30 @@ export function createConsultationChat({
       const { country, competence } =
         context.argumentText === ''
           ? { country: undefined, competence: undefined }
-          : understand(context.argumentText);
+          : consultationFlows.understand(context.argumentText);
       if (country === undefined && competence === undefined && context.argumentText !== '') {
         return say(locale, 'consult-unknown-country', { input: context.argumentText });
       }
-      return nextStep(principal, inbound, locale, {
-        country: country ?? null,
-        competence: competence ?? null,
-        sensitive: null,
-      });
+      return startFlow(principal, inbound, locale, { country, competence });
     },
   };
+
+  /** Starts the guided flow, asking only for what is not known yet. */
+  async function startFlow(
+    principal: Principal,
+    inbound: InboundMessage,
+    locale: Locale,
+    known: { country: string | undefined; competence: string | undefined },
+  ): Promise<ChatReply> {
+    // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
+    if (core.settings.alwaysSensitive && !isEncrypted(inbound))
+      return say(locale, 'consult-sensitive-needs-matrix');
+    const draft: ConsultationDraft = {
+      ...(known.country === undefined ? {} : { country: known.country }),
+      ...(known.competence === undefined ? {} : { competence: known.competence }),
+    };
+    return flows.start(consultationFlows.start, { principal, conversation: inbound, locale }, draft);
+  }
 
   async function closeFlow(
     principal: Principal,
@@ -169,72 +196,9 @@ export function createConsultationChat({
       ? `${inbound.platform}:${inbound.chatId}:anon:${crypto.randomUUID()}`
       : `${inbound.platform}:${inbound.chatId}:${inbound.messageId}`;
 
+  /** Text of a member talking in a consultation (the engine asks only when one is accepted). */
   const interceptText: TextHandler = async ({ inbound, principal, locale, text }) => {
     if (inbound.chatType !== 'private') return undefined;
-    const draft = await draftOf(db, principal.memberId, core.clock());
-    if (draft !== undefined) {
-      switch (draft.step) {
-        case 'country': {
-          const understood = understand(text);
-          if (understood.country === undefined)
-            return say(locale, 'consult-unknown-country', { input: text.slice(0, 60) }, [
-              cancelButton(locale),
-            ]);
-          return nextStep(principal, inbound, locale, {
-            ...draft,
-            country: understood.country,
-            competence: draft.competence ?? understood.competence ?? null,
-          });
-        }
-        case 'competence':
-          return nextStep(principal, inbound, locale, {
-            ...draft,
-            competence: understand(text).competence ?? null,
-          });
-        case 'sensitivity':
-          return nextStep(principal, inbound, locale, draft);
-        case 'description': {
-          const description = text.trim();
-          if (description.length > maxDescriptionLength) {
-            return say(locale, 'consult-description-too-long', {
-              length: description.length,
-              max: maxDescriptionLength,
-            });
-          }
-          if (draft.country === null || draft.competence === null)
-            return nextStep(principal, inbound, locale, draft);
-          if (draft.sensitive === true && inbound.platform !== 'matrix')
-            return nextStep(principal, inbound, locale, draft);
-          await deleteDraft(db, principal.memberId);
-          const started = await rules.start(
-            principal,
-            {
-              country: draft.country,
-              competence: draft.competence,
-              description,
-              sensitive: draft.sensitive === true,
-              origin: 'chat',
-            },
-            { address: addressOf(inbound) },
-          );
-          return started.replies;
-        }
-        case 'decline_reason': {
-          const number = draft.consultationNumber ?? 0;
-          await deleteDraft(db, principal.memberId);
-          return attempt(
-            locale,
-            number,
-            async () =>
-              (await rules.decline(principal, number, text, { address: addressOf(inbound) })).replies,
-          );
-        }
-        case 'choose':
-          // A new message while another waits for its consultation: the new one is held instead.
-          break;
-      }
-    }
-
     const talking = await activeConversationsOf(db, principal.memberId);
     if (talking.length === 0) return undefined;
     const sourceKey = sourceKeyOf(inbound);
@@ -244,14 +208,19 @@ export function createConsultationChat({
     const replied = await consultationRepliedTo(inbound, talking);
     if (replied !== undefined)
       return relayTo(principal, locale, replied.number, addressOf(inbound), sourceKey, text);
-    await save(principal, inbound, 'choose', {
-      heldCiphertext: core.cipher.encrypt(text, heldContext(principal.memberId)),
-      heldSourceKey: sourceKey,
-    });
-    return say(locale, 'consult-choose', {}, await chooseButtons(talking, principal, locale, 'to'));
+    // Several: the message waits (encrypted) while its sender picks the consultation.
+    return flows.start(
+      consultationFlows.choose,
+      { principal, conversation: inbound, locale },
+      {
+        held: core.cipher.encrypt(text, heldContext(principal.memberId)),
+        sourceKey,
+        choices: await chooseButtons(talking, principal, locale, 'to').then((buttons) =>
+          buttons.map((button) => ({ value: button.action.split(':')[2] ?? '', label: button.label })),
+        ),
+      },
+    );
   };
-
-  const heldContext = (memberId: string): string => `draft:${memberId}:held`;
 
   /** A reply to a relayed message belongs to that message's consultation. */
   async function consultationRepliedTo(
@@ -269,36 +238,22 @@ export function createConsultationChat({
     const number = Number(first);
     const from = { address: addressOf(inbound) };
     switch (verb) {
-      case 'start': {
-        const country = findCountry(first);
-        const competence = findCompetence(second);
-        return nextStep(principal, inbound, locale, {
-          country: country ?? null,
-          competence: competence ?? null,
-          sensitive: null,
+      case 'start':
+        return startFlow(principal, inbound, locale, {
+          country: consultationFlows.findCountry(first),
+          competence: consultationFlows.findCompetence(second),
         });
-      }
-      case 'comp': {
-        const draft = await draftOf(db, principal.memberId, core.clock());
-        if (draft === undefined) return say(locale, 'consult-draft-expired', { prefix: prefixOf(inbound) });
-        return nextStep(principal, inbound, locale, { ...draft, competence: findCompetence(first) ?? null });
-      }
-      case 'sens': {
-        const draft = await draftOf(db, principal.memberId, core.clock());
-        if (draft === undefined) return say(locale, 'consult-draft-expired', { prefix: prefixOf(inbound) });
-        return nextStep(principal, inbound, locale, { ...draft, sensitive: first === 'y' });
-      }
-      case 'cancel':
-        await deleteDraft(db, principal.memberId);
-        return say(locale, 'consult-draft-cancelled');
       case 'accept':
         return attempt(locale, number, async () => (await rules.accept(principal, number, from)).replies);
       case 'decline':
         return attempt(locale, number, async () => {
           // Checks the consultation still waits for this person before asking for a reason.
           await rules.forwardOptions(principal, number);
-          await save(principal, inbound, 'decline_reason', { consultationNumber: number });
-          return say(locale, 'consult-decline-ask-reason', { ref: refOf(number) }, [cancelButton(locale)]);
+          return flows.start(
+            consultationFlows.decline,
+            { principal, conversation: inbound, locale },
+            { number },
+          );
         });
       case 'forward':
         return attempt(locale, number, async () => {
@@ -325,28 +280,15 @@ export function createConsultationChat({
         );
       case 'close':
         return attempt(locale, number, async () => (await rules.close(principal, number, from)).replies);
-      case 'to': {
-        const draft = await draftOf(db, principal.memberId, core.clock());
-        const text =
-          draft?.heldCiphertext == null
-            ? undefined
-            : core.cipher.decrypt(draft.heldCiphertext, heldContext(principal.memberId));
-        if (draft?.step !== 'choose' || text === undefined || draft.heldSourceKey === null)
-          return say(locale, 'consult-choose-expired');
-        await deleteDraft(db, principal.memberId);
-        return relayTo(
-          principal,
-          locale,
-          number,
-          { platform: draft.platform as ChatAddress['platform'], chatId: draft.chatId },
-          draft.heldSourceKey,
-          text,
-        );
-      }
       default:
         return undefined;
     }
   }
+
+  const consultationFlows = createConsultationFlows({ core, rules, relayTo, attempt });
+  flows.register(consultationFlows.start);
+  flows.register(consultationFlows.decline);
+  flows.register(consultationFlows.choose);
 
   return { commands: [consultCommand, closeCommand], handleAction, interceptText };
 }

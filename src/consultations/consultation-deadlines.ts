@@ -1,13 +1,11 @@
 // Accept deadlines as BullMQ delayed jobs with deterministic ids, and a reconciler that makes
 // Postgres the truth: it handles deadlines that passed while no timer fired (Redis lost, a crash)
 // and re-creates timers, and it purges stored bodies whose retention is over.
-import { lte } from 'drizzle-orm';
 import { overdue, waiting } from './consultation-repository.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
 import type { ConsultationRules } from './consultation-service.ts';
 import type { DeadlineTimers } from './consultation-types.ts';
-import { consultationDrafts } from './consultations-schema.ts';
 
 export interface DeadlineJob {
   consultationId: string;
@@ -46,8 +44,8 @@ export const processDeadlineJob = (rules: ConsultationRules) => async (job: { da
 
 /**
  * One reconciler pass (run periodically by the composition root, under a Redis lock when several
- * workers run): deadlines that passed without their timer, timers that Redis lost, expired drafts
- * and held messages, and bodies past their retention.
+ * workers run): deadlines that passed without their timer, timers that Redis lost, and bodies
+ * past their retention.
  */
 export function createConsultationReconciler(options: {
   core: Core;
@@ -80,7 +78,6 @@ export function createConsultationReconciler(options: {
       }
       if (page.length < 500) break;
     }
-    await core.deps.db.delete(consultationDrafts).where(lte(consultationDrafts.expiresAt, core.clock()));
     const purged = await relay.purgeExpiredBodies();
     return { handled, rescheduled, purged };
   }

@@ -6,7 +6,6 @@ import type { Platform } from '../chat/chat-types.ts';
 import {
   awaitingStatuses,
   consultationDeliveries,
-  consultationDrafts,
   consultationMessages,
   consultationParticipants,
   consultationRoutes,
@@ -16,7 +15,6 @@ import {
 import type { ChatAddress, ConsultationRow, ParticipantRow, RouteRow } from './consultation-types.ts';
 
 export type MemberRow = typeof members.$inferSelect;
-export type DraftRow = typeof consultationDrafts.$inferSelect;
 
 export async function lockConsultation(tx: Queryable, id: string): Promise<ConsultationRow | undefined> {
   const [row] = await tx.select().from(consultations).where(eq(consultations.id, id)).for('update');
@@ -126,6 +124,13 @@ export async function activeConversationsOf(db: Queryable, memberId: string): Pr
     .orderBy(asc(consultations.acceptedAt), asc(consultations.number));
 }
 
+/**
+ * "The member talks in an accepted consultation", as an SQL condition the conversation engine
+ * checks with its own lookup (partial indexes on accepted consultations keep it one probe each).
+ */
+export const talkingIn = (memberId: string): SQL =>
+  sql`exists (select 1 from ${consultations} where ${consultations.status} = 'accepted' and (${consultations.askerMemberId} = ${memberId} or ${consultations.counterpartMemberId} = ${memberId}))`;
+
 /** Open consultations the member asked or is talking in (for `/close`). */
 export async function openConsultationsOf(db: Queryable, memberId: string): Promise<ConsultationRow[]> {
   return db
@@ -183,22 +188,6 @@ export async function messageBySource(db: Queryable, sourceKey: string) {
     .from(consultationMessages)
     .where(eq(consultationMessages.sourceKey, sourceKey));
   return row;
-}
-
-export async function draftOf(db: Queryable, memberId: string, now: Date): Promise<DraftRow | undefined> {
-  const [row] = await db.select().from(consultationDrafts).where(eq(consultationDrafts.memberId, memberId));
-  return row !== undefined && row.expiresAt > now ? row : undefined;
-}
-
-export async function saveDraft(db: Queryable, draft: DraftRow): Promise<void> {
-  await db
-    .insert(consultationDrafts)
-    .values(draft)
-    .onConflictDoUpdate({ target: consultationDrafts.memberId, set: draft });
-}
-
-export async function deleteDraft(db: Queryable, memberId: string): Promise<void> {
-  await db.delete(consultationDrafts).where(eq(consultationDrafts.memberId, memberId));
 }
 
 /** Remembers a delivered consultation message's platform id (the outbox reports it once sent). */

@@ -277,7 +277,8 @@ export async function tellAskerAboutRoute(
 ): Promise<void> {
   const asker = await activeMember(tx, consultation.askerMemberId);
   if (asker === undefined) return;
-  const locale = core.localeOf(asker);
+  // Answered in the chat the asker started from: in that conversation's language.
+  const locale = (cause === 'initial' ? from?.locale : undefined) ?? core.localeOf(asker);
   const target = await participantAddress(core, tx, consultation.id, asker.id);
   if (target === undefined) return;
   const base = core.notices.consultationArgs(consultation, locale);

@@ -56,7 +56,7 @@ export function createSteps(core: Core) {
     if (asker === undefined) return;
     const target = await participantAddress(core, tx, consultation.id, asker.id);
     if (target === undefined) return;
-    const locale = core.localeOf(asker);
+    const locale = (from?.address === undefined ? undefined : from.locale) ?? core.localeOf(asker);
     core.tellActor(effects, from, `consult:${consultation.id}:expired:asker`, asker.id, target.address, {
       text: core.t(
         locale,
@@ -139,7 +139,7 @@ export function createSteps(core: Core) {
     messageId: string,
     args: Record<string, string>,
   ) {
-    const locale = core.localeOf(person);
+    const locale = (from.address === undefined ? undefined : from.locale) ?? core.localeOf(person);
     const message = { text: core.t(locale, messageId, args), locale };
     if (from.address !== undefined) {
       effects.replies.push(message);

@@ -82,6 +82,8 @@ export interface ConsultationSettings {
 /** How a member is acting: through a chat (the chat they write from) or the API. */
 export interface ActingFrom {
   address?: ChatAddress | undefined;
+  /** The language of the conversation acted from (a flow keeps its own): direct answers use it. */
+  locale?: Locale | undefined;
 }
 
 export interface StartInput {

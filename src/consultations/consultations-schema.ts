@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
   index,
@@ -84,6 +85,14 @@ export const consultations = pgTable(
     index('consultations_counterpart_idx').on(table.counterpartMemberId),
     index('consultations_country_idx').on(table.country, table.competence),
     index('consultations_status_deadline_idx').on(table.status, table.acceptDeadlineAt),
+    // "Is this member talking in a consultation?" is asked with every free-text message: these stay
+    // as small as the number of consultations being talked in right now.
+    index('consultations_accepted_asker_idx')
+      .on(table.askerMemberId)
+      .where(sql`${table.status} = 'accepted'`),
+    index('consultations_accepted_counterpart_idx')
+      .on(table.counterpartMemberId)
+      .where(sql`${table.status} = 'accepted'`),
   ],
 );
 
@@ -168,32 +177,6 @@ export const consultationMessages = pgTable(
     index('consultation_messages_purge_idx').on(table.bodyPurgeAt),
   ],
 );
-
-export type DraftStep =
-  'country' | 'competence' | 'sensitivity' | 'description' | 'decline_reason' | 'choose';
-
-/**
- * Conversation state of a member starting a consultation in chat (country, competence, then the
- * description, a decline's reason), and a message held while its sender picks which open consultation it belongs to.
- * Short-lived: rows expire within minutes; the held body is encrypted like any other.
- */
-export const consultationDrafts = pgTable('consultation_drafts', {
-  memberId: text('member_id')
-    .primaryKey()
-    .references(() => members.id),
-  step: text('step').$type<DraftStep>().notNull(),
-  country: text('country'),
-  competence: text('competence'),
-  sensitive: boolean('sensitive'),
-  /** For `decline_reason`: the consultation being declined. */
-  consultationNumber: integer('consultation_number'),
-  /** For `choose`: the held message (encrypted) and where it came from. */
-  heldCiphertext: text('held_ciphertext'),
-  heldSourceKey: text('held_source_key'),
-  platform: text('platform').notNull(),
-  chatId: text('chat_id').notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-});
 
 /**
  * Platform ids of the consultation messages the outbox delivered: a reply to one of them belongs to

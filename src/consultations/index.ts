@@ -16,7 +16,7 @@ import { createCore, type ConsultationDeps } from './consultation-core.ts';
 import { createConsultationReconciler, createDeadlineTimers } from './consultation-deadlines.ts';
 import { createConsultationQueries } from './consultation-queries.ts';
 import { createConsultationRelay } from './consultation-relay.ts';
-import { recordDelivery } from './consultation-repository.ts';
+import { recordDelivery, talkingIn } from './consultation-repository.ts';
 import { createConsultationRules } from './consultation-service.ts';
 import { consultationsRoutes } from './consultations-routes.ts';
 
@@ -39,7 +39,7 @@ export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 
   /** Default: the ask module's ranking. */
   rankCandidates?: ConsultationDeps['rankCandidates'];
   workers: {
-    /** How often the reconciler catches up on deadlines, drafts and retention (ms). */
+    /** How often the reconciler catches up on deadlines and retention (ms). */
     reconcileIntervalMs: number;
     workerLockMs: number;
   };
@@ -67,7 +67,6 @@ export function createConsultations(options: ConsultationsOptions) {
   const rules = createConsultationRules(core);
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
-  const chat = createConsultationChat({ core, rules, relay });
   const reconciler = createConsultationReconciler({ core, rules, relay, timers });
   let worker: Worker | undefined;
   let periodic: PeriodicTask | undefined;
@@ -109,15 +108,20 @@ export function createConsultations(options: ConsultationsOptions) {
     queries,
     routes: consultationsRoutes({ rules, queries }),
     onDeliveryOutcome,
-    /** One reconciler pass: missed deadlines, lost timers, expired drafts, bodies past retention. */
+    /** One reconciler pass: missed deadlines, lost timers, bodies past retention. */
     reconcileNow: () => reconciler.runOnce(),
     /** Adds `/consult`, `/close`, the `consult:` buttons and free-text relaying to the conversation engine. */
     registerChat(
-      engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>,
+      engine: Pick<
+        ConversationEngine,
+        'registerCommand' | 'registerActionHandler' | 'registerTextHandler' | 'flows'
+      >,
     ) {
+      const chat = createConsultationChat({ core, rules, relay, flows: engine.flows });
       for (const command of chat.commands) engine.registerCommand(command);
       engine.registerActionHandler('consult', chat.handleAction);
-      engine.registerTextHandler(chat.interceptText);
+      // Asked only while the member talks in an accepted consultation: one indexed lookup otherwise.
+      engine.registerTextHandler(chat.interceptText, { activeWhen: talkingIn });
     },
     /** Starts the deadline consumer and the reconciler (worker and all run modes only). */
     startWorkers() {

@@ -8,3 +8,4 @@ export * from '../bot-state/bot-state-schema.ts';
 export * from '../requests/requests-schema.ts';
 export * from '../outbox/outbox-schema.ts';
 export * from '../consultations/consultations-schema.ts';
+export * from '../chat/flow-schema.ts';

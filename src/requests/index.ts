@@ -3,8 +3,7 @@
 import { DelayedError, type Worker } from 'bullmq';
 import { rankContacts } from '../ask/index.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { sql } from 'drizzle-orm';
-import { conversationStateChannel, type ConversationEngine } from '../chat/index.ts';
+import type { ConversationEngine } from '../chat/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale, Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -25,7 +24,6 @@ import { pushKinds } from './request-pushes.ts';
 import { createNudgeReconciler } from './nudge-reconciler.ts';
 import { createNudgeScheduler } from './nudge-scheduler.ts';
 import { createRequestAnswers } from './request-answers.ts';
-import { createRequestDraftStore } from './request-drafts.ts';
 import { createRequestMessages } from './request-messages.ts';
 import { createRequestService } from './request-service.ts';
 import { registerRequestsChat } from './requests-chat.ts';
@@ -108,24 +106,8 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     answers,
     routes: requestsRoutes({ requests: service }),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
-    registerChat(
-      engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>,
-    ) {
-      registerRequestsChat(engine, {
-        requests: service,
-        answers,
-        drafts: createRequestDraftStore({
-          redis: redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix },
-          // Another replica may get the typed answer; it must not read it as a question.
-          announceAwaiting: async (memberId) => {
-            await db.execute(sql`select pg_notify(${conversationStateChannel}, ${memberId})`);
-          },
-        }),
-        messages,
-        registry: deps.registry,
-        translator: deps.translator,
-        clock,
-      });
+    registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
+      registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });
     },
     /** Starts the nudge timer consumer and the reconciler (worker and all run modes only); returns the BullMQ worker. */
     startWorkers(): Worker | undefined {

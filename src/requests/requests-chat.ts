@@ -1,49 +1,30 @@
 // Requests in the chat: `/requests` lists mine with status and age, `/newrequest` registers one
 // in a few taps, and `req:` buttons carry the counterpart's one-tap answers to a nudge.
-import {
-  commandPrefix,
-  type ActionContext,
-  type ChatCommand,
-  type ChatReply,
-  type ConversationEngine,
-  type TextHandler,
-} from '../chat/index.ts';
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import { AppError } from '../http/errors.ts';
-import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import type { Principal } from '../members/principal.ts';
+import type { ActionContext, ChatCommand, ChatReply, ConversationEngine } from '../chat/index.ts';
+import type { Locale, MessageArguments } from '../i18n/i18n.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RequestAnswers } from './request-answers.ts';
-import type { RequestDraft, RequestDraftStore } from './request-drafts.ts';
 import type { RequestMessages } from './request-messages.ts';
+import { createRequestNewFlow, readReferenceAndSubject } from './request-new-flow.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
 import { isAnswerCode, type RequestView } from './request-types.ts';
 
 export interface RequestsChatDeps {
   requests: RequestService;
   answers: RequestAnswers;
-  drafts: RequestDraftStore;
   messages: RequestMessages;
   registry: { snapshot(): RegistrySnapshot };
-  translator: Translator;
   clock: () => Date;
 }
 
 type Translate = (id: string, args?: MessageArguments) => string;
 
-type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'registerTextHandler'>;
+type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>;
 
-const sentOptions = [0, 1, 7, 30, 90];
 const listLimit = 15;
 
 export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): void {
-  const { requests, answers, drafts, messages, registry, translator, clock } = deps;
-  const timezoneOf = (snapshot: RegistrySnapshot, country: string) =>
-    snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
-  const cancel = (t: (id: string) => string): Button => ({
-    label: t('requests-new-cancel'),
-    action: 'req:new:x',
-  });
+  const { requests, answers, messages, registry, clock } = deps;
 
   function listLine(t: Translate, locale: Locale, snapshot: RegistrySnapshot, request: RequestView): string {
     return t('requests-list-item', {
@@ -94,147 +75,8 @@ export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): vo
     },
   };
 
-  /** Asks for whatever the draft still lacks, or registers the request when it lacks nothing. */
-  async function nextStep(
-    principal: Principal,
-    locale: Locale,
-    t: Translate,
-    given: RequestDraft,
-  ): Promise<OutboundMessage> {
-    // A button press or typed answer moves the flow on: nothing is awaited until asked again.
-    const { awaiting: _awaiting, ...draft } = given;
-    const snapshot = registry.snapshot();
-    const reference = draft.ourReference ?? '…';
-    if (draft.type === undefined) {
-      await drafts.set(principal.memberId, draft);
-      const buttons = snapshot.competences.map((competence) => ({
-        label: messages.typeLabel(locale, competence.id, snapshot),
-        action: `req:new:t:${competence.id}`,
-      }));
-      return {
-        text: t('requests-new-choose-type', { ourReference: reference }),
-        buttons: [...buttons, cancel(t)],
-        locale,
-      };
-    }
-    if (draft.toCountry === undefined) {
-      await drafts.set(principal.memberId, draft);
-      const buttons = snapshot.countries
-        .filter((country) => country.iso2 !== principal.country)
-        .map((country) => ({
-          label: messages.countryName(locale, country.iso2, snapshot),
-          action: `req:new:c:${country.iso2}`,
-        }));
-      return {
-        text: t('requests-new-choose-country', { ourReference: reference }),
-        buttons: [...buttons, cancel(t)],
-        locale,
-      };
-    }
-    if (draft.sentDaysAgo === undefined) {
-      await drafts.set(principal.memberId, draft);
-      const buttons = sentOptions.map((days) => ({
-        label: t(`requests-new-sent-${days}`),
-        action: `req:new:s:${days}`,
-      }));
-      return {
-        text: t('requests-new-choose-sent', { ourReference: reference }),
-        buttons: [...buttons, cancel(t)],
-        locale,
-      };
-    }
-    if (draft.urgent === undefined) {
-      await drafts.set(principal.memberId, draft);
-      const buttons = [
-        { label: t('requests-no'), action: 'req:new:u:0' },
-        { label: t('requests-yes'), action: 'req:new:u:1' },
-      ];
-      return {
-        text: t('requests-new-choose-urgent', { ourReference: reference }),
-        buttons: [...buttons, cancel(t)],
-        locale,
-      };
-    }
-    if (draft.ourReference === undefined) {
-      await drafts.set(principal.memberId, { ...draft, awaiting: 'reference' });
-      return {
-        text: t('requests-new-ask-reference', {
-          toCountry: messages.countryName(locale, draft.toCountry, snapshot),
-        }),
-        buttons: [cancel(t)],
-        locale,
-      };
-    }
-    if (draft.subject === undefined) {
-      await drafts.set(principal.memberId, { ...draft, awaiting: 'subject' });
-      return {
-        text: t('requests-new-ask-subject', { ourReference: draft.ourReference }),
-        buttons: [cancel(t)],
-        locale,
-      };
-    }
-    await drafts.clear(principal.memberId);
-    const sentAt = new Date(clock().getTime() - draft.sentDaysAgo * 86_400_000);
-    let created: RequestView;
-    try {
-      created = await requests.create(
-        principal,
-        {
-          type: draft.type,
-          toCountry: draft.toCountry,
-          ourReference: draft.ourReference,
-          subject: draft.subject,
-          sentAt: sentAt.toISOString(),
-          urgent: draft.urgent,
-        },
-        locale,
-      );
-    } catch (error) {
-      if (error instanceof AppError) return { text: error.message, locale };
-      throw error;
-    }
-    const contact = created.contactId === null ? undefined : snapshot.contactById.get(created.contactId);
-    const lines = [
-      t('requests-new-done', {
-        ourReference: created.ourReference,
-        type: messages.typeLabel(locale, created.type, snapshot),
-        toCountry: messages.countryName(locale, created.toCountry, snapshot),
-        sentDate: messages.date(locale, sentAt, timezoneOf(snapshot, principal.country)),
-      }),
-      contact === undefined || created.nextNudgeAt === null
-        ? t('requests-new-no-contact', {
-            toCountry: messages.countryName(locale, created.toCountry, snapshot),
-          })
-        : t('requests-new-contact', {
-            contactName: messages.contactName(locale, contact),
-            authority: messages.authorityName(locale, created.authorityId, snapshot),
-            nextNudge: messages.dateTime(
-              locale,
-              new Date(created.nextNudgeAt),
-              timezoneOf(snapshot, principal.country),
-            ),
-          }),
-    ];
-    return { text: lines.join('\n'), locale };
-  }
-
-  /** `REFERENCE SUBJECT…` as typed after the command: both optional. */
-  function readReferenceAndSubject(
-    text: string,
-  ): Pick<RequestDraft, 'ourReference' | 'subject'> | 'too_long' {
-    const [reference, ...rest] = text.trim().split(/\s+/);
-    const subject = rest.join(' ').trim();
-    if ((reference?.length ?? 0) > referenceMaxLength || subject.length > subjectMaxLength) return 'too_long';
-    return {
-      ...(reference === undefined || reference === '' ? {} : { ourReference: reference }),
-      ...(subject === '' ? {} : { subject }),
-    };
-  }
-
-  const tooLong = (locale: Locale, t: Translate): OutboundMessage => ({
-    text: t('requests-new-too-long', { reference: referenceMaxLength, subject: subjectMaxLength }),
-    locale,
-  });
+  const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock });
+  engine.flows.register(newRequestFlow);
 
   const newCommand: ChatCommand = {
     id: 'request-new',
@@ -245,45 +87,19 @@ export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): vo
       { name: 'reference-subject', labelId: 'requests-argument-reference-subject', required: false },
     ],
     async run(command) {
-      const { principal, locale } = command;
-      const t: Translate = (id, args) => command.t(id, args);
+      const { principal, locale, inbound } = command;
       const typed = readReferenceAndSubject(command.argumentText);
-      if (typed === 'too_long') return tooLong(locale, t);
-      return nextStep(principal, locale, t, typed);
+      if (typed === 'too_long')
+        return {
+          text: command.t('requests-new-too-long', {
+            reference: referenceMaxLength,
+            subject: subjectMaxLength,
+          }),
+          locale,
+        };
+      return engine.flows.start(newRequestFlow, { principal, conversation: inbound, locale }, typed);
     },
   };
-
-  async function onNewRequestButton(context: ActionContext, parts: readonly string[]): Promise<ChatReply> {
-    const { principal, locale } = context;
-    const t: Translate = (id, args) => context.t(id, args);
-    const [, , step, value = ''] = parts;
-    if (step === undefined) return nextStep(principal, locale, t, {});
-    if (step === 'x') {
-      await drafts.clear(principal.memberId);
-      return { text: t('requests-new-cancelled'), locale };
-    }
-    const draft = await drafts.get(principal.memberId);
-    if (draft === undefined)
-      return { text: t('requests-new-expired', { prefix: commandPrefix(context.inbound.platform) }), locale };
-    const snapshot = registry.snapshot();
-    switch (step) {
-      case 't':
-        if (!snapshot.competences.some((competence) => competence.id === value)) return undefined;
-        return nextStep(principal, locale, t, { ...draft, type: value });
-      case 'c':
-        if (!snapshot.countryByIso2.has(value)) return undefined;
-        return nextStep(principal, locale, t, { ...draft, toCountry: value });
-      case 's': {
-        const days = Number(value);
-        if (!sentOptions.includes(days)) return undefined;
-        return nextStep(principal, locale, t, { ...draft, sentDaysAgo: days });
-      }
-      case 'u':
-        return nextStep(principal, locale, t, { ...draft, urgent: value === '1' });
-      default:
-        return undefined;
-    }
-  }
 
   async function onAnswerButton(context: ActionContext, parts: readonly string[]): Promise<ChatReply> {
     const { principal, locale } = context;
@@ -340,24 +156,14 @@ export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): vo
     }
   }
 
-  const textHandler: TextHandler = async ({ principal, locale, text }) => {
-    const draft = await drafts.get(principal.memberId);
-    if (draft?.awaiting === undefined) return undefined;
-    const t: Translate = (id, args) => translator.t(locale, id, args);
-    const value = text.trim();
-    if (draft.awaiting === 'reference') {
-      if (value.length > referenceMaxLength || /\s/.test(value)) return tooLong(locale, t);
-      return nextStep(principal, locale, t, { ...draft, ourReference: value });
-    }
-    if (value.length > subjectMaxLength) return tooLong(locale, t);
-    return nextStep(principal, locale, t, { ...draft, subject: value });
-  };
-
   engine.registerCommand(listCommand);
   engine.registerCommand(newCommand);
   engine.registerActionHandler('req', async (context) => {
     const parts = context.action.split(':');
-    return parts[1] === 'new' ? onNewRequestButton(context, parts) : onAnswerButton(context, parts);
+    if (parts[1] !== 'new') return onAnswerButton(context, parts);
+    // `req:new` (under /requests) starts the flow; its steps' buttons (`req:new:t:…`) are the flow's.
+    if (parts.length > 2) return undefined;
+    const { principal, inbound, locale } = context;
+    return engine.flows.start(newRequestFlow, { principal, conversation: inbound, locale }, {});
   });
-  engine.registerTextHandler(textHandler);
 }

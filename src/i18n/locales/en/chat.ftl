@@ -56,3 +56,29 @@ chat-unlink-yes = Yes, unlink
 chat-unlink-no = No, keep it
 chat-unlink-done = This account is unlinked. To link it again, ask your coordinator for a new invite code.
 chat-unlink-kept = Nothing changed; the account stays linked.
+
+# Conversation flows (guided dialogues): what every flow shares. $title names the flow
+# ("the request registration"); $prefix is the command sign.
+chat-command-cancel = stop what you are filling in (a request, a consultation) without sending anything
+chat-command-back = go back to the previous question of what you are filling in
+flow-yes = Yes
+flow-no = No
+flow-button-back = Back
+flow-button-cancel = Cancel
+flow-button-ask = Ask it as a question
+flow-hint-cancel = ({ $prefix }cancel to stop.)
+flow-hint-cancel-back = ({ $prefix }back for the previous question, { $prefix }cancel to stop.)
+flow-question-confirm = This looks like a new question rather than an answer. What should I do with it?
+flow-choose-option = Please choose one of the options below.
+flow-date-invalid = Please type the date like 01.03.2026 or 2026-03-01.
+flow-reminder = You have not finished { $title }:
+flow-timed-out = Time ran out for { $title }; nothing was kept or sent.
+flow-replaced = Dropped { $title } you had not finished.
+flow-cancelled = Cancelled { $title }. Nothing was sent.
+flow-nothing-to-cancel = There is nothing to cancel.
+flow-nothing-to-go-back = There is nothing to go back to.
+flow-back-first-step = This is the first question.
+flow-stale-button = That button belongs to an earlier question. Here is the current one:
+flow-busy = Your previous answer is still being handled. Please try again.
+flow-nothing-held = No message is waiting for a decision.
+flow-title-generic = the conversation

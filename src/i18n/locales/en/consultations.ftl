@@ -17,8 +17,17 @@ consult-sensitive-no = Not sensitive
 consult-sensitive-needs-matrix = Sensitive consultations take place in end-to-end encrypted Matrix rooms only. Open your Matrix chat with me and send !consult there. Nothing was sent.
 consult-ask-description = Describe your question in a few sentences ({ $country }, { $competence }). It goes to the counterpart as it is.
 consult-description-too-long = That is { $length } characters; please keep the description under { $max }.
-consult-button-cancel = Cancel
-consult-draft-cancelled = Consultation not started.
+consult-flow-title = the consultation request
+consult-country-placeholder = a country's name or code, e.g. KG
+consult-description-placeholder = your question, in a few sentences
+consult-use-as-description = Use it as the description
+consult-decline-flow-title = the reason for declining
+consult-decline-placeholder = a short reason for the asker
+consult-use-as-reason = Use it as the reason
+consult-decline-cancelled = Not declined: the consultation still waits for your answer.
+consult-decline-gone = That step has expired. Press Decline under the consultation again.
+consult-choose-flow-title = the choice of consultation
+consult-draft-cancelled = Consultation not started. Nothing was sent.
 consult-draft-expired = That step has expired. Send { $prefix }consult to start again.
 
 # Routing, as the asker sees it

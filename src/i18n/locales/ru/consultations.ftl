@@ -17,8 +17,17 @@ consult-sensitive-no = Обычная
 consult-sensitive-needs-matrix = Чувствительные консультации ведутся только в сквозь-шифрованных комнатах Matrix. Откройте чат со мной в Matrix и отправьте там !consult. Ничего не отправлено.
 consult-ask-description = Опишите вопрос в нескольких предложениях ({ $country }, { $competence }). Текст уйдёт коллеге как есть.
 consult-description-too-long = Это { $length } символов; пожалуйста, уложитесь в { $max }.
-consult-button-cancel = Отмена
-consult-draft-cancelled = Консультация не начата.
+consult-flow-title = запрос консультации
+consult-country-placeholder = название или код страны, например KG
+consult-description-placeholder = ваш вопрос в нескольких предложениях
+consult-use-as-description = Сделать описанием
+consult-decline-flow-title = причина отказа
+consult-decline-placeholder = коротко: причина для автора
+consult-use-as-reason = Сделать причиной отказа
+consult-decline-cancelled = Отказ не отправлен: консультация по-прежнему ждёт вашего ответа.
+consult-decline-gone = Этот шаг устарел. Нажмите «Отклонить» под консультацией ещё раз.
+consult-choose-flow-title = выбор консультации
+consult-draft-cancelled = Консультация не начата. Ничего не отправлено.
 consult-draft-expired = Этот шаг устарел. Отправьте { $prefix }consult, чтобы начать заново.
 
 # Маршрутизация: что видит автор

@@ -123,4 +123,25 @@ describe('free text across replicas', () => {
     });
     expect(detail.json<{ messages: { fromAsker: number } }>().messages.fromAsker).toBe(1);
   });
+
+  it('a consultation started on one replica goes back a step on the other and is sent from the first', async () => {
+    const asker = await person('Kamila Replica-Flow', { country: 'KZ' });
+    const sensitivity = await asker.say(first, '!consult KG extradition');
+    expect(sensitivity[0]?.text).toContain('Is this consultation sensitive?');
+    expect((await asker.press(second, 'consult:sens:n'))[0]?.text).toContain('Describe your question');
+    expect((await asker.say(second, '!back'))[0]?.text).toContain('Is this consultation sensitive?');
+    expect((await asker.press(first, 'consult:sens:n'))[0]?.text).toContain('Describe your question');
+    const started = await asker.say(first, 'Can the surrender hearing be held by video link?');
+    expect(started[0]?.text).toMatch(/Consultation C-\d+ is on its way/);
+  });
+
+  it('a request started on one replica is cancelled on the other', async () => {
+    const requester = await person('Yerzhan Replica-Cancel', { country: 'KZ' });
+    expect((await requester.say(first, '!newrequest'))[0]?.text).toBe('What kind of request is it?');
+    expect((await requester.say(second, '!cancel'))[0]?.text).toBe('Registration cancelled.');
+    expect((await requester.press(first, 'req:new:t:mla'))[0]?.text).toContain(
+      'This registration has expired',
+    );
+    expect((await requester.say(first, 'KZ-1'))[0]?.text).not.toContain('short, non-sensitive subject');
+  });
 });

@@ -63,6 +63,22 @@ export const webhookPathOf = (url: string): string => {
   return path === '/' || path === '' ? webhookDefaultPath : path;
 };
 
+/**
+ * A flow waiting for typed text: the reply field opens on the question, with the flow's hint as
+ * its placeholder (Telegram allows either this or inline buttons on one message).
+ */
+const replyPrompt = (message: OutboundMessage) =>
+  message.expects === undefined || (message.expects.kind !== 'text' && message.expects.kind !== 'date')
+    ? {}
+    : {
+        reply_markup: {
+          force_reply: true as const,
+          ...(message.expects.placeholder === undefined
+            ? {}
+            : { input_field_placeholder: message.expects.placeholder.slice(0, 64) }),
+        },
+      };
+
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { engine, translator, logger, webhook } = options;
   const redis =
@@ -99,7 +115,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
         link_preview_options: { is_disabled: true },
         ...(last && buttons.length > 0
           ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) }
-          : {}),
+          : last
+            ? replyPrompt(message)
+            : {}),
         ...(index === 0 && threadTo !== undefined
           ? { reply_parameters: { message_id: threadTo, allow_sending_without_reply: true } }
           : {}),

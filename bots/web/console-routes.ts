@@ -73,6 +73,20 @@ const MessageSchema = Type.Object({
   text: Type.String(),
   buttons: Type.Optional(Type.Array(ButtonSchema)),
   locale: Type.Optional(LocaleSchema),
+  expects: Type.Optional(
+    Type.Object(
+      {
+        kind: Type.Union([
+          Type.Literal('choice'),
+          Type.Literal('text'),
+          Type.Literal('date'),
+          Type.Literal('confirmation'),
+        ]),
+        placeholder: Type.Optional(Type.String()),
+      },
+      { description: 'What the next message should be (a conversation flow is waiting): shown in the input' },
+    ),
+  ),
 });
 const LangQuery = Type.Object({ lang: Type.Optional(LocaleSchema) }, { additionalProperties: false });
 
@@ -414,4 +428,12 @@ const messageView = (message: OutboundMessage) => ({
     ? {}
     : { buttons: message.buttons.map((button) => ({ label: button.label, action: button.action })) }),
   ...(message.locale === undefined ? {} : { locale: message.locale }),
+  ...(message.expects === undefined
+    ? {}
+    : {
+        expects: {
+          kind: message.expects.kind,
+          ...(message.expects.placeholder === undefined ? {} : { placeholder: message.expects.placeholder }),
+        },
+      }),
 });

@@ -294,6 +294,17 @@ function addBotMessage(message, options = {}) {
   scrollToEnd();
 }
 
+const defaultPlaceholder = question.placeholder;
+
+/**
+ * A flow's question says what it waits for ("your reference, e.g. 12/345-2026"): the input shows
+ * it until the next answer; otherwise the usual hint.
+ * @param {{ expects?: { kind: string, placeholder?: string } } | undefined} message
+ */
+function expectFrom(message) {
+  question.placeholder = message?.expects?.placeholder ?? defaultPlaceholder;
+}
+
 function setBusy(/** @type {boolean} */ value) {
   busy = value;
   sendButton.disabled = value;
@@ -319,6 +330,7 @@ async function converse(
     const result = await post('/console/messages', { ...input, locale });
     setBusy(false);
     for (const message of result.messages ?? []) addBotMessage(message);
+    expectFrom(result.messages?.at(-1));
   } catch (error) {
     setBusy(false);
     if (error instanceof RequestError && error.status === 401) showLogin(t('web-session-ended'));

@@ -27,7 +27,7 @@ import { createCoreActionHandler, createCoreCommands, refusalFor } from './core-
 import { createFlowCommands } from './flow-commands.ts';
 import { createFlowRunner, withLead, type FlowSealer } from './flow-runner.ts';
 import { createFlowStore } from './flow-store.ts';
-import type { FlowConversation, FlowDefinition, FlowStart } from './flow-types.ts';
+import type { FlowConversation, FlowDefinition, FlowStart, FlowSubject } from './flow-types.ts';
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {
@@ -40,7 +40,7 @@ export interface AskPort {
   /** Answers an `ask:*` button; undefined when the action is unknown or stale. */
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
   /** What a text asks, without answering it: does it read like a question for the registry? */
-  interpret(text: string): { intent: string; countries: readonly string[] };
+  interpret(text: string): { intent: string; countries: readonly string[]; competence: string | null };
 }
 
 export interface ActionContext {
@@ -161,10 +161,20 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     actions.set(key, { handler, options });
   }
 
-  /** Reads like a question for the registry: the ask module found something to look up in a country. */
-  const readsLikeQuestion = (text: string): boolean => {
+  /**
+   * Reads like a question for the registry: the ask module found something to look up in a
+   * country. Text about the flow's own country and competence is taken as part of the case.
+   */
+  const readsLikeQuestion = (text: string, about?: FlowSubject): boolean => {
     const interpretation = ask.interpret(text);
-    return interpretation.intent === 'find_contact' && interpretation.countries.length > 0;
+    if (interpretation.intent !== 'find_contact' || interpretation.countries.length === 0) return false;
+    if (about?.country === undefined) return true;
+    const sameCountry = interpretation.countries.every((country) => country === about.country);
+    const sameCompetence =
+      interpretation.competence == null ||
+      about.competence === undefined ||
+      interpretation.competence === about.competence;
+    return !(sameCountry && sameCompetence);
   };
   const flows = createFlowRunner({
     store: createFlowStore(deps.db),

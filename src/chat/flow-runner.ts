@@ -15,6 +15,7 @@ import type {
   FlowDefinition,
   FlowStart,
   FlowStep,
+  FlowSubject,
   StepOutcome,
 } from './flow-types.ts';
 
@@ -30,8 +31,11 @@ export interface FlowRunnerDeps {
   sealer: FlowSealer;
   /** How long a flow waits for the next answer unless it says otherwise. */
   timeoutSeconds: number;
-  /** Does typed text read like a new question (the ask module's judgement)? */
-  readsLikeQuestion(text: string): boolean;
+  /**
+   * Does typed text read like a new question (the ask module's judgement)? With `about`, one
+   * about that same subject does not.
+   */
+  readsLikeQuestion(text: string, about?: FlowSubject): boolean;
   /** Answers a question as if no flow were in progress. */
   answer(principal: Principal, inbound: InboundMessage, text: string): Promise<OutboundMessage[]>;
   defaultLocale: Locale;
@@ -315,7 +319,8 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
 
     switch (step.kind) {
       case 'text': {
-        if (step.confirmQuestion !== undefined && deps.readsLikeQuestion(text)) {
+        const check = step.confirmQuestion?.(context);
+        if (check !== undefined && deps.readsLikeQuestion(text, check.about)) {
           // Held (encrypted) until the member says which it is: it may be case material.
           const held = await store.update(row, row.version, {
             step: row.step,
@@ -330,7 +335,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
               text: context.t('flow-question-confirm'),
               locale,
               buttons: [
-                { label: step.confirmQuestion(context), action: `${controlPrefix}use` },
+                { label: check.useLabel, action: `${controlPrefix}use` },
                 { label: context.t('flow-button-ask'), action: `${controlPrefix}ask` },
                 { label: context.t('flow-button-cancel'), action: `${controlPrefix}cancel` },
               ],

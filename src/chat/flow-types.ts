@@ -93,16 +93,24 @@ export interface ConfirmStep<D> extends StepCommon<D> {
   accept(yes: boolean, context: FlowContext<D>): Outcome<D>;
 }
 
+/** What a flow is about, in the registry's terms. */
+export interface FlowSubject {
+  country?: string | undefined;
+  competence?: string | undefined;
+}
+
 /** Free text. */
 export interface TextStep<D> extends StepCommon<D> {
   kind: 'text';
   placeholder(context: FlowContext<D>): string;
   /**
    * Set when the text goes on to people (a description, a reason): text that reads like a new
-   * question is not taken until the member says so. Returns the label of the "use it" button
-   * ("Use as the description").
+   * question is not taken until the member says so. Gives the label of the "use it" button ("Use
+   * it as the description") and what the flow is about: text about that same country (and
+   * competence) is part of the case ("the fugitive hides in Osh; can you arrest him?"), not a new
+   * question.
    */
-  confirmQuestion?(context: FlowContext<D>): string;
+  confirmQuestion?(context: FlowContext<D>): { useLabel: string; about?: FlowSubject };
   accept(text: string, context: FlowContext<D>): Outcome<D>;
 }
 

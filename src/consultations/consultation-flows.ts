@@ -197,7 +197,10 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
           context.t('consult-ask-description', { ...subject(context), prefix: context.prefix }),
         placeholder: (context) => context.t('consult-description-placeholder'),
         // It goes to the counterpart as typed: a question typed here by mistake must not.
-        confirmQuestion: (context) => context.t('consult-use-as-description'),
+        confirmQuestion: (context) => ({
+          useLabel: context.t('consult-use-as-description'),
+          about: { country: context.data.country, competence: context.data.competence },
+        }),
         accept: (text, context) => {
           const description = text.trim();
           if (description.length > maxDescriptionLength)
@@ -241,7 +244,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
         prompt: (context) => context.t('consult-decline-ask-reason', { ref: refOf(context.data.number) }),
         placeholder: (context) => context.t('consult-decline-placeholder'),
         // The asker reads the reason: a question typed here by mistake must not reach them.
-        confirmQuestion: (context) => context.t('consult-use-as-reason'),
+        confirmQuestion: (context) => ({ useLabel: context.t('consult-use-as-reason') }),
         accept: (text, context) => ({ next: { ...context.data, reason: text.trim() } as DeclineDraft }),
       },
     ],

@@ -210,7 +210,10 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
           context.t('requests-new-ask-subject', { ourReference: context.data.ourReference ?? '' }),
         placeholder: (context) => context.t('requests-new-subject-placeholder'),
         // The subject goes to the counterpart with every nudge: a question typed here by mistake must not.
-        confirmQuestion: (context) => context.t('requests-new-use-as-subject'),
+        confirmQuestion: (context) => ({
+          useLabel: context.t('requests-new-use-as-subject'),
+          about: { country: context.data.toCountry, competence: context.data.type },
+        }),
         accept: (text, context) => {
           const value = text.trim();
           if (value === '' || value.length > subjectMaxLength) return tooLong(context);

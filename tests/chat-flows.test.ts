@@ -431,6 +431,49 @@ describe('in the web console', () => {
     await api(testApp, await createToken(testApp, member.memberId), 'POST', `/v1/consultations/${ref}/close`);
   });
 
+  it('typed answers: labels, codes, dates and yes/no are read; a question is answered and the step asked again', async () => {
+    const member = await web.loggedInMember('Bolat Typist', 'KZ');
+    const [type] = await ask(member, '/newrequest KZ-5/2026');
+    expect(type?.expects).toEqual({ kind: 'choice' });
+    const [answer, reminder] = await ask(member, 'who handles extradition in Kyrgyzstan');
+    expect(answer?.text).toContain('Bakyt Demo-Toktogulov');
+    expect(reminder?.text).toBe(
+      'You have not finished the request registration:\nRequest KZ-5/2026: what kind of request is it?',
+    );
+    expect((await ask(member, 'banana'))[0]?.text).toBe('Please choose one of the options below.');
+    expect((await ask(member, 'mutual legal assistance'))[0]?.text).toBe(
+      'Request KZ-5/2026: to which country was it sent?',
+    );
+    const [sent] = await ask(member, 'uz');
+    expect(sent).toMatchObject({
+      text: 'Request KZ-5/2026: when was it sent?',
+      expects: { kind: 'date', placeholder: 'or type the date, e.g. 01.03.2026' },
+    });
+    expect((await ask(member, '31.02.2025'))[0]?.text).toBe(
+      'Please type the date like 01.03.2026 or 2026-03-01.',
+    );
+    expect((await ask(member, '2999-01-01'))[0]?.text).toContain('That date is still ahead');
+    const [urgent] = await ask(member, 'вчера');
+    expect(urgent).toMatchObject({
+      text: 'Request KZ-5/2026: is it urgent?',
+      expects: { kind: 'confirmation' },
+    });
+    const [subject] = await ask(member, 'да');
+    expect(subject?.text).toContain('Reference KZ-5/2026: now type a short, non-sensitive subject');
+    const [done] = await ask(member, 'Extradition of a fugitive');
+    expect(done?.text).toContain('Registered: KZ-5/2026');
+    const token = await createToken(testApp, member.memberId);
+    const mine = await api<{ items: { urgent: boolean; sentAt: string; toCountry: string }[] }>(
+      testApp,
+      token,
+      'GET',
+      '/v1/requests?mine=true',
+    );
+    expect(mine.body.items).toMatchObject([{ urgent: true, toCountry: 'UZ' }]);
+    // "Yesterday" is the noon of the day before the server's today.
+    expect(mine.body.items[0]?.sentAt).toMatch(/T12:00:00\.000Z$/);
+  });
+
   it('/отмена stops a request being registered', async () => {
     const member = await web.loggedInMember('Aset Console', 'KZ');
     const [type] = await ask(member, '/newrequest KZ-1/2026');

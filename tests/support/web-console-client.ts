@@ -65,8 +65,14 @@ export function webConsoleClient(app: Application['app'], adminToken: string) {
       payload,
     });
     expect(response.statusCode).toBe(200);
-    return response.json<{ messages: { text: string; buttons?: { label: string; action: string }[] }[] }>()
-      .messages;
+    return response.json<{
+      messages: {
+        text: string;
+        buttons?: { label: string; action: string }[];
+        /** What a guided conversation's step waits for (the input's placeholder). */
+        expects?: { kind: string; placeholder?: string };
+      }[];
+    }>().messages;
   }
 
   return {

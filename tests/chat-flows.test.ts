@@ -474,6 +474,20 @@ describe('in the web console', () => {
     expect(mine.body.items[0]?.sentAt).toMatch(/T12:00:00\.000Z$/);
   });
 
+  it('starting another flow drops the unfinished one, and says so', async () => {
+    const member = await web.loggedInMember('Arman Switcher', 'KZ');
+    await ask(member, '/newrequest KZ-7/2026');
+    const [consult] = await ask(member, '/consult KG extradition');
+    expect(consult?.text).toMatch(
+      /^Dropped the request registration you had not finished\.\nIs this consultation sensitive\?/,
+    );
+    // Only the new one is in progress: the request's buttons are dead.
+    const [stale] = await pressIn(member, 'req:new:t:mla');
+    expect(stale?.text).toContain('This registration has expired');
+    expect(await traces(member.memberId)).toMatchObject({ flows: 1, requests: 0 });
+    await ask(member, '/cancel');
+  });
+
   it('/отмена stops a request being registered', async () => {
     const member = await web.loggedInMember('Aset Console', 'KZ');
     const [type] = await ask(member, '/newrequest KZ-1/2026');

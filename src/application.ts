@@ -18,7 +18,7 @@ import {
 } from './chat/index.ts';
 import type { Config } from './config/config.ts';
 import { stewardshipConsole } from './console/index.ts';
-import { consultationCipher, createConsultations } from './consultations/index.ts';
+import { consultationCipher, createConsultationStats, createConsultations } from './consultations/index.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import { bearerToken } from './http/auth.ts';
@@ -41,7 +41,8 @@ import { createChatAdapterRegistry, createDeliveryHealth, createOutbox } from '.
 import { createPeriodicTask } from './queue/periodic-task.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
-import { askRanking, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
+import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
+import { createContactReach, createStatsService, registerStatsMetrics, statsRoutes } from './stats/index.ts';
 import { createRegistryService, registryRoutes } from './registry/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
 import { createDraftsService, draftsRoutes } from './drafts/index.ts';
@@ -245,11 +246,23 @@ export async function createApplication(config: Config, logger: Logger) {
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
     ...(matrix === undefined ? [] : [matrix.readiness]),
   ];
+  // Statistics of how the network answers: API, console and Prometheus gauges.
+  const directory = createMemberDirectory({ db: database.db });
+  const reach = createContactReach({ directory, deliveries: createDeliveryHealth({ db: database.db }) });
+  const stats = createStatsService({
+    requests: createRequestStats({ db: database.db }),
+    consultations: createConsultationStats({ db: database.db }),
+    deliveries: createDeliveryHealth({ db: database.db }),
+    registry,
+    reach: () => reach.all(),
+  });
+  const metrics = createMetricsRegistry();
+  registerStatsMetrics(metrics, stats);
   const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
   const app = await buildApp({
     config,
     logger,
-    metrics: createMetricsRegistry(),
+    metrics,
     authenticate: async (request) => {
       const token = bearerToken(request);
       return token === undefined ? sessionCookieAuthenticator(request) : members.authenticateToken(token);
@@ -279,17 +292,19 @@ export async function createApplication(config: Config, logger: Logger) {
             }),
             requests.routes,
             consultations.routes,
+            statsRoutes({ stats }),
             stewardshipConsole({
               config,
               translator,
               registry,
               audit,
               auditQueries: createAuditQueries({ db: database.db }),
-              directory: createMemberDirectory({ db: database.db }),
-              deliveries: createDeliveryHealth({ db: database.db }),
+              directory,
+              reach,
               members,
               invites,
               identities,
+              stats,
             }),
           ],
   });

@@ -3,6 +3,8 @@
 // next to its field, and what the page refuses the server refuses too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/application.ts';
+import { consultations } from '../src/consultations/consultations-schema.ts';
+import { formalRequests, requestEvents } from '../src/requests/requests-schema.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie } from './support/web-console-client.ts';
 
@@ -225,5 +227,158 @@ describe('members', () => {
     expect((await coordinator.post(`/console/members/${id}/disable`, {})).statusCode).toBe(404);
     const list = await coordinator.get('/console/members?country=KG');
     expect(list.body).not.toContain('Kyrgyz Member');
+  });
+});
+
+describe('analytics', () => {
+  const day = 86_400_000;
+  const hour = 3_600_000;
+
+  beforeAll(async () => {
+    const { db } = test.database.handle;
+    const now = Date.now();
+    const requester = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/members',
+        headers: admin(),
+        payload: { name: 'Seeded Requester', country: 'KZ', role: 'member' },
+      })
+    ).json<{ id: string }>().id;
+    // Three MLA requests Kazakhstan -> Kyrgyzstan acknowledged after 1, 2 and 3 days (one executed
+    // after 4 days), and one Kyrgyzstan -> Uzbekistan acknowledged after 10 days: not Kazakhstan's.
+    const seeded = [
+      { id: 'statsreq0001', from: 'KZ', to: 'KG', ack: 1, executed: 4 },
+      { id: 'statsreq0002', from: 'KZ', to: 'KG', ack: 2 },
+      { id: 'statsreq0003', from: 'KZ', to: 'KG', ack: 3 },
+      { id: 'statsreq0004', from: 'KG', to: 'UZ', ack: 10 },
+    ];
+    for (const [index, request] of seeded.entries()) {
+      const sentAt = new Date(now - (20 + index) * day);
+      await db.insert(formalRequests).values({
+        id: request.id,
+        type: 'mla',
+        requesterMemberId: requester,
+        fromCountry: request.from,
+        toCountry: request.to,
+        ourReference: `REF-${index}`,
+        subject: 'Seeded for statistics',
+        sentAt,
+        status: request.executed === undefined ? 'acknowledged' : 'executed',
+        createdAt: sentAt,
+        updatedAt: sentAt,
+      });
+      await db.insert(requestEvents).values([
+        {
+          requestId: request.id,
+          at: new Date(sentAt.getTime() + day / 2),
+          kind: 'nudge_delivered',
+          actor: 'system',
+          details: {},
+        },
+        {
+          requestId: request.id,
+          at: new Date(sentAt.getTime() + request.ack * day),
+          kind: 'answer',
+          actor: 'contact:x',
+          details: { answer: 'acknowledged' },
+        },
+        ...(request.executed === undefined
+          ? []
+          : [
+              {
+                requestId: request.id,
+                at: new Date(sentAt.getTime() + request.executed * day),
+                kind: 'answer' as const,
+                actor: 'contact:x',
+                details: { answer: 'executed' },
+              },
+            ]),
+      ]);
+    }
+    // Two extradition consultations Kazakhstan -> Kyrgyzstan answered after 2 and 4 hours.
+    for (const [index, hours] of [2, 4].entries()) {
+      const createdAt = new Date(now - (5 + index) * day);
+      await db.insert(consultations).values({
+        id: `stats-consultation-${index}`,
+        askerMemberId: requester,
+        askerCountry: 'KZ',
+        country: 'KG',
+        competence: 'extradition',
+        status: 'closed',
+        origin: 'api',
+        descriptionLength: 10,
+        createdAt,
+        firstAnswerAt: new Date(createdAt.getTime() + hours * hour),
+        updatedAt: createdAt,
+      });
+    }
+  });
+
+  it('the API gives the medians and 90th percentiles of the seeded answer times, the country’s and the network’s', async () => {
+    const coordinator = await loggedIn('Saule Analyst', 'KZ', 'coordinator');
+    const requests = (await coordinator.get('/v1/stats/requests')).json<{
+      rows: {
+        fromCountry: string;
+        toCountry: string;
+        requests: number;
+        acknowledgeMedianSeconds: number;
+        acknowledgeP90Seconds: number;
+        executeMedianSeconds: number;
+      }[];
+      network: { requests: number; acknowledgeMedianSeconds: number };
+    }>();
+    expect(requests.rows).toEqual([
+      expect.objectContaining({
+        fromCountry: 'KZ',
+        toCountry: 'KG',
+        requests: 3,
+        acknowledgeMedianSeconds: 2 * 86_400,
+        acknowledgeP90Seconds: Math.round(2.8 * 86_400),
+        executeMedianSeconds: 4 * 86_400,
+      }),
+    ]);
+    // The network: all four requests, median of 1, 2, 3 and 10 days.
+    expect(requests.network).toMatchObject({ requests: 4, acknowledgeMedianSeconds: 2.5 * 86_400 });
+    const consultationStats = (await coordinator.get('/v1/stats/consultations')).json<{
+      rows: { medianSeconds: number; p90Seconds: number }[];
+    }>();
+    expect(consultationStats.rows).toEqual([
+      expect.objectContaining({
+        askerCountry: 'KZ',
+        country: 'KG',
+        competence: 'extradition',
+        medianSeconds: 3 * 3600,
+        p90Seconds: Math.round(3.8 * 3600),
+      }),
+    ]);
+    const csv = await coordinator.get('/v1/stats/requests?format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\r\n')[1]).toBe('KZ,KG,mla,3,3,172800,241920,1,345600,345600');
+    // Members see no statistics.
+    const member = await loggedIn('Curious Member', 'KZ', 'member');
+    expect((await member.get('/v1/stats/requests')).statusCode).toBe(403);
+  });
+
+  it('the analytics page shows the same figures in its tables, beside the charts, with CSV downloads', async () => {
+    const coordinator = await loggedIn('Saule Reader', 'KZ', 'coordinator');
+    const page = await coordinator.get('/console/analytics');
+    expect(page.statusCode).toBe(200);
+    const requestsTable = /<table[^>]*id="table-requests"[\s\S]*?<\/table>/.exec(page.body)?.[0] ?? '';
+    expect(requestsTable).toMatch(
+      /KZ → KG[\s\S]*Mutual legal assistance[\s\S]*>3<[\s\S]*2 days[\s\S]*2\.8 days[\s\S]*4 days/,
+    );
+    const consultationsTable =
+      /<table[^>]*id="table-consultations"[\s\S]*?<\/table>/.exec(page.body)?.[0] ?? '';
+    expect(consultationsTable).toMatch(/3 hours[\s\S]*3\.8 hours/);
+    expect(page.body).toMatch(/<svg\s+viewBox=/);
+    expect(page.body).toContain('href="/v1/stats/requests?format=csv"');
+  });
+
+  it('exposes the network figures as Prometheus gauges', async () => {
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/counterpart_request_acknowledge_seconds\{quantile="0.5"\} 216000/);
+    expect(metrics.body).toMatch(/counterpart_consultation_first_answer_seconds\{quantile="0.5"\} 10800/);
+    expect(metrics.body).toContain('counterpart_registry_verified_ratio{country="KZ",window="12m"}');
   });
 });

@@ -6,7 +6,7 @@ import type { App } from '../http/app.ts';
 import { AppError, forbidden, notFound } from '../http/errors.ts';
 import type { MemberDirectory } from '../members/member-directory.ts';
 import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
-import type { DeliveryHealth } from '../outbox/index.ts';
+import type { ContactReachService } from '../stats/contact-reach.ts';
 import type { ContactRecord, RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
@@ -20,7 +20,6 @@ import {
 } from './contact-form.ts';
 import { renderContactBody, type ContactBodyInput, type ContactPageData } from './contact-page.ts';
 import { parseRegistryQuery, renderRegistryPage } from './registry-page.ts';
-import type { ContactLinkState } from './registry-rows.ts';
 import type { RegistryTruth } from './registry-truth-port.ts';
 
 export interface RegistryPagesDeps {
@@ -28,7 +27,8 @@ export interface RegistryPagesDeps {
   audit: AuditService;
   auditQueries: AuditQueries;
   directory: MemberDirectory;
-  deliveries: DeliveryHealth;
+  /** Who can be reached through a messenger (shared with the statistics). */
+  reach: ContactReachService;
   /** Issue #14's module; its sections appear on the contact page when present. */
   truth?: RegistryTruth | undefined;
   clock?: () => Date;
@@ -38,29 +38,9 @@ type FormBody = Record<string, string | string[] | undefined>;
 
 export function registryPages(deps: RegistryPagesDeps) {
   const clock = deps.clock ?? (() => new Date());
-  // Who is linked and reachable changes slowly; the table may be a few seconds behind.
-  let linkCache: { at: number; value: Map<string, ContactLinkState> } | undefined;
-  async function linkStates(): Promise<Map<string, ContactLinkState>> {
-    const now = Date.now();
-    if (linkCache !== undefined && now - linkCache.at < 5000) return linkCache.value;
-    const links = await deps.directory.contactLinks();
-    const failing = await deps.deliveries.failingMembers(
-      [...links.values()].flatMap((link) => link.memberIds),
-    );
-    const value = new Map(
-      [...links].map(([contactId, link]) => [
-        contactId,
-        {
-          linked: link.platforms.length > 0,
-          unreachable: link.platforms.length > 0 && link.memberIds.every((id) => failing.has(id)),
-        },
-      ]),
-    );
-    linkCache = { at: now, value };
-    return value;
-  }
+  const linkStates = () => deps.reach.all();
   const forgetLinks = () => {
-    linkCache = undefined;
+    deps.reach.forget();
   };
 
   /** The contact, if the reader may manage it: a coordinator of another country is refused. */

@@ -32,6 +32,8 @@ export { deadlineJobId, type DeadlineJob, type DeadlineQueue } from './consultat
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
 export { addWorkingTime, type WorkSchedule } from './working-time.ts';
+export { createConsultationStats, type ConsultationStats } from './consultation-stats.ts';
+export type { FirstAnswerRow, FirstAnswerMonthRow, ConsultationScope } from './consultation-stats.ts';
 
 export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 'rankCandidates'> {
   redis: RedisHandle;

@@ -36,6 +36,14 @@ export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
 export type { RequestService, NewRequest, RequestChanges } from './request-service.ts';
 export type { ContactRanking, RequestView, RequestEventView } from './request-types.ts';
 export { requestStatuses, type RequestStatus } from './requests-schema.ts';
+export { createRequestStats, pendingAgeBuckets, type RequestStats } from './request-stats.ts';
+export type {
+  RequestTimesRow,
+  MonthlyTimesRow,
+  PendingAgeRow,
+  NudgeMonthRow,
+  StatsScope,
+} from './request-stats.ts';
 
 export interface RequestsSettings {
   reconcileIntervalMs: number;

@@ -5,7 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
 
-/** Which requests count: a country's (sent from or to it), or the whole network's. */
+/** Which requests count (conditions on the requests table as `r`): a country's (sent from or to it), or the whole network's. */
 export interface StatsScope {
   country?: string | undefined;
   from: Date;
@@ -67,8 +67,8 @@ function scopeOf(scope: StatsScope): SQL {
   const country =
     scope.country === undefined
       ? sql`true`
-      : sql`(${formalRequests.fromCountry} = ${scope.country} or ${formalRequests.toCountry} = ${scope.country})`;
-  return sql`${country} and ${formalRequests.sentAt} >= ${scope.from.toISOString()}::timestamptz and ${formalRequests.sentAt} < ${scope.to.toISOString()}::timestamptz`;
+      : sql`(r.from_country = ${scope.country} or r.to_country = ${scope.country})`;
+  return sql`${country} and r.sent_at >= ${scope.from.toISOString()}::timestamptz and r.sent_at < ${scope.to.toISOString()}::timestamptz`;
 }
 
 /** First acknowledgement (any answer that is a status) and first execution of each request in scope. */

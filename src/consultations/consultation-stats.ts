@@ -1,0 +1,91 @@
+// Figures about consultations for the statistics: time to first answer by country pair and
+// competence, and month by month. "First answer" is the counterpart side's first message or a
+// decline with its reason; the time runs from the start, across re-routing.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database.ts';
+import { consultations } from './consultations-schema.ts';
+
+export interface ConsultationScope {
+  /** A country's consultations (asked from or to it), or the whole network's. */
+  country?: string | undefined;
+  from: Date;
+  to: Date;
+}
+
+export interface FirstAnswerRow {
+  askerCountry: string | null;
+  country: string | null;
+  competence: string | null;
+  consultations: number;
+  answered: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface FirstAnswerMonthRow {
+  month: string;
+  consultations: number;
+  answered: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+const rowsOf = <T>(result: unknown): T[] =>
+  Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+const seconds = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Math.round(Number(value));
+
+function scopeOf(scope: ConsultationScope): SQL {
+  const country =
+    scope.country === undefined
+      ? sql`true`
+      : sql`(${consultations.country} = ${scope.country} or ${consultations.askerCountry} = ${scope.country})`;
+  return sql`${country} and ${consultations.createdAt} >= ${scope.from.toISOString()}::timestamptz and ${consultations.createdAt} < ${scope.to.toISOString()}::timestamptz`;
+}
+
+const elapsed = sql`extract(epoch from (${consultations.firstAnswerAt} - ${consultations.createdAt}))`;
+
+export type ConsultationStats = ReturnType<typeof createConsultationStats>;
+
+export function createConsultationStats({ db }: { db: Database }) {
+  return {
+    /** Per asking country, asked country and competence; the last row (keys null) is the whole scope. */
+    async firstAnswer(scope: ConsultationScope): Promise<FirstAnswerRow[]> {
+      const result = await db.execute(sql`
+        select ${consultations.askerCountry} as asker_country, ${consultations.country} as country,
+          ${consultations.competence} as competence,
+          count(*) as consultations, count(${consultations.firstAnswerAt}) as answered,
+          percentile_cont(0.5) within group (order by ${elapsed}) as median,
+          percentile_cont(0.9) within group (order by ${elapsed}) as p90
+        from ${consultations} where ${scopeOf(scope)}
+        group by grouping sets ((${consultations.askerCountry}, ${consultations.country}, ${consultations.competence}), ())
+        order by grouping(${consultations.askerCountry}), 1, 2, 3`);
+      return rowsOf<Record<string, unknown>>(result).map((row) => ({
+        askerCountry: (row.asker_country as string | null) ?? null,
+        country: (row.country as string | null) ?? null,
+        competence: (row.competence as string | null) ?? null,
+        consultations: Number(row.consultations ?? 0),
+        answered: Number(row.answered ?? 0),
+        medianSeconds: seconds(row.median),
+        p90Seconds: seconds(row.p90),
+      }));
+    },
+
+    async monthly(scope: ConsultationScope): Promise<FirstAnswerMonthRow[]> {
+      const result = await db.execute(sql`
+        select to_char(date_trunc('month', ${consultations.createdAt} at time zone 'UTC'), 'YYYY-MM') as month,
+          count(*) as consultations, count(${consultations.firstAnswerAt}) as answered,
+          percentile_cont(0.5) within group (order by ${elapsed}) as median,
+          percentile_cont(0.9) within group (order by ${elapsed}) as p90
+        from ${consultations} where ${scopeOf(scope)}
+        group by 1 order by 1`);
+      return rowsOf<Record<string, unknown>>(result).map((row) => ({
+        month: String(row.month),
+        consultations: Number(row.consultations ?? 0),
+        answered: Number(row.answered ?? 0),
+        medianSeconds: seconds(row.median),
+        p90Seconds: seconds(row.p90),
+      }));
+    },
+  };
+}

@@ -1,0 +1,282 @@
+// GET /v1/stats/...: the figures of the analytics page, as JSON (documented in OpenAPI) or CSV
+// (`?format=csv`, or `Accept: text/csv`).
+import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorResponses } from '../http/error-schemas.ts';
+import { requireRole } from '../http/auth.ts';
+import type { StatsQuery, StatsService } from './stats-service.ts';
+import { toCsv } from './csv.ts';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Seconds = Nullable(Type.Integer({ description: 'seconds' }));
+const Query = Type.Object(
+  {
+    country: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z]{2}$', description: 'Admins: one country (default: every country)' }),
+    ),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: a year before `to`' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+);
+const Period = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  country: Nullable(Type.String({ description: 'Whose rows; null: the whole network' })),
+});
+const RequestTimes = Type.Object({
+  fromCountry: Nullable(Type.String()),
+  toCountry: Nullable(Type.String()),
+  type: Nullable(Type.String()),
+  requests: Type.Integer(),
+  acknowledged: Type.Integer(),
+  acknowledgeMedianSeconds: Seconds,
+  acknowledgeP90Seconds: Seconds,
+  executed: Type.Integer(),
+  executeMedianSeconds: Seconds,
+  executeP90Seconds: Seconds,
+});
+const FirstAnswer = Type.Object({
+  askerCountry: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+  competence: Nullable(Type.String()),
+  consultations: Type.Integer(),
+  answered: Type.Integer(),
+  medianSeconds: Seconds,
+  p90Seconds: Seconds,
+});
+const Freshness = Type.Object({
+  country: Type.String(),
+  contacts: Type.Integer(),
+  verified6Months: Type.Integer(),
+  verified12Months: Type.Integer(),
+  share6Months: Nullable(Type.Number()),
+  share12Months: Nullable(Type.Number()),
+});
+const Reach = Type.Object({
+  country: Type.String(),
+  contacts: Type.Integer(),
+  unlinked: Type.Integer({ description: 'Active contacts nobody has linked a messenger for' }),
+  unreachable: Type.Integer({ description: 'Linked, but the last push failed for good' }),
+});
+const NudgeMonth = Type.Object({
+  month: Type.String(),
+  sent: Type.Integer(),
+  answered: Type.Integer(),
+  escalated: Type.Integer(),
+  undeliverable: Type.Integer(),
+});
+const NudgeTotals = Type.Omit(NudgeMonth, ['month']);
+const errors = errorResponses(400, 401, 403);
+
+const iso = (date: Date) => date.toISOString();
+
+export function statsRoutes({ stats }: { stats: StatsService }): FastifyPluginAsyncTypebox {
+  const queryOf = (request: FastifyRequest): StatsQuery => {
+    const query = request.query as { country?: string; from?: string; to?: string };
+    return {
+      country: query.country?.toUpperCase(),
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
+  };
+  const wantsCsv = (request: FastifyRequest) =>
+    (request.query as { format?: string }).format === 'csv' ||
+    /\btext\/csv\b/.test(request.headers.accept ?? '');
+  const csv = (reply: FastifyReply, name: string, rows: readonly object[]) =>
+    reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="counterpart-${name}.csv"`)
+      .send(toCsv(rows));
+
+  return async (app) => {
+    const period = (value: { from: Date; to: Date; country: string | null }) => ({
+      from: iso(value.from),
+      to: iso(value.to),
+      country: value.country,
+    });
+
+    app.get(
+      '/v1/stats/requests',
+      {
+        schema: {
+          tags: ['stats'],
+          summary:
+            'Formal requests: time to acknowledge and to execute, by country pair and type, and by month',
+          description:
+            'Times run from the date sent to the first answer that is a status (acknowledged, in progress, more information needed, executed, refused), and to execution. `rows`: the country (coordinators: their own; admins: `country` or every pair); `network`: all requests together. `?format=csv` gives `rows` as CSV.',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(RequestTimes),
+              network: Nullable(RequestTimes),
+              monthly: Type.Array(
+                Type.Object({
+                  month: Type.String(),
+                  requests: Type.Integer(),
+                  acknowledged: Type.Integer(),
+                  acknowledgeMedianSeconds: Seconds,
+                  acknowledgeP90Seconds: Seconds,
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.requests(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'requests', result.rows);
+        return {
+          period: period(result.period),
+          rows: result.rows,
+          network: result.network ?? null,
+          monthly: result.monthly,
+        };
+      },
+    );
+
+    app.get(
+      '/v1/stats/consultations',
+      {
+        schema: {
+          tags: ['stats'],
+          summary:
+            'Consultations: time to first answer by asking country, asked country and competence, and by month',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(FirstAnswer),
+              network: Nullable(FirstAnswer),
+              monthly: Type.Array(
+                Type.Object({
+                  month: Type.String(),
+                  consultations: Type.Integer(),
+                  answered: Type.Integer(),
+                  medianSeconds: Seconds,
+                  p90Seconds: Seconds,
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.consultations(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'consultations', result.rows);
+        return {
+          period: period(result.period),
+          rows: result.rows,
+          network: result.network ?? null,
+          monthly: result.monthly,
+        };
+      },
+    );
+
+    app.get(
+      '/v1/stats/pending',
+      {
+        schema: {
+          tags: ['stats'],
+          summary: 'Open formal requests by days since sent (0-30, 30-60, 60-90, 90-180, 180+)',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
+              network: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.pending(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'pending', result.rows);
+        return { period: period(result.period), rows: result.rows, network: result.network };
+      },
+    );
+
+    app.get(
+      '/v1/stats/registry',
+      {
+        schema: {
+          tags: ['stats'],
+          summary:
+            'Registry freshness per country (active contacts verified in the last 6 and 12 months) and reach (unlinked, unreachable)',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(Freshness),
+              network: Freshness,
+              reach: Type.Array(Reach),
+              networkReach: Reach,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.registry(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'registry', result.rows);
+        return { ...result, period: period(result.period) };
+      },
+    );
+
+    app.get(
+      '/v1/stats/nudges',
+      {
+        schema: {
+          tags: ['stats'],
+          summary: 'Nudges delivered, answers, escalations and undeliverable nudges, by month',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(NudgeMonth),
+              totals: NudgeTotals,
+              network: NudgeTotals,
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.nudges(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'nudges', result.rows);
+        return { ...result, period: period(result.period) };
+      },
+    );
+
+    app.get(
+      '/v1/stats/deliveries',
+      {
+        schema: {
+          tags: ['stats'],
+          summary:
+            'Pushes that could not be delivered (failed for good) or ended uncertain, by kind, network-wide',
+          querystring: Query,
+          response: {
+            200: Type.Object({
+              period: Period,
+              rows: Type.Array(
+                Type.Object({ kind: Type.String(), failed: Type.Integer(), uncertain: Type.Integer() }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await stats.deliveries(requireRole(request, 'coordinator'), queryOf(request));
+        if (wantsCsv(request)) return csv(reply, 'deliveries', result.rows);
+        return { ...result, period: period(result.period) };
+      },
+    );
+  };
+}

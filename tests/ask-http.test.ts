@@ -53,6 +53,7 @@ describe('POST /v1/ask', () => {
       intent: 'find_contact',
       countries: ['KG'],
       competence: 'extradition',
+      asks: 'contacts',
     });
     const contacts = body.results[0]?.contacts ?? [];
     expect(contacts[0]?.id).toBe('kg-001');
@@ -68,6 +69,40 @@ describe('POST /v1/ask', () => {
     expect(body.reply.buttons).toContainEqual({
       label: 'Ask for a consultation',
       action: 'consult:start:KG:extradition',
+    });
+  });
+
+  it('says what a question asks: a requirements question gets the requirements, and the contract documents it', async () => {
+    const response = await ask(
+      { text: 'какие документы нужны для запроса о выдаче в Казахстан', askerCountry: 'KG' },
+      testApp.adminToken,
+    );
+    expect(response.statusCode).toBe(200);
+    const body = response.json<AskAnswer>();
+    expect(body.interpretation).toEqual({
+      intent: 'find_contact',
+      countries: ['KZ'],
+      competence: 'extradition',
+      asks: 'requirements',
+    });
+    expect(body.reply.text).toContain('Требования к запросам');
+    const documented = await testApp.application.app.inject({ method: 'GET', url: '/docs/json' });
+    const schema = documented.json<{
+      paths: Record<
+        string,
+        { post: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }
+      >;
+    }>().paths['/v1/ask']?.post.responses['200']?.content['application/json']?.schema;
+    expect(schema).toMatchObject({
+      properties: {
+        interpretation: {
+          properties: {
+            asks: {
+              anyOf: [{ enum: ['contacts'] }, { enum: ['requirements'] }, { enum: ['tips'] }],
+            },
+          },
+        },
+      },
     });
   });
 

@@ -16,22 +16,27 @@ interface Case {
   intent: 'find_contact' | 'other';
   countries: string[];
   competence: string | null;
+  asks?: 'contacts' | 'requirements' | 'tips';
 }
 
 // Held-out questions written for this module (not the scorer's development set): both languages,
-// typos, cases, cities, codes, several countries, mixed scripts, chit-chat.
-const cases = readFileSync(join(import.meta.dirname, 'fixtures', 'ask-questions.jsonl'), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Case);
+// typos, cases, cities, codes, several countries, mixed scripts, chit-chat; and questions that
+// describe the act instead of naming the competence, requirement and tips questions.
+const cases = ['ask-questions.jsonl', 'ask-questions-acts.jsonl'].flatMap((file) =>
+  readFileSync(join(import.meta.dirname, 'fixtures', file), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Case),
+);
 
 describe('the question set', () => {
-  it.each(cases)('understands $text', ({ text, intent, countries, competence }) => {
+  it.each(cases)('understands $text', ({ text, intent, countries, competence, asks }) => {
     const got = read(text);
     expect(got.intent).toBe(intent);
     if (intent === 'find_contact') {
       expect([...got.countries].sort()).toEqual([...countries].sort());
       expect(got.competence).toBe(competence);
+      expect(got.asks).toBe(asks ?? 'contacts');
     }
   });
 });

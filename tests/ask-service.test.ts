@@ -67,6 +67,7 @@ describe('asking who handles what', () => {
       intent: 'find_contact',
       countries: ['KG'],
       competence: 'extradition',
+      asks: 'contacts',
     });
     expect(answer.locale).toBe('ru');
     expect(answer.results[0]?.contacts.map((contact) => contact.id)).toEqual(['kg-001', 'kg-002']);
@@ -200,6 +201,62 @@ describe('asking who handles what', () => {
     expect(await service.handleAction(kazakhProsecutor, 'consult:start:KZ:mla', 'en')).toBeUndefined();
   });
 
+  it('answers "what do I need to send" with the requirements the registry holds, in the question\'s language', async () => {
+    const { service } = setUp();
+    const english = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'what do I need to send an extradition request to Kazakhstan',
+    });
+    expect(english.interpretation).toEqual({
+      intent: 'find_contact',
+      countries: ['KZ'],
+      competence: 'extradition',
+      asks: 'requirements',
+    });
+    // The same content as the "Show requirements" button, and a way back to the contacts.
+    const behindButton = await service.handleAction(kazakhProsecutor, 'ask:req:KZ:extradition', 'en');
+    expect(english.reply.text).toBe(behindButton?.text);
+    expect(english.reply.text).toContain('Requests in: Kazakh and Russian');
+    expect(english.reply.buttons.map((button) => button.action)).toEqual([
+      'consult:start:KZ:extradition',
+      'ask:pick:KZ:extradition',
+    ]);
+    // The data is the same as for a contacts question.
+    expect(english.results[0]?.contacts.map((contact) => contact.id)).toContain('kz-001');
+
+    const russian = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'какие документы нужны для запроса о выдаче в Кыргызстан',
+    });
+    expect(russian.interpretation).toMatchObject({ countries: ['KG'], asks: 'requirements' });
+    expect(russian.locale).toBe('ru');
+    expect(russian.reply.text).toContain('Требования к запросам');
+    expect(russian.reply.buttons.map((button) => button.label)).toContain('Показать контакты');
+  });
+
+  it('answers requirement questions about several countries, and offers countries to choose when none was named', async () => {
+    const { service } = setUp();
+    const two = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'requirements for MLA requests to Georgia and Armenia',
+    });
+    expect(two.interpretation).toMatchObject({
+      countries: ['GE', 'AM'],
+      competence: 'mla',
+      asks: 'requirements',
+    });
+    expect(two.reply.text).toContain('Georgia');
+    expect(two.reply.text).toContain('Armenia');
+    expect(two.reply.buttons.map((button) => button.action)).toContain('ask:pick:AM:mla');
+    const none = await service.ask({ principal: kazakhProsecutor, text: 'requirements for an MLA request?' });
+    expect(none.interpretation).toMatchObject({ countries: [], asks: 'requirements' });
+    expect(none.reply.buttons.length).toBeGreaterThan(0);
+    expect(none.reply.buttons.every((button) => button.action.startsWith('ask:req:'))).toBe(true);
+    // A tips question is recognised; until the tips library exists it is answered like any other.
+    const tips = await service.ask({ principal: kazakhProsecutor, text: 'tips on electronic evidence' });
+    expect(tips.interpretation).toMatchObject({ competence: 'digital_evidence', asks: 'tips' });
+  });
+
   it('audits who looked up what, never the text of the question', async () => {
     const { service, audited } = setUp();
     await service.ask({ principal: kazakhProsecutor, text: 'extradition Kyrgyzstan, case of Mr Secret' });
@@ -207,7 +264,7 @@ describe('asking who handles what', () => {
     expect(audited[0]).toMatchObject({
       actor: 'member:m-kz',
       action: 'registry.ask',
-      details: { countries: ['KG'], competence: 'extradition' },
+      details: { countries: ['KG'], competence: 'extradition', asks: 'contacts' },
     });
     expect(JSON.stringify(audited)).not.toContain('Secret');
   });

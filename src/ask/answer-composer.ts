@@ -32,7 +32,8 @@ export interface Composer {
   countryName(iso2: string): string;
   competenceLabel(id: string): string;
   help(): OutboundMessage;
-  whichCountry(competence: string | null, choices: readonly string[]): OutboundMessage;
+  /** `verb`: what a chosen country opens, its contacts (`pick`) or its requirements (`req`). */
+  whichCountry(competence: string | null, choices: readonly string[], verb?: 'pick' | 'req'): OutboundMessage;
   answer(
     interpretation: Interpretation,
     results: readonly CountryResult[],
@@ -45,6 +46,8 @@ export interface Composer {
     bases: readonly LegalBasis[],
     askerCountry: string | undefined,
   ): OutboundMessage;
+  /** "What do I need to send an MLA request to Uzbekistan": the requirements of each country asked. */
+  requirementsAnswer(results: readonly CountryResult[], askerCountry: string | undefined): OutboundMessage;
   staleAction(): OutboundMessage;
 }
 
@@ -224,16 +227,77 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       buttons.push({ label: labelText, action });
   };
 
+  const requirements: Composer['requirements'] = (country, competence, authorities, bases, askerCountry) => {
+    const lines = [
+      t('ask-requirements-heading', {
+        competence: competenceLabel(competence),
+        country: countryName(country),
+      }),
+    ];
+    if (authorities.length === 0)
+      lines.push(
+        t('ask-requirements-none', {
+          competence: competenceLabel(competence),
+          country: countryName(country),
+        }),
+      );
+    else lines.push(...authorityLines(authorities, true));
+    lines.push('', legalBasisLine(bases, country, askerCountry));
+    const buttons: Button[] = [];
+    pushButton(buttons, t('ask-button-consult'), 'consult', 'start', country, competence);
+    return { text: lines.join('\n'), buttons, locale };
+  };
+
   return {
     countryName,
     competenceLabel,
+    requirements,
+
+    requirementsAnswer(results, askerCountry) {
+      const sections: string[] = [];
+      const buttons: Button[] = [];
+      const several = results.length > 1;
+      for (const result of results.slice(0, countriesAnswered)) {
+        const country = countryName(result.country);
+        if (!result.inRegistry || result.competence === null) {
+          sections.push(t('ask-not-in-registry', { country }));
+          continue;
+        }
+        const message = requirements(
+          result.country,
+          result.competence,
+          result.centralAuthorities,
+          result.legalBases,
+          askerCountry,
+        );
+        sections.push(message.text);
+        for (const button of message.buttons ?? []) {
+          pushButton(
+            buttons,
+            several ? t('ask-button-consult-country', { country }) : button.label,
+            ...button.action.split(':'),
+          );
+        }
+        pushButton(
+          buttons,
+          several ? t('ask-button-contacts-country', { country }) : t('ask-button-contacts'),
+          'ask',
+          'pick',
+          result.country,
+          result.competence,
+        );
+      }
+      if (results.length > countriesAnswered)
+        sections.push(t('ask-more-countries', { count: countriesAnswered }));
+      return { text: fitted(sections.join('\n\n')), buttons, locale };
+    },
     help: () => ({ text: t('ask-help'), buttons: [], locale }),
     staleAction: () => ({ text: t('ask-stale-action'), buttons: [], locale }),
 
-    whichCountry(competence, choices) {
+    whichCountry(competence, choices, verb = 'pick') {
       const buttons: Button[] = [];
       for (const iso2 of choices.slice(0, countryChoices))
-        pushButton(buttons, countryName(iso2), 'ask', 'pick', iso2, competence ?? '-');
+        pushButton(buttons, countryName(iso2), 'ask', verb, iso2, competence ?? '-');
       const text =
         competence === null
           ? t('ask-which-country-any')
@@ -328,27 +392,6 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       if (interpretation.countries.length > countriesAnswered)
         sections.push(t('ask-more-countries', { count: countriesAnswered }));
       return { text: fitted(sections.join('\n\n')), buttons, locale };
-    },
-
-    requirements(country, competence, authorities, bases, askerCountry) {
-      const lines = [
-        t('ask-requirements-heading', {
-          competence: competenceLabel(competence),
-          country: countryName(country),
-        }),
-      ];
-      if (authorities.length === 0)
-        lines.push(
-          t('ask-requirements-none', {
-            competence: competenceLabel(competence),
-            country: countryName(country),
-          }),
-        );
-      else lines.push(...authorityLines(authorities, true));
-      lines.push('', legalBasisLine(bases, country, askerCountry));
-      const buttons: Button[] = [];
-      pushButton(buttons, t('ask-button-consult'), 'consult', 'start', country, competence);
-      return { text: lines.join('\n'), buttons, locale };
     },
   };
 }

@@ -35,6 +35,10 @@ const Interpretation = Type.Object({
   intent: Type.Union([Type.Literal('find_contact'), Type.Literal('other')]),
   countries: Type.Array(Type.String()),
   competence: Nullable(Type.String()),
+  asks: Type.Union([Type.Literal('contacts'), Type.Literal('requirements'), Type.Literal('tips')], {
+    description:
+      'What the question wants: contacts (who handles it), requirements (what a request must meet: "what do I need to send an MLA request to Uzbekistan"), or tips (the network’s practical advice: "tips on electronic evidence").',
+  }),
 });
 
 const RankedContact = Type.Object({

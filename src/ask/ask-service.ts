@@ -136,10 +136,19 @@ export function createAskService({
     askerCountry: string | undefined,
   ): OutboundMessage {
     if (interpretation.intent === 'other') return composer.help();
+    // Until per-country requirement sheets exist, a requirements question gets what the registry
+    // knows: the central authority's languages, channels and urgent route, and the legal bases.
+    if (
+      interpretation.asks === 'requirements' &&
+      interpretation.competence !== null &&
+      interpretation.countries.length > 0
+    )
+      return composer.requirementsAnswer(results, askerCountry);
     if (interpretation.countries.length === 0) {
       return composer.whichCountry(
         interpretation.competence,
         likelyCountries(snapshot, interpretation.competence, askerCountry),
+        interpretation.asks === 'requirements' && interpretation.competence !== null ? 'req' : 'pick',
       );
     }
     return composer.answer(interpretation, results, askerCountry);
@@ -169,6 +178,7 @@ export function createAskService({
         intent: interpretation.intent,
         countries: interpretation.countries,
         competence: interpretation.competence,
+        asks: interpretation.asks,
         askerCountry: askerCountry ?? null,
         contacts: results.flatMap((result) => result.contacts.map((contact) => contact.id)),
       },
@@ -191,6 +201,7 @@ export function createAskService({
         intent: understood.intent,
         countries: understood.countries,
         competence: understood.competence,
+        asks: understood.asks,
       };
       return answerFor(principal, interpretation, answerLocale, asker, 'question');
     },
@@ -209,7 +220,7 @@ export function createAskService({
       if (verb === 'pick') {
         return answerFor(
           principal,
-          { intent: 'find_contact', countries: [country], competence },
+          { intent: 'find_contact', countries: [country], competence, asks: 'contacts' },
           locale,
           asker,
           'button',

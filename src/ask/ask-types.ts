@@ -5,6 +5,13 @@ import type { Locale } from '../i18n/i18n.ts';
 
 export type Intent = 'find_contact' | 'other';
 
+/**
+ * What the question wants to know about the competence and countries: who handles it
+ * (`contacts`), what a request must meet (`requirements`: "what do I need to send an MLA request
+ * to Uzbekistan"), or the network's practical advice (`tips`: "tips on electronic evidence").
+ */
+export type Asks = 'contacts' | 'requirements' | 'tips';
+
 /** What a question was understood to ask. Contract of `POST /v1/ask`. */
 export interface Interpretation {
   intent: Intent;
@@ -12,6 +19,7 @@ export interface Interpretation {
   countries: string[];
   /** A competence id of the registry's vocabulary, or null when none was named. */
   competence: string | null;
+  asks: Asks;
 }
 
 export interface RankedContact {

@@ -17,12 +17,24 @@ export interface AskVocabulary {
   neutralWords: WordsByLanguage;
   /** Question words that, with only a place, ask about something else ("where", "how"). */
   offTopicWords: WordsByLanguage;
+  /** Words that change the subject ("weather", "capital"). */
+  offTopicSubjects: WordsByLanguage;
   treatyWords: WordsByLanguage;
   languageContext: { before: WordsByLanguage; after: WordsByLanguage };
   /** Two-letter capitals that are country codes but mostly mean something else ("IT", "ID"). */
   codesThatAreWords: string[];
   stopwords: WordsByLanguage;
+  /** What a question asks about besides who: phrases of each kind, function words included. */
+  asks: Record<AskedKind, WordsByLanguage>;
+  /** Competence id -> phrases describing its acts (config/ask-acts.yaml). */
+  acts: Record<string, WordsByLanguage>;
+  /** Words left out of act phrases. */
+  actFillers: WordsByLanguage;
 }
+
+/** Kinds of question besides "who handles it" (`interpretation.asks`), most specific first. */
+export const askedKinds = ['tips', 'requirements'] as const;
+export type AskedKind = (typeof askedKinds)[number];
 
 export interface PlaceAliases {
   aliases: Record<string, string[]>;
@@ -33,6 +45,7 @@ export interface PlaceAliases {
 const configFolder = join(import.meta.dirname, '..', '..', 'config');
 export const defaultVocabularyFile = join(configFolder, 'ask-vocabulary.yaml');
 export const defaultPlacesFile = join(configFolder, 'ask-places.yaml');
+export const defaultActsFile = join(configFolder, 'ask-acts.yaml');
 
 type Problems = string[];
 
@@ -73,25 +86,51 @@ const listsByCountry = (value: unknown, path: string, problems: Problems): Recor
   return result;
 };
 
-/** Reads the vocabulary file; throws one error listing every problem. */
-export function loadAskVocabulary(file: string = defaultVocabularyFile): AskVocabulary {
+const phrasesByCompetence = (
+  value: unknown,
+  path: string,
+  problems: Problems,
+): Record<string, WordsByLanguage> => {
+  const result: Record<string, WordsByLanguage> = {};
+  if (!isRecord(value)) problems.push(`${path} must map competence ids to phrases`);
+  else {
+    for (const [id, phrases] of Object.entries(value))
+      result[id] = byLanguage(phrases, `${path}.${id}`, problems);
+  }
+  return result;
+};
+
+/** Reads the acts file; throws one error listing every problem. */
+function loadActs(file: string): Pick<AskVocabulary, 'acts' | 'actFillers'> {
+  const data: unknown = parse(readFileSync(file, 'utf8'));
+  if (!isRecord(data)) throw new Error(`${file}: not a YAML mapping`);
+  const problems: Problems = [];
+  const loaded = {
+    acts: phrasesByCompetence(data.acts, 'acts', problems),
+    actFillers: byLanguage(data.fillers, 'fillers', problems),
+  };
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
+  return loaded;
+}
+
+/** Reads the vocabulary and acts files; throws one error listing every problem. */
+export function loadAskVocabulary(
+  file: string = defaultVocabularyFile,
+  actsFile: string = defaultActsFile,
+): AskVocabulary {
   const data: unknown = parse(readFileSync(file, 'utf8'));
   const problems: Problems = [];
   if (!isRecord(data)) throw new Error(`${file}: not a YAML mapping`);
-  const competences: Record<string, WordsByLanguage> = {};
-  if (!isRecord(data.competences)) problems.push('competences must map competence ids to phrases');
-  else {
-    for (const [id, phrases] of Object.entries(data.competences)) {
-      competences[id] = byLanguage(phrases, `competences.${id}`, problems);
-    }
-  }
+  const competences = phrasesByCompetence(data.competences, 'competences', problems);
   const context = isRecord(data.languageContext) ? data.languageContext : {};
+  const asks = isRecord(data.asks) ? data.asks : {};
   const vocabulary: AskVocabulary = {
     competences,
     contactCues: byLanguage(data.contactCues, 'contactCues', problems),
     domainWords: byLanguage(data.domainWords, 'domainWords', problems),
     neutralWords: byLanguage(data.neutralWords, 'neutralWords', problems),
     offTopicWords: byLanguage(data.offTopicWords, 'offTopicWords', problems),
+    offTopicSubjects: byLanguage(data.offTopicSubjects, 'offTopicSubjects', problems),
     treatyWords: byLanguage(data.treatyWords, 'treatyWords', problems),
     languageContext: {
       before: byLanguage(context.before, 'languageContext.before', problems),
@@ -99,6 +138,11 @@ export function loadAskVocabulary(file: string = defaultVocabularyFile): AskVoca
     },
     codesThatAreWords: stringList(data.codesThatAreWords, 'codesThatAreWords', problems),
     stopwords: { en: [...englishStopwords], ru: [...russianStopwords] },
+    asks: {
+      tips: byLanguage(asks.tips, 'asks.tips', problems),
+      requirements: byLanguage(asks.requirements, 'asks.requirements', problems),
+    },
+    ...loadActs(actsFile),
   };
   if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
   return vocabulary;

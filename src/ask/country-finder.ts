@@ -16,6 +16,8 @@ export interface FoundCountry {
   iso2: string;
   start: number;
   end: number;
+  /** How it was named: a city alone says less about what the sentence asks than a country's name. */
+  kind: PlaceKind;
 }
 
 type How = 'exact' | 'stem' | 'fuzzy';
@@ -89,7 +91,8 @@ export function findCountries(
     for (let i = start; i <= end; i++) taken[i] = true;
     if (isTreatyName(end)) return;
     if ((ref.kind === 'demonym' || fromAdjective) && isLanguageName(start, end)) return;
-    if (!found.some((country) => country.iso2 === ref.iso2)) found.push({ iso2: ref.iso2, start, end });
+    if (!found.some((country) => country.iso2 === ref.iso2))
+      found.push({ iso2: ref.iso2, start, end, kind: fromAdjective ? 'demonym' : ref.kind });
   };
 
   const code = (token: Token): string | undefined => {

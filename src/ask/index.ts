@@ -6,6 +6,7 @@ export { rankContacts, centralAuthorities, legalBases, staleAfterMonths } from '
 export type { RankingQuery } from './contact-ranking.ts';
 export type {
   AskAnswer,
+  Asks,
   CentralAuthorityInfo,
   CountryResult,
   Intent,

@@ -11,6 +11,7 @@ interface PhraseWord {
   text: string;
   key: string;
   stem: string;
+  lemmas: readonly string[];
   /**
    * Abbreviations ("MLA", "ВПП") and other words of three letters or fewer match only as written:
    * their keys fold too much ("jit" and "it") and a typo in three letters makes another word.
@@ -53,6 +54,11 @@ export class PhraseMatcher<T> {
   readonly #fuzzy = new FuzzyIndex<number>();
   readonly #words: PhraseWord[] = [];
   readonly #wordOwners: { phrase: number; position: number }[] = [];
+  /**
+   * Phrase words per token already looked up. Tokens of the same word are the same object
+   * (word-keys.ts keeps them), and a fuzzy lookup costs more than the rest of reading a word.
+   */
+  readonly #wordsByToken = new WeakMap<Token, ReadonlySet<number>>();
 
   constructor(inputs: readonly PhraseInput<T>[], ignoredKeys: ReadonlySet<string>) {
     for (const input of inputs) {
@@ -64,6 +70,7 @@ export class PhraseMatcher<T> {
         text: token.text.toLowerCase(),
         key: token.key,
         stem: token.stem,
+        lemmas: token.lemmas,
         abbreviation: (token.allCaps && token.text.length <= 5) || token.key.length <= 3,
       }));
       const phraseIndex = this.#phrases.length;
@@ -80,6 +87,7 @@ export class PhraseMatcher<T> {
         this.#index(word.key, wordIndex);
         if (!word.abbreviation) {
           if (word.stem.length >= minimumStemLength) this.#index(word.stem, wordIndex);
+          for (const lemma of word.lemmas) this.#index(lemma, wordIndex);
           this.#fuzzy.add(word.key, wordIndex);
           if (word.stem !== word.key) this.#fuzzy.add(word.stem, wordIndex);
         }
@@ -94,9 +102,18 @@ export class PhraseMatcher<T> {
   }
 
   /** Phrase words (indexes) a token stands for. */
-  #wordsFor(token: Token): Set<number> {
+  #wordsFor(token: Token): ReadonlySet<number> {
+    let found = this.#wordsByToken.get(token);
+    if (found === undefined) {
+      found = this.#lookUp(token);
+      this.#wordsByToken.set(token, found);
+    }
+    return found;
+  }
+
+  #lookUp(token: Token): Set<number> {
     const found = new Set<number>();
-    const add = (wordIndex: number, how: 'key' | 'stem' | 'fuzzy'): void => {
+    const add = (wordIndex: number, how: 'key' | 'stem' | 'lemma' | 'fuzzy'): void => {
       const word = this.#words[wordIndex];
       if (word === undefined) return;
       if (word.abbreviation && (how !== 'key' || token.text.toLowerCase() !== word.text)) return;
@@ -105,6 +122,9 @@ export class PhraseMatcher<T> {
     for (const wordIndex of this.#byKey.get(token.key) ?? []) add(wordIndex, 'key');
     if (token.stem.length >= minimumStemLength) {
       for (const wordIndex of this.#byKey.get(token.stem) ?? []) add(wordIndex, 'stem');
+    }
+    for (const lemma of token.lemmas) {
+      for (const wordIndex of this.#byKey.get(lemma) ?? []) add(wordIndex, 'lemma');
     }
     if (found.size === 0 && !token.isNumber) {
       // A stem gets the edits of a word one letter shorter than itself: it is already cut.

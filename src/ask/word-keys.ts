@@ -2,6 +2,7 @@
 // "Kazakstan" meet on the same or a nearby key. Every name and synonym of the ask module is
 // compared through these keys, never letter by letter.
 import { transliterate } from 'transliteration';
+import { snowballStems } from './word-inflection.ts';
 
 // Letters of Central Asian Cyrillic alphabets that the transliteration library renders with
 // apostrophes ("Қазақстан" -> "K'azak'stan"); mapped to their Russian neighbours first.
@@ -106,6 +107,11 @@ export interface Token {
   /** First letter is a capital ("Tashkent"). */
   capitalized: boolean;
   isNumber: boolean;
+  /**
+   * Keys of the word's Snowball stems (Russian, and English for Latin letters) that differ from
+   * `key` and `stem`: "допросили" -> "dopros", "preserving" -> "preserv".
+   */
+  lemmas: readonly string[];
 }
 
 const scriptOf = (word: string): Script =>
@@ -116,6 +122,35 @@ const scriptOf = (word: string): Script =>
 const innerApostrophe = /(?<=\p{L})['ʻʼ’`‘](?=\p{L})/gu;
 const dottedAbbreviation = /\b(?:\p{Lu}\.){2,}/gu;
 
+function tokenOf(word: string): Token | undefined {
+  const key = wordKey(word);
+  if (key === '') return undefined;
+  const stem = stemOfKey(key);
+  const lemmas: string[] = [];
+  for (const written of snowballStems(word, key)) {
+    const lemma = wordKey(written);
+    if (lemma.length >= minimumStemLength && lemma !== key && lemma !== stem && !lemmas.includes(lemma))
+      lemmas.push(lemma);
+  }
+  const letters = word.replace(/[^\p{L}]/gu, '');
+  return Object.freeze({
+    text: word,
+    key,
+    stem,
+    script: scriptOf(word),
+    allCaps: letters.length > 0 && letters === letters.toUpperCase() && letters !== letters.toLowerCase(),
+    capitalized: /^\p{Lu}/u.test(word),
+    isNumber: /^\p{N}+$/u.test(word),
+    lemmas: Object.freeze(lemmas),
+  });
+}
+
+// Questions reuse a small vocabulary ("extradition", "в", "Kazakhstan"), and working out a word's
+// keys and stems costs more than the rest of reading it; tokens are immutable, so each word is
+// worked out once. Cleared when full, so odd input cannot grow it without bound.
+const knownWords = new Map<string, Token | null>();
+const knownWordsLimit = 20_000;
+
 /** Splits sanitised text into word tokens with their keys. "24/7" becomes "24", "7". */
 export function tokenize(text: string): Token[] {
   const joined = text
@@ -124,18 +159,13 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of joined.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
     const word = match[0];
-    const key = wordKey(word);
-    if (key === '') continue;
-    const letters = word.replace(/[^\p{L}]/gu, '');
-    tokens.push({
-      text: word,
-      key,
-      stem: stemOfKey(key),
-      script: scriptOf(word),
-      allCaps: letters.length > 0 && letters === letters.toUpperCase() && letters !== letters.toLowerCase(),
-      capitalized: /^\p{Lu}/u.test(word),
-      isNumber: /^\p{N}+$/u.test(word),
-    });
+    let token = knownWords.get(word);
+    if (token === undefined) {
+      token = tokenOf(word) ?? null;
+      if (knownWords.size >= knownWordsLimit) knownWords.clear();
+      knownWords.set(word, token);
+    }
+    if (token !== null) tokens.push(token);
   }
   return tokens;
 }

@@ -47,6 +47,8 @@ ask-button-consult = Ask for a consultation
 ask-button-consult-country = Consultation: { $country }
 ask-button-requirements = Show requirements
 ask-button-requirements-country = Requirements: { $country }
+ask-button-contacts = Show contacts
+ask-button-contacts-country = Contacts: { $country }
 
 ask-stage-pre_trial = pre-trial
 ask-stage-trial = trial

@@ -47,6 +47,8 @@ ask-button-consult = Запросить консультацию
 ask-button-consult-country = Консультация: { $country }
 ask-button-requirements = Требования к запросу
 ask-button-requirements-country = Требования: { $country }
+ask-button-contacts = Показать контакты
+ask-button-contacts-country = Контакты: { $country }
 
 ask-stage-pre_trial = досудебная стадия
 ask-stage-trial = судебная стадия

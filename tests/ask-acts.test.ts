@@ -66,12 +66,20 @@ describe('acts behind each competence', () => {
     // "trafficking" is not "трафик" (traffic data), "want" is not "wanted".
     expect(read('drug trafficking case with Kazakhstan').competence).toBeNull();
     expect(read('we want to talk to someone in Georgia').competence).toBeNull();
-    // "Show me the phone number of the prosecutor in Armenia" asks for a contact, not for telecom data.
-    expect(read('phone number of the prosecutor in Armenia')).toMatchObject({
-      countries: ['AM'],
-      competence: null,
-      asks: 'contacts',
-    });
+    // Asking for a contact's e-mail, website or phone is not asking for electronic evidence.
+    for (const [text, country] of [
+      ['phone number of the prosecutor in Armenia', 'AM'],
+      ['email address of the contact point in Georgia', 'GE'],
+      ['электронная почта прокурора в Казахстане', 'KZ'],
+      ['сайт прокуратуры Грузии', 'GE'],
+      ['who took over from the retired contact in Kyrgyzstan', 'KG'],
+      ['search for a contact in Kazakhstan', 'KZ'],
+    ] as const) {
+      expect(read(text), text).toMatchObject({ countries: [country], competence: null, asks: 'contacts' });
+    }
+    // Talk about linking one's own messenger account is not a registry question.
+    expect(read('how do I link my telegram account').intent).toBe('other');
+    expect(read('как привязать аккаунт телеграм').intent).toBe('other');
   });
 });
 

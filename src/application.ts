@@ -305,6 +305,8 @@ export async function createApplication(config: Config, logger: Logger) {
               invites,
               identities,
               stats,
+              requests: requests.service,
+              consultationQueries: consultations.queries,
             }),
           ],
   });

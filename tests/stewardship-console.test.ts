@@ -382,3 +382,21 @@ describe('analytics', () => {
     expect(metrics.body).toContain('counterpart_registry_verified_ratio{country="KZ",window="12m"}');
   });
 });
+
+describe('requests, consultations and the audit log', () => {
+  it('a coordinator sees their country’s requests, escalations first, and consultations without bodies; an admin verifies the audit chain', async () => {
+    const coordinator = await loggedIn('Saule Overseer', 'KZ', 'coordinator');
+    const requests = await coordinator.get('/console/requests?overdue=1');
+    expect(requests.statusCode).toBe(200);
+    const consultationsPage = await coordinator.get('/console/consultations');
+    expect(consultationsPage.statusCode).toBe(200);
+    // The coordinator may not open the audit log.
+    expect((await coordinator.get('/console/audit')).statusCode).toBe(403);
+    const secretariat = await loggedIn('Network Secretariat', 'KZ', 'admin');
+    const audit = await secretariat.get('/console/audit?action=contact.*');
+    expect(audit.statusCode).toBe(200);
+    expect(audit.body).toContain('contact:kz-001');
+    const verified = await secretariat.post('/console/audit/verify', {});
+    expect(verified.body).toMatch(/The audit log is intact: [\d,]+ entries verified\./);
+  });
+});

@@ -6,12 +6,14 @@ import type { Locale, Translator } from '../i18n/i18n.ts';
 import { consolePlugin } from './console-plugin.ts';
 import { analyticsPages, type AnalyticsPagesDeps } from './analytics-handlers.ts';
 import { membersPages, type MembersPagesDeps } from './members-handlers.ts';
+import { oversightPages, type OversightPagesDeps } from './oversight-handlers.ts';
 import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
 
 export type { RegistryTruth, ProposalView, VerificationStateView } from './registry-truth-port.ts';
 export { consoleScriptBytes } from './console-plugin.ts';
 
-export interface StewardshipDeps extends RegistryPagesDeps, MembersPagesDeps, AnalyticsPagesDeps {
+export interface StewardshipDeps
+  extends RegistryPagesDeps, MembersPagesDeps, AnalyticsPagesDeps, OversightPagesDeps {
   config: { http: SessionCookieOptions; defaultLocale: Locale };
   translator: Translator;
 }
@@ -20,6 +22,6 @@ export function stewardshipConsole(deps: StewardshipDeps): FastifyPluginAsync {
   return consolePlugin({
     config: deps.config,
     translator: deps.translator,
-    pages: [registryPages(deps), membersPages(deps), analyticsPages(deps)],
+    pages: [registryPages(deps), membersPages(deps), analyticsPages(deps), oversightPages(deps)],
   });
 }

@@ -294,3 +294,66 @@ console-analytics-undeliverable = Undeliverable
 console-analytics-kind = Kind
 console-analytics-failed = Failed
 console-analytics-uncertain = Uncertain
+
+# Requests, consultations, audit
+console-requests-title = Formal requests
+console-requests-filters = Filter requests
+console-requests-from = From country (ISO code)
+console-requests-to = To country (ISO code)
+console-requests-overdue = Only overdue (nudged without an answer, or escalated)
+console-requests-count = { $count ->
+    [one] { $count } request
+   *[other] { $count } requests
+}
+console-requests-id = Request
+console-requests-counterpart = Counterpart
+console-requests-next-nudge = Next nudge
+console-requests-unanswered = Unanswered nudges
+console-badge-escalated = escalated
+console-age-days = { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+console-request-status-sent = sent
+console-request-status-acknowledged = acknowledged
+console-request-status-in_progress = in progress
+console-request-status-more_info_needed = more information needed
+console-request-status-executed = executed
+console-request-status-refused = refused
+console-request-status-withdrawn = withdrawn
+console-consultations-title = Consultations
+console-consultations-intro = Who asked whom, how each consultation was routed and how soon it was answered. What was written is never shown here.
+console-consultations-count = { $count ->
+    [one] { $count } consultation
+   *[other] { $count } consultations
+}
+console-consultations-ref = Reference
+console-consultations-route = Now with
+console-consultations-started = Started
+console-consultations-first-answer = First answer after
+console-consultations-sensitive = Sensitive
+console-badge-sensitive = sensitive
+console-consultation-status-pending = waiting to be accepted
+console-consultation-status-forwarded = forwarded
+console-consultation-status-rerouted = re-routed
+console-consultation-status-accepted = accepted
+console-consultation-status-declined = declined
+console-consultation-status-closed = closed
+console-consultation-status-expired = expired
+console-route-contact = the contact
+console-route-deputy = the deputy
+console-route-coordinator = the coordinator
+console-audit-title = Audit log
+console-audit-chain = Chain check
+console-audit-chain-intro = Every entry's hash covers the one before it: an edited or deleted entry breaks the chain. This runs the same check as "audit verify".
+console-audit-verify = Verify the chain now
+console-audit-intact = The audit log is intact: { $entries } entries verified.
+console-audit-broken = The audit log is BROKEN: { $problems } problems in { $entries } entries.
+console-audit-filters = Filter entries
+console-audit-actor = Actor
+console-audit-subject = Subject
+console-audit-action = Action
+console-audit-at = When
+console-audit-details = Details
+console-audit-hint = A trailing * matches the beginning: "contact:kz-*", "invite.*".
+console-audit-older = Older entries

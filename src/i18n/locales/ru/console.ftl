@@ -297,3 +297,69 @@ console-analytics-undeliverable = Не доставлено
 console-analytics-kind = Вид
 console-analytics-failed = Не доставлено
 console-analytics-uncertain = Неизвестно
+
+# Запросы, консультации, журнал
+console-requests-title = Официальные запросы
+console-requests-filters = Отбор запросов
+console-requests-from = Из страны (код ISO)
+console-requests-to = В страну (код ISO)
+console-requests-overdue = Только просроченные (напоминание без ответа или эскалация)
+console-requests-count = { $count ->
+    [one] { $count } запрос
+    [few] { $count } запроса
+   *[other] { $count } запросов
+}
+console-requests-id = Запрос
+console-requests-counterpart = Адресат
+console-requests-next-nudge = Следующее напоминание
+console-requests-unanswered = Напоминаний без ответа
+console-badge-escalated = эскалация
+console-age-days = { $days ->
+    [one] { $days } день
+    [few] { $days } дня
+   *[other] { $days } дней
+}
+console-request-status-sent = отправлен
+console-request-status-acknowledged = получен
+console-request-status-in_progress = в работе
+console-request-status-more_info_needed = нужны сведения
+console-request-status-executed = исполнен
+console-request-status-refused = отказано
+console-request-status-withdrawn = отозван
+console-consultations-title = Консультации
+console-consultations-intro = Кто к кому обратился, как консультация маршрутизировалась и как быстро пришёл ответ. Содержание переписки здесь не показывается никогда.
+console-consultations-count = { $count ->
+    [one] { $count } консультация
+    [few] { $count } консультации
+   *[other] { $count } консультаций
+}
+console-consultations-ref = Номер
+console-consultations-route = Сейчас у
+console-consultations-started = Начата
+console-consultations-first-answer = Первый ответ через
+console-consultations-sensitive = Конфиденциально
+console-badge-sensitive = конфиденциально
+console-consultation-status-pending = ждёт принятия
+console-consultation-status-forwarded = передана коллеге
+console-consultation-status-rerouted = перенаправлена
+console-consultation-status-accepted = принята
+console-consultation-status-declined = отклонена
+console-consultation-status-closed = закрыта
+console-consultation-status-expired = истекла
+console-route-contact = контакта
+console-route-deputy = заместителя
+console-route-coordinator = координатора
+console-audit-title = Журнал аудита
+console-audit-chain = Проверка цепочки
+console-audit-chain-intro = Хеш каждой записи включает предыдущую: изменённая или удалённая запись разрывает цепочку. Это та же проверка, что и «audit verify».
+console-audit-verify = Проверить цепочку
+console-audit-intact = Журнал цел: проверено записей: { $entries }.
+console-audit-broken = Журнал НАРУШЕН: проблем: { $problems }, записей: { $entries }.
+console-audit-filters = Отбор записей
+console-audit-actor = Кто
+console-audit-subject = Объект
+console-audit-action = Действие
+console-audit-at = Когда
+console-audit-details = Подробности
+console-audit-hint = Звёздочка в конце обозначает начало: «contact:kz-*», «invite.*».
+console-audit-older = Более ранние записи

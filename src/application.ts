@@ -16,6 +16,7 @@ import {
   createConversationMemory,
   type ChatAdapter,
 } from './chat/index.ts';
+import { systemClock, type Clock } from './clock/index.ts';
 import type { Config } from './config/config.ts';
 import { stewardshipConsole } from './console/index.ts';
 import { consultationCipher, createConsultationStats, createConsultations } from './consultations/index.ts';
@@ -51,7 +52,15 @@ import { createDraftsService, draftsRoutes } from './drafts/index.ts';
  * Every service of one process, built from the configuration: the one composition root. The
  * entry point (`main.ts`) listens; tests use `app.inject` or listen on port 0.
  */
-export async function createApplication(config: Config, logger: Logger) {
+export async function createApplication(
+  config: Config,
+  logger: Logger,
+  options: {
+    /** The one clock every module reads (default: the system's). Tests pin the date with it. */
+    clock?: Clock;
+  } = {},
+) {
+  const clock = options.clock ?? systemClock;
   // Validated before anything starts: a broken policy file must stop the process, listing every problem.
   const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
   const tips = createTipsService(await loadTips(config.tipsFile));
@@ -66,15 +75,16 @@ export async function createApplication(config: Config, logger: Logger) {
   });
 
   const translator = createTranslator();
-  const audit = createAuditService({ db: database.db, logger });
-  const registry = createRegistryService({ db: database.db, audit, database, logger });
+  const audit = createAuditService({ db: database.db, logger, clock });
+  const registry = createRegistryService({ db: database.db, audit, database, logger, clock });
   const members = createMembersService({
     db: database.db,
     audit,
     registryLookup: registry,
     tokenCache: createTokenCache(),
+    clock,
   });
-  const ask = createAskService({ registry, translator, audit });
+  const ask = createAskService({ registry, translator, audit, clock });
   const drafts = createDraftsService({ registry, translator, audit });
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.
@@ -90,7 +100,7 @@ export async function createApplication(config: Config, logger: Logger) {
         };
   const identities = createIdentityService({ db: database.db, audit });
   // One wrong-attempt counter for invite codes and console logins (codes and tokens add up).
-  const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis });
+  const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis, clock });
   const invites = createInviteService({
     db: database.db,
     audit,
@@ -98,6 +108,7 @@ export async function createApplication(config: Config, logger: Logger) {
     identityCache: identities,
     ttlHours: config.chat.inviteTtlHours,
     consoleUrl: consoleBaseUrl(config.http),
+    clock,
   });
   // Texts kept at rest (consultation bodies, typed text a flow holds) share one key.
   const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
@@ -120,6 +131,7 @@ export async function createApplication(config: Config, logger: Logger) {
     defaultLocale: config.defaultLocale,
     sealer: bodyCipher.cipher,
     flowTimeoutSeconds: config.chat.flowTimeoutSeconds,
+    clock,
   });
   const telegram = createTelegram(config, {
     engine,
@@ -135,7 +147,7 @@ export async function createApplication(config: Config, logger: Logger) {
     return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
   });
   // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.
-  const sessions = createSessionService({ db: database.db, audit });
+  const sessions = createSessionService({ db: database.db, audit, clock });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
   const chatAdapters: ChatAdapter[] = [
@@ -155,6 +167,7 @@ export async function createApplication(config: Config, logger: Logger) {
     adapters: adapterRegistry,
     logger,
     settings: config.queues,
+    clock,
   });
   const requests = createRequestsModule({
     db: database.db,
@@ -170,6 +183,7 @@ export async function createApplication(config: Config, logger: Logger) {
     defaultLocale: config.defaultLocale,
     logger,
     settings: config.queues,
+    clock,
   });
   requests.registerChat(engine);
   const consultations = createConsultations({
@@ -191,12 +205,14 @@ export async function createApplication(config: Config, logger: Logger) {
       defaultLocale: config.defaultLocale,
     },
     workers: config.queues,
+    clock,
   });
   consultations.registerChat(engine);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
 
   const services = {
     config,
+    clock,
     logger,
     database,
     redis,
@@ -247,14 +263,15 @@ export async function createApplication(config: Config, logger: Logger) {
     ...(matrix === undefined ? [] : [matrix.readiness]),
   ];
   // Statistics of how the network answers: API, console and Prometheus gauges.
-  const directory = createMemberDirectory({ db: database.db });
+  const directory = createMemberDirectory({ db: database.db, clock });
   const reach = createContactReach({ directory, deliveries: createDeliveryHealth({ db: database.db }) });
   const stats = createStatsService({
-    requests: createRequestStats({ db: database.db }),
+    requests: createRequestStats({ db: database.db, clock }),
     consultations: createConsultationStats({ db: database.db }),
     deliveries: createDeliveryHealth({ db: database.db }),
     registry,
     reach: () => reach.all(),
+    clock,
   });
   const metrics = createMetricsRegistry();
   registerStatsMetrics(metrics, stats);
@@ -307,6 +324,7 @@ export async function createApplication(config: Config, logger: Logger) {
               stats,
               requests: requests.service,
               consultationQueries: consultations.queries,
+              clock,
             }),
           ],
   });

@@ -5,6 +5,7 @@ import type { AskAnswer } from '../src/ask/index.ts';
 import { auditLog } from '../src/audit/audit-schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { createTestClock, demoDay } from './support/test-clock.ts';
 
 let testApp: TestApp;
 let memberToken: string;
@@ -21,7 +22,8 @@ const ask = (body: unknown, token: string | null = testApp.adminToken) =>
   });
 
 beforeAll(async () => {
-  testApp = await startTestApp('ask-http');
+  // The demo registry's day (kg-002 on leave), whatever day the suite runs.
+  testApp = await startTestApp('ask-http', { clock: createTestClock(demoDay) });
   const admin = { authorization: `Bearer ${testApp.adminToken}` };
   const member = await testApp.application.app.inject({
     method: 'POST',
@@ -58,6 +60,10 @@ describe('POST /v1/ask', () => {
     const contacts = body.results[0]?.contacts ?? [];
     expect(contacts[0]?.id).toBe('kg-001');
     expect(contacts.map((contact) => contact.id)).toContain('kg-002');
+    expect(contacts.find((contact) => contact.id === 'kg-002')).toMatchObject({
+      available: false,
+      deputy: { id: 'kg-001' },
+    });
     expect(contacts.map((contact) => contact.id)).not.toContain('kg-004');
     expect(body.results[0]?.legalBases.map((basis) => basis.id).sort()).toEqual([
       'chisinau-2002',

@@ -2,9 +2,12 @@
 // fixed on Saturday 28 November 2026, while kg-002 is on leave.
 import { describe, expect, it } from 'vitest';
 import { centralAuthorities, legalBases, rankContacts } from '../src/ask/index.ts';
+import { addDays } from '../src/schedule/holiday-calendar.ts';
 import { demoSnapshot } from './support/registry-snapshot.ts';
 
 const snapshot = demoSnapshot();
+// kg-002's absence in the demo registry, from 2026-11-20 until an end date years ahead.
+const leave = snapshot.contactById.get('kg-002')!.outOfOffice!;
 const saturday = new Date('2026-11-28T10:00:00Z');
 const ids = (contacts: readonly { id: string }[]) => contacts.map((contact) => contact.id);
 
@@ -21,7 +24,7 @@ describe('ranking contacts', () => {
     expect(first).toMatchObject({ available: true, outOfOffice: null });
     expect(onLeave).toMatchObject({
       available: false,
-      outOfOffice: { start: '2026-11-20', end: '2026-12-10', note: 'Annual leave' },
+      outOfOffice: { start: '2026-11-20', end: leave.end, note: leave.note },
       deputy: { id: 'kg-001', available: true },
     });
   });
@@ -30,7 +33,8 @@ describe('ranking contacts', () => {
     const ranked = rankContacts(snapshot, {
       country: 'KG',
       competence: 'extradition',
-      now: new Date('2026-12-11T06:00:00Z'),
+      // 12:00 in Bishkek the day after the leave's last day.
+      now: new Date(`${addDays(leave.end, 1)}T06:00:00Z`),
     });
     expect(ranked.find((contact) => contact.id === 'kg-002')).toMatchObject({
       available: true,

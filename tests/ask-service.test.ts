@@ -51,7 +51,7 @@ function setUp() {
     registry,
     translator,
     audit: { enqueue: (entry) => audited.push(entry) },
-    clock: () => saturday,
+    clock: { now: () => saturday },
   });
   return { registry, audited, service };
 }

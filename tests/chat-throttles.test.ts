@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('wrong invite codes without Redis', () => {
   it('block an account after five in a window, for that account only, until the window passes', async () => {
     let now = new Date('2026-11-28T10:00:00Z');
-    const throttle = createInviteThrottle({ db: database.handle.db, clock: () => now });
+    const throttle = createInviteThrottle({ db: database.handle.db, clock: { now: () => now } });
     const account = 'telegram:4242';
     for (let attempt = 1; attempt <= 5; attempt++) {
       expect(await throttle.isBlocked(account)).toBe(false);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNudgePolicies } from '../src/requests/index.ts';
 import { createNudgePlanner } from '../src/requests/nudge-planner.ts';
-import { createHolidayCalendar } from '../src/schedule/holiday-calendar.ts';
+import { addDays, createHolidayCalendar } from '../src/schedule/holiday-calendar.ts';
 import { createWorkingTime, type WorkingCalendar } from '../src/schedule/working-time.ts';
 import { demoRegistryFile, snapshotFromRegistryFile } from './support/registry-snapshot.ts';
 
@@ -97,11 +97,14 @@ describe('who receives the nudge', () => {
   };
 
   it('goes to the deputy while the contact is on leave, and back to the contact after', () => {
-    // kg-002 is on leave 2026-11-20 .. 2026-12-10 with kg-001 as deputy.
+    // kg-002 is away from 2026-11-20 (to the end date in the demo file) with kg-001 as deputy.
+    const leave = snapshot.contactById.get('kg-002')?.outOfOffice;
+    expect(leave?.start).toBe('2026-11-20');
     const during = planner.recipientAt(snapshot, 'kg-002', at('2026-11-25T05:00:00Z'));
     expect(during.contact?.id).toBe('kg-001');
     expect(during.standingInFor?.id).toBe('kg-002');
-    const after = planner.recipientAt(snapshot, 'kg-002', at('2026-12-11T05:00:00Z'));
+    // 11:00 in Bishkek on the day after the leave ends.
+    const after = planner.recipientAt(snapshot, 'kg-002', at(`${addDays(leave!.end, 1)}T05:00:00Z`));
     expect(after.contact?.id).toBe('kg-002');
     expect(after.standingInFor).toBeUndefined();
   });

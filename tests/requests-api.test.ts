@@ -3,6 +3,10 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMember, createToken } from './support/chat-fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { createTestClock, demoDay } from './support/test-clock.ts';
+
+// The demo registry's day (kg-002 on leave), whatever day the suite runs.
+const clock = createTestClock(demoDay);
 
 let testApp: TestApp;
 let kazakhProsecutor: string;
@@ -11,7 +15,7 @@ let uzbekCoordinator: string;
 let uzbekContactPoint: string;
 
 beforeAll(async () => {
-  testApp = await startTestApp('requests_api', { env: { RUN_MODE: 'api' } });
+  testApp = await startTestApp('requests_api', { env: { RUN_MODE: 'api' }, clock });
   const token = async (input: Parameters<typeof createMember>[1]) =>
     createToken(testApp, (await createMember(testApp, input)).id);
   kazakhProsecutor = await token({ name: 'Aigerim Requester', country: 'KZ' });
@@ -32,7 +36,7 @@ const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payl
     ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
   });
 
-const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+const daysAgo = (days: number) => new Date(clock.now().getTime() - days * 86_400_000).toISOString();
 
 describe('registering a request', () => {
   it('an MLA request to Uzbekistan is registered with its first nudge in Tashkent working hours', async () => {
@@ -58,7 +62,7 @@ describe('registering a request', () => {
     expect(created.id).toMatch(/^[a-z2-9]{12}$/);
     // Sent 30 days ago, first check after 14: overdue, so the next working moment in Tashkent.
     const next = DateTime.fromISO(created.nextNudgeAt as string, { zone: 'Asia/Tashkent' });
-    expect(next.toMillis()).toBeGreaterThanOrEqual(Date.now() - 60_000);
+    expect(next.toMillis()).toBeGreaterThanOrEqual(clock.now().getTime() - 60_000);
     expect(next.weekday).toBeLessThanOrEqual(5);
     expect(next.hour * 60 + next.minute).toBeGreaterThanOrEqual(9 * 60);
     expect(next.hour).toBeLessThan(18);
@@ -84,6 +88,29 @@ describe('registering a request', () => {
     });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({ contactId: 'kg-001', urgent: true });
+
+    // For MLA, kg-002 comes first in the registry: while she is away, kg-003 is chosen; once she
+    // is back, she is.
+    const mla = {
+      type: 'mla',
+      toCountry: 'KG',
+      ourReference: 'KZ-MLA-2026/12',
+      subject: 'Bank records',
+      sentAt: daysAgo(2),
+    };
+    const whileAway = await call('POST', '/v1/requests', kazakhProsecutor, mla);
+    expect(whileAway.json()).toMatchObject({ contactId: 'kg-003' });
+    const leave = (await call('GET', '/v1/contacts/kg-002', kazakhProsecutor)).json().outOfOffice as {
+      end: string;
+    };
+    clock.set(`${leave.end}T04:00:00Z`);
+    clock.advance(86_400_000);
+    try {
+      const back = await call('POST', '/v1/requests', kazakhProsecutor, { ...mla, sentAt: daysAgo(2) });
+      expect(back.json()).toMatchObject({ contactId: 'kg-002' });
+    } finally {
+      clock.set(demoDay);
+    }
   });
 
   it('bad input gets a clear 400 and stores nothing', async () => {
@@ -100,7 +127,7 @@ describe('registering a request', () => {
       [{ ...valid, toCountry: 'XX' }, '/toCountry'],
       [{ ...valid, contactId: 'kg-001' }, '/contactId'],
       [{ ...valid, contactId: 'kg-004', toCountry: 'KG' }, '/contactId'],
-      [{ ...valid, sentAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }, '/sentAt'],
+      [{ ...valid, sentAt: new Date(clock.now().getTime() + 3 * 86_400_000).toISOString() }, '/sentAt'],
       [{ ...valid, sentAt: 'last Tuesday' }, 'body/sentAt'],
       [{ ...valid, subject: 'x'.repeat(201) }, 'body/subject'],
       [{ ...valid, colour: 'blue' }, ''],

@@ -1,6 +1,7 @@
 // Answers "who handles what, where": interprets the question, ranks the contacts of each country
 // asked about, and composes the reply. Reads only the in-memory registry snapshot, so an answer
 // costs no database round trip; the lookup itself is audited (never the question's text).
+import { type Clock, systemClock } from '../clock/index.ts';
 import countryCodes from 'i18n-iso-countries';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { OutboundMessage } from '../chat/chat-types.ts';
@@ -25,7 +26,7 @@ export interface AskServiceDeps {
   translator: Translator;
   audit: Pick<AuditService, 'enqueue'>;
   /** Default: the system clock. */
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export interface AskInput {
@@ -54,7 +55,7 @@ export function createAskService({
   registry,
   translator,
   audit,
-  clock = () => new Date(),
+  clock = systemClock,
 }: AskServiceDeps): AskService {
   // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
   askIndexFor(registry.snapshot());
@@ -70,7 +71,7 @@ export function createAskService({
     askerCountry: string | undefined,
   ): CountryResult[] {
     if (interpretation.intent !== 'find_contact') return [];
-    const now = clock();
+    const now = clock.now();
     const askerLanguages = [
       ...new Set([
         locale,

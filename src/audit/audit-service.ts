@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
 import { asc, desc, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/database.ts';
@@ -64,7 +65,7 @@ export interface AuditService {
 export interface AuditServiceOptions {
   db: Database;
   logger: Logger;
-  clock?: () => Date;
+  clock?: Clock;
   /** Default 200 ms. */
   flushIntervalMs?: number;
 }
@@ -72,7 +73,7 @@ export interface AuditServiceOptions {
 export function createAuditService({
   db,
   logger,
-  clock = () => new Date(),
+  clock = systemClock,
   flushIntervalMs = 200,
 }: AuditServiceOptions): AuditService {
   let pending: AuditEntry[] = [];
@@ -89,7 +90,7 @@ export function createAuditService({
       .limit(1);
     let seq = last?.seq ?? 0;
     let prevHash = last?.hash ?? genesisHash;
-    const at = clock().toISOString();
+    const at = clock.now().toISOString();
     const rows = entries.map((entry) => {
       seq += 1;
       const row = {

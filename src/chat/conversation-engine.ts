@@ -3,6 +3,7 @@
 // same on Telegram, Matrix and the web console.
 import type { SQL } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
+import type { Clock } from '../clock/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -98,7 +99,7 @@ export interface ConversationEngineDeps {
   sealer: FlowSealer;
   /** How long a flow waits for the next answer (CHAT_FLOW_TIMEOUT_SECONDS). */
   flowTimeoutSeconds: number;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 /** The conversation flows, as modules use them. */

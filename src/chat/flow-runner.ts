@@ -2,6 +2,7 @@
 // (buttons and typed text), moves the state kept in conversation_flows on, and gives every flow
 // `/cancel`, `/back`, a timeout, and a pause before typed text that reads like a new question is
 // taken as an answer.
+import { systemClock, type Clock } from '../clock/index.ts';
 import type { SQL } from 'drizzle-orm';
 import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
@@ -39,7 +40,7 @@ export interface FlowRunnerDeps {
   /** Answers a question as if no flow were in progress. */
   answer(principal: Principal, inbound: InboundMessage, text: string): Promise<OutboundMessage[]>;
   defaultLocale: Locale;
-  clock?: (() => Date) | undefined;
+  clock?: Clock | undefined;
 }
 
 /** Who acts, where, and the engine's idea of the language (used when no flow says otherwise). */
@@ -76,7 +77,7 @@ const noWords = new Set(['no', 'n', 'нет', 'н']);
 
 export function createFlowRunner(deps: FlowRunnerDeps) {
   const { store, translator, sealer } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   const flows = new Map<string, AnyFlow>();
   /** `<actionPrefix>:<step action>` → the flow and step its buttons answer. */
   const stepActions = new Map<string, { flow: AnyFlow; step: AnyStep }>();
@@ -87,7 +88,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     chatId: conversation.chatId,
   });
   const deadline = (flow: AnyFlow) =>
-    new Date(clock().getTime() + (flow.timeoutSeconds ?? deps.timeoutSeconds) * 1000);
+    new Date(clock.now().getTime() + (flow.timeoutSeconds ?? deps.timeoutSeconds) * 1000);
   const localeOf = (row: FlowRow): Locale => (isLocale(row.locale) ? row.locale : deps.defaultLocale);
   const say = (locale: Locale, id: string, args?: MessageArguments): OutboundMessage => ({
     text: translator.t(locale, id, args),
@@ -262,7 +263,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     const context = contextOf(flow, at.principal, at.conversation, at.locale, initial);
     const previous = await store.find(key);
     const replaced =
-      previous !== undefined && previous.flow !== flow.id && previous.expiresAt > clock()
+      previous !== undefined && previous.flow !== flow.id && previous.expiresAt > clock.now()
         ? flows.get(previous.flow)
         : undefined;
     const lead =
@@ -273,7 +274,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       const done = asList(await flow.finish(context));
       return lead === undefined ? done : withLead(lead, done, at.locale);
     }
-    const now = clock();
+    const now = clock.now();
     await store.put({
       ...key,
       flow: flow.id,
@@ -363,7 +364,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       case 'date': {
         const option = byLabel(step.options?.(context) ?? []);
         if (option !== undefined) return take(step.accept({ option }, context));
-        const date = readTypedDate(text, clock());
+        const date = readTypedDate(text, clock.now());
         if (date !== undefined) return take(step.accept({ date }, context));
         return notAnAnswer(context.t('flow-date-invalid'));
       }
@@ -381,7 +382,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     });
   }
 
-  const isExpired = (row: FlowRow) => row.expiresAt <= clock();
+  const isExpired = (row: FlowRow) => row.expiresAt <= clock.now();
 
   /** The live flow in the actor's chat; a timed-out one is removed on the way. */
   async function current(actor: Pick<FlowActor, 'principal' | 'inbound'>): Promise<FlowRow | undefined> {
@@ -549,7 +550,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       await store.remove(keyOf(memberId, conversation));
     },
     /** Deletes flows that timed out more than `graceMs` ago (their notice is no longer owed). */
-    sweepExpired: (graceMs = 5 * 60_000) => store.sweep(new Date(clock().getTime() - graceMs)),
+    sweepExpired: (graceMs = 5 * 60_000) => store.sweep(new Date(clock.now().getTime() - graceMs)),
   };
 }
 

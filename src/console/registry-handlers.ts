@@ -1,5 +1,6 @@
 // Routes of the registry pages: the table, a contact's page and what can be done there (save,
 // verify; re-verify, proposals and retirement when the registry-truth module is wired).
+import { type Clock, systemClock } from '../clock/index.ts';
 import type { AuditQueries } from '../audit/audit-queries.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { App } from '../http/app.ts';
@@ -31,13 +32,13 @@ export interface RegistryPagesDeps {
   reach: ContactReachService;
   /** Issue #14's module; its sections appear on the contact page when present. */
   truth?: RegistryTruth | undefined;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 type FormBody = Record<string, string | string[] | undefined>;
 
 export function registryPages(deps: RegistryPagesDeps) {
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   const linkStates = () => deps.reach.all();
   const forgetLinks = () => {
     deps.reach.forget();
@@ -75,7 +76,7 @@ export function registryPages(deps: RegistryPagesDeps) {
     return {
       record,
       registry: deps.registry.view().file,
-      now: clock(),
+      now: clock.now(),
       names: await deps.directory.names(memberIds),
       people,
       history: history.entries,
@@ -101,7 +102,7 @@ export function registryPages(deps: RegistryPagesDeps) {
       const body = renderRegistryPage(context, query, {
         file: deps.registry.view().file,
         links: await linkStates(),
-        now: clock(),
+        now: clock.now(),
       });
       return sendPage(reply, context, {
         section: 'registry',

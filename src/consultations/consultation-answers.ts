@@ -36,7 +36,7 @@ export function createAnswers(core: Core, steps: Steps) {
       throw new AppError('validation_failed', `the reason is at most ${maxReasonLength} characters`);
     return core.transact(async (tx, effects) => {
       const { consultation, route } = await forRecipient(tx, principal, number);
-      const now = clock();
+      const now = clock.now();
       await closeRoute(core, tx, consultation, 'declined', principal.memberId);
       await tx
         .update(consultations)

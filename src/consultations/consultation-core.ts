@@ -1,5 +1,6 @@
 // Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
 // timers, audit entries) and apply them only once the change is committed.
+import { type Clock, systemClock } from '../clock/index.ts';
 import type { AuditEntry, AuditService } from '../audit/audit-service.ts';
 import type { OutboundMessage } from '../chat/chat-types.ts';
 import type { Database, Queryable } from '../db/database.ts';
@@ -34,7 +35,7 @@ export interface ConsultationDeps {
   settings: ConsultationSettings;
   /** Reads a country and a competence out of free words ("экстрадиция Киргизия"): the ask module's interpreter. */
   interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 /** What a transaction wants done once it has committed. */
@@ -50,7 +51,7 @@ export type Core = ReturnType<typeof createCore>;
 
 export function createCore(deps: ConsultationDeps) {
   const { db, audit, outbox, timers, logger, settings, cipher } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   const notices: Notices = createNotices({
     translator: deps.translator,
     snapshot: () => deps.registry.snapshot(),

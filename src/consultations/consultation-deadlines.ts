@@ -1,6 +1,7 @@
 // Accept deadlines as BullMQ delayed jobs with deterministic ids, and a reconciler that makes
 // Postgres the truth: it handles deadlines that passed while no timer fired (Redis lost, a crash)
 // and re-creates timers, and it purges stored bodies whose retention is over.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { overdue, waiting } from './consultation-repository.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
@@ -21,17 +22,14 @@ export interface DeadlineQueue {
 export const deadlineJobId = (consultationId: string, routeSeq: number): string =>
   `consult-deadline:${consultationId}:${routeSeq}`;
 
-export function createDeadlineTimers(
-  queue: DeadlineQueue,
-  clock: () => Date = () => new Date(),
-): DeadlineTimers {
+export function createDeadlineTimers(queue: DeadlineQueue, clock: Clock = systemClock): DeadlineTimers {
   return {
     async schedule(consultationId, routeSeq, at) {
       await queue.add([
         {
           jobId: deadlineJobId(consultationId, routeSeq),
           payload: { consultationId, routeSeq },
-          delay: Math.max(0, at.getTime() - clock().getTime()),
+          delay: Math.max(0, at.getTime() - clock.now().getTime()),
         },
       ]);
     },
@@ -58,7 +56,7 @@ export function createConsultationReconciler(options: {
   async function runOnce(): Promise<{ handled: number; rescheduled: number; purged: number }> {
     let handled = 0;
     for (;;) {
-      const due = await overdue(core.deps.db, core.clock(), 100);
+      const due = await overdue(core.deps.db, core.clock.now(), 100);
       for (const consultation of due) {
         await rules.handleDeadline(consultation.id, consultation.routeSeq);
         handled += 1;

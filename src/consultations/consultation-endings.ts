@@ -41,7 +41,7 @@ export function createEndings(core: Core, steps: Steps) {
       // Timers may fire a little early (clocks of the producer and the worker); a second is noise.
       if (
         consultation.acceptDeadlineAt === null ||
-        consultation.acceptDeadlineAt.getTime() > clock().getTime() + 1000
+        consultation.acceptDeadlineAt.getTime() > clock.now().getTime() + 1000
       )
         return 'ignored';
       const route = await currentRoute(tx, consultation);
@@ -88,7 +88,7 @@ export function createEndings(core: Core, steps: Steps) {
           reason: 'not_open',
         });
       }
-      const now = clock();
+      const now = clock.now();
       const route = await currentRoute(tx, consultation);
       const waiting = isAwaiting(consultation.status);
       if (waiting) await closeRoute(core, tx, consultation, 'closed', principal.memberId);

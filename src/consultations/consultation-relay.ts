@@ -84,7 +84,7 @@ export function createConsultationRelay(core: Core) {
         return { kind: 'sender_not_encrypted' } as const;
       }
 
-      const now = core.clock();
+      const now = core.clock.now();
       const seq = await nextMessageSeq(tx, consultation.id);
       const otherId = role === 'asker' ? consultation.counterpartMemberId : consultation.askerMemberId;
       const other = otherId === null ? undefined : await activeMember(tx, otherId);
@@ -187,7 +187,7 @@ export function createConsultationRelay(core: Core) {
 
   /** Forgets stored bodies whose retention period is over. Resolves to how many were purged. */
   async function purgeExpiredBodies(): Promise<number> {
-    const now = core.clock();
+    const now = core.clock.now();
     const messages = await core.deps.db
       .update(consultationMessages)
       .set({ bodyCiphertext: null, bodyPurgeAt: null })

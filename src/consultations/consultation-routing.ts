@@ -49,7 +49,7 @@ export async function planRoute(
   options: { reason: RouteReason; explicitContactId?: string | undefined; tried: ReadonlySet<string> },
 ): Promise<PlannedRoute | undefined> {
   const snapshot = core.snapshot();
-  const now = core.clock();
+  const now = core.clock.now();
   const asker = await activeMember(tx, consultation.askerMemberId);
   const notAsker = (members: MemberRow[]) =>
     members.filter((member) => member.id !== consultation.askerMemberId);
@@ -150,7 +150,7 @@ export async function applyRoute(
   route: PlannedRoute,
   options: { status: ConsultationStatus; forwardedBy?: MemberRow | undefined },
 ): Promise<{ seq: number; deadline: Date }> {
-  const now = core.clock();
+  const now = core.clock.now();
   const seq = consultation.routeSeq + 1;
   const deadline = acceptDeadline(core, route, consultation.country, now);
   await tx.insert(consultationRoutes).values({
@@ -254,7 +254,7 @@ export async function closeRoute(
   if (consultation.routeSeq === 0) return;
   await tx
     .update(consultationRoutes)
-    .set({ outcome, answeredAt: core.clock(), answeredBy })
+    .set({ outcome, answeredAt: core.clock.now(), answeredBy })
     .where(
       and(
         eq(consultationRoutes.consultationId, consultation.id),

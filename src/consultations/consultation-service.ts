@@ -63,7 +63,7 @@ export function createConsultationRules(core: Core) {
   async function start(principal: Principal, input: StartInput, from: ActingFrom = {}): Promise<RuleResult> {
     const { country, competence, description } = validateStart(principal, input);
     const sensitive = core.settings.alwaysSensitive || input.sensitive === true;
-    const now = clock();
+    const now = clock.now();
     const id = newId();
     return core.transact(async (tx, effects) => {
       const [created] = await tx
@@ -126,7 +126,7 @@ export function createConsultationRules(core: Core) {
   async function accept(principal: Principal, number: number, from: ActingFrom = {}): Promise<RuleResult> {
     return core.transact(async (tx, effects) => {
       const { consultation, route } = await forRecipient(tx, principal, number);
-      const now = clock();
+      const now = clock.now();
       await closeRoute(core, tx, consultation, 'accepted', principal.memberId);
       const counterpartContactId = route.kind === 'coordinator' ? principal.contactId : route.contactId;
       await tx

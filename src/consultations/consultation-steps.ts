@@ -34,7 +34,7 @@ export function createSteps(core: Core) {
     messageId: string,
     from?: ActingFrom,
   ): Promise<void> {
-    const now = clock();
+    const now = clock.now();
     await tx
       .update(consultations)
       .set({

@@ -1,5 +1,6 @@
 // Public surface of the consultation module: the composition root builds it with
 // `createConsultations` and wires its chat parts, routes, workers and delivery reports.
+import { systemClock } from '../clock/index.ts';
 import { eq } from 'drizzle-orm';
 import type { Worker } from 'bullmq';
 import type { ConversationEngine } from '../chat/index.ts';
@@ -49,7 +50,7 @@ export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 
 
 export function createConsultations(options: ConsultationsOptions) {
   const { redis, queues, logger } = options;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const timers = createDeadlineTimers(
     {
       add: (jobs) =>
@@ -94,7 +95,7 @@ export function createConsultations(options: ConsultationsOptions) {
           platform: row.platform,
           chatId: row.chatId,
           platformMessageId: delivered.messageId,
-          deliveredAt: clock(),
+          deliveredAt: clock.now(),
         });
       }
     }

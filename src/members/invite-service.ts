@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
@@ -34,7 +35,7 @@ export interface InviteServiceDeps {
   ttlHours: number;
   /** The web console's base URL (PUBLIC_URL): every invite links to its login with the code filled in. */
   consoleUrl: string;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export interface IssuedInvite {
@@ -73,7 +74,7 @@ export function createInviteService({
   identityCache,
   ttlHours,
   consoleUrl,
-  clock = () => new Date(),
+  clock = systemClock,
 }: InviteServiceDeps) {
   const linkBuilders = new Map<string, InviteLinkBuilder>();
   const instructionBuilders = new Map<string, InviteInstructionBuilder>();
@@ -109,7 +110,7 @@ export function createInviteService({
           eq(invites.codeHash, hashSecret(code)),
           isNull(invites.usedAt),
           isNull(invites.revokedAt),
-          gt(invites.expiresAt, clock()),
+          gt(invites.expiresAt, clock.now()),
           isNull(members.disabledAt),
         ),
       );
@@ -134,7 +135,7 @@ export function createInviteService({
   ): Promise<boolean> {
     const used = await tx
       .update(invites)
-      .set({ usedAt: clock() })
+      .set({ usedAt: clock.now() })
       .where(and(eq(invites.id, invite.id), isNull(invites.usedAt), isNull(invites.revokedAt)))
       .returning({ id: invites.id });
     return used.length === 1;
@@ -145,7 +146,7 @@ export function createInviteService({
       ? 'used'
       : invite.revokedAt !== null
         ? 'revoked'
-        : invite.expiresAt <= clock()
+        : invite.expiresAt <= clock.now()
           ? 'expired'
           : 'pending';
 
@@ -192,7 +193,7 @@ export function createInviteService({
       }
       const member = await requireManageable(actor, memberId);
       const code = newInviteCode();
-      const now = clock();
+      const now = clock.now();
       const row = {
         id: newId(),
         memberId: member.id,
@@ -237,7 +238,7 @@ export function createInviteService({
       await db.transaction(async (tx) => {
         const revoked = await tx
           .update(invites)
-          .set({ revokedAt: clock() })
+          .set({ revokedAt: clock.now() })
           .where(
             and(
               eq(invites.id, inviteId),
@@ -303,7 +304,7 @@ export function createInviteService({
             platformUserId: account.platformUserId,
             memberId: member.id,
             chatId: account.chatId ?? null,
-            linkedAt: clock(),
+            linkedAt: clock.now(),
           };
           const inserted = await tx
             .insert(identities)

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { eq, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database } from '../db/database.ts';
@@ -23,7 +24,7 @@ export interface InviteThrottleOptions {
   maxFailures?: number;
   /** Default 15 minutes. */
   windowMs?: number;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export function createInviteThrottle(options: InviteThrottleOptions): InviteThrottle {
@@ -51,15 +52,15 @@ export function createInviteThrottle(options: InviteThrottleOptions): InviteThro
     };
   }
 
-  const { db, clock = () => new Date() } = options;
+  const { db, clock = systemClock } = options;
   return {
     async isBlocked(account) {
       const [row] = await db.select().from(inviteFailures).where(eq(inviteFailures.account, account));
       if (row === undefined) return false;
-      return row.windowStartedAt.getTime() + windowMs > clock().getTime() && row.failures >= maxFailures;
+      return row.windowStartedAt.getTime() + windowMs > clock.now().getTime() && row.failures >= maxFailures;
     },
     async recordFailure(account) {
-      const now = clock();
+      const now = clock.now();
       const nowParam = sql`${now.toISOString()}::timestamptz`;
       const windowStart = sql`${new Date(now.getTime() - windowMs).toISOString()}::timestamptz`;
       // One statement, so concurrent failures cannot both read the old count.

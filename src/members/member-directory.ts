@@ -1,5 +1,6 @@
 // Read models of members for the stewardship console: who stands behind which registry contact
 // and on which messengers, names for audit actors, and each member's last activity.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { and, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
 import { auditLog } from '../audit/audit-schema.ts';
 import type { Database } from '../db/database.ts';
@@ -34,13 +35,7 @@ const rowsOf = <T>(result: unknown): T[] =>
 
 export type MemberDirectory = ReturnType<typeof createMemberDirectory>;
 
-export function createMemberDirectory({
-  db,
-  clock = () => new Date(),
-}: {
-  db: Database;
-  clock?: () => Date;
-}) {
+export function createMemberDirectory({ db, clock = systemClock }: { db: Database; clock?: Clock }) {
   return {
     /** For each registry contact someone stands behind: who, and where they can be reached. */
     async contactLinks(): Promise<Map<string, ContactLink>> {
@@ -85,7 +80,7 @@ export function createMemberDirectory({
         .orderBy(members.name, members.id);
       if (people.length === 0) return [];
       const ids = people.map((person) => person.id);
-      const now = clock();
+      const now = clock.now();
       const [accounts, pending, tokens, sessions, audited] = await Promise.all([
         db.select().from(identities).where(inArray(identities.memberId, ids)).orderBy(identities.linkedAt),
         db

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
@@ -40,7 +41,7 @@ export interface MembersServiceDeps {
     countryExists(iso2: string): Promise<boolean>;
     contactExists(id: string): Promise<boolean>;
   };
-  clock?: () => Date;
+  clock?: Clock;
   /** Resolved tokens, so busy clients skip a database lookup per request. Default: none. */
   tokenCache?: TokenCache;
 }
@@ -51,7 +52,7 @@ export function createMembersService({
   db,
   audit,
   registryLookup,
-  clock = () => new Date(),
+  clock = systemClock,
   tokenCache,
 }: MembersServiceDeps) {
   async function requireMember(id: string): Promise<Member> {
@@ -97,7 +98,7 @@ export function createMembersService({
         role: input.role,
         contactId: input.contactId ?? null,
         locale: input.locale ?? null,
-        createdAt: clock(),
+        createdAt: clock.now(),
         disabledAt: null,
       };
       await db.transaction(async (tx) => {
@@ -169,7 +170,7 @@ export function createMembersService({
       const member = await requireMember(id);
       checkMayManage(actor, member.country, member.role);
       if (actor.memberId === id) throw new AppError('conflict', 'you cannot remove yourself');
-      const now = clock();
+      const now = clock.now();
       await db.transaction(async (tx) => {
         await tx.update(members).set({ disabledAt: now }).where(eq(members.id, id));
         await tx
@@ -190,7 +191,7 @@ export function createMembersService({
       if (actor !== undefined && actor.memberId !== memberId)
         checkMayManage(actor, member.country, member.role);
       const token = plainToken ?? newApiToken();
-      const row = { id: newId(), memberId, tokenHash: hashSecret(token), label, createdAt: clock() };
+      const row = { id: newId(), memberId, tokenHash: hashSecret(token), label, createdAt: clock.now() };
       await db.transaction(async (tx) => {
         await tx.insert(apiTokens).values(row);
         await audit.appendInTransaction(tx, [
@@ -234,7 +235,7 @@ export function createMembersService({
         checkMayManage(actor, ownerRow.country, ownerRow.role);
       }
       await db.transaction(async (tx) => {
-        await tx.update(apiTokens).set({ revokedAt: clock() }).where(eq(apiTokens.id, tokenId));
+        await tx.update(apiTokens).set({ revokedAt: clock.now() }).where(eq(apiTokens.id, tokenId));
         await audit.appendInTransaction(tx, [
           { actor: actorOf(actor), action: 'token.revoke', subject: `token:${tokenId}` },
         ]);

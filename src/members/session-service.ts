@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -11,7 +12,7 @@ import { webSessions, type SessionOrigin } from './session-schema.ts';
 export interface SessionServiceDeps {
   db: Database;
   audit: AuditService;
-  clock?: () => Date;
+  clock?: Clock;
   /** A session ends this long after login, however active. Default 7 days. */
   absoluteLifetimeMs?: number;
   /** A session ends after this long without a request. Default 12 hours. */
@@ -49,7 +50,7 @@ const lastSeenResolutionMs = 60 * 1000;
 export function createSessionService({
   db,
   audit,
-  clock = () => new Date(),
+  clock = systemClock,
   absoluteLifetimeMs = 7 * 24 * hour,
   idleTimeoutMs = 12 * hour,
 }: SessionServiceDeps) {
@@ -62,7 +63,7 @@ export function createSessionService({
      * identity (platform 'web', user id = member id) if it is not linked yet.
      */
     async create(memberId: string, origin: SessionOrigin): Promise<IssuedSession> {
-      const now = clock();
+      const now = clock.now();
       const secret = `cps_${randomBytes(32).toString('base64url')}`;
       const row = {
         id: newId(),
@@ -131,7 +132,7 @@ export function createSessionService({
         .innerJoin(members, eq(webSessions.memberId, members.id))
         .innerJoin(identities, webIdentityOf)
         .where(and(eq(webSessions.secretHash, hashSecret(secret)), isNull(members.disabledAt)));
-      const now = clock();
+      const now = clock.now();
       if (row === undefined || !isLive(row.session, now)) return undefined;
       if (now.getTime() - row.session.lastSeenAt.getTime() > lastSeenResolutionMs) {
         await db.update(webSessions).set({ lastSeenAt: now }).where(eq(webSessions.id, row.session.id));
@@ -148,7 +149,7 @@ export function createSessionService({
     /** A live session by its public id (for "who am I" views), or undefined. */
     async describe(id: string): Promise<{ id: string; memberId: string; expiresAt: Date } | undefined> {
       const [row] = await db.select().from(webSessions).where(eq(webSessions.id, id));
-      if (row === undefined || !isLive(row, clock())) return undefined;
+      if (row === undefined || !isLive(row, clock.now())) return undefined;
       return { id: row.id, memberId: row.memberId, expiresAt: row.expiresAt };
     },
 
@@ -160,7 +161,7 @@ export function createSessionService({
         .innerJoin(members, eq(webSessions.memberId, members.id))
         .innerJoin(identities, webIdentityOf)
         .where(and(eq(webSessions.id, id), isNull(members.disabledAt)));
-      return row !== undefined && isLive(row.session, clock());
+      return row !== undefined && isLive(row.session, clock.now());
     },
 
     /** Logs a session out. Unknown or already revoked sessions are fine: logout is idempotent. */
@@ -168,7 +169,7 @@ export function createSessionService({
       await db.transaction(async (tx) => {
         const revoked = await tx
           .update(webSessions)
-          .set({ revokedAt: clock() })
+          .set({ revokedAt: clock.now() })
           .where(and(eq(webSessions.id, id), isNull(webSessions.revokedAt)))
           .returning({ memberId: webSessions.memberId });
         const [first] = revoked;
@@ -183,7 +184,7 @@ export function createSessionService({
     async revokeAllForMember(memberId: string): Promise<number> {
       const revoked = await db
         .update(webSessions)
-        .set({ revokedAt: clock() })
+        .set({ revokedAt: clock.now() })
         .where(and(eq(webSessions.memberId, memberId), isNull(webSessions.revokedAt)))
         .returning({ id: webSessions.id });
       return revoked.length;
@@ -191,7 +192,7 @@ export function createSessionService({
 
     /** Deletes sessions that can no longer be used; they carry nothing the audit log lacks. */
     async purgeExpired(): Promise<number> {
-      const now = clock();
+      const now = clock.now();
       const deleted = await db
         .delete(webSessions)
         .where(

@@ -1,5 +1,6 @@
 // The outbox: every push that is not a direct reply is written to Postgres first (with a dedupe
 // key), then delivered by a BullMQ worker through the recipient's messenger. Public surface.
+import type { Clock } from '../clock/index.ts';
 import type { Worker } from 'bullmq';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
@@ -63,7 +64,7 @@ export function createOutbox(deps: {
   logger: Logger;
   settings: OutboxSettings;
   limits?: Readonly<Record<string, PlatformLimits>>;
-  clock?: () => Date;
+  clock?: Clock;
 }): OutboxModule {
   const { db, redis, queues, audit, adapters, logger, settings } = deps;
   const service = createOutboxService({

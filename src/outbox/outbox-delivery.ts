@@ -10,6 +10,7 @@
 // HTTP round trip plus one UPDATE (milliseconds), and it is only opened after the rate limiter's
 // wait. Platforms with idempotent sends (IdempotentChatAdapter, e.g. Matrix transaction ids) are
 // simply sent again with the same key: exactly once.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -40,7 +41,7 @@ export interface OutboxDeliveryDeps {
   sendTimeoutMs?: number;
   /** Longest wait for a rate-limit slot before the job is postponed instead. Default 2 s. */
   maxRateWaitMs?: number;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export type OutboxJob = Job<QueuePayloads['outbox']>;
@@ -50,7 +51,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   const claimGraceMs = deps.claimGraceMs ?? 15_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 300_000;
   const maxRateWaitMs = deps.maxRateWaitMs ?? 2000;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
 
   /**
    * Marks a final state: one UPDATE, in its own implicit transaction, straight after the
@@ -63,7 +64,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     guard: { token: string | null; from: readonly OutboxRow['state'][] },
     detail: { error?: string; platformMessageId?: string } = {},
   ): Promise<OutboxRow | undefined> {
-    const now = clock();
+    const now = clock.now();
     const [marked] = await db
       .update(outbox)
       .set({
@@ -97,7 +98,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     const toDispatch = await db.transaction(async (tx) => {
       const claimed = await tx
         .update(outbox)
-        .set({ outcomeRecordedAt: clock() })
+        .set({ outcomeRecordedAt: clock.now() })
         .where(and(eq(outbox.id, row.id), eq(outbox.state, outcome), isNull(outbox.outcomeRecordedAt)))
         .returning({ id: outbox.id });
       if (claimed.length === 0) return undefined;
@@ -148,7 +149,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 
     if (row.state === 'sending') {
       // A previous attempt claimed it and never marked it: it crashed, or is still sending.
-      const age = clock().getTime() - (row.claimedAt?.getTime() ?? 0);
+      const age = clock.now().getTime() - (row.claimedAt?.getTime() ?? 0);
       if (age < claimGraceMs && token !== undefined) {
         await job.moveToDelayed(Date.now() + claimGraceMs - age + 100, token);
         throw new DelayedError();
@@ -207,9 +208,9 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       .set({
         state: 'sending',
         claimToken,
-        claimedAt: clock(),
+        claimedAt: clock.now(),
         attempts: sql`${outbox.attempts} + 1`,
-        updatedAt: clock(),
+        updatedAt: clock.now(),
       })
       .where(
         and(
@@ -245,7 +246,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       // Not delivered: release the claim so the retry can take it again.
       await db
         .update(outbox)
-        .set({ state: 'pending', claimToken: null, lastError: failure.code, updatedAt: clock() })
+        .set({ state: 'pending', claimToken: null, lastError: failure.code, updatedAt: clock.now() })
         .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
       if (failure.kind === 'retry' && failure.retryAfterMs !== undefined && token !== undefined) {
         // The messenger said when: wait that long, without spending one of the job's attempts.

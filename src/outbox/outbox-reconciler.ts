@@ -1,5 +1,6 @@
 // Outbox rows are the truth; delivery jobs can be lost (Redis flushed or down when the row was
 // written). This re-creates the job of any row still waiting after a grace period.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -13,14 +14,14 @@ export function createOutboxReconciler({
   queues,
   logger,
   graceMs = 30_000,
-  clock = () => new Date(),
+  clock = systemClock,
 }: {
   db: Database;
   queues: QueueProducers;
   logger: Logger;
   /** Rows younger than this are left to their job. Default 30 s. */
   graceMs?: number;
-  clock?: () => Date;
+  clock?: Clock;
 }) {
   return {
     async reconcileOnce(): Promise<{ requeued: number }> {
@@ -35,7 +36,7 @@ export function createOutboxReconciler({
               and(inArray(outbox.state, ['pending', 'sending']), isNotNull(outbox.queuedAt)),
               isNull(outbox.outcomeRecordedAt),
             ),
-            lt(outbox.updatedAt, new Date(clock().getTime() - graceMs)),
+            lt(outbox.updatedAt, new Date(clock.now().getTime() - graceMs)),
           ),
         )
         .orderBy(asc(outbox.updatedAt))

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
@@ -74,18 +75,18 @@ export const outboxIdOf = (dedupeKey: string): string =>
 export function createOutboxService({
   queues,
   logger,
-  clock = () => new Date(),
+  clock = systemClock,
 }: {
   queues: QueueProducers;
   logger: Logger;
-  clock?: () => Date;
+  clock?: Clock;
 }): OutboxService {
   const handlers = new Map<string, OutcomeHandler>();
   const renderers = new Map<string, MessageRenderer>();
 
   function insertStatement(pushes: readonly OutboxPush[], guard?: { requestIn: SQL }): SQL | undefined {
     if (pushes.length === 0) return undefined;
-    const now = clock().toISOString();
+    const now = clock.now().toISOString();
     // One JSON parameter for the whole batch: far cheaper to build and bind than a wide VALUES list.
     const rows = JSON.stringify(
       pushes.map((push) => ({

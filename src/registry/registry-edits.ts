@@ -1,6 +1,7 @@
 // Single-record edits of the registry, each expressed as "the registry before" -> "the registry
 // after". The service validates the whole result, so a contact's references (authority, country,
 // deputy, competences) stay valid whatever is edited, exactly as on import.
+import type { Clock } from '../clock/index.ts';
 import type { AuditEntry } from '../audit/audit-service.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
@@ -34,7 +35,7 @@ export type RegistryWrite = <T>(compute: (current: RegistryFile) => RegistryChan
 
 interface EditsDeps {
   write: RegistryWrite;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /** Principal undefined means the system itself (CLI, seeding): allowed everywhere. */
@@ -82,7 +83,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
           input.verifiedAt === undefined
             ? {
                 ...input,
-                verifiedAt: isoDay(clock()),
+                verifiedAt: isoDay(clock.now()),
                 ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
               }
             : { ...input, verifiedAt: input.verifiedAt };
@@ -120,7 +121,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         const index = indexOf(current.contacts, id, 'contact');
         const existing = current.contacts[index] as ContactRecord;
         mayManage(actor, existing.country, 'contacts');
-        const verifiedAt = isoDay(clock());
+        const verifiedAt = isoDay(clock.now());
         return {
           next: {
             ...current,
@@ -277,7 +278,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         // Whoever writes a sheet vouches for it today, as for a new contact.
         const record: RequirementRecord = {
           ...input,
-          verifiedAt: isoDay(clock()),
+          verifiedAt: isoDay(clock.now()),
           ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
         };
         return {
@@ -324,7 +325,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         const index = indexOf(sheets, id, 'requirement sheet');
         const existing = sheets[index] as RequirementRecord;
         mayManage(actor, existing.country, 'requirement sheets');
-        const verifiedAt = isoDay(clock());
+        const verifiedAt = isoDay(clock.now());
         return {
           next: {
             ...current,

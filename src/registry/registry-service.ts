@@ -1,6 +1,7 @@
 // The registry service: keeps an in-memory snapshot of the registry for every reader, and makes
 // every change (an import or a single edit) in one transaction that is validated whole, audited,
 // and announced to other processes through Postgres NOTIFY so their snapshots follow.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { randomUUID } from 'node:crypto';
 import { and, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -45,7 +46,7 @@ export interface RegistryServiceDeps {
   audit: AuditService;
   database: Pick<DatabaseHandle, 'listen' | 'notify'>;
   logger: Logger;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 /** Records per section after an import, and how many records it created, changed and removed. */
@@ -74,7 +75,7 @@ export function createRegistryService({
   audit,
   database,
   logger,
-  clock = () => new Date(),
+  clock = systemClock,
 }: RegistryServiceDeps) {
   const origin = randomUUID();
   const listeners = new Set<RegistryListener>();
@@ -137,7 +138,7 @@ export function createRegistryService({
       await checkMemberLinks(tx, current, next);
       let counts: SyncCounts;
       try {
-        counts = await syncRegistry(tx, current, next, clock());
+        counts = await syncRegistry(tx, current, next, clock.now());
       } catch (error) {
         if (isForeignKeyViolation(error))
           throw conflict('a record to be removed is still referenced elsewhere');
@@ -223,7 +224,7 @@ export function createRegistryService({
     },
 
     /** The service's clock, for readers that judge freshness. */
-    now: clock,
+    now: () => clock.now(),
 
     /** Re-reads the registry from the database now. */
     reload,
@@ -232,7 +233,7 @@ export function createRegistryService({
     countries: () => listCountries(view),
     competences: () => view.file.competences,
     authorities: (filter: AuthorityFilter = {}) => filterAuthorities(view, filter),
-    contacts: (filter: ContactFilter = {}) => filterContacts(view, filter, clock()),
+    contacts: (filter: ContactFilter = {}) => filterContacts(view, filter, clock.now()),
     treaties: (filter: TreatyFilter = {}) => filterTreaties(view, filter),
 
     isEmpty: () => isRegistryEmpty(db),

@@ -1,5 +1,6 @@
 // Pending formal requests and their nudges. Public surface: the composition root builds the
 // module here; other modules import only from this file.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, type Worker } from 'bullmq';
 import { rankContacts } from '../ask/index.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -67,12 +68,12 @@ export interface RequestsModuleDeps {
   defaultLocale: Locale;
   logger: Logger;
   settings: RequestsSettings;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 export function createRequestsModule(deps: RequestsModuleDeps) {
   const { db, redis, queues, logger, settings } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const planner = createNudgePlanner({ policies: deps.policies, workingTime });
   // Timers further ahead than this are created by the reconciler as they come near.

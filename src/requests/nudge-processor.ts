@@ -5,6 +5,7 @@
 // scheduled for; Postgres says which nudge is due. A job whose number is no longer the request's
 // (answered, rescheduled, already fired) does nothing, so a duplicate or replayed timer never
 // nudges twice. The outbox rows carry dedupe keys derived from the same number.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
@@ -39,7 +40,7 @@ export interface NudgeProcessorDeps {
   pushPlatforms: () => readonly string[];
   defaultLocale: Locale;
   logger: Logger;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 // A nudge placed less than this after now is sent now rather than postponed.
@@ -67,10 +68,10 @@ interface RequestUpdate {
 
 export function createNudgeProcessor(deps: NudgeProcessorDeps) {
   const { db, registry, planner, messages, outbox, scheduler, logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
 
   async function fire(items: readonly NudgeJobItem[]): Promise<FireResult[]> {
-    const nowDate = clock();
+    const nowDate = clock.now();
     const now = nowDate.getTime();
     const snapshot = registry.snapshot();
     const results = new Map<string, FireResult>();

@@ -1,6 +1,7 @@
 // Postgres holds each request's next nudge time; BullMQ holds the timers. This rebuilds any
 // timer Redis lost (a flush, a restart without persistence, an enqueue that failed while Redis
 // was down) from Postgres. Run at worker start and every few minutes.
+import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, isNotNull, lte } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -21,7 +22,7 @@ export interface NudgeReconcilerOptions {
   horizonMs: number;
   /** A nudge this long overdue has its timer's state checked (a job that failed for good is replaced). Default 60 s. */
   overdueAfterMs?: number;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 const chunkSize = 5000;
@@ -29,13 +30,13 @@ const overdueChecksPerPass = 500;
 
 export function createNudgeReconciler(options: NudgeReconcilerOptions) {
   const { db, queues, scheduler, logger } = options;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const overdueAfterMs = options.overdueAfterMs ?? 60_000;
 
   return {
     /** One pass; resolves to the number of timers (re)submitted and of failed timers replaced. */
     async reconcileOnce(): Promise<{ submitted: number; replaced: number }> {
-      const now = clock().getTime();
+      const now = clock.now().getTime();
       const horizon = new Date(now + options.horizonMs);
       let replaced = 0;
       // One scan (next_nudge_at is deliberately not indexed), then timers in chunks.

@@ -67,7 +67,7 @@ export function createRequestAnswers(context: RequestsContext) {
 
   async function answer(principal: Principal, requestId: string, code: AnswerCode): Promise<AnswerOutcome> {
     const snapshot = registry.snapshot();
-    const now = clock();
+    const now = clock.now();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
       const [row] = await tx
@@ -156,7 +156,7 @@ export function createRequestAnswers(context: RequestsContext) {
     toContactId: string,
   ): Promise<AnswerOutcome> {
     const snapshot = registry.snapshot();
-    const now = clock();
+    const now = clock.now();
     let pushes: OutboxPush[] = [];
     const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
       const [row] = await tx
@@ -243,7 +243,7 @@ export function createRequestAnswers(context: RequestsContext) {
     const requestId = typeof row.context.requestId === 'string' ? row.context.requestId : undefined;
     if (requestId === undefined) return [];
     const seq = row.context.seq;
-    const now = clock();
+    const now = clock.now();
     if (outcome === 'sent') {
       const { contactId = null, standingInFor = null } = row.context as {
         contactId?: string | null;

@@ -1,6 +1,7 @@
 // `/newrequest` as a conversation flow: the kind of request, the country, when it was sent,
 // urgency, then the reference and subject when the command did not bring them. Registered when
 // every answer is in.
+import type { Clock } from '../clock/index.ts';
 import { defineFlow, type ChatReply, type FlowContext, type StepOutcome } from '../chat/index.ts';
 import { AppError } from '../http/errors.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
@@ -23,7 +24,7 @@ export interface RequestNewFlowDeps {
   requests: Pick<RequestService, 'create'>;
   messages: RequestMessages;
   registry: { snapshot(): RegistrySnapshot };
-  clock: () => Date;
+  clock: Clock;
 }
 
 const sentOptions = [0, 1, 7, 30, 90];
@@ -153,7 +154,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         options: (context) =>
           sentOptions.map((days) => ({ value: String(days), label: context.t(`requests-new-sent-${days}`) })),
         accept: (answer, context) => {
-          const now = clock();
+          const now = clock.now();
           if ('option' in answer) {
             const days = Number(answer.option);
             if (!sentOptions.includes(days)) return { retry: context.t('flow-choose-option') };

@@ -119,7 +119,7 @@ export function createRequestService(context: RequestsContext) {
       locale: Locale = context.defaultLocale,
     ): Promise<RequestView> {
       const snapshot = registry.snapshot();
-      const now = clock();
+      const now = clock.now();
       const fromCountry = input.fromCountry ?? principal.country;
       if (fromCountry !== principal.country && principal.role !== 'admin')
         throw forbidden('you register requests for your own country only');
@@ -225,7 +225,7 @@ export function createRequestService(context: RequestsContext) {
         .where(eq(requestEvents.requestId, id))
         .orderBy(asc(requestEvents.id));
       audit.enqueue({ actor: actorOf(principal), action: 'request.read', subject: `request:${id}` });
-      return { ...toView(row, clock()), events: events.map(toEventView) };
+      return { ...toView(row, clock.now()), events: events.map(toEventView) };
     },
 
     async list(principal: Principal, filter: ListFilter): Promise<{ items: RequestView[]; total: number }> {
@@ -273,13 +273,13 @@ export function createRequestService(context: RequestsContext) {
           .from(formalRequests)
           .where(where),
       ]);
-      const now = clock();
+      const now = clock.now();
       return { items: rows.map((row) => toView(row, now)), total: count?.total ?? 0 };
     },
 
     async update(principal: Principal, id: string, changes: RequestChanges): Promise<RequestView> {
       const snapshot = registry.snapshot();
-      const now = clock();
+      const now = clock.now();
       const outcome = await db.transaction(async (tx) => {
         const row = await find(tx, id, true);
         if (row === undefined || !canSee(principal, row, snapshot)) throw notFound('request', id);

@@ -1,6 +1,7 @@
 // Figures about formal requests for the statistics: how long counterparts take to acknowledge and
 // to execute (by country pair and request type, and month by month), pending requests by age, and
 // what the nudges did. Times run from the date the request was sent.
+import { systemClock, type Clock } from '../clock/index.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
@@ -90,7 +91,7 @@ function timesOf(scope: StatsScope): SQL {
 
 export type RequestStats = ReturnType<typeof createRequestStats>;
 
-export function createRequestStats({ db, clock = () => new Date() }: { db: Database; clock?: () => Date }) {
+export function createRequestStats({ db, clock = systemClock }: { db: Database; clock?: Clock }) {
   return {
     /** Per country pair and type, then (the last row, all keys null) the whole scope together. */
     async times(scope: StatsScope): Promise<RequestTimesRow[]> {
@@ -142,7 +143,7 @@ export function createRequestStats({ db, clock = () => new Date() }: { db: Datab
 
     /** Requests still open, by days since they were sent. */
     async pendingByAge(country: string | undefined): Promise<PendingAgeRow[]> {
-      const now = clock();
+      const now = clock.now();
       const result = await db.execute(sql`
         select floor(extract(epoch from (${now.toISOString()}::timestamptz - ${formalRequests.sentAt})) / 86400) as days, count(*) as requests
         from ${formalRequests}

@@ -1,5 +1,6 @@
 // Requests in the chat: `/requests` lists mine with status and age, `/newrequest` registers one
 // in a few taps, and `req:` buttons carry the counterpart's one-tap answers to a nudge.
+import type { Clock } from '../clock/index.ts';
 import type { ActionContext, ChatCommand, ChatReply, ConversationEngine } from '../chat/index.ts';
 import type { Locale, MessageArguments } from '../i18n/i18n.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
@@ -14,7 +15,7 @@ export interface RequestsChatDeps {
   answers: RequestAnswers;
   messages: RequestMessages;
   registry: { snapshot(): RegistrySnapshot };
-  clock: () => Date;
+  clock: Clock;
 }
 
 type Translate = (id: string, args?: MessageArguments) => string;

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/index.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
@@ -23,7 +24,7 @@ export interface RequestsContext {
   pushPlatforms: () => readonly string[];
   defaultLocale: Locale;
   logger: Logger;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /** Members see their own requests and those addressed to them; coordinators their country's (sent from or to it); admins all. */

@@ -2,6 +2,7 @@
 // consultations (time to first answer), pending requests by age, registry freshness, nudges and
 // deliveries. A coordinator gets their country's rows and the network's aggregate; an admin any
 // country's rows or all of them. The same figures feed the API, the console and Prometheus.
+import { type Clock, systemClock } from '../clock/index.ts';
 import type { ConsultationStats, FirstAnswerMonthRow, FirstAnswerRow } from '../consultations/index.ts';
 import { forbidden } from '../http/errors.ts';
 import { isAdmin, type Principal } from '../members/principal.ts';
@@ -52,7 +53,7 @@ export interface StatsServiceDeps {
   registry: { view(): { file: RegistryFile } };
   /** Who stands behind each contact and whether the last push to them failed. */
   reach: () => Promise<Map<string, { linked: boolean; unreachable: boolean }>>;
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 const day = 86_400_000;
@@ -67,11 +68,11 @@ function monthsBefore(now: Date, months: number): string {
 export type StatsService = ReturnType<typeof createStatsService>;
 
 export function createStatsService(deps: StatsServiceDeps) {
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
 
   function periodOf(principal: Principal, query: StatsQuery): Period {
     if (principal.role === 'member') throw forbidden('statistics are for coordinators and admins');
-    const to = query.to ?? clock();
+    const to = query.to ?? clock.now();
     const from = query.from ?? new Date(to.getTime() - 365 * day);
     const country = isAdmin(principal) ? (query.country ?? null) : principal.country;
     return { from, to, country };
@@ -164,7 +165,7 @@ export function createStatsService(deps: StatsServiceDeps) {
     async registry(principal: Principal, query: StatsQuery) {
       const period = periodOf(principal, query);
       const contacts = deps.registry.view().file.contacts;
-      const all = freshness(contacts, clock());
+      const all = freshness(contacts, clock.now());
       const reach = await deps.reach();
       const active = contacts.filter((contact) => contact.status === 'active');
       const reachRows: ReachRow[] = [...Map.groupBy(active, (contact) => contact.country)]

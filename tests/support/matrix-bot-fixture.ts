@@ -1,6 +1,7 @@
 // The stage for Matrix bot stories: a test homeserver, the whole application with the bot
 // configured, and helpers to follow what the bot says to real matrix-js-sdk users.
 import { createMatrixBot, type MatrixBot, type MatrixBotOptions } from '../../bots/matrix/index.ts';
+import type { Clock } from '../../src/clock/index.ts';
 import { startMatrixHomeserver, type TestHomeserver } from './matrix-homeserver/index.ts';
 import { type ReceivedMessage, startTestMatrixUser, type TestMatrixUser } from './matrix-test-client.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
@@ -55,7 +56,11 @@ export interface MatrixBotFixture {
   close(): Promise<void>;
 }
 
-export async function startMatrixBotFixture(label: string): Promise<MatrixBotFixture> {
+/** `clock` pins the application's date (see test-clock.ts). */
+export async function startMatrixBotFixture(
+  label: string,
+  options: { clock?: Clock } = {},
+): Promise<MatrixBotFixture> {
   const homeserver = await startMatrixHomeserver();
   const botUserId = homeserver.registerUser('counterpart', botPassword).userId;
   const testApp = await startTestApp(label, {
@@ -65,6 +70,7 @@ export async function startMatrixBotFixture(label: string): Promise<MatrixBotFix
       MATRIX_PASSWORD: botPassword,
       MATRIX_STORE_KEY: storeKey,
     },
+    ...options,
   });
   await waitFor(
     () => (testApp.application.matrix?.status() === 'syncing' ? true : undefined),

@@ -1,5 +1,6 @@
 // A whole application (same composition root as production) on a fresh test database.
 import { createApplication, type Application } from '../../src/application.ts';
+import type { Clock } from '../../src/clock/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -14,7 +15,8 @@ export interface TestApp {
 
 /**
  * Starts the application on its own database and Redis prefix. `env` adds or overrides
- * configuration variables. `loadDemo` imports the demo registry (default true).
+ * configuration variables. `loadDemo` imports the demo registry (default true). `clock` pins the
+ * application's date (see test-clock.ts); default the system clock.
  */
 export async function startTestApp(
   label: string,
@@ -23,6 +25,7 @@ export async function startTestApp(
     loadDemo?: boolean;
     /** Receives every log line (JSON), e.g. to prove something never reaches the logs. */
     logDestination?: { write(line: string): void };
+    clock?: Clock;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(label);
@@ -36,7 +39,11 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const application = await createApplication(config, createLogger(config.logLevel, options.logDestination));
+  const application = await createApplication(
+    config,
+    createLogger(config.logLevel, options.logDestination),
+    options.clock === undefined ? {} : { clock: options.clock },
+  );
   await application.ensureAdminAccess();
   if (options.loadDemo !== false) {
     const { readFile } = await import('node:fs/promises');

@@ -51,6 +51,19 @@ describe('operations', () => {
     expect(response.headers['x-frame-options']).toBeDefined();
   });
 
+  it('allows nothing inline on the consoles; only the OpenAPI explorer may use inline styles (never scripts)', async () => {
+    const strict = (await get('/')).headers['content-security-policy'] as string;
+    expect(strict).toMatch(/style-src 'self'(;|$)/);
+    expect(strict).not.toContain('unsafe-inline');
+    for (const url of ['/docs', '/docs/static/index.html']) {
+      const docs = (await get(url)).headers['content-security-policy'] as string;
+      expect(docs).toContain("style-src 'self' 'unsafe-inline'");
+      expect(docs).toMatch(/script-src 'self'(;|$)/);
+    }
+    // A path that merely starts with the letters does not get the exception.
+    expect((await get('/docsfoo')).headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
   it('answers unknown routes in the error shape', async () => {
     const response = await get('/v1/no-such-thing', testApp.adminToken);
     expect(response.statusCode).toBe(404);

@@ -67,23 +67,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Browser security headers on every response. Built once: @fastify/helmet builds helmet's
   // middleware (parsing the policy) anew for every request, a measurable share of a Telegram
   // webhook update's cost, though the headers never change.
-  const securityHeaders = helmet({
-    // The web console loads only its own script and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        // Helmet's default would make browsers fetch the console's script and styles over https
-        // even when the server is reached over plain http on a LAN address, breaking the page.
-        upgradeInsecureRequests: config.http.publicUrl?.startsWith('https:') === true ? [] : null,
+  // The consoles load only their own scripts and style sheets: nothing inline, not even a style
+  // attribute. The one exception is the OpenAPI explorer under /docs, whose swagger-ui bundle
+  // writes inline styles: it gets 'unsafe-inline' for styles only (never for scripts).
+  const policy = (inlineStyles: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          // Helmet's default would make browsers fetch the console's script and styles over https
+          // even when the server is reached over plain http on a LAN address, breaking the page.
+          upgradeInsecureRequests: config.http.publicUrl?.startsWith('https:') === true ? [] : null,
+        },
       },
-    },
-  });
+    });
+  const strictHeaders = policy(false);
+  const docsHeaders = policy(true);
   app.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => {
+    const headers = request.url === '/docs' || request.url.startsWith('/docs/') ? docsHeaders : strictHeaders;
+    headers(request.raw, reply.raw, (error?: unknown) => {
       done(error instanceof Error ? error : undefined);
     });
   });

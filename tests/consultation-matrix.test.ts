@@ -11,6 +11,9 @@ import {
   waitForMessage,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
+import { outboxSettled } from './support/eventually.ts';
+import { everythingMatrixSaw, everythingTelegramSaw, leakedWords } from './support/leak-search.ts';
+import { botMessagesBeforeMarker } from './support/matrix-bot-fixture.ts';
 import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
 import {
   startTestMatrixUser,
@@ -138,8 +141,13 @@ describe('a member on Telegram consults a counterpart on Matrix', () => {
     for (let i = 1; i <= 3; i++) await bakyt.user.client.sendTextMessage(bakyt.dm, `from Matrix ${i}`);
     await botSays(bakyt, 'from Telegram 3');
     await waitForMessage(emulator, dana.chat, 'from Matrix 3');
-    // Room for a duplicate to show up before counting.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Before counting: both bots have handled everything sent so far (a later marker on each
+    // side is answered) and every relay they queued has been delivered.
+    await botMessagesBeforeMarker(bakyt.user, bakyt.dm, botUserId);
+    const danaSeen = emulator.sentMessages(dana.chat).length;
+    emulator.sendUserMessage(dana.user, dana.chat, '/help');
+    await emulator.waitForMessages(dana.chat, danaSeen + 1);
+    await outboxSettled(testApp.application);
 
     const atBakyt = fromBot(bakyt).filter((message) => body(message).includes('from Telegram'));
     expect(atBakyt.map(body)).toEqual(
@@ -220,9 +228,16 @@ describe('a sensitive consultation', () => {
     expect(relayed.encrypted).toBe(true);
     await bakyt.user.client.sendTextMessage(bakyt.dm, 'Send the warrant');
     expect((await botSays(aliya, 'Send the warrant')).encrypted).toBe(true);
-    const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of ['Mr Y', 'AB123456', 'Send the warrant'])
-      expect(sent.some((text) => text.includes(content))).toBe(false);
+    // Every word of the secrets, in every call to Telegram and everything the homeserver saw in
+    // the clear (the rooms' and to-device traffic is end-to-end encrypted).
+    await outboxSettled(testApp.application);
+    const secrets = [
+      'The fugitive Mr Y is hiding in Osh; can you arrest him?',
+      'His passport is AB123456',
+      'Send the warrant',
+    ];
+    expect(leakedWords(secrets, everythingTelegramSaw(emulator))).toEqual([]);
+    expect(leakedWords(secrets, everythingMatrixSaw(homeserver))).toEqual([]);
     await api(testApp, aliya.token, 'POST', `/v1/consultations/${ref}/close`);
   });
 
@@ -231,7 +246,7 @@ describe('a sensitive consultation', () => {
     const started = await api<{ ref: string }>(testApp, aliya.token, 'POST', '/v1/consultations', {
       country: 'KG',
       competence: 'asset_recovery',
-      description: 'Freeze account KG-9988 of Mr Z',
+      description: 'Freeze the holdings KG-9988 of Mr Zarubin',
       sensitive: true,
     });
     const ref = started.body.ref;
@@ -257,10 +272,18 @@ describe('a sensitive consultation', () => {
       `Consultation ${ref} is sensitive: send your messages from Matrix`,
     );
 
-    const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of ['KG-9988', 'Mr Z', '2.5 million'])
-      expect(sent.some((text) => text.includes(content))).toBe(false);
-    expect(fromBot(aliya).some((message) => body(message).includes('Which bank'))).toBe(false);
+    await botMessagesBeforeMarker(aliya.user, aliya.dm, botUserId);
+    await outboxSettled(testApp.application);
+    const secrets = ['Freeze the holdings KG-9988 of Mr Zarubin', 'The balance is 2.5 million'];
+    expect(leakedWords(secrets, everythingTelegramSaw(emulator))).toEqual([]);
+    expect(leakedWords(secrets, everythingMatrixSaw(homeserver))).toEqual([]);
+    // Nor the other way: what Nurbek typed into Telegram never reaches Matrix.
+    expect(
+      leakedWords(
+        ['Which bank is it?'],
+        fromBot(aliya).map((message) => JSON.stringify(message.content)),
+      ),
+    ).toEqual([]);
     const detail = await waitForConsultation(
       testApp,
       ref,

@@ -13,6 +13,7 @@ import {
 } from './support/matrix-test-client.ts';
 import type { TestApp } from './support/test-app.ts';
 import { createTestClock, demoDay } from './support/test-clock.ts';
+import { leakedWords, registryDetailsOf } from './support/leak-search.ts';
 
 describe('Matrix bot', () => {
   let fixture: MatrixBotFixture;
@@ -120,9 +121,8 @@ describe('Matrix bot', () => {
     await alice.client.sendTextMessage(dm, 'who handles asset recovery in Kazakhstan');
     const next = await nextFromBot(alice, dm, before + 1);
     expect(body(next)).toMatch(/Kazakhstan/);
-    // Give a duplicate every chance to show up.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(botMessages(alice, dm).length).toBe(before + 2);
+    // Everything up to a later marker has been answered: exactly the two answers, once each.
+    expect(await fixture.messagesBeforeMarker(alice, dm)).toHaveLength(before + 2);
     // The restart kept the device (persisted crypto store): no new device piled up.
     expect(homeserver.devicesOf(botUserId)).toHaveLength(1);
   });
@@ -153,8 +153,9 @@ describe('Matrix bot', () => {
     await alice.client.sendTextMessage(dm, 'who handles extradition in Kyrgyzstan');
     const answer = await nextFromBot(alice, dm, before);
     expect(body(answer)).toMatch(/Kyrgyzstan/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(botMessages(alice, dm).length).toBe(before + 1);
+    // The injected events came before the question: none of them drew a reply (the plaintext
+    // "!help" included), which a later marker proves without waiting on the clock.
+    expect(await fixture.messagesBeforeMarker(alice, dm)).toHaveLength(before + 1);
     expect(testApp.application.matrix?.status()).toBe('syncing');
   });
 
@@ -168,6 +169,11 @@ describe('Matrix bot', () => {
       const refusal = await nextFromBot(mallory, room, 1);
       expect(refusal.encrypted).toBe(true);
       expect(body(refusal)).not.toMatch(/Kyrgyz/i);
+      // Nothing the registry holds about Kyrgyz contacts (names in both scripts, handles, e-mail
+      // addresses, phone numbers), in anything the bot said to the stranger or left in the room.
+      const saidToMallory = botMessages(mallory, room).map((message) => JSON.stringify(message.content));
+      const roomState = homeserver.roomEvents(room).map((event) => JSON.stringify(event));
+      expect(leakedWords(registryDetailsOf('KG'), [...saidToMallory, ...roomState])).toEqual([]);
       await waitFor(
         () => (mallory.client.getRoom(room)?.getMember(botUserId)?.membership === 'leave' ? true : undefined),
         'the bot to leave',
@@ -208,8 +214,7 @@ describe('Matrix bot', () => {
       async () => ((await readiness()).checks.matrix === 'ok' ? true : undefined),
       '/readyz to report the bot up',
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(botMessages(alice, dm).length).toBe(before + 1);
+    expect(await fixture.messagesBeforeMarker(alice, dm)).toHaveLength(before + 1);
     expect(
       homeserver
         .roomEvents(dm)
@@ -278,9 +283,8 @@ describe('Matrix bot', () => {
     const help = await nextFromBot(alice, group, 1);
     expect(help.encrypted).toBe(true);
     expect(body(help)).toContain('!link');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // The unaddressed question got no answer: only the greeting and the help.
-    expect(botMessages(alice, group)).toEqual([greeting, help]);
+    // The unaddressed question got no answer: only the greeting and the help, up to a later marker.
+    expect(await fixture.messagesBeforeMarker(alice, group)).toEqual([greeting, help]);
   });
 
   it('answers a choice given as a reaction with the number’s keycap', async () => {

@@ -206,6 +206,11 @@ describe('the bot in a group', () => {
     emulator.sendUserMessage(user, group, `/help@${emulator.bot.username}`);
     const messages = await emulator.waitForMessages(group, 2);
     expect(messages[1]?.text).toContain('/help');
-    expect(emulator.sentMessages(group)).toHaveLength(2);
+    // A later addressed message is answered after everything before it (a chat's updates are
+    // handled in order): only then is the count of answers final.
+    emulator.sendUserMessage(user, group, `/start@${emulator.bot.username}`);
+    const settled = await emulator.waitForMessages(group, 3);
+    expect(settled[2]?.text).not.toContain('Commands:');
+    expect(emulator.sentMessages(group)).toHaveLength(3);
   });
 });

@@ -25,6 +25,27 @@ export async function waitFor<T>(
   }
 }
 
+/** See MatrixBotFixture.messagesBeforeMarker; for stories that build their own stage. */
+export async function botMessagesBeforeMarker(
+  user: TestMatrixUser,
+  roomId: string,
+  botUserId: string,
+): Promise<ReceivedMessage[]> {
+  const fromBot = () =>
+    user.received.filter((message) => message.roomId === roomId && message.sender === botUserId);
+  const seen = fromBot().length;
+  await user.client.sendTextMessage(roomId, '!help');
+  const marker = await user.waitForMessage(
+    (message) =>
+      message.roomId === roomId &&
+      message.sender === botUserId &&
+      fromBot().indexOf(message) >= seen &&
+      /^(Commands:|Команды:)/m.test(body(message)),
+  );
+  const all = fromBot();
+  return all.slice(0, all.indexOf(marker));
+}
+
 export interface MatrixBotFixture {
   homeserver: TestHomeserver;
   testApp: TestApp;
@@ -45,6 +66,13 @@ export interface MatrixBotFixture {
     seen: number,
     timeoutMs?: number,
   ): Promise<ReceivedMessage>;
+  /**
+   * Sends `!help` and waits for its answer. The bot handles a room's events in order and delivers
+   * its replies in the order it wrote them, so once the help arrives every earlier event has been
+   * handled and answered: a duplicate would be here by now. Resolves with the bot's messages in the
+   * room before the help (so a "nothing twice" check counts after the fact, not after a sleep).
+   */
+  messagesBeforeMarker(user: TestMatrixUser, roomId: string): Promise<ReceivedMessage[]>;
   /** A member with an invite code, on Matrix, linked in an encrypted DM with the bot. */
   linkedMember(
     localpart: string,
@@ -98,11 +126,15 @@ export async function startMatrixBotFixture(
       timeoutMs,
     );
 
+  const messagesBeforeMarker: MatrixBotFixture['messagesBeforeMarker'] = (user, roomId) =>
+    botMessagesBeforeMarker(user, roomId, botUserId);
+
   return {
     homeserver,
     testApp,
     botUserId,
     api,
+    messagesBeforeMarker,
     readiness: async () => (await testApp.application.app.inject({ method: 'GET', url: '/readyz' })).json(),
     botMessages,
     nextFromBot,

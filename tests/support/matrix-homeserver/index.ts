@@ -23,6 +23,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   status: number;
+  /** The JSON body as received (absent for GET and for dropped requests), for leak searches. */
+  body?: string;
 }
 
 export interface TestHomeserver {
@@ -87,6 +89,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     });
     let status = 200;
     let body: JsonObject;
+    let loggedBody: string | undefined;
     try {
       const match = /^\/_matrix\/client\/(?:v3|r0|v1)(\/.*)$/.exec(url.pathname);
       const path = url.pathname === '/_matrix/client/versions' ? '/versions' : match?.[1];
@@ -96,6 +99,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
         throw new MatrixError(405, 'M_UNRECOGNIZED', 'Unrecognized request method');
       const requestBody =
         method === 'GET' || method === 'HEAD' ? {} : await readJsonBody(request, bodyLimitBytes);
+      if (method !== 'GET' && method !== 'HEAD') loggedBody = JSON.stringify(requestBody);
       const caller = resolved.route.authenticated
         ? authenticate(state, request, url.searchParams)
         : undefined;
@@ -131,7 +135,12 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
         process.stderr.write(`test homeserver: ${method} ${url.pathname} failed: ${String(error)}\n`);
       }
     }
-    requests.push({ method, path: url.pathname, status });
+    requests.push({
+      method,
+      path: url.pathname,
+      status,
+      ...(loggedBody === undefined ? {} : { body: loggedBody }),
+    });
     if (logRequests) {
       const who = callerId ?? '-';
       const since = url.searchParams.get('since') ?? '';

@@ -32,13 +32,15 @@ const rank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
 
 /**
  * htmx settings (read from this meta element, so no inline script): no eval, no script tags in
- * responses, no injected indicator styles (they would need 'unsafe-inline'); error responses are
- * swapped too, since the server renders them as messages for the reader.
+ * responses, no injected indicator styles and no settling of `style` attributes (both would need
+ * 'unsafe-inline': Chromium refuses every `setAttribute('style', …)` under our policy); error
+ * responses are swapped too, since the server renders them as messages for the reader.
  */
 const htmxConfig = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
+  attributesToSettle: ['class', 'width', 'height'],
   selfRequestsOnly: true,
   historyCacheSize: 0,
   refreshOnHistoryMiss: true,

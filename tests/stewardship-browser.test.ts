@@ -1,0 +1,209 @@
+// The stewardship console in Debian's Chromium, as its people use it: a coordinator of Kazakhstan
+// keeps their country's registry true and invites a colleague, and cannot touch another country's
+// records. Screenshots of each step are kept in tests/artifacts/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createInvite, createMember } from './support/chat-fixtures.ts';
+import {
+  chromiumPath,
+  launchConsoleBrowser,
+  logInWithInvite,
+  type ConsoleBrowser,
+} from './support/console-browser.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+if (chromiumPath === undefined) {
+  console.warn(
+    'stewardship browser test SKIPPED: /usr/bin/chromium is not installed (apt-get install -y chromium)',
+  );
+}
+
+const day = 86_400_000;
+const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium', () => {
+  let test: TestApp;
+  let base: string;
+  let browser: ConsoleBrowser;
+  const cleanup: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    test = await startTestApp('stewardship_browser');
+    cleanup.push(() => test.close());
+    base = await test.application.app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchConsoleBrowser();
+    cleanup.push(() => browser.close());
+  });
+
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  const contact = async (id: string) =>
+    (
+      await test.application.app.inject({
+        method: 'GET',
+        url: `/v1/contacts/${id}`,
+        headers: { authorization: `Bearer ${test.adminToken}` },
+      })
+    ).json<Record<string, unknown>>();
+
+  /** Runs a story in a new tab; on failure keeps a screenshot and adds what the browser said. */
+  async function story(name: string, run: (page: Page) => Promise<void>): Promise<void> {
+    const { page, problems } = await browser.newPage();
+    try {
+      await run(page);
+      // Refusals the story provokes on purpose (a wrong value: 422, another country: 403) are
+      // logged by Chromium as failed loads; anything else the browser complains about is a bug.
+      expect(problems.filter((problem) => !/status of (403|422)\b/.test(problem))).toEqual([]);
+    } catch (error) {
+      await browser.screenshot(page, `${name}-failure`).catch(() => undefined);
+      throw new Error(`${(error as Error).message}\nbrowser console errors: ${JSON.stringify(problems)}`, {
+        cause: error,
+      });
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('a coordinator of Kazakhstan keeps the registry true, marks a colleague away, invites a colleague, and cannot touch a Kyrgyz record', async () => {
+    await story('stewardship-coordinator', async (page) => {
+      const coordinator = await createMember(test, {
+        name: 'Saule Steward',
+        country: 'KZ',
+        role: 'coordinator',
+      });
+      const { code } = await createInvite(test, coordinator.id);
+      await logInWithInvite(page, base, code, '/console/registry');
+      await page.getByRole('heading', { level: 1, name: 'Registry' }).waitFor();
+      const table = page.locator('#registry-table');
+      await expect(table.textContent()).resolves.toContain('Aidos Demo-Nurlanov');
+      await browser.screenshot(page, 'stewardship-registry');
+
+      // Stale contacts only: the one verified over a year ago.
+      await page.getByRole('checkbox', { name: /^stale/ }).check();
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForURL(/stale=1/);
+      await expect(page.locator('#result-count').textContent()).resolves.toMatch(/^1 contact\b/);
+      await expect(table.textContent()).resolves.toContain('Daniyar Demo-Omarov');
+      await expect(table.textContent()).resolves.not.toContain('Aidos Demo-Nurlanov');
+      await browser.screenshot(page, 'stewardship-registry-stale');
+
+      // Its page: a wrong phone is shown next to the field and changes nothing; a right one saves.
+      await table.getByRole('link', { name: 'Daniyar Demo-Omarov' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Daniyar Demo-Omarov' }).waitFor();
+      const before = await contact('kz-004');
+      const phone = page.getByRole('textbox', { name: 'Phone' });
+      await phone.fill('call the office');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const phoneError = page.locator('.field-error', {
+        hasText: 'Enter the phone number in international format',
+      });
+      await phoneError.waitFor();
+      await expect(page.getByRole('textbox', { name: 'Phone' }).getAttribute('aria-invalid')).resolves.toBe(
+        'true',
+      );
+      // The field's description is its error, so a screen reader reads it with the field.
+      const describedBy =
+        (await page.getByRole('textbox', { name: 'Phone' }).getAttribute('aria-describedby')) ?? '';
+      expect(describedBy.split(' ')).toContain((await phoneError.getAttribute('id')) ?? '-');
+      expect(await contact('kz-004')).toEqual(before);
+      await browser.screenshot(page, 'stewardship-contact-error');
+
+      await page.getByRole('textbox', { name: 'Phone' }).fill('+7 7172 71 04 04');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const saved = page.getByRole('status').filter({ hasText: 'Saved (1 field changed)' });
+      await saved.waitFor();
+      // The focus moved to the result, so keyboard and screen reader users land on it.
+      await expect(page.evaluate<string>('document.activeElement?.textContent ?? ""')).resolves.toContain(
+        'Saved (1 field changed)',
+      );
+      expect(((await contact('kz-004')).channels as Record<string, string>).phone).toBe('+7 7172 71 04 04');
+
+      // Verifies the record: verified today, by them; no longer stale.
+      await page.getByRole('button', { name: 'Mark as verified today' }).click();
+      await page.getByRole('status').filter({ hasText: 'Verified today' }).waitFor();
+      const verified = await contact('kz-004');
+      expect(verified.verifiedAt).toBe(isoDay(Date.now()));
+      expect(verified.verifiedBy).toBe(coordinator.id);
+      await expect(page.locator('.verification').textContent()).resolves.toContain('Saule Steward');
+      await browser.screenshot(page, 'stewardship-contact-verified');
+
+      // Marks the extradition contact away with a deputy: the answer to a question changes at once.
+      const askExtradition = async () =>
+        (
+          await test.application.app.inject({
+            method: 'POST',
+            url: '/v1/ask',
+            headers: { authorization: `Bearer ${test.adminToken}` },
+            payload: { text: 'who handles extradition in Kazakhstan', askerCountry: 'KG' },
+          })
+        ).json<{ reply: { text: string } }>().reply.text;
+      expect(await askExtradition()).not.toContain('Away until');
+      await page.goto(`${base}/console/registry/contacts/kz-001`);
+      await page.getByRole('textbox', { name: 'Away from' }).fill(isoDay(Date.now()));
+      await page.getByRole('textbox', { name: 'Away until (last day)' }).fill(isoDay(Date.now() + 14 * day));
+      await page.getByRole('textbox', { name: 'Note (e.g. annual leave)' }).fill('annual leave');
+      await page.getByRole('combobox', { name: 'Deputy' }).selectOption('kz-002');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Saved \(\d fields changed\)/ })
+        .waitFor();
+      await expect(page.locator('.record-summary').textContent()).resolves.toMatch(/away until/i);
+      await browser.screenshot(page, 'stewardship-contact-away');
+      const answer = await askExtradition();
+      expect(answer).toContain('Away until');
+      expect(answer).toContain('annual leave');
+      expect(answer).toContain('deputy: Madina Demo-Seitova');
+      // The coordinator sees the same in the chat.
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Chat' }).click();
+      await page.getByLabel('Your question').fill('who handles extradition in Kazakhstan');
+      await page.getByLabel('Your question').press('Enter');
+      const reply = page.getByRole('log').locator('.message-bot').first();
+      await reply.waitFor();
+      await expect(reply.textContent()).resolves.toContain('deputy: Madina Demo-Seitova');
+
+      // Invites a colleague: the console link with the code, and its QR code.
+      await page.goto(`${base}/console/members`);
+      await page.getByRole('textbox', { name: /^Name/ }).fill('Aliya Colleague');
+      await page
+        .getByRole('combobox', { name: 'The person behind a registry contact' })
+        .selectOption('kz-003');
+      await page.getByRole('button', { name: 'Add member' }).click();
+      await page.getByText('Invite for Aliya Colleague').waitFor();
+      const inviteCode = await page.locator('code.secret').first().textContent();
+      expect(inviteCode).toMatch(/^[A-Z0-9]{12}$/);
+      await expect(
+        page
+          .getByText(`/login?code=${inviteCode ?? ''}`)
+          .first()
+          .isVisible(),
+      ).resolves.toBe(true);
+      const qr = page.getByRole('img', { name: 'QR code of the web console link' });
+      await expect(qr.isVisible()).resolves.toBe(true);
+      expect((await qr.boundingBox())?.width ?? 0).toBeGreaterThan(100);
+      await browser.screenshot(page, 'stewardship-invite');
+
+      // A Kyrgyz contact's page is refused, and so is a write sent without the page.
+      const beforeKyrgyz = await contact('kg-001');
+      const refused = await page.goto(`${base}/console/registry/contacts/kg-001`);
+      expect(refused?.status()).toBe(403);
+      await expect(page.getByRole('alert').textContent()).resolves.toContain(
+        'You may not open or change this',
+      );
+      await expect(page.content()).resolves.not.toContain('Bakyt Demo-Toktogulov');
+      await browser.screenshot(page, 'stewardship-refused');
+      const write = await page.request.post(`${base}/console/registry/contacts/kg-001`, {
+        headers: { 'x-counterpart-csrf': '1', 'hx-request': 'true' },
+        form: { name_en: 'Taken Over', title: 'x', status: 'retired' },
+      });
+      expect(write.status()).toBe(403);
+      const verify = await page.request.post(`${base}/console/registry/contacts/kg-001/verify`, {
+        headers: { 'x-counterpart-csrf': '1', 'hx-request': 'true' },
+      });
+      expect(verify.status()).toBe(403);
+      expect(await contact('kg-001')).toEqual(beforeKyrgyz);
+    });
+  });
+});

@@ -44,7 +44,7 @@ import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import { createContactReach, createStatsService, registerStatsMetrics, statsRoutes } from './stats/index.ts';
-import { createRegistryService, registryRoutes } from './registry/index.ts';
+import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
 import { createDraftsService, draftsRoutes } from './drafts/index.ts';
 
@@ -84,7 +84,17 @@ export async function createApplication(
     tokenCache: createTokenCache(),
     clock,
   });
-  const ask = createAskService({ registry, translator, audit, clock });
+  const ask = createAskService({
+    registry,
+    translator,
+    audit,
+    practical: {
+      sheet: (country, competence, askerCountry) =>
+        findSheets(registry.view(), { country, competence, askerCountry }, clock.now())[0],
+      tips: (topic, locale) => tips.list({ topic, locale }),
+    },
+    clock,
+  });
   const drafts = createDraftsService({ registry, translator, audit });
 
   // Conversations: invites link messenger accounts to members; every messenger shares one engine.

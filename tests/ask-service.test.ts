@@ -5,7 +5,7 @@ import { createAskService } from '../src/ask/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
 import type { Principal } from '../src/members/principal.ts';
 import type { RegistrySnapshot } from '../src/registry/registry-types.ts';
-import { demoSnapshot } from './support/registry-snapshot.ts';
+import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
 
 const translator = createTranslator();
 const saturday = new Date('2026-11-28T10:00:00Z');
@@ -51,6 +51,7 @@ function setUp() {
     registry,
     translator,
     audit: { enqueue: (entry) => audited.push(entry) },
+    practical: demoPracticalReader(saturday),
     clock: { now: () => saturday },
   });
   return { registry, audited, service };
@@ -189,40 +190,98 @@ describe('asking who handles what', () => {
     expect(summary.reply.buttons.map((button) => button.action)).toEqual(['ask:pick:GE:-', 'ask:pick:AM:-']);
   });
 
-  it('shows the requirements of a request behind the button', async () => {
-    const { service } = setUp();
-    const requirements = await service.handleAction(kazakhProsecutor, 'ask:req:KZ:extradition', 'en');
-    expect(requirements?.text).toContain('Requests in: Kazakh and Russian');
-    expect(requirements?.text).toContain('Accepted: post, diplomatic channels, and advance copy by e-mail');
-    expect(requirements?.text).toContain('Urgent requests: Advance copy by e-mail accepted');
+  it('shows the requirement sheet behind the button, short first and everything behind "Show all"', async () => {
+    const { service, audited } = setUp();
+    const requirements = await service.handleAction(kazakhProsecutor, 'ask:req:UZ:mla', 'en');
+    const text = requirements?.text ?? '';
+    expect(text).toContain('Requirements for Mutual legal assistance requests to Uzbekistan');
+    expect(text).toContain("Central authority: General Prosecutor's Office of the Republic of Uzbekistan");
+    expect(text).toContain('Languages: Uzbek or Russian; a translation must be certified');
+    expect(text).toContain('Accepted: post, diplomatic channels, and advance copy by e-mail');
+    // Both ways: the treaties Kazakhstan and Uzbekistan are both party to.
+    expect(text).toContain('Legal bases between Kazakhstan and Uzbekistan: ');
+    expect(text).toContain('Minsk Convention');
+    expect(text).toContain('A request must contain 5 elements, and 4 more where they apply');
+    expect(text).toContain('demo data, not an official sheet');
+    expect(text).toContain('Tip: Consult informally before you send');
+    // The short sheet names no element and no reason for return: those are behind "Show all".
+    expect(text).not.toContain('Summary of facts');
+    expect(text).not.toContain('Why requests come back');
+    expect(requirements?.buttons?.map((button) => button.action)).toEqual([
+      'ask:all:UZ:mla',
+      'draft:start:UZ:mla',
+      'ask:tip:mla-consult-before-sending',
+      'consult:start:UZ:mla',
+      'ask:pick:UZ:mla',
+    ]);
+
+    const all = await service.handleAction(kazakhProsecutor, 'ask:all:UZ:mla', 'en');
+    const full = all?.text ?? '';
+    expect(full).toContain('What the request must contain:');
+    expect(full).toContain('1. Summary of facts — Who did what, when and where; amounts and dates.');
+    expect(full).toContain('Where they apply:');
+    expect(full).toContain('Documents to enclose:');
+    expect(full).toContain('Why requests come back:');
+    expect(full).toContain('• No certified translation into an accepted language.');
+    expect(all?.buttons?.map((button) => button.action)).not.toContain('ask:all:UZ:mla');
+    expect(all?.buttons?.map((button) => button.action)).toContain('draft:start:UZ:mla');
+    expect(audited.map((entry) => entry.details)).toEqual([
+      { country: 'UZ', competence: 'mla', askerCountry: 'KZ', detail: 'short' },
+      { country: 'UZ', competence: 'mla', askerCountry: 'KZ', detail: 'full' },
+    ]);
+
+    // Retention and the urgent route where the sheet has them; a stale sheet says so.
+    const evidence = await service.handleAction(kazakhProsecutor, 'ask:all:KZ:digital_evidence', 'en');
+    expect(evidence?.text).toContain('Urgent: Not a party to the Budapest Convention');
+    expect(evidence?.text).toContain('Retention: Providers keep traffic data');
+    const turkmen = await service.handleAction(kazakhProsecutor, 'ask:req:TM:mla', 'en');
+    expect(turkmen?.text).toContain('possibly out of date');
+    // Where a country splits the competence, each authority with its stages.
+    const armenian = await service.handleAction(kazakhProsecutor, 'ask:req:AM:extradition', 'ru');
+    expect(armenian?.text).toContain('Центральный орган (досудебная стадия): Генеральная прокуратура');
+
     expect(await service.handleAction(kazakhProsecutor, 'ask:req:XX:nonsense', 'en')).toMatchObject({
       text: expect.stringContaining('out of date'),
     });
     expect(await service.handleAction(kazakhProsecutor, 'consult:start:KZ:mla', 'en')).toBeUndefined();
   });
 
-  it('answers "what do I need to send" with the requirements the registry holds, in the question\'s language', async () => {
+  it('falls back to what the registry knows for a country without a sheet', async () => {
+    const { service } = setUp();
+    const dutch = await service.handleAction(kazakhProsecutor, 'ask:req:NL:mla', 'en');
+    expect(dutch?.text).toContain('Requests in: Dutch and English');
+    expect(dutch?.text).toContain('Accepted: post and diplomatic channels');
+    expect(dutch?.text).toContain('Legal bases: ');
+    expect(dutch?.buttons?.map((button) => button.action)).toEqual(['consult:start:NL:mla']);
+  });
+
+  it('answers "what do I need to send" with the sheet, the same as the button, in the question\'s language', async () => {
     const { service } = setUp();
     const english = await service.ask({
       principal: kazakhProsecutor,
-      text: 'what do I need to send an extradition request to Kazakhstan',
+      text: 'what do I need to send an extradition request to Kyrgyzstan',
     });
     expect(english.interpretation).toEqual({
       intent: 'find_contact',
-      countries: ['KZ'],
+      countries: ['KG'],
       competence: 'extradition',
       asks: 'requirements',
     });
-    // The same content as the "Show requirements" button, and a way back to the contacts.
-    const behindButton = await service.handleAction(kazakhProsecutor, 'ask:req:KZ:extradition', 'en');
+    // The same content as the "Show requirements" button under a contacts answer.
+    const behindButton = await service.handleAction(kazakhProsecutor, 'ask:req:KG:extradition', 'en');
     expect(english.reply.text).toBe(behindButton?.text);
-    expect(english.reply.text).toContain('Requests in: Kazakh and Russian');
-    expect(english.reply.buttons.map((button) => button.action)).toEqual([
-      'consult:start:KZ:extradition',
-      'ask:pick:KZ:extradition',
+    expect(english.reply.buttons).toEqual(behindButton?.buttons);
+    expect(english.reply.text).toContain('Languages: Kyrgyz or Russian; a translation must be certified');
+    expect(english.reply.text).toContain('Urgent: Provisional arrest can be asked through INTERPOL');
+    expect(english.reply.buttons.map((button) => button.label)).toEqual([
+      'Show all',
+      'Start a draft',
+      'Tip: Provisional arrest, then the full request in time',
+      'Ask for a consultation',
+      'Show contacts',
     ]);
     // The data is the same as for a contacts question.
-    expect(english.results[0]?.contacts.map((contact) => contact.id)).toContain('kz-001');
+    expect(english.results[0]?.contacts.map((contact) => contact.id)).toContain('kg-001');
 
     const russian = await service.ask({
       principal: kazakhProsecutor,
@@ -231,30 +290,87 @@ describe('asking who handles what', () => {
     expect(russian.interpretation).toMatchObject({ countries: ['KG'], asks: 'requirements' });
     expect(russian.locale).toBe('ru');
     expect(russian.reply.text).toContain('Требования к запросам');
-    expect(russian.reply.buttons.map((button) => button.label)).toContain('Показать контакты');
+    expect(russian.reply.text).toContain('Языки: киргизский или русский; перевод должен быть заверен');
+    expect(russian.reply.text).toMatch(/Запрос должен содержать 7 элементов и ещё 1 — если применимо/);
+    expect(russian.reply.buttons.map((button) => button.label)).toEqual([
+      'Показать всё',
+      'Составить черновик',
+      'Совет: Временный арест, затем полный запрос в срок',
+      'Запросить консультацию',
+      'Показать контакты',
+    ]);
   });
 
   it('answers requirement questions about several countries, and offers countries to choose when none was named', async () => {
     const { service } = setUp();
     const two = await service.ask({
       principal: kazakhProsecutor,
-      text: 'requirements for MLA requests to Georgia and Armenia',
+      text: 'requirements for MLA requests to Georgia and the Netherlands',
     });
     expect(two.interpretation).toMatchObject({
-      countries: ['GE', 'AM'],
+      countries: ['GE', 'NL'],
       competence: 'mla',
       asks: 'requirements',
     });
-    expect(two.reply.text).toContain('Georgia');
-    expect(two.reply.text).toContain('Armenia');
-    expect(two.reply.buttons.map((button) => button.action)).toContain('ask:pick:AM:mla');
+    // Georgia has a sheet; the Netherlands gets what the registry knows.
+    expect(two.reply.text).toContain('Languages: Georgian or English');
+    expect(two.reply.text).toContain('Requests in: Dutch and English');
+    expect(two.reply.buttons.map((button) => button.action)).toEqual([
+      'ask:all:GE:mla',
+      'draft:start:GE:mla',
+      'ask:tip:mla-consult-before-sending',
+      'consult:start:NL:mla',
+      'ask:pick:NL:mla',
+    ]);
+    expect(two.reply.buttons[0]?.label).toBe('All: Georgia');
     const none = await service.ask({ principal: kazakhProsecutor, text: 'requirements for an MLA request?' });
     expect(none.interpretation).toMatchObject({ countries: [], asks: 'requirements' });
     expect(none.reply.buttons.length).toBeGreaterThan(0);
     expect(none.reply.buttons.every((button) => button.action.startsWith('ask:req:'))).toBe(true);
-    // A tips question is recognised; until the tips library exists it is answered like any other.
+  });
+
+  it('answers "tips on electronic evidence" with the tips on the topic, each a button that opens it', async () => {
+    const { service } = setUp();
     const tips = await service.ask({ principal: kazakhProsecutor, text: 'tips on electronic evidence' });
     expect(tips.interpretation).toMatchObject({ competence: 'digital_evidence', asks: 'tips' });
+    expect(tips.reply.text).toContain("The network's tips on Electronic evidence");
+    expect(tips.reply.text).toContain('1. Preserve first, then ask for the data');
+    expect(tips.reply.buttons.map((button) => button.action)).toEqual([
+      'ask:tip:e-evidence-preserve-first',
+      'ask:tip:e-evidence-data-categories',
+      'ask:tip:e-evidence-direct-requests',
+      'ask:tip:mla-consult-before-sending',
+    ]);
+    const opened = await service.handleAction(kazakhProsecutor, 'ask:tip:e-evidence-preserve-first', 'en');
+    expect(opened?.text).toMatch(/^Preserve first, then ask for the data\n/);
+    expect(opened?.text).toContain('Sources:\n• Council of Europe Convention on Cybercrime');
+    expect(opened?.text).toContain('not legal advice');
+    expect(opened?.buttons?.map((button) => button.action)).toEqual(['ask:tips:digital_evidence']);
+
+    const russian = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'советы по электронным доказательствам',
+    });
+    expect(russian.locale).toBe('ru');
+    expect(russian.reply.text).toContain('Советы сети по теме «Электронные доказательства');
+    expect(russian.reply.buttons[0]).toEqual({
+      label: 'Сначала сохранение, затем запрос данных',
+      action: 'ask:tip:e-evidence-preserve-first',
+    });
+    // No topic named: the topics there are; a country named: its requirements are a tap away.
+    const topics = await service.ask({ principal: kazakhProsecutor, text: 'советы' });
+    expect(topics.reply.buttons.map((button) => button.action)).toContain('ask:tips:extradition');
+    const toKazakhstan = await service.ask({
+      principal: kazakhProsecutor,
+      text: 'tips for MLA requests to Kazakhstan',
+    });
+    expect(toKazakhstan.reply.buttons.map((button) => button.action)).toEqual([
+      'ask:tip:mla-consult-before-sending',
+      'ask:req:KZ:mla',
+    ]);
+    expect(await service.handleAction(kazakhProsecutor, 'ask:tip:no-such-tip', 'en')).toMatchObject({
+      text: expect.stringContaining('out of date'),
+    });
   });
 
   it('audits who looked up what, never the text of the question', async () => {

@@ -29,6 +29,8 @@ const countryChoices = 8;
 const maximumActionBytes = 60;
 
 export interface Composer {
+  /** The answer language. */
+  locale: Locale;
   countryName(iso2: string): string;
   competenceLabel(id: string): string;
   help(): OutboundMessage;
@@ -49,6 +51,23 @@ export interface Composer {
   /** "What do I need to send an MLA request to Uzbekistan": the requirements of each country asked. */
   requirementsAnswer(results: readonly CountryResult[], askerCountry: string | undefined): OutboundMessage;
   staleAction(): OutboundMessage;
+  /** The composer's formatting, shared with the answers built beside it (practical-answers.ts). */
+  format: ComposerFormat;
+}
+
+/** Formatting helpers in the answer language, cached per language for the process. */
+export interface ComposerFormat {
+  t: (id: string, args?: MessageArguments) => string;
+  list: (items: readonly string[]) => string;
+  languageName: (code: string) => string;
+  /** A vocabulary id's label (`ask-stage`, `ask-accepted`); an id without a message shows as itself. */
+  label: (prefix: string, id: string) => string;
+  date: (isoDate: string) => string;
+  /** Cuts a text to what every messenger takes in one message, saying so. */
+  fitted: (text: string) => string;
+  legalBasisLine: (bases: readonly LegalBasis[], country: string, askerCountry: string | undefined) => string;
+  /** Adds a button unless its action is too long for a messenger or already there. */
+  pushButton: (buttons: Button[], labelText: string, ...parts: string[]) => void;
 }
 
 export const buttonAction = (...parts: string[]): string | undefined => {
@@ -249,9 +268,11 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
   };
 
   return {
+    locale,
     countryName,
     competenceLabel,
     requirements,
+    format: { t, list, languageName, label, date, fitted, legalBasisLine, pushButton },
 
     requirementsAnswer(results, askerCountry) {
       const sections: string[] = [];

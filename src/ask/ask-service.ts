@@ -10,8 +10,15 @@ import { actorOf, askingCountryOf, type Principal } from '../members/principal.t
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
-import { createComposer, type Composer } from './answer-composer.ts';
-import { centralAuthorities, legalBases, rankContacts } from './contact-ranking.ts';
+import { countriesAnswered, createComposer, type Composer } from './answer-composer.ts';
+import { centralAuthorities, legalBases, localized, rankContacts } from './contact-ranking.ts';
+import {
+  createPracticalAnswers,
+  tipFor,
+  type PracticalReader,
+  type SheetDetail,
+  type SheetInAnswer,
+} from './practical-answers.ts';
 import type { InterpretedQuestion } from './question-interpreter.ts';
 
 /** What the ask module needs from the registry module. */
@@ -25,6 +32,8 @@ export interface AskServiceDeps {
   registry: RegistryReader;
   translator: Translator;
   audit: Pick<AuditService, 'enqueue'>;
+  /** Requirement sheets and tips, for "what do I need to send" and "tips on" questions. */
+  practical: PracticalReader;
   /** Default: the system clock. */
   clock?: Clock;
 }
@@ -40,7 +49,10 @@ export interface AskInput {
 
 export interface AskService {
   ask(input: AskInput): Promise<AskAnswer>;
-  /** Answers an `ask:*` button (`ask:pick:KG:extradition`, `ask:req:KG:mla`); undefined for other actions. */
+  /**
+   * Answers an `ask:*` button (`ask:pick:KG:extradition`, `ask:req:KG:mla`, `ask:all:KG:mla`,
+   * `ask:tip:<id>`, `ask:tips:<topic>`); undefined for other actions.
+   */
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
   /** The interpretation alone, without ranking, reply or audit (tests, benchmarks, other modules). */
   interpret(text: string): InterpretedQuestion;
@@ -55,6 +67,7 @@ export function createAskService({
   registry,
   translator,
   audit,
+  practical,
   clock = systemClock,
 }: AskServiceDeps): AskService {
   // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
@@ -129,6 +142,107 @@ export function createAskService({
     return candidates.sort((a, b) => (links.get(b) ?? 0) - (links.get(a) ?? 0));
   }
 
+  const practicalFor = (composer: Composer, snapshot: RegistrySnapshot, locale: Locale) =>
+    createPracticalAnswers(composer, locale, (id) => {
+      const authority = snapshot.authorityById.get(id);
+      return authority === undefined ? id : localized(authority.name, locale);
+    });
+
+  /** A country's sheet for the competence with the tip to link under it; undefined when it has none. */
+  function sheetOf(
+    country: string,
+    competence: string,
+    askerCountry: string | undefined,
+    locale: Locale,
+  ): SheetInAnswer | undefined {
+    const answer = practical.sheet(country, competence, askerCountry);
+    if (answer === undefined) return undefined;
+    return { country, competence, answer, tip: tipFor(practical.tips(competence, locale), competence) };
+  }
+
+  /**
+   * "What do I need to send an MLA request to Uzbekistan": each country's sheet, short; a country
+   * without a sheet gets what the registry knows (central authority, languages, channels, treaties).
+   */
+  function requirementsAnswer(
+    composer: Composer,
+    snapshot: RegistrySnapshot,
+    results: readonly CountryResult[],
+    askerCountry: string | undefined,
+  ): OutboundMessage {
+    const locale = composer.locale;
+    const answers = practicalFor(composer, snapshot, locale);
+    const shown = results.slice(0, countriesAnswered);
+    const parts = shown.map((result) => {
+      const competence = result.competence ?? '';
+      const sheet = result.inRegistry ? sheetOf(result.country, competence, askerCountry, locale) : undefined;
+      if (sheet !== undefined) return sheet;
+      return {
+        country: result.country,
+        fallback: composer.requirementsAnswer([result], askerCountry),
+      };
+    });
+    const [only] = parts;
+    if (parts.length === 1 && only !== undefined && !('fallback' in only))
+      return answers.sheet(only, 'short', askerCountry);
+    const message = answers.sheets(
+      parts,
+      askerCountry,
+      results.length > countriesAnswered
+        ? composer.format.t('ask-more-countries', { count: countriesAnswered })
+        : undefined,
+    );
+    // A country without a sheet keeps its fallback's buttons (consult, contacts).
+    const buttons = [...(message.buttons ?? [])];
+    for (const part of parts)
+      if ('fallback' in part)
+        for (const button of part.fallback.buttons ?? [])
+          if (!buttons.some((known) => known.action === button.action)) buttons.push(button);
+    return { ...message, buttons };
+  }
+
+  /** "Tips on electronic evidence": the tips on the topic; without a topic, the topics there are. */
+  function tipsAnswer(
+    composer: Composer,
+    interpretation: Interpretation,
+    results: readonly CountryResult[],
+  ): OutboundMessage {
+    const locale = composer.locale;
+    const answers = practicalFor(composer, registry.snapshot(), locale);
+    const topic = interpretation.competence;
+    if (topic === null) {
+      const known = new Set(practical.tips(undefined, locale).flatMap((tip) => tip.topics));
+      return answers.topics(
+        registry
+          .snapshot()
+          .competences.map((competence) => competence.id)
+          .filter((id) => known.has(id)),
+      );
+    }
+    return answers.tips(
+      topic,
+      practical.tips(topic, locale),
+      results.filter((result) => result.inRegistry).map((result) => result.country),
+    );
+  }
+
+  /** `ask:tip:<id>` opens a tip; `ask:tips:<topic>` lists a topic's tips. */
+  function tipAction(
+    composer: Composer,
+    snapshot: RegistrySnapshot,
+    verb: 'tip' | 'tips',
+    argument: string,
+  ): OutboundMessage {
+    const locale = composer.locale;
+    const answers = practicalFor(composer, snapshot, locale);
+    if (verb === 'tips') {
+      const tips = practical.tips(argument, locale);
+      return tips.length === 0 ? composer.staleAction() : answers.tips(argument, tips, []);
+    }
+    const tip = practical.tips(undefined, locale).find((candidate) => candidate.id === argument);
+    return tip === undefined ? composer.staleAction() : answers.tip(tip);
+  }
+
   function reply(
     composer: Composer,
     snapshot: RegistrySnapshot,
@@ -136,15 +250,14 @@ export function createAskService({
     results: readonly CountryResult[],
     askerCountry: string | undefined,
   ): OutboundMessage {
+    if (interpretation.asks === 'tips') return tipsAnswer(composer, interpretation, results);
     if (interpretation.intent === 'other') return composer.help();
-    // Until per-country requirement sheets exist, a requirements question gets what the registry
-    // knows: the central authority's languages, channels and urgent route, and the legal bases.
     if (
       interpretation.asks === 'requirements' &&
       interpretation.competence !== null &&
       interpretation.countries.length > 0
     )
-      return composer.requirementsAnswer(results, askerCountry);
+      return requirementsAnswer(composer, snapshot, results, askerCountry);
     if (interpretation.countries.length === 0) {
       return composer.whichCountry(
         interpretation.competence,
@@ -209,9 +322,11 @@ export function createAskService({
 
     async handleAction(principal, action, locale) {
       const [prefix, verb, country = '', competenceOrDash = ''] = action.split(':');
-      if (prefix !== 'ask' || (verb !== 'pick' && verb !== 'req')) return undefined;
+      if (prefix !== 'ask') return undefined;
       const snapshot = registry.snapshot();
       const composer = createComposer(translator, locale, snapshot);
+      if (verb === 'tip' || verb === 'tips') return tipAction(composer, snapshot, verb, country);
+      if (verb !== 'pick' && verb !== 'req' && verb !== 'all') return undefined;
       const competence = competenceOrDash === '-' ? null : competenceOrDash;
       const knownCompetence =
         competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
@@ -228,11 +343,14 @@ export function createAskService({
         ).reply;
       }
       if (competence === null) return composer.staleAction();
+      const detail: SheetDetail = verb === 'all' ? 'full' : 'short';
       audit.enqueue({
         actor: actorOf(principal),
         action: 'registry.requirements',
-        details: { country, competence, askerCountry: asker ?? null },
+        details: { country, competence, askerCountry: asker ?? null, detail },
       });
+      const sheet = sheetOf(country, competence, asker, locale);
+      if (sheet !== undefined) return practicalFor(composer, snapshot, locale).sheet(sheet, detail, asker);
       return composer.requirements(
         country,
         competence,

@@ -3,6 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import countryCodes from 'i18n-iso-countries';
+import type { PracticalReader } from '../../src/ask/index.ts';
+import { findSheets, type RegistryFile } from '../../src/registry/index.ts';
+import { buildRegistryView } from '../../src/registry/registry-snapshot.ts';
+import { createTipsService, parseTips } from '../../src/tips/index.ts';
 import type {
   Authority,
   Contact,
@@ -12,6 +16,7 @@ import type {
 } from '../../src/registry/registry-types.ts';
 
 export const demoRegistryFile = join(import.meta.dirname, '..', '..', 'config', 'demo-registry.json');
+const shippedTipsFile = join(import.meta.dirname, '..', '..', 'config', 'tips.yaml');
 
 interface RegistryFileLike {
   competences: { id: string; label: Record<string, string> }[];
@@ -61,4 +66,18 @@ export function snapshotFromRegistryFile(file: RegistryFileLike, version = 1): R
 
 export function demoSnapshot(): RegistrySnapshot {
   return snapshotFromRegistryFile(JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as RegistryFileLike);
+}
+
+/**
+ * The demo registry's requirement sheets and the shipped tips library, read the way the
+ * application wires them (findSheets on the registry view, the tips service).
+ */
+export function demoPracticalReader(now: Date): PracticalReader {
+  const view = buildRegistryView(JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as RegistryFile, 1);
+  const tips = createTipsService(parseTips(readFileSync(shippedTipsFile, 'utf8'), shippedTipsFile));
+  return {
+    sheet: (country, competence, askerCountry) =>
+      findSheets(view, { country, competence, askerCountry }, now)[0],
+    tips: (topic, locale) => tips.list({ topic, locale }),
+  };
 }

@@ -66,3 +66,40 @@ ask-accepted-email_advance_copy = advance copy by e-mail
 ask-accepted-email = e-mail
 ask-accepted-fax = fax
 ask-accepted-interpol = Interpol
+
+# Requirement sheets and tips (src/ask/practical-answers.ts).
+ask-sheet-general = (The country's general requirements: it has no sheet for { $competence } alone.)
+ask-sheet-languages = Languages: { $languages }
+ask-sheet-languages-certified = Languages: { $languages }; a translation must be certified
+ask-sheet-legal-bases-between = Legal bases between { $asker } and { $country }: { $treaties }
+ask-sheet-elements = A request must contain { $required ->
+        [one] one element
+       *[other] { $required } elements
+    } (Show all lists them).
+ask-sheet-elements-optional = A request must contain { $required ->
+        [one] one element
+       *[other] { $required } elements
+    }, and { $optional } more where they apply (Show all lists them).
+ask-sheet-urgent = Urgent: { $route }
+ask-sheet-verified = Verified { $date }
+ask-sheet-stale = Verified { $date }, possibly out of date: confirm with the central authority
+ask-sheet-demo = demo data, not an official sheet
+ask-sheet-tip = Tip: { $title }
+ask-sheet-must-contain = What the request must contain:
+ask-sheet-where-applies = Where they apply:
+ask-sheet-documents = Documents to enclose:
+ask-sheet-return-reasons = Why requests come back:
+ask-sheet-retention = Retention: { $retention }
+ask-sheet-notes = Note: { $notes }
+ask-button-show-all = Show all
+ask-button-show-all-country = All: { $country }
+ask-button-draft = Start a draft
+ask-button-draft-country = Draft: { $country }
+ask-button-tip = Tip: { $title }
+ask-button-more-tips = More tips: { $topic }
+ask-tips-heading = The network's tips on { $topic }:
+ask-tips-open = Choose one to read it.
+ask-tips-none = There are no tips on { $topic } yet.
+ask-tips-topics = The network's tips cover these topics; choose one.
+ask-tip-sources = Sources:
+ask-tip-verified = Checked { $date } · practical notes written from public sources, not legal advice.

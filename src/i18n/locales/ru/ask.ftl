@@ -66,3 +66,42 @@ ask-accepted-email_advance_copy = предварительная копия по
 ask-accepted-email = эл. почта
 ask-accepted-fax = факс
 ask-accepted-interpol = Интерпол
+
+# Требования к запросам и советы (src/ask/practical-answers.ts).
+ask-sheet-general = (Общие требования страны: отдельных требований по теме «{ $competence }» нет.)
+ask-sheet-languages = Языки: { $languages }
+ask-sheet-languages-certified = Языки: { $languages }; перевод должен быть заверен
+ask-sheet-legal-bases-between = Правовые основания между странами «{ $asker }» и «{ $country }»: { $treaties }
+ask-sheet-elements = Запрос должен содержать { $required ->
+        [one] { $required } элемент
+        [few] { $required } элемента
+       *[many] { $required } элементов
+    } (список — по кнопке «Показать всё»).
+ask-sheet-elements-optional = Запрос должен содержать { $required ->
+        [one] { $required } элемент
+        [few] { $required } элемента
+       *[many] { $required } элементов
+    } и ещё { $optional } — если применимо (список — по кнопке «Показать всё»).
+ask-sheet-urgent = Срочно: { $route }
+ask-sheet-verified = Проверено { $date }
+ask-sheet-stale = Проверено { $date }, возможно, устарело: уточните у центрального органа
+ask-sheet-demo = демонстрационные данные, не официальные требования
+ask-sheet-tip = Совет: { $title }
+ask-sheet-must-contain = Что должен содержать запрос:
+ask-sheet-where-applies = Если применимо:
+ask-sheet-documents = Прилагаемые документы:
+ask-sheet-return-reasons = Почему запросы возвращают:
+ask-sheet-retention = Сроки хранения: { $retention }
+ask-sheet-notes = Примечание: { $notes }
+ask-button-show-all = Показать всё
+ask-button-show-all-country = Всё: { $country }
+ask-button-draft = Составить черновик
+ask-button-draft-country = Черновик: { $country }
+ask-button-tip = Совет: { $title }
+ask-button-more-tips = Ещё советы: { $topic }
+ask-tips-heading = Советы сети по теме «{ $topic }»:
+ask-tips-open = Выберите совет, чтобы прочитать его.
+ask-tips-none = Советов по теме «{ $topic }» пока нет.
+ask-tips-topics = Советы сети есть по этим темам; выберите тему.
+ask-tip-sources = Источники:
+ask-tip-verified = Проверено { $date } · практические заметки по открытым источникам, не юридическая консультация.

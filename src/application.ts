@@ -46,6 +46,7 @@ import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies
 import { createContactReach, createStatsService, registerStatsMetrics, statsRoutes } from './stats/index.ts';
 import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
+import { createRegistryTruthModule } from './verification/index.ts';
 import { createDraftsService, draftsRoutes } from './drafts/index.ts';
 
 /**
@@ -219,6 +220,16 @@ export async function createApplication(
   });
   consultations.registerChat(engine);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
+  // Keeping the registry true: handover on retirement, proposals, re-verification campaigns.
+  const registryTruth = createRegistryTruthModule({
+    registry,
+    outbox: outbox.service,
+    translator,
+    defaultLocale: config.defaultLocale,
+    pushPlatforms: () => adapterRegistry.platforms(),
+    consultations: consultations.handOverInTransaction,
+    requests: requests.handOverInTransaction,
+  });
 
   const services = {
     config,
@@ -242,6 +253,7 @@ export async function createApplication(
     outbox,
     requests,
     consultations,
+    registryTruth,
     tips,
     drafts,
   };
@@ -319,6 +331,7 @@ export async function createApplication(
             }),
             requests.routes,
             consultations.routes,
+            registryTruth.routes,
             statsRoutes({ stats }),
             stewardshipConsole({
               config,

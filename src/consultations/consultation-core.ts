@@ -65,13 +65,32 @@ export function createCore(deps: ConsultationDeps) {
    * whatever a crash interrupts.
    */
   async function transact<T>(work: (tx: Queryable, effects: Effects) => Promise<T>): Promise<T> {
-    const effects: Effects = { pushes: [], timers: [], audit: [], replies: [] };
+    let effects: Effects | undefined;
     const result = await db.transaction(async (tx) => {
-      const value = await work(tx, effects);
-      if (effects.pushes.length > 0) await outbox.addInTransaction(tx, effects.pushes);
-      if (effects.audit.length > 0) await audit.appendInTransaction(tx, effects.audit);
-      return value;
+      const done = await within(tx, work);
+      effects = done.effects;
+      return done.value;
     });
+    if (effects !== undefined) await afterCommit(effects);
+    return result;
+  }
+
+  /**
+   * The same inside a caller's transaction (a registry change that hands work over): pushes and
+   * audit entries are written in it; the caller runs `afterCommit` once it has committed.
+   */
+  async function within<T>(
+    tx: Queryable,
+    work: (tx: Queryable, effects: Effects) => Promise<T>,
+  ): Promise<{ value: T; effects: Effects }> {
+    const effects: Effects = { pushes: [], timers: [], audit: [], replies: [] };
+    const value = await work(tx, effects);
+    if (effects.pushes.length > 0) await outbox.addInTransaction(tx, effects.pushes);
+    if (effects.audit.length > 0) await audit.appendInTransaction(tx, effects.audit);
+    return { value, effects };
+  }
+
+  async function afterCommit(effects: Effects): Promise<void> {
     if (effects.pushes.length > 0) {
       await order.dispatchInOrder(effects.pushes).catch((error: unknown) => {
         logger.warn(
@@ -88,7 +107,6 @@ export function createCore(deps: ConsultationDeps) {
         );
       });
     }
-    return result;
   }
 
   const localeOf = (member: Pick<MemberRow, 'locale'>): Locale =>
@@ -175,6 +193,8 @@ export function createCore(deps: ConsultationDeps) {
     settings,
     cipher,
     transact,
+    within,
+    afterCommit,
     localeOf,
     addressFor,
     push,

@@ -148,7 +148,12 @@ export async function applyRoute(
   effects: Effects,
   consultation: ConsultationRow,
   route: PlannedRoute,
-  options: { status: ConsultationStatus; forwardedBy?: MemberRow | undefined },
+  options: {
+    status: ConsultationStatus;
+    forwardedBy?: MemberRow | undefined;
+    /** The retired contact whose work this is (a handover). */
+    handedOverFrom?: string | undefined;
+  },
 ): Promise<{ seq: number; deadline: Date }> {
   const now = core.clock.now();
   const seq = consultation.routeSeq + 1;
@@ -205,6 +210,13 @@ export async function applyRoute(
       lines.push(
         core.t(locale, 'consult-request-forwarded', {
           from: core.notices.memberParty(options.forwardedBy, locale).name,
+        }),
+      );
+    }
+    if (options.handedOverFrom !== undefined) {
+      lines.push(
+        core.t(locale, 'consult-request-handover', {
+          from: core.notices.contactParty(options.handedOverFrom, locale).name,
         }),
       );
     }

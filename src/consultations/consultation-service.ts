@@ -129,6 +129,9 @@ export function createConsultationRules(core: Core) {
       const now = clock.now();
       await closeRoute(core, tx, consultation, 'accepted', principal.memberId);
       const counterpartContactId = route.kind === 'coordinator' ? principal.contactId : route.contactId;
+      // A consultation handed over after an acceptance (its counterpart retired) is accepted again:
+      // its notices get keys of their own, or the outbox would take them for the first ones.
+      const acceptance = consultation.acceptedAt === null ? 'accepted' : `accepted:${String(route.seq)}`;
       await tx
         .update(consultations)
         .set({
@@ -163,15 +166,21 @@ export function createConsultationRules(core: Core) {
         const askerTarget = await participantAddress(core, tx, consultation.id, asker.id);
         const party = core.notices.memberParty(counterpart, askerLocale);
         if (askerTarget !== undefined) {
-          core.push(effects, `consult:${consultation.id}:accepted:asker`, asker.id, askerTarget.address, {
-            text: core.t(askerLocale, 'consult-accepted-asker', {
-              ...(core.notices.consultationArgs(consultation, askerLocale) as Record<string, string>),
-              ...party,
-              prefix: askerTarget.address.platform === 'matrix' ? '!' : '/',
-            }),
-            locale: askerLocale,
-            buttons: core.notices.closeButtons(consultation, askerLocale, askerTarget.address.platform),
-          });
+          core.push(
+            effects,
+            `consult:${consultation.id}:${acceptance}:asker`,
+            asker.id,
+            askerTarget.address,
+            {
+              text: core.t(askerLocale, 'consult-accepted-asker', {
+                ...(core.notices.consultationArgs(consultation, askerLocale) as Record<string, string>),
+                ...party,
+                prefix: askerTarget.address.platform === 'matrix' ? '!' : '/',
+              }),
+              locale: askerLocale,
+              buttons: core.notices.closeButtons(consultation, askerLocale, askerTarget.address.platform),
+            },
+          );
         }
         const locale = core.localeOf(counterpart);
         const ownTarget = await participantAddress(
@@ -187,7 +196,7 @@ export function createConsultationRules(core: Core) {
           core.tellActor(
             effects,
             from,
-            `consult:${consultation.id}:accepted:counterpart`,
+            `consult:${consultation.id}:${acceptance}:counterpart`,
             counterpart.id,
             ownTarget.address,
             {

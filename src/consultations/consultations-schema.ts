@@ -34,7 +34,7 @@ export const openStatuses = [
 /** Who a routing step went to: a registry contact, the deputy of an absent one, or the country's coordinators. */
 export type RouteKind = 'contact' | 'deputy' | 'coordinator';
 /** Why the step happened. */
-export type RouteReason = 'initial' | 'forwarded' | 'timeout' | 'no_messenger';
+export type RouteReason = 'initial' | 'forwarded' | 'timeout' | 'no_messenger' | 'handover';
 export type RouteOutcome = 'waiting' | 'accepted' | 'declined' | 'forwarded' | 'timed_out' | 'closed';
 export type ParticipantRole = 'asker' | 'counterpart';
 

@@ -13,6 +13,8 @@ import type { RedisHandle } from '../redis/redis-connection.ts';
 import { createBodyCipher, loadBodyKey } from './body-cipher.ts';
 import { rankLikeAsk } from './consultation-candidates.ts';
 import { createConsultationChat } from './consultation-chat.ts';
+import { createConsultationHandover } from './consultation-handover.ts';
+import { createSteps } from './consultation-steps.ts';
 import { createCore, type ConsultationDeps } from './consultation-core.ts';
 import { createConsultationReconciler, createDeadlineTimers } from './consultation-deadlines.ts';
 import { createConsultationQueries } from './consultation-queries.ts';
@@ -29,6 +31,7 @@ export type {
   ConsultationView,
   ConsultationDetail,
 } from './consultation-types.ts';
+export type { HandoverInput, MovedConsultation } from './consultation-handover.ts';
 export { deadlineJobId, type DeadlineJob, type DeadlineQueue } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
@@ -71,6 +74,7 @@ export function createConsultations(options: ConsultationsOptions) {
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
   const reconciler = createConsultationReconciler({ core, rules, relay, timers });
+  const handover = createConsultationHandover(core, createSteps(core));
   let worker: Worker | undefined;
   let periodic: PeriodicTask | undefined;
 
@@ -110,6 +114,9 @@ export function createConsultations(options: ConsultationsOptions) {
     relay,
     queries,
     routes: consultationsRoutes({ rules, queries }),
+    /** Moves a retiring contact's consultations inside the retirement's transaction. */
+    handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
+      handover.handOverInTransaction(...args),
     onDeliveryOutcome,
     /** One reconciler pass: missed deadlines, lost timers, bodies past retention. */
     reconcileNow: () => reconciler.runOnce(),

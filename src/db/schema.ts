@@ -9,3 +9,4 @@ export * from '../requests/requests-schema.ts';
 export * from '../outbox/outbox-schema.ts';
 export * from '../consultations/consultations-schema.ts';
 export * from '../chat/flow-schema.ts';
+export * from '../verification/verification-schema.ts';

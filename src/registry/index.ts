@@ -24,6 +24,7 @@ export {
 } from './registry-format.ts';
 export { findSheets, type SheetAnswer, type SheetQuery } from './requirement-sheets.ts';
 export type { RegistryView } from './registry-snapshot.ts';
+export type { RegistryWriteHooks } from './registry-edits.ts';
 export { isStale, freshSince, staleAfterMonths, isoDay } from './registry-snapshot.ts';
 export { treatiesLinking } from './registry-queries.ts';
 export { channelProblem, commonChannelKinds, type ChannelProblem } from './channel-rules.ts';

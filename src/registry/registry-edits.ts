@@ -3,6 +3,7 @@
 // deputy, competences) stay valid whatever is edited, exactly as on import.
 import type { Clock } from '../clock/index.ts';
 import type { AuditEntry } from '../audit/audit-service.ts';
+import type { Queryable } from '../db/database.ts';
 import { conflict, forbidden, notFound } from '../http/errors.ts';
 import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type {
@@ -31,7 +32,16 @@ export interface RegistryChange<T> {
   result: (next: RegistryFile) => T;
 }
 
-export type RegistryWrite = <T>(compute: (current: RegistryFile) => RegistryChange<T>) => Promise<T>;
+/** Work of another module done inside the registry's write transaction (see `updateContact`). */
+export interface RegistryWriteHooks {
+  /** Runs after the registry rows and the audit entry are written; throwing rolls everything back. */
+  inTransaction?: ((tx: Queryable, next: RegistryFile) => Promise<void>) | undefined;
+}
+
+export type RegistryWrite = <T>(
+  compute: (current: RegistryFile) => RegistryChange<T>,
+  hooks?: RegistryWriteHooks,
+) => Promise<T>;
 
 interface EditsDeps {
   write: RegistryWrite;
@@ -96,7 +106,12 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
       });
     },
 
-    updateContact(actor: Principal | undefined, id: string, changes: ContactChanges): Promise<ContactRecord> {
+    updateContact(
+      actor: Principal | undefined,
+      id: string,
+      changes: ContactChanges,
+      hooks: RegistryWriteHooks & { auditAction?: string; auditDetails?: Record<string, unknown> } = {},
+    ): Promise<ContactRecord> {
       return write((current) => {
         const index = indexOf(current.contacts, id, 'contact');
         const existing = current.contacts[index] as ContactRecord;
@@ -106,13 +121,14 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
           next: { ...current, contacts: replaced(current.contacts, index, { ...existing, ...changes, id }) },
           focus: { section: 'contacts', index },
           audit: () =>
-            entry(actor, 'contact.update', `contact:${id}`, {
+            entry(actor, hooks.auditAction ?? 'contact.update', `contact:${id}`, {
               country: existing.country,
               fields: Object.keys(changes),
+              ...hooks.auditDetails,
             }),
           result: (next) => found(next.contacts, id),
         };
-      });
+      }, hooks);
     },
 
     /** Records that `actor` confirmed the contact's details today. */
@@ -137,6 +153,39 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
           result: (next) => found(next.contacts, id),
         };
       });
+    },
+
+    /**
+     * The person behind a contact confirms their own record (a re-verification prompt's "All
+     * correct"). The caller has checked that `memberId` stands behind the contact; the record is
+     * verified by them, today, with `source: self` in the audit entry.
+     */
+    confirmContactBySelf(
+      memberId: string,
+      id: string,
+      hooks: RegistryWriteHooks = {},
+    ): Promise<ContactRecord> {
+      return write((current) => {
+        const index = indexOf(current.contacts, id, 'contact');
+        const existing = current.contacts[index] as ContactRecord;
+        const verifiedAt = isoDay(clock.now());
+        return {
+          next: {
+            ...current,
+            contacts: replaced(current.contacts, index, { ...existing, verifiedAt, verifiedBy: memberId }),
+          },
+          focus: { section: 'contacts', index },
+          audit: () => [
+            {
+              actor: `member:${memberId}`,
+              action: 'contact.verify',
+              subject: `contact:${id}`,
+              details: { country: existing.country, verifiedAt, source: 'self' },
+            },
+          ],
+          result: (next) => found(next.contacts, id),
+        };
+      }, hooks);
     },
 
     deleteContact(actor: Principal | undefined, id: string): Promise<void> {

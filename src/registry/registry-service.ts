@@ -10,7 +10,7 @@ import { members } from '../db/schema.ts';
 import { AppError, conflict } from '../http/errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { actorOf, type Principal } from '../members/principal.ts';
-import { createRegistryEdits, type RegistryChange } from './registry-edits.ts';
+import { createRegistryEdits, type RegistryChange, type RegistryWriteHooks } from './registry-edits.ts';
 import type { RegistryFile } from './registry-format.ts';
 import {
   canonicalRegistry,
@@ -126,8 +126,15 @@ export function createRegistryService({
     }
   }
 
-  /** Applies one change: lock, read the current registry, compute, validate whole, write the difference, audit. */
-  async function write<T>(compute: (current: RegistryFile) => RegistryChange<T>): Promise<T> {
+  /**
+   * Applies one change: lock, read the current registry, compute, validate whole, write the
+   * difference, audit. `hooks.inTransaction` runs in the same transaction after the registry is
+   * written, so another module's consequences (a handover of open work) commit with it or not at all.
+   */
+  async function write<T>(
+    compute: (current: RegistryFile) => RegistryChange<T>,
+    hooks: RegistryWriteHooks = {},
+  ): Promise<T> {
     const result = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${registryLockId})`);
       const current = await loadRegistry(tx);
@@ -145,6 +152,7 @@ export function createRegistryService({
         throw error;
       }
       await audit.appendInTransaction(tx, change.audit(counts));
+      if (hooks.inTransaction !== undefined) await hooks.inTransaction(tx, next);
       return change.result(next);
     });
     await announce();

@@ -25,6 +25,7 @@ import { pushKinds } from './request-pushes.ts';
 import { createNudgeReconciler } from './nudge-reconciler.ts';
 import { createNudgeScheduler } from './nudge-scheduler.ts';
 import { createRequestAnswers } from './request-answers.ts';
+import { createRequestHandover } from './request-handover.ts';
 import { createRequestMessages } from './request-messages.ts';
 import { createRequestService } from './request-service.ts';
 import { registerRequestsChat } from './requests-chat.ts';
@@ -34,6 +35,7 @@ import type { ContactRanking } from './request-types.ts';
 
 export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
 export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
+export type { RequestHandoverInput, MovedRequest } from './request-handover.ts';
 export type { RequestService, NewRequest, RequestChanges } from './request-service.ts';
 export type { ContactRanking, RequestView, RequestEventView } from './request-types.ts';
 export { requestStatuses, type RequestStatus } from './requests-schema.ts';
@@ -96,6 +98,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
   };
   const service = createRequestService(context);
   const answers = createRequestAnswers(context);
+  const handover = createRequestHandover(context);
   deps.outbox.onRender(pushKinds.nudge, createNudgeRenderer(context));
   const processor = createNudgeProcessor({ ...context, outbox: deps.outbox });
   const reconciler = createNudgeReconciler({
@@ -114,6 +117,9 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     service,
     answers,
     routes: requestsRoutes({ requests: service }),
+    /** Moves a retiring contact's open requests inside the retirement's transaction. */
+    handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
+      handover.handOverInTransaction(...args),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
       registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });

@@ -32,6 +32,8 @@ requests-escalation =
 
 requests-notice-answer = { $contactName } ({ $toCountry }) answered on your request { $ourReference }: { $status }.
 requests-notice-reassigned = { $contactName } says your request { $ourReference } is handled by a colleague, { $newContactName }. Follow-ups now go to them.
+requests-notice-handover = { $contactName } no longer handles requests for { $toCountry }: your request { $ourReference } now goes to their successor, { $newContactName }. Follow-ups continue on the same schedule.
+requests-notice-handover-nobody = { $contactName } no longer handles requests for { $toCountry }, and no successor is registered for your request { $ourReference }: follow-ups now go to the coordinator for { $toCountry }.
 requests-notice-not-mine-nobody = { $contactName } says your request { $ourReference } is not theirs, and no colleague of their authority is registered. The coordinator for { $toCountry } may help.
 requests-notice-undeliverable = The follow-up on your request { $ourReference } to { $toCountry } could not be delivered: { $reason }. You may want to reach them another way.
 requests-notice-escalated = No answer after { $count } follow-ups on your request { $ourReference }: the coordinator for { $toCountry } has been told.

@@ -32,6 +32,8 @@ requests-escalation =
 
 requests-notice-answer = { $contactName } ({ $toCountry }) ответил(а) по вашему запросу { $ourReference }: { $status }.
 requests-notice-reassigned = { $contactName } сообщает, что вашим запросом { $ourReference } занимается коллега: { $newContactName }. Напоминания теперь идут ему (ей).
+requests-notice-handover = { $contactName } больше не занимается запросами в { $toCountry }: ваш запрос { $ourReference } передан преемнику, { $newContactName }. Напоминания продолжатся по тому же графику.
+requests-notice-handover-nobody = { $contactName } больше не занимается запросами в { $toCountry }, а преемник для вашего запроса { $ourReference } не указан: напоминания теперь идут координатору { $toCountry }.
 requests-notice-not-mine-nobody = { $contactName } сообщает, что запрос { $ourReference } не к нему (ней), а других сотрудников этого органа в реестре нет. Может помочь координатор ({ $toCountry }).
 requests-notice-undeliverable = Напоминание по вашему запросу { $ourReference } ({ $toCountry }) не доставлено: { $reason }. Возможно, стоит связаться другим способом.
 requests-notice-escalated = Нет ответа после напоминаний ({ $count }) по вашему запросу { $ourReference }: координатор ({ $toCountry }) уведомлён.

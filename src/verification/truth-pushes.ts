@@ -1,0 +1,62 @@
+// Pushes of the registry-truth module (handover notices, prompts, proposal outcomes, digests):
+// one per linked account of each member, in the member's language, through the outbox.
+import type { Button } from '../chat/chat-types.ts';
+import type { Queryable } from '../db/database.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
+import type { MemberReach } from '../members/member-reach.ts';
+import type { OutboxPush, OutboxService } from '../outbox/index.ts';
+
+/** Outbox kinds this module writes; `verification` prompts report their outcome back (unreachable). */
+export const truthPushKinds = { notice: 'truth-notice', prompt: 'verification' } as const;
+
+export interface TruthPushesDeps {
+  outbox: OutboxService;
+  translator: Translator;
+  defaultLocale: Locale;
+  /** Platforms this deployment pushes to. */
+  pushPlatforms: () => readonly string[];
+}
+
+export type TruthPushes = ReturnType<typeof createTruthPushes>;
+
+export function createTruthPushes(deps: TruthPushesDeps) {
+  const localeOf = (member: Pick<MemberReach, 'locale'>): Locale =>
+    isLocale(member.locale) ? member.locale : deps.defaultLocale;
+
+  /**
+   * One push per usable account of the member. `key` names the message; the account is appended,
+   * so each account gets it once however often this is written.
+   */
+  function toMember(
+    member: MemberReach,
+    key: string,
+    render: (locale: Locale) => { text: string; buttons?: Button[] | undefined },
+    options: { kind?: string; subject?: string; context?: Record<string, unknown> } = {},
+  ): OutboxPush[] {
+    const locale = localeOf(member);
+    const platforms = deps.pushPlatforms();
+    const { text, buttons } = render(locale);
+    return member.accounts
+      .filter((account) => platforms.includes(account.platform))
+      .map((account) => ({
+        dedupeKey: `${key}:${account.identityId}`,
+        memberId: member.memberId,
+        address: { platform: account.platform, chatId: account.chatId },
+        message: { text, locale, ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }) },
+        kind: options.kind ?? truthPushKinds.notice,
+        subject: options.subject,
+        context: { memberId: member.memberId, ...options.context },
+      }));
+  }
+
+  return {
+    localeOf,
+    toMember,
+    t: (locale: Locale, id: string, args?: Record<string, string | number>) =>
+      deps.translator.t(locale, id, args),
+    /** Written in the caller's transaction; nothing goes unless it commits. */
+    write: (tx: Queryable, pushes: readonly OutboxPush[]) => deps.outbox.addInTransaction(tx, pushes),
+    /** After the commit (best effort: the outbox's reconciler delivers what this misses). */
+    dispatch: (pushes: readonly OutboxPush[]) => deps.outbox.dispatch(pushes.map((push) => push.dedupeKey)),
+  };
+}

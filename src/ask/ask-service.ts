@@ -10,6 +10,7 @@ import { actorOf, askingCountryOf, type Principal } from '../members/principal.t
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
+import { createAnswerCache } from './answer-cache.ts';
 import { countriesAnswered, createComposer, type Composer } from './answer-composer.ts';
 import { centralAuthorities, legalBases, localized, rankContacts } from './contact-ranking.ts';
 import {
@@ -75,6 +76,7 @@ export function createAskService({
   const unsubscribe = registry.onChange?.((snapshot) => {
     askIndexFor(snapshot);
   });
+  const composedAnswers = createAnswerCache<{ results: CountryResult[]; message: OutboundMessage }>();
 
   function lookUp(
     snapshot: RegistrySnapshot,
@@ -276,14 +278,34 @@ export function createAskService({
     via: 'question' | 'button',
   ): AskAnswer {
     const snapshot = registry.snapshot();
-    const results = lookUp(snapshot, interpretation, principal, locale, askerCountry);
-    const message = reply(
-      createComposer(translator, locale, snapshot),
-      snapshot,
-      interpretation,
-      results,
-      askerCountry,
-    );
+    // Everything the ranking and the reply depend on besides the snapshot and the minute.
+    const key = [
+      interpretation.intent,
+      interpretation.countries.join(','),
+      interpretation.competence ?? '-',
+      interpretation.asks,
+      locale,
+      askerCountry ?? '-',
+      principal.role,
+      principal.country,
+    ].join('|');
+    const compose = () => {
+      const ranked = lookUp(snapshot, interpretation, principal, locale, askerCountry);
+      const composed = reply(
+        createComposer(translator, locale, snapshot),
+        snapshot,
+        interpretation,
+        ranked,
+        askerCountry,
+      );
+      return { results: ranked, message: composed };
+    };
+    // Requirement sheets and tips live outside the registry snapshot (they can change without
+    // it), and are asked for far less often: only contact answers are remembered.
+    const { results, message } =
+      interpretation.asks === 'contacts'
+        ? composedAnswers.get(snapshot, clock.now(), key, compose)
+        : compose();
     audit.enqueue({
       actor: actorOf(principal),
       action: 'registry.ask',

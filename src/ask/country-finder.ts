@@ -123,7 +123,8 @@ export function findCountries(
       continue;
     }
 
-    for (let n = Math.min(places.maxWords, tokens.length - i); n >= 1; n--) {
+    const startsLongName = places.multiWordStarts.has(token.key) || places.multiWordStarts.has(token.stem);
+    for (let n = startsLongName ? Math.min(places.maxWords, tokens.length - i) : 1; n >= 1; n--) {
       const span = tokens.slice(i, i + n);
       if (span.some((_, offset) => taken[i + offset] === true || span[offset]?.isNumber === true)) continue;
       const keyPhrase = span.map((t) => t.key).join(' ');

@@ -58,7 +58,7 @@ export class PhraseMatcher<T> {
    * Phrase words per token already looked up. Tokens of the same word are the same object
    * (word-keys.ts keeps them), and a fuzzy lookup costs more than the rest of reading a word.
    */
-  readonly #wordsByToken = new WeakMap<Token, ReadonlySet<number>>();
+  readonly #ownersByToken = new WeakMap<Token, readonly { phrase: number; position: number }[]>();
 
   constructor(inputs: readonly PhraseInput<T>[], ignoredKeys: ReadonlySet<string>) {
     for (const input of inputs) {
@@ -101,12 +101,12 @@ export class PhraseMatcher<T> {
     else set.add(wordIndex);
   }
 
-  /** Phrase words (indexes) a token stands for. */
-  #wordsFor(token: Token): ReadonlySet<number> {
-    let found = this.#wordsByToken.get(token);
+  /** Phrases and positions in them of the words a token stands for. */
+  #ownersFor(token: Token): readonly { phrase: number; position: number }[] {
+    let found = this.#ownersByToken.get(token);
     if (found === undefined) {
-      found = this.#lookUp(token);
-      this.#wordsByToken.set(token, found);
+      found = [...this.#lookUp(token)].flatMap((wordIndex) => this.#wordOwners[wordIndex] ?? []);
+      this.#ownersByToken.set(token, found);
     }
     return found;
   }
@@ -143,11 +143,10 @@ export class PhraseMatcher<T> {
   find(tokens: readonly Token[], taken: readonly boolean[] = []): PhraseMatch<T>[] {
     // phrase -> position in phrase -> token indexes
     const positionsByPhraseWord = new Map<number, number[][]>();
-    tokens.forEach((token, tokenIndex) => {
-      if (taken[tokenIndex] === true) return;
-      for (const wordIndex of this.#wordsFor(token)) {
-        const owner = this.#wordOwners[wordIndex];
-        if (owner === undefined) continue;
+    for (let tokenIndex = 0; tokenIndex < tokens.length; tokenIndex++) {
+      const token = tokens[tokenIndex];
+      if (token === undefined || taken[tokenIndex] === true) continue;
+      for (const owner of this.#ownersFor(token)) {
         let perWord = positionsByPhraseWord.get(owner.phrase);
         if (perWord === undefined) {
           perWord = [];
@@ -155,7 +154,7 @@ export class PhraseMatcher<T> {
         }
         (perWord[owner.position] ??= []).push(tokenIndex);
       }
-    });
+    }
 
     const matches: PhraseMatch<T>[] = [];
     for (const [phraseIndex, perWord] of positionsByPhraseWord) {

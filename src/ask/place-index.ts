@@ -74,6 +74,11 @@ export interface PlaceIndex {
   /** Cyrillic abbreviations of three or more letters, any case ("сша"). */
   readonly lowercaseCodes: ReadonlyMap<string, string>;
   readonly maxWords: number;
+  /**
+   * First word keys and stems of the names longer than one word: a span starting with any other
+   * word is looked up as one word only, which spares most of a question's lookups.
+   */
+  readonly multiWordStarts: ReadonlySet<string>;
   /** Every assigned ISO 3166-1 alpha-2 code. */
   readonly isoCodes: ReadonlySet<string>;
 }
@@ -85,6 +90,7 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
   const codes = new Map<string, string>();
   const lowercaseCodes = new Map<string, string>();
   let maxWords = 1;
+  const multiWordStarts = new Set<string>();
   const isoCodes = new Set(Object.keys(countryCodes.getAlpha2Codes()));
   const seen = new Set<string>();
 
@@ -114,6 +120,10 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
     seen.add(identity);
     const ref: PlaceRef = { iso2, kind, majorCity, prominent };
     maxWords = Math.max(maxWords, tokens.length);
+    if (tokens.length > 1 && tokens[0] !== undefined) {
+      multiWordStarts.add(tokens[0].key);
+      multiWordStarts.add(tokens[0].stem);
+    }
     push(exact, tokens.map((t) => t.key).join(' '), ref);
     if (tokens.every((t) => t.stem.length >= minimumStemLength))
       push(stems, tokens.map((t) => t.stem).join(' '), ref);
@@ -180,5 +190,5 @@ export function buildPlaceIndex(places: PlaceAliases): PlaceIndex {
   for (const [iso2, names] of Object.entries(places.cities))
     for (const name of names) addName(name, iso2, 'city', false);
 
-  return { exact, stems, fuzzy, codes, lowercaseCodes, maxWords, isoCodes };
+  return { exact, stems, fuzzy, codes, lowercaseCodes, maxWords, multiWordStarts, isoCodes };
 }

@@ -122,7 +122,7 @@ const scriptOf = (word: string): Script =>
 const innerApostrophe = /(?<=\p{L})['ʻʼ’`‘](?=\p{L})/gu;
 const dottedAbbreviation = /\b(?:\p{Lu}\.){2,}/gu;
 
-function tokenOf(word: string): Token | undefined {
+export function tokenOf(word: string): Token | undefined {
   const key = wordKey(word);
   if (key === '') return undefined;
   const stem = stemOfKey(key);
@@ -145,6 +145,25 @@ function tokenOf(word: string): Token | undefined {
   });
 }
 
+const asciiDigits = /^[0-9]+$/;
+
+/** The token `tokenOf` makes of ASCII digits, without transliterating or stemming them. */
+function numberToken(word: string): Token {
+  const key = word.replace(repeatedCharacter, '$1');
+  return Object.freeze({
+    text: word,
+    key,
+    stem: key,
+    script: 'other' as const,
+    allCaps: false,
+    capitalized: false,
+    isNumber: true,
+    lemmas: noLemmas,
+  });
+}
+const noLemmas: readonly string[] = Object.freeze([]);
+const repeatedCharacter = /(.)\1+/g;
+
 // Questions reuse a small vocabulary ("extradition", "в", "Kazakhstan"), and working out a word's
 // keys and stems costs more than the rest of reading it; tokens are immutable, so each word is
 // worked out once. Cleared when full, so odd input cannot grow it without bound.
@@ -159,6 +178,12 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of joined.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
     const word = match[0];
+    // Numbers (case numbers, years) are mostly new each time: worked out directly and not kept,
+    // so they never push the vocabulary out of `knownWords`.
+    if (asciiDigits.test(word)) {
+      tokens.push(numberToken(word));
+      continue;
+    }
     let token = knownWords.get(word);
     if (token === undefined) {
       token = tokenOf(word) ?? null;

@@ -7,7 +7,7 @@ import { createAskService } from '../src/ask/index.ts';
 import { tokenize, tokenOf } from '../src/ask/word-keys.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
 import type { Principal } from '../src/members/principal.ts';
-import { demoSnapshot } from './support/registry-snapshot.ts';
+import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
 import { createTestClock, demoDay } from './support/test-clock.ts';
 
 const member: Principal = {
@@ -27,6 +27,7 @@ function setUp() {
     registry: { snapshot: () => snapshot },
     translator: createTranslator(),
     audit: { enqueue: (entry) => audited.push(entry) },
+    practical: demoPracticalReader(new Date(demoDay)),
     clock,
   });
   return { clock, audited, service, replace: () => (snapshot = demoSnapshot()) };

@@ -69,6 +69,8 @@ export default tseslint.config(
         EventSource: 'readonly',
         setTimeout: 'readonly',
         HTMLElement: 'readonly',
+        HTMLInputElement: 'readonly',
+        HTMLTextAreaElement: 'readonly',
         URLSearchParams: 'readonly',
         navigator: 'readonly',
       },

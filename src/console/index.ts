@@ -7,6 +7,7 @@ import { consolePlugin } from './console-plugin.ts';
 import { analyticsPages, type AnalyticsPagesDeps } from './analytics-handlers.ts';
 import { membersPages, type MembersPagesDeps } from './members-handlers.ts';
 import { oversightPages, type OversightPagesDeps } from './oversight-handlers.ts';
+import { registryAdminPages } from './registry-admin-handlers.ts';
 import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
 
 export type { RegistryTruth, ProposalView, VerificationStateView } from './registry-truth-port.ts';
@@ -22,6 +23,12 @@ export function stewardshipConsole(deps: StewardshipDeps): FastifyPluginAsync {
   return consolePlugin({
     config: deps.config,
     translator: deps.translator,
-    pages: [registryPages(deps), membersPages(deps), analyticsPages(deps), oversightPages(deps)],
+    pages: [
+      registryPages(deps),
+      registryAdminPages(deps),
+      membersPages(deps),
+      analyticsPages(deps),
+      oversightPages(deps),
+    ],
   });
 }

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import type { AuditQueries } from '../audit/audit-queries.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { App } from '../http/app.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound } from '../http/errors.ts';
 import type { MemberDirectory } from '../members/member-directory.ts';
 import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type { ContactReachService } from '../stats/contact-reach.ts';
@@ -19,6 +19,7 @@ import {
   type ContactFormValues,
   type FieldErrors,
 } from './contact-form.ts';
+import { validationProblems } from './registry-admin-handlers.ts';
 import { renderContactBody, type ContactBodyInput, type ContactPageData } from './contact-page.ts';
 import { parseRegistryQuery, renderRegistryPage } from './registry-page.ts';
 import type { RegistryTruth } from './registry-truth-port.ts';
@@ -152,7 +153,7 @@ export function registryPages(deps: RegistryPagesDeps) {
       try {
         saved = await deps.registry.updateContact(context.principal, record.id, changes);
       } catch (error) {
-        const problems = registryProblems(error);
+        const problems = validationProblems(error);
         if (problems === undefined) throw error;
         const fieldErrors: FieldErrors = new Map();
         for (const problem of problems) {
@@ -241,20 +242,6 @@ export function registryPages(deps: RegistryPagesDeps) {
       return context.t('console-retired');
     });
   };
-}
-
-/** The problems of a registry validation failure, each with its path relative to the record. */
-function registryProblems(error: unknown): { path: string; message: string }[] | undefined {
-  if (!(error instanceof AppError) || error.code !== 'validation_failed' || !Array.isArray(error.details))
-    return undefined;
-  return (error.details as unknown[]).flatMap((problem) =>
-    typeof problem === 'object' &&
-    problem !== null &&
-    typeof (problem as { path?: unknown }).path === 'string' &&
-    typeof (problem as { message?: unknown }).message === 'string'
-      ? [problem as { path: string; message: string }]
-      : [],
-  );
 }
 
 export type { ContactFormValues };

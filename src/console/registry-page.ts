@@ -222,7 +222,7 @@ function adminTools(context: PageContext): SafeHtml {
     <ul>
       <li><a href="/console/registry/treaties">${t('console-registry-treaties')}</a></li>
       <li><a href="/console/registry/import">${t('console-registry-import')}</a></li>
-      <li><a href="/v1/registry/export" download="registry.json">${t('console-registry-export')}</a></li>
+      <li><a href="/console/registry/export" download>${t('console-registry-export')}</a></li>
     </ul>
   </nav>`;
 }

@@ -1,6 +1,7 @@
 // The stewardship console's own script: plain browser JavaScript, no build step. htmx does the
 // requests and swaps; this moves the focus to what an action produced (a notice, the first
-// problem of a form), announces failures, copies invite links, and logs out.
+// problem of a form), announces failures, copies invite links, reads a chosen file into the import
+// form, and logs out.
 
 const body = document.body;
 
@@ -50,6 +51,18 @@ document.addEventListener('click', async (event) => {
       location.assign('/');
     }
   }
+});
+
+// A chosen file's text goes into the box the form sends (the import page), so the form stays an
+// ordinary form: without JavaScript the text can be pasted instead.
+document.addEventListener('change', async (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== 'file' || input.dataset.loadInto === undefined)
+    return;
+  const target = document.getElementById(input.dataset.loadInto);
+  const file = input.files?.[0];
+  if (!(target instanceof HTMLTextAreaElement) || file === undefined) return;
+  target.value = await file.text();
 });
 
 // A page that loads with a notice (after a redirect) or a form with problems starts there.

@@ -357,3 +357,55 @@ console-audit-at = When
 console-audit-details = Details
 console-audit-hint = A trailing * matches the beginning: "contact:kz-*", "invite.*".
 console-audit-older = Older entries
+
+# Treaties, import and export (admins)
+console-treaties-title = Treaties
+console-treaties-intro = The treaties that link countries for each competence: answers list them as the legal bases between the asker's country and the counterpart's.
+console-treaties-back = All treaties
+console-treaty-add = Add a treaty
+console-treaty-covers = Competences covered
+console-treaty-parties = Parties
+console-treaty-parties-all = Open to every state
+console-treaty-parties-listed = Only the states listed
+console-treaty-parties-codes = Parties (ISO country codes)
+console-treaty-parties-hint = Two-letter codes separated by commas, e.g. "KZ, KG, UZ".
+console-treaty-identity = Treaty
+console-treaty-id-hint = Lowercase letters, digits, "-" and "_", e.g. "cis-minsk-1993". It cannot be changed later.
+console-treaty-created = The treaty was added.
+console-treaty-saved = The treaty was saved.
+console-treaty-delete = Remove this treaty
+console-treaty-confirm-delete = Remove the treaty "{ $name }"? Answers will no longer list it.
+console-error-treaty-id = Use lowercase letters, digits, "-" and "_" (up to 64).
+console-error-treaty-id-taken = A treaty with this id exists already.
+console-error-treaty-parties = List at least two parties, or choose "Open to every state".
+console-error-country-code = "{ $code }" is not a two-letter country code.
+console-import-intro = Replaces the whole registry with a registry file (the format of the download). Check it first: the check lists every problem with its place in the file, or what an import would change, and changes nothing.
+console-import-file = Registry file (JSON)
+console-import-file-hint = Choosing a file puts its text in the box below.
+console-import-text = The registry file's text
+console-import-check = Check (dry run)
+console-import-run = Import and replace the registry
+console-import-confirm = Replace the whole registry with this file? Records missing from the file are removed.
+console-import-empty = Choose a file or paste its text first.
+console-import-not-json = This is not JSON, so nothing was checked or changed.
+console-import-problems = { $count ->
+    [one] The file has 1 problem
+   *[other] The file has { $count } problems
+}
+console-import-nothing-changed = Nothing was changed. Correct the file at the places listed and check again.
+console-import-problems-caption = Problems of the file, each at its JSON path
+console-import-path = Where (JSON path)
+console-import-problem = Problem
+console-import-checked = The file is valid (dry run: nothing was changed)
+console-import-done = The registry was replaced
+console-import-would = An import would create { $created }, change { $updated } and remove { $removed } records.
+console-import-did = { $created } records created, { $updated } changed and { $removed } removed.
+console-import-sections = Records in the file, by section
+console-import-section = Section
+console-import-records = Records
+console-import-section-competences = Competences
+console-import-section-countries = Countries
+console-import-section-authorities = Authorities
+console-import-section-contacts = Contacts
+console-import-section-treaties = Treaties
+console-import-section-requirements = Requirement sheets

@@ -363,3 +363,56 @@ console-audit-at = Когда
 console-audit-details = Подробности
 console-audit-hint = Звёздочка в конце обозначает начало: «contact:kz-*», «invite.*».
 console-audit-older = Более ранние записи
+
+# Treaties, import and export (admins)
+console-treaties-title = Договоры
+console-treaties-intro = Договоры, связывающие страны по каждой компетенции: ответы называют их правовыми основаниями между страной спрашивающего и страной партнёра.
+console-treaties-back = Все договоры
+console-treaty-add = Добавить договор
+console-treaty-covers = Охватываемые компетенции
+console-treaty-parties = Участники
+console-treaty-parties-all = Открыт для всех государств
+console-treaty-parties-listed = Только перечисленные государства
+console-treaty-parties-codes = Участники (коды стран ISO)
+console-treaty-parties-hint = Двухбуквенные коды через запятую, например «KZ, KG, UZ».
+console-treaty-identity = Договор
+console-treaty-id-hint = Строчные латинские буквы, цифры, «-» и «_», например «cis-minsk-1993». Потом его не изменить.
+console-treaty-created = Договор добавлен.
+console-treaty-saved = Договор сохранён.
+console-treaty-delete = Удалить этот договор
+console-treaty-confirm-delete = Удалить договор «{ $name }»? Ответы перестанут его называть.
+console-error-treaty-id = Используйте строчные латинские буквы, цифры, «-» и «_» (до 64).
+console-error-treaty-id-taken = Договор с таким идентификатором уже есть.
+console-error-treaty-parties = Укажите хотя бы двух участников или выберите «Открыт для всех государств».
+console-error-country-code = «{ $code }» — не двухбуквенный код страны.
+console-import-intro = Заменяет весь реестр файлом реестра (в формате выгрузки). Сначала проверьте его: проверка перечисляет все ошибки с их местом в файле или показывает, что изменит импорт, и ничего не меняет.
+console-import-file = Файл реестра (JSON)
+console-import-file-hint = Выбранный файл попадёт текстом в поле ниже.
+console-import-text = Текст файла реестра
+console-import-check = Проверить (без изменений)
+console-import-run = Импортировать и заменить реестр
+console-import-confirm = Заменить весь реестр этим файлом? Записи, которых нет в файле, будут удалены.
+console-import-empty = Сначала выберите файл или вставьте его текст.
+console-import-not-json = Это не JSON, поэтому ничего не проверено и не изменено.
+console-import-problems = { $count ->
+    [one] В файле { $count } ошибка
+    [few] В файле { $count } ошибки
+   *[other] В файле { $count } ошибок
+}
+console-import-nothing-changed = Ничего не изменено. Исправьте файл в указанных местах и проверьте снова.
+console-import-problems-caption = Ошибки файла с их путём JSON
+console-import-path = Где (путь JSON)
+console-import-problem = Ошибка
+console-import-checked = Файл корректен (проверка: ничего не изменено)
+console-import-done = Реестр заменён
+console-import-would = Импорт создаст { $created }, изменит { $updated } и удалит { $removed } записей.
+console-import-did = Создано записей: { $created }, изменено: { $updated }, удалено: { $removed }.
+console-import-sections = Записи файла по разделам
+console-import-section = Раздел
+console-import-records = Записей
+console-import-section-competences = Компетенции
+console-import-section-countries = Страны
+console-import-section-authorities = Органы
+console-import-section-contacts = Контакты
+console-import-section-treaties = Договоры
+console-import-section-requirements = Требования к запросам

@@ -24,7 +24,12 @@ describe('ranking contacts', () => {
     expect(first).toMatchObject({ available: true, outOfOffice: null });
     expect(onLeave).toMatchObject({
       available: false,
-      outOfOffice: { start: '2026-11-20', end: leave.end, note: leave.note },
+      outOfOffice: {
+        start: '2026-11-20',
+        end: leave.end,
+        note: 'Seconded to the regional anti-corruption programme',
+        noteLanguage: 'en',
+      },
       deputy: { id: 'kg-001', available: true },
     });
   });

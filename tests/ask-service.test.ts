@@ -85,6 +85,14 @@ describe('asking who handles what', () => {
     expect(text).toContain('Минская конвенция');
     expect(text).not.toContain('kg-004');
     expect(text.indexOf('Бакыт')).toBeLessThan(text.indexOf('Айгуль'));
+    // Titles and the leave note are the registry's Russian ones: no English inside a Russian answer.
+    expect(text).toContain(
+      'Бакыт Демо-Токтогулов — Начальник отдела экстрадиции, Управление международно-правового сотрудничества',
+    );
+    expect(text).toContain('Откомандирован(а) в региональную антикоррупционную программу');
+    // Only addresses (handles, e-mail) and treaty acronyms are Latin.
+    const prose = text.split('\n').filter((line) => !line.includes('@'));
+    for (const line of prose) expect(line.replaceAll(/UNTOC|UNCAC|CASC/g, '')).not.toMatch(/[A-Za-z]{4,}/);
     expect(answer.reply.buttons.map((button) => button.action)).toEqual([
       'consult:start:KG:extradition',
       'ask:req:KG:extradition',

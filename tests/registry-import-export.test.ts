@@ -41,6 +41,46 @@ describe('registry import and export', () => {
     expect(JSON.stringify(body, null, 1)).toBe(fixtureText.trimEnd());
   });
 
+  it('a file with plain-string titles, notes and urgent procedures and one with them per language both export as imported', async () => {
+    // The demo registry gives them per language; files written before translations give one string.
+    const plain = fixture();
+    const english = (value: string | Record<string, string>) =>
+      typeof value === 'string' ? value : (value.en ?? '');
+    for (const contact of plain.contacts) {
+      contact.title = english(contact.title);
+      if (contact.outOfOffice?.note != null) contact.outOfOffice.note = english(contact.outOfOffice.note);
+    }
+    for (const authority of plain.authorities)
+      if (authority.urgentProcedure != null) authority.urgentProcedure = english(authority.urgentProcedure);
+    // One contact with Russian before English: the languages keep the order written.
+    const reordered = fixture();
+    reordered.contacts[0]!.title = { ru: 'Прокурор', en: 'Prosecutor' };
+    try {
+      for (const file of [plain, reordered, fixture()]) {
+        const text = JSON.stringify(file, null, 1);
+        expect((await importFile(file)).statusCode).toBe(200);
+        expect(JSON.stringify(await exported(testApp.application), null, 1)).toBe(text);
+      }
+      expect(testApp.application.registry.snapshot().contactById.get('kg-001')?.title).toEqual({
+        en: 'Head of Extradition Unit, Department for International Legal Cooperation',
+        ru: 'Начальник отдела экстрадиции, Управление международно-правового сотрудничества',
+      });
+    } finally {
+      await importFile(fixture());
+    }
+  });
+
+  it("a per-language title without English is refused: English is every reader's fallback", async () => {
+    const broken = fixture();
+    broken.contacts[2]!.title = { ru: 'Прокурор' };
+    const response = await importFile(broken);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details).toContainEqual({
+      path: '/contacts/2/title/en',
+      message: 'is required (English text, the fallback for every reader)',
+    });
+  });
+
   it('a broken registry file is refused with every problem and its JSON path, and nothing changes', async () => {
     const broken = fixture() as unknown as Record<string, unknown> & {
       contacts: Record<string, unknown>[];
@@ -173,7 +213,7 @@ describe('registry import and export', () => {
     });
     try {
       await other.start();
-      expect(other.snapshot().contactById.get('kg-001')?.title).toBe(
+      expect(other.snapshot().contactById.get('kg-001')?.title).toEqual(
         fixture().contacts.find((c) => c.id === 'kg-001')?.title,
       );
       const response = await testApp.application.app.inject({
@@ -201,7 +241,7 @@ describe('registry import and export', () => {
       large.contacts.push({
         ...template,
         id: `kz-bulk-${i}`,
-        title: `${template.title} (${'x'.repeat(200)})`,
+        title: `${typeof template.title === 'string' ? template.title : template.title.en} (${'x'.repeat(200)})`,
       });
     }
     const payload = JSON.stringify(large);

@@ -66,7 +66,7 @@ async function loggedIn(name: string, country: string, role: 'member' | 'coordin
 function formOf(record: Record<string, unknown>): Record<string, string | string[]> {
   const contact = record as {
     name: Record<string, string>;
-    title: string;
+    title: string | Record<string, string>;
     authority: string;
     status: string;
     competences: string[];
@@ -78,7 +78,8 @@ function formOf(record: Record<string, unknown>): Record<string, string | string
   return {
     name_en: contact.name.en ?? '',
     name_ru: contact.name.ru ?? '',
-    title: contact.title,
+    title: typeof contact.title === 'string' ? contact.title : (contact.title.en ?? ''),
+    title_ru: typeof contact.title === 'string' ? '' : (contact.title.ru ?? ''),
     authority: contact.authority,
     status: contact.status,
     competences: contact.competences,

@@ -147,16 +147,16 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
     const lines = [t('ask-contact', { position, name: contact.name, title: contact.title })];
     if (!compact) lines.push(`   ${contact.authority.name}`);
     if (contact.outOfOffice !== null) {
-      const away =
-        contact.outOfOffice.note === null || contact.outOfOffice.note === ''
-          ? t('ask-contact-away', { until: date(contact.outOfOffice.end) })
-          : t('ask-contact-away-note', {
-              until: date(contact.outOfOffice.end),
-              note: contact.outOfOffice.note,
-            });
+      const { note, noteLanguage } = contact.outOfOffice;
+      // A note with no translation goes on a line of its own, so no sentence mixes two languages.
+      const inline = note !== null && note !== '' && (noteLanguage === null || noteLanguage === locale);
+      const away = inline
+        ? t('ask-contact-away-note', { until: date(contact.outOfOffice.end), note })
+        : t('ask-contact-away', { until: date(contact.outOfOffice.end) });
       lines.push(
         `   ${contact.deputy === null ? away : `${away}; ${t('ask-contact-deputy', { deputy: contact.deputy.name })}`}`,
       );
+      if (!inline && note !== null && note !== '') lines.push(`   ${note}`);
     }
     if (!compact) {
       lines.push(
@@ -214,8 +214,13 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
         lines.push(
           `   ${t('ask-accepted-channels', { channels: list(authority.acceptedChannels.map((channel) => label('ask-accepted', channel))) })}`,
         );
-        if (authority.urgentProcedure !== null)
-          lines.push(`   ${t('ask-urgent', { procedure: authority.urgentProcedure })}`);
+        const procedure = authority.urgentProcedure;
+        if (
+          procedure !== null &&
+          (authority.urgentProcedureLanguage === null || authority.urgentProcedureLanguage === locale)
+        )
+          lines.push(`   ${t('ask-urgent', { procedure })}`);
+        else if (procedure !== null) lines.push(`   ${t('ask-urgent-heading')}`, `   ${procedure}`);
       }
       return lines;
     });

@@ -24,9 +24,14 @@ export interface Interpretation {
 
 export interface RankedContact {
   id: string;
-  /** In the answer language, English when the record has no such name. */
+  /**
+   * Name and title in the answer language; both in English when the title has no translation, so
+   * one line never mixes two languages.
+   */
   name: string;
   title: string;
+  /** The language of `name` and `title`; null when the registry gave the title as a plain string. */
+  titleLanguage: string | null;
   authority: { id: string; name: string };
   competences: string[];
   languages: string[];
@@ -37,7 +42,13 @@ export interface RankedContact {
   /** In the office today (not within an out-of-office period). */
   available: boolean;
   /** Set only while the contact is away. */
-  outOfOffice: { start: string; end: string; note: string | null } | null;
+  outOfOffice: {
+    start: string;
+    end: string;
+    note: string | null;
+    /** The language of `note`; null when the registry gave it as a plain string. */
+    noteLanguage: string | null;
+  } | null;
   /** Who stands in, named whenever the record has a deputy. */
   deputy: { id: string; name: string; available: boolean } | null;
   timezone: string;
@@ -59,6 +70,8 @@ export interface CentralAuthorityInfo {
   requestLanguages: string[];
   acceptedChannels: string[];
   urgentProcedure: string | null;
+  /** The language of `urgentProcedure`; null when the registry gave it as a plain string. */
+  urgentProcedureLanguage: string | null;
 }
 
 export interface LegalBasis {

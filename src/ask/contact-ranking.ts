@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
 import type { Contact, Country, LocalizedText, RegistrySnapshot } from '../registry/registry-types.ts';
-import { treatiesLinking } from '../registry/index.ts';
+import { readableIn, readsIn, treatiesLinking } from '../registry/index.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-types.ts';
 
@@ -35,7 +35,7 @@ export interface RankingQuery {
   limit?: number;
 }
 
-export const localized = (text: LocalizedText, locale: Locale): string =>
+export const localized = (text: LocalizedText, locale: string): string =>
   text[locale] ?? text.en ?? Object.values(text)[0] ?? '';
 
 /** Local clock of a country: computed once per country, not per contact. */
@@ -132,10 +132,13 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
     const authority = snapshot.authorityById.get(contact.authority);
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
     const { start, end, days } = contact.workingHours;
+    const title = readableIn(contact.title, locale);
+    const note = contact.outOfOffice?.note == null ? null : readableIn(contact.outOfOffice.note, locale);
     return {
       id: contact.id,
-      name: localized(contact.name, locale),
-      title: contact.title,
+      name: localized(contact.name, readsIn(title, locale) ? locale : (title.language ?? locale)),
+      title: title.text,
+      titleLanguage: title.language ?? null,
       authority: {
         id: contact.authority,
         name: authority === undefined ? contact.authority : localized(authority.name, locale),
@@ -150,7 +153,8 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
           ? {
               start: contact.outOfOffice.start,
               end: contact.outOfOffice.end,
-              note: contact.outOfOffice.note ?? null,
+              note: note?.text ?? null,
+              noteLanguage: note?.language ?? null,
             }
           : null,
       deputy:
@@ -182,15 +186,20 @@ export function centralAuthorities(
   return authorities
     .filter((authority) => authority.centralAuthorityFor.includes(competence))
     .sort((a, b) => firstStage(a.stages) - firstStage(b.stages))
-    .map((authority) => ({
-      id: authority.id,
-      name: localized(authority.name, locale),
-      kind: authority.kind,
-      stages: [...authority.stages],
-      requestLanguages: [...authority.requestLanguages],
-      acceptedChannels: [...authority.acceptedChannels],
-      urgentProcedure: authority.urgentProcedure,
-    }));
+    .map((authority) => {
+      const procedure =
+        authority.urgentProcedure === null ? undefined : readableIn(authority.urgentProcedure, locale);
+      return {
+        id: authority.id,
+        name: localized(authority.name, locale),
+        kind: authority.kind,
+        stages: [...authority.stages],
+        requestLanguages: [...authority.requestLanguages],
+        acceptedChannels: [...authority.acceptedChannels],
+        urgentProcedure: procedure?.text ?? null,
+        urgentProcedureLanguage: procedure?.language ?? null,
+      };
+    });
 }
 
 /** The treaties linking the asker's country and the target for the competence (see `treatiesLinking`). */

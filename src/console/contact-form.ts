@@ -7,6 +7,7 @@ import {
   isKnownLanguage,
   type ContactChanges,
   type ContactRecord,
+  type ReadableText,
   type RegistryFile,
 } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
@@ -16,7 +17,9 @@ import { attr, html, type SafeHtml } from './html.ts';
 export interface ContactFormValues {
   nameEn: string;
   nameRu: string;
+  /** English, or the one text of a title the registry gave as a plain string. */
   title: string;
+  titleRu: string;
   authority: string;
   competences: string[];
   languages: string;
@@ -30,6 +33,7 @@ export interface ContactFormValues {
   awayStart: string;
   awayEnd: string;
   awayNote: string;
+  awayNoteRu: string;
   deputy: string;
 }
 
@@ -48,7 +52,8 @@ export function valuesOf(record: ContactRecord): ContactFormValues {
   return {
     nameEn: record.name.en ?? '',
     nameRu: record.name.ru ?? '',
-    title: record.title,
+    title: englishOf(record.title),
+    titleRu: russianOf(record.title),
     authority: record.authority,
     competences: [...record.competences],
     languages: record.languages.join(', '),
@@ -61,9 +66,32 @@ export function valuesOf(record: ContactRecord): ContactFormValues {
     status: record.status,
     awayStart: record.outOfOffice?.start ?? '',
     awayEnd: record.outOfOffice?.end ?? '',
-    awayNote: record.outOfOffice?.note ?? '',
+    awayNote: englishOf(record.outOfOffice?.note),
+    awayNoteRu: russianOf(record.outOfOffice?.note),
     deputy: record.deputy ?? '',
   };
+}
+
+const englishOf = (value: ReadableText | null | undefined): string =>
+  value == null ? '' : typeof value === 'string' ? value : (value.en ?? '');
+const russianOf = (value: ReadableText | null | undefined): string =>
+  value == null || typeof value === 'string' ? '' : (value.ru ?? '');
+
+/**
+ * Back to the registry's form: text given as a plain string stays plain until a translation is
+ * typed, so saving a form never rewrites a record nobody translated; other languages are kept.
+ */
+function readableFrom(
+  before: ReadableText | null | undefined,
+  english: string,
+  russian: string,
+): ReadableText {
+  if (russian === '' && (before == null || typeof before === 'string')) return english;
+  const next: Record<string, string> = { ...(before == null || typeof before === 'string' ? {} : before) };
+  next.en = english;
+  if (russian === '') delete next.ru;
+  else next.ru = russian;
+  return next;
 }
 
 type FormBody = Record<string, string | string[] | undefined>;
@@ -85,6 +113,7 @@ export function valuesFromForm(body: FormBody): ContactFormValues {
     nameEn: one(body, 'name_en'),
     nameRu: one(body, 'name_ru'),
     title: one(body, 'title'),
+    titleRu: one(body, 'title_ru'),
     authority: one(body, 'authority'),
     competences: many(body, 'competences'),
     languages: one(body, 'languages'),
@@ -100,6 +129,7 @@ export function valuesFromForm(body: FormBody): ContactFormValues {
     awayStart: one(body, 'away_start'),
     awayEnd: one(body, 'away_end'),
     awayNote: one(body, 'away_note'),
+    awayNoteRu: one(body, 'away_note_ru'),
     deputy: one(body, 'deputy'),
   };
 }
@@ -162,7 +192,12 @@ export function changesFrom(
     errors.set('field-status', t('console-error-choose'));
 
   let outOfOffice: ContactRecord['outOfOffice'] = null;
-  if (values.awayStart !== '' || values.awayEnd !== '' || values.awayNote !== '') {
+  if (
+    values.awayStart !== '' ||
+    values.awayEnd !== '' ||
+    values.awayNote !== '' ||
+    values.awayNoteRu !== ''
+  ) {
     if (!isoDate.test(values.awayStart)) errors.set('field-away-start', t('console-error-date'));
     if (!isoDate.test(values.awayEnd)) errors.set('field-away-end', t('console-error-date'));
     else if (isoDate.test(values.awayStart) && values.awayEnd < values.awayStart)
@@ -170,7 +205,9 @@ export function changesFrom(
     outOfOffice = {
       start: values.awayStart,
       end: values.awayEnd,
-      ...(values.awayNote === '' ? {} : { note: values.awayNote }),
+      ...(values.awayNote === '' && values.awayNoteRu === ''
+        ? {}
+        : { note: readableFrom(record.outOfOffice?.note, values.awayNote, values.awayNoteRu) }),
     };
   }
   if (values.deputy !== '') {
@@ -181,7 +218,7 @@ export function changesFrom(
 
   const next: Omit<ContactRecord, 'id' | 'verifiedAt' | 'verifiedBy' | 'country'> = {
     name: { ...record.name, en: values.nameEn, ...(values.nameRu === '' ? {} : { ru: values.nameRu }) },
-    title: values.title,
+    title: readableFrom(record.title, values.title, values.titleRu),
     authority: values.authority,
     competences: values.competences,
     languages,
@@ -218,8 +255,15 @@ export function fieldOfProblem(path: string, values: ContactFormValues): string 
     case 'workingHours':
       return sub === 'days' ? 'field-days' : sub === 'start' ? 'field-hours-start' : 'field-hours-end';
     case 'outOfOffice':
-      return sub === 'start' ? 'field-away-start' : sub === 'note' ? 'field-away-note' : 'field-away-end';
+      return sub === 'start'
+        ? 'field-away-start'
+        : sub === 'note'
+          ? path.endsWith('/ru')
+            ? 'field-away-note-ru'
+            : 'field-away-note'
+          : 'field-away-end';
     case 'title':
+      return sub === 'ru' ? 'field-title-ru' : 'field-title';
     case 'authority':
     case 'competences':
     case 'languages':
@@ -309,6 +353,7 @@ export function renderContactForm(context: PageContext, input: FormInput): SafeH
       ${textInput('field-name-en', 'name_en', t('console-field-name-en'), values.nameEn, { required: true })}
       ${textInput('field-name-ru', 'name_ru', t('console-field-name-ru'), values.nameRu)}
       ${textInput('field-title', 'title', t('console-field-title'), values.title, { required: true })}
+      ${textInput('field-title-ru', 'title_ru', t('console-field-title-ru'), values.titleRu)}
       <div class="field-group">
         <label for="field-authority">${t('console-field-authority')}</label>
         ${message('field-authority')}
@@ -433,6 +478,7 @@ export function renderContactForm(context: PageContext, input: FormInput): SafeH
         ${textInput('field-away-end', 'away_end', t('console-field-away-end'), values.awayEnd, { type: 'date' })}
       </div>
       ${textInput('field-away-note', 'away_note', t('console-field-away-note'), values.awayNote)}
+      ${textInput('field-away-note-ru', 'away_note_ru', t('console-field-away-note-ru'), values.awayNoteRu)}
       <div class="field-group">
         <label for="field-deputy">${t('console-field-deputy')}</label>
         <p class="hint" id="field-deputy-hint">${t('console-field-deputy-hint')}</p>

@@ -70,7 +70,7 @@ export function renderContactBody(
       </p>
       <dl class="facts">
         <dt>${t('console-field-title')}</dt>
-        <dd>${record.title}</dd>
+        <dd>${context.text(record.title)}</dd>
         <dt>${t('console-field-authority')}</dt>
         <dd>${context.text(authority?.name) || record.authority}</dd>
         <dt>${t('console-col-country')}</dt>

@@ -332,7 +332,7 @@ function createForm(context: PageContext, data: MembersPageData, form: MembersRe
           ${contacts.map(
             (contact) =>
               html`<option value="${contact.id}" ${contact.id === values.contactId ? html`selected` : ''}>
-                ${context.text(contact.name)} · ${contact.title}
+                ${context.text(contact.name)} · ${context.text(contact.title)}
               </option>`,
           )}
         </select>

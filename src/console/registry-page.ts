@@ -113,7 +113,7 @@ export function renderRegistryPage(
   );
   const tableRows = selection.items.map((row) => [
     html`<a href="/console/registry/contacts/${row.record.id}">${contactName(row.record)}</a>
-      <div class="sub">${row.record.title}</div>`,
+      <div class="sub">${context.text(row.record.title)}</div>`,
     ...(admin ? [context.country(row.record.country)] : []),
     authorityName(row.record.authority),
     row.record.competences.map((id) => competenceLabel.get(id) ?? id).join(', '),

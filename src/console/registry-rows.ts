@@ -71,7 +71,13 @@ export function buildRows(
       away,
       linked: link?.linked ?? false,
       unreachable: link?.unreachable ?? false,
-      key: searchKey([...Object.values(record.name), record.title, record.id].join(' ')),
+      key: searchKey(
+        [
+          ...Object.values(record.name),
+          ...(typeof record.title === 'string' ? [record.title] : Object.values(record.title)),
+          record.id,
+        ].join(' '),
+      ),
     };
   });
 }

@@ -30,6 +30,7 @@ export { treatiesLinking } from './registry-queries.ts';
 export { channelProblem, commonChannelKinds, type ChannelProblem } from './channel-rules.ts';
 export type { ContactFilter, AuthorityFilter, TreatyFilter, Page } from './registry-queries.ts';
 export { countryName } from './country-names.ts';
+export { readableIn, readsIn, type TextInLanguage } from './readable-text.ts';
 export type {
   AuthorityRecord,
   CompetenceRecord,

@@ -42,6 +42,17 @@ export const LocalTime = Type.String({ pattern: patterns.time });
 /** `{ "en": "...", "ru": "..." }`; English is required so every reader has a fallback. */
 export const LocalizedTextSchema = Type.Record(Language, text(500), { additionalProperties: false });
 
+/**
+ * Text people read that a registry may give in one language (a plain string, as files written
+ * before translations had) or per language (`{ "en": "...", "ru": "..." }`, English required).
+ * Either form is stored and exported as written.
+ */
+const readable = (maxLength: number) =>
+  Type.Union([
+    text(maxLength),
+    Type.Record(Language, text(maxLength), { additionalProperties: false, minProperties: 1 }),
+  ]);
+
 export const CompetenceRecord = Type.Object(
   { id: VocabularyId, label: LocalizedTextSchema },
   { additionalProperties: false, description: 'A competence of the vocabulary, e.g. extradition.' },
@@ -67,7 +78,7 @@ export const AuthorityRecord = Type.Object(
     stages: list(Type.Union([Type.Literal('pre_trial'), Type.Literal('trial'), Type.Literal('enforcement')])),
     requestLanguages: list(Language),
     acceptedChannels: list(VocabularyId),
-    urgentProcedure: Type.Optional(nullable(text(2000))),
+    urgentProcedure: Type.Optional(nullable(readable(2000))),
   },
   { additionalProperties: false },
 );
@@ -85,7 +96,7 @@ export const WorkingHoursSchema = Type.Object(
 );
 
 export const OutOfOfficeSchema = Type.Object(
-  { start: IsoDate, end: IsoDate, note: Type.Optional(nullable(text(500))) },
+  { start: IsoDate, end: IsoDate, note: Type.Optional(nullable(readable(500))) },
   { additionalProperties: false, description: 'First and last day away (inclusive).' },
 );
 
@@ -96,7 +107,7 @@ const contactFields = {
   authority: RecordId,
   country: Iso2,
   name: LocalizedTextSchema,
-  title: text(300),
+  title: readable(300),
   competences: list(VocabularyId, { minItems: 1 }),
   languages: list(Language, { minItems: 1 }),
   channels: ChannelsSchema,
@@ -263,6 +274,8 @@ export const RegistryFileSchema = Type.Object(
 );
 
 export type LocalizedTextValue = Static<typeof LocalizedTextSchema>;
+/** A plain string or text per language (see `readable`). */
+export type ReadableTextValue = string | LocalizedTextValue;
 export type CompetenceRecord = Static<typeof CompetenceRecord>;
 export type CountryRecord = Static<typeof CountryRecord>;
 export type AuthorityRecord = Static<typeof AuthorityRecord>;

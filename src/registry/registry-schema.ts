@@ -3,6 +3,9 @@ import { boolean, date, integer, json, jsonb, pgTable, text, timestamp, index } 
 /** Text in several languages, e.g. `{ "en": "...", "ru": "..." }`. */
 export type LocalizedText = Record<string, string>;
 
+/** Text people read: one string as the registry file gave it, or per language. */
+export type ReadableText = string | LocalizedText;
+
 export interface WorkingHours {
   /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
   days: number[];
@@ -14,7 +17,7 @@ export interface WorkingHours {
 export interface OutOfOffice {
   start: string;
   end: string;
-  note?: string | null;
+  note?: ReadableText | null;
 }
 
 // Objects with free keys (localized names, channels) are `json`, not `jsonb`: json keeps the keys
@@ -54,7 +57,7 @@ export const authorities = pgTable(
     stages: text('stages').array().notNull(),
     requestLanguages: text('request_languages').array().notNull(),
     acceptedChannels: text('accepted_channels').array().notNull(),
-    urgentProcedure: text('urgent_procedure'),
+    urgentProcedure: json('urgent_procedure').$type<ReadableText | null>(),
     position: integer('position').notNull().default(0),
   },
   (table) => [index('authorities_country_idx').on(table.country)],
@@ -71,7 +74,7 @@ export const contacts = pgTable(
       .notNull()
       .references(() => countries.iso2),
     name: json('name').$type<LocalizedText>().notNull(),
-    title: text('title').notNull(),
+    title: json('title').$type<ReadableText>().notNull(),
     competences: text('competences').array().notNull(),
     languages: text('languages').array().notNull(),
     channels: json('channels').$type<Record<string, string>>().notNull(),
@@ -80,7 +83,8 @@ export const contacts = pgTable(
     /** Member id of whoever last verified the record; null for imported records. */
     verifiedBy: text('verified_by'),
     status: text('status').$type<'active' | 'retired' | 'suspended'>().notNull(),
-    outOfOffice: jsonb('out_of_office').$type<OutOfOffice | null>(),
+    // json, not jsonb: a note given per language keeps its languages in the order written.
+    outOfOffice: json('out_of_office').$type<OutOfOffice | null>(),
     deputy: text('deputy'),
     position: integer('position').notNull().default(0),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,8 +1,8 @@
 // The registry as the rest of the application reads it: an immutable in-memory snapshot, rebuilt
 // whenever the registry changes (in any process: changes are announced through Postgres NOTIFY).
-import type { LocalizedText, OutOfOffice, WorkingHours } from './registry-schema.ts';
+import type { LocalizedText, OutOfOffice, ReadableText, WorkingHours } from './registry-schema.ts';
 
-export type { LocalizedText, OutOfOffice, WorkingHours };
+export type { LocalizedText, OutOfOffice, ReadableText, WorkingHours };
 
 export type ContactStatus = 'active' | 'retired' | 'suspended';
 
@@ -29,7 +29,7 @@ export interface Authority {
   stages: string[];
   requestLanguages: string[];
   acceptedChannels: string[];
-  urgentProcedure: string | null;
+  urgentProcedure: ReadableText | null;
 }
 
 export interface Contact {
@@ -37,7 +37,7 @@ export interface Contact {
   authority: string;
   country: string;
   name: LocalizedText;
-  title: string;
+  title: ReadableText;
   competences: string[];
   languages: string[];
   channels: Record<string, string>;

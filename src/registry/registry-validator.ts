@@ -168,6 +168,7 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
 
   for (const { record, at } of records('authorities')) {
     localized(record.name, `${at}/name`);
+    localized(record.urgentProcedure, `${at}/urgentProcedure`);
     if (typeof record.country === 'string') knownCountry(record.country, `${at}/country`);
     checkEach(record, at, 'centralAuthorityFor', knownCompetence);
     checkEach(record, at, 'requestLanguages', knownLanguage);
@@ -175,6 +176,8 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
 
   for (const { record, at } of records('contacts')) {
     localized(record.name, `${at}/name`);
+    localized(record.title, `${at}/title`);
+    if (isObject(record.outOfOffice)) localized(record.outOfOffice.note, `${at}/outOfOffice/note`);
     if (typeof record.country === 'string') knownCountry(record.country, `${at}/country`);
     if (typeof record.authority === 'string') {
       const authority = authorities.get(record.authority);

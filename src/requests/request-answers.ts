@@ -7,6 +7,7 @@ import type { Locale } from '../i18n/i18n.ts';
 import { actorOf, type Principal } from '../members/principal.ts';
 import { outbox } from '../outbox/outbox-schema.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/outbox-service.ts';
+import { readableIn } from '../registry/index.ts';
 import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
 import { insertEvents } from './nudge-processor.ts';
 import { localized, recipientLocale } from './request-messages.ts';
@@ -232,10 +233,15 @@ export function createRequestAnswers(context: RequestsContext) {
 
   /** Buttons to pick a colleague: `req:<id>:to:<contactId>`. */
   function colleagueButtons(locale: Locale, requestId: string, colleagues: readonly Contact[]): Button[] {
-    return colleagues.slice(0, 8).map((contact) => ({
-      label: `${localized(contact.name, locale)} — ${contact.title}`.slice(0, 60),
-      action: `req:${requestId}:to:${contact.id}`,
-    }));
+    return colleagues.slice(0, 8).map((contact) => {
+      // Name and title in one language: the title's translation if it has one, else English for both.
+      const title = readableIn(contact.title, locale);
+      const nameLocale = title.language === 'en' ? 'en' : locale;
+      return {
+        label: `${localized(contact.name, nameLocale)} — ${title.text}`.slice(0, 60),
+        action: `req:${requestId}:to:${contact.id}`,
+      };
+    });
   }
 
   /** What the outbox reports about nudges: delivered, refused by the messenger, or unknown after a crash. */

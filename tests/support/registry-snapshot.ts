@@ -21,7 +21,7 @@ const shippedTipsFile = join(import.meta.dirname, '..', '..', 'config', 'tips.ya
 interface RegistryFileLike {
   competences: { id: string; label: Record<string, string> }[];
   countries: { iso2: string; timezone: string; languages: string[]; capital?: string | null }[];
-  authorities: (Omit<Authority, 'urgentProcedure'> & { urgentProcedure?: string | null })[];
+  authorities: (Omit<Authority, 'urgentProcedure'> & { urgentProcedure?: Authority['urgentProcedure'] })[];
   contacts: (Omit<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'> &
     Partial<Pick<Contact, 'verifiedBy' | 'outOfOffice' | 'deputy'>>)[];
   treaties: Treaty[];

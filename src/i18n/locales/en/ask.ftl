@@ -35,6 +35,7 @@ ask-central-authority-stages = Central authority ({ $stages }): { $authority }
 ask-request-languages = Requests in: { $languages }
 ask-accepted-channels = Accepted: { $channels }
 ask-urgent = Urgent requests: { $procedure }
+ask-urgent-heading = Urgent requests:
 ask-legal-bases = Legal bases: { $treaties }
 ask-legal-bases-none = No treaty in the registry links { $asker } and { $country } for this.
 ask-legal-bases-none-any = No treaty in the registry covers this for { $country }.

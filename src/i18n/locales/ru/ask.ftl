@@ -35,6 +35,7 @@ ask-central-authority-stages = Центральный орган ({ $stages }): 
 ask-request-languages = Языки запросов: { $languages }
 ask-accepted-channels = Способы направления: { $channels }
 ask-urgent = Срочные запросы: { $procedure }
+ask-urgent-heading = Срочные запросы:
 ask-legal-bases = Правовые основания: { $treaties }
 ask-legal-bases-none = В реестре нет договора, связывающего страны «{ $asker }» и «{ $country }» по этой теме.
 ask-legal-bases-none-any = В реестре нет договора по этой теме для страны «{ $country }».

@@ -26,7 +26,7 @@ requests-button-ref = Отказано
 requests-button-nm = Не ко мне
 
 requests-escalation =
-    Нет ответа после напоминаний ({ $count }): запрос ({ $type }) { $ourReference } из страны { $fromCountry }, адресат { $contactName } ({ $authority }), направлен { $sentDate }.
+    Нет ответа после напоминаний ({ $count }): запрос ({ $type }) { $ourReference }, направленный { $sentDate } из страны { $fromCountry }; адресат — { $contactName } ({ $authority }).
     Предмет: { $subject }
     Как координатор ({ $toCountry }), помогите, пожалуйста, продвинуть его. Ответить за адресата можно кнопками ниже.
 
@@ -82,7 +82,7 @@ requests-no = Нет
 requests-new-cancelled = Регистрация отменена.
 requests-new-expired = Время регистрации истекло. Начните заново: { $prefix }newrequest.
 requests-new-too-long = Номер — не длиннее { $reference } символов, предмет — не длиннее { $subject }. Предмет должен быть кратким и без чувствительных сведений.
-requests-new-done = Зарегистрирован: { $ourReference } ({ $type }) в страну { $toCountry }, направлен { $sentDate }.
+requests-new-done = Зарегистрирован: { $ourReference } ({ $type }), направлен { $sentDate } в страну { $toCountry }.
 requests-new-contact = Напоминания получит { $contactName }, { $authority }. Первое: { $nextNudge }.
 requests-new-no-contact = В стране { $toCountry } не зарегистрировано контактное лицо для этого вида запросов, поэтому напоминать пока некому.
 requests-new-ask-reference = Запрос в страну { $toCountry }: введите ваш номер (исходящий номер направленного запроса).

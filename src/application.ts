@@ -45,6 +45,7 @@ import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import { createContactReach, createStatsService, registerStatsMetrics, statsRoutes } from './stats/index.ts';
 import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
+import { createTimersModule } from './timers/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
 import { createRegistryTruthModule } from './verification/index.ts';
 import { createDraftsService, draftsRoutes } from './drafts/index.ts';
@@ -169,6 +170,17 @@ export async function createApplication(
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
   const queues = createQueueProducers({ redis, logger });
+  const metrics = createMetricsRegistry();
+  // Durable timers for every module that must act at a moment (handlers are registered per kind).
+  const timers = createTimersModule({
+    db: database.db,
+    redis,
+    queues,
+    logger,
+    settings: config.queues,
+    clock,
+    metrics,
+  });
   const adapterRegistry = createChatAdapterRegistry(chatAdapters);
   const outbox = createOutbox({
     db: database.db,
@@ -250,6 +262,7 @@ export async function createApplication(
     matrix,
     webConsole,
     queues,
+    timers,
     outbox,
     requests,
     consultations,
@@ -295,7 +308,6 @@ export async function createApplication(
     reach: () => reach.all(),
     clock,
   });
-  const metrics = createMetricsRegistry();
   registerStatsMetrics(metrics, stats);
   const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
   const app = await buildApp({
@@ -354,6 +366,7 @@ export async function createApplication(
   // Consumers run in worker and all modes; API processes only enqueue.
   if (config.runMode !== 'api') {
     outbox.startWorker();
+    timers.startWorker();
     requests.startWorkers();
     consultations.startWorkers();
     flowSweep.start();
@@ -374,6 +387,7 @@ export async function createApplication(
     () => requests.stop(),
     () => consultations.stop(),
     () => outbox.stop(),
+    () => timers.stop(),
     () => queues.close(),
     async () => {
       ask.close();

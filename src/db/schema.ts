@@ -10,3 +10,4 @@ export * from '../outbox/outbox-schema.ts';
 export * from '../consultations/consultations-schema.ts';
 export * from '../chat/flow-schema.ts';
 export * from '../verification/verification-schema.ts';
+export * from '../timers/timers-schema.ts';

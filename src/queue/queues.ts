@@ -12,12 +12,15 @@ export const queueNames = {
   outbox: 'outbox',
   /** Accept deadlines of consultations: delayed jobs `consult-deadline:<consultationId>:<routeSeq>`. */
   consultationDeadlines: 'consultation-deadlines',
+  /** Durable timers (src/timers): delayed jobs `timer.<key>.<generation>`, one per timer row. */
+  timers: 'durable-timers',
 } as const;
 
 export interface QueuePayloads {
   nudges: { requestId: string; seq: number };
   outbox: { outboxId: string };
   consultationDeadlines: { consultationId: string; routeSeq: number };
+  timers: { key: string; generation: number };
 }
 
 export type QueueName = keyof QueuePayloads;
@@ -33,6 +36,12 @@ export const defaultJobOptions: { [Name in QueueName]: JobsOptions } = {
     removeOnFail: { count: 10_000 },
   },
   consultationDeadlines: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 10_000 },
+  },
+  timers: {
     attempts: 6,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { count: 1000 },

@@ -1,0 +1,212 @@
+// One durable-timer service: "this must happen at that moment, even if a process or Redis dies
+// meanwhile". Postgres holds each timer (the truth); BullMQ holds one delayed job per timer with a
+// deterministic id; a reconciler re-creates jobs Redis lost and replaces jobs that failed for good.
+import { DelayedError, type Job } from 'bullmq';
+import { type Clock, systemClock } from '../clock/index.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { QueueProducers } from '../queue/queues.ts';
+import { noTimerMetrics, type TimerMetrics } from './timer-metrics.ts';
+import { deleteFired, deleteTimer, dueBy, findTimer, upsertTimer, type TimerRow } from './timer-store.ts';
+
+/** What the owner stores with a timer: plain JSON, handed back to its handler when it fires. */
+export type TimerPayload =
+  null | boolean | number | string | TimerPayload[] | { [key: string]: TimerPayload };
+
+export interface FiringTimer {
+  key: string;
+  kind: string;
+  dueAt: Date;
+}
+
+/**
+ * What firing does. Runs at least once (a crash after the work and before the timer is removed
+ * runs it again), so it must be idempotent; a throw retries with backoff. Scheduling the same key
+ * from inside the handler (a repeating timer) keeps the new timer.
+ */
+export type TimerHandler<Payload> = (payload: Payload, timer: FiringTimer) => Promise<void>;
+
+export interface ScheduleOptions {
+  /**
+   * Write the timer in the caller's transaction, so it exists exactly when the caller's state
+   * does. The job is armed at once; if it fires before the commit it finds no timer and the
+   * reconciler re-arms it.
+   */
+  db?: Queryable;
+}
+
+export interface DurableTimers {
+  /**
+   * Creates the timer `key` (`<kind>:<id>`, the kind names the handler), or moves it to `dueAt`
+   * with the new payload. Past due times fire at once.
+   */
+  schedule(key: string, dueAt: Date, payload: TimerPayload, options?: ScheduleOptions): Promise<void>;
+  /** Removes the timer; resolves to whether there was one. A job already running may still finish. */
+  cancel(key: string, options?: ScheduleOptions): Promise<boolean>;
+  /** Says what firing a kind's timers does (in processes that run workers; register before start). */
+  handle<Payload extends TimerPayload>(kind: string, handler: TimerHandler<Payload>): void;
+  /** One BullMQ job: the worker's processor. */
+  process(job: Job<{ key: string; generation: number }>, token: string | undefined): Promise<void>;
+  /** Re-arms timers due within the horizon and replaces jobs of overdue timers that failed or vanished. */
+  reconcileOnce(): Promise<{ armed: number; replaced: number }>;
+}
+
+export interface DurableTimerOptions {
+  db: Database;
+  queues: QueueProducers;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: TimerMetrics;
+  /**
+   * Timers due further away than this are not armed in Redis when scheduled; reconciler passes arm
+   * them as they come near, so Redis holds only the near future however many timers wait.
+   * At least twice the reconcile interval. Default: arm everything at once.
+   */
+  horizonMs?: number;
+  /** A timer this long past due has its job's state checked (failed or lost jobs are replaced). Default 60 s. */
+  overdueAfterMs?: number;
+}
+
+const pageSize = 2000;
+const overdueChecksPerPass = 500;
+
+/** BullMQ rejects ids with colons (except its own three-part form), so the key is URI-encoded. */
+export const timerJobId = (key: string, generation: number): string =>
+  `timer.${encodeURIComponent(key)}.${String(generation)}`;
+
+export const kindOf = (key: string): string => {
+  const colon = key.indexOf(':');
+  if (colon <= 0) throw new Error(`timer key "${key}" must read <kind>:<id>`);
+  return key.slice(0, colon);
+};
+
+export function createDurableTimers(options: DurableTimerOptions): DurableTimers {
+  const { db, queues, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noTimerMetrics;
+  const horizonMs = options.horizonMs ?? Infinity;
+  const overdueAfterMs = options.overdueAfterMs ?? 60_000;
+  const handlers = new Map<string, TimerHandler<never>>();
+
+  /** Adds jobs for timers (no-op for ids that exist); false when Redis refused. */
+  async function arm(rows: readonly Pick<TimerRow, 'key' | 'generation' | 'dueAt'>[]): Promise<boolean> {
+    if (rows.length === 0) return true;
+    const now = clock.now().getTime();
+    try {
+      await queues.add(
+        'timers',
+        rows.map((row) => ({
+          jobId: timerJobId(row.key, row.generation),
+          payload: { key: row.key, generation: row.generation },
+          delay: Math.max(0, row.dueAt.getTime() - now),
+        })),
+      );
+      return true;
+    } catch (error) {
+      logger.warn(
+        { err: (error as Error).message, timers: rows.length },
+        'timers not armed now; the reconciler will arm them',
+      );
+      return false;
+    }
+  }
+
+  async function removeJob(key: string, generation: number): Promise<void> {
+    if (!queues.available) return;
+    try {
+      await queues.queue('timers').remove(timerJobId(key, generation));
+    } catch (error) {
+      // A job that stays fires, finds no timer, and does nothing.
+      logger.debug({ err: (error as Error).message, key }, 'timer job not removed');
+    }
+  }
+
+  return {
+    async schedule(key, dueAt, payload, scheduleOptions = {}) {
+      const kind = kindOf(key);
+      const executor = scheduleOptions.db ?? db;
+      const generation = await upsertTimer(executor, { key, kind, dueAt, payload }, clock.now());
+      metrics.scheduled(kind);
+      // The older generation's job would only find itself stale; removing it keeps Redis small.
+      if (generation > 1) await removeJob(key, generation - 1);
+      if (dueAt.getTime() <= clock.now().getTime() + horizonMs) await arm([{ key, generation, dueAt }]);
+    },
+
+    async cancel(key, cancelOptions = {}) {
+      const removed = await deleteTimer(cancelOptions.db ?? db, key);
+      if (removed === undefined) return false;
+      metrics.cancelled(removed.kind);
+      await removeJob(key, removed.generation);
+      return true;
+    },
+
+    handle(kind, handler) {
+      handlers.set(kind, handler);
+    },
+
+    async process(job, token) {
+      const { key, generation } = job.data;
+      const timer = await findTimer(db, key);
+      if (timer?.generation !== generation) {
+        metrics.stale();
+        return;
+      }
+      // Fired early (a clock ahead of this one, or a job armed before a move was seen): wait the rest.
+      const early = timer.dueAt.getTime() - clock.now().getTime();
+      if (early > 1000) {
+        await job.moveToDelayed(Date.now() + early, token);
+        throw new DelayedError();
+      }
+      const handler = handlers.get(timer.kind);
+      if (handler === undefined) {
+        throw new Error(`no handler for timer kind "${timer.kind}" in this process`);
+      }
+      try {
+        await handler(timer.payload as never, { key, kind: timer.kind, dueAt: timer.dueAt });
+      } catch (error) {
+        metrics.failed(timer.kind);
+        throw error;
+      }
+      await deleteFired(db, key, generation);
+      metrics.fired(timer.kind);
+    },
+
+    async reconcileOnce() {
+      const now = clock.now().getTime();
+      const horizon = new Date(Math.min(now + horizonMs, 8.64e15));
+      let armed = 0;
+      const overdue: TimerRow[] = [];
+      let after: TimerRow | undefined;
+      for (;;) {
+        const page = await dueBy(db, horizon, pageSize, after);
+        // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
+        if (!(await arm(page))) throw new Error('Redis refused the timers');
+        armed += page.length;
+        for (const row of page) {
+          if (overdue.length < overdueChecksPerPass && row.dueAt.getTime() <= now - overdueAfterMs) {
+            overdue.push(row);
+          }
+        }
+        after = page.at(-1);
+        if (page.length < pageSize) break;
+      }
+      // Long past due and still here: its job failed for good, or finished without removing the
+      // timer (it fired before the scheduling transaction committed). Replace it.
+      let replaced = 0;
+      for (const row of overdue) {
+        const jobId = timerJobId(row.key, row.generation);
+        const state = await queues.queue('timers').getJobState(jobId);
+        if (state === 'failed' || state === 'completed' || state === 'unknown') {
+          await queues.queue('timers').remove(jobId);
+          await arm([row]);
+          replaced += 1;
+        }
+      }
+      if (replaced > 0) {
+        metrics.repaired(replaced);
+        logger.warn({ replaced }, 'replaced timer jobs that had failed or vanished');
+      }
+      return { armed, replaced };
+    },
+  };
+}

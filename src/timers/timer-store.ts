@@ -95,7 +95,10 @@ export async function pendingByKind(
     .select({
       kind: durableTimers.kind,
       pending: count(),
-      overdue: sql<number>`count(*) filter (where ${durableTimers.dueAt} <= ${now.toISOString()}::timestamptz)`.mapWith(Number),
+      overdue:
+        sql<number>`count(*) filter (where ${durableTimers.dueAt} <= ${now.toISOString()}::timestamptz)`.mapWith(
+          Number,
+        ),
     })
     .from(durableTimers)
     .groupBy(durableTimers.kind);

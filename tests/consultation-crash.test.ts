@@ -6,9 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inArray, isNull, or } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config/config.ts';
+import { outboxTable } from '../src/outbox/index.ts';
 import { textsIn, waitForMessage } from './support/consultation-helpers.ts';
+import { eventually } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { freePort } from '../src/net/free-port.ts';
@@ -145,7 +148,11 @@ describe('a crash between receiving a consultation message and relaying it', () 
     // This process receives and records the message (and its relay in the outbox), but delivers
     // nothing: it is killed before it could.
     child = await startProcess('api');
-    emulator.sendUserMessage(asker.user, asker.chat, 'sent just before the crash');
+    const { update: crashedUpdate } = emulator.sendUserMessage(
+      asker.user,
+      asker.chat,
+      'sent just before the crash',
+    );
     const deadline = Date.now() + 10_000;
     for (;;) {
       const detail = await call<{ messages: { fromAsker: number } }>(
@@ -162,18 +169,30 @@ describe('a crash between receiving a consultation message and relaying it', () 
       textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash')),
     ).toHaveLength(0);
 
-    // A fresh process relays it, once; Telegram re-posting the same update changes nothing.
+    // A fresh process relays it, once; Telegram re-posting the same update (same update_id, as
+    // Telegram does when it never saw the 200) changes nothing.
     child = await startProcess('all');
     await waitForMessage(emulator, bakyt.chat, 'sent just before the crash', { timeoutMs: 20_000 });
-    const original = emulator
-      .chatHistory(asker.chat)
-      .find((message) => message.text === 'sent just before the crash');
-    if (original !== undefined)
-      emulator.injectUpdate({ message: original } as Parameters<TelegramEmulator['injectUpdate']>[0]);
+    expect(crashedUpdate).toBeDefined();
+    const delivered = emulator.webhook().deliveredCount;
+    const redelivered = emulator.injectUpdate(crashedUpdate!);
+    expect(redelivered.update_id).toBe(crashedUpdate!.update_id);
+    await eventually(
+      () => (emulator.webhook().deliveredCount > delivered ? true : undefined),
+      'the application to accept the re-posted update',
+    );
+    // Updates of a chat are handled in order: once the next message is relayed, the re-posted one
+    // has been dealt with. Then every delivery the outbox holds has reached its final state, so
+    // no reconciler pass can send anything again.
     emulator.sendUserMessage(asker.user, asker.chat, 'after the restart');
     await waitForMessage(emulator, bakyt.chat, 'after the restart');
-    // Reconciler passes later (every 2 s), still exactly once.
-    await new Promise((resolve) => setTimeout(resolve, 4500));
+    await eventually(async () => {
+      const open = await database.handle.db
+        .select({ id: outboxTable.id })
+        .from(outboxTable)
+        .where(or(inArray(outboxTable.state, ['pending', 'sending']), isNull(outboxTable.outcomeRecordedAt)));
+      return open.length === 0 ? true : undefined;
+    }, 'every outbox delivery final');
     const relayed = textsIn(emulator, bakyt.chat).filter((text) =>
       text.includes('sent just before the crash'),
     );

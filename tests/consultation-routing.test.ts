@@ -14,10 +14,19 @@ import {
   type ConsultationDetailBody,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
+import { deadlineJobId } from '../src/consultations/index.ts';
+import { eventually, outboxSettled } from './support/eventually.ts';
+import { everythingTelegramSaw, leakedWords } from './support/leak-search.ts';
+import { createTestClock } from './support/test-clock.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const acceptWithinSeconds = 3;
+/**
+ * The application's clock: today (sendOnLeave dates a leave from today), moved forward where a
+ * story needs time to pass without waiting.
+ */
+const clock = createTestClock(new Date());
 const retentionSeconds = 4;
 let emulator: TelegramEmulator;
 let testApp: TestApp;
@@ -29,6 +38,7 @@ let kzCoordinator: TelegramPerson;
 beforeAll(async () => {
   emulator = await startTelegramEmulator();
   testApp = await startTestApp('consult_routing', {
+    clock,
     env: {
       TELEGRAM_BOT_TOKEN: emulator.token,
       TELEGRAM_API_ROOT: emulator.apiRoot,
@@ -175,11 +185,22 @@ describe('a contact with no linked messenger', () => {
     expect(Buffer.from(kept!.body!, 'base64').toString('latin1')).not.toContain('court order');
     expect(Buffer.from(kept!.description!, 'base64').toString('latin1')).not.toContain('Freezing');
 
-    // Accepted, so the deadline no longer runs: nothing moves on after the window. By then the
-    // retention period is over too, and the reconciler purges the texts; the metadata stays.
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(acceptWithinSeconds + 1, retentionSeconds) * 1000 + 200),
-    );
+    // Accepted, so the deadline no longer runs: its timer fires (wait until the job is done) and
+    // moves nothing on. Then the application's clock moves past the accept window and the
+    // retention period, and a reconciler pass (which handles deadlines Postgres says have passed)
+    // still moves nothing on, but purges the texts; the metadata stays.
+    const [consultation] = [
+      ...((await db.execute<{ id: string; route_seq: number }>(
+        sql`select id, route_seq from consultations where number = ${Number(ref.slice(2))}`,
+      )) as Iterable<{ id: string; route_seq: number }>),
+    ];
+    const deadlines = testApp.application.queues.queue('consultationDeadlines');
+    await eventually(async () => {
+      const job = await deadlines.getJob(deadlineJobId(consultation!.id, consultation!.route_seq));
+      const state = job === undefined ? 'removed' : await job.getState();
+      return state === 'completed' || state === 'removed' ? true : undefined;
+    }, `the accept deadline timer of ${ref} to fire`);
+    clock.advance((Math.max(acceptWithinSeconds, retentionSeconds) + 1) * 1000);
     await testApp.application.consultations.reconcileNow();
     expect(await storedNow()).toEqual([{ body: null, description: null }]);
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'accepted');
@@ -209,7 +230,7 @@ describe('a sensitive consultation', () => {
 
   it('never carries its content to Telegram: the counterpart there gets a notice to move to Matrix', async () => {
     const asker = await telegramPerson(testApp, emulator, { name: 'Secret Asker', country: 'TJ' });
-    const secret = 'The suspect is Mr X, born 1980, account 4000-1234';
+    const secret = 'The suspect is Mr Xanthopoulos, born 1980, IBAN 4000-1234';
     const started = await start(asker, {
       country: 'KG',
       competence: 'extradition',
@@ -224,7 +245,7 @@ describe('a sensitive consultation', () => {
     press(emulator, bakyt, request, 'consult:accept:');
     await waitForMessage(emulator, bakyt.chat, `You accepted sensitive consultation ${ref}`);
 
-    emulator.sendUserMessage(bakyt.user, bakyt.chat, 'The arrest warrant number is 77/2026');
+    emulator.sendUserMessage(bakyt.user, bakyt.chat, 'The arrest warrant is 77/2031');
     await waitForMessage(
       emulator,
       bakyt.chat,
@@ -237,9 +258,15 @@ describe('a sensitive consultation', () => {
       `Consultation ${ref} is sensitive: send your messages from Matrix.`,
     );
 
-    const sent = emulator.apiCalls('sendMessage').map((call) => String(call.params.text));
-    for (const content of [secret, '77/2026', 'AB123456'])
-      expect(sent.some((text) => text.includes(content))).toBe(false);
+    // Each distinctive word of what was said, in every call the bot made to Telegram (messages,
+    // edits, callback answers), once every push has been delivered.
+    await outboxSettled(testApp.application);
+    expect(
+      leakedWords(
+        [secret, 'The arrest warrant is 77/2031', 'His passport is AB123456'],
+        everythingTelegramSaw(emulator),
+      ),
+    ).toEqual([]);
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'accepted');
     expect(detail.messages).toEqual({ fromAsker: 0, fromCounterpart: 0 });
     expect(textsIn(emulator, asker.chat).some((text) => text.includes('Bakyt Demo-Toktogulov'))).toBe(true);

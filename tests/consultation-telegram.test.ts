@@ -13,6 +13,7 @@ import {
   type ConsultationDetailBody,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
+import { outboxSettled } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -350,7 +351,12 @@ describe('a consultation between two members on Telegram', () => {
       });
     }
     await waitForMessage(emulator, outsider.chat, /not yours|no longer held|no longer waiting/, { count: 3 });
+    const outsiderSeen = emulator.sentMessages(outsider.chat).length;
     emulator.sendUserMessage(outsider.user, outsider.chat, 'let me in');
+    // Counted only once the bot has answered that message (the outsider's chat is handled in
+    // order) and every push it queued has been delivered: a relay would be there by now.
+    await emulator.waitForMessages(outsider.chat, outsiderSeen + 1);
+    await outboxSettled(testApp.application);
 
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'accepted');
     expect(detail.messages).toEqual({ fromAsker: 0, fromCounterpart: 0 });
@@ -416,11 +422,15 @@ describe('the consultations API', () => {
     );
     expect(mine.status).toBe(200);
     expect(mine.body.items.length).toBeGreaterThan(0);
-    const country = await api<{ items: { country: string; asker: { country: string } }[] }>(
+    const country = await api<{ items: { ref: string; country: string; asker: { country: string } }[] }>(
       testApp,
       coordinator.token,
       'GET',
       '/v1/consultations?scope=country',
+    );
+    // Kyrgyzstan's coordinator sees every consultation of Bakyt (kg-001), and only Kyrgyz ones.
+    expect(country.body.items.map((item) => item.ref)).toEqual(
+      expect.arrayContaining(mine.body.items.map((item) => item.ref)),
     );
     expect(country.body.items.every((item) => item.country === 'KG' || item.asker.country === 'KG')).toBe(
       true,

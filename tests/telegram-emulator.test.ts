@@ -170,7 +170,7 @@ describe('webhook mode', () => {
     const dave = telegram.createUser();
     const { update } = telegram.sendUserMessage(dave, dave.id, 'once');
 
-    telegram.injectUpdate(structuredClone(update!) as unknown as Record<string, unknown>);
+    telegram.injectUpdate(structuredClone(update!));
 
     await expect.poll(() => received, { timeout: 3000 }).toEqual([update!.update_id, update!.update_id]);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, type Application } from '../src/application.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { withinDeadline } from './support/eventually.ts';
 import { openSse } from './support/sse-reader.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie, webConsoleClient } from './support/web-console-client.ts';
@@ -143,7 +144,16 @@ describe('pushed messages', () => {
       cookies: { [sessionCookie]: secret },
       payload: {},
     });
+    // The server says so and closes the stream right there (not at the next keep-alive, when the
+    // periodic session check would end it anyway); the cookie no longer opens a new one.
     await stream.next('session-ended');
+    await withinDeadline(stream.ended, 'the server to close the event stream', 60_000);
+    expect(stream.timeline.slice(stream.timeline.indexOf('session-ended'))).toEqual(['session-ended']);
     stream.close();
+    const again = await openSse(`${await baseUrl()}/console/events`, {
+      cookie: `${sessionCookie}=${secret}`,
+    });
+    expect(again.status).toBe(401);
+    again.close();
   });
 });

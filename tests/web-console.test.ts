@@ -286,7 +286,10 @@ describe('conversation', () => {
       messages: { text: string; buttons?: { label: string; action: string }[] }[];
     }>();
     expect(messages.map((m) => m.text).join('\n')).toContain('Bakyt Demo-Toktogulov');
-    const button = messages.flatMap((m) => m.buttons ?? [])[0];
+    // The answer's "Show requirements" button answers with the requirements for that request.
+    const button = messages
+      .flatMap((m) => m.buttons ?? [])
+      .find((candidate) => /requirements/i.test(candidate.label));
     expect(button).toBeDefined();
     const pressed = await app.inject({
       method: 'POST',
@@ -296,7 +299,11 @@ describe('conversation', () => {
       payload: { action: button!.action },
     });
     expect(pressed.statusCode).toBe(200);
-    expect(pressed.json<{ messages: unknown[] }>().messages.length).toBeGreaterThan(0);
+    const shown = pressed
+      .json<{ messages: { text: string }[] }>()
+      .messages.map((m) => m.text)
+      .join('\n');
+    expect(shown).toMatch(/Requirements for extradition requests to Kyrgyzstan/i);
   });
 
   it('without a session the console endpoints answer 401; blank or oversized input gets 400', async () => {

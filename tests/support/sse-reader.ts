@@ -11,6 +11,10 @@ export interface SseConnection {
   /** Resolves with the next event of type `event` (others are kept in `received`). */
   next(event: string, timeoutMs?: number): Promise<ServerSentEvent>;
   received: ServerSentEvent[];
+  /** Everything the stream carried, in order: event names, and "comment" for comment-only blocks (keep-alives). */
+  timeline: string[];
+  /** Resolves when the stream ends, whoever ended it (the server closing it, or close()). */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -21,10 +25,15 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     signal: controller.signal,
   });
   const received: ServerSentEvent[] = [];
+  const timeline: string[] = [];
   let consumed = 0;
   const waiters = new Set<() => void>();
   let buffer = '';
   let ended = false;
+  let markEnded: () => void = () => undefined;
+  const endedPromise = new Promise<void>((resolve) => {
+    markEnded = resolve;
+  });
 
   const parse = (block: string): ServerSentEvent | undefined => {
     let event = 'message';
@@ -52,9 +61,15 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
           buffer += value;
           let split = buffer.indexOf('\n\n');
           while (split !== -1) {
-            const parsed = parse(buffer.slice(0, split));
+            const block = buffer.slice(0, split);
+            const parsed = parse(block);
             buffer = buffer.slice(split + 2);
-            if (parsed !== undefined) received.push(parsed);
+            if (parsed !== undefined) {
+              received.push(parsed);
+              timeline.push(parsed.event);
+            } else if (block.startsWith(':')) {
+              timeline.push('comment');
+            }
             split = buffer.indexOf('\n\n');
           }
           for (const wake of [...waiters]) wake();
@@ -63,6 +78,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
         // Aborted by close().
       } finally {
         ended = true;
+        markEnded();
         for (const wake of [...waiters]) wake();
       }
     })();
@@ -71,6 +87,8 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   return {
     status: response.status,
     received,
+    timeline,
+    ended: response.body === null ? Promise.resolve() : endedPromise,
     next(event, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {

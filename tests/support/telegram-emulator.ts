@@ -190,7 +190,7 @@ export class TelegramEmulator {
    * Telegram, in polling mode an update_id below the bot's current offset counts as confirmed and is
    * never returned: redeliver duplicates in webhook mode (or before the bot confirms the original).
    */
-  injectUpdate(raw: Partial<Update> & Record<string, unknown>): Update {
+  injectUpdate(raw: Update | (Partial<Update> & Record<string, unknown>)): Update {
     return injectUpdate(this.core, raw);
   }
 

@@ -144,7 +144,10 @@ export function pressButton(
 }
 
 /** Queues any update as given (an explicit update_id is kept, so duplicates can be delivered). */
-export function injectUpdate(core: EmulatorCore, raw: Partial<Update> & Record<string, unknown>): Update {
+export function injectUpdate(
+  core: EmulatorCore,
+  raw: Update | (Partial<Update> & Record<string, unknown>),
+): Update {
   const callbackQuery = raw.callback_query;
   if (callbackQuery !== undefined && !core.callbackQueries.has(callbackQuery.id)) {
     core.callbackQueries.set(callbackQuery.id, { query: structuredClone(callbackQuery), answer: undefined });

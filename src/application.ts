@@ -8,8 +8,13 @@ import {
   webConsoleRoutes,
 } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
-import { createAuditQueries } from './audit/audit-queries.ts';
-import { createAuditService } from './audit/audit-service.ts';
+import {
+  auditGauges,
+  auditReadiness,
+  createAuditQueries,
+  createAuditService,
+  registerAuditMetrics,
+} from './audit/index.ts';
 import {
   createChatRateLimiter,
   createConversationEngine,
@@ -294,6 +299,7 @@ export async function createApplication(
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => database.ping() },
+    auditReadiness(audit),
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
     ...(matrix === undefined ? [] : [matrix.readiness]),
   ];
@@ -309,6 +315,7 @@ export async function createApplication(
     clock,
   });
   registerStatsMetrics(metrics, stats);
+  registerAuditMetrics(metrics, audit);
   const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
   const app = await buildApp({
     config,
@@ -319,6 +326,9 @@ export async function createApplication(
       return token === undefined ? sessionCookieAuthenticator(request) : members.authenticateToken(token);
     },
     readiness,
+    gauges: auditGauges(audit),
+    // Reads must be audited: while the audit queue is full they wait, then get 503.
+    admission: () => audit.admit(),
     // A worker process (RUN_MODE=worker) serves health and metrics only.
     routes:
       config.runMode === 'worker'

@@ -24,3 +24,15 @@ export const auditLog = pgTable(
     index('audit_log_subject_idx').on(table.subject, table.seq),
   ],
 );
+
+/**
+ * The newest head of the log (seq and hash) seen by a writer, kept outside `audit_log` and written
+ * by its own statement: deleting the newest entries leaves a log shorter than this checkpoint,
+ * which `audit verify` reports. One row, only ever moved forward.
+ */
+export const auditCheckpoint = pgTable('audit_checkpoint', {
+  id: text('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  at: text('at').notNull(),
+});

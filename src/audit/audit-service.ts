@@ -1,10 +1,18 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
-import { asc, desc, sql } from 'drizzle-orm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { desc, sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../db/database.ts';
+import { AppError } from '../http/errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { plainText, storableEntry, type StorableEntry } from './audit-canonical.ts';
+import { createAuditCheckpoints, type AuditHead } from './audit-checkpoint.ts';
 import { auditLog } from './audit-schema.ts';
+import { verifyChain, type AuditProblem } from './audit-verify.ts';
 import { canonicalJson } from './canonical-json.ts';
+
+export type { AuditHead } from './audit-checkpoint.ts';
+export type { AuditProblem } from './audit-verify.ts';
 
 export interface AuditEntry {
   /** Who: `member:<id>`, `token:<id>`, `system`, `cli`. */
@@ -17,13 +25,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export interface AuditProblem {
-  seq: number;
-  problem: 'hash_mismatch' | 'broken_link' | 'missing_entry';
-  message: string;
-}
-
-const genesisHash = '0'.repeat(64);
+export const genesisHash = '0'.repeat(64);
 // One lock id for the whole log: appends are serialized so each sees the true previous hash.
 const auditLockId = 0x617564;
 
@@ -53,12 +55,27 @@ export interface AuditService {
   /** Appends entries in their own transaction. */
   append(...entries: AuditEntry[]): Promise<void>;
   /**
-   * Queues an entry for a batched append (reads on hot paths). Flushed within `flushIntervalMs`
-   * and on `close()`.
+   * Queues an entry for a batched append (reads on hot paths), flushed within `flushIntervalMs`
+   * and on `close()`. Throws `unavailable` (503) when the queue is full: a read that cannot be
+   * audited must not be answered.
    */
   enqueue(entry: AuditEntry): void;
+  /**
+   * Resolves when the queue has room for more reads; waits up to `admissionWaitMs` while it is
+   * past its high-water mark, then throws `unavailable`. Callers run it before serving a request.
+   */
+  admit(): Promise<void>;
   flush(): Promise<void>;
-  verify(): Promise<{ entries: number; problems: AuditProblem[] }>;
+  verify(options?: { expectHead?: AuditHead | undefined }): Promise<{
+    entries: number;
+    head: AuditHead | undefined;
+    checkpoint: AuditHead | undefined;
+    problems: AuditProblem[];
+  }>;
+  /** Records the head of the log in the checkpoint table and in the log (also done periodically). */
+  checkpoint(): Promise<AuditHead | undefined>;
+  /** Queue depth and entries that could not be written (kept as `audit.write_failed`). */
+  stats(): { queueDepth: number; writeFailuresTotal: number; highWaterMark: number };
   close(): Promise<void>;
 }
 
@@ -68,19 +85,39 @@ export interface AuditServiceOptions {
   clock?: Clock;
   /** Default 200 ms. */
   flushIntervalMs?: number;
+  /**
+   * Queued entries at which reads stop being admitted (they wait, then get 503). Default 5,000.
+   * Entries are bounded in size (see audit-canonical), so this bounds the queue's memory.
+   */
+  highWaterMark?: number;
+  /** Queued entries at which `enqueue` itself refuses. Default twice the high-water mark. */
+  maxQueued?: number;
+  /** How long `admit` waits for room. Default 2,000 ms. */
+  admissionWaitMs?: number;
+  /** How often the head is checkpointed while this process appends. Default 10,000 ms. */
+  checkpointIntervalMs?: number;
 }
+
+/** Entries per append transaction: one failed batch costs at most this many re-tries when split. */
+const batchSize = 500;
 
 export function createAuditService({
   db,
   logger,
   clock = systemClock,
   flushIntervalMs = 200,
+  highWaterMark = 5000,
+  maxQueued = highWaterMark * 2,
+  admissionWaitMs = 2000,
+  checkpointIntervalMs = 10_000,
 }: AuditServiceOptions): AuditService {
-  let pending: AuditEntry[] = [];
+  let pending: StorableEntry[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
+  let writeFailuresTotal = 0;
+  const checkpoints = createAuditCheckpoints({ db, logger, clock, intervalMs: checkpointIntervalMs });
 
-  async function appendInTransaction(tx: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  async function appendStorable(tx: Queryable, entries: readonly StorableEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await tx.execute(sql`select pg_advisory_xact_lock(${auditLockId})`);
     const [last] = await tx
@@ -91,128 +128,187 @@ export function createAuditService({
     let seq = last?.seq ?? 0;
     let prevHash = last?.hash ?? genesisHash;
     const at = clock.now().toISOString();
-    const rows = entries.map((entry) => {
-      seq += 1;
-      const row = {
-        seq,
-        at,
-        actor: entry.actor,
-        action: entry.action,
-        subject: entry.subject ?? null,
-        details: entry.details ?? {},
-      };
-      const hash = entryHash(prevHash, row);
-      const withHash = { ...row, prevHash, hash };
-      prevHash = hash;
-      return withHash;
-    });
     // One JSON parameter for the whole batch: drizzle's multi-row insert spends more CPU building
     // the statement than the reads being audited cost (measured on the contacts route).
-    const batch = rows.map((row) => ({
-      seq: row.seq,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      subject: row.subject,
-      details: row.details,
-      prev_hash: row.prevHash,
-      hash: row.hash,
-    }));
+    const batch = entries.map((entry) => {
+      seq += 1;
+      const row = { seq, at, ...entry };
+      const hash = entryHash(prevHash, row);
+      const stored = { ...row, prev_hash: prevHash, hash };
+      prevHash = hash;
+      return stored;
+    });
     await tx.execute(sql`
       insert into ${auditLog} (seq, at, actor, action, subject, details, prev_hash, hash)
       select seq, at, actor, action, subject, details, prev_hash, hash
       from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
         as entry(seq bigint, at text, actor text, action text, subject text, details jsonb, prev_hash text, hash text)`);
+    checkpoints.advanced();
   }
 
-  async function flush(): Promise<void> {
+  const writeBatch = (entries: readonly StorableEntry[]) =>
+    db.transaction((tx) => appendStorable(tx, entries));
+
+  async function databaseAnswers(): Promise<boolean> {
+    try {
+      await db.execute(sql`select 1`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Writes what can be written. A batch that fails while the database answers holds an entry
+   * Postgres refuses: it is split until that entry stands alone, and then an `audit.write_failed`
+   * entry takes its place in the chain, so the gap is visible and the rest are written. Returns
+   * the entries left unwritten because the database itself is away (to be retried).
+   */
+  async function writeWhatCan(entries: readonly StorableEntry[]): Promise<readonly StorableEntry[]> {
+    try {
+      await writeBatch(entries);
+      return [];
+    } catch (error) {
+      if (!(await databaseAnswers())) return entries;
+      if (entries.length > 1) {
+        const middle = Math.ceil(entries.length / 2);
+        const left = await writeWhatCan(entries.slice(0, middle));
+        if (left.length > 0) return [...left, ...entries.slice(middle)];
+        return writeWhatCan(entries.slice(middle));
+      }
+      const [refused] = entries as [StorableEntry];
+      const reason = failureReason(error);
+      try {
+        await writeBatch([
+          {
+            actor: 'system',
+            action: 'audit.write_failed',
+            subject: null,
+            details: {
+              actor: plainText(refused.actor),
+              action: plainText(refused.action),
+              subject: plainText(refused.subject),
+              reason,
+            },
+          },
+        ]);
+      } catch {
+        return entries;
+      }
+      writeFailuresTotal += 1;
+      logger.error(
+        { action: plainText(refused.action), reason },
+        'an audit entry could not be written; recorded as audit.write_failed',
+      );
+      return [];
+    }
+  }
+
+  async function flushOnce(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.slice(0, batchSize);
+      const unwritten = await writeWhatCan(batch);
+      // Entries queued meanwhile stay behind the ones put back, in order.
+      pending = [...unwritten, ...pending.slice(batch.length)];
+      if (unwritten.length > 0) {
+        // The database is away: an audit entry must not vanish because it blinked. Retried later;
+        // meanwhile the bounded queue turns new reads away with 503.
+        logger.error({ entries: pending.length }, 'audit flush failed: database unavailable; will retry');
+        retryLater();
+        return;
+      }
+    }
+    await checkpoints.maybeWrite();
+  }
+
+  function flush(): Promise<void> {
     if (timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
     }
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return flushing;
-    flushing = flushing.then(async () => {
-      try {
-        await db.transaction((tx) => appendInTransaction(tx, batch));
-      } catch (error) {
-        // Put the entries back: an audit entry must not vanish because the database blinked.
-        pending = [...batch, ...pending];
-        logger.error({ err: error, entries: batch.length }, 'audit flush failed; will retry');
-        schedule();
-      }
+    flushing = flushing.then(flushOnce).catch((error: unknown) => {
+      logger.error({ reason: failureReason(error) }, 'audit flush failed; will retry');
+      retryLater();
     });
     return flushing;
   }
 
-  function schedule(): void {
+  function schedule(delayMs = flushIntervalMs): void {
     timer ??= setTimeout(() => {
       timer = undefined;
       void flush();
-    }, flushIntervalMs);
+    }, delayMs);
   }
 
+  /** While the database is away: retried, but never the only thing keeping a process alive. */
+  function retryLater(): void {
+    schedule(Math.max(flushIntervalMs, 1000));
+    timer?.unref();
+  }
+
+  const unavailable = () =>
+    new AppError('unavailable', 'the audit log is behind, so this request cannot be recorded; retry shortly');
+
   return {
-    appendInTransaction,
+    async appendInTransaction(tx, entries) {
+      await appendStorable(tx, entries.map(storableEntry));
+    },
     async append(...entries) {
-      await db.transaction((tx) => appendInTransaction(tx, entries));
+      await writeBatch(entries.map(storableEntry));
+      await checkpoints.maybeWrite();
     },
     enqueue(entry) {
-      pending.push(entry);
-      if (pending.length >= 500) void flush();
+      if (pending.length >= maxQueued) throw unavailable();
+      pending.push(storableEntry(entry));
+      if (pending.length % batchSize === 0) void flush();
       else schedule();
     },
-    flush,
-    async verify() {
-      const problems: AuditProblem[] = [];
-      let expectedSeq = 1;
-      let prevHash = genesisHash;
-      let entries = 0;
-      const pageSize = 5000;
-      let after = 0;
-      for (;;) {
-        const page = await db
-          .select()
-          .from(auditLog)
-          .where(sql`${auditLog.seq} > ${after}`)
-          .orderBy(asc(auditLog.seq))
-          .limit(pageSize);
-        for (const row of page) {
-          entries += 1;
-          if (row.seq !== expectedSeq) {
-            problems.push({
-              seq: expectedSeq,
-              problem: 'missing_entry',
-              message: `entries ${expectedSeq}..${row.seq - 1} are missing (deleted)`,
-            });
-          }
-          if (row.prevHash !== prevHash) {
-            problems.push({
-              seq: row.seq,
-              problem: 'broken_link',
-              message: `entry ${row.seq} does not follow the entry before it`,
-            });
-          }
-          const recomputed = entryHash(row.prevHash, row);
-          if (recomputed !== row.hash) {
-            problems.push({
-              seq: row.seq,
-              problem: 'hash_mismatch',
-              message: `entry ${row.seq} was altered after it was written`,
-            });
-          }
-          prevHash = row.hash;
-          expectedSeq = row.seq + 1;
-          after = row.seq;
-        }
-        if (page.length < pageSize) break;
+    async admit() {
+      if (pending.length < highWaterMark) return;
+      const deadline = Date.now() + admissionWaitMs;
+      while (pending.length >= highWaterMark) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw unavailable();
+        await sleep(Math.min(50, left));
       }
-      return { entries, problems };
     },
+    flush,
+    async verify(options = {}) {
+      const result = await verifyChain(db, entryHash, genesisHash);
+      const checkpoint = await checkpoints.read();
+      const problems = [...result.problems];
+      const heads = [
+        ...(checkpoint === undefined ? [] : [{ head: checkpoint, source: 'the last checkpoint' }]),
+        ...(options.expectHead === undefined
+          ? []
+          : [{ head: options.expectHead, source: 'the expected head' }]),
+      ];
+      for (const { head, source } of heads) {
+        const problem = await checkpoints.compare(head, result.head, source);
+        if (problem !== undefined) problems.push(problem);
+      }
+      return { entries: result.entries, head: result.head, checkpoint, problems };
+    },
+    checkpoint: () => checkpoints.write(),
+    stats: () => ({ queueDepth: pending.length, writeFailuresTotal, highWaterMark }),
     async close() {
       await flush();
       await flushing;
+      await checkpoints.write().catch((error: unknown) => {
+        logger.error({ reason: failureReason(error) }, 'audit checkpoint failed');
+      });
     },
   };
+}
+
+/**
+ * Why Postgres refused: the innermost error's code and message. Never the failed query, whose
+ * parameters carry the entries themselves.
+ */
+export function failureReason(error: unknown): string {
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const code = (inner as { code?: unknown }).code;
+  const message = inner instanceof Error ? (inner.message.split('\n')[0] ?? '') : String(inner);
+  return plainText(`${typeof code === 'string' ? `${code} ` : ''}${message}`) ?? 'unknown';
 }

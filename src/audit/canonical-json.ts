@@ -6,7 +6,8 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
+    // No prototype: a `__proto__` key (JSON.parse makes it an own property) is hashed like any other.
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value).sort()) {
       const inner = (value as Record<string, unknown>)[key];
       if (inner !== undefined) sorted[key] = sortKeys(inner);

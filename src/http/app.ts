@@ -46,6 +46,13 @@ export interface AppDeps {
   authenticate: Authenticator;
   metrics: MetricsRegistry;
   readiness: readonly ReadinessCheck[];
+  /** Figures `/readyz` shows beside its checks. */
+  gauges?: () => Record<string, number>;
+  /**
+   * Runs before every API and console request: waits while the process cannot take more work it
+   * must record (the audit queue is full) and throws 503 when that lasts.
+   */
+  admission?: () => Promise<void>;
   /** Route plugins of the domain modules, registered in order. */
   routes: readonly FastifyPluginAsync[];
 }
@@ -102,8 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hook: 'preHandler',
     keyGenerator: (request) =>
       request.principal === undefined ? `ip:${request.ip}` : `member:${request.principal.memberId}`,
-    allowList: (request) =>
-      request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics',
+    allowList: (request) => isOperationsUrl(request.url),
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -125,7 +131,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     request.principal = await deps.authenticate(request);
   });
 
-  registerOperationsRoutes(app, { metrics: deps.metrics, readiness: deps.readiness });
+  const { admission } = deps;
+  if (admission !== undefined) {
+    app.addHook('preHandler', async (request) => {
+      if (!isOperationsUrl(request.url)) await admission();
+    });
+  }
+  registerOperationsRoutes(app, {
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    ...(deps.gauges === undefined ? {} : { gauges: deps.gauges }),
+  });
   for (const routes of deps.routes) await app.register(routes);
   return app;
 }
+
+/** Health, readiness and metrics: always answered, never throttled. */
+const isOperationsUrl = (url: string): boolean => {
+  const path = url.split('?', 1)[0];
+  return path === '/healthz' || path === '/readyz' || path === '/metrics';
+};

@@ -2,17 +2,25 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { App } from './app.ts';
 import { httpMetrics, type MetricsRegistry } from './metrics.ts';
 
+/** `connecting`: not up yet, being connected in the background (a bot at start). */
+export type ReadinessState = 'ok' | 'down' | 'connecting';
+
 /** A dependency that must answer for the process to take traffic (database, Redis, a bot's homeserver). */
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<boolean>;
+  check(): Promise<boolean | ReadinessState>;
   /** Optional dependencies report but do not make the process unready. */
   optional?: boolean;
 }
 
 export function registerOperationsRoutes(
   app: App,
-  deps: { metrics: MetricsRegistry; readiness: readonly ReadinessCheck[] },
+  deps: {
+    metrics: MetricsRegistry;
+    readiness: readonly ReadinessCheck[];
+    /** Figures shown beside the checks (e.g. the audit queue's depth). */
+    gauges?: () => Record<string, number>;
+  },
 ): void {
   const metrics = httpMetrics(deps.metrics);
   app.addHook('onResponse', async (request, reply) => {
@@ -52,13 +60,18 @@ export function registerOperationsRoutes(
     async (_request, reply) => {
       const results = await Promise.all(
         deps.readiness.map(async (dependency) => {
-          const ok = await withTimeout(dependency.check(), 2000).catch(() => false);
-          return { name: dependency.name, ok, optional: dependency.optional === true };
+          const answer = await withTimeout(dependency.check(), 2000).catch(() => false);
+          const state: ReadinessState = answer === true ? 'ok' : answer === false ? 'down' : answer;
+          return { name: dependency.name, state, optional: dependency.optional === true };
         }),
       );
-      const ready = results.every((result) => result.ok || result.optional);
-      const checks = Object.fromEntries(results.map((result) => [result.name, result.ok ? 'ok' : 'down']));
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unready', checks });
+      const ready = results.every((result) => result.state === 'ok' || result.optional);
+      const checks = Object.fromEntries(results.map((result) => [result.name, result.state]));
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'unready',
+        checks,
+        ...(deps.gauges === undefined ? {} : { gauges: deps.gauges() }),
+      });
     },
   );
 
@@ -75,6 +88,7 @@ export function registerOperationsRoutes(
 const ReadinessBody = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
   checks: Type.Record(Type.String(), Type.String()),
+  gauges: Type.Optional(Type.Record(Type.String(), Type.Number())),
 });
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

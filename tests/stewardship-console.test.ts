@@ -3,8 +3,7 @@
 // next to its field, and what the page refuses the server refuses too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/application.ts';
-import { consultations } from '../src/consultations/consultations-schema.ts';
-import { formalRequests, requestEvents } from '../src/requests/requests-schema.ts';
+import { seedAnswerTimes } from './support/stats-seed.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie } from './support/web-console-client.ts';
 
@@ -232,88 +231,8 @@ describe('members', () => {
 });
 
 describe('analytics', () => {
-  const day = 86_400_000;
-  const hour = 3_600_000;
-
   beforeAll(async () => {
-    const { db } = test.database.handle;
-    const now = Date.now();
-    const requester = (
-      await app.inject({
-        method: 'POST',
-        url: '/v1/members',
-        headers: admin(),
-        payload: { name: 'Seeded Requester', country: 'KZ', role: 'member' },
-      })
-    ).json<{ id: string }>().id;
-    // Three MLA requests Kazakhstan -> Kyrgyzstan acknowledged after 1, 2 and 3 days (one executed
-    // after 4 days), and one Kyrgyzstan -> Uzbekistan acknowledged after 10 days: not Kazakhstan's.
-    const seeded = [
-      { id: 'statsreq0001', from: 'KZ', to: 'KG', ack: 1, executed: 4 },
-      { id: 'statsreq0002', from: 'KZ', to: 'KG', ack: 2 },
-      { id: 'statsreq0003', from: 'KZ', to: 'KG', ack: 3 },
-      { id: 'statsreq0004', from: 'KG', to: 'UZ', ack: 10 },
-    ];
-    for (const [index, request] of seeded.entries()) {
-      const sentAt = new Date(now - (20 + index) * day);
-      await db.insert(formalRequests).values({
-        id: request.id,
-        type: 'mla',
-        requesterMemberId: requester,
-        fromCountry: request.from,
-        toCountry: request.to,
-        ourReference: `REF-${index}`,
-        subject: 'Seeded for statistics',
-        sentAt,
-        status: request.executed === undefined ? 'acknowledged' : 'executed',
-        createdAt: sentAt,
-        updatedAt: sentAt,
-      });
-      await db.insert(requestEvents).values([
-        {
-          requestId: request.id,
-          at: new Date(sentAt.getTime() + day / 2),
-          kind: 'nudge_delivered',
-          actor: 'system',
-          details: {},
-        },
-        {
-          requestId: request.id,
-          at: new Date(sentAt.getTime() + request.ack * day),
-          kind: 'answer',
-          actor: 'contact:x',
-          details: { answer: 'acknowledged' },
-        },
-        ...(request.executed === undefined
-          ? []
-          : [
-              {
-                requestId: request.id,
-                at: new Date(sentAt.getTime() + request.executed * day),
-                kind: 'answer' as const,
-                actor: 'contact:x',
-                details: { answer: 'executed' },
-              },
-            ]),
-      ]);
-    }
-    // Two extradition consultations Kazakhstan -> Kyrgyzstan answered after 2 and 4 hours.
-    for (const [index, hours] of [2, 4].entries()) {
-      const createdAt = new Date(now - (5 + index) * day);
-      await db.insert(consultations).values({
-        id: `stats-consultation-${index}`,
-        askerMemberId: requester,
-        askerCountry: 'KZ',
-        country: 'KG',
-        competence: 'extradition',
-        status: 'closed',
-        origin: 'api',
-        descriptionLength: 10,
-        createdAt,
-        firstAnswerAt: new Date(createdAt.getTime() + hours * hour),
-        updatedAt: createdAt,
-      });
-    }
+    await seedAnswerTimes(test);
   });
 
   it('the API gives the medians and 90th percentiles of the seeded answer times, the country’s and the network’s', async () => {

@@ -1,6 +1,7 @@
 // Charts drawn on the server as SVG (d3-scale for the axes, d3-shape for lines): no script, no
 // inline styles (colours come from classes in the style sheet), readable in print. Each chart is
-// an image with a title; the numbers are in the table beside it.
+// an image with a title; the numbers are in the table beside it. Each mark also carries its figure
+// (a tooltip, and data-value for checks).
 import { scaleBand, scaleLinear, scalePoint } from 'd3-scale';
 import { line } from 'd3-shape';
 import { html, type SafeHtml } from './html.ts';
@@ -88,7 +89,12 @@ export function barChart(input: ChartInput): SafeHtml {
             y="${(y(category) ?? 0) + (inner(index) ?? 0)}"
             width="${Math.max(0, x(value) - margin.left)}"
             height="${inner.bandwidth()}"
-          ></rect>`;
+            data-series="${item.name}"
+            data-category="${category}"
+            data-value="${value}"
+          >
+            <title>${category}, ${item.name}: ${input.format(value)}</title>
+          </rect>`;
         }),
       )}
     </svg>
@@ -153,7 +159,12 @@ export function lineChart(input: ChartInput): SafeHtml {
                     r="3.5"
                     cx="${x(input.categories[position] ?? '') ?? 0}"
                     cy="${y(value)}"
-                  ></circle>`,
+                    data-series="${item.name}"
+                    data-category="${input.categories[position] ?? ''}"
+                    data-value="${value}"
+                  >
+                    <title>${input.categories[position] ?? ''}, ${item.name}: ${input.format(value)}</title>
+                  </circle>`,
             )}`,
       )}
     </svg>

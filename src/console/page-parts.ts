@@ -69,7 +69,9 @@ export function dataTable(
   },
 ): SafeHtml {
   const { t } = context;
-  return html`<div class="table-wrap">
+  // The wrapper scrolls sideways when a table is wider than the screen; keyboard users scroll it
+  // once it has the focus, so it is a named, focusable region.
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="${input.caption}">
     <table class="data-table" role="table" ${input.id === undefined ? '' : html`id="${input.id}"`}>
       <caption class="visually-hidden">
         ${input.caption}

@@ -239,6 +239,7 @@ export async function createApplication(
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
   // Keeping the registry true: handover on retirement, proposals, re-verification campaigns.
   const registryTruth = createRegistryTruthModule({
+    db: database.db,
     registry,
     outbox: outbox.service,
     translator,
@@ -246,7 +247,9 @@ export async function createApplication(
     pushPlatforms: () => adapterRegistry.platforms(),
     consultations: consultations.handOverInTransaction,
     requests: requests.handOverInTransaction,
+    clock,
   });
+  registryTruth.registerChat(engine);
 
   const services = {
     config,

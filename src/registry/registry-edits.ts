@@ -110,7 +110,12 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
       actor: Principal | undefined,
       id: string,
       changes: ContactChanges,
-      hooks: RegistryWriteHooks & { auditAction?: string; auditDetails?: Record<string, unknown> } = {},
+      hooks: RegistryWriteHooks & {
+        auditAction?: string;
+        auditDetails?: Record<string, unknown>;
+        /** The audit actor when `actor` is undefined because the caller checked the permission itself. */
+        auditActor?: string;
+      } = {},
     ): Promise<ContactRecord> {
       return write((current) => {
         const index = indexOf(current.contacts, id, 'contact');
@@ -125,7 +130,11 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
               country: existing.country,
               fields: Object.keys(changes),
               ...hooks.auditDetails,
-            }),
+            }).map((audited) =>
+              actor === undefined && hooks.auditActor !== undefined
+                ? { ...audited, actor: hooks.auditActor }
+                : audited,
+            ),
           result: (next) => found(next.contacts, id),
         };
       }, hooks);

@@ -22,8 +22,8 @@ export interface HandoverDeps {
   consultations: HandOver<{ consultationId: string; ref: string; to: string }>;
   requests: HandOver<{ requestId: string; to: string | null; nextNudgeAt: string | null }>;
   pushes: TruthPushes;
-  /** Told after a retirement commits (verification state, pending proposals of the retiree). */
-  onRetired?: (tx: Queryable, contactId: string) => Promise<void>;
+  /** Told inside the retirement's transaction (verification state, pending proposals of the retiree). */
+  onRetired?: ((tx: Queryable, contactId: string) => Promise<void>) | undefined;
 }
 
 export interface HandoverResult {
@@ -94,13 +94,14 @@ export function createHandoverService(deps: HandoverDeps) {
 
   return {
     /**
-     * Retires the contact and hands their work over, all in one transaction. `actor` undefined:
-     * the system (an approved "I no longer handle this", whose approver is `onBehalfOf`).
+     * Retires the contact and hands their work over, all in one transaction (with the caller's
+     * `hooks.inTransaction`: marking an "I no longer handle this" proposal approved).
      */
     async retire(
       actor: Principal | undefined,
       contactId: string,
       successorId: string | undefined,
+      hooks: { inTransaction?: (tx: Queryable) => Promise<void> } = {},
     ): Promise<HandoverResult> {
       check(actor, contactId, successorId);
       const auditActor = actorOf(actor);
@@ -128,6 +129,7 @@ export function createHandoverService(deps: HandoverDeps) {
             const requests = await deps.requests(tx, input);
             const flagged = await flagDeputies(tx, next, contactId, country);
             await deps.onRetired?.(tx, contactId);
+            await hooks.inTransaction?.(tx);
             result.consultations = consultations.moved;
             result.requests = requests.moved;
             result.deputyOf = flagged.deputyOf;

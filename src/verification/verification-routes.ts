@@ -3,6 +3,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { requireRole } from '../http/auth.ts';
 import { errorResponses } from '../http/error-schemas.ts';
 import type { HandoverService } from './handover-service.ts';
+import type { ProposalService } from './proposal-service.ts';
 
 const ContactParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -28,8 +29,105 @@ const HandoverBody = Type.Object({
   }),
 });
 
-export function verificationRoutes(deps: { handover: HandoverService }): FastifyPluginAsyncTypebox {
+const ProposalBody = Type.Object({
+  id: Type.String(),
+  contactId: Type.String(),
+  country: Type.String(),
+  kind: Type.Union([Type.Literal('change'), Type.Literal('retire')]),
+  fields: Type.Array(Type.String()),
+  changes: Type.Record(Type.String(), Type.Unknown()),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
+  proposedBy: Type.String({ description: 'Member id of the proposer' }),
+  createdAt: Type.String(),
+  decidedAt: Type.Union([Type.String(), Type.Null()]),
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+});
+const ProposalParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+
+export function verificationRoutes(deps: {
+  handover: HandoverService;
+  proposals: ProposalService;
+}): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.get(
+      '/v1/proposals',
+      {
+        schema: {
+          tags: ['registry truth'],
+          summary: "Proposed changes: a coordinator's country, every one for an admin, a member's own",
+          querystring: Type.Object(
+            {
+              country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+              status: Type.Optional(
+                Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
+              ),
+              contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ items: Type.Array(ProposalBody) }),
+            ...errorResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request) => ({
+        items: await deps.proposals.list(requireRole(request, 'member'), request.query),
+      }),
+    );
+
+    app.post(
+      '/v1/proposals',
+      {
+        schema: {
+          tags: ['registry truth'],
+          summary: 'Change your own record: availability applies at once, the rest waits for a coordinator',
+          description:
+            "workingHours, outOfOffice and deputy apply at once; name, title, channels, competences, languages and authority become a proposal that a coordinator of the contact's country approves or rejects. Only the person behind the contact, a coordinator of its country or an admin may propose.",
+          body: Type.Object(
+            {
+              contactId: Type.String({ minLength: 1, maxLength: 100 }),
+              changes: Type.Record(Type.String(), Type.Unknown()),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            201: Type.Object({
+              proposal: Type.Union([ProposalBody, Type.Null()]),
+              applied: Type.Array(Type.String()),
+            }),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
+        },
+      },
+      async (request, reply) => {
+        const principal = requireRole(request, 'member');
+        const result = await deps.proposals.propose(principal, request.body.contactId, request.body.changes);
+        return reply.code(201).send(result);
+      },
+    );
+
+    for (const [path, decide] of [
+      ['/v1/proposals/:id/approve', 'approve'],
+      ['/v1/proposals/:id/reject', 'reject'],
+    ] as const) {
+      app.post(
+        path,
+        {
+          schema: {
+            tags: ['registry truth'],
+            summary:
+              decide === 'approve'
+                ? 'Approve a proposal: the record changes (coordinator of its country, admin; never the proposer)'
+                : 'Reject a proposal (coordinator of its country, admin; never the proposer)',
+            params: ProposalParams,
+            response: { 200: ProposalBody, ...errorResponses(401, 403, 404, 409) },
+          },
+        },
+        async (request) => deps.proposals[decide](requireRole(request, 'coordinator'), request.params.id),
+      );
+    }
+
     app.post(
       '/v1/contacts/:id/retire',
       {

@@ -124,6 +124,15 @@ describe('creating an invite', () => {
     expect(
       (await api({ method: 'POST', url: '/v1/members/no-such-member/invites', token: testApp.adminToken }))
         .statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await api({
+          method: 'POST',
+          url: '/v1/members/00000000-0000-4000-8000-000000000000/invites',
+          token: testApp.adminToken,
+        })
+      ).statusCode,
     ).toBe(404);
     const listed = await api({ url: `/v1/members/${member.id}/invites`, token: testApp.adminToken });
     expect(listed.json()).toEqual({ items: [] });

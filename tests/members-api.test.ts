@@ -130,12 +130,18 @@ describe('members API', () => {
     expect(after).toBe(before + 1);
   });
 
-  it('unknown member ids answer 404', async () => {
+  it('unknown member ids answer 404, ids that cannot be one 400', async () => {
+    const unknown = '00000000-0000-0000-0000-000000000000';
+    expect((await call('GET', `/v1/members/${unknown}`, testApp.adminToken)).statusCode).toBe(404);
     expect(
-      (await call('GET', '/v1/members/00000000-0000-0000-0000-000000000000', testApp.adminToken)).statusCode,
+      (await call('PATCH', `/v1/members/${unknown}`, testApp.adminToken, { name: 'x' })).statusCode,
     ).toBe(404);
-    expect((await call('PATCH', '/v1/members/nope', testApp.adminToken, { name: 'x' })).statusCode).toBe(404);
-    expect((await call('DELETE', '/v1/tokens/nope', testApp.adminToken)).statusCode).toBe(404);
+    expect((await call('DELETE', `/v1/tokens/${unknown}`, testApp.adminToken)).statusCode).toBe(404);
+    const malformed = await call('PATCH', '/v1/members/nope', testApp.adminToken, { name: 'x' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    expect(JSON.stringify(malformed.json())).toContain('params/id');
+    expect((await call('DELETE', '/v1/tokens/nope', testApp.adminToken)).statusCode).toBe(400);
   });
 
   it('a token issued by API works once created and stops working when revoked', async () => {

@@ -242,7 +242,8 @@ describe('hostile strings', () => {
       url: `/v1/contacts/${encodeURIComponent(`kg-001' OR '1'='1`)}`,
       headers: admin,
     });
-    expect(path.statusCode).toBe(404);
+    // Not an id at all: refused before any lookup. A well-formed unknown id is a 404 (above).
+    expect(path.statusCode).toBe(400);
   });
 
   it('references that do not resolve are a 400, not a database error', async () => {

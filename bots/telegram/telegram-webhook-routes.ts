@@ -5,6 +5,7 @@ import { constantTimeEqual } from '../../src/members/secrets.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { UpdateDeduplicator } from './update-deduplicator.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
+import { chatText } from '../../src/text/index.ts';
 
 export interface WebhookRouteOptions {
   path: string;
@@ -31,7 +32,12 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
           summary: 'Telegram webhook (called by Telegram, authenticated by X-Telegram-Bot-Api-Secret-Token)',
           security: [],
           // Telegram's Update object: only update_id is checked, the rest is Telegram's to extend.
-          body: Type.Object({ update_id: Type.Integer({ minimum: 0 }) }, { additionalProperties: true }),
+          // Its text is a person's message: the conversation engine drops what may not pass, as on every
+          // messenger, instead of Telegram retrying an update we refuse.
+          body: Type.Object(
+            { update_id: Type.Integer({ minimum: 0 }) },
+            { ...chatText, additionalProperties: true },
+          ),
           response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorBody, 500: ErrorBody },
         },
         // Telegram's delivery rate is Telegram's to set; the per-address API limit would drop updates.

@@ -29,6 +29,7 @@ import {
 import { openEventStream, type EventStreams } from './console-events.ts';
 import { pushIdPattern, type WebPushHub } from './web-push-hub.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
+import { chatText } from '../../src/text/index.ts';
 
 export interface WebConsoleDeps {
   /** PUBLIC_URL (Secure cookies, expected Origin) and the deployment's default language. */
@@ -343,7 +344,11 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
             'Send a question (text) or a pressed button (action) to the conversation engine; returns its replies',
           body: Type.Union([
             Type.Object(
-              { text: Type.String({ minLength: 1, maxLength: 2000 }), locale: Type.Optional(LocaleSchema) },
+              {
+                // Typed like a message on any messenger: the engine drops what may not pass.
+                text: Type.String({ ...chatText, minLength: 1, maxLength: 2000 }),
+                locale: Type.Optional(LocaleSchema),
+              },
               { additionalProperties: false },
             ),
             Type.Object(

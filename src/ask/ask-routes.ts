@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { requireRole } from '../http/auth.ts';
 import type { AskService } from './ask-service.ts';
 import { ErrorBody } from '../http/error-schemas.ts';
+import { multilineText } from '../text/index.ts';
 
 /** Longest question accepted; only the first 500 characters are read (question-text.ts). */
 export const askTextMaxLength = 10_000;
@@ -12,6 +13,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const AskBody = Type.Object(
   {
     text: Type.String({
+      ...multilineText,
       maxLength: askTextMaxLength,
       description: 'The question as typed, in English or Russian.',
     }),

@@ -5,6 +5,9 @@ import type { ConsultationQueries } from './consultation-queries.ts';
 import type { ConsultationRules } from './consultation-service.ts';
 import { maxDescriptionLength, maxReasonLength } from './consultation-service.ts';
 import { errorResponses } from '../http/error-schemas.ts';
+import { multilineText } from '../text/index.ts';
+import { pagingQuery } from '../http/paging.ts';
+import { pathIdParams, uuidPattern } from '../http/path-ids.ts';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
 
@@ -78,9 +81,8 @@ const ConsultationDetailBody = Type.Intersect([
   }),
 ]);
 
-const IdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 64, description: 'Consultation id or reference (C-12)' }),
-});
+/** A consultation's id (a UUID) or its short reference (`C-12`, `c12`). */
+const IdParams = pathIdParams(`(${uuidPattern})|(^[Cc]-?[0-9]{1,9}$)`, 'Consultation id or reference (C-12)');
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Competence = Type.String({ pattern: '^[a-z0-9_]{1,64}$' });
 
@@ -117,8 +119,7 @@ export function consultationsRoutes({
                 default: 'mine',
               }),
               status: Type.Optional(Status),
-              limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-              offset: Type.Integer({ minimum: 0, default: 0 }),
+              ...pagingQuery,
             },
             { additionalProperties: false },
           ),
@@ -207,7 +208,7 @@ export function consultationsRoutes({
             {
               country: CountryCode,
               competence: Competence,
-              description: Type.String({ minLength: 1, maxLength: maxDescriptionLength }),
+              description: Type.String({ ...multilineText, minLength: 1, maxLength: maxDescriptionLength }),
               sensitive: Type.Optional(Type.Boolean()),
               contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             },
@@ -246,7 +247,7 @@ export function consultationsRoutes({
         schema: {
           ...action('Decline a consultation waiting for you, with a reason the asker reads'),
           body: Type.Object(
-            { reason: Type.String({ minLength: 1, maxLength: maxReasonLength }) },
+            { reason: Type.String({ ...multilineText, minLength: 1, maxLength: maxReasonLength }) },
             { additionalProperties: false },
           ),
         },

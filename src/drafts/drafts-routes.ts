@@ -3,6 +3,7 @@ import { requireRole } from '../http/auth.ts';
 import { errorResponses } from '../http/error-schemas.ts';
 import { docxMediaType } from './draft-docx.ts';
 import type { DraftsService } from './drafts-service.ts';
+import { multilineText } from '../text/index.ts';
 
 /** The longest text accepted for one element: a long statement of facts fits, a whole file does not. */
 export const draftAnswerMaxLength = 20_000;
@@ -16,7 +17,7 @@ const DraftBody = Type.Object(
     competence: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$', description: 'e.g. mla, extradition.' }),
     answers: Type.Record(
       Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
-      Type.String({ maxLength: draftAnswerMaxLength }),
+      Type.String({ ...multilineText, maxLength: draftAnswerMaxLength }),
       {
         maxProperties: 40,
         description:

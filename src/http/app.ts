@@ -17,6 +17,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Principal } from '../members/principal.ts';
 import { registerErrorHandling } from './error-handling.ts';
+import { frameworkErrorHandler, registerInputRules, requestIdOf } from './input-rules.ts';
 import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
@@ -64,7 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   });
   await app.register(fastifyCookie);
+  registerInputRules(app);
   await app.register(fastifyRateLimit, {
     max: config.http.rateLimitPerMinute,
     timeWindow: '1 minute',

@@ -1,12 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth.ts';
-import { AppError } from '../http/errors.ts';
+import { createJsonBodyParser } from '../http/input-rules.ts';
 import type { IdentityService } from './identity-service.ts';
 import { maxInviteHours, type InviteService } from './invite-service.ts';
 import { errorResponses } from '../http/error-schemas.ts';
+import { pathId, pathIdParams, uuidPattern } from '../http/path-ids.ts';
 
 const errors = errorResponses(400, 401, 403, 404);
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const IdParams = pathIdParams(uuidPattern, 'A member id (a UUID).');
 const Timestamp = Type.String({ format: 'date-time' });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
@@ -71,18 +72,11 @@ export function inviteRoutes({
     // `POST .../invites` needs no body; clients often send an empty one with a JSON content type,
     // which Fastify's parser rejects. Inside this plugin only, an empty JSON body means "no body".
     app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(new AppError('bad_request', 'the body is not valid JSON'), undefined);
-      }
-    });
+    app.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer' },
+      createJsonBodyParser(app, { emptyBody: 'none' }),
+    );
 
     app.post(
       '/v1/members/:id/invites',
@@ -161,7 +155,7 @@ export function inviteRoutes({
           summary: 'Withdraw a pending invite',
           params: Type.Object({
             id: Type.String({ minLength: 1, maxLength: 100 }),
-            inviteId: Type.String({ minLength: 1, maxLength: 100 }),
+            inviteId: pathId(uuidPattern, 'An invite id (a UUID).'),
           }),
           response: { 204: Type.Null(), ...errors },
         },
@@ -202,7 +196,7 @@ export function inviteRoutes({
           summary: 'Unlink a messenger account (e.g. a lost phone); a new invite links again',
           params: Type.Object({
             id: Type.String({ minLength: 1, maxLength: 100 }),
-            identityId: Type.String({ minLength: 1, maxLength: 100 }),
+            identityId: pathId(uuidPattern, 'A linked account id (a UUID).'),
           }),
           response: { 204: Type.Null(), ...errors },
         },

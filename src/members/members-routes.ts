@@ -2,6 +2,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { requireRole } from '../http/auth.ts';
 import type { Member, MembersService, TokenInfo } from './members-service.ts';
 import { errorResponses } from '../http/error-schemas.ts';
+import { pagingQuery } from '../http/paging.ts';
+import { pathIdParams, uuidPattern } from '../http/path-ids.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('coordinator'), Type.Literal('member')]);
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
@@ -26,7 +28,7 @@ const TokenBody = Type.Object({
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const IdParams = pathIdParams(uuidPattern, 'A member or token id (a UUID).');
 const errors = errorResponses(400, 401, 403, 404, 409);
 
 const memberView = (member: Member) => ({
@@ -94,8 +96,7 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
           querystring: Type.Object(
             {
               country: Type.Optional(CountryCode),
-              limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-              offset: Type.Integer({ minimum: 0, default: 0 }),
+              ...pagingQuery,
             },
             { additionalProperties: false },
           ),

@@ -1,6 +1,7 @@
 // The registry file format ("counterpart-registry", version 1), as TypeBox schemas. The same
 // schemas validate imports, the REST API bodies and document both in OpenAPI.
 import { Type, type Static, type TSchema } from 'typebox';
+import { multilineText } from '../text/index.ts';
 
 export const registryFormatName = 'counterpart-registry';
 export const registryFormatVersion = 1;
@@ -47,11 +48,10 @@ export const LocalizedTextSchema = Type.Record(Language, text(500), { additional
  * before translations had) or per language (`{ "en": "...", "ru": "..." }`, English required).
  * Either form is stored and exported as written.
  */
-const readable = (maxLength: number) =>
-  Type.Union([
-    text(maxLength),
-    Type.Record(Language, text(maxLength), { additionalProperties: false, minProperties: 1 }),
-  ]);
+const readable = (maxLength: number, kind: typeof multilineText | object = {}) => {
+  const words = Type.String({ ...kind, minLength: 1, maxLength });
+  return Type.Union([words, Type.Record(Language, words, { additionalProperties: false, minProperties: 1 })]);
+};
 
 export const CompetenceRecord = Type.Object(
   { id: VocabularyId, label: LocalizedTextSchema },
@@ -78,7 +78,7 @@ export const AuthorityRecord = Type.Object(
     stages: list(Type.Union([Type.Literal('pre_trial'), Type.Literal('trial'), Type.Literal('enforcement')])),
     requestLanguages: list(Language),
     acceptedChannels: list(VocabularyId),
-    urgentProcedure: Type.Optional(nullable(readable(2000))),
+    urgentProcedure: Type.Optional(nullable(readable(2000, multilineText))),
   },
   { additionalProperties: false },
 );
@@ -258,7 +258,7 @@ export const RegistryFileSchema = Type.Object(
   {
     format: Type.Literal(registryFormatName),
     version: Type.Literal(registryFormatVersion),
-    notice: Type.Optional(Type.String({ maxLength: 5000 })),
+    notice: Type.Optional(Type.String({ ...multilineText, maxLength: 5000 })),
     network: Type.Optional(NetworkSchema),
     competences: Type.Array(CompetenceRecord, { maxItems: 1000 }),
     countries: Type.Array(CountryRecord, { maxItems: 300 }),

@@ -3,6 +3,7 @@
 import type { AuthorityRecord, ContactRecord, TreatyRecord } from './registry-format.ts';
 import { freshSince, type RegistryView } from './registry-snapshot.ts';
 import type { ContactStatus, Country } from './registry-types.ts';
+import { defaultPageSize, maxPageSize } from '../http/paging.ts';
 
 export interface Page<T> {
   items: T[];
@@ -15,9 +16,6 @@ export interface PageRequest {
   limit?: number | undefined;
   offset?: number | undefined;
 }
-
-export const defaultPageSize = 50;
-export const maxPageSize = 500;
 
 export function paginate<T>(items: readonly T[], request: PageRequest): Page<T> {
   const limit = Math.min(request.limit ?? defaultPageSize, maxPageSize);

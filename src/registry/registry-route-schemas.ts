@@ -12,30 +12,24 @@ import {
   RegistryFileSchema,
   RequirementRecord,
   TreatyRecord,
+  patterns,
 } from './registry-format.ts';
-import { defaultPageSize, maxPageSize } from './registry-queries.ts';
+import { pagingQuery } from '../http/paging.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { errorResponses } from '../http/error-schemas.ts';
 
 export const readErrors = errorResponses(400, 401, 403, 404);
 export const writeErrors = errorResponses(400, 401, 403, 404, 409, 413, 415);
 
-/** Ids in paths are not pattern-checked: an id that cannot exist is simply not found (404). */
+/** A record id in a path: malformed is a 400, well-formed but unknown a 404. */
 export const IdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 200 }) },
+  { id: Type.String({ pattern: patterns.recordId, description: 'A record id, e.g. kg-001.' }) },
   { additionalProperties: false },
 );
 
 const paging = {
-  limit: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: maxPageSize,
-      default: defaultPageSize,
-      description: `Default ${defaultPageSize}.`,
-    }),
-  ),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  limit: Type.Optional(pagingQuery.limit),
+  offset: Type.Optional(pagingQuery.offset),
 };
 const CountryFilter = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2, any case.' });
 const CompetenceFilter = Type.String({

@@ -55,6 +55,8 @@ export const subjectMaxLength = 200;
 export const referenceMaxLength = 100;
 
 const idAlphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+/** What `newRequestId` makes (the alphabet leaves out l, o, 0 and 1, which read alike). */
+export const requestIdPattern = '^[a-km-np-z2-9]{12}$';
 /** 12 characters (60 bits): short enough for button callback data, readable when quoted. */
 export function newRequestId(): string {
   const bytes = randomBytes(12);

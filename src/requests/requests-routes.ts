@@ -1,8 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireRole } from '../http/auth.ts';
 import { isLocale } from '../i18n/i18n.ts';
-import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
+import {
+  referenceMaxLength,
+  requestIdPattern,
+  subjectMaxLength,
+  type RequestService,
+} from './request-service.ts';
 import { requestStatuses } from './requests-schema.ts';
+import { pagingQuery } from '../http/paging.ts';
+import { pathIdParams } from '../http/path-ids.ts';
 
 const Status = Type.Union([
   Type.Literal('sent'),
@@ -68,7 +75,7 @@ const Subject = Type.String({
   maxLength: subjectMaxLength,
   description: 'Short and non-sensitive: it appears in nudges on messengers',
 });
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
+const IdParams = pathIdParams(requestIdPattern, 'A request id (12 letters and digits).');
 
 /**
  * Formal requests. Members see the requests they registered and those addressed to their
@@ -127,8 +134,7 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
               status: Type.Optional(Status),
               country: Type.Optional(CountryCode),
               mine: Type.Optional(Type.Boolean({ description: 'Only those you registered' })),
-              limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-              offset: Type.Integer({ minimum: 0, default: 0 }),
+              ...pagingQuery,
             },
             { additionalProperties: false },
           ),

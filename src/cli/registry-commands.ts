@@ -1,12 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../http/errors.ts';
-import { validateRegistryFile, type Problem } from '../registry/index.ts';
+import { systemClock } from '../clock/index.ts';
+import { latestVerificationDay, validateRegistryFile, type Problem } from '../registry/index.ts';
 import { withContext, type OpenCliContext } from './cli-context.ts';
 
 /** Reads a registry file as JSON; a parse failure is reported like a validation problem. */
 async function readRegistryFile(file: string): Promise<{ data: unknown } | { problems: Problem[] }> {
-  const text = await readFile(file, 'utf8');
+  const bytes = await readFile(file);
+  // Decoding would quietly turn broken bytes into U+FFFD and import them as text.
+  if (!isUtf8(bytes)) return { problems: [{ path: '', message: 'the file is not UTF-8 encoded text' }] };
+  const text = bytes.toString('utf8');
   try {
     return { data: JSON.parse(text) as unknown };
   } catch (error) {
@@ -85,7 +90,9 @@ export function registerRegistryCommands(program: Command, open: OpenCliContext)
         printProblems(file, read.problems);
         return;
       }
-      const result = validateRegistryFile(read.data);
+      const result = validateRegistryFile(read.data, {
+        latestVerificationDay: latestVerificationDay(systemClock.now()),
+      });
       if (!result.ok) {
         printProblems(file, result.problems);
         return;

@@ -9,6 +9,7 @@ export type {
 } from './registry-service.ts';
 export { registryRoutes, importBodyLimitBytes } from './registry-routes.ts';
 export {
+  latestVerificationDay,
   validateRegistryFile,
   isKnownLanguage,
   type Problem,

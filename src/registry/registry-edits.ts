@@ -88,15 +88,12 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         mayManage(actor, input.country, 'contacts');
         if (current.contacts.some((contact) => contact.id === input.id))
           throw conflict(`contact ${JSON.stringify(input.id)} already exists`);
-        // A contact created without a verification date is vouched for by whoever creates it.
-        const record: ContactRecord =
-          input.verifiedAt === undefined
-            ? {
-                ...input,
-                verifiedAt: isoDay(clock.now()),
-                ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
-              }
-            : { ...input, verifiedAt: input.verifiedAt };
+        // A new contact is vouched for by whoever creates it, today.
+        const record: ContactRecord = {
+          ...input,
+          verifiedAt: isoDay(clock.now()),
+          ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
+        };
         return {
           next: { ...current, contacts: [...current.contacts, record] },
           focus: { section: 'contacts', index: current.contacts.length },

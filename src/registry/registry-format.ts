@@ -121,14 +121,17 @@ const contactFields = {
 
 export const ContactRecord = Type.Object({ id: RecordId, ...contactFields }, { additionalProperties: false });
 
-/** A new contact: as in the file, but `verifiedAt` may be left out (then: verified now, by the creator). */
-export const NewContactRecord = Type.Object(
-  { id: RecordId, ...contactFields, verifiedAt: Type.Optional(IsoDate) },
-  { additionalProperties: false },
-);
+/** Who vouched for a record and when: in registry files, never in what an API caller sends. */
+export const serverOwnedFields = ['verifiedAt', 'verifiedBy'] as const;
 
-/** Any fields of a contact except its id. */
-export const ContactChanges = Type.Partial(Type.Object(contactFields, { additionalProperties: false }), {
+/**
+ * A new contact through the API. Verification belongs to the server: the record counts as verified
+ * now by its creator, and only `POST /v1/contacts/{id}/verify` vouches for it again later.
+ */
+export const NewContactRecord = Type.Omit(ContactRecord, serverOwnedFields, { additionalProperties: false });
+
+/** Any fields of a contact except its id and its verification. */
+export const ContactChanges = Type.Partial(Type.Omit(ContactRecord, ['id', ...serverOwnedFields]), {
   additionalProperties: false,
   minProperties: 1,
 });

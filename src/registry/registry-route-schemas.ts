@@ -13,6 +13,7 @@ import {
   RequirementRecord,
   TreatyRecord,
   patterns,
+  serverOwnedFields,
 } from './registry-format.ts';
 import { pagingQuery } from '../http/paging.ts';
 import { schemaProblems } from './schema-problems.ts';
@@ -172,12 +173,15 @@ export const registryValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ sche
     return {
       error: problems.map((problem) => {
         const field = problem.message === 'unknown field' ? problem.path.split('/').pop() : undefined;
+        const serverOwned = (serverOwnedFields as readonly (string | undefined)[]).includes(field);
         return {
           keyword: field === undefined ? 'schema' : 'additionalProperties',
           instancePath: problem.path,
           schemaPath: '',
           params: field === undefined ? {} : { additionalProperty: field },
-          message: problem.message,
+          message: serverOwned
+            ? 'is set by the server: verifying a record (POST .../{id}/verify) records who and when'
+            : problem.message,
         };
       }),
     } as never;

@@ -34,7 +34,12 @@ import {
 } from './registry-queries.ts';
 import { buildRegistryView, emptyRegistryFile, type RegistryView } from './registry-snapshot.ts';
 import type { RegistrySnapshot } from './registry-types.ts';
-import { validateRegistryFile, type Problem, type ValidationResult } from './registry-validator.ts';
+import {
+  latestVerificationDay,
+  validateRegistryFile,
+  type Problem,
+  type ValidationResult,
+} from './registry-validator.ts';
 
 /** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
 export const registryChangedChannel = 'registry_changed';
@@ -139,7 +144,9 @@ export function createRegistryService({
       await tx.execute(sql`select pg_advisory_xact_lock(${registryLockId})`);
       const current = await loadRegistry(tx);
       const change = compute(current);
-      const validation = validateRegistryFile(change.next);
+      const validation = validateRegistryFile(change.next, {
+        latestVerificationDay: latestVerificationDay(clock.now()),
+      });
       if (!validation.ok) throw invalid(validation.problems, change.focus);
       const next = canonicalRegistry(validation.registry);
       await checkMemberLinks(tx, current, next);
@@ -248,7 +255,8 @@ export function createRegistryService({
     countryExists: (iso2: string) => countryExists(db, iso2),
     contactExists: (id: string) => contactExists(db, id),
 
-    validate: (data: unknown): ValidationResult => validateRegistryFile(data),
+    validate: (data: unknown): ValidationResult =>
+      validateRegistryFile(data, { latestVerificationDay: latestVerificationDay(clock.now()) }),
 
     /** Replaces the whole registry with `data` (a registry file), or nothing at all on any problem. */
     async importRegistry(
@@ -256,7 +264,9 @@ export function createRegistryService({
       data: unknown,
       options: ImportOptions = {},
     ): Promise<ImportSummary> {
-      const validation = validateRegistryFile(data);
+      const validation = validateRegistryFile(data, {
+        latestVerificationDay: latestVerificationDay(clock.now()),
+      });
       if (!validation.ok) throw invalid(validation.problems);
       const next = canonicalRegistry(validation.registry);
       const sizes = {

@@ -18,6 +18,7 @@ import {
   type RegistrySection,
 } from './registry-format.ts';
 import { schemaProblems, type Problem } from './schema-problems.ts';
+import { textProblems } from '../text/index.ts';
 
 export type { Problem };
 
@@ -50,10 +51,29 @@ const HeaderSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export function validateRegistryFile(data: unknown): ValidationResult {
+export interface ValidationOptions {
+  /**
+   * The latest day a record may say it was verified (see `latestVerificationDay`); later is a
+   * problem. Undefined: not checked.
+   */
+  latestVerificationDay?: string | undefined;
+}
+
+/**
+ * The last calendar day on which a verification could have happened by `now`: today where the
+ * day begins first (UTC+14), so a record verified "today" in any member's time zone passes.
+ */
+export function latestVerificationDay(now: Date): string {
+  return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export function validateRegistryFile(data: unknown, options: ValidationOptions = {}): ValidationResult {
   if (!isObject(data))
     return { ok: false, problems: [{ path: '', message: 'must be a JSON object (a registry file)' }] };
-  const problems: Problem[] = schemaProblems(HeaderSchema, data);
+  // Text Postgres or the logs cannot hold (NUL, control characters, lone surrogates) is a
+  // problem like any other, whether the file came through the API or the CLI.
+  const problems: Problem[] = textProblems(data, RegistryFileSchema, { limit: maxReportedProblems });
+  problems.push(...schemaProblems(HeaderSchema, data));
   const sections = {} as Record<RegistrySection, unknown[]>;
   for (const section of registrySections) {
     const records = data[section];
@@ -62,7 +82,7 @@ export function validateRegistryFile(data: unknown): ValidationResult {
       problems.push(...schemaProblems(recordSchemas[section], record, `/${section}/${index}`));
     });
   }
-  problems.push(...referenceProblems(sections, data.network));
+  problems.push(...referenceProblems(sections, data.network, options.latestVerificationDay));
   if (problems.length === 0) return { ok: true, registry: data as RegistryFile };
   const sorted = problems
     .map((problem, order) => ({ problem, order }))
@@ -84,7 +104,11 @@ export function validateRegistryFile(data: unknown): ValidationResult {
 type Loose = Record<string, unknown>;
 
 /** Checks across records. Reads fields defensively: a record of the wrong shape is already reported. */
-function referenceProblems(sections: Record<RegistrySection, unknown[]>, network: unknown): Problem[] {
+function referenceProblems(
+  sections: Record<RegistrySection, unknown[]>,
+  network: unknown,
+  latestDay: string | undefined,
+): Problem[] {
   const problems: Problem[] = [];
   const report = (path: string, message: string) => problems.push({ path, message });
   const records = (section: RegistrySection) =>
@@ -150,6 +174,10 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
     if (isCalendarDate(value)) return true;
     report(path, `${JSON.stringify(value)} is not a calendar date`);
     return false;
+  };
+  const verificationDate = (value: unknown, path: string) => {
+    if (realDate(value, path) && latestDay !== undefined && value > latestDay)
+      report(path, `${JSON.stringify(value)} is in the future: a record cannot have been verified yet`);
   };
 
   if (isObject(network)) localized(network.name, '/network/name');
@@ -217,7 +245,7 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
         report(`${at}/workingHours/end`, `must be later than start (${hours.start})`);
       }
     }
-    realDate(record.verifiedAt, `${at}/verifiedAt`);
+    verificationDate(record.verifiedAt, `${at}/verifiedAt`);
     const away = record.outOfOffice;
     if (isObject(away)) {
       const start = realDate(away.start, `${at}/outOfOffice/start`) ? away.start : undefined;
@@ -281,7 +309,7 @@ function referenceProblems(sections: Record<RegistrySection, unknown[]>, network
       });
     for (const field of ['urgentRoute', 'retention', 'notes'] as const)
       localized(record[field], `${at}/${field}`);
-    realDate(record.verifiedAt, `${at}/verifiedAt`);
+    verificationDate(record.verifiedAt, `${at}/verifiedAt`);
   }
   return problems;
 }

@@ -14,6 +14,7 @@ import type { Principal } from '../members/principal.ts';
 import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
+import { normaliseInbound } from './inbound-normalisation.ts';
 import {
   CommandTable,
   commandPrefix,
@@ -432,7 +433,15 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       end: (memberId, conversation) => flows.end(memberId, conversation),
     },
     sweepExpiredFlows: () => flows.sweepExpired(),
-    async handle(inbound) {
+    async handle(received) {
+      const inbound = normaliseInbound(received);
+      if (inbound === undefined) {
+        logger.warn(
+          { platform: received.platform },
+          'dropped a message from an account id that cannot be real',
+        );
+        return [];
+      }
       try {
         return await handle(inbound);
       } catch (error) {

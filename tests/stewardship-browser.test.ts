@@ -220,6 +220,10 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
     },
   );
 
+  let seeding: Promise<void> | undefined;
+  /** Requests and consultations with known answer times, written once for the whole file. */
+  const seeded = () => (seeding ??= seedAnswerTimes(test));
+
   /** Opens the console as a new member of `role` (a fresh invite each time). */
   async function logIn(page: Page, name: string, role: 'coordinator' | 'admin', next: string) {
     const member = await createMember(test, { name, country: 'KZ', role });
@@ -343,6 +347,7 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
     'axe-core finds no serious or critical accessibility problem on any console page, in either language, and no page is wider than a phone',
     { timeout: 300_000 },
     async () => {
+      await seeded();
       await story('stewardship-axe', async (page) => {
         await logIn(page, 'Accessibility Auditor', 'admin', '/console/registry');
         const found: Record<string, unknown> = {};

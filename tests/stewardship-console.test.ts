@@ -3,6 +3,7 @@
 // next to its field, and what the page refuses the server refuses too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/application.ts';
+import { formalRequests } from '../src/requests/requests-schema.ts';
 import { seedAnswerTimes } from './support/stats-seed.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie } from './support/web-console-client.ts';
@@ -318,5 +319,80 @@ describe('requests, consultations and the audit log', () => {
     expect(audit.body).toContain('contact:kz-001');
     const verified = await secretariat.post('/console/audit/verify', {});
     expect(verified.body).toMatch(/The audit log is intact: [\d,]+ entries verified\./);
+  });
+});
+
+describe('a formal request’s page', () => {
+  it('shows every nudge and answer on a timeline, and the next nudge', async () => {
+    const coordinator = await loggedIn('Saule Tracker', 'KZ', 'coordinator');
+    const page = await coordinator.get('/console/requests/statsreq0001');
+    expect(page.statusCode).toBe(200);
+    const timeline = /<ol class="timeline" id="request-timeline">[\s\S]*?<\/ol>/.exec(page.body)?.[0] ?? '';
+    expect(timeline).toMatch(/nudge delivered[\s\S]*answer[\s\S]*acknowledged[\s\S]*answer[\s\S]*executed/);
+    expect(page.body).toContain('Next nudge');
+    // The list links each request to its page.
+    const list = await coordinator.get('/console/requests');
+    expect(list.body).toContain('href="/console/requests/statsreq0001"');
+    // Another pair's request is not Kazakhstan's to see.
+    expect((await coordinator.get('/console/requests/statsreq0004')).statusCode).toBe(404);
+  });
+
+  it('changes the status for those the API allows, and refuses the receiving side', async () => {
+    const coordinator = await loggedIn('Saule Closer', 'KZ', 'coordinator');
+    const changed = await coordinator.post('/console/requests/statsreq0002/status', { status: 'executed' });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.body).toContain('The status is now &quot;executed&quot;.');
+    expect(changed.body).toMatch(
+      /status changed<\/span>\s*<span class="detail">acknowledged → executed<\/span>/,
+    );
+    const api = await app.inject({ method: 'GET', url: '/v1/requests/statsreq0002', headers: admin() });
+    expect(api.json<{ status: string }>().status).toBe('executed');
+    // A Kyrgyz coordinator sees the request to Kyrgyzstan but may not change its status: no form, and
+    // the server refuses the write.
+    const kyrgyz = await loggedIn('Kyrgyz Receiver', 'KG', 'coordinator');
+    const seen = await kyrgyz.get('/console/requests/statsreq0003');
+    expect(seen.statusCode).toBe(200);
+    expect(seen.body).not.toContain('/console/requests/statsreq0003/status');
+    const refused = await kyrgyz.post('/console/requests/statsreq0003/status', { status: 'executed' });
+    expect(refused.statusCode).toBe(403);
+    const unknown = await coordinator.post('/console/requests/statsreq0003/status', { status: 'lost' });
+    expect(unknown.statusCode).toBe(400);
+    const after = await app.inject({ method: 'GET', url: '/v1/requests/statsreq0003', headers: admin() });
+    expect(after.json<{ status: string }>().status).toBe('acknowledged');
+  });
+
+  it('pages through many requests, 50 at a time', async () => {
+    const { db } = test.database.handle;
+    const requester = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/members',
+        headers: admin(),
+        payload: { name: 'Busy Requester', country: 'TJ', role: 'member' },
+      })
+    ).json<{ id: string }>().id;
+    const sentAt = new Date(Date.now() - 3 * 86_400_000);
+    await db.insert(formalRequests).values(
+      Array.from({ length: 60 }, (_, index) => ({
+        id: `pagereq${String(index).padStart(5, '0')}`,
+        type: 'mla',
+        requesterMemberId: requester,
+        fromCountry: 'TJ',
+        toCountry: 'UZ',
+        ourReference: `TJ-PAGE-${index}`,
+        subject: 'Paging',
+        sentAt,
+        status: 'sent' as const,
+        createdAt: sentAt,
+        updatedAt: sentAt,
+      })),
+    );
+    const secretariat = await loggedIn('Paging Secretariat', 'KZ', 'admin');
+    const first = await secretariat.get('/console/requests?from=TJ');
+    expect(first.body).toContain('60 requests');
+    expect(first.body.match(/href="\/console\/requests\/pagereq/g)?.length).toBe(50);
+    expect(first.body).toContain('href="/console/requests?from=TJ&amp;page=2"');
+    const second = await secretariat.get('/console/requests?from=TJ&page=2');
+    expect(second.body.match(/href="\/console\/requests\/pagereq/g)?.length).toBe(10);
   });
 });

@@ -8,6 +8,7 @@ import { analyticsPages, type AnalyticsPagesDeps } from './analytics-handlers.ts
 import { membersPages, type MembersPagesDeps } from './members-handlers.ts';
 import { oversightPages, type OversightPagesDeps } from './oversight-handlers.ts';
 import { registryAdminPages } from './registry-admin-handlers.ts';
+import { requestPages } from './request-handlers.ts';
 import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
 
 export type { RegistryTruth, ProposalView, VerificationStateView } from './registry-truth-port.ts';
@@ -27,6 +28,7 @@ export function stewardshipConsole(deps: StewardshipDeps): FastifyPluginAsync {
       registryPages(deps),
       registryAdminPages(deps),
       membersPages(deps),
+      requestPages(deps),
       analyticsPages(deps),
       oversightPages(deps),
     ],

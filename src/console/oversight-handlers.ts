@@ -21,6 +21,10 @@ export interface OversightPagesDeps {
 }
 
 const pageSize = 100;
+/** Requests per page: a coordinator scans them, escalations first. */
+const requestsPageSize = 50;
+/** The most requests the page reads. */
+const maxRequests = 20_000;
 
 export function oversightPages(deps: OversightPagesDeps) {
   return (app: App, { pageContext, sendPage, sendFragment }: ConsoleShared) => {
@@ -33,8 +37,19 @@ export function oversightPages(deps: OversightPagesDeps) {
       const type = textParameter(query, 'type', 64);
       const overdue = textParameter(query, 'overdue') === '1';
       // The service applies who may see what (a coordinator: requests from or to their country).
-      const listed = await deps.requests.list(context.principal, { limit: 500, offset: 0 });
-      const items = listed.items
+      // Escalations first across all of them, so the whole visible list is read (in batches), then
+      // sorted and cut into pages; a network has thousands of requests, not millions.
+      const all = [];
+      for (let offset = 0; offset < maxRequests; offset += 500) {
+        const batch = await deps.requests.list(context.principal, {
+          limit: 500,
+          offset,
+          ...(isAdmin(context.principal) && from !== undefined ? { country: from } : {}),
+        });
+        all.push(...batch.items);
+        if (batch.items.length < 500) break;
+      }
+      const items = all
         .filter(
           (item) =>
             (from === undefined || item.fromCountry === from) &&
@@ -49,19 +64,25 @@ export function oversightPages(deps: OversightPagesDeps) {
             b.unansweredNudges - a.unansweredNudges ||
             a.sentAt.localeCompare(b.sentAt),
         );
-      const rows = items.map((item) => [
-        html`<code>${item.id}</code>
-          ${item.escalatedAt === null ? '' : badge(t('console-badge-escalated'), 'bad')}`,
-        `${item.fromCountry} → ${item.toCountry}`,
-        item.type,
-        t(`console-request-status-${item.status}`),
-        t('console-age-days', { days: item.ageDays }),
-        item.contactId === null
-          ? '–'
-          : html`<a href="/console/registry/contacts/${item.contactId}">${item.contactId}</a>`,
-        item.nextNudgeAt === null ? '–' : context.dateTime(item.nextNudgeAt),
-        context.number(item.unansweredNudges),
-      ]);
+      const pages = Math.max(1, Math.ceil(items.length / requestsPageSize));
+      const page = Math.min(pageParameter(query), pages);
+      const rows = items
+        .slice((page - 1) * requestsPageSize, page * requestsPageSize)
+        .map((item) => [
+          html`<a href="/console/requests/${item.id}"
+              >${item.ourReference}<span class="visually-hidden">, ${item.id}</span></a
+            >
+            ${item.escalatedAt === null ? '' : badge(t('console-badge-escalated'), 'bad')}`,
+          `${item.fromCountry} → ${item.toCountry}`,
+          item.type,
+          t(`console-request-status-${item.status}`),
+          t('console-age-days', { days: item.ageDays }),
+          item.contactId === null
+            ? '–'
+            : html`<a href="/console/registry/contacts/${item.contactId}">${item.contactId}</a>`,
+          item.nextNudgeAt === null ? '–' : context.dateTime(item.nextNudgeAt),
+          context.number(item.unansweredNudges),
+        ]);
       const body = html`<form
           class="filters"
           method="get"
@@ -100,6 +121,12 @@ export function oversightPages(deps: OversightPagesDeps) {
             { label: t('console-requests-unanswered'), className: 'number' },
           ],
           rows,
+        })}
+        ${pagination(context, {
+          page,
+          pages,
+          href: (target) =>
+            link('/console/requests', { from, to, type, overdue, page: target === 1 ? undefined : target }),
         })}`;
       return sendPage(reply, context, { section: 'requests', title: t('console-requests-title'), body });
     });

@@ -13,6 +13,13 @@ export interface NudgeScheduler {
    * refused (down): the caller carries on, the reconciler sets the timers later.
    */
   schedule(timers: readonly NudgeTimer[]): Promise<boolean>;
+  /**
+   * Removes the timers of nudges that will no longer be sent (the request was answered, closed
+   * or rescheduled). A timer left behind would do nothing (its number is no longer the request's),
+   * but a closed request should leave nothing waiting in Redis. Never throws: a timer Redis keeps
+   * because it is down now stays harmless.
+   */
+  cancel(timers: readonly Pick<NudgeTimer, 'requestId' | 'seq'>[]): Promise<void>;
 }
 
 /**
@@ -50,6 +57,15 @@ export function createNudgeScheduler({
           'nudge timers not set now; the reconciler will set them',
         );
         return false;
+      }
+    },
+    async cancel(timers) {
+      if (timers.length === 0 || !queues.available) return;
+      try {
+        const queue = queues.queue('nudges');
+        for (const timer of timers) await queue.remove(nudgeJobId(timer.requestId, timer.seq));
+      } catch (error) {
+        logger.debug({ err: (error as Error).message }, 'nudge timers not removed; they will do nothing');
       }
     },
   };

@@ -221,6 +221,8 @@ export function createRequestAnswers(context: RequestsContext) {
 
   async function afterCommit(outcome: AnswerOutcome, pushes: readonly OutboxPush[]): Promise<void> {
     await outboxService.dispatch(pushes.map((push) => push.dedupeKey));
+    if (outcome.kind === 'recorded' || outcome.kind === 'reassigned')
+      await scheduler.cancel([{ requestId: outcome.request.id, seq: outcome.request.nudgeSeq - 1 }]);
     if (
       (outcome.kind === 'recorded' || outcome.kind === 'reassigned') &&
       outcome.request.nextNudgeAt !== null

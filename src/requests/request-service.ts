@@ -6,7 +6,11 @@ import { AppError, forbidden, notFound } from '../http/errors.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { actorOf, type Principal } from '../members/principal.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
+import type { OutboxPush } from '../outbox/outbox-service.ts';
 import { insertEvents } from './nudge-processor.ts';
+import { recipientLocale } from './request-messages.ts';
+import { pushesTo, pushKinds } from './request-pushes.ts';
+import { loadReachableMembers } from './request-recipients.ts';
 import { canManage, canSee, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents, type RequestStatus } from './requests-schema.ts';
 import {
@@ -67,6 +71,35 @@ export function newRequestId(): string {
 
 export function createRequestService(context: RequestsContext) {
   const { db, audit, registry, planner, scheduler, ranking, clock } = context;
+
+  /**
+   * The requester closed the request (executed, refused, withdrawn): the counterpart, who has
+   * been getting the nudges, hears that no more will come. Written inside the transaction.
+   */
+  async function tellCounterpartClosed(
+    tx: Queryable,
+    row: RequestRow,
+    snapshot: RegistrySnapshot,
+  ): Promise<OutboxPush[]> {
+    if (row.contactId === null) return [];
+    const contact = snapshot.contactById.get(row.contactId);
+    const contactIds = [row.contactId, ...(contact?.deputy == null ? [] : [contact.deputy])];
+    const reached = await loadReachableMembers(tx, { contactIds }, context.pushPlatforms());
+    const pushes = reached.flatMap((member) => {
+      const memberContact =
+        member.contactId === null ? undefined : snapshot.contactById.get(member.contactId);
+      const locale = recipientLocale(member.locale, memberContact, context.defaultLocale);
+      return pushesTo(
+        member,
+        `req-notice:${row.id}:closed:${String(row.nudgeSeq)}`,
+        context.messages.notice(locale, 'requests-notice-closed-by-requester', row, snapshot),
+        pushKinds.notice,
+        row.id,
+      );
+    });
+    await context.outbox.addInTransaction(tx, pushes);
+    return pushes;
+  }
 
   async function find(tx: Queryable, id: string, lock = false): Promise<RequestRow | undefined> {
     const query = tx.select().from(formalRequests).where(eq(formalRequests.id, id));
@@ -332,6 +365,10 @@ export function createRequestService(context: RequestsContext) {
           }
         }
         await tx.update(formalRequests).set(updated).where(eq(formalRequests.id, id));
+        const pushes =
+          statusChanged && isOpen(row.status) && !isOpen(updated.status)
+            ? await tellCounterpartClosed(tx, updated, snapshot)
+            : [];
         const events = [];
         if (statusChanged)
           events.push({
@@ -355,9 +392,11 @@ export function createRequestService(context: RequestsContext) {
             details: { fields: Object.keys(changes), status: updated.status },
           },
         ]);
-        return { updated, timingChanged };
+        return { updated, timingChanged, pushes, previousSeq: row.nudgeSeq };
       });
-      const { updated, timingChanged } = outcome;
+      const { updated, timingChanged, pushes, previousSeq } = outcome;
+      await context.outbox.dispatch(pushes.map((push) => push.dedupeKey));
+      if (timingChanged) await scheduler.cancel([{ requestId: id, seq: previousSeq }]);
       if (timingChanged && updated.nextNudgeAt !== null)
         await scheduler.schedule([{ requestId: id, seq: updated.nudgeSeq, at: updated.nextNudgeAt }]);
       return toView(updated, now);

@@ -1,14 +1,15 @@
-// Requests in the chat: `/requests` lists mine with status and age, `/newrequest` registers one
+// Requests in the chat: `/requests` lists mine to steer (requests-steering.ts), `/newrequest` registers one
 // in a few taps, and `req:` buttons carry the counterpart's one-tap answers to a nudge.
 import type { Clock } from '../clock/index.ts';
 import type { ActionContext, ChatCommand, ChatReply, ConversationEngine } from '../chat/index.ts';
-import type { Locale, MessageArguments } from '../i18n/i18n.ts';
+import type { MessageArguments } from '../i18n/i18n.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RequestAnswers } from './request-answers.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { createRequestNewFlow, readReferenceAndSubject } from './request-new-flow.ts';
+import { createRequestSteering } from './requests-steering.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
-import { isAnswerCode, type RequestView } from './request-types.ts';
+import { isAnswerCode } from './request-types.ts';
 
 export interface RequestsChatDeps {
   requests: RequestService;
@@ -22,58 +23,17 @@ type Translate = (id: string, args?: MessageArguments) => string;
 
 type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>;
 
-const listLimit = 15;
-
 export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): void {
   const { requests, answers, messages, registry, clock } = deps;
 
-  function listLine(t: Translate, locale: Locale, snapshot: RegistrySnapshot, request: RequestView): string {
-    return t('requests-list-item', {
-      ourReference: request.ourReference,
-      type: messages.typeLabel(locale, request.type, snapshot),
-      toCountry: request.toCountry,
-      status: messages.status(locale, request.status),
-      ageDays: request.ageDays,
-    });
-  }
+  const steering = createRequestSteering(engine, { requests, messages, registry });
 
   const listCommand: ChatCommand = {
     id: 'request-list',
     names: { en: ['requests'], ru: ['запросы'] },
     role: 'member',
     helpId: 'requests-command-list-help',
-    async run(command) {
-      const { principal, locale } = command;
-      const t: Translate = (id, args) => command.t(id, args);
-      const snapshot = registry.snapshot();
-      const mine = await requests.list(principal, { mine: true, limit: listLimit, offset: 0 });
-      const addressed =
-        principal.contactId === null
-          ? { items: [], total: 0 }
-          : await requests.list(principal, { addressedToMe: true, limit: listLimit, offset: 0 });
-      const lines: string[] = [];
-      if (mine.items.length === 0) lines.push(t('requests-list-empty'));
-      else {
-        lines.push(
-          t('requests-list-heading'),
-          ...mine.items.map((item) => listLine(t, locale, snapshot, item)),
-        );
-        if (mine.total > mine.items.length)
-          lines.push(t('requests-list-more', { count: mine.total - mine.items.length }));
-      }
-      if (addressed.items.length > 0) {
-        lines.push(
-          '',
-          t('requests-list-addressed-heading'),
-          ...addressed.items.map((item) => listLine(t, locale, snapshot, item)),
-        );
-      }
-      return {
-        text: lines.join('\n'),
-        buttons: [{ label: t('requests-button-new'), action: 'req:new' }],
-        locale,
-      };
-    },
+    run: (command) => steering.list(command.principal, command.locale, (id, args) => command.t(id, args)),
   };
 
   const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock });

@@ -81,7 +81,7 @@ export function press(emulator: TelegramEmulator, person: TelegramPerson, messag
 export async function api<T = Record<string, unknown>>(
   testApp: TestApp,
   token: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   payload?: Record<string, unknown>,
 ): Promise<{ status: number; body: T }> {

@@ -31,6 +31,7 @@ requests-escalation =
     As coordinator for { $toCountry }, could you help it along? You may answer for them below.
 
 requests-notice-answer = { $contactName } ({ $toCountry }) answered on your request { $ourReference }: { $status }.
+requests-notice-closed-by-requester = Request { $ourReference } ({ $type }) from { $fromCountry } was closed by the requester: { $status }. No more reminders will come about it.
 requests-notice-reassigned = { $contactName } says your request { $ourReference } is handled by a colleague, { $newContactName }. Follow-ups now go to them.
 requests-notice-handover = { $contactName } no longer handles requests for { $toCountry }: your request { $ourReference } now goes to their successor, { $newContactName }. Follow-ups continue on the same schedule.
 requests-notice-handover-nobody = { $contactName } no longer handles requests for { $toCountry }, and no successor is registered for your request { $ourReference }: follow-ups now go to the coordinator for { $toCountry }.
@@ -65,6 +66,22 @@ requests-list-item = { $ourReference } · { $type } → { $toCountry } · { $sta
 requests-list-empty = You have no registered requests.
 requests-list-more = …and { $count } more (see the web console).
 requests-button-new = Register a request
+requests-list-item-overdue = ⚠ { requests-list-item }
+requests-list-outgoing-heading = Sent from { $country }:
+requests-list-incoming-heading = Sent to { $country }:
+requests-list-country-empty = No requests sent from or to { $country } are registered.
+requests-card = Request { $ourReference } ({ $type }) to { $toCountry }, sent on { $sentDate }; addressed to { $contactName }. Status: { $status }.
+requests-button-withdraw = Withdraw
+requests-button-their-reference = Add their reference
+requests-steer-status = Request { $ourReference }: { $status }.
+requests-steer-closed = Request { $ourReference } is closed: { $status }. Its reminders have stopped and the addressee has been told.
+requests-steer-refused = This request cannot be changed from here (it may have been closed, or it is not yours).
+requests-their-reference-title = adding their reference
+requests-their-reference-expired = The time to add their reference has run out. Open the request again with { $prefix }requests.
+requests-their-reference-ask = Request { $ourReference }: type the reference the requested country gave it.
+requests-their-reference-placeholder = their reference, e.g. 2026/1187-MLA
+requests-their-reference-too-long = Their reference must be 1 to { $reference } characters.
+requests-their-reference-saved = Request { $ourReference }: their reference is { $theirReference }.
 
 requests-new-prompt = Send { $prefix }newrequest, then your reference and a short, non-sensitive subject. For example: { $prefix }newrequest 12/345-2026 Extradition of a fraud suspect
 requests-new-choose-type = Request { $ourReference }: what kind of request is it?

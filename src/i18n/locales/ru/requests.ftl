@@ -31,6 +31,7 @@ requests-escalation =
     Как координатор ({ $toCountry }), помогите, пожалуйста, продвинуть его. Ответить за адресата можно кнопками ниже.
 
 requests-notice-answer = { $contactName } ({ $toCountry }) ответил(а) по вашему запросу { $ourReference }: { $status }.
+requests-notice-closed-by-requester = Отправитель закрыл запрос ({ $type }) { $ourReference } из страны { $fromCountry }: { $status }. Напоминаний по нему больше не будет.
 requests-notice-reassigned = { $contactName } сообщает, что вашим запросом { $ourReference } занимается коллега: { $newContactName }. Напоминания теперь идут ему (ей).
 requests-notice-handover = { $contactName } больше не занимается запросами в { $toCountry }: ваш запрос { $ourReference } передан преемнику, { $newContactName }. Напоминания продолжатся по тому же графику.
 requests-notice-handover-nobody = { $contactName } больше не занимается запросами в { $toCountry }, а преемник для вашего запроса { $ourReference } не указан: напоминания теперь идут координатору { $toCountry }.
@@ -66,6 +67,22 @@ requests-list-item = { $ourReference } · { $type } → { $toCountry } · { $sta
 requests-list-empty = У вас нет зарегистрированных запросов.
 requests-list-more = …и ещё { $count } (см. веб-консоль).
 requests-button-new = Зарегистрировать запрос
+requests-list-item-overdue = ⚠ { requests-list-item }
+requests-list-outgoing-heading = Направлены из страны { $country }:
+requests-list-incoming-heading = Направлены в страну { $country }:
+requests-list-country-empty = Запросов из страны { $country } и в неё не зарегистрировано.
+requests-card = Запрос { $ourReference } ({ $type }), направлен { $sentDate } в страну { $toCountry }; адресат — { $contactName }. Статус: { $status }.
+requests-button-withdraw = Отозвать
+requests-button-their-reference = Указать их номер
+requests-steer-status = Запрос { $ourReference }: { $status }.
+requests-steer-closed = Запрос { $ourReference } закрыт: { $status }. Напоминания остановлены, адресат уведомлён.
+requests-steer-refused = Этот запрос нельзя изменить отсюда (возможно, он уже закрыт или он не ваш).
+requests-their-reference-title = указание их номера
+requests-their-reference-expired = Время истекло. Откройте запрос снова: { $prefix }запросы.
+requests-their-reference-ask = Запрос { $ourReference }: введите номер, присвоенный запрашиваемой стороной.
+requests-their-reference-placeholder = их номер, например 2026/1187-MLA
+requests-their-reference-too-long = Их номер — от 1 до { $reference } символов.
+requests-their-reference-saved = Запрос { $ourReference }: их номер — { $theirReference }.
 
 requests-new-prompt = Отправьте { $prefix }newrequest, затем ваш номер и краткий предмет без чувствительных сведений. Например: { $prefix }newrequest 12/345-2026 Выдача подозреваемого в мошенничестве
 requests-new-choose-type = Запрос { $ourReference }: какого он вида?

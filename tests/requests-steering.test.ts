@@ -1,0 +1,226 @@
+// The requester steers their own requests from the chat, on Telegram (the Bot API emulator): a
+// Russian-speaking member registers a request with every prompt in Russian, later opens it from
+// /запросы, adds the counterpart's reference and marks it executed; the nudge timer is gone from
+// Redis and the counterpart is told. A coordinator's /requests shows the country's requests,
+// outgoing and incoming. Real Postgres and Redis, the whole application.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Message } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
+import {
+  api,
+  press,
+  telegramPerson,
+  textsIn,
+  waitForMessage,
+  type TelegramPerson,
+} from './support/consultation-helpers.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+
+let emulator: TelegramEmulator;
+let testApp: TestApp;
+/** Dilshod, behind uz-002 (mutual legal assistance, Uzbekistan), on Telegram. */
+let dilshod: TelegramPerson;
+
+// The first nudge comes within the hour, so its timer is in Redis while the story runs.
+const policies = `
+default: { firstNudgeAfter: PT30M, repeatEvery: PT1H, escalateAfterUnanswered: 3 }
+`;
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator();
+  const directory = mkdtempSync(join(tmpdir(), 'requests-steering-'));
+  writeFileSync(join(directory, 'policies.yaml'), policies);
+  testApp = await startTestApp('requests_steering', {
+    env: {
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      NUDGE_POLICIES_FILE: join(directory, 'policies.yaml'),
+    },
+  });
+  // The office works around the clock, so the first nudge is due in 30 minutes whenever this runs.
+  const hours = await api(testApp, testApp.adminToken, 'PATCH', '/v1/contacts/uz-002', {
+    workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+  });
+  expect(hours.status).toBe(200);
+  dilshod = await telegramPerson(testApp, emulator, {
+    name: 'Dilshod Member',
+    country: 'UZ',
+    contactId: 'uz-002',
+  });
+});
+
+afterAll(async () => {
+  await testApp.close();
+  await emulator.close();
+});
+
+const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).length;
+async function converse(person: TelegramPerson, text: string): Promise<Message> {
+  const before = seen(person);
+  emulator.sendUserMessage(person.user, person.chat, text);
+  return (await emulator.waitForMessages(person.chat, before + 1, 10_000))[before]!;
+}
+async function tap(person: TelegramPerson, message: Message, action: string): Promise<Message> {
+  const before = seen(person);
+  press(emulator, person, message, action);
+  return (await emulator.waitForMessages(person.chat, before + 1, 10_000))[before]!;
+}
+
+/** The delayed BullMQ timers of a request's nudges. */
+async function nudgeTimers(requestId: string): Promise<string[]> {
+  const jobs = await testApp.application.queues.queue('nudges').getJobs(['delayed', 'waiting']);
+  return jobs
+    .filter((job) => (job.data as { requestId?: string }).requestId === requestId)
+    .map((job) => job.id ?? '');
+}
+
+const cyrillic = /[А-Яа-яЁё]/;
+
+describe('a requester steers their request from the chat', () => {
+  it('a Russian-speaking member registers a request in Russian, adds their reference and marks it executed: the timer is gone and the counterpart is told', async () => {
+    const member = await createMember(testApp, { name: 'Айгерим Запросова', country: 'KZ' });
+    const invite = await createInvite(testApp, member.id);
+    const user = emulator.createUser({ firstName: 'Aigerim', languageCode: 'ru' });
+    const aigerim: TelegramPerson = {
+      member,
+      token: await createToken(testApp, member.id),
+      user,
+      chat: emulator.privateChat(user),
+    };
+    emulator.sendUserMessage(user, aigerim.chat, `/start ${invite.code}`);
+    await emulator.waitForMessages(aigerim.chat, 1);
+
+    // Registering: every prompt in Russian, whatever language the typed answers are in.
+    const type = await converse(aigerim, '/новыйзапрос');
+    const country = await tap(aigerim, type, 'req:new:t:mla');
+    const sent = await tap(aigerim, country, 'req:new:c:UZ');
+    const urgent = await tap(aigerim, sent, 'req:new:s:0');
+    const reference = await tap(aigerim, urgent, 'req:new:u:0');
+    const subject = await converse(aigerim, 'KZ-MLA-2026/77');
+    const done = await converse(aigerim, 'Bank records of a shell company');
+    expect(done.text).toMatch(/^Зарегистрирован: KZ-MLA-2026\/77/);
+    for (const prompt of [type, country, sent, urgent, reference, subject, done]) {
+      expect(prompt.text, prompt.text).toMatch(cyrillic);
+      expect(prompt.text).not.toMatch(/\b(Request|Which|When|Registered)\b|г\.\./);
+    }
+    const [request] = (
+      await api<{ items: { id: string }[] }>(testApp, aigerim.token, 'GET', '/v1/requests?mine=true')
+    ).body.items;
+    const id = request!.id;
+    expect(await nudgeTimers(id)).toHaveLength(1);
+
+    // Later: /запросы lists it with a button that opens it.
+    const list = await converse(aigerim, '/запросы');
+    expect(list.text).toContain('Ваши запросы:');
+    expect(list.text).toContain('KZ-MLA-2026/77');
+    const card = await tap(aigerim, list, `rqm:${id}`);
+    expect(card.text).toContain('Запрос KZ-MLA-2026/77');
+    expect(card.text).toContain('Узбекистан');
+    expect(emulator.buttons(card).map((button) => button.text)).toEqual([
+      'получен',
+      'в работе',
+      'исполнен',
+      'отказано',
+      'Отозвать',
+      'Указать их номер',
+    ]);
+
+    // Their reference, typed when they gave it.
+    const ask = await tap(aigerim, card, `rqm:${id}:theirs`);
+    expect(ask.text).toContain('Запрос KZ-MLA-2026/77: введите номер');
+    const saved = await converse(aigerim, 'UZ-2026/1187');
+    expect(saved.text).toBe('Запрос KZ-MLA-2026/77: их номер — UZ-2026/1187.');
+
+    // Executed: the nudges stop, the timer is gone, the counterpart hears it in their language.
+    const again = await tap(aigerim, await converse(aigerim, '/запросы'), `rqm:${id}`);
+    expect(again.text).toContain('Ваш номер: UZ-2026/1187');
+    const closed = await tap(aigerim, again, `rqm:${id}:done`);
+    expect(closed.text).toBe(
+      'Запрос KZ-MLA-2026/77 закрыт: исполнен. Напоминания остановлены, адресат уведомлён.',
+    );
+    const detail = await api<{ status: string; nextNudgeAt: string | null; theirReference: string }>(
+      testApp,
+      aigerim.token,
+      'GET',
+      `/v1/requests/${id}`,
+    );
+    expect(detail.body).toMatchObject({
+      status: 'executed',
+      nextNudgeAt: null,
+      theirReference: 'UZ-2026/1187',
+    });
+    expect(await nudgeTimers(id)).toEqual([]);
+    await waitForMessage(
+      emulator,
+      dilshod.chat,
+      'Request KZ-MLA-2026/77 (Mutual legal assistance) from Kazakhstan was closed by the requester: executed.',
+    );
+
+    // A closed request offers no more buttons, and /запросы no longer offers it.
+    const after = await converse(aigerim, '/запросы');
+    expect(after.text).toContain('исполнен');
+    expect(
+      emulator.buttons(after).map((button) => 'callback_data' in button && button.callback_data),
+    ).not.toContain(`rqm:${id}`);
+    for (const text of textsIn(emulator, aigerim.chat).slice(1)) expect(text).toMatch(cyrillic);
+  });
+
+  it('withdrawing from the chat stops the nudges and tells the counterpart', async () => {
+    const timur = await telegramPerson(testApp, emulator, { name: 'Timur Requester', country: 'KZ' });
+    const created = await api<{ id: string }>(testApp, timur.token, 'POST', '/v1/requests', {
+      type: 'mla',
+      toCountry: 'UZ',
+      ourReference: 'KZ-MLA-2026/78',
+      subject: 'Witness hearing',
+      sentAt: new Date().toISOString(),
+    });
+    const id = created.body.id;
+    expect(await nudgeTimers(id)).toHaveLength(1);
+    const list = await converse(timur, '/requests');
+    const card = await tap(timur, list, `rqm:${id}`);
+    expect(card.text).toContain('Request KZ-MLA-2026/78');
+
+    const withdrawn = await tap(timur, card, `rqm:${id}:wd`);
+    expect(withdrawn.text).toBe(
+      'Request KZ-MLA-2026/78 is closed: withdrawn. Its reminders have stopped and the addressee has been told.',
+    );
+    expect(await nudgeTimers(id)).toEqual([]);
+    await waitForMessage(
+      emulator,
+      dilshod.chat,
+      'Request KZ-MLA-2026/78 (Mutual legal assistance) from Kazakhstan was closed by the requester: withdrawn.',
+    );
+  });
+
+  it("a coordinator's /requests shows the country's requests, outgoing and incoming, the overdue first", async () => {
+    const coordinator = await telegramPerson(testApp, emulator, {
+      name: 'Uzbek Coordinator',
+      country: 'UZ',
+      role: 'coordinator',
+    });
+    const outgoing = await api(testApp, coordinator.token, 'POST', '/v1/requests', {
+      type: 'extradition',
+      toCountry: 'KG',
+      ourReference: 'UZ-EXT-2026/5',
+      subject: 'Extradition of a suspect',
+      sentAt: new Date().toISOString(),
+    });
+    expect(outgoing.status).toBe(201);
+    const list = await converse(coordinator, '/requests');
+    const text = list.text ?? '';
+    expect(text).toContain('Sent from Uzbekistan:');
+    expect(text).toContain('Sent to Uzbekistan:');
+    expect(text.indexOf('UZ-EXT-2026/5')).toBeLessThan(text.indexOf('Sent to Uzbekistan:'));
+    expect(text.indexOf('KZ-MLA-2026/77')).toBeGreaterThan(text.indexOf('Sent to Uzbekistan:'));
+    // The coordinator steers the country's outgoing requests, not the incoming ones.
+    const actions = emulator
+      .buttons(list)
+      .map((button) => ('callback_data' in button ? button.callback_data : ''));
+    expect(actions).toContain(`rqm:${(outgoing.body as { id: string }).id}`);
+    expect(actions.filter((action) => action.startsWith('rqm:'))).toHaveLength(1);
+  });
+});

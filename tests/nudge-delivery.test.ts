@@ -299,7 +299,9 @@ describe('requests in the chat', () => {
 
     emulator.sendUserMessage(requester.user, requester.chat, '/requests');
     const list = await nthMessage(requester.chat, 7);
-    expect(list.text).toMatch(/KZ-MLA-2026\/900 · Mutual legal assistance → Uzbekistan · sent, no news yet · 7 days/);
+    expect(list.text).toMatch(
+      /KZ-MLA-2026\/900 · Mutual legal assistance → Uzbekistan · sent, no news yet · 7 days/,
+    );
   });
 
   it('a reference can be typed when the command was sent alone', async () => {

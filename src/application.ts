@@ -53,7 +53,14 @@ import { createRegistryService, findSheets, registryRoutes } from './registry/in
 import { createTimersModule } from './timers/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
 import { createRegistryTruthModule } from './verification/index.ts';
-import { createDraftsService, draftsRoutes } from './drafts/index.ts';
+import {
+  createDraftDownloads,
+  createDraftsService,
+  defaultDownloadTtlSeconds,
+  draftDownloadRoutes,
+  draftsRoutes,
+  registerDraftChat,
+} from './drafts/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The
@@ -214,6 +221,19 @@ export async function createApplication(
     clock,
   });
   requests.registerChat(engine);
+  // Drafts in chats: the finished draft goes only where the conversation can carry it (asked of
+  // its messenger's adapter), otherwise as a one-time link held in this process's memory.
+  const draftDownloads = createDraftDownloads({ clock });
+  registerDraftChat({
+    engine,
+    drafts,
+    registry,
+    interpret: (text) => ask.interpret(text),
+    capabilities: (conversation) => adapterRegistry.capabilities(conversation),
+    downloads: draftDownloads,
+    consoleUrl: consoleBaseUrl(config.http),
+    downloadTtlSeconds: defaultDownloadTtlSeconds,
+  });
   const consultations = createConsultations({
     db: database.db,
     audit,
@@ -342,6 +362,7 @@ export async function createApplication(
             askRoutes({ ask }),
             tipsRoutes({ tips }),
             draftsRoutes({ drafts }),
+            draftDownloadRoutes({ config, translator, downloads: draftDownloads, drafts }),
             inviteRoutes({ invites, identities }),
             ...(telegram === undefined ? [] : [telegram.routes]),
             webConsoleRoutes({
@@ -404,6 +425,7 @@ export async function createApplication(
     () => queues.close(),
     async () => {
       ask.close();
+      draftDownloads.clear();
     },
     () => registry.stop(),
     () => flowSweep.stop(),

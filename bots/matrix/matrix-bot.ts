@@ -4,7 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { ClientEvent, type MatrixClient, MatrixError, Preset, SyncState } from 'matrix-js-sdk';
 import { createBotStateRepository } from '../../src/bot-state/index.ts';
-import type { ConversationEngine, OutboundMessage } from '../../src/chat/index.ts';
+import {
+  plainConversation,
+  type ConversationCapabilities,
+  type ConversationEngine,
+  type OutboundMessage,
+} from '../../src/chat/index.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
@@ -302,9 +307,25 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     return { messageId: eventId };
   }
 
+  /**
+   * A room is end-to-end encrypted when its state and the crypto module agree (the same test the
+   * sender applies before it sends). A replica that does not sync cannot tell: it says plain.
+   */
+  async function capabilities(chatId: string): Promise<ConversationCapabilities> {
+    const current = active;
+    if (current === undefined || !clientIsLive(current.session.client) || chatId.startsWith('@'))
+      return plainConversation;
+    const client = current.session.client;
+    const encrypted =
+      client.getRoom(chatId)?.hasEncryptionStateEvent() === true &&
+      (await client.getCrypto()?.isEncryptionEnabledInRoom(chatId)) === true;
+    return { endToEndEncrypted: encrypted, files: encrypted };
+  }
+
   return {
     adapter: {
       platform: 'matrix',
+      capabilities,
       send: (chatId, message) => send(chatId, message, randomUUID()),
       sendIdempotent: (chatId, message, key) => send(chatId, message, key),
     },

@@ -14,7 +14,7 @@ import {
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
-import { choiceNumber, messageText, reactionChoice, renderReply } from './matrix-render.ts';
+import { choiceNumber, messageText, reactionChoice, renderAttachment, renderReply } from './matrix-render.ts';
 import { type StoredReply, transactionIdFor } from './reply-sender.ts';
 import type { StateCipher } from './state-cipher.ts';
 
@@ -86,8 +86,22 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
         chatId: input.roomId,
         idempotencyKey,
         payload: cipher.encryptJson(stored),
-        leaveAfter: last && input.leaveAfter === true,
+        leaveAfter: last && input.leaveAfter === true && reply.attachment === undefined,
       });
+      // A file is its own event after the text, sent only into an encrypted room (as an encrypted file).
+      if (reply.attachment !== undefined) {
+        const file: StoredReply = {
+          content: renderAttachment(reply.attachment),
+          requiresEncryption: true,
+          attachment: Buffer.from(reply.attachment.data).toString('base64'),
+        };
+        records.push({
+          chatId: input.roomId,
+          idempotencyKey: `${idempotencyKey}:file`,
+          payload: cipher.encryptJson(file),
+          leaveAfter: last && input.leaveAfter === true,
+        });
+      }
       if (rendered.actions !== undefined)
         choices = { chatId: input.roomId, offeredBy: idempotencyKey, actions: rendered.actions };
     });

@@ -2,12 +2,12 @@
 // buttons, so buttons become a numbered list the user answers by number (or by reacting with
 // the number's keycap). Formatted bodies are built only from escaped text: sanitized by
 // construction, with the plain body as fallback for clients without HTML.
-import type { OutboundMessage } from '../../src/chat/index.ts';
+import type { Attachment, OutboundMessage } from '../../src/chat/index.ts';
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 
 export interface MatrixMessageContent {
   [key: string]: unknown;
-  msgtype: 'm.notice' | 'm.text';
+  msgtype: 'm.notice' | 'm.text' | 'm.file';
   body: string;
   format?: 'org.matrix.custom.html';
   formatted_body?: string;
@@ -68,6 +68,19 @@ export function renderReply(
   content.body = `${text}\n\n${plainChoices}\n\n${hint}`;
   content.formatted_body = `${textToHtml(text)}<ol>${htmlChoices}</ol><p><em>${escapeHtml(hint)}</em></p>`;
   return { content, actions: buttons.map((button) => button.action) };
+}
+
+/**
+ * A message's file as an `m.file` event, without its address: the file is encrypted and uploaded
+ * only when it is sent (reply-sender.ts), so the key never leaves this process before then.
+ */
+export function renderAttachment(attachment: Attachment): MatrixMessageContent {
+  return {
+    msgtype: 'm.file',
+    body: attachment.fileName,
+    filename: attachment.fileName,
+    info: { mimetype: attachment.mediaType, size: attachment.data.byteLength },
+  };
 }
 
 /** "2", " 2. ", "2)" -> 2; anything else -> undefined. */

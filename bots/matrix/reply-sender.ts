@@ -5,6 +5,7 @@
 // the SDK is asked to send (the SDK itself sends in the clear to rooms it does not know).
 import { createHash } from 'node:crypto';
 import { EventStatus, type MatrixClient } from 'matrix-js-sdk';
+import { encryptAttachment } from 'matrix-encrypt-attachment';
 import type { BotStateRepository, PendingReply } from '../../src/bot-state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import { ChatDeliveryError } from '../../src/outbox/delivery-errors.ts';
@@ -15,6 +16,33 @@ import type { StateCipher } from './state-cipher.ts';
 export interface StoredReply {
   content: MatrixMessageContent;
   requiresEncryption: boolean;
+  /** A file to encrypt, upload and send as `content` (an m.file), base64. */
+  attachment?: string;
+}
+
+/**
+ * Encrypts a file with a fresh key (the Matrix attachment scheme: AES-CTR, the key and hash go in
+ * the event, which the room encrypts), uploads the ciphertext, and returns the m.file content:
+ * the homeserver's media store never holds the file in the clear.
+ */
+async function withEncryptedFile(
+  client: MatrixClient,
+  content: MatrixMessageContent,
+  base64: string,
+): Promise<MatrixMessageContent> {
+  const plain = Buffer.from(base64, 'base64');
+  const encrypted = await encryptAttachment(
+    plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength),
+  );
+  const upload = await client.uploadContent(Buffer.from(encrypted.data), {
+    type: 'application/octet-stream',
+    includeFilename: false,
+  });
+  const info = content.info as Record<string, unknown> | undefined;
+  return {
+    ...content,
+    file: { ...encrypted.info, url: upload.content_uri, mimetype: info?.mimetype },
+  };
 }
 
 export const transactionIdFor = (key: string): string =>
@@ -103,7 +131,17 @@ export function startReplySender(deps: {
 
   async function deliver(reply: PendingReply): Promise<void> {
     const stored = cipher.decryptJson(reply.payload) as StoredReply;
-    const eventId = await sendToRoom(client, reply.chatId, stored.content, {
+    // Encrypted only when the room is ready for it: sendToRoom refuses rooms without encryption.
+    if (
+      stored.attachment !== undefined &&
+      !(await client.getCrypto()?.isEncryptionEnabledInRoom(reply.chatId))
+    )
+      throw new ChatDeliveryError({ kind: 'permanent', code: 'matrix_room_not_encrypted' });
+    const content =
+      stored.attachment === undefined
+        ? stored.content
+        : await withEncryptedFile(client, stored.content, stored.attachment);
+    const eventId = await sendToRoom(client, reply.chatId, content, {
       txnId: transactionIdFor(reply.idempotencyKey),
       requiresEncryption: stored.requiresEncryption,
     });

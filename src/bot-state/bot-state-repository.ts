@@ -150,7 +150,8 @@ export function createBotStateRepository({
       await db.transaction(async (tx) => {
         await tx
           .update(botReplyOutbox)
-          .set({ sentAt: new Date(), messageId, lastError: null })
+          // Delivered: the rendered message is no longer needed, and it may be case material.
+          .set({ sentAt: new Date(), messageId, lastError: null, payload: '' })
           .where(eq(botReplyOutbox.id, reply.id));
         await tx
           .update(botChatChoices)

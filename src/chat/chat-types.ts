@@ -77,7 +77,29 @@ export interface OutboundMessage {
    * cannot guarantee it for this chat must refuse to send (throw) rather than send in the clear.
    */
   requiresEncryption?: boolean | undefined;
+  /**
+   * A file sent with the message (after its text). Only put where the conversation's capabilities
+   * say files travel end to end encrypted; an adapter that cannot send files drops it.
+   */
+  attachment?: Attachment | undefined;
 }
+
+export interface Attachment {
+  fileName: string;
+  mediaType: string;
+  data: Uint8Array;
+}
+
+/** What one conversation can carry, as its messenger's adapter knows it. */
+export interface ConversationCapabilities {
+  /** Only the participants' devices can read what is sent here (an encrypted Matrix room). */
+  endToEndEncrypted: boolean;
+  /** Files can be sent here (`OutboundMessage.attachment`). */
+  files: boolean;
+}
+
+/** A conversation that says nothing about itself: text and buttons, readable by the platform. */
+export const plainConversation: ConversationCapabilities = { endToEndEncrypted: false, files: false };
 
 /**
  * An adapter's outbound side, used for pushes that are not direct replies (consultation relays,
@@ -87,4 +109,6 @@ export interface ChatAdapter {
   readonly platform: Platform;
   /** Sends a message to a chat; resolves to the platform's message id. Throws on failure (the worker retries). */
   send(chatId: string, message: OutboundMessage): Promise<{ messageId: string }>;
+  /** What a chat of this messenger can carry; absent: `plainConversation`. */
+  capabilities?(chatId: string): Promise<ConversationCapabilities>;
 }

@@ -1,7 +1,10 @@
 // Public surface of the conversation engine: adapters (bots/*) and other modules import from here.
+export { plainConversation } from './chat-types.ts';
 export type {
+  Attachment,
   Button,
   ChatAdapter,
+  ConversationCapabilities,
   ChatType,
   Expectation,
   InboundMessage,

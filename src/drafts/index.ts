@@ -9,3 +9,6 @@ export {
 export { docxMediaType, renderDocx } from './draft-docx.ts';
 export { createDraftsService, type DraftsService, type DraftRequest } from './drafts-service.ts';
 export { draftsRoutes } from './drafts-routes.ts';
+export { registerDraftChat, draftFlowId, type DraftInChat } from './draft-chat.ts';
+export { createDraftDownloads, defaultDownloadTtlSeconds, type DraftDownloads } from './draft-downloads.ts';
+export { draftDownloadRoutes, draftDownloadPath } from './draft-download-routes.ts';

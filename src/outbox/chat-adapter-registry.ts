@@ -1,4 +1,9 @@
-import type { ChatAdapter, OutboundMessage } from '../chat/chat-types.ts';
+import {
+  plainConversation,
+  type ChatAdapter,
+  type ConversationCapabilities,
+  type OutboundMessage,
+} from '../chat/chat-types.ts';
 
 /**
  * An adapter whose platform deduplicates sends by a key (Matrix transaction ids): sending again
@@ -21,6 +26,8 @@ export interface ChatAdapterRegistry {
   register(adapter: ChatAdapter): void;
   get(platform: string): ChatAdapter | undefined;
   platforms(): string[];
+  /** What a chat can carry, asked of its messenger's adapter; a messenger without one here says nothing. */
+  capabilities(conversation: { platform: string; chatId: string }): Promise<ConversationCapabilities>;
 }
 
 export function createChatAdapterRegistry(adapters: readonly ChatAdapter[] = []): ChatAdapterRegistry {
@@ -31,5 +38,8 @@ export function createChatAdapterRegistry(adapters: readonly ChatAdapter[] = [])
     },
     get: (platform) => byPlatform.get(platform),
     platforms: () => [...byPlatform.keys()],
+    async capabilities({ platform, chatId }) {
+      return (await byPlatform.get(platform)?.capabilities?.(chatId)) ?? plainConversation;
+    },
   };
 }

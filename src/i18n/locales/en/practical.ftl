@@ -41,3 +41,27 @@ draft-translation-needed = This skeleton is in English: no template exists in { 
 draft-no-sheet = No requirement sheet is registered for { $country }; these are the usual elements. Confirm the requirements with the central authority.
 draft-signature = [Place, date] — [Name, position, signature and seal]
 draft-demo-sheet = Built from a demo requirement sheet: not for operational use.
+
+# The guided draft in a chat (src/drafts/draft-chat.ts).
+draft-command-help = write a request step by step from the requested country's requirements
+draft-flow-title = writing a draft request
+draft-flow-cancelled = Cancelled. Nothing of the draft was kept.
+draft-flow-gone = This draft is no longer in progress. Start again with { $prefix }draft.
+draft-choose-country = Which country will receive the request?
+draft-choose-competence = What kind of request to { $country }?
+draft-step = { $position }/{ $total } · { $element }
+draft-step-optional = { $position }/{ $total } · { $element } (where it applies)
+draft-step-hint = Hint: { $hint }
+draft-step-how = Type your text, or "-" to leave it for later.
+draft-use-it = Use it in the draft
+draft-too-long = That is longer than { $limit } characters; shorten it, or leave it for the document itself.
+draft-done-heading = Draft request to { $country } ({ $competence }): { $done } of { $total } required elements written.
+draft-done-missing = The elements marked ✗ are left as "[To be completed]" in the draft, with the hint.
+draft-done-attached = The draft follows as a Word file and as text. It is not kept anywhere: save it.
+draft-done-link = This chat is not end-to-end encrypted, so the draft is not sent here. Download it (Word) from the web console: { $url }
+    The link works once, within { $minutes } minutes. Nothing of the draft is kept after that.
+draft-download-title = Your draft request
+draft-download-once = The file can be downloaded once; the link stops working after that.
+draft-download-button = Download the draft (Word)
+draft-download-gone-title = Link used or expired
+draft-download-gone = This draft link was already used or has expired. Write the draft again in the chat with /draft.

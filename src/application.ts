@@ -439,7 +439,9 @@ export async function createApplication(
     ...services,
     app,
     /** Bootstrap admin access; returns the token when one was generated so main can print it once. */
-    ensureAdminAccess: () => members.ensureAdminToken(config.bootstrapAdminToken),
+    // Under a lock: replicas started together must install exactly one first admin.
+    ensureAdminAccess: () =>
+      database.withLock('bootstrap-admin', () => members.ensureAdminToken(config.bootstrapAdminToken)),
     async stop() {
       for (const step of stopSteps) {
         try {

@@ -65,9 +65,12 @@ export function createAuditCheckpoints({
     advanced() {
       appendedSinceCheckpoint = true;
     },
-    /** Writes a checkpoint when this process appended and the last one is older than the interval. */
-    async maybeWrite(): Promise<void> {
-      if (!appendedSinceCheckpoint || Date.now() - lastWrittenAt < intervalMs) return;
+    /**
+     * Writes a checkpoint when this process appended since the last one and that one is older than
+     * the interval (`now`: whatever its age, as at shutdown).
+     */
+    async maybeWrite(now = false): Promise<void> {
+      if (!appendedSinceCheckpoint || (!now && Date.now() - lastWrittenAt < intervalMs)) return;
       try {
         await write();
       } catch (error) {

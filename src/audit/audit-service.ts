@@ -294,9 +294,7 @@ export function createAuditService({
     async close() {
       await flush();
       await flushing;
-      await checkpoints.write().catch((error: unknown) => {
-        logger.error({ reason: failureReason(error) }, 'audit checkpoint failed');
-      });
+      await checkpoints.maybeWrite(true);
     },
   };
 }

@@ -21,8 +21,17 @@ export const migrationsFolder = resolve(projectRoot, 'migrations');
 export interface DatabaseHandle {
   readonly db: Database;
   readonly engine: 'postgres' | 'pglite';
-  /** Runs pending migrations. */
+  /**
+   * Runs pending migrations, under a Postgres advisory lock: replicas started together (compose,
+   * Kubernetes, an upgrade) take turns, and those after the first find nothing left to do.
+   */
   migrate(): Promise<void>;
+  /**
+   * Runs `task` while holding a cluster-wide lock named `name` (a Postgres session advisory lock
+   * on a connection of its own), so one process at a time does a start-up step such as installing
+   * the first admin. The embedded database belongs to one process, so there it simply runs.
+   */
+  withLock<T>(name: string, task: () => Promise<T>): Promise<T>;
   /**
    * Subscribes to a Postgres NOTIFY channel; resolves to an unsubscribe function. `onListening`
    * runs once listening starts and again whenever a lost connection is re-established: notices
@@ -56,10 +65,27 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
   // Notices ("relation already exists, skipping") are noise in our logs.
   const sql = postgres(url, { max: maxConnections, onnotice: () => undefined });
   const db = drizzlePostgres(sql, { schema }) as unknown as Database;
+  async function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    // A session lock on a reserved connection: held across the task's own statements and
+    // transactions (on other pooled connections), and released by Postgres if this process dies.
+    const connection = await sql.reserve();
+    try {
+      await connection`select pg_advisory_lock(hashtext(${`counterpart:${name}`}))`;
+      try {
+        return await task();
+      } finally {
+        await connection`select pg_advisory_unlock(hashtext(${`counterpart:${name}`}))`;
+      }
+    } finally {
+      connection.release();
+    }
+  }
   return {
     db,
     engine: 'postgres',
-    migrate: () => migratePostgres(drizzlePostgres(sql, { schema }), { migrationsFolder }),
+    migrate: () =>
+      withLock('migrate', () => migratePostgres(drizzlePostgres(sql, { schema }), { migrationsFolder })),
+    withLock,
     async listen(channel, onPayload, onListening) {
       const subscription = await sql.listen(channel, onPayload, onListening);
       return () => subscription.unlisten();
@@ -94,6 +120,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
     db,
     engine: 'pglite',
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+    withLock: (_name, task) => task(),
     async listen(channel, onPayload, onListening) {
       // The embedded database lives in this process: its notices cannot be lost.
       const unsubscribe = await client.listen(channel, onPayload);

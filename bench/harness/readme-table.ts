@@ -49,6 +49,18 @@ export const keyFigures: readonly KeyFigure[] = [
     target: '< 400 MB',
   },
   {
+    figure: 'console_registry_500_first_page_ms',
+    part: 'console',
+    what: 'stewardship console `/console/registry`, 500 contacts, first page (100 rows): request to last byte',
+    target: '< 1000 ms',
+  },
+  {
+    figure: 'console_registry_500_first_page_browser_ms',
+    part: 'console',
+    what: 'the same page in Debian Chromium: navigation to the load event (HTML, CSS, scripts)',
+    target: '< 1000 ms',
+  },
+  {
     figure: 'webhook_vs_bare_grammy_ratio',
     part: 'telegram',
     what: 'Telegram webhook updates through the whole engine vs a bare grammY bot answering "ok"',

@@ -28,6 +28,7 @@ import {
   EmulatorCore,
   type ApiCall,
   type CallbackAnswer,
+  type HeldCall,
   type InjectedFailure,
 } from './telegram-emulator/emulator-core.ts';
 import { listen, stopServer } from './telegram-emulator/emulator-server.ts';
@@ -62,6 +63,7 @@ export type {
   CallbackAnswer,
   CreateGroupOptions,
   CreateUserOptions,
+  HeldCall,
   InjectedFailure,
   RateLimits,
   RateLimitStats,
@@ -317,6 +319,20 @@ export class TelegramEmulator {
   /** The next `times` calls of `method` fail as given, without taking effect. */
   failNext(method: string, failure: InjectedFailure, times = 1): void {
     this.core.failNext(method, failure, times);
+  }
+
+  /**
+   * Holds the next call of `method` after it arrives, before Telegram acts on it, until the test
+   * releases it: a way to be sure a sender is mid-send (to kill it there, say). Once released the
+   * call takes effect and is answered, even if the sender is gone, as on Telegram.
+   */
+  holdNext(method: string): HeldCall {
+    return this.core.holdNext(method);
+  }
+
+  /** The apiRoot a caller labelled `label` should use, so its calls carry `client: label`. */
+  apiRootFor(label: string): string {
+    return `${this.apiRoot}/client-${label}`;
   }
 
   /**

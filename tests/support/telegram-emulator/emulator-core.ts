@@ -43,6 +43,16 @@ export interface ApiCall {
   description?: string;
   /** The call came as the body of a webhook response. */
   viaWebhookReply: boolean;
+  /** The caller's label, when it used an apiRoot ending in `/client-<label>`. */
+  client?: string;
+}
+
+/** A call held before Telegram acts on it: the sender is mid-send until the test releases it. */
+export interface HeldCall {
+  /** Resolves with the call once it has arrived and is being held. */
+  arrived: Promise<ApiCall>;
+  /** Lets Telegram act on it (even if the sender has died meanwhile) and answer. */
+  release(): void;
 }
 
 export type InjectedFailure =
@@ -132,6 +142,7 @@ export class EmulatorCore {
   now: () => number = preciseNow;
   private readonly handlers = new Map<string, { name: string; handler: MethodHandler }>();
   private readonly failures = new Map<string, InjectedFailure[]>();
+  private readonly holds = new Map<string, { arrive: (call: ApiCall) => void; released: Promise<void> }[]>();
   private readonly changeListeners = new Set<() => void>();
   private activePoll: { finish: (error?: BotApiError) => void } | undefined;
 
@@ -194,6 +205,20 @@ export class EmulatorCore {
     this.failures.set(key, queued);
   }
 
+  holdNext(method: string): HeldCall {
+    let arrive: (call: ApiCall) => void = () => undefined;
+    let release: () => void = () => undefined;
+    const arrived = new Promise<ApiCall>((resolve) => {
+      arrive = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const key = method.toLowerCase();
+    this.holds.set(key, [...(this.holds.get(key) ?? []), { arrive, released }]);
+    return { arrived, release };
+  }
+
   /** Counts a message against the flood limits; throws 429 with retry_after when they are exceeded. */
   consumeSendQuota(chat: ChatRecord, method: string): void {
     if (!this.limiter.counts(method)) return;
@@ -249,6 +274,7 @@ export class EmulatorCore {
     raw: RawParameters,
     signal: AbortSignal,
     viaWebhookReply: boolean,
+    client?: string,
   ): Promise<CallOutcome> {
     const entry = this.handlers.get(method.toLowerCase());
     if (entry === undefined)
@@ -259,8 +285,14 @@ export class EmulatorCore {
       at: Date.now(),
       ok: undefined,
       viaWebhookReply,
+      ...(client === undefined ? {} : { client }),
     };
     if (this.recordCalls) this.calls.push(call);
+    const hold = viaWebhookReply ? undefined : this.holds.get(entry.name.toLowerCase())?.shift();
+    if (hold !== undefined) {
+      hold.arrive(call);
+      await hold.released;
+    }
     let outcome: CallOutcome;
     const failure = viaWebhookReply ? undefined : this.failures.get(entry.name.toLowerCase())?.shift();
     if (failure !== undefined && 'dropConnection' in failure) {

@@ -6,7 +6,9 @@ import { BotApiError } from './bot-api-error.ts';
 import type { EmulatorCore } from './emulator-core.ts';
 import { readRequestParameters } from './request-body.ts';
 
-const methodPath = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z0-9_]+)\/?$/;
+// An optional `/client-<label>` prefix names the caller (each process of a test may get its own
+// apiRoot), so a test can tell which process made a call.
+const methodPath = /^(?:\/client-([A-Za-z0-9_-]+))?\/bot([^/]+)\/(?:test\/)?([A-Za-z0-9_]+)\/?$/;
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.writableEnded || response.destroyed) return;
@@ -25,7 +27,7 @@ async function handle(core: EmulatorCore, request: IncomingMessage, response: Se
     sendJson(response, 404, new BotApiError(404, 'Not Found').toJSON());
     return;
   }
-  if (decodeURIComponent(match[1]!) !== core.token) {
+  if (decodeURIComponent(match[2]!) !== core.token) {
     request.resume();
     sendJson(response, 401, new BotApiError(401, 'Unauthorized').toJSON());
     return;
@@ -35,7 +37,7 @@ async function handle(core: EmulatorCore, request: IncomingMessage, response: Se
   response.on('close', () => {
     if (!response.writableFinished) clientGone.abort();
   });
-  const outcome = await core.execute(match[2]!, parameters, clientGone.signal, false);
+  const outcome = await core.execute(match[3]!, parameters, clientGone.signal, false, match[1]);
   if (outcome.kind === 'drop') {
     request.socket.destroy();
     return;

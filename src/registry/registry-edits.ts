@@ -112,6 +112,11 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         auditDetails?: Record<string, unknown>;
         /** The audit actor when `actor` is undefined because the caller checked the permission itself. */
         auditActor?: string;
+        /**
+         * The change confirms the record (an approved proposal): it counts as verified today by
+         * `actor`. The only way besides `verifyContact` that verification changes.
+         */
+        confirms?: boolean;
       } = {},
     ): Promise<ContactRecord> {
       return write((current) => {
@@ -119,8 +124,15 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         const existing = current.contacts[index] as ContactRecord;
         mayManage(actor, existing.country, 'contacts');
         if (changes.country !== undefined) mayManage(actor, changes.country, 'contacts');
+        const verification =
+          hooks.confirms === true && actor !== undefined
+            ? { verifiedAt: isoDay(clock.now()), verifiedBy: actor.memberId }
+            : {};
         return {
-          next: { ...current, contacts: replaced(current.contacts, index, { ...existing, ...changes, id }) },
+          next: {
+            ...current,
+            contacts: replaced(current.contacts, index, { ...existing, ...changes, ...verification, id }),
+          },
           focus: { section: 'contacts', index },
           audit: () =>
             entry(actor, hooks.auditAction ?? 'contact.update', `contact:${id}`, {

@@ -12,7 +12,7 @@ import type { Locale } from '../i18n/i18n.ts';
 import { reachableMembers } from '../members/member-reach.ts';
 import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type { OutboxPush } from '../outbox/index.ts';
-import { isoDay, type ContactChanges, type RegistryService } from '../registry/index.ts';
+import type { RegistryService } from '../registry/index.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
@@ -195,21 +195,13 @@ export function createProposalService(deps: ProposalDeps) {
         },
       );
     } else {
-      await registry.updateContact(
-        principal,
-        row.contactId,
-        // Approved means checked by a coordinator: the record is verified today.
-        {
-          ...(row.changes as ContactChanges),
-          verifiedAt: isoDay(clock.now()),
-          verifiedBy: principal.memberId,
-        },
-        {
-          auditAction: 'contact.proposal_approved',
-          auditDetails: { proposalId: row.id },
-          inTransaction: mark,
-        },
-      );
+      await registry.updateContact(principal, row.contactId, row.changes, {
+        // Approved means checked by a coordinator: the record is verified today, by them.
+        confirms: true,
+        auditAction: 'contact.proposal_approved',
+        auditDetails: { proposalId: row.id },
+        inTransaction: mark,
+      });
     }
     await pushes.dispatch(written);
     const [decided] = await db.select().from(registryProposals).where(eq(registryProposals.id, row.id));

@@ -224,3 +224,32 @@ describe('a requester steers their request from the chat', () => {
     expect(actions.filter((action) => action.startsWith('rqm:'))).toHaveLength(1);
   });
 });
+
+describe('no dead ends', () => {
+  it('a consultation nobody can be reached for gives the asker e-mail and phone, and is undeliverable, not unanswered', async () => {
+    const aliya = await telegramPerson(testApp, emulator, { name: 'Aliya Asker', country: 'KZ' });
+    // Nobody in Tajikistan has linked a messenger, and it has no coordinator.
+    const started = await api<{ ref: string; status: string }>(
+      testApp,
+      aliya.token,
+      'POST',
+      '/v1/consultations',
+      {
+        country: 'TJ',
+        competence: 'mla',
+        description: 'Do you accept an advance copy by e-mail?',
+      },
+    );
+    expect(started.status).toBe(201);
+    const { ref } = started.body;
+    const notice = await waitForMessage(emulator, aliya.chat, `Consultation ${ref} could not be delivered`);
+    expect(notice.text).toContain('You can write or call them directly:');
+    expect(notice.text).toMatch(/e-mail \S+@\S+/);
+    expect(notice.text).toMatch(/phone \+[\d ]+/);
+    const detail = await api<{ status: string }>(testApp, aliya.token, 'GET', `/v1/consultations/${ref}`);
+    expect(detail.body.status).toBe('undeliverable');
+    const stats = await api(testApp, testApp.adminToken, 'GET', '/v1/stats/consultations');
+    expect(stats.status).toBe(200);
+    expect(JSON.stringify(stats.body)).not.toContain('"country":"TJ"');
+  });
+});

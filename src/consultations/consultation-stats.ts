@@ -40,7 +40,8 @@ function scopeOf(scope: ConsultationScope): SQL {
     scope.country === undefined
       ? sql`true`
       : sql`(${consultations.country} = ${scope.country} or ${consultations.askerCountry} = ${scope.country})`;
-  return sql`${country} and ${consultations.createdAt} >= ${scope.from.toISOString()}::timestamptz and ${consultations.createdAt} < ${scope.to.toISOString()}::timestamptz`;
+  // A consultation nobody could be reached for was never asked of anyone: it is not an unanswered one.
+  return sql`${country} and ${consultations.status} <> 'undeliverable' and ${consultations.createdAt} >= ${scope.from.toISOString()}::timestamptz and ${consultations.createdAt} < ${scope.to.toISOString()}::timestamptz`;
 }
 
 const elapsed = sql`extract(epoch from (${consultations.firstAnswerAt} - ${consultations.createdAt}))`;

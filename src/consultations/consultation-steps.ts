@@ -14,6 +14,7 @@ import {
   routesOf,
   type MemberRow,
 } from './consultation-repository.ts';
+import { fallbackContactLines } from './consultation-fallback.ts';
 import { participantAddress } from './consultation-routing.ts';
 import { awaitingStatuses, consultations, type ConsultationStatus } from './consultations-schema.ts';
 import { refOf, type ActingFrom, type ConsultationRow } from './consultation-types.ts';
@@ -35,10 +36,13 @@ export function createSteps(core: Core) {
     from?: ActingFrom,
   ): Promise<void> {
     const now = clock.now();
+    // Nobody could be reached at all: not an answer that failed to come, and the asker gets the
+    // registry's e-mail and phone to go on with.
+    const undeliverable = messageId === 'consult-unreachable-asker';
     await tx
       .update(consultations)
       .set({
-        status: 'expired',
+        status: undeliverable ? 'undeliverable' : 'expired',
         acceptDeadlineAt: null,
         closedAt: now,
         closedBy: 'system',
@@ -48,7 +52,7 @@ export function createSteps(core: Core) {
       .where(eq(consultations.id, consultation.id));
     effects.audit.push({
       actor: 'system',
-      action: 'consultation.expire',
+      action: undeliverable ? 'consultation.undeliverable' : 'consultation.expire',
       subject: `consultation:${consultation.id}`,
       details: { ref: refOf(consultation.number) },
     });
@@ -57,12 +61,21 @@ export function createSteps(core: Core) {
     const target = await participantAddress(core, tx, consultation.id, asker.id);
     if (target === undefined) return;
     const locale = (from?.address === undefined ? undefined : from.locale) ?? core.localeOf(asker);
+    const args = core.notices.consultationArgs(consultation, locale) as Record<string, string>;
+    const fallback = undeliverable
+      ? fallbackContactLines(
+          core.snapshot(),
+          consultation.country,
+          consultation.competence,
+          locale,
+          (id, values) => core.t(locale, id, values),
+        )
+      : [];
     core.tellActor(effects, from, `consult:${consultation.id}:expired:asker`, asker.id, target.address, {
-      text: core.t(
-        locale,
-        messageId,
-        core.notices.consultationArgs(consultation, locale) as Record<string, string>,
-      ),
+      text: [
+        core.t(locale, messageId, args),
+        ...(fallback.length === 0 ? [] : ['', core.t(locale, 'consult-fallback-heading'), ...fallback]),
+      ].join('\n'),
       locale,
     });
   }

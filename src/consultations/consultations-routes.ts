@@ -19,6 +19,7 @@ const Status = Type.Union([
   Type.Literal('declined'),
   Type.Literal('closed'),
   Type.Literal('expired'),
+  Type.Literal('undeliverable'),
 ]);
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

@@ -20,7 +20,15 @@ import { members } from '../members/members-schema.ts';
  * even the coordinator).
  */
 export type ConsultationStatus =
-  'pending' | 'forwarded' | 'rerouted' | 'accepted' | 'declined' | 'closed' | 'expired';
+  | 'pending'
+  | 'forwarded'
+  | 'rerouted'
+  | 'accepted'
+  | 'declined'
+  | 'closed'
+  | 'expired'
+  /** Nobody could be reached through a messenger: never counted as an answer that failed to come. */
+  | 'undeliverable';
 export const awaitingStatuses = [
   'pending',
   'forwarded',

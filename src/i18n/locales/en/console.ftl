@@ -342,6 +342,7 @@ console-consultation-status-accepted = accepted
 console-consultation-status-declined = declined
 console-consultation-status-closed = closed
 console-consultation-status-expired = expired
+console-consultation-status-undeliverable = undeliverable (nobody reachable)
 console-route-contact = the contact
 console-route-deputy = the deputy
 console-route-coordinator = the coordinator

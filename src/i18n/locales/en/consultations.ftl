@@ -48,6 +48,10 @@ consult-declined-asker =
     Reason: { $reason }
 consult-expired-asker = Nobody accepted consultation { $ref }, not even the national coordinator of { $country }. You may start a new one later or contact them by the channels in the registry.
 consult-unreachable-asker = Nobody for { $competence } in { $country } can be reached through a messenger yet, and the country has no reachable coordinator. Consultation { $ref } could not be delivered.
+consult-fallback-heading = You can write or call them directly:
+consult-fallback-contact = { $name }, { $authority }: { $channels }
+consult-fallback-email = e-mail { $address }
+consult-fallback-phone = phone { $address }
 
 # Routing, as the recipient sees it
 consult-request =

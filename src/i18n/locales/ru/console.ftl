@@ -348,6 +348,7 @@ console-consultation-status-accepted = принята
 console-consultation-status-declined = отклонена
 console-consultation-status-closed = закрыта
 console-consultation-status-expired = истекла
+console-consultation-status-undeliverable = не доставлена (никто не доступен)
 console-route-contact = контакта
 console-route-deputy = заместителя
 console-route-coordinator = координатора

@@ -48,6 +48,10 @@ consult-declined-asker =
     Причина: { $reason }
 consult-expired-asker = Консультацию { $ref } никто не принял, даже национальный координатор страны «{ $country }». Можно начать новую позже или связаться по каналам из реестра.
 consult-unreachable-asker = По теме «{ $competence }» в стране «{ $country }» пока ни с кем нельзя связаться через мессенджер, и у страны нет доступного координатора. Консультацию { $ref } доставить не удалось.
+consult-fallback-heading = Можно написать или позвонить напрямую:
+consult-fallback-contact = { $name }, { $authority }: { $channels }
+consult-fallback-email = эл. почта { $address }
+consult-fallback-phone = телефон { $address }
 
 # Маршрутизация: что видит получатель
 consult-request =

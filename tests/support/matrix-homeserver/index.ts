@@ -32,6 +32,8 @@ export interface TestHomeserver {
   /** Base URL, stable across stop/start. */
   readonly url: string;
   readonly requests: LoggedRequest[];
+  /** An uploaded file by its mxc URI, as uploaded. */
+  media(uri: string): Buffer | undefined;
   /** Creates a user who can log in with the password. */
   registerUser(localpart: string, password?: string): { userId: string; password: string };
   /** Logs a user in without HTTP, returning a token for a new (or the given) device. */
@@ -67,6 +69,8 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
   const logRequests = options.logRequests ?? process.env.MATRIX_HOMESERVER_LOG === '1';
   const routes: Route[] = [...accountRoutes(), ...roomRoutes(), ...keysRoutes(), syncRoute()];
   const requests: LoggedRequest[] = [];
+  /** Uploaded files by mxc URI. */
+  const media = new Map<string, Buffer>();
   const inFlight = new Set<AbortController>();
   let server: Server | undefined;
   let dropFilter: Parameters<TestHomeserver['dropRequests']>[0];
@@ -87,6 +91,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       controller.abort();
       inFlight.delete(controller);
     });
+    if (await handleMedia(request, response, url, method)) return;
     let status = 200;
     let body: JsonObject;
     let loggedBody: string | undefined;
@@ -151,6 +156,57 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     response.end(JSON.stringify(body));
   }
 
+  /**
+   * The media repository, as far as encrypted attachments need it: upload (the bytes are kept as
+   * sent, and logged for leak searches as latin1 text) and download, authenticated either way.
+   */
+  async function handleMedia(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<boolean> {
+    const upload = url.pathname === '/_matrix/media/v3/upload' && method === 'POST';
+    const download =
+      /^\/_matrix\/(?:client\/v1\/media|media\/v3)\/download\/([^/]+)\/([^/]+)/.exec(url.pathname) ??
+      undefined;
+    if (!upload && (download === undefined || method !== 'GET')) return false;
+    const reply = (status: number, body: JsonObject | Buffer, loggedBody?: string) => {
+      requests.push({
+        method,
+        path: url.pathname,
+        status,
+        ...(loggedBody === undefined ? {} : { body: loggedBody }),
+      });
+      if (Buffer.isBuffer(body)) {
+        response.writeHead(status, { 'content-type': 'application/octet-stream' });
+        response.end(body);
+      } else {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(body));
+      }
+    };
+    try {
+      authenticate(state, request, url.searchParams);
+    } catch {
+      reply(401, { errcode: 'M_MISSING_TOKEN', error: 'missing or unknown access token' });
+      return true;
+    }
+    if (upload) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+      const bytes = Buffer.concat(chunks);
+      const mediaId = `m${String(media.size + 1)}${Math.random().toString(36).slice(2, 10)}`;
+      media.set(`mxc://${serverName}/${mediaId}`, bytes);
+      reply(200, { content_uri: `mxc://${serverName}/${mediaId}` }, bytes.toString('latin1'));
+      return true;
+    }
+    const stored = media.get(`mxc://${download?.[1] ?? ''}/${download?.[2] ?? ''}`);
+    if (stored === undefined) reply(404, { errcode: 'M_NOT_FOUND', error: 'no such media' });
+    else reply(200, stored);
+    return true;
+  }
+
   async function start(): Promise<void> {
     if (server !== undefined) return;
     const next = createServer((request, response) => {
@@ -186,6 +242,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     serverName,
     url: `http://127.0.0.1:${port}`,
     requests,
+    media: (uri) => media.get(uri),
     registerUser(localpart, password = `pw-${localpart}`) {
       return { userId: state.createUser(localpart, password).userId, password };
     },

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { createMatrixBot } from '../bots/matrix/index.ts';
-import { createTelegramBot } from '../bots/telegram/index.ts';
+import { createMatrixBot, matrixMessenger } from '../bots/matrix/index.ts';
+import { createTelegramBot, telegramMessenger } from '../bots/telegram/index.ts';
 import {
   createEventStreams,
   createWebPushHub,
   looksLikeDemoRegistry,
   webConsoleRoutes,
+  webMessenger,
 } from '../bots/web/index.ts';
 import { askRoutes, createAskService } from './ask/index.ts';
 import {
@@ -19,7 +20,7 @@ import {
   createChatRateLimiter,
   createConversationEngine,
   createConversationMemory,
-  type ChatAdapter,
+  createMessengerDirectory,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
 import type { Config } from './config/config.ts';
@@ -43,7 +44,7 @@ import { createMembersService } from './members/members-service.ts';
 import { createSessionService } from './members/session-service.ts';
 import { membersRoutes } from './members/members-routes.ts';
 import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
-import { createChatAdapterRegistry, createDeliveryHealth, createOutbox } from './outbox/index.ts';
+import { createDeliveryHealth, createOutbox } from './outbox/index.ts';
 import { createPeriodicTask } from './queue/periodic-task.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
@@ -142,6 +143,9 @@ export async function createApplication(
       'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes',
     );
   }
+  // Every messenger this deployment knows, with what it can do (even where its adapter does not
+  // run in this process); running adapters are registered below once built.
+  const messengers = createMessengerDirectory([telegramMessenger, matrixMessenger, webMessenger]);
   const engine = createConversationEngine({
     db: database.db,
     identities,
@@ -155,6 +159,7 @@ export async function createApplication(
     defaultLocale: config.defaultLocale,
     sealer: bodyCipher.cipher,
     flowTimeoutSeconds: config.chat.flowTimeoutSeconds,
+    messengers,
     clock,
   });
   const telegram = createTelegram(config, {
@@ -174,11 +179,12 @@ export async function createApplication(
   const sessions = createSessionService({ db: database.db, audit, clock });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
-  const chatAdapters: ChatAdapter[] = [
+  const chatAdapters = [
     webConsole.pushes.adapter,
     ...(telegram === undefined ? [] : [telegram.adapter]),
     ...(matrix === undefined ? [] : [matrix.adapter]),
   ];
+  for (const adapter of chatAdapters) messengers.register(adapter);
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
   const queues = createQueueProducers({ redis, logger });
@@ -193,13 +199,12 @@ export async function createApplication(
     clock,
     metrics,
   });
-  const adapterRegistry = createChatAdapterRegistry(chatAdapters);
   const outbox = createOutbox({
     db: database.db,
     redis,
     queues,
     audit,
-    adapters: adapterRegistry,
+    adapters: messengers,
     logger,
     settings: config.queues,
     clock,
@@ -214,7 +219,7 @@ export async function createApplication(
     policies: nudgePolicies,
     translator,
     ranking: askRanking,
-    pushPlatforms: () => adapterRegistry.platforms(),
+    pushPlatforms: () => messengers.platforms(),
     defaultLocale: config.defaultLocale,
     logger,
     settings: config.queues,
@@ -245,6 +250,7 @@ export async function createApplication(
     queues,
     cipher: bodyCipher.cipher,
     interpret: (text) => ask.interpret(text),
+    messengers,
     settings: {
       acceptWithinWorkingHours: config.consultations.acceptWithinWorkingHours,
       acceptWithinSeconds: config.consultations.acceptWithinSeconds,
@@ -264,7 +270,7 @@ export async function createApplication(
     outbox: outbox.service,
     translator,
     defaultLocale: config.defaultLocale,
-    pushPlatforms: () => adapterRegistry.platforms(),
+    pushPlatforms: () => messengers.platforms(),
     consultations: consultations.handOverInTransaction,
     requests: requests.handOverInTransaction,
     clock,
@@ -286,6 +292,7 @@ export async function createApplication(
     invites,
     engine,
     chatAdapters,
+    messengers,
     telegram,
     matrix,
     webConsole,

@@ -3,7 +3,7 @@
 // share the member's encrypted DM with the bot.
 import { isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botReplyOutbox } from '../src/bot-state/bot-state-schema.ts';
+import { botReplyOutbox } from '../bots/matrix/state/matrix-state-schema.ts';
 import { body, type MatrixBotFixture, startMatrixBotFixture, waitFor } from './support/matrix-bot-fixture.ts';
 import type { TestHomeserver } from './support/matrix-homeserver/index.ts';
 import {
@@ -224,16 +224,16 @@ describe('Matrix bot', () => {
 
   it('pushes through the adapter into the member’s encrypted DM, once per idempotency key', async () => {
     const adapter = testApp.application.matrix!.adapter;
-    const { messageId } = await adapter.sendIdempotent(
+    const { messageId } = await adapter.send(
       alice.userId,
       { text: 'A consultation request is waiting for you.', requiresEncryption: true },
-      'push-test-1',
+      { idempotencyKey: 'push-test-1' },
     );
     // Same key again: the homeserver deduplicates the transaction, the member sees it once.
-    const again = await adapter.sendIdempotent(
+    const again = await adapter.send(
       alice.userId,
       { text: 'A consultation request is waiting for you.', requiresEncryption: true },
-      'push-test-1',
+      { idempotencyKey: 'push-test-1' },
     );
     expect(again.messageId).toBe(messageId);
     const pushed = await alice.waitForMessage((message) => message.eventId === messageId);
@@ -244,10 +244,10 @@ describe('Matrix bot', () => {
     const carol = await startTestMatrixUser(homeserver, 'carol', { autoJoin: true });
     try {
       const adapter = testApp.application.matrix!.adapter;
-      const { messageId } = await adapter.sendIdempotent(
+      const { messageId } = await adapter.send(
         carol.userId,
         { text: 'Your request was answered.', requiresEncryption: true },
-        'push-test-2',
+        { idempotencyKey: 'push-test-2' },
       );
       const pushed = await carol.waitForMessage((message) => message.eventId === messageId);
       expect(pushed).toMatchObject({

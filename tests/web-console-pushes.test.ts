@@ -49,15 +49,15 @@ describe('pushed messages', () => {
     expect(me.json()).toMatchObject({ latestPush: pushed.id });
 
     // The outbox retries a delivery it is unsure of with the same key: it is stored and shown once.
-    const first = await pushes.adapter.sendIdempotent(
+    const first = await pushes.adapter.send(
       memberId,
       { text: 'Sent while the tab was closed' },
-      'outbox-row-1',
+      { idempotencyKey: 'outbox-row-1' },
     );
-    const retried = await pushes.adapter.sendIdempotent(
+    const retried = await pushes.adapter.send(
       memberId,
       { text: 'Sent while the tab was closed' },
-      'outbox-row-1',
+      { idempotencyKey: 'outbox-row-1' },
     );
     expect(retried.messageId).toBe(first.messageId);
     await pushes.adapter.send(memberId, { text: 'And one more' });

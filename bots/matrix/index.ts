@@ -5,3 +5,4 @@ export {
   type MatrixBotOptions,
   type MatrixBotStatus,
 } from './matrix-bot.ts';
+export { matrixMessenger } from './matrix-messenger.ts';

@@ -3,9 +3,10 @@
 // (ChatAdapter) for pushes, which always go end-to-end encrypted into rooms the bot created.
 import { randomUUID } from 'node:crypto';
 import { ClientEvent, type MatrixClient, MatrixError, Preset, SyncState } from 'matrix-js-sdk';
-import { createBotStateRepository } from '../../src/bot-state/index.ts';
+import { createBotStateRepository } from './state/index.ts';
 import {
   plainConversation,
+  type ChatAdapter,
   type ConversationCapabilities,
   type ConversationEngine,
   type OutboundMessage,
@@ -15,8 +16,8 @@ import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
-import type { IdempotentChatAdapter } from '../../src/outbox/chat-adapter-registry.ts';
-import { ChatDeliveryError } from '../../src/outbox/delivery-errors.ts';
+import { ChatDeliveryError } from '../../src/chat/index.ts';
+import { matrixMessenger } from './matrix-messenger.ts';
 import type { RedisHandle } from '../../src/redis/redis-connection.ts';
 import { attachConversation, type MatrixConversation } from './matrix-conversation.ts';
 import { renderReply } from './matrix-render.ts';
@@ -54,7 +55,7 @@ export interface MatrixBotOptions {
 export type MatrixBotStatus = 'stopped' | 'standby' | 'connecting' | 'syncing' | 'reconnecting';
 
 export interface MatrixBot {
-  readonly adapter: IdempotentChatAdapter;
+  readonly adapter: ChatAdapter;
   readonly readiness: ReadinessCheck;
   status(): MatrixBotStatus;
   /** Runs in the background until `stop`: lock, login, sync, reconnect. */
@@ -324,10 +325,9 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
 
   return {
     adapter: {
-      platform: 'matrix',
-      capabilities,
-      send: (chatId, message) => send(chatId, message, randomUUID()),
-      sendIdempotent: (chatId, message, key) => send(chatId, message, key),
+      ...matrixMessenger,
+      conversationCapabilities: capabilities,
+      send: (chatId, message, options) => send(chatId, message, options?.idempotencyKey ?? randomUUID()),
     },
     readiness: {
       name: 'matrix',

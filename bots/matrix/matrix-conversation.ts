@@ -4,7 +4,7 @@
 // the same transaction, so a crash or an outage neither loses nor repeats an answer.
 import { randomUUID } from 'node:crypto';
 import { type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent } from 'matrix-js-sdk';
-import type { BotStateRepository, ChatChoices, NewReply, OfferedChoices } from '../../src/bot-state/index.ts';
+import type { BotStateRepository, ChatChoices, NewReply, OfferedChoices } from './state/index.ts';
 import {
   parseCommand,
   type ConversationEngine,

@@ -3,7 +3,7 @@
 // users verify the bot once and messages sent while it was down can still be decrypted.
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
-import type { BotStateRepository } from '../../src/bot-state/index.ts';
+import type { BotStateRepository } from './state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import {
   deleteDatabases,

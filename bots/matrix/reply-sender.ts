@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { EventStatus, type MatrixClient } from 'matrix-js-sdk';
 import { encryptAttachment } from 'matrix-encrypt-attachment';
-import type { BotStateRepository, PendingReply } from '../../src/bot-state/index.ts';
+import type { BotStateRepository, PendingReply } from './state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import { ChatDeliveryError } from '../../src/outbox/delivery-errors.ts';
+import { ChatDeliveryError } from '../../src/chat/index.ts';
 import type { MatrixMessageContent } from './matrix-render.ts';
 import type { StateCipher } from './state-cipher.ts';
 

@@ -11,3 +11,4 @@ export {
   inlineKeyboard,
   telegramMessageLimit,
 } from './telegram-render.ts';
+export { telegramMessenger } from './telegram-messenger.ts';

@@ -13,6 +13,7 @@ import { inboundFromCallback, inboundFromMessage } from './telegram-inbound.ts';
 import { createPoller, type Poller } from './telegram-polling.ts';
 import { inlineKeyboard, splitForTelegram } from './telegram-render.ts';
 import { telegramRetry, type TelegramRetryOptions } from './telegram-retry.ts';
+import { telegramMessenger } from './telegram-messenger.ts';
 import { telegramWebhookRoutes } from './telegram-webhook-routes.ts';
 import { createUpdateDeduplicator } from './update-deduplicator.ts';
 
@@ -238,7 +239,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   return {
     mode,
-    adapter: { platform: 'telegram', send: (chatId, message) => deliver(chatId, message) },
+    adapter: { ...telegramMessenger, send: (chatId, message) => deliver(chatId, message) },
     routes:
       webhook === undefined
         ? async () => undefined

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { ChatAdapter, OutboundMessage } from '../../src/chat/chat-types.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisHandle } from '../../src/redis/redis-connection.ts';
+import { webMessenger } from './web-messenger.ts';
 
 export interface WebPush {
   /** Monotonic id (`<ms>-<seq>`, a Redis stream id): the SSE event id, for Last-Event-ID replay. */
@@ -16,14 +17,7 @@ export interface WebPush {
 
 export interface WebPushHub {
   /** The web side of the ChatAdapter port. `chatId` is a member id (every console of that member) or a session id. */
-  readonly adapter: ChatAdapter & {
-    /** As `send`, but a second call with the same key (an outbox retry) stores and shows nothing new. */
-    sendIdempotent(
-      chatId: string,
-      message: OutboundMessage,
-      idempotencyKey: string,
-    ): Promise<{ messageId: string }>;
-  };
+  readonly adapter: ChatAdapter;
   /** Calls `onPush` for each new push to any of `chatIds` that reaches this process; returns the unsubscribe. */
   listen(chatIds: readonly string[], onPush: (push: WebPush) => void): () => void;
   /** Stored pushes to `chatIds` newer than `afterId`, oldest first (kept for `retentionMs`, at most `retainPerChat`). */
@@ -129,9 +123,9 @@ export function createWebPushHub(options: WebPushHubOptions): WebPushHub {
 
   return {
     adapter: {
-      platform: 'web',
-      send: (chatId, message) => push(chatId, message, undefined),
-      sendIdempotent: (chatId, message, idempotencyKey) => push(chatId, message, idempotencyKey),
+      ...webMessenger,
+      // A second send with the same key (an outbox retry) stores and shows nothing new.
+      send: (chatId, message, options) => push(chatId, message, options?.idempotencyKey),
     },
     listen,
     async backlog(chatIds, afterId) {
@@ -201,11 +195,9 @@ function createInMemoryHub(parts: {
   };
   return {
     adapter: {
-      platform: 'web',
-      send(chatId, message) {
-        return this.sendIdempotent(chatId, message, '');
-      },
-      sendIdempotent(chatId, message, idempotencyKey) {
+      ...webMessenger,
+      send(chatId, message, options) {
+        const idempotencyKey = options?.idempotencyKey ?? '';
         const earlier = idempotencyKey === '' ? undefined : sent.get(idempotencyKey);
         if (earlier !== undefined) return Promise.resolve({ messageId: earlier });
         const push: WebPush = { id: nextId(), chatId, message };

@@ -3,6 +3,7 @@
 import countryCodes from 'i18n-iso-countries';
 import type { Button, OutboundMessage } from '../chat/chat-types.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
+import { displayChannelValue } from '../registry/channel-rules.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type {
   CentralAuthorityInfo,
@@ -164,8 +165,7 @@ export function createComposer(translator: Translator, locale: Locale, snapshot:
       );
     }
     const channels = Object.entries(contact.channels).map(
-      ([channel, address]) =>
-        `${label('ask-channel', channel)}: ${channel === 'telegram' && !address.startsWith('@') ? `@${address}` : address}`,
+      ([channel, address]) => `${label('ask-channel', channel)}: ${displayChannelValue(channel, address)}`,
     );
     if (channels.length > 0) lines.push(`   ${channels.join(' · ')}`);
     const verified = contact.possiblyStale

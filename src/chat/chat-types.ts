@@ -2,8 +2,14 @@
 // translate their platform's events into InboundMessage and render OutboundMessage; the core never
 // knows which messenger it talks to.
 import type { Locale } from '../i18n/i18n.ts';
+import type { Messenger } from './messenger-port.ts';
 
 export type Platform = 'telegram' | 'matrix' | 'web';
+/**
+ * The web console's platform: its sessions are core (cookie login, src/members), so the core names
+ * the identity a console login links (user id = member id).
+ */
+export const webConsolePlatform: Platform = 'web';
 export type ChatType = 'private' | 'group';
 
 export interface InboundMessage {
@@ -102,13 +108,21 @@ export interface ConversationCapabilities {
 export const plainConversation: ConversationCapabilities = { endToEndEncrypted: false, files: false };
 
 /**
- * An adapter's outbound side, used for pushes that are not direct replies (consultation relays,
- * nudges, escalations), delivered by the outbox worker.
+ * A messenger's running adapter: what it can do (capabilities), what its failures mean, and one
+ * way out for every message the core sends there (pushes delivered by the outbox worker; adapters
+ * send their inline answers the same way).
  */
-export interface ChatAdapter {
-  readonly platform: Platform;
-  /** Sends a message to a chat; resolves to the platform's message id. Throws on failure (the worker retries). */
-  send(chatId: string, message: OutboundMessage): Promise<{ messageId: string }>;
-  /** What a chat of this messenger can carry; absent: `plainConversation`. */
-  capabilities?(chatId: string): Promise<ConversationCapabilities>;
+export interface ChatAdapter extends Messenger {
+  /**
+   * Sends a message to a chat; resolves to the platform's message id. Throws on failure (the
+   * caller asks `classifyFailure` what it means). With `idempotencyKey`, a messenger that has
+   * `idempotentSends` delivers a repeated send once.
+   */
+  send(
+    chatId: string,
+    message: OutboundMessage,
+    options?: { idempotencyKey?: string | undefined },
+  ): Promise<{ messageId: string }>;
+  /** What one chat of this messenger can carry (an encrypted room, files); absent: `plainConversation`. */
+  conversationCapabilities?(chatId: string): Promise<ConversationCapabilities>;
 }

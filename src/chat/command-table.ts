@@ -1,9 +1,10 @@
 // Commands are declared once (names per language, arguments, role, help text); parsing, help,
 // permission checks and messenger command menus all come from these declarations.
+import type { MessengerCapabilities } from './messenger-port.ts';
 import { supportedLocales, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
 import type { Role } from '../members/members-schema.ts';
 import type { Principal } from '../members/principal.ts';
-import type { InboundMessage, OutboundMessage, Platform } from './chat-types.ts';
+import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 
 /** What a command or button handler answers: nothing, one message or several. */
 export type ChatReply = OutboundMessage | readonly OutboundMessage[] | undefined;
@@ -27,6 +28,8 @@ interface CommandContextBase {
   invokedAs: string;
   /** The platform's command sign, for texts that quote a command: `/` or `!`. */
   prefix: string;
+  /** What the messenger of this chat can do (command sign, how a user links, choices, encryption). */
+  capabilities: MessengerCapabilities;
   t(id: string, args?: MessageArguments): string;
 }
 export interface MemberCommandContext extends CommandContextBase {
@@ -70,9 +73,6 @@ const roleRank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
 export const mayRun = (command: ChatCommand, principal: Principal | undefined): boolean =>
   command.role === 'anyone' ||
   (principal !== undefined && roleRank[principal.role] >= roleRank[command.role]);
-
-/** Matrix users type `!cmd` (a `/` is taken by their client); everyone else `/cmd`. */
-export const commandPrefix = (platform: Platform): string => (platform === 'matrix' ? '!' : '/');
 
 export interface ParsedCommand {
   name: string;

@@ -1,6 +1,7 @@
 // The platform-neutral conversation: who is writing, what they want (a command, a button, a
 // question), and what to answer. Every messenger adapter calls `handle`, so behaviour is the
 // same on Telegram, Matrix and the web console.
+import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import type { SQL } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Clock } from '../clock/index.ts';
@@ -17,7 +18,6 @@ import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import { normaliseInbound } from './inbound-normalisation.ts';
 import {
   CommandTable,
-  commandPrefix,
   mayRun,
   parseCommand,
   type ChatCommand,
@@ -100,6 +100,8 @@ export interface ConversationEngineDeps {
   sealer: FlowSealer;
   /** How long a flow waits for the next answer (CHAT_FLOW_TIMEOUT_SECONDS). */
   flowTimeoutSeconds: number;
+  /** What each messenger can do: the core asks instead of guessing from a platform's name. */
+  messengers: MessengerCapabilityLookup;
   clock?: Clock;
 }
 
@@ -186,6 +188,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     readsLikeQuestion,
     answer: (principal, inbound, text) => askDirectly(inbound, principal, text),
     defaultLocale,
+    messengers: deps.messengers,
     clock: deps.clock,
   });
 
@@ -203,7 +206,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       action: 'chat.refused',
       details: { platform: inbound.platform, chatType: inbound.chatType, reason },
     });
-    return [refusalFor(translator, locale, inbound, commandPrefix(inbound.platform))];
+    return [refusalFor(translator, locale, deps.messengers.capabilitiesOf(inbound.platform).linkCommand)];
   }
 
   async function runCommand(
@@ -212,7 +215,8 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     locale: Locale,
     parsed: ParsedCommand,
   ): Promise<OutboundMessage[]> {
-    const prefix = commandPrefix(inbound.platform);
+    const capabilities = deps.messengers.capabilitiesOf(inbound.platform);
+    const prefix = capabilities.commandPrefix;
     const found = table.find(parsed.name);
     if (found === undefined) {
       if (principal === undefined) return refuse(inbound, locale, 'unknown-command');
@@ -234,6 +238,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       argumentText: parsed.argumentText,
       invokedAs: parsed.name,
       prefix,
+      capabilities,
       t: (id: string, args?: MessageArguments) => translator.t(locale, id, args),
     };
     if (command.role === 'anyone') return asList(await command.run({ ...base, principal }));

@@ -21,18 +21,10 @@ export interface CoreCommandDeps {
   identities: Pick<IdentityService, 'listForMember' | 'unlinkAccount' | 'setLocale'>;
 }
 
-/** How this platform's users link: Telegram deep links arrive as `/start CODE`, elsewhere `!link` or `/link`. */
-export const linkCommandOf = (inbound: InboundMessage, prefix: string): string =>
-  inbound.platform === 'telegram' ? '/start' : `${prefix}link`;
-
-export function refusalFor(
-  translator: Translator,
-  locale: Locale,
-  inbound: InboundMessage,
-  prefix: string,
-): OutboundMessage {
+/** The polite refusal for an account nobody linked, saying how to link (the messenger's own link command). */
+export function refusalFor(translator: Translator, locale: Locale, linkCommand: string): OutboundMessage {
   return {
-    text: translator.t(locale, 'chat-refusal-unknown', { link: linkCommandOf(inbound, prefix) }),
+    text: translator.t(locale, 'chat-refusal-unknown', { link: linkCommand }),
     locale,
   };
 }
@@ -52,6 +44,7 @@ export function createCoreCommands({
 
   async function link(context: AnyoneCommandContext): Promise<ChatReply> {
     const { inbound, locale, prefix } = context;
+    const linkCommand = context.capabilities.linkCommand;
     // A code posted in a group is seen by everyone there; refuse it so nobody else can use it.
     if (inbound.chatType === 'group')
       return say(
@@ -63,8 +56,8 @@ export function createCoreCommands({
       if (context.principal !== undefined)
         return say(locale, 'chat-start-member', { name: context.principal.name, prefix });
       return context.invokedAs === 'start' || context.invokedAs === 'старт'
-        ? refusalFor(translator, locale, inbound, prefix)
-        : say(locale, 'chat-link-missing-code', { link: linkCommandOf(inbound, prefix) });
+        ? refusalFor(translator, locale, linkCommand)
+        : say(locale, 'chat-link-missing-code', { link: linkCommand });
     }
     const outcome: RedeemOutcome = await invites.redeem(code, {
       platform: inbound.platform,

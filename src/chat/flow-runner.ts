@@ -7,7 +7,8 @@ import type { SQL } from 'drizzle-orm';
 import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
 import type { Button, InboundMessage, OutboundMessage, Platform } from './chat-types.ts';
-import { commandPrefix, type ChatReply } from './command-table.ts';
+import type { ChatReply } from './command-table.ts';
+import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import { readTypedDate } from './flow-dates.ts';
 import type { FlowKey, FlowRow, FlowStore } from './flow-store.ts';
 import type {
@@ -40,6 +41,7 @@ export interface FlowRunnerDeps {
   /** Answers a question as if no flow were in progress. */
   answer(principal: Principal, inbound: InboundMessage, text: string): Promise<OutboundMessage[]>;
   defaultLocale: Locale;
+  messengers: MessengerCapabilityLookup;
   clock?: Clock | undefined;
 }
 
@@ -127,7 +129,8 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       conversation: { platform: conversation.platform as Platform, chatId: conversation.chatId },
       locale,
       data,
-      prefix: commandPrefix(conversation.platform as Platform),
+      prefix: deps.messengers.capabilitiesOf(conversation.platform).commandPrefix,
+      capabilities: deps.messengers.capabilitiesOf(conversation.platform),
       t: (id, args) => translator.t(locale, id, args),
       seal: (text) => sealer.encrypt(text, sealContext),
       open: (sealed) => sealer.decrypt(sealed, sealContext),
@@ -399,7 +402,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     await store.remove(row);
     const flow = flows.get(row.flow);
     const locale = localeOf(row);
-    const prefix = commandPrefix(actor.inbound.platform);
+    const prefix = deps.messengers.capabilitiesOf(actor.inbound.platform).commandPrefix;
     return [
       say(locale, flow?.cancelledId ?? 'flow-cancelled', {
         prefix,
@@ -502,7 +505,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     const row = await current(actor);
     const gone = () => [
       say(row === undefined ? actor.locale : localeOf(row), flow.goneId, {
-        prefix: commandPrefix(actor.inbound.platform),
+        prefix: deps.messengers.capabilitiesOf(actor.inbound.platform).commandPrefix,
       }),
     ];
     if (row?.flow !== flow.id) return gone();

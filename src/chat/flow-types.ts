@@ -2,6 +2,7 @@
 // a reason) declared as steps. The engine asks each step's question in the flow's language, reads
 // the answer (a button or typed text), keeps the state in Postgres between messages so any replica
 // continues it, and gives every flow `/cancel`, `/back` and a timeout.
+import type { MessengerCapabilities } from './messenger-port.ts';
 import type { Locale, MessageArguments } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
 import type { Platform } from './chat-types.ts';
@@ -23,6 +24,8 @@ export interface FlowContext<D> {
   data: Readonly<D>;
   /** The messenger's command sign (`/`, `!`), for texts that quote a command. */
   prefix: string;
+  /** What the messenger of this conversation can do (end-to-end encryption, choices, threads). */
+  capabilities: MessengerCapabilities;
   t: (id: string, args?: MessageArguments) => string;
   /**
    * Encrypts text the flow must keep between steps but never store in the clear (case material),

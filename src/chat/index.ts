@@ -11,6 +11,19 @@ export type {
   OutboundMessage,
   Platform,
 } from './chat-types.ts';
+export { webConsolePlatform } from './chat-types.ts';
+export {
+  ChatDeliveryError,
+  classifyTransportFailure,
+  createMessengerDirectory,
+  failureFromStatus,
+  unknownMessengerCapabilities,
+  type DeliveryFailure,
+  type Messenger,
+  type MessengerCapabilities,
+  type MessengerCapabilityLookup,
+  type MessengerDirectory,
+} from './messenger-port.ts';
 export {
   createConversationEngine,
   type ActionContext,
@@ -42,7 +55,6 @@ export type { FlowSealer } from './flow-runner.ts';
 export { conversationFlows } from './flow-schema.ts';
 export {
   CommandTable,
-  commandPrefix,
   parseCommand,
   type AnyoneCommand,
   type AnyoneCommandContext,

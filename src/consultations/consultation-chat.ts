@@ -15,12 +15,7 @@ import type { Locale } from '../i18n/i18n.ts';
 import type { Principal } from '../members/principal.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
-import {
-  createConsultationFlows,
-  heldContext,
-  isEncrypted,
-  type ConsultationDraft,
-} from './consultation-flows.ts';
+import { createConsultationFlows, heldContext, type ConsultationDraft } from './consultation-flows.ts';
 import {
   activeConversationsOf,
   consultationOfMessage,
@@ -107,7 +102,7 @@ export function createConsultationChat({
     known: { country: string | undefined; competence: string | undefined },
   ): Promise<ChatReply> {
     // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
-    if (core.settings.alwaysSensitive && !isEncrypted(inbound))
+    if (core.settings.alwaysSensitive && !core.capabilitiesOf(inbound.platform).endToEndEncrypted)
       return say(locale, 'consult-sensitive-needs-matrix');
     const draft: ConsultationDraft = {
       ...(known.country === undefined ? {} : { country: known.country }),

@@ -1,5 +1,6 @@
 // Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
 // timers, audit entries) and apply them only once the change is committed.
+import type { MessengerCapabilityLookup } from '../chat/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
 import type { AuditEntry, AuditService } from '../audit/audit-service.ts';
 import type { OutboundMessage } from '../chat/chat-types.ts';
@@ -35,6 +36,8 @@ export interface ConsultationDeps {
   settings: ConsultationSettings;
   /** Reads a country and a competence out of free words ("экстрадиция Киргизия"): the ask module's interpreter. */
   interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
+  /** What each messenger can do: which chats are end-to-end encrypted, command signs, choices. */
+  messengers: MessengerCapabilityLookup;
   clock?: Clock;
 }
 
@@ -52,8 +55,11 @@ export type Core = ReturnType<typeof createCore>;
 export function createCore(deps: ConsultationDeps) {
   const { db, audit, outbox, timers, logger, settings, cipher } = deps;
   const clock = deps.clock ?? systemClock;
+  const capabilitiesOf = (platform: string) => deps.messengers.capabilitiesOf(platform);
+  const isEncrypted = (chat: ChatAddress): boolean => capabilitiesOf(chat.platform).endToEndEncrypted;
   const notices: Notices = createNotices({
     translator: deps.translator,
+    capabilitiesOf,
     snapshot: () => deps.registry.snapshot(),
   });
   const order = createDeliveryOrder({ db, outbox });
@@ -114,8 +120,8 @@ export function createCore(deps: ConsultationDeps) {
 
   /**
    * Where to reach a member for this consultation: the chat they use for it when known, else
-   * their first linked messenger. Sensitive content goes only to a Matrix chat, so with
-   * `needsEncryption` a Matrix chat wins; `encrypted` says whether the chosen one is.
+   * their first linked messenger. Sensitive content goes only to an end-to-end encrypted chat, so
+   * with `needsEncryption` such a chat wins; `encrypted` says whether the chosen one is.
    */
   async function addressFor(
     tx: Queryable,
@@ -129,11 +135,11 @@ export function createCore(deps: ConsultationDeps) {
         ? undefined
         : chats.find((chat) => chat.platform === preferred.platform && chat.chatId === preferred.chatId);
     if (options.needsEncryption) {
-      const matrix = known?.platform === 'matrix' ? known : chats.find((chat) => chat.platform === 'matrix');
-      if (matrix !== undefined) return { address: matrix, encrypted: true };
+      const secure = known !== undefined && isEncrypted(known) ? known : chats.find(isEncrypted);
+      if (secure !== undefined) return { address: secure, encrypted: true };
     }
     const chosen = known ?? chats[0];
-    return chosen === undefined ? undefined : { address: chosen, encrypted: chosen.platform === 'matrix' };
+    return chosen === undefined ? undefined : { address: chosen, encrypted: isEncrypted(chosen) };
   }
 
   function push(
@@ -188,6 +194,7 @@ export function createCore(deps: ConsultationDeps) {
   return {
     deps,
     clock,
+    capabilitiesOf,
     order,
     notices,
     settings,

@@ -49,9 +49,6 @@ const addressOf = (conversation: FlowConversation): ChatAddress => ({
   chatId: conversation.chatId,
 });
 
-/** The chat can carry sensitive content (end-to-end encrypted). */
-export const isEncrypted = (conversation: FlowConversation): boolean => conversation.platform === 'matrix';
-
 export const heldContext = (memberId: string): string => `draft:${memberId}:held`;
 
 export interface ConsultationFlowDeps {
@@ -186,7 +183,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
         ],
         accept: (sensitive, context) =>
           // The description is content: a sensitive one must not be typed into an unencrypted chat.
-          sensitive && !isEncrypted(context.conversation)
+          sensitive && !context.capabilities.endToEndEncrypted
             ? { end: { text: context.t('consult-sensitive-needs-matrix'), locale: context.locale } }
             : { next: { ...context.data, sensitive } },
       },
@@ -220,7 +217,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
       const description = (context.data as ConsultationDraft & { description?: string }).description;
       if (country === undefined || competence === undefined || description === undefined) return undefined;
       const sensitive = core.settings.alwaysSensitive || context.data.sensitive === true;
-      if (sensitive && !isEncrypted(context.conversation))
+      if (sensitive && !context.capabilities.endToEndEncrypted)
         return { text: context.t('consult-sensitive-needs-matrix'), locale: context.locale };
       const started = await rules.start(
         context.principal,

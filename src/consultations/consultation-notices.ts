@@ -1,5 +1,6 @@
 // What people read about consultations, in their own language: names, authorities, countries and
 // competences as the registry spells them, deadlines in the reader's own time zone.
+import type { MessengerCapabilityLookup } from '../chat/index.ts';
 import { DateTime } from 'luxon';
 import type { Button, OutboundMessage } from '../chat/chat-types.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
@@ -18,8 +19,10 @@ const localized = (text: Record<string, string> | undefined, locale: Locale): st
 export function createNotices({
   translator,
   snapshot,
+  capabilitiesOf,
 }: {
   translator: Translator;
+  capabilitiesOf: MessengerCapabilityLookup['capabilitiesOf'];
   snapshot: () => RegistrySnapshot;
 }) {
   const countryName = (iso2: string, locale: Locale): string => {
@@ -86,12 +89,12 @@ export function createNotices({
   ];
 
   /**
-   * A Close button under a conversation's notices. Not on Matrix: there buttons are numbered
-   * choices answered by typing the number, and they stay offered until the next choice, so a
-   * message "1" in the conversation would close it.
+   * A Close button under a conversation's notices. Not where choices are numbered (answered by
+   * typing the number, and offered until the next choice): a message "1" in the conversation
+   * would close it.
    */
   const closeButtons = (consultation: ConsultationRow, locale: Locale, platform: string): Button[] =>
-    platform === 'matrix'
+    capabilitiesOf(platform).choices === 'numbered'
       ? []
       : [
           {

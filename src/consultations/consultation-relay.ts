@@ -68,7 +68,7 @@ export function createConsultationRelay(core: Core) {
       if ((await messageBySource(tx, input.sourceKey)) !== undefined) return { kind: 'duplicate' } as const;
       const ref = refOf(consultation.number);
 
-      if (consultation.sensitive && input.address.platform !== 'matrix') {
+      if (consultation.sensitive && !core.capabilitiesOf(input.address.platform).endToEndEncrypted) {
         effects.audit.push({
           actor: `member:${principal.memberId}`,
           action: 'consultation.message.refused',

@@ -175,7 +175,7 @@ export function createConsultationRules(core: Core) {
               text: core.t(askerLocale, 'consult-accepted-asker', {
                 ...(core.notices.consultationArgs(consultation, askerLocale) as Record<string, string>),
                 ...party,
-                prefix: askerTarget.address.platform === 'matrix' ? '!' : '/',
+                prefix: core.capabilitiesOf(askerTarget.address.platform).commandPrefix,
               }),
               locale: askerLocale,
               buttons: core.notices.closeButtons(consultation, askerLocale, askerTarget.address.platform),
@@ -204,7 +204,7 @@ export function createConsultationRules(core: Core) {
                 ref: refOf(consultation.number),
                 asker: askerParty.name,
                 askerAuthority: askerParty.authority,
-                prefix: ownTarget.address.platform === 'matrix' ? '!' : '/',
+                prefix: core.capabilitiesOf(ownTarget.address.platform).commandPrefix,
               }),
               locale,
               buttons: core.notices.closeButtons(consultation, locale, ownTarget.address.platform),

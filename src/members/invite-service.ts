@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock/index.ts';
+import { webConsolePlatform } from '../chat/chat-types.ts';
 import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
@@ -354,7 +355,11 @@ export function createInviteService({
       const checked = await check(typed, throttleAccount);
       if (checked.status !== 'ok') {
         if (checked.status === 'refused')
-          audit.enqueue({ actor: throttleAccount, action: 'invite.refused', details: { platform: 'web' } });
+          audit.enqueue({
+            actor: throttleAccount,
+            action: 'invite.refused',
+            details: { platform: webConsolePlatform },
+          });
         return checked;
       }
       const { invite, member } = checked;
@@ -365,7 +370,7 @@ export function createInviteService({
             actor: `member:${member.id}`,
             action: 'invite.redeem',
             subject: `invite:${invite.id}`,
-            details: { platform: 'web' },
+            details: { platform: webConsolePlatform },
           },
         ]);
         return true;

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock/index.ts';
+import { webConsolePlatform } from '../chat/chat-types.ts';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -39,9 +40,9 @@ export interface ActiveSession {
 export type SessionService = ReturnType<typeof createSessionService>;
 
 const hour = 60 * 60 * 1000;
-/** The member's linked web account (platform 'web', user id = member id). */
+/** The member's linked web account (the web console's platform, user id = member id). */
 const webIdentityOf = and(
-  eq(identities.platform, 'web'),
+  eq(identities.platform, webConsolePlatform),
   eq(identities.platformUserId, webSessions.memberId),
 );
 // Writing last_seen_at on every request would turn each page load into several writes.
@@ -60,7 +61,7 @@ export function createSessionService({
   return {
     /**
      * Starts a session for a member who has just proven who they are, and links their web
-     * identity (platform 'web', user id = member id) if it is not linked yet.
+     * identity (the web console's platform, user id = member id) if it is not linked yet.
      */
     async create(memberId: string, origin: SessionOrigin): Promise<IssuedSession> {
       const now = clock.now();
@@ -94,7 +95,7 @@ export function createSessionService({
           .insert(identities)
           .values({
             id: newId(),
-            platform: 'web',
+            platform: webConsolePlatform,
             platformUserId: memberId,
             memberId,
             chatId: memberId,
@@ -113,7 +114,7 @@ export function createSessionService({
             actor: `member:${memberId}`,
             action: 'identity.link',
             subject: `identity:${identity.id}`,
-            details: { platform: 'web', platformUserId: memberId, memberId },
+            details: { platform: webConsolePlatform, platformUserId: memberId, memberId },
           })),
         ]);
       });

@@ -9,20 +9,13 @@ import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts
 import { createQueueWorker } from '../queue/queue-workers.ts';
 import type { QueueProducers } from '../queue/queues.ts';
 import type { RedisHandle } from '../redis/redis-connection.ts';
-import type { ChatAdapterRegistry } from './chat-adapter-registry.ts';
+import type { MessengerDirectory } from '../chat/index.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import { createOutboxReconciler } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
 
-export {
-  createChatAdapterRegistry,
-  isIdempotent,
-  type ChatAdapterRegistry,
-  type IdempotentChatAdapter,
-} from './chat-adapter-registry.ts';
-export { ChatDeliveryError, classifyDeliveryError, type DeliveryFailure } from './delivery-errors.ts';
 export {
   outboxIdOf,
   type DeliveryOutcome,
@@ -60,7 +53,7 @@ export function createOutbox(deps: {
   redis: RedisHandle;
   queues: QueueProducers;
   audit: AuditService;
-  adapters: ChatAdapterRegistry;
+  adapters: Pick<MessengerDirectory, 'get'>;
   logger: Logger;
   settings: OutboxSettings;
   limits?: Readonly<Record<string, PlatformLimits>>;

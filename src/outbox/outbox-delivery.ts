@@ -14,11 +14,10 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
+import type { MessengerDirectory } from '../chat/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueuePayloads } from '../queue/queues.ts';
-import { isIdempotent, type ChatAdapterRegistry } from './chat-adapter-registry.ts';
-import { classifyDeliveryError } from './delivery-errors.ts';
 import { outbox } from './outbox-schema.ts';
 import type { DeliveryOutcome, OutboxRow, OutboxService } from './outbox-service.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
@@ -26,7 +25,7 @@ import type { SendRateLimiter } from './send-rate-limiter.ts';
 export interface OutboxDeliveryDeps {
   db: Database;
   outboxService: OutboxService;
-  adapters: ChatAdapterRegistry;
+  adapters: Pick<MessengerDirectory, 'get'>;
   rateLimiter: SendRateLimiter;
   audit: AuditService;
   logger: Logger;
@@ -154,7 +153,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         await job.moveToDelayed(Date.now() + claimGraceMs - age + 100, token);
         throw new DelayedError();
       }
-      if (adapter === undefined || !isIdempotent(adapter)) {
+      if (adapter?.capabilities.idempotentSends !== true) {
         logger.warn(
           { outboxId: row.id, kind: row.kind, platform: row.platform },
           'delivery outcome unknown after a crash; not sending again',
@@ -223,17 +222,16 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 
     let messageId: string;
     try {
-      const sending = isIdempotent(adapter)
-        ? adapter.sendIdempotent(row.chatId, message, row.id)
-        : adapter.send(row.chatId, message);
+      // The outbox id is the idempotency key: a messenger that honours keys delivers a retry once.
+      const sending = adapter.send(row.chatId, message, { idempotencyKey: row.id });
       ({ messageId } = await withTimeout(sending, sendTimeoutMs));
     } catch (error) {
-      const failure = classifyDeliveryError(error);
+      const failure = adapter.classifyFailure(error);
       logger.warn(
         { outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code },
         'send failed',
       );
-      if (failure.kind === 'unknown_outcome' && !isIdempotent(adapter)) {
+      if (failure.kind === 'unknown_outcome' && !adapter.capabilities.idempotentSends) {
         await finish(row, 'uncertain', { token: claimToken, from: ['sending'] }, { error: failure.code });
         return;
       }

@@ -36,5 +36,9 @@ export function channelProblem(kind: string, value: string): ChannelProblem | un
 /** The English sentence for a broken rule (API and import problems). */
 export const channelProblemMessage = (problem: ChannelProblem): string => rules[problem].message;
 
+/** A channel's value as people read it: a Telegram username always with its "@" (stored with or without). */
+export const displayChannelValue = (kind: string, value: string): string =>
+  kind === 'telegram' && !value.startsWith('@') ? `@${value}` : value;
+
 /** The kinds every contact form offers, in the order people usually prefer them. */
 export const commonChannelKinds = ['phone', 'email', 'telegram', 'matrix'] as const;

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import { botChatChoices, botProcessedEvents, botReplyOutbox, botStateBlobs } from './bot-state-schema.ts';
+import type { Database } from '../../../src/db/database.ts';
+import { botChatChoices, botProcessedEvents, botReplyOutbox, botStateBlobs } from './matrix-state-schema.ts';
 
 export type PendingReply = typeof botReplyOutbox.$inferSelect;
 

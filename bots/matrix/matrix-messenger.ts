@@ -1,0 +1,42 @@
+// What Matrix can do and what its failures mean, declared for the core (src/chat's messenger port).
+import {
+  classifyTransportFailure,
+  failureFromStatus,
+  type DeliveryFailure,
+  type Messenger,
+} from '../../src/chat/index.ts';
+
+/** The homeserver answered with an error (matrix-js-sdk MatrixError: httpStatus, data.retry_after_ms). */
+export function classifyMatrixFailure(error: unknown): DeliveryFailure {
+  if (isObject(error) && typeof error.httpStatus === 'number') {
+    const data = isObject(error.data) ? error.data : {};
+    return failureFromStatus(
+      error.httpStatus,
+      typeof data.retry_after_ms === 'number' ? data.retry_after_ms : undefined,
+      'matrix',
+    );
+  }
+  return classifyTransportFailure(error);
+}
+
+export const matrixMessenger: Messenger = {
+  platform: 'matrix',
+  capabilities: {
+    // The bot creates encrypted rooms and refuses to send sensitive content into any other.
+    endToEndEncrypted: true,
+    threads: true,
+    // Element shows no bot buttons: choices are numbered lines answered by typing the number.
+    choices: 'numbered',
+    // Element takes `/` for its own commands.
+    commandPrefix: '!',
+    linkCommand: '!link',
+    maxMessageLength: 30_000,
+    formatting: 'html',
+    // Transaction ids: the homeserver keeps one event per (device, txn id).
+    idempotentSends: true,
+  },
+  classifyFailure: classifyMatrixFailure,
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;

@@ -1,0 +1,42 @@
+// What Telegram can do and what its failures mean, declared for the core (src/chat's messenger port).
+import {
+  classifyTransportFailure,
+  failureFromStatus,
+  type DeliveryFailure,
+  type Messenger,
+} from '../../src/chat/index.ts';
+import { telegramMessageLimit } from './telegram-render.ts';
+
+/** The Bot API answered with an error (grammY GrammyError: error_code, parameters.retry_after in seconds). */
+export function classifyTelegramFailure(error: unknown): DeliveryFailure {
+  if (isObject(error) && typeof error.error_code === 'number') {
+    const parameters = isObject(error.parameters) ? error.parameters : {};
+    return failureFromStatus(
+      error.error_code,
+      typeof parameters.retry_after === 'number' ? parameters.retry_after * 1000 : undefined,
+      'telegram',
+    );
+  }
+  return classifyTransportFailure(error);
+}
+
+export const telegramMessenger: Messenger = {
+  platform: 'telegram',
+  capabilities: {
+    // Bot chats are client-server encrypted only: sensitive consultations never go here.
+    endToEndEncrypted: false,
+    threads: true,
+    choices: 'buttons',
+    commandPrefix: '/',
+    // Invite deep links (t.me/bot?start=CODE) arrive as `/start CODE`.
+    linkCommand: '/start',
+    maxMessageLength: telegramMessageLimit,
+    formatting: 'html',
+    // The Bot API has no idempotency key: a send with an unknown outcome is not repeated.
+    idempotentSends: false,
+  },
+  classifyFailure: classifyTelegramFailure,
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;

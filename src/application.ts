@@ -234,7 +234,7 @@ export async function createApplication(
     drafts,
     registry,
     interpret: (text) => ask.interpret(text),
-    capabilities: (conversation) => adapterRegistry.capabilities(conversation),
+    capabilities: (conversation) => messengers.conversationCapabilities(conversation),
     downloads: draftDownloads,
     consoleUrl: consoleBaseUrl(config.http),
     downloadTtlSeconds: defaultDownloadTtlSeconds,

@@ -153,7 +153,10 @@ export interface MessengerDirectory {
   /** Platforms with a running adapter here. */
   platforms(): string[];
   /** What one chat can carry, asked of its messenger's running adapter; otherwise `plainConversation`. */
-  conversationCapabilities(conversation: { platform: string; chatId: string }): Promise<ConversationCapabilities>;
+  conversationCapabilities(conversation: {
+    platform: string;
+    chatId: string;
+  }): Promise<ConversationCapabilities>;
 }
 
 /** Reading capabilities is all most of the core needs. */

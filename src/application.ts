@@ -49,7 +49,13 @@ import { createPeriodicTask } from './queue/periodic-task.ts';
 import { createQueueProducers } from './queue/queues.ts';
 import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
-import { createContactReach, createStatsService, registerStatsMetrics, statsRoutes } from './stats/index.ts';
+import {
+  createContactReach,
+  createStatsService,
+  registerStatsMetrics,
+  statsRoutes,
+  verificationDays,
+} from './stats/index.ts';
 import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
 import { createTimersModule } from './timers/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
@@ -336,12 +342,14 @@ export async function createApplication(
   // Statistics of how the network answers: API, console and Prometheus gauges.
   const directory = createMemberDirectory({ db: database.db, clock });
   const reach = createContactReach({ directory, deliveries: createDeliveryHealth({ db: database.db }) });
+  const auditQueries = createAuditQueries({ db: database.db });
   const stats = createStatsService({
     requests: createRequestStats({ db: database.db, clock }),
     consultations: createConsultationStats({ db: database.db }),
     deliveries: createDeliveryHealth({ db: database.db }),
     registry,
     reach: () => reach.all(),
+    verifications: (since) => verificationDays(auditQueries, since),
     clock,
   });
   registerStatsMetrics(metrics, stats);
@@ -391,7 +399,7 @@ export async function createApplication(
               translator,
               registry,
               audit,
-              auditQueries: createAuditQueries({ db: database.db }),
+              auditQueries,
               directory,
               reach,
               members,

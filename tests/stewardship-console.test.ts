@@ -294,6 +294,19 @@ describe('analytics', () => {
     expect(consultationsTable).toMatch(/3 hours[\s\S]*3\.8 hours/);
     expect(page.body).toMatch(/<svg\s+viewBox=/);
     expect(page.body).toContain('href="/v1/stats/requests?format=csv"');
+    // Freshness over time: a row per month up to this one, for the country and the network.
+    expect(page.body).toContain('id="table-freshness-monthly"');
+    const registry = (await coordinator.get('/v1/stats/registry')).json<{
+      monthly: { month: string; contacts: number; share12Months: number }[];
+      networkMonthly: { month: string }[];
+    }>();
+    expect(registry.monthly.at(-1)).toMatchObject({
+      month: new Date().toISOString().slice(0, 7),
+      contacts: 4,
+    });
+    expect(registry.networkMonthly).toHaveLength(registry.monthly.length);
+    const monthlyCsv = await coordinator.get('/v1/stats/registry?format=csv&series=monthly');
+    expect(monthlyCsv.body.split('\r\n')[0]).toBe('month,contacts,share6Months,share12Months');
   });
 
   it('exposes the network figures as Prometheus gauges', async () => {
@@ -325,39 +338,39 @@ describe('requests, consultations and the audit log', () => {
 describe('a formal request’s page', () => {
   it('shows every nudge and answer on a timeline, and the next nudge', async () => {
     const coordinator = await loggedIn('Saule Tracker', 'KZ', 'coordinator');
-    const page = await coordinator.get('/console/requests/statsreq0001');
+    const page = await coordinator.get('/console/requests/statsreq2222');
     expect(page.statusCode).toBe(200);
     const timeline = /<ol class="timeline" id="request-timeline">[\s\S]*?<\/ol>/.exec(page.body)?.[0] ?? '';
     expect(timeline).toMatch(/nudge delivered[\s\S]*answer[\s\S]*acknowledged[\s\S]*answer[\s\S]*executed/);
     expect(page.body).toContain('Next nudge');
     // The list links each request to its page.
     const list = await coordinator.get('/console/requests');
-    expect(list.body).toContain('href="/console/requests/statsreq0001"');
+    expect(list.body).toContain('href="/console/requests/statsreq2222"');
     // Another pair's request is not Kazakhstan's to see.
-    expect((await coordinator.get('/console/requests/statsreq0004')).statusCode).toBe(404);
+    expect((await coordinator.get('/console/requests/statsreq5555')).statusCode).toBe(404);
   });
 
   it('changes the status for those the API allows, and refuses the receiving side', async () => {
     const coordinator = await loggedIn('Saule Closer', 'KZ', 'coordinator');
-    const changed = await coordinator.post('/console/requests/statsreq0002/status', { status: 'executed' });
+    const changed = await coordinator.post('/console/requests/statsreq3333/status', { status: 'executed' });
     expect(changed.statusCode).toBe(200);
     expect(changed.body).toContain('The status is now &quot;executed&quot;.');
     expect(changed.body).toMatch(
       /status changed<\/span>\s*<span class="detail">acknowledged → executed<\/span>/,
     );
-    const api = await app.inject({ method: 'GET', url: '/v1/requests/statsreq0002', headers: admin() });
+    const api = await app.inject({ method: 'GET', url: '/v1/requests/statsreq3333', headers: admin() });
     expect(api.json<{ status: string }>().status).toBe('executed');
     // A Kyrgyz coordinator sees the request to Kyrgyzstan but may not change its status: no form, and
     // the server refuses the write.
     const kyrgyz = await loggedIn('Kyrgyz Receiver', 'KG', 'coordinator');
-    const seen = await kyrgyz.get('/console/requests/statsreq0003');
+    const seen = await kyrgyz.get('/console/requests/statsreq4444');
     expect(seen.statusCode).toBe(200);
-    expect(seen.body).not.toContain('/console/requests/statsreq0003/status');
-    const refused = await kyrgyz.post('/console/requests/statsreq0003/status', { status: 'executed' });
+    expect(seen.body).not.toContain('/console/requests/statsreq4444/status');
+    const refused = await kyrgyz.post('/console/requests/statsreq4444/status', { status: 'executed' });
     expect(refused.statusCode).toBe(403);
-    const unknown = await coordinator.post('/console/requests/statsreq0003/status', { status: 'lost' });
+    const unknown = await coordinator.post('/console/requests/statsreq4444/status', { status: 'lost' });
     expect(unknown.statusCode).toBe(400);
-    const after = await app.inject({ method: 'GET', url: '/v1/requests/statsreq0003', headers: admin() });
+    const after = await app.inject({ method: 'GET', url: '/v1/requests/statsreq4444', headers: admin() });
     expect(after.json<{ status: string }>().status).toBe('acknowledged');
   });
 
@@ -374,7 +387,10 @@ describe('a formal request’s page', () => {
     const sentAt = new Date(Date.now() - 3 * 86_400_000);
     await db.insert(formalRequests).values(
       Array.from({ length: 60 }, (_, index) => ({
-        id: `pagereq${String(index).padStart(5, '0')}`,
+        // Request ids avoid 0 and 1 (and l, o): their alphabet is unambiguous.
+        id: `pagereq${String(index)
+          .padStart(5, '0')
+          .replace(/[01]/g, (digit) => (digit === '0' ? 'a' : 'b'))}`,
         type: 'mla',
         requesterMemberId: requester,
         fromCountry: 'TJ',

@@ -335,6 +335,51 @@ export function renderAnalytics(context: PageContext, input: AnalyticsInput): Sa
       csv: csv('registry'),
     }),
     section(context, {
+      id: 'freshness-monthly',
+      title: t('console-analytics-freshness-monthly'),
+      intro: t('console-analytics-freshness-monthly-intro'),
+      chart: lineChart({
+        id: 'chart-freshness-monthly',
+        title: t('console-analytics-freshness-monthly'),
+        categories: figures.registry.monthly.map((row) => row.month),
+        series: [
+          {
+            name: t('console-analytics-share-6'),
+            values: figures.registry.monthly.map((row) => row.share6Months),
+          },
+          {
+            name: t('console-analytics-share-12'),
+            values: figures.registry.monthly.map((row) => row.share12Months),
+          },
+        ],
+        format: percent,
+      }),
+      table: dataTable(context, {
+        caption: t('console-analytics-freshness-monthly'),
+        id: 'table-freshness-monthly',
+        columns: [
+          { label: t('console-analytics-month') },
+          { label: t('console-analytics-contacts'), ...num },
+          { label: t('console-analytics-share-6'), ...num },
+          { label: t('console-analytics-share-12'), ...num },
+          { label: t('console-analytics-network-share-6'), ...num },
+          { label: t('console-analytics-network-share-12'), ...num },
+        ],
+        rows: figures.registry.monthly.map((row, index) => {
+          const network = figures.registry.networkMonthly[index];
+          return [
+            row.month,
+            n(context, row.contacts),
+            context.percent(row.share6Months),
+            context.percent(row.share12Months),
+            context.percent(network?.share6Months),
+            context.percent(network?.share12Months),
+          ];
+        }),
+      }),
+      csv: link('/v1/stats/registry', { ...input.query, format: 'csv', series: 'monthly' }),
+    }),
+    section(context, {
       id: 'nudges',
       title: t('console-analytics-nudges'),
       chart: barChart({

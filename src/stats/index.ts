@@ -10,3 +10,4 @@ export { statsRoutes } from './stats-routes.ts';
 export { registerStatsMetrics } from './stats-metrics.ts';
 export { createContactReach, type ContactReachService, type ContactReach } from './contact-reach.ts';
 export { toCsv } from './csv.ts';
+export { verificationDays, type FreshnessMonthRow } from './freshness-history.ts';

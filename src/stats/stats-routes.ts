@@ -17,6 +17,11 @@ const Query = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: a year before `to`' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+    series: Type.Optional(
+      Type.Literal('monthly', {
+        description: 'With format=csv on /v1/stats/registry: the month-by-month rows',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -51,6 +56,12 @@ const Freshness = Type.Object({
   contacts: Type.Integer(),
   verified6Months: Type.Integer(),
   verified12Months: Type.Integer(),
+  share6Months: Nullable(Type.Number()),
+  share12Months: Nullable(Type.Number()),
+});
+const FreshnessMonth = Type.Object({
+  month: Type.String({ description: 'YYYY-MM; the figures hold at its last day (or at `to`)' }),
+  contacts: Type.Integer(),
   share6Months: Nullable(Type.Number()),
   share12Months: Nullable(Type.Number()),
 });
@@ -214,6 +225,11 @@ export function statsRoutes({ stats }: { stats: StatsService }): FastifyPluginAs
               period: Period,
               rows: Type.Array(Freshness),
               network: Freshness,
+              monthly: Type.Array(FreshnessMonth, {
+                description:
+                  "Share of today's active contacts (the country's, or the network's) verified within 6 and 12 months at each month's end, from the audit log's verifications",
+              }),
+              networkMonthly: Type.Array(FreshnessMonth),
               reach: Type.Array(Reach),
               networkReach: Reach,
             }),
@@ -223,7 +239,10 @@ export function statsRoutes({ stats }: { stats: StatsService }): FastifyPluginAs
       },
       async (request, reply) => {
         const result = await stats.registry(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'registry', result.rows);
+        if (wantsCsv(request))
+          return request.query.series === 'monthly'
+            ? csv(reply, 'registry-monthly', result.monthly)
+            : csv(reply, 'registry', result.rows);
         return { ...result, period: period(result.period) };
       },
     );

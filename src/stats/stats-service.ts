@@ -7,6 +7,7 @@ import type { ConsultationStats, FirstAnswerMonthRow, FirstAnswerRow } from '../
 import { forbidden } from '../http/errors.ts';
 import { isAdmin, type Principal } from '../members/principal.ts';
 import type { DeliveryHealth } from '../outbox/index.ts';
+import { freshnessByMonth, type VerificationHistory } from './freshness-history.ts';
 import type { ContactRecord, RegistryFile } from '../registry/index.ts';
 import type {
   MonthlyTimesRow,
@@ -53,6 +54,8 @@ export interface StatsServiceDeps {
   registry: { view(): { file: RegistryFile } };
   /** Who stands behind each contact and whether the last push to them failed. */
   reach: () => Promise<Map<string, { linked: boolean; unreachable: boolean }>>;
+  /** Verification days per contact since a date (the audit log's); without it, records' own dates only. */
+  verifications?: (since: Date) => Promise<VerificationHistory>;
   clock?: Clock;
 }
 
@@ -178,10 +181,17 @@ export function createStatsService(deps: StatsServiceDeps) {
         .sort((a, b) => a.country.localeCompare(b.country));
       const mine = <T extends { country: string }>(rows: T[]) =>
         period.country === null ? rows : rows.filter((row) => row.country === period.country);
+      // 12 months before the period also count: a verification then is still fresh at its start.
+      const history =
+        deps.verifications === undefined
+          ? new Map<string, string[]>()
+          : await deps.verifications(new Date(period.from.getTime() - 366 * day));
       return {
         period,
         rows: mine(all),
         network: total(all),
+        monthly: freshnessByMonth(contacts, history, period),
+        networkMonthly: freshnessByMonth(contacts, history, { ...period, country: null }),
         reach: mine(reachRows),
         networkReach: {
           country: 'network',

@@ -24,10 +24,10 @@ export async function seedAnswerTimes(test: TestApp, now = Date.now()): Promise<
   // Three MLA requests Kazakhstan -> Kyrgyzstan acknowledged after 1, 2 and 3 days (one executed
   // after 4 days), and one Kyrgyzstan -> Uzbekistan acknowledged after 10 days: not Kazakhstan's.
   const seeded = [
-    { id: 'statsreq0001', from: 'KZ', to: 'KG', ack: 1, executed: 4 },
-    { id: 'statsreq0002', from: 'KZ', to: 'KG', ack: 2 },
-    { id: 'statsreq0003', from: 'KZ', to: 'KG', ack: 3 },
-    { id: 'statsreq0004', from: 'KG', to: 'UZ', ack: 10 },
+    { id: 'statsreq2222', from: 'KZ', to: 'KG', ack: 1, executed: 4 },
+    { id: 'statsreq3333', from: 'KZ', to: 'KG', ack: 2 },
+    { id: 'statsreq4444', from: 'KZ', to: 'KG', ack: 3 },
+    { id: 'statsreq5555', from: 'KG', to: 'UZ', ack: 10 },
   ];
   for (const [index, request] of seeded.entries()) {
     const sentAt = new Date(now - (20 + index) * day);

@@ -441,3 +441,7 @@ console-event-status_changed = status changed
 console-event-updated = details changed
 console-event-withdrawn = withdrawn
 console-event-until = until { $at }
+console-analytics-freshness-monthly = Registry freshness, month by month
+console-analytics-freshness-monthly-intro = Share of today's active contacts whose latest verification at each month's end was within 6 and 12 months (earlier verifications from the audit log).
+console-analytics-network-share-6 = Whole network, 6 months
+console-analytics-network-share-12 = Whole network, 12 months

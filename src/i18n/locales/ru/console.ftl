@@ -448,3 +448,7 @@ console-event-status_changed = статус изменён
 console-event-updated = данные изменены
 console-event-withdrawn = отозван
 console-event-until = до { $at }
+console-analytics-freshness-monthly = Актуальность реестра по месяцам
+console-analytics-freshness-monthly-intro = Доля нынешних действующих контактов, последняя проверка которых на конец каждого месяца была не старше 6 и 12 месяцев (прежние проверки — из журнала аудита).
+console-analytics-network-share-6 = Вся сеть, 6 месяцев
+console-analytics-network-share-12 = Вся сеть, 12 месяцев

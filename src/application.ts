@@ -337,6 +337,7 @@ export async function createApplication(
     { name: 'database', check: () => database.ping() },
     auditReadiness(audit),
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
+    ...(telegram === undefined ? [] : [telegram.readiness]),
     ...(matrix === undefined ? [] : [matrix.readiness]),
   ];
   // Statistics of how the network answers: API, console and Prometheus gauges.

@@ -331,8 +331,17 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     },
     readiness: {
       name: 'matrix',
-      // A standby replica is healthy: syncing is another replica's job.
-      check: () => Promise.resolve(status === 'syncing' || status === 'standby'),
+      // A standby replica is healthy: syncing is another replica's job. Reported, never holding
+      // the process unready: a homeserver that is away must not take the API out of service.
+      optional: true,
+      check: () =>
+        Promise.resolve(
+          status === 'syncing' || status === 'standby'
+            ? 'ok'
+            : status === 'connecting' || status === 'stopped'
+              ? 'connecting'
+              : 'down',
+        ),
     },
     status: () => status,
     start() {

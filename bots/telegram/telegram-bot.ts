@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Bot } from 'grammy';
 import type { ChatAdapter, ConversationEngine, OutboundMessage } from '../../src/chat/index.ts';
 import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
+import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { RedisHandle } from '../../src/redis/redis-connection.ts';
 import { createCallbackDataStore } from './callback-data-store.ts';
@@ -51,6 +52,12 @@ export interface TelegramBot {
   username(): string | undefined;
   /** Poller: is this replica the one polling right now? */
   isPolling(): boolean;
+  /** `ok` once the Bot API answered getMe; `connecting` until then. Never holds the process unready. */
+  readonly readiness: ReadinessCheck;
+  /**
+   * Connects in the background (getMe with its retries, the webhook, polling) and returns at
+   * once: an unreachable Bot API must not keep the HTTP API from listening.
+   */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -168,6 +175,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   let initializing: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let connected = false;
   /** getMe, once; concurrent callers share the attempt and a failure lets the next caller retry. */
   function ready(): Promise<void> {
     if (bot.isInited()) return Promise.resolve();
@@ -253,12 +261,18 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           }),
     username: () => options.username ?? (bot.isInited() ? bot.botInfo.username : undefined),
     isPolling: () => poller?.isPolling() === true,
+    readiness: {
+      name: 'telegram',
+      optional: true,
+      check: () => Promise.resolve(connected ? 'ok' : 'connecting'),
+    },
 
-    async start() {
+    start() {
       // Telegram being unreachable at start must not keep the API down: keep trying in the background.
       const attempt = async (): Promise<void> => {
         try {
           await setUp();
+          connected = true;
           poller?.start();
         } catch (error) {
           if (stopped) return;
@@ -270,7 +284,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           retryTimer.unref();
         }
       };
-      await attempt();
+      void attempt();
+      return Promise.resolve();
     },
 
     async stop() {

@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { createApplication } from './application.ts';
+import { EmbeddedDatabaseBusy } from './db/embedded-lock.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -18,9 +19,22 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactConfig(config) }, 'starting Counterpart');
 
-  const application = await createApplication(config, logger);
+  let application;
+  try {
+    application = await createApplication(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseBusy) {
+      logger.error({ holder: error.holder }, error.message);
+      process.stderr.write(
+        `\n${error.message}.\nOnly one process can use the embedded database: stop the other one, or set DATA_DIR to another directory (or DATABASE_URL to a PostgreSQL server, which any number of processes can share).\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
   const access = await application.ensureAdminAccess();
   const address = await application.app.listen({ host: config.http.host, port: config.http.port });
+  application.database.recordAddress(address);
   logger.info({ address }, 'API listening; web console at /, OpenAPI at /docs');
   if (access.created && access.generated) {
     // Printed once, to the terminal only (never through the logger), so it is not kept in log stores.

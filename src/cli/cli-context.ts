@@ -32,6 +32,7 @@ export async function openCliContext(): Promise<CliContext> {
     url: config.database.url,
     dataDir: config.database.dataDir,
     maxConnections: 2,
+    role: `npm run cli -- ${process.argv.slice(2, 4).join(' ')}`,
   });
   await database.migrate();
   const audit = createAuditService({ db: database.db, logger });

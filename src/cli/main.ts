@@ -2,7 +2,9 @@
 // embedded one under DATA_DIR). Each command area lives in its own file.
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
+import { EmbeddedDatabaseBusy } from '../db/embedded-lock.ts';
 import { AppError } from '../http/errors.ts';
+import { embeddedBusyAdvice } from './embedded-busy.ts';
 import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
 import { openCliContext } from './cli-context.ts';
 import { registerInviteCommands } from './invite-commands.ts';
@@ -22,6 +24,8 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof EmbeddedDatabaseBusy) {
+    process.stderr.write(embeddedBusyAdvice(error));
   } else if (error instanceof AppError) {
     process.stderr.write(`error (${error.code}): ${error.message}\n`);
     if (Array.isArray(error.details)) {

@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { projectRoot } from '../config/config.ts';
+import { lockEmbeddedDatabase } from './embedded-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -45,6 +46,8 @@ export interface DatabaseHandle {
   notify(channel: string, payload: string): Promise<void>;
   /** Is the database answering? */
   ping(): Promise<boolean>;
+  /** Embedded database: notes where this process's API listens in its lock file (for a refused CLI). */
+  recordAddress(address: string): void;
   close(): Promise<void>;
 }
 
@@ -54,11 +57,13 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Largest number of pooled connections (postgres.js only). Default 10. */
   maxConnections?: number;
+  /** Who opens the embedded database (`server`, a CLI command), named to a refused second opener. */
+  role?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url !== undefined) return openPostgres(options.url, options.maxConnections ?? 10);
-  return openPglite(options.dataDir);
+  return openPglite(options.dataDir, options.role ?? 'server');
 }
 
 function openPostgres(url: string, maxConnections: number): DatabaseHandle {
@@ -101,20 +106,28 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
         return false;
       }
     },
+    recordAddress: () => undefined,
     close: () => sql.end({ timeout: 5 }),
   };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string, role: string): Promise<DatabaseHandle> {
   const directory = resolve(dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
+  const lock = lockEmbeddedDatabase(resolve(dataDir), role);
   // Postgres's default 128 MB of shared buffers, inside the server's own memory, would hold a copy of
   // what the operating system already caches from the data files: the registry is read from its
   // in-memory snapshot, so the database mostly appends (audit, outbox). 16 MB keeps the embedded
   // server's resident memory about 170 MB lower; audit appends cost the same (in-process A/B).
-  const client = await PGlite.create(directory, {
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-  });
+  let client: PGlite;
+  try {
+    client = await PGlite.create(directory, {
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     db,
@@ -138,6 +151,15 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
         return false;
       }
     },
-    close: () => client.close(),
+    recordAddress: (address) => {
+      lock.recordAddress(address);
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        lock.release();
+      }
+    },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from './support/consultation-helpers.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { webConsoleClient } from './support/web-console-client.ts';
 
 let emulator: TelegramEmulator;
 let testApp: TestApp;
@@ -222,6 +223,33 @@ describe('a requester steers their request from the chat', () => {
       .map((button) => ('callback_data' in button ? button.callback_data : ''));
     expect(actions).toContain(`rqm:${(outgoing.body as { id: string }).id}`);
     expect(actions.filter((action) => action.startsWith('rqm:'))).toHaveLength(1);
+  });
+});
+
+describe('the same in the web console chat', () => {
+  it('a member on the Russian console page opens a request from /запросы and marks it refused; the timer is gone', async () => {
+    const web = webConsoleClient(testApp.application.app, testApp.adminToken);
+    const member = await web.loggedInMember('Гульнара Консольная', 'KZ');
+    const token = await createToken(testApp, member.memberId);
+    const created = await api<{ id: string }>(testApp, token, 'POST', '/v1/requests', {
+      type: 'mla',
+      toCountry: 'UZ',
+      ourReference: 'KZ-MLA-2026/79',
+      subject: 'Company register extract',
+      sentAt: new Date().toISOString(),
+    });
+    const id = created.body.id;
+    expect(await nudgeTimers(id)).toHaveLength(1);
+    const [list] = await web.say(member, { text: '/запросы', locale: 'ru' });
+    expect(list?.text).toContain('KZ-MLA-2026/79');
+    expect(list?.buttons?.map((button) => button.action)).toContain(`rqm:${id}`);
+    const [card] = await web.say(member, { action: `rqm:${id}`, locale: 'ru' });
+    expect(card?.buttons?.map((button) => button.label)).toContain('отказано');
+    const [closed] = await web.say(member, { action: `rqm:${id}:ref`, locale: 'ru' });
+    expect(closed?.text).toBe(
+      'Запрос KZ-MLA-2026/79 закрыт: отказано. Напоминания остановлены, адресат уведомлён.',
+    );
+    expect(await nudgeTimers(id)).toEqual([]);
   });
 });
 

@@ -56,7 +56,11 @@ export function webConsoleClient(app: Application['app'], adminToken: string) {
   }
 
   /** Sends a question or a button press as this member; resolves to the engine's replies. */
-  async function say(member: ConsoleMember, payload: { text: string } | { action: string }) {
+  async function say(
+    member: ConsoleMember,
+    /** `locale`: the page's language, which the console sends with every message. */
+    payload: ({ text: string } | { action: string }) & { locale?: 'en' | 'ru' },
+  ) {
     const response = await app.inject({
       method: 'POST',
       url: '/console/messages',

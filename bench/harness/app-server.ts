@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { cores, onCore } from './cores.ts';
 import { residentMegabytes } from './machine.ts';
 import { freePort } from '../../src/net/free-port.ts';
+import { runtimeEnvironment, runtimeNodeArguments } from '../../src/config/runtime-tuning.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..', '..');
 export const benchAdminToken = 'bench-admin-token-0123456789abcdef';
@@ -53,7 +54,9 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const port = options.port ?? (await freePort());
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'counterpart-bench-'));
+  // Started as `npm start` and the Dockerfile start it (src/config/runtime-tuning.ts).
   const [command, args] = onCore(cores.server, process.execPath, [
+    ...runtimeNodeArguments,
     ...(options.nodeArguments ?? []),
     join(projectRoot, 'src', 'main.ts'),
   ]);
@@ -61,6 +64,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     cwd: projectRoot,
     env: {
       ...baseEnvironment(),
+      ...runtimeEnvironment,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,

@@ -4,6 +4,7 @@
 // Redis and the counterpart is told. A coordinator's /requests shows the country's requests,
 // outgoing and incoming. Real Postgres and Redis, the whole application.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Message } from 'grammy/types';
@@ -211,8 +212,22 @@ describe('a requester steers their request from the chat', () => {
       sentAt: new Date().toISOString(),
     });
     expect(outgoing.status).toBe(201);
+    // An incoming request whose nudge went unanswered: overdue, so first among the incoming.
+    const requester = await telegramPerson(testApp, emulator, { name: 'Late Requester', country: 'KZ' });
+    const late = await api<{ id: string }>(testApp, requester.token, 'POST', '/v1/requests', {
+      type: 'mla',
+      toCountry: 'UZ',
+      ourReference: 'KZ-MLA-2026/80',
+      subject: 'Late one',
+      sentAt: new Date().toISOString(),
+    });
+    await testApp.database.handle.db.execute(
+      sql`update formal_requests set unanswered_nudges = 1 where id = ${late.body.id}`,
+    );
     const list = await converse(coordinator, '/requests');
     const text = list.text ?? '';
+    const incoming = text.slice(text.indexOf('Sent to Uzbekistan:'));
+    expect(incoming.split('\n')[1]).toMatch(/^⚠ KZ-MLA-2026\/80 /);
     expect(text).toContain('Sent from Uzbekistan:');
     expect(text).toContain('Sent to Uzbekistan:');
     expect(text.indexOf('UZ-EXT-2026/5')).toBeLessThan(text.indexOf('Sent to Uzbekistan:'));

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { EmbeddedDatabaseBusy } from '../db/embedded-lock.ts';
 import { AppError } from '../http/errors.ts';
+import { unsafeTextReason } from '../text/index.ts';
 import { embeddedBusyAdvice } from './embedded-busy.ts';
 import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
 import { openCliContext } from './cli-context.ts';
@@ -18,6 +19,22 @@ registerRegistryCommands(program, openCliContext);
 registerMemberCommands(program, openCliContext);
 registerInviteCommands(program, openCliContext);
 registerAuditCommands(program, openCliContext);
+
+// Arguments are text that may end up in the database, the logs or the audit log like any API
+// field: a control character (a pasted escape sequence, a newline in a name) is refused before
+// the command runs, with the argument named.
+program.hook('preAction', (_program, command) => {
+  const values: [string, unknown][] = [
+    ...command.args.map((value, index): [string, unknown] => [`argument ${index + 1}`, value]),
+    ...Object.entries(command.opts()).map(([name, value]): [string, unknown] => [`option --${name}`, value]),
+  ];
+  const problems = values.flatMap(([path, value]) => {
+    const reason = typeof value === 'string' ? unsafeTextReason(value) : undefined;
+    return reason === undefined ? [] : [{ path, message: reason }];
+  });
+  if (problems.length > 0)
+    throw new AppError('validation_failed', 'an argument holds text that is not allowed', problems);
+});
 
 try {
   await program.parseAsync(process.argv);

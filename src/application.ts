@@ -159,7 +159,11 @@ export async function createApplication(
     ask,
     translator,
     audit,
-    rateLimiter: createChatRateLimiter({ redis: chatRedis, limit: config.chat.rateLimitPerMinute }),
+    rateLimiter: createChatRateLimiter({
+      redis: chatRedis,
+      limit: config.chat.rateLimitPerMinute,
+      clock: () => clock.now().getTime(),
+    }),
     memory: createConversationMemory({ redis: chatRedis }),
     logger,
     defaultLocale: config.defaultLocale,

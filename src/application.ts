@@ -59,7 +59,7 @@ import {
 import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
 import { createTimersModule } from './timers/index.ts';
 import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
-import { createRegistryTruthModule } from './verification/index.ts';
+import { createRegistryTruthModule, loadVerificationPolicies } from './verification/index.ts';
 import {
   createDraftDownloads,
   createDraftsService,
@@ -85,6 +85,7 @@ export async function createApplication(
   // Validated before anything starts: a broken policy file must stop the process, listing every problem.
   const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
   const tips = createTipsService(await loadTips(config.tipsFile));
+  const verificationPolicies = await loadVerificationPolicies(config.verificationPolicyFile);
   const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
   logger.info({ engine: database.engine }, 'database opened');
   await database.migrate();
@@ -283,6 +284,8 @@ export async function createApplication(
     pushPlatforms: () => messengers.platforms(),
     consultations: consultations.handOverInTransaction,
     requests: requests.handOverInTransaction,
+    timers: timers.timers,
+    policies: verificationPolicies,
     clock,
   });
   registryTruth.registerChat(engine);
@@ -326,6 +329,18 @@ export async function createApplication(
   });
   // Flows nobody came back to: a timed-out flow is dropped when its member next writes, and
   // swept a few minutes after its timeout otherwise, so nothing typed into it lingers.
+  // Re-verification campaigns: every active contact gets its next prompt planned (new contacts,
+  // confirmed records); the prompts themselves are durable timers.
+  const verificationPlanner = createPeriodicTask({
+    name: 'verification-planner',
+    intervalMs: 15 * 60_000,
+    task: () => registryTruth.planOnce(),
+    logger,
+    lock:
+      redis.client === undefined
+        ? undefined
+        : { client: redis.client, key: `${redis.prefix}:lock:verification-planner` },
+  });
   const flowSweep = createPeriodicTask({
     name: 'conversation-flow-sweep',
     intervalMs: 5 * 60_000,
@@ -413,6 +428,7 @@ export async function createApplication(
               stats,
               requests: requests.service,
               consultationQueries: consultations.queries,
+              truth: registryTruth.consolePort,
               clock,
             }),
           ],
@@ -424,6 +440,7 @@ export async function createApplication(
     requests.startWorkers();
     consultations.startWorkers();
     flowSweep.start();
+    verificationPlanner.start();
   }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
   if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
@@ -449,6 +466,7 @@ export async function createApplication(
     },
     () => registry.stop(),
     () => flowSweep.stop(),
+    () => verificationPlanner.stop(),
     () => stopFollowingMembers(),
     () => audit.close(),
     () => redis.close(),

@@ -76,6 +76,8 @@ export interface Config {
   readonly nudgePoliciesFile: string;
   /** The tips library (YAML); validated at start. */
   readonly tipsFile: string;
+  /** The re-verification policy (YAML); validated at start. */
+  readonly verificationPolicyFile: string;
   readonly consultations: {
     /** Working hours (the recipient's) to accept a consultation before it moves on. Default 8. */
     readonly acceptWithinWorkingHours: number;
@@ -299,6 +301,9 @@ export function loadConfig(env: Env): Config {
       read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml'),
     ),
     tipsFile: resolve(read('TIPS_FILE') ?? resolve(projectRoot, 'config/tips.yaml')),
+    verificationPolicyFile: resolve(
+      read('VERIFICATION_POLICY_FILE') ?? resolve(projectRoot, 'config/verification-policy.yaml'),
+    ),
     consultations: {
       acceptWithinWorkingHours: integer('CONSULTATION_ACCEPT_WITHIN_HOURS', 8, 1, 24 * 30),
       acceptWithinSeconds:

@@ -8,12 +8,26 @@ import type { OutboxService } from '../outbox/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService, type ProposalService } from './proposal-service.ts';
-import { createTruthPushes } from './truth-pushes.ts';
+import { createHolidayCalendar } from '../schedule/holiday-calendar.ts';
+import { createWorkingTime } from '../schedule/working-time.ts';
+import type { DurableTimers } from '../timers/index.ts';
+import type { RegistryTruth } from '../console/index.ts';
+import { registerTruthChat } from './truth-chat.ts';
+import { createTruthPushes, truthPushKinds } from './truth-pushes.ts';
 import { registerProposalButtons } from './verification-chat.ts';
+import type { VerificationPolicies } from './verification-policy.ts';
 import { verificationRoutes } from './verification-routes.ts';
+import { createVerificationService } from './verification-service.ts';
 
 export type { HandoverResult, HandoverService } from './handover-service.ts';
 export type { ProposalService, ProposalView, ProposeResult } from './proposal-service.ts';
+export type { VerificationService, VerificationStateItem } from './verification-service.ts';
+export {
+  loadVerificationPolicies,
+  parseVerificationPolicies,
+  VerificationPolicyError,
+  type VerificationPolicies,
+} from './verification-policy.ts';
 
 export interface RegistryTruthDeps {
   db: Database;
@@ -24,19 +38,26 @@ export interface RegistryTruthDeps {
   pushPlatforms: () => readonly string[];
   consultations: HandoverDeps['consultations'];
   requests: HandoverDeps['requests'];
+  timers: DurableTimers;
+  policies: VerificationPolicies;
   clock: Clock;
 }
 
 export function createRegistryTruthModule(deps: RegistryTruthDeps) {
   const pushes = createTruthPushes(deps);
   // The handover voids the retiree's pending proposals; proposals approve retirements through it.
-  const late: { proposals?: ProposalService } = {};
+  const late: { proposals?: ProposalService; verification?: ReturnType<typeof createVerificationService> } =
+    {};
   const handover = createHandoverService({
     registry: deps.registry,
     consultations: deps.consultations,
     requests: deps.requests,
     pushes,
-    onRetired: async (tx, contactId) => late.proposals?.voidPendingInTransaction(tx, contactId),
+    onRetired: async (tx, contactId) => {
+      await late.proposals?.voidPendingInTransaction(tx, contactId);
+      const country = deps.registry.snapshot().contactById.get(contactId)?.country ?? '';
+      await late.verification?.retiredInTransaction(tx, contactId, country);
+    },
   });
   const proposalService = createProposalService({
     db: deps.db,
@@ -46,14 +67,65 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     clock: deps.clock,
   });
   late.proposals = proposalService;
+  const verification = createVerificationService({
+    db: deps.db,
+    registry: deps.registry,
+    timers: deps.timers,
+    pushes,
+    policies: deps.policies,
+    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
+    proposals: proposalService,
+    clock: deps.clock,
+  });
+  late.verification = verification;
+  deps.timers.handle<{ contactId: string; seq: number; forced: boolean }>('verify', (payload) =>
+    verification.fire(payload),
+  );
+  deps.outbox.onOutcome(truthPushKinds.prompt, verification.onPromptOutcome);
+  /** What the stewardship console's contact page asks of this module. */
+  const consolePort: RegistryTruth = {
+    state: async (principal, contactId) => {
+      const item = await verification.state(principal, contactId);
+      return { state: item.state, since: item.since };
+    },
+    reverify: (principal, contactId) => verification.reverify(principal, contactId),
+    pendingProposals: async (principal, contactId) =>
+      (await proposalService.list(principal, { contactId, status: 'pending' })).map((proposal) => ({
+        id: proposal.id,
+        contactId: proposal.contactId,
+        fields: proposal.fields,
+        changes: proposal.changes,
+        proposedBy: proposal.proposedBy,
+        createdAt: proposal.createdAt,
+      })),
+    approve: async (principal, id) => {
+      await proposalService.approve(principal, id);
+    },
+    reject: async (principal, id) => {
+      await proposalService.reject(principal, id);
+    },
+    retire: async (principal, contactId, successorId) => {
+      await handover.retire(principal, contactId, successorId);
+    },
+  };
   return {
     handover,
     proposals: proposalService,
-    routes: verificationRoutes({ handover, proposals: proposalService }),
-    /** Adds the proposal buttons (and the absence and re-verification conversations) to the engine. */
-    registerChat(engine: Pick<ConversationEngine, 'registerActionHandler'>) {
+    verification,
+    consolePort,
+    routes: verificationRoutes({ handover, proposals: proposalService, verification }),
+    /** Adds the proposal buttons, the prompt's answers, `/away`, `/imback` and `/stale` to the engine. */
+    registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
       registerProposalButtons(engine, proposalService);
+      registerTruthChat(engine, {
+        registry: deps.registry,
+        proposals: proposalService,
+        verification,
+        clock: deps.clock,
+      });
     },
+    /** Plans first prompts for contacts without one (worker and all modes: at start and periodically). */
+    planOnce: () => verification.planOnce(),
   };
 }
 

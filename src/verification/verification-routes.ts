@@ -4,6 +4,7 @@ import { requireRole } from '../http/auth.ts';
 import { errorResponses } from '../http/error-schemas.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { ProposalService } from './proposal-service.ts';
+import type { VerificationService } from './verification-service.ts';
 
 const ContactParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
@@ -42,13 +43,73 @@ const ProposalBody = Type.Object({
   decidedAt: Type.Union([Type.String(), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
 });
+const VerificationItem = Type.Object({
+  contactId: Type.String(),
+  country: Type.String(),
+  state: Type.Union([
+    Type.Literal('fresh'),
+    Type.Literal('prompted'),
+    Type.Literal('overdue'),
+    Type.Literal('unreachable'),
+    Type.Literal('proposal_pending'),
+  ]),
+  since: Type.Union([Type.String(), Type.Null()]),
+  verifiedAt: Type.String(),
+  lastSource: Type.Union([Type.String(), Type.Null()]),
+  promptedAt: Type.Union([Type.String(), Type.Null()]),
+  reminders: Type.Integer(),
+  nextStep: Type.Union([Type.String(), Type.Null()]),
+  nextAt: Type.Union([Type.String(), Type.Null()]),
+  linked: Type.Boolean({ description: 'Someone behind the contact linked a messenger' }),
+});
 const ProposalParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });
 
 export function verificationRoutes(deps: {
   handover: HandoverService;
   proposals: ProposalService;
+  verification: VerificationService;
 }): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.get(
+      '/v1/verification',
+      {
+        schema: {
+          tags: ['registry truth'],
+          summary: "Each active contact's verification state (coordinator: own country; admin: any or all)",
+          description:
+            'fresh (verified within the policy period), prompted (asked, no answer yet), overdue (due or flagged after the reminders), unreachable (prompts keep failing), proposal_pending (a change waits for approval).',
+          querystring: Type.Object(
+            { country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ items: Type.Array(VerificationItem) }),
+            ...errorResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request) => ({
+        items: await deps.verification.list(requireRole(request, 'coordinator'), request.query.country),
+      }),
+    );
+
+    app.post(
+      '/v1/contacts/:id/reverify',
+      {
+        schema: {
+          tags: ['registry truth'],
+          summary: 'Send the contact the re-verification prompt now (coordinator of its country, admin)',
+          params: ContactParams,
+          response: { 202: Type.Object({ state: VerificationItem }), ...errorResponses(401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const principal = requireRole(request, 'coordinator');
+        await deps.verification.reverify(principal, request.params.id);
+        return reply.code(202).send({ state: await deps.verification.state(principal, request.params.id) });
+      },
+    );
+
     app.get(
       '/v1/proposals',
       {

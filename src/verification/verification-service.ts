@@ -1,0 +1,430 @@
+// Re-verification campaigns and verification states. Each active contact has one row here (the
+// step due next, when, and a sequence number) and one durable timer `verify:<contactId>`. Firing
+// sends the prompt (or a reminder) inside the contact's working hours, or flags the record to the
+// coordinators once the reminders are spent. A prompt's outbox key carries the sequence number, so
+// a timer that fires twice (a crash, a Redis flush and the reconciler) sends it once.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Clock } from '../clock/index.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { forbidden, notFound } from '../http/errors.ts';
+import { reachableMembers } from '../members/member-reach.ts';
+import { canManageCountry, type Principal } from '../members/principal.ts';
+import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
+import type { Contact, RegistryService } from '../registry/index.ts';
+import type { WorkingTime } from '../schedule/working-time.ts';
+import type { DurableTimers } from '../timers/index.ts';
+import type { ProposalService } from './proposal-service.ts';
+import type { TruthPushes } from './truth-pushes.ts';
+import type { VerificationPolicies } from './verification-policy.ts';
+import { promptButtons, promptText } from './verification-prompt.ts';
+import { contactVerifications, type VerificationStep } from './verification-schema.ts';
+
+export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
+
+export interface VerificationStateItem {
+  contactId: string;
+  country: string;
+  state: VerificationStateName;
+  since: string | null;
+  verifiedAt: string;
+  /** `self` or `coordinator` when known. */
+  lastSource: string | null;
+  promptedAt: string | null;
+  reminders: number;
+  nextStep: VerificationStep | null;
+  nextAt: string | null;
+  /** Has someone behind the contact linked a messenger (can be prompted)? */
+  linked: boolean;
+}
+
+type Row = typeof contactVerifications.$inferSelect;
+interface Rearm {
+  key: string;
+  at: Date;
+  payload: TimerPayload;
+}
+interface TimerPayload {
+  [key: string]: string | number | boolean;
+  contactId: string;
+  seq: number;
+  /** Sent now by a coordinator, even if the record is fresh. */
+  forced: boolean;
+}
+
+const timerKey = (contactId: string) => `verify:${contactId}`;
+const dayMs = 86_400_000;
+
+export interface VerificationDeps {
+  db: Database;
+  registry: Pick<RegistryService, 'snapshot'>;
+  timers: DurableTimers;
+  pushes: TruthPushes;
+  policies: VerificationPolicies;
+  workingTime: WorkingTime;
+  proposals: Pick<ProposalService, 'pendingFor'>;
+  clock: Clock;
+}
+
+export type VerificationService = ReturnType<typeof createVerificationService>;
+
+export function createVerificationService(deps: VerificationDeps) {
+  const { db, registry, timers, pushes, policies, workingTime, clock } = deps;
+
+  /** The first working instant at or after `at` for the contact. */
+  function placed(contact: Contact, at: number): Date {
+    const timezone = registry.snapshot().countryByIso2.get(contact.country)?.timezone ?? 'UTC';
+    return new Date(
+      workingTime.nextWorkingInstant(at, {
+        timezone,
+        country: contact.country,
+        workingHours: contact.workingHours,
+      }),
+    );
+  }
+
+  /** When the contact's record falls due: `every` after it was last verified. */
+  const dueAt = (contact: Contact): number =>
+    Date.parse(`${contact.verifiedAt}T00:00:00Z`) + policies.forCountry(contact.country).everyMs;
+
+  async function lockRow(tx: Queryable, contactId: string): Promise<Row | undefined> {
+    const [row] = await tx
+      .select()
+      .from(contactVerifications)
+      .where(eq(contactVerifications.contactId, contactId))
+      .for('update');
+    return row;
+  }
+
+  /** Sets the contact's next step (a new sequence number) and its timer, in the caller's transaction. */
+  async function setNext(
+    tx: Queryable,
+    contact: Contact,
+    row: Row | undefined,
+    next: { step: VerificationStep | null; at: Date | null },
+    changes: Partial<Row> = {},
+    forced = false,
+    after?: Rearm[],
+  ): Promise<void> {
+    const seq = (row?.seq ?? 0) + 1;
+    const values = {
+      country: contact.country,
+      nextStep: next.step,
+      nextAt: next.at,
+      seq,
+      updatedAt: clock.now(),
+      ...changes,
+    };
+    await tx
+      .insert(contactVerifications)
+      .values({ contactId: contact.id, ...values })
+      .onConflictDoUpdate({ target: contactVerifications.contactId, set: values });
+    if (next.step === null || next.at === null) await timers.cancel(timerKey(contact.id), { db: tx });
+    else {
+      const payload = { contactId: contact.id, seq, forced };
+      await timers.schedule(timerKey(contact.id), next.at, payload, { db: tx });
+      after?.push({ key: timerKey(contact.id), at: next.at, payload });
+    }
+  }
+
+  /**
+   * A timer written in a transaction is armed before the commit; due now, its job can fire before
+   * the row is visible and do nothing. Scheduling it again after the commit arms a job that finds it
+   * (a crash in between leaves the timer row, which the timer reconciler re-arms).
+   */
+  async function rearm(after: readonly Rearm[]): Promise<void> {
+    for (const timer of after) await timers.schedule(timer.key, timer.at, timer.payload);
+  }
+
+  /** Sends the prompt (or a reminder) to everyone behind the contact; false when nobody can be reached. */
+  async function writePrompt(tx: Queryable, contact: Contact, seq: number, reminder: boolean) {
+    const snapshot = registry.snapshot();
+    const people = (await reachableMembers(tx, { contactIds: [contact.id] })).filter(
+      (member) => member.accounts.length > 0,
+    );
+    const written: OutboxPush[] = people.flatMap((member) =>
+      pushes.toMember(
+        member,
+        `verify:${contact.id}:${String(seq)}`,
+        (locale) => ({
+          text: promptText(pushes.t, locale, snapshot, contact, reminder),
+          buttons: promptButtons(pushes.t, locale, contact.id),
+        }),
+        { kind: 'verification', subject: `contact:${contact.id}`, context: { contactId: contact.id } },
+      ),
+    );
+    await pushes.write(tx, written);
+    return written;
+  }
+
+  async function flagToCoordinators(tx: Queryable, contact: Contact, reason: 'overdue' | 'unlinked') {
+    const written: OutboxPush[] = [];
+    for (const coordinator of await reachableMembers(tx, { coordinatorsOf: [contact.country] })) {
+      written.push(
+        ...pushes.toMember(coordinator, `verify-flag:${contact.id}:${contact.verifiedAt}`, (locale) => ({
+          text: pushes.t(locale, `truth-flag-${reason}`, {
+            name: contact.name[locale] ?? contact.name.en ?? contact.id,
+            id: contact.id,
+            verifiedAt: contact.verifiedAt,
+          }),
+        })),
+      );
+    }
+    await pushes.write(tx, written);
+    return written;
+  }
+
+  /** A timer fired: do the step it was set for, unless a newer step replaced it. */
+  async function fire(payload: TimerPayload): Promise<void> {
+    let written: OutboxPush[] = [];
+    const after: Rearm[] = [];
+    await db.transaction(async (tx) => {
+      const row = await lockRow(tx, payload.contactId);
+      if (row === undefined || row.seq !== payload.seq || row.nextStep === null) return;
+      const contact = registry.snapshot().contactById.get(payload.contactId);
+      if (contact === undefined || contact.status !== 'active') {
+        await setNext(tx, contact ?? ({ id: payload.contactId, country: row.country } as Contact), row, {
+          step: null,
+          at: null,
+        });
+        return;
+      }
+      const policy = policies.forCountry(contact.country);
+      const now = clock.now().getTime();
+      if (row.nextStep === 'flag') {
+        written = await flagToCoordinators(tx, contact, 'overdue');
+        await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
+        return;
+      }
+      if (!payload.forced && dueAt(contact) > now) {
+        // Verified meanwhile (a coordinator's verify): the round starts again from that date.
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step: 'prompt', at: placed(contact, dueAt(contact)) },
+          { promptedAt: null, reminders: 0, flaggedAt: null },
+          false,
+          after,
+        );
+        return;
+      }
+      const reminder = row.nextStep === 'remind';
+      written = await writePrompt(tx, contact, row.seq, reminder);
+      if (written.length === 0) {
+        // Nobody to ask: the coordinators verify on their behalf or invite the person.
+        written = await flagToCoordinators(tx, contact, 'unlinked');
+        await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
+        return;
+      }
+      const reminders = reminder ? row.reminders + 1 : 0;
+      await setNext(
+        tx,
+        contact,
+        row,
+        {
+          step: reminders < policy.reminders ? 'remind' : 'flag',
+          at: placed(contact, now + policy.remindAfterMs),
+        },
+        { promptedAt: row.promptedAt ?? clock.now(), reminders },
+        false,
+        after,
+      );
+    });
+    await pushes.dispatch(written);
+    await rearm(after);
+  }
+
+  /** The state of one contact from its row, its record and its pending proposals. */
+  function stateOf(
+    contact: Contact,
+    row: Row | undefined,
+    pending: boolean,
+    linked: boolean,
+  ): VerificationStateItem {
+    const due = dueAt(contact);
+    // A verification after the prompt or the flag (a coordinator's verify) ends that round.
+    const verifiedFrom = Date.parse(`${contact.verifiedAt}T00:00:00Z`);
+    const current = (at: Date | null | undefined): at is Date => at != null && at.getTime() >= verifiedFrom;
+    const base = {
+      contactId: contact.id,
+      country: contact.country,
+      verifiedAt: contact.verifiedAt,
+      lastSource: row?.lastSource ?? null,
+      promptedAt: row?.promptedAt?.toISOString() ?? null,
+      reminders: row?.reminders ?? 0,
+      nextStep: row?.nextStep ?? null,
+      nextAt: row?.nextAt?.toISOString() ?? null,
+      linked,
+    };
+    if (row?.unreachableSince != null)
+      return { ...base, state: 'unreachable', since: row.unreachableSince.toISOString() };
+    if (pending) return { ...base, state: 'proposal_pending', since: null };
+    if (current(row?.flaggedAt)) return { ...base, state: 'overdue', since: row.flaggedAt.toISOString() };
+    if (current(row?.promptedAt)) return { ...base, state: 'prompted', since: row.promptedAt.toISOString() };
+    if (due <= clock.now().getTime())
+      return { ...base, state: 'overdue', since: new Date(due).toISOString() };
+    return { ...base, state: 'fresh', since: `${contact.verifiedAt}T00:00:00.000Z` };
+  }
+
+  async function states(contacts: readonly Contact[]): Promise<VerificationStateItem[]> {
+    if (contacts.length === 0) return [];
+    const ids = contacts.map((contact) => contact.id);
+    const rows = await db
+      .select()
+      .from(contactVerifications)
+      .where(inArray(contactVerifications.contactId, ids));
+    const byId = new Map(rows.map((row) => [row.contactId, row]));
+    const pending = await deps.proposals.pendingFor(ids);
+    const people = await reachableMembers(db, { contactIds: ids });
+    const linked = new Set(
+      people.filter((member) => member.accounts.length > 0).flatMap((member) => member.contactId ?? []),
+    );
+    return contacts.map((contact) =>
+      stateOf(contact, byId.get(contact.id), pending.has(contact.id), linked.has(contact.id)),
+    );
+  }
+
+  function manageable(principal: Principal, contactId: string): Contact {
+    const contact = registry.snapshot().contactById.get(contactId);
+    if (contact === undefined) throw notFound('contact', contactId);
+    if (!canManageCountry(principal, contact.country))
+      throw forbidden(`you may manage contacts of your own country (${principal.country}) only`);
+    return contact;
+  }
+
+  return {
+    fire,
+    rearm,
+
+    /**
+     * Gives every active contact without a pending step its first prompt, placed in its working
+     * hours on or after the day its record falls due. Idempotent: run at start and periodically.
+     */
+    async planOnce(): Promise<number> {
+      const contacts = registry.snapshot().contacts.filter((contact) => contact.status === 'active');
+      const rows = await db.select().from(contactVerifications);
+      const byId = new Map(rows.map((row) => [row.contactId, row]));
+      let planned = 0;
+      for (const contact of contacts) {
+        const row = byId.get(contact.id);
+        const target = placed(contact, Math.max(dueAt(contact), clock.now().getTime()));
+        // Plan when nothing is pending, or when the record fell due earlier than planned (its
+        // verification date or hours were edited). A round in progress (prompted, flagged) is left alone.
+        const needsPlan = (candidate: Row | undefined) =>
+          candidate === undefined ||
+          (candidate.nextStep === null && candidate.flaggedAt === null && candidate.promptedAt === null) ||
+          (candidate.nextStep === 'prompt' &&
+            candidate.promptedAt === null &&
+            candidate.nextAt !== null &&
+            candidate.nextAt.getTime() > target.getTime() + 60_000);
+        if (!needsPlan(row)) continue;
+        const after: Rearm[] = [];
+        await db.transaction(async (tx) => {
+          const locked = await lockRow(tx, contact.id);
+          if (!needsPlan(locked)) return;
+          await setNext(tx, contact, locked, { step: 'prompt', at: target }, {}, false, after);
+        });
+        await rearm(after);
+        planned += 1;
+      }
+      return planned;
+    },
+
+    /** The record was confirmed (by the contact or a coordinator): the next round is `every` from today. */
+    async confirmedInTransaction(
+      tx: Queryable,
+      contact: Contact,
+      source: 'self' | 'coordinator',
+      after?: Rearm[],
+    ) {
+      const row = await lockRow(tx, contact.id);
+      const today = clock.now();
+      const next = placed(contact, today.getTime() + policies.forCountry(contact.country).everyMs);
+      await setNext(
+        tx,
+        contact,
+        row,
+        { step: 'prompt', at: next },
+        { promptedAt: null, reminders: 0, flaggedAt: null, lastSource: source, lastConfirmedAt: today },
+        false,
+        after,
+      );
+    },
+
+    /** A retired contact is no longer asked. */
+    async retiredInTransaction(tx: Queryable, contactId: string, country: string) {
+      const row = await lockRow(tx, contactId);
+      if (row === undefined) return;
+      await setNext(tx, { id: contactId, country } as Contact, row, { step: null, at: null });
+    },
+
+    /** Sends the prompt now, whatever the schedule (coordinator of the country, admin). */
+    async reverify(principal: Principal, contactId: string): Promise<void> {
+      const contact = manageable(principal, contactId);
+      const after: Rearm[] = [];
+      await db.transaction(async (tx) => {
+        const row = await lockRow(tx, contact.id);
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step: 'prompt', at: clock.now() },
+          { flaggedAt: null, reminders: 0, promptedAt: null },
+          true,
+          after,
+        );
+      });
+      await rearm(after);
+    },
+
+    async state(principal: Principal, contactId: string): Promise<VerificationStateItem> {
+      const contact = manageable(principal, contactId);
+      const [item] = await states([contact]);
+      if (item === undefined) throw notFound('contact', contactId);
+      return item;
+    },
+
+    /** Every active contact of a country (a coordinator: their own; an admin: any or all). */
+    async list(principal: Principal, country: string | undefined): Promise<VerificationStateItem[]> {
+      if (principal.role !== 'admin') {
+        if (country !== undefined && country !== principal.country)
+          throw forbidden('coordinators see their own country only');
+        country = principal.country;
+      }
+      const contacts = registry
+        .snapshot()
+        .contacts.filter(
+          (contact) => contact.status === 'active' && (country === undefined || contact.country === country),
+        );
+      return states(contacts);
+    },
+
+    /**
+     * How prompts ended. Failing for good N times in a row (blocked bot, unlinked chat) marks the
+     * contact unreachable; a delivered prompt clears it.
+     */
+    onPromptOutcome: (async (tx, row, outcome) => {
+      const contactId = typeof row.context.contactId === 'string' ? row.context.contactId : undefined;
+      if (contactId === undefined || outcome === 'uncertain') return [];
+      if (outcome === 'sent') {
+        await tx
+          .update(contactVerifications)
+          .set({ failures: 0, unreachableSince: null, updatedAt: clock.now() })
+          .where(eq(contactVerifications.contactId, contactId));
+        return [];
+      }
+      await tx
+        .update(contactVerifications)
+        .set({
+          failures: sql`${contactVerifications.failures} + 1`,
+          unreachableSince: sql`case when ${contactVerifications.failures} + 1 >= ${policies.unreachableAfterFailures} then coalesce(${contactVerifications.unreachableSince}, now()) else ${contactVerifications.unreachableSince} end`,
+          updatedAt: clock.now(),
+        })
+        .where(and(eq(contactVerifications.contactId, contactId)));
+      return [];
+    }) satisfies OutcomeHandler,
+
+    /** Whole days since a date, for texts. */
+    daysSince: (at: number) => Math.floor((clock.now().getTime() - at) / dayMs),
+  };
+}

@@ -257,7 +257,7 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
     'the secretariat checks a broken import (problems with JSON paths, nothing changes), reads the analytics figures and verifies the audit chain',
     { timeout: 120_000 },
     async () => {
-      await seedAnswerTimes(test);
+      await seeded();
       await story('stewardship-admin', async (page) => {
         await logIn(page, 'Network Secretariat', 'admin', '/console/registry/import');
         await page.getByRole('heading', { level: 1, name: 'Import a registry file' }).waitFor();

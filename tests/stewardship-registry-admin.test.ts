@@ -86,6 +86,14 @@ describe('treaties', () => {
     expect(wrong.body).toContain('KYRGYZSTAN&quot; is not a two-letter country code');
     expect(wrong.body).toMatch(/id="treaty-parties"[^>]*aria-invalid="true"/);
     expect(await exported()).toBe(before);
+    const outside = await secretariat.post('/console/registry/treaties/untoc', {
+      name_en: 'UN Convention against Transnational Organized Crime (2000)',
+      covers: ['mla'],
+      parties_kind: 'listed',
+      parties: 'KZ, FR',
+    });
+    expect(outside.statusCode).toBe(422);
+    expect(outside.body).toContain('FR&quot; is not a country of this registry.');
 
     const right = await secretariat.post('/console/registry/treaties/untoc', {
       name_en: 'UN Convention against Transnational Organized Crime (2000)',

@@ -2,7 +2,9 @@
 // with its dry run, and the export as a download. Admins only; the registry service checks the
 // role again and audits every change like the REST API's.
 import { type Clock, systemClock } from '../clock/index.ts';
+import { Type } from 'typebox';
 import { AppError } from '../http/errors.ts';
+import { multilineText } from '../text/index.ts';
 import type { App } from '../http/app.ts';
 import { importBodyLimitBytes, type RegistryService, type TreatyRecord } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
@@ -149,7 +151,17 @@ export function registryAdminPages(deps: RegistryAdminPagesDeps) {
     // A registry file as form text is larger than the file (URL encoding), hence the higher limit.
     app.post(
       '/console/registry/import',
-      { schema: { hide: true }, bodyLimit: 3 * importBodyLimitBytes },
+      {
+        // The file's text spans lines; the edge's text rules refuse line breaks elsewhere.
+        schema: {
+          hide: true,
+          body: Type.Object({
+            registry: Type.Optional(Type.String({ ...multilineText })),
+            mode: Type.Optional(Type.String({ maxLength: 20 })),
+          }),
+        },
+        bodyLimit: 3 * importBodyLimitBytes,
+      },
       async (request, reply) => {
         const context = pageContext(request, 'admin');
         const body = (request.body ?? {}) as FormBody;

@@ -74,11 +74,15 @@ export function treatyFromForm(
     .map((code) => code.toUpperCase())
     .filter(Boolean);
   if (values.partiesKind === 'listed') {
-    // Parties may be states outside this network's registry, so any ISO code is accepted.
+    // The registry names parties among its own countries only (the others answer no questions).
+    const countries = new Set(registry.countries.map((country) => country.iso2));
     const wrong = codes.find((code) => !/^[A-Z]{2}$/.test(code));
+    const unknown = codes.find((code) => !countries.has(code));
     if (codes.length < 2) errors.set('treaty-parties', t('console-error-treaty-parties'));
     else if (wrong !== undefined)
       errors.set('treaty-parties', t('console-error-country-code', { code: wrong }));
+    else if (unknown !== undefined)
+      errors.set('treaty-parties', t('console-error-country-unknown', { code: unknown }));
   }
   if (errors.size > 0) return { treaty: undefined, errors };
   return {

@@ -445,3 +445,4 @@ console-analytics-freshness-monthly = Registry freshness, month by month
 console-analytics-freshness-monthly-intro = Share of today's active contacts whose latest verification at each month's end was within 6 and 12 months (earlier verifications from the audit log).
 console-analytics-network-share-6 = Whole network, 6 months
 console-analytics-network-share-12 = Whole network, 12 months
+console-error-country-unknown = "{ $code }" is not a country of this registry.

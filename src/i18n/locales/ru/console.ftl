@@ -452,3 +452,4 @@ console-analytics-freshness-monthly = Актуальность реестра п
 console-analytics-freshness-monthly-intro = Доля нынешних действующих контактов, последняя проверка которых на конец каждого месяца была не старше 6 и 12 месяцев (прежние проверки — из журнала аудита).
 console-analytics-network-share-6 = Вся сеть, 6 месяцев
 console-analytics-network-share-12 = Вся сеть, 12 месяцев
+console-error-country-unknown = «{ $code }» — не страна этого реестра.

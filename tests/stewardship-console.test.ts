@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/application.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
+import { createToken } from './support/chat-fixtures.ts';
 import { seedAnswerTimes } from './support/stats-seed.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie } from './support/web-console-client.ts';
@@ -410,5 +411,59 @@ describe('a formal request’s page', () => {
     expect(first.body).toContain('href="/console/requests?from=TJ&amp;page=2"');
     const second = await secretariat.get('/console/requests?from=TJ&page=2');
     expect(second.body.match(/href="\/console\/requests\/pagereq/g)?.length).toBe(10);
+  });
+});
+
+describe('keeping the registry true from the contact page (issue #14)', () => {
+  it('a coordinator sends a re-verification prompt, approves a contact’s own proposal, and retires a contact with a successor', async () => {
+    const coordinator = await loggedIn('Saule Keeper', 'KZ', 'coordinator');
+    const page = await coordinator.get('/console/registry/contacts/kz-002');
+    expect(page.body).toContain('hx-post="/console/registry/contacts/kz-002/reverify"');
+    expect(page.body).toContain('hx-post="/console/registry/contacts/kz-002/retire"');
+    const prompted = await coordinator.post('/console/registry/contacts/kz-002/reverify', {});
+    expect(prompted.statusCode).toBe(200);
+    expect(prompted.body).toContain('The re-verification prompt was sent.');
+
+    // The person behind kz-002 proposes a new title; the coordinator approves it on the page.
+    const person = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/members',
+        headers: admin(),
+        payload: { name: 'Madina Herself', country: 'KZ', role: 'member', contactId: 'kz-002' },
+      })
+    ).json<{ id: string }>().id;
+    const token = await createToken(test, person);
+    const proposed = await app.inject({
+      method: 'POST',
+      url: '/v1/proposals',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { contactId: 'kz-002', changes: { title: 'Head of the MLA unit' } },
+    });
+    expect(proposed.statusCode, proposed.body).toBeLessThan(300);
+    const withProposal = await coordinator.get('/console/registry/contacts/kz-002');
+    const approve = /hx-post="(\/console\/registry\/contacts\/kz-002\/proposals\/[^"]+\/approve)"/.exec(
+      withProposal.body,
+    )?.[1];
+    expect(approve).toBeDefined();
+    const approved = await coordinator.post(approve ?? '', {});
+    expect(approved.statusCode).toBe(200);
+    expect(approved.body).toContain('The proposal was approved and applied.');
+    expect((await contact('kz-002')).title).toBe('Head of the MLA unit');
+
+    // Retiring kz-003 hands its work to kz-001.
+    const retired = await coordinator.post('/console/registry/contacts/kz-003/retire', {
+      successorId: 'kz-001',
+    });
+    expect(retired.statusCode).toBe(200);
+    expect(retired.body).toContain('The contact was retired and their work handed over.');
+    expect((await contact('kz-003')).status).toBe('retired');
+
+    // Another country's contact: refused, page and server alike.
+    const outsider = await coordinator.post('/console/registry/contacts/kg-001/reverify', {});
+    expect(outsider.statusCode).toBe(403);
+    const retireOutside = await coordinator.post('/console/registry/contacts/kg-001/retire', {});
+    expect(retireOutside.statusCode).toBe(403);
+    expect((await contact('kg-001')).status).toBe('active');
   });
 });

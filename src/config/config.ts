@@ -24,6 +24,11 @@ export interface Config {
     readonly bodyLimitBytes: number;
     /** Requests per minute per client (token or address). Default 600. */
     readonly rateLimitPerMinute: number;
+    /**
+     * Longest time to receive a whole request (headers and body). Default 30 s: a slow or truncated
+     * body must not hold a connection forever (408, then closed).
+     */
+    readonly requestTimeoutMs: number;
   };
   readonly database: {
     /** PostgreSQL URL. Unset: embedded PGlite under dataDir. */
@@ -261,6 +266,7 @@ export function loadConfig(env: Env): Config {
       trustProxy: flag('TRUST_PROXY', false),
       bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
       rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     },
     database: {
       url: url('DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -68,8 +68,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     frameworkErrors: frameworkErrorHandler,
+    // Fastify's default of 0 turns off Node's own limit: a client that sends half a body would
+    // hold its connection (and the request's memory) forever.
+    requestTimeout: config.http.requestTimeoutMs,
+    // Idle sockets (no request under way) are closed; the console's event stream sends a
+    // heartbeat (20 s) well within this, so it is never idle.
+    connectionTimeout: Math.max(config.http.requestTimeoutMs * 2, 60_000),
+    // Node's own limit covers the headers only once the handler runs; see bodyDeadline below.
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  bodyDeadline(app, config.http.requestTimeoutMs);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', undefined);
   registerErrorHandling(app);
@@ -155,3 +163,28 @@ const isOperationsUrl = (url: string): boolean => {
   const path = url.split('?', 1)[0];
   return path === '/healthz' || path === '/readyz' || path === '/metrics';
 };
+
+/**
+ * A request whose body has not fully arrived within `ms` (sent slowly, or stopped halfway) is
+ * answered 408 and its connection closed: neither the socket nor the buffered part is held forever.
+ */
+function bodyDeadline(app: App, ms: number): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const raw = request.raw;
+    if (!raw.complete) {
+      const timer = setTimeout(() => {
+        if (raw.complete || raw.socket.destroyed) return;
+        raw.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        raw.socket.destroySoon();
+      }, ms);
+      timer.unref();
+      raw.once('end', () => {
+        clearTimeout(timer);
+      });
+      raw.once('close', () => {
+        clearTimeout(timer);
+      });
+    }
+    done();
+  });
+}

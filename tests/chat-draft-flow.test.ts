@@ -119,7 +119,7 @@ describe('a guided draft in a chat without end-to-end encryption', () => {
     const page = await app.inject({ method: 'GET', url: `/console/drafts/${token}` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.body).toContain('<form method="post">');
+    expect(page.body).toContain('<form method="get">');
     // Opening the page (a link preview does) does not use the link up.
     expect((await app.inject({ method: 'GET', url: `/console/drafts/${token}` })).statusCode).toBe(200);
 

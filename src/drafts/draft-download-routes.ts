@@ -3,6 +3,7 @@
 // prefetchers (a messenger fetching the address to show a card) open the page, never the file.
 import fastifyFormbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../console/html.ts';
 import type { Config } from '../config/config.ts';
 import { pageLocale } from '../http/page-locale.ts';
@@ -45,10 +46,32 @@ export function draftDownloadRoutes(deps: {
         `<p>${escapeHtml(translator.t(locale, 'draft-download-gone'))}</p>`,
       );
 
+    const handOut = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+      const locale = pageLocale(request, deps.config.defaultLocale);
+      void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+      const held = downloads.take(request.params.token);
+      if (held === undefined) return reply.code(404).type('text/html; charset=utf-8').send(gone(locale));
+      const { file } = await drafts.docx(held.principal, held.request);
+      const name = `request-${held.request.country.toUpperCase()}-${held.request.competence}.docx`;
+      return reply
+        .type(docxMediaType)
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(file);
+    };
+
+    // The page's button submits `?download=1` (a form cannot carry the console's CSRF header, and
+    // the token is the credential); previews fetch the bare address and get the page.
     app.get(
       `${draftDownloadPath}/:token`,
-      { schema: { hide: true, params: Params } },
+      {
+        schema: {
+          hide: true,
+          params: Params,
+          querystring: Type.Object({ download: Type.Optional(Type.Literal('1')) }),
+        },
+      },
       async (request, reply) => {
+        if (request.query.download === '1') return handOut(request, reply);
         const locale = pageLocale(request, deps.config.defaultLocale);
         void reply
           .header('cache-control', 'no-store')
@@ -61,27 +84,12 @@ export function draftDownloadRoutes(deps: {
             locale,
             translator.t(locale, 'draft-download-title'),
             `<p>${escapeHtml(translator.t(locale, 'draft-download-once'))}</p>
-<form method="post"><button type="submit">${escapeHtml(translator.t(locale, 'draft-download-button'))}</button></form>`,
+<form method="get"><input type="hidden" name="download" value="1"><button type="submit">${escapeHtml(translator.t(locale, 'draft-download-button'))}</button></form>`,
           ),
         );
       },
     );
 
-    app.post(
-      `${draftDownloadPath}/:token`,
-      { schema: { hide: true, params: Params } },
-      async (request, reply) => {
-        const locale = pageLocale(request, deps.config.defaultLocale);
-        void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-        const held = downloads.take(request.params.token);
-        if (held === undefined) return reply.code(404).type('text/html; charset=utf-8').send(gone(locale));
-        const { file } = await drafts.docx(held.principal, held.request);
-        const name = `request-${held.request.country.toUpperCase()}-${held.request.competence}.docx`;
-        return reply
-          .type(docxMediaType)
-          .header('content-disposition', `attachment; filename="${name}"`)
-          .send(file);
-      },
-    );
+    app.post(`${draftDownloadPath}/:token`, { schema: { hide: true, params: Params } }, handOut);
   };
 }

@@ -164,7 +164,7 @@ export function registryAdminPages(deps: RegistryAdminPagesDeps) {
       },
       async (request, reply) => {
         const context = pageContext(request, 'admin');
-        const body = (request.body ?? {}) as FormBody;
+        const body = request.body as FormBody;
         const text = typeof body.registry === 'string' ? body.registry : '';
         const dryRun = body.mode !== 'import';
         const outcome = await runImport(context, text, dryRun);

@@ -44,7 +44,7 @@ describe('Matrix bot replicas and accounts', () => {
         () => (second.status() === 'standby' ? true : undefined),
         'the second replica to stand by',
       );
-      expect(await second.readiness.check()).toBe(true);
+      expect(await second.readiness.check()).toBe('ok');
       await expect(second.adapter.send(dm, { text: 'hello' })).rejects.toMatchObject({
         failure: { kind: 'retry', code: 'matrix_other_replica_syncs' },
       });

@@ -171,7 +171,10 @@ const isOperationsUrl = (url: string): boolean => {
 function bodyDeadline(app: App, ms: number): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
-    if (!raw.complete) {
+    // Injected requests (tests, in-process callers) have no real socket to close, and may never
+    // emit 'end': a timer for them would only keep each request in memory for `ms`.
+    const onSocket = typeof (raw.socket as Partial<typeof raw.socket> | undefined)?.end === 'function';
+    if (onSocket && !raw.complete) {
       const timer = setTimeout(() => {
         if (raw.complete || raw.socket.destroyed) return;
         raw.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createMatrixBot, matrixMessenger } from '../bots/matrix/index.ts';
 import { createTelegramBot, telegramMessenger } from '../bots/telegram/index.ts';
@@ -94,6 +95,7 @@ export async function createApplication(
     prefix: config.redis.prefix,
     dataDir: config.database.dataDir,
     logger,
+    deployment: config.database.url ?? resolve(config.database.dataDir),
   });
 
   const translator = createTranslator();

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -23,6 +24,11 @@ export interface RedisOptionsInput {
   prefix: string;
   dataDir: string;
   logger: Logger;
+  /**
+   * What identifies this deployment (its database), never logged: two deployments sharing a Redis
+   * and a prefix would take each other's jobs and leases, so the second is warned at start.
+   */
+  deployment?: string;
 }
 
 const defaultUrl = 'redis://127.0.0.1:6379';
@@ -32,16 +38,26 @@ const defaultUrl = 'redis://127.0.0.1:6379';
  * redis-server child when the binary is installed; otherwise none, and the caller says clearly
  * that reminders need Redis while questions are still answered.
  */
-export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsInput): Promise<RedisHandle> {
+export async function openRedis({
+  url,
+  prefix,
+  dataDir,
+  logger,
+  deployment,
+}: RedisOptionsInput): Promise<RedisHandle> {
   let child: ChildProcess | undefined;
   let chosen = url;
+  let source: 'REDIS_URL' | 'default port' | 'private redis-server' = 'REDIS_URL';
   if (chosen === undefined) {
-    if (await answers(defaultUrl)) chosen = defaultUrl;
-    else {
+    if (await answers(defaultUrl)) {
+      chosen = defaultUrl;
+      source = 'default port';
+    } else {
       const started = await startPrivateRedis(dataDir, logger);
       if (started !== undefined) {
         chosen = started.url;
         child = started.child;
+        source = 'private redis-server';
       }
     }
   }
@@ -74,6 +90,8 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
     return connection;
   };
   const client = connect({ maxRetriesPerRequest: 1 });
+  logger.info({ redis: redactedUrl(redisUrl), prefix, found: source }, 'using Redis');
+  if (deployment !== undefined) await claimPrefix(client, prefix, deployment, redactedUrl(redisUrl), logger);
   return {
     url: redisUrl,
     prefix,
@@ -98,6 +116,48 @@ export async function openRedis({ url, prefix, dataDir, logger }: RedisOptionsIn
       if (child !== undefined) child.kill('SIGTERM');
     },
   };
+}
+
+/** The URL without its password, for logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'redis://(unparseable URL)';
+  }
+}
+
+/**
+ * Marks the prefix as this deployment's (a hash of its identity under `<prefix>:deployment`); when
+ * another deployment marked it first, says so: its workers would take this one's jobs, leases and
+ * locks. A Redis that does not answer is left to the connection's own error handling.
+ */
+async function claimPrefix(
+  client: Redis,
+  prefix: string,
+  deployment: string,
+  redis: string,
+  logger: Logger,
+): Promise<void> {
+  const key = `${prefix}:deployment`;
+  const mine = createHash('sha256').update(deployment).digest('hex').slice(0, 16);
+  try {
+    const claimed = await client.set(key, mine, 'NX');
+    if (claimed === 'OK') return;
+    const holder = await client.get(key);
+    if (holder !== null && holder !== mine)
+      logger.warn(
+        { redis, prefix, key },
+        'this Redis prefix already holds another deployment’s keys (queues, leases, locks): set REDIS_PREFIX to keep the two apart',
+      );
+  } catch (error) {
+    logger.debug(
+      { err: error instanceof Error ? error.message : String(error) },
+      'could not check the Redis prefix',
+    );
+  }
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -6,9 +6,9 @@ import { createAnswerCache } from '../src/ask/answer-cache.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { tokenize, tokenOf } from '../src/ask/word-keys.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
-import type { Principal } from '../src/members/principal.ts';
 import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
 import { createTestClock, demoDay } from './support/test-clock.ts';
+import type { Principal } from '../src/access/index.ts';
 
 const member: Principal = {
   memberId: 'm-kz',

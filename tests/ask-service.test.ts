@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/audit-service.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
-import type { Principal } from '../src/members/principal.ts';
 import type { RegistrySnapshot } from '../src/registry/registry-types.ts';
 import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
+import type { Principal } from '../src/access/index.ts';
 
 const translator = createTranslator();
 const saturday = new Date('2026-11-28T10:00:00Z');

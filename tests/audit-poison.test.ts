@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../src/audit/index.ts';
 import { auditLog } from '../src/audit/audit-schema.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { AppError } from '../src/http/errors.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { AppError } from '../src/errors/index.ts';
 
 let database: TestDatabase;
 let audit: AuditService;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
-import type { Principal } from '../../src/members/principal.ts';
+import type { Principal } from '../../src/access/index.ts';
 
 export const publicFolder = join(import.meta.dirname, 'public');
 // The page language is chosen the same way on every console page (chat and stewardship).

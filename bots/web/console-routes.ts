@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { InboundMessage, OutboundMessage } from '../../src/chat/chat-types.ts';
-import { AppError } from '../../src/http/errors.ts';
 import {
   checkCsrf,
   clearSessionCookie,
@@ -17,7 +16,6 @@ import {
 } from '../../src/http/session-auth.ts';
 import { isLocale, type Locale, type Translator } from '../../src/i18n/i18n.ts';
 import { principalOf, type Member } from '../../src/members/members-service.ts';
-import type { Principal } from '../../src/members/principal.ts';
 import type { SessionService } from '../../src/members/session-service.ts';
 import {
   countryName,
@@ -30,6 +28,8 @@ import { openEventStream, type EventStreams } from './console-events.ts';
 import { pushIdPattern, type WebPushHub } from './web-push-hub.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
 import { chatText } from '../../src/text/index.ts';
+import { AppError } from '../../src/errors/index.ts';
+import type { Principal } from '../../src/access/index.ts';
 
 export interface WebConsoleDeps {
   /** PUBLIC_URL (Secure cookies, expected Origin) and the deployment's default language. */

@@ -6,7 +6,6 @@ import countryCodes from 'i18n-iso-countries';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { OutboundMessage } from '../chat/chat-types.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import { actorOf, askingCountryOf, type Principal } from '../members/principal.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
@@ -21,6 +20,7 @@ import {
   type SheetInAnswer,
 } from './practical-answers.ts';
 import type { InterpretedQuestion } from './question-interpreter.ts';
+import { actorOf, askingCountryOf, type Principal } from '../access/index.ts';
 
 /** What the ask module needs from the registry module. */
 export interface RegistryReader {

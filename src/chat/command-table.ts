@@ -2,9 +2,8 @@
 // permission checks and messenger command menus all come from these declarations.
 import type { MessengerCapabilities } from './messenger-port.ts';
 import { supportedLocales, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
-import type { Role } from '../members/members-schema.ts';
-import type { Principal } from '../members/principal.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
+import { hasRole, type Principal, type Role } from '../access/index.ts';
 
 /** What a command or button handler answers: nothing, one message or several. */
 export type ChatReply = OutboundMessage | readonly OutboundMessage[] | undefined;
@@ -68,11 +67,8 @@ export interface AnyoneCommand extends CommandDeclaration {
 }
 export type ChatCommand = MemberCommand | AnyoneCommand;
 
-const roleRank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
-
 export const mayRun = (command: ChatCommand, principal: Principal | undefined): boolean =>
-  command.role === 'anyone' ||
-  (principal !== undefined && roleRank[principal.role] >= roleRank[command.role]);
+  command.role === 'anyone' || (principal !== undefined && hasRole(principal.role, command.role));
 
 export interface ParsedCommand {
   name: string;

@@ -11,7 +11,6 @@ import type { Logger } from '../logging/logger.ts';
 import type { IdentityService } from '../members/identity-service.ts';
 import type { InviteService } from '../members/invite-service.ts';
 import { principalOf } from '../members/members-service.ts';
-import type { Principal } from '../members/principal.ts';
 import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
@@ -30,6 +29,7 @@ import { createFlowCommands } from './flow-commands.ts';
 import { createFlowRunner, withLead, type FlowSealer } from './flow-runner.ts';
 import { createFlowStore } from './flow-store.ts';
 import type { FlowConversation, FlowDefinition, FlowStart, FlowSubject } from './flow-types.ts';
+import type { Principal } from '../access/index.ts';
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {

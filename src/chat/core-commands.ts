@@ -3,7 +3,6 @@
 import { isLocale, supportedLocales, type Locale, type Translator } from '../i18n/i18n.ts';
 import type { IdentityService } from '../members/identity-service.ts';
 import type { InviteService, RedeemOutcome } from '../members/invite-service.ts';
-import type { Principal } from '../members/principal.ts';
 import { countryName } from '../registry/index.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import type {
@@ -13,6 +12,7 @@ import type {
   CommandTable,
   MemberCommandContext,
 } from './command-table.ts';
+import type { Principal } from '../access/index.ts';
 
 export interface CoreCommandDeps {
   table: CommandTable;

@@ -3,7 +3,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { EmbeddedDatabaseBusy } from '../db/embedded-lock.ts';
-import { AppError } from '../http/errors.ts';
 import { unsafeTextReason } from '../text/index.ts';
 import { embeddedBusyAdvice } from './embedded-busy.ts';
 import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
@@ -11,6 +10,7 @@ import { openCliContext } from './cli-context.ts';
 import { registerInviteCommands } from './invite-commands.ts';
 import { registerMemberCommands } from './member-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
+import { AppError } from '../errors/index.ts';
 
 const program = new Command('counterpart').description('Counterpart operator commands').showHelpAfterError();
 

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AppError } from '../http/errors.ts';
 import { systemClock } from '../clock/index.ts';
 import { latestVerificationDay, validateRegistryFile, type Problem } from '../registry/index.ts';
 import { withContext, type OpenCliContext } from './cli-context.ts';
+import { AppError } from '../errors/index.ts';
 
 /** Reads a registry file as JSON; a parse failure is reported like a validation problem. */
 async function readRegistryFile(file: string): Promise<{ data: unknown } | { problems: Problem[] }> {

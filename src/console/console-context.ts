@@ -2,13 +2,10 @@
 // chat console), which language they read, and the locale's way of writing dates and numbers.
 import type { FastifyRequest } from 'fastify';
 import { pageLocale } from '../http/page-locale.ts';
-import { AppError } from '../http/errors.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import type { Role } from '../members/members-schema.ts';
-import type { Principal } from '../members/principal.ts';
 import { countryName } from '../registry/country-names.ts';
-
-const roleRank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
+import { AppError } from '../errors/index.ts';
+import { hasRole, type Principal, type Role } from '../access/index.ts';
 
 /** The page's reader, language and formatters. */
 export interface PageContext {
@@ -47,7 +44,7 @@ export function createPageContexts({ translator, defaultLocale }: ContextOptions
     const principal = request.principal;
     if (principal?.sessionId === undefined) throw new LoginRequired(request.url);
     const locale = pageLocale(request, defaultLocale);
-    if (roleRank[principal.role] < roleRank[minimum])
+    if (!hasRole(principal.role, minimum))
       throw new AppError('forbidden', `this page needs the ${minimum} role`, { reason: 'role' });
     return formatting(principal, locale, request.url, translator);
   };

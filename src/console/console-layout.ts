@@ -1,9 +1,9 @@
 // The frame of every stewardship page: skip link, navigation by role, language switch, the live
 // region that announces what an action did, and the one script and style sheet (all served by this
 // server; the Content-Security-Policy allows nothing inline).
-import type { Role } from '../members/members-schema.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './console-context.ts';
+import { hasRole, type Role } from '../access/index.ts';
 
 export type Section =
   'registry' | 'members' | 'requests' | 'consultations' | 'analytics' | 'audit' | 'chat' | 'none';
@@ -27,8 +27,6 @@ const navigation: { section: Section; href: string; label: string; minimum: Role
   },
   { section: 'audit', href: '/console/audit', label: 'console-nav-audit', minimum: 'admin' },
 ];
-
-const rank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
 
 /**
  * htmx settings (read from this meta element, so no inline script): no eval, no script tags in
@@ -68,7 +66,7 @@ export interface LayoutInput {
 
 export function renderLayout(context: PageContext, input: LayoutInput): string {
   const { t, principal, locale } = context;
-  const links = navigation.filter((item) => rank[principal.role] >= rank[item.minimum]);
+  const links = navigation.filter((item) => hasRole(principal.role, item.minimum));
   const page = html`<!doctype html>
     <html lang="${locale}">
       <head>

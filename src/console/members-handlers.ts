@@ -1,19 +1,18 @@
 // Routes of the members page. Every action calls the same service as the REST API with the
 // reader as actor, so the country rules and the audit trail are the API's.
 import type { App } from '../http/app.ts';
-import { AppError } from '../http/errors.ts';
 import type { IdentityService } from '../members/identity-service.ts';
 import { qrSvg } from '../members/invite-links.ts';
 import type { InviteService } from '../members/invite-service.ts';
 import type { MemberDirectory } from '../members/member-directory.ts';
 import type { MembersService } from '../members/members-service.ts';
-import { isAdmin } from '../members/principal.ts';
-import type { Role } from '../members/members-schema.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
 import { renderMembersBody, type MembersResult, type NewMemberValues } from './members-page.ts';
 import { textParameter } from './page-parts.ts';
+import { AppError } from '../errors/index.ts';
+import { isAdmin, type Role } from '../access/index.ts';
 
 export interface MembersPagesDeps {
   members: MembersService;

@@ -5,12 +5,12 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { ConsultationQueries } from '../consultations/consultation-queries.ts';
 import type { App } from '../http/app.ts';
 import type { MemberDirectory } from '../members/member-directory.ts';
-import { isAdmin } from '../members/principal.ts';
 import type { RequestService } from '../requests/index.ts';
 import type { ConsoleShared } from './console-plugin.ts';
 import { actionLabel, actorName } from './contact-page.ts';
 import { html } from './html.ts';
 import { badge, checkbox, dataTable, link, pageParameter, pagination, textParameter } from './page-parts.ts';
+import { isAdmin } from '../access/index.ts';
 
 export interface OversightPagesDeps {
   requests: RequestService;

@@ -3,7 +3,6 @@
 // role again and audits every change like the REST API's.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { Type } from 'typebox';
-import { AppError } from '../http/errors.ts';
 import { multilineText } from '../text/index.ts';
 import type { App } from '../http/app.ts';
 import { importBodyLimitBytes, type RegistryService, type TreatyRecord } from '../registry/index.ts';
@@ -20,6 +19,7 @@ import {
   type TreatyFieldErrors,
   type TreatyFormValues,
 } from './treaties-page.ts';
+import { AppError } from '../errors/index.ts';
 
 export interface RegistryAdminPagesDeps {
   registry: RegistryService;

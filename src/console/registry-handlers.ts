@@ -4,9 +4,7 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import type { AuditQueries } from '../audit/audit-queries.ts';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { App } from '../http/app.ts';
-import { forbidden, notFound } from '../http/errors.ts';
 import type { MemberDirectory } from '../members/member-directory.ts';
-import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type { ContactReachService } from '../stats/contact-reach.ts';
 import type { ContactRecord, RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
@@ -23,6 +21,8 @@ import { validationProblems } from './registry-admin-handlers.ts';
 import { renderContactBody, type ContactBodyInput, type ContactPageData } from './contact-page.ts';
 import { parseRegistryQuery, renderRegistryPage } from './registry-page.ts';
 import type { RegistryTruth } from './registry-truth-port.ts';
+import { forbidden, notFound } from '../errors/index.ts';
+import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
 
 export interface RegistryPagesDeps {
   registry: RegistryService;

@@ -1,6 +1,5 @@
 // /console/registry: the contacts of my country (a coordinator) or of all countries (an admin), as
 // a table to sort, filter and search; every filter is in the address, so a view can be bookmarked.
-import { isAdmin } from '../members/principal.ts';
 import type { ContactRecord, RegistryFile } from '../registry/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './console-context.ts';
@@ -26,6 +25,7 @@ import {
   type RegistryRow,
   type SortKey,
 } from './registry-rows.ts';
+import { isAdmin } from '../access/index.ts';
 
 const statuses = ['active', 'all', 'retired', 'suspended'] as const;
 

@@ -1,7 +1,7 @@
+import type { Principal } from '../access/index.ts';
 // What the contact page needs from the registry-truth module (issue #14: re-verification prompts,
 // proposals by the contacts themselves, retirement with a successor). The console shows these
 // sections and their actions only when the composition root hands it an implementation.
-import type { Principal } from '../members/principal.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
 

@@ -1,7 +1,5 @@
 // A recipient's answers other than Accept: decline with a reason, or forward to a colleague.
 import { eq } from 'drizzle-orm';
-import { AppError, badRequest, forbidden } from '../http/errors.ts';
-import type { Principal } from '../members/principal.ts';
 import type { Core } from './consultation-core.ts';
 import { activeMember, findByNumber, membersByIds } from './consultation-repository.ts';
 import {
@@ -14,6 +12,8 @@ import {
 import { consultations } from './consultations-schema.ts';
 import { memberActor, type Steps } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RuleResult } from './consultation-types.ts';
+import { AppError, badRequest, forbidden } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 export const maxReasonLength = 1000;
 

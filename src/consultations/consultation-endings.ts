@@ -1,7 +1,5 @@
 // How a consultation moves on or ends without an answer: its accept deadline passes, or a side closes it.
 import { and, eq, isNull } from 'drizzle-orm';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
-import type { Principal } from '../members/principal.ts';
 import type { Core } from './consultation-core.ts';
 import { activeMember, currentRoute, findByNumber, lockConsultation } from './consultation-repository.ts';
 import {
@@ -16,6 +14,8 @@ import {
 import { consultationParticipants, consultations } from './consultations-schema.ts';
 import { isAwaiting, memberActor, type Steps } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type RuleResult } from './consultation-types.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 export function createEndings(core: Core, steps: Steps) {
   const { clock } = core;

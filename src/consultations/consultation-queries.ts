@@ -1,9 +1,7 @@
 // Reading consultations: lists by role, one consultation with its history, and statistics.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
 
-import type { Principal } from '../members/principal.ts';
 import {
   consultationMessages,
   consultationRoutes,
@@ -17,6 +15,8 @@ import {
   type ConsultationRow,
   type ConsultationView,
 } from './consultation-types.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 export type ListScope = 'mine' | 'country' | 'all';
 

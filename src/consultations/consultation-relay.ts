@@ -1,8 +1,6 @@
 // Relaying messages between the two sides of an accepted consultation, across messengers.
 import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { ChatAddress } from './consultation-types.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
-import type { Principal } from '../members/principal.ts';
 import { newId } from '../members/secrets.ts';
 import type { Core } from './consultation-core.ts';
 import {
@@ -16,6 +14,8 @@ import {
 import { participantAddress } from './consultation-routing.ts';
 import { consultationMessages, consultationParticipants, consultations } from './consultations-schema.ts';
 import { refOf } from './consultation-types.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 export const maxMessageLength = 4000;
 

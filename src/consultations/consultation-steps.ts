@@ -2,8 +2,6 @@
 // description when it is no longer needed, checking who may answer, and telling people.
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/database.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
-import type { Principal } from '../members/principal.ts';
 import type { Core, Effects } from './consultation-core.ts';
 import {
   activeMember,
@@ -18,6 +16,8 @@ import { fallbackContactLines } from './consultation-fallback.ts';
 import { participantAddress } from './consultation-routing.ts';
 import { awaitingStatuses, consultations, type ConsultationStatus } from './consultations-schema.ts';
 import { refOf, type ActingFrom, type ConsultationRow } from './consultation-types.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 export const isAwaiting = (status: ConsultationStatus): boolean =>
   (awaitingStatuses as readonly string[]).includes(status);

@@ -6,8 +6,8 @@
 // sticky by path, where that matters).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock/index.ts';
-import type { Principal } from '../members/principal.ts';
 import type { DraftRequest } from './drafts-service.ts';
+import type { Principal } from '../access/index.ts';
 
 /** How long a link works unless configured otherwise. */
 export const defaultDownloadTtlSeconds = 10 * 60;

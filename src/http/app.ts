@@ -15,12 +15,12 @@ import Fastify, {
 import helmet from 'helmet';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Principal } from '../members/principal.ts';
 import { registerErrorHandling } from './error-handling.ts';
 import { frameworkErrorHandler, registerInputRules, requestIdOf } from './input-rules.ts';
 import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
+import type { Principal } from '../access/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,9 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Role } from '../members/members-schema.ts';
-import type { Principal } from '../members/principal.ts';
-import { AppError } from './errors.ts';
-
-const rank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
+import { AppError } from '../errors/index.ts';
+import { hasRole, type Principal, type Role } from '../access/index.ts';
 
 /**
  * The caller, who must hold at least `minimum` role. 401 without credentials, 403 with too
@@ -12,7 +9,7 @@ const rank: Record<Role, number> = { member: 0, coordinator: 1, admin: 2 };
 export function requireRole(request: FastifyRequest, minimum: Role = 'member'): Principal {
   const principal = request.principal;
   if (principal === undefined) throw new AppError('unauthorized', 'a valid API token or session is required');
-  if (rank[principal.role] < rank[minimum]) throw new AppError('forbidden', `this needs the ${minimum} role`);
+  if (!hasRole(principal.role, minimum)) throw new AppError('forbidden', `this needs the ${minimum} role`);
   return principal;
 }
 

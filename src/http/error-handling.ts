@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { App } from './app.ts';
-import { AppError, errorStatus, type ErrorCode } from './errors.ts';
+import { AppError, errorStatus, type ErrorCode } from '../errors/index.ts';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };

@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { quotableText, textProblems, unsafeTextReason, type TextProblem } from '../text/index.ts';
 import type { App } from './app.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

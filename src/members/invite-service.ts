@@ -3,16 +3,15 @@ import { webConsolePlatform } from '../chat/chat-types.ts';
 import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
-import type { Role } from './members-schema.ts';
 import { identities, invites, members } from './members-schema.ts';
 import type { Member } from './members-service.ts';
 import { newInviteCode, normalizeInviteCode } from './invite-code.ts';
 import { webInviteLink } from './invite-links.ts';
 import type { InviteThrottle } from './invite-throttle.ts';
 import type { MessengerAccount } from './identity-service.ts';
-import { actorOf, canManageCountry, type Principal } from './principal.ts';
 import { hashSecret, newId } from './secrets.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import { actorOf, canManageCountry, type Principal, type Role } from '../access/index.ts';
 
 export type Invite = typeof invites.$inferSelect;
 

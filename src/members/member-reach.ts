@@ -2,7 +2,8 @@
 // notice, a re-verification prompt, a coordinator's digest) reaches.
 import { and, eq, inArray, isNotNull, isNull, or, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/database.ts';
-import { identities, members, type Role } from './members-schema.ts';
+import { identities, members } from './members-schema.ts';
+import type { Role } from '../access/index.ts';
 
 export interface ReachableAccount {
   identityId: string;

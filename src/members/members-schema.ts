@@ -1,6 +1,5 @@
 import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-
-export type Role = 'admin' | 'coordinator' | 'member';
+import type { Role } from '../access/index.ts';
 
 export const members = pgTable(
   'members',

@@ -6,9 +6,9 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
 import { identities, members } from './members-schema.ts';
 import { principalOf } from './members-service.ts';
-import type { Principal } from './principal.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { webSessions, type SessionOrigin } from './session-schema.ts';
+import type { Principal } from '../access/index.ts';
 
 export interface SessionServiceDeps {
   db: Database;

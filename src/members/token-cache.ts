@@ -1,8 +1,8 @@
+import type { Principal } from '../access/index.ts';
 // Remembers resolved API tokens for a few seconds, so a busy client does not cost a database
 // lookup per request. Any change to members or tokens empties it: in this process directly, in
 // every other process through the `members_changed` NOTIFY a database trigger sends (migration
 // 0007), so a revocation takes effect everywhere, even one made by the CLI or by hand in SQL.
-import type { Principal } from './principal.ts';
 
 /** NOTIFY channel on which the database announces changed members or tokens. */
 export const membersChangedChannel = 'members_changed';

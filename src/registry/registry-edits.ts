@@ -4,8 +4,6 @@
 import type { Clock } from '../clock/index.ts';
 import type { AuditEntry } from '../audit/audit-service.ts';
 import type { Queryable } from '../db/database.ts';
-import { conflict, forbidden, notFound } from '../http/errors.ts';
-import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type {
   AuthorityChanges,
   AuthorityRecord,
@@ -21,6 +19,8 @@ import type {
 } from './registry-format.ts';
 import type { SyncCounts } from './registry-repository.ts';
 import { isoDay } from './registry-snapshot.ts';
+import { conflict, forbidden, notFound } from '../errors/index.ts';
+import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
 
 /** One registry change, computed from the current registry inside the write transaction. */
 export interface RegistryChange<T> {

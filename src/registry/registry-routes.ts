@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditService } from '../audit/audit-service.ts';
 import { requireRole } from '../http/auth.ts';
-import { notFound } from '../http/errors.ts';
 import {
   AuthorityChanges,
   AuthorityRecord,
@@ -34,6 +33,7 @@ import {
 import { auditedRead } from './registry-read-audit.ts';
 import type { RegistryService } from './registry-service.ts';
 import { requirementRoutes } from './requirement-routes.ts';
+import { notFound } from '../errors/index.ts';
 
 /** Largest registry file the import route accepts; other routes keep the app's body limit. */
 export const importBodyLimitBytes = 10 * 1024 * 1024;

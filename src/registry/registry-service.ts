@@ -7,9 +7,7 @@ import { and, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database, DatabaseHandle } from '../db/database.ts';
 import { members } from '../db/schema.ts';
-import { AppError, conflict } from '../http/errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { actorOf, type Principal } from '../members/principal.ts';
 import { createRegistryEdits, type RegistryChange, type RegistryWriteHooks } from './registry-edits.ts';
 import type { RegistryFile } from './registry-format.ts';
 import {
@@ -40,6 +38,8 @@ import {
   type Problem,
   type ValidationResult,
 } from './registry-validator.ts';
+import { AppError, conflict } from '../errors/index.ts';
+import { actorOf, type Principal } from '../access/index.ts';
 
 /** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
 export const registryChangedChannel = 'registry_changed';

@@ -1,8 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireRole } from '../http/auth.ts';
-import { notFound } from '../http/errors.ts';
-import type { Principal } from '../members/principal.ts';
 import { NewRequirementRecord, RequirementChanges, RequirementRecord } from './registry-format.ts';
 import { paginate } from './registry-queries.ts';
 import {
@@ -14,6 +12,8 @@ import {
 } from './registry-route-schemas.ts';
 import type { RegistryService } from './registry-service.ts';
 import { findSheets } from './requirement-sheets.ts';
+import { notFound } from '../errors/index.ts';
+import type { Principal } from '../access/index.ts';
 
 const noContent = { 204: Type.Null() };
 

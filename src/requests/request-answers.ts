@@ -4,7 +4,6 @@ import { and, eq, inArray, like } from 'drizzle-orm';
 import type { Button } from '../chat/chat-types.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
-import { actorOf, type Principal } from '../members/principal.ts';
 import { outbox } from '../outbox/outbox-schema.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/outbox-service.ts';
 import { readableIn } from '../registry/index.ts';
@@ -16,6 +15,7 @@ import { loadReachableMembers } from './request-recipients.ts';
 import { canAnswer, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
 import { answers, isOpen, type AnswerCode, type RequestRow, type RequestStatus } from './request-types.ts';
+import { actorOf, type Principal } from '../access/index.ts';
 
 /** What the person who tapped sees next. */
 export type AnswerOutcome =

@@ -2,7 +2,8 @@
 // they linked: who a nudge, escalation or notice reaches.
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/database.ts';
-import { identities, members, type Role } from '../members/members-schema.ts';
+import { identities, members } from '../members/members-schema.ts';
+import type { Role } from '../access/index.ts';
 
 export interface ReachableMember {
   memberId: string;

@@ -2,9 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/database.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
 import type { Locale } from '../i18n/i18n.ts';
-import { actorOf, type Principal } from '../members/principal.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { OutboxPush } from '../outbox/outbox-service.ts';
 import { insertEvents } from './nudge-processor.ts';
@@ -21,6 +19,8 @@ import {
   type RequestRow,
   type RequestView,
 } from './request-types.ts';
+import { AppError, forbidden, notFound } from '../errors/index.ts';
+import { actorOf, type Principal } from '../access/index.ts';
 
 export interface NewRequest {
   type: string;

@@ -3,13 +3,13 @@ import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { Principal } from '../members/principal.ts';
 import type { OutboxService } from '../outbox/outbox-service.ts';
 import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { NudgePlanner } from './nudge-planner.ts';
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import type { RequestMessages } from './request-messages.ts';
 import type { ContactRanking, RequestRow } from './request-types.ts';
+import type { Principal } from '../access/index.ts';
 
 /** What the request services share, built once in index.ts. */
 export interface RequestsContext {

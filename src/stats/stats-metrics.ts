@@ -1,7 +1,7 @@
 // The network's figures as Prometheus gauges, computed when scraped (at most once a minute).
 import { Gauge, type Registry } from 'prom-client';
-import type { Principal } from '../members/principal.ts';
 import type { StatsService } from './stats-service.ts';
+import type { Principal } from '../access/index.ts';
 
 /** The network as a whole, as the metrics see it (an admin without a country filter). */
 const network: Principal = {

@@ -4,8 +4,6 @@
 // country's rows or all of them. The same figures feed the API, the console and Prometheus.
 import { type Clock, systemClock } from '../clock/index.ts';
 import type { ConsultationStats, FirstAnswerMonthRow, FirstAnswerRow } from '../consultations/index.ts';
-import { forbidden } from '../http/errors.ts';
-import { isAdmin, type Principal } from '../members/principal.ts';
 import type { DeliveryHealth } from '../outbox/index.ts';
 import { freshnessByMonth, type VerificationHistory } from './freshness-history.ts';
 import type { ContactRecord, RegistryFile } from '../registry/index.ts';
@@ -16,6 +14,8 @@ import type {
   RequestStats,
   RequestTimesRow,
 } from '../requests/index.ts';
+import { forbidden } from '../errors/index.ts';
+import { isAdmin, type Principal } from '../access/index.ts';
 
 export interface StatsQuery {
   /** Admins: one country's rows (default all). Coordinators always get their own country's. */

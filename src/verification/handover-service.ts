@@ -3,13 +3,13 @@
 // naming the retiree as deputy are flagged to the coordinators, and the retiree's messenger links
 // stay with their member (nothing here touches them). Everything is audited.
 import type { Queryable } from '../db/database.ts';
-import { AppError, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { reachableMembers } from '../members/member-reach.ts';
-import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { RegistryFile, RegistryService } from '../registry/index.ts';
 import type { TruthPushes } from './truth-pushes.ts';
+import { AppError, conflict, forbidden, notFound } from '../errors/index.ts';
+import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
 
 /** What another module hands over inside the retirement's transaction. */
 export type HandOver<M> = (

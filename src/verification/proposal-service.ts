@@ -7,15 +7,15 @@ import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Button } from '../chat/chat-types.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { reachableMembers } from '../members/member-reach.ts';
-import { actorOf, canManageCountry, type Principal } from '../members/principal.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.ts';
+import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
 
 /** Fields that apply at once: who is asked first, not who the contact is. */
 export const availabilityFields = ['workingHours', 'outOfOffice', 'deputy'] as const;

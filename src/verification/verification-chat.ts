@@ -1,7 +1,7 @@
 // The registry-truth module in chat: a coordinator approves or rejects a proposal with one tap.
 import type { ActionContext, ConversationEngine } from '../chat/index.ts';
-import { AppError } from '../http/errors.ts';
 import type { ProposalService } from './proposal-service.ts';
+import { AppError } from '../errors/index.ts';
 
 /** What a refused decision says, by error code. */
 const refusals: Record<string, string> = {

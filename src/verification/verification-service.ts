@@ -6,9 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { forbidden, notFound } from '../http/errors.ts';
 import { reachableMembers } from '../members/member-reach.ts';
-import { canManageCountry, type Principal } from '../members/principal.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { WorkingTime } from '../schedule/working-time.ts';
@@ -18,6 +16,8 @@ import type { TruthPushes } from './truth-pushes.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
 import { promptButtons, promptText } from './verification-prompt.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
+import { forbidden, notFound } from '../errors/index.ts';
+import { canManageCountry, type Principal } from '../access/index.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
 

@@ -1,6 +1,6 @@
 import countryCodes from 'i18n-iso-countries';
-import { AppError } from '../http/errors.ts';
-import type { Role } from './members-schema.ts';
+import type { Role } from './roles.ts';
+import { AppError } from '../errors/index.ts';
 
 /** Who is calling: resolved from an API token, a web session or a linked messenger account. */
 export interface Principal {

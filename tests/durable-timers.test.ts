@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock/index.ts';
+import { inTransaction } from '../src/db/after-commit.ts';
 import { createMetricsRegistry } from '../src/http/metrics.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createQueueProducers, type QueueProducers } from '../src/queue/queues.ts';
@@ -123,6 +124,44 @@ describe('durable timers', () => {
     );
     expect(firedFor('reminder:rolled-back')).toEqual([]);
     expect(await timerRows('reminder:rolled-back')).toEqual([]);
+  });
+
+  it('a timer due now, written in a transaction that commits only after its job first ran, still fires at once', async () => {
+    const key = 'reminder:slow-commit';
+    let looked = false;
+    await database.handle.db.transaction(async (tx) => {
+      await module.timers.schedule(key, inMs(0), { slow: true }, { db: tx });
+      // Hold the transaction open until the worker has taken the job and found nothing committed.
+      await eventually(async () => {
+        const state = await queues.queue('timers').getJobState(timerJobId(key, 1));
+        return state === 'delayed' || state === 'completed' ? true : undefined;
+      }, 'the worker to look for the timer before the commit');
+      looked = true;
+    });
+    expect(looked).toBe(true);
+    // Far sooner than the reconciler (every 60 s, and only for timers a minute overdue) would.
+    await eventually(
+      () => (firedFor(key).length > 0 ? true : undefined),
+      'the committed timer to fire',
+      15_000,
+    );
+    expect(firedFor(key)).toEqual([{ kind: 'reminder', key, payload: { slow: true } }]);
+  });
+
+  it('in a transaction opened with inTransaction, the job is armed only once the transaction commits', async () => {
+    const key = 'reminder:after-commit';
+    const rolledBack = 'reminder:after-commit-rolled-back';
+    await inTransaction(database.handle.db, async (tx) => {
+      await module.timers.schedule(key, inMs(0), { armed: 'after commit' }, { db: tx });
+      expect(await queues.queue('timers').getJobState(timerJobId(key, 1))).toBe('unknown');
+    });
+    await inTransaction(database.handle.db, async (tx) => {
+      await module.timers.schedule(rolledBack, inMs(0), {}, { db: tx });
+      throw new Error('the caller gives up');
+    }).catch(() => undefined);
+    await eventually(() => (firedFor(key).length > 0 ? true : undefined), 'the committed timer to fire');
+    expect(await queues.queue('timers').getJobState(timerJobId(rolledBack, 1))).toBe('unknown');
+    expect(firedFor(rolledBack)).toEqual([]);
   });
 
   it('a handler that fails is retried until the work is done, and the timer stays until then', async () => {

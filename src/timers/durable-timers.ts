@@ -3,6 +3,7 @@
 // deterministic id; a reconciler re-creates jobs Redis lost and replaces jobs that failed for good.
 import { DelayedError, type Job } from 'bullmq';
 import { type Clock, systemClock } from '../clock/index.ts';
+import { afterCommit } from '../db/after-commit.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueueProducers } from '../queue/queues.ts';
@@ -29,8 +30,9 @@ export type TimerHandler<Payload> = (payload: Payload, timer: FiringTimer) => Pr
 export interface ScheduleOptions {
   /**
    * Write the timer in the caller's transaction, so it exists exactly when the caller's state
-   * does. The job is armed at once; if it fires before the commit it finds no timer and the
-   * reconciler re-arms it.
+   * does. In a transaction opened with `inTransaction` (src/db/after-commit.ts) the job is armed
+   * after the commit (and not at all on a rollback); in any other transaction it is armed at once,
+   * and a job that finds its timer not yet committed looks again for a little while.
    */
   db?: Queryable;
 }
@@ -68,6 +70,12 @@ export interface DurableTimerOptions {
 }
 
 const pageSize = 2000;
+/**
+ * A job that finds no timer, or an older generation than its own, may belong to a transaction
+ * that has not committed yet: it looks again, less and less often, for this long after it was
+ * armed, then counts as stale (the transaction rolled back, or the timer was cancelled).
+ */
+const uncommittedGraceMs = 30_000;
 const overdueChecksPerPass = 500;
 
 /** BullMQ rejects ids with colons (except its own three-part form), so the key is URI-encoded. */
@@ -127,16 +135,21 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
       const executor = scheduleOptions.db ?? db;
       const generation = await upsertTimer(executor, { key, kind, dueAt, payload }, clock.now());
       metrics.scheduled(kind);
-      // The older generation's job would only find itself stale; removing it keeps Redis small.
-      if (generation > 1) await removeJob(key, generation - 1);
-      if (dueAt.getTime() <= clock.now().getTime() + horizonMs) await arm([{ key, generation, dueAt }]);
+      const tellRedis = async () => {
+        // The older generation's job would only find itself stale; removing it keeps Redis small.
+        if (generation > 1) await removeJob(key, generation - 1);
+        if (dueAt.getTime() <= clock.now().getTime() + horizonMs) await arm([{ key, generation, dueAt }]);
+      };
+      if (!afterCommit(executor, tellRedis)) await tellRedis();
     },
 
     async cancel(key, cancelOptions = {}) {
-      const removed = await deleteTimer(cancelOptions.db ?? db, key);
+      const executor = cancelOptions.db ?? db;
+      const removed = await deleteTimer(executor, key);
       if (removed === undefined) return false;
       metrics.cancelled(removed.kind);
-      await removeJob(key, removed.generation);
+      const tellRedis = () => removeJob(key, removed.generation);
+      if (!afterCommit(executor, tellRedis)) await tellRedis();
       return true;
     },
 
@@ -147,7 +160,17 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
     async process(job, token) {
       const { key, generation } = job.data;
       const timer = await findTimer(db, key);
-      if (timer?.generation !== generation) {
+      if (timer === undefined || timer.generation < generation) {
+        // Armed by a transaction that may not have committed yet: look again shortly.
+        const age = Date.now() - job.timestamp;
+        if (age < uncommittedGraceMs && token !== undefined) {
+          await job.moveToDelayed(Date.now() + Math.min(2000, Math.max(100, age / 2)), token);
+          throw new DelayedError();
+        }
+        metrics.stale();
+        return;
+      }
+      if (timer.generation > generation) {
         metrics.stale();
         return;
       }
@@ -190,8 +213,8 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
         after = page.at(-1);
         if (page.length < pageSize) break;
       }
-      // Long past due and still here: its job failed for good, or finished without removing the
-      // timer (it fired before the scheduling transaction committed). Replace it.
+      // Long past due and still here: its job failed for good, vanished, or gave up waiting for a
+      // transaction that committed more than half a minute after arming it. Replace it.
       let replaced = 0;
       for (const row of overdue) {
         const jobId = timerJobId(row.key, row.generation);

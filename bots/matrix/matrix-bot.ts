@@ -1,6 +1,7 @@
 // The Matrix bot's life cycle: take the sync lock, log in, restore crypto state and sync
 // position, sync, answer, and come back after homeserver outages. Also the outbound port
-// (ChatAdapter) for pushes, which always go end-to-end encrypted into rooms the bot created.
+// (ChatAdapter): pushes always go end-to-end encrypted into rooms the bot created; recorded
+// replies leave through the same send (reply-sender.ts).
 import { randomUUID } from 'node:crypto';
 import { ClientEvent, type MatrixClient, MatrixError, Preset, SyncState } from 'matrix-js-sdk';
 import { createBotStateRepository } from './state/index.ts';
@@ -20,14 +21,18 @@ import { ChatDeliveryError } from '../../src/chat/index.ts';
 import { matrixMessenger } from './matrix-messenger.ts';
 import type { RedisHandle } from '../../src/redis/redis-connection.ts';
 import { attachConversation, type MatrixConversation } from './matrix-conversation.ts';
-import { renderReply } from './matrix-render.ts';
 import {
   MatrixAccountError,
   type MatrixAccountSettings,
   type MatrixSession,
   openMatrixSession,
 } from './matrix-session.ts';
-import { type ReplySender, sendToRoom, startReplySender, transactionIdFor } from './reply-sender.ts';
+import {
+  type MatrixSendOptions,
+  type ReplySender,
+  sendMessage,
+  startReplySender,
+} from './reply-sender.ts';
 import { routeSdkGlobalLogs } from './sdk-logging.ts';
 import { createStateCipher } from './state-cipher.ts';
 import { createSyncLock } from './sync-lock.ts';
@@ -126,6 +131,19 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       );
     });
     const sender = startReplySender({
+      // Recorded replies leave through the same send as pushes; their choices were recorded with them.
+      adapter: {
+        ...matrixMessenger,
+        send: async (roomId, message, sendOptionsOf) => ({
+          messageId: await sendMessage(
+            client,
+            roomId,
+            message,
+            sendOptionsOf?.idempotencyKey ?? randomUUID(),
+            sendOptions('recorded'),
+          ),
+        }),
+      },
       client,
       repository,
       cipher,
@@ -288,6 +306,14 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     return roomId;
   }
 
+  const sendOptions = (choices: MatrixSendOptions['choices']): MatrixSendOptions => ({
+    translator: options.translator,
+    defaultLocale: options.defaultLocale,
+    repository,
+    choices,
+  });
+
+  /** A push: to a room, or to a user (their DM with the bot, created if need be). */
   async function send(
     chatId: string,
     message: OutboundMessage,
@@ -295,17 +321,7 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
   ): Promise<{ messageId: string }> {
     const client = await requireActive();
     const roomId = chatId.startsWith('@') ? await directRoomWith(client, chatId) : chatId;
-    const rendered = renderReply(message, options.translator, options.defaultLocale);
-    const eventId = await sendToRoom(client, roomId, rendered.content, {
-      txnId: transactionIdFor(`push:${idempotencyKey}`),
-      requiresEncryption: message.requiresEncryption ?? false,
-    });
-    // Like replies: a push without choices withdraws the older ones (numbers refer to the latest message).
-    await repository.rememberChoices(
-      { chatId: roomId, offeredBy: `push:${idempotencyKey}`, actions: rendered.actions ?? [] },
-      eventId,
-    );
-    return { messageId: eventId };
+    return { messageId: await sendMessage(client, roomId, message, idempotencyKey, sendOptions('remember')) };
   }
 
   /**

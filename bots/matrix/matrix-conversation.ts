@@ -1,4 +1,4 @@
-// Matrix events in, engine replies out (into the reply outbox). Translation only: who may ask
+// Matrix events in, engine replies out (recorded in the reply outbox, sent by the adapter's one send). Translation only: who may ask
 // and what to answer is the conversation engine's business. Events of one room are handled in
 // order; each is answered at most once (bot_processed_events), and its replies are recorded in
 // the same transaction, so a crash or an outage neither loses nor repeats an answer.
@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent } from 'matrix-js-sdk';
 import type { BotStateRepository, ChatChoices, NewReply, OfferedChoices } from './state/index.ts';
 import {
+  answerKey,
   parseCommand,
   type ConversationEngine,
   type InboundMessage,
@@ -14,8 +15,8 @@ import {
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
-import { choiceNumber, messageText, reactionChoice, renderAttachment, renderReply } from './matrix-render.ts';
-import { type StoredReply, transactionIdFor } from './reply-sender.ts';
+import { choiceActions, choiceNumber, messageText, reactionChoice } from './matrix-render.ts';
+import { storedReplyOf, transactionIdFor } from './reply-sender.ts';
 import type { StateCipher } from './state-cipher.ts';
 
 export interface MatrixConversationDeps {
@@ -75,35 +76,17 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     const records: NewReply[] = [];
     let choices: OfferedChoices | undefined;
     input.replies.forEach((reply, index) => {
-      const rendered = renderReply(reply, translator, defaultLocale);
-      const idempotencyKey = `matrix:${input.eventId}:${index}`;
-      const stored: StoredReply = {
-        content: rendered.content,
-        requiresEncryption: reply.requiresEncryption ?? false,
-      };
-      const last = index === input.replies.length - 1;
+      // The core's message is stored (encrypted) and rendered when it is sent, by the adapter's
+      // one send (reply-sender.ts); its file goes with it, encrypted, after the text.
+      const idempotencyKey = answerKey('matrix', input.eventId, index);
       records.push({
         chatId: input.roomId,
         idempotencyKey,
-        payload: cipher.encryptJson(stored),
-        leaveAfter: last && input.leaveAfter === true && reply.attachment === undefined,
+        payload: cipher.encryptJson(storedReplyOf(reply)),
+        leaveAfter: index === input.replies.length - 1 && input.leaveAfter === true,
       });
-      // A file is its own event after the text, sent only into an encrypted room (as an encrypted file).
-      if (reply.attachment !== undefined) {
-        const file: StoredReply = {
-          content: renderAttachment(reply.attachment),
-          requiresEncryption: true,
-          attachment: Buffer.from(reply.attachment.data).toString('base64'),
-        };
-        records.push({
-          chatId: input.roomId,
-          idempotencyKey: `${idempotencyKey}:file`,
-          payload: cipher.encryptJson(file),
-          leaveAfter: last && input.leaveAfter === true,
-        });
-      }
-      if (rendered.actions !== undefined)
-        choices = { chatId: input.roomId, offeredBy: idempotencyKey, actions: rendered.actions };
+      const actions = choiceActions(reply);
+      if (actions !== undefined) choices = { chatId: input.roomId, offeredBy: idempotencyKey, actions };
     });
     // A number refers to the bot's latest message: answers without choices withdraw older ones,
     // so "2" typed in a relayed conversation is not read as a stale button.

@@ -60,19 +60,26 @@ export function renderReply(
       'm.in_reply_to': { event_id: message.replyTo },
     };
   }
-  if (buttons.length === 0) return { content, actions: undefined };
+  const actions = choiceActions(message);
+  if (actions === undefined) return { content, actions: undefined };
 
   const hint = translator.t(locale, 'matrix-choices-hint', { count: buttons.length });
   const plainChoices = buttons.map((button, index) => `${index + 1}. ${button.label}`).join('\n');
   const htmlChoices = buttons.map((button) => `<li>${escapeHtml(button.label)}</li>`).join('');
   content.body = `${text}\n\n${plainChoices}\n\n${hint}`;
   content.formatted_body = `${textToHtml(text)}<ol>${htmlChoices}</ol><p><em>${escapeHtml(hint)}</em></p>`;
-  return { content, actions: buttons.map((button) => button.action) };
+  return { content, actions };
 }
+
+/** The actions a message offers as numbered choices (choice 1 is actions[0]), if any. */
+export const choiceActions = (message: OutboundMessage): string[] | undefined =>
+  message.buttons === undefined || message.buttons.length === 0
+    ? undefined
+    : message.buttons.map((button) => button.action);
 
 /**
  * A message's file as an `m.file` event, without its address: the file is encrypted and uploaded
- * only when it is sent (reply-sender.ts), so the key never leaves this process before then.
+ * only when it is sent (reply-sender.ts sendMessage), so the key never leaves this process before then.
  */
 export function renderAttachment(attachment: Attachment): MatrixMessageContent {
   return {

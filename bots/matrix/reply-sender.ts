@@ -1,23 +1,60 @@
-// Sends the bot's messages: replies waiting in the outbox (bot_reply_outbox) and pushes. Every
-// send carries a transaction id derived from a stable key, so a retry after an outage or a crash
-// is deduplicated by the homeserver instead of answering twice. Nothing goes out in plaintext to
-// an encrypted room: the room's state and the crypto module must agree it is encrypted before
-// the SDK is asked to send (the SDK itself sends in the clear to rooms it does not know).
+// The Matrix adapter's one send (inline answers and pushes alike) and the sender of the replies
+// it recorded durably (bot_reply_outbox). Every send carries a transaction id derived from a
+// stable key, so a retry after an outage or a crash is deduplicated by the homeserver instead of
+// answering twice. Nothing goes out in plaintext to an encrypted room: the room's state and the
+// crypto module must agree it is encrypted before the SDK is asked to send (the SDK itself sends
+// in the clear to rooms it does not know).
 import { createHash } from 'node:crypto';
 import { EventStatus, type MatrixClient } from 'matrix-js-sdk';
 import { encryptAttachment } from 'matrix-encrypt-attachment';
 import type { BotStateRepository, PendingReply } from './state/index.ts';
+import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
-import { ChatDeliveryError } from '../../src/chat/index.ts';
-import type { MatrixMessageContent } from './matrix-render.ts';
+import {
+  ChatDeliveryError,
+  sendThroughPort,
+  type ChatAdapter,
+  type DeliveryFailure,
+  type OutboundMessage,
+} from '../../src/chat/index.ts';
+import { renderAttachment, renderReply, type MatrixMessageContent } from './matrix-render.ts';
 import type { StateCipher } from './state-cipher.ts';
 
-/** What an outbox row holds (encrypted). */
+/** What a reply outbox row holds (encrypted): the core's message, its file as base64. */
 export interface StoredReply {
+  message: Omit<OutboundMessage, 'attachment'>;
+  attachment?: { fileName: string; mediaType: string; data: string };
+}
+
+export const storedReplyOf = (message: OutboundMessage): StoredReply => {
+  const { attachment, ...rest } = message;
+  return attachment === undefined
+    ? { message: rest }
+    : {
+        message: rest,
+        attachment: { ...attachment, data: Buffer.from(attachment.data).toString('base64') },
+      };
+};
+
+/** A row written before replies were stored as core messages held rendered content; its text still goes out. */
+interface LegacyStoredReply {
   content: MatrixMessageContent;
   requiresEncryption: boolean;
-  /** A file to encrypt, upload and send as `content` (an m.file), base64. */
   attachment?: string;
+}
+
+function messageOf(stored: StoredReply | LegacyStoredReply): OutboundMessage | undefined {
+  if ('message' in stored) {
+    const { attachment } = stored;
+    return attachment === undefined
+      ? stored.message
+      : {
+          ...stored.message,
+          attachment: { ...attachment, data: new Uint8Array(Buffer.from(attachment.data, 'base64')) },
+        };
+  }
+  if (stored.attachment !== undefined) return undefined;
+  return { text: stored.content.body, requiresEncryption: stored.requiresEncryption };
 }
 
 /**
@@ -28,9 +65,9 @@ export interface StoredReply {
 async function withEncryptedFile(
   client: MatrixClient,
   content: MatrixMessageContent,
-  base64: string,
+  data: Uint8Array,
 ): Promise<MatrixMessageContent> {
-  const plain = Buffer.from(base64, 'base64');
+  const plain = Buffer.from(data);
   const encrypted = await encryptAttachment(
     plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength),
   );
@@ -91,6 +128,58 @@ export async function sendToRoom(
   return response.event_id;
 }
 
+export interface MatrixSendOptions {
+  translator: Translator;
+  defaultLocale: Locale;
+  repository: Pick<BotStateRepository, 'rememberChoices'>;
+  /**
+   * remember: the message's choices replace the room's (a push; one without choices withdraws
+   * older ones, since numbers refer to the latest message). recorded: the replies of one event
+   * recorded their choices with them (the last one offering any), so a later reply of the same
+   * answer must not withdraw them.
+   */
+  choices: 'remember' | 'recorded';
+}
+
+/**
+ * The adapter's one send: the message rendered into the room, then its file (an encrypted m.file,
+ * only into an encrypted room). Resolves to the text's event id.
+ */
+export async function sendMessage(
+  client: MatrixClient,
+  roomId: string,
+  message: OutboundMessage,
+  idempotencyKey: string,
+  options: MatrixSendOptions,
+): Promise<string> {
+  const rendered = renderReply(message, options.translator, options.defaultLocale);
+  // A file goes only into a room the crypto module encrypts: checked before the text goes out.
+  if (message.attachment !== undefined && !(await client.getCrypto()?.isEncryptionEnabledInRoom(roomId)))
+    throw new ChatDeliveryError({ kind: 'permanent', code: 'matrix_room_not_encrypted' });
+  const eventId = await sendToRoom(client, roomId, rendered.content, {
+    txnId: transactionIdFor(idempotencyKey),
+    requiresEncryption: message.requiresEncryption ?? false,
+  });
+  if (message.attachment !== undefined) {
+    const content = await withEncryptedFile(
+      client,
+      renderAttachment(message.attachment),
+      message.attachment.data,
+    );
+    await sendToRoom(client, roomId, content, {
+      txnId: transactionIdFor(`${idempotencyKey}:file`),
+      requiresEncryption: true,
+    });
+  }
+  if (options.choices === 'remember') {
+    await options.repository.rememberChoices(
+      { chatId: roomId, offeredBy: idempotencyKey, actions: rendered.actions ?? [] },
+      eventId,
+    );
+  }
+  return eventId;
+}
+
 export interface ReplySender {
   /** Looks at the outbox soon (after new replies were recorded, or the connection came back). */
   kick(): void;
@@ -102,6 +191,8 @@ export interface ReplySender {
  * order holds) and is retried with backoff; other rooms go on.
  */
 export function startReplySender(deps: {
+  /** The adapter's send for recorded replies (`sendMessage` with their choices already recorded). */
+  adapter: ChatAdapter;
   client: MatrixClient;
   repository: BotStateRepository;
   cipher: StateCipher;
@@ -111,7 +202,7 @@ export function startReplySender(deps: {
   retryBaseMs?: number;
   retryMaxMs?: number;
 }): ReplySender {
-  const { client, repository, cipher, logger, canSend } = deps;
+  const { adapter, client, repository, cipher, logger, canSend } = deps;
   const retryBaseMs = deps.retryBaseMs ?? 1000;
   const retryMaxMs = deps.retryMaxMs ?? 30_000;
   let stopped = false;
@@ -129,23 +220,13 @@ export function startReplySender(deps: {
     }, delayMs);
   };
 
-  async function deliver(reply: PendingReply): Promise<void> {
-    const stored = cipher.decryptJson(reply.payload) as StoredReply;
-    // Encrypted only when the room is ready for it: sendToRoom refuses rooms without encryption.
-    if (
-      stored.attachment !== undefined &&
-      !(await client.getCrypto()?.isEncryptionEnabledInRoom(reply.chatId))
-    )
-      throw new ChatDeliveryError({ kind: 'permanent', code: 'matrix_room_not_encrypted' });
-    const content =
-      stored.attachment === undefined
-        ? stored.content
-        : await withEncryptedFile(client, stored.content, stored.attachment);
-    const eventId = await sendToRoom(client, reply.chatId, content, {
-      txnId: transactionIdFor(reply.idempotencyKey),
-      requiresEncryption: stored.requiresEncryption,
-    });
-    await repository.markSent(reply, eventId);
+  /** Sends one recorded reply through the port; resolves to its classified failure, if any. */
+  async function deliver(reply: PendingReply): Promise<DeliveryFailure | undefined> {
+    const message = messageOf(cipher.decryptJson(reply.payload) as StoredReply | LegacyStoredReply);
+    if (message === undefined) return { kind: 'permanent', code: 'matrix_legacy_file_reply' };
+    const outcome = await sendThroughPort(adapter, reply.chatId, message, reply.idempotencyKey);
+    if (!outcome.sent) return outcome.failure;
+    await repository.markSent(reply, outcome.messageId);
     if (reply.leaveAfter) {
       await client.leave(reply.chatId).catch((error: unknown) => {
         logger.warn(
@@ -154,6 +235,7 @@ export function startReplySender(deps: {
         );
       });
     }
+    return undefined;
   }
 
   /** One pass over the outbox; resolves to true when something is left to retry. */
@@ -164,13 +246,12 @@ export function startReplySender(deps: {
     for (const reply of await repository.pendingReplies()) {
       if (stopped) return false;
       if (blockedRooms.has(reply.chatId)) continue;
-      try {
-        await deliver(reply);
-      } catch (error) {
-        const permanent = error instanceof ChatDeliveryError && error.failure.kind === 'permanent';
-        const code = error instanceof ChatDeliveryError ? error.failure.code : errorCode(error);
+      const failure = await deliver(reply);
+      if (failure !== undefined) {
+        const { code } = failure;
         await repository.markAttemptFailed(reply, code);
-        if (permanent) {
+        // Transaction ids make a retry after an unknown outcome safe: only "permanent" gives up.
+        if (failure.kind === 'permanent') {
           // Never deliverable (the bot left the room, or encryption required and absent): drop it.
           logger.warn({ roomId: reply.chatId, code }, 'matrix: reply dropped');
           await repository.markSent(reply, '');

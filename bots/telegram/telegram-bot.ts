@@ -3,7 +3,14 @@
 import { sequentialize } from '@grammyjs/runner';
 import type { FastifyPluginAsync } from 'fastify';
 import { Bot } from 'grammy';
-import type { ChatAdapter, ConversationEngine, OutboundMessage } from '../../src/chat/index.ts';
+import {
+  answerInline,
+  ChatDeliveryError,
+  type ChatAdapter,
+  type ConversationEngine,
+  type InboundMessage,
+  type OutboundMessage,
+} from '../../src/chat/index.ts';
 import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
 import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -44,7 +51,7 @@ export interface TelegramBotOptions {
 
 export interface TelegramBot {
   readonly mode: 'polling' | 'webhook';
-  /** Pushes (consultation relays, nudges) to a Telegram chat. */
+  /** The one way out: inline answers and pushes (consultation relays, nudges) to a Telegram chat. */
   readonly adapter: ChatAdapter;
   /** The webhook route, for the HTTP app; registers nothing in polling mode. */
   readonly routes: FastifyPluginAsync;
@@ -100,17 +107,16 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const deduplicator = createUpdateDeduplicator({ redis, botId });
   const mode = webhook === undefined ? 'polling' : 'webhook';
 
-  async function deliver(
-    chatId: string,
-    message: OutboundMessage,
-    replyTo?: number,
-  ): Promise<{ messageId: string }> {
+  /** The adapter's one send: inline answers and outbox pushes alike (src/chat/reply-path.ts). */
+  async function send(chatId: string, message: OutboundMessage): Promise<{ messageId: string }> {
     // Telegram chats are not end-to-end encrypted: content that must be never goes out here.
     if (message.requiresEncryption === true)
-      throw new Error('Telegram cannot carry end-to-end encrypted content');
+      throw new ChatDeliveryError(
+        { kind: 'permanent', code: 'telegram_not_end_to_end_encrypted' },
+        'Telegram cannot carry end-to-end encrypted content',
+      );
     const threadTo =
-      replyTo ??
-      (message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined);
+      message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined;
     const pieces = splitForTelegram(message.text);
     const buttons = message.buttons ?? [];
     const encoded = new Map<string, string>();
@@ -135,6 +141,17 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     return { messageId: String(messageId) };
   }
 
+  const adapter: ChatAdapter = { ...telegramMessenger, send };
+
+  /**
+   * Answers now, through the same send as pushes (no queue hop on the webhook's hot path). A
+   * failure goes back to grammY classified: the webhook route answers Telegram from it.
+   */
+  async function answer(inbound: InboundMessage, replies: readonly OutboundMessage[]): Promise<void> {
+    const failed = await answerInline(adapter, inbound, replies);
+    if (failed !== undefined) throw new ChatDeliveryError(failed.failure, undefined, failed.error);
+  }
+
   // Answers in one chat keep their order; different chats are served in parallel (Telegram also
   // posts webhook updates over several connections at once).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
@@ -150,8 +167,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     if (inbound === undefined) return;
     const replies = await engine.handle(inbound);
     // In a group, answer as a reply so it is clear whom the bot answers.
-    const replyTo = inbound.chatType === 'group' ? ctx.message.message_id : undefined;
-    for (const reply of replies) await deliver(inbound.chatId, reply, replyTo);
+    await answer(
+      inbound,
+      inbound.chatType === 'group'
+        ? replies.map((reply) => ({ ...reply, replyTo: String(ctx.message.message_id) }))
+        : replies,
+    );
   });
 
   bot.on('callback_query:data', async (ctx) => {
@@ -165,7 +186,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     // A stored long action that expired becomes an unknown action: the engine says the button is stale.
     const action = (await callbacks.decode(ctx.callbackQuery.data)) ?? 'expired:';
     const inbound = inboundFromCallback(ctx.callbackQuery, action);
-    for (const reply of await engine.handle(inbound)) await deliver(inbound.chatId, reply);
+    await answer(inbound, await engine.handle(inbound));
   });
 
   bot.catch((error) => {
@@ -247,7 +268,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   return {
     mode,
-    adapter: { ...telegramMessenger, send: (chatId, message) => deliver(chatId, message) },
+    adapter,
     routes:
       webhook === undefined
         ? async () => undefined

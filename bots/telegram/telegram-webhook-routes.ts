@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BotError, GrammyError, type Bot } from 'grammy';
+import { BotError, type Bot } from 'grammy';
+import { classifyTelegramFailure } from './telegram-messenger.ts';
 import type { Update } from 'grammy/types';
 import { constantTimeEqual } from '../../src/members/secrets.ts';
 import type { Logger } from '../../src/logging/logger.ts';
@@ -64,12 +65,11 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
           return { ok: true };
         } catch (error) {
           const cause = error instanceof BotError ? error.error : error;
-          if (cause instanceof GrammyError && cause.error_code < 500) {
+          // The adapter's own reading of the failure (src/chat/reply-path.ts hands it over).
+          const failure = classifyTelegramFailure(cause);
+          if (failure.kind === 'permanent') {
             // Telegram refused our answer for good (blocked by the user, chat gone): retrying cannot help.
-            logger.warn(
-              { method: cause.method, errorCode: cause.error_code, updateId: update.update_id },
-              'Telegram refused an answer',
-            );
+            logger.warn({ code: failure.code, updateId: update.update_id }, 'Telegram refused an answer');
             return { ok: true };
           }
           // Let Telegram deliver it again later.

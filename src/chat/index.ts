@@ -25,6 +25,13 @@ export {
   type MessengerDirectory,
 } from './messenger-port.ts';
 export {
+  answerInline,
+  answerKey,
+  sendThroughPort,
+  type InlineAnswerFailure,
+  type SendOutcome,
+} from './reply-path.ts';
+export {
   createConversationEngine,
   type ActionContext,
   type ActionHandler,

@@ -46,8 +46,8 @@ export type DeliveryFailure =
 /** Adapters throw this to say exactly what happened. */
 export class ChatDeliveryError extends Error {
   readonly failure: DeliveryFailure;
-  constructor(failure: DeliveryFailure, message?: string) {
-    super(message ?? `delivery failed: ${failure.kind} (${failure.code})`);
+  constructor(failure: DeliveryFailure, message?: string, cause?: unknown) {
+    super(message ?? `delivery failed: ${failure.kind} (${failure.code})`, { cause });
     this.name = 'ChatDeliveryError';
     this.failure = failure;
   }

@@ -8,13 +8,13 @@
 // such a row becomes 'uncertain' and is never sent again, because a nudge sent twice erodes trust
 // in every nudge, while a lost one is followed by the next one on schedule. The window is one
 // HTTP round trip plus one UPDATE (milliseconds), and it is only opened after the rate limiter's
-// wait. Platforms with idempotent sends (IdempotentChatAdapter, e.g. Matrix transaction ids) are
-// simply sent again with the same key: exactly once.
+// wait. Messengers with idempotent sends (capabilities.idempotentSends: Matrix transaction ids,
+// the web console's event ids) are simply sent again with the same key: exactly once.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditService } from '../audit/audit-service.ts';
-import type { MessengerDirectory } from '../chat/index.ts';
+import { sendThroughPort, type MessengerDirectory, type SendOutcome } from '../chat/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { QueuePayloads } from '../queue/queues.ts';
@@ -220,13 +220,14 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       .returning({ id: outbox.id });
     if (claimed.length === 0) return;
 
-    let messageId: string;
-    try {
-      // The outbox id is the idempotency key: a messenger that honours keys delivers a retry once.
-      const sending = adapter.send(row.chatId, message, { idempotencyKey: row.id });
-      ({ messageId } = await withTimeout(sending, sendTimeoutMs));
-    } catch (error) {
-      const failure = adapter.classifyFailure(error);
+    // The one way out (src/chat/reply-path.ts), as for inline answers. The outbox id is the
+    // idempotency key: a messenger that honours keys delivers a retry once.
+    const outcome = await withTimeout(
+      sendThroughPort(adapter, row.chatId, message, row.id),
+      sendTimeoutMs,
+    ).catch((error: unknown): SendOutcome => ({ sent: false, failure: adapter.classifyFailure(error), error }));
+    if (!outcome.sent) {
+      const { failure, error } = outcome;
       logger.warn(
         { outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code },
         'send failed',
@@ -253,6 +254,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       }
       throw error instanceof Error ? error : new Error(failure.code);
     }
+    const { messageId } = outcome;
 
     // Delivered. Marking must not be lost to a database blip: retry it here, where we know.
     let marked: OutboxRow | undefined;

@@ -27,12 +27,7 @@ import {
   type MatrixSession,
   openMatrixSession,
 } from './matrix-session.ts';
-import {
-  type MatrixSendOptions,
-  type ReplySender,
-  sendMessage,
-  startReplySender,
-} from './reply-sender.ts';
+import { type MatrixSendOptions, type ReplySender, sendMessage, startReplySender } from './reply-sender.ts';
 import { routeSdkGlobalLogs } from './sdk-logging.ts';
 import { createStateCipher } from './state-cipher.ts';
 import { createSyncLock } from './sync-lock.ts';

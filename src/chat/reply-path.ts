@@ -15,8 +15,7 @@ import type { ChatAdapter, InboundMessage, OutboundMessage } from './chat-types.
 import type { DeliveryFailure } from './messenger-port.ts';
 
 export type SendOutcome =
-  | { sent: true; messageId: string }
-  | { sent: false; failure: DeliveryFailure; error: unknown };
+  { sent: true; messageId: string } | { sent: false; failure: DeliveryFailure; error: unknown };
 
 /**
  * Sends one message through an adapter; never throws: a failure comes back classified by the

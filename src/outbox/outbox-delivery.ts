@@ -225,7 +225,11 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     const outcome = await withTimeout(
       sendThroughPort(adapter, row.chatId, message, row.id),
       sendTimeoutMs,
-    ).catch((error: unknown): SendOutcome => ({ sent: false, failure: adapter.classifyFailure(error), error }));
+    ).catch((error: unknown): SendOutcome => ({
+      sent: false,
+      failure: adapter.classifyFailure(error),
+      error,
+    }));
     if (!outcome.sent) {
       const { failure, error } = outcome;
       logger.warn(

@@ -286,6 +286,7 @@ export async function createApplication(
     pushPlatforms: () => messengers.platforms(),
     consultations: consultations.handOverInTransaction,
     requests: requests.handOverInTransaction,
+    escalations: (country) => requests.openEscalations(country),
     timers: timers.timers,
     policies: verificationPolicies,
     clock,

@@ -25,6 +25,7 @@ import { pushKinds } from './request-pushes.ts';
 import { createNudgeReconciler } from './nudge-reconciler.ts';
 import { createNudgeScheduler } from './nudge-scheduler.ts';
 import { createRequestAnswers } from './request-answers.ts';
+import { openEscalations } from './request-escalations.ts';
 import { createRequestHandover } from './request-handover.ts';
 import { createRequestMessages } from './request-messages.ts';
 import { createRequestService } from './request-service.ts';
@@ -36,6 +37,7 @@ import type { ContactRanking } from './request-types.ts';
 export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
 export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
 export type { RequestHandoverInput, MovedRequest } from './request-handover.ts';
+export type { OpenEscalation } from './request-escalations.ts';
 export type { RequestService, NewRequest, RequestChanges } from './request-service.ts';
 export type { ContactRanking, RequestView, RequestEventView } from './request-types.ts';
 export { requestStatuses, type RequestStatus } from './requests-schema.ts';
@@ -120,6 +122,8 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     /** Moves a retiring contact's open requests inside the retirement's transaction. */
     handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
       handover.handOverInTransaction(...args),
+    /** Open requests to a country escalated to its coordinators and not answered since (digests). */
+    openEscalations: (toCountry: string, limit?: number) => openEscalations(db, toCountry, limit),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
       registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });

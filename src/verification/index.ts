@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import type { Locale, Translator } from '../i18n/i18n.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import type { RegistryService } from '../registry/index.ts';
+import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService, type ProposalService } from './proposal-service.ts';
 import { createHolidayCalendar } from '../schedule/holiday-calendar.ts';
@@ -38,6 +39,8 @@ export interface RegistryTruthDeps {
   pushPlatforms: () => readonly string[];
   consultations: HandoverDeps['consultations'];
   requests: HandoverDeps['requests'];
+  /** Escalated requests to a country nobody answered yet (the requests module). */
+  escalations: DigestDeps['escalations'];
   timers: DurableTimers;
   policies: VerificationPolicies;
   clock: Clock;
@@ -67,20 +70,34 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     clock: deps.clock,
   });
   late.proposals = proposalService;
+  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const verification = createVerificationService({
     db: deps.db,
     registry: deps.registry,
     timers: deps.timers,
     pushes,
     policies: deps.policies,
-    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
+    workingTime,
     proposals: proposalService,
+    clock: deps.clock,
+  });
+  const digest = createCoordinatorDigest({
+    db: deps.db,
+    registry: deps.registry,
+    timers: deps.timers,
+    pushes,
+    verification,
+    proposals: proposalService,
+    escalations: deps.escalations,
+    workingTime,
+    schedule: deps.policies.digest,
     clock: deps.clock,
   });
   late.verification = verification;
   deps.timers.handle<{ contactId: string; seq: number; forced: boolean }>('verify', (payload) =>
     verification.fire(payload),
   );
+  deps.timers.handle<{ memberId: string }>('digest', (payload, timer) => digest.fire(payload, timer.dueAt));
   deps.outbox.onOutcome(truthPushKinds.prompt, verification.onPromptOutcome);
   /** What the stewardship console's contact page asks of this module. */
   const consolePort: RegistryTruth = {
@@ -112,6 +129,7 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     handover,
     proposals: proposalService,
     verification,
+    digest,
     consolePort,
     routes: verificationRoutes({ handover, proposals: proposalService, verification }),
     /** Adds the proposal buttons, the prompt's answers, `/away`, `/imback` and `/stale` to the engine. */
@@ -124,8 +142,15 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
         clock: deps.clock,
       });
     },
-    /** Plans first prompts for contacts without one (worker and all modes: at start and periodically). */
-    planOnce: () => verification.planOnce(),
+    /**
+     * Plans first prompts for contacts without one and digests for coordinators without one
+     * (worker and all modes: at start and periodically).
+     */
+    planOnce: async () => {
+      const planned = await verification.planOnce();
+      await digest.planOnce();
+      return planned;
+    },
   };
 }
 

@@ -10,9 +10,16 @@ export interface VerificationPolicy {
   reminders: number;
 }
 
+/** When coordinators get their weekly digest: ISO weekday (1 = Monday) and hour, in their own time. */
+export interface DigestSchedule {
+  weekday: number;
+  hour: number;
+}
+
 export interface VerificationPolicies {
   forCountry(country: string): VerificationPolicy;
   unreachableAfterFailures: number;
+  digest: DigestSchedule;
 }
 
 export class VerificationPolicyError extends ConfigError {
@@ -54,8 +61,8 @@ export function parseVerificationPolicies(text: string, file = 'verification pol
   const root = isObject(document) ? document : {};
   if (!isObject(document)) problems.push('the file must be a mapping with a `default` policy');
   for (const key of Object.keys(root))
-    if (!['default', 'countries', 'unreachableAfterFailures'].includes(key))
-      problems.push(`unknown key "${key}" (expected default, countries, unreachableAfterFailures)`);
+    if (!['default', 'countries', 'unreachableAfterFailures', 'digest'].includes(key))
+      problems.push(`unknown key "${key}" (expected default, countries, unreachableAfterFailures, digest)`);
 
   const read = (value: unknown, at: string, base: VerificationPolicy): VerificationPolicy => {
     if (value === undefined || value === null) return base;
@@ -93,11 +100,33 @@ export function parseVerificationPolicies(text: string, file = 'verification pol
   const failures = root.unreachableAfterFailures ?? 3;
   if (typeof failures !== 'number' || !Number.isInteger(failures) || failures < 1 || failures > 100)
     problems.push('unreachableAfterFailures: a whole number from 1 to 100');
+  const digest = readDigest(root.digest, problems);
   if (problems.length > 0) throw new VerificationPolicyError(file, problems);
   return {
     forCountry: (country) => byCountry.get(country) ?? fallback,
     unreachableAfterFailures: failures as number,
+    digest,
   };
+}
+
+function readDigest(value: unknown, problems: string[]): DigestSchedule {
+  const digest = { weekday: 1, hour: 9 };
+  if (value === undefined || value === null) return digest;
+  if (!isObject(value)) {
+    problems.push('digest must be a mapping with weekday and hour');
+    return digest;
+  }
+  for (const [key, raw] of Object.entries(value)) {
+    const whole = typeof raw === 'number' && Number.isInteger(raw);
+    if (key === 'weekday') {
+      if (!whole || raw < 1 || raw > 7) problems.push('digest.weekday: 1 (Monday) to 7 (Sunday)');
+      else digest.weekday = raw;
+    } else if (key === 'hour') {
+      if (!whole || raw < 0 || raw > 23) problems.push('digest.hour: a whole hour from 0 to 23');
+      else digest.hour = raw;
+    } else problems.push(`digest.${key}: unknown key (expected weekday, hour)`);
+  }
+  return digest;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -417,7 +417,7 @@ export function createVerificationService(deps: VerificationDeps) {
         .update(contactVerifications)
         .set({
           failures: sql`${contactVerifications.failures} + 1`,
-          unreachableSince: sql`case when ${contactVerifications.failures} + 1 >= ${policies.unreachableAfterFailures} then coalesce(${contactVerifications.unreachableSince}, now()) else ${contactVerifications.unreachableSince} end`,
+          unreachableSince: sql`case when ${contactVerifications.failures} + 1 >= ${policies.unreachableAfterFailures} then coalesce(${contactVerifications.unreachableSince}, ${clock.now().toISOString()}::timestamptz) else ${contactVerifications.unreachableSince} end`,
           updatedAt: clock.now(),
         })
         .where(and(eq(contactVerifications.contactId, contactId)));

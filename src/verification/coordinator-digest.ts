@@ -1,0 +1,212 @@
+// The coordinators' weekly digest: what in their country's part of the registry needs them (stale
+// entries, changes waiting for approval, escalated requests nobody answered, contacts we cannot
+// reach), on their messenger, in their language and working hours. One durable timer per
+// coordinator (`digest:<memberId>`); firing sends this week's digest once (the outbox key names
+// the week) and sets the timer for the next week in the same transaction.
+import { like } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock/index.ts';
+import type { Database } from '../db/database.ts';
+import type { Locale } from '../i18n/i18n.ts';
+import { reachableMembers, type MemberReach } from '../members/member-reach.ts';
+import type { Principal } from '../members/principal.ts';
+import type { OutboxPush } from '../outbox/index.ts';
+import type { Contact, RegistryService } from '../registry/index.ts';
+import type { OpenEscalation } from '../requests/index.ts';
+import { defaultWorkingHours, type WorkingTime } from '../schedule/working-time.ts';
+import { durableTimersTable, type DurableTimers } from '../timers/index.ts';
+import type { ProposalService } from './proposal-service.ts';
+import type { TruthPushes } from './truth-pushes.ts';
+import type { DigestSchedule } from './verification-policy.ts';
+import type { VerificationService, VerificationStateItem } from './verification-service.ts';
+
+export interface DigestDeps {
+  db: Database;
+  registry: Pick<RegistryService, 'snapshot'>;
+  timers: DurableTimers;
+  pushes: TruthPushes;
+  verification: Pick<VerificationService, 'list'>;
+  proposals: Pick<ProposalService, 'list'>;
+  escalations: (country: string) => Promise<{ items: OpenEscalation[]; total: number }>;
+  workingTime: WorkingTime;
+  schedule: DigestSchedule;
+  clock: Clock;
+}
+
+/** What one country's digest says; every list is complete in its count, shortened in its lines. */
+export interface DigestContent {
+  country: string;
+  stale: VerificationStateItem[];
+  proposals: { contactId: string; fields: string[] }[];
+  escalations: { items: OpenEscalation[]; total: number };
+  unreachable: VerificationStateItem[];
+  unlinked: VerificationStateItem[];
+}
+
+const timerKey = (memberId: string) => `digest:${memberId}`;
+const linesPerSection = 10;
+
+export type CoordinatorDigest = ReturnType<typeof createCoordinatorDigest>;
+
+export function createCoordinatorDigest(deps: DigestDeps) {
+  const { db, registry, timers, pushes, workingTime, schedule, clock } = deps;
+
+  const calendarOf = (member: Pick<MemberReach, 'country' | 'contactId'>) => {
+    const snapshot = registry.snapshot();
+    const own = member.contactId === null ? undefined : snapshot.contactById.get(member.contactId);
+    return {
+      timezone: snapshot.countryByIso2.get(member.country)?.timezone ?? 'UTC',
+      country: member.country,
+      workingHours: own?.workingHours ?? defaultWorkingHours,
+    };
+  };
+
+  /** The next digest after `after`: the weekday and hour in the coordinator's zone, then their working time. */
+  function nextAt(member: Pick<MemberReach, 'country' | 'contactId'>, after: number): Date {
+    const calendar = calendarOf(member);
+    const local = DateTime.fromMillis(after, { zone: calendar.timezone });
+    let slot = local.set({ hour: schedule.hour, minute: 0, second: 0, millisecond: 0 });
+    slot = slot.plus({ days: (schedule.weekday - slot.weekday + 7) % 7 });
+    if (slot.toMillis() <= after) slot = slot.plus({ weeks: 1 });
+    return new Date(workingTime.nextWorkingInstant(slot.toMillis(), calendar));
+  }
+
+  const principalOf = (member: MemberReach): Principal => ({
+    memberId: member.memberId,
+    name: member.name,
+    role: 'coordinator',
+    country: member.country,
+    contactId: member.contactId,
+    locale: member.locale,
+  });
+
+  async function content(member: MemberReach): Promise<DigestContent> {
+    const principal = principalOf(member);
+    const states = await deps.verification.list(principal, member.country);
+    const proposals = await deps.proposals.list(principal, { status: 'pending' });
+    return {
+      country: member.country,
+      stale: states.filter((item) => item.state === 'overdue' || item.state === 'prompted'),
+      proposals: proposals.map((proposal) => ({ contactId: proposal.contactId, fields: proposal.fields })),
+      escalations: await deps.escalations(member.country),
+      unreachable: states.filter((item) => item.state === 'unreachable'),
+      unlinked: states.filter((item) => !item.linked && item.state !== 'unreachable'),
+    };
+  }
+
+  function render(locale: Locale, digest: DigestContent): string {
+    const t = (id: string, args?: Record<string, string | number>) => pushes.t(locale, id, args);
+    const snapshot = registry.snapshot();
+    const name = (id: string) => {
+      const contact: Contact | undefined = snapshot.contactById.get(id);
+      return contact === undefined ? id : (contact.name[locale] ?? contact.name.en ?? id);
+    };
+    const section = <T>(title: string, total: number, items: readonly T[], line: (item: T) => string) => {
+      if (total === 0) return [];
+      const shown = items.slice(0, linesPerSection).map(line);
+      const more = total - shown.length;
+      return [
+        '',
+        t(title, { count: total }),
+        ...shown,
+        ...(more > 0 ? [t('truth-digest-more', { count: more })] : []),
+      ];
+    };
+    const day = (iso: string | null) => (iso ?? '').slice(0, 10);
+    const body = [
+      ...section('truth-digest-stale', digest.stale.length, digest.stale, (item) =>
+        t('truth-digest-stale-line', {
+          name: name(item.contactId),
+          id: item.contactId,
+          state: t(`truth-state-${item.state}`),
+          verifiedAt: item.verifiedAt,
+        }),
+      ),
+      ...section('truth-digest-proposals', digest.proposals.length, digest.proposals, (item) =>
+        t('truth-digest-proposal-line', {
+          name: name(item.contactId),
+          id: item.contactId,
+          fields: item.fields.join(', '),
+        }),
+      ),
+      ...section('truth-digest-escalations', digest.escalations.total, digest.escalations.items, (item) =>
+        t('truth-digest-escalation-line', {
+          reference: item.ourReference,
+          from: item.fromCountry,
+          contact: item.contactId === null ? '-' : name(item.contactId),
+          since: day(item.escalatedAt),
+        }),
+      ),
+      ...section(
+        'truth-digest-unreachable',
+        digest.unreachable.length + digest.unlinked.length,
+        [...digest.unreachable, ...digest.unlinked],
+        (item) =>
+          item.state === 'unreachable'
+            ? t('truth-digest-unreachable-line', {
+                name: name(item.contactId),
+                id: item.contactId,
+                since: day(item.since),
+              })
+            : t('truth-digest-unlinked-line', { name: name(item.contactId), id: item.contactId }),
+      ),
+    ];
+    const title = t('truth-digest-title', { country: digest.country });
+    return [title, ...(body.length === 0 ? [t('truth-digest-nothing')] : body)].join('\n');
+  }
+
+  /** The timer fired: this week's digest (once), then the next week's timer, in one transaction. */
+  async function fire(payload: { memberId: string }, dueAt: Date): Promise<void> {
+    const [member] = await reachableMembers(db, { memberIds: [payload.memberId] });
+    // Disabled, no longer a coordinator: no more digests (the planner starts them again if that changes).
+    if (member?.role !== 'coordinator') return;
+    const digest = await content(member);
+    const week = DateTime.fromJSDate(dueAt, { zone: calendarOf(member).timezone }).toISODate() ?? '';
+    const written: OutboxPush[] = pushes.toMember(
+      member,
+      `digest:${member.memberId}:${week}`,
+      (locale) => ({ text: render(locale, digest) }),
+      { kind: 'truth-digest', subject: `member:${member.memberId}` },
+    );
+    await db.transaction(async (tx) => {
+      await pushes.write(tx, written);
+      await timers.schedule(
+        timerKey(member.memberId),
+        nextAt(member, Math.max(clock.now().getTime(), dueAt.getTime())),
+        { memberId: member.memberId },
+        { db: tx },
+      );
+    });
+    await pushes.dispatch(written);
+  }
+
+  return {
+    nextAt,
+    content,
+    render,
+    fire,
+
+    /** Gives every coordinator with a linked messenger a digest timer if they have none. Idempotent. */
+    async planOnce(): Promise<number> {
+      const countries = [...registry.snapshot().countryByIso2.keys()];
+      const coordinators = (await reachableMembers(db, { coordinatorsOf: countries })).filter(
+        (member) => member.role === 'coordinator' && member.accounts.length > 0,
+      );
+      if (coordinators.length === 0) return 0;
+      const existing = await db
+        .select({ key: durableTimersTable.key })
+        .from(durableTimersTable)
+        .where(like(durableTimersTable.key, 'digest:%'));
+      const armed = new Set(existing.map((row) => row.key));
+      let planned = 0;
+      for (const member of coordinators) {
+        if (armed.has(timerKey(member.memberId))) continue;
+        await timers.schedule(timerKey(member.memberId), nextAt(member, clock.now().getTime()), {
+          memberId: member.memberId,
+        });
+        planned += 1;
+      }
+      return planned;
+    },
+  };
+}

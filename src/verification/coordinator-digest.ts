@@ -9,7 +9,7 @@ import type { Clock } from '../clock/index.ts';
 import type { Database } from '../db/database.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { reachableMembers, type MemberReach } from '../members/member-reach.ts';
-import type { Principal } from '../members/principal.ts';
+import type { Principal } from '../access/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { OpenEscalation } from '../requests/index.ts';

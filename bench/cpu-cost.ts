@@ -25,7 +25,9 @@ const questions = benchQuestions().map(({ expected: _, ...question }) => questio
 const secret = 'bench-webhook-secret-0123456789';
 
 if (cores.pinning) pinProcess(process.pid, cores.load);
-const emulator = wanted('webhook') ? await startTelegramEmulator({ recordCalls: false }) : undefined;
+const emulator = wanted('webhook')
+  ? await startTelegramEmulator({ recordCalls: false, floodLimits: false })
+  : undefined;
 const redis = await startBenchRedis();
 const port = await freePort();
 const webhookUrl = `http://127.0.0.1:${String(port)}/telegram/webhook`;

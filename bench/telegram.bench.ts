@@ -65,7 +65,7 @@ const freshUpdateIds = () => {
 };
 
 export async function run(context: PartContext): Promise<PartResult> {
-  const emulator = await startTelegramEmulator({ recordCalls: false });
+  const emulator = await startTelegramEmulator({ recordCalls: false, floodLimits: false });
   const redis = await startBenchRedis();
   const port = await freePort();
   const webhookUrl = `http://127.0.0.1:${String(port)}/telegram/webhook`;

@@ -81,12 +81,14 @@ describe('validation like Telegram', () => {
       description: 'Not Found',
     });
 
-    const kemal = telegram.createUser();
+    const kemal = telegram.createUser({ hasStartedBot: true });
+    const clock = telegram.pinClock();
     const form = new FormData();
     form.set('chat_id', String(kemal.id));
     form.set('text', 'multipart');
     form.set('reply_markup', JSON.stringify({ inline_keyboard: [[{ text: 'A', callback_data: 'a' }]] }));
     expect((await callRaw('sendMessage', { body: form })).status).toBe(200);
+    clock.advance(1000); // one message a second per chat
     expect(
       (
         await callRaw('SENDMESSAGE', {
@@ -181,7 +183,8 @@ describe('buttons, edits, groups and commands', () => {
       text: 'Accepted',
       showAlert: false,
     });
-    await telegram.waitForCall('editMessageText');
+    // The edit comes in the same second as the message: a 429 first, then the edit after the wait.
+    await telegram.waitForCall('editMessageText', (call) => call.ok === true, 10_000);
     const edited = telegram.getMessage(maria.id, question!.message_id);
     expect(edited?.text).toBe('Accepted ✅');
     expect(edited?.reply_markup).toBeUndefined();

@@ -68,6 +68,10 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     handover,
     pushes,
     clock: deps.clock,
+    onConfirmed: async (tx, contactId) => {
+      const contact = deps.registry.snapshot().contactById.get(contactId);
+      if (contact !== undefined) await late.verification?.confirmedInTransaction(tx, contact, 'coordinator');
+    },
   });
   late.proposals = proposalService;
   const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });

@@ -73,6 +73,11 @@ export interface ProposalDeps {
   handover: Pick<HandoverService, 'retire'>;
   pushes: TruthPushes;
   clock: Clock;
+  /**
+   * An approved change verified the record today: the re-verification round it may be in (a
+   * prompt, reminders, a flag to coordinators) ends with it, in the same transaction.
+   */
+  onConfirmed?: (tx: Queryable, contactId: string) => Promise<void>;
 }
 
 export type ProposalService = ReturnType<typeof createProposalService>;
@@ -200,7 +205,10 @@ export function createProposalService(deps: ProposalDeps) {
         confirms: true,
         auditAction: 'contact.proposal_approved',
         auditDetails: { proposalId: row.id },
-        inTransaction: mark,
+        inTransaction: async (tx) => {
+          await mark(tx);
+          await deps.onConfirmed?.(tx, row.contactId);
+        },
       });
     }
     await pushes.dispatch(written);

@@ -2,6 +2,7 @@
 // test, bots pointed at it, and everything (bots, webhook servers) stopped afterwards.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError } from 'grammy';
 import { afterEach, beforeEach, expect } from 'vitest';
 import {
@@ -13,8 +14,12 @@ import {
 export interface TelegramEmulatorHarness {
   /** The current test's emulator (a stable handle: it may be destructured outside the tests). */
   readonly telegram: TelegramEmulator;
-  /** A grammY bot using the emulator as its API root. */
-  createBot: () => Bot;
+  /**
+   * A grammY bot using the emulator as its API root. Like any bot meant for Telegram it waits out a
+   * 429's retry_after and tries again (the emulator's flood limits are on); a test about the 429
+   * itself passes `{ waitOutFloods: false }` to see it.
+   */
+  createBot: (options?: { waitOutFloods?: boolean }) => Bot;
   /** Starts long polling (resolves once polling runs); the bot is stopped after the test. */
   startPolling: (bot: Bot) => Promise<void>;
   /** A local HTTP server for webhook deliveries; returns its URL. Closed after the test. */
@@ -60,8 +65,11 @@ export function useTelegramEmulator(options: TelegramEmulatorOptions = {}): Tele
 
   return {
     telegram,
-    createBot: () => {
-      return new Bot(emulator().token, { client: { apiRoot: emulator().apiRoot } });
+    createBot: (options = {}) => {
+      const bot = new Bot(emulator().token, { client: { apiRoot: emulator().apiRoot } });
+      if (options.waitOutFloods !== false)
+        bot.api.config.use(autoRetry({ rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
+      return bot;
     },
     startPolling: async (bot) => {
       await new Promise<void>((resolve) => {

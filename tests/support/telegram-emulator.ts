@@ -9,6 +9,8 @@
 //   const [reply] = await telegram.waitForMessages(alice.id, 1);
 //   telegram.pressButton(alice, reply, 'callback-data');
 //
+// Strict like Telegram by default: flood limits are enforced (429 with retry_after; see
+// `floodLimits`). A test that needs something laxer says so in its options.
 // Deliberate differences from Telegram: webhooks may be plain http:// on any port; callback queries
 // never expire; messages can be edited and deleted at any age; no files, inline mode or payments.
 import { randomBytes } from 'node:crypto';
@@ -91,6 +93,12 @@ export interface TelegramEmulatorOptions {
   webhookMaxRetryDelayMs?: number;
   /** How long a webhook POST may take before it counts as failed (default 10000 ms). */
   webhookTimeoutMs?: number;
+  /**
+   * Telegram's flood limits, on by default (30 messages a second, 1 a second per chat, 20 a minute
+   * per group, edits counted; 429 with retry_after). Partial values override single limits; `false`
+   * turns them off, for a benchmark measuring our own cost rather than Telegram's allowance.
+   */
+  floodLimits?: Partial<RateLimits> | false;
   /** Keep a log of every call (default true; benchmarks may turn it off to save memory). */
   recordCalls?: boolean;
   /** Default "127.0.0.1". */
@@ -337,7 +345,8 @@ export class TelegramEmulator {
 
   /**
    * Enforces Telegram's flood limits on sending methods (defaults: 30/s overall, 1/s per chat,
-   * 20/min per group) over sliding windows, answering 429 with retry_after when exceeded.
+   * 20/min per group) over sliding windows, answering 429 with retry_after when exceeded. On from
+   * the start unless the emulator was started with `floodLimits: false`; call again to change them.
    */
   enforceRateLimits(limits: Partial<RateLimits> = {}): void {
     this.core.limiter.enforce({ ...telegramRateLimits, ...limits });
@@ -362,6 +371,20 @@ export class TelegramEmulator {
    */
   setClock(clock: (() => number) | undefined): void {
     this.core.now = clock ?? preciseNow;
+  }
+
+  /**
+   * Stops the emulator's clock at `at` (ms) and returns a way to move it: for a test whose sends
+   * to one chat must be a second apart (as on Telegram) without waiting that second.
+   */
+  pinClock(at = 1_000_000_000): { advance: (ms: number) => void } {
+    let now = at;
+    this.setClock(() => now);
+    return {
+      advance: (ms) => {
+        now += ms;
+      },
+    };
   }
 
   /** Every 429 answered so far, injected or from enforced limits. */
@@ -414,6 +437,7 @@ export async function startTelegramEmulator(
     },
     { ...botSettingsMethods, ...updateMethods, ...messageMethods },
   );
+  if (options.floodLimits !== false) core.limiter.enforce({ ...telegramRateLimits, ...options.floodLimits });
   const { server, apiRoot } = await listen(core, options.host ?? '127.0.0.1', options.port ?? 0);
   return new TelegramEmulator(core, server, apiRoot, options.privacyMode ?? true);
 }

@@ -144,6 +144,8 @@ export class EmulatorCore {
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly holds = new Map<string, { arrive: (call: ApiCall) => void; released: Promise<void> }[]>();
   private readonly changeListeners = new Set<() => void>();
+  /** After an injected 429, the chat (or '*') stays closed until its retry_after has passed. */
+  private readonly floodWaits = new Map<string, number>();
   private activePoll: { finish: (error?: BotApiError) => void } | undefined;
 
   constructor(options: EmulatorCoreOptions, methods: MethodTable) {
@@ -294,7 +296,23 @@ export class EmulatorCore {
       await hold.released;
     }
     let outcome: CallOutcome;
-    const failure = viaWebhookReply ? undefined : this.failures.get(entry.name.toLowerCase())?.shift();
+    const floodKey =
+      typeof raw.chat_id === 'string' || typeof raw.chat_id === 'number' ? String(raw.chat_id) : '*';
+    const waitUntil = viaWebhookReply ? undefined : this.floodWaits.get(floodKey);
+    // A caller that comes back before the retry_after it was given is refused again, as Telegram does.
+    const early =
+      waitUntil !== undefined && waitUntil > this.now()
+        ? ({ errorCode: 429, retryAfter: Math.ceil((waitUntil - this.now()) / 1000) } as const)
+        : undefined;
+    const failure =
+      early ?? (viaWebhookReply ? undefined : this.failures.get(entry.name.toLowerCase())?.shift());
+    if (
+      early === undefined &&
+      failure !== undefined &&
+      !('dropConnection' in failure) &&
+      failure.errorCode === 429
+    )
+      this.floodWaits.set(floodKey, this.now() + (failure.retryAfter ?? 1) * 1000);
     if (failure !== undefined && 'dropConnection' in failure) {
       call.ok = false;
       outcome = { kind: 'drop' };

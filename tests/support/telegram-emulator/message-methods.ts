@@ -110,7 +110,7 @@ export const messageMethods: MethodTable = {
     return stored.message;
   },
 
-  editMessageText(parameters, core) {
+  editMessageText(parameters, core, call) {
     const { chat, stored } = resolveMessage(parameters, core, 'message to edit not found');
     core.state.assertBotCanWrite(chat);
     if (!stored.fromBot) throw badRequest("message can't be edited");
@@ -127,6 +127,7 @@ export const messageMethods: MethodTable = {
       JSON.stringify(message.entities ?? []) === JSON.stringify(formatted.entities) &&
       sameMarkup(message.reply_markup, markup);
     if (unchanged) throw badRequest(notModified);
+    core.consumeSendQuota(chat, call.method);
     message.text = formatted.text;
     setOrDelete(message, 'entities', nonEmpty(formatted.entities));
     setOrDelete(message, 'reply_markup', markup);
@@ -135,12 +136,13 @@ export const messageMethods: MethodTable = {
     return message;
   },
 
-  editMessageReplyMarkup(parameters, core) {
+  editMessageReplyMarkup(parameters, core, call) {
     const { chat, stored } = resolveMessage(parameters, core, 'message to edit not found');
     core.state.assertBotCanWrite(chat);
     if (!stored.fromBot) throw badRequest("message can't be edited");
     const markup = readInlineMarkup(parameters);
     if (sameMarkup(stored.message.reply_markup, markup)) throw badRequest(notModified);
+    core.consumeSendQuota(chat, call.method);
     setOrDelete(stored.message, 'reply_markup', markup);
     stored.message.edit_date = Math.floor(Date.now() / 1000);
     core.changed();

@@ -1,5 +1,5 @@
 // Telegram's flood limits for sending: about 30 messages a second overall, one a second per chat,
-// 20 a minute per group. Counted over sliding windows of exact length (not fixed buckets), so a
+// 20 a minute per group; edits of messages count like sends. Counted over sliding windows of exact length (not fixed buckets), so a
 // benchmark measuring the send rate a bot reaches against the limit measures the real thing.
 
 export interface RateLimits {
@@ -21,6 +21,7 @@ export const telegramRateLimits: RateLimits = {
     'sendMessage', 'sendPhoto', 'sendDocument', 'sendAudio', 'sendVideo', 'sendAnimation', 'sendVoice',
     'sendVideoNote', 'sendMediaGroup', 'sendLocation', 'sendVenue', 'sendContact', 'sendPoll', 'sendDice',
     'sendSticker', 'copyMessage', 'copyMessages', 'forwardMessage', 'forwardMessages',
+    'editMessageText', 'editMessageReplyMarkup', 'editMessageCaption', 'editMessageMedia',
   ],
 }; // prettier-ignore
 

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, type Application } from '../src/application.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/logging/logger.ts';
-import { withinDeadline } from './support/eventually.ts';
+import { maxStreamsPerSession } from '../bots/web/console-events.ts';
+import { eventually, withinDeadline } from './support/eventually.ts';
 import { openSse } from './support/sse-reader.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { csrf, sessionCookie, webConsoleClient } from './support/web-console-client.ts';
@@ -155,5 +156,34 @@ describe('pushed messages', () => {
     });
     expect(again.status).toBe(401);
     again.close();
+  });
+
+  it('one session holds at most eight event streams; a ninth is refused until one closes', async () => {
+    const { secret } = await loggedInMember('Timur Web-Many-Tabs');
+    const url = `${await baseUrl()}/console/events`;
+    const cookie = `${sessionCookie}=${secret}`;
+    const open = [];
+    for (let tab = 0; tab < maxStreamsPerSession; tab++) {
+      const stream = await openSse(url, { cookie });
+      expect(stream.status).toBe(200);
+      await stream.next('ready');
+      open.push(stream);
+    }
+    const refused = await openSse(url, { cookie });
+    expect(refused.status).toBe(429);
+    refused.close();
+
+    // A closed tab frees its place (the server sees the socket close).
+    open.shift()?.close();
+    await eventually(async () => {
+      const again = await openSse(url, { cookie });
+      if (again.status !== 200) {
+        again.close();
+        return undefined;
+      }
+      open.push(again);
+      return again;
+    }, 'a place for a new stream after a tab closed');
+    for (const stream of open) stream.close();
   });
 });

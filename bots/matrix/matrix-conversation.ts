@@ -37,6 +37,10 @@ export interface MatrixConversationDeps {
 
 const maximumTextLength = 4000;
 const drainLimitMs = 30_000;
+/** Ids each of the bot's "already seen" sets keeps at most. */
+const rememberedLimit = 10_000;
+/** Events kept in a room's live timeline before it starts afresh. */
+const liveTimelineLimit = 500;
 const megolm = { algorithm: 'm.megolm.v1.aes-sha2' };
 
 export interface MatrixConversation {
@@ -48,10 +52,22 @@ export interface MatrixConversation {
 export function attachConversation(deps: MatrixConversationDeps): MatrixConversation {
   const { client, botUserId, engine, identities, repository, cipher, translator, defaultLocale, logger } =
     deps;
+  // One chain per room with work pending; a chain removes itself when it settles.
   const queues = new Map<string, Promise<void>>();
+  // Event ids, then room ids, remembered to skip repeated work. A room key that never arrives,
+  // or a long-lived bot joining many rooms, must not grow them without limit: past
+  // `rememberedLimit` the oldest is forgotten (at worst an old event stays unanswered, or a room
+  // is asked once more to turn on encryption; invites are answered by membership state anyway).
   const awaitingKeys = new Set<string>();
   const encryptionRequested = new Set<string>();
   const handledInvites = new Set<string>();
+  const remember = (set: Set<string>, value: string): void => {
+    if (set.size >= rememberedLimit) {
+      const oldest = set.values().next();
+      if (oldest.done !== true) set.delete(oldest.value);
+    }
+    set.add(value);
+  };
 
   /** Runs `task` after the room's earlier tasks; failures are logged, never thrown (one bad event must not stop the bot). */
   const enqueue = (roomId: string, task: () => Promise<void>): void => {
@@ -100,7 +116,7 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
   /** Turns on encryption in a DM that lacks it (the bot has power there when invited to a private chat). */
   async function requestEncryption(room: Room): Promise<void> {
     if (room.hasEncryptionStateEvent() || encryptionRequested.has(room.roomId)) return;
-    encryptionRequested.add(room.roomId);
+    remember(encryptionRequested, room.roomId);
     await client
       .sendStateEvent(room.roomId, 'm.room.encryption' as never, megolm as never, '')
       .catch((error: unknown) => {
@@ -117,7 +133,7 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     // event ids); `handledInvites` covers the moment between our join and its echo in the sync.
     if (inviter === undefined || room.getMyMembership() !== 'invite' || handledInvites.has(room.roomId))
       return;
-    handledInvites.add(room.roomId);
+    remember(handledInvites, room.roomId);
     const eventId = `invite:${room.roomId}:${randomUUID()}`;
     const linked = await identities.resolve({ platform: 'matrix', platformUserId: inviter });
     const direct = event.getContent().is_direct === true || room.getInvitedAndJoinedMemberCount() <= 2;
@@ -230,7 +246,7 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     if (event.getTs() < deps.notBefore()) return;
     if (event.isDecryptionFailure()) {
       // The room key may still be on its way (to-device); handled when it is decrypted.
-      awaitingKeys.add(eventId);
+      remember(awaitingKeys, eventId);
       return;
     }
     const type = event.getType();
@@ -295,7 +311,15 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     enqueue(room.roomId, async () => {
       await client.decryptEventIfNeeded(event);
       await onMessage(event, room);
+      trimTimeline(room);
     });
+  };
+  // The SDK keeps every event of a room's live timeline for the life of the process; a busy DM
+  // would grow it without limit. The bot needs only recent events (replies, reactions to its
+  // latest choices; everything else is in its database), so past `liveTimelineLimit` the live
+  // timeline starts afresh (room state is kept). The saved sync keeps its own 50 (sync store).
+  const trimTimeline = (room: Room): void => {
+    if (room.getLiveTimeline().getEvents().length > liveTimelineLimit) room.resetLiveTimeline();
   };
   const onDecrypted = (event: MatrixEvent): void => {
     const eventId = event.getId();

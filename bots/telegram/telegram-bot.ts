@@ -154,6 +154,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   // Answers in one chat keep their order; different chats are served in parallel (Telegram also
   // posts webhook updates over several connections at once).
+  // sequentialize keeps an entry per chat only while that chat has an update in progress.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   if (mode === 'polling') {
     // A poller taking over may be handed updates its predecessor had already handled.

@@ -58,6 +58,8 @@ export function createPoller(options: PollerOptions): Poller {
       );
     });
     if (isStopped()) return;
+    // The runner fetches more updates only while fewer than its sink's concurrency (500 by
+    // default) are being handled, so a burst waits at Telegram, not in this process's memory.
     const handle = run(bot, {
       runner: {
         fetch: { timeout: options.timeoutSeconds, allowed_updates: options.allowedUpdates },

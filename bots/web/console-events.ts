@@ -10,10 +10,17 @@ export interface EventStreams {
   add(sessionId: string, close: () => void): () => void;
   closeSession(sessionId: string): void;
   closeAll(): void;
+  /** Streams open for one session. */
+  countOf(sessionId: string): number;
   readonly size: number;
 }
 
+/** Streams one console session may hold open at once (one per tab; a browser rarely keeps more). */
+export const maxStreamsPerSession = 8;
+
 export function createEventStreams(): EventStreams {
+  // One entry per open stream: each removes itself when its socket closes, and a session may
+  // open at most `maxStreamsPerSession` (the route refuses more), so this follows open sockets.
   const open = new Map<string, Set<() => void>>();
   return {
     add(sessionId, close) {
@@ -28,6 +35,7 @@ export function createEventStreams(): EventStreams {
     closeSession(sessionId) {
       for (const close of [...(open.get(sessionId) ?? [])]) close();
     },
+    countOf: (sessionId) => open.get(sessionId)?.size ?? 0,
     closeAll() {
       for (const set of [...open.values()]) for (const close of [...set]) close();
     },

@@ -24,7 +24,7 @@ import {
   pageLocale,
   publicFolder,
 } from './console-page.ts';
-import { openEventStream, type EventStreams } from './console-events.ts';
+import { maxStreamsPerSession, openEventStream, type EventStreams } from './console-events.ts';
 import { pushIdPattern, type WebPushHub } from './web-push-hub.ts';
 import { ErrorBody } from '../../src/http/error-schemas.ts';
 import { chatText } from '../../src/text/index.ts';
@@ -403,11 +403,21 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
             { after: Type.Optional(Type.String({ pattern: pushIdPattern })) },
             { additionalProperties: false },
           ),
-          response: { 200: Type.String({ description: 'text/event-stream' }), 401: ErrorBody },
+          response: {
+            200: Type.String({ description: 'text/event-stream' }),
+            401: ErrorBody,
+            429: ErrorBody,
+          },
         },
       },
       async (request, reply) => {
         const principal = requireSession(request);
+        // Each stream holds a socket and a listener: a session cannot open them without limit.
+        if (deps.streams.countOf(principal.sessionId) >= maxStreamsPerSession)
+          throw new AppError(
+            'rate_limited',
+            `at most ${String(maxStreamsPerSession)} event streams per session`,
+          );
         const lastEventId = request.headers['last-event-id'];
         const after =
           typeof lastEventId === 'string' && new RegExp(pushIdPattern).test(lastEventId)

@@ -35,6 +35,8 @@ export interface WebPushHubOptions {
   retainPerChat?: number;
   /** How long pushes are kept for replay. Default 7 days. */
   retentionMs?: number;
+  /** Without Redis: chats whose pushes are kept for replay, the least recently pushed dropped first. Default 10,000. */
+  maxChats?: number;
 }
 
 export const pushIdPattern = '^[0-9]{1,20}-[0-9]{1,20}$';
@@ -64,6 +66,9 @@ export function createWebPushHub(options: WebPushHubOptions): WebPushHub {
   const { redis, logger } = options;
   const retainPerChat = options.retainPerChat ?? 100;
   const retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+  const maxChats = options.maxChats ?? 10_000;
+  // One entry per chat with an open console stream on this process; a stream's unsubscribe
+  // removes it, and streams per session are capped (console-events), so this follows open sockets.
   const listeners = new Map<string, Set<(push: WebPush) => void>>();
 
   const deliverLocally = (push: WebPush): void => {
@@ -92,7 +97,8 @@ export function createWebPushHub(options: WebPushHubOptions): WebPushHub {
   };
 
   const client = redis.client;
-  if (client === undefined) return createInMemoryHub({ listen, deliverLocally, retainPerChat, retentionMs });
+  if (client === undefined)
+    return createInMemoryHub({ listen, deliverLocally, retainPerChat, retentionMs, maxChats });
 
   const commands: Redis = client;
   const streamKey = (chatId: string) => `${redis.prefix}:web:pushes:${chatId}`;
@@ -179,10 +185,14 @@ function createInMemoryHub(parts: {
   deliverLocally: (push: WebPush) => void;
   retainPerChat: number;
   retentionMs: number;
+  maxChats: number;
 }): WebPushHub {
+  // Per chat at most `retainPerChat` pushes younger than `retentionMs`; chats are members and
+  // console sessions, which come and go, so at most `maxChats` are kept (the one pushed to least
+  // recently goes first) and a chat's expired pushes are dropped when it is next touched.
   const stored = new Map<string, { push: WebPush; at: number }[]>();
   // Idempotency keys of a single process's lifetime: without Redis there is nothing to outlive.
-  const sent = new Map<string, string>();
+  const sent = new Map<string, string>(); // at most 10,000 (below)
   let lastMs = 0;
   let sequence = 0;
   const nextId = (): string => {
@@ -209,6 +219,11 @@ function createInMemoryHub(parts: {
         const now = Date.now();
         const kept = (stored.get(chatId) ?? []).filter((entry) => now - entry.at < parts.retentionMs);
         kept.push({ push, at: now });
+        stored.delete(chatId);
+        if (stored.size >= parts.maxChats) {
+          const oldest = stored.keys().next();
+          if (oldest.done !== true) stored.delete(oldest.value);
+        }
         stored.set(chatId, kept.slice(-parts.retainPerChat));
         parts.deliverLocally(push);
         return Promise.resolve({ messageId: push.id });

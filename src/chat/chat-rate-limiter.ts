@@ -9,6 +9,8 @@ export interface RateLimitDecision {
 /** Messages per window per key (a member, or an unknown account). */
 export interface ChatRateLimiter {
   consume(key: string): Promise<RateLimitDecision>;
+  /** Keys counted in this process (0 when Redis counts). */
+  readonly size: number;
 }
 
 export interface ChatRateLimiterOptions {
@@ -17,6 +19,8 @@ export interface ChatRateLimiterOptions {
   limit: number;
   /** Default one minute. */
   windowMs?: number;
+  /** Keys counted at once without Redis. Default 50,000. */
+  maxKeys?: number;
   clock?: () => number;
 }
 
@@ -27,6 +31,7 @@ export function createChatRateLimiter({
   redis,
   limit,
   windowMs = 60_000,
+  maxKeys = 50_000,
   clock = Date.now,
 }: ChatRateLimiterOptions): ChatRateLimiter {
   const decide = (count: number): RateLimitDecision => ({
@@ -47,21 +52,39 @@ export function createChatRateLimiter({
           return { allowed: true, firstRefusal: false };
         }
       },
+      // Counted in Redis, where each key expires with its window.
+      size: 0,
     };
   }
+  // Keys are members and unknown accounts: a flood from many fresh accounts within one window
+  // must not grow this without limit. Stale windows go first; past `maxKeys` the key quiet the
+  // longest goes (a key that keeps writing is moved to the end, so a flooder is never forgotten
+  // in favour of the flood's newcomers).
   const counters = new Map<string, { window: number; count: number }>();
+  let sweptWindow = -1;
   return {
     consume(key) {
       const window = Math.floor(clock() / windowMs);
       const current = counters.get(key);
       const count = current?.window === window ? current.count + 1 : 1;
-      if (current === undefined || current.window !== window) {
-        // Old windows are dropped as keys come back, and in bulk when the map grows.
-        if (counters.size > 10_000)
+      if (current === undefined && counters.size >= maxKeys) {
+        // Stale windows are swept once per window; after that the full map drops its quietest.
+        if (sweptWindow !== window) {
+          sweptWindow = window;
           for (const [stale, value] of counters) if (value.window !== window) counters.delete(stale);
+        }
+        while (counters.size >= maxKeys) {
+          const quietest = counters.keys().next();
+          if (quietest.done === true) break;
+          counters.delete(quietest.value);
+        }
       }
+      counters.delete(key);
       counters.set(key, { window, count });
       return Promise.resolve(decide(count));
+    },
+    get size() {
+      return counters.size;
     },
   };
 }

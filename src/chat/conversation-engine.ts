@@ -142,6 +142,7 @@ const asList = (reply: ChatReply): OutboundMessage[] =>
 export function createConversationEngine(deps: ConversationEngineDeps): ConversationEngine {
   const { identities, ask, translator, audit, rateLimiter, memory, logger, defaultLocale } = deps;
   const table = new CommandTable();
+  // Action prefixes and text handlers registered at start by modules: bounded by the program.
   const actions = new Map<string, { handler: ActionHandler; options: ActionHandlerOptions }>();
   const textHandlers: { handler: TextHandler; activeWhen: TextHandlerOptions['activeWhen'] }[] = [];
 

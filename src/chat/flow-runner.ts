@@ -80,6 +80,8 @@ const noWords = new Set(['no', 'n', 'нет', 'н']);
 export function createFlowRunner(deps: FlowRunnerDeps) {
   const { store, translator, sealer } = deps;
   const clock = deps.clock ?? systemClock;
+  // Flows and their step actions are declared in code and registered at start; a conversation's
+  // state lives in Postgres (conversation_flows), never here.
   const flows = new Map<string, AnyFlow>();
   /** `<actionPrefix>:<step action>` → the flow and step its buttons answer. */
   const stepActions = new Map<string, { flow: AnyFlow; step: AnyStep }>();

@@ -166,6 +166,7 @@ export function createMessengerDirectory(
   described: readonly Messenger[] = [],
   adapters: readonly ChatAdapter[] = [],
 ): MessengerDirectory {
+  // One entry per messenger the program knows (Telegram, Matrix, web).
   const messengers = new Map<string, Messenger>(
     described.map((messenger) => [messenger.platform, messenger]),
   );

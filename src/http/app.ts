@@ -122,6 +122,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keyGenerator: (request) =>
       request.principal === undefined ? `ip:${request.ip}` : `member:${request.principal.memberId}`,
     allowList: (request) => isOperationsUrl(request.url),
+    // Counters live in this process in an LRU of this many keys (the plugin's default, said
+    // here): a flood from many addresses cannot grow it.
+    cache: 5_000,
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -24,6 +24,8 @@ export function registerOperationsRoutes(
 ): void {
   const metrics = httpMetrics(deps.metrics);
   app.addHook('onResponse', async (request, reply) => {
+    // Labels are route patterns (never raw URLs), methods Node's parser accepts and status codes,
+    // so the series stay few whatever URLs are requested.
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);

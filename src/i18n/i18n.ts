@@ -24,6 +24,7 @@ const localesFolder = join(import.meta.dirname, 'locales');
  * so a gap shows up as an odd word rather than a crash.
  */
 export function createTranslator(folder: string = localesFolder): Translator {
+  // One bundle per supported locale.
   const bundles = new Map<Locale, FluentBundle>();
   for (const locale of supportedLocales) {
     // Isolation marks around placeables confuse plain-text messengers; our messages are plain text.

@@ -76,6 +76,7 @@ export function createInviteService({
   consoleUrl,
   clock = systemClock,
 }: InviteServiceDeps) {
+  // One builder per messenger, registered at start.
   const linkBuilders = new Map<string, InviteLinkBuilder>();
   const instructionBuilders = new Map<string, InviteInstructionBuilder>();
 

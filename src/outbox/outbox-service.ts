@@ -81,6 +81,7 @@ export function createOutboxService({
   logger: Logger;
   clock?: Clock;
 }): OutboxService {
+  // One handler and renderer per push kind, registered at start; the backlog itself is in Postgres.
   const handlers = new Map<string, OutcomeHandler>();
   const renderers = new Map<string, MessageRenderer>();
 

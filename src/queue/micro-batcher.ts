@@ -19,6 +19,8 @@ export function createMicroBatcher<Item, Result>(options: {
 }): MicroBatcher<Item, Result> {
   const maxSize = options.maxSize ?? 200;
   const maxDelayMs = options.maxDelayMs ?? 5;
+  // Each pending item is a caller awaiting its result (one per running BullMQ job), so pending
+  // never holds more than the worker's concurrency; a full batch is flushed at once.
   let pending: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();

@@ -107,6 +107,7 @@ export function createQueueProducers({
     };
   }
   const connection: Redis = redis.connect({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // One per queue name (a fixed list above).
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName): Queue => {
     let existing = queues.get(name);

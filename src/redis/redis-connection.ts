@@ -77,6 +77,7 @@ export async function openRedis({
     };
   }
   const redisUrl = chosen;
+  // Connections this process opened (the shared one, BullMQ workers, subscribers); each leaves on 'end'.
   const connections = new Set<Redis>();
   const connect = (options: RedisOptions = {}): Redis => {
     // ioredis 6's own RedisOptions type does not satisfy its constructor under exactOptionalPropertyTypes.

@@ -83,6 +83,8 @@ export function createRegistryService({
   clock = systemClock,
 }: RegistryServiceDeps) {
   const origin = randomUUID();
+  // Listeners are modules subscribing at start. The snapshot below is the registry itself (its
+  // size is the registry's, hundreds to a few thousand records), replaced whole on every change.
   const listeners = new Set<RegistryListener>();
   let version = 0;
   let view: RegistryView = buildRegistryView(emptyRegistryFile(), version);

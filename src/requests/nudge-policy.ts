@@ -62,7 +62,9 @@ export function createNudgePolicies(input: {
   types: ReadonlyMap<string, PartialNudgePolicy>;
   countryPairs: readonly CountryPairOverride[];
 }): NudgePolicies {
+  // Per request type and country pair; cleared when full, so it stays small whatever pairs come.
   const cache = new Map<string, NudgePolicy>();
+  const maxCached = 10_000;
   const matches = (pattern: string, value: string) => pattern === '*' || pattern === value;
   const resolve = (type: string, from: string, to: string): NudgePolicy => {
     const key = `${type}|${from}|${to}`;
@@ -83,6 +85,7 @@ export function createNudgePolicies(input: {
         }
       }
       policy = merged;
+      if (cache.size >= maxCached) cache.clear();
       cache.set(key, policy);
     }
     return policy;

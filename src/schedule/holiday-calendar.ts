@@ -16,14 +16,22 @@ export interface HolidayCalendar {
  * country and year: the rules are evaluated once, not for every nudge.
  */
 export function createHolidayCalendar(): HolidayCalendar {
+  // Bounded: one entry per country the library covers and year asked, cleared past
+  // `maxCountryYears` (years come from request dates, which are checked but not few).
   const byCountryYear = new Map<string, ReadonlySet<string>>();
-  const libraries = new Map<string, Holidays | undefined>();
+  const maxCountryYears = 2_000;
+  // Only countries the library covers are kept, so odd country codes cannot grow this.
+  const libraries = new Map<string, Holidays>();
   const supported = new Set(Object.keys(new Holidays().getCountries()));
 
   const library = (country: string): Holidays | undefined => {
-    if (!libraries.has(country))
-      libraries.set(country, supported.has(country) ? new Holidays(country) : undefined);
-    return libraries.get(country);
+    if (!supported.has(country)) return undefined;
+    let found = libraries.get(country);
+    if (found === undefined) {
+      found = new Holidays(country);
+      libraries.set(country, found);
+    }
+    return found;
   };
 
   const datesOf = (country: string, year: number): ReadonlySet<string> => {
@@ -40,6 +48,7 @@ export function createHolidayCalendar(): HolidayCalendar {
         for (let offset = 0; offset < days; offset++) found.add(addDays(first, offset));
       }
       dates = found;
+      if (byCountryYear.size >= maxCountryYears) byCountryYear.clear();
       byCountryYear.set(key, dates);
     }
     return dates;

@@ -42,6 +42,7 @@ function alternatives(schemas: readonly SchemaNode[]): SchemaNode[] {
   return result;
 }
 
+// Patterns come from our own schemas (patternProperties), a handful: bounded by the program.
 const patternCache = new Map<string, RegExp | null>();
 function matches(pattern: string, key: string): boolean {
   let compiled = patternCache.get(pattern);

@@ -94,6 +94,7 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
   const metrics = options.metrics ?? noTimerMetrics;
   const horizonMs = options.horizonMs ?? Infinity;
   const overdueAfterMs = options.overdueAfterMs ?? 60_000;
+  // One per timer kind, registered at start by code: bounded by the program, not by input.
   const handlers = new Map<string, TimerHandler<never>>();
 
   /** Adds jobs for timers (no-op for ids that exist); false when Redis refused. */

@@ -10,7 +10,7 @@ import { createConversationMemory } from '../src/chat/conversation-memory.ts';
 import { createDraftDownloads } from '../src/drafts/draft-downloads.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createTokenCache } from '../src/members/token-cache.ts';
-import type { Principal } from '../src/members/principal.ts';
+import type { Principal } from '../src/access/index.ts';
 import type { RedisHandle } from '../src/redis/redis-connection.ts';
 import { createTestClock } from './support/test-clock.ts';
 

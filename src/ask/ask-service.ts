@@ -51,7 +51,8 @@ export interface AskInput {
 export interface AskService {
   ask(input: AskInput): Promise<AskAnswer>;
   /**
-   * Answers an `ask:*` button (`ask:pick:KG:extradition`, `ask:req:KG:mla`, `ask:all:KG:mla`,
+   * Answers an `ask:*` button (`ask:pick:KG:extradition`, `ask:every:KG:extradition` (every
+   * contact, nothing collapsed), `ask:req:KG:mla`, `ask:all:KG:mla`,
    * `ask:tip:<id>`, `ask:tips:<topic>`); undefined for other actions.
    */
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
@@ -251,6 +252,7 @@ export function createAskService({
     interpretation: Interpretation,
     results: readonly CountryResult[],
     askerCountry: string | undefined,
+    showAll: boolean,
   ): OutboundMessage {
     if (interpretation.asks === 'tips') return tipsAnswer(composer, interpretation, results);
     if (interpretation.intent === 'other') return composer.help();
@@ -267,7 +269,7 @@ export function createAskService({
         interpretation.asks === 'requirements' && interpretation.competence !== null ? 'req' : 'pick',
       );
     }
-    return composer.answer(interpretation, results, askerCountry);
+    return composer.answer(interpretation, results, askerCountry, { showAll });
   }
 
   function answerFor(
@@ -276,6 +278,7 @@ export function createAskService({
     locale: Locale,
     askerCountry: string | undefined,
     via: 'question' | 'button',
+    showAll = false,
   ): AskAnswer {
     const snapshot = registry.snapshot();
     // Everything the ranking and the reply depend on besides the snapshot and the minute.
@@ -288,6 +291,7 @@ export function createAskService({
       askerCountry ?? '-',
       principal.role,
       principal.country,
+      showAll ? 'all' : 'short',
     ].join('|');
     const compose = () => {
       const ranked = lookUp(snapshot, interpretation, principal, locale, askerCountry);
@@ -297,6 +301,7 @@ export function createAskService({
         interpretation,
         ranked,
         askerCountry,
+        showAll,
       );
       return { results: ranked, message: composed };
     };
@@ -323,7 +328,12 @@ export function createAskService({
       interpretation,
       locale,
       results,
-      reply: { text: message.text, buttons: message.buttons ?? [], locale },
+      reply: {
+        text: message.text,
+        buttons: message.buttons ?? [],
+        locale,
+        ...(message.rich === undefined ? {} : { rich: message.rich }),
+      },
     };
   }
 
@@ -348,20 +358,21 @@ export function createAskService({
       const snapshot = registry.snapshot();
       const composer = createComposer(translator, locale, snapshot);
       if (verb === 'tip' || verb === 'tips') return tipAction(composer, snapshot, verb, country);
-      if (verb !== 'pick' && verb !== 'req' && verb !== 'all') return undefined;
+      if (verb !== 'pick' && verb !== 'every' && verb !== 'req' && verb !== 'all') return undefined;
       const competence = competenceOrDash === '-' ? null : competenceOrDash;
       const knownCompetence =
         competence === null || snapshot.competences.some((candidate) => candidate.id === competence);
       if (!countryCodes.isValid(country) || !/^[A-Z]{2}$/.test(country) || !knownCompetence)
         return composer.staleAction();
       const asker = askingCountryOf(principal, undefined);
-      if (verb === 'pick') {
+      if (verb === 'pick' || verb === 'every') {
         return answerFor(
           principal,
           { intent: 'find_contact', countries: [country], competence, asks: 'contacts' },
           locale,
           asker,
           'button',
+          verb === 'every',
         ).reply;
       }
       if (competence === null) return composer.staleAction();

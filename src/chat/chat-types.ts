@@ -3,6 +3,7 @@
 // knows which messenger it talks to.
 import type { Locale } from '../i18n/i18n.ts';
 import type { Messenger } from './messenger-port.ts';
+import type { RichContent } from './rich-content.ts';
 
 export type Platform = 'telegram' | 'matrix' | 'web';
 /**
@@ -67,6 +68,11 @@ export interface Expectation {
 export interface OutboundMessage {
   /** Plain text; adapters escape it for their markup. */
   text: string;
+  /**
+   * The same content as data (an answer's cards, links, collapsed part): adapters that format
+   * render this in their own idiom instead of `text`, which is its plain rendering.
+   */
+  rich?: RichContent | undefined;
   /** Rows of buttons are the adapter's choice; order matters. */
   buttons?: Button[] | undefined;
   /** Set on a flow's question: what the next message should be. */

@@ -74,3 +74,15 @@ export {
 export { createChatRateLimiter, type ChatRateLimiter } from './chat-rate-limiter.ts';
 export { createConversationMemory, type ConversationMemory } from './conversation-memory.ts';
 export { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
+export {
+  RichContentSchema,
+  cardPlainLines,
+  inlineText,
+  richToPlainText,
+  type Card,
+  type Inline,
+  type LineRole,
+  type RichBlock,
+  type RichContent,
+  type RichLine,
+} from './rich-content.ts';

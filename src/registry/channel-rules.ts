@@ -42,3 +42,24 @@ export const displayChannelValue = (kind: string, value: string): string =>
 
 /** The kinds every contact form offers, in the order people usually prefer them. */
 export const commonChannelKinds = ['phone', 'email', 'telegram', 'matrix'] as const;
+
+/**
+ * Where a channel's value leads, as a link any device opens: a phone number to dial (`tel:`, digits
+ * and the leading "+" only), an e-mail to write (`mailto:`), a Telegram or Matrix chat (their public
+ * link services). Undefined for other kinds and for values that break their kind's rule, so a
+ * link never carries anything but a well-formed address.
+ */
+export function channelHref(kind: string, value: string): string | undefined {
+  const trimmed = value.trim();
+  if (!isRuled(kind) || channelProblem(kind, trimmed) !== undefined) return undefined;
+  switch (kind) {
+    case 'phone':
+      return `tel:+${trimmed.replace(/\D/g, '')}`;
+    case 'email':
+      return `mailto:${trimmed}`;
+    case 'telegram':
+      return `https://t.me/${trimmed.replace(/^@/, '')}`;
+    case 'matrix':
+      return `https://matrix.to/#/${trimmed}`;
+  }
+}

@@ -14,6 +14,8 @@ ask-group-heading = { $competence }:
 ask-no-contacts = No active contact for { $competence } in { $country } is registered yet.
 ask-no-contacts-all = No active contact in { $country } is registered yet.
 ask-more-contacts = …and { $count } more.
+ask-show-all = Show all { $count }
+ask-show-all-country = Show all { $count } — { $country }
 ask-cut-short = The answer was too long for one message; ask about fewer countries or one competence.
 ask-more-countries = I answered for the first { $count } countries; ask again for the others.
 

@@ -14,6 +14,8 @@ ask-group-heading = { $competence }:
 ask-no-contacts = Действующих контактов по теме «{ $competence }» в стране «{ $country }» пока нет.
 ask-no-contacts-all = Действующих контактов в стране «{ $country }» пока нет.
 ask-more-contacts = …и ещё { $count }.
+ask-show-all = Показать все { $count }
+ask-show-all-country = Показать все { $count } — { $country }
 ask-cut-short = Ответ не поместился в одно сообщение; спросите о меньшем числе стран или об одной теме.
 ask-more-countries = Я ответил по первым { $count } странам; по остальным спросите отдельно.
 

@@ -4,6 +4,7 @@
 // construction, with the plain body as fallback for clients without HTML.
 import type { Attachment, OutboundMessage } from '../../src/chat/index.ts';
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
+import { richToMatrixHtml } from './matrix-rich.ts';
 
 export interface MatrixMessageContent {
   [key: string]: unknown;
@@ -45,11 +46,13 @@ export function renderReply(
   const text = message.text.slice(0, maximumBodyLength);
   const buttons = message.buttons ?? [];
   // m.notice: the conventional msgtype for bots, so other bots do not answer it in a loop.
+  // An answer given as data gets its own HTML (cards, links); its plain text stays the body.
+  const html = message.rich === undefined ? textToHtml(text) : richToMatrixHtml(message.rich);
   const content: MatrixMessageContent = {
     msgtype: 'm.notice',
     body: text,
     format: 'org.matrix.custom.html',
-    formatted_body: textToHtml(text),
+    formatted_body: html,
   };
   if (message.replyTo !== undefined) {
     // A thread keeps a consultation's messages together; clients without threads see a reply.
@@ -67,7 +70,7 @@ export function renderReply(
   const plainChoices = buttons.map((button, index) => `${index + 1}. ${button.label}`).join('\n');
   const htmlChoices = buttons.map((button) => `<li>${escapeHtml(button.label)}</li>`).join('');
   content.body = `${text}\n\n${plainChoices}\n\n${hint}`;
-  content.formatted_body = `${textToHtml(text)}<ol>${htmlChoices}</ol><p><em>${escapeHtml(hint)}</em></p>`;
+  content.formatted_body = `${html}<ol>${htmlChoices}</ol><p><em>${escapeHtml(hint)}</em></p>`;
   return { content, actions };
 }
 

@@ -20,6 +20,7 @@ import { createPollingLock } from './polling-lock.ts';
 import { inboundFromCallback, inboundFromMessage } from './telegram-inbound.ts';
 import { createPoller, type Poller } from './telegram-polling.ts';
 import { inlineKeyboard, splitForTelegram } from './telegram-render.ts';
+import { renderRichForTelegram } from './telegram-rich.ts';
 import { telegramRetry, type TelegramRetryOptions } from './telegram-retry.ts';
 import { telegramMessenger } from './telegram-messenger.ts';
 import { telegramWebhookRoutes } from './telegram-webhook-routes.ts';
@@ -117,7 +118,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       );
     const threadTo =
       message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined;
-    const pieces = splitForTelegram(message.text);
+    // An answer given as data is rendered in Telegram's idiom (bold names, links); other text is escaped.
+    const pieces =
+      message.rich === undefined ? splitForTelegram(message.text) : renderRichForTelegram(message.rich);
     const buttons = message.buttons ?? [];
     const encoded = new Map<string, string>();
     for (const button of buttons) encoded.set(button.action, await callbacks.encode(button.action));

@@ -31,6 +31,9 @@ const scriptStringIds = [
   'web-connection-lost',
   'web-connection-back',
   'web-push-label',
+  'web-copy',
+  'web-copied',
+  'web-copy-failed',
 ] as const;
 
 const escapeHtml = (text: string): string =>

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { InboundMessage, OutboundMessage } from '../../src/chat/chat-types.ts';
+import { RichContentSchema } from '../../src/chat/rich-content.ts';
 import {
   checkCsrf,
   clearSessionCookie,
@@ -72,6 +73,8 @@ const MeBody = Type.Object({
 const ButtonSchema = Type.Object({ label: Type.String(), action: Type.String() });
 const MessageSchema = Type.Object({
   text: Type.String(),
+  /** The same content as data (contact cards, links): the console draws it, `text` is its plain form. */
+  rich: Type.Optional(RichContentSchema),
   buttons: Type.Optional(Type.Array(ButtonSchema)),
   locale: Type.Optional(LocaleSchema),
   expects: Type.Optional(
@@ -439,6 +442,7 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
 
 const messageView = (message: OutboundMessage) => ({
   text: message.text,
+  ...(message.rich === undefined ? {} : { rich: message.rich }),
   ...(message.buttons === undefined
     ? {}
     : { buttons: message.buttons.map((button) => ({ label: button.label, action: button.action })) }),

@@ -196,6 +196,111 @@ function appendLinkified(/** @type {HTMLElement} */ element, /** @type {string} 
   element.append(text.slice(last));
 }
 
+// ---- answers given as data: headings, contact cards, links, the collapsed rest -----------------
+
+/** Schemes a card's link may have: dial, write, open a chat (t.me, matrix.to). Nothing else is followed. */
+const safeLink = /^(tel:|mailto:|https:)/;
+
+/** @typedef {{ text: string, href?: string, strong?: boolean }} Inline */
+/** @typedef {{ role?: string, indent?: boolean, inlines: Inline[] }} RichLine */
+/** @typedef {{ position: number, heading: string, name: string, title: string, lines: RichLine[], away: boolean, stale: boolean, working: boolean }} Card */
+
+function appendInlines(/** @type {HTMLElement} */ element, /** @type {Inline[]} */ inlines) {
+  for (const inline of inlines) {
+    /** @type {HTMLElement} */
+    let node;
+    if (inline.href !== undefined && safeLink.test(inline.href)) {
+      const anchor = document.createElement('a');
+      anchor.href = inline.href;
+      if (inline.href.startsWith('https:')) {
+        anchor.target = '_blank';
+        anchor.rel = 'noopener noreferrer';
+      }
+      node = anchor;
+    } else node = document.createElement(inline.strong ? 'strong' : 'span');
+    node.textContent = inline.text;
+    element.append(node);
+  }
+}
+
+const inlineText = (/** @type {Inline[]} */ inlines) => inlines.map((inline) => inline.text).join('');
+
+/** One contact as a card: name, title, its lines (links live), and a button copying it as text. */
+function renderCard(/** @type {Card} */ card) {
+  const article = document.createElement('article');
+  article.className = 'contact-card';
+  if (card.away) article.classList.add('contact-away');
+  if (card.stale) article.classList.add('contact-stale');
+  const name = document.createElement('h4');
+  name.className = 'contact-name';
+  name.textContent = `${card.position}. ${card.name}`;
+  const title = document.createElement('p');
+  title.className = 'contact-title';
+  title.textContent = card.title;
+  article.append(name, title);
+  for (const line of card.lines) {
+    const row = document.createElement('p');
+    row.className = `contact-line contact-${line.role ?? 'line'}`;
+    if (line.role === 'time') row.classList.add(card.working ? 'contact-working' : 'contact-closed');
+    appendInlines(row, line.inlines);
+    article.append(row);
+  }
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'button card-copy';
+  copy.textContent = t('web-copy');
+  copy.setAttribute('aria-label', `${t('web-copy')}: ${card.name}`);
+  copy.dataset.copy = [card.heading, ...card.lines.map((line) => inlineText(line.inlines))].join('\n');
+  article.append(copy);
+  return article;
+}
+
+/**
+ * Draws rich content; returns the actions its disclosures already cover (their "show all"
+ * buttons are not shown: the cards are here, folded).
+ * @param {HTMLElement} element
+ * @param {{ blocks: any[] }} rich
+ */
+function renderRich(element, rich) {
+  const covered = new Set();
+  for (const block of rich.blocks ?? []) {
+    if (block.kind === 'heading') {
+      const heading = document.createElement('h3');
+      heading.className = 'answer-heading';
+      heading.textContent = block.text;
+      element.append(heading);
+    } else if (block.kind === 'line') {
+      const line = document.createElement('p');
+      line.className = `answer-line${block.line.indent ? ' answer-detail' : ''}`;
+      appendInlines(line, block.line.inlines);
+      element.append(line);
+    } else if (block.kind === 'card') {
+      element.append(renderCard(block.card));
+    } else if (block.kind === 'more') {
+      const details = document.createElement('details');
+      details.className = 'answer-more';
+      const summary = document.createElement('summary');
+      summary.textContent = block.summary;
+      details.append(summary, ...block.cards.map(renderCard));
+      element.append(details);
+      if (block.action) covered.add(block.action);
+    }
+  }
+  return covered;
+}
+
+async function copyCard(/** @type {HTMLButtonElement} */ button) {
+  try {
+    await navigator.clipboard.writeText(button.dataset.copy ?? '');
+    button.textContent = t('web-copied');
+  } catch {
+    button.textContent = t('web-copy-failed');
+  }
+  setTimeout(() => {
+    button.textContent = t('web-copy');
+  }, 2000);
+}
+
 function scrollToEnd() {
   log.scrollTop = log.scrollHeight;
 }
@@ -204,7 +309,7 @@ function scrollToEnd() {
 
 const historyKey = 'counterpart.conversation';
 const historyLimit = 60;
-/** @type {{ from: 'user' | 'bot', text: string, buttons?: { label: string, action: string }[], locale?: string, pushed?: boolean }[]} */
+/** @type {{ from: 'user' | 'bot', text: string, rich?: { blocks: any[] }, buttons?: { label: string, action: string }[], locale?: string, pushed?: boolean }[]} */
 let conversation = [];
 
 function remember(/** @type {(typeof conversation)[number]} */ entry) {
@@ -254,13 +359,14 @@ function addUserMessage(/** @type {string} */ text) {
 }
 
 /**
- * @param {{ text: string, buttons?: { label: string, action: string }[], locale?: string }} message
+ * @param {{ text: string, rich?: { blocks: any[] }, buttons?: { label: string, action: string }[], locale?: string }} message
  * @param {{ pushed?: boolean }} [options]
  */
 function addBotMessage(message, options = {}) {
   remember({
     from: 'bot',
     text: message.text,
+    rich: message.rich,
     buttons: message.buttons,
     locale: message.locale,
     pushed: options.pushed,
@@ -271,16 +377,27 @@ function addBotMessage(message, options = {}) {
   const who = document.createElement('span');
   who.className = options.pushed ? 'message-badge' : 'visually-hidden';
   who.textContent = options.pushed ? t('web-push-label') : `${t('web-from-bot')}: `;
-  const body = document.createElement('p');
-  body.className = 'message-text';
-  appendLinkified(body, message.text);
-  item.append(who, body);
-  if (message.buttons && message.buttons.length > 0) {
+  /** @type {Set<string>} */
+  let covered = new Set();
+  if (message.rich) {
+    item.classList.add('message-rich');
+    const body = document.createElement('div');
+    body.className = 'message-answer';
+    covered = renderRich(body, message.rich);
+    item.append(who, body);
+  } else {
+    const body = document.createElement('p');
+    body.className = 'message-text';
+    appendLinkified(body, message.text);
+    item.append(who, body);
+  }
+  const buttons = (message.buttons ?? []).filter((button) => !covered.has(button.action));
+  if (buttons.length > 0) {
     const group = document.createElement('div');
     group.className = 'message-buttons';
     group.setAttribute('role', 'group');
     group.setAttribute('aria-label', t('web-buttons-label'));
-    for (const button of message.buttons) {
+    for (const button of buttons) {
       const element = document.createElement('button');
       element.type = 'button';
       element.className = 'button button-action';
@@ -370,7 +487,9 @@ log.addEventListener('click', (event) => {
   const target = /** @type {HTMLElement} */ (event.target);
   const button = target.closest('button');
   if (button === null) return;
-  if (button.dataset.action !== undefined) {
+  if (button.dataset.copy !== undefined) {
+    void copyCard(button);
+  } else if (button.dataset.action !== undefined) {
     void converse({ action: button.dataset.action }, button.textContent ?? '');
   } else if (button.hasAttribute('data-example')) {
     void converse({ text: button.textContent ?? '' }, button.textContent ?? '');

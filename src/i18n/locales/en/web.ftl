@@ -46,3 +46,6 @@ web-connection-back = Live updates restored.
 web-push-label = New message
 web-footer-api = REST API and its documentation: /docs
 web-stewardship-link = Stewardship
+web-copy = Copy
+web-copied = Copied
+web-copy-failed = Could not copy; select the text instead

@@ -46,3 +46,6 @@ web-connection-back = Обновления снова работают.
 web-push-label = Новое сообщение
 web-footer-api = REST API и документация: /docs
 web-stewardship-link = Управление
+web-copy = Копировать
+web-copied = Скопировано
+web-copy-failed = Не удалось скопировать; выделите текст вручную

@@ -11,7 +11,7 @@ import { renderRichForTelegram } from '../bots/telegram/telegram-rich.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { richToPlainText, type Card, type RichBlock, type RichContent } from '../src/chat/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
-import type { Principal } from '../src/members/principal.ts';
+import type { Principal } from '../src/access/index.ts';
 import { parseHtml } from './support/telegram-emulator/html-parser.ts';
 import {
   demoPracticalReader,

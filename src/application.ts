@@ -24,31 +24,9 @@ import {
   createMessengerDirectory,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
-import type { Config } from './config/config.ts';
 import { stewardshipConsole } from './console/index.ts';
 import { consultationCipher, createConsultationStats, createConsultations } from './consultations/index.ts';
-import { openDatabase, type DatabaseHandle } from './db/database.ts';
-import { buildApp } from './http/app.ts';
-import { bearerToken } from './http/auth.ts';
-import { createSessionAuthenticator } from './http/session-auth.ts';
-import { createMetricsRegistry } from './http/metrics.ts';
-import type { ReadinessCheck } from './http/operations-routes.ts';
-import { createTranslator } from './i18n/i18n.ts';
-import type { Logger } from './logging/logger.ts';
-import { createIdentityService } from './members/identity-service.ts';
-import { inviteRoutes } from './members/invite-routes.ts';
-import { consoleBaseUrl, registerMatrixInvites } from './members/invite-links.ts';
-import { createInviteService } from './members/invite-service.ts';
-import { createInviteThrottle } from './members/invite-throttle.ts';
-import { createMemberDirectory } from './members/member-directory.ts';
-import { createMembersService } from './members/members-service.ts';
-import { createSessionService } from './members/session-service.ts';
-import { membersRoutes } from './members/members-routes.ts';
-import { createTokenCache, membersChangedChannel } from './members/token-cache.ts';
 import { createDeliveryHealth, createOutbox } from './outbox/index.ts';
-import { createPeriodicTask } from './queue/periodic-task.ts';
-import { createQueueProducers } from './queue/queues.ts';
-import { openRedis } from './redis/redis-connection.ts';
 import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import {
   createContactReach,
@@ -69,6 +47,33 @@ import {
   draftsRoutes,
   registerDraftChat,
 } from './drafts/index.ts';
+import type { Config } from './config/index.ts';
+import { openDatabase, type DatabaseHandle } from './db/index.ts';
+import {
+  buildApp,
+  bearerToken,
+  createSessionAuthenticator,
+  createMetricsRegistry,
+  type ReadinessCheck,
+} from './http/index.ts';
+import { createTranslator } from './i18n/index.ts';
+import type { Logger } from './logging/index.ts';
+import {
+  createIdentityService,
+  inviteRoutes,
+  consoleBaseUrl,
+  registerMatrixInvites,
+  createInviteService,
+  createInviteThrottle,
+  createMemberDirectory,
+  createMembersService,
+  createSessionService,
+  membersRoutes,
+  createTokenCache,
+  membersChangedChannel,
+} from './members/index.ts';
+import { createPeriodicTask, createQueueProducers } from './queue/index.ts';
+import { openRedis } from './redis/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The

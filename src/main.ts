@@ -1,9 +1,9 @@
 // The composition root: reads configuration once, builds every dependency and hands each module
 // what it needs. Nothing else reads the environment or creates shared resources.
-import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/config.ts';
-import { createLogger } from './logging/logger.ts';
 import { createApplication } from './application.ts';
-import { EmbeddedDatabaseBusy } from './db/embedded-lock.ts';
+import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/index.ts';
+import { createLogger } from './logging/index.ts';
+import { EmbeddedDatabaseBusy } from './db/index.ts';
 
 async function main(): Promise<void> {
   let config;

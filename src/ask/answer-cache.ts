@@ -1,3 +1,4 @@
+import type { RegistrySnapshot } from '../registry/index.ts';
 // Remembers composed answers (ranked contacts and the reply) for the rest of the minute.
 //
 // An answer depends on the interpretation, the answer language, the asking country, what the
@@ -8,7 +9,6 @@
 //
 // Bounded: entries are dropped when the minute, or the snapshot, changes, and the map never holds
 // more than `maxEntries` (the oldest go first), so a flood of distinct interpretations cannot grow it.
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 
 export interface AnswerCache<T> {
   /** The cached value for `key` in this snapshot and minute, or `compute()` remembered. */

@@ -1,13 +1,13 @@
 // Turns looked-up results into platform-neutral messages in the answer language: the content as
 // data (rich content: headings, contact cards, links) and its plain text. Every messenger renders
 // the same data, so the wording lives here, in the files beside it and in ask.ftl.
-import type { OutboundMessage } from '../chat/chat-types.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { CentralAuthorityInfo, CountryResult, Interpretation, LegalBasis } from './ask-types.ts';
 import { createAnswerFormat, type ComposerFormat } from './composer-format.ts';
 import { contactsAnswerMessage, whichCountryMessage, type ContactsAnswerOptions } from './contacts-answer.ts';
 import { requirementsAnswerMessage, requirementsMessage } from './requirements-composer.ts';
+import type { OutboundMessage } from '../chat/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export { buttonAction, type ComposerFormat } from './composer-format.ts';
 export { countriesAnswered } from './requirements-composer.ts';

@@ -1,10 +1,10 @@
 // The registry arranged for answering questions: contacts and authorities by country and
 // competence, and the interpreter built for the registry's vocabulary. Rebuilt per snapshot
 // version; other modules reach it through `askIndexFor(snapshot)`.
-import type { Authority, Contact, RegistrySnapshot } from '../registry/registry-types.ts';
 import { createAskLexicon, type AskLexicon } from './ask-lexicon.ts';
 import { createQuestionInterpreter, type QuestionInterpreter } from './question-interpreter.ts';
 import { tokenize } from './word-keys.ts';
+import type { Authority, Contact, RegistrySnapshot } from '../registry/index.ts';
 
 export interface AskIndex {
   readonly snapshot: RegistrySnapshot;

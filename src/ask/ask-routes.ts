@@ -1,8 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
 import type { AskService } from './ask-service.ts';
-import { ErrorBody } from '../http/error-schemas.ts';
 import { multilineText } from '../text/index.ts';
+import { requireRole, ErrorBody } from '../http/index.ts';
 
 /** Longest question accepted; only the first 500 characters are read (question-text.ts). */
 export const askTextMaxLength = 10_000;

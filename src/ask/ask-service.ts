@@ -3,10 +3,6 @@
 // costs no database round trip; the lookup itself is audited (never the question's text).
 import { type Clock, systemClock } from '../clock/index.ts';
 import countryCodes from 'i18n-iso-countries';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { OutboundMessage } from '../chat/chat-types.ts';
-import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { AskAnswer, CountryResult, Interpretation } from './ask-types.ts';
 import { createAnswerCache } from './answer-cache.ts';
@@ -21,6 +17,10 @@ import {
 } from './practical-answers.ts';
 import type { InterpretedQuestion } from './question-interpreter.ts';
 import { actorOf, askingCountryOf, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { OutboundMessage } from '../chat/index.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 /** What the ask module needs from the registry module. */
 export interface RegistryReader {

@@ -1,7 +1,7 @@
+import type { OutboundMessage } from '../chat/index.ts';
+import type { Locale } from '../i18n/index.ts';
 // What the ask module answers, shared by the service, the HTTP route and other modules
 // (consultations and requests rank contacts the same way).
-import type { OutboundMessage } from '../chat/chat-types.ts';
-import type { Locale } from '../i18n/i18n.ts';
 
 export type Intent = 'find_contact' | 'other';
 

@@ -1,8 +1,8 @@
 // What an answer says beside the contacts: the central authorities (languages, accepted channels,
 // urgent procedure) and the legal bases, as lines of rich content.
-import type { RichBlock, RichLine } from '../chat/rich-content.ts';
 import type { CentralAuthorityInfo, LegalBasis } from './ask-types.ts';
 import type { AnswerFormat } from './composer-format.ts';
+import type { RichBlock, RichLine } from '../chat/index.ts';
 
 const lineBlock = (text: string, detail = false, role?: RichLine['role']): RichBlock => ({
   kind: 'line',

@@ -1,12 +1,11 @@
 // Formatting in the answer language (lists, languages, dates, labels, countries, competences), shared
 // by every answer the ask module composes. Intl does the locale's punctuation; nothing is hand-made.
 import countryCodes from 'i18n-iso-countries';
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import { richToPlainText, type RichBlock } from '../chat/rich-content.ts';
-import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { LegalBasis } from './ask-types.ts';
 import { localized } from './contact-ranking.ts';
+import { type Button, type OutboundMessage, richToPlainText, type RichBlock } from '../chat/index.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 /** Telegram's limit is 4096 characters; some room is left for the adapter's own marks. */
 const maximumReplyCharacters = 3900;

@@ -1,10 +1,10 @@
 // A ranked contact as a card: name and title, then authority, absence with the deputy, languages,
 // channels as links, local time and verification. Lines are in the answer language; registry text
 // without a translation goes on a line of its own, so no line mixes two languages.
-import type { Card, Inline, RichBlock, RichLine } from '../chat/rich-content.ts';
-import { channelHref, displayChannelValue } from '../registry/channel-rules.ts';
 import type { RankedContact } from './ask-types.ts';
 import type { AnswerFormat } from './composer-format.ts';
+import type { Card, Inline, RichBlock, RichLine } from '../chat/index.ts';
+import { channelHref, displayChannelValue } from '../registry/index.ts';
 
 const line = (role: NonNullable<RichLine['role']>, text: string): RichLine => ({ role, inlines: [{ text }] });
 

@@ -1,12 +1,19 @@
 // Who to contact, best first. One ranking for every module (ask, consultations, requests), so the
 // person a consultation is routed to is the person the answer listed first.
 import { DateTime } from 'luxon';
-import type { Locale } from '../i18n/i18n.ts';
-import type { Contact, Country, LocalizedText, RegistrySnapshot } from '../registry/registry-types.ts';
-import { readableIn, readsIn, treatiesLinking } from '../registry/index.ts';
+import {
+  readableIn,
+  readsIn,
+  treatiesLinking,
+  type Contact,
+  type Country,
+  type LocalizedText,
+  type RegistrySnapshot,
+} from '../registry/index.ts';
 import { askIndexFor } from './ask-index.ts';
 import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-types.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** Records verified longer ago than this are flagged as possibly out of date. */
 export const staleAfterMonths = 12;

@@ -1,15 +1,14 @@
 // "Who handles extradition in Kyrgyzstan": per country asked, the contact cards (best first, the
 // rest collapsed behind "show all"), the central authority and the legal bases; buttons to consult
 // and to see the requirements. Also the question back when no country was named.
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import type { RichBlock } from '../chat/rich-content.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { CountryResult, Interpretation, RankedContact } from './ask-types.ts';
 import { authorityBlocks, legalBasisBlock } from './authority-notes.ts';
 import { buttonAction, type AnswerFormat } from './composer-format.ts';
 import { contactBlocks } from './contact-cards.ts';
 import { localized } from './contact-ranking.ts';
 import { countriesAnswered } from './requirements-composer.ts';
+import type { Button, OutboundMessage, RichBlock } from '../chat/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 /**
  * Contacts shown per country and competence, the rest collapsed: messengers cap a message's

@@ -1,8 +1,6 @@
 // Answers about sending a request rather than finding a person: a country's requirement sheet
 // (short first, everything behind "Show all"), the network's tips on a topic, one tip. Built on the
 // answer composer's formatting so every answer reads alike.
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import {
   requestElementIds,
   type LocalizedText,
@@ -12,6 +10,8 @@ import {
 import type { LocalizedTip } from '../tips/index.ts';
 import type { Composer } from './answer-composer.ts';
 import { localized } from './contact-ranking.ts';
+import type { Button, OutboundMessage } from '../chat/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** What the ask module needs of the practical tools: the registry's sheets and the tips library. */
 export interface PracticalReader {

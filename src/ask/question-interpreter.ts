@@ -1,13 +1,13 @@
 // Reads a typed question: which countries, which competence, is it a question for the registry at
 // all, and which language to answer in. Pure and synchronous; rebuilt when the registry changes.
-import type { Locale } from '../i18n/i18n.ts';
-import type { Competence } from '../registry/registry-types.ts';
 import type { AskLexicon } from './ask-lexicon.ts';
 import type { Asks, Interpretation } from './ask-types.ts';
 import { findCountries, type RegistryPlaces } from './country-finder.ts';
 import { PhraseMatcher, selectNonOverlapping, type PhraseInput, type PhraseMatch } from './phrase-matcher.ts';
 import { sanitizeQuestion } from './question-text.ts';
 import { tokenize, type Token } from './word-keys.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { Competence } from '../registry/index.ts';
 
 export interface InterpretedQuestion extends Interpretation {
   /** The language the question is written in; undefined when it has no words (emoji, digits). */

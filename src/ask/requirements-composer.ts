@@ -1,10 +1,9 @@
 // "What do I need to send an MLA request to Uzbekistan" when the country has no requirement sheet:
 // what the registry knows (central authority, languages, channels, urgent procedure, treaties).
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import type { RichBlock } from '../chat/rich-content.ts';
 import type { CentralAuthorityInfo, CountryResult, LegalBasis } from './ask-types.ts';
 import { authorityBlocks, legalBasisBlock } from './authority-notes.ts';
 import type { AnswerFormat } from './composer-format.ts';
+import type { Button, OutboundMessage, RichBlock } from '../chat/index.ts';
 
 /** Countries answered in one message. */
 export const countriesAnswered = 5;

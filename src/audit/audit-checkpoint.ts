@@ -3,10 +3,10 @@
 // logs. Deleting the newest entries then leaves a log shorter than a head someone kept.
 import { desc, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
 import { auditCheckpoint, auditLog } from './audit-schema.ts';
 import type { AuditProblem } from './audit-verify.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
 
 export interface AuditHead {
   seq: number;

@@ -1,8 +1,8 @@
 // Reading the audit log: entries filtered by actor, subject, action and time, newest first, in
 // pages (for the stewardship console and a contact's history). Writing stays in audit-service.
 import { and, desc, eq, gte, like, lt, lte, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { auditLog } from './audit-schema.ts';
+import type { Database } from '../db/index.ts';
 
 export interface AuditFilter {
   /** `member:<id>`, `system`, `cli`, `web:<address>`...; a trailing `*` matches a prefix. */

@@ -2,14 +2,14 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { desc, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
 import { plainText, storableEntry, type StorableEntry } from './audit-canonical.ts';
 import { createAuditCheckpoints, type AuditHead } from './audit-checkpoint.ts';
 import { auditLog } from './audit-schema.ts';
 import { verifyChain, type AuditProblem } from './audit-verify.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { AppError } from '../errors/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
 
 export type { AuditHead } from './audit-checkpoint.ts';
 export type { AuditProblem } from './audit-verify.ts';

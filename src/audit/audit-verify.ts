@@ -1,7 +1,7 @@
 // Walks the whole chain in order: every entry must follow the one before it and hash to what it says.
 import { asc, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { auditLog } from './audit-schema.ts';
+import type { Database } from '../db/index.ts';
 
 export interface AuditProblem {
   seq: number;

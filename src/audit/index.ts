@@ -12,3 +12,5 @@ export {
 export { createAuditQueries, type AuditEntryView, type AuditFilter } from './audit-queries.ts';
 export { formatAuditHead, parseAuditHead } from './audit-checkpoint.ts';
 export { auditGauges, auditReadiness, registerAuditMetrics } from './audit-metrics.ts';
+export type { AuditQueries } from './audit-queries.ts';
+export { auditLog } from './audit-schema.ts';

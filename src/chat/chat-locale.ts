@@ -1,4 +1,4 @@
-import { isLocale, type Locale } from '../i18n/i18n.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
 
 /**
  * Messenger language codes of the network's region mapped to the answer language members there

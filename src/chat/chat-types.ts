@@ -1,9 +1,9 @@
 // The platform-neutral conversation contract. Adapters (bots/telegram, bots/matrix, bots/web)
 // translate their platform's events into InboundMessage and render OutboundMessage; the core never
 // knows which messenger it talks to.
-import type { Locale } from '../i18n/i18n.ts';
 import type { Messenger } from './messenger-port.ts';
 import type { RichContent } from './rich-content.ts';
+import type { Locale } from '../i18n/index.ts';
 
 export type Platform = 'telegram' | 'matrix' | 'web';
 /**

@@ -1,9 +1,9 @@
 // Commands are declared once (names per language, arguments, role, help text); parsing, help,
 // permission checks and messenger command menus all come from these declarations.
 import type { MessengerCapabilities } from './messenger-port.ts';
-import { supportedLocales, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import { hasRole, type Principal, type Role } from '../access/index.ts';
+import { supportedLocales, type Locale, type MessageArguments, type Translator } from '../i18n/index.ts';
 
 /** What a command or button handler answers: nothing, one message or several. */
 export type ChatReply = OutboundMessage | readonly OutboundMessage[] | undefined;

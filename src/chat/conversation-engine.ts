@@ -3,14 +3,7 @@
 // same on Telegram, Matrix and the web console.
 import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import type { SQL } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
 import type { Clock } from '../clock/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { IdentityService } from '../members/identity-service.ts';
-import type { InviteService } from '../members/invite-service.ts';
-import { principalOf } from '../members/members-service.ts';
 import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
@@ -30,6 +23,11 @@ import { createFlowRunner, withLead, type FlowSealer } from './flow-runner.ts';
 import { createFlowStore } from './flow-store.ts';
 import type { FlowConversation, FlowDefinition, FlowStart, FlowSubject } from './flow-types.ts';
 import type { Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { type IdentityService, type InviteService, principalOf } from '../members/index.ts';
 
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {

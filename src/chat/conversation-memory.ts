@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isLocale, type Locale } from '../i18n/i18n.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
 
 /**
  * The language of the last answer in a chat. A button press carries no text to detect a language

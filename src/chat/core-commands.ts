@@ -1,8 +1,5 @@
 // The engine's own commands: linking, help, language, whoami, unlink. Other modules register
 // theirs on the same table (engine.registerCommand).
-import { isLocale, supportedLocales, type Locale, type Translator } from '../i18n/i18n.ts';
-import type { IdentityService } from '../members/identity-service.ts';
-import type { InviteService, RedeemOutcome } from '../members/invite-service.ts';
 import { countryName } from '../registry/index.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
 import type {
@@ -13,6 +10,8 @@ import type {
   MemberCommandContext,
 } from './command-table.ts';
 import type { Principal } from '../access/index.ts';
+import { isLocale, supportedLocales, type Locale, type Translator } from '../i18n/index.ts';
+import type { IdentityService, InviteService, RedeemOutcome } from '../members/index.ts';
 
 export interface CoreCommandDeps {
   table: CommandTable;

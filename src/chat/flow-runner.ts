@@ -4,7 +4,6 @@
 // taken as an answer.
 import { systemClock, type Clock } from '../clock/index.ts';
 import type { SQL } from 'drizzle-orm';
-import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/i18n.ts';
 import type { Button, InboundMessage, OutboundMessage, Platform } from './chat-types.ts';
 import type { ChatReply } from './command-table.ts';
 import type { MessengerCapabilityLookup } from './messenger-port.ts';
@@ -20,6 +19,7 @@ import type {
   StepOutcome,
 } from './flow-types.ts';
 import type { Principal } from '../access/index.ts';
+import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/index.ts';
 
 /** Encrypts what a flow keeps of typed text (the consultations' body cipher). */
 export interface FlowSealer {

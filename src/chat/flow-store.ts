@@ -1,8 +1,8 @@
 // Queries on conversation_flows. A member's free text needs one statement: the flow in progress
 // in that chat (primary key) together with every module's "is anything else in progress?" check.
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { conversationFlows, type FlowHistoryEntry } from './flow-schema.ts';
+import type { Database } from '../db/index.ts';
 
 export type FlowRow = typeof conversationFlows.$inferSelect;
 

@@ -3,10 +3,10 @@
 // the answer (a button or typed text), keeps the state in Postgres between messages so any replica
 // continues it, and gives every flow `/cancel`, `/back` and a timeout.
 import type { MessengerCapabilities } from './messenger-port.ts';
-import type { Locale, MessageArguments } from '../i18n/i18n.ts';
 import type { Platform } from './chat-types.ts';
 import type { ChatReply } from './command-table.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale, MessageArguments } from '../i18n/index.ts';
 
 /** Where a flow runs: one member in one chat. */
 export interface FlowConversation {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatAuditHead, parseAuditHead } from '../audit/audit-checkpoint.ts';
 import { withContext, type OpenCliContext } from './cli-context.ts';
+import { formatAuditHead, parseAuditHead } from '../audit/index.ts';
 
 export function registerAuditCommands(program: Command, open: OpenCliContext): void {
   const audit = program.command('audit').description('the hash-chained audit log');

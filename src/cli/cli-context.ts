@@ -1,13 +1,18 @@
-import { createAuditService, type AuditService } from '../audit/audit-service.ts';
-import { loadConfig, processEnvironment, type Config } from '../config/config.ts';
-import { openDatabase, type DatabaseHandle } from '../db/database.ts';
-import { createLogger, type Logger } from '../logging/logger.ts';
-import { createIdentityService, type IdentityService } from '../members/identity-service.ts';
-import { consoleBaseUrl } from '../members/invite-links.ts';
-import { createInviteService, type InviteService } from '../members/invite-service.ts';
-import { createInviteThrottle } from '../members/invite-throttle.ts';
-import { createMembersService, type MembersService } from '../members/members-service.ts';
 import { createRegistryService } from '../registry/index.ts';
+import { createAuditService, type AuditService } from '../audit/index.ts';
+import { loadConfig, processEnvironment, type Config } from '../config/index.ts';
+import { openDatabase, type DatabaseHandle } from '../db/index.ts';
+import { createLogger, type Logger } from '../logging/index.ts';
+import {
+  createIdentityService,
+  type IdentityService,
+  consoleBaseUrl,
+  createInviteService,
+  type InviteService,
+  createInviteThrottle,
+  createMembersService,
+  type MembersService,
+} from '../members/index.ts';
 
 /** What CLI commands work with: the same services as the server, on the configured database. */
 export interface CliContext {

@@ -1,4 +1,4 @@
-import type { EmbeddedDatabaseBusy } from '../db/embedded-lock.ts';
+import type { EmbeddedDatabaseBusy } from '../db/index.ts';
 
 /**
  * What to do when the running server holds the embedded database: the CLI must not open it too

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { Config } from '../config/config.ts';
-import { qrTerminal, registerMatrixInvites } from '../members/invite-links.ts';
-import type { IssuedInvite } from '../members/invite-service.ts';
 import { withContext, type OpenCliContext } from './cli-context.ts';
+import type { Config } from '../config/index.ts';
+import { qrTerminal, registerMatrixInvites, type IssuedInvite } from '../members/index.ts';
 
 /**
  * The bot's username for `t.me` deep links: TELEGRAM_BOT_USERNAME, else asked from the Bot API

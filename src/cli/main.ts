@@ -1,8 +1,6 @@
 // `npm run cli -- <command>`: operator commands on the configured database (DATABASE_URL, or the
 // embedded one under DATA_DIR). Each command area lives in its own file.
 import { Command } from 'commander';
-import { ConfigError } from '../config/config.ts';
-import { EmbeddedDatabaseBusy } from '../db/embedded-lock.ts';
 import { unsafeTextReason } from '../text/index.ts';
 import { embeddedBusyAdvice } from './embedded-busy.ts';
 import { registerAuditCommands, registerDatabaseCommands } from './audit-commands.ts';
@@ -11,6 +9,8 @@ import { registerInviteCommands } from './invite-commands.ts';
 import { registerMemberCommands } from './member-commands.ts';
 import { registerRegistryCommands } from './registry-commands.ts';
 import { AppError } from '../errors/index.ts';
+import { ConfigError } from '../config/index.ts';
+import { EmbeddedDatabaseBusy } from '../db/index.ts';
 
 const program = new Command('counterpart').description('Counterpart operator commands').showHelpAfterError();
 

@@ -1,12 +1,12 @@
 // Route of the analytics page: the period and country from the address, the figures from the
 // statistics service (which applies the reader's role), rendered as charts and tables.
-import type { App } from '../http/app.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { StatsService } from '../stats/index.ts';
 import { renderAnalytics } from './analytics-page.ts';
 import type { ConsoleShared } from './console-plugin.ts';
 import { textParameter } from './page-parts.ts';
 import { isAdmin } from '../access/index.ts';
+import type { App } from '../http/index.ts';
 
 export interface AnalyticsPagesDeps {
   stats: StatsService;

@@ -1,11 +1,11 @@
 // What every stewardship page needs about its reader: who they are (the same cookie session as the
 // chat console), which language they read, and the locale's way of writing dates and numbers.
 import type { FastifyRequest } from 'fastify';
-import { pageLocale } from '../http/page-locale.ts';
-import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import { countryName } from '../registry/country-names.ts';
 import { AppError } from '../errors/index.ts';
 import { hasRole, type Principal, type Role } from '../access/index.ts';
+import { pageLocale } from '../http/index.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
+import { countryName } from '../registry/index.ts';
 
 /** The page's reader, language and formatters. */
 export interface PageContext {

@@ -9,15 +9,19 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../http/app.ts';
-import { cookieIsSecure, type SessionCookieOptions } from '../http/session-auth.ts';
-import { localeCookieName, pageLocale } from '../http/page-locale.ts';
-import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
 import { createPageContexts, formatting, LoginRequired, type PageContext } from './console-context.ts';
 import { renderLayout, type LayoutInput } from './console-layout.ts';
 import { html, type SafeHtml } from './html.ts';
 import { AppError } from '../errors/index.ts';
 import type { Role } from '../access/index.ts';
+import {
+  type App,
+  cookieIsSecure,
+  type SessionCookieOptions,
+  localeCookieName,
+  pageLocale,
+} from '../http/index.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 
 const publicFolder = join(import.meta.dirname, 'public');
 const require = createRequire(import.meta.url);

@@ -1,13 +1,13 @@
 // /console/registry/contacts/:id: one contact's record, how fresh its verification is, who stands
 // behind it, its history from the audit log, and the form to change it. Everything that changes
 // the record re-renders this body, with a notice that takes the focus.
-import type { AuditEntryView } from '../audit/audit-queries.ts';
 import { isStale, type ContactRecord, type RegistryFile } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import { renderContactForm, type ContactFormValues, type FieldErrors } from './contact-form.ts';
 import { html, type SafeHtml } from './html.ts';
 import { badge } from './page-parts.ts';
 import type { ProposalView, VerificationStateView } from './registry-truth-port.ts';
+import type { AuditEntryView } from '../audit/index.ts';
 
 export interface ContactPageData {
   record: ContactRecord;

@@ -1,8 +1,6 @@
 // The stewardship console (coordinators and the network secretariat, in the browser). Public
 // surface: the composition root builds it with `stewardshipConsole`.
 import type { FastifyPluginAsync } from 'fastify';
-import type { SessionCookieOptions } from '../http/session-auth.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
 import { consolePlugin } from './console-plugin.ts';
 import { analyticsPages, type AnalyticsPagesDeps } from './analytics-handlers.ts';
 import { membersPages, type MembersPagesDeps } from './members-handlers.ts';
@@ -10,6 +8,8 @@ import { oversightPages, type OversightPagesDeps } from './oversight-handlers.ts
 import { registryAdminPages } from './registry-admin-handlers.ts';
 import { requestPages } from './request-handlers.ts';
 import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
+import type { SessionCookieOptions } from '../http/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
 
 export type { RegistryTruth, ProposalView, VerificationStateView } from './registry-truth-port.ts';
 export { consoleScriptBytes } from './console-plugin.ts';
@@ -34,3 +34,4 @@ export function stewardshipConsole(deps: StewardshipDeps): FastifyPluginAsync {
     ],
   });
 }
+export { escapeHtml } from './html.ts';

@@ -1,11 +1,5 @@
 // Routes of the members page. Every action calls the same service as the REST API with the
 // reader as actor, so the country rules and the audit trail are the API's.
-import type { App } from '../http/app.ts';
-import type { IdentityService } from '../members/identity-service.ts';
-import { qrSvg } from '../members/invite-links.ts';
-import type { InviteService } from '../members/invite-service.ts';
-import type { MemberDirectory } from '../members/member-directory.ts';
-import type { MembersService } from '../members/members-service.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
@@ -13,6 +7,14 @@ import { renderMembersBody, type MembersResult, type NewMemberValues } from './m
 import { textParameter } from './page-parts.ts';
 import { AppError } from '../errors/index.ts';
 import { isAdmin, type Role } from '../access/index.ts';
+import type { App } from '../http/index.ts';
+import {
+  type IdentityService,
+  qrSvg,
+  type InviteService,
+  type MemberDirectory,
+  type MembersService,
+} from '../members/index.ts';
 
 export interface MembersPagesDeps {
   members: MembersService;

@@ -1,12 +1,12 @@
 // /console/members: my country's members (an admin: everyone's) with role, linked messengers and
 // last activity; create a member; invite with every way in (and a QR code of the console link);
 // withdraw invites, unlink an account, disable a member, issue and revoke API tokens.
-import type { MemberOverview } from '../members/member-directory.ts';
 import type { RegistryFile } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import { html, trusted, type SafeHtml } from './html.ts';
 import { badge, dataTable, selectField } from './page-parts.ts';
 import { isAdmin } from '../access/index.ts';
+import type { MemberOverview } from '../members/index.ts';
 
 /** A new invite, shown once: the code and every way in. */
 export interface InviteShown {

@@ -1,16 +1,15 @@
 // /console/requests, /console/consultations and /console/audit: what is pending with whom, how
 // consultations were routed (never their bodies), and the audit log with its chain check.
-import type { AuditQueries } from '../audit/audit-queries.ts';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { ConsultationQueries } from '../consultations/consultation-queries.ts';
-import type { App } from '../http/app.ts';
-import type { MemberDirectory } from '../members/member-directory.ts';
 import type { RequestService } from '../requests/index.ts';
 import type { ConsoleShared } from './console-plugin.ts';
 import { actionLabel, actorName } from './contact-page.ts';
 import { html } from './html.ts';
 import { badge, checkbox, dataTable, link, pageParameter, pagination, textParameter } from './page-parts.ts';
 import { isAdmin } from '../access/index.ts';
+import type { AuditQueries, AuditService } from '../audit/index.ts';
+import type { ConsultationQueries } from '../consultations/index.ts';
+import type { App } from '../http/index.ts';
+import type { MemberDirectory } from '../members/index.ts';
 
 export interface OversightPagesDeps {
   requests: RequestService;

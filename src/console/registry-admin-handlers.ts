@@ -4,7 +4,6 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { Type } from 'typebox';
 import { multilineText } from '../text/index.ts';
-import type { App } from '../http/app.ts';
 import { importBodyLimitBytes, type RegistryService, type TreatyRecord } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
@@ -20,6 +19,7 @@ import {
   type TreatyFormValues,
 } from './treaties-page.ts';
 import { AppError } from '../errors/index.ts';
+import type { App } from '../http/index.ts';
 
 export interface RegistryAdminPagesDeps {
   registry: RegistryService;

@@ -1,11 +1,6 @@
 // Routes of the registry pages: the table, a contact's page and what can be done there (save,
 // verify; re-verify, proposals and retirement when the registry-truth module is wired).
 import { type Clock, systemClock } from '../clock/index.ts';
-import type { AuditQueries } from '../audit/audit-queries.ts';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { App } from '../http/app.ts';
-import type { MemberDirectory } from '../members/member-directory.ts';
-import type { ContactReachService } from '../stats/contact-reach.ts';
 import type { ContactRecord, RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
@@ -23,6 +18,10 @@ import { parseRegistryQuery, renderRegistryPage } from './registry-page.ts';
 import type { RegistryTruth } from './registry-truth-port.ts';
 import { forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import type { AuditQueries, AuditService } from '../audit/index.ts';
+import type { App } from '../http/index.ts';
+import type { MemberDirectory } from '../members/index.ts';
+import type { ContactReachService } from '../stats/index.ts';
 
 export interface RegistryPagesDeps {
   registry: RegistryService;

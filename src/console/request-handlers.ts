@@ -1,13 +1,13 @@
 // Routes of one formal request's page: its timeline, and the status change the API allows the
 // reader (the request service checks the same rule again and audits the change).
-import type { App } from '../http/app.ts';
-import type { MemberDirectory } from '../members/member-directory.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { requestStatuses, type RequestService, type RequestStatus } from '../requests/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
 import { renderRequestBody, type RequestPageData } from './request-page.ts';
 import { AppError } from '../errors/index.ts';
+import type { App } from '../http/index.ts';
+import type { MemberDirectory } from '../members/index.ts';
 
 export interface RequestPagesDeps {
   requests: RequestService;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { rankContacts } from '../ask/index.ts';
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RankCandidates, RankedCandidate } from './consultation-types.ts';
+import type { Contact, RegistrySnapshot } from '../registry/index.ts';
 
 /** Is the contact out of office on today's date in their country's time zone? */
 export function isAway(snapshot: RegistrySnapshot, contact: Contact, now: Date): boolean {

@@ -10,7 +10,6 @@ import type {
   OutboundMessage,
   TextHandler,
 } from '../chat/index.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import type { Core } from './consultation-core.ts';
 import type { ConsultationRelay } from './consultation-relay.ts';
 import { createConsultationFlows, heldContext, type ConsultationDraft } from './consultation-flows.ts';
@@ -24,6 +23,7 @@ import type { ConsultationRules } from './consultation-service.ts';
 import { refOf, type ChatAddress, type ConsultationRow } from './consultation-types.ts';
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 const addressOf = (inbound: InboundMessage): ChatAddress => ({
   platform: inbound.platform,

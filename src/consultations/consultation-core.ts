@@ -1,13 +1,7 @@
 // Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
 // timers, audit entries) and apply them only once the change is committed.
-import type { MessengerCapabilityLookup } from '../chat/index.ts';
+import type { MessengerCapabilityLookup, OutboundMessage } from '../chat/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
-import type { AuditEntry, AuditService } from '../audit/audit-service.ts';
-import type { OutboundMessage } from '../chat/chat-types.ts';
-import type { Database, Queryable } from '../db/database.ts';
-import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { BodyCipher } from './body-cipher.ts';
 import { createNotices, type Notices } from './consultation-notices.ts';
 import { chatsOf, type MemberRow } from './consultation-repository.ts';
@@ -22,6 +16,11 @@ import type {
   PushOutbox,
   RankCandidates,
 } from './consultation-types.ts';
+import type { AuditEntry, AuditService } from '../audit/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export interface ConsultationDeps {
   db: Database;

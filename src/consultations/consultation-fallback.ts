@@ -1,9 +1,8 @@
 // When nobody for a consultation can be reached through a messenger, the asker is not left at a
 // dead end: the answer names the people of the registry to write or call instead (e-mail and
 // phone of the best contacts and of the central authority's people).
-import type { Locale } from '../i18n/i18n.ts';
-import { readableIn } from '../registry/index.ts';
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
+import { readableIn, type Contact, type RegistrySnapshot } from '../registry/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** Contacts named: the best few for the competence, then someone at each central authority. */
 const contactsNamed = 3;

@@ -8,11 +8,11 @@ import {
   type FlowConversation,
   type StepOption,
 } from '../chat/index.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import type { Core } from './consultation-core.ts';
 import { maxDescriptionLength, type ConsultationRules } from './consultation-service.ts';
 import { refOf, type ChatAddress } from './consultation-types.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** A consultation being started in a chat. */
 export interface ConsultationDraft {

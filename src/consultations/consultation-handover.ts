@@ -3,7 +3,6 @@
 // accepted ones lose their counterpart and wait for the successor's acceptance. The asker and the
 // new recipients are told once each: the dedupe keys carry the routing step.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
 import type { Core, Effects } from './consultation-core.ts';
 import { activeMember, routesOf } from './consultation-repository.ts';
 import {
@@ -21,6 +20,7 @@ import {
 } from './consultations-schema.ts';
 import type { Steps } from './consultation-steps.ts';
 import { refOf, type ConsultationRow } from './consultation-types.ts';
+import type { Queryable } from '../db/index.ts';
 
 export interface HandoverInput {
   fromContactId: string;

@@ -1,12 +1,11 @@
 // What people read about consultations, in their own language: names, authorities, countries and
 // competences as the registry spells them, deadlines in the reader's own time zone.
-import type { MessengerCapabilityLookup } from '../chat/index.ts';
+import type { MessengerCapabilityLookup, Button, OutboundMessage } from '../chat/index.ts';
 import { DateTime } from 'luxon';
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import type { Locale, MessageArguments, Translator } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { MemberRow } from './consultation-repository.ts';
 import { refOf, type ConsultationRow } from './consultation-types.ts';
+import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export interface Party {
   name: string;

@@ -1,6 +1,5 @@
 // Reading consultations: lists by role, one consultation with its history, and statistics.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 
 import {
   consultationMessages,
@@ -17,6 +16,7 @@ import {
 } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { Database } from '../db/index.ts';
 
 export type ListScope = 'mine' | 'country' | 'all';
 

@@ -1,7 +1,6 @@
 // Relaying messages between the two sides of an accepted consultation, across messengers.
 import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { ChatAddress } from './consultation-types.ts';
-import { newId } from '../members/secrets.ts';
 import type { Core } from './consultation-core.ts';
 import {
   activeMember,
@@ -16,6 +15,7 @@ import { consultationMessages, consultationParticipants, consultations } from '.
 import { refOf } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import { newId } from '../members/index.ts';
 
 export const maxMessageLength = 4000;
 

@@ -1,8 +1,5 @@
 // Queries of the consultation module. Every function takes a transaction or the database.
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
-import { identities, members } from '../members/members-schema.ts';
-import type { Platform } from '../chat/chat-types.ts';
 import {
   awaitingStatuses,
   consultationDeliveries,
@@ -13,6 +10,9 @@ import {
   openStatuses,
 } from './consultations-schema.ts';
 import type { ChatAddress, ConsultationRow, ParticipantRow, RouteRow } from './consultation-types.ts';
+import type { Queryable } from '../db/index.ts';
+import { identities, members } from '../members/index.ts';
+import type { Platform } from '../chat/index.ts';
 
 export type MemberRow = typeof members.$inferSelect;
 

@@ -2,9 +2,6 @@
 // (the deputy while they are away), the country's coordinators when that contact has no
 // messenger or nobody is left, and an accept deadline in the recipient's working hours.
 import { and, eq } from 'drizzle-orm';
-import type { Platform } from '../chat/chat-types.ts';
-import type { Queryable } from '../db/database.ts';
-import type { Contact } from '../registry/registry-types.ts';
 import { isAway } from './consultation-candidates.ts';
 import type { Core, Effects } from './consultation-core.ts';
 import {
@@ -24,6 +21,9 @@ import {
 } from './consultation-repository.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RouteRow } from './consultation-types.ts';
 import { addWorkingTime, defaultWorkSchedule, type WorkSchedule } from './working-time.ts';
+import type { Platform } from '../chat/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Contact } from '../registry/index.ts';
 
 export interface PlannedRoute {
   kind: RouteKind;

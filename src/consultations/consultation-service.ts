@@ -1,6 +1,5 @@
 // The rules of a consultation's life: start, route, accept, decline, forward, time out, close.
 import { eq } from 'drizzle-orm';
-import { newId } from '../members/secrets.ts';
 import type { Core } from './consultation-core.ts';
 import { findByNumber, membersByIds, type MemberRow } from './consultation-repository.ts';
 import {
@@ -17,6 +16,7 @@ import { createSteps, memberActor } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type RuleResult, type StartInput } from './consultation-types.ts';
 import { AppError, badRequest } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import { newId } from '../members/index.ts';
 
 export const maxDescriptionLength = 2000;
 export { maxReasonLength } from './consultation-answers.ts';

@@ -2,8 +2,8 @@
 // competence, and month by month. "First answer" is the counterpart side's first message or a
 // decline with its reason; the time runs from the start, across re-routing.
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { consultations } from './consultations-schema.ts';
+import type { Database } from '../db/index.ts';
 
 export interface ConsultationScope {
   /** A country's consultations (asked from or to it), or the whole network's. */

@@ -1,7 +1,6 @@
 // What the consultation rules share: ending a consultation nobody can take, dropping the
 // description when it is no longer needed, checking who may answer, and telling people.
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
 import type { Core, Effects } from './consultation-core.ts';
 import {
   activeMember,
@@ -18,6 +17,7 @@ import { awaitingStatuses, consultations, type ConsultationStatus } from './cons
 import { refOf, type ActingFrom, type ConsultationRow } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { Queryable } from '../db/index.ts';
 
 export const isAwaiting = (status: ConsultationStatus): boolean =>
   (awaitingStatuses as readonly string[]).includes(status);

@@ -1,8 +1,4 @@
 // The consultation module's public types and the ports it needs from the rest of the application.
-import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
-import type { Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type {
   ConsultationStatus,
   consultationMessages,
@@ -10,6 +6,10 @@ import type {
   consultationRoutes,
   consultations,
 } from './consultations-schema.ts';
+import type { OutboundMessage, Platform } from '../chat/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export type ConsultationRow = typeof consultations.$inferSelect;
 export type RouteRow = typeof consultationRoutes.$inferSelect;

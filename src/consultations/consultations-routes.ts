@@ -1,13 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
 import type { ConsultationQueries } from './consultation-queries.ts';
 import type { ConsultationRules } from './consultation-service.ts';
 import { maxDescriptionLength, maxReasonLength } from './consultation-service.ts';
-import { errorResponses } from '../http/error-schemas.ts';
 import { multilineText } from '../text/index.ts';
-import { pagingQuery } from '../http/paging.ts';
-import { pathIdParams, uuidPattern } from '../http/path-ids.ts';
 import { notFound } from '../errors/index.ts';
+import { requireRole, errorResponses, pagingQuery, pathIdParams, uuidPattern } from '../http/index.ts';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
 

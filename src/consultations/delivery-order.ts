@@ -3,9 +3,9 @@
 // overtake each other. Only the oldest undelivered push of a (consultation, person) pair is
 // handed to the queue; when its delivery ends, the outbox's report hands over the next one.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/database.ts';
 import { outboxTable } from '../outbox/index.ts';
 import type { ConsultationPush, PushOutbox } from './consultation-types.ts';
+import type { Database, Queryable } from '../db/index.ts';
 
 /**
  * Serializes "which push is next" between the writer (after its commit) and the outbox's report

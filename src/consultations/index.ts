@@ -4,12 +4,7 @@ import { systemClock } from '../clock/index.ts';
 import { eq } from 'drizzle-orm';
 import type { Worker } from 'bullmq';
 import type { ConversationEngine } from '../chat/index.ts';
-import type { Queryable } from '../db/database.ts';
 import { outboxTable, type OutcomeHandler } from '../outbox/index.ts';
-import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
-import { createQueueWorker } from '../queue/queue-workers.ts';
-import type { QueueProducers } from '../queue/queues.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
 import { createBodyCipher, loadBodyKey } from './body-cipher.ts';
 import { rankLikeAsk } from './consultation-candidates.ts';
 import { createConsultationChat } from './consultation-chat.ts';
@@ -22,6 +17,14 @@ import { createConsultationRelay } from './consultation-relay.ts';
 import { recordDelivery, talkingIn } from './consultation-repository.ts';
 import { createConsultationRules } from './consultation-service.ts';
 import { consultationsRoutes } from './consultations-routes.ts';
+import type { Queryable } from '../db/index.ts';
+import {
+  createPeriodicTask,
+  type PeriodicTask,
+  createQueueWorker,
+  type QueueProducers,
+} from '../queue/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
 
 export type {
   ConsultationSettings,
@@ -177,3 +180,4 @@ export function consultationCipher(configuredKey: string | undefined, dataDir: s
   );
   return { cipher: createBodyCipher(loaded.key), generated: loaded.generated, path: loaded.path };
 }
+export type { ConsultationQueries } from './consultation-queries.ts';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createHolidayCalendar, type HolidayCalendar } from '../schedule/holiday-calendar.ts';
+import { createHolidayCalendar, type HolidayCalendar } from '../schedule/index.ts';
 
 /** When someone works: ISO weekdays (1 = Monday), local "HH:MM" bounds, in a time zone, minus public holidays. */
 export interface WorkSchedule {

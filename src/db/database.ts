@@ -7,9 +7,9 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { projectRoot } from '../config/config.ts';
 import { lockEmbeddedDatabase } from './embedded-lock.ts';
 import * as schema from './schema.ts';
+import { projectRoot } from '../config/index.ts';
 
 export type Schema = typeof schema;
 /** The drizzle database, whichever engine is behind it. */

@@ -1,8 +1,6 @@
 // A request skeleton from a requirement sheet and the user's own text: a checklist of what is done
 // and missing, and the text addressed to the right central authority, citing the legal basis both
 // countries share. Built in memory only: the text is case material and is never stored or logged.
-import type { Locale, Translator } from '../i18n/i18n.ts';
-import { supportedLocales } from '../i18n/i18n.ts';
 import {
   countryName,
   findSheets,
@@ -11,6 +9,7 @@ import {
   type RequirementElement,
   type SheetAnswer,
 } from '../registry/index.ts';
+import { type Locale, type Translator, supportedLocales } from '../i18n/index.ts';
 
 export interface DraftInput {
   /** ISO2 of the requested country. */

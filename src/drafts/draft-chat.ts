@@ -16,7 +16,6 @@ import {
   type FlowStep,
   type OutboundMessage,
 } from '../chat/index.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import {
   countryName,
   requestElementIds,
@@ -28,6 +27,7 @@ import { docxMediaType } from './draft-docx.ts';
 import type { DraftDownloads } from './draft-downloads.ts';
 import { draftAnswerMaxLength } from './drafts-routes.ts';
 import type { DraftRequest, DraftsService } from './drafts-service.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** A draft being written in a chat. `answers` hold sealed text only. */
 export interface DraftInChat {

@@ -4,13 +4,13 @@
 import fastifyFormbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml } from '../console/html.ts';
-import type { Config } from '../config/config.ts';
-import { pageLocale } from '../http/page-locale.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
 import { docxMediaType } from './draft-docx.ts';
 import type { DraftDownloads } from './draft-downloads.ts';
 import type { DraftsService } from './drafts-service.ts';
+import { escapeHtml } from '../console/index.ts';
+import type { Config } from '../config/index.ts';
+import { pageLocale } from '../http/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
 
 export const draftDownloadPath = '/console/drafts';
 

@@ -1,9 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
-import { errorResponses } from '../http/error-schemas.ts';
 import { docxMediaType } from './draft-docx.ts';
 import type { DraftsService } from './drafts-service.ts';
 import { multilineText } from '../text/index.ts';
+import { requireRole, errorResponses } from '../http/index.ts';
 
 /** The longest text accepted for one element: a long statement of facts fits, a whole file does not. */
 export const draftAnswerMaxLength = 20_000;

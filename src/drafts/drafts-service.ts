@@ -1,12 +1,12 @@
 // Drafts: validated input -> a draft built in memory -> JSON or DOCX. The audit log records that a
 // draft was made, for which country and competence; never its text.
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { buildDraft, draftElements, type Draft } from './draft-builder.ts';
 import { renderDocx } from './draft-docx.ts';
 import { AppError } from '../errors/index.ts';
 import { actorOf, askingCountryOf, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
 
 export interface DraftRequest {
   country: string;

@@ -13,14 +13,14 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import helmet from 'helmet';
-import type { Config } from '../config/config.ts';
-import type { Logger } from '../logging/logger.ts';
 import { registerErrorHandling } from './error-handling.ts';
 import { frameworkErrorHandler, registerInputRules, requestIdOf } from './input-rules.ts';
 import { createValidatorCompiler } from './validation.ts';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations-routes.ts';
 import type { MetricsRegistry } from './metrics.ts';
 import type { Principal } from '../access/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

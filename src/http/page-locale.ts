@@ -1,6 +1,6 @@
 // The language of a console page (the chat console and the stewardship pages choose it alike).
 import type { FastifyRequest } from 'fastify';
-import { isLocale, type Locale } from '../i18n/i18n.ts';
+import { isLocale, type Locale } from '../i18n/index.ts';
 
 /** Remembers a language picked with `?lang=` across visits and the login that follows. */
 export const localeCookieName = 'counterpart_locale';

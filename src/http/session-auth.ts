@@ -3,9 +3,9 @@
 // carries our custom header (a cross-site page cannot set one without a CORS preflight we never
 // grant) and, when the browser names an Origin, comes from our own.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ActiveSession } from '../members/session-service.ts';
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { ActiveSession } from '../members/index.ts';
 
 export const sessionCookieName = 'counterpart_session';
 /** Custom header every cookie-authenticated POST/PUT/PATCH/DELETE must carry (any non-empty value). */

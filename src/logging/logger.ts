@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { LogLevel } from '../config/config.ts';
+import type { LogLevel } from '../config/index.ts';
 
 export type Logger = pino.Logger;
 

@@ -1,10 +1,10 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
 import { identities, members } from './members-schema.ts';
 import type { Member } from './members-service.ts';
 import { notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
 
 export type Identity = typeof identities.$inferSelect;
 

@@ -1,10 +1,14 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
-import { createJsonBodyParser } from '../http/input-rules.ts';
 import type { IdentityService } from './identity-service.ts';
 import { maxInviteHours, type InviteService } from './invite-service.ts';
-import { errorResponses } from '../http/error-schemas.ts';
-import { pathId, pathIdParams, uuidPattern } from '../http/path-ids.ts';
+import {
+  requireRole,
+  createJsonBodyParser,
+  errorResponses,
+  pathId,
+  pathIdParams,
+  uuidPattern,
+} from '../http/index.ts';
 
 const errors = errorResponses(400, 401, 403, 404);
 const IdParams = pathIdParams(uuidPattern, 'A member id (a UUID).');

@@ -1,8 +1,5 @@
 import { type Clock, systemClock } from '../clock/index.ts';
-import { webConsolePlatform } from '../chat/chat-types.ts';
 import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
 import { identities, invites, members } from './members-schema.ts';
 import type { Member } from './members-service.ts';
 import { newInviteCode, normalizeInviteCode } from './invite-code.ts';
@@ -12,6 +9,9 @@ import type { MessengerAccount } from './identity-service.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal, type Role } from '../access/index.ts';
+import { webConsolePlatform } from '../chat/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
 
 export type Invite = typeof invites.$inferSelect;
 

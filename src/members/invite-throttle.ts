@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { eq, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import type { Database } from '../db/database.ts';
 import { inviteFailures } from './members-schema.ts';
+import type { Database } from '../db/index.ts';
 
 /**
  * Counts wrong invite codes per account, so a code cannot be guessed by trying many. Lives in

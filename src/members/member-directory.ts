@@ -2,11 +2,11 @@
 // and on which messengers, names for audit actors, and each member's last activity.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { and, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
-import { auditLog } from '../audit/audit-schema.ts';
-import type { Database } from '../db/database.ts';
 import { apiTokens, identities, invites, members } from './members-schema.ts';
 import { webSessions } from './session-schema.ts';
 import type { Role } from '../access/index.ts';
+import { auditLog } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
 
 export interface ContactLink {
   /** Active members who are this contact. */

@@ -1,9 +1,9 @@
 // Members with the messenger accounts they linked: who a push of another module (a handover
 // notice, a re-verification prompt, a coordinator's digest) reaches.
 import { and, eq, inArray, isNotNull, isNull, or, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
 import { identities, members } from './members-schema.ts';
 import type { Role } from '../access/index.ts';
+import type { Queryable } from '../db/index.ts';
 
 export interface ReachableAccount {
   identityId: string;

@@ -1,9 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
 import type { Member, MembersService, TokenInfo } from './members-service.ts';
-import { errorResponses } from '../http/error-schemas.ts';
-import { pagingQuery } from '../http/paging.ts';
-import { pathIdParams, uuidPattern } from '../http/path-ids.ts';
+import { requireRole, errorResponses, pagingQuery, pathIdParams, uuidPattern } from '../http/index.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('coordinator'), Type.Literal('member')]);
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });

@@ -1,13 +1,13 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
-import { countries } from '../registry/registry-schema.ts';
 import { apiTokens, identities, members } from './members-schema.ts';
 import { hashSecret, newApiToken, newId } from './secrets.ts';
 import type { TokenCache } from './token-cache.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal, type Role } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import { countries } from '../registry/index.ts';
 
 export type Member = typeof members.$inferSelect;
 export interface NewMember {

@@ -1,14 +1,14 @@
 import { type Clock, systemClock } from '../clock/index.ts';
-import { webConsolePlatform } from '../chat/chat-types.ts';
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
 import { identities, members } from './members-schema.ts';
 import { principalOf } from './members-service.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { webSessions, type SessionOrigin } from './session-schema.ts';
 import type { Principal } from '../access/index.ts';
+import { webConsolePlatform } from '../chat/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
 
 export interface SessionServiceDeps {
   db: Database;

@@ -2,8 +2,8 @@
 // how many deliveries failed or ended uncertain in a period. Read by the stewardship console and
 // the statistics.
 import { and, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { outbox } from './outbox-schema.ts';
+import type { Database } from '../db/index.ts';
 
 export type DeliveryHealth = ReturnType<typeof createDeliveryHealth>;
 

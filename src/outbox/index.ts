@@ -2,19 +2,22 @@
 // key), then delivered by a BullMQ worker through the recipient's messenger. Public surface.
 import type { Clock } from '../clock/index.ts';
 import type { Worker } from 'bullmq';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
-import { createQueueWorker } from '../queue/queue-workers.ts';
-import type { QueueProducers } from '../queue/queues.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
 import type { MessengerDirectory } from '../chat/index.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import { createOutboxReconciler } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import {
+  createPeriodicTask,
+  type PeriodicTask,
+  createQueueWorker,
+  type QueueProducers,
+} from '../queue/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
 
 export {
   outboxIdOf,
@@ -128,3 +131,4 @@ export function createOutbox(deps: {
     },
   };
 }
+export { outbox } from './outbox-schema.ts';

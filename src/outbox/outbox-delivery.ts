@@ -13,14 +13,14 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
 import { sendThroughPort, type MessengerDirectory, type SendOutcome } from '../chat/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { QueuePayloads } from '../queue/queues.ts';
 import { outbox } from './outbox-schema.ts';
 import type { DeliveryOutcome, OutboxRow, OutboxService } from './outbox-service.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { QueuePayloads } from '../queue/index.ts';
 
 export interface OutboxDeliveryDeps {
   db: Database;

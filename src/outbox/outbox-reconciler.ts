@@ -2,10 +2,10 @@
 // written). This re-creates the job of any row still waiting after a grace period.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { QueueProducers } from '../queue/queues.ts';
 import { outbox } from './outbox-schema.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { QueueProducers } from '../queue/index.ts';
 
 const perPass = 1000;
 

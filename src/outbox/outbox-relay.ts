@@ -4,9 +4,9 @@
 // hour, and cost the nudge workers the Redis time. Postgres keeps the backlog; the relay keeps the
 // delivery queue topped up. The classic transactional-outbox relay, with back pressure.
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { QueueProducers } from '../queue/queues.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { QueueProducers } from '../queue/index.ts';
 
 export interface OutboxRelayOptions {
   db: Database;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { OutboundMessage } from '../chat/chat-types.ts';
+import type { OutboundMessage } from '../chat/index.ts';
 
 /**
  * pending: waiting for its delivery job. sending: claimed by a worker that is calling the

@@ -1,11 +1,11 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
 import { inArray, sql, type SQL } from 'drizzle-orm';
-import type { OutboundMessage, Platform } from '../chat/chat-types.ts';
-import type { Queryable } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { QueueProducers } from '../queue/queues.ts';
 import { outbox } from './outbox-schema.ts';
+import type { OutboundMessage, Platform } from '../chat/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { QueueProducers } from '../queue/index.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 

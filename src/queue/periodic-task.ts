@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logging/logger.ts';
+import type { Logger } from '../logging/index.ts';
 
 export interface PeriodicTask {
   /** Runs now, then every interval. */

@@ -1,8 +1,8 @@
 // Consumers of the queues in queues.ts. Created only in worker and all run modes.
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Logger } from '../logging/logger.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
 import { queueNames, type QueueName, type QueuePayloads } from './queues.ts';
+import type { Logger } from '../logging/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
 
 export interface QueueWorkerOptions {
   concurrency: number;

@@ -2,8 +2,8 @@
 // any process (API processes enqueue too); consumers only in worker or all mode.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logging/logger.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
+import type { Logger } from '../logging/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
 
 export const queueNames = {
   /** Timers of request nudges: delayed jobs `nudge:<requestId>:<seq>`, one per scheduled nudge. */

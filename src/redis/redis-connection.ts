@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '../logging/logger.ts';
-import { freePort } from '../net/free-port.ts';
+import type { Logger } from '../logging/index.ts';
+import { freePort } from '../net/index.ts';
 
 export interface RedisHandle {
   /** The URL in use, or undefined when no Redis could be had. */

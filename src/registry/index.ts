@@ -45,3 +45,14 @@ export type {
   TreatyRecord,
 } from './registry-format.ts';
 export type * from './registry-types.ts';
+export { channelHref, displayChannelValue } from './channel-rules.ts';
+export { countries } from './registry-schema.ts';
+export type {
+  Authority,
+  Competence,
+  Contact,
+  Country,
+  LocalizedText,
+  RegistrySnapshot,
+  WorkingHours,
+} from './registry-types.ts';

@@ -2,8 +2,6 @@
 // after". The service validates the whole result, so a contact's references (authority, country,
 // deputy, competences) stay valid whatever is edited, exactly as on import.
 import type { Clock } from '../clock/index.ts';
-import type { AuditEntry } from '../audit/audit-service.ts';
-import type { Queryable } from '../db/database.ts';
 import type {
   AuthorityChanges,
   AuthorityRecord,
@@ -21,6 +19,8 @@ import type { SyncCounts } from './registry-repository.ts';
 import { isoDay } from './registry-snapshot.ts';
 import { conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import type { AuditEntry } from '../audit/index.ts';
+import type { Queryable } from '../db/index.ts';
 
 /** One registry change, computed from the current registry inside the write transaction. */
 export interface RegistryChange<T> {

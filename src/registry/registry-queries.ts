@@ -3,7 +3,7 @@
 import type { AuthorityRecord, ContactRecord, TreatyRecord } from './registry-format.ts';
 import { freshSince, type RegistryView } from './registry-snapshot.ts';
 import type { ContactStatus, Country } from './registry-types.ts';
-import { defaultPageSize, maxPageSize } from '../http/paging.ts';
+import { defaultPageSize, maxPageSize } from '../http/index.ts';
 
 export interface Page<T> {
   items: T[];

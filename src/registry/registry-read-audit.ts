@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditService } from '../audit/audit-service.ts';
-import { requireRole } from '../http/auth.ts';
 import { actorOf, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import { requireRole } from '../http/index.ts';
 
 /**
  * Every registry read through a token or session is audited (who looked up what), batched off the

@@ -3,7 +3,6 @@
 // writes only the rows that differ: one path for imports and single-record edits alike.
 import { asc, count, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Queryable } from '../db/database.ts';
 import type {
   AuthorityRecord,
   CompetenceRecord,
@@ -24,6 +23,7 @@ import {
   requirementSheets,
   treaties,
 } from './registry-schema.ts';
+import type { Queryable } from '../db/index.ts';
 
 /** Changed records of one write, summed over all sections. */
 export interface SyncCounts {

@@ -15,9 +15,8 @@ import {
   patterns,
   serverOwnedFields,
 } from './registry-format.ts';
-import { pagingQuery } from '../http/paging.ts';
 import { schemaProblems } from './schema-problems.ts';
-import { errorResponses } from '../http/error-schemas.ts';
+import { pagingQuery, errorResponses } from '../http/index.ts';
 
 export const readErrors = errorResponses(400, 401, 403, 404);
 export const writeErrors = errorResponses(400, 401, 403, 404, 409, 413, 415);

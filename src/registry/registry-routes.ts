@@ -1,6 +1,4 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AuditService } from '../audit/audit-service.ts';
-import { requireRole } from '../http/auth.ts';
 import {
   AuthorityChanges,
   AuthorityRecord,
@@ -34,6 +32,8 @@ import { auditedRead } from './registry-read-audit.ts';
 import type { RegistryService } from './registry-service.ts';
 import { requirementRoutes } from './requirement-routes.ts';
 import { notFound } from '../errors/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import { requireRole } from '../http/index.ts';
 
 /** Largest registry file the import route accepts; other routes keep the app's body limit. */
 export const importBodyLimitBytes = 10 * 1024 * 1024;

@@ -4,10 +4,6 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { randomUUID } from 'node:crypto';
 import { and, inArray, isNull, sql } from 'drizzle-orm';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database, DatabaseHandle } from '../db/database.ts';
-import { members } from '../db/schema.ts';
-import type { Logger } from '../logging/logger.ts';
 import { createRegistryEdits, type RegistryChange, type RegistryWriteHooks } from './registry-edits.ts';
 import type { RegistryFile } from './registry-format.ts';
 import {
@@ -40,6 +36,9 @@ import {
 } from './registry-validator.ts';
 import { AppError, conflict } from '../errors/index.ts';
 import { actorOf, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import { type Database, type DatabaseHandle, members } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
 
 /** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
 export const registryChangedChannel = 'registry_changed';

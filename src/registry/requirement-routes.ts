@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { requireRole } from '../http/auth.ts';
 import { NewRequirementRecord, RequirementChanges, RequirementRecord } from './registry-format.ts';
 import { paginate } from './registry-queries.ts';
 import {
@@ -14,6 +13,7 @@ import type { RegistryService } from './registry-service.ts';
 import { findSheets } from './requirement-sheets.ts';
 import { notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import { requireRole } from '../http/index.ts';
 
 const noContent = { 204: Type.Null() };
 

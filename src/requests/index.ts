@@ -3,20 +3,8 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, type Worker } from 'bullmq';
 import { rankContacts } from '../ask/index.ts';
-import type { AuditService } from '../audit/audit-service.ts';
 import type { ConversationEngine } from '../chat/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
-import type { Logger } from '../logging/logger.ts';
 import type { OutboxService } from '../outbox/index.ts';
-import { createMicroBatcher } from '../queue/micro-batcher.ts';
-import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
-import { createQueueWorker } from '../queue/queue-workers.ts';
-import type { QueueProducers } from '../queue/queues.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
-import { createHolidayCalendar } from '../schedule/holiday-calendar.ts';
-import { createWorkingTime } from '../schedule/working-time.ts';
 import type { NudgePolicies } from './nudge-policy.ts';
 import { createNudgePlanner } from './nudge-planner.ts';
 import { createNudgeProcessor, type FireResult, type NudgeJobItem } from './nudge-processor.ts';
@@ -33,6 +21,20 @@ import { registerRequestsChat } from './requests-chat.ts';
 import type { RequestsContext } from './requests-context.ts';
 import { requestsRoutes } from './requests-routes.ts';
 import type { ContactRanking } from './request-types.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
+import type { Logger } from '../logging/index.ts';
+import {
+  createMicroBatcher,
+  createPeriodicTask,
+  type PeriodicTask,
+  createQueueWorker,
+  type QueueProducers,
+} from '../queue/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
+import { createHolidayCalendar, createWorkingTime } from '../schedule/index.ts';
 
 export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
 export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';

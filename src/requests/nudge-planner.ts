@@ -1,11 +1,10 @@
 // When the next nudge of a request is due and who gets it: the policy's interval, then the
 // recipient's working time (their country's time zone, weekends and public holidays), with the
 // deputy standing in while the contact is out of office.
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
-import { addDays } from '../schedule/holiday-calendar.ts';
-import { defaultWorkingHours, type WorkingCalendar, type WorkingTime } from '../schedule/working-time.ts';
 import type { NudgePolicies } from './nudge-policy.ts';
 import type { EffectiveRecipient, RequestRow } from './request-types.ts';
+import type { Contact, RegistrySnapshot } from '../registry/index.ts';
+import { addDays, defaultWorkingHours, type WorkingCalendar, type WorkingTime } from '../schedule/index.ts';
 
 export type PlanningRequest = Pick<
   RequestRow,

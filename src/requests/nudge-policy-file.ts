@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { Duration } from 'luxon';
-import { ConfigError } from '../config/config.ts';
 import { parse as parseYaml } from 'yaml';
 import {
   createNudgePolicies,
@@ -8,6 +7,7 @@ import {
   type NudgePolicies,
   type PartialNudgePolicy,
 } from './nudge-policy.ts';
+import { ConfigError } from '../config/index.ts';
 
 /**
  * Every problem of a policy file, listed at start so an operator fixes them in one go. A

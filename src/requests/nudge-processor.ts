@@ -7,11 +7,6 @@
 // nudges twice. The outbox rows carry dedupe keys derived from the same number.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database, Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { OutboxPush, OutboxService } from '../outbox/outbox-service.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { NudgePlanner } from './nudge-planner.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { recipientLocale } from './request-messages.ts';
@@ -20,6 +15,11 @@ import { loadReachableMembers, type ReachableMember } from './request-recipients
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
 import { formalRequests, type RequestEventKind } from './requests-schema.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { OutboxPush, OutboxService } from '../outbox/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export interface NudgeJobItem {
   requestId: string;

@@ -3,11 +3,11 @@
 // was down) from Postgres. Run at worker start and every few minutes.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, isNotNull, lte } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import { nudgeJobId, type QueueProducers } from '../queue/queues.ts';
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import { formalRequests } from './requests-schema.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { nudgeJobId, type QueueProducers } from '../queue/index.ts';
 
 export interface NudgeReconcilerOptions {
   db: Database;

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { isLocale } from '../i18n/i18n.ts';
 import type { MessageRenderer } from '../outbox/index.ts';
 import type { RequestsContext } from './requests-context.ts';
 import { formalRequests } from './requests-schema.ts';
 import type { NudgeContext } from './request-pushes.ts';
+import { isLocale } from '../i18n/index.ts';
 
 /**
  * Nudges are written to the outbox as facts and rendered when sent: the row stays small (a busy

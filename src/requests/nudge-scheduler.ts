@@ -1,5 +1,5 @@
-import type { Logger } from '../logging/logger.ts';
-import { nudgeJobId, type QueueProducers } from '../queue/queues.ts';
+import type { Logger } from '../logging/index.ts';
+import { nudgeJobId, type QueueProducers } from '../queue/index.ts';
 
 export interface NudgeTimer {
   requestId: string;

@@ -1,13 +1,7 @@
 // The counterpart's side: one-tap answers to a nudge, "not mine" with the pick of a colleague,
 // and what the outbox reports about delivered (or undeliverable) nudges.
 import { and, eq, inArray, like } from 'drizzle-orm';
-import type { Button } from '../chat/chat-types.ts';
-import type { Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import { outbox } from '../outbox/outbox-schema.ts';
-import type { OutboxPush, OutcomeHandler } from '../outbox/outbox-service.ts';
-import { readableIn } from '../registry/index.ts';
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
+import { readableIn, type Contact, type RegistrySnapshot } from '../registry/index.ts';
 import { insertEvents } from './nudge-processor.ts';
 import { localized, recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
@@ -16,6 +10,10 @@ import { canAnswer, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
 import { answers, isOpen, type AnswerCode, type RequestRow, type RequestStatus } from './request-types.ts';
 import { actorOf, type Principal } from '../access/index.ts';
+import type { Button } from '../chat/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import { outbox, type OutboxPush, type OutcomeHandler } from '../outbox/index.ts';
 
 /** What the person who tapped sees next. */
 export type AnswerOutcome =

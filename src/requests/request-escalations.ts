@@ -1,9 +1,9 @@
 // Escalations nobody has answered yet: open requests to a country whose nudges reached the
 // escalation threshold (an answer clears `escalated_at`). Read by the coordinators' weekly digest.
 import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
 import { isOpen } from './request-types.ts';
 import { formalRequests, requestStatuses } from './requests-schema.ts';
+import type { Queryable } from '../db/index.ts';
 
 export interface OpenEscalation {
   requestId: string;

@@ -2,15 +2,15 @@
 // transaction. The nudge schedule goes on where it was (same count of unanswered nudges, the next
 // nudge at its time), placed in the successor's working hours; the requester is told once.
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
-import type { OutboxPush } from '../outbox/outbox-service.ts';
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
 import { loadReachableMembers } from './request-recipients.ts';
 import type { RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents, requestStatuses } from './requests-schema.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
+import type { Queryable } from '../db/index.ts';
+import type { OutboxPush } from '../outbox/index.ts';
+import type { Contact, RegistrySnapshot } from '../registry/index.ts';
 
 export interface RequestHandoverInput {
   fromContactId: string;

@@ -1,9 +1,9 @@
 // The texts of nudges, escalations and notices, in the recipient's language.
 import { DateTime } from 'luxon';
-import type { Button, OutboundMessage } from '../chat/chat-types.ts';
-import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import type { Contact, LocalizedText, RegistrySnapshot } from '../registry/registry-types.ts';
 import { answers, type RequestRow, type RequestStatus } from './request-types.ts';
+import type { Button, OutboundMessage } from '../chat/index.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
+import type { Contact, LocalizedText, RegistrySnapshot } from '../registry/index.ts';
 
 export interface RequestMessages {
   nudge(input: {

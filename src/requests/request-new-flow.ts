@@ -3,11 +3,11 @@
 // every answer is in.
 import type { Clock } from '../clock/index.ts';
 import { defineFlow, type ChatReply, type FlowContext, type StepOutcome } from '../chat/index.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
 import type { RequestView } from './request-types.ts';
 import { AppError } from '../errors/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 /** A request being registered in a chat. */
 export interface NewRequest {

@@ -1,6 +1,6 @@
-import type { OutboundMessage } from '../chat/chat-types.ts';
-import type { OutboxPush } from '../outbox/outbox-service.ts';
 import type { ReachableMember } from './request-recipients.ts';
+import type { OutboundMessage } from '../chat/index.ts';
+import type { OutboxPush } from '../outbox/index.ts';
 
 /** Outbox kinds written by this module; the outcome handlers key on them. */
 export const pushKinds = {

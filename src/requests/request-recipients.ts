@@ -1,9 +1,9 @@
 // Members behind registry contacts, requesters and coordinators, with the messenger accounts
 // they linked: who a nudge, escalation or notice reaches.
 import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
-import { identities, members } from '../members/members-schema.ts';
 import type { Role } from '../access/index.ts';
+import type { Queryable } from '../db/index.ts';
+import { identities, members } from '../members/index.ts';
 
 export interface ReachableMember {
   memberId: string;

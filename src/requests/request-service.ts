@@ -1,10 +1,6 @@
 // Registering, listing, changing and withdrawing formal requests (the requester's side).
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
-import type { OutboxPush } from '../outbox/outbox-service.ts';
 import { insertEvents } from './nudge-processor.ts';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
@@ -21,6 +17,10 @@ import {
 } from './request-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, type Principal } from '../access/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
+import type { OutboxPush } from '../outbox/index.ts';
 
 export interface NewRequest {
   type: string;

@@ -3,8 +3,8 @@
 // what the nudges did. Times run from the date the request was sent.
 import { systemClock, type Clock } from '../clock/index.ts';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/database.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
+import type { Database } from '../db/index.ts';
 
 /** Which requests count (conditions on the requests table as `r`): a country's (sent from or to it), or the whole network's. */
 export interface StatsScope {

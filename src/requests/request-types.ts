@@ -1,6 +1,6 @@
-import type { Locale } from '../i18n/i18n.ts';
-import type { Contact, RegistrySnapshot } from '../registry/registry-types.ts';
 import type { formalRequests, RequestEventKind, requestEvents, RequestStatus } from './requests-schema.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { Contact, RegistrySnapshot } from '../registry/index.ts';
 
 export type RequestRow = typeof formalRequests.$inferSelect;
 export type RequestEventRow = typeof requestEvents.$inferSelect;

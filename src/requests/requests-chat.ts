@@ -2,14 +2,14 @@
 // in a few taps, and `req:` buttons carry the counterpart's one-tap answers to a nudge.
 import type { Clock } from '../clock/index.ts';
 import type { ActionContext, ChatCommand, ChatReply, ConversationEngine } from '../chat/index.ts';
-import type { MessageArguments } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RequestAnswers } from './request-answers.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { createRequestNewFlow, readReferenceAndSubject } from './request-new-flow.ts';
 import { createRequestSteering } from './requests-steering.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
 import { isAnswerCode } from './request-types.ts';
+import type { MessageArguments } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export interface RequestsChatDeps {
   requests: RequestService;

@@ -1,15 +1,15 @@
 import type { Clock } from '../clock/index.ts';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { Database } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { OutboxService } from '../outbox/outbox-service.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { NudgePlanner } from './nudge-planner.ts';
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import type { RequestMessages } from './request-messages.ts';
 import type { ContactRanking, RequestRow } from './request-types.ts';
 import type { Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { OutboxService } from '../outbox/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 /** What the request services share, built once in index.ts. */
 export interface RequestsContext {

@@ -1,6 +1,4 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
-import { isLocale } from '../i18n/i18n.ts';
 import {
   referenceMaxLength,
   requestIdPattern,
@@ -8,8 +6,8 @@ import {
   type RequestService,
 } from './request-service.ts';
 import { requestStatuses } from './requests-schema.ts';
-import { pagingQuery } from '../http/paging.ts';
-import { pathIdParams } from '../http/path-ids.ts';
+import { requireRole, pagingQuery, pathIdParams } from '../http/index.ts';
+import { isLocale } from '../i18n/index.ts';
 
 const Status = Type.Union([
   Type.Literal('sent'),

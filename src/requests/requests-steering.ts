@@ -5,13 +5,13 @@
 // country's requests, outgoing and incoming, the overdue ones first.
 import type { ActionContext, ChatReply, ConversationEngine, FlowContext } from '../chat/index.ts';
 import { defineFlow } from '../chat/index.ts';
-import type { Locale, MessageArguments } from '../i18n/i18n.ts';
-import type { RegistrySnapshot } from '../registry/registry-types.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { referenceMaxLength, type RequestService } from './request-service.ts';
 import { isOpen, type RequestStatus, type RequestView } from './request-types.ts';
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale, MessageArguments } from '../i18n/index.ts';
+import type { RegistrySnapshot } from '../registry/index.ts';
 
 export interface RequestSteeringDeps {
   requests: RequestService;

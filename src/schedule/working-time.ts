@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { WorkingHours } from '../registry/registry-types.ts';
 import { addDays, type HolidayCalendar } from './holiday-calendar.ts';
+import type { WorkingHours } from '../registry/index.ts';
 
 /** Where and when someone works: their country's time zone and holidays, and their hours. */
 export interface WorkingCalendar {

@@ -1,7 +1,7 @@
 // Can pushes reach each registry contact? Linked: a member stands behind the contact and linked a
 // messenger. Unreachable: linked, but the last push to every such member failed for good.
-import type { MemberDirectory } from '../members/member-directory.ts';
 import type { DeliveryHealth } from '../outbox/index.ts';
+import type { MemberDirectory } from '../members/index.ts';
 
 export interface ContactReach {
   linked: boolean;

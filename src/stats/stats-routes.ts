@@ -2,10 +2,9 @@
 // (`?format=csv`, or `Accept: text/csv`).
 import { Type, type FastifyPluginAsyncTypebox, type TSchema } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorResponses } from '../http/error-schemas.ts';
-import { requireRole } from '../http/auth.ts';
 import type { StatsQuery, StatsService } from './stats-service.ts';
 import { toCsv } from './csv.ts';
+import { errorResponses, requireRole } from '../http/index.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Seconds = Nullable(Type.Integer({ description: 'seconds' }));

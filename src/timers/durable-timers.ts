@@ -3,12 +3,11 @@
 // deterministic id; a reconciler re-creates jobs Redis lost and replaces jobs that failed for good.
 import { DelayedError, type Job } from 'bullmq';
 import { type Clock, systemClock } from '../clock/index.ts';
-import { afterCommit } from '../db/after-commit.ts';
-import type { Database, Queryable } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import type { QueueProducers } from '../queue/queues.ts';
 import { noTimerMetrics, type TimerMetrics } from './timer-metrics.ts';
 import { deleteFired, deleteTimer, dueBy, findTimer, upsertTimer, type TimerRow } from './timer-store.ts';
+import { afterCommit, type Database, type Queryable } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { QueueProducers } from '../queue/index.ts';
 
 /** What the owner stores with a timer: plain JSON, handed back to its handler when it fires. */
 export type TimerPayload =

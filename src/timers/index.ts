@@ -3,14 +3,17 @@
 import type { Worker } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { type Clock, systemClock } from '../clock/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Logger } from '../logging/logger.ts';
-import { createPeriodicTask, type PeriodicTask } from '../queue/periodic-task.ts';
-import { createQueueWorker } from '../queue/queue-workers.ts';
-import type { QueueProducers } from '../queue/queues.ts';
-import type { RedisHandle } from '../redis/redis-connection.ts';
 import { createDurableTimers, type DurableTimers } from './durable-timers.ts';
 import { createTimerMetrics } from './timer-metrics.ts';
+import type { Database } from '../db/index.ts';
+import type { Logger } from '../logging/index.ts';
+import {
+  createPeriodicTask,
+  type PeriodicTask,
+  createQueueWorker,
+  type QueueProducers,
+} from '../queue/index.ts';
+import type { RedisHandle } from '../redis/index.ts';
 
 export {
   kindOf,

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Database } from '../db/database.ts';
 import type { Clock } from '../clock/index.ts';
 import { pendingByKind } from './timer-store.ts';
+import type { Database } from '../db/index.ts';
 
 export interface TimerMetrics {
   scheduled(kind: string): void;

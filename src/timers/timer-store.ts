@@ -1,7 +1,7 @@
 // Queries on durable_timers; only this module reads or writes the table.
 import { and, asc, count, eq, gt, lte, or, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/database.ts';
 import { durableTimers } from './timers-schema.ts';
+import type { Queryable } from '../db/index.ts';
 
 export interface TimerRow {
   key: string;

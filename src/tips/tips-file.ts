@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config/config.ts';
 import {
   IsoDate,
   LocalizedTextSchema,
@@ -12,6 +11,7 @@ import {
   schemaProblems,
   type Problem,
 } from '../registry/index.ts';
+import { ConfigError } from '../config/index.ts';
 
 const Source = Type.Object(
   {

@@ -1,8 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses } from '../http/error-schemas.ts';
-import { requireRole } from '../http/auth.ts';
-import { isLocale } from '../i18n/i18n.ts';
 import type { TipsService } from './tips-service.ts';
+import { errorResponses, requireRole } from '../http/index.ts';
+import { isLocale } from '../i18n/index.ts';
 
 const TipQuery = Type.Object(
   {

@@ -1,5 +1,5 @@
-import type { Locale } from '../i18n/i18n.ts';
 import type { Tip } from './tips-file.ts';
+import type { Locale } from '../i18n/index.ts';
 
 /** A tip in one language: the requested one where written, else English. */
 export interface LocalizedTip {

@@ -6,19 +6,19 @@
 import { like } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import { reachableMembers, type MemberReach } from '../members/member-reach.ts';
 import type { Principal } from '../access/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { OpenEscalation } from '../requests/index.ts';
-import { defaultWorkingHours, type WorkingTime } from '../schedule/working-time.ts';
 import { durableTimersTable, type DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import type { DigestSchedule } from './verification-policy.ts';
 import type { VerificationService, VerificationStateItem } from './verification-service.ts';
+import type { Database } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import { reachableMembers, type MemberReach } from '../members/index.ts';
+import { defaultWorkingHours, type WorkingTime } from '../schedule/index.ts';
 
 export interface DigestDeps {
   db: Database;

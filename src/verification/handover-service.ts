@@ -2,14 +2,14 @@
 // consultations and pending requests move (see the consultation and request modules), records
 // naming the retiree as deputy are flagged to the coordinators, and the retiree's messenger links
 // stay with their member (nothing here touches them). Everything is audited.
-import type { Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import { reachableMembers } from '../members/member-reach.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { RegistryFile, RegistryService } from '../registry/index.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import type { Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import { reachableMembers } from '../members/index.ts';
 
 /** What another module hands over inside the retirement's transaction. */
 export type HandOver<M> = (

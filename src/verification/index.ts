@@ -2,15 +2,11 @@
 // Public surface: the composition root builds the module here; other modules import only this file.
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { Database } from '../db/database.ts';
-import type { Locale, Translator } from '../i18n/i18n.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService, type ProposalService } from './proposal-service.ts';
-import { createHolidayCalendar } from '../schedule/holiday-calendar.ts';
-import { createWorkingTime } from '../schedule/working-time.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { RegistryTruth } from '../console/index.ts';
 import { registerTruthChat } from './truth-chat.ts';
@@ -19,6 +15,9 @@ import { registerProposalButtons } from './verification-chat.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
 import { verificationRoutes } from './verification-routes.ts';
 import { createVerificationService } from './verification-service.ts';
+import type { Database } from '../db/index.ts';
+import type { Locale, Translator } from '../i18n/index.ts';
+import { createHolidayCalendar, createWorkingTime } from '../schedule/index.ts';
 
 export type { HandoverResult, HandoverService } from './handover-service.ts';
 export type { ProposalService, ProposalView, ProposeResult } from './proposal-service.ts';

@@ -4,11 +4,7 @@
 // account cannot redirect a country's requests. The proposer is told the outcome.
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
-import type { Button } from '../chat/chat-types.ts';
 import type { Clock } from '../clock/index.ts';
-import type { Database, Queryable } from '../db/database.ts';
-import type { Locale } from '../i18n/i18n.ts';
-import { reachableMembers } from '../members/member-reach.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { RegistryService } from '../registry/index.ts';
 import type { HandoverService } from './handover-service.ts';
@@ -16,6 +12,10 @@ import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import type { Button } from '../chat/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import type { Locale } from '../i18n/index.ts';
+import { reachableMembers } from '../members/index.ts';
 
 /** Fields that apply at once: who is asked first, not who the contact is. */
 export const availabilityFields = ['workingHours', 'outOfOffice', 'deputy'] as const;

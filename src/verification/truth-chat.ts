@@ -6,12 +6,12 @@
 import type { ActionContext, ChatReply, ConversationEngine, FlowContext, StepOption } from '../chat/index.ts';
 import { defineFlow } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import { isoDay, type Contact, type RegistryService } from '../registry/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { VerificationService } from './verification-service.ts';
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>;
 

@@ -1,10 +1,10 @@
 // Pushes of the registry-truth module (handover notices, prompts, proposal outcomes, digests):
 // one per linked account of each member, in the member's language, through the outbox.
-import type { Button } from '../chat/chat-types.ts';
-import type { Queryable } from '../db/database.ts';
-import { isLocale, type Locale, type Translator } from '../i18n/i18n.ts';
-import type { MemberReach } from '../members/member-reach.ts';
 import type { OutboxPush, OutboxService } from '../outbox/index.ts';
+import type { Button } from '../chat/index.ts';
+import type { Queryable } from '../db/index.ts';
+import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
+import type { MemberReach } from '../members/index.ts';
 
 /** Outbox kinds this module writes; `verification` prompts report their outcome back (unreachable). */
 export const truthPushKinds = { notice: 'truth-notice', prompt: 'verification' } as const;

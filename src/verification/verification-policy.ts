@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError } from '../config/index.ts';
 
 export interface VerificationPolicy {
   everyMs: number;

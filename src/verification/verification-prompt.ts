@@ -1,7 +1,7 @@
 // The re-verification prompt: the contact's own record, in their language, and four one-tap answers.
-import type { Button } from '../chat/chat-types.ts';
-import type { Locale } from '../i18n/i18n.ts';
 import { readableIn, type Contact, type RegistrySnapshot } from '../registry/index.ts';
+import type { Button } from '../chat/index.ts';
+import type { Locale } from '../i18n/index.ts';
 
 type T = (locale: Locale, id: string, args?: Record<string, string | number>) => string;
 

@@ -1,10 +1,9 @@
 // The registry-truth API: retirement with handover, proposals, verification states, prompts now.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireRole } from '../http/auth.ts';
-import { errorResponses } from '../http/error-schemas.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { VerificationService } from './verification-service.ts';
+import { requireRole, errorResponses } from '../http/index.ts';
 
 const ContactParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 

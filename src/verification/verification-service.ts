@@ -5,11 +5,8 @@
 // a timer that fires twice (a crash, a Redis flush and the reconciler) sends it once.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
-import type { Database, Queryable } from '../db/database.ts';
-import { reachableMembers } from '../members/member-reach.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
-import type { WorkingTime } from '../schedule/working-time.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
@@ -18,6 +15,9 @@ import { promptButtons, promptText } from './verification-prompt.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
 import { forbidden, notFound } from '../errors/index.ts';
 import { canManageCountry, type Principal } from '../access/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import { reachableMembers } from '../members/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
 

@@ -14,18 +14,23 @@ import { normaliseInbound } from '../src/chat/inbound-normalisation.ts';
 import { unsafeTextReason } from '../src/text/index.ts';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
 import { bearer, exported, fixture, registryFingerprint } from './support/registry-fixture.ts';
+import {
+  body,
+  fillPath,
+  openApiOperations,
+  type Operation,
+  pathId,
+  poison,
+  poisonedString,
+  queryValue,
+  wellFormedIds,
+} from './support/hostile-input.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let testApp: TestApp;
 const errorLines: string[] = [];
 let exportBefore: string;
 
-interface Operation {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  queryNames: string[];
-  bodyNames: string[];
-}
 let operations: Operation[] = [];
 
 beforeAll(async () => {
@@ -34,127 +39,11 @@ beforeAll(async () => {
     logDestination: { write: (line) => void errorLines.push(line) },
   });
   exportBefore = JSON.stringify(await exported(testApp.application));
-  const document = (await testApp.application.app.inject({ url: '/docs/json' })).json<{
-    paths: Record<string, Record<string, OpenApiOperation>>;
-  }>();
-  operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-    Object.entries(methods)
-      // The event stream stays open by design; it has no body or path id to spoil.
-      .filter(([method]) => ['get', 'post', 'patch', 'delete'].includes(method) && path !== '/console/events')
-      .map(([method, operation]) => ({
-        method: method.toUpperCase() as Operation['method'],
-        path,
-        queryNames: (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-        bodyNames: Object.keys(
-          operation.requestBody?.content?.['application/json']?.schema?.properties ?? {},
-        ),
-      })),
-  );
+  operations = await openApiOperations(testApp.application.app);
 }, 120_000);
 afterAll(async () => {
   await testApp.close();
 });
-
-interface OpenApiOperation {
-  parameters?: { in: string; name: string }[];
-  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
-}
-
-// ---- generators ---------------------------------------------------------------------------
-
-/** Characters no single-line field may hold. */
-const poison = fc.constantFrom('\u0000', '\ud800', '\udfff', '\u001b[31m', '\u0007', '\r\n', '\t');
-/** Odd but legitimate characters (C1 NEL, BOM, right-to-left override): allowed, never a 5xx. */
-const oddCharacter = fc.constantFrom('\u0085', '\ufeff', '\u202e');
-/** A string with poison somewhere in it. */
-const poisonedString = fc
-  .tuple(fc.string({ maxLength: 20 }), poison, fc.string({ unit: 'grapheme', maxLength: 20 }))
-  .map(([before, bad, after]) => `${before}${bad}${after}`);
-const hugeString = fc.constantFrom('x'.repeat(1024 * 1024), `${'я'.repeat(300_000)}\u0000`);
-const hostileNumber = fc.constantFrom(
-  1e308,
-  -1e308,
-  -1,
-  0.5,
-  Number.MAX_SAFE_INTEGER + 2,
-  -2147483649,
-  2 ** 63,
-);
-const nested = (depth: number): unknown => {
-  let value: unknown = 'deep';
-  for (let level = 0; level < depth; level++) value = level % 2 === 0 ? [value] : { a: value };
-  return value;
-};
-const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: poisonedString },
-  { weight: 1, arbitrary: fc.tuple(fc.string(), oddCharacter).map(([text, odd]) => `${odd}${text}`) },
-  { weight: 2, arbitrary: hostileNumber },
-  { weight: 1, arbitrary: fc.constantFrom(nested(200), null, true, [], {}, [[['\u0000']]]) },
-  { weight: 1, arbitrary: fc.anything({ maxDepth: 3, withObjectString: true, withNullPrototype: true }) },
-);
-
-/** Raw JSON texts a parser must survive: prototype keys, deep nesting, duplicate keys. */
-const rawBodies = fc.constantFrom(
-  '{"__proto__": {"role": "admin", "isAdmin": true}}',
-  '{"constructor": {"prototype": {"polluted": true}}}',
-  '{"name": "a", "name": "b\\u0000"}',
-  `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
-  `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
-  '"\\ud800"',
-  '1e309',
-  '[]',
-  'null',
-);
-
-const body = (names: string[]) =>
-  fc.oneof(
-    {
-      weight: 3,
-      arbitrary: fc
-        .dictionary(
-          fc.oneof(
-            fc.constantFrom(...names, '__proto__', 'constructor', 'verifiedAt', 'limit'),
-            poisonedString,
-          ),
-          hostileValue,
-          { minKeys: 1, maxKeys: 4 },
-        )
-        .map((value) => JSON.stringify(value)),
-    },
-    { weight: 1, arbitrary: rawBodies },
-    { weight: 1, arbitrary: hugeString.map((text) => JSON.stringify({ [names[0] ?? 'text']: text })) },
-  );
-
-/** Percent-encoded query values, some of them not UTF-8 at all. */
-const queryValue = fc.oneof(
-  fc.constantFrom(
-    '%00',
-    '%FF',
-    '%ED%A0%80',
-    '%C0%80',
-    '%',
-    '%G1',
-    '1e309',
-    '9223372036854775808',
-    '-1',
-    '0.5',
-  ),
-  fc.constantFrom('NaN', 'Infinity', '-0', '1'.repeat(400), '%0A', '%1B'),
-  poisonedString.map((text) => encodeURIComponent(text.replace(/[\ud800-\udfff]/g, ''))),
-);
-const pathId = fc.constantFrom(
-  '%00',
-  '%FF',
-  '%ED%A0%80',
-  'x'.repeat(300),
-  '..',
-  '%2E%2E%2Fetc',
-  '-1',
-  '1e309',
-  "kg-001'%20OR%201=1",
-  '%0A',
-  'C-99999999999999999999',
-);
 
 const operation = () => fc.constantFrom(...operations);
 
@@ -172,15 +61,6 @@ async function send(method: Operation['method'], url: string, payload?: string) 
   });
   return response;
 }
-
-const fillPath = (path: string, id: string) => path.replace(/\{[^}]+\}/g, id);
-/** Ids of the right form that match nothing, so no route can change a real record. */
-const wellFormedIds = (path: string) => {
-  if (/^\/v1\/(members|tokens)\//.test(path)) return fillPath(path, '00000000-0000-4000-8000-000000000000');
-  if (path.startsWith('/v1/requests/')) return fillPath(path, 'abcdefghijk2');
-  if (path.startsWith('/v1/consultations/')) return fillPath(path, 'C-999999');
-  return fillPath(path, 'zz-404');
-};
 
 describe('every route of the OpenAPI document, with hostile input', () => {
   it('has routes to try', () => {

@@ -56,7 +56,8 @@ beforeAll(async () => {
     locale: 'en',
   });
   requesterToken = await createToken(testApp, requester.id);
-  const user = emulator.createUser({ firstName: 'Aigerim' });
+  // Linked without a /start through the emulator: the story assumes she started the bot earlier.
+  const user = emulator.createUser({ firstName: 'Aigerim', hasStartedBot: true });
   const invite = await testApp.application.invites.create(undefined, requester.id);
   await testApp.application.invites.redeem(invite.code, {
     platform: 'telegram',

@@ -10,7 +10,7 @@ const { telegram, createBot, startPolling, callRaw } = harness;
 describe('validation like Telegram', () => {
   it('parses HTML into entities and refuses bad HTML with "can\'t parse entities"', async () => {
     const bot = createBot();
-    const hana = telegram.createUser();
+    const hana = telegram.createUser({ hasStartedBot: true });
     const sent = await bot.api.sendMessage(
       hana.id,
       '<b>Kyrgyzstan</b> &amp; <a href="https://example.org">link</a> AT&T',
@@ -44,7 +44,7 @@ describe('validation like Telegram', () => {
 
   it('limits text to 4096 characters after entity parsing', async () => {
     const bot = createBot();
-    const ivan = telegram.createUser();
+    const ivan = telegram.createUser({ hasStartedBot: true });
     await expectBotApiError(
       bot.api.sendMessage(ivan.id, 'x'.repeat(4097)),
       400,
@@ -57,7 +57,7 @@ describe('validation like Telegram', () => {
 
   it('refuses callback data over 64 bytes with BUTTON_DATA_INVALID', async () => {
     const bot = createBot();
-    const jana = telegram.createUser();
+    const jana = telegram.createUser({ hasStartedBot: true });
     const fits = new InlineKeyboard().text('ok', 'x'.repeat(64));
     await bot.api.sendMessage(jana.id, 'fits', { reply_markup: fits });
     for (const data of ['x'.repeat(65), 'я'.repeat(33)]) {
@@ -141,14 +141,18 @@ describe('validation like Telegram', () => {
 
   it('refuses to write to unknown chats, users who blocked the bot and users who never started it', async () => {
     const bot = createBot();
-    const lena = telegram.createUser();
-    const stranger = telegram.createUser({ hasStartedBot: false });
+    const lena = telegram.createUser({ hasStartedBot: true });
+    // By default a user has never written to the bot, as most of Telegram has not.
+    const stranger = telegram.createUser();
     await expectBotApiError(bot.api.sendMessage(999, 'hi'), 400, 'Bad Request: chat not found');
     await expectBotApiError(
       bot.api.sendMessage(stranger.id, 'hi'),
       403,
       "Forbidden: bot can't initiate conversation with a user",
     );
+    // Writing to the bot starts it.
+    telegram.sendUserMessage(stranger, stranger.id, 'hello');
+    await bot.api.sendMessage(stranger.id, 'now you may');
     telegram.blockBot(lena);
     await expectBotApiError(
       bot.api.sendMessage(lena.id, 'hi'),
@@ -231,7 +235,7 @@ describe('buttons, edits, groups and commands', () => {
     bot.on('message:text', (ctx) => ctx.reply('in topic'));
     await startPolling(bot);
     const forum = telegram.createGroup({ title: 'Network', isForum: true, botMembership: 'administrator' });
-    const petra = telegram.createUser();
+    const petra = telegram.createUser({ hasStartedBot: true });
 
     telegram.sendUserMessage(petra, forum, 'anyone on MLA?', { messageThreadId: 42 });
 
@@ -242,7 +246,7 @@ describe('buttons, edits, groups and commands', () => {
 
   it('parses MarkdownV2 and refuses unescaped reserved characters', async () => {
     const bot = createBot();
-    const rita = telegram.createUser();
+    const rita = telegram.createUser({ hasStartedBot: true });
     const sent = await bot.api.sendMessage(
       rita.id,
       '*Kyrgyzstan* \\- [GPO](https://example.org) `kg\\-001`',
@@ -258,7 +262,7 @@ describe('buttons, edits, groups and commands', () => {
 
   it('stores commands per scope and language and resolves the menu a user sees', async () => {
     const bot = createBot();
-    const oleg = telegram.createUser({ languageCode: 'ru' });
+    const oleg = telegram.createUser({ languageCode: 'ru', hasStartedBot: true });
     await bot.api.setMyCommands([{ command: 'help', description: 'Help' }]);
     await bot.api.setMyCommands([{ command: 'help', description: 'Справка' }], { language_code: 'ru' });
     await bot.api.setMyCommands([{ command: 'requests', description: 'Requests' }], {

@@ -233,7 +233,7 @@ describe('failures and flood limits', () => {
     // sends them, and moves a second only when the test says so.
     let now = 1_000_000;
     telegram.setClock(() => now);
-    const users = Array.from({ length: 35 }, () => telegram.createUser());
+    const users = Array.from({ length: 35 }, () => telegram.createUser({ hasStartedBot: true }));
     const sendToAll = (targets: typeof users): Promise<PromiseSettledResult<unknown>[]> =>
       Promise.allSettled(targets.map((user) => bot.api.sendMessage(user.id, 'nudge')));
     const refusals = (results: PromiseSettledResult<unknown>[]): GrammyError[] =>
@@ -257,7 +257,7 @@ describe('failures and flood limits', () => {
     expect(telegram.tooManyRequestsCount).toBe(6);
 
     telegram.enforceRateLimits({ globalPerSecond: 1000 });
-    const george = telegram.createUser();
+    const george = telegram.createUser({ hasStartedBot: true });
     await bot.api.sendMessage(george.id, 'first');
     await expectBotApiError(
       bot.api.sendMessage(george.id, 'second'),

@@ -62,7 +62,8 @@ export async function linkCounterparts(
       locale: 'en',
     });
     const invite = await application.invites.create(undefined, member.id);
-    const user = emulator.createUser({ firstName: `C${index}`, languageCode: 'en' });
+    // Linked below without a /start through the emulator: the story assumes they started the bot.
+    const user = emulator.createUser({ firstName: `C${index}`, languageCode: 'en', hasStartedBot: true });
     const outcome = await application.invites.redeem(invite.code, {
       platform: 'telegram',
       platformUserId: String(user.id),

@@ -4,13 +4,14 @@
 //
 //   const telegram = await startTelegramEmulator();
 //   const bot = new Bot(telegram.token, { client: { apiRoot: telegram.apiRoot } });
-//   const alice = telegram.createUser({ languageCode: 'ru' });
+//   const alice = telegram.createUser({ languageCode: 'ru' }); // has not started the bot yet
 //   telegram.sendUserMessage(alice, alice.id, '/start CODE');
 //   const [reply] = await telegram.waitForMessages(alice.id, 1);
 //   telegram.pressButton(alice, reply, 'callback-data');
 //
 // Strict like Telegram by default: flood limits are enforced (429 with retry_after; see
-// `floodLimits`). A test that needs something laxer says so in its options.
+// `floodLimits`); a user who never wrote to the bot cannot be messaged (403) unless created with
+// `hasStartedBot: true`. A test that needs something laxer says so where it needs it.
 // Deliberate differences from Telegram: webhooks may be plain http:// on any port; callback queries
 // never expire; messages can be edited and deleted at any age; no files, inline mode or payments.
 import { randomBytes } from 'node:crypto';

@@ -37,7 +37,11 @@ export interface CreateUserOptions {
   languageCode?: string;
   isBot?: boolean;
   isPremium?: boolean;
-  /** Whether the user has already pressed Start in the bot's chat (default true). */
+  /**
+   * Whether the user has already pressed Start (or written) in the bot's chat. Default false: as on
+   * Telegram the bot gets 403 "bot can't initiate conversation with a user" until the user writes;
+   * say true for a user the story assumes has started the bot earlier.
+   */
   hasStartedBot?: boolean;
 }
 
@@ -90,7 +94,7 @@ export class EmulatorState {
       ...(options.languageCode === undefined ? {} : { language_code: options.languageCode }),
       ...(options.isPremium === true ? { is_premium: true as const } : {}),
     };
-    const record: UserRecord = { user, hasStartedBot: options.hasStartedBot ?? true };
+    const record: UserRecord = { user, hasStartedBot: options.hasStartedBot ?? false };
     this.users.set(id, record);
     const chat: Chat.PrivateChat = {
       id,

@@ -84,10 +84,10 @@ export interface MatrixBotFixture {
   close(): Promise<void>;
 }
 
-/** `clock` pins the application's date (see test-clock.ts). */
+/** `clock` pins the application's date (see test-clock.ts); `env` adds configuration (policy files). */
 export async function startMatrixBotFixture(
   label: string,
-  options: { clock?: Clock } = {},
+  { env = {}, ...options }: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<MatrixBotFixture> {
   const homeserver = await startMatrixHomeserver();
   const botUserId = homeserver.registerUser('counterpart', botPassword).userId;
@@ -97,6 +97,7 @@ export async function startMatrixBotFixture(
       MATRIX_USER_ID: botUserId,
       MATRIX_PASSWORD: botPassword,
       MATRIX_STORE_KEY: storeKey,
+      ...env,
     },
     ...options,
   });

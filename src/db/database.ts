@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { lockEmbeddedDatabase } from './embedded-lock.ts';
+import { withClientParsers } from './pglite-parsers.ts';
 import * as schema from './schema.ts';
 import { projectRoot } from '../config/index.ts';
 
@@ -128,11 +129,12 @@ async function openPglite(dataDir: string, role: string): Promise<DatabaseHandle
     lock.release();
     throw error;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const driver = withClientParsers(client);
+  const db = drizzlePglite(driver, { schema }) as unknown as Database;
   return {
     db,
     engine: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+    migrate: () => migratePglite(drizzlePglite(driver, { schema }), { migrationsFolder }),
     withLock: (_name, task) => task(),
     async listen(channel, onPayload, onListening) {
       // The embedded database lives in this process: its notices cannot be lost.

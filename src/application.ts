@@ -19,8 +19,10 @@ import {
 } from './audit/index.ts';
 import {
   createChatRateLimiter,
+  conversationActivityChannel,
   createConversationEngine,
   createConversationMemory,
+  createQuietConversations,
   createMessengerDirectory,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
@@ -160,8 +162,21 @@ export async function createApplication(
   // Every messenger this deployment knows, with what it can do (even where its adapter does not
   // run in this process); running adapters are registered below once built.
   const messengers = createMessengerDirectory([telegramMessenger, matrixMessenger, webMessenger]);
+  // Embedded database only: its notices reach this process before the writing statement returns.
+  const quietConversations = database.engine === 'pglite' ? createQuietConversations() : undefined;
+  if (quietConversations !== undefined)
+    await database.listen(
+      conversationActivityChannel,
+      () => {
+        quietConversations.changed();
+      },
+      () => {
+        quietConversations.changed();
+      },
+    );
   const engine = createConversationEngine({
     db: database.db,
+    ...(quietConversations === undefined ? {} : { quietConversations }),
     identities,
     invites,
     ask,

@@ -3,6 +3,7 @@
 // same on Telegram, Matrix and the web console.
 import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import type { SQL } from 'drizzle-orm';
+import type { QuietConversations } from './quiet-conversations.ts';
 import type { Clock } from '../clock/index.ts';
 import { chooseLocale, detectTextLocale, toLocale } from './chat-locale.ts';
 import type { ChatRateLimiter } from './chat-rate-limiter.ts';
@@ -100,6 +101,11 @@ export interface ConversationEngineDeps {
   flowTimeoutSeconds: number;
   /** What each messenger can do: the core asks instead of guessing from a platform's name. */
   messengers: MessengerCapabilityLookup;
+  /**
+   * Conversations found with nothing in progress, answered without the per-message lookup until a
+   * flow or a module's state is written. Only with the embedded database (see quiet-conversations).
+   */
+  quietConversations?: QuietConversations;
   clock?: Clock;
 }
 
@@ -279,6 +285,23 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     return reply.length === 0 ? [say(locale, 'chat-unknown-action')] : reply;
   }
 
+  const { quietConversations: quiet } = deps;
+  const nothingInProgress = { row: undefined, checks: [] } as const;
+  /** The chat's flow and the modules' checks; a conversation known to be quiet needs neither. */
+  async function lookUpConversation(memberId: string, inbound: InboundMessage) {
+    const key = `${memberId}\n${inbound.platform}\n${inbound.chatId}`;
+    if (quiet?.isQuiet(key) === true) return nothingInProgress;
+    const ticket = quiet?.ticket();
+    const found = await flows.lookup(
+      memberId,
+      inbound,
+      textHandlers.flatMap(({ activeWhen }) => (activeWhen === undefined ? [] : [activeWhen(memberId)])),
+    );
+    if (ticket !== undefined && found.row === undefined && !found.checks.includes(true))
+      quiet?.remember(key, ticket);
+    return found;
+  }
+
   async function answerQuestion(
     inbound: InboundMessage,
     principal: Principal | undefined,
@@ -304,13 +327,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
     }
     // A flow in progress in this chat reads the text first; then the modules with something in
     // progress for the member (one statement finds out both); then it is a question.
-    const found = await flows.lookup(
-      principal.memberId,
-      inbound,
-      textHandlers.flatMap(({ activeWhen }) =>
-        activeWhen === undefined ? [] : [activeWhen(principal.memberId)],
-      ),
-    );
+    const found = await lookUpConversation(principal.memberId, inbound);
     let lead: string | undefined;
     if (found.row !== undefined) {
       if (flows.isExpired(found.row)) lead = await flows.expire(found.row);

@@ -32,6 +32,11 @@ export {
   type SendOutcome,
 } from './reply-path.ts';
 export {
+  conversationActivityChannel,
+  createQuietConversations,
+  type QuietConversations,
+} from './quiet-conversations.ts';
+export {
   createConversationEngine,
   type ActionContext,
   type ActionHandler,

@@ -96,6 +96,29 @@ describe('a requester steers their request from the chat', () => {
     emulator.sendUserMessage(user, aigerim.chat, `/start ${invite.code}`);
     await emulator.waitForMessages(aigerim.chat, 1);
 
+    // Asking first: the answer comes in HTML parse mode, names bold, chats and e-mail tappable links.
+    emulator.clearApiCalls();
+    const answer = await converse(aigerim, 'кто занимается экстрадицией в Узбекистане');
+    const [call] = emulator
+      .apiCalls('sendMessage')
+      .filter((sent) => String(sent.params.chat_id) === String(aigerim.chat.id));
+    expect(call?.params.parse_mode).toBe('HTML');
+    const entities = answer.entities ?? [];
+    const shown = (entity: { offset: number; length: number }) =>
+      (answer.text ?? '').slice(entity.offset, entity.offset + entity.length);
+    expect(entities.flatMap((entity) => (entity.type === 'text_link' ? [entity.url] : []))).toEqual([
+      'https://t.me/sardor_demo',
+      'https://matrix.to/#/@sardor:casc.example',
+      'mailto:demo-yusupov@uz-gpo.example.org',
+    ]);
+    expect(entities.filter((entity) => entity.type === 'bold').map(shown)).toEqual([
+      'Экстрадиция (выдача) — Узбекистан',
+      '1. Сардор Демо-Юсупов',
+    ]);
+    expect(answer.text).toContain('Начальник отдела экстрадиции, Международно-правовое управление');
+    expect(answer.text).toContain('Телефон: +000 01 877322');
+    expect((answer.text ?? '').split('\n').filter((line) => line.startsWith(' '))).toEqual([]);
+
     // Registering: every prompt in Russian, whatever language the typed answers are in.
     const type = await converse(aigerim, '/новыйзапрос');
     const country = await tap(aigerim, type, 'req:new:t:mla');

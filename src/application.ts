@@ -310,6 +310,7 @@ export async function createApplication(
     timers: timers.timers,
     policies: verificationPolicies,
     clock,
+    logger,
   });
   registryTruth.registerChat(engine);
 

@@ -10,7 +10,7 @@ export {
 } from './invite-service.ts';
 export { createInviteThrottle } from './invite-throttle.ts';
 export { createMemberDirectory, type MemberDirectory, type MemberOverview } from './member-directory.ts';
-export { type MemberReach, reachableMembers } from './member-reach.ts';
+export { contactOfMemberSql, type MemberReach, reachableMembers } from './member-reach.ts';
 export { membersRoutes } from './members-routes.ts';
 export { identities, members } from './members-schema.ts';
 export { createMembersService, type MembersService, principalOf } from './members-service.ts';

@@ -1,6 +1,6 @@
 // Members with the messenger accounts they linked: who a push of another module (a handover
 // notice, a re-verification prompt, a coordinator's digest) reaches.
-import { and, eq, inArray, isNotNull, isNull, or, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { identities, members } from './members-schema.ts';
 import type { Role } from '../access/index.ts';
 import type { Queryable } from '../db/index.ts';
@@ -75,3 +75,7 @@ export async function reachableMembers(db: Queryable, query: ReachQuery): Promis
   }
   return [...byId.values()];
 }
+
+/** The registry contact a member stands behind, as a subquery (one statement where it is used). */
+export const contactOfMemberSql = (memberId: string): SQL =>
+  sql`(select ${members.contactId} from ${members} where ${members.id} = ${memberId})`;

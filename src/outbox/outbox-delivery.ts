@@ -104,7 +104,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       // The handler touches the module's own rows first; the audit log's lock is taken last, as
       // every other writer does, so the two locks are always taken in the same order.
       const handler = outboxService.handlerFor(row.kind);
-      const dispatch = (await handler?.(tx, row, outcome, { error: row.lastError ?? undefined })) ?? [];
+      const detail = { error: row.lastError ?? undefined };
+      const dispatch = [...((await handler?.(tx, row, outcome, detail)) ?? [])];
+      for (const observer of outboxService.observers())
+        dispatch.push(...((await observer(tx, row, outcome, detail)) ?? []));
       await audit.appendInTransaction(tx, [
         {
           actor: 'system',

@@ -61,6 +61,12 @@ export interface OutboxService {
   dispatch(dedupeKeys: readonly string[]): Promise<void>;
   onOutcome(kind: string, handler: OutcomeHandler): void;
   handlerFor(kind: string): OutcomeHandler | undefined;
+  /**
+   * Also told of every row's final outcome, whatever its kind, after the kind's handler and in
+   * the same transaction (the registry-truth module counts failures per person across modules).
+   */
+  observeOutcomes(observer: OutcomeHandler): void;
+  observers(): readonly OutcomeHandler[];
   /** Renders rows of a kind written without a message; undefined: nothing to send. */
   onRender(kind: string, renderer: MessageRenderer): void;
   rendererFor(kind: string): MessageRenderer | undefined;
@@ -83,6 +89,7 @@ export function createOutboxService({
 }): OutboxService {
   // One handler and renderer per push kind, registered at start; the backlog itself is in Postgres.
   const handlers = new Map<string, OutcomeHandler>();
+  const observers: OutcomeHandler[] = [];
   const renderers = new Map<string, MessageRenderer>();
 
   function insertStatement(pushes: readonly OutboxPush[], guard?: { requestIn: SQL }): SQL | undefined {
@@ -142,6 +149,10 @@ export function createOutboxService({
       handlers.set(kind, handler);
     },
     handlerFor: (kind) => handlers.get(kind),
+    observeOutcomes(observer) {
+      observers.push(observer);
+    },
+    observers: () => observers,
     onRender(kind, renderer) {
       renderers.set(kind, renderer);
     },

@@ -3,14 +3,15 @@
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
-import type { RegistryService } from '../registry/index.ts';
+import type { Contact, RegistryService } from '../registry/index.ts';
+import type { Logger } from '../logging/logger.ts';
 import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService, type ProposalService } from './proposal-service.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { RegistryTruth } from '../console/index.ts';
 import { registerTruthChat } from './truth-chat.ts';
-import { createTruthPushes, truthPushKinds } from './truth-pushes.ts';
+import { createTruthPushes } from './truth-pushes.ts';
 import { registerProposalButtons } from './verification-chat.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
 import { verificationRoutes } from './verification-routes.ts';
@@ -43,6 +44,7 @@ export interface RegistryTruthDeps {
   timers: DurableTimers;
   policies: VerificationPolicies;
   clock: Clock;
+  logger?: Logger;
 }
 
 export function createRegistryTruthModule(deps: RegistryTruthDeps) {
@@ -100,8 +102,28 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
   deps.timers.handle<{ contactId: string; seq: number; forced: boolean }>('verify', (payload) =>
     verification.fire(payload),
   );
+  // A registry edit (create, verify, import, a contact's hours or status) re-plans the contacts it
+  // touched at once, instead of at the next planner pass.
+  const fingerprint = (contact: Contact) =>
+    `${contact.status}|${contact.verifiedAt}|${contact.country}|${JSON.stringify(contact.workingHours)}`;
+  let planned = new Map(
+    deps.registry.snapshot().contacts.map((contact) => [contact.id, fingerprint(contact)]),
+  );
+  deps.registry.onChange((snapshot) => {
+    const next = new Map(snapshot.contacts.map((contact) => [contact.id, fingerprint(contact)]));
+    const touched = new Set([...next].filter(([id, print]) => planned.get(id) !== print).map(([id]) => id));
+    planned = next;
+    if (touched.size === 0) return;
+    verification.planOnce(touched).catch((error: unknown) => {
+      deps.logger?.warn(
+        { err: (error as Error).message, contacts: touched.size },
+        're-planning after a registry edit failed; the planner retries',
+      );
+    });
+  });
   deps.timers.handle<{ memberId: string }>('digest', (payload, timer) => digest.fire(payload, timer.dueAt));
-  deps.outbox.onOutcome(truthPushKinds.prompt, verification.onPromptOutcome);
+  // Every push to the person behind a contact counts (prompts, nudges, consultation pushes...).
+  deps.outbox.observeOutcomes(verification.onDeliveryOutcome);
   /** What the stewardship console's contact page asks of this module. */
   const consolePort: RegistryTruth = {
     state: async (principal, contactId) => {

@@ -36,9 +36,58 @@ interface Gone {
 }
 
 const nobody = '-';
-const changeFields = ['phone', 'email', 'title'] as const;
+/** What "Something changed" offers; channels are the record's messenger handles and numbers. */
+const changeFields = [
+  'phone',
+  'email',
+  'telegram',
+  'matrix',
+  'title',
+  'languages',
+  'workingHours',
+  'competences',
+] as const;
+const channelFields: ReadonlySet<string> = new Set(['phone', 'email', 'telegram', 'matrix']);
 
 const nameOf = (contact: Contact, locale: Locale) => contact.name[locale] ?? contact.name.en ?? contact.id;
+
+const dayNames: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
+
+/** "1-5 09:00-18:00" or "Mon-Fri 9:00-18:00": the days (ISO numbers) and the hours. */
+export function parseWorkingHours(text: string): { days: number[]; start: string; end: string } | undefined {
+  const match = /^([a-z1-7]+)\s*-\s*([a-z1-7]+)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/i.exec(text);
+  if (match === null) return undefined;
+  const day = (value: string) => dayNames[value.slice(0, 3).toLowerCase()] ?? Number(value);
+  const [from, to] = [day(match[1] ?? ''), day(match[2] ?? '')];
+  const time = (hours: string | undefined, minutes: string | undefined) =>
+    `${(hours ?? '').padStart(2, '0')}:${minutes ?? ''}`;
+  const [start, end] = [time(match[3], match[4]), time(match[5], match[6])];
+  if (!(from >= 1 && to <= 7 && from <= to) || start >= end || end > '24:00') return undefined;
+  return { days: Array.from({ length: to - from + 1 }, (_, index) => from + index), start, end };
+}
+
+/** A list typed as "ru, en" or "mla extradition". */
+const listOf = (text: string): string[] =>
+  text
+    .split(/[\s,;]+/)
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item.length > 0);
+
+/** The registry-format change one answer of "Something changed" makes; undefined: unreadable. */
+function changeOf(contact: Contact, field: string, value: string): Record<string, unknown> | undefined {
+  if (value.length === 0) return undefined;
+  if (channelFields.has(field)) return { channels: { ...contact.channels, [field]: value } };
+  if (field === 'title') return { title: value };
+  if (field === 'languages' || field === 'competences') {
+    const items = [...new Set(listOf(value))];
+    return items.length === 0 ? undefined : { [field]: items };
+  }
+  if (field === 'workingHours') {
+    const hours = parseWorkingHours(value);
+    return hours === undefined ? undefined : { workingHours: hours };
+  }
+  return undefined;
+}
 
 export function registerTruthChat(engine: Engine, deps: TruthChatDeps) {
   const { registry, proposals, verification, clock } = deps;
@@ -135,24 +184,35 @@ export function registerTruthChat(engine: Engine, deps: TruthChatDeps) {
       {
         id: 'value',
         kind: 'text',
-        prompt: (context) => context.t('truth-change-value', { field: context.data.field ?? '' }),
+        prompt: (context) =>
+          context.t('truth-change-value', {
+            field: context.t(`truth-change-field-${context.data.field ?? 'phone'}`),
+            hint: context.t(`truth-change-hint-${context.data.field ?? 'phone'}`, {
+              competences: registry
+                .snapshot()
+                .competences.map((competence) => competence.id)
+                .join(', '),
+            }),
+          }),
         placeholder: (context) => context.t('truth-change-value-placeholder'),
         async accept(text, context) {
           const { contactId, field } = context.data;
           const contact =
             contactId === undefined ? undefined : registry.snapshot().contactById.get(contactId);
           if (contact === undefined || field === undefined) return { end: undefined };
-          const value = text.trim();
-          const changes =
-            field === 'title' ? { title: value } : { channels: { ...contact.channels, [field]: value } };
+          const changes = changeOf(contact, field, text.trim());
+          if (changes === undefined) return { retry: context.t('truth-change-invalid') };
+          let applied: string[];
           try {
-            await proposals.propose(context.principal, contact.id, changes);
+            applied = (await proposals.propose(context.principal, contact.id, changes)).applied;
           } catch (error) {
             if (error instanceof AppError && error.code === 'validation_failed')
               return { retry: context.t('truth-change-invalid') };
             return { end: { text: refused(error, context.t), locale: context.locale } };
           }
-          return { end: { text: context.t('truth-change-sent'), locale: context.locale } };
+          // Working hours are availability: they apply at once; the rest waits for the coordinator.
+          const done = applied.length > 0 ? 'truth-change-applied' : 'truth-change-sent';
+          return { end: { text: context.t(done), locale: context.locale } };
         },
       },
     ],

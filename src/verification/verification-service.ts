@@ -9,14 +9,14 @@ import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
-import type { TruthPushes } from './truth-pushes.ts';
+import { truthPushKinds, type TruthPushes } from './truth-pushes.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
 import { promptButtons, promptText } from './verification-prompt.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
 import { forbidden, notFound } from '../errors/index.ts';
 import { canManageCountry, type Principal } from '../access/index.ts';
 import type { Database, Queryable } from '../db/index.ts';
-import { reachableMembers } from '../members/index.ts';
+import { contactOfMemberSql, reachableMembers } from '../members/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
@@ -190,9 +190,18 @@ export function createVerificationService(deps: VerificationDeps) {
       }
       const policy = policies.forCountry(contact.country);
       const now = clock.now().getTime();
-      if (row.nextStep === 'flag') {
-        written = await flagToCoordinators(tx, contact, 'overdue');
-        await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
+      if (row.nextStep !== 'prompt' && (await deps.proposals.pendingFor([contact.id])).has(contact.id)) {
+        // They answered with a change their coordinator has not decided yet: no reminder, no flag
+        // meanwhile; the same step waits another `remindAfter` (an approval confirms the record).
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step: row.nextStep, at: placed(contact, now + policy.remindAfterMs) },
+          {},
+          false,
+          after,
+        );
         return;
       }
       if (!payload.forced && dueAt(contact) > now) {
@@ -206,6 +215,11 @@ export function createVerificationService(deps: VerificationDeps) {
           false,
           after,
         );
+        return;
+      }
+      if (row.nextStep === 'flag') {
+        written = await flagToCoordinators(tx, contact, 'overdue');
+        await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
         return;
       }
       const reminder = row.nextStep === 'remind';
@@ -298,11 +312,25 @@ export function createVerificationService(deps: VerificationDeps) {
 
     /**
      * Gives every active contact without a pending step its first prompt, placed in its working
-     * hours on or after the day its record falls due. Idempotent: run at start and periodically.
+     * hours on or after the day its record falls due. Idempotent: run at start and periodically,
+     * and for the contacts a registry edit touched (`only`).
      */
-    async planOnce(): Promise<number> {
-      const contacts = registry.snapshot().contacts.filter((contact) => contact.status === 'active');
-      const rows = await db.select().from(contactVerifications);
+    async planOnce(only?: ReadonlySet<string>): Promise<number> {
+      const contacts = registry
+        .snapshot()
+        .contacts.filter((contact) => contact.status === 'active' && (only?.has(contact.id) ?? true));
+      if (contacts.length === 0) return 0;
+      const rows = await db
+        .select()
+        .from(contactVerifications)
+        .where(
+          only === undefined
+            ? undefined
+            : inArray(
+                contactVerifications.contactId,
+                contacts.map((contact) => contact.id),
+              ),
+        );
       const byId = new Map(rows.map((row) => [row.contactId, row]));
       let planned = 0;
       for (const contact of contacts) {
@@ -400,17 +428,23 @@ export function createVerificationService(deps: VerificationDeps) {
     },
 
     /**
-     * How prompts ended. Failing for good N times in a row (blocked bot, unlinked chat) marks the
-     * contact unreachable; a delivered prompt clears it.
+     * How any push to a member ended (prompts, nudges, consultation pushes...). Failing for good N
+     * times in a row (blocked bot, unlinked chat) marks the contact behind the member unreachable;
+     * a delivered push clears it.
      */
-    onPromptOutcome: (async (tx, row, outcome) => {
-      const contactId = typeof row.context.contactId === 'string' ? row.context.contactId : undefined;
-      if (contactId === undefined || outcome === 'uncertain') return [];
+    onDeliveryOutcome: (async (tx, row, outcome) => {
+      if (outcome === 'uncertain' || row.memberId === null) return [];
+      // A prompt names its contact; any other push reaches the contact behind its member.
+      const contact =
+        row.kind === truthPushKinds.prompt && typeof row.context.contactId === 'string'
+          ? sql`${row.context.contactId}`
+          : contactOfMemberSql(row.memberId);
+      const ofContact = sql`${contactVerifications.contactId} = ${contact}`;
       if (outcome === 'sent') {
         await tx
           .update(contactVerifications)
           .set({ failures: 0, unreachableSince: null, updatedAt: clock.now() })
-          .where(eq(contactVerifications.contactId, contactId));
+          .where(and(ofContact, sql`${contactVerifications.failures} > 0`));
         return [];
       }
       await tx
@@ -420,7 +454,7 @@ export function createVerificationService(deps: VerificationDeps) {
           unreachableSince: sql`case when ${contactVerifications.failures} + 1 >= ${policies.unreachableAfterFailures} then coalesce(${contactVerifications.unreachableSince}, ${clock.now().toISOString()}::timestamptz) else ${contactVerifications.unreachableSince} end`,
           updatedAt: clock.now(),
         })
-        .where(and(eq(contactVerifications.contactId, contactId)));
+        .where(ofContact);
       return [];
     }) satisfies OutcomeHandler,
 

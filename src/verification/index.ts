@@ -4,7 +4,7 @@ import type { ConversationEngine } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { Logger } from '../logging/index.ts';
 import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService, type ProposalService } from './proposal-service.ts';

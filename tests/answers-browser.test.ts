@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import { chromiumPath, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
 import { api } from './support/consultation-helpers.ts';
+import { fixture } from './support/registry-fixture.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 // In CI (CI=1 or true, as .ci/run exports) a missing browser fails the run; elsewhere it skips, loudly.
@@ -158,6 +159,50 @@ describe.skipIf(chromiumPath === undefined && !inCi)(
       );
       expect(detail.body).toMatchObject({ status: 'executed', nextNudgeAt: null });
       expect(await nudgeTimers(id)).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+
+    it('a long list folds behind "show all" in a disclosure, and registry text with <, & and quotes shows as typed', async () => {
+      // Six more extradition contacts in Uzbekistan, one of them named with markup.
+      const { verifiedAt: _verifiedAt, ...model } = fixture().contacts.find(
+        (contact) => contact.id === 'uz-001',
+      )!;
+      const hostile = `<b>O'Brien & "Sons"</b><img src=x>`;
+      for (let index = 1; index <= 6; index++) {
+        const created = await api(test, test.adminToken, 'POST', '/v1/contacts', {
+          ...model,
+          id: `uz-10${String(index)}`,
+          name:
+            index === 6
+              ? { en: hostile, ru: hostile }
+              : { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
+        });
+        expect(created.status).toBe(201);
+      }
+      const member = await createMember(test, { name: 'Bolat Browser', country: 'KZ' });
+      const { code } = await createInvite(test, member.id);
+      const { page, problems } = await browser.newPage();
+      await page.goto(`${base}/login?lang=en`);
+      await page.locator('#login-secret').fill(code);
+      await page.locator('#login-secret').press('Enter');
+      await page.locator('#log').waitFor({ state: 'visible' });
+
+      const answer = await say(page, 'who handles extradition in Uzbekistan');
+      const shown = answer.locator('.message-answer > .contact-card');
+      await shown.first().waitFor();
+      await expect(shown.count()).resolves.toBe(5);
+      const more = answer.locator('details.answer-more');
+      await expect(more.locator('summary').textContent()).resolves.toBe('Show all 7 — Uzbekistan');
+      await expect(more.getAttribute('open')).resolves.toBeNull();
+      // The folded cards are in the page; the "show all" button other messengers need is not.
+      await expect(answer.locator('button[data-action="ask:every:UZ:extradition"]').count()).resolves.toBe(0);
+      await more.locator('summary').click();
+      await expect(more.locator('.contact-card').count()).resolves.toBe(2);
+      await expect(
+        answer.locator('.contact-card .contact-name', { hasText: "O'Brien" }).textContent(),
+      ).resolves.toMatch(/^\d\. <b>O'Brien & "Sons"<\/b><img src=x>$/);
+      await expect(answer.locator('.contact-card img, .contact-card b').count()).resolves.toBe(0);
+      await browser.screenshot(page, 'answers-show-all-open');
       expect(problems).toEqual([]);
     });
   },

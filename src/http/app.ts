@@ -177,7 +177,11 @@ function bodyDeadline(app: App, ms: number): void {
     // Injected requests (tests, in-process callers) have no real socket to close, and may never
     // emit 'end': a timer for them would only keep each request in memory for `ms`.
     const onSocket = typeof (raw.socket as Partial<typeof raw.socket> | undefined)?.end === 'function';
-    if (onSocket && !raw.complete) {
+    // A request without a body (most GETs) has nothing left to arrive: no timer for it.
+    const hasBody =
+      raw.headers['transfer-encoding'] !== undefined ||
+      (raw.headers['content-length'] !== undefined && raw.headers['content-length'] !== '0');
+    if (onSocket && hasBody && !raw.complete) {
       const timer = setTimeout(() => {
         if (raw.complete || raw.socket.destroyed) return;
         raw.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

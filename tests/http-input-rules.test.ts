@@ -2,6 +2,8 @@
 // cannot hold is refused with a 400 naming the field, numbers are bounded, path ids are checked
 // against their form, and a caller without credentials learns nothing about the request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { rawExchange, rawRequest } from './support/raw-http.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { bearer, registryFingerprint } from './support/registry-fixture.ts';
 
@@ -205,5 +207,63 @@ describe('authentication before validation', () => {
       expect(response.json<Refusal>().error).toEqual(expect.objectContaining({ code: 'unauthorized' }));
       expect(response.json<Refusal>().error.details).toBeUndefined();
     }
+  });
+
+  it('paths the router refuses before routing (a broken escape, an over-long segment, dot segments) are 401 without credentials, over a real socket too', async () => {
+    const longSegment = 'x'.repeat(300);
+    const broken = [
+      '/v1/requests/%FF',
+      `/v1/contacts/${longSegment}`,
+      '/v1/requests/%ED%A0%80',
+      '/v1/nowhere',
+    ];
+    for (const url of broken) {
+      const anonymous = await call('GET', url, { anonymous: true });
+      expect(anonymous.statusCode, `${url}: ${anonymous.body.slice(0, 200)}`).toBe(401);
+      expect(anonymous.json<Refusal>().error.details).toBeUndefined();
+      // With credentials the same request is told what is wrong.
+      const known = await call('GET', url);
+      expect(known.statusCode, url).toBe(url === '/v1/nowhere' ? 404 : 400);
+    }
+    // A session cookie counts as credentials here as well.
+    const badCookie = await call('GET', '/v1/requests/%FF', {
+      anonymous: true,
+      headers: { cookie: 'counterpart_session=cps_nope' },
+    });
+    expect(badCookie.statusCode).toBe(401);
+
+    // Over TCP nothing normalises the path first: dot segments and raw bytes reach the router as sent.
+    await testApp.application.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = testApp.application.app.server.address() as AddressInfo;
+    for (const target of [
+      '/v1/requests/%FF',
+      `/v1/contacts/${longSegment}`,
+      '/v1/requests/..',
+      '/v1/../v1/contacts',
+      '/v1/requests/./x/../..',
+    ]) {
+      const response = await rawExchange(port, rawRequest({ method: 'GET', target }));
+      expect(response.status, target).toBe(401);
+    }
+    // Raw bytes above 0x7F in the request line are not HTTP to Node's parser: Fastify answers its
+    // generic 400 and closes before any route or hook sees a request (nothing about the API is said).
+    const rawBytes = await rawExchange(
+      port,
+      rawRequest({
+        method: 'GET',
+        target: Buffer.concat([Buffer.from('/v1/requests/'), Buffer.from([0xff])]),
+      }),
+    );
+    expect(rawBytes.status).toBe(400);
+    expect(JSON.parse(rawBytes.body.toString())).toEqual({
+      error: 'Bad Request',
+      message: 'Client Error',
+      statusCode: 400,
+    });
+    const authorised = await rawExchange(
+      port,
+      rawRequest({ method: 'GET', target: '/v1/requests/%FF', headers: bearer(testApp.adminToken) }),
+    );
+    expect(authorised.status).toBe(400);
   });
 });

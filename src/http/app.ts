@@ -67,7 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.http.trustProxy,
     requestIdHeader: false,
     genReqId: requestIdOf,
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: frameworkErrorHandler(async (request) => {
+      // No hook has run yet: the cookies are read here for a session's credentials.
+      request.cookies = app.parseCookie(request.headers.cookie ?? '');
+      return (await deps.authenticate(request)) !== undefined;
+    }),
     // Fastify's default of 0 turns off Node's own limit: a client that sends half a body would
     // hold its connection (and the request's memory) forever.
     requestTimeout: config.http.requestTimeoutMs,

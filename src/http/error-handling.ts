@@ -60,13 +60,26 @@ export function registerErrorHandling(app: App): void {
     return send(500, 'internal', 'an unexpected error occurred; quote the request id when reporting it');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    // Credentials first: without them, the API's paths are not for probing.
+    if (request.principal === undefined && isApiPath(request.url))
+      return reply.code(401).send({
+        error: {
+          code: 'unauthorized',
+          message: 'a valid API token or session is required',
+          requestId: request.id,
+        },
+      });
+    return reply.code(404).send({
       error: {
         code: 'not_found',
         message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
         requestId: request.id,
       },
-    }),
-  );
+    });
+  });
 }
+
+/** Paths of the API proper, where credentials come before anything else. */
+export const isApiPath = (url: string): boolean =>
+  url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');

@@ -10,6 +10,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { quotableText, textProblems, unsafeTextReason, type TextProblem } from '../text/index.ts';
 import type { App } from './app.ts';
 import { AppError } from '../errors/index.ts';
+import { isApiPath } from './error-handling.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -89,7 +90,8 @@ function queryEncodingProblems(url: string): TextProblem[] {
 function requiresPrincipal(request: FastifyRequest): boolean {
   const { url, config } = request.routeOptions;
   if (config.access !== undefined) return config.access === 'principal';
-  return url?.startsWith('/v1/') === true;
+  // No route (a 404 to be): the path says whether it is the API's.
+  return url === undefined ? isApiPath(request.url) : url.startsWith('/v1/');
 }
 
 /** JSON bodies are read as bytes so that broken UTF-8 is refused instead of silently replaced. */
@@ -112,12 +114,41 @@ export function createJsonBodyParser(
   };
 }
 
-/** Fastify's own refusals before routing (a bad escape in the path, a path segment over its limit). */
+/**
+ * Fastify's own refusals before routing (a bad escape in the path, a path segment over its
+ * limit). These come before any hook, so before authentication: on an API path the caller's
+ * credentials are checked here first, and without them the answer is the same 401 as anywhere
+ * else in the API (nothing about the request is said).
+ */
 export function frameworkErrorHandler(
-  error: FastifyError,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+  authenticated: (request: FastifyRequest) => Promise<boolean>,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    if (!isApiPath(request.url)) {
+      refuseUrl(error, request, reply);
+      return;
+    }
+    authenticated(request).then(
+      (known) => {
+        if (known) refuseUrl(error, request, reply);
+        else
+          void reply.code(401).send({
+            error: {
+              code: 'unauthorized',
+              message: 'a valid API token or session is required',
+              requestId: request.id,
+            },
+          });
+      },
+      (failure: unknown) => {
+        request.log.warn({ err: failure }, 'could not authenticate a request refused before routing');
+        refuseUrl(error, request, reply);
+      },
+    );
+  };
+}
+
+function refuseUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   void reply.code(400).send({
     error: {

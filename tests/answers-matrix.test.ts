@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture as registryFile } from './support/registry-fixture.ts';
 import { body, startMatrixBotFixture, type MatrixBotFixture } from './support/matrix-bot-fixture.ts';
 import type { ReceivedMessage, TestMatrixUser } from './support/matrix-test-client.ts';
 
@@ -111,5 +112,26 @@ describe('answers and requests on Matrix, in Russian', () => {
     const detail = await fixture.api('GET', `/v1/requests/${request!.id}`);
     expect(detail.body).toMatchObject({ status: 'executed', nextNudgeAt: null });
     expect(await nudgeTimers(request!.id)).toEqual([]);
+  });
+  it('a long list shows five cards and "Show all" as a numbered choice, which brings every card', async () => {
+    const { verifiedAt: _verifiedAt, ...model } = registryFile().contacts.find(
+      (contact) => contact.id === 'uz-001',
+    )!;
+    for (let index = 1; index <= 6; index++) {
+      const created = await fixture.api('POST', '/v1/contacts', {
+        ...model,
+        id: `uz-30${String(index)}`,
+        name: { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
+      });
+      expect(created.status).toBe(201);
+    }
+    const cards = (message: ReceivedMessage) =>
+      (String(message.content.formatted_body).match(/<p><strong>\d+\. /g) ?? []).length;
+    const answer = await converse('who handles extradition in Uzbekistan');
+    expect(cards(answer)).toBe(5);
+    expect(body(answer)).toContain('…and 2 more.');
+    const all = await converse(choice(answer, /Show all 7 — Uzbekistan/));
+    expect(cards(all)).toBe(7);
+    expect(body(all)).not.toContain('more.');
   });
 });

@@ -23,7 +23,10 @@ export interface MessengerCapabilities {
   linkCommand: string;
   /** The longest text one message may carry (characters); longer answers are cut by the adapter. */
   maxMessageLength: number;
-  /** The markup the adapter renders into (the core always hands over plain text). */
+  /**
+   * The markup the adapter renders into. The core hands over plain text, and for answers the same
+   * content as data (`OutboundMessage.rich`), which each adapter draws in its own idiom.
+   */
   formatting: 'html' | 'plain';
   /**
    * The messenger drops a second send with the same idempotency key (Matrix transaction ids, the

@@ -3,7 +3,7 @@
 // question, a question typed where a description is expected is not sent without asking, and a
 // flow started in Russian stays Russian. Real Postgres and Redis, the whole application.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
@@ -48,6 +48,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const db = () => testApp.database.handle.db;
 

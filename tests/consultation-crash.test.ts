@@ -103,7 +103,8 @@ async function linkedPerson(name: string, country: string, contactId?: string) {
 }
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The child's webhook is local plain HTTP on a free port, which Telegram would refuse.
+  emulator = await startTelegramEmulator({ insecureWebhooks: true });
   database = await createTestDatabase('consult_crash');
   port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'counterpart-crash-'));

@@ -1,6 +1,6 @@
 // Consultations across messengers: members on Telegram (Bot API emulator) and on Matrix (the test
 // homeserver, real matrix-js-sdk clients with Rust crypto), one application with both bots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken, type CreatedMember } from './support/chat-fixtures.ts';
 import {
   api,
@@ -108,6 +108,9 @@ afterAll(async () => {
   await emulator.close();
   await homeserver.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 describe('a member on Telegram consults a counterpart on Matrix', () => {
   it('accept, three messages each way, close: both sides see the right text, in order, exactly once', async () => {

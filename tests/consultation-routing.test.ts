@@ -2,7 +2,7 @@
 // consultations, with an accept window of seconds (CONSULTATION_ACCEPT_WITHIN_SECONDS) so the
 // deadlines (BullMQ delayed jobs) really fire.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   press,
@@ -73,6 +73,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const start = (person: TelegramPerson, body: Record<string, unknown>) =>
   api<ConsultationDetailBody>(testApp, person.token, 'POST', '/v1/consultations', body);

@@ -1,7 +1,7 @@
 // Stories of informal consultations between members on Telegram: a real grammY bot run by the
 // application against the Bot API emulator, real Postgres and Redis, pushes through the outbox.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   press,
@@ -49,6 +49,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const countOf = (person: TelegramPerson, needle: string | RegExp): number =>
   textsIn(emulator, person.chat).filter((text) =>

@@ -4,7 +4,7 @@
 import mammoth from 'mammoth';
 import { sql } from 'drizzle-orm';
 import type { Chat, User } from 'grammy/types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
 import { everythingTelegramSaw, leakedWords } from './support/leak-search.ts';
 import { findLeaks } from './support/storage-leaks.ts';
@@ -31,6 +31,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 async function linkedMember(name: string): Promise<{ user: User; chat: Chat.PrivateChat }> {
   const member = await createMember(testApp, { name, country: 'KZ' });

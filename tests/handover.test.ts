@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, identities } from '../src/db/schema.ts';
 import { createInvite, createMember, createToken, type CreatedMember } from './support/chat-fixtures.ts';
 import {
@@ -103,6 +103,9 @@ afterAll(async () => {
   await emulator.close();
   await homeserver.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const count = (texts: string[], needle: string) => texts.filter((text) => text.includes(needle)).length;
 

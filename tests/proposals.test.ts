@@ -3,7 +3,7 @@
 // cases: an account of another country, a proposer approving their own proposal, a coordinator of
 // another country; malformed changes never reach the registry.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
@@ -55,6 +55,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 describe('a contact proposes changes to their own record', () => {
   it('working hours apply at once; the new phone waits for the coordinator, who approves with one tap', async () => {

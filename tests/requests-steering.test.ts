@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Message } from 'grammy/types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
@@ -59,6 +59,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).length;
 async function converse(person: TelegramPerson, text: string): Promise<Message> {

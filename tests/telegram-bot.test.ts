@@ -1,7 +1,7 @@
 // Stories of members using the Telegram bot in long-polling mode: a real grammY bot, run by the
 // application, against a Telegram Bot API emulator over HTTP, with a real Postgres and Redis.
 import type { Chat, User } from 'grammy/types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -20,6 +20,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 /** A member with a Telegram account linked through an invite, as a coordinator would set it up. */
 async function linkedMember(

@@ -70,6 +70,34 @@ describe('validation like Telegram', () => {
     }
   });
 
+  it('limits inline keyboards: 8 buttons a row, 100 in all, labels of 1-64 characters, one action a button', async () => {
+    const bot = createBot();
+    const ula = telegram.createUser({ hasStartedBot: true });
+    const clock = telegram.pinClock(); // refusals are checked before the flood limits count a send
+    const row = (count: number, text = 'b') =>
+      Array.from({ length: count }, (_, index) => ({ text: `${text}${index}`, callback_data: `d${index}` }));
+    const send = (inline_keyboard: unknown[][]) =>
+      bot.api.sendMessage(ula.id, 'keyboard', { reply_markup: { inline_keyboard } as never });
+    await send([row(8), ...Array.from({ length: 11 }, () => row(8)), row(4)]); // 100 buttons, 8 a row
+    const refused: [unknown[][], string | RegExp][] = [
+      [[row(9)], 'Bad Request: BUTTON_ROWS_TOO_LONG'],
+      [[...Array.from({ length: 12 }, () => row(8)), row(5)], 'Bad Request: reply markup is too long'],
+      [[[{ text: 'x'.repeat(65), callback_data: 'a' }]], 'Bad Request: BUTTON_TEXT_INVALID'],
+      [[[{ text: '   ', callback_data: 'a' }]], 'Bad Request: text must be non-empty'],
+      [
+        [[{ text: 'two', callback_data: 'a', url: 'https://example.org' }]],
+        /exactly one of the fields url, callback_data/,
+      ],
+      [[[{ text: 'none' }]], 'Bad Request: text buttons are unallowed in the inline keyboard'],
+    ];
+    for (const [keyboard, description] of refused) await expectBotApiError(send(keyboard), 400, description);
+    clock.advance(1000);
+    await bot.api.sendMessage(ula.id, 'label', {
+      reply_markup: new InlineKeyboard().text('я'.repeat(64), 'ok'),
+    });
+    expect(telegram.sentMessages(ula.id)).toHaveLength(2);
+  });
+
   it('answers 401 to an unknown token and 404 to an unknown method; reads form and multipart bodies', async () => {
     expect(await callRaw('getMe', {}, '123:wrong')).toEqual({
       status: 401,
@@ -163,6 +191,30 @@ describe('validation like Telegram', () => {
 });
 
 describe('buttons, edits, groups and commands', () => {
+  it('refuses a callback answer after 15 s and reports presses left unanswered', async () => {
+    const bot = createBot();
+    const clock = telegram.pinClock();
+    const vera = telegram.createUser({ hasStartedBot: true });
+    const keyboard = new InlineKeyboard().text('Slow', 'slow').text('Fast', 'fast');
+    const message = await bot.api.sendMessage(vera.id, 'Pick', { reply_markup: keyboard });
+    const slow = telegram.pressButton(vera, message, 'slow');
+    const fast = telegram.pressButton(vera, message, 'fast');
+    expect(telegram.unansweredCallbackQueries().map((query) => [query.data, query.expired])).toEqual([
+      ['slow', false],
+      ['fast', false],
+    ]);
+    await bot.api.answerCallbackQuery(fast.callbackQueryId);
+    clock.advance(15_001);
+
+    await expectBotApiError(bot.api.answerCallbackQuery(slow.callbackQueryId), 400, /query is too old/);
+    expect(telegram.unansweredCallbackQueries()).toEqual([
+      { id: slow.callbackQueryId, data: 'slow', chatId: vera.id, expired: true },
+    ]);
+    await expect(telegram.expectCallbackQueriesAnswered(1000)).rejects.toThrow(
+      /answered too late or not at all/,
+    );
+  });
+
   it('a user taps a button; the bot answers the callback and edits the message, which drops the keyboard', async () => {
     const bot = createBot();
     bot.command('ask', (ctx) =>

@@ -4,10 +4,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run } from '@grammyjs/runner';
-import { webhookCallback, type GrammyError } from 'grammy';
+import { Bot, webhookCallback, type GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { expectBotApiError, useTelegramEmulator } from './support/telegram-emulator-harness.ts';
+import { startTelegramEmulator } from './support/telegram-emulator.ts';
 
 const harness = useTelegramEmulator({ webhookRetryDelayMs: 20 });
 const { telegram, createBot, startPolling, startWebhookServer, callRaw } = harness;
@@ -44,7 +45,7 @@ describe('long polling', () => {
     );
     expect((await second).body).toEqual({ ok: true, result: [] });
 
-    await callRaw('setWebhook', { body: new URLSearchParams({ url: 'http://127.0.0.1:9/hook' }) });
+    await callRaw('setWebhook', { body: new URLSearchParams({ url: 'https://bot.example.org:8443/hook' }) });
     const whileWebhook = await callRaw('getUpdates');
     expect(whileWebhook.status).toBe(409);
     expect(whileWebhook.body.description).toMatch(/can't use getUpdates method while webhook is active/);
@@ -90,6 +91,38 @@ describe('long polling', () => {
 });
 
 describe('webhook mode', () => {
+  // The stories below deliver to a local plain-HTTP server on a free port, which Telegram would refuse.
+  beforeEach(() => {
+    telegram.acceptInsecureWebhooks();
+  });
+
+  it('takes only https:// on the ports Telegram allows, unless the emulator was told otherwise', async () => {
+    const strict = await startTelegramEmulator({ floodLimits: false });
+    try {
+      const bot = new Bot(strict.token, { client: { apiRoot: strict.apiRoot } });
+      await expectBotApiError(
+        bot.api.setWebhook('http://bot.example.org/hook'),
+        400,
+        'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
+      );
+      await expectBotApiError(
+        bot.api.setWebhook('https://bot.example.org:8080/hook'),
+        400,
+        'Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443',
+      );
+      expect((await bot.api.getWebhookInfo()).url).toBe('');
+      for (const url of [
+        'https://bot.example.org/a',
+        'https://bot.example.org:88/b',
+        'https://bot.example.org:8443/c',
+      ])
+        expect(await bot.api.setWebhook(url)).toBe(true);
+      expect((await bot.api.getWebhookInfo()).url).toBe('https://bot.example.org:8443/c');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('posts updates with the secret header, retries after a non-2xx answer, and executes a webhook reply', async () => {
     const bot = createBot();
     bot.on('message:text', (ctx) => ctx.reply(`echo: ${ctx.message.text}`));

@@ -1,6 +1,6 @@
 // Several replicas in polling mode: Telegram allows one getUpdates consumer per bot, so replicas
 // share a lease in Redis. Two real bots against one emulator; the second takes over when the first stops.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/index.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
@@ -22,6 +22,9 @@ afterAll(async () => {
   await testApp.close();
   await emulator.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 const lockTtlMs = 3000;
 
@@ -115,7 +118,8 @@ describe('two replicas in polling mode', () => {
       errorCode: 400,
       description: 'Bad Request: query is too old',
     });
-    emulator.pressButton(user, choice!, 'chat:lang:ru');
+    const { callbackQueryId } = emulator.pressButton(user, choice!, 'chat:lang:ru');
     expect((await emulator.waitForMessages(chat, 3))[2]?.text).toBe('Теперь я буду отвечать по-русски.');
+    emulator.expectUnanswered(callbackQueryId);
   });
 });

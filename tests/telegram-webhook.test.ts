@@ -13,7 +13,8 @@ let testApp: TestApp;
 let webhookUrl: string;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // Our webhook server here is local plain HTTP on a free port, which Telegram would refuse.
+  emulator = await startTelegramEmulator({ insecureWebhooks: true });
   const port = await freePort();
   webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
   testApp = await startTestApp('telegram_webhook', {

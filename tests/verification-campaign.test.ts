@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
@@ -115,6 +115,9 @@ afterAll(async () => {
   await homeserver.close();
   await redis.close();
 });
+
+// Every button pressed in a test was answered (the spinner stopped) within Telegram's window.
+afterEach(() => emulator.expectCallbackQueriesAnswered());
 
 describe('a re-verification campaign', () => {
   it('places office prompts inside working hours: the weekend and a national holiday skipped', async () => {

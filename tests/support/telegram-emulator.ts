@@ -11,9 +11,14 @@
 //
 // Strict like Telegram by default: flood limits are enforced (429 with retry_after; see
 // `floodLimits`); a user who never wrote to the bot cannot be messaged (403) unless created with
-// `hasStartedBot: true`. A test that needs something laxer says so where it needs it.
-// Deliberate differences from Telegram: webhooks may be plain http:// on any port; callback queries
-// never expire; messages can be edited and deleted at any age; no files, inline mode or payments.
+// `hasStartedBot: true`; a callback query answered after 15 s is refused and an unanswered one is
+// reported (`unansweredCallbackQueries`, `expectCallbackQueriesAnswered`); inline keyboards are
+// limited (64-byte callback_data, 8 buttons a row, 100 in all, labels of 1-64 characters, exactly
+// one action a button; the row and label descriptions are the emulator's own); setWebhook takes
+// only https:// on ports 443, 80, 88 or 8443 unless started with `insecureWebhooks: true`. A test
+// that needs something laxer says so where it needs it.
+// Deliberate differences from Telegram: messages can be edited and deleted at any age; no files,
+// inline mode or payments.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type {
@@ -100,6 +105,13 @@ export interface TelegramEmulatorOptions {
    * turns them off, for a benchmark measuring our own cost rather than Telegram's allowance.
    */
   floodLimits?: Partial<RateLimits> | false;
+  /** How long after a press the bot may answer the callback query (default 15000 ms). */
+  callbackQueryTimeoutMs?: number;
+  /**
+   * Accept webhooks on plain http:// and any port, for a test's local server (Telegram: https only,
+   * ports 443, 80, 88, 8443). Default false.
+   */
+  insecureWebhooks?: boolean;
   /** Keep a log of every call (default true; benchmarks may turn it off to save memory). */
   recordCalls?: boolean;
   /** Default "127.0.0.1". */
@@ -254,6 +266,58 @@ export class TelegramEmulator {
       timeoutMs,
       () => `an answer to callback query ${callbackQueryId}`,
     );
+  }
+
+  /** From now on setWebhook takes http:// on any port: for a test whose webhook server is local. */
+  acceptInsecureWebhooks(): void {
+    this.core.insecureWebhooks = true;
+  }
+
+  /** Button presses the bot has not answered (yet, or in time: `expired`), oldest first. */
+  unansweredCallbackQueries(): {
+    id: string;
+    data: string | undefined;
+    chatId: number | undefined;
+    expired: boolean;
+  }[] {
+    return [...this.core.callbackQueries.values()]
+      .filter((record) => record.answer === undefined)
+      .map((record) => ({
+        id: record.query.id,
+        data: record.query.data,
+        chatId: record.query.message?.chat.id,
+        expired: record.expired || this.core.now() - record.pressedAt > this.core.callbackQueryTimeoutMs,
+      }));
+  }
+
+  /**
+   * For a story where the answer is meant to fail (Telegram refused it): checks that the press is
+   * unanswered and stops reporting it.
+   */
+  expectUnanswered(callbackQueryId: string): void {
+    const record = this.core.callbackQueries.get(callbackQueryId);
+    if (record === undefined) throw new Error(`no callback query ${callbackQueryId}`);
+    if (record.answer !== undefined) throw new Error(`callback query ${callbackQueryId} was answered`);
+    this.core.callbackQueries.delete(callbackQueryId);
+  }
+
+  /**
+   * Resolves once every button press so far has been answered; rejects, naming the presses left,
+   * when one was answered too late or `timeoutMs` (a bound on a hang) passes first.
+   */
+  async expectCallbackQueriesAnswered(timeoutMs = 10_000): Promise<void> {
+    const describe = (): string => JSON.stringify(this.unansweredCallbackQueries());
+    const outcome = await this.core.waitUntil(
+      () => {
+        const open = this.unansweredCallbackQueries();
+        if (open.length === 0) return 'answered';
+        return open.some((query) => query.expired) ? 'expired' : undefined;
+      },
+      timeoutMs,
+      () => `every callback query to be answered; unanswered: ${describe()}`,
+    );
+    if (outcome === 'expired')
+      throw new Error(`callback queries answered too late or not at all: ${describe()}`);
   }
 
   /** Calls the bot made (all, or those of one method), oldest first. */
@@ -435,6 +499,8 @@ export async function startTelegramEmulator(
       webhookRetryDelayMs: options.webhookRetryDelayMs ?? 100,
       webhookMaxRetryDelayMs: options.webhookMaxRetryDelayMs ?? 2000,
       webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+      callbackQueryTimeoutMs: options.callbackQueryTimeoutMs ?? 15_000,
+      insecureWebhooks: options.insecureWebhooks ?? false,
     },
     { ...botSettingsMethods, ...updateMethods, ...messageMethods },
   );

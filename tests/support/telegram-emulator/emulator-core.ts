@@ -71,6 +71,10 @@ export interface CallbackAnswer {
 export interface CallbackQueryRecord {
   query: CallbackQuery;
   answer: CallbackAnswer | undefined;
+  /** When the user pressed (the emulator's clock, ms): answers come within callbackQueryTimeoutMs. */
+  pressedAt: number;
+  /** An answer came too late and was refused. */
+  expired: boolean;
 }
 
 export type CallOutcome =
@@ -94,6 +98,8 @@ export interface EmulatorCoreOptions {
   webhookRetryDelayMs: number;
   webhookMaxRetryDelayMs: number;
   webhookTimeoutMs: number;
+  callbackQueryTimeoutMs: number;
+  insecureWebhooks: boolean;
 }
 
 function injectedError(failure: Exclude<InjectedFailure, { dropConnection: true }>): BotApiError {
@@ -137,6 +143,10 @@ export class EmulatorCore {
   readonly calls: ApiCall[] = [];
   readonly callbackQueries = new Map<string, CallbackQueryRecord>();
   recordCalls: boolean;
+  /** How long after a press answerCallbackQuery is still accepted. */
+  readonly callbackQueryTimeoutMs: number;
+  /** setWebhook takes http:// on any port (a local test server) instead of Telegram's rule. */
+  insecureWebhooks: boolean;
   tooManyRequestsCount = 0;
   /** The emulator's time for flood limits and callback query ages (ms); tests may replace it. */
   now: () => number = preciseNow;
@@ -152,6 +162,8 @@ export class EmulatorCore {
     this.token = options.token;
     this.botUser = options.botUser;
     this.recordCalls = options.recordCalls;
+    this.callbackQueryTimeoutMs = options.callbackQueryTimeoutMs;
+    this.insecureWebhooks = options.insecureWebhooks;
     this.queue = new UpdateQueue(options.firstUpdateId);
     this.deliverer = new WebhookDeliverer(this.queue, {
       retryDelayMs: options.webhookRetryDelayMs,

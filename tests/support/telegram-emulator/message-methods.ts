@@ -189,7 +189,12 @@ export const messageMethods: MethodTable = {
       'query is too old and response timeout expired or query ID is invalid',
     );
     const query = core.callbackQueries.get(id);
-    if (query === undefined || query.answer !== undefined) {
+    if (query === undefined || query.answer !== undefined || query.expired) {
+      throw badRequest('query is too old and response timeout expired or query ID is invalid');
+    }
+    if (core.now() - query.pressedAt > core.callbackQueryTimeoutMs) {
+      query.expired = true;
+      core.changed();
       throw badRequest('query is too old and response timeout expired or query ID is invalid');
     }
     const text = parameters.string('text');

@@ -6,6 +6,13 @@ import { badRequest } from './bot-api-error.ts';
 /** Telegram's limit for callback_data, in bytes (UTF-8). */
 export const maximumCallbackDataBytes = 64;
 const maximumInlineButtons = 100;
+/** Telegram clients show at most 8 inline buttons in a row. */
+export const maximumInlineButtonsPerRow = 8;
+/**
+ * Longer labels are cut by the clients; the emulator refuses them (BUTTON_TEXT_INVALID) so a
+ * label that would show truncated is found in a test.
+ */
+export const maximumButtonTextLength = 64;
 
 const inlineButtonActions = [
   'url', 'callback_data', 'web_app', 'login_url', 'switch_inline_query', 'switch_inline_query_current_chat',
@@ -39,7 +46,12 @@ function validateInlineButton(button: unknown): InlineKeyboardButton {
     (action) => button[action] !== undefined && button[action] !== null,
   );
   if (actions.length === 0) throw badRequest('text buttons are unallowed in the inline keyboard');
+  if (actions.length > 1)
+    throw badRequest(
+      `can't parse inline keyboard button: exactly one of the fields ${actions.join(', ')} must be used`,
+    );
   if (button.text.trim() === '') throw badRequest('text must be non-empty');
+  if ([...button.text].length > maximumButtonTextLength) throw badRequest('BUTTON_TEXT_INVALID');
   if (button.callback_data !== undefined) {
     const data = button.callback_data;
     if (
@@ -73,6 +85,7 @@ export function validateReplyMarkup(markup: Record<string, unknown>): ValidatedR
     const rows = validateRows(markup.inline_keyboard, 'inline_keyboard');
     const buttonCount = rows.reduce((count, row) => count + row.length, 0);
     if (buttonCount > maximumInlineButtons) throw badRequest('reply markup is too long');
+    if (rows.some((row) => row.length > maximumInlineButtonsPerRow)) throw badRequest('BUTTON_ROWS_TOO_LONG');
     const inlineKeyboard = rows.map((row) => row.map(validateInlineButton));
     return { kind: 'inline', markup: { inline_keyboard: inlineKeyboard } };
   }

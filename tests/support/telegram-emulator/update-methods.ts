@@ -10,17 +10,22 @@ function readAllowedUpdates(parameters: MethodParameters, core: EmulatorCore): v
     core.queue.setAllowedUpdates(allowed.filter((type): type is string => typeof type === 'string'));
 }
 
-function validateWebhookUrl(url: string): void {
+/** The only ports Telegram delivers webhooks to. */
+const webhookPorts = new Set(['443', '80', '88', '8443']);
+
+function validateWebhookUrl(url: string, insecureWebhooks: boolean): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw badRequest('bad webhook: Failed to resolve host: Name or service not known');
   }
-  // Telegram demands HTTPS; the emulator also takes plain HTTP so tests can use a local server.
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+  // A test's local server speaks plain HTTP on a free port: only when the emulator was told so.
+  if (insecureWebhooks && parsed.protocol === 'http:') return;
+  if (parsed.protocol !== 'https:')
     throw badRequest('bad webhook: An HTTPS URL must be provided for webhook');
-  }
+  if (!webhookPorts.has(parsed.port === '' ? '443' : parsed.port))
+    throw badRequest('bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443');
 }
 
 export const updateMethods: MethodTable = {
@@ -49,7 +54,7 @@ export const updateMethods: MethodTable = {
       core.deliverer.configure(undefined);
       return new ResultWithDescription(true, 'Webhook was deleted');
     }
-    validateWebhookUrl(url);
+    validateWebhookUrl(url, core.insecureWebhooks);
     const secretToken = parameters.string('secret_token');
     if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken)) {
       throw badRequest('secret token contains unallowed characters');

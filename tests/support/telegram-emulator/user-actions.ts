@@ -138,7 +138,7 @@ export function pressButton(
     chat_instance: record.chatInstance,
     data: callbackData,
   };
-  core.callbackQueries.set(id, { query, answer: undefined });
+  core.callbackQueries.set(id, { query, answer: undefined, pressedAt: core.now(), expired: false });
   const { update } = core.pushUpdate({ callback_query: query });
   return { callbackQueryId: id, update };
 }
@@ -150,7 +150,12 @@ export function injectUpdate(
 ): Update {
   const callbackQuery = raw.callback_query;
   if (callbackQuery !== undefined && !core.callbackQueries.has(callbackQuery.id)) {
-    core.callbackQueries.set(callbackQuery.id, { query: structuredClone(callbackQuery), answer: undefined });
+    core.callbackQueries.set(callbackQuery.id, {
+      query: structuredClone(callbackQuery),
+      answer: undefined,
+      pressedAt: core.now(),
+      expired: false,
+    });
   }
   return core.pushUpdate(raw).update;
 }

@@ -39,8 +39,7 @@ describe.skipIf(chromiumPath === undefined)('the contact page keeps the registry
     for (const step of cleanup.reverse()) await step();
   });
 
-  const contact = async (id: string) =>
-    (await api<Record<string, unknown>>(test, test.adminToken, 'GET', `/v1/contacts/${id}`)).body;
+  const contact = async (id: string) => (await api(test, test.adminToken, 'GET', `/v1/contacts/${id}`)).body;
 
   async function story(name: string, run: (page: Page) => Promise<void>): Promise<void> {
     const { page, problems } = await browser.newPage();

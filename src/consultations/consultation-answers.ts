@@ -1,7 +1,7 @@
 // A recipient's answers other than Accept: decline with a reason, or forward to a colleague.
 import { eq } from 'drizzle-orm';
 import type { Core } from './consultation-core.ts';
-import { activeMember, findByNumber, membersByIds } from './consultation-repository.ts';
+import { findByNumber } from './consultation-repository.ts';
 import {
   applyRoute,
   closeRoute,
@@ -14,6 +14,7 @@ import { memberActor, type Steps } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RuleResult } from './consultation-types.ts';
 import { AppError, badRequest, forbidden } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import { activeMember, membersByIds } from '../members/index.ts';
 
 export const maxReasonLength = 1000;
 

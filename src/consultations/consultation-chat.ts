@@ -16,7 +16,6 @@ import { createConsultationFlows, heldContext, type ConsultationDraft } from './
 import {
   activeConversationsOf,
   consultationOfMessage,
-  membersByIds,
   openConsultationsOf,
 } from './consultation-repository.ts';
 import type { ConsultationRules } from './consultation-service.ts';
@@ -24,6 +23,7 @@ import { refOf, type ChatAddress, type ConsultationRow } from './consultation-ty
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { Locale } from '../i18n/index.ts';
+import { membersByIds } from '../members/index.ts';
 
 const addressOf = (inbound: InboundMessage): ChatAddress => ({
   platform: inbound.platform,

@@ -4,7 +4,6 @@ import type { MessengerCapabilityLookup, OutboundMessage } from '../chat/index.t
 import { type Clock, systemClock } from '../clock/index.ts';
 import type { BodyCipher } from './body-cipher.ts';
 import { createNotices, type Notices } from './consultation-notices.ts';
-import { chatsOf, type MemberRow } from './consultation-repository.ts';
 import { createDeliveryOrder } from './delivery-order.ts';
 import type {
   ActingFrom,
@@ -21,6 +20,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
+import { chatsOf, type MemberRecord } from '../members/index.ts';
 
 export interface ConsultationDeps {
   db: Database;
@@ -114,7 +114,7 @@ export function createCore(deps: ConsultationDeps) {
     }
   }
 
-  const localeOf = (member: Pick<MemberRow, 'locale'>): Locale =>
+  const localeOf = (member: Pick<MemberRecord, 'locale'>): Locale =>
     isLocale(member.locale) ? member.locale : settings.defaultLocale;
 
   /**

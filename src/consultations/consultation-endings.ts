@@ -1,7 +1,7 @@
 // How a consultation moves on or ends without an answer: its accept deadline passes, or a side closes it.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Core } from './consultation-core.ts';
-import { activeMember, currentRoute, findByNumber, lockConsultation } from './consultation-repository.ts';
+import { currentRoute, findByNumber, lockConsultation } from './consultation-repository.ts';
 import {
   applyRoute,
   closeRoute,
@@ -16,6 +16,7 @@ import { isAwaiting, memberActor, type Steps } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type RuleResult } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
+import { activeMember } from '../members/index.ts';
 
 export function createEndings(core: Core, steps: Steps) {
   const { clock } = core;

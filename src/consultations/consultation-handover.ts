@@ -4,7 +4,7 @@
 // new recipients are told once each: the dedupe keys carry the routing step.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Core, Effects } from './consultation-core.ts';
-import { activeMember, routesOf } from './consultation-repository.ts';
+import { routesOf } from './consultation-repository.ts';
 import {
   applyRoute,
   closeRoute,
@@ -21,6 +21,7 @@ import {
 import type { Steps } from './consultation-steps.ts';
 import { refOf, type ConsultationRow } from './consultation-types.ts';
 import type { Queryable } from '../db/index.ts';
+import { activeMember } from '../members/index.ts';
 
 export interface HandoverInput {
   fromContactId: string;

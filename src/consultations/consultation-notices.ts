@@ -2,10 +2,10 @@
 // competences as the registry spells them, deadlines in the reader's own time zone.
 import type { MessengerCapabilityLookup, Button, OutboundMessage } from '../chat/index.ts';
 import { DateTime } from 'luxon';
-import type { MemberRow } from './consultation-repository.ts';
 import { refOf, type ConsultationRow } from './consultation-types.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
+import type { MemberRecord } from '../members/index.ts';
 
 export interface Party {
   name: string;
@@ -45,7 +45,10 @@ export function createNotices({
   };
 
   /** A member: as their registry contact when they are one, otherwise by name and country. */
-  const memberParty = (member: Pick<MemberRow, 'name' | 'contactId' | 'country'>, locale: Locale): Party => {
+  const memberParty = (
+    member: Pick<MemberRecord, 'name' | 'contactId' | 'country'>,
+    locale: Locale,
+  ): Party => {
     if (member.contactId !== null && snapshot().contactById.has(member.contactId)) {
       const party = contactParty(member.contactId, locale);
       return { name: party.name, authority: party.authority };

@@ -7,7 +7,7 @@ import {
   consultations,
   type ConsultationStatus,
 } from './consultations-schema.ts';
-import { membersByIds, routesOf } from './consultation-repository.ts';
+import { routesOf } from './consultation-repository.ts';
 import {
   refOf,
   type ConsultationDetail,
@@ -17,6 +17,7 @@ import {
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
+import { membersByIds } from '../members/index.ts';
 
 export type ListScope = 'mine' | 'country' | 'all';
 

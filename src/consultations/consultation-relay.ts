@@ -3,7 +3,6 @@ import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { ChatAddress } from './consultation-types.ts';
 import type { Core } from './consultation-core.ts';
 import {
-  activeMember,
   deliveryOf,
   findByNumber,
   lockConsultation,
@@ -15,7 +14,7 @@ import { consultationMessages, consultationParticipants, consultations } from '.
 import { refOf } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
-import { newId } from '../members/index.ts';
+import { newId, activeMember } from '../members/index.ts';
 
 export const maxMessageLength = 4000;
 

@@ -1,5 +1,5 @@
 // Queries of the consultation module. Every function takes a transaction or the database.
-import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import {
   awaitingStatuses,
   consultationDeliveries,
@@ -9,12 +9,8 @@ import {
   consultations,
   openStatuses,
 } from './consultations-schema.ts';
-import type { ChatAddress, ConsultationRow, ParticipantRow, RouteRow } from './consultation-types.ts';
+import type { ConsultationRow, ParticipantRow, RouteRow } from './consultation-types.ts';
 import type { Queryable } from '../db/index.ts';
-import { identities, members } from '../members/index.ts';
-import type { Platform } from '../chat/index.ts';
-
-export type MemberRow = typeof members.$inferSelect;
 
 export async function lockConsultation(tx: Queryable, id: string): Promise<ConsultationRow | undefined> {
   const [row] = await tx.select().from(consultations).where(eq(consultations.id, id)).for('update');
@@ -60,54 +56,6 @@ export async function participantsOf(db: Queryable, consultationId: string): Pro
     .select()
     .from(consultationParticipants)
     .where(eq(consultationParticipants.consultationId, consultationId));
-}
-
-export async function activeMember(db: Queryable, id: string): Promise<MemberRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(members)
-    .where(and(eq(members.id, id), isNull(members.disabledAt)));
-  return row;
-}
-
-export async function membersByIds(db: Queryable, ids: readonly string[]): Promise<MemberRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(members)
-    .where(inArray(members.id, [...ids]));
-}
-
-/** Private chats where a member can be reached, oldest link first. */
-export async function chatsOf(db: Queryable, memberId: string): Promise<ChatAddress[]> {
-  const rows = await db
-    .select({ platform: identities.platform, chatId: identities.chatId })
-    .from(identities)
-    .where(eq(identities.memberId, memberId))
-    .orderBy(asc(identities.linkedAt));
-  return rows.flatMap((row) =>
-    row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }],
-  );
-}
-
-/** Active members who are the person behind a registry contact and have a messenger linked. */
-export async function reachableMembersOfContact(db: Queryable, contactId: string): Promise<MemberRow[]> {
-  return reachable(db, eq(members.contactId, contactId));
-}
-
-/** The country's active coordinators with a messenger linked. */
-export async function reachableCoordinators(db: Queryable, country: string): Promise<MemberRow[]> {
-  return reachable(db, and(eq(members.country, country), eq(members.role, 'coordinator')));
-}
-
-async function reachable(db: Queryable, condition: SQL | undefined): Promise<MemberRow[]> {
-  const rows = await db
-    .selectDistinct({ member: members })
-    .from(members)
-    .innerJoin(identities, eq(identities.memberId, members.id))
-    .where(and(condition, isNull(members.disabledAt), sql`${identities.chatId} is not null`))
-    .orderBy(asc(members.createdAt), asc(members.id));
-  return rows.map((row) => row.member);
 }
 
 /** Accepted consultations in which the member is one of the two sides, oldest first. */

@@ -11,19 +11,19 @@ import {
   type RouteKind,
   type RouteReason,
 } from './consultations-schema.ts';
-import {
-  activeMember,
-  participantsOf,
-  reachableCoordinators,
-  reachableMembersOfContact,
-  routesOf,
-  type MemberRow,
-} from './consultation-repository.ts';
+import { participantsOf, routesOf } from './consultation-repository.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RouteRow } from './consultation-types.ts';
 import { addWorkingTime, defaultWorkSchedule, type WorkSchedule } from './working-time.ts';
 import type { Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Contact } from '../registry/index.ts';
+import { activeMember, reachableMembers, type MemberRecord, type ReachQuery } from '../members/index.ts';
+
+/** Members matching the query who have a messenger linked, oldest first. */
+async function linkedMembers(tx: Queryable, query: ReachQuery): Promise<MemberRecord[]> {
+  const reached = await reachableMembers(tx, query);
+  return reached.filter((member) => member.accounts.length > 0).map((member) => member.record);
+}
 
 export interface PlannedRoute {
   kind: RouteKind;
@@ -31,7 +31,7 @@ export interface PlannedRoute {
   /** The contact routed to; for a coordinator step, the contact that could not be reached (if any). */
   contactId: string | null;
   standingInFor: string | null;
-  members: MemberRow[];
+  members: MemberRecord[];
 }
 
 const usable = (contact: Contact | undefined, country: string): contact is Contact =>
@@ -51,7 +51,7 @@ export async function planRoute(
   const snapshot = core.snapshot();
   const now = core.clock.now();
   const asker = await activeMember(tx, consultation.askerMemberId);
-  const notAsker = (members: MemberRow[]) =>
+  const notAsker = (members: MemberRecord[]) =>
     members.filter((member) => member.id !== consultation.askerMemberId);
 
   let picked: { contactId: string; standingInFor: string | null } | undefined;
@@ -84,7 +84,7 @@ export async function planRoute(
   }
 
   if (picked !== undefined) {
-    const members = notAsker(await reachableMembersOfContact(tx, picked.contactId));
+    const members = notAsker(await linkedMembers(tx, { contactIds: [picked.contactId] }));
     if (members.length > 0) {
       return {
         kind: picked.standingInFor === null ? 'contact' : 'deputy',
@@ -95,7 +95,7 @@ export async function planRoute(
       };
     }
   }
-  const coordinators = notAsker(await reachableCoordinators(tx, consultation.country));
+  const coordinators = notAsker(await linkedMembers(tx, { coordinatorsOf: [consultation.country] }));
   if (coordinators.length === 0) return undefined;
   return {
     kind: 'coordinator',
@@ -150,7 +150,7 @@ export async function applyRoute(
   route: PlannedRoute,
   options: {
     status: ConsultationStatus;
-    forwardedBy?: MemberRow | undefined;
+    forwardedBy?: MemberRecord | undefined;
     /** The retired contact whose work this is (a handover). */
     handedOverFrom?: string | undefined;
   },
@@ -284,7 +284,7 @@ export async function tellAskerAboutRoute(
   consultation: ConsultationRow,
   route: PlannedRoute,
   seq: number,
-  cause: 'initial' | 'timeout' | { forwardedBy: MemberRow },
+  cause: 'initial' | 'timeout' | { forwardedBy: MemberRecord },
   from?: ActingFrom,
 ): Promise<void> {
   const asker = await activeMember(tx, consultation.askerMemberId);

@@ -1,7 +1,7 @@
 // The rules of a consultation's life: start, route, accept, decline, forward, time out, close.
 import { eq } from 'drizzle-orm';
 import type { Core } from './consultation-core.ts';
-import { findByNumber, membersByIds, type MemberRow } from './consultation-repository.ts';
+import { findByNumber } from './consultation-repository.ts';
 import {
   applyRoute,
   closeRoute,
@@ -16,7 +16,7 @@ import { createSteps, memberActor } from './consultation-steps.ts';
 import { refOf, type ActingFrom, type RuleResult, type StartInput } from './consultation-types.ts';
 import { AppError, badRequest } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
-import { newId } from '../members/index.ts';
+import { newId, membersByIds } from '../members/index.ts';
 
 export const maxDescriptionLength = 2000;
 export { maxReasonLength } from './consultation-answers.ts';
@@ -228,4 +228,3 @@ export function createConsultationRules(core: Core) {
 }
 
 export type ConsultationRules = ReturnType<typeof createConsultationRules>;
-export type { MemberRow };

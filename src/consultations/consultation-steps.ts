@@ -2,15 +2,7 @@
 // description when it is no longer needed, checking who may answer, and telling people.
 import { eq } from 'drizzle-orm';
 import type { Core, Effects } from './consultation-core.ts';
-import {
-  activeMember,
-  currentRoute,
-  findByNumber,
-  lockConsultation,
-  membersByIds,
-  routesOf,
-  type MemberRow,
-} from './consultation-repository.ts';
+import { currentRoute, findByNumber, lockConsultation, routesOf } from './consultation-repository.ts';
 import { fallbackContactLines } from './consultation-fallback.ts';
 import { participantAddress } from './consultation-routing.ts';
 import { awaitingStatuses, consultations, type ConsultationStatus } from './consultations-schema.ts';
@@ -18,6 +10,7 @@ import { refOf, type ActingFrom, type ConsultationRow } from './consultation-typ
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { Queryable } from '../db/index.ts';
+import { activeMember, membersByIds, type MemberRecord } from '../members/index.ts';
 
 export const isAwaiting = (status: ConsultationStatus): boolean =>
   (awaitingStatuses as readonly string[]).includes(status);
@@ -147,7 +140,7 @@ export function createSteps(core: Core) {
     tx: Queryable,
     effects: Effects,
     from: ActingFrom,
-    person: MemberRow,
+    person: MemberRecord,
     dedupeKey: string,
     messageId: string,
     args: Record<string, string>,

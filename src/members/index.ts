@@ -10,9 +10,18 @@ export {
 } from './invite-service.ts';
 export { createInviteThrottle } from './invite-throttle.ts';
 export { createMemberDirectory, type MemberDirectory, type MemberOverview } from './member-directory.ts';
-export { contactOfMemberSql, type MemberReach, reachableMembers } from './member-reach.ts';
+export {
+  activeMember,
+  contactOfMemberSql,
+  chatsOf,
+  membersByIds,
+  reachableMembers,
+  type MemberReach,
+  type MemberRecord,
+  type ReachableAccount,
+  type ReachQuery,
+} from './member-reach.ts';
 export { membersRoutes } from './members-routes.ts';
-export { identities, members } from './members-schema.ts';
 export { createMembersService, type MembersService, principalOf } from './members-service.ts';
 export { newId } from './secrets.ts';
 export { type ActiveSession, createSessionService } from './session-service.ts';

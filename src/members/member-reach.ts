@@ -1,9 +1,14 @@
-// Members with the messenger accounts they linked: who a push of another module (a handover
-// notice, a re-verification prompt, a coordinator's digest) reaches.
-import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+// How another module reaches a member: who a push (a nudge, an escalation, a consultation offer, a
+// handover notice, a re-verification prompt, a coordinator's digest) goes to, with the messenger
+// accounts they linked. The one query over the members' tables for every module that pushes.
+import { and, asc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { identities, members } from './members-schema.ts';
 import type { Role } from '../access/index.ts';
+import type { Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
+
+/** A member's row as stored. */
+export type MemberRecord = typeof members.$inferSelect;
 
 export interface ReachableAccount {
   identityId: string;
@@ -20,6 +25,8 @@ export interface MemberReach {
   contactId: string | null;
   /** Linked accounts with a chat to push to, oldest link first. */
   accounts: ReachableAccount[];
+  /** The whole row, for modules that keep a member's details (consultations). */
+  record: MemberRecord;
 }
 
 export interface ReachQuery {
@@ -29,17 +36,34 @@ export interface ReachQuery {
   coordinatorsOf?: readonly string[];
 }
 
-/** Enabled members matching any part of the query, each with their linked accounts. */
-export async function reachableMembers(db: Queryable, query: ReachQuery): Promise<MemberReach[]> {
+export interface ReachOptions {
+  /** Keep only accounts on these platforms (those this deployment pushes to); default every one. */
+  platforms?: readonly string[];
+}
+
+// Lists travel as one JSON parameter each: a nudge batch names hundreds of contacts.
+const anyOf = (values: readonly string[]): SQL =>
+  sql`(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+
+/**
+ * Enabled members matching any part of the query, each with their linked accounts, oldest member
+ * first. Members without an account are included (with none), so a caller can say who it could
+ * not reach.
+ */
+export async function reachableMembers(
+  db: Queryable,
+  query: ReachQuery,
+  options: ReachOptions = {},
+): Promise<MemberReach[]> {
   const conditions: SQL[] = [];
   if (query.contactIds !== undefined && query.contactIds.length > 0)
-    conditions.push(inArray(members.contactId, [...query.contactIds]));
+    conditions.push(sql`${members.contactId} in ${anyOf(query.contactIds)}`);
   if (query.memberIds !== undefined && query.memberIds.length > 0)
-    conditions.push(inArray(members.id, [...query.memberIds]));
+    conditions.push(sql`${members.id} in ${anyOf(query.memberIds)}`);
   if (query.coordinatorsOf !== undefined && query.coordinatorsOf.length > 0) {
     const coordinators = and(
       eq(members.role, 'coordinator'),
-      inArray(members.country, [...query.coordinatorsOf]),
+      sql`${members.country} in ${anyOf(query.coordinatorsOf)}`,
     );
     if (coordinators !== undefined) conditions.push(coordinators);
   }
@@ -54,7 +78,7 @@ export async function reachableMembers(db: Queryable, query: ReachQuery): Promis
     .from(members)
     .leftJoin(identities, and(eq(identities.memberId, members.id), isNotNull(identities.chatId)))
     .where(and(isNull(members.disabledAt), or(...conditions)))
-    .orderBy(members.createdAt, identities.linkedAt);
+    .orderBy(members.createdAt, members.id, identities.linkedAt);
   const byId = new Map<string, MemberReach>();
   for (const row of rows) {
     let member = byId.get(row.member.id);
@@ -67,13 +91,52 @@ export async function reachableMembers(db: Queryable, query: ReachQuery): Promis
         country: row.member.country,
         contactId: row.member.contactId,
         accounts: [],
+        record: row.member,
       };
       byId.set(member.memberId, member);
     }
-    if (row.identityId !== null && row.platform !== null && row.chatId !== null)
+    if (
+      row.identityId !== null &&
+      row.platform !== null &&
+      row.chatId !== null &&
+      (options.platforms === undefined || options.platforms.includes(row.platform))
+    )
       member.accounts.push({ identityId: row.identityId, platform: row.platform, chatId: row.chatId });
   }
   return [...byId.values()];
+}
+
+/** An enabled member's row. */
+export async function activeMember(db: Queryable, id: string): Promise<MemberRecord | undefined> {
+  const [row] = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.id, id), isNull(members.disabledAt)));
+  return row;
+}
+
+/** Members' rows, enabled or not (a closed consultation still names its sides). */
+export async function membersByIds(db: Queryable, ids: readonly string[]): Promise<MemberRecord[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(members)
+    .where(inArray(members.id, [...ids]));
+}
+
+/** Private chats where a member can be reached, oldest link first. */
+export async function chatsOf(
+  db: Queryable,
+  memberId: string,
+): Promise<{ platform: Platform; chatId: string }[]> {
+  const rows = await db
+    .select({ platform: identities.platform, chatId: identities.chatId })
+    .from(identities)
+    .where(eq(identities.memberId, memberId))
+    .orderBy(asc(identities.linkedAt));
+  return rows.flatMap((row) =>
+    row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }],
+  );
 }
 
 /** The registry contact a member stands behind, as a subquery (one statement where it is used). */

@@ -20,6 +20,7 @@ import {
 import type { RedisHandle } from '../redis/index.ts';
 
 export {
+  hasLiveDelivery,
   outboxIdOf,
   type DeliveryOutcome,
   type MessageRenderer,
@@ -131,4 +132,3 @@ export function createOutbox(deps: {
     },
   };
 }
-export { outbox } from './outbox-schema.ts';

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { and, inArray, like, sql, type SQL } from 'drizzle-orm';
 import { outbox } from './outbox-schema.ts';
 import type { OutboundMessage, Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
@@ -167,4 +167,22 @@ export async function outboxRows(db: Queryable, ids: readonly string[]): Promise
     .select()
     .from(outbox)
     .where(inArray(outbox.id, [...ids]));
+}
+
+/**
+ * Whether any delivery whose dedupe key starts with `prefix` (one push's rows, one per account) is
+ * delivered or may still be: a module then knows another account got its message.
+ */
+export async function hasLiveDelivery(db: Queryable, prefix: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      and(
+        like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`),
+        inArray(outbox.state, ['pending', 'sending', 'sent']),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
 }

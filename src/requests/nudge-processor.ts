@@ -11,13 +11,13 @@ import type { NudgePlanner } from './nudge-planner.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds, type NudgeContext } from './request-pushes.ts';
-import { loadReachableMembers, type ReachableMember } from './request-recipients.ts';
 import type { NudgeScheduler } from './nudge-scheduler.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
 import { formalRequests, type RequestEventKind } from './requests-schema.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { reachableMembers, type MemberReach } from '../members/index.ts';
 import type { OutboxPush, OutboxService } from '../outbox/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 
@@ -84,16 +84,12 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
     // timer that got there first makes the guard fail for that request, which then does nothing.
     {
       const ids = [...new Set(items.map((item) => item.requestId))].sort();
-      // The requests and everyone their nudges may reach, sent together: one round trip.
-      const [rows, reachable] = await Promise.all([
-        db
-          .select()
-          .from(formalRequests)
-          .where(
-            sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-          ),
-        loadReachableMembers(db, { forRequests: ids }, deps.pushPlatforms()),
-      ]);
+      const rows = await db
+        .select()
+        .from(formalRequests)
+        .where(
+          sql`${formalRequests.id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+        );
       const byId = new Map(rows.map((row) => [row.id, row]));
       const due: RequestRow[] = [];
       for (const item of items) {
@@ -150,9 +146,22 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         firing.push({ row, recipient: planner.recipientAt(snapshot, row.contactId, now), escalate });
       }
 
-      const byContact = new Map<string, ReachableMember[]>();
-      const byMember = new Map<string, ReachableMember>();
-      const coordinatorsByCountry = new Map<string, ReachableMember[]>();
+      // Everyone these nudges may reach, in one query for the batch: the contacts nudged (or their
+      // deputies standing in), the requesters, and the coordinators an escalation goes to.
+      const reachable = await reachableMembers(
+        db,
+        {
+          contactIds: firing.flatMap(({ recipient }) =>
+            recipient.contact === undefined ? [] : [recipient.contact.id],
+          ),
+          memberIds: firing.map(({ row }) => row.requesterMemberId),
+          coordinatorsOf: firing.map(({ row }) => row.toCountry),
+        },
+        { platforms: deps.pushPlatforms() },
+      );
+      const byContact = new Map<string, MemberReach[]>();
+      const byMember = new Map<string, MemberReach>();
+      const coordinatorsByCountry = new Map<string, MemberReach[]>();
       for (const member of reachable) {
         byMember.set(member.memberId, member);
         if (member.contactId !== null)
@@ -170,7 +179,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         const contact = recipient.contact;
         const timezone = snapshot.countryByIso2.get(contact?.country ?? row.toCountry)?.timezone ?? 'UTC';
         const targets = contact === undefined ? [] : (byContact.get(contact.id) ?? []);
-        const reachableTargets = targets.filter((member) => member.addresses.length > 0);
+        const reachableTargets = targets.filter((member) => member.accounts.length > 0);
         for (const member of reachableTargets) {
           // Rendered when sent (nudge-renderer.ts), from these facts and the request as it stands.
           const context: NudgeContext = {
@@ -216,7 +225,7 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         }
         if (escalate) {
           const coordinators = (coordinatorsByCountry.get(row.toCountry) ?? []).filter(
-            (member) => member.addresses.length > 0,
+            (member) => member.accounts.length > 0,
           );
           for (const coordinator of coordinators) {
             const locale = recipientLocale(coordinator.locale, undefined, deps.defaultLocale);

@@ -1,11 +1,10 @@
 // The counterpart's side: one-tap answers to a nudge, "not mine" with the pick of a colleague,
 // and what the outbox reports about delivered (or undeliverable) nudges.
-import { and, eq, inArray, like } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { readableIn, type Contact, type RegistrySnapshot } from '../registry/index.ts';
 import { insertEvents } from './nudge-processor.ts';
 import { localized, recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
-import { loadReachableMembers } from './request-recipients.ts';
 import { canAnswer, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents } from './requests-schema.ts';
 import { answers, isOpen, type AnswerCode, type RequestRow, type RequestStatus } from './request-types.ts';
@@ -13,7 +12,8 @@ import { actorOf, type Principal } from '../access/index.ts';
 import type { Button } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
-import { outbox, type OutboxPush, type OutcomeHandler } from '../outbox/index.ts';
+import { hasLiveDelivery, type OutboxPush, type OutcomeHandler } from '../outbox/index.ts';
+import { reachableMembers } from '../members/index.ts';
 
 /** What the person who tapped sees next. */
 export type AnswerOutcome =
@@ -36,10 +36,10 @@ export function createRequestAnswers(context: RequestsContext) {
     id: string,
     args: (locale: Locale) => Record<string, string | number> = () => ({}),
   ): Promise<OutboxPush[]> {
-    const [requester] = await loadReachableMembers(
+    const [requester] = await reachableMembers(
       tx,
       { memberIds: [row.requesterMemberId] },
-      context.pushPlatforms(),
+      { platforms: context.pushPlatforms() },
     );
     if (requester === undefined) return [];
     const locale = recipientLocale(requester.locale, undefined, context.defaultLocale);
@@ -295,24 +295,14 @@ export function createRequestAnswers(context: RequestsContext) {
     );
     // Tell the requester only if no other account of this nudge got it or may still get it.
     const prefix = row.dedupeKey.slice(0, row.dedupeKey.lastIndexOf(':') + 1);
-    const others = await tx
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(
-        and(
-          like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`),
-          inArray(outbox.state, ['pending', 'sending', 'sent']),
-        ),
-      )
-      .limit(1);
-    if (others.length > 0) return [];
+    if (await hasLiveDelivery(tx, prefix)) return [];
     const [request] = await tx.select().from(formalRequests).where(eq(formalRequests.id, requestId));
     if (request === undefined) return [];
     const snapshot = registry.snapshot();
-    const [requester] = await loadReachableMembers(
+    const [requester] = await reachableMembers(
       tx,
       { memberIds: [request.requesterMemberId] },
-      context.pushPlatforms(),
+      { platforms: context.pushPlatforms() },
     );
     if (requester === undefined) return [];
     const locale = recipientLocale(requester.locale, undefined, context.defaultLocale);

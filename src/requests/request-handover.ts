@@ -4,13 +4,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
-import { loadReachableMembers } from './request-recipients.ts';
 import type { RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents, requestStatuses } from './requests-schema.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
 import type { Queryable } from '../db/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { Contact, RegistrySnapshot } from '../registry/index.ts';
+import { reachableMembers } from '../members/index.ts';
 
 export interface RequestHandoverInput {
   fromContactId: string;
@@ -104,10 +104,10 @@ export function createRequestHandover(context: RequestsContext) {
             details: { from: input.fromContactId, to: next.contactId },
           },
         ]);
-        const [requester] = await loadReachableMembers(
+        const [requester] = await reachableMembers(
           tx,
           { memberIds: [row.requesterMemberId] },
-          context.pushPlatforms(),
+          { platforms: context.pushPlatforms() },
         );
         if (requester !== undefined) {
           const locale = recipientLocale(requester.locale, undefined, context.defaultLocale);

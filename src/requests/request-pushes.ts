@@ -1,6 +1,6 @@
-import type { ReachableMember } from './request-recipients.ts';
 import type { OutboundMessage } from '../chat/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
+import type { MemberReach } from '../members/index.ts';
 
 /** Outbox kinds written by this module; the outcome handlers key on them. */
 export const pushKinds = {
@@ -24,14 +24,14 @@ export interface NudgeContext {
 }
 
 export function pushesTo(
-  member: ReachableMember,
+  member: MemberReach,
   key: string,
   message: OutboundMessage | undefined,
   kind: string,
   requestId: string,
   context: Record<string, unknown> = {},
 ): OutboxPush[] {
-  return member.addresses.map((address) => ({
+  return member.accounts.map((address) => ({
     dedupeKey: `${key}:${address.identityId}`,
     memberId: member.memberId,
     address: { platform: address.platform, chatId: address.chatId },

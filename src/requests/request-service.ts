@@ -4,7 +4,6 @@ import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { insertEvents } from './nudge-processor.ts';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds } from './request-pushes.ts';
-import { loadReachableMembers } from './request-recipients.ts';
 import { canManage, canSee, type RequestsContext } from './requests-context.ts';
 import { formalRequests, requestEvents, type RequestStatus } from './requests-schema.ts';
 import {
@@ -21,6 +20,7 @@ import type { Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
+import { reachableMembers } from '../members/index.ts';
 
 export interface NewRequest {
   type: string;
@@ -84,7 +84,7 @@ export function createRequestService(context: RequestsContext) {
     if (row.contactId === null) return [];
     const contact = snapshot.contactById.get(row.contactId);
     const contactIds = [row.contactId, ...(contact?.deputy == null ? [] : [contact.deputy])];
-    const reached = await loadReachableMembers(tx, { contactIds }, context.pushPlatforms());
+    const reached = await reachableMembers(tx, { contactIds }, { platforms: context.pushPlatforms() });
     const pushes = reached.flatMap((member) => {
       const memberContact =
         member.contactId === null ? undefined : snapshot.contactById.get(member.contactId);

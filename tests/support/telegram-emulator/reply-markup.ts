@@ -51,7 +51,7 @@ function validateInlineButton(button: unknown): InlineKeyboardButton {
       `can't parse inline keyboard button: exactly one of the fields ${actions.join(', ')} must be used`,
     );
   if (button.text.trim() === '') throw badRequest('text must be non-empty');
-  if ([...button.text].length > maximumButtonTextLength) throw badRequest('BUTTON_TEXT_INVALID');
+  if (button.text.length > maximumButtonTextLength) throw badRequest('BUTTON_TEXT_INVALID');
   if (button.callback_data !== undefined) {
     const data = button.callback_data;
     if (

@@ -15,7 +15,7 @@ import { promptButtons, promptText } from './verification-prompt.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
 import { forbidden, notFound } from '../errors/index.ts';
 import { canManageCountry, type Principal } from '../access/index.ts';
-import type { Database, Queryable } from '../db/index.ts';
+import { inTransaction, type Database, type Queryable } from '../db/index.ts';
 import { contactOfMemberSql, reachableMembers } from '../members/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
 
@@ -53,6 +53,8 @@ interface TimerPayload {
 
 const timerKey = (contactId: string) => `verify:${contactId}`;
 const dayMs = 86_400_000;
+/** Contacts planned per transaction. */
+const planChunk = 250;
 
 export interface VerificationDeps {
   db: Database;
@@ -332,28 +334,48 @@ export function createVerificationService(deps: VerificationDeps) {
               ),
         );
       const byId = new Map(rows.map((row) => [row.contactId, row]));
+      // Plan when nothing is pending, or when the record fell due earlier than planned (its
+      // verification date or hours were edited). A round in progress (prompted, flagged) is left alone.
+      const needsPlan = (candidate: Row | undefined, target: Date) =>
+        candidate === undefined ||
+        (candidate.nextStep === null && candidate.flaggedAt === null && candidate.promptedAt === null) ||
+        (candidate.nextStep === 'prompt' &&
+          candidate.promptedAt === null &&
+          candidate.nextAt !== null &&
+          candidate.nextAt.getTime() > target.getTime() + 60_000);
+      const due = contacts
+        .map((contact) => ({
+          contact,
+          target: placed(contact, Math.max(dueAt(contact), clock.now().getTime())),
+        }))
+        .filter(({ contact, target }) => needsPlan(byId.get(contact.id), target));
       let planned = 0;
-      for (const contact of contacts) {
-        const row = byId.get(contact.id);
-        const target = placed(contact, Math.max(dueAt(contact), clock.now().getTime()));
-        // Plan when nothing is pending, or when the record fell due earlier than planned (its
-        // verification date or hours were edited). A round in progress (prompted, flagged) is left alone.
-        const needsPlan = (candidate: Row | undefined) =>
-          candidate === undefined ||
-          (candidate.nextStep === null && candidate.flaggedAt === null && candidate.promptedAt === null) ||
-          (candidate.nextStep === 'prompt' &&
-            candidate.promptedAt === null &&
-            candidate.nextAt !== null &&
-            candidate.nextAt.getTime() > target.getTime() + 60_000);
-        if (!needsPlan(row)) continue;
-        const after: Rearm[] = [];
-        await db.transaction(async (tx) => {
-          const locked = await lockRow(tx, contact.id);
-          if (!needsPlan(locked)) return;
-          await setNext(tx, contact, locked, { step: 'prompt', at: target }, {}, false, after);
+      // Many contacts per transaction (a morning's 10,000 would otherwise wait on 10,000 commits);
+      // each timer's job is armed after its transaction commits.
+      for (let start = 0; start < due.length; start += planChunk) {
+        const chunk = due.slice(start, start + planChunk);
+        planned += await inTransaction(db, async (tx) => {
+          const locked = await tx
+            .select()
+            .from(contactVerifications)
+            .where(
+              inArray(
+                contactVerifications.contactId,
+                chunk.map(({ contact }) => contact.id),
+              ),
+            )
+            .orderBy(contactVerifications.contactId)
+            .for('update');
+          const lockedById = new Map(locked.map((row) => [row.contactId, row]));
+          let done = 0;
+          for (const { contact, target } of chunk) {
+            const row = lockedById.get(contact.id);
+            if (!needsPlan(row, target)) continue;
+            await setNext(tx, contact, row, { step: 'prompt', at: target });
+            done += 1;
+          }
+          return done;
         });
-        await rearm(after);
-        planned += 1;
       }
       return planned;
     },

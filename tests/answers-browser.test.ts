@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import { chromiumPath, launchConsoleBrowser, type ConsoleBrowser } from './support/console-browser.ts';
 import { api } from './support/consultation-helpers.ts';
-import { fixture } from './support/registry-fixture.ts';
+import { extraUzbekContacts } from './support/registry-fixture.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 // In CI (CI=1 or true, as .ci/run exports) a missing browser fails the run; elsewhere it skips, loudly.
@@ -164,19 +164,9 @@ describe.skipIf(chromiumPath === undefined && !inCi)(
 
     it('a long list folds behind "show all" in a disclosure, and registry text with <, & and quotes shows as typed', async () => {
       // Six more extradition contacts in Uzbekistan, one of them named with markup.
-      const { verifiedAt: _verifiedAt, ...model } = fixture().contacts.find(
-        (contact) => contact.id === 'uz-001',
-      )!;
       const hostile = `<b>O'Brien & "Sons"</b><img src=x>`;
-      for (let index = 1; index <= 6; index++) {
-        const created = await api(test, test.adminToken, 'POST', '/v1/contacts', {
-          ...model,
-          id: `uz-10${String(index)}`,
-          name:
-            index === 6
-              ? { en: hostile, ru: hostile }
-              : { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
-        });
+      for (const contact of extraUzbekContacts('uz-10', hostile)) {
+        const created = await api(test, test.adminToken, 'POST', '/v1/contacts', contact);
         expect(created.status).toBe(201);
       }
       const member = await createMember(test, { name: 'Bolat Browser', country: 'KZ' });

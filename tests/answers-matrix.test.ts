@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture as registryFile } from './support/registry-fixture.ts';
+import { extraUzbekContacts } from './support/registry-fixture.ts';
 import { body, startMatrixBotFixture, type MatrixBotFixture } from './support/matrix-bot-fixture.ts';
 import type { ReceivedMessage, TestMatrixUser } from './support/matrix-test-client.ts';
 
@@ -114,15 +114,8 @@ describe('answers and requests on Matrix, in Russian', () => {
     expect(await nudgeTimers(request!.id)).toEqual([]);
   });
   it('a long list shows five cards and "Show all" as a numbered choice, which brings every card', async () => {
-    const { verifiedAt: _verifiedAt, ...model } = registryFile().contacts.find(
-      (contact) => contact.id === 'uz-001',
-    )!;
-    for (let index = 1; index <= 6; index++) {
-      const created = await fixture.api('POST', '/v1/contacts', {
-        ...model,
-        id: `uz-30${String(index)}`,
-        name: { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
-      });
+    for (const contact of extraUzbekContacts('uz-30')) {
+      const created = await fixture.api('POST', '/v1/contacts', contact);
       expect(created.status).toBe(201);
     }
     const cards = (message: ReceivedMessage) =>

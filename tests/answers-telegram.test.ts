@@ -4,7 +4,7 @@
 import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, press, telegramPerson, type TelegramPerson } from './support/consultation-helpers.ts';
-import { fixture } from './support/registry-fixture.ts';
+import { extraUzbekContacts } from './support/registry-fixture.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -17,18 +17,8 @@ beforeAll(async () => {
   testApp = await startTestApp('answers_telegram', {
     env: { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
   });
-  const { verifiedAt: _verifiedAt, ...model } = fixture().contacts.find(
-    (contact) => contact.id === 'uz-001',
-  )!;
-  for (let index = 1; index <= 6; index++) {
-    const created = await api(testApp, testApp.adminToken, 'POST', '/v1/contacts', {
-      ...model,
-      id: `uz-20${String(index)}`,
-      name:
-        index === 6
-          ? { en: hostile, ru: hostile }
-          : { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
-    });
+  for (const contact of extraUzbekContacts('uz-20', hostile)) {
+    const created = await api(testApp, testApp.adminToken, 'POST', '/v1/contacts', contact);
     expect(created.status).toBe(201);
   }
 });

@@ -57,3 +57,22 @@ export async function registryFingerprint(database: DatabaseHandle): Promise<str
   if (row === undefined) throw new Error('no fingerprint');
   return row.fingerprint;
 }
+
+/**
+ * Six more extradition contacts in Uzbekistan, as `POST /v1/contacts` bodies (copies of uz-001
+ * under ids `<prefix>1`…`<prefix>6`), so an answer has more than it shows at once; the last one
+ * named `lastName` when given (registry text with markup, for escaping stories).
+ */
+export function extraUzbekContacts(prefix: string, lastName?: string): Record<string, unknown>[] {
+  const { verifiedAt: _verifiedAt, ...model } = fixture().contacts.find(
+    (contact) => contact.id === 'uz-001',
+  )!;
+  return [1, 2, 3, 4, 5, 6].map((index) => ({
+    ...model,
+    id: `${prefix}${String(index)}`,
+    name:
+      index === 6 && lastName !== undefined
+        ? { en: lastName, ru: lastName }
+        : { en: `Extra ${String(index)}`, ru: `Доп. ${String(index)}` },
+  }));
+}

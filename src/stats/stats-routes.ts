@@ -5,6 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StatsQuery, StatsService } from './stats-service.ts';
 import { toCsv } from './csv.ts';
 import { errorResponses, requireRole } from '../http/index.ts';
+import type { Principal } from '../access/index.ts';
+
+interface StatsPeriod {
+  from: Date;
+  to: Date;
+  country: string | null;
+}
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Seconds = Nullable(Type.Integer({ description: 'seconds' }));
@@ -101,200 +108,158 @@ export function statsRoutes({ stats }: { stats: StatsService }): FastifyPluginAs
       .send(toCsv(rows));
 
   return async (app) => {
-    const period = (value: { from: Date; to: Date; country: string | null }) => ({
+    const period = (value: StatsPeriod) => ({
       from: iso(value.from),
       to: iso(value.to),
       country: value.country,
     });
 
-    app.get(
+    /**
+     * One statistics route: the coordinator's role, the period query, CSV of the rows (or of what
+     * `csvOf` picks) on request, else JSON with the period as ISO dates.
+     */
+    const statRoute = <Result extends { period: StatsPeriod }>(
+      url: string,
+      docs: { summary: string; description?: string },
+      body: TSchema,
+      load: (principal: Principal, query: StatsQuery) => Promise<Result>,
+      csvOf: (result: Result, request: FastifyRequest) => { name: string; rows: readonly object[] },
+    ) =>
+      app.get(
+        url,
+        { schema: { tags: ['stats'], ...docs, querystring: Query, response: { 200: body, ...errors } } },
+        async (request, reply) => {
+          const result = await load(requireRole(request, 'coordinator'), queryOf(request));
+          if (!wantsCsv(request)) return { ...result, period: period(result.period) };
+          const { name, rows } = csvOf(result, request);
+          return csv(reply, name, rows);
+        },
+      );
+
+    statRoute(
       '/v1/stats/requests',
       {
-        schema: {
-          tags: ['stats'],
-          summary:
-            'Formal requests: time to acknowledge and to execute, by country pair and type, and by month',
-          description:
-            'Times run from the date sent to the first answer that is a status (acknowledged, in progress, more information needed, executed, refused), and to execution. `rows`: the country (coordinators: their own; admins: `country` or every pair); `network`: all requests together. `?format=csv` gives `rows` as CSV.',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(RequestTimes),
-              network: Nullable(RequestTimes),
-              monthly: Type.Array(
-                Type.Object({
-                  month: Type.String(),
-                  requests: Type.Integer(),
-                  acknowledged: Type.Integer(),
-                  acknowledgeMedianSeconds: Seconds,
-                  acknowledgeP90Seconds: Seconds,
-                }),
-              ),
-            }),
-            ...errors,
-          },
-        },
+        summary:
+          'Formal requests: time to acknowledge and to execute, by country pair and type, and by month',
+        description:
+          'Times run from the date sent to the first answer that is a status (acknowledged, in progress, more information needed, executed, refused), and to execution. `rows`: the country (coordinators: their own; admins: `country` or every pair); `network`: all requests together. `?format=csv` gives `rows` as CSV.',
       },
-      async (request, reply) => {
-        const result = await stats.requests(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'requests', result.rows);
-        return {
-          period: period(result.period),
-          rows: result.rows,
-          network: result.network ?? null,
-          monthly: result.monthly,
-        };
+      Type.Object({
+        period: Period,
+        rows: Type.Array(RequestTimes),
+        network: Nullable(RequestTimes),
+        monthly: Type.Array(
+          Type.Object({
+            month: Type.String(),
+            requests: Type.Integer(),
+            acknowledged: Type.Integer(),
+            acknowledgeMedianSeconds: Seconds,
+            acknowledgeP90Seconds: Seconds,
+          }),
+        ),
+      }),
+      async (principal, query) => {
+        const result = await stats.requests(principal, query);
+        return { ...result, network: result.network ?? null };
       },
+      (result) => ({ name: 'requests', rows: result.rows }),
     );
 
-    app.get(
+    statRoute(
       '/v1/stats/consultations',
       {
-        schema: {
-          tags: ['stats'],
-          summary:
-            'Consultations: time to first answer by asking country, asked country and competence, and by month',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(FirstAnswer),
-              network: Nullable(FirstAnswer),
-              monthly: Type.Array(
-                Type.Object({
-                  month: Type.String(),
-                  consultations: Type.Integer(),
-                  answered: Type.Integer(),
-                  medianSeconds: Seconds,
-                  p90Seconds: Seconds,
-                }),
-              ),
-            }),
-            ...errors,
-          },
-        },
+        summary:
+          'Consultations: time to first answer by asking country, asked country and competence, and by month',
       },
-      async (request, reply) => {
-        const result = await stats.consultations(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'consultations', result.rows);
-        return {
-          period: period(result.period),
-          rows: result.rows,
-          network: result.network ?? null,
-          monthly: result.monthly,
-        };
+      Type.Object({
+        period: Period,
+        rows: Type.Array(FirstAnswer),
+        network: Nullable(FirstAnswer),
+        monthly: Type.Array(
+          Type.Object({
+            month: Type.String(),
+            consultations: Type.Integer(),
+            answered: Type.Integer(),
+            medianSeconds: Seconds,
+            p90Seconds: Seconds,
+          }),
+        ),
+      }),
+      async (principal, query) => {
+        const result = await stats.consultations(principal, query);
+        return { ...result, network: result.network ?? null };
       },
+      (result) => ({ name: 'consultations', rows: result.rows }),
     );
 
-    app.get(
+    statRoute(
       '/v1/stats/pending',
       {
-        schema: {
-          tags: ['stats'],
-          summary: 'Open formal requests by days since sent (0-30, 30-60, 60-90, 90-180, 180+)',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
-              network: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
-            }),
-            ...errors,
-          },
-        },
+        summary: 'Open formal requests by days since sent (0-30, 30-60, 60-90, 90-180, 180+)',
       },
-      async (request, reply) => {
-        const result = await stats.pending(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'pending', result.rows);
-        return { period: period(result.period), rows: result.rows, network: result.network };
-      },
+      Type.Object({
+        period: Period,
+        rows: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
+        network: Type.Array(Type.Object({ bucket: Type.String(), requests: Type.Integer() })),
+      }),
+      (principal, query) => stats.pending(principal, query),
+      (result) => ({ name: 'pending', rows: result.rows }),
     );
 
-    app.get(
+    statRoute(
       '/v1/stats/registry',
       {
-        schema: {
-          tags: ['stats'],
-          summary:
-            'Registry freshness per country (active contacts verified in the last 6 and 12 months) and reach (unlinked, unreachable)',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(Freshness),
-              network: Freshness,
-              monthly: Type.Array(FreshnessMonth, {
-                description:
-                  "Share of today's active contacts (the country's, or the network's) verified within 6 and 12 months at each month's end, from the audit log's verifications",
-              }),
-              networkMonthly: Type.Array(FreshnessMonth),
-              reach: Type.Array(Reach),
-              networkReach: Reach,
-            }),
-            ...errors,
-          },
-        },
+        summary:
+          'Registry freshness per country (active contacts verified in the last 6 and 12 months) and reach (unlinked, unreachable)',
       },
-      async (request, reply) => {
-        const result = await stats.registry(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request))
-          return request.query.series === 'monthly'
-            ? csv(reply, 'registry-monthly', result.monthly)
-            : csv(reply, 'registry', result.rows);
-        return { ...result, period: period(result.period) };
-      },
+      Type.Object({
+        period: Period,
+        rows: Type.Array(Freshness),
+        network: Freshness,
+        monthly: Type.Array(FreshnessMonth, {
+          description:
+            "Share of today's active contacts (the country's, or the network's) verified within 6 and 12 months at each month's end, from the audit log's verifications",
+        }),
+        networkMonthly: Type.Array(FreshnessMonth),
+        reach: Type.Array(Reach),
+        networkReach: Reach,
+      }),
+      (principal, query) => stats.registry(principal, query),
+      (result, request) =>
+        (request.query as { series?: string }).series === 'monthly'
+          ? { name: 'registry-monthly', rows: result.monthly }
+          : { name: 'registry', rows: result.rows },
     );
 
-    app.get(
+    statRoute(
       '/v1/stats/nudges',
       {
-        schema: {
-          tags: ['stats'],
-          summary: 'Nudges delivered, answers, escalations and undeliverable nudges, by month',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(NudgeMonth),
-              totals: NudgeTotals,
-              network: NudgeTotals,
-            }),
-            ...errors,
-          },
-        },
+        summary: 'Nudges delivered, answers, escalations and undeliverable nudges, by month',
       },
-      async (request, reply) => {
-        const result = await stats.nudges(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'nudges', result.rows);
-        return { ...result, period: period(result.period) };
-      },
+      Type.Object({
+        period: Period,
+        rows: Type.Array(NudgeMonth),
+        totals: NudgeTotals,
+        network: NudgeTotals,
+      }),
+      (principal, query) => stats.nudges(principal, query),
+      (result) => ({ name: 'nudges', rows: result.rows }),
     );
 
-    app.get(
+    statRoute(
       '/v1/stats/deliveries',
       {
-        schema: {
-          tags: ['stats'],
-          summary:
-            'Pushes that could not be delivered (failed for good) or ended uncertain, by kind, network-wide',
-          querystring: Query,
-          response: {
-            200: Type.Object({
-              period: Period,
-              rows: Type.Array(
-                Type.Object({ kind: Type.String(), failed: Type.Integer(), uncertain: Type.Integer() }),
-              ),
-            }),
-            ...errors,
-          },
-        },
+        summary:
+          'Pushes that could not be delivered (failed for good) or ended uncertain, by kind, network-wide',
       },
-      async (request, reply) => {
-        const result = await stats.deliveries(requireRole(request, 'coordinator'), queryOf(request));
-        if (wantsCsv(request)) return csv(reply, 'deliveries', result.rows);
-        return { ...result, period: period(result.period) };
-      },
+      Type.Object({
+        period: Period,
+        rows: Type.Array(
+          Type.Object({ kind: Type.String(), failed: Type.Integer(), uncertain: Type.Integer() }),
+        ),
+      }),
+      (principal, query) => stats.deliveries(principal, query),
+      (result) => ({ name: 'deliveries', rows: result.rows }),
     );
   };
 }

@@ -5,12 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../src/chat/index.ts';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { createTestClock, demoDay } from './support/test-clock.ts';
 
 const rateLimit = 25;
 let testApp: TestApp;
+// The demo day, ticking; a story may stop it (the flood story must not cross a clock minute).
+const ticking = createTestClock(demoDay);
+let stoppedAt: Date | undefined;
 
 beforeAll(async () => {
-  testApp = await startTestApp('chat_engine', { env: { CHAT_RATE_LIMIT_PER_MINUTE: String(rateLimit) } });
+  testApp = await startTestApp('chat_engine', {
+    env: { CHAT_RATE_LIMIT_PER_MINUTE: String(rateLimit) },
+    clock: { now: () => new Date((stoppedAt ?? ticking.now()).getTime()) },
+  });
 });
 
 afterAll(async () => {
@@ -270,10 +277,16 @@ describe('strangers, groups and floods', () => {
 
   it('slows down a member who floods the bot: one notice, then silence', async () => {
     const { chat } = await linkedAccount('Flooding Member');
-    // Linking counted against the (then unknown) account, not the member.
-    for (let sent = 0; sent < rateLimit; sent++) expect(await chat.say('!whoami')).toContain('You are');
-    expect(await chat.say('!whoami')).toBe('You are sending messages too quickly. Please wait a moment.');
-    expect(await chat.send('!whoami')).toEqual([]);
+    // All of it in one minute of the application's clock, however slow the machine.
+    stoppedAt = new Date('2026-12-01T05:00:10Z');
+    try {
+      // Linking counted against the (then unknown) account, not the member.
+      for (let sent = 0; sent < rateLimit; sent++) expect(await chat.say('!whoami')).toContain('You are');
+      expect(await chat.say('!whoami')).toBe('You are sending messages too quickly. Please wait a moment.');
+      expect(await chat.send('!whoami')).toEqual([]);
+    } finally {
+      stoppedAt = undefined;
+    }
   });
 });
 

@@ -27,6 +27,7 @@ const scriptStringIds = [
   'web-buttons-label',
   'web-error-generic',
   'web-error-rate-limited',
+  'web-error-busy',
   'web-session-ended',
   'web-connection-lost',
   'web-connection-back',

@@ -26,6 +26,7 @@ import type { FlowConversation, FlowDefinition, FlowStart, FlowSubject } from '.
 import type { Principal } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Database } from '../db/index.ts';
+import { AppError } from '../errors/index.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { type IdentityService, type InviteService, principalOf } from '../members/index.ts';
@@ -466,11 +467,23 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       try {
         return await handle(inbound);
       } catch (error) {
+        const locale = chooseLocale(
+          [inbound.locale, detectTextLocale(inbound.text), inbound.localeHint],
+          defaultLocale,
+        );
+        // The audit log is behind (its queue is full): nothing may happen unrecorded, so the
+        // member is told to try again shortly rather than met with silence or a vague failure.
+        if (error instanceof AppError && error.code === 'unavailable') {
+          logger.warn(
+            { platform: inbound.platform, chatType: inbound.chatType, reason: error.message },
+            'conversation engine turned a message away: a service it needs is unavailable',
+          );
+          return [say(locale, 'error-busy')];
+        }
         logger.error(
           { err: error, platform: inbound.platform, chatType: inbound.chatType },
           'conversation engine failed on a message',
         );
-        const locale = chooseLocale([inbound.locale, inbound.localeHint], defaultLocale);
         return [say(locale, 'error-generic')];
       }
     },

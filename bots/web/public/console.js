@@ -455,7 +455,9 @@ async function converse(
       showError(
         error instanceof RequestError && error.status === 429
           ? 'web-error-rate-limited'
-          : 'web-error-generic',
+          : error instanceof RequestError && error.status === 503
+            ? 'web-error-busy'
+            : 'web-error-generic',
       );
   }
 }

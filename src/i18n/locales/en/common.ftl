@@ -1,3 +1,4 @@
 # Strings shared by several modules.
 error-generic = Something went wrong on our side. Please try again in a moment.
+error-busy = The service is catching up with its records and cannot take this right now. Please try again in a minute.
 error-rate-limited = You are sending messages too quickly. Please wait a moment.

@@ -40,6 +40,7 @@ web-from-bot = Counterpart
 web-buttons-label = Actions for this answer
 web-error-generic = Something went wrong. Please try again in a moment.
 web-error-rate-limited = You are sending messages too quickly. Please wait a moment.
+web-error-busy = The service is catching up with its records. Please try again in a minute.
 web-session-ended = Your session has ended. Please log in again.
 web-connection-lost = Live updates interrupted; reconnecting…
 web-connection-back = Live updates restored.

@@ -40,6 +40,7 @@ web-from-bot = Counterpart
 web-buttons-label = Действия для этого ответа
 web-error-generic = Что-то пошло не так. Попробуйте ещё раз чуть позже.
 web-error-rate-limited = Вы отправляете сообщения слишком часто. Подождите немного.
+web-error-busy = Сервис сейчас дописывает журнал. Попробуйте ещё раз через минуту.
 web-session-ended = Сеанс завершён. Войдите снова.
 web-connection-lost = Обновления прервались; переподключаемся…
 web-connection-back = Обновления снова работают.

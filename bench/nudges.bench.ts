@@ -231,7 +231,9 @@ async function measureScheduling(redis: BenchRedis, emulator: TelegramEmulator):
       prefix,
       concurrency: application.config.queues.nudgeConcurrency,
     });
-    const worker = application.requests.startWorkers();
+    // The timer service's workers, among them the nudge lane's (nudges are one of its lanes).
+    application.timers.startWorker();
+    const worker = application.timers.workerOf('nudges');
     if (worker === undefined) throw new Error('no nudge worker (Redis?)');
     const nudgeQueue = application.queues.queue('nudges');
 

@@ -236,6 +236,7 @@ export async function createApplication(
     db: database.db,
     redis,
     queues,
+    timers: timers.timers,
     audit,
     adapters: messengers,
     logger,
@@ -244,8 +245,7 @@ export async function createApplication(
   });
   const requests = createRequestsModule({
     db: database.db,
-    redis,
-    queues,
+    timers: timers.timers,
     audit,
     outbox: outbox.service,
     registry,
@@ -280,7 +280,7 @@ export async function createApplication(
     registry,
     outbox: outbox.service,
     redis,
-    queues,
+    timers: timers.timers,
     cipher: bodyCipher.cipher,
     interpret: (text) => ask.interpret(text),
     messengers,
@@ -461,7 +461,6 @@ export async function createApplication(
   if (config.runMode !== 'api') {
     outbox.startWorker();
     timers.startWorker();
-    requests.startWorkers();
     consultations.startWorkers();
     flowSweep.start();
     verificationPlanner.start();
@@ -479,10 +478,10 @@ export async function createApplication(
     () => app.close(),
     () => webConsole.pushes.stop(),
     // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
-    () => requests.stop(),
+    // Timer handlers (nudges, deadlines) write pushes: they stop before the outbox does.
+    () => timers.stop(),
     () => consultations.stop(),
     () => outbox.stop(),
-    () => timers.stop(),
     () => queues.close(),
     async () => {
       ask.close();

@@ -94,30 +94,31 @@ export async function openConsultationsOf(db: Queryable, memberId: string): Prom
 }
 
 /** Waiting consultations whose accept deadline has passed (the reconciler's catch-up). */
-export async function overdue(db: Queryable, now: Date, limit: number): Promise<ConsultationRow[]> {
-  return db
-    .select()
-    .from(consultations)
-    .where(
-      and(inArray(consultations.status, [...awaitingStatuses]), lte(consultations.acceptDeadlineAt, now)),
-    )
-    .orderBy(asc(consultations.acceptDeadlineAt))
-    .limit(limit);
-}
-
-/** Waiting consultations with a deadline still ahead (timers to re-create). */
-export async function waiting(db: Queryable, limit: number, afterNumber: number): Promise<ConsultationRow[]> {
-  return db
-    .select()
+/**
+ * Accept deadlines due by `horizon` (the timer service's truth for this module's lane), earliest
+ * first, a page at a time (keyset on the deadline and the id).
+ */
+export async function deadlinesDueBy(
+  db: Queryable,
+  horizon: Date,
+  limit: number,
+  after?: { at: Date; id: string },
+): Promise<{ id: string; routeSeq: number; at: Date }[]> {
+  const rows = await db
+    .select({ id: consultations.id, routeSeq: consultations.routeSeq, at: consultations.acceptDeadlineAt })
     .from(consultations)
     .where(
       and(
         inArray(consultations.status, [...awaitingStatuses]),
-        sql`${consultations.number} > ${afterNumber}`,
+        lte(consultations.acceptDeadlineAt, horizon),
+        after === undefined
+          ? undefined
+          : sql`(${consultations.acceptDeadlineAt}, ${consultations.id}) > (${after.at.toISOString()}::timestamptz, ${after.id})`,
       ),
     )
-    .orderBy(asc(consultations.number))
+    .orderBy(asc(consultations.acceptDeadlineAt), asc(consultations.id))
     .limit(limit);
+  return rows.flatMap((row) => (row.at === null ? [] : [{ id: row.id, routeSeq: row.routeSeq, at: row.at }]));
 }
 
 export async function nextMessageSeq(tx: Queryable, consultationId: string): Promise<number> {

@@ -1,8 +1,8 @@
 // Public surface of the consultation module: the composition root builds it with
 // `createConsultations` and wires its chat parts, routes, workers and delivery reports.
+import type { DurableTimers } from '../timers/index.ts';
 import { systemClock } from '../clock/index.ts';
 import { eq } from 'drizzle-orm';
-import type { Worker } from 'bullmq';
 import type { ConversationEngine } from '../chat/index.ts';
 import { outboxTable, type OutcomeHandler } from '../outbox/index.ts';
 import { createBodyCipher, loadBodyKey } from './body-cipher.ts';
@@ -11,19 +11,14 @@ import { createConsultationChat } from './consultation-chat.ts';
 import { createConsultationHandover } from './consultation-handover.ts';
 import { createSteps } from './consultation-steps.ts';
 import { createCore, type ConsultationDeps } from './consultation-core.ts';
-import { createConsultationReconciler, createDeadlineTimers } from './consultation-deadlines.ts';
+import { createDeadlineTimers } from './consultation-deadlines.ts';
 import { createConsultationQueries } from './consultation-queries.ts';
 import { createConsultationRelay } from './consultation-relay.ts';
 import { recordDelivery, talkingIn } from './consultation-repository.ts';
 import { createConsultationRules } from './consultation-service.ts';
 import { consultationsRoutes } from './consultations-routes.ts';
 import type { Queryable } from '../db/index.ts';
-import {
-  createPeriodicTask,
-  type PeriodicTask,
-  createQueueWorker,
-  type QueueProducers,
-} from '../queue/index.ts';
+import { createPeriodicTask, type PeriodicTask } from '../queue/index.ts';
 import type { RedisHandle } from '../redis/index.ts';
 
 export type {
@@ -35,7 +30,7 @@ export type {
   ConsultationDetail,
 } from './consultation-types.ts';
 export type { HandoverInput, MovedConsultation } from './consultation-handover.ts';
-export { deadlineJobId, type DeadlineJob, type DeadlineQueue } from './consultation-deadlines.ts';
+export { deadlineJobId, type DeadlineJob } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
 export { addWorkingTime, type WorkSchedule } from './working-time.ts';
@@ -44,29 +39,20 @@ export type { FirstAnswerRow, FirstAnswerMonthRow, ConsultationScope } from './c
 
 export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 'rankCandidates'> {
   redis: RedisHandle;
-  queues: QueueProducers;
+  /** The durable-timer service: accept deadlines are its `consultationDeadlines` lane. */
+  timers: DurableTimers;
   /** Default: the ask module's ranking. */
   rankCandidates?: ConsultationDeps['rankCandidates'];
   workers: {
-    /** How often the reconciler catches up on deadlines and retention (ms). */
+    /** How often stored texts past their retention are purged (ms). */
     reconcileIntervalMs: number;
-    workerLockMs: number;
   };
 }
 
 export function createConsultations(options: ConsultationsOptions) {
-  const { redis, queues, logger } = options;
+  const { redis, logger } = options;
   const clock = options.clock ?? systemClock;
-  const timers = createDeadlineTimers(
-    {
-      add: (jobs) =>
-        queues.add(
-          'consultationDeadlines',
-          jobs.map((job) => ({ jobId: job.jobId, payload: job.payload, delay: job.delay })),
-        ),
-    },
-    clock,
-  );
+  const timers = createDeadlineTimers({ db: options.db, timers: options.timers, rules: () => rules });
   const core = createCore({
     ...options,
     clock,
@@ -76,9 +62,7 @@ export function createConsultations(options: ConsultationsOptions) {
   const rules = createConsultationRules(core);
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
-  const reconciler = createConsultationReconciler({ core, rules, relay, timers });
   const handover = createConsultationHandover(core, createSteps(core));
-  let worker: Worker | undefined;
   let periodic: PeriodicTask | undefined;
 
   /**
@@ -121,8 +105,11 @@ export function createConsultations(options: ConsultationsOptions) {
     handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
       handover.handOverInTransaction(...args),
     onDeliveryOutcome,
-    /** One reconciler pass: missed deadlines, lost timers, bodies past retention. */
-    reconcileNow: () => reconciler.runOnce(),
+    /** Re-arms lost or failed deadline timers now, and purges texts past their retention. */
+    async reconcileNow(): Promise<{ armed: number; replaced: number; purged: number }> {
+      const pass = await timers.reconcileNow();
+      return { ...pass, purged: await relay.purgeExpiredBodies() };
+    },
     /** Adds `/consult`, `/close`, the `consult:` buttons and free-text relaying to the conversation engine. */
     registerChat(
       engine: Pick<
@@ -136,36 +123,25 @@ export function createConsultations(options: ConsultationsOptions) {
       // Asked only while the member talks in an accepted consultation: one indexed lookup otherwise.
       engine.registerTextHandler(chat.interceptText, { activeWhen: talkingIn });
     },
-    /** Starts the deadline consumer and the reconciler (worker and all run modes only). */
+    /**
+     * Starts purging texts past their retention (worker and all run modes only). Deadlines fire
+     * from the timer service's workers.
+     */
     startWorkers() {
-      if (redis.client === undefined) {
-        logger.warn('no Redis: consultation deadlines are checked by the reconciler only');
-      } else {
-        worker = createQueueWorker(
-          'consultationDeadlines',
-          (job) => rules.handleDeadline(job.data.consultationId, job.data.routeSeq),
-          {
-            redis,
-            logger,
-            options: { concurrency: 8, lockDurationMs: options.workers.workerLockMs },
-          },
-        );
-      }
       periodic = createPeriodicTask({
-        name: 'consultation-reconciler',
+        name: 'consultation-retention',
         intervalMs: options.workers.reconcileIntervalMs,
-        task: () => reconciler.runOnce(),
+        task: () => relay.purgeExpiredBodies(),
         logger,
         lock:
           redis.client === undefined
             ? undefined
-            : { client: redis.client, key: `${redis.prefix}:lock:consultation-reconciler` },
+            : { client: redis.client, key: `${redis.prefix}:lock:consultation-retention` },
       });
       periodic.start();
     },
     async stop() {
       await periodic?.stop();
-      await worker?.close();
     },
   };
 }

@@ -1,10 +1,11 @@
 // The outbox: every push that is not a direct reply is written to Postgres first (with a dedupe
 // key), then delivered by a BullMQ worker through the recipient's messenger. Public surface.
+import type { DurableTimers } from '../timers/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Worker } from 'bullmq';
 import type { MessengerDirectory } from '../chat/index.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
-import { createOutboxReconciler } from './outbox-reconciler.ts';
+import { createOutboxLane } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
@@ -44,9 +45,9 @@ export interface OutboxSettings {
 
 export interface OutboxModule {
   readonly service: OutboxService;
-  /** Starts the delivery worker and the reconciler (worker and all run modes only). */
+  /** Starts the delivery worker and the relay (worker and all run modes only); the timer service reconciles. */
   startWorker(): void;
-  /** One reconciler pass now. */
+  /** One reconciler pass over the outbox's lane now, then a relay pass. */
   reconcileNow(): Promise<void>;
   /** Stops taking jobs and waits for deliveries in flight. */
   stop(): Promise<void>;
@@ -56,6 +57,8 @@ export function createOutbox(deps: {
   db: Database;
   redis: RedisHandle;
   queues: QueueProducers;
+  /** The durable-timer service: its reconciler repairs lost delivery jobs (the outbox's lane). */
+  timers: DurableTimers;
   audit: AuditService;
   adapters: Pick<MessengerDirectory, 'get'>;
   logger: Logger;
@@ -69,15 +72,13 @@ export function createOutbox(deps: {
     logger,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
   });
-  const reconciler = createOutboxReconciler({
+  const lane = createOutboxLane({
     db,
-    queues,
-    logger,
+    timers: deps.timers,
     graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)),
   });
   const relay = createOutboxRelay({ db, queues, logger });
   let worker: Worker | undefined;
-  let periodic: PeriodicTask | undefined;
   let relaying: PeriodicTask | undefined;
 
   return {
@@ -106,13 +107,6 @@ export function createOutbox(deps: {
         logger,
         options: { concurrency: settings.outboxConcurrency, lockDurationMs: settings.workerLockMs },
       });
-      periodic = createPeriodicTask({
-        name: 'outbox-reconciler',
-        intervalMs: settings.reconcileIntervalMs,
-        task: () => reconciler.reconcileOnce(),
-        logger,
-      });
-      periodic.start();
       relaying = createPeriodicTask({
         name: 'outbox-relay',
         intervalMs: relayIntervalMs,
@@ -122,12 +116,11 @@ export function createOutbox(deps: {
       relaying.start();
     },
     async reconcileNow() {
-      await reconciler.reconcileOnce();
+      await lane.reconcileNow();
       await relay.relayOnce();
     },
     async stop() {
       await relaying?.stop();
-      await periodic?.stop();
       await worker?.close();
     },
   };

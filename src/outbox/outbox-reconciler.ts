@@ -1,32 +1,37 @@
 // Outbox rows are the truth; delivery jobs can be lost (Redis flushed or down when the row was
-// written). This re-creates the job of any row still waiting after a grace period.
+// written). The outbox is a lane of the durable-timer service (src/timers) whose jobs the outbox
+// runs itself: the timer service's reconciler re-creates the job of any row still waiting after a
+// grace period (or replaces it when it failed for good), listing them with this module's query.
+import type { DurableTimers, LaneHandle } from '../timers/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
 import { and, asc, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { outbox } from './outbox-schema.ts';
 import type { Database } from '../db/index.ts';
-import type { Logger } from '../logging/index.ts';
-import type { QueueProducers } from '../queue/index.ts';
 
 const perPass = 1000;
 
-export function createOutboxReconciler({
+export function createOutboxLane({
   db,
-  queues,
-  logger,
+  timers,
   graceMs = 30_000,
   clock = systemClock,
 }: {
   db: Database;
-  queues: QueueProducers;
-  logger: Logger;
+  timers: DurableTimers;
   /** Rows younger than this are left to their job. Default 30 s. */
   graceMs?: number;
   clock?: Clock;
-}) {
-  return {
-    async reconcileOnce(): Promise<{ requeued: number }> {
+}): LaneHandle {
+  return timers.lane({
+    kind: 'outbox',
+    queue: 'outbox',
+    jobId: (row) => row.id,
+    payload: (row) => ({ outboxId: row.id }),
+    // Every row listed is past its grace: check its job now.
+    checkAfterMs: 0,
+    async *dueBy() {
       const rows = await db
-        .select({ id: outbox.id })
+        .select({ id: outbox.id, updatedAt: outbox.updatedAt })
         .from(outbox)
         .where(
           and(
@@ -41,17 +46,7 @@ export function createOutboxReconciler({
         )
         .orderBy(asc(outbox.updatedAt))
         .limit(perPass);
-      let requeued = 0;
-      const queue = queues.queue('outbox');
-      for (const row of rows) {
-        const state = await queue.getJobState(row.id);
-        if (state === 'failed' || state === 'completed') await queue.remove(row.id);
-        else if (state !== 'unknown') continue;
-        await queues.add('outbox', [{ jobId: row.id, payload: { outboxId: row.id } }]);
-        requeued += 1;
-      }
-      if (requeued > 0) logger.warn({ requeued }, 'requeued outbox deliveries whose jobs were lost');
-      return { requeued };
+      yield rows.map((row) => ({ id: row.id, generation: 0, dueAt: row.updatedAt }));
     },
-  };
+  });
 }

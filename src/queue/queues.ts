@@ -6,11 +6,11 @@ import type { Logger } from '../logging/index.ts';
 import type { RedisHandle } from '../redis/index.ts';
 
 export const queueNames = {
-  /** Timers of request nudges: delayed jobs `nudge:<requestId>:<seq>`, one per scheduled nudge. */
+  /** Timers of request nudges (a lane of src/timers): delayed jobs `nudge:<requestId>:<seq>`, one per scheduled nudge. */
   nudges: 'nudges',
   /** Deliveries of outbox rows: job id = outbox id. */
   outbox: 'outbox',
-  /** Accept deadlines of consultations: delayed jobs `consult-deadline:<consultationId>:<routeSeq>`. */
+  /** Accept deadlines of consultations (a lane of src/timers): delayed jobs `consult-deadline:<consultationId>:<routeSeq>`. */
   consultationDeadlines: 'consultation-deadlines',
   /** Durable timers (src/timers): delayed jobs `timer.<key>.<generation>`, one per timer row. */
   timers: 'durable-timers',

@@ -1,17 +1,16 @@
 // Pending formal requests and their nudges. Public surface: the composition root builds the
 // module here; other modules import only from this file.
 import { type Clock, systemClock } from '../clock/index.ts';
-import { DelayedError, type Worker } from 'bullmq';
 import { rankContacts } from '../ask/index.ts';
 import type { ConversationEngine } from '../chat/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
 import type { NudgePolicies } from './nudge-policy.ts';
 import { createNudgePlanner } from './nudge-planner.ts';
-import { createNudgeProcessor, type FireResult, type NudgeJobItem } from './nudge-processor.ts';
+import { createNudgeProcessor, type NudgeJobItem } from './nudge-processor.ts';
 import { createNudgeRenderer } from './nudge-renderer.ts';
 import { pushKinds } from './request-pushes.ts';
-import { createNudgeReconciler } from './nudge-reconciler.ts';
-import { createNudgeScheduler } from './nudge-scheduler.ts';
+import { createNudgeTimers } from './nudge-timers.ts';
+import type { DurableTimers } from '../timers/index.ts';
 import { createRequestAnswers } from './request-answers.ts';
 import { openEscalations } from './request-escalations.ts';
 import { createRequestHandover } from './request-handover.ts';
@@ -25,14 +24,6 @@ import type { AuditService } from '../audit/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
-import {
-  createMicroBatcher,
-  createPeriodicTask,
-  type PeriodicTask,
-  createQueueWorker,
-  type QueueProducers,
-} from '../queue/index.ts';
-import type { RedisHandle } from '../redis/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 import { createHolidayCalendar, createWorkingTime } from '../schedule/index.ts';
 
@@ -53,15 +44,14 @@ export type {
 } from './request-stats.ts';
 
 export interface RequestsSettings {
-  reconcileIntervalMs: number;
-  workerLockMs: number;
+  /** Nudge jobs taken at once per worker process (gathered into batches of up to 500). */
   nudgeConcurrency: number;
 }
 
 export interface RequestsModuleDeps {
   db: Database;
-  redis: RedisHandle;
-  queues: QueueProducers;
+  /** The durable-timer service: nudges are its `nudges` lane. */
+  timers: DurableTimers;
   audit: AuditService;
   outbox: OutboxService;
   registry: { snapshot(): RegistrySnapshot };
@@ -78,13 +68,17 @@ export interface RequestsModuleDeps {
 }
 
 export function createRequestsModule(deps: RequestsModuleDeps) {
-  const { db, redis, queues, logger, settings } = deps;
+  const { db, logger, settings } = deps;
   const clock = deps.clock ?? systemClock;
   const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const planner = createNudgePlanner({ policies: deps.policies, workingTime });
-  // Timers further ahead than this are created by the reconciler as they come near.
-  const horizonMs = Math.max(2 * settings.reconcileIntervalMs + 60_000, 3_600_000);
-  const scheduler = createNudgeScheduler({ queues, logger, horizonMs });
+  // The processor (built below, from the context holding this) fires what the lane's jobs bring.
+  const scheduler = createNudgeTimers({
+    db,
+    timers: deps.timers,
+    fire: (items: readonly NudgeJobItem[]) => processor.fire(items),
+    concurrency: settings.nudgeConcurrency,
+  });
   const messages = createRequestMessages(deps.translator);
   const context: RequestsContext = {
     db,
@@ -105,18 +99,6 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
   const handover = createRequestHandover(context);
   deps.outbox.onRender(pushKinds.nudge, createNudgeRenderer(context));
   const processor = createNudgeProcessor({ ...context, outbox: deps.outbox });
-  const reconciler = createNudgeReconciler({
-    db,
-    queues,
-    scheduler,
-    logger,
-    horizonMs,
-    clock,
-  });
-  let worker: Worker | undefined;
-  let periodic: PeriodicTask | undefined;
-  let batcher: ReturnType<typeof createMicroBatcher<NudgeJobItem, FireResult>> | undefined;
-
   return {
     service,
     answers,
@@ -130,55 +112,10 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
       registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });
     },
-    /** Starts the nudge timer consumer and the reconciler (worker and all run modes only); returns the BullMQ worker. */
-    startWorkers(): Worker | undefined {
-      if (redis.client === undefined) {
-        logger.warn(
-          'no Redis: nudges are recorded but not sent until a worker with Redis runs (set REDIS_URL)',
-        );
-        return undefined;
-      }
-      const activeBatcher = createMicroBatcher<NudgeJobItem, FireResult>({
-        run: (items) => processor.fire(items),
-        maxSize: 500,
-        maxDelayMs: 5,
-      });
-      batcher = activeBatcher;
-      worker = createQueueWorker(
-        'nudges',
-        async (job, token) => {
-          const result = await activeBatcher.submit({ requestId: job.data.requestId, seq: job.data.seq });
-          if (result.kind === 'early' && token !== undefined) {
-            await job.moveToDelayed(result.at, token);
-            throw new DelayedError();
-          }
-          return result.kind;
-        },
-        {
-          redis,
-          logger,
-          options: { concurrency: settings.nudgeConcurrency, lockDurationMs: settings.workerLockMs },
-        },
-      );
-      periodic = createPeriodicTask({
-        name: 'nudge-reconciler',
-        intervalMs: settings.reconcileIntervalMs,
-        task: () => reconciler.reconcileOnce(),
-        logger,
-        lock: { client: redis.client, key: `${redis.prefix}:lock:nudge-reconciler` },
-      });
-      periodic.start();
-      return worker;
-    },
     /** One reconciler pass now (operations, tests). */
-    reconcileNow: () => reconciler.reconcileOnce(),
+    reconcileNow: () => scheduler.reconcileNow(),
     /** Fires due nudges directly (benchmarks measure the processor this way too). */
     fire: (items: readonly NudgeJobItem[]) => processor.fire(items),
-    async stop() {
-      await periodic?.stop();
-      await worker?.close();
-      await batcher?.drain();
-    },
   };
 }
 

@@ -1,5 +1,6 @@
-// Fires due nudges: the consumer of the `nudges` queue. Jobs are gathered into batches (one
-// Postgres transaction for many due nudges) because a busy morning can bring thousands at once.
+// Fires due nudges: the firing of the timer service's `nudges` lane (nudge-timers.ts), which
+// gathers jobs into batches (one Postgres statement for many due nudges) because a busy morning
+// can bring thousands at once.
 //
 // Idempotent by construction: a timer job names the request and the nudge number (`seq`) it was
 // scheduled for; Postgres says which nudge is due. A job whose number is no longer the request's
@@ -11,7 +12,8 @@ import type { NudgePlanner } from './nudge-planner.ts';
 import type { RequestMessages } from './request-messages.ts';
 import { recipientLocale } from './request-messages.ts';
 import { pushesTo, pushKinds, type NudgeContext } from './request-pushes.ts';
-import type { NudgeScheduler } from './nudge-scheduler.ts';
+import type { FireOutcome } from '../timers/index.ts';
+import type { NudgeScheduler } from './nudge-timers.ts';
 import { isOpen, type RequestRow } from './request-types.ts';
 import { formalRequests, type RequestEventKind } from './requests-schema.ts';
 import type { Database, Queryable } from '../db/index.ts';
@@ -26,8 +28,7 @@ export interface NudgeJobItem {
   seq: number;
 }
 
-export type FireResult =
-  { kind: 'fired' } | { kind: 'postponed' } | { kind: 'stale' } | { kind: 'early'; at: number };
+export type FireResult = FireOutcome;
 
 export interface NudgeProcessorDeps {
   db: Database;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/index.ts';
 import type { NudgePlanner } from './nudge-planner.ts';
-import type { NudgeScheduler } from './nudge-scheduler.ts';
+import type { NudgeScheduler } from './nudge-timers.ts';
 import type { RequestMessages } from './request-messages.ts';
 import type { ContactRanking, RequestRow } from './request-types.ts';
 import type { Principal } from '../access/index.ts';

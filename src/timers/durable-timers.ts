@@ -1,6 +1,8 @@
 // One durable-timer service: "this must happen at that moment, even if a process or Redis dies
 // meanwhile". Postgres holds each timer (the truth); BullMQ holds one delayed job per timer with a
 // deterministic id; a reconciler re-creates jobs Redis lost and replaces jobs that failed for good.
+import type { QueueName } from '../queue/index.ts';
+import { createLaneHandle, type LaneFiring, type LaneHandle, type TimerLane } from './timer-lanes.ts';
 import { DelayedError, type Job } from 'bullmq';
 import { type Clock, systemClock } from '../clock/index.ts';
 import { noTimerMetrics, type TimerMetrics } from './timer-metrics.ts';
@@ -8,6 +10,11 @@ import { deleteFired, deleteTimer, dueBy, findTimer, upsertTimer, type TimerRow 
 import { afterCommit, type Database, type Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { QueueProducers } from '../queue/index.ts';
+
+/** A lane whose jobs the timer service runs. */
+export type RegisteredFiring = {
+  [Name in QueueName]: { kind: string; queue: Name; firing: LaneFiring<Name> };
+}[QueueName];
 
 /** What the owner stores with a timer: plain JSON, handed back to its handler when it fires. */
 export type TimerPayload =
@@ -48,7 +55,18 @@ export interface DurableTimers {
   handle<Payload extends TimerPayload>(kind: string, handler: TimerHandler<Payload>): void;
   /** One BullMQ job: the worker's processor. */
   process(job: Job<{ key: string; generation: number }>, token: string | undefined): Promise<void>;
-  /** Re-arms timers due within the horizon and replaces jobs of overdue timers that failed or vanished. */
+  /**
+   * Adds a lane: a kind whose due times live in its owner's rows (see timer-lanes.ts). With
+   * `firing`, the timer service runs its jobs; without, the owner does and the lane only repairs.
+   * Register before the worker starts.
+   */
+  lane<Name extends QueueName>(definition: TimerLane<Name>, firing?: LaneFiring<Name>): LaneHandle;
+  /** The lanes whose jobs the timer service runs (for the module's workers). */
+  firings(): readonly RegisteredFiring[];
+  /**
+   * Re-arms timers due within the horizon and replaces jobs of overdue timers that failed or
+   * vanished, in durable_timers and in every lane.
+   */
   reconcileOnce(): Promise<{ armed: number; replaced: number }>;
 }
 
@@ -75,7 +93,6 @@ const pageSize = 2000;
  * armed, then counts as stale (the transaction rolled back, or the timer was cancelled).
  */
 const uncommittedGraceMs = 30_000;
-const overdueChecksPerPass = 500;
 
 /** BullMQ rejects ids with colons (except its own three-part form), so the key is URI-encoded. */
 export const timerJobId = (key: string, generation: number): string =>
@@ -96,38 +113,29 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
   // One per timer kind, registered at start by code: bounded by the program, not by input.
   const handlers = new Map<string, TimerHandler<never>>();
 
-  /** Adds jobs for timers (no-op for ids that exist); false when Redis refused. */
-  async function arm(rows: readonly Pick<TimerRow, 'key' | 'generation' | 'dueAt'>[]): Promise<boolean> {
-    if (rows.length === 0) return true;
-    const now = clock.now().getTime();
-    try {
-      await queues.add(
-        'timers',
-        rows.map((row) => ({
-          jobId: timerJobId(row.key, row.generation),
-          payload: { key: row.key, generation: row.generation },
-          delay: Math.max(0, row.dueAt.getTime() - now),
-        })),
-      );
-      return true;
-    } catch (error) {
-      logger.warn(
-        { err: (error as Error).message, timers: rows.length },
-        'timers not armed now; the reconciler will arm them',
-      );
-      return false;
-    }
-  }
-
-  async function removeJob(key: string, generation: number): Promise<void> {
-    if (!queues.available) return;
-    try {
-      await queues.queue('timers').remove(timerJobId(key, generation));
-    } catch (error) {
-      // A job that stays fires, finds no timer, and does nothing.
-      logger.debug({ err: (error as Error).message, key }, 'timer job not removed');
-    }
-  }
+  // The kinds kept in durable_timers are one lane; owners of their own due times add theirs.
+  const laneDeps = { queues, logger, clock, metrics, horizonMs };
+  const table = createLaneHandle(
+    {
+      kind: 'durable_timers',
+      queue: 'timers',
+      jobId: (timer) => timerJobId(timer.id, timer.generation),
+      payload: (timer) => ({ key: timer.id, generation: timer.generation }),
+      checkAfterMs: overdueAfterMs,
+      async *dueBy(horizon) {
+        let after: TimerRow | undefined;
+        for (;;) {
+          const page = await dueBy(db, horizon, pageSize, after);
+          yield page.map((row) => ({ id: row.key, generation: row.generation, dueAt: row.dueAt }));
+          after = page.at(-1);
+          if (page.length < pageSize) return;
+        }
+      },
+    },
+    laneDeps,
+  );
+  const lanes: LaneHandle[] = [table];
+  const firings: RegisteredFiring[] = [];
 
   return {
     async schedule(key, dueAt, payload, scheduleOptions = {}) {
@@ -137,8 +145,8 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
       metrics.scheduled(kind);
       const tellRedis = async () => {
         // The older generation's job would only find itself stale; removing it keeps Redis small.
-        if (generation > 1) await removeJob(key, generation - 1);
-        if (dueAt.getTime() <= clock.now().getTime() + horizonMs) await arm([{ key, generation, dueAt }]);
+        if (generation > 1) await table.disarm([{ id: key, generation: generation - 1 }]);
+        await table.arm([{ id: key, generation, dueAt }]);
       };
       if (!afterCommit(executor, tellRedis)) await tellRedis();
     },
@@ -148,7 +156,7 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
       const removed = await deleteTimer(executor, key);
       if (removed === undefined) return false;
       metrics.cancelled(removed.kind);
-      const tellRedis = () => removeJob(key, removed.generation);
+      const tellRedis = () => table.disarm([{ id: key, generation: removed.generation }]);
       if (!afterCommit(executor, tellRedis)) await tellRedis();
       return true;
     },
@@ -194,41 +202,32 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
       metrics.fired(timer.kind);
     },
 
+    lane(definition, firing) {
+      const handle = createLaneHandle(definition, laneDeps);
+      lanes.push(handle);
+      if (firing !== undefined) {
+        firings.push({ kind: definition.kind, queue: definition.queue, firing } as RegisteredFiring);
+      }
+      return handle;
+    },
+
+    firings: () => firings,
+
     async reconcileOnce() {
-      const now = clock.now().getTime();
-      const horizon = new Date(Math.min(now + horizonMs, 8.64e15));
       let armed = 0;
-      const overdue: TimerRow[] = [];
-      let after: TimerRow | undefined;
-      for (;;) {
-        const page = await dueBy(db, horizon, pageSize, after);
-        // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
-        if (!(await arm(page))) throw new Error('Redis refused the timers');
-        armed += page.length;
-        for (const row of page) {
-          if (overdue.length < overdueChecksPerPass && row.dueAt.getTime() <= now - overdueAfterMs) {
-            overdue.push(row);
-          }
-        }
-        after = page.at(-1);
-        if (page.length < pageSize) break;
-      }
-      // Long past due and still here: its job failed for good, vanished, or gave up waiting for a
-      // transaction that committed more than half a minute after arming it. Replace it.
       let replaced = 0;
-      for (const row of overdue) {
-        const jobId = timerJobId(row.key, row.generation);
-        const state = await queues.queue('timers').getJobState(jobId);
-        if (state === 'failed' || state === 'completed' || state === 'unknown') {
-          await queues.queue('timers').remove(jobId);
-          await arm([row]);
-          replaced += 1;
+      let failure: Error | undefined;
+      // One lane's trouble (its query failing) must not keep the others from being repaired.
+      for (const lane of lanes) {
+        try {
+          const pass = await lane.reconcileNow();
+          armed += pass.armed;
+          replaced += pass.replaced;
+        } catch (error) {
+          failure ??= error instanceof Error ? error : new Error('a timer lane failed to reconcile');
         }
       }
-      if (replaced > 0) {
-        metrics.repaired(replaced);
-        logger.warn({ replaced }, 'replaced timer jobs that had failed or vanished');
-      }
+      if (failure !== undefined) throw failure;
       return { armed, replaced };
     },
   };

@@ -137,31 +137,26 @@ export function createLaneHandle<Name extends QueueName>(lane: TimerLane<Name>, 
     async reconcileNow() {
       const now = clock.now().getTime();
       const horizon = new Date(Math.min(now + deps.horizonMs, 8.64e15));
+      const queue = queues.queue(lane.queue);
       let armed = 0;
-      const overdue: LaneTimer[] = [];
+      let replaced = 0;
+      let checks = 0;
       for await (const page of lane.dueBy(horizon)) {
+        // Long past due and still waiting: its job failed for good, vanished, or finished early
+        // (before its owner's transaction committed). Such jobs are removed before the page is
+        // armed, so arming replaces them; a job armed by this very pass is never judged (it may
+        // already have completed, and replacing it would run the timer twice).
+        for (const timer of page) {
+          if (checks >= stateChecksPerPass || timer.dueAt.getTime() > now - checkAfterMs) continue;
+          checks += 1;
+          const jobId = lane.jobId(timer);
+          const state = await queue.getJobState(jobId);
+          if (state === 'failed' || state === 'completed') await queue.remove(jobId);
+          if (state === 'failed' || state === 'completed' || state === 'unknown') replaced += 1;
+        }
         // Adding a job id that exists is a no-op in BullMQ, so this only fills the gaps.
         await add(page);
         armed += page.length;
-        for (const timer of page) {
-          if (overdue.length < stateChecksPerPass && timer.dueAt.getTime() <= now - checkAfterMs) {
-            overdue.push(timer);
-          }
-        }
-      }
-      // Long past due and still waiting: its job failed for good, vanished, or finished early
-      // (before its owner's transaction committed). Replace it; the owner's check keeps a
-      // replaced job from acting twice.
-      let replaced = 0;
-      const queue = queues.queue(lane.queue);
-      for (const timer of overdue) {
-        const jobId = lane.jobId(timer);
-        const state = await queue.getJobState(jobId);
-        if (state === 'failed' || state === 'completed' || state === 'unknown') {
-          await queue.remove(jobId);
-          await add([timer]);
-          replaced += 1;
-        }
       }
       if (replaced > 0) {
         metrics.repaired(replaced);

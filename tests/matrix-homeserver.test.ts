@@ -136,6 +136,32 @@ describe('test Matrix homeserver, spec details', () => {
     });
   });
 
+  it('refuses an event over 64 KiB with M_TOO_LARGE and stores nothing', async () => {
+    const { accessToken } = homeserver.login(homeserver.registerUser('tessa').userId);
+    const created = await call<{ room_id: string }>('POST', '/createRoom', accessToken, {});
+    const roomId = encodeURIComponent(created.body.room_id);
+    const send = (body: string, txn: string) =>
+      call('PUT', `/rooms/${roomId}/send/m.room.message/${txn}`, accessToken, { msgtype: 'm.text', body });
+    expect((await send('x'.repeat(60_000), 't1')).status).toBe(200);
+    expect(await send('x'.repeat(65_000), 't2')).toMatchObject({
+      status: 413,
+      body: { errcode: 'M_TOO_LARGE' },
+    });
+    expect(await send('ж'.repeat(33_000), 't3')).toMatchObject({
+      status: 413,
+      body: { errcode: 'M_TOO_LARGE' },
+    });
+    const stateTooBig = await call('PUT', `/rooms/${roomId}/state/m.room.topic`, accessToken, {
+      topic: 'y'.repeat(70_000),
+    });
+    expect(stateTooBig).toMatchObject({ status: 413, body: { errcode: 'M_TOO_LARGE' } });
+    const bodies = homeserver
+      .roomEvents(created.body.room_id)
+      .filter((event) => event.type === 'm.room.message')
+      .map((event) => String((event.content as { body?: unknown }).body).length);
+    expect(bodies).toEqual([60_000]);
+  });
+
   it('registers through user-interactive auth and logs in with a password', async () => {
     const challenge = await call('POST', '/register', undefined, { username: 'dave', password: 'secret-pw' });
     expect(challenge).toMatchObject({ status: 401, body: { flows: [{ stages: ['m.login.dummy'] }] } });

@@ -60,6 +60,11 @@ export interface AccessToken {
 }
 
 /** Thrown by state operations; rendered as a Matrix error (`{errcode, error}`) with an HTTP status. */
+/** The Matrix spec's size limit of an event (federation form, bytes). */
+export const maximumEventBytes = 65_536;
+/** event_id, origin_server_ts, hashes, signatures, depth, auth and prev events of a PDU. */
+const maximumEventOverhead = 1024;
+
 export class MatrixError extends Error {
   readonly status: number;
   readonly errcode: string;
@@ -228,6 +233,19 @@ export class HomeserverState {
       transaction?: RoomEvent['transaction'];
     },
   ): RoomEvent {
+    // The spec limits an event to 65536 bytes in its federation form; content dominates it, so the
+    // fields a client cannot see yet (event id, hashes) are counted with a generous allowance.
+    const size = Buffer.byteLength(
+      JSON.stringify({
+        type: input.type,
+        state_key: input.stateKey,
+        sender: input.sender,
+        room_id: room.roomId,
+        content: input.content,
+      }),
+    );
+    if (size + maximumEventOverhead > maximumEventBytes)
+      throw new MatrixError(413, 'M_TOO_LARGE', `event too large: over ${maximumEventBytes} bytes`);
     const previous =
       input.stateKey === undefined ? undefined : room.state.get(stateKeyOf(input.type, input.stateKey));
     const event: RoomEvent = {

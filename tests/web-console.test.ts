@@ -306,6 +306,35 @@ describe('conversation', () => {
     expect(shown).toMatch(/Requirements for extradition requests to Kyrgyzstan/i);
   });
 
+  it('a button answers in the conversation’s language, not the page’s: a Russian question on an English page', async () => {
+    const member = await loggedInMember('Gulnara Web-Language');
+    const asked = await client.say(member, { text: 'кто занимается экстрадицией в Киргизии', locale: 'en' });
+    const button = asked
+      .flatMap((message) => message.buttons ?? [])
+      .find((candidate) => candidate.action.length > 0 && /треб/i.test(candidate.label));
+    expect(button, JSON.stringify(asked.map((message) => message.buttons))).toBeDefined();
+    // The page is English and says so with every message; the conversation is Russian.
+    const pressed = await client.say(member, { action: button!.action, locale: 'en' });
+    const shown = pressed.map((message) => message.text).join('\n');
+    expect(shown).toMatch(/[а-яё]{4}/i);
+    expect(shown).not.toMatch(/Requirements for/i);
+
+    // And the other way round: an English question on a Russian page.
+    const english = await loggedInMember('Oleg Web-Language');
+    const askedInEnglish = await client.say(english, {
+      text: 'Who handles extradition in Kyrgyzstan?',
+      locale: 'ru',
+    });
+    const requirements = askedInEnglish
+      .flatMap((message) => message.buttons ?? [])
+      .find((candidate) => /requirements/i.test(candidate.label));
+    expect(requirements).toBeDefined();
+    const answered = await client.say(english, { action: requirements!.action, locale: 'ru' });
+    expect(answered.map((message) => message.text).join('\n')).toMatch(
+      /Requirements for extradition requests/i,
+    );
+  });
+
   it('without a session the console endpoints answer 401; blank or oversized input gets 400', async () => {
     expect(
       (

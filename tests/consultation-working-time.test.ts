@@ -1,14 +1,17 @@
 // The accept window counts the recipient's working time only: their hours, in their time zone,
 // without weekends and public holidays.
 import { describe, expect, it } from 'vitest';
-import { addWorkingTime } from '../src/consultations/index.ts';
+import { createHolidayCalendar, createWorkingTime, type WorkingCalendar } from '../src/schedule/index.ts';
 
-const almaty = {
+// The one working-time model (src/schedule) that consultations use for their accept window.
+const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+const addWorkingTime = (from: Date, durationMs: number, calendar: WorkingCalendar): Date =>
+  new Date(workingTime.addWorkingTime(from.getTime(), durationMs, calendar));
+
+const almaty: WorkingCalendar = {
   timezone: 'Asia/Almaty',
-  days: [1, 2, 3, 4, 5],
-  start: '09:00',
-  end: '18:00',
-  holidayCountry: 'KZ',
+  country: 'KZ',
+  workingHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' },
 };
 const hours = (count: number) => count * 3_600_000;
 
@@ -35,7 +38,7 @@ describe('the accept window of a consultation', () => {
   });
 
   it('a round-the-clock contact point works through holidays and weekends', () => {
-    const always = { ...almaty, days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' };
+    const always = { ...almaty, workingHours: { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' } };
     expect(addWorkingTime(new Date('2026-12-31T12:00:00Z'), hours(24), always).toISOString()).toBe(
       '2027-01-01T12:00:00.000Z',
     );

@@ -13,7 +13,12 @@ import {
 } from './consultations-schema.ts';
 import { participantsOf, routesOf } from './consultation-repository.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RouteRow } from './consultation-types.ts';
-import { addWorkingTime, defaultWorkSchedule, type WorkSchedule } from './working-time.ts';
+import {
+  createHolidayCalendar,
+  createWorkingTime,
+  defaultWorkingHours,
+  type WorkingCalendar,
+} from '../schedule/index.ts';
 import type { Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Contact } from '../registry/index.ts';
@@ -116,24 +121,29 @@ export async function triedContacts(tx: Queryable, consultationId: string): Prom
   return tried;
 }
 
-function scheduleOf(core: Core, route: PlannedRoute, country: string): WorkSchedule {
+// The one working-time model (src/schedule), with the same public holidays as nudges.
+const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+
+/** The recipient's working calendar; coordinators are not registry contacts and get an office week. */
+function calendarOf(core: Core, route: PlannedRoute, country: string): WorkingCalendar {
   const snapshot = core.snapshot();
   const timezone = snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
   const contact =
     route.kind === 'coordinator' || route.contactId === null
       ? undefined
       : snapshot.contactById.get(route.contactId);
-  if (contact === undefined) return defaultWorkSchedule(timezone, country);
-  return { timezone, holidayCountry: country, ...contact.workingHours };
+  return { timezone, country, workingHours: contact?.workingHours ?? defaultWorkingHours };
 }
 
 export function acceptDeadline(core: Core, route: PlannedRoute, country: string, from: Date): Date {
   const seconds = core.settings.acceptWithinSeconds;
   if (seconds !== undefined) return new Date(from.getTime() + seconds * 1000);
-  return addWorkingTime(
-    from,
-    core.settings.acceptWithinWorkingHours * 3_600_000,
-    scheduleOf(core, route, country),
+  return new Date(
+    workingTime.addWorkingTime(
+      from.getTime(),
+      core.settings.acceptWithinWorkingHours * 3_600_000,
+      calendarOf(core, route, country),
+    ),
   );
 }
 

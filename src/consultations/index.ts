@@ -33,7 +33,6 @@ export type { HandoverInput, MovedConsultation } from './consultation-handover.t
 export { deadlineJobId, type DeadlineJob } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
-export { addWorkingTime, type WorkSchedule } from './working-time.ts';
 export { createConsultationStats, type ConsultationStats } from './consultation-stats.ts';
 export type { FirstAnswerRow, FirstAnswerMonthRow, ConsultationScope } from './consultation-stats.ts';
 

@@ -20,6 +20,12 @@ export interface WorkingTime {
   nextWorkingInstant(at: number, calendar: WorkingCalendar): number;
   /** Is `at` inside working time? */
   isWorkingInstant(at: number, calendar: WorkingCalendar): boolean;
+  /**
+   * The instant `durationMs` of working time after `from` (epoch ms): time outside working
+   * hours, on days off and on public holidays does not count. "Accept within 8 working hours"
+   * sent on Friday evening thus runs until Monday afternoon in the person's time zone.
+   */
+  addWorkingTime(from: number, durationMs: number, calendar: WorkingCalendar): number;
   /** The local calendar date (YYYY-MM-DD) of `at` in a time zone. */
   localDate(at: number, timezone: string): string;
   /** The instant a local date (YYYY-MM-DD) begins in a time zone. */
@@ -89,7 +95,8 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
     return { hours, windows };
   };
 
-  const nextWorkingInstant = (at: number, calendar: WorkingCalendar): number => {
+  /** The working windows from the one that may still be open at `at` onwards, for a year. */
+  function* windowsFrom(at: number, calendar: WorkingCalendar): Generator<Window> {
     const { hours, windows } = windowsOf(calendar);
     const today = localDay(at, calendar.timezone);
     // Start a day early: a window that began yesterday may still be open (night shifts).
@@ -100,15 +107,34 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
         if (windows.size > 5000) windows.clear();
         windows.set(day, window);
       }
-      if (window !== null && at < window.end) return Math.max(at, window.start);
+      if (window !== null && at < window.end) yield window;
     }
+  }
+
+  const nextWorkingInstant = (at: number, calendar: WorkingCalendar): number => {
+    for (const window of windowsFrom(at, calendar)) return Math.max(at, window.start);
     // No working day in a year (an empty `days` list): better a nudge at any time than never.
     return at;
+  };
+
+  const addWorkingTime = (from: number, durationMs: number, calendar: WorkingCalendar): number => {
+    let remaining = durationMs;
+    let cursor = from;
+    for (const window of windowsFrom(from, calendar)) {
+      cursor = Math.max(cursor, window.start);
+      if (cursor >= window.end) continue;
+      if (remaining <= window.end - cursor) return cursor + remaining;
+      remaining -= window.end - cursor;
+      cursor = window.end;
+    }
+    // No working time in a year (an empty `days` list): plain time rather than never.
+    return from + durationMs;
   };
 
   return {
     nextWorkingInstant,
     isWorkingInstant: (at, calendar) => nextWorkingInstant(at, calendar) === at,
+    addWorkingTime,
     localDate: (at, timezone) => dateOfDay(localDay(at, timezone)),
     localMidnight: (date, timezone) => localInstant(timezone, date, '00:00'),
   };

@@ -12,6 +12,7 @@ import {
 } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import { attr, html, type SafeHtml } from './html.ts';
+import { competenceChecks } from './page-parts.ts';
 
 /** What the form holds: strings as typed, so a wrong value can be shown back to be corrected. */
 export interface ContactFormValues {
@@ -388,21 +389,7 @@ export function renderContactForm(context: PageContext, input: FormInput): SafeH
     <fieldset id="field-competences" ${describe('field-competences')} tabindex="-1">
       <legend>${t('console-field-competences')}</legend>
       ${message('field-competences')}
-      <div class="check-grid">
-        ${registry.competences.map(
-          (competence) =>
-            html`<div class="check">
-              <input
-                type="checkbox"
-                id="competence-${competence.id}"
-                name="competences"
-                value="${competence.id}"
-                ${attr('checked', values.competences.includes(competence.id))}
-              />
-              <label for="competence-${competence.id}">${context.text(competence.label)}</label>
-            </div>`,
-        )}
-      </div>
+      ${competenceChecks(context, registry.competences, { name: 'competences', idPrefix: 'competence' }, values.competences)}
     </fieldset>
 
     <fieldset>

@@ -2,6 +2,7 @@
 // headers, pagination, badges, and reading GET parameters.
 import { attr, html, type HtmlValue, type SafeHtml } from './html.ts';
 import type { PageContext } from './console-context.ts';
+import type { RegistryFile } from '../registry/index.ts';
 
 /** Query parameters as strings (Fastify gives string | string[] | undefined). */
 export type RawQuery = Record<string, unknown>;
@@ -197,3 +198,27 @@ export const checkbox = (input: {
     />
     <label for="${input.id}">${input.label}</label>
   </div>`;
+
+/** One checkbox per competence of the registry, those in `selected` ticked (contact and treaty forms). */
+export function competenceChecks(
+  context: Pick<PageContext, 'text'>,
+  competences: RegistryFile['competences'],
+  field: { name: string; idPrefix: string },
+  selected: readonly string[],
+): SafeHtml {
+  return html`<div class="check-grid">
+    ${competences.map(
+      (competence) =>
+        html`<div class="check">
+          <input
+            type="checkbox"
+            id="${field.idPrefix}-${competence.id}"
+            name="${field.name}"
+            value="${competence.id}"
+            ${attr('checked', selected.includes(competence.id))}
+          />
+          <label for="${field.idPrefix}-${competence.id}">${context.text(competence.label)}</label>
+        </div>`,
+    )}
+  </div>`;
+}

@@ -4,7 +4,7 @@
 import type { RegistryFile, TreatyRecord } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import { attr, html, type SafeHtml } from './html.ts';
-import { dataTable } from './page-parts.ts';
+import { competenceChecks, dataTable } from './page-parts.ts';
 
 /** What the treaty form holds, as typed. */
 export interface TreatyFormValues {
@@ -226,21 +226,7 @@ export function renderTreatyBody(
       <fieldset id="treaty-covers" tabindex="-1" ${describe('treaty-covers')}>
         <legend>${t('console-treaty-covers')}</legend>
         ${message('treaty-covers')}
-        <div class="check-grid">
-          ${input.registry.competences.map(
-            (competence) =>
-              html`<div class="check">
-                <input
-                  type="checkbox"
-                  id="covers-${competence.id}"
-                  name="covers"
-                  value="${competence.id}"
-                  ${attr('checked', values.covers.includes(competence.id))}
-                />
-                <label for="covers-${competence.id}">${context.text(competence.label)}</label>
-              </div>`,
-          )}
-        </div>
+        ${competenceChecks(context, input.registry.competences, { name: 'covers', idPrefix: 'covers' }, values.covers)}
       </fieldset>
       <fieldset>
         <legend>${t('console-treaty-parties')}</legend>

@@ -97,7 +97,12 @@ try {
         role: 'member',
       });
       const invite = await callApi<{ code: string }>(server, 'POST', `/v1/members/${member.id}/invites`);
-      const user = emulator.createUser({ firstName: `Bench${String(index)}`, languageCode: 'en' });
+      // Its /start goes straight to our webhook, past the emulator: it has started the bot.
+      const user = emulator.createUser({
+        firstName: `Bench${String(index)}`,
+        languageCode: 'en',
+        hasStartedBot: true,
+      });
       await generateLoad({
         url: webhookUrl,
         method: 'POST',

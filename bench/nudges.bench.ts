@@ -394,8 +394,9 @@ async function measureTelegramDelivery(redis: BenchRedis): Promise<PartResult> {
   try {
     const { application } = testApp;
     await application.registry.importRegistry(undefined, registryWithCounterparts(contactCount));
+    // Linked in the database below, not through /start: they have started the bot in this story.
     const users = Array.from({ length: deliveryCount }, (_, index) =>
-      emulator.createUser({ firstName: `C${index}` }),
+      emulator.createUser({ firstName: `C${index}`, hasStartedBot: true }),
     );
     const requesterId = await seedMembers(
       testApp,

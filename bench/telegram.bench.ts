@@ -95,7 +95,12 @@ export async function run(context: PartContext): Promise<PartResult> {
         role: 'member',
       });
       const invite = await callApi<{ code: string }>(server, 'POST', `/v1/members/${member.id}/invites`);
-      const user = emulator.createUser({ firstName: `Bench${String(index)}`, languageCode: 'en' });
+      // Its /start goes straight to our webhook, past the emulator: it has started the bot.
+      const user = emulator.createUser({
+        firstName: `Bench${String(index)}`,
+        languageCode: 'en',
+        hasStartedBot: true,
+      });
       const linked = await generateLoad({
         url: webhookUrl,
         method: 'POST',

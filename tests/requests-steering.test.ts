@@ -317,8 +317,22 @@ describe('no dead ends', () => {
     expect(notice.text).toMatch(/phone \+[\d ]+/);
     const detail = await api<{ status: string }>(testApp, aliya.token, 'GET', `/v1/consultations/${ref}`);
     expect(detail.body.status).toBe('undeliverable');
-    const stats = await api(testApp, testApp.adminToken, 'GET', '/v1/stats/consultations');
+    type Figures = { consultations: number; answered: number; undeliverable: number };
+    const stats = await api<{
+      rows: (Figures & { country: string })[];
+      network: Figures;
+      monthly: Figures[];
+    }>(testApp, testApp.adminToken, 'GET', '/v1/stats/consultations');
     expect(stats.status).toBe(200);
-    expect(JSON.stringify(stats.body)).not.toContain('"country":"TJ"');
+    // Counted apart: undeliverable, neither a consultation left unanswered nor an answered one.
+    expect(stats.body.rows.find((row) => row.country === 'TJ')).toMatchObject({
+      consultations: 0,
+      answered: 0,
+      undeliverable: 1,
+    });
+    expect(stats.body.network.undeliverable).toBeGreaterThanOrEqual(1);
+    expect(stats.body.monthly.reduce((total, row) => total + row.undeliverable, 0)).toBe(
+      stats.body.network.undeliverable,
+    );
   });
 });

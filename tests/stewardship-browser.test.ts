@@ -315,6 +315,7 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
           'Extradition',
           '2',
           '2',
+          '0',
           '3 hours',
           '3.8 hours',
         ]);

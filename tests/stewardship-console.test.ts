@@ -295,6 +295,8 @@ describe('analytics', () => {
     const consultationsTable =
       /<table[^>]*id="table-consultations"[\s\S]*?<\/table>/.exec(page.body)?.[0] ?? '';
     expect(consultationsTable).toMatch(/3 hours[\s\S]*3\.8 hours/);
+    // Undeliverable consultations have their own column, apart from the answered ones.
+    expect(consultationsTable).toMatch(/data-label="Undeliverable"[^>]*>\s*<span class="number">0</);
     expect(page.body).toMatch(/<svg\s+viewBox=/);
     expect(page.body).toContain('href="/v1/stats/requests?format=csv"');
     // Freshness over time: a row per month up to this one, for the country and the network.

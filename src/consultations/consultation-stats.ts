@@ -16,16 +16,22 @@ export interface FirstAnswerRow {
   askerCountry: string | null;
   country: string | null;
   competence: string | null;
+  /** Delivered consultations; the undeliverable ones are counted apart. */
   consultations: number;
   answered: number;
+  /** Consultations nobody could be reached for: not unanswered, so not in `consultations`. */
+  undeliverable: number;
   medianSeconds: number | null;
   p90Seconds: number | null;
 }
 
 export interface FirstAnswerMonthRow {
   month: string;
+  /** Delivered consultations; the undeliverable ones are counted apart. */
   consultations: number;
   answered: number;
+  /** Consultations nobody could be reached for: not unanswered, so not in `consultations`. */
+  undeliverable: number;
   medianSeconds: number | null;
   p90Seconds: number | null;
 }
@@ -40,9 +46,13 @@ function scopeOf(scope: ConsultationScope): SQL {
     scope.country === undefined
       ? sql`true`
       : sql`(${consultations.country} = ${scope.country} or ${consultations.askerCountry} = ${scope.country})`;
-  // A consultation nobody could be reached for was never asked of anyone: it is not an unanswered one.
-  return sql`${country} and ${consultations.status} <> 'undeliverable' and ${consultations.createdAt} >= ${scope.from.toISOString()}::timestamptz and ${consultations.createdAt} < ${scope.to.toISOString()}::timestamptz`;
+  return sql`${country} and ${consultations.createdAt} >= ${scope.from.toISOString()}::timestamptz and ${consultations.createdAt} < ${scope.to.toISOString()}::timestamptz`;
 }
+
+// A consultation nobody could be reached for was never asked of anyone: it is not an unanswered
+// one, so it is counted apart (and, never answered, it has no time to first answer).
+const delivered = sql`count(*) filter (where ${consultations.status} <> 'undeliverable')`;
+const undeliverable = sql`count(*) filter (where ${consultations.status} = 'undeliverable')`;
 
 const elapsed = sql`extract(epoch from (${consultations.firstAnswerAt} - ${consultations.createdAt}))`;
 
@@ -55,7 +65,8 @@ export function createConsultationStats({ db }: { db: Database }) {
       const result = await db.execute(sql`
         select ${consultations.askerCountry} as asker_country, ${consultations.country} as country,
           ${consultations.competence} as competence,
-          count(*) as consultations, count(${consultations.firstAnswerAt}) as answered,
+          ${delivered} as consultations, count(${consultations.firstAnswerAt}) as answered,
+          ${undeliverable} as undeliverable,
           percentile_cont(0.5) within group (order by ${elapsed}) as median,
           percentile_cont(0.9) within group (order by ${elapsed}) as p90
         from ${consultations} where ${scopeOf(scope)}
@@ -67,6 +78,7 @@ export function createConsultationStats({ db }: { db: Database }) {
         competence: (row.competence as string | null) ?? null,
         consultations: Number(row.consultations ?? 0),
         answered: Number(row.answered ?? 0),
+        undeliverable: Number(row.undeliverable ?? 0),
         medianSeconds: seconds(row.median),
         p90Seconds: seconds(row.p90),
       }));
@@ -75,7 +87,8 @@ export function createConsultationStats({ db }: { db: Database }) {
     async monthly(scope: ConsultationScope): Promise<FirstAnswerMonthRow[]> {
       const result = await db.execute(sql`
         select to_char(date_trunc('month', ${consultations.createdAt} at time zone 'UTC'), 'YYYY-MM') as month,
-          count(*) as consultations, count(${consultations.firstAnswerAt}) as answered,
+          ${delivered} as consultations, count(${consultations.firstAnswerAt}) as answered,
+          ${undeliverable} as undeliverable,
           percentile_cont(0.5) within group (order by ${elapsed}) as median,
           percentile_cont(0.9) within group (order by ${elapsed}) as p90
         from ${consultations} where ${scopeOf(scope)}
@@ -84,6 +97,7 @@ export function createConsultationStats({ db }: { db: Database }) {
         month: String(row.month),
         consultations: Number(row.consultations ?? 0),
         answered: Number(row.answered ?? 0),
+        undeliverable: Number(row.undeliverable ?? 0),
         medianSeconds: seconds(row.median),
         p90Seconds: seconds(row.p90),
       }));

@@ -52,8 +52,9 @@ const FirstAnswer = Type.Object({
   askerCountry: Nullable(Type.String()),
   country: Nullable(Type.String()),
   competence: Nullable(Type.String()),
-  consultations: Type.Integer(),
+  consultations: Type.Integer({ description: 'delivered consultations' }),
   answered: Type.Integer(),
+  undeliverable: Type.Integer({ description: 'consultations nobody could be reached for (not unanswered)' }),
   medianSeconds: Seconds,
   p90Seconds: Seconds,
 });
@@ -180,6 +181,7 @@ export function statsRoutes({ stats }: { stats: StatsService }): FastifyPluginAs
             month: Type.String(),
             consultations: Type.Integer(),
             answered: Type.Integer(),
+            undeliverable: Type.Integer(),
             medianSeconds: Seconds,
             p90Seconds: Seconds,
           }),

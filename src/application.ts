@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { createMatrixBot, matrixMessenger } from '../bots/matrix/index.ts';
-import { createTelegramBot, telegramMessenger } from '../bots/telegram/index.ts';
+import { createRunningBots, messengerAdapters } from '../bots/index.ts';
 import {
   createEventStreams,
   createWebPushHub,
@@ -24,6 +23,7 @@ import {
   createConversationMemory,
   createQuietConversations,
   createMessengerDirectory,
+  type WayIn,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
 import { stewardshipConsole } from './console/index.ts';
@@ -64,7 +64,6 @@ import {
   createIdentityService,
   inviteRoutes,
   consoleBaseUrl,
-  registerMatrixInvites,
   createInviteService,
   createInviteThrottle,
   createMemberDirectory,
@@ -161,7 +160,10 @@ export async function createApplication(
   }
   // Every messenger this deployment knows, with what it can do (even where its adapter does not
   // run in this process); running adapters are registered below once built.
-  const messengers = createMessengerDirectory([telegramMessenger, matrixMessenger, webMessenger]);
+  const messengers = createMessengerDirectory([
+    ...Object.values(messengerAdapters).map((module) => module.messenger),
+    webMessenger,
+  ]);
   // Embedded database only: its notices reach this process before the writing statement returns.
   const quietConversations = database.engine === 'pglite' ? createQuietConversations() : undefined;
   if (quietConversations !== undefined)
@@ -195,28 +197,29 @@ export async function createApplication(
     messengers,
     clock,
   });
-  const telegram = createTelegram(config, {
+  // The messengers the configuration turns on (bots/index.ts lists them), each with its way in.
+  const bots = createRunningBots({
+    config,
     engine,
+    identities,
     translator,
-    redis: { client: chatRedis?.client, prefix: redis.prefix },
+    db: database.db,
+    redis,
+    chatRedis: { client: chatRedis?.client, prefix: redis.prefix },
     logger,
   });
-  const matrix = createMatrix(config, { engine, identities, translator, db: database.db, redis, logger });
-  registerMatrixInvites(invites, matrix === undefined ? undefined : config.matrix.userId);
-  // Deep links need the bot's username: configured, or learnt by the running bot (getMe).
-  invites.registerLinkBuilder('telegram', (code) => {
-    const username = config.telegram.botUsername ?? telegram?.username();
-    return username === undefined ? undefined : `https://t.me/${username}?start=${code}`;
-  });
+  // Only the adapters the configuration turned on are present.
+  const runningBots = Object.values(bots);
+  // A messenger whose bot runs elsewhere can still be a way in (a configured deep link's username).
+  for (const [name, module] of Object.entries(messengerAdapters)) {
+    const wayIn = bots[name as keyof typeof bots]?.wayIn ?? (await module.wayInFromConfig(config));
+    if (wayIn !== undefined) invites.registerWayIn(wayIn);
+  }
   // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.
   const sessions = createSessionService({ db: database.db, audit, clock });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
-  const chatAdapters = [
-    webConsole.pushes.adapter,
-    ...(telegram === undefined ? [] : [telegram.adapter]),
-    ...(matrix === undefined ? [] : [matrix.adapter]),
-  ];
+  const chatAdapters = [webConsole.pushes.adapter, ...runningBots.map((bot) => bot.adapter)];
   for (const adapter of chatAdapters) messengers.register(adapter);
 
   // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
@@ -330,8 +333,7 @@ export async function createApplication(
     engine,
     chatAdapters,
     messengers,
-    telegram,
-    matrix,
+    bots,
     webConsole,
     queues,
     timers,
@@ -380,8 +382,7 @@ export async function createApplication(
     { name: 'database', check: () => database.ping() },
     auditReadiness(audit),
     { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
-    ...(telegram === undefined ? [] : [telegram.readiness]),
-    ...(matrix === undefined ? [] : [matrix.readiness]),
+    ...runningBots.map((bot) => bot.readiness),
   ];
   // Statistics of how the network answers: API, console and Prometheus gauges.
   const directory = createMemberDirectory({ db: database.db, clock });
@@ -423,7 +424,7 @@ export async function createApplication(
             draftsRoutes({ drafts }),
             draftDownloadRoutes({ config, translator, downloads: draftDownloads, drafts }),
             inviteRoutes({ invites, identities }),
-            ...(telegram === undefined ? [] : [telegram.routes]),
+            ...runningBots.flatMap((bot) => (bot.routes === undefined ? [] : [bot.routes])),
             webConsoleRoutes({
               config,
               translator,
@@ -466,15 +467,13 @@ export async function createApplication(
     verificationPlanner.start();
   }
   // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
-  if (telegram !== undefined && config.runMode !== 'worker') await telegram.start();
+  // Workers only push, unless an adapter needs to be connected for that (it says so).
+  for (const bot of runningBots) if (config.runMode !== 'worker' || bot.runsInWorkers) await bot.start();
   if (config.runMode !== 'worker') await webConsole.pushes.start();
-  // Every mode: Matrix pushes need a syncing client, and the sync lock lets exactly one replica sync.
-  matrix?.start();
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.
   const stopSteps: (() => Promise<void>)[] = [
-    async () => telegram?.stop(),
-    async () => matrix?.stop(),
+    ...runningBots.map((bot) => () => bot.stop()),
     () => app.close(),
     () => webConsole.pushes.stop(),
     // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
@@ -517,53 +516,15 @@ export async function createApplication(
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
 
-/** The Telegram bot when a token is configured; otherwise says clearly that it is off and why. */
-function createTelegram(
-  config: Config,
-  deps: Pick<Parameters<typeof createTelegramBot>[0], 'engine' | 'translator' | 'redis' | 'logger'>,
-) {
-  const { botToken, apiRoot, webhookUrl, webhookSecret, botUsername } = config.telegram;
-  if (botToken === undefined) {
-    deps.logger.info(
-      'Telegram bot is off: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather and set it to turn the bot on)',
-    );
-    return undefined;
-  }
-  return createTelegramBot({
-    ...deps,
-    token: botToken,
-    apiRoot,
-    webhook:
-      webhookUrl === undefined || webhookSecret === undefined
-        ? undefined
-        : { url: webhookUrl, secret: webhookSecret },
-    username: botUsername,
-    defaultLocale: config.defaultLocale,
-  });
-}
-
-/** The Matrix bot when a homeserver is configured; otherwise says clearly that it is off. */
-function createMatrix(
-  config: Config,
-  deps: Pick<
-    Parameters<typeof createMatrixBot>[0],
-    'engine' | 'identities' | 'translator' | 'db' | 'redis' | 'logger'
-  >,
-) {
-  const { homeserverUrl, userId, accessToken, password, storeKey, deviceName } = config.matrix;
-  // Config validation guarantees the user id and store key whenever the homeserver is set.
-  if (homeserverUrl === undefined || userId === undefined || storeKey === undefined) {
-    deps.logger.info(
-      'Matrix bot is off: MATRIX_HOMESERVER_URL is not set (register a bot account and set MATRIX_* to turn it on)',
-    );
-    return undefined;
-  }
-  return createMatrixBot({
-    ...deps,
-    account: { homeserverUrl, userId, accessToken, password, deviceName },
-    storeKey,
-    defaultLocale: config.defaultLocale,
-  });
+/**
+ * Every configured messenger's way in for an invite, for a process that does not run the bots (the
+ * CLI): asked of the adapter registry here, the one place in src/ that knows it.
+ */
+export async function inviteWaysIn(config: Config): Promise<WayIn[]> {
+  const ways = await Promise.all(
+    Object.values(messengerAdapters).map((module) => module.wayInFromConfig(config)),
+  );
+  return ways.filter((way) => way !== undefined);
 }
 
 /**

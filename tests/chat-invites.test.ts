@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/audit-schema.ts';
 import { invites } from '../src/members/members-schema.ts';
 import { inviteAlphabet } from '../src/members/invite-code.ts';
-import { consoleBaseUrl, qrSvg, registerMatrixInvites } from '../src/members/invite-links.ts';
+import { matrixWayIn } from '../bots/matrix/index.ts';
+import { consoleBaseUrl, qrSvg } from '../src/members/invite-links.ts';
 import { createInviteService } from '../src/members/invite-service.ts';
 import { createInviteThrottle } from '../src/members/invite-throttle.ts';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
@@ -257,7 +258,7 @@ describe('the ways in of an invite', () => {
       ttlHours: 24,
       consoleUrl: consoleBaseUrl({ publicUrl: 'https://console.example.org/', host: '0.0.0.0', port: 80 }),
     });
-    registerMatrixInvites(service, '@counterpart:example.org');
+    service.registerWayIn(matrixWayIn('@counterpart:example.org'));
     const member = await createMember(testApp, { name: 'Matrix Invitee', country: 'KG' });
     const issued = await service.create(undefined, member.id);
     expect(issued.links).toEqual({

@@ -67,7 +67,7 @@ beforeAll(async () => {
     expect(patched.statusCode, patched.body).toBe(200);
   }
   const deadline = Date.now() + 20_000;
-  while (testApp.application.matrix?.status() !== 'syncing') {
+  while (testApp.application.bots.matrix?.status() !== 'syncing') {
     if (Date.now() > deadline) throw new Error('the Matrix bot never synced');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

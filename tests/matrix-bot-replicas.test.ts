@@ -26,7 +26,7 @@ describe('Matrix bot replicas and accounts', () => {
 
   it('a second replica stands by while the first syncs, and takes over when it stops', async () => {
     const { homeserver, botUserId, testApp } = fixture;
-    const first = testApp.application.matrix!;
+    const first = testApp.application.bots.matrix!;
     const second = fixture.anotherBot({
       account: {
         homeserverUrl: homeserver.url,

@@ -109,7 +109,7 @@ describe('Matrix bot', () => {
   });
 
   it('restarts mid-conversation: the question asked while it was down is answered, nothing twice', async () => {
-    const bot = testApp.application.matrix!;
+    const bot = testApp.application.bots.matrix!;
     const before = botMessages(alice, dm).length;
     await bot.stop();
     await alice.client.sendTextMessage(dm, 'who handles mutual legal assistance in Uzbekistan');
@@ -156,7 +156,7 @@ describe('Matrix bot', () => {
     // The injected events came before the question: none of them drew a reply (the plaintext
     // "!help" included), which a later marker proves without waiting on the clock.
     expect(await fixture.messagesBeforeMarker(alice, dm)).toHaveLength(before + 1);
-    expect(testApp.application.matrix?.status()).toBe('syncing');
+    expect(testApp.application.bots.matrix?.status()).toBe('syncing');
   });
 
   it('refuses an unknown user, without registry data, and leaves the room', async () => {
@@ -223,7 +223,7 @@ describe('Matrix bot', () => {
   }, 60_000);
 
   it('pushes through the adapter into the member’s encrypted DM, once per idempotency key', async () => {
-    const adapter = testApp.application.matrix!.adapter;
+    const adapter = testApp.application.bots.matrix!.adapter;
     const { messageId } = await adapter.send(
       alice.userId,
       { text: 'A consultation request is waiting for you.', requiresEncryption: true },
@@ -243,7 +243,7 @@ describe('Matrix bot', () => {
   it('pushes to someone without a DM through a new room that the bot encrypts from the start', async () => {
     const carol = await startTestMatrixUser(homeserver, 'carol', { autoJoin: true });
     try {
-      const adapter = testApp.application.matrix!.adapter;
+      const adapter = testApp.application.bots.matrix!.adapter;
       const { messageId } = await adapter.send(
         carol.userId,
         { text: 'Your request was answered.', requiresEncryption: true },
@@ -261,7 +261,7 @@ describe('Matrix bot', () => {
         created.findIndex((event) => event.type === 'm.room.encrypted'),
       );
       expect(carol.client.getAccountData('m.direct' as never)).toBeUndefined();
-      expect(testApp.application.matrix!.status()).toBe('syncing');
+      expect(testApp.application.bots.matrix!.status()).toBe('syncing');
     } finally {
       await carol.stop();
     }

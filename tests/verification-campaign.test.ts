@@ -70,7 +70,7 @@ beforeAll(async () => {
     },
   });
   const deadline = Date.now() + 20_000;
-  while (testApp.application.matrix?.status() !== 'syncing') {
+  while (testApp.application.bots.matrix?.status() !== 'syncing') {
     if (Date.now() > deadline) throw new Error('the Matrix bot never synced');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -6,3 +6,5 @@ export {
   type MatrixBotStatus,
 } from './matrix-bot.ts';
 export { matrixMessenger } from './matrix-messenger.ts';
+export { matrixAdapterModule } from './matrix-module.ts';
+export { matrixBotLink, matrixLinkCommand, matrixWayIn } from './matrix-ways-in.ts';

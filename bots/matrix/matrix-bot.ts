@@ -11,6 +11,7 @@ import {
   type ConversationCapabilities,
   type ConversationEngine,
   type OutboundMessage,
+  type RunningMessenger,
 } from '../../src/chat/index.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
@@ -19,6 +20,7 @@ import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
 import { ChatDeliveryError } from '../../src/chat/index.ts';
 import { matrixMessenger } from './matrix-messenger.ts';
+import { matrixWayIn } from './matrix-ways-in.ts';
 import type { RedisHandle } from '../../src/redis/redis-connection.ts';
 import { attachConversation, type MatrixConversation } from './matrix-conversation.ts';
 import {
@@ -54,7 +56,7 @@ export interface MatrixBotOptions {
 
 export type MatrixBotStatus = 'stopped' | 'standby' | 'connecting' | 'syncing' | 'reconnecting';
 
-export interface MatrixBot {
+export interface MatrixBot extends RunningMessenger {
   readonly adapter: ChatAdapter;
   readonly readiness: ReadinessCheck;
   status(): MatrixBotStatus;
@@ -340,6 +342,9 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       conversationCapabilities: capabilities,
       send: (chatId, message, options) => send(chatId, message, options?.idempotencyKey ?? randomUUID()),
     },
+    // Every mode: pushes need a syncing client, and the sync lock lets exactly one replica sync.
+    runsInWorkers: true,
+    wayIn: matrixWayIn(account.userId),
     readiness: {
       name: 'matrix',
       // A standby replica is healthy: syncing is another replica's job. Reported, never holding

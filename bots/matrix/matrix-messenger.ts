@@ -34,6 +34,8 @@ export const matrixMessenger: Messenger = {
     formatting: 'html',
     // Transaction ids: the homeserver keeps one event per (device, txn id).
     idempotentSends: true,
+    // Homeservers rate-limit per sending user; a bot account is usually exempted but not always.
+    sendRate: { perSecond: 10, perChatPerSecond: 2 },
   },
   classifyFailure: classifyMatrixFailure,
 };

@@ -12,3 +12,5 @@ export {
   telegramMessageLimit,
 } from './telegram-render.ts';
 export { telegramMessenger } from './telegram-messenger.ts';
+export { telegramAdapterModule } from './telegram-module.ts';
+export { telegramWayIn, telegramWayInFromConfig } from './telegram-ways-in.ts';

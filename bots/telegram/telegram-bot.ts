@@ -10,6 +10,7 @@ import {
   type ConversationEngine,
   type InboundMessage,
   type OutboundMessage,
+  type RunningMessenger,
 } from '../../src/chat/index.ts';
 import { supportedLocales, type Locale, type Translator } from '../../src/i18n/i18n.ts';
 import type { ReadinessCheck } from '../../src/http/operations-routes.ts';
@@ -24,6 +25,7 @@ import { renderRichForTelegram } from './telegram-rich.ts';
 import { telegramRetry, type TelegramRetryOptions } from './telegram-retry.ts';
 import { telegramMessenger } from './telegram-messenger.ts';
 import { telegramWebhookRoutes } from './telegram-webhook-routes.ts';
+import { telegramWayIn } from './telegram-ways-in.ts';
 import { createUpdateDeduplicator } from './update-deduplicator.ts';
 
 export interface TelegramBotOptions {
@@ -50,7 +52,7 @@ export interface TelegramBotOptions {
   };
 }
 
-export interface TelegramBot {
+export interface TelegramBot extends RunningMessenger {
   readonly mode: 'polling' | 'webhook';
   /** The one way out: inline answers and pushes (consultation relays, nudges) to a Telegram chat. */
   readonly adapter: ChatAdapter;
@@ -270,9 +272,13 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     });
   }
 
+  const username = () => options.username ?? (bot.isInited() ? bot.botInfo.username : undefined);
   return {
     mode,
     adapter,
+    // Workers only push (through `adapter`); updates are taken by API processes.
+    runsInWorkers: false,
+    wayIn: telegramWayIn(username),
     routes:
       webhook === undefined
         ? async () => undefined
@@ -284,7 +290,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
             ready,
             logger,
           }),
-    username: () => options.username ?? (bot.isInited() ? bot.botInfo.username : undefined),
+    username,
     isPolling: () => poller?.isPolling() === true,
     readiness: {
       name: 'telegram',

@@ -5,7 +5,12 @@ import type { Messenger } from './messenger-port.ts';
 import type { RichContent } from './rich-content.ts';
 import type { Locale } from '../i18n/index.ts';
 
-export type Platform = 'telegram' | 'matrix' | 'web';
+/**
+ * A messenger's name, as its adapter registers it (bots/index.ts) and as linked accounts, outbox
+ * rows and conversations store it. Deliberately open: a new adapter brings its own name, and the
+ * core only ever compares names it was given.
+ */
+export type Platform = string;
 /**
  * The web console's platform: its sessions are core (cookie login, src/members), so the core names
  * the identity a console login links (user id = member id).

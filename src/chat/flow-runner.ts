@@ -4,7 +4,7 @@
 // taken as an answer.
 import { systemClock, type Clock } from '../clock/index.ts';
 import type { SQL } from 'drizzle-orm';
-import type { Button, InboundMessage, OutboundMessage, Platform } from './chat-types.ts';
+import type { Button, InboundMessage, OutboundMessage } from './chat-types.ts';
 import type { ChatReply } from './command-table.ts';
 import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import { readTypedDate } from './flow-dates.ts';
@@ -128,7 +128,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     const sealContext = `flow:${flow.id}:${principal.memberId}:${conversation.platform}:${conversation.chatId}`;
     return {
       principal,
-      conversation: { platform: conversation.platform as Platform, chatId: conversation.chatId },
+      conversation: { platform: conversation.platform, chatId: conversation.chatId },
       locale,
       data,
       prefix: deps.messengers.capabilitiesOf(conversation.platform).commandPrefix,

@@ -24,6 +24,7 @@ export {
   type MessengerCapabilityLookup,
   type MessengerDirectory,
 } from './messenger-port.ts';
+export type { AdapterContext, MessengerAdapterModule, RunningMessenger, WayIn } from './messenger-module.ts';
 export {
   answerInline,
   answerKey,

@@ -33,6 +33,11 @@ export interface MessengerCapabilities {
    * web console's event ids), so a retry after an unknown outcome cannot deliver twice.
    */
   idempotentSends: boolean;
+  /**
+   * How fast pushes may go, shared by every process (src/outbox spaces sends to stay inside it);
+   * absent: as fast as the workers deliver.
+   */
+  sendRate?: { perSecond: number; perChatPerSecond: number } | undefined;
 }
 
 /**

@@ -1,26 +1,6 @@
 import type { Command } from 'commander';
 import { withContext, type OpenCliContext } from './cli-context.ts';
-import type { Config } from '../config/index.ts';
-import { qrTerminal, registerMatrixInvites, type IssuedInvite } from '../members/index.ts';
-
-/**
- * The bot's username for `t.me` deep links: TELEGRAM_BOT_USERNAME, else asked from the Bot API
- * (getMe) when a token is configured. Undefined when neither works; the code alone still links.
- */
-async function telegramUsername(config: Config): Promise<string | undefined> {
-  if (config.telegram.botUsername !== undefined) return config.telegram.botUsername;
-  const token = config.telegram.botToken;
-  if (token === undefined) return undefined;
-  try {
-    const response = await fetch(`${config.telegram.apiRoot.replace(/\/$/, '')}/bot${token}/getMe`, {
-      signal: AbortSignal.timeout(5000),
-    });
-    const body = (await response.json()) as { ok?: boolean; result?: { username?: string } };
-    return body.ok === true ? body.result?.username : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { qrTerminal, type IssuedInvite } from '../members/index.ts';
 
 /** The invite for a person: every way in, and a QR code of the console link to scan with a phone. */
 async function waysIn(issued: IssuedInvite): Promise<string> {
@@ -45,13 +25,11 @@ export function registerInviteCommands(program: Command, open: OpenCliContext): 
       const hours = options.hours === undefined ? undefined : Number(options.hours);
       if (hours !== undefined && !Number.isInteger(hours)) throw new Error('--hours must be a whole number');
       await withContext(open, async ({ config, invites }) => {
-        registerMatrixInvites(
-          invites,
-          config.matrix.homeserverUrl === undefined ? undefined : config.matrix.userId,
-        );
-        const username = await telegramUsername(config);
-        if (username !== undefined)
-          invites.registerLinkBuilder('telegram', (code) => `https://t.me/${username}?start=${code}`);
+        // The bots do not run here: each configured messenger says its way in from the configuration,
+        // asked of the composition root (the one place in src/ that knows the adapters). Imported
+        // here, not at the top: it loads every adapter, which only this command needs.
+        const { inviteWaysIn } = await import('../application.ts');
+        for (const wayIn of await inviteWaysIn(config)) invites.registerWayIn(wayIn);
         const issued = await invites.create(undefined, options.member, { expiresInHours: hours });
         // The JSON line on stdout is for scripts; people read the ways in and the QR code on stderr.
         process.stdout.write(

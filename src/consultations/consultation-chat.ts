@@ -102,7 +102,7 @@ export function createConsultationChat({
     known: { country: string | undefined; competence: string | undefined },
   ): Promise<ChatReply> {
     // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
-    if (core.settings.alwaysSensitive && !core.capabilitiesOf(inbound.platform).endToEndEncrypted)
+    if (core.settings.alwaysSensitive && !(await core.conversationEncrypted(inbound)))
       return say(locale, 'consult-sensitive-needs-matrix');
     const draft: ConsultationDraft = {
       ...(known.country === undefined ? {} : { country: known.country }),

@@ -1,6 +1,6 @@
 // Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
 // timers, audit entries) and apply them only once the change is committed.
-import type { MessengerCapabilityLookup, OutboundMessage } from '../chat/index.ts';
+import type { MessengerDirectory, OutboundMessage } from '../chat/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
 import type { BodyCipher } from './body-cipher.ts';
 import { createNotices, type Notices } from './consultation-notices.ts';
@@ -36,7 +36,7 @@ export interface ConsultationDeps {
   /** Reads a country and a competence out of free words ("экстрадиция Киргизия"): the ask module's interpreter. */
   interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
   /** What each messenger can do: which chats are end-to-end encrypted, command signs, choices. */
-  messengers: MessengerCapabilityLookup;
+  messengers: Pick<MessengerDirectory, 'capabilitiesOf' | 'conversationCapabilities'>;
   clock?: Clock;
 }
 
@@ -55,7 +55,17 @@ export function createCore(deps: ConsultationDeps) {
   const { db, audit, outbox, timers, logger, settings, cipher } = deps;
   const clock = deps.clock ?? systemClock;
   const capabilitiesOf = (platform: string) => deps.messengers.capabilitiesOf(platform);
+  // Where a consultation goes (routing): what the messenger guarantees for every chat of the bot,
+  // since the chat may not exist yet (a direct room is made at the first push). The adapter still
+  // refuses, per chat, to send content marked requiresEncryption into a chat that is not.
   const isEncrypted = (chat: ChatAddress): boolean => capabilitiesOf(chat.platform).endToEndEncrypted;
+  /**
+   * Where someone writes from (an existing chat): asked of that conversation on the port, so an
+   * unencrypted room on a messenger that can encrypt does not count as encrypted.
+   */
+  const conversationEncrypted = async (chat: ChatAddress): Promise<boolean> =>
+    capabilitiesOf(chat.platform).endToEndEncrypted &&
+    (await deps.messengers.conversationCapabilities(chat)).endToEndEncrypted;
   const notices: Notices = createNotices({
     translator: deps.translator,
     capabilitiesOf,
@@ -194,6 +204,7 @@ export function createCore(deps: ConsultationDeps) {
     deps,
     clock,
     capabilitiesOf,
+    conversationEncrypted,
     order,
     notices,
     settings,

@@ -217,7 +217,8 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
       const description = (context.data as ConsultationDraft & { description?: string }).description;
       if (country === undefined || competence === undefined || description === undefined) return undefined;
       const sensitive = core.settings.alwaysSensitive || context.data.sensitive === true;
-      if (sensitive && !context.capabilities.endToEndEncrypted)
+      // The step above judged the messenger; this chat itself must be encrypted too (asked of the port).
+      if (sensitive && !(await core.conversationEncrypted(context.conversation)))
         return { text: context.t('consult-sensitive-needs-matrix'), locale: context.locale };
       const started = await rules.start(
         context.principal,

@@ -48,6 +48,8 @@ export function createConsultationRelay(core: Core) {
     if (text === '') throw new AppError('validation_failed', 'empty message');
     if (text.length > maxMessageLength)
       throw new AppError('validation_failed', `a message is at most ${maxMessageLength} characters`);
+    // Asked of the sender's own chat (before the transaction: it is the adapter's knowledge, not ours).
+    const senderEncrypted = await core.conversationEncrypted(input.address);
     return core.transact(async (tx, effects) => {
       const found = await findByNumber(tx, number);
       const consultation = found === undefined ? undefined : await lockConsultation(tx, found.id);
@@ -67,7 +69,7 @@ export function createConsultationRelay(core: Core) {
       if ((await messageBySource(tx, input.sourceKey)) !== undefined) return { kind: 'duplicate' } as const;
       const ref = refOf(consultation.number);
 
-      if (consultation.sensitive && !core.capabilitiesOf(input.address.platform).endToEndEncrypted) {
+      if (consultation.sensitive && !senderEncrypted) {
         effects.audit.push({
           actor: `member:${principal.memberId}`,
           action: 'consultation.message.refused',
@@ -77,7 +79,7 @@ export function createConsultationRelay(core: Core) {
             from: role,
             platform: input.address.platform,
             length: text.length,
-            why: 'sensitive_needs_matrix',
+            why: 'sensitive_needs_encryption',
           },
         });
         return { kind: 'sender_not_encrypted' } as const;

@@ -19,7 +19,6 @@ import {
   defaultWorkingHours,
   type WorkingCalendar,
 } from '../schedule/index.ts';
-import type { Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Contact } from '../registry/index.ts';
 import { activeMember, reachableMembers, type MemberRecord, type ReachQuery } from '../members/index.ts';
@@ -348,7 +347,7 @@ export async function participantAddress(
   const participant = (await participantsOf(tx, consultationId)).find((row) => row.memberId === memberId);
   const preferred =
     participant?.platform != null && participant.chatId !== null
-      ? { platform: participant.platform as Platform, chatId: participant.chatId }
+      ? { platform: participant.platform, chatId: participant.chatId }
       : undefined;
   return core.addressFor(tx, memberId, { preferred, needsEncryption });
 }

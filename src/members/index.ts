@@ -1,6 +1,6 @@
 // The members module's public surface: other modules import from here only.
 export { createIdentityService, type IdentityService } from './identity-service.ts';
-export { consoleBaseUrl, qrSvg, qrTerminal, registerMatrixInvites } from './invite-links.ts';
+export { consoleBaseUrl, qrSvg, qrTerminal } from './invite-links.ts';
 export { inviteRoutes } from './invite-routes.ts';
 export {
   createInviteService,

@@ -20,32 +20,29 @@ const InviteCreated = Type.Object({
   memberId: Type.String(),
   code: Type.String({ description: 'Shown only in this answer; only a hash is stored' }),
   expiresAt: Timestamp,
+  // Keyed by messenger name: each running adapter adds its own way in (bots/*/…-ways-in.ts), so a
+  // new messenger's link appears here without a change to this schema.
   links: Type.Object(
     {
       web: Type.String({
         description: 'The web console login with the code filled in: PUBLIC_URL/login?code=CODE',
       }),
-      telegram: Type.Optional(
-        Type.String({ description: 'https://t.me/<bot>?start=CODE, when the Telegram bot is on' }),
-      ),
-      matrix: Type.Optional(
-        Type.String({
-          description: 'https://matrix.to/#/<bot user id>: a direct chat with the Matrix bot, when it is on',
-        }),
-      ),
     },
-    { additionalProperties: Type.String() },
+    {
+      additionalProperties: Type.String(),
+      description:
+        "Beside `web`, one one-tap link per messenger that has one, keyed by the messenger's name (a deep link to its bot, a direct chat with it)",
+    },
   ),
   instructions: Type.Object(
+    {},
     {
-      matrix: Type.Optional(
-        Type.Object({
-          to: Type.String({ description: "The Matrix bot's user id" }),
-          command: Type.String({ description: '!link CODE, sent in a direct chat with the bot' }),
-        }),
-      ),
+      additionalProperties: Type.Object({
+        to: Type.String({ description: "The bot's account on that messenger" }),
+        command: Type.String({ description: 'What to send it in a direct chat, e.g. "<link command> CODE"' }),
+      }),
+      description: "Per messenger that links by a typed command, keyed by the messenger's name",
     },
-    { additionalProperties: Type.Object({ to: Type.String(), command: Type.String() }) },
   ),
 });
 const InviteView = Type.Object({
@@ -89,7 +86,7 @@ export function inviteRoutes({
           tags: ['invites'],
           summary: 'Issue a one-time invite code for a member (coordinators: own country)',
           description:
-            'The member links Telegram with /start CODE (or the deep link), Matrix with !link CODE in a direct chat, or logs in to the web console. The code is used once and expires (default 7 days).',
+            "The member follows a messenger's link, types its link command with the code to the bot (`instructions`), or logs in to the web console. The code is used once and expires (default 7 days).",
           params: IdParams,
           body: Type.Union([
             Type.Object(

@@ -152,14 +152,18 @@ export function createInviteService({
           : 'pending';
 
   return {
-    /** Platforms add their one-tap link (the Telegram bot knows its username only after getMe). */
-    registerLinkBuilder(platform: string, build: InviteLinkBuilder): void {
-      linkBuilders.set(platform, build);
-    },
-
-    /** Platforms that link by a typed command add it here (the Matrix bot: `!link CODE`). */
-    registerInstruction(platform: string, build: InviteInstructionBuilder): void {
-      instructionBuilders.set(platform, build);
+    /**
+     * A messenger's way in for a code: its one-tap link (asked at each invite: a bot may learn its
+     * address only once connected) and/or the command to type to the bot.
+     */
+    registerWayIn(wayIn: {
+      platform: string;
+      link?: InviteLinkBuilder;
+      instruction?: InviteInstructionBuilder;
+    }): void {
+      if (wayIn.link !== undefined) linkBuilders.set(wayIn.platform, wayIn.link.bind(wayIn));
+      if (wayIn.instruction !== undefined)
+        instructionBuilders.set(wayIn.platform, wayIn.instruction.bind(wayIn));
     },
 
     instructionsFor(code: string): Record<string, InviteInstruction> {

@@ -134,9 +134,7 @@ export async function chatsOf(
     .from(identities)
     .where(eq(identities.memberId, memberId))
     .orderBy(asc(identities.linkedAt));
-  return rows.flatMap((row) =>
-    row.chatId === null ? [] : [{ platform: row.platform as Platform, chatId: row.chatId }],
-  );
+  return rows.flatMap((row) => (row.chatId === null ? [] : [{ platform: row.platform, chatId: row.chatId }]));
 }
 
 /** The registry contact a member stands behind, as a subquery (one statement where it is used). */

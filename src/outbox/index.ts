@@ -8,7 +8,7 @@ import { createOutboxDelivery } from './outbox-delivery.ts';
 import { createOutboxLane } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
-import { createSendRateLimiter, defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+import { createSendRateLimiter } from './send-rate-limiter.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -32,7 +32,7 @@ export {
 } from './outbox-service.ts';
 export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
 export { createDeliveryHealth, type DeliveryHealth } from './delivery-health.ts';
-export { defaultPlatformLimits, type PlatformLimits } from './send-rate-limiter.ts';
+export type { PlatformLimits } from './send-rate-limiter.ts';
 
 /** How often the relay tops up the delivery queue with deferred rows. */
 const relayIntervalMs = 200;
@@ -60,10 +60,9 @@ export function createOutbox(deps: {
   /** The durable-timer service: its reconciler repairs lost delivery jobs (the outbox's lane). */
   timers: DurableTimers;
   audit: AuditService;
-  adapters: Pick<MessengerDirectory, 'get'>;
+  adapters: Pick<MessengerDirectory, 'get' | 'capabilitiesOf'>;
   logger: Logger;
   settings: OutboxSettings;
-  limits?: Readonly<Record<string, PlatformLimits>>;
   clock?: Clock;
 }): OutboxModule {
   const { db, redis, queues, audit, adapters, logger, settings } = deps;
@@ -95,7 +94,7 @@ export function createOutbox(deps: {
         rateLimiter: createSendRateLimiter({
           client: redis.client,
           prefix: redis.prefix,
-          limits: deps.limits ?? defaultPlatformLimits,
+          limitsOf: (platform) => adapters.capabilitiesOf(platform).sendRate,
         }),
         audit,
         logger,

@@ -8,18 +8,6 @@ export interface PlatformLimits {
   perChatPerSecond: number;
 }
 
-/**
- * Telegram: at most 30 messages a second overall and one a second per chat (Bot API FAQ). We
- * space sends at 28 a second: Telegram counts in sliding windows where it receives the calls, and
- * scheduling and network jitter can bunch evenly spaced sends, so the margin of two a second
- * keeps us clear of 429s while using 93% of the allowance.
- */
-export const defaultPlatformLimits: Readonly<Record<string, PlatformLimits>> = {
-  telegram: { perSecond: 28, perChatPerSecond: 1 },
-  // Homeservers rate-limit per sending user; a bot account is usually exempted but not always.
-  matrix: { perSecond: 10, perChatPerSecond: 2 },
-};
-
 export type Reservation = { granted: true; waitMs: number } | { granted: false; waitMs: number };
 
 export interface SendRateLimiter {
@@ -58,15 +46,16 @@ return {1, math.ceil(wait)}
 export function createSendRateLimiter({
   client,
   prefix,
-  limits = defaultPlatformLimits,
+  limitsOf,
 }: {
   client: Redis;
   prefix: string;
-  limits?: Readonly<Record<string, PlatformLimits>>;
+  /** Each messenger's limits, as its adapter declares them (capabilities.sendRate); none: unlimited. */
+  limitsOf: (platform: string) => PlatformLimits | undefined;
 }): SendRateLimiter {
   return {
     async reserve(platform, chatId, maxWaitMs) {
-      const limit = limits[platform];
+      const limit = limitsOf(platform);
       if (limit === undefined) return { granted: true, waitMs: 0 };
       // Hash tags keep both keys in one cluster slot, as a script needs.
       const globalKey = `${prefix}:send-rate:{${platform}}`;

@@ -102,7 +102,7 @@ export async function startMatrixBotFixture(
     ...options,
   });
   await waitFor(
-    () => (testApp.application.matrix?.status() === 'syncing' ? true : undefined),
+    () => (testApp.application.bots.matrix?.status() === 'syncing' ? true : undefined),
     'the bot to sync',
   );
   const users: TestMatrixUser[] = [];

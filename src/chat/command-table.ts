@@ -91,7 +91,9 @@ export function parseCommand(text: string): ParsedCommand | undefined {
   };
 }
 
-const telegramCommandName = /^[a-z0-9_]{1,32}$/;
+// The strictest messenger command menu's rule (lowercase letters, digits, _; at most 32), so the
+// canonical name can be every messenger's menu entry.
+const menuCommandName = /^[a-z0-9_]{1,32}$/;
 
 /** The registered commands, looked up by any of their names. */
 export class CommandTable {
@@ -100,10 +102,8 @@ export class CommandTable {
 
   register(command: ChatCommand): void {
     const canonical = command.names.en[0];
-    if (canonical === undefined || !telegramCommandName.test(canonical)) {
-      throw new Error(
-        `command ${command.id}: the first English name must match ${telegramCommandName.source}`,
-      );
+    if (canonical === undefined || !menuCommandName.test(canonical)) {
+      throw new Error(`command ${command.id}: the first English name must match ${menuCommandName.source}`);
     }
     if (this.#commands.some((existing) => existing.id === command.id))
       throw new Error(`command ${command.id} is registered twice`);

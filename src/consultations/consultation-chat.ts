@@ -103,7 +103,7 @@ export function createConsultationChat({
   ): Promise<ChatReply> {
     // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
     if (core.settings.alwaysSensitive && !(await core.conversationEncrypted(inbound)))
-      return say(locale, 'consult-sensitive-needs-matrix');
+      return say(locale, 'consult-sensitive-needs-encrypted');
     const draft: ConsultationDraft = {
       ...(known.country === undefined ? {} : { country: known.country }),
       ...(known.competence === undefined ? {} : { competence: known.competence }),
@@ -175,9 +175,9 @@ export function createConsultationChat({
     return attempt(locale, number, async () => {
       const outcome = await relay.relay(principal, number, { address, sourceKey, text });
       if (outcome.kind === 'sender_not_encrypted')
-        return say(locale, 'consult-sensitive-send-from-matrix', { ref: refOf(number) });
+        return say(locale, 'consult-sensitive-send-from-encrypted', { ref: refOf(number) });
       if (outcome.kind === 'recipient_not_encrypted') {
-        return say(locale, 'consult-relay-recipient-no-matrix', {
+        return say(locale, 'consult-relay-recipient-not-encrypted', {
           ref: refOf(number),
           name: outcome.recipientName,
         });

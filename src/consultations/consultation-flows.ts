@@ -184,7 +184,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
         accept: (sensitive, context) =>
           // The description is content: a sensitive one must not be typed into an unencrypted chat.
           sensitive && !context.capabilities.endToEndEncrypted
-            ? { end: { text: context.t('consult-sensitive-needs-matrix'), locale: context.locale } }
+            ? { end: { text: context.t('consult-sensitive-needs-encrypted'), locale: context.locale } }
             : { next: { ...context.data, sensitive } },
       },
       {
@@ -219,7 +219,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
       const sensitive = core.settings.alwaysSensitive || context.data.sensitive === true;
       // The step above judged the messenger; this chat itself must be encrypted too (asked of the port).
       if (sensitive && !(await core.conversationEncrypted(context.conversation)))
-        return { text: context.t('consult-sensitive-needs-matrix'), locale: context.locale };
+        return { text: context.t('consult-sensitive-needs-encrypted'), locale: context.locale };
       const started = await rules.start(
         context.principal,
         { country, competence, description, sensitive, origin: 'chat' },

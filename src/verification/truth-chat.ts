@@ -6,7 +6,7 @@
 import type { ActionContext, ChatReply, ConversationEngine, FlowContext, StepOption } from '../chat/index.ts';
 import { defineFlow } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
-import { isoDay, type Contact, type RegistryService } from '../registry/index.ts';
+import { commonChannelKinds, isoDay, type Contact, type RegistryService } from '../registry/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { VerificationService } from './verification-service.ts';
 import { AppError } from '../errors/index.ts';
@@ -37,17 +37,9 @@ interface Gone {
 
 const nobody = '-';
 /** What "Something changed" offers; channels are the record's messenger handles and numbers. */
-const changeFields = [
-  'phone',
-  'email',
-  'telegram',
-  'matrix',
-  'title',
-  'languages',
-  'workingHours',
-  'competences',
-] as const;
-const channelFields: ReadonlySet<string> = new Set(['phone', 'email', 'telegram', 'matrix']);
+const changeFields = [...commonChannelKinds, 'title', 'languages', 'workingHours', 'competences'] as const;
+// The registry format's channel kinds (src/registry/channel-rules.ts), in the same order.
+const channelFields: ReadonlySet<string> = new Set(commonChannelKinds);
 
 const nameOf = (contact: Contact, locale: Locale) => contact.name[locale] ?? contact.name.en ?? contact.id;
 

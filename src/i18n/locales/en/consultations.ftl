@@ -14,7 +14,7 @@ consult-ask-sensitivity =
     Sensitive consultations are relayed only between end-to-end encrypted Matrix rooms; a Telegram or web side gets a notice to move to Matrix instead of the content.
 consult-sensitive-yes = Sensitive (Matrix only)
 consult-sensitive-no = Not sensitive
-consult-sensitive-needs-matrix = Sensitive consultations take place in end-to-end encrypted Matrix rooms only. Open your Matrix chat with me and send !consult there. Nothing was sent.
+consult-sensitive-needs-encrypted = Sensitive consultations take place in end-to-end encrypted Matrix rooms only. Open your Matrix chat with me and send !consult there. Nothing was sent.
 consult-ask-description = Describe your question in a few sentences ({ $country }, { $competence }). It goes to the counterpart as it is.
 consult-description-too-long = That is { $length } characters; please keep the description under { $max }.
 consult-flow-title = the consultation request
@@ -94,8 +94,8 @@ consult-relay =
     { "[" }{ $ref }] { $name } ({ $authority }):
     { $text }
 consult-relay-withheld = { "[" }{ $ref }] { $name } sent a message in a sensitive consultation. Sensitive content is shown only in end-to-end encrypted Matrix rooms: link a Matrix account and continue there.
-consult-sensitive-send-from-matrix = Consultation { $ref } is sensitive: send your messages from Matrix. This message was not relayed.
-consult-relay-recipient-no-matrix = { $name } has no Matrix account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to Matrix.
+consult-sensitive-send-from-encrypted = Consultation { $ref } is sensitive: send your messages from Matrix. This message was not relayed.
+consult-relay-recipient-not-encrypted = { $name } has no Matrix account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to Matrix.
 consult-choose = You have several open consultations. Which one is this message for?
 consult-choose-expired = That message is no longer held. Please send it again.
 consult-close-choose = Which consultation do you want to close?

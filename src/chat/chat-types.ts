@@ -90,6 +90,12 @@ export interface OutboundMessage {
    */
   replyTo?: string | undefined;
   /**
+   * Thread under an earlier push that may not have left yet, named by its outbox dedupe key: the
+   * outbox resolves it to `replyTo` when it sends (waiting briefly while that push is still on its
+   * way) and removes it, so adapters never see it.
+   */
+  replyToPush?: string | undefined;
+  /**
    * Content that must travel end-to-end encrypted only (a sensitive consultation): an adapter that
    * cannot guarantee it for this chat must refuse to send (throw) rather than send in the clear.
    */

@@ -170,7 +170,13 @@ export function createConsultationRelay(core: Core) {
             text,
           }),
           locale,
-          ...(sameChat ? { replyTo: root.platformMessageId } : {}),
+          // Not delivered yet (the notice may still be on its way): the outbox threads it when
+          // it sends, after the root has left.
+          ...(sameChat
+            ? { replyTo: root.platformMessageId }
+            : root === undefined
+              ? { replyToPush: rootKey }
+              : {}),
           ...(consultation.sensitive && !withheld ? { requiresEncryption: true } : {}),
         });
       }

@@ -13,7 +13,12 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { sendThroughPort, type MessengerDirectory, type SendOutcome } from '../chat/index.ts';
+import {
+  sendThroughPort,
+  type MessengerDirectory,
+  type OutboundMessage,
+  type SendOutcome,
+} from '../chat/index.ts';
 import { outbox } from './outbox-schema.ts';
 import type { DeliveryOutcome, OutboxRow, OutboxService } from './outbox-service.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
@@ -139,6 +144,38 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     return true;
   }
 
+  /**
+   * A message that asks to hang under an earlier push (`replyToPush`) gets that push's platform
+   * message id once it is sent to the same chat; while it is still pending the job waits (up to
+   * `threadWaitMs` after its delivery job was made, in real time), and a root that failed or went elsewhere leaves
+   * the message unthreaded rather than held.
+   */
+  async function resolveThread(
+    row: OutboxRow,
+    message: OutboundMessage,
+    since: number,
+  ): Promise<OutboundMessage | 'wait'> {
+    const { replyToPush, ...rest } = message;
+    if (replyToPush === undefined || rest.replyTo !== undefined) return rest;
+    const [root] = await db
+      .select({
+        state: outbox.state,
+        platform: outbox.platform,
+        chatId: outbox.chatId,
+        platformMessageId: outbox.platformMessageId,
+      })
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, replyToPush));
+    if (root === undefined) return rest;
+    if (root.state === 'pending' || root.state === 'sending') {
+      return Date.now() - since < threadWaitMs ? 'wait' : rest;
+    }
+    const sameChat = root.platform === row.platform && root.chatId === row.chatId;
+    return root.state === 'sent' && sameChat && root.platformMessageId !== null
+      ? { ...rest, replyTo: root.platformMessageId }
+      : rest;
+  }
+
   async function process(job: OutboxJob, token: string | undefined): Promise<void> {
     const [row] = await db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
     if (row === undefined) return;
@@ -176,7 +213,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     }
     // Stored, or rendered now by the module that wrote the row (nudges are rendered at sending,
     // in the recipient's language, with the request as it stands).
-    const message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
+    let message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
     if (message === undefined) {
       await finish(
         row,
@@ -186,6 +223,14 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       );
       throw new UnrecoverableError(`outbox row ${row.id} has no message and no renderer for ${row.kind}`);
     }
+
+    const threaded = await resolveThread(row, message, job.timestamp);
+    if (threaded === 'wait') {
+      if (token === undefined) throw new Error('thread root not sent yet');
+      await job.moveToDelayed(Date.now() + threadWaitStepMs, token);
+      throw new DelayedError();
+    }
+    message = threaded;
 
     // A send that starts well after its slot (this process was busy) would bunch with the sends
     // of later slots, and the messenger counts arrivals in sliding windows: take a new slot.
@@ -290,6 +335,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 }
 
 export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
+
+/** How long a message may wait for the push it threads under, and how often it looks again. */
+const threadWaitMs = 30_000;
+const threadWaitStepMs = 250;
 
 /** How late after its slot a send may still start (see the rate-limit loop). */
 const lateSlotToleranceMs = 50;

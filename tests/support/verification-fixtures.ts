@@ -1,0 +1,83 @@
+// Set-up shared by the re-verification campaign tests: a policy file, overdue contacts working
+// around the clock, and the people behind them linked to Telegram as if they had started the bot.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Chat, User } from 'grammy/types';
+import type { Application } from '../../src/application.ts';
+import { aroundTheClock, registryWithCounterparts } from './nudge-fixtures.ts';
+import type { TelegramEmulator } from './telegram-emulator.ts';
+
+export { aroundTheClock };
+
+/** The text every prompt starts with. */
+export const promptText = 'Please check your entry';
+
+/** Writes a verification policy to a fresh directory and returns its path. */
+export function writeVerificationPolicy(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'verification-')), 'policy.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/**
+ * The demo registry plus `count` contacts `uz-c<n>` working around the clock and last verified
+ * long ago (due at once), and office-hours contacts `uz-p1` (Monday to Friday) and `uz-p2`
+ * (Tuesdays only) for placement checks.
+ */
+export function overdueRegistry(count: number) {
+  const registry = registryWithCounterparts(count);
+  for (const contact of registry.contacts)
+    if (contact.id.startsWith('uz-c')) contact.verifiedAt = '2025-01-01';
+  const template = registry.contacts.find((contact) => contact.id === 'uz-002');
+  for (const [id, days] of [
+    ['uz-p1', [1, 2, 3, 4, 5]],
+    ['uz-p2', [2]],
+  ] as const)
+    registry.contacts.push({
+      ...template!,
+      id,
+      name: { en: `Placement ${id}`, ru: `Размещение ${id}` },
+      channels: { email: `${id}@uz-gpo.example.org` },
+      workingHours: { days: [...days], start: '09:00', end: '18:00' },
+      deputy: null,
+      outOfOffice: null,
+      verifiedAt: '2025-01-01',
+    });
+  return registry;
+}
+
+export interface LinkedPerson {
+  contactId: string;
+  user: User;
+  chat: Chat.PrivateChat;
+}
+
+/** Members behind `uz-c<n>`, each linked to an emulator user who has started the bot. */
+export async function linkOverdueContacts(
+  application: Application,
+  emulator: TelegramEmulator,
+  count: number,
+): Promise<LinkedPerson[]> {
+  const linked: LinkedPerson[] = [];
+  for (let index = 0; index < count; index++) {
+    const contactId = `uz-c${index}`;
+    const member = await application.members.create(undefined, {
+      name: `Counterpart ${index}`,
+      country: 'UZ',
+      role: 'member',
+      contactId,
+      locale: 'en',
+    });
+    const invite = await application.invites.create(undefined, member.id);
+    const user = emulator.createUser({ firstName: `C${index}`, languageCode: 'en', hasStartedBot: true });
+    const outcome = await application.invites.redeem(invite.code, {
+      platform: 'telegram',
+      platformUserId: String(user.id),
+      chatId: String(user.id),
+    });
+    if (outcome.status !== 'linked') throw new Error(`${contactId} not linked: ${outcome.status}`);
+    linked.push({ contactId, user, chat: emulator.privateChat(user) });
+  }
+  return linked;
+}

@@ -1,0 +1,300 @@
+// A full-size re-verification campaign under crashes: fifty overdue contacts on Telegram (users
+// who have started the bot), prompted by worker processes (the production entry point with
+// RUN_MODE=worker), one of which is SIGKILLed in the middle of sending a prompt, and Redis is
+// flushed while the campaign runs. No prompt is sent twice; the only prompts that may not arrive
+// are those the killed worker had claimed (recorded 'uncertain', never resent: at most once), and
+// those contacts are still reminded and flagged. Answers of every kind are taken; the silent get
+// one reminder and one flag to their coordinator. Workers run on the real clock, so the API does
+// too; the pinned-date placement story and the Matrix side are in verification-campaign.test.ts.
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { outboxTable } from '../src/outbox/index.ts';
+import {
+  api,
+  press,
+  telegramPerson,
+  textsIn,
+  waitForMessage,
+  type TelegramPerson,
+} from './support/consultation-helpers.ts';
+import { eventually, outboxSettled, withinDeadline } from './support/eventually.ts';
+import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+
+import { startTestApp, type TestApp } from './support/test-app.ts';
+import {
+  linkOverdueContacts,
+  overdueRegistry,
+  promptText,
+  writeVerificationPolicy,
+  type LinkedPerson,
+} from './support/verification-fixtures.ts';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+
+const contactCount = 50;
+let emulator: TelegramEmulator;
+let redis: PrivateRedis;
+let testApp: TestApp;
+let policyFile: string;
+let people: LinkedPerson[];
+let coordinator: TelegramPerson;
+const workers: WorkerProcess[] = [];
+const labels = new Map<WorkerProcess, string>();
+
+beforeAll(async () => {
+  emulator = await startTelegramEmulator({ recordCalls: true });
+  redis = await startPrivateRedis();
+  policyFile = writeVerificationPolicy('default: { every: P6M, remindAfter: PT20S, reminders: 1 }\n');
+  // The API side takes the answers and plans; it runs no consumers: worker processes send.
+  testApp = await startTestApp('verification_full', {
+    loadDemo: false,
+
+    env: {
+      RUN_MODE: 'api',
+      REDIS_URL: redis.url,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      VERIFICATION_POLICY_FILE: policyFile,
+    },
+  });
+  await testApp.application.registry.importRegistry(undefined, overdueRegistry(contactCount));
+  people = await linkOverdueContacts(testApp.application, emulator, contactCount);
+  coordinator = await telegramPerson(testApp, emulator, {
+    name: 'Uzbek Coordinator',
+    country: 'UZ',
+    role: 'coordinator',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.kill()));
+  await testApp.close();
+  await redis.close();
+  await emulator.close();
+});
+
+afterEach(() => emulator.expectCallbackQueriesAnswered());
+
+function startWorker(): WorkerProcess {
+  const label = `worker-${workers.length + 1}`;
+  const worker = startWorkerProcess({
+    DATABASE_URL: testApp.database.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: testApp.application.config.redis.prefix,
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRootFor(label),
+    VERIFICATION_POLICY_FILE: policyFile,
+    RECONCILE_INTERVAL_SECONDS: '1',
+    WORKER_LOCK_SECONDS: '2',
+  });
+  workers.push(worker);
+  labels.set(worker, label);
+  return worker;
+}
+
+const promptsIn = (person: LinkedPerson) =>
+  textsIn(emulator, person.chat).filter((text) => text.includes(promptText));
+const promptedSoFar = () => people.filter((person) => promptsIn(person).length > 0).length;
+const asTelegramPerson = (person: LinkedPerson) => person as unknown as TelegramPerson;
+
+describe('a full re-verification campaign with a worker killed and Redis flushed', () => {
+  it('prompts every contact exactly once inside their hours and takes every kind of answer', async () => {
+    await testApp.application.registryTruth.planOnce();
+    const listed = await api<{ items: { contactId: string; nextAt: string; state: string }[] }>(
+      testApp,
+      coordinator.token,
+      'GET',
+      '/v1/verification?country=UZ',
+    );
+    const byId = new Map(listed.body.items.map((item) => [item.contactId, item]));
+    // Workers run on the real clock, so the API does too: placement is checked as a property here
+    // (inside the days and hours, never on Uzbekistan's Constitution Day); the pinned Friday-evening
+    // story with exact dates is in verification-campaign.test.ts.
+    const local = (at: string) =>
+      Object.fromEntries(
+        new Intl.DateTimeFormat('en-GB', {
+          timeZone: 'Asia/Tashkent',
+          weekday: 'short',
+          hour: '2-digit',
+          minute: '2-digit',
+          month: '2-digit',
+          day: '2-digit',
+          hourCycle: 'h23',
+        })
+          .formatToParts(new Date(at))
+          .map((part) => [part.type, part.value]),
+      );
+    for (const [id, days] of [
+      ['uz-p1', ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']],
+      ['uz-p2', ['Tue']],
+    ] as const) {
+      const item = byId.get(id);
+      expect(item?.state, id).toBe('overdue');
+      const at = local(item!.nextAt);
+      expect(days, id).toContain(at.weekday);
+      expect(`${at.hour}:${at.minute}` >= '09:00' && `${at.hour}:${at.minute}` < '18:00', id).toBe(true);
+      expect(`${at.month}-${at.day}`, id).not.toBe('12-08');
+    }
+
+    // Two workers share the campaign. Once a few prompts went out, the next one a worker sends is
+    // held by Telegram: that worker is killed mid-send, then Telegram acts on the call.
+    const live = [startWorker(), startWorker()];
+    await withinDeadline(Promise.all(live.map((worker) => worker.ready)), 'the workers to start', 60_000);
+    await eventually(() => (promptedSoFar() >= 5 ? true : undefined), 'five prompts sent', 60_000);
+    const held = emulator.holdNext('sendMessage');
+    const call = await withinDeadline(held.arrived, 'a prompt to be sent', 30_000);
+    const victim = live.find((worker) => labels.get(worker) === call.client);
+    expect(victim, `the worker that sent ${JSON.stringify(call.client)}`).toBeDefined();
+    live.splice(live.indexOf(victim!), 1);
+    await victim!.kill();
+    held.release();
+    // Redis loses its queues and timers mid-campaign; the reconcilers rebuild them from Postgres.
+    await redis.flushAll();
+    live.push(startWorker());
+
+    // Every contact's prompt reaches a final state. A prompt the killed worker had claimed ends
+    // 'uncertain' (it may or may not have reached Telegram) and is never sent again: at most once.
+    const db = testApp.application.database.db;
+    const promptRows = async () =>
+      db
+        .select({ state: outboxTable.state, chatId: outboxTable.chatId })
+        .from(outboxTable)
+        .where(eq(outboxTable.kind, 'verification'));
+    await eventually(
+      async () => {
+        const rows = await promptRows();
+        const chats = new Set(rows.map((row) => row.chatId));
+        return chats.size === contactCount &&
+          rows.every((row) => row.state === 'sent' || row.state === 'uncertain')
+          ? true
+          : undefined;
+      },
+      'a final prompt delivery for every contact',
+      60_000,
+    );
+    const finalRows = await promptRows();
+    expect(finalRows).toHaveLength(contactCount);
+    const uncertainChats = new Set(
+      finalRows.filter((row) => row.state === 'uncertain').map((row) => Number(row.chatId)),
+    );
+    const received = people.filter((person) => promptsIn(person).length > 0);
+    const unreceived = people.filter((person) => promptsIn(person).length === 0);
+    for (const person of unreceived) expect(uncertainChats.has(person.chat.id), person.contactId).toBe(true);
+    expect(received.length).toBeGreaterThanOrEqual(contactCount - 16);
+    const prompts = new Map(
+      received.map((person) => [
+        person.contactId,
+        emulator.sentMessages(person.chat).find((message) => (message.text ?? '').includes(promptText))!,
+      ]),
+    );
+
+    // All correct: forty of them at once.
+    const confirming = received.slice(0, received.length - 10);
+    for (const person of confirming)
+      void press(emulator, asTelegramPerson(person), prompts.get(person.contactId)!, 'vfy:ok:');
+    for (const person of confirming)
+      await waitForMessage(emulator, person.chat, 'your entry is confirmed', { timeoutMs: 30_000 });
+
+    // Something changed: a new phone, approved by the coordinator.
+    const changer = asTelegramPerson(received.at(-10)!);
+    void press(emulator, changer, prompts.get(received.at(-10)!.contactId)!, 'vfy:chg:');
+    const which = await waitForMessage(emulator, changer.chat, 'What changed?');
+    void press(emulator, changer, which, 'vchg:f:phone');
+    await waitForMessage(emulator, changer.chat, 'The new value');
+    emulator.sendUserMessage(changer.user, changer.chat, '+998 71 555 0140');
+    await waitForMessage(emulator, changer.chat, 'Your coordinator confirms the change');
+    const proposal = await waitForMessage(emulator, coordinator.chat, '+998 71 555 0140');
+    void press(emulator, coordinator, proposal, 'truth:ap:');
+    await waitForMessage(emulator, changer.chat, 'was approved');
+
+    // I no longer handle this, naming a successor: rejected by the coordinator.
+    const leaver = asTelegramPerson(received.at(-9)!);
+    void press(emulator, leaver, prompts.get(received.at(-9)!.contactId)!, 'vfy:gone:');
+    const successor = await waitForMessage(emulator, leaver.chat, 'Who takes over from you?');
+    void press(emulator, leaver, successor, 'vgone:s:uz-c0');
+    await waitForMessage(emulator, leaver.chat, 'Your coordinator will confirm it');
+    const retirement = await waitForMessage(emulator, coordinator.chat, 'no longer handle this work');
+    void press(emulator, coordinator, retirement, 'truth:rj:');
+    await waitForMessage(emulator, leaver.chat, 'was not approved');
+
+    // I am away, with a colleague standing in.
+    const away = asTelegramPerson(received.at(-8)!);
+    void press(emulator, away, prompts.get(received.at(-8)!.contactId)!, 'vfy:away:');
+    const until = await waitForMessage(emulator, away.chat, 'Until when are you away?');
+    void press(emulator, away, until, 'away:u:7');
+    const deputy = await waitForMessage(emulator, away.chat, 'Who stands in for you');
+    void press(emulator, away, deputy, 'away:d:uz-c0');
+    await waitForMessage(emulator, away.chat, 'Recorded: you are away until');
+
+    // The silent ones: one reminder each, then one flag each to the coordinator.
+    const silent = [...received.slice(-7), ...unreceived];
+    for (const person of silent) {
+      await waitForMessage(emulator, person.chat, 'A reminder', { timeoutMs: 60_000 });
+      await waitForMessage(emulator, coordinator.chat, `(${person.contactId}) has not re-confirmed`, {
+        timeoutMs: 60_000,
+      });
+    }
+
+    // Every delivery reached a final state and a reconciler pass found nothing left to send: a
+    // duplicate would have been sent by now.
+    await outboxSettled(testApp.application, 60_000);
+    const open = await db
+      .select({ id: outboxTable.id })
+      .from(outboxTable)
+      .where(inArray(outboxTable.state, ['pending', 'sending']));
+    expect(open).toHaveLength(0);
+    for (const person of people)
+      expect(
+        promptsIn(person),
+        `${person.contactId}: ${JSON.stringify(
+          emulator
+            .apiCalls('sendMessage')
+            .filter((call) => Number(call.params.chat_id) === person.chat.id)
+            .map((call) => [call.client, String(call.params.text).slice(0, 60)]),
+        )}`,
+      ).toHaveLength(1);
+    // Those who answered: at most the one reminder that may have crossed their answer on a loaded
+    // machine, and none once their answer was recorded.
+    const answeredWith: [LinkedPerson, string][] = [
+      ...confirming.map((person): [LinkedPerson, string] => [person, 'your entry is confirmed']),
+      [received.at(-10)!, 'was approved'],
+      [received.at(-9)!, 'was not approved'],
+      // Saying one is away does not confirm the record: the round's reminder may still come.
+      [received.at(-8)!, 'Recorded: you are away'],
+    ];
+    for (const [person, answer] of answeredWith) {
+      const texts = textsIn(emulator, person.chat);
+      const reminders = texts.filter((text) => text.includes('A reminder'));
+      const afterAnswer = texts.slice(texts.findIndex((text) => text.includes(answer)));
+      expect(reminders.length, person.contactId).toBeLessThanOrEqual(1);
+      if (person !== received.at(-9) && person !== received.at(-8))
+        expect(
+          afterAnswer.filter((text) => text.includes('A reminder')),
+          person.contactId,
+        ).toHaveLength(0);
+    }
+    for (const person of silent) {
+      expect(
+        textsIn(emulator, person.chat).filter((text) => text.includes('A reminder')),
+        person.contactId,
+      ).toHaveLength(1);
+      expect(
+        textsIn(emulator, coordinator.chat).filter((text) =>
+          text.includes(`(${person.contactId}) has not re-confirmed`),
+        ),
+        person.contactId,
+      ).toHaveLength(1);
+    }
+    const states = await api<{ items: { contactId: string; state: string; lastSource: string | null }[] }>(
+      testApp,
+      coordinator.token,
+      'GET',
+      '/v1/verification?country=UZ',
+    );
+    const state = new Map(states.body.items.map((item) => [item.contactId, item]));
+    expect(state.get('uz-c0')).toMatchObject({ state: 'fresh', lastSource: 'self' });
+    expect(state.get(received.at(-10)!.contactId)?.state).toBe('fresh');
+    for (const person of silent) expect(state.get(person.contactId)?.state, person.contactId).toBe('overdue');
+    expect(await Promise.all(live.map((worker) => worker.terminate()))).toEqual([0, 0]);
+  }, 240_000);
+});

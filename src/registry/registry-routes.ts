@@ -40,6 +40,10 @@ export const importBodyLimitBytes = 10 * 1024 * 1024;
 
 const noContent = { 204: Type.Null() };
 
+/** The Fastify instance the routes are declared on, with TypeBox types. */
+type RegistryApp = Parameters<FastifyPluginAsyncTypebox>[0];
+type AuditedRead = ReturnType<typeof auditedRead>;
+
 /** The registry API: reads for every member, writes for coordinators (own country) and admins. */
 export function registryRoutes({
   registry,
@@ -53,323 +57,338 @@ export function registryRoutes({
   return async (app) => {
     app.setValidatorCompiler(registryValidatorCompiler);
     await app.register(requirementRoutes({ registry, audited }));
-
-    app.get(
-      '/v1/countries',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Countries, with names in English and Russian',
-          querystring: PageQuery,
-          response: { 200: CountryPage, ...readErrors },
-        },
-      },
-      async (request) => {
-        audited(request, 'countries');
-        return paginate(registry.countries(), request.query);
-      },
-    );
-
-    app.get(
-      '/v1/competences',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'The competence vocabulary',
-          querystring: PageQuery,
-          response: { 200: CompetencePage, ...readErrors },
-        },
-      },
-      async (request) => {
-        audited(request, 'competences');
-        return paginate(registry.competences(), request.query);
-      },
-    );
-
-    // Authorities
-    app.get(
-      '/v1/authorities',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Authorities, by country and central-authority competence',
-          querystring: AuthorityQuery,
-          response: { 200: AuthorityPage, ...readErrors },
-        },
-      },
-      async (request) => {
-        const { limit, offset, ...filter } = request.query;
-        audited(request, 'authorities', filter);
-        return paginate(registry.authorities(filter), { limit, offset });
-      },
-    );
-    app.get(
-      '/v1/authorities/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'One authority',
-          params: IdParams,
-          response: { 200: AuthorityRecord, ...readErrors },
-        },
-      },
-      async (request) => {
-        audited(request, `authority:${request.params.id}`);
-        const authority = registry.view().authorityRecordById.get(request.params.id);
-        if (authority === undefined) throw notFound('authority', request.params.id);
-        return authority;
-      },
-    );
-    app.post(
-      '/v1/authorities',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Add an authority (coordinators: own country)',
-          body: AuthorityRecord,
-          response: { 201: AuthorityRecord, ...writeErrors },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireRole(request, 'coordinator');
-        return reply.code(201).send(await registry.createAuthority(actor, request.body));
-      },
-    );
-    app.patch(
-      '/v1/authorities/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Change fields of an authority',
-          params: IdParams,
-          body: AuthorityChanges,
-          response: { 200: AuthorityRecord, ...writeErrors },
-        },
-      },
-      async (request) =>
-        registry.updateAuthority(requireRole(request, 'coordinator'), request.params.id, request.body),
-    );
-    app.delete(
-      '/v1/authorities/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Remove an authority without contacts',
-          params: IdParams,
-          response: { ...noContent, ...writeErrors },
-        },
-      },
-      async (request, reply) => {
-        await registry.deleteAuthority(requireRole(request, 'coordinator'), request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    // Contacts
-    app.get(
-      '/v1/contacts',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Contact points, filtered by country, competence, status, authority and staleness',
-          querystring: ContactQuery,
-          response: { 200: ContactPage, ...readErrors },
-        },
-      },
-      async (request) => {
-        const { limit, offset, ...filter } = request.query;
-        audited(request, 'contacts', filter);
-        return paginate(registry.contacts(filter), { limit, offset });
-      },
-    );
-    app.get(
-      '/v1/contacts/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'One contact point',
-          params: IdParams,
-          response: { 200: ContactRecord, ...readErrors },
-        },
-      },
-      async (request) => {
-        audited(request, `contact:${request.params.id}`);
-        const contact = registry.view().contactRecordById.get(request.params.id);
-        if (contact === undefined) throw notFound('contact', request.params.id);
-        return contact;
-      },
-    );
-    app.post(
-      '/v1/contacts',
-      {
-        schema: {
-          tags: ['registry'],
-          summary:
-            'Add a contact point (coordinators: own country); without verifiedAt it counts as verified now by the caller',
-          body: NewContactRecord,
-          response: { 201: ContactRecord, ...writeErrors },
-        },
-      },
-      async (request, reply) => {
-        const actor = requireRole(request, 'coordinator');
-        return reply.code(201).send(await registry.createContact(actor, request.body));
-      },
-    );
-    app.patch(
-      '/v1/contacts/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Change any fields of a contact (workingHours, status, outOfOffice, deputy, ...)',
-          params: IdParams,
-          body: ContactChanges,
-          response: { 200: ContactRecord, ...writeErrors },
-        },
-      },
-      async (request) =>
-        registry.updateContact(requireRole(request, 'coordinator'), request.params.id, request.body),
-    );
-    app.delete(
-      '/v1/contacts/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Remove a contact point',
-          params: IdParams,
-          response: { ...noContent, ...writeErrors },
-        },
-      },
-      async (request, reply) => {
-        await registry.deleteContact(requireRole(request, 'coordinator'), request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-    app.post(
-      '/v1/contacts/:id/verify',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Record that the caller verified the contact today',
-          params: IdParams,
-          response: { 200: ContactRecord, ...writeErrors },
-        },
-      },
-      async (request) => registry.verifyContact(requireRole(request, 'coordinator'), request.params.id),
-    );
-
-    // Treaties
-    app.get(
-      '/v1/treaties',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Treaties, by party country and competence covered',
-          querystring: TreatyQuery,
-          response: { 200: TreatyPage, ...readErrors },
-        },
-      },
-      async (request) => {
-        const { limit, offset, ...filter } = request.query;
-        audited(request, 'treaties', filter);
-        return paginate(registry.treaties(filter), { limit, offset });
-      },
-    );
-    app.get(
-      '/v1/treaties/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'One treaty',
-          params: IdParams,
-          response: { 200: TreatyRecord, ...readErrors },
-        },
-      },
-      async (request) => {
-        audited(request, `treaty:${request.params.id}`);
-        const treaty = registry.view().treatyRecordById.get(request.params.id);
-        if (treaty === undefined) throw notFound('treaty', request.params.id);
-        return treaty;
-      },
-    );
-    app.post(
-      '/v1/treaties',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Add a treaty (admins)',
-          body: TreatyRecord,
-          response: { 201: TreatyRecord, ...writeErrors },
-        },
-      },
-      async (request, reply) =>
-        reply.code(201).send(await registry.createTreaty(requireRole(request, 'admin'), request.body)),
-    );
-    app.patch(
-      '/v1/treaties/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Change fields of a treaty (admins)',
-          params: IdParams,
-          body: TreatyChanges,
-          response: { 200: TreatyRecord, ...writeErrors },
-        },
-      },
-      async (request) =>
-        registry.updateTreaty(requireRole(request, 'admin'), request.params.id, request.body),
-    );
-    app.delete(
-      '/v1/treaties/:id',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'Remove a treaty (admins)',
-          params: IdParams,
-          response: { ...noContent, ...writeErrors },
-        },
-      },
-      async (request, reply) => {
-        await registry.deleteTreaty(requireRole(request, 'admin'), request.params.id);
-        return reply.code(204).send(null);
-      },
-    );
-
-    // Whole registry
-    app.post(
-      '/v1/registry/import',
-      {
-        bodyLimit: importBodyLimitBytes,
-        schema: {
-          tags: ['registry'],
-          summary:
-            'Replace the whole registry with a registry file (admins); every problem is listed with its JSON path, and nothing changes on error',
-          querystring: ImportQuery,
-          body: ImportBody,
-          response: { 200: ImportSummaryBody, ...writeErrors },
-        },
-      },
-      async (request) => {
-        const actor = requireRole(request, 'admin');
-        const dryRun = request.query.dryRun === true;
-        const summary = await registry.importRegistry(actor, request.body, { dryRun });
-        return { dryRun, ...summary };
-      },
-    );
-    app.get(
-      '/v1/registry/export',
-      {
-        schema: {
-          tags: ['registry'],
-          summary: 'The whole registry as a registry file (admins)',
-          response: { 200: RegistryFileSchema, ...readErrors },
-        },
-      },
-      async (request, reply) => {
-        const file = await registry.exportRegistry(requireRole(request, 'admin'));
-        // Serialized here, not from the schema (which writes optional fields last), so the
-        // export keeps the file's key order and diffs cleanly against the imported file.
-        return reply.type('application/json; charset=utf-8').send(JSON.stringify(file, null, 1) as never);
-      },
-    );
+    vocabularyRoutes(app, registry, audited);
+    authorityRoutes(app, registry, audited);
+    contactRoutes(app, registry, audited);
+    treatyRoutes(app, registry, audited);
+    wholeRegistryRoutes(app, registry);
   };
+}
+
+/** The lists every answer is spelled in: countries and competences. */
+function vocabularyRoutes(app: RegistryApp, registry: RegistryService, audited: AuditedRead): void {
+  app.get(
+    '/v1/countries',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Countries, with names in English and Russian',
+        querystring: PageQuery,
+        response: { 200: CountryPage, ...readErrors },
+      },
+    },
+    async (request) => {
+      audited(request, 'countries');
+      return paginate(registry.countries(), request.query);
+    },
+  );
+
+  app.get(
+    '/v1/competences',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'The competence vocabulary',
+        querystring: PageQuery,
+        response: { 200: CompetencePage, ...readErrors },
+      },
+    },
+    async (request) => {
+      audited(request, 'competences');
+      return paginate(registry.competences(), request.query);
+    },
+  );
+}
+
+/** Authorities: read by members, kept by coordinators (own country) and admins. */
+function authorityRoutes(app: RegistryApp, registry: RegistryService, audited: AuditedRead): void {
+  app.get(
+    '/v1/authorities',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Authorities, by country and central-authority competence',
+        querystring: AuthorityQuery,
+        response: { 200: AuthorityPage, ...readErrors },
+      },
+    },
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      audited(request, 'authorities', filter);
+      return paginate(registry.authorities(filter), { limit, offset });
+    },
+  );
+  app.get(
+    '/v1/authorities/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'One authority',
+        params: IdParams,
+        response: { 200: AuthorityRecord, ...readErrors },
+      },
+    },
+    async (request) => {
+      audited(request, `authority:${request.params.id}`);
+      const authority = registry.view().authorityRecordById.get(request.params.id);
+      if (authority === undefined) throw notFound('authority', request.params.id);
+      return authority;
+    },
+  );
+  app.post(
+    '/v1/authorities',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Add an authority (coordinators: own country)',
+        body: AuthorityRecord,
+        response: { 201: AuthorityRecord, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'coordinator');
+      return reply.code(201).send(await registry.createAuthority(actor, request.body));
+    },
+  );
+  app.patch(
+    '/v1/authorities/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Change fields of an authority',
+        params: IdParams,
+        body: AuthorityChanges,
+        response: { 200: AuthorityRecord, ...writeErrors },
+      },
+    },
+    async (request) =>
+      registry.updateAuthority(requireRole(request, 'coordinator'), request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/authorities/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Remove an authority without contacts',
+        params: IdParams,
+        response: { ...noContent, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      await registry.deleteAuthority(requireRole(request, 'coordinator'), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/** Contact points: read by members, kept and verified by coordinators (own country) and admins. */
+function contactRoutes(app: RegistryApp, registry: RegistryService, audited: AuditedRead): void {
+  app.get(
+    '/v1/contacts',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Contact points, filtered by country, competence, status, authority and staleness',
+        querystring: ContactQuery,
+        response: { 200: ContactPage, ...readErrors },
+      },
+    },
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      audited(request, 'contacts', filter);
+      return paginate(registry.contacts(filter), { limit, offset });
+    },
+  );
+  app.get(
+    '/v1/contacts/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'One contact point',
+        params: IdParams,
+        response: { 200: ContactRecord, ...readErrors },
+      },
+    },
+    async (request) => {
+      audited(request, `contact:${request.params.id}`);
+      const contact = registry.view().contactRecordById.get(request.params.id);
+      if (contact === undefined) throw notFound('contact', request.params.id);
+      return contact;
+    },
+  );
+  app.post(
+    '/v1/contacts',
+    {
+      schema: {
+        tags: ['registry'],
+        summary:
+          'Add a contact point (coordinators: own country); without verifiedAt it counts as verified now by the caller',
+        body: NewContactRecord,
+        response: { 201: ContactRecord, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'coordinator');
+      return reply.code(201).send(await registry.createContact(actor, request.body));
+    },
+  );
+  app.patch(
+    '/v1/contacts/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Change any fields of a contact (workingHours, status, outOfOffice, deputy, ...)',
+        params: IdParams,
+        body: ContactChanges,
+        response: { 200: ContactRecord, ...writeErrors },
+      },
+    },
+    async (request) =>
+      registry.updateContact(requireRole(request, 'coordinator'), request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/contacts/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Remove a contact point',
+        params: IdParams,
+        response: { ...noContent, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      await registry.deleteContact(requireRole(request, 'coordinator'), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+  app.post(
+    '/v1/contacts/:id/verify',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Record that the caller verified the contact today',
+        params: IdParams,
+        response: { 200: ContactRecord, ...writeErrors },
+      },
+    },
+    async (request) => registry.verifyContact(requireRole(request, 'coordinator'), request.params.id),
+  );
+}
+
+/** Treaties: read by members, kept by admins. */
+function treatyRoutes(app: RegistryApp, registry: RegistryService, audited: AuditedRead): void {
+  app.get(
+    '/v1/treaties',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Treaties, by party country and competence covered',
+        querystring: TreatyQuery,
+        response: { 200: TreatyPage, ...readErrors },
+      },
+    },
+    async (request) => {
+      const { limit, offset, ...filter } = request.query;
+      audited(request, 'treaties', filter);
+      return paginate(registry.treaties(filter), { limit, offset });
+    },
+  );
+  app.get(
+    '/v1/treaties/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'One treaty',
+        params: IdParams,
+        response: { 200: TreatyRecord, ...readErrors },
+      },
+    },
+    async (request) => {
+      audited(request, `treaty:${request.params.id}`);
+      const treaty = registry.view().treatyRecordById.get(request.params.id);
+      if (treaty === undefined) throw notFound('treaty', request.params.id);
+      return treaty;
+    },
+  );
+  app.post(
+    '/v1/treaties',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Add a treaty (admins)',
+        body: TreatyRecord,
+        response: { 201: TreatyRecord, ...writeErrors },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await registry.createTreaty(requireRole(request, 'admin'), request.body)),
+  );
+  app.patch(
+    '/v1/treaties/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Change fields of a treaty (admins)',
+        params: IdParams,
+        body: TreatyChanges,
+        response: { 200: TreatyRecord, ...writeErrors },
+      },
+    },
+    async (request) => registry.updateTreaty(requireRole(request, 'admin'), request.params.id, request.body),
+  );
+  app.delete(
+    '/v1/treaties/:id',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'Remove a treaty (admins)',
+        params: IdParams,
+        response: { ...noContent, ...writeErrors },
+      },
+    },
+    async (request, reply) => {
+      await registry.deleteTreaty(requireRole(request, 'admin'), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/** The whole registry as one file, in and out (admins). */
+function wholeRegistryRoutes(app: RegistryApp, registry: RegistryService): void {
+  app.post(
+    '/v1/registry/import',
+    {
+      bodyLimit: importBodyLimitBytes,
+      schema: {
+        tags: ['registry'],
+        summary:
+          'Replace the whole registry with a registry file (admins); every problem is listed with its JSON path, and nothing changes on error',
+        querystring: ImportQuery,
+        body: ImportBody,
+        response: { 200: ImportSummaryBody, ...writeErrors },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'admin');
+      const dryRun = request.query.dryRun === true;
+      const summary = await registry.importRegistry(actor, request.body, { dryRun });
+      return { dryRun, ...summary };
+    },
+  );
+  app.get(
+    '/v1/registry/export',
+    {
+      schema: {
+        tags: ['registry'],
+        summary: 'The whole registry as a registry file (admins)',
+        response: { 200: RegistryFileSchema, ...readErrors },
+      },
+    },
+    async (request, reply) => {
+      const file = await registry.exportRegistry(requireRole(request, 'admin'));
+      // Serialized here, not from the schema (which writes optional fields last), so the
+      // export keeps the file's key order and diffs cleanly against the imported file.
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(file, null, 1) as never);
+    },
+  );
 }

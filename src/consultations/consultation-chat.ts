@@ -30,18 +30,38 @@ const addressOf = (inbound: InboundMessage): ChatAddress => ({
   chatId: inbound.chatId,
 });
 
-export function createConsultationChat({
-  core,
-  rules,
-  relay,
-  flows,
-}: {
+type ConsultationFlows = ReturnType<typeof createConsultationFlows>;
+
+interface ChatDeps {
   core: Core;
   rules: ConsultationRules;
   relay: ConsultationRelay;
   flows: Flows;
-}) {
-  const db = core.deps.db;
+}
+
+/**
+ * Consultations in the conversation, by use case: starting and closing (commands), the buttons,
+ * and the text of a member talking in a consultation. The guided flows live in consultation-flows.
+ */
+export function createConsultationChat({ core, rules, relay, flows }: ChatDeps) {
+  const replies = consultationReplies(core);
+  const relayTo = relayWithNotice(relay, replies);
+  const consultationFlows = createConsultationFlows({ core, rules, relayTo, attempt: replies.attempt });
+  flows.register(consultationFlows.start);
+  flows.register(consultationFlows.decline);
+  flows.register(consultationFlows.choose);
+  const deps = { core, rules, flows, consultationFlows, replies };
+  return {
+    commands: consultationCommands(deps),
+    handleAction: consultationButtons(deps),
+    interceptText: talkingInConsultation({ ...deps, relayTo }),
+  };
+}
+
+export type ConsultationChat = ReturnType<typeof createConsultationChat>;
+
+/** Sentences for the chat, and the rules' refusals turned into sentences. */
+function consultationReplies(core: Core) {
   const say = (
     locale: Locale,
     id: string,
@@ -75,6 +95,95 @@ export function createConsultationChat({
     }
   }
 
+  /** One button per consultation, named by the other side (or the country while nobody took it). */
+  async function chooseButtons(
+    open: readonly ConsultationRow[],
+    principal: Principal,
+    locale: Locale,
+    verb: 'to' | 'close',
+  ) {
+    const others = await membersByIds(
+      core.deps.db,
+      open.flatMap((row) =>
+        row.askerMemberId === principal.memberId ? (row.counterpartMemberId ?? []) : row.askerMemberId,
+      ),
+    );
+    return open.map((row) => {
+      const otherId = row.askerMemberId === principal.memberId ? row.counterpartMemberId : row.askerMemberId;
+      const other = others.find((member) => member.id === otherId);
+      const name =
+        other === undefined
+          ? core.notices.countryName(row.country, locale)
+          : core.notices.memberParty(other, locale).name;
+      return {
+        label: core.t(locale, 'consult-button-choose', { ref: refOf(row.number), name }),
+        action: `consult:${verb}:${row.number}`,
+      };
+    });
+  }
+
+  return { say, attempt, chooseButtons };
+}
+
+type Replies = ReturnType<typeof consultationReplies>;
+
+interface UseCaseDeps {
+  core: Core;
+  rules: ConsultationRules;
+  flows: Flows;
+  consultationFlows: ConsultationFlows;
+  replies: Replies;
+}
+
+/** Relays one message and tells the sender only when something kept it from the other side. */
+function relayWithNotice(relay: ConsultationRelay, { say, attempt }: Replies) {
+  return async (
+    principal: Principal,
+    locale: Locale,
+    number: number,
+    address: ChatAddress,
+    sourceKey: string,
+    text: string,
+  ): Promise<ChatReply> =>
+    attempt(locale, number, async () => {
+      const outcome = await relay.relay(principal, number, { address, sourceKey, text });
+      if (outcome.kind === 'sender_not_encrypted')
+        return say(locale, 'consult-sensitive-send-from-encrypted', { ref: refOf(number) });
+      if (outcome.kind === 'recipient_not_encrypted') {
+        return say(locale, 'consult-relay-recipient-not-encrypted', {
+          ref: refOf(number),
+          name: outcome.recipientName,
+        });
+      }
+      return [];
+    });
+}
+
+/** Starts the guided flow, asking only for what is not known yet. */
+function flowStarter({ core, flows, consultationFlows, replies }: UseCaseDeps) {
+  return async (
+    principal: Principal,
+    inbound: InboundMessage,
+    locale: Locale,
+    known: { country: string | undefined; competence: string | undefined },
+  ): Promise<ChatReply> => {
+    // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
+    if (core.settings.alwaysSensitive && !(await core.conversationEncrypted(inbound)))
+      return replies.say(locale, 'consult-sensitive-needs-encrypted');
+    const draft: ConsultationDraft = {
+      ...(known.country === undefined ? {} : { country: known.country }),
+      ...(known.competence === undefined ? {} : { competence: known.competence }),
+    };
+    return flows.start(consultationFlows.start, { principal, conversation: inbound, locale }, draft);
+  };
+}
+
+/** `/consult` (with or without a country and competence) and `/close`. */
+function consultationCommands(deps: UseCaseDeps): ChatCommand[] {
+  const { core, rules, consultationFlows, replies } = deps;
+  const { say, attempt, chooseButtons } = replies;
+  const startFlow = flowStarter(deps);
+
   const consultCommand: ChatCommand = {
     id: 'consult',
     names: { en: ['consult'], ru: ['консультация', 'консультироваться'] },
@@ -94,29 +203,12 @@ export function createConsultationChat({
     },
   };
 
-  /** Starts the guided flow, asking only for what is not known yet. */
-  async function startFlow(
-    principal: Principal,
-    inbound: InboundMessage,
-    locale: Locale,
-    known: { country: string | undefined; competence: string | undefined },
-  ): Promise<ChatReply> {
-    // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
-    if (core.settings.alwaysSensitive && !(await core.conversationEncrypted(inbound)))
-      return say(locale, 'consult-sensitive-needs-encrypted');
-    const draft: ConsultationDraft = {
-      ...(known.country === undefined ? {} : { country: known.country }),
-      ...(known.competence === undefined ? {} : { competence: known.competence }),
-    };
-    return flows.start(consultationFlows.start, { principal, conversation: inbound, locale }, draft);
-  }
-
   async function closeFlow(
     principal: Principal,
     inbound: InboundMessage,
     locale: Locale,
   ): Promise<ChatReply> {
-    const open = await openConsultationsOf(db, principal.memberId);
+    const open = await openConsultationsOf(core.deps.db, principal.memberId);
     if (open.length === 0) return say(locale, 'consult-close-none');
     const only = open[0];
     if (open.length === 1 && only !== undefined) {
@@ -137,97 +229,16 @@ export function createConsultationChat({
     run: (context: MemberCommandContext) => closeFlow(context.principal, context.inbound, context.locale),
   };
 
-  async function chooseButtons(
-    open: readonly ConsultationRow[],
-    principal: Principal,
-    locale: Locale,
-    verb: 'to' | 'close',
-  ) {
-    const others = await membersByIds(
-      db,
-      open.flatMap((row) =>
-        row.askerMemberId === principal.memberId ? (row.counterpartMemberId ?? []) : row.askerMemberId,
-      ),
-    );
-    return open.map((row) => {
-      const otherId = row.askerMemberId === principal.memberId ? row.counterpartMemberId : row.askerMemberId;
-      const other = others.find((member) => member.id === otherId);
-      const name =
-        other === undefined
-          ? core.notices.countryName(row.country, locale)
-          : core.notices.memberParty(other, locale).name;
-      return {
-        label: core.t(locale, 'consult-button-choose', { ref: refOf(row.number), name }),
-        action: `consult:${verb}:${row.number}`,
-      };
-    });
-  }
+  return [consultCommand, closeCommand];
+}
 
-  /** Relays one message and tells the sender only when something kept it from the other side. */
-  async function relayTo(
-    principal: Principal,
-    locale: Locale,
-    number: number,
-    address: ChatAddress,
-    sourceKey: string,
-    text: string,
-  ): Promise<ChatReply> {
-    return attempt(locale, number, async () => {
-      const outcome = await relay.relay(principal, number, { address, sourceKey, text });
-      if (outcome.kind === 'sender_not_encrypted')
-        return say(locale, 'consult-sensitive-send-from-encrypted', { ref: refOf(number) });
-      if (outcome.kind === 'recipient_not_encrypted') {
-        return say(locale, 'consult-relay-recipient-not-encrypted', {
-          ref: refOf(number),
-          name: outcome.recipientName,
-        });
-      }
-      return [];
-    });
-  }
+/** The `consult:` buttons: start, accept, decline, forward (and to whom), close. */
+function consultationButtons(deps: UseCaseDeps) {
+  const { core, rules, flows, consultationFlows, replies } = deps;
+  const { say, attempt } = replies;
+  const startFlow = flowStarter(deps);
 
-  const sourceKeyOf = (inbound: InboundMessage): string =>
-    inbound.messageId === undefined
-      ? `${inbound.platform}:${inbound.chatId}:anon:${crypto.randomUUID()}`
-      : `${inbound.platform}:${inbound.chatId}:${inbound.messageId}`;
-
-  /** Text of a member talking in a consultation (the engine asks only when one is accepted). */
-  const interceptText: TextHandler = async ({ inbound, principal, locale, text }) => {
-    if (inbound.chatType !== 'private') return undefined;
-    const talking = await activeConversationsOf(db, principal.memberId);
-    if (talking.length === 0) return undefined;
-    const sourceKey = sourceKeyOf(inbound);
-    const only = talking[0];
-    if (talking.length === 1 && only !== undefined)
-      return relayTo(principal, locale, only.number, addressOf(inbound), sourceKey, text);
-    const replied = await consultationRepliedTo(inbound, talking);
-    if (replied !== undefined)
-      return relayTo(principal, locale, replied.number, addressOf(inbound), sourceKey, text);
-    // Several: the message waits (encrypted) while its sender picks the consultation.
-    return flows.start(
-      consultationFlows.choose,
-      { principal, conversation: inbound, locale },
-      {
-        held: core.cipher.encrypt(text, heldContext(principal.memberId)),
-        sourceKey,
-        choices: await chooseButtons(talking, principal, locale, 'to').then((buttons) =>
-          buttons.map((button) => ({ value: button.action.split(':')[2] ?? '', label: button.label })),
-        ),
-      },
-    );
-  };
-
-  /** A reply to a relayed message belongs to that message's consultation. */
-  async function consultationRepliedTo(
-    inbound: InboundMessage,
-    talking: readonly ConsultationRow[],
-  ): Promise<ConsultationRow | undefined> {
-    if (inbound.replyToMessageId === undefined) return undefined;
-    const id = await consultationOfMessage(db, inbound.platform, inbound.chatId, inbound.replyToMessageId);
-    return talking.find((row) => row.id === id);
-  }
-
-  async function handleAction(context: ActionContext): Promise<ChatReply> {
+  return async function handleAction(context: ActionContext): Promise<ChatReply> {
     const { principal, inbound, locale } = context;
     const [, verb = '', first = '', second = ''] = context.action.split(':');
     const number = Number(first);
@@ -278,14 +289,58 @@ export function createConsultationChat({
       default:
         return undefined;
     }
-  }
-
-  const consultationFlows = createConsultationFlows({ core, rules, relayTo, attempt });
-  flows.register(consultationFlows.start);
-  flows.register(consultationFlows.decline);
-  flows.register(consultationFlows.choose);
-
-  return { commands: [consultCommand, closeCommand], handleAction, interceptText };
+  };
 }
 
-export type ConsultationChat = ReturnType<typeof createConsultationChat>;
+const sourceKeyOf = (inbound: InboundMessage): string =>
+  inbound.messageId === undefined
+    ? `${inbound.platform}:${inbound.chatId}:anon:${crypto.randomUUID()}`
+    : `${inbound.platform}:${inbound.chatId}:${inbound.messageId}`;
+
+/** Text of a member talking in a consultation (the engine asks only when one is accepted). */
+function talkingInConsultation({
+  core,
+  flows,
+  consultationFlows,
+  replies,
+  relayTo,
+}: UseCaseDeps & { relayTo: ReturnType<typeof relayWithNotice> }): TextHandler {
+  const db = core.deps.db;
+
+  /** A reply to a relayed message belongs to that message's consultation. */
+  async function consultationRepliedTo(
+    inbound: InboundMessage,
+    talking: readonly ConsultationRow[],
+  ): Promise<ConsultationRow | undefined> {
+    if (inbound.replyToMessageId === undefined) return undefined;
+    const id = await consultationOfMessage(db, inbound.platform, inbound.chatId, inbound.replyToMessageId);
+    return talking.find((row) => row.id === id);
+  }
+
+  return async ({ inbound, principal, locale, text }) => {
+    if (inbound.chatType !== 'private') return undefined;
+    const talking = await activeConversationsOf(db, principal.memberId);
+    if (talking.length === 0) return undefined;
+    const sourceKey = sourceKeyOf(inbound);
+    const only = talking[0];
+    if (talking.length === 1 && only !== undefined)
+      return relayTo(principal, locale, only.number, addressOf(inbound), sourceKey, text);
+    const replied = await consultationRepliedTo(inbound, talking);
+    if (replied !== undefined)
+      return relayTo(principal, locale, replied.number, addressOf(inbound), sourceKey, text);
+    // Several: the message waits (encrypted) while its sender picks the consultation.
+    return flows.start(
+      consultationFlows.choose,
+      { principal, conversation: inbound, locale },
+      {
+        held: core.cipher.encrypt(text, heldContext(principal.memberId)),
+        sourceKey,
+        choices: await replies
+          .chooseButtons(talking, principal, locale, 'to')
+          .then((buttons) =>
+            buttons.map((button) => ({ value: button.action.split(':')[2] ?? '', label: button.label })),
+          ),
+      },
+    );
+  };
+}

@@ -84,6 +84,7 @@ export {
   RichContentSchema,
   cardPlainLines,
   inlineText,
+  plain,
   richToPlainText,
   type Card,
   type Inline,

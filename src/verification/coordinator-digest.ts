@@ -5,6 +5,7 @@
 // the week) and sets the timer for the next week in the same transaction.
 import { like } from 'drizzle-orm';
 import { DateTime } from 'luxon';
+import { plain, richToPlainText, type RichBlock, type RichContent } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
@@ -94,22 +95,32 @@ export function createCoordinatorDigest(deps: DigestDeps) {
     };
   }
 
-  function render(locale: Locale, digest: DigestContent): string {
+  /** The digest as rich content (headed sections; Matrix and Telegram format it) and its plain text. */
+  function render(locale: Locale, digest: DigestContent): { text: string; rich: RichContent } {
     const t = (id: string, args?: Record<string, string | number>) => pushes.t(locale, id, args);
     const snapshot = registry.snapshot();
     const name = (id: string) => {
       const contact: Contact | undefined = snapshot.contactById.get(id);
       return contact === undefined ? id : (contact.name[locale] ?? contact.name.en ?? id);
     };
-    const section = <T>(title: string, total: number, items: readonly T[], line: (item: T) => string) => {
+    const line = (text: string, role?: 'note'): RichBlock => ({
+      kind: 'line',
+      line: { ...(role === undefined ? {} : { role }), inlines: [plain(text)] },
+    });
+    const section = <T>(
+      title: string,
+      total: number,
+      items: readonly T[],
+      describe: (item: T) => string,
+    ): RichBlock[] => {
       if (total === 0) return [];
-      const shown = items.slice(0, linesPerSection).map(line);
+      const shown = items.slice(0, linesPerSection).map((item) => line(describe(item)));
       const more = total - shown.length;
       return [
-        '',
-        t(title, { count: total }),
+        { kind: 'gap' },
+        { kind: 'heading', text: t(title, { count: total }) },
         ...shown,
-        ...(more > 0 ? [t('truth-digest-more', { count: more })] : []),
+        ...(more > 0 ? [line(t('truth-digest-more', { count: more }), 'note')] : []),
       ];
     };
     const day = (iso: string | null) => (iso ?? '').slice(0, 10);
@@ -151,8 +162,13 @@ export function createCoordinatorDigest(deps: DigestDeps) {
             : t('truth-digest-unlinked-line', { name: name(item.contactId), id: item.contactId }),
       ),
     ];
-    const title = t('truth-digest-title', { country: digest.country });
-    return [title, ...(body.length === 0 ? [t('truth-digest-nothing')] : body)].join('\n');
+    const rich: RichContent = {
+      blocks: [
+        { kind: 'heading', text: t('truth-digest-title', { country: digest.country }) },
+        ...(body.length === 0 ? [line(t('truth-digest-nothing'))] : body),
+      ],
+    };
+    return { text: richToPlainText(rich), rich };
   }
 
   /** The timer fired: this week's digest (once), then the next week's timer, in one transaction. */
@@ -165,7 +181,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
     const written: OutboxPush[] = pushes.toMember(
       member,
       `digest:${member.memberId}:${week}`,
-      (locale) => ({ text: render(locale, digest) }),
+      (locale) => render(locale, digest),
       { kind: 'truth-digest', subject: `member:${member.memberId}` },
     );
     await db.transaction(async (tx) => {

@@ -1,7 +1,7 @@
 // Pushes of the registry-truth module (handover notices, prompts, proposal outcomes, digests):
 // one per linked account of each member, in the member's language, through the outbox.
 import type { OutboxPush, OutboxService } from '../outbox/index.ts';
-import type { Button } from '../chat/index.ts';
+import type { Button, RichContent } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 import type { MemberReach } from '../members/index.ts';
@@ -30,19 +30,28 @@ export function createTruthPushes(deps: TruthPushesDeps) {
   function toMember(
     member: MemberReach,
     key: string,
-    render: (locale: Locale) => { text: string; buttons?: Button[] | undefined },
+    render: (locale: Locale) => {
+      text: string;
+      buttons?: Button[] | undefined;
+      rich?: RichContent | undefined;
+    },
     options: { kind?: string; subject?: string; context?: Record<string, unknown> } = {},
   ): OutboxPush[] {
     const locale = localeOf(member);
     const platforms = deps.pushPlatforms();
-    const { text, buttons } = render(locale);
+    const { text, buttons, rich } = render(locale);
     return member.accounts
       .filter((account) => platforms.includes(account.platform))
       .map((account) => ({
         dedupeKey: `${key}:${account.identityId}`,
         memberId: member.memberId,
         address: { platform: account.platform, chatId: account.chatId },
-        message: { text, locale, ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }) },
+        message: {
+          text,
+          locale,
+          ...(buttons === undefined || buttons.length === 0 ? {} : { buttons }),
+          ...(rich === undefined ? {} : { rich }),
+        },
         kind: options.kind ?? truthPushKinds.notice,
         subject: options.subject,
         context: { memberId: member.memberId, ...options.context },

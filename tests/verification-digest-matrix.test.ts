@@ -1,0 +1,153 @@
+// The coordinators' weekly digest on Matrix (the test homeserver, end-to-end encrypted DMs): each
+// coordinator gets it once, on the configured weekday and hour in their time zone, in their
+// language, as formatted HTML (a heading per section) with the same words as the plain body; the
+// next week's timer is set. The clock reads Monday 7 December 2026, 07:00 in Tashkent and Almaty
+// (UTC+5), two hours before the digest hour. Telegram's side is in verification-digest.test.ts.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durableTimersTable } from '../src/timers/index.ts';
+import { createToken } from './support/chat-fixtures.ts';
+import { api } from './support/consultation-helpers.ts';
+import { eventually, outboxSettled } from './support/eventually.ts';
+import { body, startMatrixBotFixture, type MatrixBotFixture } from './support/matrix-bot-fixture.ts';
+import {
+  startTestMatrixUser,
+  type ReceivedMessage,
+  type TestMatrixUser,
+} from './support/matrix-test-client.ts';
+import { createTestClock, type TestClock } from './support/test-clock.ts';
+import { writeVerificationPolicy } from './support/verification-fixtures.ts';
+
+let fixture: MatrixBotFixture;
+let clock: TestClock;
+type Coordinator = { user: TestMatrixUser; dm: string; memberId: string; token: string };
+const coordinators: Partial<Record<'uz' | 'kz', Coordinator>> = {};
+
+const policy = `
+default: { every: P6M, remindAfter: P7D, reminders: 1 }
+digest: { weekday: 1, hour: 9 }
+`;
+
+/** A coordinator on Matrix: an encrypted DM with the bot, linked with `!link CODE` (or `!привязать`). */
+async function matrixCoordinator(localpart: string, name: string, country: string, locale: 'en' | 'ru') {
+  const member = await fixture.api('POST', '/v1/members', { name, country, role: 'coordinator', locale });
+  expect(member.status, JSON.stringify(member.body)).toBe(201);
+  const memberId = String(member.body.id);
+  const invite = await fixture.api('POST', `/v1/members/${memberId}/invites`);
+  const token = await createToken(fixture.testApp, memberId);
+  const user = await startTestMatrixUser(fixture.homeserver, localpart);
+  const dm = await user.createEncryptedDm(fixture.botUserId);
+  await user.waitForJoin(dm, fixture.botUserId);
+  await fixture.nextFromBot(user, dm, 0);
+  const command = locale === 'ru' ? '!привязать' : '!link';
+  await user.client.sendTextMessage(dm, `${command} ${String(invite.body.code)}`);
+  await user.waitForMessage(
+    (message) =>
+      message.roomId === dm && message.sender === fixture.botUserId && body(message).includes(name),
+    30_000,
+  );
+  return { user, dm, memberId, token };
+}
+
+beforeAll(async () => {
+  clock = createTestClock('2026-12-07T02:00:00Z');
+  fixture = await startMatrixBotFixture('verification_digest_matrix', {
+    clock,
+    env: { VERIFICATION_POLICY_FILE: writeVerificationPolicy(policy), RECONCILE_INTERVAL_SECONDS: '2' },
+  });
+  coordinators.uz = await matrixCoordinator('uzcoord', 'Uzbek Coordinator', 'UZ', 'en');
+  coordinators.kz = await matrixCoordinator('kzcoord', 'Kazakh Coordinator', 'KZ', 'ru');
+}, 120_000);
+
+afterAll(async () => {
+  await coordinators.uz?.user.stop();
+  await coordinators.kz?.user.stop();
+  await fixture.close();
+});
+
+const digestsIn = (person: { user: TestMatrixUser; dm: string }, title: string) =>
+  fixture.botMessages(person.user, person.dm).filter((message) => body(message).includes(title));
+
+const html = (message: ReceivedMessage) =>
+  typeof message.content.formatted_body === 'string' ? message.content.formatted_body : '';
+
+describe('the weekly digest on Matrix', () => {
+  it('reaches each coordinator once, formatted, in their language; the next week is planned', async () => {
+    const { testApp } = fixture;
+    const uzCoordinator = coordinators.uz!;
+    const kzCoordinator = coordinators.kz!;
+    // A change waiting for approval (through the API, as the coordinator may propose too).
+    const proposed = await api(testApp, uzCoordinator.token, 'POST', '/v1/proposals', {
+      contactId: 'uz-002',
+      changes: { title: 'Head of the International Cooperation Department' },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+
+    // A few seconds before 09:00 on Monday in Tashkent and Almaty: the planner sets each
+    // coordinator's digest timer, which fires on the pinned clock.
+    clock.set('2026-12-07T03:59:56Z');
+    await testApp.application.registryTruth.planOnce();
+
+    const uz = await uzCoordinator.user.waitForMessage(
+      (message) =>
+        message.roomId === uzCoordinator.dm && body(message).includes('Weekly registry digest for UZ'),
+      60_000,
+    );
+    expect(uz.encrypted).toBe(true);
+    expect(uz.content.format).toBe('org.matrix.custom.html');
+    expect(body(uz)).toContain('Changes waiting for your approval (1):');
+    expect(body(uz)).toContain('Dilnoza Demo-Rashidova (uz-002): title');
+    expect(body(uz)).toMatch(/\(uz-\d+\): no linked messenger/);
+    // The same words, as HTML: the title and each section a heading, the items under it.
+    expect(html(uz)).toContain('<h4>Weekly registry digest for UZ');
+    expect(html(uz)).toContain('<h4>Changes waiting for your approval (1):</h4>');
+    expect(html(uz)).toContain('<p>• Dilnoza Demo-Rashidova (uz-002): title</p>');
+    expect(html(uz)).not.toContain('kz-');
+
+    const kz = await kzCoordinator.user.waitForMessage(
+      (message) =>
+        message.roomId === kzCoordinator.dm && body(message).includes('Еженедельная сводка по реестру: KZ'),
+      60_000,
+    );
+    expect(kz.encrypted).toBe(true);
+    // kz-004 was last verified on 1 March 2025: more than six months ago.
+    expect(body(kz)).toMatch(/Записи без подтверждения \(\d+\):/);
+    expect(body(kz)).toContain('(kz-004)');
+    expect(html(kz)).toMatch(/<h4>Записи без подтверждения \(\d+\):<\/h4>/);
+    expect(html(kz)).toContain('<h4>Еженедельная сводка по реестру: KZ');
+    expect(body(kz)).not.toContain('uz-');
+
+    // Each timer moved on to next Monday 09:00, and nothing more was sent: one digest each (the
+    // bot answers a room's messages in order, so once `!help` is answered a duplicate would show).
+    const db = testApp.application.database.db;
+    for (const person of [uzCoordinator, kzCoordinator]) {
+      const timer = await eventually(async () => {
+        const [row] = await db
+          .select()
+          .from(durableTimersTable)
+          .where(eq(durableTimersTable.key, `digest:${person.memberId}`));
+        return row?.dueAt.toISOString() === '2026-12-14T04:00:00.000Z' ? row : undefined;
+      }, 'the next digest timer');
+      expect(timer.dueAt.toISOString()).toBe('2026-12-14T04:00:00.000Z');
+    }
+    await testApp.application.registryTruth.planOnce();
+    await testApp.application.timers.reconcileNow();
+    await outboxSettled(testApp.application);
+    await fixture.messagesBeforeMarker(uzCoordinator.user, uzCoordinator.dm);
+    await fixture.messagesBeforeMarker(kzCoordinator.user, kzCoordinator.dm);
+    expect(digestsIn(uzCoordinator, 'Weekly registry digest')).toHaveLength(1);
+    expect(digestsIn(kzCoordinator, 'Еженедельная сводка')).toHaveLength(1);
+
+    // A week later the next one comes, once.
+    clock.set('2026-12-14T03:59:58Z');
+    await testApp.application.timers.reconcileNow();
+    await eventually(
+      () => (digestsIn(uzCoordinator, 'Weekly registry digest').length === 2 ? true : undefined),
+      'the second week’s digest',
+      60_000,
+    );
+    await outboxSettled(testApp.application);
+    await fixture.messagesBeforeMarker(uzCoordinator.user, uzCoordinator.dm);
+    expect(digestsIn(uzCoordinator, 'Weekly registry digest')).toHaveLength(2);
+  }, 180_000);
+});

@@ -466,9 +466,11 @@ export async function createApplication(
     flowSweep.start();
     verificationPlanner.start();
   }
-  // Bots take messages only once the HTTP app (and its webhook route) exists; workers only push.
-  // Workers only push, unless an adapter needs to be connected for that (it says so).
-  for (const bot of runningBots) if (config.runMode !== 'worker' || bot.runsInWorkers) await bot.start();
+  // Bots take messages only once the HTTP app (and its webhook route) exists. Each connects where
+  // it says: updates over HTTP in API processes, a connection that also sends pushes in workers.
+  for (const bot of runningBots)
+    if (config.runMode === 'all' || (bot.connectsIn === 'workers') === (config.runMode === 'worker'))
+      await bot.start();
   if (config.runMode !== 'worker') await webConsole.pushes.start();
 
   // Stopped in reverse order of start: stop taking work, drain, then close connections.

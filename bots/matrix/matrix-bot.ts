@@ -341,9 +341,14 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       ...matrixMessenger,
       conversationCapabilities: capabilities,
       send: (chatId, message, options) => send(chatId, message, options?.idempotencyKey ?? randomUUID()),
+      // A standby replica cannot send (the keys are the syncing replica's): the outbox leaves the
+      // push for the replica that syncs.
+      sendsHere: () => status !== 'standby',
     },
-    // Every mode: pushes need a syncing client, and the sync lock lets exactly one replica sync.
-    runsInWorkers: true,
+    // Pushes need the syncing client (it holds the keys), and pushes are sent by the outbox's
+    // consumers: the bot connects in worker (and all) processes, where the sync lock lets exactly
+    // one replica sync. An API process would take the lock and leave every push unsendable.
+    connectsIn: 'workers',
     wayIn: matrixWayIn(account.userId),
     readiness: {
       name: 'matrix',

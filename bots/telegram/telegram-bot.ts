@@ -277,7 +277,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     mode,
     adapter,
     // Workers only push (through `adapter`); updates are taken by API processes.
-    runsInWorkers: false,
+    connectsIn: 'api',
     wayIn: telegramWayIn(username),
     routes:
       webhook === undefined

@@ -142,4 +142,10 @@ export interface ChatAdapter extends Messenger {
   ): Promise<{ messageId: string }>;
   /** What one chat of this messenger can carry (an encrypted room, files); absent: `plainConversation`. */
   conversationCapabilities?(chatId: string): Promise<ConversationCapabilities>;
+  /**
+   * False while another process holds this messenger's one connection (a standby replica): a
+   * push taken here is left for a process that can send it, without a claim or a spent attempt.
+   * Absent: any process can send.
+   */
+  sendsHere?(): boolean;
 }

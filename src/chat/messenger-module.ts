@@ -31,8 +31,14 @@ export interface RunningMessenger {
   readonly readiness: ReadinessCheck;
   /** HTTP routes its platform calls (a webhook), for API processes. */
   readonly routes?: FastifyPluginAsync | undefined;
-  /** Started in worker processes too (pushes that need the adapter connected); else API and all only. */
-  readonly runsInWorkers: boolean;
+  /**
+   * Which processes start (connect) it. 'api': its updates reach API processes (a webhook, a
+   * poll) and pushes need no connection, so workers only send through `adapter`. 'workers': one
+   * connection both receives and sends (a sync loop holding the end-to-end keys), so it connects
+   * where the outbox's consumers send pushes: worker processes (and `all`), never `api` ones.
+   * `all` starts every adapter.
+   */
+  readonly connectsIn: 'api' | 'workers';
   readonly wayIn: WayIn;
   /** Connects in the background; never holds the process from serving. */
   start(): Promise<void> | void;

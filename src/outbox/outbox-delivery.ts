@@ -211,6 +211,13 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'no_adapter' });
       throw new UnrecoverableError(`no ${row.platform} adapter in this process`);
     }
+    if (adapter.sendsHere?.() === false) {
+      // Another process holds this messenger's connection: put the job back for the queue to
+      // hand to another consumer; nothing is claimed, no attempt or rate slot is spent.
+      if (token === undefined) throw new Error(`${row.platform} sends from another process`);
+      await job.moveToDelayed(Date.now() + elsewhereRetryMs, token);
+      throw new DelayedError();
+    }
     // Stored, or rendered now by the module that wrote the row (nudges are rendered at sending,
     // in the recipient's language, with the request as it stands).
     let message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
@@ -335,6 +342,9 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 }
 
 export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
+
+/** How soon a push this process cannot send (another holds the connection) is offered again. */
+const elsewhereRetryMs = 500;
 
 /** How long a message may wait for the push it threads under, and how often it looks again. */
 const threadWaitMs = 30_000;

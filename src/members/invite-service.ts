@@ -1,15 +1,14 @@
 import { type Clock, systemClock } from '../clock/index.ts';
-import { and, desc, eq, gt, isNull, TransactionRollbackError } from 'drizzle-orm';
-import { identities, invites, members } from './members-schema.ts';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { invites, members } from './members-schema.ts';
 import type { Member } from './members-service.ts';
-import { newInviteCode, normalizeInviteCode } from './invite-code.ts';
+import { newInviteCode } from './invite-code.ts';
 import { webInviteLink } from './invite-links.ts';
+import { inviteRedemption } from './invite-redemption.ts';
 import type { InviteThrottle } from './invite-throttle.ts';
-import type { MessengerAccount } from './identity-service.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal, type Role } from '../access/index.ts';
-import { webConsolePlatform } from '../chat/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Database } from '../db/index.ts';
 
@@ -67,19 +66,62 @@ export type InviteService = ReturnType<typeof createInviteService>;
 
 export const maxInviteHours = 24 * 90;
 
-export function createInviteService({
-  db,
-  audit,
-  throttle,
-  identityCache,
-  ttlHours,
-  consoleUrl,
-  clock = systemClock,
-}: InviteServiceDeps) {
+export function createInviteService(deps: InviteServiceDeps) {
+  const waysIn = inviteWaysIn(deps.consoleUrl);
+  return {
+    ...waysIn,
+    ...inviteIssuing(deps, waysIn),
+    ...inviteRedemption(deps),
+  };
+}
+
+/** Each messenger's way in for a code, registered at start by the adapters. */
+function inviteWaysIn(consoleUrl: string) {
   // One builder per messenger, registered at start.
   const linkBuilders = new Map<string, InviteLinkBuilder>();
   const instructionBuilders = new Map<string, InviteInstructionBuilder>();
+  return {
+    /**
+     * A messenger's way in for a code: its one-tap link (asked at each invite: a bot may learn its
+     * address only once connected) and/or the command to type to the bot.
+     */
+    registerWayIn(wayIn: {
+      platform: string;
+      link?: InviteLinkBuilder;
+      instruction?: InviteInstructionBuilder;
+    }): void {
+      if (wayIn.link !== undefined) linkBuilders.set(wayIn.platform, wayIn.link.bind(wayIn));
+      if (wayIn.instruction !== undefined)
+        instructionBuilders.set(wayIn.platform, wayIn.instruction.bind(wayIn));
+    },
 
+    /** What to type to which bot, per messenger without a one-tap link. */
+    instructionsFor(code: string): Record<string, InviteInstruction> {
+      const instructions: Record<string, InviteInstruction> = {};
+      for (const [platform, build] of instructionBuilders) {
+        const instruction = build(code);
+        if (instruction !== undefined) instructions[platform] = instruction;
+      }
+      return instructions;
+    },
+
+    /** The console's login with the code filled in, then each messenger's one-tap link. */
+    linksFor(code: string): { web: string } & Record<string, string> {
+      const links: { web: string } & Record<string, string> = { web: webInviteLink(consoleUrl, code) };
+      for (const [platform, build] of linkBuilders) {
+        const link = build(code);
+        if (link !== undefined) links[platform] = link;
+      }
+      return links;
+    },
+  };
+}
+
+/** Coordinators and admins issue, list and revoke the codes of the members they manage. */
+function inviteIssuing(
+  { db, audit, ttlHours, clock = systemClock }: InviteServiceDeps,
+  waysIn: ReturnType<typeof inviteWaysIn>,
+) {
   async function requireManageable(actor: Principal | undefined, memberId: string): Promise<Member> {
     const [member] = await db
       .select()
@@ -97,51 +139,6 @@ export function createInviteService({
     return member;
   }
 
-  /** The pending invite behind a code (unused, unrevoked, unexpired, member active), if any. */
-  async function findRedeemable(
-    code: string | undefined,
-  ): Promise<{ invite: Invite; member: Member } | undefined> {
-    if (code === undefined) return undefined;
-    const [row] = await db
-      .select({ invite: invites, member: members })
-      .from(invites)
-      .innerJoin(members, eq(invites.memberId, members.id))
-      .where(
-        and(
-          eq(invites.codeHash, hashSecret(code)),
-          isNull(invites.usedAt),
-          isNull(invites.revokedAt),
-          gt(invites.expiresAt, clock.now()),
-          isNull(members.disabledAt),
-        ),
-      );
-    return row;
-  }
-
-  /** Checks throttling and the code; counts a failure when it is wrong. */
-  async function check(typed: string, throttleAccount: string) {
-    if (await throttle.isBlocked(throttleAccount)) return { status: 'throttled' as const };
-    const found = await findRedeemable(normalizeInviteCode(typed));
-    if (found === undefined) {
-      await throttle.recordFailure(throttleAccount);
-      return { status: 'refused' as const };
-    }
-    return { status: 'ok' as const, ...found };
-  }
-
-  /** Marks the invite used unless a concurrent redemption got there first. */
-  async function markUsed(
-    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
-    invite: Invite,
-  ): Promise<boolean> {
-    const used = await tx
-      .update(invites)
-      .set({ usedAt: clock.now() })
-      .where(and(eq(invites.id, invite.id), isNull(invites.usedAt), isNull(invites.revokedAt)))
-      .returning({ id: invites.id });
-    return used.length === 1;
-  }
-
   const statusOf = (invite: Invite): InviteStatus =>
     invite.usedAt !== null
       ? 'used'
@@ -152,38 +149,6 @@ export function createInviteService({
           : 'pending';
 
   return {
-    /**
-     * A messenger's way in for a code: its one-tap link (asked at each invite: a bot may learn its
-     * address only once connected) and/or the command to type to the bot.
-     */
-    registerWayIn(wayIn: {
-      platform: string;
-      link?: InviteLinkBuilder;
-      instruction?: InviteInstructionBuilder;
-    }): void {
-      if (wayIn.link !== undefined) linkBuilders.set(wayIn.platform, wayIn.link.bind(wayIn));
-      if (wayIn.instruction !== undefined)
-        instructionBuilders.set(wayIn.platform, wayIn.instruction.bind(wayIn));
-    },
-
-    instructionsFor(code: string): Record<string, InviteInstruction> {
-      const instructions: Record<string, InviteInstruction> = {};
-      for (const [platform, build] of instructionBuilders) {
-        const instruction = build(code);
-        if (instruction !== undefined) instructions[platform] = instruction;
-      }
-      return instructions;
-    },
-
-    linksFor(code: string): { web: string } & Record<string, string> {
-      const links: { web: string } & Record<string, string> = { web: webInviteLink(consoleUrl, code) };
-      for (const [platform, build] of linkBuilders) {
-        const link = build(code);
-        if (link !== undefined) links[platform] = link;
-      }
-      return links;
-    },
-
     /** Issues a one-time code for a member (`actor` undefined: the CLI operator). */
     async create(
       actor: Principal | undefined,
@@ -223,8 +188,8 @@ export function createInviteService({
         memberId: member.id,
         code,
         expiresAt: row.expiresAt,
-        links: this.linksFor(code),
-        instructions: this.instructionsFor(code),
+        links: waysIn.linksFor(code),
+        instructions: waysIn.instructionsFor(code),
       };
     },
 
@@ -263,125 +228,6 @@ export function createInviteService({
           },
         ]);
       });
-    },
-
-    /**
-     * Links a messenger account to the member a code was issued for (`/start CODE`, `!link CODE`).
-     * The code is used up only when the link is made.
-     */
-    async redeem(
-      typed: string,
-      account: MessengerAccount & { chatId?: string | undefined },
-    ): Promise<RedeemOutcome> {
-      const throttleAccount = `${account.platform}:${account.platformUserId}`;
-      const checked = await check(typed, throttleAccount);
-      if (checked.status !== 'ok') {
-        if (checked.status === 'refused') {
-          audit.enqueue({
-            actor: throttleAccount,
-            action: 'invite.refused',
-            details: { platform: account.platform },
-          });
-        }
-        return checked;
-      }
-      const { invite, member } = checked;
-      const [existing] = await db
-        .select()
-        .from(identities)
-        .where(
-          and(
-            eq(identities.platform, account.platform),
-            eq(identities.platformUserId, account.platformUserId),
-          ),
-        );
-      if (existing !== undefined) {
-        return existing.memberId === member.id
-          ? { status: 'already-linked', member }
-          : { status: 'account-taken' };
-      }
-      const linked = await db
-        .transaction(async (tx) => {
-          if (!(await markUsed(tx, invite))) return false;
-          const identity = {
-            id: newId(),
-            platform: account.platform,
-            platformUserId: account.platformUserId,
-            memberId: member.id,
-            chatId: account.chatId ?? null,
-            linkedAt: clock.now(),
-          };
-          const inserted = await tx
-            .insert(identities)
-            .values(identity)
-            .onConflictDoNothing()
-            .returning({ id: identities.id });
-          // Another message from the same account linked it a moment ago: keep the invite unused.
-          if (inserted.length === 0) tx.rollback();
-          await audit.appendInTransaction(tx, [
-            {
-              actor: `member:${member.id}`,
-              action: 'invite.redeem',
-              subject: `invite:${invite.id}`,
-              details: { platform: account.platform },
-            },
-            {
-              actor: `member:${member.id}`,
-              action: 'identity.link',
-              subject: `identity:${identity.id}`,
-              details: {
-                platform: account.platform,
-                platformUserId: account.platformUserId,
-                memberId: member.id,
-              },
-            },
-          ]);
-          return true;
-        })
-        .catch((error: unknown) => {
-          if (error instanceof TransactionRollbackError) return false;
-          throw error;
-        });
-      if (!linked) return { status: 'refused' };
-      identityCache?.forgetCached();
-      await throttle.clear(throttleAccount);
-      return { status: 'linked', member };
-    },
-
-    /**
-     * Uses up a code without linking an account: the web console's first login, which then opens
-     * a session. `throttleAccount` names who is trying (e.g. `web:<address>`).
-     */
-    async consume(
-      typed: string,
-      throttleAccount: string,
-    ): Promise<{ status: 'ok'; member: Member } | { status: 'refused' } | { status: 'throttled' }> {
-      const checked = await check(typed, throttleAccount);
-      if (checked.status !== 'ok') {
-        if (checked.status === 'refused')
-          audit.enqueue({
-            actor: throttleAccount,
-            action: 'invite.refused',
-            details: { platform: webConsolePlatform },
-          });
-        return checked;
-      }
-      const { invite, member } = checked;
-      const used = await db.transaction(async (tx) => {
-        if (!(await markUsed(tx, invite))) return false;
-        await audit.appendInTransaction(tx, [
-          {
-            actor: `member:${member.id}`,
-            action: 'invite.redeem',
-            subject: `invite:${invite.id}`,
-            details: { platform: webConsolePlatform },
-          },
-        ]);
-        return true;
-      });
-      if (!used) return { status: 'refused' };
-      await throttle.clear(throttleAccount);
-      return { status: 'ok', member };
     },
   };
 }

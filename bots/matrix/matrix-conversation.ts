@@ -49,46 +49,123 @@ export interface MatrixConversation {
   detach(): void;
 }
 
+type QueueReplies = (input: {
+  eventId: string;
+  roomId: string;
+  replies: readonly OutboundMessage[];
+  leaveAfter?: boolean;
+}) => Promise<void>;
+type RequestEncryption = (room: Room) => Promise<void>;
+
+/**
+ * Listens to the client: timeline events and decrypted ones become messages for the engine,
+ * invitations are answered, and each room's work runs in order.
+ */
 export function attachConversation(deps: MatrixConversationDeps): MatrixConversation {
-  const { client, botUserId, engine, identities, repository, cipher, translator, defaultLocale, logger } =
-    deps;
+  const { client, botUserId } = deps;
+  const rooms = roomQueues(deps.logger);
+  // Events whose room key had not arrived yet, answered once they are decrypted (see `remember`).
+  const awaitingKeys = new Set<string>();
+  const queueReplies = replyRecorder(deps);
+  const requestEncryption = encryptionRequester(deps);
+  const onInvite = inviteAnswerer(deps, queueReplies, requestEncryption);
+  const onMessage = messageAnswerer(deps, { queueReplies, requestEncryption, awaitingKeys });
+
+  const onTimeline = (
+    event: MatrixEvent,
+    room: Room | undefined,
+    toStartOfTimeline: boolean | undefined,
+  ): void => {
+    if (room === undefined || toStartOfTimeline === true) return;
+    rooms.enqueue(room.roomId, async () => {
+      await client.decryptEventIfNeeded(event);
+      await onMessage(event, room);
+      trimTimeline(room);
+    });
+  };
+  // The SDK keeps every event of a room's live timeline for the life of the process; a busy DM
+  // would grow it without limit. The bot needs only recent events (replies, reactions to its
+  // latest choices; everything else is in its database), so past `liveTimelineLimit` the live
+  // timeline starts afresh (room state is kept). The saved sync keeps its own 50 (sync store).
+  const trimTimeline = (room: Room): void => {
+    if (room.getLiveTimeline().getEvents().length > liveTimelineLimit) room.resetLiveTimeline();
+  };
+  const onDecrypted = (event: MatrixEvent): void => {
+    const eventId = event.getId();
+    if (eventId === undefined || !awaitingKeys.has(eventId) || event.isDecryptionFailure()) return;
+    awaitingKeys.delete(eventId);
+    const room = client.getRoom(event.getRoomId());
+    if (room !== null) rooms.enqueue(room.roomId, () => onMessage(event, room));
+  };
+  const onMyMembership = (room: Room, membership: string): void => {
+    // Replies to a room we just joined wait for the join to come back through the sync.
+    if (membership === 'join') deps.onRepliesQueued();
+    if (membership !== 'invite') return;
+    const invite = room.getMember(botUserId)?.events.member;
+    if (invite !== undefined) rooms.enqueue(room.roomId, () => onInvite(invite, room));
+  };
+
+  client.on(RoomEvent.Timeline, onTimeline);
+  client.on(MatrixEventEvent.Decrypted, onDecrypted);
+  client.on(RoomEvent.MyMembership, onMyMembership);
+
+  return {
+    drain: () => rooms.drain(),
+    detach() {
+      client.off(RoomEvent.Timeline, onTimeline);
+      client.off(MatrixEventEvent.Decrypted, onDecrypted);
+      client.off(RoomEvent.MyMembership, onMyMembership);
+    },
+  };
+}
+
+/**
+ * Event ids, then room ids, remembered to skip repeated work. A room key that never arrives, or a
+ * long-lived bot joining many rooms, must not grow them without limit: past `rememberedLimit` the
+ * oldest is forgotten (at worst an old event stays unanswered, or a room is asked once more to
+ * turn on encryption; invites are answered by membership state anyway).
+ */
+function remember(set: Set<string>, value: string): void {
+  if (set.size >= rememberedLimit) {
+    const oldest = set.values().next();
+    if (oldest.done !== true) set.delete(oldest.value);
+  }
+  set.add(value);
+}
+
+/** One chain of work per room, so events of a room are handled in order. */
+function roomQueues(logger: Logger) {
   // One chain per room with work pending; a chain removes itself when it settles.
   const queues = new Map<string, Promise<void>>();
-  // Event ids, then room ids, remembered to skip repeated work. A room key that never arrives,
-  // or a long-lived bot joining many rooms, must not grow them without limit: past
-  // `rememberedLimit` the oldest is forgotten (at worst an old event stays unanswered, or a room
-  // is asked once more to turn on encryption; invites are answered by membership state anyway).
-  const awaitingKeys = new Set<string>();
-  const encryptionRequested = new Set<string>();
-  const handledInvites = new Set<string>();
-  const remember = (set: Set<string>, value: string): void => {
-    if (set.size >= rememberedLimit) {
-      const oldest = set.values().next();
-      if (oldest.done !== true) set.delete(oldest.value);
-    }
-    set.add(value);
+  return {
+    /** Runs `task` after the room's earlier tasks; failures are logged, never thrown (one bad event must not stop the bot). */
+    enqueue(roomId: string, task: () => Promise<void>): void {
+      const previous = queues.get(roomId) ?? Promise.resolve();
+      const next = previous.then(task).catch((error: unknown) => {
+        logger.error({ err: error, roomId }, 'matrix: failed to handle an event');
+      });
+      queues.set(roomId, next);
+      void next.then(() => {
+        if (queues.get(roomId) === next) queues.delete(roomId);
+      });
+    },
+    async drain(): Promise<void> {
+      // Bounded: a handler stuck on the network must not stall the sync loop forever. Its event is
+      // then saved as seen before it was answered (the one case where a crash could lose it).
+      const deadline = Date.now() + drainLimitMs;
+      while (queues.size > 0 && Date.now() < deadline) {
+        await Promise.race([
+          Promise.all([...queues.values()]),
+          new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
+        ]);
+      }
+    },
   };
+}
 
-  /** Runs `task` after the room's earlier tasks; failures are logged, never thrown (one bad event must not stop the bot). */
-  const enqueue = (roomId: string, task: () => Promise<void>): void => {
-    const previous = queues.get(roomId) ?? Promise.resolve();
-    const next = previous.then(task).catch((error: unknown) => {
-      logger.error({ err: error, roomId }, 'matrix: failed to handle an event');
-    });
-    queues.set(roomId, next);
-    void next.then(() => {
-      if (queues.get(roomId) === next) queues.delete(roomId);
-    });
-  };
-
-  const isDirect = (room: Room): boolean => room.getInvitedAndJoinedMemberCount() <= 2;
-
-  async function queueReplies(input: {
-    eventId: string;
-    roomId: string;
-    replies: readonly OutboundMessage[];
-    leaveAfter?: boolean;
-  }): Promise<void> {
+/** Records an event as handled together with its replies (and the choices they offer). */
+function replyRecorder({ repository, cipher, onRepliesQueued }: MatrixConversationDeps): QueueReplies {
+  return async (input) => {
     const records: NewReply[] = [];
     let choices: OfferedChoices | undefined;
     input.replies.forEach((reply, index) => {
@@ -110,11 +187,15 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
     if (choices === undefined && lastKey !== undefined)
       choices = { chatId: input.roomId, offeredBy: lastKey, actions: [] };
     const recorded = await repository.recordHandled({ eventId: input.eventId, replies: records, choices });
-    if (recorded && records.length > 0) deps.onRepliesQueued();
-  }
+    if (recorded && records.length > 0) onRepliesQueued();
+  };
+}
 
-  /** Turns on encryption in a DM that lacks it (the bot has power there when invited to a private chat). */
-  async function requestEncryption(room: Room): Promise<void> {
+/** Turns on encryption in a DM that lacks it (the bot has power there when invited to a private chat). */
+function encryptionRequester({ client, logger }: MatrixConversationDeps): RequestEncryption {
+  // Rooms already asked (bounded: at worst a room is asked once more).
+  const encryptionRequested = new Set<string>();
+  return async function requestEncryption(room) {
     if (room.hasEncryptionStateEvent() || encryptionRequested.has(room.roomId)) return;
     remember(encryptionRequested, room.roomId);
     await client
@@ -125,9 +206,17 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
           'matrix: could not enable encryption',
         );
       });
-  }
+  };
+}
 
-  async function onInvite(event: MatrixEvent, room: Room): Promise<void> {
+/** Invitations: joined (DMs, and rooms of linked members), greeted, strangers' groups left. */
+function inviteAnswerer(
+  { client, identities, repository, translator, defaultLocale, logger }: MatrixConversationDeps,
+  queueReplies: QueueReplies,
+  requestEncryption: RequestEncryption,
+) {
+  const handledInvites = new Set<string>();
+  return async function onInvite(event: MatrixEvent, room: Room): Promise<void> {
     const inviter = event.getSender();
     // The membership itself says whether this invite is still to be answered (invite state has no
     // event ids); `handledInvites` covers the moment between our join and its echo in the sync.
@@ -166,10 +255,87 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
         ? { text: translator.t(locale, 'matrix-welcome-unknown'), locale }
         : { text: translator.t(locale, 'matrix-welcome-member', { name: linked.member.name }), locale };
     await queueReplies({ eventId, roomId: room.roomId, replies: [greeting] });
-  }
+  };
+}
 
-  /** The inbound message an event stands for, or undefined for events the bot ignores. */
-  async function toInbound(event: MatrixEvent, room: Room): Promise<InboundMessage | undefined> {
+/** Room messages and reactions: translated, answered by the engine, the replies recorded. */
+function messageAnswerer(
+  deps: MatrixConversationDeps,
+  {
+    queueReplies,
+    requestEncryption,
+    awaitingKeys,
+  }: { queueReplies: QueueReplies; requestEncryption: RequestEncryption; awaitingKeys: Set<string> },
+) {
+  const { botUserId, engine, identities, repository, translator, defaultLocale, logger } = deps;
+  const toInbound = inboundTranslator(deps);
+  const isLinkAttempt = (text: string | undefined): boolean => {
+    const parsed = text === undefined ? undefined : parseCommand(text);
+    const id = parsed === undefined ? undefined : engine.commands.find(parsed.name)?.command.id;
+    return id === 'link' || id === 'start';
+  };
+
+  return async function onMessage(event: MatrixEvent, room: Room): Promise<void> {
+    const eventId = event.getId();
+    if (eventId === undefined || event.getSender() === botUserId || room.getMyMembership() !== 'join') return;
+    if (event.getTs() < deps.notBefore()) return;
+    if (event.isDecryptionFailure()) {
+      // The room key may still be on its way (to-device); handled when it is decrypted.
+      remember(awaitingKeys, eventId);
+      return;
+    }
+    const type = event.getType();
+    if (type !== 'm.room.message' && type !== 'm.reaction') return;
+    if (room.hasEncryptionStateEvent() && !event.isEncrypted() && type !== 'm.reaction') {
+      // Plaintext in an encrypted room did not come from a well-behaved client: not trusted.
+      // Reactions are the exception: clients send them in the clear by design (the relation is
+      // visible anyway), and one can only pick among the choices the bot offered.
+      logger.info({ roomId: room.roomId }, 'matrix: ignored an unencrypted event in an encrypted room');
+      return;
+    }
+    if (await repository.isProcessed(eventId)) return;
+    const inbound = await toInbound(event, room);
+    if (inbound === undefined) return;
+
+    if (inbound.chatType === 'private' && !room.hasEncryptionStateEvent()) {
+      await requestEncryption(room);
+      const locale = defaultLocale;
+      await queueReplies({
+        eventId,
+        roomId: room.roomId,
+        replies: [{ text: translator.t(locale, 'matrix-unencrypted-room'), locale }],
+      });
+      return;
+    }
+
+    const replies = await engine.handle(inbound);
+    let leaveAfter = false;
+    if (inbound.chatType === 'private' && replies.length > 0) {
+      const known = await identities.resolve({ platform: 'matrix', platformUserId: inbound.platformUserId });
+      // Unknown accounts are told how to get an invite and left alone, unless they are linking.
+      leaveAfter = known === undefined && !isLinkAttempt(inbound.text);
+    }
+    await queueReplies({ eventId, roomId: room.roomId, replies, leaveAfter });
+  };
+}
+
+/** The inbound message an event stands for, or undefined for events the bot ignores. */
+function inboundTranslator({ botUserId, repository }: MatrixConversationDeps) {
+  const isDirect = (room: Room): boolean => room.getInvitedAndJoinedMemberCount() <= 2;
+  /**
+   * Is `eventId` the message that offered these choices? Its id is recorded once the send returns,
+   * but the user may react before that; the transaction id of our own message tells it as well.
+   */
+  const offeredIn = (offered: ChatChoices, eventId: string, room: Room): boolean => {
+    if (offered.messageId === eventId) return true;
+    const target = room.findEventById(eventId);
+    return (
+      target?.getSender() === botUserId &&
+      target.getUnsigned().transaction_id === transactionIdFor(offered.offeredBy)
+    );
+  };
+
+  return async function toInbound(event: MatrixEvent, room: Room): Promise<InboundMessage | undefined> {
     const sender = event.getSender();
     const eventId = event.getId();
     if (sender === undefined || eventId === undefined) return undefined;
@@ -238,125 +404,6 @@ export function attachConversation(deps: MatrixConversationDeps): MatrixConversa
       messageId: eventId,
       replyToMessageId: replyTo,
     };
-  }
-
-  async function onMessage(event: MatrixEvent, room: Room): Promise<void> {
-    const eventId = event.getId();
-    if (eventId === undefined || event.getSender() === botUserId || room.getMyMembership() !== 'join') return;
-    if (event.getTs() < deps.notBefore()) return;
-    if (event.isDecryptionFailure()) {
-      // The room key may still be on its way (to-device); handled when it is decrypted.
-      remember(awaitingKeys, eventId);
-      return;
-    }
-    const type = event.getType();
-    if (type !== 'm.room.message' && type !== 'm.reaction') return;
-    if (room.hasEncryptionStateEvent() && !event.isEncrypted() && type !== 'm.reaction') {
-      // Plaintext in an encrypted room did not come from a well-behaved client: not trusted.
-      // Reactions are the exception: clients send them in the clear by design (the relation is
-      // visible anyway), and one can only pick among the choices the bot offered.
-      logger.info({ roomId: room.roomId }, 'matrix: ignored an unencrypted event in an encrypted room');
-      return;
-    }
-    if (await repository.isProcessed(eventId)) return;
-    const inbound = await toInbound(event, room);
-    if (inbound === undefined) return;
-
-    if (inbound.chatType === 'private' && !room.hasEncryptionStateEvent()) {
-      await requestEncryption(room);
-      const locale = defaultLocale;
-      await queueReplies({
-        eventId,
-        roomId: room.roomId,
-        replies: [{ text: translator.t(locale, 'matrix-unencrypted-room'), locale }],
-      });
-      return;
-    }
-
-    const replies = await engine.handle(inbound);
-    let leaveAfter = false;
-    if (inbound.chatType === 'private' && replies.length > 0) {
-      const known = await identities.resolve({ platform: 'matrix', platformUserId: inbound.platformUserId });
-      // Unknown accounts are told how to get an invite and left alone, unless they are linking.
-      leaveAfter = known === undefined && !isLinkAttempt(inbound.text);
-    }
-    await queueReplies({ eventId, roomId: room.roomId, replies, leaveAfter });
-  }
-
-  /**
-   * Is `eventId` the message that offered these choices? Its id is recorded once the send returns,
-   * but the user may react before that; the transaction id of our own message tells it as well.
-   */
-  const offeredIn = (offered: ChatChoices, eventId: string, room: Room): boolean => {
-    if (offered.messageId === eventId) return true;
-    const target = room.findEventById(eventId);
-    return (
-      target?.getSender() === botUserId &&
-      target.getUnsigned().transaction_id === transactionIdFor(offered.offeredBy)
-    );
-  };
-
-  const isLinkAttempt = (text: string | undefined): boolean => {
-    const parsed = text === undefined ? undefined : parseCommand(text);
-    const id = parsed === undefined ? undefined : engine.commands.find(parsed.name)?.command.id;
-    return id === 'link' || id === 'start';
-  };
-
-  const onTimeline = (
-    event: MatrixEvent,
-    room: Room | undefined,
-    toStartOfTimeline: boolean | undefined,
-  ): void => {
-    if (room === undefined || toStartOfTimeline === true) return;
-    enqueue(room.roomId, async () => {
-      await client.decryptEventIfNeeded(event);
-      await onMessage(event, room);
-      trimTimeline(room);
-    });
-  };
-  // The SDK keeps every event of a room's live timeline for the life of the process; a busy DM
-  // would grow it without limit. The bot needs only recent events (replies, reactions to its
-  // latest choices; everything else is in its database), so past `liveTimelineLimit` the live
-  // timeline starts afresh (room state is kept). The saved sync keeps its own 50 (sync store).
-  const trimTimeline = (room: Room): void => {
-    if (room.getLiveTimeline().getEvents().length > liveTimelineLimit) room.resetLiveTimeline();
-  };
-  const onDecrypted = (event: MatrixEvent): void => {
-    const eventId = event.getId();
-    if (eventId === undefined || !awaitingKeys.has(eventId) || event.isDecryptionFailure()) return;
-    awaitingKeys.delete(eventId);
-    const room = client.getRoom(event.getRoomId());
-    if (room !== null) enqueue(room.roomId, () => onMessage(event, room));
-  };
-  const onMyMembership = (room: Room, membership: string): void => {
-    // Replies to a room we just joined wait for the join to come back through the sync.
-    if (membership === 'join') deps.onRepliesQueued();
-    if (membership !== 'invite') return;
-    const invite = room.getMember(botUserId)?.events.member;
-    if (invite !== undefined) enqueue(room.roomId, () => onInvite(invite, room));
-  };
-
-  client.on(RoomEvent.Timeline, onTimeline);
-  client.on(MatrixEventEvent.Decrypted, onDecrypted);
-  client.on(RoomEvent.MyMembership, onMyMembership);
-
-  return {
-    async drain() {
-      // Bounded: a handler stuck on the network must not stall the sync loop forever. Its event is
-      // then saved as seen before it was answered (the one case where a crash could lose it).
-      const deadline = Date.now() + drainLimitMs;
-      while (queues.size > 0 && Date.now() < deadline) {
-        await Promise.race([
-          Promise.all([...queues.values()]),
-          new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
-        ]);
-      }
-    },
-    detach() {
-      client.off(RoomEvent.Timeline, onTimeline);
-      client.off(MatrixEventEvent.Decrypted, onDecrypted);
-      client.off(RoomEvent.MyMembership, onMyMembership);
-    },
   };
 }
 

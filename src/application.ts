@@ -68,6 +68,7 @@ import {
   createInviteThrottle,
   createMemberDirectory,
   createMembersService,
+  createMemberLinks,
   createSessionService,
   membersRoutes,
   createTokenCache,
@@ -107,8 +108,11 @@ export async function createApplication(
   const translator = createTranslator();
   const audit = createAuditService({ db: database.db, logger, clock });
   const registry = createRegistryService({ db: database.db, audit, database, logger, clock });
+  // Linking a messenger is announced to the modules that wait for someone to become reachable.
+  const memberLinks = createMemberLinks({ logger });
   const members = createMembersService({
     db: database.db,
+    links: memberLinks,
     audit,
     registryLookup: registry,
     tokenCache: createTokenCache(),
@@ -148,6 +152,7 @@ export async function createApplication(
     identityCache: identities,
     ttlHours: config.chat.inviteTtlHours,
     consoleUrl: consoleBaseUrl(config.http),
+    links: memberLinks,
     clock,
   });
   // Texts kept at rest (consultation bodies, typed text a flow holds) share one key.
@@ -216,7 +221,7 @@ export async function createApplication(
     if (wayIn !== undefined) invites.registerWayIn(wayIn);
   }
   // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.
-  const sessions = createSessionService({ db: database.db, audit, clock });
+  const sessions = createSessionService({ db: database.db, audit, clock, links: memberLinks });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
   const chatAdapters = [webConsole.pushes.adapter, ...runningBots.map((bot) => bot.adapter)];
@@ -298,6 +303,7 @@ export async function createApplication(
     clock,
   });
   consultations.registerChat(engine);
+  memberLinks.onLinked(consultations.onMemberLinked);
   outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
   // Keeping the registry true: handover on retirement, proposals, re-verification campaigns.
   const registryTruth = createRegistryTruthModule({

@@ -86,6 +86,7 @@ export {
   inlineText,
   plain,
   richToPlainText,
+  richMessage,
   type Card,
   type Inline,
   type LineRole,

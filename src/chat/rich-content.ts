@@ -117,3 +117,9 @@ export function richToPlainText(content: RichContent): string {
   }
   return lines.join('\n');
 }
+
+/** A message's text and rich parts from the same blocks, so both say the same. */
+export const richMessage = (blocks: RichBlock[]): { text: string; rich: RichContent } => ({
+  text: richToPlainText({ blocks }),
+  rich: { blocks },
+});

@@ -19,6 +19,7 @@ import {
   openConsultationsOf,
 } from './consultation-repository.ts';
 import type { ConsultationRules } from './consultation-service.ts';
+import type { LinkWatch } from './consultation-link-watch.ts';
 import { refOf, type ChatAddress, type ConsultationRow } from './consultation-types.ts';
 import { AppError } from '../errors/index.ts';
 import type { Principal } from '../access/index.ts';
@@ -36,6 +37,7 @@ interface ChatDeps {
   core: Core;
   rules: ConsultationRules;
   relay: ConsultationRelay;
+  watch: LinkWatch;
   flows: Flows;
 }
 
@@ -43,14 +45,14 @@ interface ChatDeps {
  * Consultations in the conversation, by use case: starting and closing (commands), the buttons,
  * and the text of a member talking in a consultation. The guided flows live in consultation-flows.
  */
-export function createConsultationChat({ core, rules, relay, flows }: ChatDeps) {
+export function createConsultationChat({ core, rules, relay, watch, flows }: ChatDeps) {
   const replies = consultationReplies(core);
   const relayTo = relayWithNotice(relay, replies);
   const consultationFlows = createConsultationFlows({ core, rules, relayTo, attempt: replies.attempt });
   flows.register(consultationFlows.start);
   flows.register(consultationFlows.decline);
   flows.register(consultationFlows.choose);
-  const deps = { core, rules, flows, consultationFlows, replies };
+  const deps = { core, rules, watch, flows, consultationFlows, replies };
   return {
     commands: consultationCommands(deps),
     handleAction: consultationButtons(deps),
@@ -77,6 +79,8 @@ function consultationReplies(core: Core) {
   function explain(error: unknown, locale: Locale, number: number): OutboundMessage {
     if (error instanceof AppError) {
       const reason = (error.details as { reason?: string } | undefined)?.reason;
+      if (error.code === 'conflict' && reason === 'delivered')
+        return say(locale, 'consult-watch-delivered', { ref: refOf(number) });
       if (error.code === 'conflict' && reason === 'no_longer_yours')
         return say(locale, 'consult-no-longer-yours', { ref: refOf(number) });
       if (error.code === 'conflict') return say(locale, 'consult-not-open', { ref: refOf(number) });
@@ -130,6 +134,7 @@ type Replies = ReturnType<typeof consultationReplies>;
 interface UseCaseDeps {
   core: Core;
   rules: ConsultationRules;
+  watch: LinkWatch;
   flows: Flows;
   consultationFlows: ConsultationFlows;
   replies: Replies;
@@ -165,7 +170,7 @@ function flowStarter({ core, flows, consultationFlows, replies }: UseCaseDeps) {
     principal: Principal,
     inbound: InboundMessage,
     locale: Locale,
-    known: { country: string | undefined; competence: string | undefined },
+    known: { country: string | undefined; competence: string | undefined; contactId?: string | undefined },
   ): Promise<ChatReply> => {
     // Every consultation is sensitive here, and this chat is not encrypted: nothing to start.
     if (core.settings.alwaysSensitive && !(await core.conversationEncrypted(inbound)))
@@ -173,6 +178,7 @@ function flowStarter({ core, flows, consultationFlows, replies }: UseCaseDeps) {
     const draft: ConsultationDraft = {
       ...(known.country === undefined ? {} : { country: known.country }),
       ...(known.competence === undefined ? {} : { competence: known.competence }),
+      ...(known.contactId === undefined ? {} : { contactId: known.contactId }),
     };
     return flows.start(consultationFlows.start, { principal, conversation: inbound, locale }, draft);
   };
@@ -232,15 +238,15 @@ function consultationCommands(deps: UseCaseDeps): ChatCommand[] {
   return [consultCommand, closeCommand];
 }
 
-/** The `consult:` buttons: start, accept, decline, forward (and to whom), close. */
+/** The `consult:` buttons: start, accept, decline, forward (and to whom), close, watch. */
 function consultationButtons(deps: UseCaseDeps) {
-  const { core, rules, flows, consultationFlows, replies } = deps;
+  const { core, rules, watch, flows, consultationFlows, replies } = deps;
   const { say, attempt } = replies;
   const startFlow = flowStarter(deps);
 
   return async function handleAction(context: ActionContext): Promise<ChatReply> {
     const { principal, inbound, locale } = context;
-    const [, verb = '', first = '', second = ''] = context.action.split(':');
+    const [, verb = '', first = '', second = '', third = ''] = context.action.split(':');
     const number = Number(first);
     const from = { address: addressOf(inbound) };
     switch (verb) {
@@ -248,6 +254,8 @@ function consultationButtons(deps: UseCaseDeps) {
         return startFlow(principal, inbound, locale, {
           country: consultationFlows.findCountry(first),
           competence: consultationFlows.findCompetence(second),
+          // A contact that has just linked (the watch's notice): checked by the rules at the end.
+          contactId: core.snapshot().contactById.has(third) ? third : undefined,
         });
       case 'accept':
         return attempt(locale, number, async () => (await rules.accept(principal, number, from)).replies);
@@ -286,6 +294,8 @@ function consultationButtons(deps: UseCaseDeps) {
         );
       case 'close':
         return attempt(locale, number, async () => (await rules.close(principal, number, from)).replies);
+      case 'watch':
+        return attempt(locale, number, () => watch.watch(principal, number, { ...from, locale }));
       default:
         return undefined;
     }

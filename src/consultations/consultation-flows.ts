@@ -19,6 +19,8 @@ export interface ConsultationDraft {
   country?: string;
   competence?: string;
   sensitive?: boolean;
+  /** A particular contact (the one whose link the asker was told of), instead of the best ranked. */
+  contactId?: string;
 }
 
 /** A decline waiting for its reason. */
@@ -222,7 +224,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
         return { text: context.t('consult-sensitive-needs-encrypted'), locale: context.locale };
       const started = await rules.start(
         context.principal,
-        { country, competence, description, sensitive, origin: 'chat' },
+        { country, competence, description, sensitive, origin: 'chat', contactId: context.data.contactId },
         { address: addressOf(context.conversation), locale: context.locale },
       );
       return started.replies;

@@ -3,7 +3,9 @@
 import { eq } from 'drizzle-orm';
 import type { Core, Effects } from './consultation-core.ts';
 import { currentRoute, findByNumber, lockConsultation, routesOf } from './consultation-repository.ts';
-import { fallbackContactLines } from './consultation-fallback.ts';
+import { fallbackContacts, undeliverableBlocks } from './consultation-fallback.ts';
+import { watchButton } from './consultation-link-watch.ts';
+import { richMessage } from '../chat/index.ts';
 import { participantAddress } from './consultation-routing.ts';
 import { awaitingStatuses, consultations, type ConsultationStatus } from './consultations-schema.ts';
 import { refOf, type ActingFrom, type ConsultationRow } from './consultation-types.ts';
@@ -55,20 +57,24 @@ export function createSteps(core: Core) {
     if (target === undefined) return;
     const locale = (from?.address === undefined ? undefined : from.locale) ?? core.localeOf(asker);
     const args = core.notices.consultationArgs(consultation, locale) as Record<string, string>;
-    const fallback = undeliverable
-      ? fallbackContactLines(
-          core.snapshot(),
-          consultation.country,
-          consultation.competence,
-          locale,
-          (id, values) => core.t(locale, id, values),
-        )
-      : [];
+    const notice = core.t(locale, messageId, args);
+    const say = (id: string, values?: Record<string, string>) => core.t(locale, id, values);
+    const message = undeliverable
+      ? {
+          ...richMessage(
+            undeliverableBlocks(
+              notice,
+              fallbackContacts(core.snapshot(), consultation.country, consultation.competence, locale),
+              say,
+            ),
+          ),
+          // One tap to hear when someone of that country links (offered wherever buttons or
+          // numbered choices are: the port renders it).
+          buttons: [watchButton(consultation, say)],
+        }
+      : { text: notice };
     core.tellActor(effects, from, `consult:${consultation.id}:expired:asker`, asker.id, target.address, {
-      text: [
-        core.t(locale, messageId, args),
-        ...(fallback.length === 0 ? [] : ['', core.t(locale, 'consult-fallback-heading'), ...fallback]),
-      ].join('\n'),
+      ...message,
       locale,
     });
   }

@@ -3,6 +3,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   serial,
@@ -206,5 +207,39 @@ export const consultationDeliveries = pgTable(
   },
   (table) => [
     index('consultation_deliveries_message_idx').on(table.platform, table.chatId, table.platformMessageId),
+  ],
+);
+
+/**
+ * "Tell me and the coordinator when someone links": an undeliverable consultation's asker waits
+ * for a person of that country who handles that competence (or one of the contacts the
+ * undeliverable notice named) to link a messenger. One row per consultation (the key), so a
+ * double tap or two replicas create one; the first link that matches sets `firedAt` and the
+ * notices go out once.
+ */
+export const consultationLinkWatches = pgTable(
+  'consultation_link_watches',
+  {
+    consultationId: text('consultation_id')
+      .primaryKey()
+      .references(() => consultations.id),
+    askerMemberId: text('asker_member_id')
+      .notNull()
+      .references(() => members.id),
+    country: text('country').notNull(),
+    competence: text('competence').notNull(),
+    /** Contacts the undeliverable notice named (some handle other competences). */
+    contactIds: jsonb('contact_ids').$type<string[]>().notNull(),
+    /** Coordinators already told (at subscription): each hears of a watch once. */
+    toldMemberIds: jsonb('told_member_ids').$type<string[]>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** When a matching contact linked and the notices were written; null while waiting. */
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    firedByContactId: text('fired_by_contact_id'),
+  },
+  (table) => [
+    index('consultation_link_watches_waiting_idx')
+      .on(table.country)
+      .where(sql`${table.firedAt} is null`),
   ],
 );

@@ -10,6 +10,7 @@ import { rankLikeAsk } from './consultation-candidates.ts';
 import { createConsultationChat } from './consultation-chat.ts';
 import { createConsultationHandover } from './consultation-handover.ts';
 import { createSteps } from './consultation-steps.ts';
+import { createLinkWatch } from './consultation-link-watch.ts';
 import { createCore, type ConsultationDeps } from './consultation-core.ts';
 import { createDeadlineTimers } from './consultation-deadlines.ts';
 import { createConsultationQueries } from './consultation-queries.ts';
@@ -62,6 +63,7 @@ export function createConsultations(options: ConsultationsOptions) {
   const relay = createConsultationRelay(core);
   const queries = createConsultationQueries({ db: options.db });
   const handover = createConsultationHandover(core, createSteps(core));
+  const watch = createLinkWatch(core);
   let periodic: PeriodicTask | undefined;
 
   /**
@@ -104,6 +106,11 @@ export function createConsultations(options: ConsultationsOptions) {
     handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
       handover.handOverInTransaction(...args),
     onDeliveryOutcome,
+    /**
+     * For the members module's link announcement (`MemberLinks.onLinked`): a contact someone was
+     * waiting for has linked a messenger, so the asker and the country's coordinators are told.
+     */
+    onMemberLinked: watch.onMemberLinked,
     /** Re-arms lost or failed deadline timers now, and purges texts past their retention. */
     async reconcileNow(): Promise<{ armed: number; replaced: number; purged: number }> {
       const pass = await timers.reconcileNow();
@@ -116,7 +123,7 @@ export function createConsultations(options: ConsultationsOptions) {
         'registerCommand' | 'registerActionHandler' | 'registerTextHandler' | 'flows'
       >,
     ) {
-      const chat = createConsultationChat({ core, rules, relay, flows: engine.flows });
+      const chat = createConsultationChat({ core, rules, relay, watch, flows: engine.flows });
       for (const command of chat.commands) engine.registerCommand(command);
       engine.registerActionHandler('consult', chat.handleAction);
       // Asked only while the member talks in an accepted consultation: one indexed lookup otherwise.

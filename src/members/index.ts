@@ -21,6 +21,12 @@ export {
   type ReachableAccount,
   type ReachQuery,
 } from './member-reach.ts';
+export {
+  createMemberLinks,
+  type MemberLinked,
+  type MemberLinkListener,
+  type MemberLinks,
+} from './member-links.ts';
 export { membersRoutes } from './members-routes.ts';
 export { createMembersService, type MembersService, principalOf } from './members-service.ts';
 export { newId } from './secrets.ts';

@@ -9,7 +9,7 @@ import type { Member } from './members-service.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { systemClock } from '../clock/index.ts';
 import { webConsolePlatform } from '../chat/index.ts';
-import type { Database } from '../db/index.ts';
+import { inTransaction, type Database } from '../db/index.ts';
 
 type CodeChecks = ReturnType<typeof inviteCodeChecks>;
 
@@ -71,7 +71,7 @@ function inviteCodeChecks({ db, throttle, clock = systemClock }: InviteServiceDe
 
 /** `/start CODE`, `!link CODE`: the account is linked to the member the code was issued for. */
 function accountLinking(
-  { db, audit, throttle, identityCache, clock = systemClock }: InviteServiceDeps,
+  { db, audit, throttle, identityCache, links, clock = systemClock }: InviteServiceDeps,
   { check, markUsed }: CodeChecks,
 ) {
   return {
@@ -110,48 +110,53 @@ function accountLinking(
           ? { status: 'already-linked', member }
           : { status: 'account-taken' };
       }
-      const linked = await db
-        .transaction(async (tx) => {
-          if (!(await markUsed(tx, invite))) return false;
-          const identity = {
-            id: newId(),
-            platform: account.platform,
-            platformUserId: account.platformUserId,
-            memberId: member.id,
-            chatId: account.chatId ?? null,
-            linkedAt: clock.now(),
-          };
-          const inserted = await tx
-            .insert(identities)
-            .values(identity)
-            .onConflictDoNothing()
-            .returning({ id: identities.id });
-          // Another message from the same account linked it a moment ago: keep the invite unused.
-          if (inserted.length === 0) tx.rollback();
-          await audit.appendInTransaction(tx, [
-            {
-              actor: `member:${member.id}`,
-              action: 'invite.redeem',
-              subject: `invite:${invite.id}`,
-              details: { platform: account.platform },
+      // inTransaction: what a link listener wrote (pushes) is dispatched once the link commits.
+      const linked = await inTransaction(db, async (tx) => {
+        if (!(await markUsed(tx, invite))) return false;
+        const identity = {
+          id: newId(),
+          platform: account.platform,
+          platformUserId: account.platformUserId,
+          memberId: member.id,
+          chatId: account.chatId ?? null,
+          linkedAt: clock.now(),
+        };
+        const inserted = await tx
+          .insert(identities)
+          .values(identity)
+          .onConflictDoNothing()
+          .returning({ id: identities.id });
+        // Another message from the same account linked it a moment ago: keep the invite unused.
+        if (inserted.length === 0) tx.rollback();
+        await audit.appendInTransaction(tx, [
+          {
+            actor: `member:${member.id}`,
+            action: 'invite.redeem',
+            subject: `invite:${invite.id}`,
+            details: { platform: account.platform },
+          },
+          {
+            actor: `member:${member.id}`,
+            action: 'identity.link',
+            subject: `identity:${identity.id}`,
+            details: {
+              platform: account.platform,
+              platformUserId: account.platformUserId,
+              memberId: member.id,
             },
-            {
-              actor: `member:${member.id}`,
-              action: 'identity.link',
-              subject: `identity:${identity.id}`,
-              details: {
-                platform: account.platform,
-                platformUserId: account.platformUserId,
-                memberId: member.id,
-              },
-            },
-          ]);
-          return true;
-        })
-        .catch((error: unknown) => {
-          if (error instanceof TransactionRollbackError) return false;
-          throw error;
+          },
+        ]);
+        await links?.announceInTransaction(tx, {
+          memberId: member.id,
+          contactId: member.contactId,
+          country: member.country,
+          platform: account.platform,
         });
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof TransactionRollbackError) return false;
+        throw error;
+      });
       if (!linked) return { status: 'refused' };
       identityCache?.forgetCached();
       await throttle.clear(throttleAccount);

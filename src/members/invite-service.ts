@@ -5,6 +5,7 @@ import type { Member } from './members-service.ts';
 import { newInviteCode } from './invite-code.ts';
 import { webInviteLink } from './invite-links.ts';
 import { inviteRedemption } from './invite-redemption.ts';
+import type { MemberLinks } from './member-links.ts';
 import type { InviteThrottle } from './invite-throttle.ts';
 import { hashSecret, newId } from './secrets.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
@@ -34,6 +35,8 @@ export interface InviteServiceDeps {
   ttlHours: number;
   /** The web console's base URL (PUBLIC_URL): every invite links to its login with the code filled in. */
   consoleUrl: string;
+  /** Told inside the link's transaction when an account is linked. */
+  links?: MemberLinks;
   clock?: Clock;
 }
 

@@ -1,12 +1,13 @@
 import { type Clock, systemClock } from '../clock/index.ts';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { apiTokens, identities, members } from './members-schema.ts';
 import { hashSecret, newApiToken, newId } from './secrets.ts';
 import type { TokenCache } from './token-cache.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal, type Role } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { Database } from '../db/index.ts';
+import { inTransaction, type Database } from '../db/index.ts';
+import type { MemberLinks } from './member-links.ts';
 import { countries } from '../registry/index.ts';
 
 export type Member = typeof members.$inferSelect;
@@ -44,6 +45,11 @@ export interface MembersServiceDeps {
   clock?: Clock;
   /** Resolved tokens, so busy clients skip a database lookup per request. Default: none. */
   tokenCache?: TokenCache;
+  /**
+   * Told when a member who already has a messenger linked becomes the person behind a contact:
+   * for whoever waits on that contact, it is as if the contact had just linked.
+   */
+  links?: MemberLinks;
 }
 
 export type MembersService = ReturnType<typeof createMembersService>;
@@ -54,6 +60,7 @@ export function createMembersService({
   registryLookup,
   clock = systemClock,
   tokenCache,
+  links,
 }: MembersServiceDeps) {
   async function requireMember(id: string): Promise<Member> {
     const [member] = await db.select().from(members).where(eq(members.id, id));
@@ -148,8 +155,24 @@ export function createMembersService({
       checkMayManage(actor, member.country, member.role);
       checkMayManage(actor, changes.country ?? member.country, changes.role ?? member.role);
       await checkReferences(changes);
-      const [updated] = await db.transaction(async (tx) => {
+      const [updated] = await inTransaction(db, async (tx) => {
         const rows = await tx.update(members).set(changes).where(eq(members.id, id)).returning();
+        const [row] = rows;
+        if (links !== undefined && row?.contactId != null && row.contactId !== member.contactId) {
+          const [account] = await tx
+            .select({ platform: identities.platform })
+            .from(identities)
+            .where(and(eq(identities.memberId, id), isNotNull(identities.chatId)))
+            .orderBy(asc(identities.linkedAt))
+            .limit(1);
+          if (account !== undefined)
+            await links.announceInTransaction(tx, {
+              memberId: id,
+              contactId: row.contactId,
+              country: row.country,
+              platform: account.platform,
+            });
+        }
         await audit.appendInTransaction(tx, [
           {
             actor: actorOf(actor),

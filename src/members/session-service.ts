@@ -8,12 +8,15 @@ import { webSessions, type SessionOrigin } from './session-schema.ts';
 import type { Principal } from '../access/index.ts';
 import { webConsolePlatform } from '../chat/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { Database } from '../db/index.ts';
+import { inTransaction, type Database } from '../db/index.ts';
+import type { MemberLinks } from './member-links.ts';
 
 export interface SessionServiceDeps {
   db: Database;
   audit: AuditService;
   clock?: Clock;
+  /** Told inside the transaction when a first login links the member's web account. */
+  links?: MemberLinks;
   /** A session ends this long after login, however active. Default 7 days. */
   absoluteLifetimeMs?: number;
   /** A session ends after this long without a request. Default 12 hours. */
@@ -52,6 +55,7 @@ export function createSessionService({
   db,
   audit,
   clock = systemClock,
+  links,
   absoluteLifetimeMs = 7 * 24 * hour,
   idleTimeoutMs = 12 * hour,
 }: SessionServiceDeps) {
@@ -75,7 +79,7 @@ export function createSessionService({
         lastSeenAt: now,
         expiresAt: new Date(now.getTime() + absoluteLifetimeMs),
       };
-      await db.transaction(async (tx) => {
+      await inTransaction(db, async (tx) => {
         // Housekeeping where it costs nothing: this member's dead sessions go as a new one starts.
         await tx
           .delete(webSessions)
@@ -117,6 +121,14 @@ export function createSessionService({
             details: { platform: webConsolePlatform, platformUserId: memberId, memberId },
           })),
         ]);
+        if (linked.length > 0 && links !== undefined) {
+          const [member] = await tx
+            .select({ contactId: members.contactId, country: members.country })
+            .from(members)
+            .where(eq(members.id, memberId));
+          if (member !== undefined)
+            await links.announceInTransaction(tx, { memberId, ...member, platform: webConsolePlatform });
+        }
       });
       return { id: row.id, secret, memberId, expiresAt: row.expiresAt };
     },

@@ -53,6 +53,19 @@ consult-fallback-contact = { $name }, { $authority }: { $channels }
 consult-fallback-email = e-mail { $address }
 consult-fallback-phone = phone { $address }
 
+# "Tell me when someone links" (an undeliverable consultation's button)
+consult-button-watch = Tell me and the coordinator when someone links
+consult-button-consult-contact = Consult { $name }
+consult-watch-set = Done. When someone for { $competence } in { $country } links a messenger, you will be told here (consultation { $ref }), and so will the national coordinator of { $country } once they can be reached.
+consult-watch-set-told = Done. The national coordinator of { $country } has been told that you are waiting; when someone for { $competence } in { $country } links a messenger, you will be told here (consultation { $ref }).
+consult-watch-already = You are already waiting for someone for { $competence } in { $country } to link (consultation { $ref }); you will be told once.
+consult-watch-delivered = Consultation { $ref } reached someone, so there is nobody to wait for.
+consult-watch-reachable-now = { $name } ({ $authority }) can be reached through a messenger now: consult them about { $competence } in { $country } (instead of { $ref }).
+consult-watch-coordinator =
+    { $asker } ({ $askerAuthority }) wanted to consult someone for { $competence } in { $country } (consultation { $ref }), but nobody can be reached through a messenger. Please invite them to link Counterpart; you will be told when one does:
+consult-watch-linked-asker = { $name } ({ $authority }) has linked a messenger: you can now consult them about { $competence } in { $country } (consultation { $ref } could not be delivered).
+consult-watch-linked-coordinator = { $name } ({ $authority }) has linked a messenger. { $asker } ({ $askerAuthority }) was waiting for someone for { $competence } in { $country } (consultation { $ref }) and has been told.
+
 # Routing, as the recipient sees it
 consult-request =
     Consultation request { $ref } from { $asker } ({ $askerAuthority }) about { $competence } in { $country }:

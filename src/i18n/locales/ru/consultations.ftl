@@ -53,6 +53,19 @@ consult-fallback-contact = { $name }, { $authority }: { $channels }
 consult-fallback-email = эл. почта { $address }
 consult-fallback-phone = телефон { $address }
 
+# «Сообщить, когда кто-то подключится» (кнопка недоставленной консультации)
+consult-button-watch = Сообщить мне и координатору, когда кто-то подключится
+consult-button-consult-contact = Консультация: { $name }
+consult-watch-set = Готово. Когда кто-то по теме «{ $competence }» в стране «{ $country }» подключит мессенджер, вам сообщат здесь (консультация { $ref }), а национальному координатору страны «{ $country }» — как только с ним можно будет связаться.
+consult-watch-set-told = Готово. Национальному координатору страны «{ $country }» сообщили, что вы ждёте; когда кто-то по теме «{ $competence }» в стране «{ $country }» подключит мессенджер, вам сообщат здесь (консультация { $ref }).
+consult-watch-already = Вы уже ждёте, когда кто-то по теме «{ $competence }» в стране «{ $country }» подключится (консультация { $ref }); вам сообщат один раз.
+consult-watch-delivered = Консультация { $ref } доставлена, ждать некого.
+consult-watch-reachable-now = { $name } ({ $authority }) уже на связи через мессенджер: обратитесь за консультацией по теме «{ $competence }» в стране «{ $country }» (вместо { $ref }).
+consult-watch-coordinator =
+    { $asker } ({ $askerAuthority }) хотел(а) получить консультацию по теме «{ $competence }» в стране «{ $country }» (консультация { $ref }), но ни с кем нельзя связаться через мессенджер. Пригласите их подключиться к Counterpart; вам сообщат, когда кто-то подключится:
+consult-watch-linked-asker = { $name } ({ $authority }) подключил(а) мессенджер: теперь можно обратиться за консультацией по теме «{ $competence }» в стране «{ $country }» (консультацию { $ref } доставить не удалось).
+consult-watch-linked-coordinator = { $name } ({ $authority }) подключил(а) мессенджер. { $asker } ({ $askerAuthority }) ждал(а) кого-нибудь по теме «{ $competence }» в стране «{ $country }» (консультация { $ref }); ему (ей) сообщили.
+
 # Маршрутизация: что видит получатель
 consult-request =
     Запрос консультации { $ref } от { $asker } ({ $askerAuthority }): { $competence }, { $country }.

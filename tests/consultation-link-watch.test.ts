@@ -45,7 +45,7 @@ async function watchRows(consultationRef: string): Promise<WatchRow[]> {
   const rows = await testApp.database.handle.db.execute<WatchRow>(sql`
     select w.fired_at, w.told_member_ids as told from consultation_link_watches w
     join consultations c on c.id = w.consultation_id where c.number = ${Number(consultationRef.slice(2))}`);
-  return [...rows] as WatchRow[];
+  return [...(rows as Iterable<WatchRow>)];
 }
 
 /** A Telegram user who links with `/start CODE`; resolves once the bot has answered. */

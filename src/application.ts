@@ -73,6 +73,7 @@ import {
   membersRoutes,
   createTokenCache,
   membersChangedChannel,
+  membersLinkedToContacts,
 } from './members/index.ts';
 import { createPeriodicTask, createQueueProducers } from './queue/index.ts';
 import { openRedis } from './redis/index.ts';
@@ -107,7 +108,14 @@ export async function createApplication(
 
   const translator = createTranslator();
   const audit = createAuditService({ db: database.db, logger, clock });
-  const registry = createRegistryService({ db: database.db, audit, database, logger, clock });
+  const registry = createRegistryService({
+    db: database.db,
+    audit,
+    database,
+    logger,
+    linkedMembers: membersLinkedToContacts,
+    clock,
+  });
   // Linking a messenger is announced to the modules that wait for someone to become reachable.
   const memberLinks = createMemberLinks({ logger });
   const members = createMembersService({

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService } from '../src/audit/audit-service.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { membersLinkedToContacts } from '../src/members/index.ts';
 import { createRegistryService } from '../src/registry/index.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { fixture, fixturePath, fixtureText } from './support/registry-fixture.ts';
@@ -52,6 +53,7 @@ async function contactCount(): Promise<number> {
     audit,
     database: database.handle,
     logger,
+    linkedMembers: membersLinkedToContacts,
   });
   const file = await registry.exportRegistry(undefined);
   await audit.close();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.ts';
 import { createAuditService } from '../src/audit/audit-service.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { membersLinkedToContacts } from '../src/members/index.ts';
 import { createRegistryService, type RegistryFile, type RegistrySnapshot } from '../src/registry/index.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { bearer, exported, fixture, fixtureText } from './support/registry-fixture.ts';
@@ -210,6 +211,7 @@ describe('registry import and export', () => {
       audit: otherAudit,
       database: otherDatabase,
       logger,
+      linkedMembers: membersLinkedToContacts,
     });
     try {
       await other.start();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditService, type AuditService } from '../src/audit/audit-service.ts';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { membersLinkedToContacts } from '../src/members/index.ts';
 import { createRegistryService, type RegistryService } from '../src/registry/index.ts';
 import { fixture } from './support/registry-fixture.ts';
 
@@ -20,7 +21,13 @@ beforeAll(async () => {
   await database.migrate();
   const logger = createLogger('silent');
   audit = createAuditService({ db: database.db, logger });
-  registry = createRegistryService({ db: database.db, audit, database, logger });
+  registry = createRegistryService({
+    db: database.db,
+    audit,
+    database,
+    logger,
+    linkedMembers: membersLinkedToContacts,
+  });
   await registry.start();
 });
 afterAll(async () => {

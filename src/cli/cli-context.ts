@@ -12,6 +12,7 @@ import {
   createInviteThrottle,
   createMembersService,
   type MembersService,
+  membersLinkedToContacts,
 } from '../members/index.ts';
 
 /** What CLI commands work with: the same services as the server, on the configured database. */
@@ -41,7 +42,13 @@ export async function openCliContext(): Promise<CliContext> {
   });
   await database.migrate();
   const audit = createAuditService({ db: database.db, logger });
-  const registry = createRegistryService({ db: database.db, audit, database, logger });
+  const registry = createRegistryService({
+    db: database.db,
+    audit,
+    database,
+    logger,
+    linkedMembers: membersLinkedToContacts,
+  });
   const members = createMembersService({ db: database.db, audit, registryLookup: registry });
   // The CLI only issues invites; redemption throttling lives with the server, so Postgres suffices here.
   const invites = createInviteService({

@@ -2,4 +2,3 @@
 export { afterCommit, inTransaction } from './after-commit.ts';
 export { type Database, type DatabaseHandle, openDatabase, type Queryable } from './database.ts';
 export { EmbeddedDatabaseBusy } from './embedded-lock.ts';
-export { members } from './schema.ts';

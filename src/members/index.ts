@@ -15,6 +15,7 @@ export {
   contactOfMemberSql,
   chatsOf,
   membersByIds,
+  membersLinkedToContacts,
   reachableMembers,
   type MemberReach,
   type MemberRecord,

@@ -115,6 +115,24 @@ export async function activeMember(db: Queryable, id: string): Promise<MemberRec
   return row;
 }
 
+/**
+ * Enabled members standing behind any of these registry contacts: the registry asks before a
+ * contact is removed (composition root passes this in as its `linkedMembers` port).
+ */
+export async function membersLinkedToContacts(
+  db: Queryable,
+  contactIds: readonly string[],
+): Promise<{ memberId: string; contactId: string }[]> {
+  if (contactIds.length === 0) return [];
+  const rows = await db
+    .select({ memberId: members.id, contactId: members.contactId })
+    .from(members)
+    .where(and(inArray(members.contactId, [...contactIds]), isNull(members.disabledAt)));
+  return rows.flatMap((row) =>
+    row.contactId === null ? [] : [{ memberId: row.memberId, contactId: row.contactId }],
+  );
+}
+
 /** Members' rows, enabled or not (a closed consultation still names its sides). */
 export async function membersByIds(db: Queryable, ids: readonly string[]): Promise<MemberRecord[]> {
   if (ids.length === 0) return [];

@@ -3,7 +3,7 @@
 // and announced to other processes through Postgres NOTIFY so their snapshots follow.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { randomUUID } from 'node:crypto';
-import { and, inArray, isNull, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { createRegistryEdits, type RegistryChange, type RegistryWriteHooks } from './registry-edits.ts';
 import type { RegistryFile } from './registry-format.ts';
 import {
@@ -37,7 +37,7 @@ import {
 import { AppError, conflict } from '../errors/index.ts';
 import { actorOf, type Principal } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { type Database, type DatabaseHandle, members } from '../db/index.ts';
+import type { Database, DatabaseHandle, Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
 
 /** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
@@ -50,6 +50,14 @@ export interface RegistryServiceDeps {
   audit: AuditService;
   database: Pick<DatabaseHandle, 'listen' | 'notify'>;
   logger: Logger;
+  /**
+   * Enabled members standing behind any of these contacts (members' `membersLinkedToContacts`):
+   * members own their tables, so the registry asks instead of reading them.
+   */
+  linkedMembers: (
+    db: Queryable,
+    contactIds: readonly string[],
+  ) => Promise<{ memberId: string; contactId: string }[]>;
   clock?: Clock;
 }
 
@@ -79,6 +87,7 @@ export function createRegistryService({
   audit,
   database,
   logger,
+  linkedMembers,
   clock = systemClock,
 }: RegistryServiceDeps) {
   const origin = randomUUID();
@@ -176,16 +185,13 @@ export function createRegistryService({
     const kept = new Set(next.contacts.map((contact) => contact.id));
     const removed = current.contacts.map((contact) => contact.id).filter((id) => !kept.has(id));
     if (removed.length === 0) return;
-    const linked = await tx
-      .select({ id: members.id, contactId: members.contactId })
-      .from(members)
-      .where(and(inArray(members.contactId, removed), isNull(members.disabledAt)));
+    const linked = await linkedMembers(tx, removed);
     if (linked.length === 0) return;
     throw conflict(
       'contacts linked to members cannot be removed; unlink the members first',
       linked.map((member) => ({
         path: '/contacts',
-        message: `contact ${JSON.stringify(member.contactId)} is linked to member ${member.id}`,
+        message: `contact ${JSON.stringify(member.contactId)} is linked to member ${member.memberId}`,
       })),
     );
   }

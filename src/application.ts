@@ -363,9 +363,13 @@ export async function createApplication(
   await registry.start();
   // Token, member and linked-account changes made by other processes (or the CLI) empty this
   // process's caches.
-  const stopFollowingMembers = await database.listen(membersChangedChannel, () => {
+  const stopFollowingMembers = await database.listen(membersChangedChannel, (table) => {
     members.forgetCachedTokens();
     identities.forgetCached();
+    // A linked (or unlinked) messenger account: re-verification plans prompts only for contacts
+    // someone can be asked through; the processes that run the planner follow the change.
+    if (config.runMode !== 'api' && (table === 'identities' || table === 'members'))
+      registryTruth.linksChanged();
   });
   // Flows nobody came back to: a timed-out flow is dropped when its member next writes, and
   // swept a few minutes after its timeout otherwise, so nothing typed into it lingers.
@@ -505,6 +509,9 @@ export async function createApplication(
     () => registry.stop(),
     () => flowSweep.stop(),
     () => verificationPlanner.stop(),
+    async () => {
+      registryTruth.stop();
+    },
     () => stopFollowingMembers(),
     () => audit.close(),
     () => redis.close(),

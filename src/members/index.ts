@@ -13,6 +13,7 @@ export { createMemberDirectory, type MemberDirectory, type MemberOverview } from
 export {
   activeMember,
   contactOfMemberSql,
+  linkedContactIds,
   chatsOf,
   membersByIds,
   membersLinkedToContacts,

@@ -106,6 +106,20 @@ export async function reachableMembers(
   return [...byId.values()];
 }
 
+/**
+ * Contacts someone can be pushed to: an enabled member behind them with at least one linked
+ * account that has a chat. One row per such contact, so the cost follows the members who linked,
+ * not the size of the registry.
+ */
+export async function linkedContactIds(db: Queryable): Promise<Set<string>> {
+  const rows = await db
+    .selectDistinct({ contactId: members.contactId })
+    .from(members)
+    .innerJoin(identities, and(eq(identities.memberId, members.id), isNotNull(identities.chatId)))
+    .where(and(isNull(members.disabledAt), isNotNull(members.contactId)));
+  return new Set(rows.flatMap((row) => row.contactId ?? []));
+}
+
 /** An enabled member's row. */
 export async function activeMember(db: Queryable, id: string): Promise<MemberRecord | undefined> {
   const [row] = await db

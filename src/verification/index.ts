@@ -47,6 +47,9 @@ export interface RegistryTruthDeps {
   logger?: Logger;
 }
 
+/** How long after a link the planner looks: a burst of links (an import of members) is one pass. */
+const linkPassDelayMs = 1000;
+
 export function createRegistryTruthModule(deps: RegistryTruthDeps) {
   const pushes = createTruthPushes(deps);
   // The handover voids the retiree's pending proposals; proposals approve retirements through it.
@@ -116,11 +119,41 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     if (touched.size === 0) return;
     verification.planOnce(touched).catch((error: unknown) => {
       deps.logger?.warn(
-        { err: (error as Error).message, contacts: touched.size },
+        { err: (error as Error).message.slice(0, 500), contacts: touched.size },
         're-planning after a registry edit failed; the planner retries',
       );
     });
   });
+  // Someone linked or unlinked a messenger: their contact's first prompt is planned (or taken
+  // away) within a second or two, in one pass for a burst of links, never two passes at once.
+  const linkPass = { timer: undefined as NodeJS.Timeout | undefined, running: false, again: false };
+  const runLinkPass = async () => {
+    linkPass.timer = undefined;
+    if (linkPass.running) {
+      linkPass.again = true;
+      return;
+    }
+    linkPass.running = true;
+    try {
+      await verification.planOnce();
+    } catch (error) {
+      deps.logger?.warn(
+        { err: (error as Error).message.slice(0, 500) },
+        'planning after a messenger link failed; the planner retries',
+      );
+    } finally {
+      linkPass.running = false;
+      if (linkPass.again) {
+        linkPass.again = false;
+        linksChanged();
+      }
+    }
+  };
+  function linksChanged(): void {
+    if (linkPass.timer !== undefined) return;
+    linkPass.timer = setTimeout(() => void runLinkPass(), linkPassDelayMs);
+    linkPass.timer.unref();
+  }
   deps.timers.handle<{ memberId: string }>('digest', (payload, timer) => digest.fire(payload, timer.dueAt));
   // Every push to the person behind a contact counts (prompts, nudges, consultation pushes...).
   deps.outbox.observeOutcomes(verification.onDeliveryOutcome);
@@ -175,6 +208,17 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
       const planned = await verification.planOnce();
       await digest.planOnce();
       return planned;
+    },
+    /**
+     * Members or their messenger accounts changed (in any process: the `members_changed` notice):
+     * plans the first prompts of contacts that became reachable, and takes away those of contacts
+     * that no longer are, shortly (in processes that run the planner).
+     */
+    linksChanged,
+    /** Forgets a link pass not yet started (at shutdown). */
+    stop() {
+      clearTimeout(linkPass.timer);
+      linkPass.timer = undefined;
     },
   };
 }

@@ -340,9 +340,14 @@ export function createProposalService(deps: ProposalDeps) {
         .selectDistinct({ contactId: registryProposals.contactId })
         .from(registryProposals)
         .where(
-          and(inArray(registryProposals.contactId, [...contactIds]), eq(registryProposals.status, 'pending')),
+          and(
+            // A whole registry's ids would pass the statement's parameter limit: all pending, then filter.
+            contactIds.length > 1000 ? undefined : inArray(registryProposals.contactId, [...contactIds]),
+            eq(registryProposals.status, 'pending'),
+          ),
         );
-      return new Set(rows.map((row) => row.contactId));
+      const wanted = new Set(contactIds);
+      return new Set(rows.map((row) => row.contactId).filter((id) => wanted.has(id)));
     },
 
     /** A retired contact's pending proposals are void. */

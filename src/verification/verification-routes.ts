@@ -58,7 +58,10 @@ const VerificationItem = Type.Object({
   promptedAt: Type.Union([Type.String(), Type.Null()]),
   reminders: Type.Integer(),
   nextStep: Type.Union([Type.String(), Type.Null()]),
-  nextAt: Type.Union([Type.String(), Type.Null()]),
+  nextAt: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When the next step is due; for a contact nobody behind has linked, where the first prompt would go once someone links (no timer waits)',
+  }),
   linked: Type.Boolean({ description: 'Someone behind the contact linked a messenger' }),
 });
 const ProposalParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40 }) });

@@ -1,9 +1,16 @@
-// Re-verification campaigns and verification states. Each active contact has one row here (the
-// step due next, when, and a sequence number) and one durable timer `verify:<contactId>`. Firing
-// sends the prompt (or a reminder) inside the contact's working hours, or flags the record to the
-// coordinators once the reminders are spent. A prompt's outbox key carries the sequence number, so
-// a timer that fires twice (a crash, a Redis flush and the reconciler) sends it once.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+// Re-verification campaigns and verification states. Each active contact someone can be asked
+// through (a member behind it linked a messenger) has one row here (the step due next, when, and a
+// sequence number) and one durable timer `verify:<contactId>`. Firing sends the prompt (or a
+// reminder) inside the contact's working hours, or flags the record to the coordinators once the
+// reminders are spent. A prompt's outbox key carries the sequence number, so a timer that fires
+// twice (a crash, a Redis flush and the reconciler) sends it once.
+//
+// Contacts nobody can be asked through get no timer: a registry of 100,000 records with a few
+// hundred people linked must not hold 100,000 timers, nor flag each record to its coordinators on
+// the same morning. Their state (overdue, unlinked) is computed from the data where coordinators
+// look (GET /v1/verification, /stale, the weekly digest), and their first prompt is planned when
+// someone links.
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
@@ -16,7 +23,7 @@ import { contactVerifications, type VerificationStep } from './verification-sche
 import { forbidden, notFound } from '../errors/index.ts';
 import { canManageCountry, type Principal } from '../access/index.ts';
 import { inTransaction, type Database, type Queryable } from '../db/index.ts';
-import { contactOfMemberSql, reachableMembers } from '../members/index.ts';
+import { contactOfMemberSql, linkedContactIds, reachableMembers } from '../members/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
@@ -53,8 +60,15 @@ interface TimerPayload {
 
 const timerKey = (contactId: string) => `verify:${contactId}`;
 const dayMs = 86_400_000;
-/** Contacts planned per transaction. */
-const planChunk = 250;
+/**
+ * Contacts planned per transaction. Small: on the embedded database (one connection) every
+ * request waits for the transaction in hand, so planning goes in short steps with a turn of the
+ * event loop between them (`yieldToRequests`).
+ */
+const planChunk = 50;
+/** Above this many ids a query reads the whole table instead of naming them (parameter limits). */
+const manyIds = 1000;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface VerificationDeps {
   db: Database;
@@ -227,7 +241,14 @@ export function createVerificationService(deps: VerificationDeps) {
       const reminder = row.nextStep === 'remind';
       written = await writePrompt(tx, contact, row.seq, reminder);
       if (written.length === 0) {
-        // Nobody to ask: the coordinators verify on their behalf or invite the person.
+        if (!payload.forced && !reminder) {
+          // Nobody to ask any more (they unlinked after the prompt was planned): no timer until
+          // someone links; the record is on the coordinators' lists as unlinked meanwhile.
+          await setNext(tx, contact, row, { step: null, at: null });
+          return;
+        }
+        // A coordinator asked for this prompt, or a round was under way: tell the coordinators
+        // there is nobody to ask; they verify on their behalf or invite the person.
         written = await flagToCoordinators(tx, contact, 'unlinked');
         await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
         return;
@@ -250,6 +271,10 @@ export function createVerificationService(deps: VerificationDeps) {
     await rearm(after);
   }
 
+  /** Where the contact's next first prompt goes: in working hours, on or after the day it falls due. */
+  const firstPromptAt = (contact: Contact): Date =>
+    placed(contact, Math.max(dueAt(contact), clock.now().getTime()));
+
   /** The state of one contact from its row, its record and its pending proposals. */
   function stateOf(
     contact: Contact,
@@ -261,6 +286,10 @@ export function createVerificationService(deps: VerificationDeps) {
     // A verification after the prompt or the flag (a coordinator's verify) ends that round.
     const verifiedFrom = Date.parse(`${contact.verifiedAt}T00:00:00Z`);
     const current = (at: Date | null | undefined): at is Date => at != null && at.getTime() >= verifiedFrom;
+    // Never planned (nobody linked) or unplanned: the first prompt is where it would be placed,
+    // computed here rather than kept in a timer; it goes out once someone behind the contact links.
+    const unplanned =
+      row === undefined || (row.nextStep === null && row.promptedAt === null && row.flaggedAt === null);
     const base = {
       contactId: contact.id,
       country: contact.country,
@@ -268,8 +297,8 @@ export function createVerificationService(deps: VerificationDeps) {
       lastSource: row?.lastSource ?? null,
       promptedAt: row?.promptedAt?.toISOString() ?? null,
       reminders: row?.reminders ?? 0,
-      nextStep: row?.nextStep ?? null,
-      nextAt: row?.nextAt?.toISOString() ?? null,
+      nextStep: unplanned ? ('prompt' as const) : row.nextStep,
+      nextAt: unplanned ? firstPromptAt(contact).toISOString() : (row.nextAt?.toISOString() ?? null),
       linked,
     };
     if (row?.unreachableSince != null)
@@ -288,7 +317,7 @@ export function createVerificationService(deps: VerificationDeps) {
     const rows = await db
       .select()
       .from(contactVerifications)
-      .where(inArray(contactVerifications.contactId, ids));
+      .where(ids.length > manyIds ? undefined : inArray(contactVerifications.contactId, ids));
     const byId = new Map(rows.map((row) => [row.contactId, row]));
     const pending = await deps.proposals.pendingFor(ids);
     const people = await reachableMembers(db, { contactIds: ids });
@@ -308,32 +337,69 @@ export function createVerificationService(deps: VerificationDeps) {
     return contact;
   }
 
+  /**
+   * First prompts still to come for contacts nobody can be asked through (they unlinked, or were
+   * planned before only linked contacts were): their timers go. A prompt due now or past is left
+   * to fire (a coordinator's re-verify flags at once when nobody can be asked).
+   */
+  async function unplanUnreachable(linked: ReadonlySet<string>, only?: ReadonlySet<string>): Promise<void> {
+    const waiting = await db
+      .select({ contactId: contactVerifications.contactId })
+      .from(contactVerifications)
+      .where(
+        and(
+          eq(contactVerifications.nextStep, 'prompt'),
+          isNull(contactVerifications.promptedAt),
+          gt(contactVerifications.nextAt, clock.now()),
+          only !== undefined && only.size <= manyIds
+            ? inArray(contactVerifications.contactId, [...only])
+            : undefined,
+        ),
+      );
+    const unreachable = waiting
+      .map((row) => row.contactId)
+      .filter((id) => !linked.has(id) && (only?.has(id) ?? true));
+    for (let start = 0; start < unreachable.length; start += planChunk) {
+      if (start > 0) await yieldToRequests();
+      await inTransaction(db, async (tx) => {
+        const locked = await tx
+          .select()
+          .from(contactVerifications)
+          .where(inArray(contactVerifications.contactId, unreachable.slice(start, start + planChunk)))
+          .orderBy(contactVerifications.contactId)
+          .for('update');
+        for (const row of locked) {
+          if (row.nextStep !== 'prompt' || row.promptedAt !== null) continue;
+          if (row.nextAt === null || row.nextAt.getTime() <= clock.now().getTime()) continue;
+          await setNext(tx, { id: row.contactId, country: row.country } as Contact, row, {
+            step: null,
+            at: null,
+          });
+        }
+      });
+    }
+  }
+
   return {
     fire,
     rearm,
 
     /**
-     * Gives every active contact without a pending step its first prompt, placed in its working
-     * hours on or after the day its record falls due. Idempotent: run at start and periodically,
-     * and for the contacts a registry edit touched (`only`).
+     * Gives every active contact someone can be asked through (a member behind it linked a
+     * messenger) and without a pending step its first prompt, placed in its working hours on or
+     * after the day its record falls due; and takes the not yet sent first prompt away from
+     * contacts nobody can be asked through any more. Idempotent, and its cost follows the linked
+     * contacts, not the registry: run at start, periodically, when someone links or unlinks, and
+     * for the contacts a registry edit touched (`only`).
      */
     async planOnce(only?: ReadonlySet<string>): Promise<number> {
+      const linked = await linkedContactIds(db);
       const contacts = registry
         .snapshot()
-        .contacts.filter((contact) => contact.status === 'active' && (only?.has(contact.id) ?? true));
-      if (contacts.length === 0) return 0;
-      const rows = await db
-        .select()
-        .from(contactVerifications)
-        .where(
-          only === undefined
-            ? undefined
-            : inArray(
-                contactVerifications.contactId,
-                contacts.map((contact) => contact.id),
-              ),
+        .contacts.filter(
+          (contact) =>
+            contact.status === 'active' && linked.has(contact.id) && (only?.has(contact.id) ?? true),
         );
-      const byId = new Map(rows.map((row) => [row.contactId, row]));
       // Plan when nothing is pending, or when the record fell due earlier than planned (its
       // verification date or hours were edited). A round in progress (prompted, flagged) is left alone.
       const needsPlan = (candidate: Row | undefined, target: Date) =>
@@ -343,17 +409,27 @@ export function createVerificationService(deps: VerificationDeps) {
           candidate.promptedAt === null &&
           candidate.nextAt !== null &&
           candidate.nextAt.getTime() > target.getTime() + 60_000);
-      const due = contacts
-        .map((contact) => ({
-          contact,
-          target: placed(contact, Math.max(dueAt(contact), clock.now().getTime())),
-        }))
-        .filter(({ contact, target }) => needsPlan(byId.get(contact.id), target));
       let planned = 0;
-      // Many contacts per transaction (a morning's 10,000 would otherwise wait on 10,000 commits);
-      // each timer's job is armed after its transaction commits.
-      for (let start = 0; start < due.length; start += planChunk) {
-        const chunk = due.slice(start, start + planChunk);
+      // A few contacts per transaction (a morning's 10,000 would otherwise wait on 10,000 commits,
+      // and all of them at once would hold the embedded database); each timer's job is armed after
+      // its transaction commits.
+      for (let start = 0; start < contacts.length; start += planChunk) {
+        if (start > 0) await yieldToRequests();
+        const chunk = contacts
+          .slice(start, start + planChunk)
+          .map((contact) => ({ contact, target: firstPromptAt(contact) }));
+        const rows = await db
+          .select()
+          .from(contactVerifications)
+          .where(
+            inArray(
+              contactVerifications.contactId,
+              chunk.map(({ contact }) => contact.id),
+            ),
+          );
+        const byId = new Map(rows.map((row) => [row.contactId, row]));
+        const due = chunk.filter(({ contact, target }) => needsPlan(byId.get(contact.id), target));
+        if (due.length === 0) continue;
         planned += await inTransaction(db, async (tx) => {
           const locked = await tx
             .select()
@@ -361,14 +437,14 @@ export function createVerificationService(deps: VerificationDeps) {
             .where(
               inArray(
                 contactVerifications.contactId,
-                chunk.map(({ contact }) => contact.id),
+                due.map(({ contact }) => contact.id),
               ),
             )
             .orderBy(contactVerifications.contactId)
             .for('update');
           const lockedById = new Map(locked.map((row) => [row.contactId, row]));
           let done = 0;
-          for (const { contact, target } of chunk) {
+          for (const { contact, target } of due) {
             const row = lockedById.get(contact.id);
             if (!needsPlan(row, target)) continue;
             await setNext(tx, contact, row, { step: 'prompt', at: target });
@@ -377,6 +453,7 @@ export function createVerificationService(deps: VerificationDeps) {
           return done;
         });
       }
+      await unplanUnreachable(linked, only);
       return planned;
     },
 

@@ -2,8 +2,8 @@
 // written: the outbox worker delivers concurrently, so three quick messages could otherwise
 // overtake each other. Only the oldest undelivered push of a (consultation, person) pair is
 // handed to the queue; when its delivery ends, the outbox's report hands over the next one.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { outboxTable } from '../outbox/index.ts';
+import { sql } from 'drizzle-orm';
+import { oldestUnfinishedDelivery } from '../outbox/index.ts';
 import type { ConsultationPush, PushOutbox } from './consultation-types.ts';
 import type { Database, Queryable } from '../db/index.ts';
 
@@ -20,18 +20,7 @@ async function lockPair(tx: Queryable, consultationId: string, memberId: string)
 
 /** The dedupe key of the pair's next push to hand to the queue, if it is not already in flight. */
 async function nextOf(tx: Queryable, consultationId: string, memberId: string): Promise<string | undefined> {
-  const [head] = await tx
-    .select({ dedupeKey: outboxTable.dedupeKey, state: outboxTable.state })
-    .from(outboxTable)
-    .where(
-      and(
-        eq(outboxTable.subject, `consultation:${consultationId}`),
-        eq(outboxTable.memberId, memberId),
-        inArray(outboxTable.state, ['pending', 'sending']),
-      ),
-    )
-    .orderBy(asc(outboxTable.createdAt), asc(outboxTable.id))
-    .limit(1);
+  const head = await oldestUnfinishedDelivery(tx, `consultation:${consultationId}`, memberId);
   return head?.state === 'pending' ? head.dedupeKey : undefined;
 }
 

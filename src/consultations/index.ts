@@ -2,9 +2,8 @@
 // `createConsultations` and wires its chat parts, routes, workers and delivery reports.
 import type { DurableTimers } from '../timers/index.ts';
 import { systemClock } from '../clock/index.ts';
-import { eq } from 'drizzle-orm';
 import type { ConversationEngine } from '../chat/index.ts';
-import { outboxTable, type OutcomeHandler } from '../outbox/index.ts';
+import { deliveredMessageId, type OutcomeHandler } from '../outbox/index.ts';
 import { createBodyCipher, loadBodyKey } from './body-cipher.ts';
 import { rankLikeAsk } from './consultation-candidates.ts';
 import { createConsultationChat } from './consultation-chat.ts';
@@ -75,18 +74,15 @@ export function createConsultations(options: ConsultationsOptions) {
     const consultationId = row.context.consultationId;
     if (typeof consultationId !== 'string') return undefined;
     if (outcome === 'sent') {
-      const [delivered] = await tx
-        .select({ messageId: outboxTable.platformMessageId })
-        .from(outboxTable)
-        .where(eq(outboxTable.id, row.id));
-      if (delivered?.messageId != null) {
+      const messageId = await deliveredMessageId(tx, row.id);
+      if (messageId !== undefined) {
         await recordDelivery(tx, {
           dedupeKey: row.dedupeKey,
           consultationId,
           memberId: row.memberId,
           platform: row.platform,
           chatId: row.chatId,
-          platformMessageId: delivered.messageId,
+          platformMessageId: messageId,
           deliveredAt: clock.now(),
         });
       }

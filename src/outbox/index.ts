@@ -21,7 +21,9 @@ import {
 import type { RedisHandle } from '../redis/index.ts';
 
 export {
+  deliveredMessageId,
   hasLiveDelivery,
+  oldestUnfinishedDelivery,
   outboxIdOf,
   type DeliveryOutcome,
   type MessageRenderer,

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
-import { and, inArray, like, sql, type SQL } from 'drizzle-orm';
-import { outbox } from './outbox-schema.ts';
+import { and, asc, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
+import { outbox, type OutboxState } from './outbox-schema.ts';
 import type { OutboundMessage, Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -167,6 +167,39 @@ export async function outboxRows(db: Queryable, ids: readonly string[]): Promise
     .select()
     .from(outbox)
     .where(inArray(outbox.id, [...ids]));
+}
+
+/** The platform's id of a delivered message (threads and replies refer to it), if it has one. */
+export async function deliveredMessageId(db: Queryable, id: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ messageId: outbox.platformMessageId })
+    .from(outbox)
+    .where(eq(outbox.id, id));
+  return row?.messageId ?? undefined;
+}
+
+/**
+ * The oldest delivery about `subject` to one member that is not finished yet (pending or being
+ * sent): a module that orders its pushes hands the next one over only when it is still pending.
+ */
+export async function oldestUnfinishedDelivery(
+  db: Queryable,
+  subject: string,
+  memberId: string,
+): Promise<{ dedupeKey: string; state: OutboxState } | undefined> {
+  const [head] = await db
+    .select({ dedupeKey: outbox.dedupeKey, state: outbox.state })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.subject, subject),
+        eq(outbox.memberId, memberId),
+        inArray(outbox.state, ['pending', 'sending']),
+      ),
+    )
+    .orderBy(asc(outbox.createdAt), asc(outbox.id))
+    .limit(1);
+  return head;
 }
 
 /**

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { askIndexFor } from '../src/ask/ask-index.ts';
 import { centralAuthorities, contactsPerCountry, legalBases, rankContacts } from '../src/ask/index.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { baseEnvironment, callApi, startAppServer, type AppServer } from './harness/app-server.ts';
 import { benchQuestions, type BenchQuestion } from './harness/ask-questions.ts';
 import { compareAlternating, settings, type Side } from './harness/compare.ts';
@@ -239,18 +240,23 @@ function interpretAndRankLatency(): PartResult {
   const snapshot = largeRegistry();
   const index = askIndexFor(snapshot);
   const now = new Date('2026-11-28T10:00:00Z');
+  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const once = (question: BenchQuestion, text: string): number => {
     const understood = index.interpreter.interpret(text);
     let listed = 0;
     for (const country of understood.countries) {
-      const contacts = rankContacts(snapshot, {
-        country,
-        competence: understood.competence,
-        now,
-        askerLanguages: ['ru', 'kk'],
-        locale: 'ru',
-        limit: contactsPerCountry,
-      });
+      const contacts = rankContacts(
+        snapshot,
+        {
+          country,
+          competence: understood.competence,
+          now,
+          askerLanguages: ['ru', 'kk'],
+          locale: 'ru',
+          limit: contactsPerCountry,
+        },
+        workingTime,
+      );
       if (understood.competence !== null) centralAuthorities(snapshot, country, understood.competence, 'ru');
       legalBases(snapshot, country, question.askerCountry, understood.competence, 'ru');
       listed += contacts.length;

@@ -77,6 +77,7 @@ import {
 } from './members/index.ts';
 import { createPeriodicTask, createQueueProducers } from './queue/index.ts';
 import { openRedis } from './redis/index.ts';
+import { createHolidayCalendar, createWorkingTime } from './schedule/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The
@@ -118,6 +119,9 @@ export async function createApplication(
   });
   // Linking a messenger is announced to the modules that wait for someone to become reachable.
   const memberLinks = createMemberLinks({ logger });
+  // The one working-time model: answers ("working now"), nudges, accept deadlines, re-verification
+  // prompts and digests all read local time and working hours (and public holidays) from it.
+  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
   const members = createMembersService({
     db: database.db,
     links: memberLinks,
@@ -135,6 +139,7 @@ export async function createApplication(
         findSheets(registry.view(), { country, competence, askerCountry }, clock.now())[0],
       tips: (topic, locale) => tips.list({ topic, locale }),
     },
+    workingTime,
     clock,
   });
   const drafts = createDraftsService({ registry, translator, audit });
@@ -266,8 +271,9 @@ export async function createApplication(
     outbox: outbox.service,
     registry,
     policies: nudgePolicies,
+    workingTime,
     translator,
-    ranking: askRanking,
+    ranking: askRanking(workingTime),
     pushPlatforms: () => messengers.platforms(),
     defaultLocale: config.defaultLocale,
     logger,
@@ -300,6 +306,7 @@ export async function createApplication(
     cipher: bodyCipher.cipher,
     interpret: (text) => ask.interpret(text),
     messengers,
+    workingTime,
     settings: {
       acceptWithinWorkingHours: config.consultations.acceptWithinWorkingHours,
       acceptWithinSeconds: config.consultations.acceptWithinSeconds,
@@ -326,6 +333,7 @@ export async function createApplication(
     escalations: (country) => requests.openEscalations(country),
     timers: timers.timers,
     policies: verificationPolicies,
+    workingTime,
     clock,
     logger,
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/audit-service.ts';
 import { createAnswerCache } from '../src/ask/answer-cache.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { tokenize, tokenOf } from '../src/ask/word-keys.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
@@ -24,6 +25,7 @@ function setUp() {
   let snapshot = demoSnapshot();
   const audited: AuditEntry[] = [];
   const service = createAskService({
+    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry: { snapshot: () => snapshot },
     translator: createTranslator(),
     audit: { enqueue: (entry) => audited.push(entry) },

@@ -1,11 +1,15 @@
 // Who comes first in an answer, and which treaties and authorities go with it. The clock is
 // fixed on Saturday 28 November 2026, while kg-002 is on leave.
 import { describe, expect, it } from 'vitest';
-import { centralAuthorities, legalBases, rankContacts } from '../src/ask/index.ts';
+import { centralAuthorities, legalBases, rankContacts as rankWith } from '../src/ask/index.ts';
 import { addDays } from '../src/schedule/holiday-calendar.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { demoSnapshot } from './support/registry-snapshot.ts';
 
 const snapshot = demoSnapshot();
+const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+const rankContacts = (registry: typeof snapshot, query: Parameters<typeof rankWith>[1]) =>
+  rankWith(registry, query, workingTime);
 // kg-002's absence in the demo registry, from 2026-11-20 until an end date years ahead.
 const leave = snapshot.contactById.get('kg-002')!.outOfOffice!;
 const saturday = new Date('2026-11-28T10:00:00Z');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReply } from '../bots/matrix/matrix-render.ts';
 import { richToMatrixHtml } from '../bots/matrix/matrix-rich.ts';
 import { renderRichForTelegram } from '../bots/telegram/telegram-rich.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { richToPlainText, type Card, type RichBlock, type RichContent } from '../src/chat/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
@@ -57,6 +58,7 @@ function crowdedKyrgyzstan() {
 
 function service(snapshot = crowdedKyrgyzstan()) {
   return createAskService({
+    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry: { snapshot: () => snapshot },
     translator,
     audit: { enqueue: () => undefined },

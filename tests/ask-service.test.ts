@@ -1,6 +1,7 @@
 // The answer a member gets, as every messenger shows it: text and buttons in their language.
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../src/audit/audit-service.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { createAskService } from '../src/ask/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
 import type { RegistrySnapshot } from '../src/registry/registry-types.ts';
@@ -48,6 +49,7 @@ function setUp() {
   const registry = changingRegistry(demoSnapshot());
   const audited: AuditEntry[] = [];
   const service = createAskService({
+    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry,
     translator,
     audit: { enqueue: (entry) => audited.push(entry) },

@@ -21,6 +21,7 @@ import type { AuditService } from '../audit/index.ts';
 import type { OutboundMessage } from '../chat/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 
 /** What the ask module needs from the registry module. */
 export interface RegistryReader {
@@ -35,6 +36,8 @@ export interface AskServiceDeps {
   audit: Pick<AuditService, 'enqueue'>;
   /** Requirement sheets and tips, for "what do I need to send" and "tips on" questions. */
   practical: PracticalReader;
+  /** The one working-time model (local times, "working now"), built by the composition root. */
+  workingTime: WorkingTime;
   /** Default: the system clock. */
   clock?: Clock;
 }
@@ -70,6 +73,7 @@ export function createAskService({
   translator,
   audit,
   practical,
+  workingTime,
   clock = systemClock,
 }: AskServiceDeps): AskService {
   // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
@@ -103,15 +107,19 @@ export function createAskService({
         inRegistry,
         competence,
         contacts: inRegistry
-          ? rankContacts(snapshot, {
-              country,
-              competence,
-              now,
-              askerLanguages,
-              viewer: principal,
-              locale,
-              limit: contactsPerCountry,
-            })
+          ? rankContacts(
+              snapshot,
+              {
+                country,
+                competence,
+                now,
+                askerLanguages,
+                viewer: principal,
+                locale,
+                limit: contactsPerCountry,
+              },
+              workingTime,
+            )
           : [],
         centralAuthorities:
           inRegistry && competence !== null ? centralAuthorities(snapshot, country, competence, locale) : [],

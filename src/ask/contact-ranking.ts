@@ -1,6 +1,5 @@
 // Who to contact, best first. One ranking for every module (ask, consultations, requests), so the
 // person a consultation is routed to is the person the answer listed first.
-import { DateTime } from 'luxon';
 import {
   readableIn,
   readsIn,
@@ -14,6 +13,7 @@ import { askIndexFor } from './ask-index.ts';
 import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-types.ts';
 import type { Principal } from '../access/index.ts';
 import type { Locale } from '../i18n/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 
 /** Records verified longer ago than this are flagged as possibly out of date. */
 export const staleAfterMonths = 12;
@@ -45,39 +45,6 @@ export interface RankingQuery {
 export const localized = (text: LocalizedText, locale: string): string =>
   text[locale] ?? text.en ?? Object.values(text)[0] ?? '';
 
-/** Local clock of a country: computed once per country, not per contact. */
-interface LocalClock {
-  date: string;
-  weekday: number;
-  minutes: number;
-  time: string;
-}
-
-// Time zone arithmetic is the dearest part of ranking; within one minute the answer is the same.
-const clocks = new Map<string, { minute: number; clock: LocalClock }>();
-
-function localClock(now: Date, timezone: string): LocalClock {
-  const minute = Math.floor(now.getTime() / 60_000);
-  const known = clocks.get(timezone);
-  if (known?.minute === minute) return known.clock;
-  const local = DateTime.fromJSDate(now, { zone: timezone });
-  const valid = local.isValid ? local : DateTime.fromJSDate(now, { zone: 'UTC' });
-  const clock = {
-    date: valid.toISODate() ?? '',
-    weekday: valid.weekday,
-    minutes: valid.hour * 60 + valid.minute,
-    time: valid.toFormat('HH:mm'),
-  };
-  if (clocks.size > 1_000) clocks.clear();
-  clocks.set(timezone, { minute, clock });
-  return clock;
-}
-
-const minutesOf = (time: string): number => {
-  const [hours = 0, minutes = 0] = time.split(':').map(Number);
-  return hours * 60 + minutes;
-};
-
 const isAway = (contact: Contact, today: string): boolean =>
   contact.outOfOffice !== null && contact.outOfOffice.start <= today && today <= contact.outOfOffice.end;
 
@@ -103,14 +70,21 @@ function staleBefore(now: Date): string {
  * Contacts of a country holding a competence (all competences when null), best first: in the
  * office before away; then sharing a language with the asker; then freshly verified; then working
  * at the central authority for the competence; then registry order. Retired and suspended
- * contacts never appear.
+ * contacts never appear. Local time, "away today" and "within working hours" come from the one
+ * working-time model (src/schedule), so an answer says "working now" exactly when a nudge or a
+ * deadline would count the time as working (public holidays and night shifts included).
  */
-export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): RankedContact[] {
+export function rankContacts(
+  snapshot: RegistrySnapshot,
+  query: RankingQuery,
+  workingTime: WorkingTime,
+): RankedContact[] {
   const index = askIndexFor(snapshot);
   const country: Country | undefined = snapshot.countryByIso2.get(query.country);
   if (country === undefined) return [];
   const locale = query.locale ?? 'en';
-  const clock = localClock(query.now, country.timezone);
+  const at = query.now.getTime();
+  const clock = workingTime.localClock(at, country.timezone);
   const stale = staleBefore(query.now);
   const askerLanguages = query.askerLanguages ?? [];
   // The index keeps candidates in their static order (central authority, registry position); what
@@ -138,7 +112,6 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
     const away = isAway(contact, clock.date);
     const authority = snapshot.authorityById.get(contact.authority);
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
-    const { start, end, days } = contact.workingHours;
     const title = readableIn(contact.title, locale);
     const note = contact.outOfOffice?.note == null ? null : readableIn(contact.outOfOffice.note, locale);
     return {
@@ -170,8 +143,11 @@ export function rankContacts(snapshot: RegistrySnapshot, query: RankingQuery): R
           : { id: deputy.id, name: localized(deputy.name, locale), available: !isAway(deputy, clock.date) },
       timezone: country.timezone,
       localTime: clock.time,
-      withinWorkingHours:
-        days.includes(clock.weekday) && clock.minutes >= minutesOf(start) && clock.minutes < minutesOf(end),
+      withinWorkingHours: workingTime.isWorkingInstant(at, {
+        timezone: country.timezone,
+        country: contact.country,
+        workingHours: contact.workingHours,
+      }),
       verifiedAt: contact.verifiedAt,
       possiblyStale: contact.verifiedAt < stale,
     };

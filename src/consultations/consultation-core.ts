@@ -20,6 +20,7 @@ import type { Database, Queryable } from '../db/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 import { chatsOf, type MemberRecord } from '../members/index.ts';
 
 export interface ConsultationDeps {
@@ -37,6 +38,8 @@ export interface ConsultationDeps {
   interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
   /** What each messenger can do: which chats are end-to-end encrypted, command signs, choices. */
   messengers: Pick<MessengerDirectory, 'capabilitiesOf' | 'conversationCapabilities'>;
+  /** The one working-time model (accept deadlines count the recipient's working hours), from the composition root. */
+  workingTime: WorkingTime;
   clock?: Clock;
 }
 
@@ -220,6 +223,7 @@ export function createCore(deps: ConsultationDeps) {
     descriptionContext,
     messageContext,
     purgeAt,
+    workingTime: deps.workingTime,
     snapshot: () => deps.registry.snapshot(),
     t: (locale: Locale, id: string, args?: Record<string, string | number>) =>
       deps.translator.t(locale, id, args),

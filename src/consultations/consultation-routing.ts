@@ -13,12 +13,7 @@ import {
 } from './consultations-schema.ts';
 import { participantsOf, routesOf } from './consultation-repository.ts';
 import { refOf, type ActingFrom, type ConsultationRow, type RouteRow } from './consultation-types.ts';
-import {
-  createHolidayCalendar,
-  createWorkingTime,
-  defaultWorkingHours,
-  type WorkingCalendar,
-} from '../schedule/index.ts';
+import { defaultWorkingHours, type WorkingCalendar } from '../schedule/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Contact } from '../registry/index.ts';
 import { activeMember, reachableMembers, type MemberRecord, type ReachQuery } from '../members/index.ts';
@@ -61,7 +56,8 @@ export async function planRoute(
   let picked: { contactId: string; standingInFor: string | null } | undefined;
   const standIn = (contact: Contact): { contactId: string; standingInFor: string | null } => {
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
-    if (isAway(snapshot, contact, now) && usable(deputy, contact.country) && !isAway(snapshot, deputy, now)) {
+    const away = (someone: Contact) => isAway(core.workingTime, snapshot, someone, now);
+    if (away(contact) && usable(deputy, contact.country) && !away(deputy)) {
       return { contactId: deputy.id, standingInFor: contact.id };
     }
     return { contactId: contact.id, standingInFor: null };
@@ -120,9 +116,6 @@ export async function triedContacts(tx: Queryable, consultationId: string): Prom
   return tried;
 }
 
-// The one working-time model (src/schedule), with the same public holidays as nudges.
-const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
-
 /** The recipient's working calendar; coordinators are not registry contacts and get an office week. */
 function calendarOf(core: Core, route: PlannedRoute, country: string): WorkingCalendar {
   const snapshot = core.snapshot();
@@ -138,7 +131,8 @@ export function acceptDeadline(core: Core, route: PlannedRoute, country: string,
   const seconds = core.settings.acceptWithinSeconds;
   if (seconds !== undefined) return new Date(from.getTime() + seconds * 1000);
   return new Date(
-    workingTime.addWorkingTime(
+    // The one working-time model (src/schedule), with the same public holidays as nudges.
+    core.workingTime.addWorkingTime(
       from.getTime(),
       core.settings.acceptWithinWorkingHours * 3_600_000,
       calendarOf(core, route, country),

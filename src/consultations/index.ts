@@ -56,7 +56,7 @@ export function createConsultations(options: ConsultationsOptions) {
     ...options,
     clock,
     timers,
-    rankCandidates: options.rankCandidates ?? rankLikeAsk,
+    rankCandidates: options.rankCandidates ?? rankLikeAsk(options.workingTime),
   });
   const rules = createConsultationRules(core);
   const relay = createConsultationRelay(core);

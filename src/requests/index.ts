@@ -25,7 +25,7 @@ import type { Database } from '../db/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
-import { createHolidayCalendar, createWorkingTime } from '../schedule/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 
 export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
 export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
@@ -56,6 +56,8 @@ export interface RequestsModuleDeps {
   outbox: OutboxService;
   registry: { snapshot(): RegistrySnapshot };
   policies: NudgePolicies;
+  /** The one working-time model (nudges wait for the recipient's working time), from the composition root. */
+  workingTime: WorkingTime;
   translator: Translator;
   /** Chooses the receiving contact when the requester names none: the ask module's ranking. */
   ranking: ContactRanking;
@@ -70,8 +72,7 @@ export interface RequestsModuleDeps {
 export function createRequestsModule(deps: RequestsModuleDeps) {
   const { db, logger, settings } = deps;
   const clock = deps.clock ?? systemClock;
-  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
-  const planner = createNudgePlanner({ policies: deps.policies, workingTime });
+  const planner = createNudgePlanner({ policies: deps.policies, workingTime: deps.workingTime });
   // The processor (built below, from the context holding this) fires what the lane's jobs bring.
   const scheduler = createNudgeTimers({
     db,
@@ -122,11 +123,17 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
 export type RequestsModule = ReturnType<typeof createRequestsModule>;
 
 /** The ask module's ranking (in office first, then shared languages...): the contact a request goes to when none is named. */
-export const askRanking: ContactRanking = ({ snapshot, country, competence, askerCountry, locale, now }) =>
-  rankContacts(snapshot, {
-    country,
-    competence,
-    now,
-    locale,
-    askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [],
-  }).map((contact) => contact.id);
+export const askRanking =
+  (workingTime: WorkingTime): ContactRanking =>
+  ({ snapshot, country, competence, askerCountry, locale, now }) =>
+    rankContacts(
+      snapshot,
+      {
+        country,
+        competence,
+        now,
+        locale,
+        askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [],
+      },
+      workingTime,
+    ).map((contact) => contact.id);

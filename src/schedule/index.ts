@@ -3,6 +3,7 @@ export { addDays, createHolidayCalendar, type HolidayCalendar } from './holiday-
 export {
   createWorkingTime,
   defaultWorkingHours,
+  type LocalClock,
   type WorkingCalendar,
   type WorkingTime,
 } from './working-time.ts';

@@ -18,7 +18,11 @@ export interface WorkingTime {
    * morning (the start of the next working window) in the person's own time zone.
    */
   nextWorkingInstant(at: number, calendar: WorkingCalendar): number;
-  /** Is `at` inside working time? */
+  /**
+   * Is `at` inside working time? Answered from a per-minute memo per calendar: windows begin and
+   * end on whole minutes, so the answer cannot change within one (ranking asks this per contact
+   * on every question).
+   */
   isWorkingInstant(at: number, calendar: WorkingCalendar): boolean;
   /**
    * The instant `durationMs` of working time after `from` (epoch ms): time outside working
@@ -30,6 +34,20 @@ export interface WorkingTime {
   localDate(at: number, timezone: string): string;
   /** The instant a local date (YYYY-MM-DD) begins in a time zone. */
   localMidnight(date: string, timezone: string): number;
+  /** The instant a local date (YYYY-MM-DD) reaches a local time (HH:mm) in a time zone. */
+  localInstant(date: string, time: string, timezone: string): number;
+  /** The wall clock in a time zone at `at`: the same within a minute, so it is computed once per minute. */
+  localClock(at: number, timezone: string): LocalClock;
+}
+
+/** A wall clock reading in a time zone. */
+export interface LocalClock {
+  /** YYYY-MM-DD. */
+  date: string;
+  /** ISO weekday, 1 = Monday ... 7 = Sunday. */
+  weekday: number;
+  /** HH:mm. */
+  time: string;
 }
 
 /** Office hours assumed when a contact's record has none we can read. */
@@ -38,6 +56,14 @@ export const defaultWorkingHours: WorkingHours = { days: [1, 2, 3, 4, 5], start:
 interface Window {
   start: number;
   end: number;
+}
+
+/** One calendar's working windows by local day, and its last "working now?" answer. */
+interface CalendarWindows {
+  hours: WorkingHours;
+  windows: Map<number, Window | null>;
+  workingMinute: number;
+  working: boolean;
 }
 
 // How far ahead to look for a working window; a year covers any run of holidays and leave.
@@ -56,8 +82,10 @@ const offsetBucketMs = 15 * 60_000;
 export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): WorkingTime {
   const offsets = new Map<string, number>();
   // Windows per calendar (time zone, country, hours), by local day number (days since 1970-01-01).
-  const windowsByCalendar = new Map<string, Map<number, Window | null>>();
+  const windowsByCalendar = new Map<string, CalendarWindows>();
   const hoursKeys = new WeakMap<WorkingHours, string>();
+  // The last reading per time zone: within one minute every question about a zone reads the same.
+  const clocks = new Map<string, { minute: number; clock: LocalClock }>();
 
   const offsetMinutes = (at: number, timezone: string): number => {
     const bucket = Math.floor(at / offsetBucketMs);
@@ -76,9 +104,7 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
     Math.floor((at + offsetMinutes(at, timezone) * 60_000) / 86_400_000);
   const dateOfDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-  const windowsOf = (
-    calendar: WorkingCalendar,
-  ): { hours: WorkingHours; windows: Map<number, Window | null> } => {
+  const windowsOf = (calendar: WorkingCalendar): CalendarWindows => {
     const hours = usableHours(calendar.workingHours);
     let hoursKey = hoursKeys.get(hours);
     if (hoursKey === undefined) {
@@ -86,13 +112,13 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
       hoursKeys.set(hours, hoursKey);
     }
     const key = `${calendar.timezone}|${calendar.country}|${hoursKey}`;
-    let windows = windowsByCalendar.get(key);
-    if (windows === undefined) {
-      windows = new Map();
+    let known = windowsByCalendar.get(key);
+    if (known === undefined) {
+      known = { hours, windows: new Map(), workingMinute: Number.NaN, working: false };
       if (windowsByCalendar.size > 10_000) windowsByCalendar.clear();
-      windowsByCalendar.set(key, windows);
+      windowsByCalendar.set(key, known);
     }
-    return { hours, windows };
+    return known;
   };
 
   /** The working windows from the one that may still be open at `at` onwards, for a year. */
@@ -131,12 +157,37 @@ export function createWorkingTime({ holidays }: { holidays: HolidayCalendar }): 
     return from + durationMs;
   };
 
+  const isWorkingInstant = (at: number, calendar: WorkingCalendar): boolean => {
+    const known = windowsOf(calendar);
+    const minute = Math.floor(at / 60_000);
+    if (known.workingMinute !== minute) {
+      known.working = nextWorkingInstant(minute * 60_000, calendar) === minute * 60_000;
+      known.workingMinute = minute;
+    }
+    return known.working;
+  };
+
+  const localClock = (at: number, timezone: string): LocalClock => {
+    const minute = Math.floor(at / 60_000);
+    const known = clocks.get(timezone);
+    if (known?.minute === minute) return known.clock;
+    // The local wall clock read off a UTC date shifted by the zone's offset: no luxon per reading.
+    const local = new Date(minute * 60_000 + offsetMinutes(at, timezone) * 60_000);
+    const iso = local.toISOString();
+    const clock = { date: iso.slice(0, 10), weekday: local.getUTCDay() || 7, time: iso.slice(11, 16) };
+    if (clocks.size > 1_000) clocks.clear();
+    clocks.set(timezone, { minute, clock });
+    return clock;
+  };
+
   return {
     nextWorkingInstant,
-    isWorkingInstant: (at, calendar) => nextWorkingInstant(at, calendar) === at,
+    isWorkingInstant,
     addWorkingTime,
     localDate: (at, timezone) => dateOfDay(localDay(at, timezone)),
     localMidnight: (date, timezone) => localInstant(timezone, date, '00:00'),
+    localInstant: (date, time, timezone) => localInstant(timezone, date, time),
+    localClock,
   };
 }
 

@@ -4,7 +4,6 @@
 // coordinator (`digest:<memberId>`); firing sends this week's digest once (the outbox key names
 // the week) and sets the timer for the next week in the same transaction.
 import { like } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { plain, richToPlainText, type RichBlock, type RichContent } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Principal } from '../access/index.ts';
@@ -19,7 +18,7 @@ import type { VerificationService, VerificationStateItem } from './verification-
 import type { Database } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import { reachableMembers, type MemberReach } from '../members/index.ts';
-import { defaultWorkingHours, type WorkingTime } from '../schedule/index.ts';
+import { addDays, defaultWorkingHours, type WorkingTime } from '../schedule/index.ts';
 
 export interface DigestDeps {
   db: Database;
@@ -65,11 +64,12 @@ export function createCoordinatorDigest(deps: DigestDeps) {
   /** The next digest after `after`: the weekday and hour in the coordinator's zone, then their working time. */
   function nextAt(member: Pick<MemberReach, 'country' | 'contactId'>, after: number): Date {
     const calendar = calendarOf(member);
-    const local = DateTime.fromMillis(after, { zone: calendar.timezone });
-    let slot = local.set({ hour: schedule.hour, minute: 0, second: 0, millisecond: 0 });
-    slot = slot.plus({ days: (schedule.weekday - slot.weekday + 7) % 7 });
-    if (slot.toMillis() <= after) slot = slot.plus({ weeks: 1 });
-    return new Date(workingTime.nextWorkingInstant(slot.toMillis(), calendar));
+    const today = workingTime.localClock(after, calendar.timezone);
+    const hour = `${String(schedule.hour).padStart(2, '0')}:00`;
+    const day = addDays(today.date, (schedule.weekday - today.weekday + 7) % 7);
+    let slot = workingTime.localInstant(day, hour, calendar.timezone);
+    if (slot <= after) slot = workingTime.localInstant(addDays(day, 7), hour, calendar.timezone);
+    return new Date(workingTime.nextWorkingInstant(slot, calendar));
   }
 
   const principalOf = (member: MemberReach): Principal => ({
@@ -177,7 +177,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
     // Disabled, no longer a coordinator: no more digests (the planner starts them again if that changes).
     if (member?.role !== 'coordinator') return;
     const digest = await content(member);
-    const week = DateTime.fromJSDate(dueAt, { zone: calendarOf(member).timezone }).toISODate() ?? '';
+    const week = workingTime.localDate(dueAt.getTime(), calendarOf(member).timezone);
     const written: OutboxPush[] = pushes.toMember(
       member,
       `digest:${member.memberId}:${week}`,

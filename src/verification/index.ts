@@ -18,7 +18,7 @@ import { verificationRoutes } from './verification-routes.ts';
 import { createVerificationService } from './verification-service.ts';
 import type { Database } from '../db/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
-import { createHolidayCalendar, createWorkingTime } from '../schedule/index.ts';
+import type { WorkingTime } from '../schedule/index.ts';
 
 export type { HandoverResult, HandoverService } from './handover-service.ts';
 export type { ProposalService, ProposalView, ProposeResult } from './proposal-service.ts';
@@ -43,6 +43,8 @@ export interface RegistryTruthDeps {
   escalations: DigestDeps['escalations'];
   timers: DurableTimers;
   policies: VerificationPolicies;
+  /** The one working-time model (prompts and digests wait for working time), from the composition root. */
+  workingTime: WorkingTime;
   clock: Clock;
   logger?: Logger;
 }
@@ -78,7 +80,7 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     },
   });
   late.proposals = proposalService;
-  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+  const { workingTime } = deps;
   const verification = createVerificationService({
     db: deps.db,
     registry: deps.registry,

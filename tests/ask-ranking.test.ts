@@ -8,6 +8,10 @@ import { demoSnapshot } from './support/registry-snapshot.ts';
 
 const snapshot = demoSnapshot();
 const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+const amCalendar = (id: string | undefined) => {
+  const contact = snapshot.contactById.get(id ?? '')!;
+  return { timezone: 'Asia/Yerevan', country: 'AM', workingHours: contact.workingHours };
+};
 const rankContacts = (registry: typeof snapshot, query: Parameters<typeof rankWith>[1]) =>
   rankWith(registry, query, workingTime);
 // kg-002's absence in the demo registry, from 2026-11-20 until an end date years ahead.
@@ -101,6 +105,21 @@ describe('ranking contacts', () => {
     expect(rankContacts(snapshot, { country: 'US', competence: 'mla', now: monday })[0]).toMatchObject({
       localTime: '00:00',
       withinWorkingHours: false,
+    });
+  });
+
+  it('says "not working" on a public holiday, as nudges and deadlines count it (one working-time model)', () => {
+    // Monday 8 March 2027, 11:00 in Yerevan: International Women's Day, a public holiday in Armenia.
+    const holiday = new Date('2027-03-08T07:00:00Z');
+    const [onHoliday] = rankContacts(snapshot, { country: 'AM', competence: 'mla', now: holiday });
+    expect(onHoliday).toMatchObject({ localTime: '11:00', withinWorkingHours: false });
+    expect(workingTime.nextWorkingInstant(holiday.getTime(), amCalendar(onHoliday?.id))).toBeGreaterThan(
+      holiday.getTime(),
+    );
+    const nextDay = new Date('2027-03-09T07:00:00Z');
+    expect(rankContacts(snapshot, { country: 'AM', competence: 'mla', now: nextDay })[0]).toMatchObject({
+      localTime: '11:00',
+      withinWorkingHours: true,
     });
   });
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { createRunningBots, messengerAdapters } from '../bots/index.ts';
+import { adapterModules, createRunningBots, messengerAdapters } from '../bots/index.ts';
 import {
   createEventStreams,
   createWebPushHub,
@@ -23,6 +23,7 @@ import {
   createConversationMemory,
   createQuietConversations,
   createMessengerDirectory,
+  type MessengerAdapterModule,
   type WayIn,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
@@ -89,9 +90,15 @@ export async function createApplication(
   options: {
     /** The one clock every module reads (default: the system's). Tests pin the date with it. */
     clock?: Clock;
+    /**
+     * Messenger adapters beyond the registry in bots/index.ts, by platform name: a deployment's own
+     * messenger, or a test's. They are built, started, stopped and pushed through like the others.
+     */
+    adapters?: Readonly<Record<string, MessengerAdapterModule>>;
   } = {},
 ) {
   const clock = options.clock ?? systemClock;
+  const adapters = adapterModules(options.adapters);
   // Validated before anything starts: a broken policy file must stop the process, listing every problem.
   const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
   const tips = createTipsService(await loadTips(config.tipsFile));
@@ -179,7 +186,7 @@ export async function createApplication(
   // Every messenger this deployment knows, with what it can do (even where its adapter does not
   // run in this process); running adapters are registered below once built.
   const messengers = createMessengerDirectory([
-    ...Object.values(messengerAdapters).map((module) => module.messenger),
+    ...Object.values(adapters).map((module) => module.messenger),
     webMessenger,
   ]);
   // Embedded database only: its notices reach this process before the writing statement returns.
@@ -215,22 +222,26 @@ export async function createApplication(
     messengers,
     clock,
   });
-  // The messengers the configuration turns on (bots/index.ts lists them), each with its way in.
-  const bots = createRunningBots({
-    config,
-    engine,
-    identities,
-    translator,
-    db: database.db,
-    redis,
-    chatRedis: { client: chatRedis?.client, prefix: redis.prefix },
-    logger,
-  });
+  // The messengers the configuration turns on (bots/index.ts lists them, plus `options.adapters`),
+  // each with its way in.
+  const bots = createRunningBots(
+    {
+      config,
+      engine,
+      identities,
+      translator,
+      db: database.db,
+      redis,
+      chatRedis: { client: chatRedis?.client, prefix: redis.prefix },
+      logger,
+    },
+    adapters,
+  );
   // Only the adapters the configuration turned on are present.
-  const runningBots = Object.values(bots);
+  const runningBots = Object.values(bots).filter((bot) => bot !== undefined);
   // A messenger whose bot runs elsewhere can still be a way in (a configured deep link's username).
-  for (const [name, module] of Object.entries(messengerAdapters)) {
-    const wayIn = bots[name as keyof typeof bots]?.wayIn ?? (await module.wayInFromConfig(config));
+  for (const [name, module] of Object.entries(adapters)) {
+    const wayIn = bots[name]?.wayIn ?? (await module.wayInFromConfig(config));
     if (wayIn !== undefined) invites.registerWayIn(wayIn);
   }
   // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.

@@ -1,5 +1,6 @@
 // A whole application (same composition root as production) on a fresh test database.
 import { createApplication, type Application } from '../../src/application.ts';
+import type { MessengerAdapterModule } from '../../src/chat/index.ts';
 import type { Clock } from '../../src/clock/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
@@ -26,6 +27,8 @@ export async function startTestApp(
     /** Receives every log line (JSON), e.g. to prove something never reaches the logs. */
     logDestination?: { write(line: string): void };
     clock?: Clock;
+    /** Messenger adapters beyond bots/index.ts (see createApplication's `adapters`). */
+    adapters?: Readonly<Record<string, MessengerAdapterModule>>;
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(label);
@@ -39,11 +42,10 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const application = await createApplication(
-    config,
-    createLogger(config.logLevel, options.logDestination),
-    options.clock === undefined ? {} : { clock: options.clock },
-  );
+  const application = await createApplication(config, createLogger(config.logLevel, options.logDestination), {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
+  });
   await application.ensureAdminAccess();
   if (options.loadDemo !== false) {
     const { readFile } = await import('node:fs/promises');

@@ -214,7 +214,8 @@ export function tinCanAdapterModule(serverUrl: string): MessengerAdapterModule {
       return {
         adapter,
         readiness: { name: tinCanPlatform, check: () => Promise.resolve(running), optional: true },
-        runsInWorkers: false,
+        // Polled by API processes; workers only send through `adapter` (no connection to hold).
+        connectsIn: 'api',
         wayIn: {
           platform: tinCanPlatform,
           instruction: (code) => ({ to: 'the Counterpart tin can', command: `/link ${code}` }),

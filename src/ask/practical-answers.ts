@@ -10,7 +10,8 @@ import {
 import type { LocalizedTip } from '../tips/index.ts';
 import type { Composer } from './answer-composer.ts';
 import { localized } from './contact-ranking.ts';
-import type { Button, OutboundMessage } from '../chat/index.ts';
+import { linkedInlines } from './linked-text.ts';
+import { richToPlainText, type Button, type OutboundMessage, type RichBlock } from '../chat/index.ts';
 import type { Locale } from '../i18n/index.ts';
 
 /** What the ask module needs of the practical tools: the registry's sheets and the tips library. */
@@ -63,6 +64,33 @@ export function createPracticalAnswers(
   const { t, list, languageName, label, date, fitted, legalBasisLine, pushButton } = composer.format;
   const text = (value: LocalizedText | null | undefined): string | undefined =>
     value == null ? undefined : localized(value, locale);
+  /**
+   * Lines as rich blocks: `headings` (the answer's first line, a section's title) as headings,
+   * blank lines as gaps, the rest with their addresses as links. The plain text is unchanged.
+   */
+  const blocksOf = (lines: readonly string[], headings: ReadonlySet<string>): RichBlock[] =>
+    lines
+      .flatMap((line) => line.split('\n'))
+      .map((line): RichBlock => {
+        if (line === '') return { kind: 'gap' };
+        if (headings.has(line)) return { kind: 'heading', text: line };
+        return { kind: 'line', line: { inlines: linkedInlines(line) } };
+      });
+  const richMessage = (blocks: RichBlock[], buttons: Button[]): OutboundMessage => ({
+    text: fitted(richToPlainText({ blocks })),
+    rich: { blocks },
+    buttons,
+    locale,
+  });
+  /** The titles of a full sheet's sections. */
+  const sectionTitles = (): Set<string> =>
+    new Set([
+      t('ask-sheet-must-contain'),
+      t('ask-sheet-where-applies'),
+      t('ask-sheet-documents'),
+      t('ask-sheet-return-reasons'),
+    ]);
+
   const elementLabel = (element: RequirementElement): string =>
     text(element.label) ??
     (builtInElements.has(element.id) ? t(`element-${element.id}`) : element.id.replaceAll('_', ' '));
@@ -207,7 +235,9 @@ export function createPracticalAnswers(
       tipButton(buttons, item.tip);
       pushButton(buttons, t('ask-button-consult'), 'consult', 'start', item.country, item.competence);
       pushButton(buttons, t('ask-button-contacts'), 'ask', 'pick', item.country, item.competence);
-      return { text: fitted(lines.join('\n')), buttons, locale };
+      const headings = detail === 'short' ? new Set<string>() : sectionTitles();
+      headings.add(lines[0] ?? '');
+      return richMessage(blocksOf(lines, headings), buttons);
     },
 
     /** The short sheets of several countries (or fallbacks where a country has none), in one message. */
@@ -217,21 +247,27 @@ export function createPracticalAnswers(
       extra: string | undefined,
     ): OutboundMessage {
       const buttons: Button[] = [];
-      const sections: string[] = [];
+      const sections: RichBlock[][] = [];
       let tip: LocalizedTip | undefined;
       for (const part of parts) {
         if ('fallback' in part) {
-          sections.push(part.fallback.text);
+          sections.push(part.fallback.rich?.blocks ?? blocksOf([part.fallback.text], new Set()));
           continue;
         }
-        sections.push(shortLines({ ...part, tip: undefined }, askerCountry).join('\n'));
+        const lines = shortLines({ ...part, tip: undefined }, askerCountry);
+        sections.push(blocksOf(lines, new Set([lines[0] ?? ''])));
         sheetButtons(buttons, part, 'short', parts.length > 1);
         tip ??= part.tip;
       }
-      if (tip !== undefined) sections.push(t('ask-sheet-tip', { title: tip.title }));
+      if (tip !== undefined) sections.push(blocksOf([t('ask-sheet-tip', { title: tip.title })], new Set()));
       tipButton(buttons, tip);
-      if (extra !== undefined) sections.push(extra);
-      return { text: fitted(sections.join('\n\n')), buttons, locale };
+      if (extra !== undefined) sections.push(blocksOf([extra], new Set()));
+      return richMessage(
+        sections.flatMap((section, index) =>
+          index === 0 ? section : [{ kind: 'gap' } as const, ...section],
+        ),
+        buttons,
+      );
     },
 
     /** The tips on a topic, one button each; `countries`: the question named some, offer their requirements. */
@@ -240,8 +276,9 @@ export function createPracticalAnswers(
       const buttons: Button[] = [];
       if (tips.length === 0) return { text: t('ask-tips-none', { topic: topicLabel }), buttons, locale };
       const shown = tips.slice(0, tipsListed);
+      const heading = t('ask-tips-heading', { topic: topicLabel });
       const lines = [
-        t('ask-tips-heading', { topic: topicLabel }),
+        heading,
         ...shown.map((tip, index) => `${index + 1}. ${tip.title}`),
         '',
         t('ask-tips-open'),
@@ -256,7 +293,7 @@ export function createPracticalAnswers(
           country,
           topic,
         );
-      return { text: fitted(lines.join('\n')), buttons, locale };
+      return richMessage(blocksOf(lines, new Set([heading])), buttons);
     },
 
     /** A tips question without a topic: the topics the library covers. */
@@ -291,7 +328,7 @@ export function createPracticalAnswers(
           'tips',
           topic,
         );
-      return { text: fitted(lines.join('\n')), buttons, locale };
+      return richMessage(blocksOf(lines, new Set([tip.title, t('ask-tip-sources')])), buttons);
     },
   };
 }

@@ -45,7 +45,7 @@ function readerWithAddresses(): PracticalReader {
   return {
     sheet: (country, competence, askerCountry) =>
       findSheets(view, { country, competence, askerCountry }, demoDay)[0],
-    tips: demo.tips,
+    tips: (topic, locale) => demo.tips(topic, locale),
   };
 }
 

@@ -9,13 +9,8 @@ import { createMetricsRegistry } from '../src/http/metrics.ts';
 import { createLogger } from '../src/logging/logger.ts';
 import { createQueueProducers, type QueueProducers } from '../src/queue/queues.ts';
 import { openRedis, type RedisHandle } from '../src/redis/redis-connection.ts';
-import {
-  createTimersModule,
-  durableTimersTable,
-  kindOf,
-  timerJobId,
-  type TimersModule,
-} from '../src/timers/index.ts';
+import { createTimersModule, kindOf, timerJobId, type TimersModule } from '../src/timers/index.ts';
+import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import { eventually } from './support/eventually.ts';
 import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';

@@ -5,7 +5,7 @@
 // (UTC+5), two hours before the digest hour. Telegram's side is in verification-digest.test.ts.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { durableTimersTable } from '../src/timers/index.ts';
+import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import { createToken } from './support/chat-fixtures.ts';
 import { api } from './support/consultation-helpers.ts';
 import { eventually, outboxSettled } from './support/eventually.ts';

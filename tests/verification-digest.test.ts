@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formalRequests } from '../src/requests/requests-schema.ts';
-import { durableTimersTable } from '../src/timers/index.ts';
+import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import {
   api,
   telegramPerson,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxTable } from '../src/outbox/index.ts';
-import { durableTimersTable } from '../src/timers/index.ts';
+import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import { contactVerifications } from '../src/verification/verification-schema.ts';
 import { api, telegramPerson, waitForMessage, type TelegramPerson } from './support/consultation-helpers.ts';
 import { eventually } from './support/eventually.ts';

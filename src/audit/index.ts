@@ -13,4 +13,4 @@ export { createAuditQueries, type AuditEntryView, type AuditFilter } from './aud
 export { formatAuditHead, parseAuditHead } from './audit-checkpoint.ts';
 export { auditGauges, auditReadiness, registerAuditMetrics } from './audit-metrics.ts';
 export type { AuditQueries } from './audit-queries.ts';
-export { auditLog } from './audit-schema.ts';
+export { latestEntryOf } from './audit-latest.ts';

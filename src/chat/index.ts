@@ -65,7 +65,6 @@ export {
   type TextStep,
 } from './flow-types.ts';
 export type { FlowSealer } from './flow-runner.ts';
-export { conversationFlows } from './flow-schema.ts';
 export {
   CommandTable,
   parseCommand,

@@ -5,7 +5,7 @@ import { and, desc, eq, gt, inArray, isNull, max, sql } from 'drizzle-orm';
 import { apiTokens, identities, invites, members } from './members-schema.ts';
 import { webSessions } from './session-schema.ts';
 import type { Role } from '../access/index.ts';
-import { auditLog } from '../audit/index.ts';
+import { latestEntryOf } from '../audit/index.ts';
 import type { Database } from '../db/index.ts';
 
 export interface ContactLink {
@@ -113,11 +113,7 @@ export function createMemberDirectory({ db, clock = systemClock }: { db: Databas
             ids.map((id) => sql`(${`member:${id}`})`),
             sql`, `,
           )}) as actors(actor)
-          cross join lateral (
-            select ${auditLog.at} as at from ${auditLog}
-            where ${auditLog.actor} = actors.actor
-            order by ${auditLog.seq} desc limit 1
-          ) latest`),
+          cross join lateral (${latestEntryOf(sql`actors.actor`)}) latest`),
       ]);
       const latest = new Map<string, Date>();
       const note = (memberId: string, at: Date | null | undefined) => {

@@ -8,7 +8,7 @@ import { actorOf, canManageCountry, type Principal, type Role } from '../access/
 import type { AuditService } from '../audit/index.ts';
 import { inTransaction, type Database } from '../db/index.ts';
 import type { MemberLinks } from './member-links.ts';
-import { countries } from '../registry/index.ts';
+import { firstCountry } from '../registry/index.ts';
 
 export type Member = typeof members.$inferSelect;
 export interface NewMember {
@@ -330,12 +330,7 @@ export function createMembersService({
   async function anyCountry(): Promise<string> {
     // An admin's country matters little (admins act everywhere); any registry country will do,
     // and "ZZ" (ISO's user-assigned code for unknown) when the registry is still empty.
-    const [first] = await db
-      .select({ iso2: countries.iso2 })
-      .from(countries)
-      .orderBy(asc(countries.position))
-      .limit(1);
-    return first?.iso2 ?? 'ZZ';
+    return (await firstCountry(db)) ?? 'ZZ';
   }
 }
 

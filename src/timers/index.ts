@@ -30,7 +30,7 @@ export {
   type TimerPayload,
 } from './durable-timers.ts';
 export type { FireOutcome, LaneFiring, LaneHandle, LaneTimer, TimerLane } from './timer-lanes.ts';
-export { durableTimers as durableTimersTable } from './timers-schema.ts';
+export { timerKeysStartingWith } from './timer-keys.ts';
 
 export interface TimerSettings {
   reconcileIntervalMs: number;

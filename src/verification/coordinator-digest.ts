@@ -3,14 +3,13 @@
 // reach), on their messenger, in their language and working hours. One durable timer per
 // coordinator (`digest:<memberId>`); firing sends this week's digest once (the outbox key names
 // the week) and sets the timer for the next week in the same transaction.
-import { like } from 'drizzle-orm';
 import { plain, richToPlainText, type RichBlock, type RichContent } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { OpenEscalation } from '../requests/index.ts';
-import { durableTimersTable, type DurableTimers } from '../timers/index.ts';
+import { timerKeysStartingWith, type DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import type { DigestSchedule } from './verification-policy.ts';
@@ -209,11 +208,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
         (member) => member.role === 'coordinator' && member.accounts.length > 0,
       );
       if (coordinators.length === 0) return 0;
-      const existing = await db
-        .select({ key: durableTimersTable.key })
-        .from(durableTimersTable)
-        .where(like(durableTimersTable.key, 'digest:%'));
-      const armed = new Set(existing.map((row) => row.key));
+      const armed = new Set(await timerKeysStartingWith(db, 'digest:'));
       let planned = 0;
       for (const member of coordinators) {
         if (armed.has(timerKey(member.memberId))) continue;

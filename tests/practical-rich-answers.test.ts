@@ -12,6 +12,7 @@ import { createAskService, type PracticalReader } from '../src/ask/index.ts';
 import { linkedInlines } from '../src/ask/linked-text.ts';
 import { inlineText, richToPlainText, type OutboundMessage, type RichContent } from '../src/chat/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
+import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import type { Principal } from '../src/access/index.ts';
 import { findSheets, type RegistryFile } from '../src/registry/index.ts';
 import { buildRegistryView } from '../src/registry/registry-snapshot.ts';
@@ -56,6 +57,7 @@ const service = () => {
     translator,
     audit: { enqueue: () => undefined },
     practical: readerWithAddresses(),
+    workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     clock: { now: () => demoDay },
   });
 };

@@ -222,6 +222,24 @@ describe('/cancel in the middle of a flow on Telegram', () => {
     expect(relayed(nurbek, atNurbek)).toEqual([]);
   });
 
+  it('recording an absence (/away): cancelled at the deputy, no proposal, nothing kept', async () => {
+    const pushesBefore = await allPushes();
+    const proposals = () =>
+      count(sql`select count(*)::int as n from registry_proposals where contact_id = ${'kg-003'}`);
+    const proposalsBefore = await proposals();
+    const until = await converse(nurbek, '/away');
+    expect(until.text).toContain('Until when are you away?');
+    const deputy = await tap(nurbek, until, 'away:u:7');
+    expect(deputy.text).toContain('Who stands in for you meanwhile?');
+    expect(await traces(nurbek.member.id)).toMatchObject({ flows: 1 });
+
+    const cancelled = await converse(nurbek, '/cancel');
+    expect(cancelled.text).toBe('Cancelled recording an absence. Nothing was sent.');
+    expect(await traces(nurbek.member.id)).toMatchObject({ flows: 0 });
+    expect(await proposals()).toBe(proposalsBefore);
+    expect(await allPushes()).toBe(pushesBefore);
+  });
+
   it('/cancel with nothing in progress says so', async () => {
     const idle = await telegramPerson(testApp, emulator, { name: 'Idle Member', country: 'KZ' });
     expect((await converse(idle, '/cancel')).text).toBe('There is nothing to cancel.');

@@ -42,6 +42,9 @@ beforeAll(async () => {
   homeserver = await startMatrixHomeserver();
   emulator = await startTelegramEmulator();
   botUserId = homeserver.registerUser('counterpart', 'bot-account-password').userId;
+  // The bot's account is exempt from the message rate limit, as the README advises operators to
+  // arrange (Synapse's override_ratelimit); matrix-rate-limit.test.ts runs it without.
+  homeserver.exemptFromRateLimit(botUserId);
   const directory = mkdtempSync(join(tmpdir(), 'handover-'));
   writeFileSync(join(directory, 'policies.yaml'), policies);
   testApp = await startTestApp('handover', {

@@ -15,6 +15,7 @@ import {
 import type { Locale, Translator } from '../../src/i18n/i18n.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import type { IdentityService } from '../../src/members/identity-service.ts';
+import { classifyMatrixFailure } from './matrix-messenger.ts';
 import { choiceActions, choiceNumber, messageText, reactionChoice } from './matrix-render.ts';
 import { storedReplyOf, transactionIdFor } from './reply-sender.ts';
 import type { StateCipher } from './state-cipher.ts';
@@ -191,21 +192,36 @@ function replyRecorder({ repository, cipher, onRepliesQueued }: MatrixConversati
   };
 }
 
-/** Turns on encryption in a DM that lacks it (the bot has power there when invited to a private chat). */
+/**
+ * Turns on encryption in a DM that lacks it (the bot has power there when invited to a private
+ * chat). A rate-limited request (M_LIMIT_EXCEEDED; the SDK does not retry state events) is tried
+ * again after the wait the homeserver asked for; one that still fails is forgotten, so the next
+ * message in the room asks again.
+ */
 function encryptionRequester({ client, logger }: MatrixConversationDeps): RequestEncryption {
   // Rooms already asked (bounded: at worst a room is asked once more).
   const encryptionRequested = new Set<string>();
   return async function requestEncryption(room) {
     if (room.hasEncryptionStateEvent() || encryptionRequested.has(room.roomId)) return;
     remember(encryptionRequested, room.roomId);
-    await client
-      .sendStateEvent(room.roomId, 'm.room.encryption' as never, megolm as never, '')
-      .catch((error: unknown) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.sendStateEvent(room.roomId, 'm.room.encryption' as never, megolm as never, '');
+        return;
+      } catch (error) {
+        const failure = classifyMatrixFailure(error);
+        if (failure.kind === 'retry' && failure.retryAfterMs !== undefined && attempt < 4) {
+          await new Promise((resolve) => setTimeout(resolve, failure.retryAfterMs));
+          continue;
+        }
+        encryptionRequested.delete(room.roomId);
         logger.info(
           { roomId: room.roomId, err: error instanceof Error ? error.message : String(error) },
           'matrix: could not enable encryption',
         );
-      });
+        return;
+      }
+    }
   };
 }
 

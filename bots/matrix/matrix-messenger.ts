@@ -6,17 +6,30 @@ import {
   type Messenger,
 } from '../../src/chat/index.ts';
 
-/** The homeserver answered with an error (matrix-js-sdk MatrixError: httpStatus, data.retry_after_ms). */
+/**
+ * The homeserver answered with an error (matrix-js-sdk MatrixError: httpStatus, data.retry_after_ms
+ * and the Retry-After header, which spec v1.10 prefers; Synapse sends both). The longer wait wins.
+ */
 export function classifyMatrixFailure(error: unknown): DeliveryFailure {
   if (isObject(error) && typeof error.httpStatus === 'number') {
     const data = isObject(error.data) ? error.data : {};
-    return failureFromStatus(
-      error.httpStatus,
+    const waits = [
       typeof data.retry_after_ms === 'number' ? data.retry_after_ms : undefined,
-      'matrix',
-    );
+      retryAfterHeaderMs(error.httpHeaders),
+    ].filter((ms): ms is number => ms !== undefined && Number.isFinite(ms) && ms >= 0);
+    return failureFromStatus(error.httpStatus, waits.length === 0 ? undefined : Math.max(...waits), 'matrix');
   }
   return classifyTransportFailure(error);
+}
+
+/** Retry-After as whole seconds or an HTTP date, in milliseconds from now. */
+function retryAfterHeaderMs(headers: unknown): number | undefined {
+  if (!(headers instanceof Headers)) return undefined;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 export const matrixMessenger: Messenger = {

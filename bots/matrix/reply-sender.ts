@@ -210,14 +210,19 @@ export function startReplySender(deps: {
   let running: Promise<void> | undefined;
   let again = false;
   let failures = 0;
+  /** No pass before this time (epoch ms): the homeserver rate-limited a send and said how long to wait. */
+  let rateLimitedUntil = 0;
 
   const schedule = (delayMs: number) => {
     if (stopped) return;
     if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void pass();
-    }, delayMs);
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void pass();
+      },
+      Math.max(delayMs, rateLimitedUntil - Date.now()),
+    );
   };
 
   /** Sends one recorded reply through the port; resolves to its classified failure, if any. */
@@ -259,6 +264,10 @@ export function startReplySender(deps: {
           logger.info({ roomId: reply.chatId, code }, 'matrix: reply not delivered yet; will retry');
           blockedRooms.add(reply.chatId);
           failed = true;
+          // Rate limited (M_LIMIT_EXCEEDED, after the SDK's own retries): a try before the wait
+          // the homeserver asked for would only be refused again, so the next pass waits for it.
+          if (failure.kind === 'retry' && failure.retryAfterMs !== undefined)
+            rateLimitedUntil = Math.max(rateLimitedUntil, Date.now() + failure.retryAfterMs);
         }
       }
     }

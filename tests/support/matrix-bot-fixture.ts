@@ -2,7 +2,11 @@
 // configured, and helpers to follow what the bot says to real matrix-js-sdk users.
 import { createMatrixBot, type MatrixBot, type MatrixBotOptions } from '../../bots/matrix/index.ts';
 import type { Clock } from '../../src/clock/index.ts';
-import { startMatrixHomeserver, type TestHomeserver } from './matrix-homeserver/index.ts';
+import {
+  type HomeserverOptions,
+  startMatrixHomeserver,
+  type TestHomeserver,
+} from './matrix-homeserver/index.ts';
 import { type ReceivedMessage, startTestMatrixUser, type TestMatrixUser } from './matrix-test-client.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
@@ -84,13 +88,29 @@ export interface MatrixBotFixture {
   close(): Promise<void>;
 }
 
-/** `clock` pins the application's date (see test-clock.ts); `env` adds configuration (policy files). */
+/**
+ * `clock` pins the application's date (see test-clock.ts); `env` adds configuration (policy files).
+ * The bot's account is exempt from the homeserver's message rate limit, as the README advises
+ * operators to arrange (Synapse's override_ratelimit), unless `botRateLimited` (people's accounts
+ * are always limited).
+ */
 export async function startMatrixBotFixture(
   label: string,
-  { env = {}, ...options }: { clock?: Clock; env?: Record<string, string> } = {},
+  {
+    env = {},
+    botRateLimited = false,
+    homeserverOptions = {},
+    ...options
+  }: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    botRateLimited?: boolean;
+    homeserverOptions?: HomeserverOptions;
+  } = {},
 ): Promise<MatrixBotFixture> {
-  const homeserver = await startMatrixHomeserver();
+  const homeserver = await startMatrixHomeserver(homeserverOptions);
   const botUserId = homeserver.registerUser('counterpart', botPassword).userId;
+  if (!botRateLimited) homeserver.exemptFromRateLimit(botUserId);
   const testApp = await startTestApp(label, {
     env: {
       MATRIX_HOMESERVER_URL: homeserver.url,

@@ -71,13 +71,21 @@ export function testSdkLogger(prefix = ''): Logger {
   return logger;
 }
 
-/** Registers (if needed) and logs in a user, starts an encrypting client and waits for its first sync. */
+/**
+ * Registers and logs in a user, starts an encrypting client and waits for its first sync. The user
+ * sets up cross-signing, which signs this device, as Element does at first login: the bot shares
+ * room keys only with devices their owner signed. `anotherDevice`: the user exists already; this is
+ * a new device of theirs, which nobody has signed (a rogue one, or one still to be verified).
+ */
 export async function startTestMatrixUser(
   homeserver: TestHomeserver,
   localpart: string,
-  options: { autoJoin?: boolean } = {},
+  options: { autoJoin?: boolean; crossSign?: boolean; anotherDevice?: boolean } = {},
 ): Promise<TestMatrixUser> {
-  const { userId } = homeserver.registerUser(localpart);
+  const userId =
+    options.anotherDevice === true
+      ? `@${localpart}:${homeserver.serverName}`
+      : homeserver.registerUser(localpart).userId;
   const { accessToken, deviceId } = homeserver.login(userId);
   const client = createClient({
     baseUrl: homeserver.url,
@@ -124,6 +132,12 @@ export async function startTestMatrixUser(
   });
   await client.startClient({ initialSyncLimit: 20 });
   await prepared;
+  if (options.crossSign ?? options.anotherDevice !== true) {
+    // The first upload of cross-signing keys needs no re-authentication (spec v1.11).
+    await client.getCrypto()?.bootstrapCrossSigning({
+      authUploadDeviceSigningKeys: (makeRequest) => makeRequest(null).then(() => undefined),
+    });
+  }
 
   const until = async <T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> => {
     const deadline = Date.now() + timeoutMs;

@@ -3,6 +3,7 @@
 // a position in that stream and "what changed since" is a filter on positions.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { MessageRateLimiter } from './rate-limit.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -65,15 +66,33 @@ export const maximumEventBytes = 65_536;
 /** event_id, origin_server_ts, hashes, signatures, depth, auth and prev events of a PDU. */
 const maximumEventOverhead = 1024;
 
+export interface ToDeviceRecord {
+  sender: string;
+  senderDevice: string;
+  type: string;
+  target: string;
+  targetDevice: string;
+  content: JsonObject;
+}
+
 export class MatrixError extends Error {
   readonly status: number;
   readonly errcode: string;
   readonly extra: JsonObject;
-  constructor(status: number, errcode: string, message: string, extra: JsonObject = {}) {
+  /** Response headers that go with the error (Retry-After). */
+  readonly headers: Record<string, string>;
+  constructor(
+    status: number,
+    errcode: string,
+    message: string,
+    extra: JsonObject = {},
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.status = status;
     this.errcode = errcode;
     this.extra = extra;
+    this.headers = headers;
   }
 }
 
@@ -106,12 +125,17 @@ export class HomeserverState {
   readonly eventsById = new Map<string, RoomEvent>();
   /** Idempotency of PUT requests with a transaction id: `${userId}|${deviceId}|${scope}|${txnId}` -> response. */
   readonly transactions = new Map<string, JsonObject>();
+  /** Every to-device message ever queued, per target device (a client's inbox forgets once read). */
+  readonly toDeviceLog: ToDeviceRecord[] = [];
   /** Wakes long-polling syncs. */
   readonly changes = new EventEmitter();
   private streamPosition = 1;
+  /** rc_message: sending events, setting state. */
+  readonly messageLimiter: MessageRateLimiter;
 
-  constructor(serverName: string) {
+  constructor(serverName: string, messageLimiter: MessageRateLimiter) {
     this.serverName = serverName;
+    this.messageLimiter = messageLimiter;
     this.changes.setMaxListeners(0);
   }
 
@@ -327,7 +351,13 @@ export class HomeserverState {
   }
 
   /** Queues a to-device message for one device of a user ("*" = every device). */
-  queueToDevice(sender: string, type: string, target: string, deviceId: string, content: JsonObject): void {
+  queueToDevice(
+    sender: { userId: string; deviceId: string },
+    type: string,
+    target: string,
+    deviceId: string,
+    content: JsonObject,
+  ): void {
     const user = this.users.get(target);
     if (user === undefined) return;
     const devices =
@@ -335,7 +365,15 @@ export class HomeserverState {
         ? [...user.devices.values()]
         : [user.devices.get(deviceId)].filter((d) => d !== undefined);
     for (const device of devices) {
-      device.inbox.push({ position: this.advance(), event: { type, sender, content } });
+      device.inbox.push({ position: this.advance(), event: { type, sender: sender.userId, content } });
+      this.toDeviceLog.push({
+        sender: sender.userId,
+        senderDevice: sender.deviceId,
+        type,
+        target,
+        targetDevice: device.deviceId,
+        content,
+      });
     }
   }
 

@@ -4,19 +4,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accountRoutes } from './account-routes.ts';
-import { HomeserverState, type JsonObject, MatrixError, userRecord } from './homeserver-state.ts';
+import {
+  HomeserverState,
+  type JsonObject,
+  MatrixError,
+  type ToDeviceRecord,
+  userRecord,
+} from './homeserver-state.ts';
 import { authenticate, readJsonBody, resolveRoute, route, type Route } from './homeserver-router.ts';
 import { buildSync, isObject, parseStreamToken, parseSyncFilter } from './homeserver-sync.ts';
 import { keysRoutes } from './keys-routes.ts';
+import { MessageRateLimiter, type RateLimitSettings, synapseMessageRateLimit } from './rate-limit.ts';
 import { roomRoutes } from './room-routes.ts';
 
 export { MatrixError } from './homeserver-state.ts';
+export type { RateLimitSettings } from './rate-limit.ts';
+export type { ToDeviceRecord } from './homeserver-state.ts';
 
 export interface HomeserverOptions {
   /** Default "localhost". */
   serverName?: string;
   /** Print every request to stderr (or set MATRIX_HOMESERVER_LOG=1). */
   logRequests?: boolean;
+  /**
+   * Per-user limit on sending events and state (Synapse's rc_message; default its defaults, 0.2 a
+   * second with a burst of 10). false turns it off: say why in the test.
+   */
+  messageRateLimit?: RateLimitSettings | false;
 }
 
 export interface LoggedRequest {
@@ -38,8 +52,17 @@ export interface TestHomeserver {
   registerUser(localpart: string, password?: string): { userId: string; password: string };
   /** Logs a user in without HTTP, returning a token for a new (or the given) device. */
   login(userId: string, deviceId?: string): { userId: string; accessToken: string; deviceId: string };
+  /** Every to-device message sent through the server (room keys travel so), in order. */
+  toDeviceMessages(): readonly ToDeviceRecord[];
   /** Device ids a user currently has. */
   devicesOf(userId: string): string[];
+  /**
+   * Exempts a user from the message rate limit (Synapse: an admin's per-user override), e.g. a
+   * test's own user who must send faster than a person would.
+   */
+  exemptFromRateLimit(userId: string): void;
+  /** Changes the message rate limit from now on (undefined: off). */
+  setMessageRateLimit(settings: RateLimitSettings | undefined): void;
   /** Every stored event of a room, in the client format, oldest first. */
   roomEvents(roomId: string): JsonObject[];
   /** Every room id the server knows. */
@@ -65,7 +88,8 @@ const bodyLimitBytes = 1024 * 1024;
 
 export async function startMatrixHomeserver(options: HomeserverOptions = {}): Promise<TestHomeserver> {
   const serverName = options.serverName ?? 'localhost';
-  const state = new HomeserverState(serverName);
+  const limit = options.messageRateLimit ?? synapseMessageRateLimit;
+  const state = new HomeserverState(serverName, new MessageRateLimiter(limit === false ? undefined : limit));
   const logRequests = options.logRequests ?? process.env.MATRIX_HOMESERVER_LOG === '1';
   const routes: Route[] = [...accountRoutes(), ...roomRoutes(), ...keysRoutes(), syncRoute()];
   const requests: LoggedRequest[] = [];
@@ -94,6 +118,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     if (await handleMedia(request, response, url, method)) return;
     let status = 200;
     let body: JsonObject;
+    let headers: Record<string, string> = {};
     let loggedBody: string | undefined;
     try {
       const match = /^\/_matrix\/client\/(?:v3|r0|v1)(\/.*)$/.exec(url.pathname);
@@ -130,6 +155,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     } catch (error) {
       if (error instanceof MatrixError) {
         status = error.status;
+        headers = error.headers;
         body = {
           ...(error.errcode === '' ? {} : { errcode: error.errcode, error: error.message }),
           ...error.extra,
@@ -152,7 +178,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       process.stderr.write(`[homeserver] ${who} ${method} ${url.pathname} ${since} -> ${status}\n`);
     }
     if (response.destroyed) return;
-    response.writeHead(status, { 'content-type': 'application/json' });
+    response.writeHead(status, { ...headers, 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
   }
 
@@ -254,6 +280,13 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       );
       return { userId, accessToken, deviceId: issued };
     },
+    exemptFromRateLimit(userId) {
+      state.messageLimiter.exempt.add(userId);
+    },
+    setMessageRateLimit(settings) {
+      state.messageLimiter.settings = settings;
+    },
+    toDeviceMessages: () => state.toDeviceLog,
     devicesOf: (userId) => [...state.requireUser(userId).devices.keys()],
     roomEvents: (roomId) => state.requireRoom(roomId).events.map((event) => state.toClientEvent(event)),
     roomIds: () => [...state.rooms.keys()],

@@ -4,6 +4,7 @@ import { requirePasswordAuth } from './account-routes.ts';
 import { type Device, type JsonObject, MatrixError, type User } from './homeserver-state.ts';
 import { idempotent, optionalObject, route, type Route, type RouteContext } from './homeserver-router.ts';
 import { deviceListChanges, isObject, parseStreamToken } from './homeserver-sync.ts';
+import { canonicalJson, hasValidSignature, signedPart } from './signed-json.ts';
 
 export function keysRoutes(): Route[] {
   return [
@@ -27,7 +28,7 @@ export function keysRoutes(): Route[] {
             if (!isObject(content))
               throw new MatrixError(400, 'M_BAD_JSON', 'to-device content must be an object');
             context.state.queueToDevice(
-              context.auth.userId,
+              context.auth,
               context.params.eventType ?? '',
               target,
               deviceId,
@@ -55,9 +56,30 @@ function uploadKeys({ state, auth, user, body }: RouteContext): JsonObject {
     if (deviceKeys.user_id !== auth.userId || deviceKeys.device_id !== auth.deviceId) {
       throw new MatrixError(400, 'M_INVALID_PARAM', 'device_keys must be for the calling device');
     }
+    // The device's keys must be signed by the device's own ed25519 key (a client checks this too;
+    // here a broken or forged upload is refused before anyone else sees it).
+    const ownKey = deviceEd25519(deviceKeys, auth.deviceId);
+    if (
+      ownKey === undefined ||
+      !hasValidSignature(deviceKeys, auth.userId, `ed25519:${auth.deviceId}`, ownKey)
+    )
+      throw new MatrixError(400, 'M_INVALID_SIGNATURE', 'device_keys are not signed by the device');
     if (JSON.stringify(device.keys) !== JSON.stringify(deviceKeys)) {
       device.keys = deviceKeys;
       state.markKeysChanged(user);
+    }
+  }
+  // Signed one-time and fallback keys carry the device's signature: checked against its key.
+  const signingKey = deviceEd25519(deviceKeys ?? device.keys, auth.deviceId);
+  for (const uploads of [optionalObject(body, 'one_time_keys'), optionalObject(body, 'fallback_keys')]) {
+    for (const [keyId, key] of Object.entries(uploads ?? {})) {
+      if (!keyId.startsWith('signed_')) continue;
+      if (
+        !isObject(key) ||
+        signingKey === undefined ||
+        !hasValidSignature(key, auth.userId, `ed25519:${auth.deviceId}`, signingKey)
+      )
+        throw new MatrixError(400, 'M_INVALID_SIGNATURE', `key ${keyId} is not signed by the device`);
     }
   }
   for (const [keyId, key] of Object.entries(optionalObject(body, 'one_time_keys') ?? {})) {
@@ -167,37 +189,98 @@ function uploadCrossSigningKeys(context: RouteContext): JsonObject {
       key.user_id !== user.userId ||
       !Array.isArray(key.usage) ||
       !key.usage.includes(usage) ||
-      !isObject(key.keys)
+      !isObject(key.keys) ||
+      publicKeys(key).length !== 1
     ) {
       throw new MatrixError(400, 'M_INVALID_PARAM', `invalid ${usage} key`);
     }
-    user.crossSigning.set(usage, key);
   }
+  // As Synapse: the self-signing and user-signing keys must be signed by the master key (the one
+  // uploaded with them, or the one already published). Checked before anything is stored.
+  const master = newMaster ?? existingMaster;
+  const masterPublic = master === undefined ? undefined : publicKeys(master)[0];
+  for (const [usage, key] of uploads.slice(1)) {
+    if (key === undefined) continue;
+    if (
+      masterPublic === undefined ||
+      !hasValidSignature(key, user.userId, `ed25519:${masterPublic}`, masterPublic)
+    )
+      throw new MatrixError(400, 'M_INVALID_SIGNATURE', `${usage} key is not signed by the master key`);
+  }
+  for (const [usage, key] of uploads) if (key !== undefined) user.crossSigning.set(usage, key);
   state.markKeysChanged(user);
   return {};
 }
 
-function uploadSignatures({ state, body }: RouteContext): JsonObject {
+/**
+ * Signatures the caller made on keys (their own devices and master key, or another user's master
+ * key). Each new signature must be the caller's, by one of the caller's keys, and verify over the
+ * key as published; anything else is reported in `failures` and not stored (as Synapse does).
+ */
+function uploadSignatures({ state, auth, user: caller, body }: RouteContext): JsonObject {
   const failures: JsonObject = {};
+  const fail = (userId: string, keyId: string, errcode: string, error: string) => {
+    const userFailures = (failures[userId] ??= {}) as JsonObject;
+    userFailures[keyId] = { errcode, error };
+  };
   for (const [userId, perKey] of Object.entries(body)) {
     const user = state.users.get(userId);
     if (!isObject(perKey)) continue;
     for (const [keyId, signed] of Object.entries(perKey)) {
       const target = user === undefined ? undefined : signableKey(user, keyId);
       if (target === undefined || !isObject(signed) || !isObject(signed.signatures)) {
-        const userFailures = (failures[userId] ??= {}) as JsonObject;
-        userFailures[keyId] = { errcode: 'M_NOT_FOUND', error: 'unknown key' };
+        fail(userId, keyId, 'M_NOT_FOUND', 'unknown key');
         continue;
       }
-      const signatures = (isObject(target.signatures) ? target.signatures : {}) as Record<string, JsonObject>;
-      for (const [signer, entries] of Object.entries(signed.signatures)) {
-        if (isObject(entries)) signatures[signer] = { ...(signatures[signer] ?? {}), ...entries };
+      if (canonicalJson(signedPart(signed)) !== canonicalJson(signedPart(target))) {
+        fail(userId, keyId, 'M_INVALID_SIGNATURE', 'the signed object is not the published key');
+        continue;
       }
+      const accepted: Record<string, string> = {};
+      let refused = false;
+      for (const [signer, entries] of Object.entries(signed.signatures)) {
+        if (!isObject(entries)) continue;
+        for (const [signingKeyId, signature] of Object.entries(entries)) {
+          const known = (target.signatures as Record<string, JsonObject | undefined> | undefined)?.[signer]?.[
+            signingKeyId
+          ];
+          if (known === signature) continue;
+          const publicKey = signer === auth.userId ? callerPublicKey(caller, signingKeyId) : undefined;
+          if (publicKey === undefined || !hasValidSignature(signed, signer, signingKeyId, publicKey)) {
+            refused = true;
+            continue;
+          }
+          accepted[signingKeyId] = signature as string;
+        }
+      }
+      if (refused) {
+        fail(userId, keyId, 'M_INVALID_SIGNATURE', 'a signature does not verify');
+        continue;
+      }
+      if (Object.keys(accepted).length === 0) continue;
+      const signatures = (isObject(target.signatures) ? target.signatures : {}) as Record<string, JsonObject>;
+      signatures[auth.userId] = { ...(signatures[auth.userId] ?? {}), ...accepted };
       target.signatures = signatures;
       if (user !== undefined) state.markKeysChanged(user);
     }
   }
   return { failures };
+}
+
+/** The public key behind "ed25519:<device id or cross-signing public key>" of the caller. */
+function callerPublicKey(caller: User, signingKeyId: string): string | undefined {
+  if (!signingKeyId.startsWith('ed25519:')) return undefined;
+  const name = signingKeyId.slice('ed25519:'.length);
+  const device = caller.devices.get(name);
+  if (device?.keys !== undefined) return deviceEd25519(device.keys, name);
+  for (const key of caller.crossSigning.values()) if (publicKeys(key).includes(name)) return name;
+  return undefined;
+}
+
+/** A device's ed25519 identity key from its device_keys. */
+function deviceEd25519(keys: JsonObject | undefined, deviceId: string): string | undefined {
+  const value = isObject(keys?.keys) ? keys.keys[`ed25519:${deviceId}`] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A device's keys (by device id) or a cross-signing key (by its unpadded base64 public key). */

@@ -71,6 +71,8 @@ export function roomRoutes(): Route[] {
           numberAt(levels.events, type) ?? levels.events_default ?? 0,
           `send ${type}`,
         );
+        // Inside the transaction: a replayed transaction id is answered from memory, never limited.
+        state.messageLimiter.take(auth.userId);
         const event = state.appendEvent(room, {
           type,
           sender: auth.userId,
@@ -257,6 +259,7 @@ function sendState(context: RouteContext, stateKey: string): JsonObject {
     numberAt(levels.events, type) ?? levels.state_default ?? 50,
     `set ${type}`,
   );
+  state.messageLimiter.take(auth.userId);
   const event = state.appendEvent(room, { type, stateKey, sender: auth.userId, content: body });
   return { event_id: event.eventId };
 }

@@ -3,6 +3,7 @@
 // users verify the bot once and messages sent while it was down can still be decrypted.
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
+import { OnlySignedDevicesIsolationMode } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { BotStateRepository } from './state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import {
@@ -132,6 +133,13 @@ export async function openMatrixSession(input: {
     await deleteDatabases(prefix);
     throw error;
   }
+  // Room keys go only to devices their owner cross-signed, and only such devices are heard
+  // (MSC4153; README, "Which devices can read the bot"): a device added to a member's account by
+  // someone who learned the password gets nothing the bot sends and is not answered.
+  client.getCrypto()?.setDeviceIsolationMode(new OnlySignedDevicesIsolationMode());
+  // That mode encrypts only once the bot's own device is cross-signed too (and clients that
+  // exclude insecure devices send the bot keys only then).
+  await ensureCrossSigning(client, account, session.userId, logger);
   // Save the fresh identity keys at once: a crash before the first sync must not lose them.
   await persist();
 
@@ -153,6 +161,50 @@ export async function openMatrixSession(input: {
       }
     },
   };
+}
+
+/**
+ * Sets up the account's cross-signing keys and signs this device with them, once (the private
+ * keys stay in the persisted crypto store). The first upload needs no re-authentication (spec
+ * v1.11); replacing keys another device made (a new device of the bot's account) takes the password.
+ * A failure is logged and tried again at the next start: until then nothing encrypted goes out.
+ */
+async function ensureCrossSigning(
+  client: MatrixClient,
+  account: MatrixAccountSettings,
+  userId: string,
+  logger: Logger,
+): Promise<void> {
+  const crypto = client.getCrypto();
+  if (crypto === undefined || (await crypto.isCrossSigningReady())) return;
+  try {
+    await crypto.bootstrapCrossSigning({
+      setupNewCrossSigning: !(await crypto.getCrossSigningStatus()).privateKeysCachedLocally.masterKey,
+      authUploadDeviceSigningKeys: async (makeRequest) => {
+        try {
+          await makeRequest(null);
+        } catch (error) {
+          const session: unknown =
+            error instanceof MatrixError && error.httpStatus === 401
+              ? (error.data as { session?: unknown }).session
+              : undefined;
+          if (account.password === undefined || typeof session !== 'string') throw error;
+          await makeRequest({
+            type: 'm.login.password',
+            identifier: { type: 'm.id.user', user: userId },
+            password: account.password,
+            session,
+          });
+        }
+      },
+    });
+    logger.info('matrix: cross-signing set up for the bot device');
+  } catch (error) {
+    logger.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'matrix: could not set up cross-signing; encrypted messages cannot be sent until it is (retried at the next start)',
+    );
+  }
 }
 
 async function resolveSession(

@@ -39,6 +39,8 @@ export interface LoggedRequest {
   status: number;
   /** The JSON body as received (absent for GET and for dropped requests), for leak searches. */
   body?: string;
+  /** Who called (absent without a valid access token). */
+  userId?: string;
 }
 
 export interface TestHomeserver {
@@ -171,6 +173,7 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       path: url.pathname,
       status,
       ...(loggedBody === undefined ? {} : { body: loggedBody }),
+      ...(callerId === undefined ? {} : { userId: callerId }),
     });
     if (logRequests) {
       const who = callerId ?? '-';

@@ -240,5 +240,19 @@ describe('the same in the web console', () => {
     expect(coordinatorStream.received.filter((event) => event.event === 'push')).toHaveLength(1);
     stream.close();
     coordinatorStream.close();
+
+    // The notice's button consults the person who linked, not whoever ranks first.
+    await web.say(asker, { action: 'consult:start:TM:mla:tm-002' });
+    await web.say(asker, { action: 'consult:sens:n' });
+    const [routed] = await web.say(asker, { text: 'Can an advance copy go by e-mail now?' });
+    expect(routed?.text).toMatch(/is on its way to/);
+    const ref = /C-\d+/.exec(routed?.text ?? '')?.[0] ?? '';
+    const detail = await api<{ routes: { contactId: string | null }[] }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      `/v1/consultations/${ref}`,
+    );
+    expect(detail.body.routes[0]?.contactId).toBe('tm-002');
   });
 });

@@ -83,7 +83,10 @@ export function createPageRenderer(translator: Translator): PageRenderer {
         : escapeHtml(
             translator.t(locale, 'web-signed-in-as', {
               name: principal.name,
-              country: countryName(principal.country, locale),
+              country:
+                principal.country === null
+                  ? translator.t(locale, 'no-country-secretariat')
+                  : countryName(principal.country, locale),
             }),
           ),
       strings: jsonForScript({ locale, locales: supportedLocales, strings }),

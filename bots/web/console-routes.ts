@@ -60,7 +60,8 @@ const MeBody = Type.Object({
     id: Type.String(),
     name: Type.String(),
     role: Type.String(),
-    country: Type.String(),
+    /** null: an admin of no country (the network secretariat). */
+    country: Type.Union([Type.String(), Type.Null()]),
     countryName: Type.String(),
     locale: Type.Union([Type.String(), Type.Null()]),
   }),
@@ -135,7 +136,11 @@ export function webConsoleRoutes(deps: WebConsoleDeps): FastifyPluginAsyncTypebo
     session: { id: string; expiresAt: Date },
   ) => {
     const locale = pageLocale(request, config.defaultLocale);
-    const country = countryName(principal.country, locale);
+    // An admin of no country is the network's secretariat.
+    const country =
+      principal.country === null
+        ? translator.t(locale, 'no-country-secretariat')
+        : countryName(principal.country, locale);
     return {
       member: {
         id: principal.memberId,

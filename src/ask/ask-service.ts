@@ -47,7 +47,10 @@ export interface AskInput {
   text: string;
   /** Answer language; default: the question's language, then the member's, then English. */
   locale?: Locale | undefined;
-  /** Ask on behalf of a country's prosecutors; admins only (a member asks as their own country). */
+  /**
+   * Ask on behalf of a country's prosecutors; admins only (a member asks as their own country). An
+   * admin of no country who names none is answered for no asking country.
+   */
   askerCountry?: string | undefined;
 }
 
@@ -61,6 +64,8 @@ export interface AskService {
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
   /** The interpretation alone, without ranking, reply or audit (tests, benchmarks, other modules). */
   interpret(text: string): InterpretedQuestion;
+  /** The registry's countries named in `locale`: what an admin of no country may ask for. */
+  countryChoices(locale: Locale): { value: string; label: string }[];
   /** Stops following registry changes. */
   close(): void;
 }
@@ -298,7 +303,7 @@ export function createAskService({
       locale,
       askerCountry ?? '-',
       principal.role,
-      principal.country,
+      principal.country ?? '-',
       showAll ? 'all' : 'short',
     ].join('|');
     const compose = () => {
@@ -347,6 +352,9 @@ export function createAskService({
 
   return {
     async ask({ principal, text, locale, askerCountry }) {
+      // An admin of no country (the secretariat) who names none is answered for no asking country
+      // (legal bases: the target's treaties for the competence), as the API contract says; the
+      // chat asks them which country they ask for before it asks here.
       const asker = askingCountryOf(principal, askerCountry);
       const understood = askIndexFor(registry.snapshot()).interpreter.interpret(text);
       const answerLocale =
@@ -402,6 +410,12 @@ export function createAskService({
     },
 
     interpret: (text) => askIndexFor(registry.snapshot()).interpreter.interpret(text),
+
+    countryChoices: (locale) =>
+      registry.snapshot().countries.map((country) => ({
+        value: country.iso2,
+        label: countryCodes.getName(country.iso2, locale) ?? country.iso2,
+      })),
 
     close() {
       unsubscribe?.();

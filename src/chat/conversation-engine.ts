@@ -27,7 +27,8 @@ import { conversationOf, createFreeText, createQuestions } from './conversation-
 import type { ConversationMemory } from './conversation-memory.ts';
 import { createCoreActionHandler, createCoreCommands } from './core-commands.ts';
 import { createFlowCommands } from './flow-commands.ts';
-import { createFlowRunner, type FlowSealer } from './flow-runner.ts';
+import { createFlowRunner, flowSealContext, type FlowSealer } from './flow-runner.ts';
+import { createAskCountryFlow } from './ask-country-flow.ts';
 import { createFlowStore } from './flow-store.ts';
 import type { FlowConversation, FlowDefinition, FlowStart } from './flow-types.ts';
 import type { Principal } from '../access/index.ts';
@@ -41,7 +42,13 @@ import { type IdentityService, type InviteService, principalOf } from '../member
 /** What the engine needs from the ask module (`createAskService`). */
 export interface AskPort {
   /** Audits the lookup itself (who asked what, never the text). */
-  ask(input: { principal: Principal; text: string; locale?: Locale | undefined }): Promise<{
+  ask(input: {
+    principal: Principal;
+    text: string;
+    locale?: Locale | undefined;
+    /** The country an admin of no country asks for. */
+    askerCountry?: string | undefined;
+  }): Promise<{
     /** The answer's language. */
     locale?: Locale | undefined;
     reply: OutboundMessage;
@@ -50,6 +57,8 @@ export interface AskPort {
   handleAction(principal: Principal, action: string, locale: Locale): Promise<OutboundMessage | undefined>;
   /** What a text asks, without answering it: does it read like a question for the registry? */
   interpret(text: string): { intent: string; countries: readonly string[]; competence: string | null };
+  /** The registry's countries, named in `locale`: what an admin of no country may ask for. */
+  countryChoices(locale: Locale): { value: string; label: string }[];
 }
 
 export interface ActionContext {
@@ -152,14 +161,42 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   const table = new CommandTable();
   const say = sayWith(translator);
 
-  const questions = createQuestions({ ask: deps.ask, memory, defaultLocale });
+  // The secretariat is no country: an admin of none is asked which country a question is for.
+  const askCountryFlow = createAskCountryFlow({
+    countryChoices: (locale) => deps.ask.countryChoices(locale),
+    readCountry: (text) => {
+      const typed = text.trim().toUpperCase();
+      if (/^[A-Z]{2}$/.test(typed)) return typed;
+      const [country] = deps.ask.interpret(text).countries;
+      return country;
+    },
+    answer: async (principal, text, locale, askerCountry) => {
+      const answer = await deps.ask.ask({ principal, text, locale, askerCountry });
+      return { ...answer.reply, locale: answer.locale ?? answer.reply.locale ?? locale };
+    },
+  });
+  const questions = createQuestions({
+    ask: deps.ask,
+    memory,
+    defaultLocale,
+    askForCountry: (at, text) =>
+      flows.start(askCountryFlow, at, {
+        // The question may name a case: it waits for the answer sealed, like a flow's typed text.
+        question: deps.sealer.encrypt(
+          text,
+          flowSealContext(askCountryFlow.id, at.principal.memberId, at.conversation),
+        ),
+      }),
+  });
   const flows = createFlowRunner({
     store: createFlowStore(deps.db),
     translator,
     sealer: deps.sealer,
     timeoutSeconds: deps.flowTimeoutSeconds,
     readsLikeQuestion: questions.readsLikeQuestion,
-    answer: (principal, inbound, text) => questions.askDirectly(inbound, principal, text),
+    // A question typed inside another flow is answered there and then: asking an admin of no
+    // country which country it is for would replace the flow in progress.
+    answer: (principal, inbound, text) => questions.askDirectly(inbound, principal, text, false),
     defaultLocale,
     messengers: deps.messengers,
     clock: deps.clock,
@@ -179,6 +216,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   for (const command of createCoreCommands({ table, translator, invites: deps.invites, identities }))
     table.register(command);
   for (const command of createFlowCommands(flows)) table.register(command);
+  flows.register(askCountryFlow);
   actions.register('chat', createCoreActionHandler({ translator, identities }));
   actions.register('ask', async ({ principal, action, locale }) =>
     deps.ask.handleAction(principal, action, locale),

@@ -7,7 +7,7 @@ import { asList, sayWith, type Refuse } from './conversation-dispatch.ts';
 import type { AskPort, TextHandler, TextHandlerOptions } from './conversation-engine.ts';
 import type { ConversationMemory } from './conversation-memory.ts';
 import { withLead, type FlowRunner } from './flow-runner.ts';
-import type { FlowSubject } from './flow-types.ts';
+import type { FlowStart, FlowSubject } from './flow-types.ts';
 import type { QuietConversations } from './quiet-conversations.ts';
 import type { Principal } from '../access/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
@@ -21,10 +21,13 @@ export function createQuestions({
   ask,
   memory,
   defaultLocale,
+  askForCountry,
 }: {
   ask: AskPort;
   memory: ConversationMemory;
   defaultLocale: Locale;
+  /** Starts "which country are you asking for?" for an admin of no country, holding the question. */
+  askForCountry: (at: FlowStart, text: string) => Promise<OutboundMessage[]>;
 }) {
   /**
    * Reads like a question for the registry: the ask module found something to look up in a
@@ -42,11 +45,16 @@ export function createQuestions({
     return !(sameCountry && sameCompetence);
   };
 
-  /** The ask module's answer, in the language the question calls for. */
+  /**
+   * The ask module's answer, in the language the question calls for. An admin of no country is
+   * first asked which country the question is for (`mayAskCountry`), when it is a question for
+   * the registry at all.
+   */
   async function askDirectly(
     inbound: InboundMessage,
     principal: Principal,
     text: string,
+    mayAskCountry = true,
   ): Promise<OutboundMessage[]> {
     // A saved or explicit choice wins; then the ask module detects the question's language; a
     // question without words ("KG?") falls back to the messenger's language.
@@ -54,6 +62,14 @@ export function createQuestions({
       toLocale(principal.locale) ??
       inbound.locale ??
       (detectTextLocale(text) === undefined ? toLocale(inbound.localeHint) : undefined);
+    if (mayAskCountry && principal.country === null && ask.interpret(text).intent === 'find_contact') {
+      const locale = chosen ?? detectTextLocale(text) ?? defaultLocale;
+      await memory.rememberLocale(conversationOf(inbound), locale);
+      return askForCountry(
+        { principal, conversation: { platform: inbound.platform, chatId: inbound.chatId }, locale },
+        text,
+      );
+    }
     const answer = await ask.ask({ principal, text, locale: chosen });
     const answerLocale =
       answer.locale ?? answer.reply.locale ?? chosen ?? detectTextLocale(text) ?? defaultLocale;

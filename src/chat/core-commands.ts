@@ -102,7 +102,10 @@ export function createCoreCommands({
       translator.t(locale, 'chat-whoami', {
         name: principal.name,
         role: translator.t(locale, `chat-role-${principal.role}`),
-        country: `${countryName(principal.country)[locale] ?? principal.country} (${principal.country})`,
+        country:
+          principal.country === null
+            ? translator.t(locale, 'no-country-secretariat')
+            : `${countryName(principal.country)[locale] ?? principal.country} (${principal.country})`,
         accounts:
           platforms.map((platform) => translator.t(locale, `chat-platform-${platform}`)).join(', ') || '—',
         language: isLocale(principal.locale)

@@ -22,6 +22,16 @@ import type { Principal } from '../access/index.ts';
 import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/index.ts';
 
 /** Encrypts what a flow keeps of typed text (the consultations' body cipher). */
+/**
+ * What a flow's sealed text is bound to: the flow, the member and the chat, so it opens nowhere
+ * else. Exported for the engine, which seals a question before the flow that holds it starts.
+ */
+export const flowSealContext = (
+  flowId: string,
+  memberId: string,
+  conversation: { platform: string; chatId: string },
+): string => `flow:${flowId}:${memberId}:${conversation.platform}:${conversation.chatId}`;
+
 export interface FlowSealer {
   encrypt(plaintext: string, context: string): string;
   decrypt(ciphertext: string, context: string): string | undefined;
@@ -125,7 +135,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     locale: Locale,
     data: Record<string, unknown>,
   ): AnyContext {
-    const sealContext = `flow:${flow.id}:${principal.memberId}:${conversation.platform}:${conversation.chatId}`;
+    const sealContext = flowSealContext(flow.id, principal.memberId, conversation);
     return {
       principal,
       conversation: { platform: conversation.platform, chatId: conversation.chatId },

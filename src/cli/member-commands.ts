@@ -9,16 +9,16 @@ export function registerMemberCommands(program: Command, open: OpenCliContext): 
     .command('create')
     .description('create a member')
     .requiredOption('--name <name>', 'full name')
-    .requiredOption('--country <iso2>', 'country code, e.g. KZ')
+    .option('--country <iso2>', 'country code, e.g. KZ; an admin may have none (the secretariat)')
     .option('--role <role>', `one of ${roles.join(', ')}`, 'member')
     .option('--contact <contactId>', 'the registry contact this member is')
-    .action(async (options: { name: string; country: string; role: string; contact?: string }) => {
+    .action(async (options: { name: string; country?: string; role: string; contact?: string }) => {
       if (!(roles as readonly string[]).includes(options.role))
         throw new Error(`--role must be one of ${roles.join(', ')}`);
       await withContext(open, async ({ members }) => {
         const created = await members.create(undefined, {
           name: options.name,
-          country: options.country.toUpperCase(),
+          country: options.country?.toUpperCase() ?? null,
           role: options.role as (typeof roles)[number],
           contactId: options.contact ?? null,
         });

@@ -62,7 +62,9 @@ export function renderAnalytics(context: PageContext, input: AnalyticsInput): Sa
   const { t } = context;
   const { figures } = input;
   const csv = (name: string) => link(`/v1/stats/${name}`, { ...input.query, format: 'csv' });
-  const pair = (from: string | null, to: string | null) => `${from ?? '?'} → ${to ?? '?'}`;
+  // A consultation of the secretariat (an admin of no country) has no asking country.
+  const pair = (from: string | null, to: string | null) =>
+    `${from ?? t('console-analytics-secretariat')} → ${to ?? '?'}`;
   const num = { className: 'number' };
   const networkLabel = html`<strong>${t('console-analytics-network')}</strong>`;
 
@@ -204,7 +206,7 @@ export function renderAnalytics(context: PageContext, input: AnalyticsInput): Sa
           ...consultRows,
           ...(figures.consultations.network === undefined ? [] : [figures.consultations.network]),
         ].map((row) => [
-          row.askerCountry === null ? networkLabel : pair(row.askerCountry, row.country),
+          row === figures.consultations.network ? networkLabel : pair(row.askerCountry, row.country),
           row.competence === null ? '' : input.competenceLabel(row.competence),
           n(context, row.consultations),
           n(context, row.answered),

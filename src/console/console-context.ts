@@ -20,7 +20,8 @@ export interface PageContext {
   percent: (value: number | null | undefined) => string;
   /** A duration in seconds, in the largest sensible unit ("3.5 days", "5 hours"). */
   duration: (seconds: number | null | undefined) => string;
-  country: (iso2: string) => string;
+  /** A country's name; null (an admin of no country) reads "Network secretariat (no country)". */
+  country: (iso2: string | null) => string;
   /** Registry text in the reader's language, English when missing. */
   text: (value: Record<string, string> | string | undefined) => string;
 }
@@ -104,7 +105,8 @@ export function formatting(
       if (seconds >= 120) return unit('minute', seconds / 60);
       return unit('second', seconds);
     },
-    country: (iso2) => countryName(iso2)[locale] ?? iso2,
+    country: (iso2) =>
+      iso2 === null ? translator.t(locale, 'no-country-secretariat') : (countryName(iso2)[locale] ?? iso2),
     text: (value) => {
       if (value === undefined) return '';
       if (typeof value === 'string') return value;

@@ -14,7 +14,7 @@ export interface ContactPageData {
   registry: RegistryFile;
   now: Date;
   /** Names of the members the page mentions (verifier, history actors, people behind the contact). */
-  names: ReadonlyMap<string, { name: string; country: string }>;
+  names: ReadonlyMap<string, { name: string; country: string | null }>;
   people: { memberIds: string[]; platforms: string[] } | undefined;
   history: AuditEntryView[];
   /** Present when the registry-truth module is wired. */

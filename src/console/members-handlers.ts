@@ -6,7 +6,7 @@ import type { ConsoleShared } from './console-plugin.ts';
 import { renderMembersBody, type MembersResult, type NewMemberValues } from './members-page.ts';
 import { textParameter } from './page-parts.ts';
 import { AppError } from '../errors/index.ts';
-import { isAdmin, type Role } from '../access/index.ts';
+import { isAdmin, ownCountryOf, type Role } from '../access/index.ts';
 import type { App } from '../http/index.ts';
 import {
   type IdentityService,
@@ -35,7 +35,7 @@ export function membersPages(deps: MembersPagesDeps) {
   const countryOf = (context: PageContext, query: Record<string, unknown>) =>
     isAdmin(context.principal)
       ? textParameter(query, 'country', 2)?.toUpperCase()
-      : context.principal.country;
+      : ownCountryOf(context.principal);
 
   async function body(context: PageContext, country: string | undefined, result: MembersResult) {
     return renderMembersBody(
@@ -95,7 +95,7 @@ export function membersPages(deps: MembersPagesDeps) {
         role: field(form, 'role'),
         country: isAdmin(context.principal)
           ? field(form, 'country').toUpperCase()
-          : context.principal.country,
+          : ownCountryOf(context.principal),
         contactId: field(form, 'contactId'),
         locale: field(form, 'locale'),
         invite: field(form, 'invite') !== '',
@@ -103,21 +103,28 @@ export function membersPages(deps: MembersPagesDeps) {
       const errors = new Map<string, string>();
       if (values.name === '') errors.set('member-name', context.t('console-error-required'));
       if (values.name.length > 200) errors.set('member-name', context.t('console-error-too-long'));
-      const country = isAdmin(context.principal) ? undefined : context.principal.country;
+      const country = isAdmin(context.principal) ? undefined : ownCountryOf(context.principal);
       if (errors.size > 0)
         return sendFragment(reply, await body(context, country, { form: { values, errors } }), 422);
       let created;
       try {
         created = await deps.members.create(context.principal, {
           name: values.name,
-          country: values.country,
+          // Empty: an admin of no country (refused with a form error for any other role).
+          country: values.country === '' ? null : values.country,
           role: (['member', 'coordinator', 'admin'].includes(values.role) ? values.role : 'member') as Role,
           contactId: values.contactId === '' ? null : values.contactId,
           locale: values.locale === 'ru' ? 'ru' : 'en',
         });
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
-        errors.set('member-contact', context.t('console-error-choose'));
+        const paths = Array.isArray(error.details)
+          ? error.details.map((problem: { path?: unknown }) => problem.path)
+          : [];
+        // A coordinator or member with no country: only an admin may belong to none.
+        if (paths.includes('/country'))
+          errors.set('member-country', context.t('console-error-needs-country'));
+        else errors.set('member-contact', context.t('console-error-choose'));
         return sendFragment(reply, await body(context, country, { form: { values, errors } }), 422);
       }
       const invite = values.invite ? await inviteFor(context, created.id, created.name) : undefined;
@@ -142,7 +149,7 @@ export function membersPages(deps: MembersPagesDeps) {
           request.params as Record<string, string>,
           (request.body ?? {}) as FormBody,
         );
-        const country = isAdmin(context.principal) ? undefined : context.principal.country;
+        const country = isAdmin(context.principal) ? undefined : ownCountryOf(context.principal);
         return sendFragment(reply, await body(context, country, result));
       });
     };

@@ -30,6 +30,7 @@ export interface MembersResult {
 export interface NewMemberValues {
   name: string;
   role: string;
+  /** Empty: no country (only an admin may have none). */
   country: string;
   contactId: string;
   locale: string;
@@ -49,9 +50,13 @@ export function renderMembersBody(
 ): SafeHtml {
   const { t } = context;
   const contacts = new Map(data.registry.contacts.map((contact) => [contact.id, contact]));
+  // An admin sees every country's members, so the country is shown ("Network secretariat (no
+  // country)" for an admin who belongs to none); a coordinator's are all of their own country.
+  const admin = isAdmin(context.principal);
   const rows = data.members.map((member) => [
     html`<span id="member-${member.id}">${member.name}</span>`,
     t(`console-role-${member.role}`),
+    ...(admin ? [context.country(member.country)] : []),
     member.contactId === null
       ? html`<span class="muted">–</span>`
       : html`<a href="/console/registry/contacts/${member.contactId}"
@@ -195,6 +200,7 @@ export function renderMembersBody(
       columns: [
         { label: t('console-col-name') },
         { label: t('console-col-role') },
+        ...(admin ? [{ label: t('console-col-country') }] : []),
         { label: t('console-col-contact') },
         { label: t('console-col-messengers') },
         { label: t('console-col-last-activity') },
@@ -256,7 +262,7 @@ function createForm(context: PageContext, data: MembersPageData, form: MembersRe
   const values = form?.values ?? {
     name: '',
     role: 'member',
-    country: data.country ?? context.principal.country,
+    country: data.country ?? context.principal.country ?? '',
     contactId: '',
     locale: context.locale,
     invite: true,
@@ -267,6 +273,11 @@ function createForm(context: PageContext, data: MembersPageData, form: MembersRe
   const invalid = (field: string) =>
     errors.has(field) ? html`aria-invalid="true" aria-describedby="${field}-error"` : '';
   const country = admin ? values.country : context.principal.country;
+  // An admin may create an admin of no country (the secretariat): the empty choice.
+  const countryOptions = [
+    ['', t('no-country-secretariat')] as const,
+    ...data.registry.countries.map((item) => [item.iso2, context.country(item.iso2)] as const),
+  ];
   const contacts = data.registry.contacts.filter(
     (contact) => (admin || contact.country === country) && contact.status === 'active',
   );
@@ -316,9 +327,7 @@ function createForm(context: PageContext, data: MembersPageData, form: MembersRe
               id: 'member-country',
               name: 'country',
               label: t('console-col-country'),
-              options: data.registry.countries.map(
-                (item) => [item.iso2, context.country(item.iso2)] as const,
-              ),
+              options: countryOptions,
               selected: values.country,
             })
           : ''

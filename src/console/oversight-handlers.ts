@@ -141,7 +141,8 @@ export function oversightPages(deps: OversightPagesDeps) {
       });
       const rows = listed.items.map((item) => [
         item.ref,
-        `${item.asker.country} → ${item.country}`,
+        // The secretariat (an admin of no country) asks for no country.
+        `${item.asker.country ?? t('console-analytics-secretariat')} → ${item.country}`,
         item.competence,
         t(`console-consultation-status-${item.status}`),
         item.currentRoute === null ? '–' : t(`console-route-${item.currentRoute.kind}`),

@@ -25,7 +25,7 @@ import {
   type RegistryRow,
   type SortKey,
 } from './registry-rows.ts';
-import { isAdmin } from '../access/index.ts';
+import { isAdmin, ownCountryOf } from '../access/index.ts';
 
 const statuses = ['active', 'all', 'retired', 'suspended'] as const;
 
@@ -33,7 +33,7 @@ export function parseRegistryQuery(context: PageContext, query: RawQuery): Regis
   const country = textParameter(query, 'country', 2)?.toUpperCase();
   return {
     // A coordinator's registry is their country's, whatever the address says.
-    country: isAdmin(context.principal) ? country : context.principal.country,
+    country: isAdmin(context.principal) ? country : ownCountryOf(context.principal),
     competence: textParameter(query, 'competence', 64),
     status: choiceParameter(query, 'status', statuses, 'active'),
     stale: flagParameter(query, 'stale'),

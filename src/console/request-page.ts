@@ -19,7 +19,7 @@ export function mayChangeStatus(context: PageContext, request: RequestView): boo
 
 export interface RequestPageData {
   request: RequestView & { events: RequestEventView[] };
-  names: ReadonlyMap<string, { name: string; country: string }>;
+  names: ReadonlyMap<string, { name: string; country: string | null }>;
   contactName: (id: string | null | undefined) => string | undefined;
   typeLabel: (type: string) => string;
 }

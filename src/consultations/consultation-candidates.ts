@@ -27,7 +27,8 @@ export const rankByRegistryOrder =
   (snapshot, input) => {
     const askerLanguages = new Set([
       input.askerLocale,
-      ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? []),
+      ...((input.askerCountry === null ? undefined : snapshot.countryByIso2.get(input.askerCountry))
+        ?.languages ?? []),
     ]);
     return snapshot.contacts
       .map((contact, position) => ({ contact, position }))
@@ -64,7 +65,11 @@ export const rankLikeAsk =
   (workingTime: WorkingTime): RankCandidates =>
   (snapshot, input) => {
     const askerLanguages = [
-      ...new Set([input.askerLocale, ...(snapshot.countryByIso2.get(input.askerCountry)?.languages ?? [])]),
+      ...new Set([
+        input.askerLocale,
+        ...((input.askerCountry === null ? undefined : snapshot.countryByIso2.get(input.askerCountry))
+          ?.languages ?? []),
+      ]),
     ];
     return rankContacts(
       snapshot,

@@ -24,7 +24,9 @@ export function createNotices({
   capabilitiesOf: MessengerCapabilityLookup['capabilitiesOf'];
   snapshot: () => RegistrySnapshot;
 }) {
-  const countryName = (iso2: string, locale: Locale): string => {
+  const countryName = (iso2: string | null, locale: Locale): string => {
+    // An admin of no country speaks for the network's secretariat.
+    if (iso2 === null) return translator.t(locale, 'no-country-secretariat');
     const country = snapshot().countryByIso2.get(iso2) as { name?: Record<string, string> } | undefined;
     return localized(country?.name, locale) ?? iso2;
   };

@@ -15,7 +15,7 @@ import {
   type ConsultationView,
 } from './consultation-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
-import type { Principal } from '../access/index.ts';
+import { ownCountryOf, type Principal } from '../access/index.ts';
 import type { Database } from '../db/index.ts';
 import { membersByIds } from '../members/index.ts';
 
@@ -110,7 +110,8 @@ export function createConsultationQueries({ db }: { db: Database }) {
     }
     if (scope === 'country') {
       if (principal.role === 'member') throw forbidden('coordinators list their country’s consultations');
-      return ofCountry(principal.country);
+      // An admin of no country has no country's consultations (`all` lists every one).
+      return principal.country === null ? sql`false` : ofCountry(principal.country);
     }
     return involves(principal.memberId);
   }
@@ -215,7 +216,7 @@ export function createConsultationQueries({ db }: { db: Database }) {
         .from(consultations)
         .where(
           and(
-            principal.role === 'admin' ? undefined : ofCountry(principal.country),
+            principal.role === 'admin' ? undefined : ofCountry(ownCountryOf(principal)),
             filter.country === undefined ? undefined : eq(consultations.country, filter.country),
             filter.competence === undefined ? undefined : eq(consultations.competence, filter.competence),
             filter.since === undefined ? undefined : sql`${consultations.createdAt} >= ${filter.since}`,

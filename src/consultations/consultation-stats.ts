@@ -13,6 +13,7 @@ export interface ConsultationScope {
 }
 
 export interface FirstAnswerRow {
+  /** Null: asked by an admin of no country (the network's secretariat), filed under no country. */
   askerCountry: string | null;
   country: string | null;
   competence: string | null;
@@ -23,6 +24,12 @@ export interface FirstAnswerRow {
   undeliverable: number;
   medianSeconds: number | null;
   p90Seconds: number | null;
+}
+
+/** The rows per country pair and competence, and the whole scope's. */
+export interface FirstAnswerTable {
+  rows: FirstAnswerRow[];
+  total: FirstAnswerRow | undefined;
 }
 
 export interface FirstAnswerMonthRow {
@@ -60,10 +67,14 @@ export type ConsultationStats = ReturnType<typeof createConsultationStats>;
 
 export function createConsultationStats({ db }: { db: Database }) {
   return {
-    /** Per asking country, asked country and competence; the last row (keys null) is the whole scope. */
-    async firstAnswer(scope: ConsultationScope): Promise<FirstAnswerRow[]> {
+    /**
+     * Per asking country, asked country and competence, and the whole scope. The total is told by
+     * `grouping()`, not by a null asking country: the secretariat's consultations have none.
+     */
+    async firstAnswer(scope: ConsultationScope): Promise<FirstAnswerTable> {
       const result = await db.execute(sql`
-        select ${consultations.askerCountry} as asker_country, ${consultations.country} as country,
+        select grouping(${consultations.askerCountry}) = 1 as total,
+          ${consultations.askerCountry} as asker_country, ${consultations.country} as country,
           ${consultations.competence} as competence,
           ${delivered} as consultations, count(${consultations.firstAnswerAt}) as answered,
           ${undeliverable} as undeliverable,
@@ -71,17 +82,24 @@ export function createConsultationStats({ db }: { db: Database }) {
           percentile_cont(0.9) within group (order by ${elapsed}) as p90
         from ${consultations} where ${scopeOf(scope)}
         group by grouping sets ((${consultations.askerCountry}, ${consultations.country}, ${consultations.competence}), ())
-        order by grouping(${consultations.askerCountry}), 1, 2, 3`);
-      return rowsOf<Record<string, unknown>>(result).map((row) => ({
-        askerCountry: (row.asker_country as string | null) ?? null,
-        country: (row.country as string | null) ?? null,
-        competence: (row.competence as string | null) ?? null,
-        consultations: Number(row.consultations ?? 0),
-        answered: Number(row.answered ?? 0),
-        undeliverable: Number(row.undeliverable ?? 0),
-        medianSeconds: seconds(row.median),
-        p90Seconds: seconds(row.p90),
+        order by 1, 2, 3, 4`);
+      const rows = rowsOf<Record<string, unknown>>(result).map((row) => ({
+        total: row.total === true || row.total === 't',
+        row: {
+          askerCountry: (row.asker_country as string | null) ?? null,
+          country: (row.country as string | null) ?? null,
+          competence: (row.competence as string | null) ?? null,
+          consultations: Number(row.consultations ?? 0),
+          answered: Number(row.answered ?? 0),
+          undeliverable: Number(row.undeliverable ?? 0),
+          medianSeconds: seconds(row.median),
+          p90Seconds: seconds(row.p90),
+        } satisfies FirstAnswerRow,
       }));
+      return {
+        rows: rows.filter((entry) => !entry.total).map((entry) => entry.row),
+        total: rows.find((entry) => entry.total)?.row,
+      };
     },
 
     async monthly(scope: ConsultationScope): Promise<FirstAnswerMonthRow[]> {

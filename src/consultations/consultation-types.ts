@@ -63,7 +63,14 @@ export interface RankedCandidate {
 /** The ranking shared with ask: in office first, then languages shared with the asker. */
 export type RankCandidates = (
   snapshot: RegistrySnapshot,
-  input: { country: string; competence: string; askerCountry: string; askerLocale: Locale; now: Date },
+  input: {
+    country: string;
+    competence: string;
+    /** Null: the asker belongs to no country (the secretariat). */
+    askerCountry: string | null;
+    askerLocale: Locale;
+    now: Date;
+  },
 ) => readonly RankedCandidate[];
 
 export interface ConsultationSettings {
@@ -103,7 +110,8 @@ export interface ConsultationView {
   country: string;
   competence: string;
   sensitive: boolean;
-  asker: { memberId: string; name: string; country: string };
+  /** `country` null: the asker belongs to no country (the network's secretariat). */
+  asker: { memberId: string; name: string; country: string | null };
   counterpart: { memberId: string; name: string; contactId: string | null } | null;
   currentRoute: { seq: number; kind: string; contactId: string | null; deadlineAt: string | null } | null;
   messages: { fromAsker: number; fromCounterpart: number };

@@ -29,7 +29,13 @@ const ConsultationBody = Type.Object({
   country: Type.String(),
   competence: Type.String(),
   sensitive: Type.Boolean(),
-  asker: Type.Object({ memberId: Type.String(), name: Type.String(), country: Type.String() }),
+  asker: Type.Object({
+    memberId: Type.String(),
+    name: Type.String(),
+    country: Type.Union([Type.String(), Type.Null()], {
+      description: 'null: the asker belongs to no country (the network secretariat)',
+    }),
+  }),
   counterpart: Nullable(
     Type.Object({ memberId: Type.String(), name: Type.String(), contactId: Nullable(Type.String()) }),
   ),

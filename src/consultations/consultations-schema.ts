@@ -62,7 +62,8 @@ export const consultations = pgTable(
     askerMemberId: text('asker_member_id')
       .notNull()
       .references(() => members.id),
-    askerCountry: text('asker_country').notNull(),
+    /** The asker's country; null when the asker belongs to none (the network's secretariat). */
+    askerCountry: text('asker_country'),
     country: text('country').notNull(),
     competence: text('competence').notNull(),
     sensitive: boolean('sensitive').notNull().default(false),

@@ -34,7 +34,12 @@ export { deadlineJobId, type DeadlineJob } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
 export { createConsultationStats, type ConsultationStats } from './consultation-stats.ts';
-export type { FirstAnswerRow, FirstAnswerMonthRow, ConsultationScope } from './consultation-stats.ts';
+export type {
+  FirstAnswerRow,
+  FirstAnswerMonthRow,
+  FirstAnswerTable,
+  ConsultationScope,
+} from './consultation-stats.ts';
 
 export interface ConsultationsOptions extends Omit<ConsultationDeps, 'timers' | 'rankCandidates'> {
   redis: RedisHandle;

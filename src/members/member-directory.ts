@@ -18,7 +18,8 @@ export interface ContactLink {
 export interface MemberOverview {
   id: string;
   name: string;
-  country: string;
+  /** Null for an admin of no country (the secretariat). */
+  country: string | null;
   role: Role;
   contactId: string | null;
   locale: string | null;
@@ -61,7 +62,7 @@ export function createMemberDirectory({ db, clock = systemClock }: { db: Databas
     },
 
     /** Names of members (disabled ones too: the audit trail still names them). */
-    async names(ids: readonly string[]): Promise<Map<string, { name: string; country: string }>> {
+    async names(ids: readonly string[]): Promise<Map<string, { name: string; country: string | null }>> {
       if (ids.length === 0) return new Map();
       const rows = await db
         .select({ id: members.id, name: members.name, country: members.country })

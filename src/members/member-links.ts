@@ -10,7 +10,8 @@ export interface MemberLinked {
   memberId: string;
   /** The registry contact the member stands behind, if any. */
   contactId: string | null;
-  country: string;
+  /** Null for an admin of no country (the secretariat). */
+  country: string | null;
   /** The messenger the account was linked on. */
   platform: string;
 }

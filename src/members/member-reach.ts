@@ -21,7 +21,8 @@ export interface MemberReach {
   name: string;
   locale: string | null;
   role: Role;
-  country: string;
+  /** Null for an admin of no country (the secretariat). */
+  country: string | null;
   contactId: string | null;
   /** Linked accounts with a chat to push to, oldest link first. */
   accounts: ReachableAccount[];

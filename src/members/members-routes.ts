@@ -5,11 +5,16 @@ import { requireRole, errorResponses, pagingQuery, pathIdParams, uuidPattern } f
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('coordinator'), Type.Literal('member')]);
 const CountryCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' });
 const Locale = Type.Union([Type.Literal('en'), Type.Literal('ru')]);
+const MemberCountry = Type.Union([CountryCode, Type.Null()], {
+  description: 'ISO 3166-1 alpha-2; null only for an admin who belongs to no country (the secretariat)',
+});
 
 const MemberBody = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  country: Type.String(),
+  country: Type.Union([Type.String(), Type.Null()], {
+    description: 'null: an admin of no country (the network secretariat)',
+  }),
   role: Role,
   contactId: Type.Union([Type.String(), Type.Null()]),
   locale: Type.Union([Type.String(), Type.Null()]),
@@ -58,7 +63,7 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
           body: Type.Object(
             {
               name: Type.String({ minLength: 1, maxLength: 200 }),
-              country: CountryCode,
+              country: MemberCountry,
               role: Role,
               contactId: Type.Optional(
                 Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
@@ -75,7 +80,7 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
         const body = request.body;
         const member = await members.create(actor, {
           name: body.name.trim(),
-          country: body.country.toUpperCase(),
+          country: body.country?.toUpperCase() ?? null,
           role: body.role,
           contactId: body.contactId ?? null,
           locale: body.locale ?? null,
@@ -154,7 +159,7 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
           body: Type.Object(
             {
               name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              country: Type.Optional(CountryCode),
+              country: Type.Optional(MemberCountry),
               role: Type.Optional(Role),
               contactId: Type.Optional(
                 Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
@@ -169,7 +174,10 @@ export function membersRoutes({ members }: { members: MembersService }): Fastify
       async (request) => {
         const actor = requireRole(request, 'coordinator');
         const { country, ...rest } = request.body;
-        const changes = country === undefined ? rest : { ...rest, country: country.toUpperCase() };
+        const changes =
+          country === undefined
+            ? rest
+            : { ...rest, country: country === null ? null : country.toUpperCase() };
         return memberView(await members.update(actor, request.params.id, changes));
       },
     );

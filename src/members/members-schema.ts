@@ -1,4 +1,5 @@
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Role } from '../access/index.ts';
 
 export const members = pgTable(
@@ -6,7 +7,11 @@ export const members = pgTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull(),
-    country: text('country').notNull(),
+    /**
+     * The member's country; null only for an admin who belongs to none (the network's secretariat),
+     * who then names the country they act for each time.
+     */
+    country: text('country'),
     role: text('role').$type<Role>().notNull(),
     /** The registry contact this member is, so pushes for that contact reach the member's messengers. */
     contactId: text('contact_id'),
@@ -18,6 +23,7 @@ export const members = pgTable(
   (table) => [
     index('members_country_idx').on(table.country),
     index('members_contact_idx').on(table.contactId),
+    check('members_country_or_admin', sql`${table.country} is not null or ${table.role} = 'admin'`),
   ],
 );
 

@@ -8,19 +8,19 @@ import { actorOf, canManageCountry, type Principal, type Role } from '../access/
 import type { AuditService } from '../audit/index.ts';
 import { inTransaction, type Database } from '../db/index.ts';
 import type { MemberLinks } from './member-links.ts';
-import { firstCountry } from '../registry/index.ts';
 
 export type Member = typeof members.$inferSelect;
 export interface NewMember {
   name: string;
-  country: string;
+  /** Null only for an admin (the network's secretariat belongs to no country). */
+  country: string | null;
   role: Role;
   contactId?: string | null;
   locale?: string | null;
 }
 export interface MemberChanges {
   name?: string;
-  country?: string;
+  country?: string | null;
   role?: Role;
   contactId?: string | null;
   locale?: string | null;
@@ -69,11 +69,15 @@ export function createMembersService({
   }
 
   async function checkReferences(input: {
-    country?: string;
+    country?: string | null;
     contactId?: string | null | undefined;
   }): Promise<void> {
     const problems: { path: string; message: string }[] = [];
-    if (input.country !== undefined && !(await registryLookup.countryExists(input.country))) {
+    if (
+      input.country !== undefined &&
+      input.country !== null &&
+      !(await registryLookup.countryExists(input.country))
+    ) {
       problems.push({ path: '/country', message: `unknown country ${input.country}` });
     }
     if (input.contactId != null && !(await registryLookup.contactExists(input.contactId))) {
@@ -82,7 +86,16 @@ export function createMembersService({
     if (problems.length > 0) throw new AppError('validation_failed', 'invalid member', problems);
   }
 
-  function checkMayManage(actor: Principal, country: string, role: Role): void {
+  /** Only an admin may belong to no country; coordinators and members act for theirs. */
+  function checkCountryFitsRole(country: string | null, role: Role): void {
+    if (country === null && role !== 'admin') {
+      throw new AppError('validation_failed', 'invalid member', [
+        { path: '/country', message: `a ${role} needs a country; only an admin may belong to none` },
+      ]);
+    }
+  }
+
+  function checkMayManage(actor: Principal, country: string | null, role: Role): void {
     if (!canManageCountry(actor, country)) throw forbidden('you may manage members of your own country only');
     if (actor.role !== 'admin' && role === 'admin') throw forbidden('only admins create admins');
   }
@@ -90,14 +103,10 @@ export function createMembersService({
   return {
     requireMember,
 
-    async create(
-      actor: Principal | undefined,
-      input: NewMember,
-      options: { bootstrap?: boolean } = {},
-    ): Promise<Member> {
+    async create(actor: Principal | undefined, input: NewMember): Promise<Member> {
+      checkCountryFitsRole(input.country, input.role);
       if (actor !== undefined) checkMayManage(actor, input.country, input.role);
-      // The bootstrap admin may predate the registry (country "ZZ"), so only it skips the check.
-      if (options.bootstrap !== true) await checkReferences(input);
+      await checkReferences(input);
       const member: Member = {
         id: newId(),
         name: input.name,
@@ -126,7 +135,7 @@ export function createMembersService({
       const country = actor.role === 'admin' ? filter.country : actor.country;
       const where = and(
         isNull(members.disabledAt),
-        country === undefined ? undefined : eq(members.country, country),
+        country === undefined ? undefined : country === null ? sql`false` : eq(members.country, country),
       );
       const [items, [count]] = await Promise.all([
         db
@@ -153,7 +162,9 @@ export function createMembersService({
     async update(actor: Principal, id: string, changes: MemberChanges): Promise<Member> {
       const member = await requireMember(id);
       checkMayManage(actor, member.country, member.role);
-      checkMayManage(actor, changes.country ?? member.country, changes.role ?? member.role);
+      const country = changes.country === undefined ? member.country : changes.country;
+      checkCountryFitsRole(country, changes.role ?? member.role);
+      checkMayManage(actor, country, changes.role ?? member.role);
       await checkReferences(changes);
       const [updated] = await inTransaction(db, async (tx) => {
         const rows = await tx.update(members).set(changes).where(eq(members.id, id)).returning();
@@ -319,19 +330,13 @@ export function createMembersService({
         existingAdmin ??
         (await this.create(
           undefined,
-          { name: 'Network secretariat (bootstrap admin)', country: await anyCountry(), role: 'admin' },
-          { bootstrap: true },
+          // The network's secretariat: it belongs to no country, so nothing it does is filed under one.
+          { name: 'Network secretariat (bootstrap admin)', country: null, role: 'admin' },
         ));
       const issued = await this.createToken(undefined, admin.id, 'bootstrap', bootstrapToken);
       return { created: true, token: issued.token, generated: bootstrapToken === undefined };
     },
   };
-
-  async function anyCountry(): Promise<string> {
-    // An admin's country matters little (admins act everywhere); any registry country will do,
-    // and "ZZ" (ISO's user-assigned code for unknown) when the registry is still empty.
-    return (await firstCountry(db)) ?? 'ZZ';
-  }
 }
 
 export function principalOf(member: Member): Principal {

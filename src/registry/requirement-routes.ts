@@ -44,7 +44,7 @@ export function requirementRoutes({
         const principal = audited(request, 'requirements', filter);
         const answers = findSheets(
           registry.view(),
-          { ...filter, askerCountry: filter.askerCountry ?? principal.country },
+          { ...filter, askerCountry: filter.askerCountry ?? principal.country ?? undefined },
           registry.now(),
         );
         const items = answers.map(({ sheet, fallbackFor, stale, legalBases }) => ({

@@ -167,7 +167,8 @@ export function createNudgeProcessor(deps: NudgeProcessorDeps) {
         byMember.set(member.memberId, member);
         if (member.contactId !== null)
           byContact.set(member.contactId, [...(byContact.get(member.contactId) ?? []), member]);
-        if (member.role === 'coordinator')
+        // Escalations go to a country's coordinators; an admin of no country is nobody's.
+        if (member.role === 'coordinator' && member.country !== null)
           coordinatorsByCountry.set(member.country, [
             ...(coordinatorsByCountry.get(member.country) ?? []),
             member,

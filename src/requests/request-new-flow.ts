@@ -14,6 +14,8 @@ export interface NewRequest {
   ourReference?: string;
   subject?: string;
   type?: string;
+  /** The requesting country, asked of an admin who belongs to none (the secretariat). */
+  fromCountry?: string;
   toCountry?: string;
   /** ISO date-time. */
   sentAt?: string;
@@ -35,8 +37,10 @@ export const requestNewFlowId = 'request-new';
 type Context = FlowContext<NewRequest>;
 
 export function createRequestNewFlow({ requests, messages, registry, clock }: RequestNewFlowDeps) {
-  const timezoneOf = (snapshot: RegistrySnapshot, country: string) =>
-    snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
+  const timezoneOf = (snapshot: RegistrySnapshot, country: string | null | undefined) =>
+    (country == null ? undefined : snapshot.countryByIso2.get(country)?.timezone) ?? 'UTC';
+  /** The requesting country: the member's own, or the one a country-less admin named. */
+  const fromCountryOf = (context: Context) => context.data.fromCountry ?? context.principal.country;
   /** "Request 12/345: …" once the reference is known; before, the question alone. */
   const question = (context: Context, id: string) =>
     context.data.ourReference === undefined
@@ -66,6 +70,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         {
           type: draft.type,
           toCountry: draft.toCountry,
+          ...(draft.fromCountry === undefined ? {} : { fromCountry: draft.fromCountry }),
           ourReference: draft.ourReference,
           subject: draft.subject,
           sentAt: draft.sentAt,
@@ -77,7 +82,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
       if (error instanceof AppError) return { text: error.message, locale };
       throw error;
     }
-    const timezone = timezoneOf(snapshot, principal.country);
+    const timezone = timezoneOf(snapshot, draft.fromCountry ?? principal.country);
     const contact = created.contactId === null ? undefined : snapshot.contactById.get(created.contactId);
     const lines = [
       t('requests-new-done', {
@@ -122,6 +127,26 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         accept: (type, context) => ({ next: { ...context.data, type } }),
       },
       {
+        // The secretariat is no country: the request names the country it was sent from.
+        id: 'from',
+        kind: 'choice',
+        action: 'f',
+        when: (context) => context.principal.country === null && context.data.fromCountry === undefined,
+        prompt: (context) => question(context, 'requests-new-choose-from'),
+        options: (context) => {
+          const snapshot = registry.snapshot();
+          return snapshot.countries.map((country) => ({
+            value: country.iso2,
+            label: messages.countryName(context.locale, country.iso2, snapshot),
+          }));
+        },
+        read: (text) => {
+          const typed = text.trim().toUpperCase();
+          return registry.snapshot().countryByIso2.has(typed) ? typed : undefined;
+        },
+        accept: (fromCountry, context) => ({ next: { ...context.data, fromCountry } }),
+      },
+      {
         id: 'country',
         kind: 'choice',
         action: 'c',
@@ -130,7 +155,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         options: (context) => {
           const snapshot = registry.snapshot();
           return snapshot.countries
-            .filter((country) => country.iso2 !== context.principal.country)
+            .filter((country) => country.iso2 !== fromCountryOf(context))
             .map((country) => ({
               value: country.iso2,
               label: messages.countryName(context.locale, country.iso2, snapshot),
@@ -138,7 +163,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         },
         read: (text, context) => {
           const typed = text.trim().toUpperCase();
-          return typed !== context.principal.country && registry.snapshot().countryByIso2.has(typed)
+          return typed !== fromCountryOf(context) && registry.snapshot().countryByIso2.has(typed)
             ? typed
             : undefined;
         },

@@ -15,7 +15,7 @@ import {
   type RequestView,
 } from './request-types.ts';
 import { AppError, forbidden, notFound } from '../errors/index.ts';
-import { actorOf, type Principal } from '../access/index.ts';
+import { actorOf, ownCountryOf, type Principal } from '../access/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
@@ -156,6 +156,16 @@ export function createRequestService(context: RequestsContext) {
       const snapshot = registry.snapshot();
       const now = clock.now();
       const fromCountry = input.fromCountry ?? principal.country;
+      // The secretariat is no country: a request it registers names the requesting one.
+      if (fromCountry === null) {
+        throw new AppError('validation_failed', 'fromCountry is required', [
+          {
+            path: '/fromCountry',
+            message:
+              "fromCountry is required: you belong to no country (the network's secretariat), so name the requesting country",
+          },
+        ]);
+      }
       if (fromCountry !== principal.country && principal.role !== 'admin')
         throw forbidden('you register requests for your own country only');
       const problems: { path: string; message: string }[] = [];
@@ -277,8 +287,8 @@ export function createRequestService(context: RequestsContext) {
         conditions.push(
           or(
             eq(formalRequests.requesterMemberId, principal.memberId),
-            eq(formalRequests.fromCountry, principal.country),
-            eq(formalRequests.toCountry, principal.country),
+            eq(formalRequests.fromCountry, ownCountryOf(principal)),
+            eq(formalRequests.toCountry, ownCountryOf(principal)),
           ),
         );
       } else if (principal.role === 'member') {

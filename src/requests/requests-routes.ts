@@ -105,7 +105,8 @@ export function requestsRoutes({ requests }: { requests: RequestService }): Fast
               urgent: Type.Optional(Type.Boolean()),
               fromCountry: Type.Optional({
                 ...CountryCode,
-                description: 'Admins only: register on behalf of this country',
+                description:
+                  'Admins only: register on behalf of this country; required of an admin who belongs to no country (the secretariat)',
               }),
             },
             { additionalProperties: false },

@@ -9,7 +9,7 @@ import type { RequestMessages } from './request-messages.ts';
 import { referenceMaxLength, type RequestService } from './request-service.ts';
 import { isOpen, type RequestStatus, type RequestView } from './request-types.ts';
 import { AppError } from '../errors/index.ts';
-import type { Principal } from '../access/index.ts';
+import { ownCountryOf, type Principal } from '../access/index.ts';
 import type { Locale, MessageArguments } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 
@@ -84,10 +84,11 @@ export function createRequestSteering(engine: Engine, deps: RequestSteeringDeps)
     const lines: string[] = [];
     let steerable: RequestView[];
     if (principal.role === 'coordinator') {
-      const country = await requests.list(principal, { country: principal.country, limit: 100, offset: 0 });
-      const outgoing = overdueFirst(country.items.filter((item) => item.fromCountry === principal.country));
-      const incoming = overdueFirst(country.items.filter((item) => item.toCountry === principal.country));
-      const countryName = messages.countryName(locale, principal.country, snapshot);
+      const own = ownCountryOf(principal);
+      const country = await requests.list(principal, { country: own, limit: 100, offset: 0 });
+      const outgoing = overdueFirst(country.items.filter((item) => item.fromCountry === own));
+      const incoming = overdueFirst(country.items.filter((item) => item.toCountry === own));
+      const countryName = messages.countryName(locale, own, snapshot);
       if (country.items.length === 0) lines.push(t('requests-list-country-empty', { country: countryName }));
       for (const [heading, group] of [
         ['requests-list-outgoing-heading', outgoing],

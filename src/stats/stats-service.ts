@@ -3,7 +3,7 @@
 // deliveries. A coordinator gets their country's rows and the network's aggregate; an admin any
 // country's rows or all of them. The same figures feed the API, the console and Prometheus.
 import { type Clock, systemClock } from '../clock/index.ts';
-import type { ConsultationStats, FirstAnswerMonthRow, FirstAnswerRow } from '../consultations/index.ts';
+import type { ConsultationStats, FirstAnswerMonthRow } from '../consultations/index.ts';
 import type { DeliveryHealth } from '../outbox/index.ts';
 import { freshnessByMonth, type VerificationHistory } from './freshness-history.ts';
 import type { ContactRecord, RegistryFile } from '../registry/index.ts';
@@ -147,11 +147,10 @@ export function createStatsService(deps: StatsServiceDeps) {
     async consultations(principal: Principal, query: StatsQuery) {
       const period = periodOf(principal, query);
       const scope = (country: string | undefined) => ({ country, from: period.from, to: period.to });
-      const times = await split<FirstAnswerRow>(
-        period,
-        (country) => deps.consultations.firstAnswer(scope(country)),
-        (row) => row.askerCountry === null,
-      );
+      // The total row is flagged apart: a consultation of the secretariat has no asking country.
+      const own = await deps.consultations.firstAnswer(scope(period.country ?? undefined));
+      const network = period.country === null ? own : await deps.consultations.firstAnswer(scope(undefined));
+      const times = { rows: own.rows, network: network.total };
       const monthly: FirstAnswerMonthRow[] = await deps.consultations.monthly(
         scope(period.country ?? undefined),
       );

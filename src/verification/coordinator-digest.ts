@@ -50,12 +50,19 @@ export type CoordinatorDigest = ReturnType<typeof createCoordinatorDigest>;
 export function createCoordinatorDigest(deps: DigestDeps) {
   const { db, registry, timers, pushes, workingTime, schedule, clock } = deps;
 
+  /** A coordinator's country: coordinators always have one (only an admin may belong to none). */
+  const countryOf = (member: Pick<MemberReach, 'country'>): string => {
+    if (member.country === null) throw new Error('a coordinator has no country');
+    return member.country;
+  };
+
   const calendarOf = (member: Pick<MemberReach, 'country' | 'contactId'>) => {
     const snapshot = registry.snapshot();
     const own = member.contactId === null ? undefined : snapshot.contactById.get(member.contactId);
+    const country = countryOf(member);
     return {
-      timezone: snapshot.countryByIso2.get(member.country)?.timezone ?? 'UTC',
-      country: member.country,
+      timezone: snapshot.countryByIso2.get(country)?.timezone ?? 'UTC',
+      country,
       workingHours: own?.workingHours ?? defaultWorkingHours,
     };
   };
@@ -82,13 +89,14 @@ export function createCoordinatorDigest(deps: DigestDeps) {
 
   async function content(member: MemberReach): Promise<DigestContent> {
     const principal = principalOf(member);
-    const states = await deps.verification.list(principal, member.country);
+    const country = countryOf(member);
+    const states = await deps.verification.list(principal, country);
     const proposals = await deps.proposals.list(principal, { status: 'pending' });
     return {
-      country: member.country,
+      country,
       stale: states.filter((item) => item.state === 'overdue' || item.state === 'prompted'),
       proposals: proposals.map((proposal) => ({ contactId: proposal.contactId, fields: proposal.fields })),
-      escalations: await deps.escalations(member.country),
+      escalations: await deps.escalations(country),
       unreachable: states.filter((item) => item.state === 'unreachable'),
       unlinked: states.filter((item) => !item.linked && item.state !== 'unreachable'),
     };

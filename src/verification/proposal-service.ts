@@ -11,7 +11,7 @@ import type { HandoverService } from './handover-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.ts';
-import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
+import { actorOf, canManageCountry, ownCountryOf, type Principal } from '../access/index.ts';
 import type { Button } from '../chat/index.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
@@ -318,7 +318,7 @@ export function createProposalService(deps: ProposalDeps) {
       } else if (principal.role === 'coordinator') {
         if (filter.country !== undefined && filter.country !== principal.country)
           throw forbidden('coordinators see their own country only');
-        conditions.push(eq(registryProposals.country, principal.country));
+        conditions.push(eq(registryProposals.country, ownCountryOf(principal)));
       } else {
         conditions.push(eq(registryProposals.proposedBy, principal.memberId));
       }

@@ -21,7 +21,7 @@ import type { VerificationPolicies } from './verification-policy.ts';
 import { promptButtons, promptText } from './verification-prompt.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
 import { forbidden, notFound } from '../errors/index.ts';
-import { canManageCountry, type Principal } from '../access/index.ts';
+import { canManageCountry, ownCountryOf, type Principal } from '../access/index.ts';
 import { inTransaction, type Database, type Queryable } from '../db/index.ts';
 import { contactOfMemberSql, linkedContactIds, reachableMembers } from '../members/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
@@ -516,7 +516,7 @@ export function createVerificationService(deps: VerificationDeps) {
       if (principal.role !== 'admin') {
         if (country !== undefined && country !== principal.country)
           throw forbidden('coordinators see their own country only');
-        country = principal.country;
+        country = ownCountryOf(principal);
       }
       const contacts = registry
         .snapshot()

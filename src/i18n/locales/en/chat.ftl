@@ -82,3 +82,8 @@ flow-stale-button = That button belongs to an earlier question. Here is the curr
 flow-busy = Your previous answer is still being handled. Please try again.
 flow-nothing-held = No message is waiting for a decision.
 flow-title-generic = the conversation
+# An admin of no country (the network's secretariat) asks: which country is the question for?
+chat-ask-country-title = asking a question
+chat-ask-country-prompt = You belong to no country (the network's secretariat). Which country are you asking for?
+chat-ask-country-gone = That question has expired. Please ask it again.
+chat-ask-country-cancelled = Cancelled. The question was not asked.

@@ -169,6 +169,7 @@ console-error-summary = { $count ->
 }
 console-error-required = Enter a value.
 console-error-choose = Choose one of the options.
+console-error-needs-country = Choose a country: only an admin may belong to none.
 console-error-competences = Choose at least one competence.
 console-error-language = "{ $code }" is not a language code (use ISO 639, e.g. "ru").
 console-error-channel-phone = Enter the phone number in international format, e.g. +996 312 66 22 11.
@@ -252,6 +253,7 @@ console-error-too-long = This is too long.
 console-analytics-title = Analytics
 console-download-csv = Download as CSV
 console-analytics-network = Whole network
+console-analytics-secretariat = Secretariat
 console-analytics-scope-mine = Selected
 console-analytics-all-countries = all countries
 console-analytics-period = Period

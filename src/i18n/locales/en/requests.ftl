@@ -85,6 +85,7 @@ requests-their-reference-saved = Request { $ourReference }: their reference is {
 
 requests-new-prompt = Send { $prefix }newrequest, then your reference and a short, non-sensitive subject. For example: { $prefix }newrequest 12/345-2026 Extradition of a fraud suspect
 requests-new-choose-type = Request { $ourReference }: what kind of request is it?
+requests-new-choose-from = Request { $ourReference }: from which country was it sent? (You belong to no country.)
 requests-new-choose-country = Request { $ourReference }: to which country was it sent?
 requests-new-choose-sent = Request { $ourReference }: when was it sent?
 requests-new-choose-urgent = Request { $ourReference }: is it urgent?
@@ -105,6 +106,7 @@ requests-new-ask-reference = Request to { $toCountry }: type your reference (the
 requests-new-ask-subject = Reference { $ourReference }: now type a short, non-sensitive subject (it is shown to the counterpart).
 requests-new-title = the request registration
 requests-new-choose-type-unnamed = What kind of request is it?
+requests-new-choose-from-unnamed = From which country was the request sent? (You belong to no country.)
 requests-new-choose-country-unnamed = To which country was the request sent?
 requests-new-choose-sent-unnamed = When was the request sent?
 requests-new-choose-urgent-unnamed = Is the request urgent?

@@ -81,3 +81,8 @@ flow-stale-button = Эта кнопка относится к предыдуще
 flow-busy = Предыдущий ответ ещё обрабатывается. Пожалуйста, попробуйте ещё раз.
 flow-nothing-held = Нет сообщения, ожидающего решения.
 flow-title-generic = диалог
+# An admin of no country (the network's secretariat) asks: which country is the question for?
+chat-ask-country-title = вопрос
+chat-ask-country-prompt = Вы не относитесь ни к одной стране (секретариат сети). От имени какой страны вы спрашиваете?
+chat-ask-country-gone = Срок этого вопроса истёк. Задайте его ещё раз.
+chat-ask-country-cancelled = Отменено. Вопрос не задан.

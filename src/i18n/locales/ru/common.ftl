@@ -2,3 +2,5 @@
 error-generic = Что-то пошло не так на нашей стороне. Попробуйте ещё раз чуть позже.
 error-busy = Сервис сейчас дописывает журнал и не может принять это сообщение. Попробуйте ещё раз через минуту.
 error-rate-limited = Вы отправляете сообщения слишком часто. Подождите немного.
+# Where a member's country is shown for an admin who belongs to none.
+no-country-secretariat = Секретариат сети (без страны)

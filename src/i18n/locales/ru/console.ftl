@@ -172,6 +172,7 @@ console-error-summary = { $count ->
 }
 console-error-required = Введите значение.
 console-error-choose = Выберите один из вариантов.
+console-error-needs-country = Выберите страну: без страны может быть только администратор.
 console-error-competences = Выберите хотя бы одну компетенцию.
 console-error-language = «{ $code }» не код языка (используйте ISO 639, например «ru»).
 console-error-channel-phone = Введите телефон в международном формате, например +996 312 66 22 11.
@@ -255,6 +256,7 @@ console-error-too-long = Слишком длинно.
 console-analytics-title = Аналитика
 console-download-csv = Скачать CSV
 console-analytics-network = Вся сеть
+console-analytics-secretariat = Секретариат
 console-analytics-scope-mine = Выбранное
 console-analytics-all-countries = все страны
 console-analytics-period = Период

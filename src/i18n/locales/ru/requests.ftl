@@ -86,6 +86,7 @@ requests-their-reference-saved = Запрос { $ourReference }: их номер
 
 requests-new-prompt = Отправьте { $prefix }newrequest, затем ваш номер и краткий предмет без чувствительных сведений. Например: { $prefix }newrequest 12/345-2026 Выдача подозреваемого в мошенничестве
 requests-new-choose-type = Запрос { $ourReference }: какого он вида?
+requests-new-choose-from = Запрос { $ourReference }: из какой страны он направлен? (Вы не относитесь ни к одной стране.)
 requests-new-choose-country = Запрос { $ourReference }: в какую страну он направлен?
 requests-new-choose-sent = Запрос { $ourReference }: когда он направлен?
 requests-new-choose-urgent = Запрос { $ourReference }: он срочный?
@@ -106,6 +107,7 @@ requests-new-ask-reference = Запрос в страну { $toCountry }: вве
 requests-new-ask-subject = Номер { $ourReference }: теперь кратко опишите предмет без чувствительных сведений (его увидит адресат).
 requests-new-title = регистрация запроса
 requests-new-choose-type-unnamed = Какого вида запрос?
+requests-new-choose-from-unnamed = Из какой страны направлен запрос? (Вы не относитесь ни к одной стране.)
 requests-new-choose-country-unnamed = В какую страну направлен запрос?
 requests-new-choose-sent-unnamed = Когда направлен запрос?
 requests-new-choose-urgent-unnamed = Запрос срочный?

@@ -46,7 +46,6 @@ export type {
 } from './registry-format.ts';
 export type * from './registry-types.ts';
 export { channelHref, displayChannelValue } from './channel-rules.ts';
-export { firstCountry } from './registry-first-country.ts';
 export type {
   Authority,
   Competence,

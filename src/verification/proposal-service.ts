@@ -334,9 +334,13 @@ export function createProposalService(deps: ProposalDeps) {
     },
 
     /** Pending proposals of some contacts (verification states). */
-    async pendingFor(contactIds: readonly string[]): Promise<Set<string>> {
+    /**
+     * The contacts among these with a proposal waiting. Inside a transaction pass it (`on`): a
+     * query on another connection while the transaction holds one deadlocks a full pool.
+     */
+    async pendingFor(contactIds: readonly string[], on: Queryable = db): Promise<Set<string>> {
       if (contactIds.length === 0) return new Set();
-      const rows = await db
+      const rows = await on
         .selectDistinct({ contactId: registryProposals.contactId })
         .from(registryProposals)
         .where(

@@ -206,7 +206,7 @@ export function createVerificationService(deps: VerificationDeps) {
       }
       const policy = policies.forCountry(contact.country);
       const now = clock.now().getTime();
-      if (row.nextStep !== 'prompt' && (await deps.proposals.pendingFor([contact.id])).has(contact.id)) {
+      if (row.nextStep !== 'prompt' && (await deps.proposals.pendingFor([contact.id], tx)).has(contact.id)) {
         // They answered with a change their coordinator has not decided yet: no reminder, no flag
         // meanwhile; the same step waits another `remindAfter` (an approval confirms the record).
         await setNext(

@@ -1,11 +1,14 @@
 // Set-up shared by the re-verification campaign tests: a policy file, overdue contacts working
-// around the clock, and the people behind them linked to Telegram as if they had started the bot.
+// around the clock, and the people behind them linked to Telegram as if they had started the bot,
+// or to Matrix users of the test homeserver.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chat, User } from 'grammy/types';
 import type { Application } from '../../src/application.ts';
 import { aroundTheClock, registryWithCounterparts } from './nudge-fixtures.ts';
+import type { TestHomeserver } from './matrix-homeserver/index.ts';
+import { startTestMatrixUser, type TestMatrixUser } from './matrix-test-client.ts';
 import type { TelegramEmulator } from './telegram-emulator.ts';
 
 export { aroundTheClock };
@@ -78,6 +81,45 @@ export async function linkOverdueContacts(
     });
     if (outcome.status !== 'linked') throw new Error(`${contactId} not linked: ${outcome.status}`);
     linked.push({ contactId, user, chat: emulator.privateChat(user) });
+  }
+  return linked;
+}
+
+export interface MatrixLinkedPerson {
+  contactId: string;
+  user: TestMatrixUser;
+}
+
+/**
+ * Members behind `uz-c<from>` … `uz-c<to - 1>`, each linked to a Matrix user of the test
+ * homeserver (an encrypting matrix-js-sdk client that joins the rooms it is invited to). The
+ * account's chat is the user: the bot's first push opens an encrypted DM with them.
+ */
+export async function linkOverdueMatrixContacts(
+  application: Application,
+  homeserver: TestHomeserver,
+  from: number,
+  to: number,
+): Promise<MatrixLinkedPerson[]> {
+  const linked: MatrixLinkedPerson[] = [];
+  for (let index = from; index < to; index++) {
+    const contactId = `uz-c${index}`;
+    const member = await application.members.create(undefined, {
+      name: `Counterpart ${index}`,
+      country: 'UZ',
+      role: 'member',
+      contactId,
+      locale: 'en',
+    });
+    const invite = await application.invites.create(undefined, member.id);
+    const user = await startTestMatrixUser(homeserver, `c${index}`, { autoJoin: true });
+    const outcome = await application.invites.redeem(invite.code, {
+      platform: 'matrix',
+      platformUserId: user.userId,
+      chatId: user.userId,
+    });
+    if (outcome.status !== 'linked') throw new Error(`${contactId} not linked: ${outcome.status}`);
+    linked.push({ contactId, user });
   }
   return linked;
 }

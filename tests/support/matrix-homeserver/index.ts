@@ -79,6 +79,14 @@ export interface TestHomeserver {
   dropRequests(
     filter: ((request: { method: string; path: string; userId: string | undefined }) => boolean) | undefined,
   ): void;
+  /**
+   * Holds the next matching request before it is handled, until `release` (then it is handled as
+   * usual): "a process dies while its call is on the wire" stories. `arrived` gives the request.
+   */
+  holdNext(filter: (request: { method: string; path: string; userId: string | undefined }) => boolean): {
+    arrived: Promise<{ method: string; path: string; userId: string | undefined }>;
+    release(): void;
+  };
   /** Simulates an outage: closes the port and every open connection; state is kept. */
   stop(): Promise<void>;
   /** Comes back on the same port. */
@@ -100,6 +108,11 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
   const inFlight = new Set<AbortController>();
   let server: Server | undefined;
   let dropFilter: Parameters<TestHomeserver['dropRequests']>[0];
+  const holds: {
+    filter: Parameters<TestHomeserver['holdNext']>[0];
+    arrive: (request: { method: string; path: string; userId: string | undefined }) => void;
+    released: Promise<void>;
+  }[] = [];
   let port = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -135,6 +148,16 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
       const caller = resolved.route.authenticated
         ? authenticate(state, request, url.searchParams)
         : undefined;
+      // Held once the body was read: the call has fully reached the server, which acts on it
+      // when released, whether or not its caller is still there.
+      const hold = holds.find((candidate) =>
+        candidate.filter({ method, path: url.pathname, userId: callerId }),
+      );
+      if (hold !== undefined) {
+        holds.splice(holds.indexOf(hold), 1);
+        hold.arrive({ method, path: url.pathname, userId: callerId });
+        await hold.released;
+      }
       const result = await resolved.route.handler({
         state,
         params: resolved.params,
@@ -299,6 +322,19 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     },
     dropRequests(filter) {
       dropFilter = filter;
+    },
+    holdNext(filter) {
+      let arrive: (request: { method: string; path: string; userId: string | undefined }) => void = () =>
+        undefined;
+      let release: () => void = () => undefined;
+      const arrived = new Promise<{ method: string; path: string; userId: string | undefined }>((resolve) => {
+        arrive = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      holds.push({ filter, arrive, released });
+      return { arrived, release };
     },
     stop,
     start,

@@ -114,7 +114,9 @@ export async function createApplication(
     deployment: config.database.url ?? resolve(config.database.dataDir),
   });
 
-  const translator = createTranslator();
+  const translator = createTranslator(
+    Object.values(adapters).flatMap((module) => module.localesFolder ?? []),
+  );
   const audit = createAuditService({ db: database.db, logger, clock });
   const registry = createRegistryService({
     db: database.db,
@@ -557,6 +559,16 @@ export async function createApplication(
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
+
+/**
+ * Log paths the messengers' adapters hold secrets in (a webhook's secret header), for the logger,
+ * which exists before the application: asked of the adapter registry here, like the ways in.
+ */
+export function messengerLogRedactions(
+  extra?: Readonly<Record<string, MessengerAdapterModule>>,
+): readonly string[] {
+  return Object.values(adapterModules(extra)).flatMap((module) => module.redactedLogPaths ?? []);
+}
 
 /**
  * Every configured messenger's way in for an invite, for a process that does not run the bots (the

@@ -1,6 +1,6 @@
 // The composition root: reads configuration once, builds every dependency and hands each module
 // what it needs. Nothing else reads the environment or creates shared resources.
-import { createApplication } from './application.ts';
+import { createApplication, messengerLogRedactions } from './application.ts';
 import { ConfigError, loadConfig, processEnvironment, redactConfig } from './config/index.ts';
 import { createLogger } from './logging/index.ts';
 import { EmbeddedDatabaseBusy } from './db/index.ts';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, messengerLogRedactions());
   logger.info({ config: redactConfig(config) }, 'starting Counterpart');
 
   let application;

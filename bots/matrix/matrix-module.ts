@@ -1,5 +1,6 @@
 // The Matrix adapter as the composition root sees it (src/chat/messenger-module.ts): on when
 // MATRIX_HOMESERVER_URL is set (configuration checks guarantee the account and store key then).
+import { join } from 'node:path';
 import type { MessengerAdapterModule } from '../../src/chat/index.ts';
 import { createMatrixBot, type MatrixBot } from './matrix-bot.ts';
 import { matrixMessenger } from './matrix-messenger.ts';
@@ -7,6 +8,8 @@ import { matrixWayInFromConfig } from './matrix-ways-in.ts';
 
 export const matrixAdapterModule: MessengerAdapterModule<MatrixBot> = {
   messenger: matrixMessenger,
+  // The bot's own chrome (numbered choices, welcome, the unencrypted-room refusal), in en and ru.
+  localesFolder: join(import.meta.dirname, 'locales'),
   create({ config, engine, identities, translator, db, redis, logger }) {
     const { homeserverUrl, userId, accessToken, password, storeKey, deviceName } = config.matrix;
     if (homeserverUrl === undefined || userId === undefined || storeKey === undefined) {

@@ -7,6 +7,8 @@ import { telegramWayInFromConfig } from './telegram-ways-in.ts';
 
 export const telegramAdapterModule: MessengerAdapterModule<TelegramBot> = {
   messenger: telegramMessenger,
+  // Telegram presents the webhook secret in this header on every update.
+  redactedLogPaths: ['req.headers["x-telegram-bot-api-secret-token"]'],
   create({ config, engine, translator, chatRedis, logger }) {
     const { botToken, apiRoot, webhookUrl, webhookSecret, botUsername } = config.telegram;
     if (botToken === undefined) {

@@ -60,6 +60,13 @@ export interface AdapterContext {
 
 export interface MessengerAdapterModule<Running extends RunningMessenger = RunningMessenger> {
   readonly messenger: Messenger;
+  /**
+   * A folder of the adapter's own texts, `<folder>/<locale>/*.ftl` (its chat chrome), loaded into
+   * the one translator beside the core's (src/i18n/locales).
+   */
+  readonly localesFolder?: string | undefined;
+  /** Log paths holding its secrets (a webhook's secret header), blanked by the logger like the core's. */
+  readonly redactedLogPaths?: readonly string[] | undefined;
   /** The running adapter when the configuration turns it on; undefined (saying why in the log) when not. */
   create(context: AdapterContext): Running | undefined;
   /** Its way in from the configuration alone, for a process that does not run it (the CLI). */

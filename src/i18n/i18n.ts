@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
 
@@ -20,22 +20,28 @@ const localesFolder = join(import.meta.dirname, 'locales');
 
 /**
  * Loads every `.ftl` file under `locales/<locale>/` (each module keeps its own file, e.g.
- * `ask.ftl`, `chat.ftl`). A message missing in one language falls back to English, then to its id,
- * so a gap shows up as an odd word rather than a crash.
+ * `ask.ftl`, `chat.ftl`), then those of `extraFolders` (messenger adapters keep their own chrome
+ * beside their code; the composition root passes their folders). A message id defined twice is an
+ * error, so an adapter cannot silently change a core text. A message missing in one language falls
+ * back to English, then to its id, so a gap shows up as an odd word rather than a crash.
  */
-export function createTranslator(folder: string = localesFolder): Translator {
+export function createTranslator(extraFolders: readonly string[] = []): Translator {
   // One bundle per supported locale.
   const bundles = new Map<Locale, FluentBundle>();
   for (const locale of supportedLocales) {
     // Isolation marks around placeables confuse plain-text messengers; our messages are plain text.
     const bundle = new FluentBundle(locale, { useIsolating: false });
-    const directory = join(folder, locale);
-    for (const file of readdirSync(directory)
-      .filter((name) => name.endsWith('.ftl'))
-      .sort()) {
-      const errors = bundle.addResource(new FluentResource(readFileSync(join(directory, file), 'utf8')));
-      if (errors.length > 0)
-        throw new Error(`i18n: ${locale}/${file}: ${errors.map((e) => e.message).join('; ')}`);
+    for (const folder of [localesFolder, ...extraFolders]) {
+      const directory = join(folder, locale);
+      // An adapter may bring texts in some languages only: the others fall back to English.
+      if (folder !== localesFolder && !existsSync(directory)) continue;
+      for (const file of readdirSync(directory)
+        .filter((name) => name.endsWith('.ftl'))
+        .sort()) {
+        const errors = bundle.addResource(new FluentResource(readFileSync(join(directory, file), 'utf8')));
+        if (errors.length > 0)
+          throw new Error(`i18n: ${join(directory, file)}: ${errors.map((e) => e.message).join('; ')}`);
+      }
     }
     bundles.set(locale, bundle);
   }

@@ -5,12 +5,12 @@ export type Logger = pino.Logger;
 
 /**
  * Paths pino blanks out wherever they appear: secrets and message bodies never reach logs.
- * Keep in step with the fields our code logs.
+ * Keep in step with the fields our code logs. Messenger adapters add their own (a webhook's secret
+ * header) through `createLogger`'s `extraRedactedPaths` (see `messengerLogRedactions`).
  */
 export const redactedPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-telegram-bot-api-secret-token"]',
   'res.headers["set-cookie"]',
   '*.token',
   '*.password',
@@ -26,11 +26,15 @@ export const redactedPaths = [
   'body',
 ];
 
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination?: pino.DestinationStream,
+  extraRedactedPaths: readonly string[] = [],
+): Logger {
   return pino(
     {
       level,
-      redact: { paths: redactedPaths, censor: '[REDACTED]' },
+      redact: { paths: [...redactedPaths, ...extraRedactedPaths], censor: '[REDACTED]' },
       base: { service: 'counterpart' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

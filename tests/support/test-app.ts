@@ -1,5 +1,5 @@
 // A whole application (same composition root as production) on a fresh test database.
-import { createApplication, type Application } from '../../src/application.ts';
+import { createApplication, messengerLogRedactions, type Application } from '../../src/application.ts';
 import type { MessengerAdapterModule } from '../../src/chat/index.ts';
 import type { Clock } from '../../src/clock/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -42,10 +42,14 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
   });
-  const application = await createApplication(config, createLogger(config.logLevel, options.logDestination), {
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
-  });
+  const application = await createApplication(
+    config,
+    createLogger(config.logLevel, options.logDestination, messengerLogRedactions(options.adapters)),
+    {
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
+    },
+  );
   await application.ensureAdminAccess();
   if (options.loadDemo !== false) {
     const { readFile } = await import('node:fs/promises');

@@ -1,14 +1,15 @@
 // A full-size re-verification campaign under crashes: fifty overdue contacts on Telegram (users
 // who have started the bot), prompted by worker processes (the production entry point with
 // RUN_MODE=worker), one of which is SIGKILLed in the middle of sending a prompt, and Redis is
-// flushed while the campaign runs. No prompt is sent twice; the only prompts that may not arrive
-// are those the killed worker had claimed (recorded 'uncertain', never resent: at most once), and
-// those contacts are still reminded and flagged. Answers of every kind are taken; the silent get
-// one reminder and one flag to their coordinator. Workers run on the real clock, so the API does
+// flushed while the campaign runs. No prompt is lost: the prompts the killed worker had claimed
+// (their outcome unknown) are sent again, so each contact gets their prompt, twice at most and only
+// where a crash left the first send's outcome unknown (a prompt is cheap to duplicate, unlike a
+// nudge). Answers of every kind are taken; the silent get exactly one reminder and one flag to
+// their coordinator. Workers run on the real clock, so the API does
 // too; the pinned-date placement story and the Matrix side are in verification-campaign.test.ts.
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { outboxTable } from '../src/outbox/index.ts';
+import { outboxTable, resentAfterCrash } from '../src/outbox/index.ts';
 import {
   api,
   press,
@@ -98,7 +99,7 @@ const promptedSoFar = () => people.filter((person) => promptsIn(person).length >
 const asTelegramPerson = (person: LinkedPerson) => person as unknown as TelegramPerson;
 
 describe('a full re-verification campaign with a worker killed and Redis flushed', () => {
-  it('prompts every contact exactly once inside their hours and takes every kind of answer', async () => {
+  it('prompts every contact inside their hours, none lost to the crash, and takes every kind of answer', async () => {
     await testApp.application.registryTruth.planOnce();
     const listed = await api<{ items: { contactId: string; nextAt: string; state: string }[] }>(
       testApp,
@@ -152,35 +153,52 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     await redis.flushAll();
     live.push(startWorker());
 
-    // Every contact's prompt reaches a final state. A prompt the killed worker had claimed ends
-    // 'uncertain' (it may or may not have reached Telegram) and is never sent again: at most once.
+    // Every contact's prompt is sent. A prompt the killed worker had claimed may or may not have
+    // reached Telegram: it is sent again (at least once), and its row says so.
     const db = testApp.application.database.db;
-    const promptRows = async () =>
-      db
-        .select({ state: outboxTable.state, chatId: outboxTable.chatId })
+    // A contact's prompt is its row with the lowest sequence number (`verify:<contact>:<seq>:…`);
+    // on a slow machine the reminders (20 s later, the same kind) may already be written.
+    const promptRows = async () => {
+      const rows = await db
+        .select({
+          state: outboxTable.state,
+          chatId: outboxTable.chatId,
+          lastError: outboxTable.lastError,
+          dedupeKey: outboxTable.dedupeKey,
+        })
         .from(outboxTable)
         .where(eq(outboxTable.kind, 'verification'));
+      const first = new Map<string, (typeof rows)[number]>();
+      const seqOf = (key: string) => Number(key.split(':')[2]);
+      for (const row of rows) {
+        const earlier = first.get(row.chatId);
+        if (earlier === undefined || seqOf(row.dedupeKey) < seqOf(earlier.dedupeKey))
+          first.set(row.chatId, row);
+      }
+      return [...first.values()];
+    };
     await eventually(
       async () => {
         const rows = await promptRows();
-        const chats = new Set(rows.map((row) => row.chatId));
-        return chats.size === contactCount &&
-          rows.every((row) => row.state === 'sent' || row.state === 'uncertain')
-          ? true
-          : undefined;
+        return rows.length === contactCount && rows.every((row) => row.state === 'sent') ? true : undefined;
       },
-      'a final prompt delivery for every contact',
-      60_000,
+      "every contact's prompt sent",
+      120_000,
     );
     const finalRows = await promptRows();
     expect(finalRows).toHaveLength(contactCount);
-    const uncertainChats = new Set(
-      finalRows.filter((row) => row.state === 'uncertain').map((row) => Number(row.chatId)),
+    const resentChats = new Set(
+      finalRows.filter((row) => row.lastError === resentAfterCrash).map((row) => Number(row.chatId)),
     );
-    const received = people.filter((person) => promptsIn(person).length > 0);
-    const unreceived = people.filter((person) => promptsIn(person).length === 0);
-    for (const person of unreceived) expect(uncertainChats.has(person.chat.id), person.contactId).toBe(true);
-    expect(received.length).toBeGreaterThanOrEqual(contactCount - 16);
+    // The held prompt reached Telegram after its worker died, so nobody can know it did: sent again.
+    expect(resentChats.has(Number(call.params.chat_id))).toBe(true);
+    const allowedPrompts = (person: LinkedPerson) => (resentChats.has(person.chat.id) ? [1, 2] : [1]);
+    for (const person of people)
+      expect(allowedPrompts(person), person.contactId).toContain(promptsIn(person).length);
+    expect(promptsIn(people.find((person) => person.chat.id === Number(call.params.chat_id))!)).toHaveLength(
+      2,
+    );
+    const received = people;
     const prompts = new Map(
       received.map((person) => [
         person.contactId,
@@ -193,7 +211,7 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     for (const person of confirming)
       void press(emulator, asTelegramPerson(person), prompts.get(person.contactId)!, 'vfy:ok:');
     for (const person of confirming)
-      await waitForMessage(emulator, person.chat, 'your entry is confirmed', { timeoutMs: 30_000 });
+      await waitForMessage(emulator, person.chat, 'your entry is confirmed', { timeoutMs: 120_000 });
 
     // Something changed: a new phone, approved by the coordinator.
     const changer = asTelegramPerson(received.at(-10)!);
@@ -227,7 +245,7 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     await waitForMessage(emulator, away.chat, 'Recorded: you are away until');
 
     // The silent ones: one reminder each, then one flag each to the coordinator.
-    const silent = [...received.slice(-7), ...unreceived];
+    const silent = received.slice(-7);
     for (const person of silent) {
       await waitForMessage(emulator, person.chat, 'A reminder', { timeoutMs: 60_000 });
       await waitForMessage(emulator, coordinator.chat, `(${person.contactId}) has not re-confirmed`, {
@@ -245,14 +263,14 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     expect(open).toHaveLength(0);
     for (const person of people)
       expect(
-        promptsIn(person),
+        allowedPrompts(person),
         `${person.contactId}: ${JSON.stringify(
           emulator
             .apiCalls('sendMessage')
             .filter((call) => Number(call.params.chat_id) === person.chat.id)
             .map((call) => [call.client, String(call.params.text).slice(0, 60)]),
         )}`,
-      ).toHaveLength(1);
+      ).toContain(promptsIn(person).length);
     // Those who answered: at most the one reminder that may have crossed their answer on a loaded
     // machine, and none once their answer was recorded.
     const answeredWith: [LinkedPerson, string][] = [
@@ -296,5 +314,5 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     expect(state.get(received.at(-10)!.contactId)?.state).toBe('fresh');
     for (const person of silent) expect(state.get(person.contactId)?.state, person.contactId).toBe('overdue');
     expect(await Promise.all(live.map((worker) => worker.terminate()))).toEqual([0, 0]);
-  }, 240_000);
+  }, 600_000);
 });

@@ -2,7 +2,7 @@
 // every decision (who may ask, what to answer) is the conversation engine's.
 import { sequentialize } from '@grammyjs/runner';
 import type { FastifyPluginAsync } from 'fastify';
-import { Bot } from 'grammy';
+import { Api, Bot } from 'grammy';
 import {
   answerInline,
   ChatDeliveryError,
@@ -106,12 +106,22 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const botId = options.token.split(':')[0] ?? 'bot';
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   bot.api.config.use(telegramRetry(logger, options.retry));
+  // Outbox pushes (`paced` sends) go through an API client that does not retry: the outbox spaces
+  // them at the shared rate and waits out a 429's retry_after itself before taking a new slot. A
+  // retry made here would go out unpaced on top of the paced stream: at full rate every such retry
+  // crowds a second that is already nearly full and earns the next 429 (a cascade), and a retry
+  // after a connection lost mid-call could deliver twice.
+  const pacedApi = new Api(options.token, { apiRoot: options.apiRoot });
   const callbacks = createCallbackDataStore({ redis });
   const deduplicator = createUpdateDeduplicator({ redis, botId });
   const mode = webhook === undefined ? 'polling' : 'webhook';
 
   /** The adapter's one send: inline answers and outbox pushes alike (src/chat/reply-path.ts). */
-  async function send(chatId: string, message: OutboundMessage): Promise<{ messageId: string }> {
+  async function send(
+    chatId: string,
+    message: OutboundMessage,
+    sendOptions: { paced?: boolean | undefined } = {},
+  ): Promise<{ messageId: string }> {
     // Telegram chats are not end-to-end encrypted: content that must be never goes out here.
     if (message.requiresEncryption === true)
       throw new ChatDeliveryError(
@@ -129,7 +139,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     let messageId = 0;
     for (const [index, piece] of pieces.entries()) {
       const last = index === pieces.length - 1;
-      const sent = await bot.api.sendMessage(chatId, piece, {
+      // Only the first piece is left to the pacer: once part of the message is out, a refusal
+      // of the rest is waited out here rather than handed back (the outbox would resend it all).
+      const api = index === 0 && sendOptions.paced === true ? pacedApi : bot.api;
+      const sent = await api.sendMessage(chatId, piece, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...(last && buttons.length > 0

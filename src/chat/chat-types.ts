@@ -133,12 +133,15 @@ export interface ChatAdapter extends Messenger {
   /**
    * Sends a message to a chat; resolves to the platform's message id. Throws on failure (the
    * caller asks `classifyFailure` what it means). With `idempotencyKey`, a messenger that has
-   * `idempotentSends` delivers a repeated send once.
+   * `idempotentSends` delivers a repeated send once. With `paced`, the caller spaces its sends to
+   * the messenger's `sendRate` and retries refused ones itself (the outbox): the adapter must not
+   * retry on its own, since its retry would go out unpaced, on top of the paced stream, and push it
+   * over the messenger's limit (or repeat a send whose outcome was unknown).
    */
   send(
     chatId: string,
     message: OutboundMessage,
-    options?: { idempotencyKey?: string | undefined },
+    options?: { idempotencyKey?: string | undefined; paced?: boolean | undefined },
   ): Promise<{ messageId: string }>;
   /** What one chat of this messenger can carry (an encrypted room, files); absent: `plainConversation`. */
   conversationCapabilities?(chatId: string): Promise<ConversationCapabilities>;

@@ -27,9 +27,14 @@ export async function sendThroughPort(
   chatId: string,
   message: OutboundMessage,
   idempotencyKey: string,
+  /** The caller paces and retries (see ChatAdapter.send); inline answers leave retries to the adapter. */
+  options: { paced?: boolean } = {},
 ): Promise<SendOutcome> {
   try {
-    const { messageId } = await adapter.send(chatId, message, { idempotencyKey });
+    const { messageId } = await adapter.send(chatId, message, {
+      idempotencyKey,
+      ...(options.paced === true ? { paced: true } : {}),
+    });
     return { sent: true, messageId };
   } catch (error) {
     return { sent: false, failure: adapter.classifyFailure(error), error };

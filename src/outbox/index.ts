@@ -34,6 +34,7 @@ export {
 } from './outbox-service.ts';
 export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
 export { createDeliveryHealth, type DeliveryHealth } from './delivery-health.ts';
+export { resentAfterCrash } from './outbox-delivery.ts';
 export type { PlatformLimits } from './send-rate-limiter.ts';
 
 /** How often the relay tops up the delivery queue with deferred rows. */

@@ -9,7 +9,9 @@
 // in every nudge, while a lost one is followed by the next one on schedule. The window is one
 // HTTP round trip plus one UPDATE (milliseconds), and it is only opened after the rate limiter's
 // wait. Messengers with idempotent sends (capabilities.idempotentSends: Matrix transaction ids,
-// the web console's event ids) are simply sent again with the same key: exactly once.
+// the web console's event ids) are simply sent again with the same key: exactly once. A row its
+// writer marked `atLeastOnce` (a re-verification prompt: a duplicate is harmless, a loss is not) is
+// sent again too, with the same key: on Telegram the person may then see it twice, never zero times.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
@@ -176,6 +178,32 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       : rest;
   }
 
+  /**
+   * Waits for the chat's next send slot (see the rate limiter): granted with the slot's time, or
+   * refused with how long until the next one when that is more than `maxRateWaitMs` away. A wait
+   * that ends well after its slot (this process was busy) would make the send bunch with the sends
+   * of later slots, and the messenger counts arrivals in sliding windows: a new slot is taken.
+   */
+  async function takeSlot(
+    row: OutboxRow,
+  ): Promise<{ granted: true; at: number } | { granted: false; waitMs: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const reservation = await rateLimiter.reserve(row.platform, row.chatId, maxRateWaitMs);
+      if (!reservation.granted) return { granted: false, waitMs: reservation.waitMs };
+      const at = Date.now() + reservation.waitMs;
+      const untilSlot = at - Date.now();
+      if (untilSlot > 0) await sleep(untilSlot);
+      if (Date.now() - at <= lateSlotToleranceMs || attempt >= 5) return { granted: true, at };
+    }
+  }
+
+  /** Comes back to the job later (without spending one of its attempts). */
+  async function postpone(job: OutboxJob, token: string | undefined, waitMs: number): Promise<never> {
+    if (token === undefined) throw new Error('rate limited');
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError();
+  }
+
   async function process(job: OutboxJob, token: string | undefined): Promise<void> {
     const [row] = await db.select().from(outbox).where(eq(outbox.id, job.data.outboxId));
     if (row === undefined) return;
@@ -193,7 +221,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         await job.moveToDelayed(Date.now() + claimGraceMs - age + 100, token);
         throw new DelayedError();
       }
-      if (adapter?.capabilities.idempotentSends !== true) {
+      if (!resendable(row, adapter)) {
         logger.warn(
           { outboxId: row.id, kind: row.kind, platform: row.platform },
           'delivery outcome unknown after a crash; not sending again',
@@ -206,6 +234,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         );
         return;
       }
+      logger.warn(
+        { outboxId: row.id, kind: row.kind, platform: row.platform },
+        'delivery outcome unknown after a crash; sending again',
+      );
     }
     if (adapter === undefined) {
       await finish(row, 'failed', { token: null, from: ['pending', 'sending'] }, { error: 'no_adapter' });
@@ -239,23 +271,11 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     }
     message = threaded;
 
-    // A send that starts well after its slot (this process was busy) would bunch with the sends
-    // of later slots, and the messenger counts arrivals in sliding windows: take a new slot.
-    for (let attempt = 0; row.state === 'pending'; attempt++) {
-      const reservation = await rateLimiter.reserve(row.platform, row.chatId, maxRateWaitMs);
-      if (!reservation.granted) {
-        if (token === undefined) throw new Error('rate limited');
-        await job.moveToDelayed(Date.now() + reservation.waitMs, token);
-        throw new DelayedError();
-      }
-      const slotAt = Date.now() + reservation.waitMs;
-      // The claim comes after the wait, right before the send: the claim-to-mark window, where
-      // a crash leaves the outcome unknown, is then one claim, one send and one mark long.
-      const untilSlot = slotAt - Date.now();
-      if (untilSlot > 0) await sleep(untilSlot);
-      if (Date.now() - slotAt <= lateSlotToleranceMs || attempt >= 5) break;
-    }
-
+    // The claim comes after the wait, right before the send: the claim-to-mark window, where a
+    // crash leaves the outcome unknown, is then one claim, one send and one mark long. A row sent
+    // again after a crash takes its slot like any other.
+    const slot = await takeSlot(row);
+    if (!slot.granted) return postpone(job, token, slot.waitMs);
     const claimToken = token ?? `direct-${job.id ?? row.id}-${Date.now()}`;
     const claimed = await db
       .update(outbox)
@@ -265,20 +285,42 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         claimedAt: clock.now(),
         attempts: sql`${outbox.attempts} + 1`,
         updatedAt: clock.now(),
+        // Kept once sent: this delivery may have reached its recipient twice.
+        ...(row.state === 'sending' ? { lastError: resentAfterCrash } : {}),
       })
       .where(
         and(
           eq(outbox.id, row.id),
-          row.state === 'pending' ? eq(outbox.state, 'pending') : eq(outbox.claimToken, row.claimToken ?? ''),
+          // Taking over a claim: only while it is still unmarked. Its worker may have been slow
+          // rather than dead and marked the row meanwhile (sent, or given up as uncertain).
+          row.state === 'pending'
+            ? eq(outbox.state, 'pending')
+            : and(eq(outbox.state, 'sending'), eq(outbox.claimToken, row.claimToken ?? '')),
         ),
       )
       .returning({ id: outbox.id });
     if (claimed.length === 0) return;
+    // The claim is a database round trip, and a busy database can return it well after the slot:
+    // sent then, the message would bunch with the sends of later slots. Take a new slot, holding
+    // the claim (the crash window grows by that wait, in this case only); the next free slot too
+    // far away, give the claim back and come again.
+    if (Date.now() - slot.at > lateSlotToleranceMs) {
+      const again = await takeSlot(row);
+      if (!again.granted) {
+        await db
+          .update(outbox)
+          .set({ state: 'pending', claimToken: null, updatedAt: clock.now() })
+          .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
+        return postpone(job, token, again.waitMs);
+      }
+    }
 
     // The one way out (src/chat/reply-path.ts), as for inline answers. The outbox id is the
-    // idempotency key: a messenger that honours keys delivers a retry once.
+    // idempotency key: a messenger that honours keys delivers a retry once. Paced: a refusal (429)
+    // comes back here and waits for the messenger's retry_after and a new slot, instead of being
+    // retried inside the adapter outside the shared rate limiter.
     const outcome = await withTimeout(
-      sendThroughPort(adapter, row.chatId, message, row.id),
+      sendThroughPort(adapter, row.chatId, message, row.id, { paced: true }),
       sendTimeoutMs,
     ).catch((error: unknown): SendOutcome => ({
       sent: false,
@@ -291,7 +333,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         { outboxId: row.id, platform: row.platform, failure: failure.kind, code: failure.code },
         'send failed',
       );
-      if (failure.kind === 'unknown_outcome' && !adapter.capabilities.idempotentSends) {
+      if (failure.kind === 'unknown_outcome' && !resendable(row, adapter)) {
         await finish(row, 'uncertain', { token: claimToken, from: ['sending'] }, { error: failure.code });
         return;
       }
@@ -345,6 +387,16 @@ export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
 
 /** How soon a push this process cannot send (another holds the connection) is offered again. */
 const elsewhereRetryMs = 500;
+
+/** `last_error` of a row sent again after a crash left its first send's outcome unknown. */
+export const resentAfterCrash = 'resent_after_unknown_outcome';
+
+/**
+ * May a send whose outcome is unknown be made again? Yes where the messenger drops the duplicate
+ * (same idempotency key), or where the writer said a duplicate is better than a loss.
+ */
+const resendable = (row: OutboxRow, adapter: { capabilities: { idempotentSends: boolean } } | undefined) =>
+  adapter?.capabilities.idempotentSends === true || row.atLeastOnce;
 
 /** How long a message may wait for the push it threads under, and how often it looks again. */
 const threadWaitMs = 30_000;

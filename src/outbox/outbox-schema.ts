@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import type { OutboundMessage } from '../chat/index.ts';
 
 /**
  * pending: waiting for its delivery job. sending: claimed by a worker that is calling the
  * messenger. sent: the messenger accepted it. failed: the messenger refused it for good (blocked
  * bot, unknown chat) or retries ran out. uncertain: a worker died between claiming and marking
- * it, so whether the messenger got it is unknown; it is never sent again (at most once).
+ * it, so whether the messenger got it is unknown; it is never sent again (at most once). A row
+ * written `at_least_once` never becomes uncertain: it is sent again instead.
  */
 export const outboxStates = ['pending', 'sending', 'sent', 'failed', 'uncertain'] as const;
 export type OutboxState = (typeof outboxStates)[number];
@@ -28,6 +29,11 @@ export const outbox = pgTable(
     chatId: text('chat_id').notNull(),
     /** The message; erased once delivery is over, so bodies are not kept longer than needed. */
     message: jsonb('message').$type<OutboundMessage>(),
+    /**
+     * Sent again when the outcome of a send is unknown (a crash between claim and mark, a timeout),
+     * even on a messenger without idempotent sends: for pushes whose duplicate is harmless.
+     */
+    atLeastOnce: boolean('at_least_once').notNull().default(false),
     /** Facts the writing module needs when told the outcome (request id, nudge number). */
     context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
     state: text('state').$type<OutboxState>().notNull().default('pending'),

@@ -31,6 +31,14 @@ export interface OutboxPush {
    * after its commit: for bulk pushes that go out at the messenger's rate anyway.
    */
   deferred?: boolean | undefined;
+  /**
+   * When the outcome of a send is unknown (the worker died between claiming and marking the row, or
+   * the call timed out) and the messenger has no idempotent sends, send it again rather than
+   * record it `uncertain`: at least once instead of at most once. For pushes whose duplicate is
+   * harmless and whose loss is not (a re-verification prompt), never for nudges. The row keeps its
+   * id, so a messenger that honours idempotency keys still delivers it once. Default false.
+   */
+  atLeastOnce?: boolean | undefined;
 }
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'uncertain';
@@ -108,13 +116,14 @@ export function createOutboxService({
         message: push.message ?? null,
         context: push.context ?? {},
         queued: push.deferred !== true,
+        at_least_once: push.atLeastOnce === true,
       })),
     );
     return sql`
-      insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, state, created_at, updated_at, queued_at)
-      select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, 'pending', ${now}::timestamptz, ${now}::timestamptz,
+      insert into outbox (id, dedupe_key, kind, subject, member_id, platform, chat_id, message, context, at_least_once, state, created_at, updated_at, queued_at)
+      select r.id, r.dedupe_key, r.kind, r.subject, r.member_id, r.platform, r.chat_id, r.message, r.context, r.at_least_once, 'pending', ${now}::timestamptz, ${now}::timestamptz,
         case when r.queued then ${now}::timestamptz end
-      from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb, queued boolean)
+      from jsonb_to_recordset(${rows}::jsonb) as r(id text, dedupe_key text, kind text, subject text, member_id text, platform text, chat_id text, message jsonb, context jsonb, queued boolean, at_least_once boolean)
       ${guard === undefined ? sql`` : sql`where r.context->>'requestId' in ${guard.requestIn}`}
       on conflict (dedupe_key) do nothing`;
   }

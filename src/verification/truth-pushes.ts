@@ -35,7 +35,13 @@ export function createTruthPushes(deps: TruthPushesDeps) {
       buttons?: Button[] | undefined;
       rich?: RichContent | undefined;
     },
-    options: { kind?: string; subject?: string; context?: Record<string, unknown> } = {},
+    options: {
+      kind?: string;
+      subject?: string;
+      context?: Record<string, unknown>;
+      /** Sent again when a crash leaves its outcome unknown (see OutboxPush.atLeastOnce). */
+      atLeastOnce?: boolean;
+    } = {},
   ): OutboxPush[] {
     const locale = localeOf(member);
     const platforms = deps.pushPlatforms();
@@ -55,6 +61,7 @@ export function createTruthPushes(deps: TruthPushesDeps) {
         kind: options.kind ?? truthPushKinds.notice,
         subject: options.subject,
         context: { memberId: member.memberId, ...options.context },
+        ...(options.atLeastOnce === true ? { atLeastOnce: true } : {}),
       }));
   }
 

@@ -165,7 +165,15 @@ export function createVerificationService(deps: VerificationDeps) {
           text: promptText(pushes.t, locale, snapshot, contact, reminder),
           buttons: promptButtons(pushes.t, locale, contact.id),
         }),
-        { kind: 'verification', subject: `contact:${contact.id}`, context: { contactId: contact.id } },
+        {
+          kind: 'verification',
+          subject: `contact:${contact.id}`,
+          context: { contactId: contact.id },
+          // A prompt twice costs the person a glance; a prompt lost to a crash leaves the record
+          // unconfirmed and its owner reminded about a question they never saw. So, unlike a
+          // nudge, a prompt whose delivery is uncertain is sent again.
+          atLeastOnce: true,
+        },
       ),
     );
     await pushes.write(tx, written);

@@ -211,7 +211,7 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     for (const person of confirming)
       void press(emulator, asTelegramPerson(person), prompts.get(person.contactId)!, 'vfy:ok:');
     for (const person of confirming)
-      await waitForMessage(emulator, person.chat, 'your entry is confirmed', { timeoutMs: 120_000 });
+      await waitForMessage(emulator, person.chat, 'your entry is confirmed', { timeoutMs: 300_000 });
 
     // Something changed: a new phone, approved by the coordinator.
     const changer = asTelegramPerson(received.at(-10)!);
@@ -261,10 +261,21 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
       .from(outboxTable)
       .where(inArray(outboxTable.state, ['pending', 'sending']));
     expect(open).toHaveLength(0);
+    const deliveries = await db
+      .select({
+        chatId: outboxTable.chatId,
+        key: outboxTable.dedupeKey,
+        state: outboxTable.state,
+        lastError: outboxTable.lastError,
+      })
+      .from(outboxTable)
+      .where(eq(outboxTable.kind, 'verification'));
     for (const person of people)
       expect(
         allowedPrompts(person),
         `${person.contactId}: ${JSON.stringify(
+          deliveries.filter((row) => Number(row.chatId) === person.chat.id),
+        )} ${JSON.stringify(
           emulator
             .apiCalls('sendMessage')
             .filter((call) => Number(call.params.chat_id) === person.chat.id)
@@ -314,5 +325,5 @@ describe('a full re-verification campaign with a worker killed and Redis flushed
     expect(state.get(received.at(-10)!.contactId)?.state).toBe('fresh');
     for (const person of silent) expect(state.get(person.contactId)?.state, person.contactId).toBe('overdue');
     expect(await Promise.all(live.map((worker) => worker.terminate()))).toEqual([0, 0]);
-  }, 600_000);
+  }, 900_000);
 });

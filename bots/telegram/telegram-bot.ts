@@ -106,12 +106,12 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const botId = options.token.split(':')[0] ?? 'bot';
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
   bot.api.config.use(telegramRetry(logger, options.retry));
-  // Outbox pushes (`paced` sends) go through an API client that does not retry: the outbox spaces
-  // them at the shared rate and waits out a 429's retry_after itself before taking a new slot. A
-  // retry made here would go out unpaced on top of the paced stream: at full rate every such retry
-  // crowds a second that is already nearly full and earns the next 429 (a cascade), and a retry
-  // after a connection lost mid-call could deliver twice.
+  // Outbox pushes (`paced` sends) go through an API client that does not retry a 429: the outbox
+  // spaces them at the shared rate and waits out a 429's retry_after itself before taking a new
+  // slot. A retry made here would go out unpaced on top of the paced stream: at full rate every
+  // such retry crowds a second that is already nearly full and earns the next 429 (a cascade).
   const pacedApi = new Api(options.token, { apiRoot: options.apiRoot });
+  pacedApi.config.use(telegramRetry(logger, { ...options.retry, retryRateLimited: false }));
   const callbacks = createCallbackDataStore({ redis });
   const deduplicator = createUpdateDeduplicator({ redis, botId });
   const mode = webhook === undefined ? 'polling' : 'webhook';

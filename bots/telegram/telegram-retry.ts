@@ -8,6 +8,11 @@ export interface TelegramRetryOptions {
   baseDelayMs?: number;
   /** Longest wait, for backoff and for a 429's retry_after alike. Default 60 s. */
   maxDelayMs?: number;
+  /**
+   * Retry a 429 after its retry_after. Default true. Off for paced sends (outbox pushes): their
+   * pacer waits the retry_after and takes a new slot, where a retry from here would go out unpaced.
+   */
+  retryRateLimited?: boolean;
 }
 
 /** grammY types its signal with the abort-controller polyfill; only these members are used. */
@@ -55,7 +60,7 @@ export function telegramRetry(logger: Logger, options: TelegramRetryOptions = {}
         if (result.ok || attempt >= maxRetries) return result;
         const retryAfter = result.parameters?.retry_after;
         if (result.error_code === 429 && typeof retryAfter === 'number') {
-          if (retryAfter * 1000 > maxDelayMs) return result;
+          if (retryAfter * 1000 > maxDelayMs || options.retryRateLimited === false) return result;
           delay = retryAfter * 1000;
         } else if (result.error_code >= 500) {
           delay = backoff;

@@ -134,9 +134,9 @@ export interface ChatAdapter extends Messenger {
    * Sends a message to a chat; resolves to the platform's message id. Throws on failure (the
    * caller asks `classifyFailure` what it means). With `idempotencyKey`, a messenger that has
    * `idempotentSends` delivers a repeated send once. With `paced`, the caller spaces its sends to
-   * the messenger's `sendRate` and retries refused ones itself (the outbox): the adapter must not
-   * retry on its own, since its retry would go out unpaced, on top of the paced stream, and push it
-   * over the messenger's limit (or repeat a send whose outcome was unknown).
+   * the messenger's `sendRate` and retries rate-limit refusals itself (the outbox): the adapter
+   * must not retry a rate-limit refusal on its own, since its retry would go out unpaced, on top of
+   * the paced stream, and push it over the messenger's limit.
    */
   send(
     chatId: string,

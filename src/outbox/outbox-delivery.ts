@@ -343,10 +343,12 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         await finish(row, 'failed', { token: claimToken, from: ['sending'] }, { error: failure.code });
         throw new UnrecoverableError(`delivery failed: ${failure.code}`);
       }
-      // Not delivered: release the claim so the retry can take it again.
+      // Not delivered (or, sent at least once, perhaps delivered: marked so, as after a crash):
+      // release the claim so the retry can take it again.
+      const lastError = failure.kind === 'unknown_outcome' ? resentAfterCrash : failure.code;
       await db
         .update(outbox)
-        .set({ state: 'pending', claimToken: null, lastError: failure.code, updatedAt: clock.now() })
+        .set({ state: 'pending', claimToken: null, lastError, updatedAt: clock.now() })
         .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
       if (failure.kind === 'retry' && failure.retryAfterMs !== undefined && token !== undefined) {
         // The messenger said when: wait that long, without spending one of the job's attempts.

@@ -13,7 +13,7 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
-import type { Contact, RegistryService } from '../registry/index.ts';
+import { isoDay, type Contact, type RegistryService } from '../registry/index.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import { truthPushKinds, type TruthPushes } from './truth-pushes.ts';
@@ -82,6 +82,17 @@ export interface VerificationDeps {
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
+
+/**
+ * The registry snapshot this process holds may be older than the row: the record was confirmed on
+ * a later day than the snapshot says (snapshots reload after each edit, and during a burst of
+ * confirmations a process can still hold the one before). Pulling the next prompt earlier from it
+ * would find the record overdue and move the prompt to now: a second prompt right after "All
+ * correct". (A coordinator's verification dated in the past also reads as this; its next prompt
+ * then stays `every` after the day it was recorded.)
+ */
+const staleFor = (row: Row | undefined, contact: Contact): boolean =>
+  row?.lastConfirmedAt != null && isoDay(row.lastConfirmedAt) > contact.verifiedAt;
 
 export function createVerificationService(deps: VerificationDeps) {
   const { db, registry, timers, pushes, policies, workingTime, clock } = deps;
@@ -410,13 +421,14 @@ export function createVerificationService(deps: VerificationDeps) {
         );
       // Plan when nothing is pending, or when the record fell due earlier than planned (its
       // verification date or hours were edited). A round in progress (prompted, flagged) is left alone.
-      const needsPlan = (candidate: Row | undefined, target: Date) =>
+      const needsPlan = (candidate: Row | undefined, target: Date, contact: Contact) =>
         candidate === undefined ||
         (candidate.nextStep === null && candidate.flaggedAt === null && candidate.promptedAt === null) ||
         (candidate.nextStep === 'prompt' &&
           candidate.promptedAt === null &&
           candidate.nextAt !== null &&
-          candidate.nextAt.getTime() > target.getTime() + 60_000);
+          candidate.nextAt.getTime() > target.getTime() + 60_000 &&
+          !staleFor(candidate, contact));
       let planned = 0;
       // A few contacts per transaction (a morning's 10,000 would otherwise wait on 10,000 commits,
       // and all of them at once would hold the embedded database); each timer's job is armed after
@@ -436,7 +448,7 @@ export function createVerificationService(deps: VerificationDeps) {
             ),
           );
         const byId = new Map(rows.map((row) => [row.contactId, row]));
-        const due = chunk.filter(({ contact, target }) => needsPlan(byId.get(contact.id), target));
+        const due = chunk.filter(({ contact, target }) => needsPlan(byId.get(contact.id), target, contact));
         if (due.length === 0) continue;
         planned += await inTransaction(db, async (tx) => {
           const locked = await tx
@@ -454,7 +466,7 @@ export function createVerificationService(deps: VerificationDeps) {
           let done = 0;
           for (const { contact, target } of due) {
             const row = lockedById.get(contact.id);
-            if (!needsPlan(row, target)) continue;
+            if (!needsPlan(row, target, contact)) continue;
             await setNext(tx, contact, row, { step: 'prompt', at: target });
             done += 1;
           }

@@ -165,20 +165,56 @@ describe('formal requests by the secretariat', () => {
     sentAt: new Date(Date.now() - 86_400_000).toISOString(),
   };
 
-  it('without fromCountry: 400 naming fromCountry, nothing registered', async () => {
-    const before = await api<{ total: number }>(testApp, testApp.adminToken, 'GET', '/v1/requests');
-    const refused = await api<{ error: { details: { path: string; message: string }[] } }>(
+  it("without fromCountry: filed under no country (the contract body still works), in no country's list or figures", async () => {
+    const created = await api<{ id: string; nextNudgeAt: string | null }>(
       testApp,
       testApp.adminToken,
       'POST',
       '/v1/requests',
       request,
     );
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.details[0]?.path).toBe('/fromCountry');
-    expect(refused.body.error.details[0]?.message).toContain('fromCountry is required');
-    const after = await api<{ total: number }>(testApp, testApp.adminToken, 'GET', '/v1/requests');
-    expect(after.body.total).toBe(before.body.total);
+    expect(created.status).toBe(201);
+    expect(created.body.nextNudgeAt).not.toBeNull();
+    const read = await api<{ fromCountry: string | null; toCountry: string }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      `/v1/requests/${created.body.id}`,
+    );
+    expect(read.body.fromCountry).toBeNull();
+    expect(read.body.toCountry).toBe('UZ');
+    // Kazakhstan (the bootstrap admin's old implicit country) sees nothing of it.
+    const kazakh = await api<{ items: { id: string }[] }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      '/v1/requests?country=KZ',
+    );
+    expect(kazakh.body.items.map((item) => item.id)).not.toContain(created.body.id);
+    interface TimesRow {
+      fromCountry: string | null;
+      toCountry: string | null;
+      type: string | null;
+      requests: number;
+    }
+    const figures = await api<{ rows: TimesRow[]; network: TimesRow | null }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      '/v1/stats/requests',
+    );
+    expect(figures.status).toBe(200);
+    const secretariat = figures.body.rows.filter((row) => row.fromCountry === null);
+    expect(secretariat.map((row) => [row.toCountry, row.type, row.requests])).toEqual([['UZ', 'mla', 1]]);
+    expect(figures.body.network?.type ?? null).toBeNull();
+    expect(figures.body.network?.requests).toBeGreaterThanOrEqual(1);
+    const kazakhFigures = await api<{ rows: TimesRow[] }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      '/v1/stats/requests?country=KZ',
+    );
+    expect(kazakhFigures.body.rows).toEqual([]);
   });
 
   it('naming the requesting country: filed under that country', async () => {

@@ -88,7 +88,7 @@ export function renderAnalytics(context: PageContext, input: AnalyticsInput): Sa
     ],
     rows: [...requestRows, ...(figures.requests.network === undefined ? [] : [figures.requests.network])].map(
       (row) => [
-        row.fromCountry === null ? networkLabel : pair(row.fromCountry, row.toCountry),
+        row === figures.requests.network ? networkLabel : pair(row.fromCountry, row.toCountry),
         row.type === null ? '' : input.competenceLabel(row.type),
         n(context, row.requests),
         context.duration(row.acknowledgeMedianSeconds),

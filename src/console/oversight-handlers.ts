@@ -72,7 +72,7 @@ export function oversightPages(deps: OversightPagesDeps) {
               >${item.ourReference}<span class="visually-hidden">, ${item.id}</span></a
             >
             ${item.escalatedAt === null ? '' : badge(t('console-badge-escalated'), 'bad')}`,
-          `${item.fromCountry} → ${item.toCountry}`,
+          `${item.fromCountry ?? t('console-analytics-secretariat')} → ${item.toCountry}`,
           item.type,
           t(`console-request-status-${item.status}`),
           t('console-age-days', { days: item.ageDays }),

@@ -133,7 +133,8 @@ export const askRanking =
         competence,
         now,
         locale,
-        askerLanguages: snapshot.countryByIso2.get(askerCountry)?.languages ?? [],
+        askerLanguages:
+          askerCountry === null ? [] : (snapshot.countryByIso2.get(askerCountry)?.languages ?? []),
       },
       workingTime,
     ).map((contact) => contact.id);

@@ -31,7 +31,8 @@ export interface NudgePolicies {
   /** The policy for a request of `type` sent from `from` to `to`. */
   resolve(type: string, from: string, to: string): NudgePolicy;
   /** Intervals for one request, urgency applied. */
-  intervals(type: string, from: string, to: string, urgent: boolean): NudgeIntervals;
+  /** `from` is null for a request the network's secretariat filed under no country. */
+  intervals(type: string, from: string | null, to: string, urgent: boolean): NudgeIntervals;
   /** Request types named in the file (for validation against the registry's competences). */
   readonly types: readonly string[];
 }
@@ -65,9 +66,9 @@ export function createNudgePolicies(input: {
   // Per request type and country pair; cleared when full, so it stays small whatever pairs come.
   const cache = new Map<string, NudgePolicy>();
   const maxCached = 10_000;
-  const matches = (pattern: string, value: string) => pattern === '*' || pattern === value;
-  const resolve = (type: string, from: string, to: string): NudgePolicy => {
-    const key = `${type}|${from}|${to}`;
+  const matches = (pattern: string, value: string | null) => pattern === '*' || pattern === value;
+  const resolve = (type: string, from: string | null, to: string): NudgePolicy => {
+    const key = `${type}|${from ?? ''}|${to}`;
     let policy = cache.get(key);
     if (policy === undefined) {
       const pairs = input.countryPairs.filter((pair) => matches(pair.from, from) && matches(pair.to, to));

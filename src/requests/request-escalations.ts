@@ -8,7 +8,7 @@ import type { Queryable } from '../db/index.ts';
 export interface OpenEscalation {
   requestId: string;
   ourReference: string;
-  fromCountry: string;
+  fromCountry: string | null;
   contactId: string | null;
   escalatedAt: string;
 }

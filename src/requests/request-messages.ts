@@ -31,7 +31,8 @@ export interface RequestMessages {
   answerButtons(locale: Locale, requestId: string): Button[];
   status(locale: Locale, status: RequestStatus): string;
   typeLabel(locale: Locale, type: string, snapshot: RegistrySnapshot): string;
-  countryName(locale: Locale, iso2: string, snapshot: RegistrySnapshot): string;
+  /** A request's `fromCountry` is null when the secretariat filed it under no country. */
+  countryName(locale: Locale, iso2: string | null, snapshot: RegistrySnapshot): string;
   contactName(locale: Locale, contact: Contact | undefined): string;
   authorityName(locale: Locale, authorityId: string | null, snapshot: RegistrySnapshot): string;
   date(locale: Locale, at: Date, timezone: string): string;
@@ -60,7 +61,8 @@ export function createRequestMessages(translator: Translator): RequestMessages {
   const status = (locale: Locale, value: RequestStatus) => t(locale, `requests-status-${value}`);
   const typeLabel = (locale: Locale, type: string, snapshot: RegistrySnapshot) =>
     localized(snapshot.competences.find((competence) => competence.id === type)?.label, locale) || type;
-  const countryName = (locale: Locale, iso2: string, snapshot: RegistrySnapshot) => {
+  const countryName = (locale: Locale, iso2: string | null, snapshot: RegistrySnapshot) => {
+    if (iso2 === null) return t(locale, 'no-country-secretariat');
     const name = (snapshot.countryByIso2.get(iso2) as { name?: LocalizedText } | undefined)?.name;
     return localized(name, locale) || iso2;
   };

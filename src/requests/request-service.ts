@@ -156,16 +156,8 @@ export function createRequestService(context: RequestsContext) {
       const snapshot = registry.snapshot();
       const now = clock.now();
       const fromCountry = input.fromCountry ?? principal.country;
-      // The secretariat is no country: a request it registers names the requesting one.
-      if (fromCountry === null) {
-        throw new AppError('validation_failed', 'fromCountry is required', [
-          {
-            path: '/fromCountry',
-            message:
-              "fromCountry is required: you belong to no country (the network's secretariat), so name the requesting country",
-          },
-        ]);
-      }
+      // The secretariat is no country: a request it registers without naming the requesting
+      // country is filed under none (from_country null), never under a country it does not belong to.
       if (fromCountry !== principal.country && principal.role !== 'admin')
         throw forbidden('you register requests for your own country only');
       const problems: { path: string; message: string }[] = [];

@@ -14,6 +14,7 @@ export interface StatsScope {
 }
 
 export interface RequestTimesRow {
+  /** Null on the total row and on requests the secretariat filed under no country. */
   fromCountry: string | null;
   toCountry: string | null;
   type: string | null;

@@ -31,7 +31,8 @@ export type ContactRanking = (input: {
   snapshot: RegistrySnapshot;
   country: string;
   competence: string;
-  askerCountry: string;
+  /** Null for the secretariat's requests: no asking country, so no shared languages. */
+  askerCountry: string | null;
   locale: Locale;
   now: Date;
 }) => readonly string[];
@@ -51,7 +52,7 @@ export interface RequestView {
   type: string;
   status: RequestStatus;
   requesterMemberId: string;
-  fromCountry: string;
+  fromCountry: string | null;
   toCountry: string;
   authorityId: string | null;
   contactId: string | null;

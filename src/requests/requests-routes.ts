@@ -37,7 +37,7 @@ const RequestBody = Type.Object({
   type: Type.String(),
   status: Status,
   requesterMemberId: Type.String(),
-  fromCountry: Type.String(),
+  fromCountry: Nullable(Type.String()),
   toCountry: Type.String(),
   authorityId: Nullable(Type.String()),
   contactId: Nullable(Type.String()),

@@ -20,7 +20,7 @@ export const formalRequests = pgTable(
     /** A registry competence id: mla, extradition, asset_recovery, ... */
     type: text('type').notNull(),
     requesterMemberId: text('requester_member_id').notNull(),
-    fromCountry: text('from_country').notNull(),
+    fromCountry: text('from_country'),
     toCountry: text('to_country').notNull(),
     authorityId: text('authority_id'),
     /** The receiving contact point; null when the registry had none for that country and type. */

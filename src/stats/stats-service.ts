@@ -138,7 +138,8 @@ export function createStatsService(deps: StatsServiceDeps) {
       const times = await split<RequestTimesRow>(
         period,
         (country) => deps.requests.times(scope(country)),
-        (row) => row.fromCountry === null,
+        // The total row is the only one without a type: a secretariat's request has no sending country.
+        (row) => row.type === null,
       );
       const monthly: MonthlyTimesRow[] = await deps.requests.monthly(scope(period.country ?? undefined));
       return { period, ...times, monthly };

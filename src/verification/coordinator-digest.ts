@@ -150,7 +150,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
       ...section('truth-digest-escalations', digest.escalations.total, digest.escalations.items, (item) =>
         t('truth-digest-escalation-line', {
           reference: item.ourReference,
-          from: item.fromCountry,
+          from: item.fromCountry ?? '-',
           contact: item.contactId === null ? '-' : name(item.contactId),
           since: day(item.escalatedAt),
         }),

@@ -1,0 +1,1 @@
+ALTER TABLE "formal_requests" ALTER COLUMN "from_country" DROP NOT NULL;

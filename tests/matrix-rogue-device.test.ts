@@ -25,7 +25,9 @@ describe('a rogue device on a member’s account', () => {
   let rogue: TestMatrixUser;
 
   beforeAll(async () => {
-    fixture = await startMatrixBotFixture('matrix-rogue-device');
+    fixture = await startMatrixBotFixture('matrix-rogue-device', {
+      env: { MATRIX_DEVICE_POLICY: 'signed-only' },
+    });
     ({ user: member, dm } = await fixture.linkedMember('rd-member', 'Dana Rogova', 'KZ'));
     second = await startTestMatrixUser(fixture.homeserver, 'rd-member', { anotherDevice: true });
     rogue = await startTestMatrixUser(fixture.homeserver, 'rd-member', { anotherDevice: true });

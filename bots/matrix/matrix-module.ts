@@ -11,7 +11,8 @@ export const matrixAdapterModule: MessengerAdapterModule<MatrixBot> = {
   // The bot's own chrome (numbered choices, welcome, the unencrypted-room refusal), in en and ru.
   localesFolder: join(import.meta.dirname, 'locales'),
   create({ config, engine, identities, translator, db, redis, logger }) {
-    const { homeserverUrl, userId, accessToken, password, storeKey, deviceName } = config.matrix;
+    const { homeserverUrl, userId, accessToken, password, storeKey, deviceName, devicePolicy } =
+      config.matrix;
     if (homeserverUrl === undefined || userId === undefined || storeKey === undefined) {
       logger.info(
         'Matrix bot is off: MATRIX_HOMESERVER_URL is not set (register a bot account and set MATRIX_* to turn it on)',
@@ -25,7 +26,7 @@ export const matrixAdapterModule: MessengerAdapterModule<MatrixBot> = {
       db,
       redis,
       logger,
-      account: { homeserverUrl, userId, accessToken, password, deviceName },
+      account: { homeserverUrl, userId, accessToken, password, deviceName, devicePolicy },
       storeKey,
       defaultLocale: config.defaultLocale,
     });

@@ -3,7 +3,10 @@
 // users verify the bot once and messages sent while it was down can still be decrypted.
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type MatrixClient, MatrixError } from 'matrix-js-sdk';
-import { OnlySignedDevicesIsolationMode } from 'matrix-js-sdk/lib/crypto-api/index.js';
+import {
+  AllDevicesIsolationMode,
+  OnlySignedDevicesIsolationMode,
+} from 'matrix-js-sdk/lib/crypto-api/index.js';
 import type { BotStateRepository } from './state/index.ts';
 import type { Logger } from '../../src/logging/logger.ts';
 import {
@@ -22,6 +25,8 @@ export interface MatrixAccountSettings {
   accessToken: string | undefined;
   password: string | undefined;
   deviceName: string;
+  /** README, "Which devices can read the bot". Default all-devices. */
+  devicePolicy?: 'all-devices' | 'signed-only' | undefined;
 }
 
 interface StoredSession {
@@ -133,12 +138,20 @@ export async function openMatrixSession(input: {
     await deleteDatabases(prefix);
     throw error;
   }
-  // Room keys go only to devices their owner cross-signed, and only such devices are heard
-  // (MSC4153; README, "Which devices can read the bot"): a device added to a member's account by
-  // someone who learned the password gets nothing the bot sends and is not answered.
-  client.getCrypto()?.setDeviceIsolationMode(new OnlySignedDevicesIsolationMode());
-  // That mode encrypts only once the bot's own device is cross-signed too (and clients that
-  // exclude insecure devices send the bot keys only then).
+  // signed-only: room keys go only to devices their owner cross-signed, and only such devices are
+  // heard (MSC4153): a device added to a member's account by someone who learned the password gets
+  // nothing the bot sends and is not answered. It also leaves a member whose client never set up
+  // cross-signing with nothing readable (the homeserver still accepts the message), which is why
+  // it is the deployment's choice and all-devices the default (README, "Which devices can read the bot").
+  client
+    .getCrypto()
+    ?.setDeviceIsolationMode(
+      account.devicePolicy === 'signed-only'
+        ? new OnlySignedDevicesIsolationMode()
+        : new AllDevicesIsolationMode(false),
+    );
+  // signed-only encrypts only once the bot's own device is cross-signed too, and clients that
+  // exclude insecure devices send the bot keys only then: cross-sign under either policy.
   await ensureCrossSigning(client, account, session.userId, logger);
   // Save the fresh identity keys at once: a crash before the first sync must not lose them.
   await persist();

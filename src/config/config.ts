@@ -77,6 +77,15 @@ export interface Config {
     readonly storeKey: string | undefined;
     /** Device display name the bot logs in with. Default "Counterpart bot". */
     readonly deviceName: string;
+    /**
+     * Which of a member's devices get the room keys of what the bot sends, and are heard
+     * (MATRIX_DEVICE_POLICY). `all-devices` (default): every device of the member's account, so a
+     * member whose client has no cross-signing still reads the bot. `signed-only`: only devices
+     * their owner cross-signed (MSC4153), so a device added by someone who learned the password
+     * gets nothing; members without cross-signing then read nothing. README, "Which devices can
+     * read the bot".
+     */
+    readonly devicePolicy: 'all-devices' | 'signed-only';
   };
   readonly nudgePoliciesFile: string;
   /** The tips library (YAML); validated at start. */
@@ -302,6 +311,7 @@ export function loadConfig(env: Env): Config {
       password: matrixPassword,
       storeKey: matrixStoreKey,
       deviceName: read('MATRIX_DEVICE_NAME') ?? 'Counterpart bot',
+      devicePolicy: oneOf('MATRIX_DEVICE_POLICY', ['all-devices', 'signed-only'] as const, 'all-devices'),
     },
     nudgePoliciesFile: resolve(
       read('NUDGE_POLICIES_FILE') ?? resolve(projectRoot, 'config/nudge-policies.yaml'),

@@ -276,6 +276,13 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
         await page.getByRole('button', { name: 'Check (dry run)' }).click();
         const heading = page.getByRole('heading', { name: /^The file has \d+ problems?$/ });
         await heading.waitFor();
+        // The page moves focus to the outcome's heading once it is rendered, a moment after the
+        // heading appears: wait for the focus to arrive (the deadline only bounds a hang), then check.
+        await page
+          .waitForFunction("/The file has/.test(document.activeElement?.textContent ?? '')", undefined, {
+            timeout: 15_000,
+          })
+          .catch(() => undefined);
         await expect(page.evaluate<string>('document.activeElement?.textContent ?? ""')).resolves.toMatch(
           /The file has/,
         );

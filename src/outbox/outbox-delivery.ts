@@ -198,8 +198,14 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   }
 
   /** Comes back to the job later (without spending one of its attempts). */
-  async function postpone(job: OutboxJob, token: string | undefined, waitMs: number): Promise<never> {
-    if (token === undefined) throw new Error('rate limited');
+  async function postpone(
+    job: OutboxJob,
+    token: string | undefined,
+    waitMs: number,
+    reason = 'rate limited',
+  ): Promise<never> {
+    // Without a token (a job run outside a worker) it cannot be moved: fail it with the reason.
+    if (token === undefined) throw new Error(reason);
     await job.moveToDelayed(Date.now() + waitMs, token);
     throw new DelayedError();
   }
@@ -246,9 +252,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     if (adapter.sendsHere?.() === false) {
       // Another process holds this messenger's connection: put the job back for the queue to
       // hand to another consumer; nothing is claimed, no attempt or rate slot is spent.
-      if (token === undefined) throw new Error(`${row.platform} sends from another process`);
-      await job.moveToDelayed(Date.now() + elsewhereRetryMs, token);
-      throw new DelayedError();
+      return postpone(job, token, elsewhereRetryMs, `${row.platform} sends from another process`);
     }
     // Stored, or rendered now by the module that wrote the row (nudges are rendered at sending,
     // in the recipient's language, with the request as it stands).

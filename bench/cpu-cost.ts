@@ -4,12 +4,15 @@
 // number of requests to every route in turn and reads the server's CPU ticks from /proc. Other
 // processes inflate CPU time too (shared caches, frequency), so the smallest of several rounds is
 // kept, and each route is also given as a ratio to `GET /healthz` measured alongside, which is the
-// `*_cpu_ratio` the bench reports. Not a benchmark figure: a measuring stick between two commits.
+// `*_cpu_ratio` the bench reports. The webhook is also measured against the bench's own baseline,
+// a bare grammY bot in a process of its own (`bare-grammy`), as `webhook_vs_bare_grammy_cpu_ratio`.
+// Not a benchmark figure: a measuring stick between two commits.
 //
 // Settings: ROUNDS (7), REQUESTS (3000 per route and round), CPU_PROFILE=dir (profile the server),
 // TRIVIAL=0 (leave out the baseline, for a profile of the routes alone).
 import { callApi, startAppServer, type AppServer } from './harness/app-server.ts';
 import { benchQuestions } from './harness/ask-questions.ts';
+import { startBareGrammy, type BareGrammyServer } from './harness/bare-grammy.ts';
 import { cores, pinProcess } from './harness/cores.ts';
 import { generateLoad, measureLoad, assertAllSucceeded, type LoadOptions } from './harness/load.ts';
 import { median } from './harness/statistics.ts';
@@ -50,6 +53,7 @@ const server: AppServer = await startAppServer({
     : { nodeArguments: ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE}`] }),
 });
 
+let bare: BareGrammyServer | undefined;
 let nextCase = 1;
 const auth = { authorization: `Bearer ${server.adminToken}` };
 const base = { connections: 10, durationSeconds: 600, amount: requests } as const;
@@ -129,18 +133,38 @@ try {
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
       body: { kind: 'telegram', userIds, texts, firstUpdateId: (nextCase += 1_000_000), uniqueTexts: true },
     });
+    // The bench's baseline for the webhook: the same users, each update answered "ok" by grammY alone.
+    const bareServer = await startBareGrammy(emulator, secret);
+    bare = bareServer;
+    routes['bare-grammy'] = () => ({
+      ...base,
+      connections: 40,
+      url: bareServer.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: {
+        kind: 'telegram',
+        userIds,
+        texts: ['ok?'],
+        firstUpdateId: (nextCase += 1_000_000),
+        uniqueTexts: false,
+      },
+    });
   }
+  const pidOf = (route: string) => (route === 'bare-grammy' && bare !== undefined ? bare.pid : server.pid);
   // TRIVIAL=0 leaves out the baseline (for a profile of one route alone).
   const names = [
     ...(process.env.TRIVIAL === '0' ? [] : ['trivial']),
-    ...Object.keys(routes).filter((route) => route !== 'trivial' && wanted(route)),
+    ...Object.keys(routes).filter(
+      (route) => route !== 'trivial' && (wanted(route) || (route === 'bare-grammy' && wanted('webhook'))),
+    ),
   ];
   const costs = new Map(names.map((route) => [route, [] as number[]]));
   for (let round = -1; round < rounds; round++) {
     for (const route of round % 2 === 0 ? names : [...names].reverse()) {
       const options = routes[route]?.();
       if (options === undefined) continue;
-      const load = await measureLoad(server.pid, options);
+      const load = await measureLoad(pidOf(route), options);
       assertAllSucceeded(route, load);
       if (round >= 0) costs.get(route)?.push(load.serverCpuMicrosPerRequest);
     }
@@ -153,8 +177,15 @@ try {
         `above trivial ${(least - trivial).toFixed(0).padStart(5)} µs  cpu ratio ${(trivial / least).toFixed(3)}\n`,
     );
   }
+  const webhook = costs.get('webhook');
+  const bareCosts = costs.get('bare-grammy');
+  if (webhook !== undefined && bareCosts !== undefined)
+    process.stdout.write(
+      `webhook_vs_bare_grammy_cpu_ratio ${(Math.min(...bareCosts) / Math.min(...webhook)).toFixed(3)} (least of each)\n`,
+    );
   process.stdout.write(`server resident memory ${server.residentMegabytes().toFixed(0)} MB\n`);
 } finally {
+  await bare?.stop();
   await server.stop();
   await redis.close();
   await emulator?.close();

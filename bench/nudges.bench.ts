@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { outboxTable } from '../src/outbox/index.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
 import { defaultJobOptions, nudgeJobId } from '../src/queue/queues.ts';
 import { registryWithCounterparts } from '../tests/support/nudge-fixtures.ts';

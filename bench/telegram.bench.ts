@@ -4,17 +4,15 @@
 // against the same emulator: `webhook_vs_bare_grammy_ratio`. Both servers are their own processes
 // on the server's core (one at a time under load); the emulator and the load generator share the
 // other core. The members ask the bench's rotating questions, every text new.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { callApi, startAppServer } from './harness/app-server.ts';
 import { benchQuestions } from './harness/ask-questions.ts';
 import { compareAlternating, type Side } from './harness/compare.ts';
-import { cores, onCore } from './harness/cores.ts';
+import { startBareGrammy } from './harness/bare-grammy.ts';
 import { generateLoad } from './harness/load.ts';
 import { ratioFromComparison, type PartContext, type PartResult } from './harness/part.ts';
 import { startBenchRedis } from './harness/services.ts';
 import { round } from './harness/statistics.ts';
-import { startTelegramEmulator, type TelegramEmulator } from '../tests/support/telegram-emulator.ts';
+import { startTelegramEmulator } from '../tests/support/telegram-emulator.ts';
 import { freePort } from '../src/net/free-port.ts';
 
 export const name = 'telegram';
@@ -23,38 +21,6 @@ export const name = 'telegram';
 const connections = 40;
 const memberCount = 40;
 const secret = 'bench-webhook-secret-0123456789';
-
-/** The bare grammY bot as its own process on the server's core. */
-async function startBareBot(emulator: TelegramEmulator) {
-  const script = resolve(import.meta.dirname, 'harness', 'bare-grammy-server.ts');
-  const options = JSON.stringify({ token: emulator.token, apiRoot: emulator.apiRoot, secret });
-  const [command, args] = onCore(cores.server, process.execPath, [script, options]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening (\d+)/.exec(output);
-      if (match !== null) resolvePort(Number(match[1]));
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`the bare grammY server exited (${String(code)})`));
-    });
-  });
-  const exited = new Promise<void>((resolveExit) =>
-    child.once('exit', () => {
-      resolveExit();
-    }),
-  );
-  return {
-    pid: child.pid ?? -1,
-    url: `http://127.0.0.1:${String(port)}/telegram/webhook`,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Updates the load generator sends: fresh update ids per load, users and texts in turn. */
 let nextUpdateId = 10_000_000;
@@ -84,7 +50,7 @@ export async function run(context: PartContext): Promise<PartResult> {
       TELEGRAM_WEBHOOK_SECRET: secret,
     },
   });
-  const bare = await startBareBot(emulator);
+  const bare = await startBareGrammy(emulator, secret);
   try {
     // Members with linked Telegram accounts, linked the way members link: an invite and /start CODE.
     const userIds: number[] = [];

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq, inArray, sql } from 'drizzle-orm';
-import { outboxTable } from '../src/outbox/index.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { contactVerifications } from '../src/verification/verification-schema.ts';
 import { registryWithCounterparts } from '../tests/support/nudge-fixtures.ts';
 import { startTelegramEmulator } from '../tests/support/telegram-emulator.ts';

@@ -9,7 +9,7 @@ const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
 
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 1000 });
+    const socket = createConnection({ host, port, timeout: 5000 });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -45,7 +45,7 @@ async function ensurePostgres(): Promise<void> {
         stdio: 'inherit',
       });
     }
-    if (await waitFor(host, port, 30)) return;
+    if (await waitFor(host, port, 90)) return;
   }
   fail(
     `PostgreSQL is not answering at ${host}:${port} and could not be started (no pg_ctlcluster cluster). ` +
@@ -73,7 +73,7 @@ async function ensureRedis(): Promise<void> {
       '--maxmemory-policy',
       'noeviction',
     ]);
-    if (await waitFor(host, port, 15)) return;
+    if (await waitFor(host, port, 60)) return;
   }
   fail(
     `Redis is not answering at ${host}:${port} and redis-server is not installed. Install Redis or set TEST_REDIS_URL.`,

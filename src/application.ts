@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { adapterModules, createRunningBots, messengerAdapters } from '../bots/index.ts';
 import {
@@ -6,83 +5,43 @@ import {
   createWebPushHub,
   looksLikeDemoRegistry,
   webConsoleRoutes,
+  webLocalesFolder,
   webMessenger,
 } from '../bots/web/index.ts';
-import { askRoutes, createAskService } from './ask/index.ts';
 import {
-  auditGauges,
-  auditReadiness,
-  createAuditQueries,
-  createAuditService,
-  registerAuditMetrics,
-} from './audit/index.ts';
-import {
-  createChatRateLimiter,
-  conversationActivityChannel,
-  createConversationEngine,
-  createConversationMemory,
-  createQuietConversations,
-  createMessengerDirectory,
+  sharedMessageLimits,
+  type ConversationEngine,
   type MessengerAdapterModule,
+  type MessengerDirectory,
   type WayIn,
 } from './chat/index.ts';
 import { systemClock, type Clock } from './clock/index.ts';
-import { stewardshipConsole } from './console/index.ts';
-import { consultationCipher, createConsultationStats, createConsultations } from './consultations/index.ts';
-import { createDeliveryHealth, createOutbox } from './outbox/index.ts';
-import { askRanking, createRequestStats, createRequestsModule, loadNudgePolicies } from './requests/index.ts';
 import {
-  createContactReach,
-  createStatsService,
-  registerStatsMetrics,
-  statsRoutes,
-  verificationDays,
-} from './stats/index.ts';
-import { createRegistryService, findSheets, registryRoutes } from './registry/index.ts';
-import { createTimersModule } from './timers/index.ts';
-import { createTipsService, loadTips, tipsRoutes } from './tips/index.ts';
-import { createRegistryTruthModule, loadVerificationPolicies } from './verification/index.ts';
-import {
-  createDraftDownloads,
-  createDraftsService,
-  defaultDownloadTtlSeconds,
-  draftDownloadRoutes,
-  draftsRoutes,
-  registerDraftChat,
-} from './drafts/index.ts';
+  apiRoutes,
+  createConversations,
+  createHttpApp,
+  createPeriodicTasks,
+  createPushesAndTimers,
+  createSharedServices,
+  createStatistics,
+  createStopSequence,
+  createWorkflows,
+  followMemberChanges,
+  loadPolicyFiles,
+  openStorage,
+  startProcessRoles,
+  type SharedServices,
+  type Storage,
+} from './composition/index.ts';
 import type { Config } from './config/index.ts';
-import { openDatabase, type DatabaseHandle } from './db/index.ts';
-import {
-  buildApp,
-  bearerToken,
-  createSessionAuthenticator,
-  createMetricsRegistry,
-  type ReadinessCheck,
-} from './http/index.ts';
-import { createTranslator } from './i18n/index.ts';
+import type { DatabaseHandle } from './db/index.ts';
 import type { Logger } from './logging/index.ts';
-import {
-  createIdentityService,
-  inviteRoutes,
-  consoleBaseUrl,
-  createInviteService,
-  createInviteThrottle,
-  createMemberDirectory,
-  createMembersService,
-  createMemberLinks,
-  createSessionService,
-  membersRoutes,
-  createTokenCache,
-  membersChangedChannel,
-  membersLinkedToContacts,
-} from './members/index.ts';
-import { createPeriodicTask, createQueueProducers } from './queue/index.ts';
-import { openRedis } from './redis/index.ts';
-import { createHolidayCalendar, createWorkingTime } from './schedule/index.ts';
+import { createSessionService } from './members/index.ts';
 
 /**
  * Every service of one process, built from the configuration: the one composition root. The
- * entry point (`main.ts`) listens; tests use `app.inject` or listen on port 0.
+ * entry point (`main.ts`) listens; tests use `app.inject` or listen on port 0. Each use case is
+ * wired in src/composition; this file adds what needs the messengers' adapters (bots/).
  */
 export async function createApplication(
   config: Config,
@@ -99,139 +58,150 @@ export async function createApplication(
 ) {
   const clock = options.clock ?? systemClock;
   const adapters = adapterModules(options.adapters);
-  // Validated before anything starts: a broken policy file must stop the process, listing every problem.
-  const nudgePolicies = await loadNudgePolicies(config.nudgePoliciesFile);
-  const tips = createTipsService(await loadTips(config.tipsFile));
-  const verificationPolicies = await loadVerificationPolicies(config.verificationPolicyFile);
-  const database = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
-  logger.info({ engine: database.engine }, 'database opened');
-  await database.migrate();
-  const redis = await openRedis({
-    url: config.redis.url,
-    prefix: config.redis.prefix,
-    dataDir: config.database.dataDir,
-    logger,
-    deployment: config.database.url ?? resolve(config.database.dataDir),
+  const policies = await loadPolicyFiles(config);
+  const storage = await openStorage(config, logger);
+  const { database, redis } = storage;
+  const context = { config, logger, clock, storage };
+  const knownMessengers = [...Object.values(adapters).map((module) => module.messenger), webMessenger];
+  const shared = createSharedServices({
+    ...context,
+    tips: policies.tips,
+    localesFolders: [
+      ...Object.values(adapters).flatMap((module) => module.localesFolder ?? []),
+      webLocalesFolder,
+    ],
+    messageLimits: sharedMessageLimits(knownMessengers),
   });
-
-  const translator = createTranslator(
-    Object.values(adapters).flatMap((module) => module.localesFolder ?? []),
-  );
-  const audit = createAuditService({ db: database.db, logger, clock });
-  const registry = createRegistryService({
-    db: database.db,
-    audit,
-    database,
-    logger,
-    linkedMembers: membersLinkedToContacts,
-    clock,
+  const { messengers, engine } = await createConversations({
+    ...context,
+    shared,
+    messengers: knownMessengers,
   });
-  // Linking a messenger is announced to the modules that wait for someone to become reachable.
-  const memberLinks = createMemberLinks({ logger });
-  // The one working-time model: answers ("working now"), nudges, accept deadlines, re-verification
-  // prompts and digests all read local time and working hours (and public holidays) from it.
-  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
-  const members = createMembersService({
-    db: database.db,
-    links: memberLinks,
-    audit,
-    registryLookup: registry,
-    tokenCache: createTokenCache(),
-    clock,
-  });
-  const ask = createAskService({
-    registry,
-    translator,
-    audit,
-    practical: {
-      sheet: (country, competence, askerCountry) =>
-        findSheets(registry.view(), { country, competence, askerCountry }, clock.now())[0],
-      tips: (topic, locale) => tips.list({ topic, locale }),
-    },
-    workingTime,
-    clock,
-  });
-  const drafts = createDraftsService({ registry, translator, audit });
-
-  // Conversations: invites link messenger accounts to members; every messenger shares one engine.
-  const sharedRedis = redis.client === undefined ? undefined : { client: redis.client, prefix: redis.prefix };
-  // The messaging hot path (duplicate updates, flood limits, conversation language) has its own
-  // connection with auto-pipelining: the commands of concurrent messages share one socket write.
-  const chatRedis =
-    redis.client === undefined
-      ? undefined
-      : {
-          client: redis.connect({ enableAutoPipelining: true, maxRetriesPerRequest: 1 }),
-          prefix: redis.prefix,
-        };
-  const identities = createIdentityService({ db: database.db, audit });
-  // One wrong-attempt counter for invite codes and console logins (codes and tokens add up).
-  const inviteThrottle = createInviteThrottle({ db: database.db, redis: sharedRedis, clock });
-  const invites = createInviteService({
-    db: database.db,
-    audit,
-    throttle: inviteThrottle,
-    identityCache: identities,
-    ttlHours: config.chat.inviteTtlHours,
-    consoleUrl: consoleBaseUrl(config.http),
-    links: memberLinks,
-    clock,
-  });
-  // Texts kept at rest (consultation bodies, typed text a flow holds) share one key.
-  const bodyCipher = consultationCipher(config.consultations.bodyKey, config.database.dataDir);
-  if (bodyCipher.generated) {
-    logger.info(
-      { path: bodyCipher.path },
-      'consultation texts are encrypted with a key generated in DATA_DIR; set CONSULTATION_BODY_KEY when running several processes',
-    );
-  }
-  // Every messenger this deployment knows, with what it can do (even where its adapter does not
-  // run in this process); running adapters are registered below once built.
-  const messengers = createMessengerDirectory([
-    ...Object.values(adapters).map((module) => module.messenger),
-    webMessenger,
-  ]);
-  // Embedded database only: its notices reach this process before the writing statement returns.
-  const quietConversations = database.engine === 'pglite' ? createQuietConversations() : undefined;
-  if (quietConversations !== undefined)
-    await database.listen(
-      conversationActivityChannel,
-      () => {
-        quietConversations.changed();
-      },
-      () => {
-        quietConversations.changed();
-      },
-    );
-  const engine = createConversationEngine({
-    db: database.db,
-    ...(quietConversations === undefined ? {} : { quietConversations }),
-    identities,
-    invites,
-    ask,
-    translator,
-    audit,
-    rateLimiter: createChatRateLimiter({
-      redis: chatRedis,
-      limit: config.chat.rateLimitPerMinute,
-      clock: () => clock.now().getTime(),
-    }),
-    memory: createConversationMemory({ redis: chatRedis }),
-    logger,
-    defaultLocale: config.defaultLocale,
-    sealer: bodyCipher.cipher,
-    flowTimeoutSeconds: config.chat.flowTimeoutSeconds,
+  const { bots, runningBots, webConsole, chatAdapters, messengerRoutes } = await buildMessengerAdapters({
+    ...context,
+    adapters,
+    shared,
+    engine,
     messengers,
-    clock,
   });
-  // The messengers the configuration turns on (bots/index.ts lists them, plus `options.adapters`),
-  // each with its way in.
+  const pushes = createPushesAndTimers({ ...context, shared, messengers });
+  const { queues, metrics, timers, outbox } = pushes;
+  const workflows = createWorkflows({ ...context, shared, policies, engine, messengers, pushes });
+  const { requests, consultations, registryTruth } = workflows;
+
+  const services = {
+    config,
+    clock,
+    logger,
+    database,
+    redis,
+    translator: shared.translator,
+    audit: shared.audit,
+    registry: shared.registry,
+    members: shared.members,
+    ask: shared.ask,
+    identities: shared.identities,
+    invites: shared.invites,
+    engine,
+    chatAdapters,
+    messengers,
+    bots,
+    webConsole,
+    queues,
+    timers,
+    outbox,
+    requests,
+    consultations,
+    registryTruth,
+    tips: policies.tips,
+    drafts: shared.drafts,
+  };
+
+  await seedDemoRegistry(services);
+  await shared.registry.start();
+  const stopFollowingMembers = await followMemberChanges({ ...context, shared, registryTruth });
+  const periodic = createPeriodicTasks({ ...context, engine, registryTruth });
+  const statistics = createStatistics({ ...context, shared, metrics });
+  const app = await createHttpApp({
+    ...context,
+    metrics,
+    shared,
+    sessions: webConsole.sessions,
+    messengerReadiness: runningBots.map((bot) => bot.readiness),
+    routes: apiRoutes({
+      ...context,
+      shared,
+      tips: policies.tips,
+      workflows,
+      statistics,
+      messengerRoutes,
+    }),
+  });
+  await startProcessRoles({
+    runMode: config.runMode,
+    pushes,
+    workflows,
+    periodic,
+    runningBots,
+    webPushes: webConsole.pushes,
+  });
+  const stop = createStopSequence({
+    logger,
+    runningBots,
+    app,
+    webPushes: webConsole.pushes,
+    pushes,
+    workflows,
+    shared,
+    periodic,
+    stopFollowingMembers,
+    redis,
+    database,
+  });
+
+  return {
+    ...services,
+    app,
+    /** Bootstrap admin access; returns the token when one was generated so main can print it once. */
+    // Under a lock: replicas started together must install exactly one first admin.
+    ensureAdminAccess: () =>
+      database.withLock('bootstrap-admin', () => shared.members.ensureAdminToken(config.bootstrapAdminToken)),
+    stop,
+  };
+}
+
+/**
+ * The messengers the configuration turns on (bots/index.ts lists them, plus extra adapters), each
+ * with its way in, and the web console (cookie sessions; pushes reach open consoles through Redis
+ * pub/sub). Every running adapter's outbound side is registered in the messenger directory for
+ * pushes. Built here because only this file may know the adapters.
+ */
+async function buildMessengerAdapters({
+  config,
+  logger,
+  clock,
+  storage,
+  adapters,
+  shared,
+  engine,
+  messengers,
+}: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  storage: Storage;
+  adapters: Readonly<Record<string, MessengerAdapterModule>>;
+  shared: SharedServices;
+  engine: ConversationEngine;
+  messengers: MessengerDirectory;
+}) {
+  const { database, redis, chatRedis } = storage;
   const bots = createRunningBots(
     {
       config,
       engine,
-      identities,
-      translator,
+      identities: shared.identities,
+      translator: shared.translator,
       db: database.db,
       redis,
       chatRedis: { client: chatRedis?.client, prefix: redis.prefix },
@@ -244,318 +214,33 @@ export async function createApplication(
   // A messenger whose bot runs elsewhere can still be a way in (a configured deep link's username).
   for (const [name, module] of Object.entries(adapters)) {
     const wayIn = bots[name]?.wayIn ?? (await module.wayInFromConfig(config));
-    if (wayIn !== undefined) invites.registerWayIn(wayIn);
+    if (wayIn !== undefined) shared.invites.registerWayIn(wayIn);
   }
-  // The web console: cookie sessions; pushes reach open consoles through Redis pub/sub.
-  const sessions = createSessionService({ db: database.db, audit, clock, links: memberLinks });
+  const sessions = createSessionService({
+    db: database.db,
+    audit: shared.audit,
+    clock,
+    links: shared.memberLinks,
+  });
   const webConsole = { sessions, pushes: createWebPushHub({ redis, logger }), streams: createEventStreams() };
   /** Outbound sides of the messengers, for pushes (outbox delivery). */
   const chatAdapters = [webConsole.pushes.adapter, ...runningBots.map((bot) => bot.adapter)];
   for (const adapter of chatAdapters) messengers.register(adapter);
-
-  // Pushes: outbox rows in Postgres, delivered by BullMQ workers; request nudges on timers.
-  const queues = createQueueProducers({ redis, logger });
-  const metrics = createMetricsRegistry();
-  // Durable timers for every module that must act at a moment (handlers are registered per kind).
-  const timers = createTimersModule({
-    db: database.db,
-    redis,
-    queues,
-    logger,
-    settings: config.queues,
-    clock,
-    metrics,
-  });
-  const outbox = createOutbox({
-    db: database.db,
-    redis,
-    queues,
-    timers: timers.timers,
-    audit,
-    adapters: messengers,
-    logger,
-    settings: config.queues,
-    clock,
-  });
-  const requests = createRequestsModule({
-    db: database.db,
-    timers: timers.timers,
-    audit,
-    outbox: outbox.service,
-    registry,
-    policies: nudgePolicies,
-    workingTime,
-    translator,
-    ranking: askRanking(workingTime),
-    pushPlatforms: () => messengers.platforms(),
-    defaultLocale: config.defaultLocale,
-    logger,
-    settings: config.queues,
-    clock,
-  });
-  requests.registerChat(engine);
-  // Drafts in chats: the finished draft goes only where the conversation can carry it (asked of
-  // its messenger's adapter), otherwise as a one-time link held in this process's memory.
-  const draftDownloads = createDraftDownloads({ clock });
-  registerDraftChat({
-    engine,
-    drafts,
-    registry,
-    interpret: (text) => ask.interpret(text),
-    capabilities: (conversation) => messengers.conversationCapabilities(conversation),
-    downloads: draftDownloads,
-    consoleUrl: consoleBaseUrl(config.http),
-    downloadTtlSeconds: defaultDownloadTtlSeconds,
-  });
-  const consultations = createConsultations({
-    db: database.db,
-    audit,
-    translator,
-    logger,
-    registry,
-    outbox: outbox.service,
-    redis,
-    timers: timers.timers,
-    cipher: bodyCipher.cipher,
-    interpret: (text) => ask.interpret(text),
-    messengers,
-    workingTime,
-    settings: {
-      acceptWithinWorkingHours: config.consultations.acceptWithinWorkingHours,
-      acceptWithinSeconds: config.consultations.acceptWithinSeconds,
-      alwaysSensitive: config.consultations.alwaysSensitive,
-      bodyRetentionMs: config.consultations.bodyRetentionMs,
-      defaultLocale: config.defaultLocale,
-    },
-    workers: config.queues,
-    clock,
-  });
-  consultations.registerChat(engine);
-  memberLinks.onLinked(consultations.onMemberLinked);
-  outbox.service.onOutcome('consultation', consultations.onDeliveryOutcome);
-  // Keeping the registry true: handover on retirement, proposals, re-verification campaigns.
-  const registryTruth = createRegistryTruthModule({
-    db: database.db,
-    registry,
-    outbox: outbox.service,
-    translator,
-    defaultLocale: config.defaultLocale,
-    pushPlatforms: () => messengers.platforms(),
-    consultations: consultations.handOverInTransaction,
-    requests: requests.handOverInTransaction,
-    escalations: (country) => requests.openEscalations(country),
-    timers: timers.timers,
-    policies: verificationPolicies,
-    workingTime,
-    clock,
-    logger,
-  });
-  registryTruth.registerChat(engine);
-
-  const services = {
-    config,
-    clock,
-    logger,
-    database,
-    redis,
-    translator,
-    audit,
-    registry,
-    members,
-    ask,
-    identities,
-    invites,
-    engine,
-    chatAdapters,
-    messengers,
-    bots,
-    webConsole,
-    queues,
-    timers,
-    outbox,
-    requests,
-    consultations,
-    registryTruth,
-    tips,
-    drafts,
-  };
-
-  await seedDemoRegistry(services);
-  await registry.start();
-  // Token, member and linked-account changes made by other processes (or the CLI) empty this
-  // process's caches.
-  const stopFollowingMembers = await database.listen(membersChangedChannel, (table) => {
-    members.forgetCachedTokens();
-    identities.forgetCached();
-    // A linked (or unlinked) messenger account: re-verification plans prompts only for contacts
-    // someone can be asked through; the processes that run the planner follow the change.
-    if (config.runMode !== 'api' && (table === 'identities' || table === 'members'))
-      registryTruth.linksChanged();
-  });
-  // Flows nobody came back to: a timed-out flow is dropped when its member next writes, and
-  // swept a few minutes after its timeout otherwise, so nothing typed into it lingers.
-  // Re-verification campaigns: every active contact gets its next prompt planned (new contacts,
-  // confirmed records); the prompts themselves are durable timers.
-  const verificationPlanner = createPeriodicTask({
-    name: 'verification-planner',
-    intervalMs: 15 * 60_000,
-    task: () => registryTruth.planOnce(),
-    logger,
-    lock:
-      redis.client === undefined
-        ? undefined
-        : { client: redis.client, key: `${redis.prefix}:lock:verification-planner` },
-  });
-  const flowSweep = createPeriodicTask({
-    name: 'conversation-flow-sweep',
-    intervalMs: 5 * 60_000,
-    task: () => engine.sweepExpiredFlows(),
-    logger,
-    lock:
-      redis.client === undefined
-        ? undefined
-        : { client: redis.client, key: `${redis.prefix}:lock:conversation-flow-sweep` },
-  });
-
-  const readiness: ReadinessCheck[] = [
-    { name: 'database', check: () => database.ping() },
-    auditReadiness(audit),
-    { name: 'redis', check: () => redis.ping(), optional: redis.url === undefined },
-    ...runningBots.map((bot) => bot.readiness),
+  // Their HTTP routes (webhooks, the web console), built only where routes are served.
+  const messengerRoutes = () => [
+    ...runningBots.flatMap((bot) => (bot.routes === undefined ? [] : [bot.routes])),
+    webConsoleRoutes({
+      config,
+      translator: shared.translator,
+      members: shared.members,
+      invites: shared.invites,
+      throttle: shared.inviteThrottle,
+      chat: engine,
+      ...webConsole,
+      isDemo: () => looksLikeDemoRegistry(shared.registry.view().file),
+    }),
   ];
-  // Statistics of how the network answers: API, console and Prometheus gauges.
-  const directory = createMemberDirectory({ db: database.db, clock });
-  const reach = createContactReach({ directory, deliveries: createDeliveryHealth({ db: database.db }) });
-  const auditQueries = createAuditQueries({ db: database.db });
-  const stats = createStatsService({
-    requests: createRequestStats({ db: database.db, clock }),
-    consultations: createConsultationStats({ db: database.db }),
-    deliveries: createDeliveryHealth({ db: database.db }),
-    registry,
-    reach: () => reach.all(),
-    verifications: (since) => verificationDays(auditQueries, since),
-    clock,
-  });
-  registerStatsMetrics(metrics, stats);
-  registerAuditMetrics(metrics, audit);
-  const sessionCookieAuthenticator = createSessionAuthenticator(sessions, config.http);
-  const app = await buildApp({
-    config,
-    logger,
-    metrics,
-    authenticate: async (request) => {
-      const token = bearerToken(request);
-      return token === undefined ? sessionCookieAuthenticator(request) : members.authenticateToken(token);
-    },
-    readiness,
-    gauges: auditGauges(audit),
-    // Reads must be audited: while the audit queue is full they wait, then get 503.
-    admission: () => audit.admit(),
-    // A worker process (RUN_MODE=worker) serves health and metrics only.
-    routes:
-      config.runMode === 'worker'
-        ? []
-        : [
-            registryRoutes({ registry, audit }),
-            membersRoutes({ members }),
-            askRoutes({ ask }),
-            tipsRoutes({ tips }),
-            draftsRoutes({ drafts }),
-            draftDownloadRoutes({ config, translator, downloads: draftDownloads, drafts }),
-            inviteRoutes({ invites, identities }),
-            ...runningBots.flatMap((bot) => (bot.routes === undefined ? [] : [bot.routes])),
-            webConsoleRoutes({
-              config,
-              translator,
-              members,
-              invites,
-              throttle: inviteThrottle,
-              chat: engine,
-              ...webConsole,
-              isDemo: () => looksLikeDemoRegistry(registry.view().file),
-            }),
-            requests.routes,
-            consultations.routes,
-            registryTruth.routes,
-            statsRoutes({ stats }),
-            stewardshipConsole({
-              config,
-              translator,
-              registry,
-              audit,
-              auditQueries,
-              directory,
-              reach,
-              members,
-              invites,
-              identities,
-              stats,
-              requests: requests.service,
-              consultationQueries: consultations.queries,
-              truth: registryTruth.consolePort,
-              clock,
-            }),
-          ],
-  });
-  // Consumers run in worker and all modes; API processes only enqueue.
-  if (config.runMode !== 'api') {
-    outbox.startWorker();
-    timers.startWorker();
-    consultations.startWorkers();
-    flowSweep.start();
-    verificationPlanner.start();
-  }
-  // Bots take messages only once the HTTP app (and its webhook route) exists. Each connects where
-  // it says: updates over HTTP in API processes, a connection that also sends pushes in workers.
-  for (const bot of runningBots)
-    if (config.runMode === 'all' || (bot.connectsIn === 'workers') === (config.runMode === 'worker'))
-      await bot.start();
-  if (config.runMode !== 'worker') await webConsole.pushes.start();
-
-  // Stopped in reverse order of start: stop taking work, drain, then close connections.
-  const stopSteps: (() => Promise<void>)[] = [
-    ...runningBots.map((bot) => () => bot.stop()),
-    () => app.close(),
-    () => webConsole.pushes.stop(),
-    // Workers finish the jobs in hand (graceful on SIGTERM), then producers close.
-    // Timer handlers (nudges, deadlines) write pushes: they stop before the outbox does.
-    () => timers.stop(),
-    () => consultations.stop(),
-    () => outbox.stop(),
-    () => queues.close(),
-    async () => {
-      ask.close();
-      draftDownloads.clear();
-    },
-    () => registry.stop(),
-    () => flowSweep.stop(),
-    () => verificationPlanner.stop(),
-    async () => {
-      registryTruth.stop();
-    },
-    () => stopFollowingMembers(),
-    () => audit.close(),
-    () => redis.close(),
-    () => database.close(),
-  ];
-
-  return {
-    ...services,
-    app,
-    /** Bootstrap admin access; returns the token when one was generated so main can print it once. */
-    // Under a lock: replicas started together must install exactly one first admin.
-    ensureAdminAccess: () =>
-      database.withLock('bootstrap-admin', () => members.ensureAdminToken(config.bootstrapAdminToken)),
-    async stop() {
-      for (const step of stopSteps) {
-        try {
-          await step();
-        } catch (error) {
-          logger.error({ err: error }, 'error while stopping');
-        }
-      }
-    },
-  };
+  return { bots, runningBots, webConsole, chatAdapters, messengerRoutes };
 }
 
 export type Application = Awaited<ReturnType<typeof createApplication>>;
@@ -590,7 +275,7 @@ async function seedDemoRegistry(services: {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
-  registry: ReturnType<typeof createRegistryService>;
+  registry: SharedServices['registry'];
 }): Promise<void> {
   const { config, logger, database, registry } = services;
   if (database.engine !== 'pglite' || !config.demoSeed || !(await registry.isEmpty())) return;

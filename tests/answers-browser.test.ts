@@ -62,7 +62,7 @@ describe.skipIf(chromiumPath === undefined && !inCi)(
     /** Waits for the bot's next message after `before` of them and returns it. */
     async function nextBotMessage(page: Page, before: number) {
       const message = page.locator('#log .message-bot').nth(before);
-      await message.waitFor({ timeout: 20_000 });
+      await message.waitFor({ timeout: 60_000 });
       return message;
     }
     const botCount = (page: Page) => page.locator('#log .message-bot').count();
@@ -114,7 +114,7 @@ describe.skipIf(chromiumPath === undefined && !inCi)(
       // The copy button puts the card's text on the clipboard.
       const copy = card.getByRole('button', { name: 'Копировать: Сардор Демо-Юсупов' });
       await copy.click();
-      await expect.poll(() => copy.textContent(), { timeout: 10_000 }).toBe('Скопировано');
+      await expect.poll(() => copy.textContent(), { timeout: 30_000 }).toBe('Скопировано');
       const copied = String(await page.evaluate('navigator.clipboard.readText()'));
       expect(copied.split('\n')[0]).toBe(
         '1. Сардор Демо-Юсупов — Начальник отдела экстрадиции, Международно-правовое управление',

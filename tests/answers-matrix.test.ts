@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   expect(hours.statusCode).toBe(200);
   ({ user, dm } = await fixture.linkedMember('aigerim', 'Айгерим Матрикс', 'KZ'));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await fixture.close();

@@ -36,7 +36,7 @@ describe('show all on Telegram', () => {
     });
     const before = emulator.sentMessages(asker.chat).length;
     emulator.sendUserMessage(asker.user, asker.chat, 'who handles extradition in Uzbekistan');
-    const [answer] = (await emulator.waitForMessages(asker.chat, before + 1, 10_000)).slice(before) as [
+    const [answer] = (await emulator.waitForMessages(asker.chat, before + 1, 30_000)).slice(before) as [
       Message,
     ];
     const names = (message: Message) =>
@@ -51,7 +51,7 @@ describe('show all on Telegram', () => {
 
     const seen = emulator.sentMessages(asker.chat).length;
     press(emulator, asker, answer, 'ask:every:UZ:extradition');
-    const [all] = (await emulator.waitForMessages(asker.chat, seen + 1, 10_000)).slice(seen) as [Message];
+    const [all] = (await emulator.waitForMessages(asker.chat, seen + 1, 30_000)).slice(seen) as [Message];
     expect(names(all)).toHaveLength(7);
     expect(all.text).not.toContain('more.');
     expect(all.text).toContain(hostile);

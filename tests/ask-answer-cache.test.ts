@@ -10,6 +10,7 @@ import { createTranslator } from '../src/i18n/i18n.ts';
 import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
 import { createTestClock, demoDay } from './support/test-clock.ts';
 import type { Principal } from '../src/access/index.ts';
+import { buildMessageLimits } from './support/message-limits.ts';
 
 const member: Principal = {
   memberId: 'm-kz',
@@ -25,6 +26,7 @@ function setUp() {
   let snapshot = demoSnapshot();
   const audited: AuditEntry[] = [];
   const service = createAskService({
+    limits: buildMessageLimits,
     workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry: { snapshot: () => snapshot },
     translator: createTranslator(),

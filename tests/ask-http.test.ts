@@ -9,6 +9,8 @@ import { createTestClock, demoDay } from './support/test-clock.ts';
 
 let testApp: TestApp;
 let memberToken: string;
+// The demo registry's day (kg-002 on leave), whatever day the suite runs.
+const clock = createTestClock(demoDay);
 
 const ask = (body: unknown, token: string | null = testApp.adminToken) =>
   testApp.application.app.inject({
@@ -22,8 +24,7 @@ const ask = (body: unknown, token: string | null = testApp.adminToken) =>
   });
 
 beforeAll(async () => {
-  // The demo registry's day (kg-002 on leave), whatever day the suite runs.
-  testApp = await startTestApp('ask-http', { clock: createTestClock(demoDay) });
+  testApp = await startTestApp('ask-http', { clock });
   const admin = { authorization: `Bearer ${testApp.adminToken}` };
   const member = await testApp.application.app.inject({
     method: 'POST',
@@ -40,7 +41,7 @@ beforeAll(async () => {
   });
   expect(token.statusCode).toBe(201);
   memberToken = token.json<{ token: string }>().token;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await testApp.close();
@@ -171,5 +172,18 @@ describe('POST /v1/ask', () => {
     const details = JSON.stringify(entry?.details);
     expect(details).toContain('asset_recovery');
     expect(details).not.toContain('Confidential');
+  });
+
+  it('an answer asked again shows the same bytes within the minute and the new local time after it', async () => {
+    const question = { text: 'who handles extradition in Kyrgyzstan', askerCountry: 'KZ' };
+    const first = await ask(question);
+    const again = await ask({ ...question, text: 'extradition Kyrgyzstan (case 2)' });
+    expect(again.body).toBe(first.body);
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    const localTime = (body: AskAnswer) => body.results[0]?.contacts[0]?.localTime;
+    clock.advance(61 * 60_000);
+    const later = await ask(question);
+    expect(later.statusCode).toBe(200);
+    expect(localTime(later.json<AskAnswer>())).not.toBe(localTime(first.json<AskAnswer>()));
   });
 });

@@ -1,10 +1,11 @@
 // Who comes first in an answer, and which treaties and authorities go with it. The clock is
 // fixed on Saturday 28 November 2026, while kg-002 is on leave.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { centralAuthorities, legalBases, rankContacts as rankWith } from '../src/ask/index.ts';
 import { addDays } from '../src/schedule/holiday-calendar.ts';
 import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
-import { demoSnapshot } from './support/registry-snapshot.ts';
+import { demoRegistryFile, demoSnapshot, snapshotFromRegistryFile } from './support/registry-snapshot.ts';
 
 const snapshot = demoSnapshot();
 const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
@@ -189,5 +190,31 @@ describe('central authorities', () => {
       acceptedChannels: ['post', 'diplomatic', 'email_advance_copy'],
       urgentProcedure: 'Advance copy by e-mail accepted; original to follow by post.',
     });
+  });
+
+  it('calls a record stale by the contacts’ own calendar date, not by UTC’s', () => {
+    // A year and a day, or exactly a year, depending on whose date it is.
+    const file = JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as Parameters<
+      typeof snapshotFromRegistryFile
+    >[0];
+    const verified: Record<string, string> = {
+      'kz-001': '2025-12-04',
+      'kz-002': '2025-12-05',
+      'us-001': '2025-12-04',
+      'us-002': '2025-12-03',
+    };
+    for (const contact of file.contacts) contact.verifiedAt = verified[contact.id] ?? contact.verifiedAt;
+    const registry = snapshotFromRegistryFile(file);
+    const staleness = (country: string, now: string) =>
+      Object.fromEntries(
+        rankContacts(registry, { country, competence: null, now: new Date(now) })
+          .filter((contact) => contact.id in verified)
+          .map((contact) => [contact.id, contact.possiblyStale]),
+      );
+    // 4 December 2026, 21:30 UTC: already 5 December (02:30) in Almaty, UTC+5. A record verified
+    // on 4 December 2025 there is a year and a day old.
+    expect(staleness('KZ', '2026-12-04T21:30:00Z')).toEqual({ 'kz-001': true, 'kz-002': false });
+    // 5 December 2026, 02:00 UTC: still 4 December (21:00) in New York: exactly a year, not stale.
+    expect(staleness('US', '2026-12-05T02:00:00Z')).toEqual({ 'us-001': false, 'us-002': true });
   });
 });

@@ -10,7 +10,15 @@ import { richToMatrixHtml } from '../bots/matrix/matrix-rich.ts';
 import { renderRichForTelegram } from '../bots/telegram/telegram-rich.ts';
 import { createHolidayCalendar, createWorkingTime } from '../src/schedule/index.ts';
 import { createAskService } from '../src/ask/index.ts';
-import { richToPlainText, type Card, type RichBlock, type RichContent } from '../src/chat/index.ts';
+import {
+  richToPlainText,
+  sharedMessageLimits,
+  unknownMessengerCapabilities,
+  type Card,
+  type RichBlock,
+  type RichContent,
+} from '../src/chat/index.ts';
+import { messengerAdapters } from '../bots/index.ts';
 import { createTranslator } from '../src/i18n/i18n.ts';
 import type { Principal } from '../src/access/index.ts';
 import { parseHtml } from './support/telegram-emulator/html-parser.ts';
@@ -19,6 +27,7 @@ import {
   demoRegistryFile,
   snapshotFromRegistryFile,
 } from './support/registry-snapshot.ts';
+import { buildMessageLimits } from './support/message-limits.ts';
 
 const translator = createTranslator();
 const demoDay = new Date('2026-12-01T06:00:00Z');
@@ -56,8 +65,9 @@ function crowdedKyrgyzstan() {
   return snapshotFromRegistryFile(file as unknown as Parameters<typeof snapshotFromRegistryFile>[0]);
 }
 
-function service(snapshot = crowdedKyrgyzstan()) {
+function service(snapshot = crowdedKyrgyzstan(), limits = buildMessageLimits) {
   return createAskService({
+    limits,
     workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry: { snapshot: () => snapshot },
     translator,
@@ -122,6 +132,25 @@ describe('an answer as data', () => {
     expect(cardsOf(all?.rich)).toHaveLength(shown.length + more!.cards.length);
     expect(moreOf(all?.rich)).toBeUndefined();
     expect(all?.buttons?.map((button) => button.action)).not.toContain('ask:every:KG:extradition');
+  });
+
+  it('answers fit what every messenger of the deployment carries, as their adapters declare it', async () => {
+    // This build: Telegram's 4096 characters and 64 bytes of callback data are the smallest.
+    expect(buildMessageLimits).toEqual({ maxTextCharacters: 4096 - 205, maxButtonActionBytes: 64 });
+    const narrow = {
+      capabilities: { ...unknownMessengerCapabilities, maxMessageLength: 640, maxButtonActionBytes: 16 },
+    };
+    const limits = sharedMessageLimits([...Object.values(messengerAdapters).map((m) => m.messenger), narrow]);
+    expect(limits).toEqual({ maxTextCharacters: 640 - 32, maxButtonActionBytes: 16 });
+    const answer = await service(crowdedKyrgyzstan(), limits).ask({
+      principal: kazakhProsecutor,
+      text: 'who handles extradition in Kyrgyzstan',
+    });
+    // 'ask:every:KG:extradition' is 24 bytes: no button the narrow messenger could not carry.
+    expect(answer.reply.buttons.filter((button) => button.action.length > 16)).toEqual([]);
+    expect(answer.reply.buttons.map((button) => button.action)).not.toContain('ask:every:KG:extradition');
+    expect(answer.reply.text.length).toBeLessThanOrEqual(640 - 32);
+    expect(answer.reply.text).toContain(translator.t('en', 'ask-cut-short'));
   });
 });
 

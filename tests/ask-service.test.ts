@@ -7,6 +7,7 @@ import { createTranslator } from '../src/i18n/i18n.ts';
 import type { RegistrySnapshot } from '../src/registry/registry-types.ts';
 import { demoPracticalReader, demoSnapshot } from './support/registry-snapshot.ts';
 import type { Principal } from '../src/access/index.ts';
+import { buildMessageLimits } from './support/message-limits.ts';
 
 const translator = createTranslator();
 const saturday = new Date('2026-11-28T10:00:00Z');
@@ -49,6 +50,7 @@ function setUp() {
   const registry = changingRegistry(demoSnapshot());
   const audited: AuditEntry[] = [];
   const service = createAskService({
+    limits: buildMessageLimits,
     workingTime: createWorkingTime({ holidays: createHolidayCalendar() }),
     registry,
     translator,

@@ -20,7 +20,7 @@ beforeAll(async () => {
     )) as Iterable<{ member_id: string }>),
   ];
   memberId = row!.member_id;
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await fixture.close();

@@ -14,7 +14,11 @@ import {
   waitForMessage,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { webConsoleClient, type ConsoleMember } from './support/web-console-client.ts';
 
@@ -27,7 +31,8 @@ let bakyt: TelegramPerson;
 let nurbek: TelegramPerson;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   testApp = await startTestApp('chat_flows', {
     env: { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
   });
@@ -82,7 +87,7 @@ const send = (person: TelegramPerson, text: string) => {
 };
 /** The bot's first message to the person after the `before` ones. */
 async function next(person: TelegramPerson, before: number) {
-  return (await emulator.waitForMessages(person.chat, before + 1, 10_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
 }
 const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).length;
 
@@ -227,7 +232,9 @@ describe('/cancel in the middle of a flow on Telegram', () => {
     const proposals = () =>
       count(sql`select count(*)::int as n from registry_proposals where contact_id = ${'kg-003'}`);
     const proposalsBefore = await proposals();
-    const until = await converse(nurbek, '/away');
+    const from = await converse(nurbek, '/away');
+    expect(from.text).toContain('From when are you away?');
+    const until = await tap(nurbek, from, 'away:f:0');
     expect(until.text).toContain('Until when are you away?');
     const deputy = await tap(nurbek, until, 'away:u:7');
     expect(deputy.text).toContain('Who stands in for you meanwhile?');

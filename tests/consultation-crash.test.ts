@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inArray, isNull, or } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/config/config.ts';
-import { outboxTable } from '../src/outbox/index.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { textsIn, waitForMessage } from './support/consultation-helpers.ts';
 import { eventually } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
@@ -24,6 +24,8 @@ let child: ChildProcess | undefined;
 const adminToken = `crash-admin-token-${randomBytes(8).toString('hex')}`;
 
 /** Starts the application as its own process and waits until it answers. */
+// The handle is stored in `child` before the wait, so that afterAll kills a process that is slow to
+// become healthy (or never does) instead of leaving it running against a dropped database.
 async function startProcess(runMode: 'all' | 'api'): Promise<ChildProcess> {
   const env = {
     ...process.env,
@@ -49,7 +51,9 @@ async function startProcess(runMode: 'all' | 'api'): Promise<ChildProcess> {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 30_000;
+  child = started;
+  // Bounds a hang only: a correct build on a loaded machine may take many seconds to start.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (started.exitCode !== null) throw new Error(`the application exited with ${started.exitCode}`);
     const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -67,6 +71,24 @@ async function stopProcess(process: ChildProcess, signal: NodeJS.Signals): Promi
   const exited = new Promise((resolve) => process.once('exit', resolve));
   process.kill(signal);
   await exited;
+}
+
+/** For cleanup: a graceful stop, and SIGKILL if the process has not exited within a minute. */
+async function stopForGood(process: ChildProcess): Promise<void> {
+  if (process.exitCode !== null || process.signalCode !== null) return;
+  const exited = new Promise((resolve) => process.once('exit', resolve));
+  process.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('late');
+    }, 60_000);
+  });
+  if ((await Promise.race([exited, late])) === 'late') {
+    process.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
 }
 
 async function call<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<T> {
@@ -108,14 +130,24 @@ beforeAll(async () => {
   database = await createTestDatabase('consult_crash');
   port = await freePort();
   dataDir = mkdtempSync(join(tmpdir(), 'counterpart-crash-'));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
-  if (child !== undefined) await stopProcess(child, 'SIGTERM');
-  await emulator.close();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+  // Every step runs even if an earlier one failed, so one slow run cannot leak into the next file.
+  try {
+    if (child !== undefined) await stopForGood(child);
+  } finally {
+    try {
+      await emulator.close();
+    } finally {
+      try {
+        await database.drop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  }
+}, 180_000);
 
 describe('a crash between receiving a consultation message and relaying it', () => {
   it('relays the message exactly once after the restart', async () => {
@@ -154,17 +186,14 @@ describe('a crash between receiving a consultation message and relaying it', () 
       asker.chat,
       'sent just before the crash',
     );
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    await eventually(async () => {
       const detail = await call<{ messages: { fromAsker: number } }>(
         'GET',
         `/v1/consultations/${started.ref}`,
         adminToken,
       );
-      if (detail.messages.fromAsker === 1) break;
-      if (Date.now() > deadline) throw new Error('the message was never recorded');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return detail.messages.fromAsker === 1 ? true : undefined;
+    }, 'the message to be recorded');
     await stopProcess(child, 'SIGKILL');
     expect(
       textsIn(emulator, bakyt.chat).filter((text) => text.includes('sent just before the crash')),
@@ -173,7 +202,7 @@ describe('a crash between receiving a consultation message and relaying it', () 
     // A fresh process relays it, once; Telegram re-posting the same update (same update_id, as
     // Telegram does when it never saw the 200) changes nothing.
     child = await startProcess('all');
-    await waitForMessage(emulator, bakyt.chat, 'sent just before the crash', { timeoutMs: 20_000 });
+    await waitForMessage(emulator, bakyt.chat, 'sent just before the crash', { timeoutMs: 60_000 });
     expect(crashedUpdate).toBeDefined();
     const delivered = emulator.webhook().deliveredCount;
     const redelivered = emulator.injectUpdate(crashedUpdate!);
@@ -205,5 +234,5 @@ describe('a crash between receiving a consultation message and relaying it', () 
     );
     expect(detail.messages.fromAsker).toBe(2);
     // Three process starts: slow on a busy machine.
-  }, 120_000);
+  }, 600_000);
 });

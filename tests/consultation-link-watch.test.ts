@@ -16,7 +16,11 @@ import {
 } from './support/consultation-helpers.ts';
 import { outboxSettled } from './support/eventually.ts';
 import { openSse } from './support/sse-reader.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { sessionCookie, webConsoleClient } from './support/web-console-client.ts';
 
@@ -24,7 +28,8 @@ let emulator: TelegramEmulator;
 let testApp: TestApp;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   testApp = await startTestApp('consult_link_watch', {
     env: { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
   });
@@ -87,7 +92,7 @@ describe('tell me and the coordinator when someone links (Telegram)', () => {
     const before = texts(aliya).length;
     press(emulator, aliya, notice, watchAction);
     press(emulator, aliya, notice, watchAction);
-    await emulator.waitForMessages(aliya.chat, before + 2, 15_000);
+    await emulator.waitForMessages(aliya.chat, before + 2, 45_000);
     const answers = texts(aliya).slice(before);
     expect(answers.filter((text) => text.startsWith('Done.'))).toHaveLength(1);
     expect(answers.filter((text) => text.startsWith('You are already waiting'))).toHaveLength(1);
@@ -219,13 +224,13 @@ describe('the same in the web console', () => {
     await coordinatorStream.next('ready');
     const [done] = await web.say(asker, { action: watch!.action });
     expect(done?.text).toMatch(/^Done\. The national coordinator of Turkmenistan has been told/);
-    const toldNow = JSON.parse((await coordinatorStream.next('push', 20_000)).data) as { text: string };
+    const toldNow = JSON.parse((await coordinatorStream.next('push', 60_000)).data) as { text: string };
     expect(toldNow.text).toContain('Web Asker');
     expect(toldNow.text).toContain('Please invite them');
 
     // The contact behind tm-002 logs in to the console for the first time: that is their link.
     await web.loggedInMember('Turkmen Contact', 'TM', 'tm-002');
-    const pushed = JSON.parse((await stream.next('push', 20_000)).data) as {
+    const pushed = JSON.parse((await stream.next('push', 60_000)).data) as {
       text: string;
       buttons?: { action: string }[];
     };

@@ -20,7 +20,11 @@ import {
   type ReceivedMessage,
   type TestMatrixUser,
 } from './support/matrix-test-client.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 interface MatrixPerson {
@@ -45,7 +49,7 @@ const fromBot = (person: MatrixPerson) =>
   person.user.received.filter((message) => message.roomId === person.dm && message.sender === botUserId);
 
 /** Waits for the bot's message in the person's DM whose text contains `needle`. */
-async function botSays(person: MatrixPerson, needle: string, timeoutMs = 15_000): Promise<ReceivedMessage> {
+async function botSays(person: MatrixPerson, needle: string, timeoutMs = 45_000): Promise<ReceivedMessage> {
   try {
     return await person.user.waitForMessage(
       (message) =>
@@ -77,7 +81,8 @@ async function matrixPerson(
 
 beforeAll(async () => {
   homeserver = await startMatrixHomeserver();
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   botUserId = homeserver.registerUser('counterpart', 'bot-account-password').userId;
   // The bot's account is exempt from the message rate limit, as the README advises operators to
   // arrange (Synapse's override_ratelimit); matrix-rate-limit.test.ts runs it without.
@@ -103,7 +108,7 @@ beforeAll(async () => {
     country: 'KG',
     contactId: 'kg-003',
   });
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await bakyt.user.stop();

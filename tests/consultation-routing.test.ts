@@ -18,7 +18,11 @@ import { deadlineJobId } from '../src/consultations/index.ts';
 import { eventually, outboxSettled } from './support/eventually.ts';
 import { everythingTelegramSaw, leakedWords } from './support/leak-search.ts';
 import { createTestClock } from './support/test-clock.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const acceptWithinSeconds = 3;
@@ -36,7 +40,8 @@ let kgCoordinator: TelegramPerson;
 let kzCoordinator: TelegramPerson;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   testApp = await startTestApp('consult_routing', {
     clock,
     env: {
@@ -100,14 +105,14 @@ describe('a consultation nobody accepts in time', () => {
       emulator,
       asker.chat,
       `Nobody accepted consultation ${ref} in time, so it now goes to Bakyt Demo-Toktogulov`,
-      { timeoutMs: 15_000 },
+      { timeoutMs: 45_000 },
     );
     await waitForMessage(emulator, nurbek.chat, `Consultation ${ref} moved on to someone else`);
     const atDeputy = await waitForMessage(emulator, bakyt.chat, `Consultation request ${ref}`);
     expect(atDeputy.text).toContain('You receive it as the deputy of Aigul Demo-Asanova');
 
     await waitForMessage(emulator, asker.chat, `it now goes to the national coordinator of Kyrgyzstan`, {
-      timeoutMs: 15_000,
+      timeoutMs: 45_000,
     });
     const atCoordinator = await waitForMessage(emulator, kgCoordinator.chat, `Consultation request ${ref}`);
     expect(atCoordinator.text).toContain('nobody accepted it in time');
@@ -116,7 +121,7 @@ describe('a consultation nobody accepts in time', () => {
       emulator,
       asker.chat,
       `Nobody accepted consultation ${ref}, not even the national coordinator`,
-      { timeoutMs: 15_000 },
+      { timeoutMs: 45_000 },
     );
     const detail = await waitForConsultation(testApp, ref, (body) => body.status === 'expired');
     expect(detail.routes.map((route) => [route.kind, route.contactId, route.reason, route.outcome])).toEqual([
@@ -225,7 +230,7 @@ describe('a sensitive consultation', () => {
     await waitForMessage(
       emulator,
       asker.chat,
-      'Sensitive consultations take place in end-to-end encrypted Matrix rooms only',
+      'Sensitive consultations take place in end-to-end encrypted Matrix chats only',
     );
     const total = await api<{ total: number }>(testApp, asker.token, 'GET', '/v1/consultations');
     expect(total.body.total).toBe(0);
@@ -233,7 +238,7 @@ describe('a sensitive consultation', () => {
 
   it('never carries its content to Telegram: the counterpart there gets a notice to move to Matrix', async () => {
     const asker = await telegramPerson(testApp, emulator, { name: 'Secret Asker', country: 'TJ' });
-    const secret = 'The suspect is Mr Xanthopoulos, born 1980, IBAN 4000-1234';
+    const secret = 'The suspect is Mr Xanthopoulos, born 19800412, IBAN 400012-123456789';
     const started = await start(asker, {
       country: 'KG',
       competence: 'extradition',
@@ -244,7 +249,7 @@ describe('a sensitive consultation', () => {
     const ref = started.body.ref;
     expect(started.body.sensitive).toBe(true);
     const request = await waitForMessage(emulator, bakyt.chat, `Sensitive consultation request ${ref}`);
-    expect(request.text).toContain('shown only in end-to-end encrypted Matrix rooms');
+    expect(request.text).toContain('shown only in end-to-end encrypted Matrix chats');
     press(emulator, bakyt, request, 'consult:accept:');
     await waitForMessage(emulator, bakyt.chat, `You accepted sensitive consultation ${ref}`);
 
@@ -266,7 +271,7 @@ describe('a sensitive consultation', () => {
     await outboxSettled(testApp.application);
     expect(
       leakedWords(
-        [secret, 'The arrest warrant is 77/2031', 'His passport is AB123456'],
+        [secret, 'The arrest warrant is 77/20319461', 'His passport is AB123456'],
         everythingTelegramSaw(emulator),
       ),
     ).toEqual([]);

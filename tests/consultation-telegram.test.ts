@@ -14,7 +14,11 @@ import {
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
 import { outboxSettled } from './support/eventually.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let emulator: TelegramEmulator;
@@ -25,7 +29,8 @@ let bakyt: TelegramPerson;
 let nurbek: TelegramPerson;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   testApp = await startTestApp('consult_tg', {
     env: {
       TELEGRAM_BOT_TOKEN: emulator.token,

@@ -8,7 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember } from './support/chat-fixtures.ts';
 import { everythingTelegramSaw, leakedWords } from './support/leak-search.ts';
 import { findLeaks } from './support/storage-leaks.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { createTestClock, demoDay } from './support/test-clock.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -20,7 +24,8 @@ const facts = 'Cordelia Thistlewood moved 5,120,774 tenge through Marlowebank in
 const assistance = 'Pelloquin ledgers 6615 at Marlowebank';
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   testApp = await startTestApp('draft_telegram', {
     clock: createTestClock(demoDay),
     env: { TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, LOG_LEVEL: 'trace' },

@@ -64,7 +64,7 @@ beforeAll(async () => {
     if (payload.left > 1) await module.timers.schedule(timer.key, inMs(300), { left: payload.left - 1 });
   });
   module.startWorker();
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await module.stop();

@@ -17,10 +17,12 @@ import {
   waitForMessage,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
+import { outboxSettled } from './support/eventually.ts';
 import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
 import { startTestMatrixUser, type TestMatrixUser } from './support/matrix-test-client.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import { createTestClock, demoDay } from './support/test-clock.ts';
 
 let homeserver: TestHomeserver;
 let emulator: TelegramEmulator;
@@ -31,11 +33,16 @@ let nurbek: TelegramPerson;
 let dana: TelegramPerson;
 let coordinator: TelegramPerson;
 
-// The first nudge comes a minute after sending (after the retirement), then every few seconds.
+// The first nudge is due an hour after sending, so always after the retirement: the test moves the
+// application's clock past it and lets the armed nudge timers fire (no real hour, and no race
+// between the retirement and a short real-time delay). Then none for another day.
 const policies = `
-default: { firstNudgeAfter: PT1H, repeatEvery: PT1H, escalateAfterUnanswered: 0 }
-extradition: { firstNudgeAfter: PT25S, repeatEvery: PT4S, escalateAfterUnanswered: 0 }
+default: { firstNudgeAfter: PT1H, repeatEvery: P1D, escalateAfterUnanswered: 0 }
+extradition: { firstNudgeAfter: PT1H, repeatEvery: P1D, escalateAfterUnanswered: 0 }
 `;
+const hour = 3_600_000;
+// The demo day (kg-002 on leave naming Bakyt as deputy), whatever today's date.
+const clock = createTestClock(demoDay);
 const aroundTheClock = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 
 beforeAll(async () => {
@@ -48,6 +55,7 @@ beforeAll(async () => {
   const directory = mkdtempSync(join(tmpdir(), 'handover-'));
   writeFileSync(join(directory, 'policies.yaml'), policies);
   testApp = await startTestApp('handover', {
+    clock,
     env: {
       TELEGRAM_BOT_TOKEN: emulator.token,
       TELEGRAM_API_ROOT: emulator.apiRoot,
@@ -85,7 +93,7 @@ beforeAll(async () => {
   const dm = await user.createEncryptedDm(botUserId);
   await user.waitForJoin(dm, botUserId);
   await user.client.sendTextMessage(dm, `!link ${invite.code}`);
-  await user.waitForMessage((message) => message.roomId === dm && message.sender === botUserId, 15_000);
+  await user.waitForMessage((message) => message.roomId === dm && message.sender === botUserId, 45_000);
   bakyt = { member, token: await createToken(testApp, member.id), user, dm };
   nurbek = await telegramPerson(testApp, emulator, {
     name: 'Nurbek Member',
@@ -153,7 +161,7 @@ describe('a contact retires with a successor', () => {
           contactId: 'kg-001',
           ourReference: reference,
           subject: 'Provisional arrest',
-          sentAt: new Date().toISOString(),
+          sentAt: clock.now().toISOString(),
         },
       );
       expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -203,12 +211,20 @@ describe('a contact retires with a successor', () => {
       await waitForMessage(emulator, dana.chat, `your request ${reference} now goes to their successor`);
     await waitForMessage(emulator, coordinator.chat, 'still name them as deputy');
 
-    // The nudges continue, now for Nurbek.
-    for (const reference of ['KZ-EXT-1', 'KZ-EXT-2', 'KZ-EXT-3'])
-      await waitForMessage(emulator, nurbek.chat, `Their reference: ${reference}`, { timeoutMs: 60_000 });
+    // Nothing was nudged before its time.
+    expect(textsIn(emulator, nurbek.chat).filter((text) => text.includes('Their reference'))).toEqual([]);
 
-    // Room for a duplicate to show up before counting.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // An hour later the nudges are due, on the schedule they had, and go to Nurbek. The timer jobs
+    // armed for them (an hour ahead) are made to run now, as their delay running out would.
+    clock.advance(hour + 60_000);
+    await testApp.application.queues.queue('nudges').promoteJobs();
+    for (const reference of ['KZ-EXT-1', 'KZ-EXT-2', 'KZ-EXT-3'])
+      await waitForMessage(emulator, nurbek.chat, `Their reference: ${reference}`, { timeoutMs: 90_000 });
+
+    // Every push (the handover's notices, the nudges) has reached its final state with its outcome
+    // recorded, and a reconciler pass found nothing more to send: a second delivery of any of them
+    // would be in the chats now. The next nudges are a day away.
+    await outboxSettled(testApp.application);
     const atNurbek = textsIn(emulator, nurbek.chat);
     expect(count(atNurbek, `request ${open.body.ref}`)).toBe(1);
     expect(count(atNurbek, `request ${sensitive.body.ref}`)).toBe(1);
@@ -285,4 +301,148 @@ describe('a contact retires with a successor', () => {
     const refused = await api(testApp, token, 'POST', '/v1/contacts/kg-003/retire', {});
     expect(refused.status).toBe(403);
   });
+});
+
+describe("a coordinator's edit retires a contact", () => {
+  const remove = (id: string) =>
+    testApp.application.app.inject({
+      method: 'DELETE',
+      url: `/v1/contacts/${id}`,
+      headers: { authorization: `Bearer ${coordinator.token}` },
+    });
+
+  it('hands the work over as the retire action does, and a contact holding work cannot be removed', async () => {
+    // Two new colleagues of Nurbek: Aigul (kg-010, on Telegram) and kg-011 (no messenger).
+    const template = await api(testApp, coordinator.token, 'GET', '/v1/contacts/kg-003');
+    const { verifiedAt: _at, verifiedBy: _by, deputy: _deputy, ...base } = template.body;
+    for (const [id, name] of [
+      ['kg-010', 'Aigul Demo-Asanova'],
+      ['kg-011', 'Timur Demo-Osmonov'],
+    ] as const) {
+      const created = await api(testApp, coordinator.token, 'POST', '/v1/contacts', {
+        ...base,
+        id,
+        name: { en: name },
+        workingHours: aroundTheClock,
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    }
+    await telegramPerson(testApp, emulator, { name: 'Aigul Member', country: 'KG', contactId: 'kg-010' });
+    const consultation = await api<{ ref: string }>(testApp, dana.token, 'POST', '/v1/consultations', {
+      country: 'KG',
+      competence: 'mla',
+      contactId: 'kg-010',
+      description: 'Can you hear a witness by video link?',
+    });
+    expect(consultation.status, JSON.stringify(consultation.body)).toBe(201);
+    const requestTo = async (contactId: string, ourReference: string) => {
+      const created = await api<{ id: string }>(testApp, dana.token, 'POST', '/v1/requests', {
+        type: 'mla',
+        toCountry: 'KG',
+        contactId,
+        ourReference,
+        subject: 'Hearing of a witness',
+        sentAt: clock.now().toISOString(),
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return created.body.id;
+    };
+    const aigulsRequest = await requestTo('kg-010', 'KZ-MLA-10');
+    const timursRequest = await requestTo('kg-011', 'KZ-MLA-11');
+    const requestOf = async (id: string) =>
+      (
+        await api<{ contactId: string | null; events: { kind: string; details: Record<string, unknown> }[] }>(
+          testApp,
+          dana.token,
+          'GET',
+          `/v1/requests/${id}`,
+        )
+      ).body;
+
+    // Removing a contact that holds a pending request is refused: retire it first.
+    const refused = await remove('kg-011');
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.body).toContain('retired first');
+    expect(refused.body).toContain('kg-011');
+    expect((await requestOf(timursRequest)).contactId).toBe('kg-011');
+
+    // The coordinator edits Aigul's record to retired, naming Nurbek in the deputy field.
+    const edited = await api<{ status: string; deputy: string }>(
+      testApp,
+      coordinator.token,
+      'PATCH',
+      '/v1/contacts/kg-010',
+      { status: 'retired', deputy: 'kg-003' },
+    );
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body).toMatchObject({ status: 'retired', deputy: 'kg-003' });
+    const detail = await waitForConsultation(testApp, consultation.body.ref, (body) =>
+      body.routes.some((route) => route.reason === 'handover'),
+    );
+    expect(detail.routes.at(-1)).toMatchObject({
+      reason: 'handover',
+      contactId: 'kg-003',
+      outcome: 'waiting',
+    });
+    const moved = await requestOf(aigulsRequest);
+    expect(moved.contactId).toBe('kg-003');
+    expect(moved.events.filter((event) => event.kind === 'reassigned')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'handover', to: 'kg-003' }) }),
+    ]);
+    await waitForMessage(emulator, nurbek.chat, `Consultation request ${consultation.body.ref}`);
+    await waitForMessage(emulator, dana.chat, `consultation ${consultation.body.ref} now goes to Nurbek`);
+    await waitForMessage(emulator, dana.chat, 'your request KZ-MLA-10 now goes to their successor');
+
+    // Without a deputy in the edit, kg-011's request goes to the next in the ranking; then the
+    // retired record holds nothing and may be removed.
+    const retired = await api(testApp, coordinator.token, 'PATCH', '/v1/contacts/kg-011', {
+      status: 'retired',
+    });
+    expect(retired.status, JSON.stringify(retired.body)).toBe(200);
+    const next = await requestOf(timursRequest);
+    expect(next.contactId).not.toBe('kg-011');
+    expect(next.events.filter((event) => event.kind === 'reassigned')).toHaveLength(1);
+    const removed = await remove('kg-011');
+    expect(removed.statusCode, removed.body).toBe(204);
+
+    // An import retiring Nurbek, who now holds Aigul's work, is refused whole: retire him first.
+    const admin = { authorization: `Bearer ${testApp.adminToken}` };
+    const exported = await testApp.application.app.inject({
+      method: 'GET',
+      url: '/v1/registry/export',
+      headers: admin,
+    });
+    const file = exported.json<{ contacts: { id: string; status: string }[] }>();
+    const imported = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/v1/registry/import',
+      headers: admin,
+      payload: {
+        ...file,
+        contacts: file.contacts.map((record) =>
+          record.id === 'kg-003' ? { ...record, status: 'retired' } : record,
+        ),
+      },
+    });
+    expect(imported.statusCode, imported.body).toBe(409);
+    expect(imported.body).toContain('kg-003');
+    expect((await requestOf(aigulsRequest)).contactId).toBe('kg-003');
+
+    await testApp.application.audit.flush();
+    const entries = await testApp.application.database.db
+      .select({ action: auditLog.action, subject: auditLog.subject, details: auditLog.details })
+      .from(auditLog);
+    const audited = (action: string, subject: string) =>
+      entries.filter((entry) => entry.action === action && entry.subject === subject).length;
+    expect(audited('contact.retire', 'contact:kg-010')).toBe(1);
+    expect(audited('contact.retire', 'contact:kg-011')).toBe(1);
+    expect(audited('request.handover', `request:${aigulsRequest}`)).toBe(1);
+    expect(audited('request.handover', `request:${timursRequest}`)).toBe(1);
+    const consultationsMoved = entries.filter(
+      (entry) =>
+        entry.action === 'consultation.handover' &&
+        (entry.details as { ref?: string } | null)?.ref === consultation.body.ref,
+    );
+    expect(consultationsMoved).toHaveLength(1);
+  }, 120_000);
 });

@@ -284,5 +284,5 @@ describe('registry import files with hostile text', () => {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -70,7 +70,7 @@ describe('Matrix bot replicas and accounts', () => {
       'the first replica to sync again',
       30_000,
     );
-  }, 60_000);
+  }, 180_000);
 
   it('works with an access token instead of a password, keeping that device across restarts', async () => {
     const { homeserver } = fixture;

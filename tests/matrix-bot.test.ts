@@ -207,7 +207,7 @@ describe('Matrix bot', () => {
     );
 
     await homeserver.start();
-    const reply = await nextFromBot(alice, dm, before, 30_000);
+    const reply = await nextFromBot(alice, dm, before, 90_000);
     expect(reply.encrypted).toBe(true);
     expect(body(reply)).toMatch(/Armenia/);
     await waitFor(
@@ -220,7 +220,7 @@ describe('Matrix bot', () => {
         .roomEvents(dm)
         .filter((event) => event.type === 'm.room.message' && event.sender === botUserId),
     ).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('pushes through the adapter into the member’s encrypted DM, once per idempotency key', async () => {
     const adapter = testApp.application.bots.matrix!.adapter;

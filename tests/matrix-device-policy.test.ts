@@ -49,5 +49,5 @@ describe('the default device policy', () => {
     // Decrypted on the member's side: the room is encrypted and the body is readable.
     expect(answer.encrypted).toBe(true);
     expect(body(answer)).toMatch(/extradition/i);
-  }, 90_000);
+  }, 180_000);
 });

@@ -91,10 +91,10 @@ describe('a rogue device on a member’s account', () => {
     );
     // Positive first: both signed devices decrypt it, and the rogue one has received the event.
     for (const device of [member, second]) {
-      const got = await device.waitForMessage((message) => message.eventId === messageId, 30_000);
+      const got = await device.waitForMessage((message) => message.eventId === messageId, 90_000);
       expect(got).toMatchObject({ encrypted: true, content: { body: secret } });
     }
-    const atRogue = await rogue.waitForMessage((message) => message.eventId === messageId, 30_000);
+    const atRogue = await rogue.waitForMessage((message) => message.eventId === messageId, 90_000);
     expect(atRogue.encrypted).toBe(true);
     expect(secretWords.filter((word) => JSON.stringify(atRogue.content).includes(word))).toEqual([]);
 
@@ -143,5 +143,5 @@ describe('a rogue device on a member’s account', () => {
     );
     const since = fixture.botMessages(member, dm).slice(before);
     expect(since.map((message) => (isHelp(message) ? 'help' : body(message)))).toEqual(['help']);
-  }, 60_000);
+  }, 180_000);
 });

@@ -7,23 +7,38 @@ import { join } from 'node:path';
 import type { Chat, Message, User } from 'grammy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInvite, createMember, createToken } from './support/chat-fixtures.ts';
+import { eventually, outboxSettled } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import { createTestClock, demoDay } from './support/test-clock.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 let emulator: TelegramEmulator;
 let testApp: TestApp;
+// The application's clock, pinned to the demo day: the follow-ups an hour apart come when the test
+// moves it on (anHourLater), not after real time that a loaded machine could stretch.
+const clock = createTestClock(demoDay);
 
-// Seconds instead of weeks, so the stories run in a few seconds.
+// A second instead of weeks for the first nudge, so it comes on its own; the next ones an hour on.
 const policies = `
 default: { firstNudgeAfter: PT1S, repeatEvery: PT1H, escalateAfterUnanswered: 3 }
-extradition: { firstNudgeAfter: PT1S, repeatEvery: PT2S, escalateAfterUnanswered: 2 }
+extradition: { firstNudgeAfter: PT1S, repeatEvery: PT1H, escalateAfterUnanswered: 2 }
 `;
+
+/**
+ * Moves the application's clock on by an hour and runs now the nudge timer jobs armed for then (a
+ * job run early waits again: only those now due fire).
+ */
+async function anHourLater() {
+  clock.advance(3_600_000);
+  await testApp.application.queues.queue('nudges').promoteJobs();
+}
 
 beforeAll(async () => {
   emulator = await startTelegramEmulator();
   const directory = mkdtempSync(join(tmpdir(), 'nudge-delivery-'));
   writeFileSync(join(directory, 'policies.yaml'), policies);
   testApp = await startTestApp('nudge_delivery', {
+    clock,
     env: {
       TELEGRAM_BOT_TOKEN: emulator.token,
       TELEGRAM_API_ROOT: emulator.apiRoot,
@@ -80,7 +95,7 @@ async function register(requester: Person, body: Record<string, unknown>): Promi
     method: 'POST',
     url: '/v1/requests',
     headers: { authorization: `Bearer ${requester.token}` },
-    payload: { sentAt: new Date().toISOString(), subject: 'Bank records', ...body },
+    payload: { sentAt: clock.now().toISOString(), subject: 'Bank records', ...body },
   });
   expect(response.statusCode, response.body).toBe(201);
   return response.json().id as string;
@@ -99,7 +114,8 @@ async function requestDetail(token: string, id: string) {
   }>();
 }
 
-const nthMessage = async (chat: Chat, n: number, timeoutMs = 10_000): Promise<Message> =>
+// Deadlines only bound a hang: nothing here is expected to take long.
+const nthMessage = async (chat: Chat, n: number, timeoutMs = 90_000): Promise<Message> =>
   (await emulator.waitForMessages(chat, n, timeoutMs))[n - 1]!;
 
 function tap(who: Person, message: Message, label: string) {
@@ -109,16 +125,6 @@ function tap(who: Person, message: Message, label: string) {
     `a "${label}" button among ${JSON.stringify(emulator.buttons(message).map((b) => b.text))}`,
   ).toBeDefined();
   return emulator.pressButton(who.user, message, (button as { callback_data: string }).callback_data);
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('a nudge about a pending MLA request', () => {
@@ -160,10 +166,10 @@ describe('a nudge about a pending MLA request', () => {
 
     // The delivered mark is written after the platform call returns, so a fast tap on "received"
     // can be recorded before it: wait for both events, then accept them in either order.
-    const detail = await until(async () => {
+    const detail = await eventually(async () => {
       const current = await requestDetail(requester.token, id);
       return current.events.some((event) => event.kind === 'nudge_delivered') ? current : undefined;
-    });
+    }, 'the nudge recorded as delivered');
     expect(detail.status).toBe('acknowledged');
     expect(detail.events[0]?.kind).toBe('registered');
     expect(detail.events.map((event) => event.kind).sort()).toEqual([
@@ -178,7 +184,9 @@ describe('a nudge about a pending MLA request', () => {
       platform: 'telegram',
     });
     expect(eventOfKind('answer')).toMatchObject({ answer: 'acknowledged', contactId: 'uz-002' });
-    // Exactly one nudge reached the counterpart.
+    // Exactly one nudge reached the counterpart: counted once every delivery has finished, the
+    // queue drained and a reconciler pass settled, so a second send would have come by now.
+    await outboxSettled(testApp.application);
     expect(
       emulator
         .sentMessages(counterpart.chat)
@@ -254,21 +262,36 @@ describe('silence', () => {
       subject: 'Extradition of a suspect',
     });
 
-    const escalation = await nthMessage(coordinator.chat, 2, 15_000);
+    // The first nudge comes a second after registering; each next one when the clock is an hour on.
+    // The third finds two unanswered: the coordinator is told (and the counterpart nudged a third time).
+    const nudgesSeen = (count: number) =>
+      eventually(
+        () =>
+          emulator
+            .sentMessages(counterpart.chat)
+            .filter((message) => message.text?.includes('KZ-EXT-2026/77') === true).length >= count
+            ? true
+            : undefined,
+        `nudge ${count} to the silent counterpart`,
+        90_000,
+      );
+    await nudgesSeen(1);
+    await anHourLater();
+    await nudgesSeen(2);
+    await anHourLater();
+    const escalation = await nthMessage(coordinator.chat, 2);
     expect(escalation.text).toContain('KZ-EXT-2026/77');
     expect(escalation.text).toMatch(/No answer after 2 follow-ups/);
     expect((await nthMessage(requester.chat, 2)).text).toMatch(/coordinator for Uzbekistan has been told/);
-    expect(
-      emulator
-        .sentMessages(counterpart.chat)
-        .filter((message) => message.text?.includes('KZ-EXT-2026/77') === true).length,
-    ).toBeGreaterThanOrEqual(2);
 
     // The coordinator answers for the silent counterpart: escalation resets, the requester hears it.
+    // (The clock stays where it is: no further nudge falls due meanwhile.)
     tap(coordinator, escalation, 'In progress');
-    await until(async () =>
-      (await requestDetail(requester.token, id)).status === 'in_progress' ? true : undefined,
+    await eventually(
+      async () => ((await requestDetail(requester.token, id)).status === 'in_progress' ? true : undefined),
+      'the request in progress',
     );
+    await outboxSettled(testApp.application);
     const events = (await requestDetail(requester.token, id)).events.map((event) => event.kind);
     expect(events.filter((kind) => kind === 'escalated')).toHaveLength(1);
     // Withdrawn: no more nudges.

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxTable } from '../src/outbox/index.ts';
+import { resentAfterCrash } from '../src/outbox/index.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { createToken } from './support/chat-fixtures.ts';
 import {
   linkCounterparts,
@@ -65,7 +66,7 @@ beforeAll(async () => {
     chatId: String(user.id),
   });
   requesterChat = user.id;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await testApp.close();
@@ -99,7 +100,7 @@ async function registerRequests(
         },
       }),
       `registering request ${reference}`,
-      15_000,
+      60_000,
     );
     expect(response.statusCode, response.body).toBe(201);
     registered.push({ chatId: counterpart.chatId, reference, id: response.json().id as string });
@@ -112,7 +113,7 @@ const received = (chatId: number, reference: string) =>
 
 async function expectEachDeliveredOnce(
   requests: { chatId: number; reference: string }[],
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<void> {
   await eventually(
     () => (requests.every((request) => received(request.chatId, request.reference) > 0) ? true : undefined),
@@ -164,6 +165,8 @@ describe('a messenger that answers 429, 5xx or not at all', () => {
       'the requester to be told the nudge could not be delivered',
     );
     expect(notice.text).toContain('could not be delivered');
+    // Nothing left to deliver or retry: a nudge sent after all would have arrived by now.
+    await outboxSettled(testApp.application);
     expect(received(request!.chatId, 'BLOCKED-0')).toBe(0);
     const detail = await testApp.application.app.inject({
       method: 'GET',
@@ -232,6 +235,50 @@ describe('a delivery found half done after a crash', () => {
   });
 });
 
+describe('an at-least-once push found half done after a crash', () => {
+  it('is sent again and stays marked as resent, even when the resend first meets a 429', async () => {
+    const db = testApp.application.database.db;
+    const chatId = counterparts.at(-1)!.chatId;
+    const minuteAgo = new Date(Date.now() - 60_000);
+    // A worker claimed it and died before marking it; its send may or may not have arrived.
+    emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 1 });
+    await db.insert(outboxTable).values({
+      id: 'ocrashed-while-sending-2',
+      dedupeKey: 'push:at-least-once:crash-replay',
+      kind: 'push',
+      platform: 'telegram',
+      chatId: String(chatId),
+      message: { text: 'HALFDONE-AGAIN' },
+      atLeastOnce: true,
+      state: 'sending',
+      attempts: 1,
+      claimToken: 'token-of-another-dead-worker',
+      claimedAt: minuteAgo,
+      createdAt: minuteAgo,
+      updatedAt: minuteAgo,
+      queuedAt: minuteAgo,
+    });
+    await testApp.application.outbox.reconcileNow();
+    const row = await eventually(async () => {
+      const [found] = await db
+        .select({
+          state: outboxTable.state,
+          lastError: outboxTable.lastError,
+          attempts: outboxTable.attempts,
+        })
+        .from(outboxTable)
+        .where(eq(outboxTable.id, 'ocrashed-while-sending-2'));
+      return found?.state === 'sent' ? found : undefined;
+    }, 'the half-done push sent again');
+    // Refused once (the 429), then sent: the recipient may have it twice, and the row says so.
+    expect(row.attempts).toBe(3);
+    expect(row.lastError).toBe(resentAfterCrash);
+    // Sent again once, not more: counted once the outbox has settled.
+    await outboxSettled(testApp.application);
+    expect(received(chatId, 'HALFDONE-AGAIN')).toBe(1);
+  });
+});
+
 describe('Redis loses everything', () => {
   it('FLUSHALL right after registration and again mid-delivery: the reconciler restores every pending nudge, none lost, none doubled', async () => {
     const first = await registerRequests(30, 'FLUSH-A');
@@ -246,7 +293,7 @@ describe('Redis loses everything', () => {
       'five of the second batch delivered',
     );
     await redis.flushAll();
-    await expectEachDeliveredOnce([...first, ...second], 40_000);
+    await expectEachDeliveredOnce([...first, ...second], 120_000);
   });
 });
 
@@ -263,17 +310,24 @@ describe('Redis down for a while', () => {
     expect(question.statusCode).toBe(200);
     expect(question.json().results[0].contacts[0].id).toBe('kg-001');
     const during = await registerRequests(3, 'DOWN-B');
-    // The nudges fall due while Redis is away. Wait until each one is due (or, for a timer that
-    // fired before Redis stopped on a slow machine, delivered) and no delivery is in flight: a
-    // delivery already past the rate limiter when Redis died finishes, since it needs only the
-    // messenger and Postgres.
+    // The nudges fall due while Redis is away. Wait until each one is due, or (a timer that fired
+    // before Redis stopped, on a slow machine) delivered or fired with its delivery left waiting
+    // for Redis, and no delivery is in flight: a delivery already past the rate limiter when Redis
+    // died finishes, since it needs only the messenger and Postgres.
+    const db = testApp.application.database.db;
     await eventually(async () => {
       for (const request of [...before, ...during]) {
         if (received(request.chatId, request.reference) > 0) continue;
+        const [fired] = await db
+          .select({ state: outboxTable.state })
+          .from(outboxTable)
+          .where(like(outboxTable.dedupeKey, `nudge:${request.id}:0:%`));
+        if (fired?.state === 'pending') continue;
+        if (fired !== undefined) return undefined;
         const due = await nextNudgeAt(request.id);
         if (due === undefined || due > Date.now()) return undefined;
       }
-      const inFlight = await testApp.application.database.db
+      const inFlight = await db
         .select({ id: outboxTable.id })
         .from(outboxTable)
         .where(eq(outboxTable.state, 'sending'));
@@ -289,7 +343,7 @@ describe('Redis down for a while', () => {
 
     const restartedAt = Date.now();
     await redis.start();
-    await expectEachDeliveredOnce([...before, ...during], 40_000);
+    await expectEachDeliveredOnce([...before, ...during], 120_000);
     const sendTimes = emulator
       .apiCalls('sendMessage')
       .filter(
@@ -299,7 +353,7 @@ describe('Redis down for a while', () => {
       .map((call) => call.at);
     expect(sendTimes).toHaveLength(late.length);
     expect(Math.min(...sendTimes)).toBeGreaterThanOrEqual(restartedAt);
-    const open = await testApp.application.database.db
+    const open = await db
       .select({ id: outboxTable.id })
       .from(outboxTable)
       .where(inArray(outboxTable.state, ['pending', 'sending']));

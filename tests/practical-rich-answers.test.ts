@@ -18,6 +18,7 @@ import { findSheets, type RegistryFile } from '../src/registry/index.ts';
 import { buildRegistryView } from '../src/registry/registry-snapshot.ts';
 import { parseHtml } from './support/telegram-emulator/html-parser.ts';
 import { demoPracticalReader, demoRegistryFile, demoSnapshot } from './support/registry-snapshot.ts';
+import { buildMessageLimits } from './support/message-limits.ts';
 
 const translator = createTranslator();
 const demoDay = new Date('2026-12-01T06:00:00Z');
@@ -53,6 +54,7 @@ function readerWithAddresses(): PracticalReader {
 const service = () => {
   const snapshot = demoSnapshot();
   return createAskService({
+    limits: buildMessageLimits,
     registry: { snapshot: () => snapshot },
     translator,
     audit: { enqueue: () => undefined },

@@ -2,16 +2,21 @@
 // phone waits for a coordinator of that country, who approves with one tap on Telegram. Hostile
 // cases: an account of another country, a proposer approving their own proposal, a coordinator of
 // another country; malformed changes never reach the registry.
+import { and, eq, like } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../src/audit/audit-schema.ts';
+import { outbox } from '../src/outbox/outbox-schema.ts';
 import { createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
   press,
   telegramPerson,
   waitForMessage,
+  textsIn,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
+import { outboxSettled } from './support/eventually.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -24,6 +29,16 @@ let kazakh: TelegramPerson;
 interface Proposed {
   proposal: { id: string; fields: string[]; status: string } | null;
   applied: string[];
+}
+
+/** The audit entries about a contact that name a proposal, oldest first. */
+async function auditOf(subject: string, proposalId: string | undefined) {
+  const rows = await testApp.application.database.db
+    .select({ actor: auditLog.actor, action: auditLog.action, details: auditLog.details })
+    .from(auditLog)
+    .where(eq(auditLog.subject, subject))
+    .orderBy(auditLog.seq);
+  return rows.filter((row) => row.details.proposalId === proposalId);
 }
 
 const contact = async (id: string) =>
@@ -49,7 +64,7 @@ beforeAll(async () => {
     country: 'KZ',
     contactId: 'kz-001',
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await testApp.close();
@@ -126,6 +141,30 @@ describe('a contact proposes changes to their own record', () => {
     expect(rejected.body.status).toBe('rejected');
     await waitForMessage(emulator, nurbek.chat, 'Your proposed change (title) was not approved');
     expect((await contact('kg-003')).title).not.toBe('Head of everything');
+    // Both are in the audit log: who proposed which fields (not the values), who rejected it.
+    const proposalId = proposed.body.proposal?.id;
+    expect(await auditOf('contact:kg-003', proposalId)).toEqual([
+      {
+        actor: `member:${nurbek.member.id}`,
+        action: 'contact.proposal',
+        details: { proposalId, kind: 'change', fields: ['title'] },
+      },
+      {
+        actor: `member:${coordinator.member.id}`,
+        action: 'contact.proposal_rejected',
+        details: { proposalId, kind: 'change', fields: ['title'] },
+      },
+    ]);
+  });
+
+  it('a coordinator’s "send the prompt now" is audited', async () => {
+    const sent = await api(testApp, coordinator.token, 'POST', '/v1/contacts/kg-003/reverify');
+    expect(sent.status).toBe(202);
+    const entries = await testApp.application.database.db
+      .select({ actor: auditLog.actor })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'contact.reverify'), eq(auditLog.subject, 'contact:kg-003')));
+    expect(entries).toEqual([{ actor: `member:${coordinator.member.id}` }]);
   });
 
   it('a linked account of another country cannot propose a new phone for a Kyrgyz contact', async () => {
@@ -220,4 +259,165 @@ describe('a contact proposes changes to their own record', () => {
     // Whatever was recorded is still a valid registry.
     expect((await api(testApp, testApp.adminToken, 'GET', '/v1/contacts/kg-003')).status).toBe(200);
   });
+});
+
+describe('a contact retires while their proposals wait', () => {
+  /** Outbox rows of a voided proposal's notice (one per account of the proposer). */
+  const voidNotices = async (proposalId: string) =>
+    testApp.application.database.db
+      .select({ state: outbox.state })
+      .from(outbox)
+      .where(like(outbox.dedupeKey, `truth:proposal:${proposalId}:voided:%`));
+  const proposalOf = async (id: string) =>
+    (
+      await api<{ items: { id: string; status: string; decidedBy: string | null }[] }>(
+        testApp,
+        testApp.adminToken,
+        'GET',
+        '/v1/proposals',
+      )
+    ).body.items.find((item) => item.id === id);
+  const exportedWith = async (changes: Record<string, Record<string, unknown>>) => {
+    const exported = await api<{ contacts: { id: string }[] }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      '/v1/registry/export',
+    );
+    return {
+      ...exported.body,
+      contacts: exported.body.contacts.map((record) => ({ ...record, ...changes[record.id] })),
+    };
+  };
+  const newColleague = async (id: string, name: string) => {
+    const template = await api(testApp, coordinator.token, 'GET', '/v1/contacts/kg-003');
+    const { verifiedAt: _at, verifiedBy: _by, deputy: _deputy, outOfOffice: _away, ...base } = template.body;
+    const created = await api(testApp, coordinator.token, 'POST', '/v1/contacts', {
+      ...base,
+      id,
+      name: { en: name, ru: name },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+  };
+
+  it('retired with a successor: the proposal is voided, audited, and the proposer told once in Russian; a refused retirement voids nothing', async () => {
+    await newColleague('kg-020', 'Aida Demo-Sydykova');
+    const aida = await telegramPerson(testApp, emulator, {
+      name: 'Aida Member',
+      country: 'KG',
+      contactId: 'kg-020',
+      locale: 'ru',
+    });
+    const proposed = await api<Proposed>(testApp, aida.token, 'POST', '/v1/proposals', {
+      contactId: 'kg-020',
+      changes: { title: 'Senior prosecutor' },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    const proposalId = proposed.body.proposal?.id ?? '';
+    // Aida holds a pending request from Kazakhstan.
+    const request = await api<{ id: string }>(testApp, kazakh.token, 'POST', '/v1/requests', {
+      type: 'mla',
+      toCountry: 'KG',
+      contactId: 'kg-020',
+      ourReference: 'KZ-MLA-20',
+      subject: 'Hearing of a witness',
+      sentAt: new Date().toISOString(),
+    });
+    expect(request.status, JSON.stringify(request.body)).toBe(201);
+
+    // An import retiring her without the handover is refused, and so is its dry run: the
+    // transaction rolls back, so nothing is voided and no notice is written.
+    const retiredFile = await exportedWith({ 'kg-020': { status: 'retired' } });
+    for (const url of ['/v1/registry/import?dryRun=true', '/v1/registry/import']) {
+      const refused = await testApp.application.app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${testApp.adminToken}` },
+        payload: retiredFile,
+      });
+      expect(refused.statusCode, `${url}: ${refused.body}`).toBe(409);
+      expect(refused.body).toContain(
+        'contact \\"kg-020\\" holds 0 open consultation(s) and 1 pending request(s)',
+      );
+    }
+    expect((await proposalOf(proposalId))?.status).toBe('pending');
+    expect(await voidNotices(proposalId)).toEqual([]);
+    expect((await contact('kg-020')).status).toBe('active');
+
+    // The coordinator retires her with Nurbek as successor.
+    const retired = await api(testApp, coordinator.token, 'POST', '/v1/contacts/kg-020/retire', {
+      successorId: 'kg-003',
+    });
+    expect(retired.status, JSON.stringify(retired.body)).toBe(200);
+    expect(await proposalOf(proposalId)).toMatchObject({ status: 'voided', decidedBy: 'system' });
+    expect(await auditOf('contact:kg-020', proposalId)).toEqual([
+      {
+        actor: `member:${aida.member.id}`,
+        action: 'contact.proposal',
+        details: { proposalId, kind: 'change', fields: ['title'] },
+      },
+      {
+        actor: `member:${coordinator.member.id}`,
+        action: 'contact.proposal_voided',
+        details: {
+          proposalId,
+          kind: 'change',
+          fields: ['title'],
+          reason: 'contact_retired',
+          by: 'contact.retire',
+        },
+      },
+    ]);
+    const notice = 'Предложенное вами изменение (title) записи «Aida Demo-Sydykova» в реестре отозвано';
+    await waitForMessage(emulator, aida.chat, notice);
+    // Every push settled (a duplicate would have been sent by now): exactly one notice.
+    await outboxSettled(testApp.application);
+    expect(await voidNotices(proposalId)).toEqual([{ state: 'sent' }]);
+    expect(textsIn(emulator, aida.chat).filter((text) => text.includes(notice))).toHaveLength(1);
+    // Voided is final: nobody decides it afterwards.
+    const late = await api(testApp, coordinator.token, 'POST', `/v1/proposals/${proposalId}/approve`);
+    expect(late.status).toBe(409);
+  }, 120_000);
+
+  it('an import retiring a contact voids the proposal waiting for them, by the importer, and the proposer is told once', async () => {
+    await newColleague('kg-021', 'Timur Demo-Osmonov');
+    // The coordinator proposes a change to kg-021 (someone else decides it), then an admin imports
+    // a registry with kg-021 retired (no open work: allowed).
+    const proposed = await api<Proposed>(testApp, coordinator.token, 'POST', '/v1/proposals', {
+      contactId: 'kg-021',
+      changes: { languages: ['ky', 'ru'] },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    const proposalId = proposed.body.proposal?.id ?? '';
+    const imported = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/v1/registry/import',
+      headers: { authorization: `Bearer ${testApp.adminToken}` },
+      payload: await exportedWith({ 'kg-021': { status: 'retired' } }),
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect((await proposalOf(proposalId))?.status).toBe('voided');
+    const voided = (await auditOf('contact:kg-021', proposalId)).filter(
+      (entry) => entry.action === 'contact.proposal_voided',
+    );
+    expect(voided).toEqual([
+      {
+        actor: expect.stringMatching(/^member:/),
+        action: 'contact.proposal_voided',
+        details: {
+          proposalId,
+          kind: 'change',
+          fields: ['languages'],
+          reason: 'contact_retired',
+          by: 'registry.import',
+        },
+      },
+    ]);
+    const notice =
+      'Your proposed change (languages) to the registry entry of Timur Demo-Osmonov was withdrawn';
+    await waitForMessage(emulator, coordinator.chat, notice);
+    await outboxSettled(testApp.application);
+    expect(await voidNotices(proposalId)).toEqual([{ state: 'sent' }]);
+    expect(textsIn(emulator, coordinator.chat).filter((text) => text.includes(notice))).toHaveLength(1);
+  }, 120_000);
 });

@@ -240,7 +240,7 @@ describe('registry authorization matrix', () => {
     await testApp.database.handle.db.execute(
       sql`update api_tokens set revoked_at = now() where id = ${issued.id}`,
     );
-    await expect.poll(async () => (await read()).statusCode, { timeout: 5000 }).toBe(401);
+    await expect.poll(async () => (await read()).statusCode, { timeout: 20_000 }).toBe(401);
   });
 
   it('a revoked or unknown token reads nothing', async () => {

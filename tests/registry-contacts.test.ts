@@ -190,6 +190,21 @@ describe('changing contacts', () => {
     );
   });
 
+  it('a list read again after a change shows the change, though pages are remembered between changes', async () => {
+    const query = '/v1/contacts?country=KG&competence=mla&limit=20';
+    const before = await call(kyrgyzMember, 'GET', query);
+    const again = await call(kyrgyzMember, 'GET', query);
+    expect(again.body).toBe(before.body);
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    const title = { en: 'Prosecutor (mutual legal assistance)', ru: 'Прокурор (взаимная правовая помощь)' };
+    expect((await call(kyrgyzCoordinator, 'PATCH', '/v1/contacts/kg-003', { title })).statusCode).toBe(200);
+    const after = (await call(kyrgyzMember, 'GET', query)).json<{ items: ContactRecord[] }>();
+    expect(after.items.find((contact) => contact.id === 'kg-003')?.title).toEqual(title);
+    const original = { title: fixtureContact('kg-003').title };
+    expect((await call(kyrgyzCoordinator, 'PATCH', '/v1/contacts/kg-003', original)).statusCode).toBe(200);
+    expect((await call(kyrgyzMember, 'GET', query)).body).toBe(before.body);
+  });
+
   it('a contact going on leave names a deputy; a deputy who does not exist is refused with the field named', async () => {
     const leave = {
       outOfOffice: { start: '2026-12-20', end: '2027-01-05', note: 'Winter leave' },

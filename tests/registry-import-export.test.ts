@@ -226,7 +226,7 @@ describe('registry import and export', () => {
       });
       expect(response.statusCode).toBe(200);
       await expect
-        .poll(() => other.snapshot().contactById.get('kg-001')?.title, { timeout: 5000 })
+        .poll(() => other.snapshot().contactById.get('kg-001')?.title, { timeout: 20_000 })
         .toBe('Head of the Extradition Unit');
     } finally {
       await other.stop();

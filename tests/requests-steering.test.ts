@@ -18,7 +18,11 @@ import {
   waitForMessage,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { webConsoleClient } from './support/web-console-client.ts';
 
@@ -33,7 +37,8 @@ default: { firstNudgeAfter: PT30M, repeatEvery: PT1H, escalateAfterUnanswered: 3
 `;
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   const directory = mkdtempSync(join(tmpdir(), 'requests-steering-'));
   writeFileSync(join(directory, 'policies.yaml'), policies);
   testApp = await startTestApp('requests_steering', {
@@ -67,12 +72,12 @@ const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).leng
 async function converse(person: TelegramPerson, text: string): Promise<Message> {
   const before = seen(person);
   emulator.sendUserMessage(person.user, person.chat, text);
-  return (await emulator.waitForMessages(person.chat, before + 1, 10_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
 }
 async function tap(person: TelegramPerson, message: Message, action: string): Promise<Message> {
   const before = seen(person);
   press(emulator, person, message, action);
-  return (await emulator.waitForMessages(person.chat, before + 1, 10_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
 }
 
 /** The delayed BullMQ timers of a request's nudges. */

@@ -300,7 +300,7 @@ describe('the chat asks the secretariat which country it asks for (Telegram)', (
   async function exchange(send: () => unknown): Promise<Message> {
     const before = emulator.sentMessages(admin.chat).length;
     await send();
-    const [message] = (await emulator.waitForMessages(admin.chat, before + 1, 20_000)).slice(before);
+    const [message] = (await emulator.waitForMessages(admin.chat, before + 1, 60_000)).slice(before);
     if (message === undefined) throw new Error('the bot said nothing');
     return message;
   }

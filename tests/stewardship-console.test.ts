@@ -1,8 +1,10 @@
 // The stewardship console's pages over HTTP, as a browser with htmx uses them: a
 // coordinator sees and edits their own country's contacts only, every problem of a form is shown
 // next to its field, and what the page refuses the server refuses too.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../src/application.ts';
+import { auditLog } from '../src/db/schema.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
 import { createToken } from './support/chat-fixtures.ts';
 import { seedAnswerTimes } from './support/stats-seed.ts';
@@ -13,10 +15,11 @@ import { csrf, sessionCookie } from './support/web-console-client.ts';
 let test: TestApp;
 let app: Application['app'];
 const admin = () => ({ authorization: `Bearer ${test.adminToken}` });
+const clock = createTestClock(demoDay);
 
 beforeAll(async () => {
   // The demo day, so "verified today" is a known date whatever day the suite runs.
-  test = await startTestApp('stewardship_console', { clock: createTestClock(demoDay) });
+  test = await startTestApp('stewardship_console', { clock });
   app = test.application.app;
 });
 afterAll(async () => {
@@ -207,6 +210,8 @@ describe('members', () => {
     expect(code).toBeDefined();
     expect(created.body).toContain(`http://127.0.0.1:3000/login?code=${code ?? ''}`);
     expect(created.body).toMatch(/<svg role="img" aria-label="QR code of the web console link"/);
+    // The link's label is the console's name as its adapter gives it (bots/web/locales).
+    expect(created.body).toMatch(/<dt>\s*web console\s*<\/dt>/);
     // The code works once: the colleague logs in with it.
     const login = await app.inject({
       method: 'POST',
@@ -306,7 +311,7 @@ describe('analytics', () => {
       networkMonthly: { month: string }[];
     }>();
     expect(registry.monthly.at(-1)).toMatchObject({
-      month: new Date().toISOString().slice(0, 7),
+      month: clock.now().toISOString().slice(0, 7),
       contacts: 4,
     });
     expect(registry.networkMonthly).toHaveLength(registry.monthly.length);
@@ -389,7 +394,7 @@ describe('a formal request’s page', () => {
         payload: { name: 'Busy Requester', country: 'TJ', role: 'member' },
       })
     ).json<{ id: string }>().id;
-    const sentAt = new Date(Date.now() - 3 * 86_400_000);
+    const sentAt = new Date(clock.now().getTime() - 3 * 86_400_000);
     await db.insert(formalRequests).values(
       Array.from({ length: 60 }, (_, index) => ({
         // Request ids avoid 0 and 1 (and l, o): their alphabet is unambiguous.
@@ -469,5 +474,54 @@ describe('keeping the registry true from the contact page (issue #14)', () => {
     const retireOutside = await coordinator.post('/console/registry/contacts/kg-001/retire', {});
     expect(retireOutside.statusCode).toBe(403);
     expect((await contact('kg-001')).status).toBe('active');
+  });
+
+  it('a coordinator who sets the status to retired in the contact form hands the work over, as the retire action does', async () => {
+    const coordinator = await loggedIn('Saule Steward', 'KZ', 'coordinator');
+    const asker = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/members',
+        headers: admin(),
+        payload: { name: 'Uzbek Asker', country: 'UZ', role: 'member' },
+      })
+    ).json<{ id: string }>().id;
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/requests',
+      headers: { authorization: `Bearer ${await createToken(test, asker)}` },
+      payload: {
+        type: 'digital_evidence',
+        toCountry: 'KZ',
+        contactId: 'kz-004',
+        ourReference: 'UZ-DE-4',
+        subject: 'Preservation of server logs',
+        sentAt: clock.now().toISOString(),
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const requestId = created.json<{ id: string }>().id;
+
+    const saved = await coordinator.post('/console/registry/contacts/kz-004', {
+      ...formOf(await contact('kz-004')),
+      status: 'retired',
+      deputy: 'kz-001',
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.body).toContain('The contact was retired and their work handed over.');
+    expect(await contact('kz-004')).toMatchObject({ status: 'retired', deputy: 'kz-001' });
+    const moved = await app.inject({ method: 'GET', url: `/v1/requests/${requestId}`, headers: admin() });
+    expect(moved.json<{ contactId: string }>().contactId).toBe('kz-001');
+    await test.application.audit.flush();
+    const audited = await test.application.database.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.subject, 'contact:kz-004'));
+    expect(audited.map((entry) => entry.action)).toContain('contact.retire');
+    const handedOver = await test.application.database.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(eq(auditLog.subject, `request:${requestId}`));
+    expect(handedOver.map((entry) => entry.action)).toContain('request.handover');
   });
 });

@@ -199,6 +199,43 @@ describe('import and export', () => {
     );
   });
 
+  it('a check, and an import, retiring a contact who holds a pending request are refused naming them', async () => {
+    const secretariat = await loggedIn('Import Refuser', 'admin');
+    const request = await app.inject({
+      method: 'POST',
+      url: '/v1/requests',
+      headers: admin(),
+      payload: {
+        type: 'mla',
+        fromCountry: 'KZ',
+        toCountry: 'KG',
+        contactId: 'kg-003',
+        ourReference: 'KZ-MLA-77',
+        subject: 'Hearing of a witness',
+        sentAt: new Date().toISOString(),
+      },
+    });
+    expect(request.statusCode, request.body).toBe(201);
+    const next = JSON.parse(await exported()) as { contacts: { id: string; status: string }[] };
+    const retiring = JSON.stringify({
+      ...next,
+      contacts: next.contacts.map((record) =>
+        record.id === 'kg-003' ? { ...record, status: 'retired' } : record,
+      ),
+    });
+    const before = await exported();
+    for (const mode of ['check', 'import']) {
+      const refused = await secretariat.post('/console/registry/import', { registry: retiring, mode });
+      expect(refused.statusCode, mode).toBe(422);
+      expect(refused.body).toContain('must be retired first');
+      expect(refused.body).toContain(
+        'contact &quot;kg-003&quot; holds 0 open consultation(s) and 1 pending request(s)',
+      );
+      expect(refused.body).toContain('Nothing was changed.');
+    }
+    expect(await exported()).toBe(before);
+  });
+
   it('the export downloads the whole registry as a file', async () => {
     const secretariat = await loggedIn('Export Taker', 'admin');
     const download = await secretariat.get('/console/registry/export');

@@ -33,7 +33,7 @@ describe.skipIf(chromiumPath === undefined)('the contact page keeps the registry
     base = await test.application.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchConsoleBrowser();
     cleanup.push(() => browser.close());
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();

@@ -208,7 +208,7 @@ describe('webhook mode', () => {
 
     telegram.injectUpdate(structuredClone(update!));
 
-    await expect.poll(() => received, { timeout: 3000 }).toEqual([update!.update_id, update!.update_id]);
+    await expect.poll(() => received, { timeout: 20_000 }).toEqual([update!.update_id, update!.update_id]);
   });
 });
 

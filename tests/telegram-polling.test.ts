@@ -46,7 +46,7 @@ function replica(): TelegramBot {
   return bot;
 }
 
-const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> => {
+const until = async (condition: () => boolean, timeoutMs = 20_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -4,12 +4,14 @@
 // hands the work over, reminders wait while the contact's own proposal is undecided, failures of
 // any push to the person (not only prompts) make them unreachable, and a registry edit plans the
 // contact's prompt at once. The clock reads Friday 4 December 2026, 19:00 in Tashkent.
-import { eq } from 'drizzle-orm';
+// Reminders wait an hour (remindAfter), longer than any story here: a reminder comes only when a
+// test fires the contact's timer on purpose, so no answer races it on a loaded machine.
+import { and, eq } from 'drizzle-orm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactVerifications } from '../src/verification/verification-schema.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { parseWorkingHours } from '../src/verification/truth-chat.ts';
 import {
   api,
@@ -20,39 +22,41 @@ import {
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
 import { eventually, outboxSettled } from './support/eventually.ts';
-import { startTelegramEmulator, type TelegramEmulator } from './support/telegram-emulator.ts';
+import {
+  conversationFloodLimits,
+  startTelegramEmulator,
+  type TelegramEmulator,
+} from './support/telegram-emulator.ts';
 import { createTestClock } from './support/test-clock.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
+import {
+  fireVerificationTimerNow,
+  makeDueNow,
+  verificationRow,
+  verificationSteppedPast,
+} from './support/verification-fixtures.ts';
 
 let emulator: TelegramEmulator;
 let testApp: TestApp;
 const people: Record<string, TelegramPerson> = {};
-const aroundTheClock = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 const prompt = 'Please check your entry';
 
 const policy = `
-default: { every: P6M, remindAfter: PT4S, reminders: 1 }
+default: { every: P6M, remindAfter: PT1H, reminders: 1 }
 unreachableAfterFailures: 2
 `;
 
 const contact = async (id: string) =>
   (await api(testApp, testApp.adminToken, 'GET', `/v1/contacts/${id}`)).body;
-const row = async (id: string) =>
-  (
-    await testApp.application.database.db
-      .select()
-      .from(contactVerifications)
-      .where(eq(contactVerifications.contactId, id))
-  )[0];
+const row = (id: string) => verificationRow(testApp.application, id);
+const fireTimerNow = (id: string) => fireVerificationTimerNow(testApp.application, id);
+const steppedPast = (id: string, seq: number) => verificationSteppedPast(testApp.application, id, seq);
 
-/** Makes the contact due now and works around the clock; the registry edit plans the prompt itself. */
-async function dueNow(id: string) {
-  const changes: Record<string, unknown> = { workingHours: aroundTheClock, verifiedAt: '2025-01-01' };
-  await testApp.application.registry.updateContact(undefined, id, changes);
-}
+const dueNow = (id: string) => makeDueNow(testApp.application, id);
 
 beforeAll(async () => {
-  emulator = await startTelegramEmulator();
+  // The subject is the conversation, not Telegram's allowance (see conversationFloodLimits).
+  emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
   const directory = mkdtempSync(join(tmpdir(), 'answers-'));
   writeFileSync(join(directory, 'policy.yaml'), policy);
   testApp = await startTestApp('verification-answers', {
@@ -69,6 +73,7 @@ beforeAll(async () => {
     ['dilnoza', 'Dilnoza Member', 'uz-002'],
     ['jasur', 'Jasur Member', 'uz-003'],
     ['aidos', 'Aidos Member', 'kz-001'],
+    ['farrukh', 'Farrukh Member', 'tj-001'],
   ] as const)
     people[id] = await telegramPerson(testApp, emulator, {
       name,
@@ -124,7 +129,7 @@ describe('answers to a re-verification prompt', () => {
     const uzCoordinator = people.uzCoordinator as TelegramPerson;
     // The edit alone plans the prompt: no planner pass is called here.
     await dueNow('uz-001');
-    const asked = await waitForMessage(emulator, sardor.chat, prompt, { timeoutMs: 20_000 });
+    const asked = await waitForMessage(emulator, sardor.chat, prompt, { timeoutMs: 60_000 });
 
     await change(sardor, asked, 'telegram', '@sardor_new');
     await waitForMessage(emulator, sardor.chat, 'Your coordinator confirms the change');
@@ -167,30 +172,36 @@ describe('answers to a re-verification prompt', () => {
     const dilnoza = people.dilnoza as TelegramPerson;
     const uzCoordinator = people.uzCoordinator as TelegramPerson;
     await dueNow('uz-002');
-    const asked = await waitForMessage(emulator, dilnoza.chat, prompt, { timeoutMs: 20_000 });
+    const asked = await waitForMessage(emulator, dilnoza.chat, prompt, { timeoutMs: 60_000 });
     await change(dilnoza, asked, 'email', 'dilnoza@uz-gpo.example.org');
     await waitForMessage(emulator, dilnoza.chat, 'Your coordinator confirms the change');
-    // The reminder's timer fires and moves itself on twice without sending anything.
-    const held = (await row('uz-002'))?.seq ?? 0;
-    await eventually(
-      async () => (((await row('uz-002'))?.seq ?? 0) >= held + 2 ? true : undefined),
-      'the held reminder to move on twice',
-      30_000,
-    );
-    expect((await row('uz-002'))?.nextStep).toBe('remind');
+    const pending = async () =>
+      (
+        await api<{ items: { id: string }[] }>(
+          testApp,
+          uzCoordinator.token,
+          'GET',
+          '/v1/proposals?contactId=uz-002&status=pending',
+        )
+      ).body.items;
+    // The answer is recorded (the proposal waits) before the reminder's timer fires.
+    await eventually(async () => ((await pending()).length === 1 ? true : undefined), 'the proposal', 90_000);
+    expect(await row('uz-002')).toMatchObject({ nextStep: 'remind', reminders: 0 });
+    // The reminder's timer fires twice; each time its job holds: the same step, moved on, nothing sent.
+    for (let firing = 0; firing < 2; firing++) {
+      const before = (await row('uz-002'))?.seq ?? 0;
+      await fireTimerNow('uz-002');
+      await steppedPast('uz-002', before);
+      expect(await row('uz-002')).toMatchObject({ nextStep: 'remind', reminders: 0 });
+    }
     expect(textsIn(emulator, dilnoza.chat).filter((text) => text.includes('A reminder'))).toHaveLength(0);
-    const [proposal] = (
-      await api<{ items: { id: string }[] }>(
-        testApp,
-        uzCoordinator.token,
-        'GET',
-        '/v1/proposals?contactId=uz-002&status=pending',
-      )
-    ).body.items;
+    const [proposal] = await pending();
     expect(
       (await api(testApp, uzCoordinator.token, 'POST', `/v1/proposals/${proposal?.id ?? ''}/reject`)).status,
     ).toBe(200);
-    await waitForMessage(emulator, dilnoza.chat, 'A reminder', { timeoutMs: 30_000 });
+    await fireTimerNow('uz-002');
+    await waitForMessage(emulator, dilnoza.chat, 'A reminder', { timeoutMs: 90_000 });
+    expect(await row('uz-002')).toMatchObject({ nextStep: 'flag', reminders: 1 });
   }, 120_000);
 
   it('an approved "I no longer handle this" retires the record and hands the work over', async () => {
@@ -207,7 +218,7 @@ describe('answers to a re-verification prompt', () => {
     });
     expect(request.status, JSON.stringify(request.body)).toBe(201);
     await dueNow('uz-003');
-    const asked = await waitForMessage(emulator, jasur.chat, prompt, { timeoutMs: 20_000 });
+    const asked = await waitForMessage(emulator, jasur.chat, prompt, { timeoutMs: 60_000 });
     void press(emulator, jasur, asked, 'vfy:gone:');
     const successor = await waitForMessage(emulator, jasur.chat, 'Who takes over from you?');
     void press(emulator, jasur, successor, 'vgone:s:uz-002');
@@ -225,6 +236,41 @@ describe('answers to a re-verification prompt', () => {
     expect(moved.body.contactId).toBe('uz-002');
     // A retired record is not asked again.
     expect((await row('uz-003'))?.nextStep ?? null).toBeNull();
+  }, 120_000);
+
+  it('a reminder still queued when the contact answers is taken back, never sent', async () => {
+    const farrukh = people.farrukh as TelegramPerson;
+    await dueNow('tj-001');
+    const asked = await waitForMessage(emulator, farrukh.chat, prompt, { timeoutMs: 60_000 });
+    await outboxSettled(testApp.application);
+    const prompts = () =>
+      testApp.application.database.db
+        .select({ state: outboxTable.state, key: outboxTable.dedupeKey, message: outboxTable.message })
+        .from(outboxTable)
+        .where(and(eq(outboxTable.kind, 'verification'), eq(outboxTable.subject, 'contact:tj-001')));
+    // Deliveries stall, as behind a long queue on a busy day: BullMQ's own pause, in Redis.
+    const deliveries = testApp.application.queues.queue('outbox');
+    await deliveries.pause();
+    try {
+      const before = (await row('tj-001'))?.seq ?? 0;
+      await fireTimerNow('tj-001');
+      await steppedPast('tj-001', before);
+      expect((await prompts()).map((written) => written.state).sort()).toEqual(['pending', 'sent']);
+      void press(emulator, farrukh, asked, 'vfy:ok:');
+      await eventually(
+        async () => ((await row('tj-001'))?.lastSource === 'self' ? true : undefined),
+        'the answer to be recorded',
+        90_000,
+      );
+    } finally {
+      await deliveries.resume();
+    }
+    await waitForMessage(emulator, farrukh.chat, 'your entry is confirmed');
+    await outboxSettled(testApp.application);
+    const reminder = (await prompts()).find((written) => written.state !== 'sent');
+    expect(reminder).toMatchObject({ state: 'withdrawn', message: null });
+    expect(textsIn(emulator, farrukh.chat).filter((text) => text.includes('A reminder'))).toHaveLength(0);
+    expect(await row('tj-001')).toMatchObject({ nextStep: 'prompt', reminders: 0 });
   }, 120_000);
 
   it('counts failed pushes of any kind to the person, not only prompts', async () => {
@@ -249,5 +295,5 @@ describe('answers to a re-verification prompt', () => {
     await outboxSettled(testApp.application);
     expect(await row('kz-001')).toMatchObject({ failures: 2 });
     expect((await row('kz-001'))?.unreachableSince).not.toBeNull();
-  }, 60_000);
+  }, 180_000);
 });

@@ -3,6 +3,8 @@
 // language, as formatted HTML (a heading per section) with the same words as the plain body; the
 // next week's timer is set. The clock reads Monday 7 December 2026, 07:00 in Tashkent and Almaty
 // (UTC+5), two hours before the digest hour. Telegram's side is in verification-digest.test.ts.
+// `!устаревшие` lists the entries with their one-tap actions as numbered choices, one of which a
+// coordinator answers by its number (verify on the person's behalf).
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
@@ -150,4 +152,41 @@ describe('the weekly digest on Matrix', () => {
     await fixture.messagesBeforeMarker(uzCoordinator.user, uzCoordinator.dm);
     expect(digestsIn(uzCoordinator, 'Weekly registry digest')).toHaveLength(2);
   }, 180_000);
+
+  it('answers a Russian-speaking coordinator’s !устаревшие with their country’s entries, in Russian', async () => {
+    const kzCoordinator = coordinators.kz!;
+    await kzCoordinator.user.client.sendTextMessage(kzCoordinator.dm, '!устаревшие');
+    const stale = await kzCoordinator.user.waitForMessage(
+      (message) => message.roomId === kzCoordinator.dm && body(message).startsWith('Требуют внимания'),
+      60_000,
+    );
+    expect(stale.encrypted).toBe(true);
+    // The list, then its one-tap actions as numbered choices.
+    const [list = '', choices = ''] = body(stale).split('\n\n');
+    const lines = list.split('\n');
+    expect(Number(/^Требуют внимания: (\d+)$/.exec(lines[0] ?? '')?.[1])).toBe(lines.length - 1);
+    // kz-004, last verified on 1 March 2025, is overdue; named in Russian.
+    expect(lines.find((line) => line.includes('(kz-004)'))).toMatch(
+      /^• [А-ЯЁа-яё -]+ \(kz-004\): просрочена с \d{4}-\d{2}-\d{2}, последняя проверка 2025-03-01, мессенджер не привязан$/,
+    );
+    expect(body(stale)).not.toMatch(/\(uz-|overdue|last verified/);
+    // kz-004: nobody is linked, so Verify and Invite; "Verify" by its number, on their behalf.
+    const verify = /^(\d+)\. Подтвердить: Данияр Демо-Омаров$/m.exec(choices)?.[1];
+    expect(choices).toMatch(/^\d+\. Пригласить: Данияр Демо-Омаров$/m);
+    expect(verify).toBeDefined();
+    await kzCoordinator.user.client.sendTextMessage(kzCoordinator.dm, verify!);
+    await kzCoordinator.user.waitForMessage(
+      (message) =>
+        message.roomId === kzCoordinator.dm &&
+        body(message).includes('(kz-004) подтверждена вами за этого человека'),
+      60_000,
+    );
+    const record = await api<{ verifiedAt: string }>(
+      fixture.testApp,
+      kzCoordinator.token,
+      'GET',
+      '/v1/contacts/kz-004',
+    );
+    expect(record.body.verifiedAt).toBe(clock.now().toISOString().slice(0, 10));
+  }, 120_000);
 });

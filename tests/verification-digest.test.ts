@@ -135,7 +135,7 @@ describe('the weekly digest', () => {
     await testApp.application.registryTruth.planOnce();
 
     const uz = await waitForMessage(emulator, uzCoordinator.chat, 'Weekly registry digest for UZ', {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
     });
     const uzText = uz.text ?? '';
     expect(uzText).toContain('Changes waiting for your approval (1):');
@@ -148,7 +148,7 @@ describe('the weekly digest', () => {
     expect(uzText).toMatch(/\(uz-001\): no linked messenger/);
 
     const kz = await waitForMessage(emulator, kzCoordinator.chat, 'Еженедельная сводка по реестру: KZ', {
-      timeoutMs: 30_000,
+      timeoutMs: 90_000,
     });
     const kzText = kz.text ?? '';
     // kz-004 was last verified on 1 March 2025: more than six months ago.

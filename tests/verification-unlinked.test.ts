@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxTable } from '../src/outbox/index.ts';
+import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import { contactVerifications } from '../src/verification/verification-schema.ts';
 import { api, telegramPerson, waitForMessage, type TelegramPerson } from './support/consultation-helpers.ts';
@@ -21,6 +21,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 let emulator: TelegramEmulator;
 let testApp: TestApp;
 let coordinator: TelegramPerson;
+let russianCoordinator: TelegramPerson;
 let jasur: TelegramPerson;
 
 const policy = `
@@ -75,6 +76,12 @@ beforeAll(async () => {
     country: 'UZ',
     role: 'coordinator',
   });
+  russianCoordinator = await telegramPerson(testApp, emulator, {
+    name: 'Second Coordinator',
+    country: 'UZ',
+    role: 'coordinator',
+    locale: 'ru',
+  });
   // Three Uzbek records last verified two years ago: overdue. Nobody behind them has linked.
   // Through the registry service: the API no longer takes `verifiedAt` (it is set by verifying).
   const patch = (id: string, body: Record<string, unknown>) =>
@@ -116,10 +123,30 @@ describe('contacts nobody can be asked through', () => {
     // `/stale` lists them for the coordinator.
     emulator.sendUserMessage(coordinator.user, coordinator.chat, '/stale');
     const stale = await waitForMessage(emulator, coordinator.chat, 'entries need attention', {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
     });
     expect(stale.text).toMatch(/\(uz-001\): overdue/);
     expect(stale.text).toMatch(/\(uz-002\): overdue/);
+  });
+
+  it('are listed in Russian for a Russian-speaking coordinator who asks /устаревшие', async () => {
+    emulator.sendUserMessage(russianCoordinator.user, russianCoordinator.chat, '/устаревшие');
+    const stale = await waitForMessage(emulator, russianCoordinator.chat, 'Требуют внимания', {
+      timeoutMs: 60_000,
+    });
+    const lines = (stale.text ?? '').split('\n');
+    // The title counts the entries listed: every line after it is one record of Uzbekistan.
+    expect(lines[0]).toMatch(/^Требуют внимания: \d+$/);
+    expect(Number(lines[0]?.split(': ')[1])).toBe(lines.length - 1);
+    // Names in Russian, the state in Russian and since when (due six months after the last
+    // verification, the day in Tashkent), the day each was last verified, and nobody to ask.
+    expect(lines).toContain(
+      '• Сардор Демо-Юсупов (uz-001): просрочена с 2025-05-30, последняя проверка 2024-12-01, мессенджер не привязан',
+    );
+    expect(lines).toContain(
+      '• Дилноза Демо-Рашидова (uz-002): просрочена с 2025-05-30, последняя проверка 2024-12-01, мессенджер не привязан',
+    );
+    expect(stale.text).not.toMatch(/overdue|last verified|\(kz-/);
   });
 
   it('get their prompt planned, and sent in their working hours, once the person behind links', async () => {
@@ -144,7 +171,7 @@ describe('contacts nobody can be asked through', () => {
       country: 'UZ',
       contactId: 'uz-002',
     });
-    await waitForMessage(emulator, dilnoza.chat, 'Please check your entry', { timeoutMs: 30_000 });
+    await waitForMessage(emulator, dilnoza.chat, 'Please check your entry', { timeoutMs: 90_000 });
     const item = (await listed()).get('uz-002');
     expect(item).toMatchObject({ state: 'prompted', linked: true });
     expect(await flagsAbout('uz-002')).toEqual([]);

@@ -341,9 +341,10 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       ...matrixMessenger,
       conversationCapabilities: capabilities,
       send: (chatId, message, options) => send(chatId, message, options?.idempotencyKey ?? randomUUID()),
-      // A standby replica cannot send (the keys are the syncing replica's): the outbox leaves the
-      // push for the replica that syncs.
-      sendsHere: () => status !== 'standby',
+      // Only a live sync can send: a standby replica has not the keys (the syncing replica has),
+      // and a starting or reconnecting client would refuse the push (matrix_not_connected). The
+      // outbox puts the push back without spending an attempt, for later or another replica.
+      sendsHere: () => active !== undefined && clientIsLive(active.session.client),
     },
     // Pushes need the syncing client (it holds the keys), and pushes are sent by the outbox's
     // consumers: the bot connects in worker (and all) processes, where the sync lock lets exactly

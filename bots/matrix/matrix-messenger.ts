@@ -44,6 +44,10 @@ export const matrixMessenger: Messenger = {
     commandPrefix: '!',
     linkCommand: '!link',
     maxMessageLength: 30_000,
+    // A bot cannot set hints in Element's composer.
+    maxInputHintLength: 0,
+    // Numbered choices: the actions stay in the bot's own table, the room sees only numbers.
+    maxButtonActionBytes: 255,
     formatting: 'html',
     // Transaction ids: the homeserver keeps one event per (device, txn id).
     idempotentSends: true,

@@ -8,7 +8,7 @@ import { matrixWayInFromConfig } from './matrix-ways-in.ts';
 
 export const matrixAdapterModule: MessengerAdapterModule<MatrixBot> = {
   messenger: matrixMessenger,
-  // The bot's own chrome (numbered choices, welcome, the unencrypted-room refusal), in en and ru.
+  // Its name and the bot's own chrome (numbered choices, welcome, the unencrypted-room refusal), in en and ru.
   localesFolder: join(import.meta.dirname, 'locales'),
   create({ config, engine, identities, translator, db, redis, logger }) {
     const { homeserverUrl, userId, accessToken, password, storeKey, deviceName, devicePolicy } =

@@ -18,6 +18,7 @@ import {
 import { PersistedSyncStore, type SavedSync } from './persisted-sync-store.ts';
 import { quietSdkLogger, sdkLoggerFor } from './sdk-logging.ts';
 import type { StateCipher } from './state-cipher.ts';
+import { drainOutgoingCryptoRequests } from './crypto-drain.ts';
 
 export interface MatrixAccountSettings {
   homeserverUrl: string;
@@ -163,6 +164,7 @@ export async function openMatrixSession(input: {
     resumed: initial !== undefined,
     persist,
     async close() {
+      await drainOutgoingCryptoRequests(client);
       client.stopClient();
       try {
         await persist();

@@ -153,6 +153,8 @@ export async function sendMessage(
   options: MatrixSendOptions,
 ): Promise<string> {
   const rendered = renderReply(message, options.translator, options.defaultLocale);
+  // Taken before the send: choices recorded by a reply while this push is on its way are newer.
+  const offeredAt = new Date();
   // A file goes only into a room the crypto module encrypts: checked before the text goes out.
   if (message.attachment !== undefined && !(await client.getCrypto()?.isEncryptionEnabledInRoom(roomId)))
     throw new ChatDeliveryError({ kind: 'permanent', code: 'matrix_room_not_encrypted' });
@@ -175,6 +177,7 @@ export async function sendMessage(
     await options.repository.rememberChoices(
       { chatId: roomId, offeredBy: idempotencyKey, actions: rendered.actions ?? [] },
       eventId,
+      offeredAt,
     );
   }
   return eventId;

@@ -3,9 +3,11 @@
 import { sequentialize } from '@grammyjs/runner';
 import type { FastifyPluginAsync } from 'fastify';
 import { Api, Bot } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import {
   answerInline,
   ChatDeliveryError,
+  type Button,
   type ChatAdapter,
   type ConversationEngine,
   type InboundMessage,
@@ -20,8 +22,8 @@ import { createCallbackDataStore } from './callback-data-store.ts';
 import { createPollingLock } from './polling-lock.ts';
 import { inboundFromCallback, inboundFromMessage } from './telegram-inbound.ts';
 import { createPoller, type Poller } from './telegram-polling.ts';
-import { inlineKeyboard, splitForTelegram } from './telegram-render.ts';
-import { renderRichForTelegram } from './telegram-rich.ts';
+import { inlineKeyboard, splitForTelegram, telegramPlaceholderLimit } from './telegram-render.ts';
+import { renderRichOnce } from './telegram-rich.ts';
 import { telegramRetry, type TelegramRetryOptions } from './telegram-retry.ts';
 import { telegramMessenger } from './telegram-messenger.ts';
 import { telegramWebhookRoutes } from './telegram-webhook-routes.ts';
@@ -93,7 +95,7 @@ const replyPrompt = (message: OutboundMessage) =>
           force_reply: true as const,
           ...(message.expects.placeholder === undefined
             ? {}
-            : { input_field_placeholder: message.expects.placeholder.slice(0, 64) }),
+            : { input_field_placeholder: message.expects.placeholder.slice(0, telegramPlaceholderLimit) }),
         },
       };
 
@@ -116,6 +118,25 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const deduplicator = createUpdateDeduplicator({ redis, botId });
   const mode = webhook === undefined ? 'polling' : 'webhook';
 
+  // Keyboards already made, by their buttons: a remembered answer gives the same buttons every
+  // time. Only those whose actions are their own callback data: a stored one (a long action) is
+  // written to Redis with its expiry every time it is sent.
+  const keyboards = new WeakMap<readonly Button[], InlineKeyboardMarkup>();
+  async function keyboardFor(buttons: readonly Button[]): Promise<InlineKeyboardMarkup> {
+    const known = keyboards.get(buttons);
+    if (known !== undefined) return known;
+    const encoded = new Map<string, string>();
+    let stored = false;
+    for (const button of buttons) {
+      const data = await callbacks.encode(button.action);
+      encoded.set(button.action, data);
+      if (data !== button.action) stored = true;
+    }
+    const keyboard = inlineKeyboard(buttons, (action) => encoded.get(action) ?? action);
+    if (!stored) keyboards.set(buttons, keyboard);
+    return keyboard;
+  }
+
   /** The adapter's one send: inline answers and outbox pushes alike (src/chat/reply-path.ts). */
   async function send(
     chatId: string,
@@ -131,11 +152,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const threadTo =
       message.replyTo !== undefined && /^\d+$/.test(message.replyTo) ? Number(message.replyTo) : undefined;
     // An answer given as data is rendered in Telegram's idiom (bold names, links); other text is escaped.
-    const pieces =
-      message.rich === undefined ? splitForTelegram(message.text) : renderRichForTelegram(message.rich);
+    const pieces = message.rich === undefined ? splitForTelegram(message.text) : renderRichOnce(message.rich);
     const buttons = message.buttons ?? [];
-    const encoded = new Map<string, string>();
-    for (const button of buttons) encoded.set(button.action, await callbacks.encode(button.action));
+    const keyboard = buttons.length === 0 ? undefined : await keyboardFor(buttons);
     let messageId = 0;
     for (const [index, piece] of pieces.entries()) {
       const last = index === pieces.length - 1;
@@ -145,11 +164,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       const sent = await api.sendMessage(chatId, piece, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
-        ...(last && buttons.length > 0
-          ? { reply_markup: inlineKeyboard(buttons, (action) => encoded.get(action) ?? action) }
-          : last
-            ? replyPrompt(message)
-            : {}),
+        ...(last && keyboard !== undefined ? { reply_markup: keyboard } : last ? replyPrompt(message) : {}),
         ...(index === 0 && threadTo !== undefined
           ? { reply_parameters: { message_id: threadTo, allow_sending_without_reply: true } }
           : {}),

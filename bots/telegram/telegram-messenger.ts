@@ -5,7 +5,7 @@ import {
   type DeliveryFailure,
   type Messenger,
 } from '../../src/chat/index.ts';
-import { telegramMessageLimit } from './telegram-render.ts';
+import { callbackDataLimit, telegramMessageLimit, telegramPlaceholderLimit } from './telegram-render.ts';
 
 /** The Bot API answered with an error (grammY GrammyError: error_code, parameters.retry_after in seconds). */
 export function classifyTelegramFailure(error: unknown): DeliveryFailure {
@@ -31,6 +31,10 @@ export const telegramMessenger: Messenger = {
     // Invite deep links (t.me/bot?start=CODE) arrive as `/start CODE`.
     linkCommand: '/start',
     maxMessageLength: telegramMessageLimit,
+    // A flow's hint becomes the reply field's placeholder.
+    maxInputHintLength: telegramPlaceholderLimit,
+    // Callback data; a longer action is kept in Redis under a short token (callback-data-store.ts).
+    maxButtonActionBytes: callbackDataLimit,
     formatting: 'html',
     // The Bot API has no idempotency key: a send with an unknown outcome is not repeated.
     idempotentSends: false,

@@ -1,5 +1,6 @@
 // The Telegram adapter as the composition root sees it (src/chat/messenger-module.ts): on when
 // TELEGRAM_BOT_TOKEN is set, webhook mode when TELEGRAM_WEBHOOK_URL is.
+import { join } from 'node:path';
 import type { MessengerAdapterModule } from '../../src/chat/index.ts';
 import { createTelegramBot, type TelegramBot } from './telegram-bot.ts';
 import { telegramMessenger } from './telegram-messenger.ts';
@@ -7,6 +8,8 @@ import { telegramWayInFromConfig } from './telegram-ways-in.ts';
 
 export const telegramAdapterModule: MessengerAdapterModule<TelegramBot> = {
   messenger: telegramMessenger,
+  // Its name as people read it, in en and ru.
+  localesFolder: join(import.meta.dirname, 'locales'),
   // Telegram presents the webhook secret in this header on every update.
   redactedLogPaths: ['req.headers["x-telegram-bot-api-secret-token"]'],
   create({ config, engine, translator, chatRedis, logger }) {

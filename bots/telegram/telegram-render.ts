@@ -4,6 +4,8 @@ import type { Button } from '../../src/chat/index.ts';
 
 /** Telegram's limit on a message's text. */
 export const telegramMessageLimit = 4096;
+/** The Bot API's limit on a reply field's placeholder (input_field_placeholder), in characters. */
+export const telegramPlaceholderLimit = 64;
 /** Telegram's limit on a button's callback data. */
 export const callbackDataLimit = 64;
 

@@ -68,6 +68,23 @@ function blockHtml(block: RichBlock): { html: string; plain: string } {
 }
 
 /**
+ * Rendered pieces of rich content already sent, by the content object: an answer remembered for
+ * its minute (src/ask) is the same object every time it is given, and rich content is a value
+ * once made (built whole, never changed), so it is rendered once.
+ */
+const rendered = new WeakMap<RichContent, readonly string[]>();
+
+/** `renderRichForTelegram` at Telegram's own limit, once per content object. */
+export function renderRichOnce(content: RichContent): readonly string[] {
+  let pieces = rendered.get(content);
+  if (pieces === undefined) {
+    pieces = renderRichForTelegram(content);
+    rendered.set(content, pieces);
+  }
+  return pieces;
+}
+
+/**
  * The HTML messages for rich content: blocks joined by line breaks, a new message started between
  * blocks when the next would not fit (tags never cross a message), a block longer than a whole
  * message sent as escaped plain text cut at its lines.

@@ -42,7 +42,8 @@ export function telegramWebhookRoutes(options: WebhookRouteOptions): FastifyPlug
           response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorBody, 500: ErrorBody },
         },
         // Telegram's delivery rate is Telegram's to set; the per-address API limit would drop updates.
-        config: { rateLimit: false },
+        // Only Telegram calls it, authenticated by the secret below: no browser headers, no token lookup.
+        config: { rateLimit: false, caller: 'service' },
         logLevel: 'warn',
       },
       async (request, reply) => {

@@ -4,4 +4,4 @@ export { webConsoleRoutes, type WebConsoleDeps } from './console-routes.ts';
 export { looksLikeDemoRegistry } from './console-page.ts';
 export { createEventStreams, type EventStreams } from './console-events.ts';
 export { createWebPushHub, type WebPush, type WebPushHub } from './web-push-hub.ts';
-export { webMessenger } from './web-messenger.ts';
+export { webLocalesFolder, webMessenger } from './web-messenger.ts';

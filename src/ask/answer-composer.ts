@@ -5,11 +5,11 @@ import type { CentralAuthorityInfo, CountryResult, Interpretation, LegalBasis } 
 import { createAnswerFormat, type ComposerFormat } from './composer-format.ts';
 import { contactsAnswerMessage, whichCountryMessage, type ContactsAnswerOptions } from './contacts-answer.ts';
 import { requirementsAnswerMessage, requirementsMessage } from './requirements-composer.ts';
-import type { OutboundMessage } from '../chat/index.ts';
+import type { OutboundMessage, SharedMessageLimits } from '../chat/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 
-export { buttonAction, type ComposerFormat } from './composer-format.ts';
+export type { ComposerFormat } from './composer-format.ts';
 export { countriesAnswered } from './requirements-composer.ts';
 
 export interface Composer {
@@ -40,8 +40,13 @@ export interface Composer {
   format: ComposerFormat;
 }
 
-export function createComposer(translator: Translator, locale: Locale, snapshot: RegistrySnapshot): Composer {
-  const format = createAnswerFormat(translator, locale, snapshot);
+export function createComposer(
+  translator: Translator,
+  locale: Locale,
+  snapshot: RegistrySnapshot,
+  limits: SharedMessageLimits,
+): Composer {
+  const format = createAnswerFormat(translator, locale, snapshot, limits);
   return {
     locale,
     countryName: format.countryName,

@@ -1,7 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AskService } from './ask-service.ts';
 import { multilineText } from '../text/index.ts';
-import { requireRole, ErrorBody } from '../http/index.ts';
+import {
+  createSerializedBodies,
+  requireRole,
+  sendJsonBytes,
+  serializeAs200,
+  ErrorBody,
+} from '../http/index.ts';
 
 /** Longest question accepted; only the first 500 characters are read (question-text.ts). */
 export const askTextMaxLength = 10_000;
@@ -95,6 +101,9 @@ const AskResponse = Type.Object({
 
 /** `POST /v1/ask`: the question as typed, answered like the bots answer it. */
 export function askRoutes({ ask }: { ask: AskService }): FastifyPluginAsyncTypebox {
+  // A remembered contacts answer (the service keeps one per question reading for the rest of the
+  // minute) is the same `results` array each time: its body is serialized once.
+  const bodies = createSerializedBodies<object>();
   return async (app) => {
     app.post(
       '/v1/ask',
@@ -108,10 +117,22 @@ export function askRoutes({ ask }: { ask: AskService }): FastifyPluginAsyncTypeb
           response: { 200: AskResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const principal = requireRole(request, 'member');
         const { text, locale, askerCountry } = request.body;
-        return ask.ask({ principal, text, locale, askerCountry });
+        const answer = await ask.ask({ principal, text, locale, askerCountry });
+        // The reading and the language are the key; the reply's text and buttons, remembered with
+        // the results, are compared (the same strings and array: cheap), so a body is never sent
+        // for another reply. A fresh answer has a new results array and is serialized anew.
+        const { interpretation, reply: message } = answer;
+        const body = bodies.body(
+          answer.results,
+          `${answer.locale}|${interpretation.intent}|${interpretation.countries.join(',')}|${interpretation.competence ?? ''}|${interpretation.asks}`,
+          () => serializeAs200(reply, answer),
+          [message.text, message.buttons.length === 0 ? 0 : message.buttons],
+        );
+        sendJsonBytes(reply, body);
+        return undefined;
       },
     );
   };

@@ -18,7 +18,7 @@ import {
 import type { InterpretedQuestion } from './question-interpreter.ts';
 import { actorOf, askingCountryOf, type Principal } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { OutboundMessage } from '../chat/index.ts';
+import type { OutboundMessage, SharedMessageLimits } from '../chat/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
@@ -40,6 +40,11 @@ export interface AskServiceDeps {
   workingTime: WorkingTime;
   /** Default: the system clock. */
   clock?: Clock;
+  /**
+   * What one message holds on every messenger of the deployment (`sharedMessageLimits`): an answer
+   * is composed once and may be sent to anyone.
+   */
+  limits: SharedMessageLimits;
 }
 
 export interface AskInput {
@@ -80,6 +85,7 @@ export function createAskService({
   practical,
   workingTime,
   clock = systemClock,
+  limits,
 }: AskServiceDeps): AskService {
   // Build the index now (word lists, place names: a fraction of a second) rather than on the first question.
   askIndexFor(registry.snapshot());
@@ -309,7 +315,7 @@ export function createAskService({
     const compose = () => {
       const ranked = lookUp(snapshot, interpretation, principal, locale, askerCountry);
       const composed = reply(
-        createComposer(translator, locale, snapshot),
+        createComposer(translator, locale, snapshot, limits),
         snapshot,
         interpretation,
         ranked,
@@ -372,7 +378,7 @@ export function createAskService({
       const [prefix, verb, country = '', competenceOrDash = ''] = action.split(':');
       if (prefix !== 'ask') return undefined;
       const snapshot = registry.snapshot();
-      const composer = createComposer(translator, locale, snapshot);
+      const composer = createComposer(translator, locale, snapshot, limits);
       if (verb === 'tip' || verb === 'tips') return tipAction(composer, snapshot, verb, country);
       if (verb !== 'pick' && verb !== 'every' && verb !== 'req' && verb !== 'all') return undefined;
       const competence = competenceOrDash === '-' ? null : competenceOrDash;

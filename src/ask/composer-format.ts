@@ -3,14 +3,15 @@
 import countryCodes from 'i18n-iso-countries';
 import type { LegalBasis } from './ask-types.ts';
 import { localized } from './contact-ranking.ts';
-import { type Button, type OutboundMessage, richToPlainText, type RichBlock } from '../chat/index.ts';
+import {
+  type Button,
+  type OutboundMessage,
+  richToPlainText,
+  type RichBlock,
+  type SharedMessageLimits,
+} from '../chat/index.ts';
 import type { Locale, MessageArguments, Translator } from '../i18n/index.ts';
 import type { RegistrySnapshot } from '../registry/index.ts';
-
-/** Telegram's limit is 4096 characters; some room is left for the adapter's own marks. */
-const maximumReplyCharacters = 3900;
-/** Telegram's callback data holds 64 bytes; actions stay within 60 (chat-types.ts). */
-const maximumActionBytes = 60;
 
 /** Formatting helpers in the answer language, cached per language for the process. */
 export interface ComposerFormat {
@@ -25,6 +26,8 @@ export interface ComposerFormat {
   legalBasisLine: (bases: readonly LegalBasis[], country: string, askerCountry: string | undefined) => string;
   /** Adds a button unless its action is too long for a messenger or already there. */
   pushButton: (buttons: Button[], labelText: string, ...parts: string[]) => void;
+  /** The action `verb:arg:arg`, or undefined when it is too long for a messenger or not plain ASCII. */
+  buttonAction: (...parts: string[]) => string | undefined;
 }
 
 /** The full formatting context of one answer: the helpers above, names of countries and competences. */
@@ -36,12 +39,8 @@ export interface AnswerFormat extends ComposerFormat {
   richMessage: (blocks: RichBlock[], buttons: Button[]) => OutboundMessage;
 }
 
-export const buttonAction = (...parts: string[]): string | undefined => {
-  const action = parts.join(':');
-  return Buffer.byteLength(action) <= maximumActionBytes && /^[\x21-\x7e]+$/.test(action)
-    ? action
-    : undefined;
-};
+// Printable ASCII only: one byte a character, whatever the messenger counts.
+const actionCharacters = /^[\x21-\x7e]+$/;
 
 interface Formatters {
   list: Intl.ListFormat;
@@ -73,6 +72,7 @@ export function createAnswerFormat(
   translator: Translator,
   locale: Locale,
   snapshot: RegistrySnapshot,
+  limits: SharedMessageLimits,
 ): AnswerFormat {
   const t = (id: string, args?: MessageArguments): string => translator.t(locale, id, args);
   const formatters = formattersFor(locale);
@@ -126,10 +126,15 @@ export function createAnswerFormat(
 
   // A last guard for messengers' length limits: cut at a line, and say so.
   const fitted = (text: string): string => {
-    if (text.length <= maximumReplyCharacters) return text;
+    if (text.length <= limits.maxTextCharacters) return text;
     const notice = t('ask-cut-short');
-    const cut = text.slice(0, maximumReplyCharacters - notice.length - 2);
+    const cut = text.slice(0, limits.maxTextCharacters - notice.length - 2);
     return `${cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))}\n…\n${notice}`;
+  };
+
+  const buttonAction = (...parts: string[]): string | undefined => {
+    const action = parts.join(':');
+    return action.length <= limits.maxButtonActionBytes && actionCharacters.test(action) ? action : undefined;
   };
 
   const pushButton = (buttons: Button[], labelText: string, ...parts: string[]): void => {
@@ -148,6 +153,7 @@ export function createAnswerFormat(
     fitted,
     legalBasisLine,
     pushButton,
+    buttonAction,
     countryName,
     competenceLabel,
     richMessage: (blocks, buttons) => ({

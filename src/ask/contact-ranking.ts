@@ -59,11 +59,19 @@ function visibleChannels(contact: Contact, viewer: RankingQuery['viewer']): Reco
   return channels;
 }
 
-/** The first verification date still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
-function staleBefore(now: Date): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - staleAfterMonths, now.getUTCDate()))
-    .toISOString()
-    .slice(0, 10);
+/** The last local date asked about and its cutoff: every question of a day asks for the same one. */
+let staleCutoff = { today: '', before: '' };
+
+/**
+ * The first verification date still fresh on `today` (a local date, YYYY-MM-DD: the contacts'
+ * own, as the registry records verifications), as YYYY-MM-DD.
+ */
+function staleBefore(today: string): string {
+  if (staleCutoff.today === today) return staleCutoff.before;
+  const [year = 1970, month = 1, day = 1] = today.split('-').map(Number);
+  const before = new Date(Date.UTC(year, month - 1 - staleAfterMonths, day)).toISOString().slice(0, 10);
+  staleCutoff = { today, before };
+  return before;
 }
 
 /**
@@ -85,7 +93,9 @@ export function rankContacts(
   const locale = query.locale ?? 'en';
   const at = query.now.getTime();
   const clock = workingTime.localClock(at, country.timezone);
-  const stale = staleBefore(query.now);
+  // Stale by the contacts' calendar (their country's local date, read once a minute per zone), not
+  // UTC's: in Almaty at 02:00 it is already the next day.
+  const stale = staleBefore(clock.date);
   const askerLanguages = query.askerLanguages ?? [];
   // The index keeps candidates in their static order (central authority, registry position); what
   // depends on the day and the asker (away, shared language, freshness) sorts them into buckets,

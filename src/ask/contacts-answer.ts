@@ -3,7 +3,7 @@
 // and to see the requirements. Also the question back when no country was named.
 import type { CountryResult, Interpretation, RankedContact } from './ask-types.ts';
 import { authorityBlocks, legalBasisBlock } from './authority-notes.ts';
-import { buttonAction, type AnswerFormat } from './composer-format.ts';
+import type { AnswerFormat } from './composer-format.ts';
 import { contactBlocks } from './contact-cards.ts';
 import { localized } from './contact-ranking.ts';
 import { countriesAnswered } from './requirements-composer.ts';
@@ -12,7 +12,7 @@ import type { RegistrySnapshot } from '../registry/index.ts';
 
 /**
  * Contacts shown per country and competence, the rest collapsed: messengers cap a message's
- * length (Telegram at 4096 characters), so an answer about several countries shows fewer each.
+ * length (`capabilities.maxMessageLength`), so an answer about several countries shows fewer each.
  */
 const contactsShownForOneCountry = 5;
 const contactsShownForSeveral = 3;
@@ -34,7 +34,7 @@ export function contactsAnswerMessage(
   askerCountry: string | undefined,
   { showAll = false }: ContactsAnswerOptions = {},
 ): OutboundMessage {
-  const { t, locale, countryName, competenceLabel, pushButton } = format;
+  const { t, locale, countryName, competenceLabel, pushButton, buttonAction } = format;
   const blocks: RichBlock[] = [];
   const buttons: Button[] = [];
   /** "Show all" buttons go after the others (consult, requirements), which matter more. */

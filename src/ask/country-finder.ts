@@ -125,9 +125,13 @@ export function findCountries(
 
     const startsLongName = places.multiWordStarts.has(token.key) || places.multiWordStarts.has(token.stem);
     for (let n = startsLongName ? Math.min(places.maxWords, tokens.length - i) : 1; n >= 1; n--) {
-      const span = tokens.slice(i, i + n);
-      if (span.some((_, offset) => taken[i + offset] === true || span[offset]?.isNumber === true)) continue;
-      const keyPhrase = span.map((t) => t.key).join(' ');
+      // One word (nearly always): the token itself, which the loop has already found free and
+      // not a number.
+      const single = n === 1;
+      const span = single ? [token] : tokens.slice(i, i + n);
+      if (!single && span.some((_, offset) => taken[i + offset] === true || span[offset]?.isNumber === true))
+        continue;
+      const keyPhrase = single ? token.key : span.map((t) => t.key).join(' ');
       const registryCity =
         n === 1 ? (registry.cityKeys.get(keyPhrase) ?? registry.cityKeys.get(token.stem)) : undefined;
       if (registryCity !== undefined) {
@@ -135,10 +139,13 @@ export function findCountries(
         i++;
         continue outer;
       }
-      let ref = choose(places.exact.get(keyPhrase) ?? [], 'exact', span);
+      // No places under a phrase: nothing to choose from (choose answers undefined for none).
+      const exact = places.exact.get(keyPhrase);
+      let ref = exact === undefined ? undefined : choose(exact, 'exact', span);
       // Our own vocabulary ("witness") is never a place by its stem ("vitn", as in a name of Vietnam).
       if (ref === undefined && span.every((t) => t.stem.length >= minimumStemLength && !isVocabulary(t))) {
-        ref = choose(places.stems.get(span.map((t) => t.stem).join(' ')) ?? [], 'stem', span);
+        const stems = places.stems.get(single ? token.stem : span.map((t) => t.stem).join(' '));
+        if (stems !== undefined) ref = choose(stems, 'stem', span);
       }
       if (ref !== undefined) {
         record(ref, i, i + n - 1, false);

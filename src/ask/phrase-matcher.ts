@@ -103,6 +103,16 @@ export class PhraseMatcher<T> {
 
   /** Phrases and positions in them of the words a token stands for. */
   #ownersFor(token: Token): readonly { phrase: number; position: number }[] {
+    // Number tokens are new objects every time (case numbers are not remembered, word-keys.ts):
+    // one that names no phrase word by its key (numbers get no fuzzy lookup) is answered without
+    // remembering anything.
+    if (
+      token.isNumber &&
+      token.stem === token.key &&
+      token.lemmas.length === 0 &&
+      !this.#byKey.has(token.key)
+    )
+      return noOwners;
     let found = this.#ownersByToken.get(token);
     if (found === undefined) {
       found = [...this.#lookUp(token)].flatMap((wordIndex) => this.#wordOwners[wordIndex] ?? []);
@@ -176,6 +186,8 @@ export class PhraseMatcher<T> {
     return matches.sort((a, b) => b.score - a.score || a.start - b.start);
   }
 }
+
+const noOwners: readonly { phrase: number; position: number }[] = Object.freeze([]);
 
 /** Positions of a phrase's words in order from `start`, each within `maximumGap` of the previous. */
 function inOrder(perWord: readonly (number[] | undefined)[], start: number): number[] | undefined {

@@ -9,6 +9,9 @@ export const questionCharacterLimit = 500;
 const invisibleOrBidi = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/gu;
 // Controls (C0, DEL, C1), unpaired surrogates and private-use characters carry no words.
 const controlLike = /[\p{Cc}\p{Cs}\p{Co}\uFFFD]/gu;
+const printableAscii = /^[\x20-\x7e]*$/;
+// Each run of whitespace becomes one space: a lone space is left as it is (no new string for it).
+const whitespaceToCollapse = /\s{2,}|[^\S ]/gu;
 
 /**
  * Unicode NFKC (full-width letters, ligatures and compatibility forms become plain letters),
@@ -19,12 +22,15 @@ export function sanitizeQuestion(raw: string): string {
   // Cut before normalising so a 10 MB paste costs no more than a sentence; NFKC can expand a
   // character into a few, hence the margin.
   const head = raw.length > questionCharacterLimit * 4 ? raw.slice(0, questionCharacterLimit * 4) : raw;
-  const cleaned = head
-    .normalize('NFKC')
-    .replace(invisibleOrBidi, '')
-    .replace(controlLike, ' ')
-    .replace(/\s+/gu, ' ')
+  // Printable ASCII is its own NFKC form and holds no control, bidi or zero-width character.
+  const plain = printableAscii.test(head);
+  const cleaned = (
+    plain ? head : head.normalize('NFKC').replace(invisibleOrBidi, '').replace(controlLike, ' ')
+  )
+    .replace(whitespaceToCollapse, ' ')
     .trim();
+  // No more UTF-16 units than the limit: no more characters either, nothing to cut.
+  if (cleaned.length <= questionCharacterLimit) return cleaned;
   const characters = Array.from(cleaned);
   return characters.length > questionCharacterLimit
     ? characters.slice(0, questionCharacterLimit).join('').trim()

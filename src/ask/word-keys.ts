@@ -121,6 +121,8 @@ const scriptOf = (word: string): Script =>
 // capitals make one abbreviation ("U.S.A.").
 const innerApostrophe = /(?<=\p{L})['ʻʼ’`‘](?=\p{L})/gu;
 const dottedAbbreviation = /\b(?:\p{Lu}\.){2,}/gu;
+const anyApostrophe = /['ʻʼ’`‘]/u;
+const wordPattern = /[\p{L}\p{M}\p{N}]+/gu;
 
 export function tokenOf(word: string): Token | undefined {
   const key = wordKey(word);
@@ -172,12 +174,13 @@ const knownWordsLimit = 20_000;
 
 /** Splits sanitised text into word tokens with their keys. "24/7" becomes "24", "7". */
 export function tokenize(text: string): Token[] {
-  const joined = text
-    .replace(innerApostrophe, '')
-    .replace(dottedAbbreviation, (abbreviation) => abbreviation.replaceAll('.', ''));
+  // Most questions hold neither an apostrophe nor a dot: the look-around passes are skipped then.
+  const withoutApostrophes = anyApostrophe.test(text) ? text.replace(innerApostrophe, '') : text;
+  const joined = withoutApostrophes.includes('.')
+    ? withoutApostrophes.replace(dottedAbbreviation, (abbreviation) => abbreviation.replaceAll('.', ''))
+    : withoutApostrophes;
   const tokens: Token[] = [];
-  for (const match of joined.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    const word = match[0];
+  for (const word of joined.match(wordPattern) ?? []) {
     // Numbers (case numbers, years) are mostly new each time: worked out directly and not kept,
     // so they never push the vocabulary out of `knownWords`.
     if (asciiDigits.test(word)) {

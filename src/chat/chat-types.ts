@@ -1,4 +1,4 @@
-// The platform-neutral conversation contract. Adapters (bots/telegram, bots/matrix, bots/web)
+// The platform-neutral conversation contract. Adapters (one folder each under bots/)
 // translate their platform's events into InboundMessage and render OutboundMessage; the core never
 // knows which messenger it talks to.
 import type { Messenger } from './messenger-port.ts';
@@ -20,16 +20,16 @@ export type ChatType = 'private' | 'group';
 
 export interface InboundMessage {
   platform: Platform;
-  /** The sender's stable id on the platform (Telegram user id, Matrix user id, web member id). */
+  /** The sender's stable id on the platform (a user id, a web member id). */
   platformUserId: string;
-  /** Where the message came from (Telegram chat id, Matrix room id, web session). */
+  /** Where the message came from (a chat or room id, a web session). */
   chatId: string;
   chatType: ChatType;
   /** Typed text, or undefined when a button was pressed. */
   text?: string | undefined;
   /** The `action` of the pressed button. */
   buttonAction?: string | undefined;
-  /** The platform's idea of the user's language (Telegram language_code), used until the member picks one. */
+  /** The platform's idea of the user's language (the client's language code), used until the member picks one. */
   localeHint?: string | undefined;
   /**
    * A language the user chose in the client itself (the web console's switch). Ranks below the
@@ -41,11 +41,11 @@ export interface InboundMessage {
   /** Display name on the platform, for logs of unknown accounts only (never stored). */
   displayName?: string | undefined;
   /**
-   * The platform's id of this message (Telegram message_id, Matrix event id). Lets a module
+   * The platform's id of this message (a message or event id). Lets a module
    * recognise the same message delivered twice (webhook retry, sync replay after a crash).
    */
   messageId?: string | undefined;
-  /** The platform id of the message this one replies to (Telegram reply, Matrix reply or thread root). */
+  /** The platform id of the message this one replies to (a reply, or a thread's root). */
   replyToMessageId?: string | undefined;
 }
 
@@ -54,19 +54,20 @@ export interface Button {
   label: string;
   /**
    * What pressing it means, sent back as InboundMessage.buttonAction. Short ASCII
-   * (`verb:arg:arg`), at most 60 bytes so it fits Telegram's 64-byte callback data.
+   * (`verb:arg:arg`); a messenger carries `capabilities.maxButtonActionBytes` of it as is, and its
+   * adapter keeps a longer one aside (or the core leaves the button out of answers shared by all).
    */
   action: string;
 }
 
 /**
  * What the bot waits for after a message: a conversation flow's step. Adapters show it where their
- * messenger can (the web console's input placeholder, Telegram's reply field); it never changes
+ * messenger can (the web console's input placeholder, a messenger's reply field); it never changes
  * what the message says.
  */
 export interface Expectation {
   kind: 'choice' | 'text' | 'date' | 'confirmation';
-  /** A short hint for the input field, already translated (at most 64 characters: Telegram's limit). */
+  /** A short hint for the input field, already translated, cut to the messenger's `maxInputHintLength`. */
   placeholder?: string | undefined;
 }
 
@@ -85,8 +86,8 @@ export interface OutboundMessage {
   /** Answer language, so adapters can localize their own chrome (numbered choices, hints). */
   locale?: Locale | undefined;
   /**
-   * Keep this message in a thread with an earlier one, by that message's platform id: a reply on
-   * Telegram, an `m.thread` relation on Matrix; ignored where the messenger has neither.
+   * Keep this message in a thread with an earlier one, by that message's platform id: a reply or a
+   * thread relation, as the messenger has them; ignored where it has neither (`capabilities.threads`).
    */
   replyTo?: string | undefined;
   /**
@@ -115,7 +116,7 @@ export interface Attachment {
 
 /** What one conversation can carry, as its messenger's adapter knows it. */
 export interface ConversationCapabilities {
-  /** Only the participants' devices can read what is sent here (an encrypted Matrix room). */
+  /** Only the participants' devices can read what is sent here (an end-to-end encrypted room). */
   endToEndEncrypted: boolean;
   /** Files can be sent here (`OutboundMessage.attachment`). */
   files: boolean;
@@ -146,9 +147,10 @@ export interface ChatAdapter extends Messenger {
   /** What one chat of this messenger can carry (an encrypted room, files); absent: `plainConversation`. */
   conversationCapabilities?(chatId: string): Promise<ConversationCapabilities>;
   /**
-   * False while another process holds this messenger's one connection (a standby replica): a
-   * push taken here is left for a process that can send it, without a claim or a spent attempt.
-   * Absent: any process can send.
+   * Can this process send on this messenger now? False while another process holds its one
+   * connection (a standby replica) and while this process's own connection is not up (still
+   * starting, or reconnecting after an outage): a push taken here is put back for later, or for a
+   * process that can send it, without a claim or a spent attempt. Absent: always.
    */
   sendsHere?(): boolean;
 }

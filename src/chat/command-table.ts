@@ -44,7 +44,7 @@ interface CommandDeclaration {
   id: string;
   /**
    * Names per language, without prefix. The first English name is canonical: command menus use
-   * it, so it must be Telegram-valid (a-z, 0-9, _; at most 32). Other names are aliases.
+   * it, so it must be valid in the strictest menu among adapters (a-z, 0-9, _; at most 32). Other names are aliases.
    */
   names: Readonly<Record<Locale, readonly string[]>>;
   arguments?: readonly CommandArgument[];
@@ -72,13 +72,13 @@ export const mayRun = (command: ChatCommand, principal: Principal | undefined): 
 
 export interface ParsedCommand {
   name: string;
-  /** `/cmd@botname`: the bot the command was meant for (Telegram groups). */
+  /** `/cmd@botname`: the bot the command was meant for (group chats where several bots listen). */
   mention: string | undefined;
   argumentText: string;
   args: string[];
 }
 
-/** `/cmd args`, `!cmd args` and Telegram's `/cmd@botname args`; undefined for ordinary text. */
+/** `/cmd args`, `!cmd args` and `/cmd@botname args` (addressed to one bot in a group); undefined for ordinary text. */
 export function parseCommand(text: string): ParsedCommand | undefined {
   const match = /^[/!]([\p{L}\p{N}_-]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/u.exec(text.trim());
   if (match === null) return undefined;
@@ -159,7 +159,7 @@ export class CommandTable {
   }
 
   /**
-   * A messenger's command menu in one language (Telegram `setMyCommands`): canonical names with
+   * A messenger's command menu in one language (shown by clients that have one): canonical names with
    * translated descriptions, for commands every member may run.
    */
   menu(translator: Translator, locale: Locale): { command: string; description: string }[] {

@@ -102,10 +102,12 @@ export function createActionDispatch({
   translator,
   flows,
   refuse,
+  messengers,
 }: {
   translator: Translator;
   flows: FlowRunner;
   refuse: Refuse;
+  messengers: MessengerCapabilityLookup;
 }) {
   const say = sayWith(translator);
   // Action prefixes registered at start by modules: bounded by the program.
@@ -141,6 +143,7 @@ export function createActionDispatch({
         principal,
         locale,
         action,
+        prefix: messengers.capabilitiesOf(inbound.platform).commandPrefix,
         t: (id, args) => translator.t(locale, id, args),
       }),
     );

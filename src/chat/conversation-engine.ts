@@ -1,6 +1,6 @@
 // The platform-neutral conversation: who is writing, what they want (a command, a button, a
 // question), and what to answer. Every messenger adapter calls `handle`, so behaviour is the
-// same on Telegram, Matrix and the web console.
+// same on every messenger and the web console.
 import type { MessengerCapabilityLookup } from './messenger-port.ts';
 import type { SQL } from 'drizzle-orm';
 import type { QuietConversations } from './quiet-conversations.ts';
@@ -67,6 +67,8 @@ export interface ActionContext {
   locale: Locale;
   /** The whole action string, prefix included (`ask:more:KG:extradition`). */
   action: string;
+  /** The messenger's command sign (`/`, `!`), for texts that quote a command. */
+  prefix: string;
   t(id: string, args?: MessageArguments): string;
 }
 
@@ -137,12 +139,27 @@ export interface Flows {
   start<D>(definition: FlowDefinition<D> | string, at: FlowStart, data: D): Promise<OutboundMessage[]>;
   /** Ends whatever flow is in progress in that chat of that member. */
   end(memberId: string, conversation: FlowConversation): Promise<void>;
+  /**
+   * What `/back` does in a chat with no flow at all (one module may say; a flow that timed out
+   * still answers as a flow). Inside a flow `/back` is always the previous step.
+   */
+  onBackOutsideFlow(handler: (actor: BackActor) => Promise<ChatReply> | ChatReply): void;
+}
+
+/** Who typed `/back` with no flow in progress, and where. */
+export interface BackActor {
+  principal: Principal;
+  inbound: InboundMessage;
+  locale: Locale;
+  /** The messenger's command sign (`/`, `!`), for texts that quote a command. */
+  prefix: string;
+  t(id: string, args?: MessageArguments): string;
 }
 
 export interface ConversationEngine {
   /** Answers one inbound message; an empty array means "stay silent". Never throws. */
   handle(inbound: InboundMessage): Promise<OutboundMessage[]>;
-  /** Adds a command to the table (names must not clash; the first English name must be Telegram-valid). */
+  /** Adds a command to the table (names must not clash; the first English name must be valid in every command menu). */
   registerCommand(command: ChatCommand): void;
   /** Routes buttons whose action is `<prefix>:...` to `handler`. */
   registerActionHandler(prefix: string, handler: ActionHandler, options?: ActionHandlerOptions): void;
@@ -203,7 +220,7 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
   });
   const refuse = createRefusal({ translator, audit, messengers: deps.messengers });
   const runCommand = createCommandDispatch({ table, translator, audit, messengers: deps.messengers, refuse });
-  const actions = createActionDispatch({ translator, flows, refuse });
+  const actions = createActionDispatch({ translator, flows, refuse, messengers: deps.messengers });
   const freeText = createFreeText({
     flows,
     translator,
@@ -299,6 +316,15 @@ export function createConversationEngine(deps: ConversationEngineDeps): Conversa
       },
       start: (definition, at, data) => flows.start(definition, at, data),
       end: (memberId, conversation) => flows.end(memberId, conversation),
+      onBackOutsideFlow: (handler) => {
+        flows.onBackOutsideFlow((actor) =>
+          handler({
+            ...actor,
+            prefix: deps.messengers.capabilitiesOf(actor.inbound.platform).commandPrefix,
+            t: (id, args) => translator.t(actor.locale, id, args),
+          }),
+        );
+      },
     },
     sweepExpiredFlows: () => flows.sweepExpired(),
     handle: handleSafely,

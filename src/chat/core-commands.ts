@@ -2,6 +2,7 @@
 // theirs on the same table (engine.registerCommand).
 import { countryName } from '../registry/index.ts';
 import type { InboundMessage, OutboundMessage } from './chat-types.ts';
+import { messengerName } from './messenger-names.ts';
 import type {
   AnyoneCommandContext,
   ChatCommand,
@@ -106,8 +107,7 @@ export function createCoreCommands({
           principal.country === null
             ? translator.t(locale, 'no-country-secretariat')
             : `${countryName(principal.country)[locale] ?? principal.country} (${principal.country})`,
-        accounts:
-          platforms.map((platform) => translator.t(locale, `chat-platform-${platform}`)).join(', ') || '—',
+        accounts: platforms.map((platform) => messengerName(translator, locale, platform)).join(', ') || '—',
         language: isLocale(principal.locale)
           ? translator.t(locale, `chat-language-name-${principal.locale}`)
           : translator.t(locale, 'chat-language-auto'),
@@ -135,7 +135,7 @@ export function createCoreCommands({
       role: 'anyone',
       helpId: 'chat-command-start',
       inGroups: true,
-      // Telegram shows /start on its own; help lists `link`, which does the same.
+      // Messengers with deep links show /start themselves; help lists `link`, which does the same.
       listed: false,
       run: link,
     },

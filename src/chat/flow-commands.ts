@@ -1,4 +1,5 @@
-// `/cancel` and `/back`: the engine's commands that work in every conversation flow.
+// `/cancel` and `/back`: the engine's commands that work in every conversation flow. `/back`
+// with no flow in the chat is a module's (`Flows.onBackOutsideFlow`), or "nothing to go back to".
 import type { ChatCommand } from './command-table.ts';
 import type { FlowRunner } from './flow-runner.ts';
 
@@ -16,7 +17,8 @@ export function createFlowCommands(flows: Pick<FlowRunner, 'cancel' | 'back'>): 
       names: { en: ['back'], ru: ['назад'] },
       role: 'member',
       helpId: 'chat-command-back',
-      run: ({ principal, inbound, locale }) => flows.back({ principal, inbound, locale }),
+      // With no flow in the chat, a module may give it a meaning (`onBackOutsideFlow`).
+      run: ({ principal, inbound, locale }) => flows.back({ principal, inbound, locale }, true),
     },
   ];
 }

@@ -71,8 +71,6 @@ type AnyStep = FlowStep<Record<string, unknown>>;
 type AnyContext = FlowContext<Record<string, unknown>>;
 
 const controlPrefix = 'flow:';
-/** Telegram's limit on a reply field's placeholder. */
-const placeholderLimit = 64;
 
 const asList = (reply: ChatReply): OutboundMessage[] =>
   reply === undefined
@@ -200,14 +198,16 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     } else if (buttons.length === 0) {
       lines.push(t(depth > 0 ? 'flow-hint-cancel-back' : 'flow-hint-cancel', { prefix }));
     }
-    const placeholder = step.placeholder?.(context);
+    // As long as this conversation's messenger shows one (none where it shows no input hint).
+    const hintLength = context.capabilities.maxInputHintLength;
+    const placeholder = hintLength > 0 ? step.placeholder?.(context).slice(0, hintLength) : undefined;
     return {
       text: lines.join('\n'),
       locale,
       ...(buttons.length === 0 ? {} : { buttons }),
       expects: {
         kind: step.kind === 'confirm' ? 'confirmation' : step.kind,
-        ...(placeholder === undefined ? {} : { placeholder: placeholder.slice(0, placeholderLimit) }),
+        ...(placeholder === undefined ? {} : { placeholder }),
       },
     };
   }
@@ -423,9 +423,26 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     ];
   }
 
-  async function back(actor: FlowActor): Promise<OutboundMessage[]> {
-    const row = await current(actor);
-    if (row === undefined) return [say(actor.locale, 'flow-nothing-to-go-back')];
+  /**
+   * What `/back` does in a chat with no flow at all (a module's meaning, e.g. ending an absence);
+   * unset: "nothing to go back to".
+   */
+  let backOutsideFlow: ((actor: FlowActor) => Promise<ChatReply> | ChatReply) | undefined;
+
+  /**
+   * `/back`, or the Back button. Inside a flow: the previous step. A flow that timed out says so
+   * (the member meant a step of it). With none, the command (`outside`) goes to `backOutsideFlow`.
+   */
+  async function back(actor: FlowActor, outside = false): Promise<OutboundMessage[]> {
+    const row = await store.find(keyOf(actor.principal.memberId, actor.inbound));
+    if (row !== undefined && isExpired(row)) {
+      const locale = localeOf(row);
+      return [{ text: `${await expire(row)}\n${translator.t(locale, 'flow-nothing-to-go-back')}`, locale }];
+    }
+    if (row === undefined) {
+      if (outside && backOutsideFlow !== undefined) return asList(await backOutsideFlow(actor));
+      return [say(actor.locale, 'flow-nothing-to-go-back')];
+    }
     const found = await resolve(row);
     if (found === undefined) return [say(actor.locale, 'flow-nothing-to-go-back')];
     const { flow } = found;
@@ -560,6 +577,11 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
     onAction,
     cancel,
     back,
+    /** Gives `/back` a meaning in a chat with no flow (one module may; see `back`). */
+    onBackOutsideFlow(handler: (actor: FlowActor) => Promise<ChatReply> | ChatReply): void {
+      if (backOutsideFlow !== undefined) throw new Error('/back outside a flow is taken');
+      backOutsideFlow = handler;
+    },
     /** Ends whatever flow is in progress in a chat (the thing it was about went away). */
     async end(memberId: string, conversation: { platform: string; chatId: string }): Promise<void> {
       await store.remove(keyOf(memberId, conversation));

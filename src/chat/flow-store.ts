@@ -1,8 +1,8 @@
 // Queries on conversation_flows. A member's free text needs one statement: the flow in progress
 // in that chat (primary key) together with every module's "is anything else in progress?" check.
-import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, max, sql, type SQL } from 'drizzle-orm';
 import { conversationFlows, type FlowHistoryEntry } from './flow-schema.ts';
-import type { Database } from '../db/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 
 export type FlowRow = typeof conversationFlows.$inferSelect;
 
@@ -28,6 +28,30 @@ const keyIs = (key: FlowKey) =>
     eq(conversationFlows.platform, key.platform),
     eq(conversationFlows.chatId, key.chatId),
   );
+
+/**
+ * Until when someone is in the middle of one of `flows` about a subject (a flow whose data holds
+ * every field of `about`), in any chat of any member: the latest timeout among those still open at
+ * `now`; undefined when none is. Lets a module hold back a push that would cut across an answer.
+ */
+export async function openFlowsUntil(
+  q: Queryable,
+  filter: { flows: readonly string[]; about: Record<string, string>; now: Date },
+): Promise<Date | undefined> {
+  if (filter.flows.length === 0) return undefined;
+  const [row] = await q
+    .select({ until: max(conversationFlows.expiresAt) })
+    .from(conversationFlows)
+    .where(
+      and(
+        inArray(conversationFlows.flow, [...filter.flows]),
+        sql`${conversationFlows.data} @> ${JSON.stringify(filter.about)}::jsonb`,
+        gt(conversationFlows.expiresAt, filter.now),
+      ),
+    );
+  const until = row?.until;
+  return until == null ? undefined : asDate(until);
+}
 
 export function createFlowStore(db: Database) {
   return {

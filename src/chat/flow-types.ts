@@ -57,7 +57,7 @@ interface StepCommon<D> {
   when?(context: FlowContext<D>): boolean;
   /** The question, in the flow's language. */
   prompt(context: FlowContext<D>): string;
-  /** Hint for the input field (the web console's placeholder, Telegram's reply field). */
+  /** Hint for the input field (the web console's placeholder, a messenger's reply field). */
   placeholder?(context: FlowContext<D>): string;
 }
 

@@ -18,12 +18,20 @@ export {
   createMessengerDirectory,
   failureFromStatus,
   unknownMessengerCapabilities,
+  sharedMessageLimits,
+  type SharedMessageLimits,
   type DeliveryFailure,
   type Messenger,
   type MessengerCapabilities,
   type MessengerCapabilityLookup,
   type MessengerDirectory,
 } from './messenger-port.ts';
+export {
+  alternatives,
+  encryptedMessengerArguments,
+  messengerName,
+  messengerNameId,
+} from './messenger-names.ts';
 export type { AdapterContext, MessengerAdapterModule, RunningMessenger, WayIn } from './messenger-module.ts';
 export {
   answerInline,
@@ -65,6 +73,7 @@ export {
   type TextStep,
 } from './flow-types.ts';
 export type { FlowSealer } from './flow-runner.ts';
+export { openFlowsUntil } from './flow-store.ts';
 export {
   CommandTable,
   parseCommand,

@@ -1,12 +1,12 @@
 // What a messenger can do, and what its failures mean: the adapter says, the core asks. The core
-// never branches on a messenger's name; adding one (Signal, a second Telegram bot) means writing
+// never branches on a messenger's name; adding one (Signal, a second bot account) means writing
 // one adapter folder that declares these and registering it in the composition root.
 import { plainConversation, type ChatAdapter, type ConversationCapabilities } from './chat-types.ts';
 
 export interface MessengerCapabilities {
   /**
-   * Every chat the bot holds on this messenger is end-to-end encrypted (Matrix rooms the bot
-   * creates), so sensitive content may go there. The adapter still refuses, per conversation, to
+   * Every chat the bot holds on this messenger is end-to-end encrypted (rooms the bot creates
+   * with encryption on), so sensitive content may go there. The adapter still refuses, per conversation, to
    * send content marked `requiresEncryption` into a chat that turns out not to be.
    */
   endToEndEncrypted: boolean;
@@ -19,18 +19,29 @@ export interface MessengerCapabilities {
   choices: 'buttons' | 'numbered';
   /** What commands start with: `/` on most messengers, `!` where the client takes `/` (Element). */
   commandPrefix: string;
-  /** What a new user types to link with an invite code (`/start` for Telegram deep links, `!link`). */
+  /** What a new user types to link with an invite code (`/start` where deep links send it, `!link`). */
   linkCommand: string;
   /** The longest text one message may carry (characters); longer answers are cut by the adapter. */
   maxMessageLength: number;
+  /**
+   * The longest hint its input field shows while a flow waits for typed text (characters, e.g. a
+   * reply field's placeholder); 0 when it shows none. The core cuts a step's hint to it.
+   */
+  maxInputHintLength: number;
+  /**
+   * The longest button action (`verb:arg:arg`, ASCII bytes) a button carries on this messenger
+   * without the adapter keeping it aside (64 bytes of callback data on some). Answers shared
+   * by every messenger keep their actions within the smallest of these (`sharedMessageLimits`).
+   */
+  maxButtonActionBytes: number;
   /**
    * The markup the adapter renders into. The core hands over plain text, and for answers the same
    * content as data (`OutboundMessage.rich`), which each adapter draws in its own idiom.
    */
   formatting: 'html' | 'plain';
   /**
-   * The messenger drops a second send with the same idempotency key (Matrix transaction ids, the
-   * web console's event ids), so a retry after an unknown outcome cannot deliver twice.
+   * The messenger drops a second send with the same idempotency key (transaction ids, the web
+   * console's event ids), so a retry after an unknown outcome cannot deliver twice.
    */
   idempotentSends: boolean;
   /**
@@ -77,9 +88,34 @@ export const unknownMessengerCapabilities: MessengerCapabilities = {
   commandPrefix: '/',
   linkCommand: '/link',
   maxMessageLength: 4000,
+  maxInputHintLength: 0,
+  maxButtonActionBytes: 64,
   formatting: 'plain',
   idempotentSends: false,
 };
+
+/**
+ * What one message may hold on every messenger of a deployment: answers composed once and sent
+ * to anyone (the ask module's remembered answers) fit the smallest limits among them.
+ */
+export interface SharedMessageLimits {
+  /** Characters of text, leaving a twentieth of the smallest limit for an adapter's own marks. */
+  maxTextCharacters: number;
+  /** Bytes of a button's action. */
+  maxButtonActionBytes: number;
+}
+
+export function sharedMessageLimits(
+  messengers: readonly Pick<Messenger, 'capabilities'>[],
+): SharedMessageLimits {
+  const known =
+    messengers.length === 0 ? [unknownMessengerCapabilities] : messengers.map((m) => m.capabilities);
+  const smallestText = Math.min(...known.map((capabilities) => capabilities.maxMessageLength));
+  return {
+    maxTextCharacters: smallestText - Math.ceil(smallestText / 20),
+    maxButtonActionBytes: Math.min(...known.map((capabilities) => capabilities.maxButtonActionBytes)),
+  };
+}
 
 // Failures that happen before a request is written: nothing can have been delivered.
 const notSentCodes = new Set([
@@ -158,6 +194,8 @@ export interface MessengerDirectory {
   get(platform: string): ChatAdapter | undefined;
   capabilitiesOf(platform: string): MessengerCapabilities;
   classifyFailure(platform: string, error: unknown): DeliveryFailure;
+  /** Every messenger described here, running or not (texts name the end-to-end encrypted ones). */
+  described(): Messenger[];
   /** Platforms with a running adapter here. */
   platforms(): string[];
   /** What one chat can carry, asked of its messenger's running adapter; otherwise `plainConversation`. */
@@ -174,7 +212,7 @@ export function createMessengerDirectory(
   described: readonly Messenger[] = [],
   adapters: readonly ChatAdapter[] = [],
 ): MessengerDirectory {
-  // One entry per messenger the program knows (Telegram, Matrix, web).
+  // One entry per messenger the program knows (each adapter's, and the web console's).
   const messengers = new Map<string, Messenger>(
     described.map((messenger) => [messenger.platform, messenger]),
   );
@@ -191,6 +229,7 @@ export function createMessengerDirectory(
     capabilitiesOf: (platform) => messengers.get(platform)?.capabilities ?? unknownMessengerCapabilities,
     classifyFailure: (platform, error) =>
       messengers.get(platform)?.classifyFailure(error) ?? classifyTransportFailure(error),
+    described: () => [...messengers.values()],
     platforms: () => [...running.keys()],
     async conversationCapabilities({ platform, chatId }) {
       return (await running.get(platform)?.conversationCapabilities?.(chatId)) ?? plainConversation;

@@ -1,6 +1,6 @@
 // Most messages are plain questions from a member with nothing in progress. Finding that out costs
 // one statement per message (the chat's flow and every module's "is this yours?" check), which on
-// the embedded database is the largest single cost of a Telegram update. A conversation found
+// the embedded database is the largest single cost of a messenger update. A conversation found
 // quiet is remembered until anything that could end its quietness is written.
 //
 // Only where every such write reaches `changed()` before the writer goes on: the embedded database,

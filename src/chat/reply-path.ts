@@ -1,13 +1,13 @@
 // The one way a message leaves for a messenger, whoever wrote it: an inline answer to what a user
-// just typed, a reply an adapter queued durably (Matrix), or a push the outbox worker delivers.
+// just typed, a reply an adapter queued durably, or a push the outbox worker delivers.
 // Every one is the adapter's own `send` with an idempotency key, and a failure is read by the
 // adapter's own `classifyFailure`; what differs is only who waits and who retries:
-// - inline answers (Telegram, webhook or polling) are sent at once, in order, with no queue hop,
+// - inline answers (webhook or polling adapters) are sent at once, in order, with no queue hop,
 //   so answering costs no Redis or Postgres round trip beyond the engine's own. A failure is
-//   classified and handed back to the adapter's transport (Telegram redelivers a webhook update
-//   we answer with 500, and the update deduplicator lets that one through);
-// - the Matrix adapter records its replies with the event they answer (one transaction) because
-//   its sync replays events after a crash; its sender then sends each through this path;
+//   classified and handed back to the adapter's transport (a webhook messenger redelivers an
+//   update we answer with 500, and the update deduplicator lets that one through);
+// - an adapter whose sync replays events after a crash records its replies with the event they answer (one transaction) so a
+//   replayed event is not answered twice; its sender then sends each through this path;
 // - pushes are outbox rows (src/outbox) sent through this path by the delivery worker.
 // The web console is the one exception by nature: its answer is the HTTP response to the POST
 // that carried the message (request and answer are one exchange); its pushes use this path.
@@ -51,7 +51,7 @@ export const answerKey = (platform: string, messageId: string, index: number): s
 
 export interface InlineAnswerFailure {
   failure: DeliveryFailure;
-  /** The adapter's own error, so its transport can decide (Telegram: redeliver or not). */
+  /** The adapter's own error, so its transport can decide (e.g. a webhook: have the update redelivered or not). */
   error: unknown;
   /** Answers sent before the failure (they are not sent again by this path). */
   sentBefore: number;

@@ -1,6 +1,6 @@
 // An answer as data: headings, lines, contact cards with their channels as links, and the part
 // that stays collapsed until asked for. The core builds it once; each adapter renders it in its
-// messenger's idiom (web cards, Telegram HTML, Matrix HTML with a plain body), and the plain text
+// messenger's idiom (web cards, HTML, HTML with a plain body), and the plain text
 // every message also carries is rendered from the same data here, so the content is the same
 // everywhere. Links are URIs (tel:, mailto:, https:), not markup: nothing here is HTML.
 import { Type, type Static } from 'typebox';

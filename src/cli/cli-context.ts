@@ -1,19 +1,10 @@
-import { createRegistryService } from '../registry/index.ts';
-import { createAuditService, type AuditService } from '../audit/index.ts';
+import type { AuditService } from '../audit/index.ts';
 import { loadConfig, processEnvironment, type Config } from '../config/index.ts';
 import { openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
-import {
-  createIdentityService,
-  type IdentityService,
-  consoleBaseUrl,
-  createInviteService,
-  type InviteService,
-  createInviteThrottle,
-  createMembersService,
-  type MembersService,
-  membersLinkedToContacts,
-} from '../members/index.ts';
+import type { IdentityService, InviteService, MembersService } from '../members/index.ts';
+import type { createRegistryService } from '../registry/index.ts';
+import { createRegistryAndMembers } from '../registry-and-members.ts';
 
 /** What CLI commands work with: the same services as the server, on the configured database. */
 export interface CliContext {
@@ -41,24 +32,11 @@ export async function openCliContext(): Promise<CliContext> {
     role: `npm run cli -- ${process.argv.slice(2, 4).join(' ')}`,
   });
   await database.migrate();
-  const audit = createAuditService({ db: database.db, logger });
-  const registry = createRegistryService({
-    db: database.db,
-    audit,
+  const { audit, registry, members, invites, identities } = createRegistryAndMembers({
     database,
     logger,
-    linkedMembers: membersLinkedToContacts,
+    config,
   });
-  const members = createMembersService({ db: database.db, audit, registryLookup: registry });
-  // The CLI only issues invites; redemption throttling lives with the server, so Postgres suffices here.
-  const invites = createInviteService({
-    db: database.db,
-    audit,
-    throttle: createInviteThrottle({ db: database.db }),
-    ttlHours: config.chat.inviteTtlHours,
-    consoleUrl: consoleBaseUrl(config.http),
-  });
-  const identities = createIdentityService({ db: database.db, audit });
   return {
     config,
     logger,

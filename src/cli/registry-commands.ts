@@ -36,7 +36,7 @@ export function registerRegistryCommands(program: Command, open: OpenCliContext)
   registry
     .command('import <file>')
     .description('replace the whole registry with a registry file; on any problem nothing changes')
-    .option('--dry-run', 'validate and count only')
+    .option('--dry-run', 'check and count only (what the import would refuse is refused); nothing changes')
     .action(async (file: string, options: { dryRun?: boolean }) => {
       const read = await readRegistryFile(file);
       if ('problems' in read) {
@@ -52,6 +52,12 @@ export function registerRegistryCommands(program: Command, open: OpenCliContext)
           process.stdout.write(`${JSON.stringify({ dryRun: options.dryRun === true, ...summary })}\n`);
         } catch (error) {
           if (error instanceof AppError && Array.isArray(error.details)) {
+            // A refusal other than the file's own problems (contacts still holding open work,
+            // members linked to removed contacts) says why before listing what.
+            if (error.code !== 'validation_failed')
+              process.stderr.write(
+                `${file}: refused (${error.code}): ${error.message}; ${options.dryRun === true ? 'the import would be refused' : 'nothing was changed'}\n`,
+              );
             printProblems(file, error.details as Problem[]);
             return;
           }

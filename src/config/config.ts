@@ -120,6 +120,16 @@ export interface Config {
      */
     readonly nudgeConcurrency: number;
   };
+  /** How long finished pushes stay in the outbox table (their outcomes stay in the audit log). */
+  readonly outbox: {
+    /** Sent pushes are deleted this long after they were sent (ms). Default 30 days. */
+    readonly sentRetentionMs: number;
+    /**
+     * Failed and uncertain pushes are deleted this long after they ended (ms). Default 400 days:
+     * the delivery statistics count them over the past year.
+     */
+    readonly failedRetentionMs: number;
+  };
 }
 
 /** Names of variables whose values must never be printed or logged. */
@@ -265,6 +275,16 @@ export function loadConfig(env: Env): Config {
     else if (duration.as('milliseconds') > 0) bodyRetentionMs = duration.as('milliseconds');
   }
   const acceptWithinSeconds = read('CONSULTATION_ACCEPT_WITHIN_SECONDS');
+  /** An ISO 8601 duration of at least a day (shorter would only race the deliveries still reading their rows). */
+  const retentionPeriod = (name: string, fallback: string): number => {
+    const value = read(name) ?? fallback;
+    const duration = Duration.fromISO(value);
+    if (!duration.isValid || duration.as('milliseconds') < 86_400_000) {
+      problems.push(`${name}: an ISO 8601 duration of at least a day, such as P30D or P1Y (got "${value}")`);
+      return Duration.fromISO(fallback).as('milliseconds');
+    }
+    return duration.as('milliseconds');
+  };
 
   const config: Config = {
     runMode: oneOf('RUN_MODE', ['all', 'api', 'worker'], 'all'),
@@ -335,6 +355,10 @@ export function loadConfig(env: Env): Config {
       workerLockMs: integer('WORKER_LOCK_SECONDS', 30, 2, 600) * 1000,
       outboxConcurrency: integer('OUTBOX_CONCURRENCY', 16, 1, 500),
       nudgeConcurrency: integer('NUDGE_CONCURRENCY', 2000, 1, 10_000),
+    },
+    outbox: {
+      sentRetentionMs: retentionPeriod('OUTBOX_RETENTION', 'P30D'),
+      failedRetentionMs: retentionPeriod('OUTBOX_FAILED_RETENTION', 'P400D'),
     },
   };
 

@@ -8,3 +8,4 @@ export {
   projectRoot,
   redactConfig,
 } from './config.ts';
+export { type ChannelKind, type ChannelKindRule, channelKinds } from './channel-kinds.ts';

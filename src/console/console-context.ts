@@ -1,6 +1,7 @@
 // What every stewardship page needs about its reader: who they are (the same cookie session as the
 // chat console), which language they read, and the locale's way of writing dates and numbers.
 import type { FastifyRequest } from 'fastify';
+import { messengerName } from '../chat/index.ts';
 import { AppError } from '../errors/index.ts';
 import { hasRole, type Principal, type Role } from '../access/index.ts';
 import { pageLocale } from '../http/index.ts';
@@ -24,6 +25,8 @@ export interface PageContext {
   country: (iso2: string | null) => string;
   /** Registry text in the reader's language, English when missing. */
   text: (value: Record<string, string> | string | undefined) => string;
+  /** A messenger's name in the reader's language, as its adapter gives it (src/chat/messenger-names.ts). */
+  messenger: (platform: string) => string;
 }
 
 /** A console page needs a session; with none the reader is sent to log in and come back. */
@@ -112,5 +115,6 @@ export function formatting(
       if (typeof value === 'string') return value;
       return value[locale] ?? value.en ?? Object.values(value)[0] ?? '';
     },
+    messenger: (platform) => messengerName(translator, locale, platform),
   };
 }

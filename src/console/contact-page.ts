@@ -154,7 +154,7 @@ export function renderContactBody(
                 ${
                   data.people.platforms.length === 0
                     ? badge(t('console-badge-unlinked'), 'warn')
-                    : data.people.platforms.map((platform) => badge(t(`console-platform-${platform}`), 'ok'))
+                    : data.people.platforms.map((platform) => badge(context.messenger(platform), 'ok'))
                 }
               </p>`
       }

@@ -68,15 +68,15 @@ export function renderMembersBody(
           ${member.identities.map(
             (identity) =>
               html`<li>
-                ${badge(t(`console-platform-${identity.platform}`), 'ok')}
+                ${badge(context.messenger(identity.platform), 'ok')}
                 <button
                   type="button"
                   class="button button-quiet"
                   hx-post="/console/members/${member.id}/identities/${identity.id}/unlink"
                   hx-target="#members-body"
                   hx-swap="outerHTML"
-                  hx-confirm="${t('console-confirm-unlink', { name: member.name, platform: t(`console-platform-${identity.platform}`) })}"
-                  aria-label="${t('console-unlink-label', { name: member.name, platform: t(`console-platform-${identity.platform}`) })}"
+                  hx-confirm="${t('console-confirm-unlink', { name: member.name, platform: context.messenger(identity.platform) })}"
+                  aria-label="${t('console-unlink-label', { name: member.name, platform: context.messenger(identity.platform) })}"
                 >
                   ${t('console-unlink')}
                 </button>
@@ -226,7 +226,7 @@ function invitePanel(context: PageContext, invite: InviteShown): SafeHtml {
       <dd><code class="secret">${invite.code}</code></dd>
       ${Object.entries(invite.links).map(
         ([platform, link]) =>
-          html`<dt>${t(`console-way-${platform}`)}</dt>
+          html`<dt>${context.messenger(platform)}</dt>
             <dd>
               <a href="${link}" rel="noopener noreferrer">${link}</a>
               <button
@@ -241,7 +241,7 @@ function invitePanel(context: PageContext, invite: InviteShown): SafeHtml {
       )}
       ${Object.entries(invite.instructions).map(
         ([platform, instruction]) =>
-          html`<dt>${t(`console-way-${platform}-command`)}</dt>
+          html`<dt>${t('console-way-command', { messenger: context.messenger(platform) })}</dt>
             <dd>
               ${t('console-invite-send-command', { command: instruction.command, to: instruction.to })}
             </dd>`,

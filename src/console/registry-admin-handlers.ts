@@ -42,6 +42,25 @@ export function validationProblems(error: unknown): { path: string; message: str
   );
 }
 
+/**
+ * An import refused for what it would do rather than for the file's form (contacts still holding
+ * open work, a member's contact removed): the reason, then each record it names, listed like the
+ * file's problems, so Check and Import say which contacts and what they hold.
+ */
+function refusalProblems(error: unknown): { path: string; message: string }[] | undefined {
+  if (!(error instanceof AppError) || error.code !== 'conflict' || !Array.isArray(error.details))
+    return undefined;
+  const named = (error.details as unknown[]).flatMap((problem) =>
+    typeof problem === 'object' &&
+    problem !== null &&
+    typeof (problem as { path?: unknown }).path === 'string' &&
+    typeof (problem as { message?: unknown }).message === 'string'
+      ? [problem as { path: string; message: string }]
+      : [],
+  );
+  return [{ path: '', message: error.message }, ...named];
+}
+
 export function registryAdminPages(deps: RegistryAdminPagesDeps) {
   const { registry } = deps;
   const clock = deps.clock ?? systemClock;
@@ -197,7 +216,7 @@ export function registryAdminPages(deps: RegistryAdminPagesDeps) {
         const summary = await registry.importRegistry(context.principal, data, { dryRun });
         return { kind: 'summary', summary, dryRun };
       } catch (error) {
-        const problems = validationProblems(error);
+        const problems = validationProblems(error) ?? refusalProblems(error);
         if (problems === undefined) throw error;
         return { kind: 'problems', problems, dryRun };
       }

@@ -150,7 +150,8 @@ export function registryPages(deps: RegistryPagesDeps) {
       }
       let saved: ContactRecord;
       try {
-        saved = await deps.registry.updateContact(context.principal, record.id, changes);
+        // A status set to retired hands the contact's work over, as the retire action does.
+        saved = await deps.registry.editContact(context.principal, record.id, changes);
       } catch (error) {
         const problems = validationProblems(error);
         if (problems === undefined) throw error;
@@ -167,7 +168,13 @@ export function registryPages(deps: RegistryPagesDeps) {
         await renderBody(context, saved, {
           values: valuesOf(saved),
           errors: new Map(),
-          notice: { text: context.t('console-saved', { fields: Object.keys(changes).length }), kind: 'ok' },
+          notice: {
+            text:
+              changes.status === 'retired' && record.status !== 'retired'
+                ? context.t('console-retired')
+                : context.t('console-saved', { fields: Object.keys(changes).length }),
+            kind: 'ok',
+          },
         }),
       );
     });

@@ -40,8 +40,7 @@ function eventDetail(context: PageContext, event: RequestEventView, data: Reques
       return `${data.contactName(details.from as string | null) ?? '–'} → ${data.contactName(details.to as string | null) ?? '–'}`;
     case 'nudge_delivered': {
       const to = data.contactName(details.contactId as string | null);
-      const platform =
-        typeof details.platform === 'string' ? context.t(`console-platform-${details.platform}`) : '';
+      const platform = typeof details.platform === 'string' ? context.messenger(details.platform) : '';
       return [to, platform].filter(Boolean).join(', ');
     }
     case 'nudge_postponed':

@@ -1,6 +1,6 @@
 // Shared machinery of the consultation rules: transactions that carry their side effects (pushes,
 // timers, audit entries) and apply them only once the change is committed.
-import type { MessengerDirectory, OutboundMessage } from '../chat/index.ts';
+import { encryptedMessengerArguments, type MessengerDirectory, type OutboundMessage } from '../chat/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
 import type { BodyCipher } from './body-cipher.ts';
 import { createNotices, type Notices } from './consultation-notices.ts';
@@ -36,8 +36,11 @@ export interface ConsultationDeps {
   settings: ConsultationSettings;
   /** Reads a country and a competence out of free words ("экстрадиция Киргизия"): the ask module's interpreter. */
   interpret?: ((text: string) => { countries: readonly string[]; competence: string | null }) | undefined;
-  /** What each messenger can do: which chats are end-to-end encrypted, command signs, choices. */
-  messengers: Pick<MessengerDirectory, 'capabilitiesOf' | 'conversationCapabilities'>;
+  /**
+   * What each messenger can do: which chats are end-to-end encrypted, command signs, choices; and
+   * which messengers exist, so texts about sensitive content name the encrypted ones.
+   */
+  messengers: Pick<MessengerDirectory, 'capabilitiesOf' | 'conversationCapabilities' | 'described'>;
   /** The one working-time model (accept deadlines count the recipient's working hours), from the composition root. */
   workingTime: WorkingTime;
   clock?: Clock;
@@ -75,6 +78,9 @@ export function createCore(deps: ConsultationDeps) {
     snapshot: () => deps.registry.snapshot(),
   });
   const order = createDeliveryOrder({ db, outbox });
+  /** Where sensitive content may go, for the texts that say so (see consultations.ftl). */
+  const encryptedMessengers = (locale: Locale) =>
+    encryptedMessengerArguments(deps.translator, locale, deps.messengers.described(), 'consult');
 
   /**
    * Runs `work` in a transaction. Pushes and audit entries are written inside it, so a crash
@@ -225,7 +231,10 @@ export function createCore(deps: ConsultationDeps) {
     purgeAt,
     workingTime: deps.workingTime,
     snapshot: () => deps.registry.snapshot(),
+    encryptedMessengers,
+    // Any consultation text may say where sensitive content goes ($messenger, $command): the
+    // encrypted messengers' names come with every one, so no caller can forget them.
     t: (locale: Locale, id: string, args?: Record<string, string | number>) =>
-      deps.translator.t(locale, id, args),
+      deps.translator.t(locale, id, { ...encryptedMessengers(locale), ...args }),
   };
 }

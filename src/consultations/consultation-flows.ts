@@ -124,6 +124,11 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
     country: core.notices.countryName(context.data.country ?? '', context.locale),
     competence: core.notices.competenceName(context.data.competence ?? '', context.locale),
   });
+  /** Sensitive content may not be typed here: where it may (the encrypted messengers, by name). */
+  const needsEncryptedChat = (context: StartContext) => ({
+    text: context.t('consult-sensitive-needs-encrypted', core.encryptedMessengers(context.locale)),
+    locale: context.locale,
+  });
 
   const start = defineFlow<ConsultationDraft>({
     id: flowIds.start,
@@ -178,15 +183,19 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
         kind: 'confirm',
         action: 'sens',
         when: (context) => context.data.sensitive === undefined && !core.settings.alwaysSensitive,
-        prompt: (context) => context.t('consult-ask-sensitivity'),
+        prompt: (context) => context.t('consult-ask-sensitivity', core.encryptedMessengers(context.locale)),
         answers: (context) => [
           { yes: false, value: 'n', label: context.t('consult-sensitive-no') },
-          { yes: true, value: 'y', label: context.t('consult-sensitive-yes') },
+          {
+            yes: true,
+            value: 'y',
+            label: context.t('consult-sensitive-yes', core.encryptedMessengers(context.locale)),
+          },
         ],
         accept: (sensitive, context) =>
           // The description is content: a sensitive one must not be typed into an unencrypted chat.
           sensitive && !context.capabilities.endToEndEncrypted
-            ? { end: { text: context.t('consult-sensitive-needs-encrypted'), locale: context.locale } }
+            ? { end: needsEncryptedChat(context) }
             : { next: { ...context.data, sensitive } },
       },
       {
@@ -221,7 +230,7 @@ export function createConsultationFlows({ core, rules, relayTo, attempt }: Consu
       const sensitive = core.settings.alwaysSensitive || context.data.sensitive === true;
       // The step above judged the messenger; this chat itself must be encrypted too (asked of the port).
       if (sensitive && !(await core.conversationEncrypted(context.conversation)))
-        return { text: context.t('consult-sensitive-needs-encrypted'), locale: context.locale };
+        return needsEncryptedChat(context);
       const started = await rules.start(
         context.principal,
         { country, competence, description, sensitive, origin: 'chat', contactId: context.data.contactId },

@@ -38,6 +38,19 @@ export interface MovedConsultation {
   to: string;
 }
 
+/**
+ * How many consultations each contact holds (what a retirement would move), inside the caller's
+ * transaction. Needs nothing but the database: the CLI's import checks it too.
+ */
+export async function heldConsultationCounts(
+  tx: Queryable,
+  contactIds: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const contactId of contactIds) counts.set(contactId, (await heldBy(tx, contactId)).length);
+  return counts;
+}
+
 /** Consultations a contact holds: waiting for them now, or accepted by them. */
 async function heldBy(tx: Queryable, contactId: string): Promise<ConsultationRow[]> {
   const waitingForThem = tx
@@ -165,6 +178,8 @@ export function createConsultationHandover(core: Core, steps: Pick<Steps, 'expir
   }
 
   return {
+    /** How many consultations each contact holds (what a retirement would move), inside the caller's transaction. */
+    heldCounts: heldConsultationCounts,
     /**
      * Inside the caller's transaction: moves every consultation the contact holds. Pushes and
      * audit entries are written in the transaction; `afterCommit` starts delivery and timers.

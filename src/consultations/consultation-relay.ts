@@ -22,7 +22,7 @@ export interface RelayInput {
   /** The chat the message came from; the sender's side of the consultation moves there. */
   address: ChatAddress;
   /**
-   * Names the platform message (e.g. `telegram:<chat>:<message id>`): the same message delivered
+   * Names the platform message (e.g. `<platform>:<chat>:<message id>`): the same message delivered
    * twice by the platform is recorded and relayed once.
    */
   sourceKey: string;
@@ -34,7 +34,7 @@ export type RelayOutcome =
   | { kind: 'duplicate' }
   /** A sensitive consultation and a sender writing from an unencrypted messenger: nothing relayed. */
   | { kind: 'sender_not_encrypted' }
-  /** A sensitive consultation whose other side has no Matrix account: they got a notice instead. */
+  /** A sensitive consultation whose other side has no end-to-end encrypted chat: they got a notice instead. */
   | { kind: 'recipient_not_encrypted'; seq: number; recipientName: string };
 
 export function createConsultationRelay(core: Core) {

@@ -329,7 +329,7 @@ export async function tellAskerAboutRoute(
 
 /**
  * A side's chat for this consultation: the chat they last used for it, else their first
- * messenger; with `needsEncryption` a Matrix chat when they have one.
+ * messenger; with `needsEncryption` a chat on an end-to-end encrypted messenger when they have one.
  */
 export async function participantAddress(
   core: Core,

@@ -78,7 +78,7 @@ export interface ConsultationSettings {
   acceptWithinWorkingHours: number;
   /** Overrides the above with plain elapsed seconds (drills and tests). */
   acceptWithinSeconds: number | undefined;
-  /** Every consultation is sensitive (relayed only between end-to-end encrypted Matrix rooms). */
+  /** Every consultation is sensitive (relayed only between end-to-end encrypted chats). */
   alwaysSensitive: boolean;
   /** Keep message bodies (encrypted) this long; undefined keeps none. */
   bodyRetentionMs: number | undefined;

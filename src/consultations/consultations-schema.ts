@@ -190,8 +190,8 @@ export const consultationMessages = pgTable(
 
 /**
  * Platform ids of the consultation messages the outbox delivered: a reply to one of them belongs to
- * its consultation, and later relays to that side are threaded under the first (a Telegram reply,
- * a Matrix thread).
+ * its consultation, and later relays to that side are threaded under the first (a reply or a
+ * thread, whichever the messenger has: `capabilities.threads`).
  */
 export const consultationDeliveries = pgTable(
   'consultation_deliveries',

@@ -30,6 +30,7 @@ export type {
   ConsultationDetail,
 } from './consultation-types.ts';
 export type { HandoverInput, MovedConsultation } from './consultation-handover.ts';
+export { heldConsultationCounts } from './consultation-handover.ts';
 export { deadlineJobId, type DeadlineJob } from './consultation-deadlines.ts';
 export { createBodyCipher, loadBodyKey, type BodyCipher } from './body-cipher.ts';
 export { rankByRegistryOrder, rankLikeAsk } from './consultation-candidates.ts';
@@ -106,6 +107,8 @@ export function createConsultations(options: ConsultationsOptions) {
     /** Moves a retiring contact's consultations inside the retirement's transaction. */
     handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
       handover.handOverInTransaction(...args),
+    /** How many consultations each contact holds, inside the caller's transaction (removing a contact checks). */
+    heldCounts: (...args: Parameters<typeof handover.heldCounts>) => handover.heldCounts(...args),
     onDeliveryOutcome,
     /**
      * For the members module's link announcement (`MemberLinks.onLinked`): a contact someone was

@@ -45,6 +45,13 @@ export interface DatabaseHandle {
     onListening?: () => void,
   ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * A few connections of their own for a hot path whose statements must not queue behind the
+   * main pool's transactions (the outbox's claim, taken at a rate-limit slot: a claim returned
+   * late would cost the slot). Opened once per name; closed with the handle. The embedded
+   * database has one connection: there it is the same `db`.
+   */
+  lane(name: string, maxConnections: number): Database;
   /** Is the database answering? */
   ping(): Promise<boolean>;
   /** Embedded database: notes where this process's API listens in its lock file (for a refused CLI). */
@@ -71,6 +78,7 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
   // Notices ("relation already exists, skipping") are noise in our logs.
   const sql = postgres(url, { max: maxConnections, onnotice: () => undefined });
   const db = drizzlePostgres(sql, { schema }) as unknown as Database;
+  const lanes = new Map<string, { sql: postgres.Sql; db: Database }>();
   async function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
     // A session lock on a reserved connection: held across the task's own statements and
     // transactions (on other pooled connections), and released by Postgres if this process dies.
@@ -107,8 +115,20 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
         return false;
       }
     },
+    lane(name, laneConnections) {
+      let lane = lanes.get(name);
+      if (lane === undefined) {
+        const laneSql = postgres(url, { max: laneConnections, onnotice: () => undefined });
+        lane = { sql: laneSql, db: drizzlePostgres(laneSql, { schema }) as unknown as Database };
+        lanes.set(name, lane);
+      }
+      return lane.db;
+    },
     recordAddress: () => undefined,
-    close: () => sql.end({ timeout: 5 }),
+    async close() {
+      await Promise.all([...lanes.values()].map((lane) => lane.sql.end({ timeout: 5 })));
+      await sql.end({ timeout: 5 });
+    },
   };
 }
 
@@ -136,6 +156,7 @@ async function openPglite(dataDir: string, role: string): Promise<DatabaseHandle
     engine: 'pglite',
     migrate: () => migratePglite(drizzlePglite(driver, { schema }), { migrationsFolder }),
     withLock: (_name, task) => task(),
+    lane: () => db,
     async listen(channel, onPayload, onListening) {
       // The embedded database lives in this process: its notices cannot be lost.
       const unsubscribe = await client.listen(channel, onPayload);

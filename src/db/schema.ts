@@ -1,6 +1,6 @@
 // Every table of the application, gathered for drizzle-kit and for typed queries.
-// Each domain module owns its slice; add new slices here. (Adapters' own tables, such as the Matrix
-// sync state in bots/matrix/state, are listed in drizzle.config.ts beside this file.)
+// Each domain module owns its slice; add new slices here. (Adapters' own tables, such as an adapter's
+// sync state under bots/, are listed in drizzle.config.ts beside this file.)
 export * from '../registry/registry-schema.ts';
 export * from '../members/members-schema.ts';
 export * from '../members/session-schema.ts';

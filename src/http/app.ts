@@ -27,7 +27,19 @@ declare module 'fastify' {
     /** The authenticated caller, set by `authenticate`; undefined for anonymous requests. */
     principal: Principal | undefined;
   }
+  interface FastifyContextConfig {
+    /**
+     * `service`: a route only another service calls, never a browser or an API client (a
+     * messenger's webhook), which checks its caller's credential itself. It gets no browser
+     * security headers and no token or session lookup; input rules, body limits, audit admission
+     * and metrics apply to it as to every route.
+     */
+    caller?: 'service';
+  }
 }
+
+const calledByService = (request: FastifyRequest): boolean =>
+  request.routeOptions.config.caller === 'service';
 
 /** The Fastify instance with TypeBox types, as route plugins see it. */
 export type App = FastifyInstance<
@@ -86,9 +98,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('principal', undefined);
   registerErrorHandling(app);
 
-  // Browser security headers on every response. Built once: @fastify/helmet builds helmet's
-  // middleware (parsing the policy) anew for every request, a measurable share of a Telegram
-  // webhook update's cost, though the headers never change.
+  // Browser security headers on every response but those of routes only services call (a
+  // messenger's webhook answers the messenger's servers, never a browser). Built once:
+  // @fastify/helmet builds helmet's middleware (parsing the policy) anew for every request, a
+  // measurable share of a messenger webhook update's cost, though the headers never change.
   // The consoles load only their own scripts and style sheets: nothing inline, not even a style
   // attribute. The one exception is the OpenAPI explorer under /docs, whose swagger-ui bundle
   // writes inline styles: it gets 'unsafe-inline' for styles only (never for scripts).
@@ -110,6 +123,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const strictHeaders = policy(false);
   const docsHeaders = policy(true);
   app.addHook('onRequest', (request, reply, done) => {
+    if (calledByService(request)) {
+      done();
+      return;
+    }
     const headers = request.url === '/docs' || request.url.startsWith('/docs/') ? docsHeaders : strictHeaders;
     headers(request.raw, reply.raw, (error?: unknown) => {
       done(error instanceof Error ? error : undefined);
@@ -146,8 +163,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  app.addHook('onRequest', async (request) => {
-    request.principal = await deps.authenticate(request);
+  // Not an async hook: a route that skips it costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (calledByService(request)) {
+      done();
+      return;
+    }
+    deps.authenticate(request).then(
+      (principal) => {
+        request.principal = principal;
+        done();
+      },
+      (error: unknown) => {
+        done(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
 
   const { admission } = deps;

@@ -8,4 +8,11 @@ export type { ReadinessCheck } from './operations-routes.ts';
 export { localeCookieName, pageLocale } from './page-locale.ts';
 export { defaultPageSize, maxPageSize, pagingQuery } from './paging.ts';
 export { pathId, pathIdParams, uuidPattern } from './path-ids.ts';
+export {
+  createSerializedBodies,
+  jsonContentType,
+  sendJsonBytes,
+  serializeAs200,
+  type SerializedBodies,
+} from './serialized-bodies.ts';
 export { cookieIsSecure, createSessionAuthenticator, type SessionCookieOptions } from './session-auth.ts';

@@ -15,10 +15,10 @@ import type { Database } from '../db/index.ts';
 
 export type Invite = typeof invites.$inferSelect;
 
-/** Where a new code can be used in one tap, per platform (`telegram`: the bot's deep link). */
+/** Where a new code can be used in one tap, per platform (a deep link to the bot, where the messenger has one). */
 export type InviteLinkBuilder = (code: string) => string | undefined;
 
-/** What to send, and to whom, where a platform has no one-tap link for a code (Matrix: `!link CODE` to the bot). */
+/** What to send, and to whom, where a platform has no one-tap link for a code (e.g. `!link CODE` to the bot). */
 export interface InviteInstruction {
   to: string;
   command: string;

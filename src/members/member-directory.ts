@@ -11,7 +11,7 @@ import type { Database } from '../db/index.ts';
 export interface ContactLink {
   /** Active members who are this contact. */
   memberIds: string[];
-  /** Messengers those members linked (web, telegram, matrix...). */
+  /** Messengers those members linked (by platform name, web included). */
   platforms: string[];
 }
 

@@ -70,7 +70,7 @@ export const inviteFailures = pgTable('invite_failures', {
   windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
 });
 
-/** A messenger account (Telegram user, Matrix user, web session owner) linked to a member. */
+/** A messenger account (a messenger user, a web session owner) linked to a member. */
 export const identities = pgTable(
   'identities',
   {

@@ -1,4 +1,4 @@
-import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Tokens and codes are stored as SHA-256: they are long random values, so no slow KDF is needed. */
 // One-shot `hash`: every authenticated request hashes its token, and a Hash object per call costs
@@ -11,8 +11,9 @@ export const newApiToken = (): string => `cpt_${randomBytes(32).toString('base64
 export const newId = (): string => crypto.randomUUID();
 
 /** Compares two strings without leaking, through timing, where they differ. */
+// One-shot digests, as in hashSecret: every messenger webhook update is checked here.
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
+  const left = hash('sha256', a, 'buffer');
+  const right = hash('sha256', b, 'buffer');
   return timingSafeEqual(left, right) && a.length === b.length;
 }

@@ -7,6 +7,7 @@ import type { MessengerDirectory } from '../chat/index.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import { createOutboxLane } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
+import { createOutboxRetention, type OutboxRetentionSettings } from './outbox-retention.ts';
 import { createOutboxService, type OutboxService } from './outbox-service.ts';
 import { createSendRateLimiter } from './send-rate-limiter.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -21,6 +22,7 @@ import {
 import type { RedisHandle } from '../redis/index.ts';
 
 export {
+  anyDeliveryHanded,
   deliveredMessageId,
   hasLiveDelivery,
   oldestUnfinishedDelivery,
@@ -31,14 +33,19 @@ export {
   type OutboxRow,
   type OutboxService,
   type OutcomeHandler,
+  type WithdrawnPush,
 } from './outbox-service.ts';
-export { outbox as outboxTable, type OutboxState } from './outbox-schema.ts';
+export type { OutboxState } from './outbox-schema.ts';
 export { createDeliveryHealth, type DeliveryHealth } from './delivery-health.ts';
 export { resentAfterCrash } from './outbox-delivery.ts';
 export type { PlatformLimits } from './send-rate-limiter.ts';
+export type { OutboxRetentionSettings } from './outbox-retention.ts';
 
 /** How often the relay tops up the delivery queue with deferred rows. */
 const relayIntervalMs = 200;
+
+/** How often rows past their retention are deleted (and once at worker start). */
+const retentionIntervalMs = 60 * 60_000;
 
 export interface OutboxSettings {
   reconcileIntervalMs: number;
@@ -48,8 +55,13 @@ export interface OutboxSettings {
 
 export interface OutboxModule {
   readonly service: OutboxService;
-  /** Starts the delivery worker and the relay (worker and all run modes only); the timer service reconciles. */
+  /**
+   * Starts the delivery worker, the relay and the retention pass (worker and all run modes only);
+   * the timer service reconciles.
+   */
   startWorker(): void;
+  /** One retention pass now: deletes finished rows past their retention; resolves to how many. */
+  purgeExpiredNow(): Promise<number>;
   /** One reconciler pass over the outbox's lane now, then a relay pass. */
   reconcileNow(): Promise<void>;
   /** Stops taking jobs and waits for deliveries in flight. */
@@ -58,6 +70,8 @@ export interface OutboxModule {
 
 export function createOutbox(deps: {
   db: Database;
+  /** The claim and mark around each send, on connections of their own (see OutboxDeliveryDeps). */
+  sendDb?: Database;
   redis: RedisHandle;
   queues: QueueProducers;
   /** The durable-timer service: its reconciler repairs lost delivery jobs (the outbox's lane). */
@@ -66,6 +80,8 @@ export function createOutbox(deps: {
   adapters: Pick<MessengerDirectory, 'get' | 'capabilitiesOf'>;
   logger: Logger;
   settings: OutboxSettings;
+  /** How long finished rows are kept (see outbox-retention.ts). */
+  retention: OutboxRetentionSettings;
   clock?: Clock;
 }): OutboxModule {
   const { db, redis, queues, audit, adapters, logger, settings } = deps;
@@ -80,18 +96,38 @@ export function createOutbox(deps: {
     graceMs: Math.max(5000, Math.min(30_000, settings.reconcileIntervalMs)),
   });
   const relay = createOutboxRelay({ db, queues, logger });
+  const retention = createOutboxRetention({
+    db,
+    settings: deps.retention,
+    logger,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  });
   let worker: Worker | undefined;
   let relaying: PeriodicTask | undefined;
+  let retaining: PeriodicTask | undefined;
 
   return {
     service,
     startWorker() {
+      // Postgres only: runs without Redis too (one replica at a time when there is a Redis lock).
+      retaining = createPeriodicTask({
+        name: 'outbox-retention',
+        intervalMs: retentionIntervalMs,
+        task: () => retention.purgeOnce(),
+        logger,
+        lock:
+          redis.client === undefined
+            ? undefined
+            : { client: redis.client, key: `${redis.prefix}:lock:outbox-retention` },
+      });
+      retaining.start();
       if (redis.client === undefined) {
         logger.warn('no Redis: outbox deliveries wait in Postgres until a worker with Redis runs');
         return;
       }
       const delivery = createOutboxDelivery({
         db,
+        ...(deps.sendDb === undefined ? {} : { sendDb: deps.sendDb }),
         outboxService: service,
         adapters,
         rateLimiter: createSendRateLimiter({
@@ -121,7 +157,9 @@ export function createOutbox(deps: {
       await lane.reconcileNow();
       await relay.relayOnce();
     },
+    purgeExpiredNow: () => retention.purgeOnce(),
     async stop() {
+      await retaining?.stop();
       await relaying?.stop();
       await worker?.close();
     },

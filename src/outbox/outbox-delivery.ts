@@ -4,14 +4,16 @@
 // attempt's lock token) before the messenger is called and marked 'sent' right after. A crash
 // before the claim commits leaves it 'pending' and a redelivery sends it, once. A crash between
 // the claim and the mark leaves it 'sending', and then nobody can know whether the messenger got
-// the message: Telegram has no idempotency key and no way to ask. We choose at most once there:
+// the message: a messenger without idempotent sends (capabilities.idempotentSends false) gives
+// no way to ask. We choose at most once there:
 // such a row becomes 'uncertain' and is never sent again, because a nudge sent twice erodes trust
 // in every nudge, while a lost one is followed by the next one on schedule. The window is one
-// HTTP round trip plus one UPDATE (milliseconds), and it is only opened after the rate limiter's
-// wait. Messengers with idempotent sends (capabilities.idempotentSends: Matrix transaction ids,
-// the web console's event ids) are simply sent again with the same key: exactly once. A row its
+// HTTP round trip between two UPDATEs (the last look before the call, and the mark; milliseconds),
+// and it is only opened at the end of the rate limiter's wait (the claim is made 20 ms before the slot, on connections of its own). Messengers
+// with idempotent sends (capabilities.idempotentSends: transaction ids, the web console's event
+// ids) are simply sent again with the same key: exactly once. A row its
 // writer marked `atLeastOnce` (a re-verification prompt: a duplicate is harmless, a loss is not) is
-// sent again too, with the same key: on Telegram the person may then see it twice, never zero times.
+// sent again too, with the same key: without idempotent sends the person may then see it twice, never zero times.
 import { type Clock, systemClock } from '../clock/index.ts';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
@@ -31,6 +33,13 @@ import type { QueuePayloads } from '../queue/index.ts';
 
 export interface OutboxDeliveryDeps {
   db: Database;
+  /**
+   * Connections of the delivery's own (DatabaseHandle.lane) for the claim and the mark, the two
+   * statements around a send: taken at a rate-limit slot, a claim that queued behind other
+   * modules' transactions for a pooled connection (timers firing by the thousand) would return
+   * after its slot. Default `db`.
+   */
+  sendDb?: Database;
   outboxService: OutboxService;
   adapters: Pick<MessengerDirectory, 'get'>;
   rateLimiter: SendRateLimiter;
@@ -54,6 +63,7 @@ export type OutboxJob = Job<QueuePayloads['outbox']>;
 
 export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   const { db, outboxService, adapters, rateLimiter, audit, logger } = deps;
+  const sendDb = deps.sendDb ?? db;
   const claimGraceMs = deps.claimGraceMs ?? 15_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 300_000;
   const maxRateWaitMs = deps.maxRateWaitMs ?? 2000;
@@ -71,7 +81,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     detail: { error?: string; platformMessageId?: string } = {},
   ): Promise<OutboxRow | undefined> {
     const now = clock.now();
-    const [marked] = await db
+    const [marked] = await sendDb
       .update(outbox)
       .set({
         state: outcome,
@@ -179,10 +189,12 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   }
 
   /**
-   * Waits for the chat's next send slot (see the rate limiter): granted with the slot's time, or
-   * refused with how long until the next one when that is more than `maxRateWaitMs` away. A wait
-   * that ends well after its slot (this process was busy) would make the send bunch with the sends
-   * of later slots, and the messenger counts arrivals in sliding windows: a new slot is taken.
+   * Waits for the chat's next send slot (see the rate limiter), up to `claimLeadMs` before it, so
+   * that the claim's round trip is made by the slot's time: granted with the slot's time, or
+   * refused with how long until the next one when that is more than `maxRateWaitMs` away. One
+   * message, one slot: only a wait that ended past its slot (this process stalled) takes another,
+   * because the messenger counts arrivals in sliding windows and a stalled send would bunch with
+   * the sends of later slots; the stalled slot's moment is lost either way.
    */
   async function takeSlot(
     row: OutboxRow,
@@ -191,10 +203,22 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       const reservation = await rateLimiter.reserve(row.platform, row.chatId, maxRateWaitMs);
       if (!reservation.granted) return { granted: false, waitMs: reservation.waitMs };
       const at = Date.now() + reservation.waitMs;
-      const untilSlot = at - Date.now();
-      if (untilSlot > 0) await sleep(untilSlot);
+      await sleepUntil(at - claimLeadMs);
       if (Date.now() - at <= lateSlotToleranceMs || attempt >= 5) return { granted: true, at };
     }
+  }
+
+  /** Since when each messenger has been unable to send from this process (see notHereRetryMs). */
+  const notReadySince = new Map<string, number>();
+  /**
+   * How soon a push this process cannot send now is offered again: half a second at first (a
+   * client starting, another replica taking it), then slower the longer the messenger stays
+   * unable (an outage), up to 5 s, so waiting pushes do not poll the database at 2 a second each.
+   */
+  function notHereRetryMs(platform: string): number {
+    const since = notReadySince.get(platform) ?? Date.now();
+    notReadySince.set(platform, since);
+    return Math.min(notHereRetryMaxMs, Math.max(notHereRetryMinMs, (Date.now() - since) / 4));
   }
 
   /** Comes back to the job later (without spending one of its attempts). */
@@ -250,10 +274,12 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       throw new UnrecoverableError(`no ${row.platform} adapter in this process`);
     }
     if (adapter.sendsHere?.() === false) {
-      // Another process holds this messenger's connection: put the job back for the queue to
-      // hand to another consumer; nothing is claimed, no attempt or rate slot is spent.
-      return postpone(job, token, elsewhereRetryMs, `${row.platform} sends from another process`);
+      // This process cannot send on this messenger now (another process holds its connection, or
+      // its own is still starting): put the job back for the queue to offer again, here or to
+      // another consumer; nothing is claimed, no attempt or rate slot is spent.
+      return postpone(job, token, notHereRetryMs(row.platform), `${row.platform} cannot send from here now`);
     }
+    notReadySince.delete(row.platform);
     // Stored, or rendered now by the module that wrote the row (nudges are rendered at sending,
     // in the recipient's language, with the request as it stands).
     let message = row.message ?? (await outboxService.rendererFor(row.kind)?.(row));
@@ -275,13 +301,20 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     }
     message = threaded;
 
-    // The claim comes after the wait, right before the send: the claim-to-mark window, where a
-    // crash leaves the outcome unknown, is then one claim, one send and one mark long. A row sent
+    // The claim comes at the end of the wait, right before the send: the claim-to-mark window, where
+    // a crash leaves the outcome unknown, is then one claim, one send and one mark long. A row sent
     // again after a crash takes its slot like any other.
     const slot = await takeSlot(row);
     if (!slot.granted) return postpone(job, token, slot.waitMs);
     const claimToken = token ?? `direct-${job.id ?? row.id}-${Date.now()}`;
-    const claimed = await db
+    // Every later write of this delivery touches the row only while it is still this claim, in
+    // `sending`: a row its writer withdrew meanwhile stays withdrawn.
+    const stillOurClaim = and(
+      eq(outbox.id, row.id),
+      eq(outbox.state, 'sending'),
+      eq(outbox.claimToken, claimToken),
+    );
+    const claimed = await sendDb
       .update(outbox)
       .set({
         state: 'sending',
@@ -304,19 +337,37 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       )
       .returning({ id: outbox.id });
     if (claimed.length === 0) return;
-    // The claim is a database round trip, and a busy database can return it well after the slot:
-    // sent then, the message would bunch with the sends of later slots. Take a new slot, holding
-    // the claim (the crash window grows by that wait, in this case only); the next free slot too
-    // far away, give the claim back and come again.
+    // Claimed a moment before the slot (on the delivery's own connections): sent at the slot.
+    await sleepUntil(slot.at);
+    // Still, a stalled process can return from the claim past the slot: sent then, the message would
+    // bunch with the sends of later slots. Take the next free slot, holding the claim (the crash
+    // window grows by that wait, in this case only); the next free slot too far away, give the
+    // claim back and come again.
     if (Date.now() - slot.at > lateSlotToleranceMs) {
       const again = await takeSlot(row);
       if (!again.granted) {
-        await db
+        await sendDb
           .update(outbox)
           .set({ state: 'pending', claimToken: null, updatedAt: clock.now() })
-          .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
+          .where(stillOurClaim);
         return postpone(job, token, again.waitMs);
       }
+      await sleepUntil(again.at);
+    }
+
+    // The last look before the messenger call: its writer may have taken the row back while it was
+    // claimed (a reminder whose person answered meanwhile: OutboxService.withdrawInTransaction).
+    // Stamped in the same statement, so a withdrawal after this leaves the row alone: from here
+    // until the messenger accepts the message (the adapter's own preparation included, such as
+    // opening a direct chat or sharing encryption keys), a push can no longer be taken back.
+    const handed = await sendDb
+      .update(outbox)
+      .set({ sendStartedAt: clock.now() })
+      .where(stillOurClaim)
+      .returning({ id: outbox.id });
+    if (handed.length === 0) {
+      logger.info({ outboxId: row.id, kind: row.kind }, 'push taken back by its writer before sending');
+      return;
     }
 
     // The one way out (src/chat/reply-path.ts), as for inline answers. The outbox id is the
@@ -348,12 +399,17 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         throw new UnrecoverableError(`delivery failed: ${failure.code}`);
       }
       // Not delivered (or, sent at least once, perhaps delivered: marked so, as after a crash):
-      // release the claim so the retry can take it again.
-      const lastError = failure.kind === 'unknown_outcome' ? resentAfterCrash : failure.code;
+      // release the claim so the retry can take it again. A row already marked as perhaps
+      // delivered keeps that mark through later plain failures (a resend refused because the
+      // messenger's connection was not up yet): the recipient may still see it twice.
+      const lastError =
+        failure.kind === 'unknown_outcome'
+          ? resentAfterCrash
+          : sql<string>`case when ${outbox.lastError} = ${resentAfterCrash} then ${outbox.lastError} else ${failure.code} end`;
       await db
         .update(outbox)
         .set({ state: 'pending', claimToken: null, lastError, updatedAt: clock.now() })
-        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, claimToken)));
+        .where(stillOurClaim);
       if (failure.kind === 'retry' && failure.retryAfterMs !== undefined && token !== undefined) {
         // The messenger said when: wait that long, without spending one of the job's attempts.
         await job.moveToDelayed(Date.now() + failure.retryAfterMs, token);
@@ -391,8 +447,9 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
 
 export type OutboxDelivery = ReturnType<typeof createOutboxDelivery>;
 
-/** How soon a push this process cannot send (another holds the connection) is offered again. */
-const elsewhereRetryMs = 500;
+/** Bounds of how soon a push this process cannot send now is offered again (notHereRetryMs). */
+const notHereRetryMinMs = 500;
+const notHereRetryMaxMs = 5000;
 
 /** `last_error` of a row sent again after a crash left its first send's outcome unknown. */
 export const resentAfterCrash = 'resent_after_unknown_outcome';
@@ -408,10 +465,27 @@ const resendable = (row: OutboxRow, adapter: { capabilities: { idempotentSends: 
 const threadWaitMs = 30_000;
 const threadWaitStepMs = 250;
 
-/** How late after its slot a send may still start (see the rate-limit loop). */
+/**
+ * How late after its slot a send may still start (see the rate-limit loop). The adapter declares a
+ * little under the messenger's limit (`capabilities.sendRate`, e.g. 28 of 30 a second: a slot every 36 ms): sends this
+ * late bring at most two extra arrivals into any sliding second, still within the limit.
+ */
 const lateSlotToleranceMs = 50;
 
+/** How long before its slot a send's claim is made, so the claim's round trip ends by the slot. */
+const claimLeadMs = 20;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the instant `at` (epoch milliseconds), or not at all once it has passed. Real time,
+ * not the injected clock: rate-limit slots are counted in Redis's real time (TIME), and a test
+ * clock may be set or advanced while a delivery waits for its slot.
+ */
+export async function sleepUntil(at: number): Promise<void> {
+  const ms = at - Date.now();
+  if (ms > 0) await sleep(ms);
+}
 
 class SendTimeoutError extends Error {
   constructor(ms: number) {

@@ -1,9 +1,9 @@
 // The relay: queues delivery jobs for deferred outbox rows (bulk nudges) as delivery capacity
-// frees up. A busy morning can write a hundred thousand nudges in a minute while Telegram takes
-// thirty messages a second; queueing them all at once would only fill Redis with jobs waiting an
+// frees up. A busy morning can write a hundred thousand nudges in a minute while a messenger takes
+// thirty messages a second (capabilities.sendRate); queueing them all at once would only fill Redis with jobs waiting an
 // hour, and cost the nudge workers the Redis time. Postgres keeps the backlog; the relay keeps the
 // delivery queue topped up. The classic transactional-outbox relay, with back pressure.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { QueueProducers } from '../queue/index.ts';
@@ -32,16 +32,7 @@ export function createOutboxRelay({
       const backlog = (await queue.getWaitingCount()) + (await queue.getDelayedCount());
       const room = Math.min(perPass, targetBacklog - backlog);
       if (room <= 0) return 0;
-      // Claimed with SKIP LOCKED, so several workers' relays share the rows without waiting.
-      const claimed: unknown = await db.execute(sql`
-        update outbox set queued_at = now()
-        where id in (
-          select id from outbox
-          where state = 'pending' and queued_at is null
-          order by created_at
-          limit ${room}
-          for update skip locked)
-        returning id`);
+      const claimed: unknown = await db.execute(claimDeferredRows(room));
       const ids = rowsOf(claimed).map((row) => row.id);
       if (ids.length === 0) return 0;
       try {
@@ -59,6 +50,23 @@ export function createOutboxRelay({
       return ids.length;
     },
   };
+}
+
+/**
+ * Marks up to `room` deferred rows queued, oldest first, and returns their ids. Claimed with SKIP
+ * LOCKED, so several workers' relays share the rows without waiting; read through
+ * outbox_deferred_idx, so its cost does not grow with the finished rows the table keeps.
+ */
+export function claimDeferredRows(room: number): SQL {
+  return sql`
+    update outbox set queued_at = now()
+    where id in (
+      select id from outbox
+      where state = 'pending' and queued_at is null
+      order by created_at
+      limit ${room}
+      for update skip locked)
+    returning id`;
 }
 
 /** postgres.js answers execute() with the rows; PGlite with `{ rows }`. */

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
-import { and, asc, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, like, ne, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, type OutboxState } from './outbox-schema.ts';
 import type { OutboundMessage, Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
@@ -43,6 +43,14 @@ export interface OutboxPush {
 
 export type DeliveryOutcome = 'sent' | 'failed' | 'uncertain';
 
+/** A push its writer took back (see OutboxService.withdrawInTransaction). */
+export interface WithdrawnPush {
+  dedupeKey: string;
+  context: Record<string, unknown>;
+  /** A send of it was handed to the messenger before (and failed, to be retried): it may have been seen. */
+  attempted: boolean;
+}
+
 /**
  * Told, inside the transaction that records the outcome, how a push of its kind ended. It may
  * write pushes of its own (a notice to the requester) and returns their dedupe keys to dispatch.
@@ -57,6 +65,16 @@ export type OutcomeHandler = (
 export interface OutboxService {
   /** Records pushes inside the caller's transaction: nothing is sent unless it commits. */
   addInTransaction(tx: Queryable, pushes: readonly OutboxPush[]): Promise<void>;
+  /**
+   * Takes back, inside the caller's transaction, the pushes of `kind` about `subject` that no worker
+   * has handed to a messenger yet (state `withdrawn`, body erased, no outcome reported): a reminder
+   * queued behind a slow queue must not reach someone who has answered meanwhile. That includes a
+   * push a worker has claimed but not yet sent: the worker looks at the row once more right before
+   * the messenger call and drops it. A push already handed to the messenger is left to finish.
+   * Returns what was withdrawn, each with whether an earlier send of it was tried (a failure sent
+   * back to wait for its retry): `attempted` false means nobody was ever shown it from this row.
+   */
+  withdrawInTransaction(tx: Queryable, pending: { kind: string; subject: string }): Promise<WithdrawnPush[]>;
   /**
    * The same as one SQL statement, for a caller that folds several writes into one round trip (a
    * CTE). `requestIn`: only pushes whose `context.requestId` is in that subquery are written.
@@ -132,6 +150,35 @@ export function createOutboxService({
     async addInTransaction(tx, pushes) {
       const statement = insertStatement(pushes);
       if (statement !== undefined) await tx.execute(statement);
+    },
+
+    async withdrawInTransaction(tx, pending) {
+      const now = clock.now();
+      const rows = await tx
+        .update(outbox)
+        .set({ state: 'withdrawn', message: null, outcomeRecordedAt: now, updatedAt: now })
+        .where(
+          and(
+            eq(outbox.kind, pending.kind),
+            eq(outbox.subject, pending.subject),
+            or(
+              eq(outbox.state, 'pending'),
+              // Claimed, but its worker has not called the messenger yet: it looks once more right
+              // before the call (outbox-delivery.ts), finds the row withdrawn and drops it.
+              and(eq(outbox.state, 'sending'), isNull(outbox.sendStartedAt)),
+            ),
+          ),
+        )
+        .returning({
+          dedupeKey: outbox.dedupeKey,
+          context: outbox.context,
+          sendStartedAt: outbox.sendStartedAt,
+        });
+      return rows.map((row) => ({
+        dedupeKey: row.dedupeKey,
+        context: row.context,
+        attempted: row.sendStartedAt !== null,
+      }));
     },
 
     insertStatement,
@@ -215,16 +262,25 @@ export async function oldestUnfinishedDelivery(
  * Whether any delivery whose dedupe key starts with `prefix` (one push's rows, one per account) is
  * delivered or may still be: a module then knows another account got its message.
  */
-export async function hasLiveDelivery(db: Queryable, prefix: string): Promise<boolean> {
+export function hasLiveDelivery(db: Queryable, prefix: string): Promise<boolean> {
+  return anyRowOfPush(db, prefix, inArray(outbox.state, ['pending', 'sending', 'sent']));
+}
+
+/**
+ * Whether any delivery whose dedupe key starts with `prefix` (one push's rows, one per account) was
+ * handed to its messenger or is past being taken back: a module then knows the push may have been
+ * seen, whatever happened to its other rows (withdrawn before anyone was shown them).
+ */
+export function anyDeliveryHanded(db: Queryable, prefix: string): Promise<boolean> {
+  return anyRowOfPush(db, prefix, or(ne(outbox.state, 'withdrawn'), isNotNull(outbox.sendStartedAt)));
+}
+
+/** Whether a row of the push whose dedupe keys start with `prefix` meets `condition`. */
+async function anyRowOfPush(db: Queryable, prefix: string, condition: SQL | undefined): Promise<boolean> {
   const rows = await db
     .select({ id: outbox.id })
     .from(outbox)
-    .where(
-      and(
-        like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`),
-        inArray(outbox.state, ['pending', 'sending', 'sent']),
-      ),
-    )
+    .where(and(like(outbox.dedupeKey, `${prefix.replace(/[%_\\]/g, '\\$&')}%`), condition))
     .limit(1);
   return rows.length > 0;
 }

@@ -1,7 +1,10 @@
 // The registry module's public surface: other modules import from here only.
 export { createRegistryService, registryChangedChannel } from './registry-service.ts';
 export type {
+  ContactRetirement,
+  Departure,
   ImportOptions,
+  OpenWork,
   ImportSummary,
   RegistryListener,
   RegistryService,

@@ -46,6 +46,8 @@ export type RegistryWrite = <T>(
 interface EditsDeps {
   write: RegistryWrite;
   clock: Clock;
+  /** The local calendar date (YYYY-MM-DD) of an instant in a time zone (src/schedule's WorkingTime). */
+  localDate: (at: number, timezone: string) => string;
 }
 
 /** Principal undefined means the system itself (CLI, seeding): allowed everywhere. */
@@ -74,7 +76,18 @@ const found = <T extends { id: string }>(records: readonly T[], id: string): T =
   return record;
 };
 
-export function createRegistryEdits({ write, clock }: EditsDeps) {
+export function createRegistryEdits({ write, clock, localDate }: EditsDeps) {
+  /**
+   * Today where a contact of `country` is: a record is verified on the contact's own calendar date
+   * (confirmed at 02:00 in Almaty is that day in Almaty, the day before in UTC), so its due date,
+   * its staleness and the texts that show it agree with the contact's calendar.
+   */
+  const todayIn = (current: RegistryFile, country: string): string =>
+    localDate(
+      clock.now().getTime(),
+      current.countries.find((candidate) => candidate.iso2 === country)?.timezone ?? 'UTC',
+    );
+
   const entry = (
     actor: Principal | undefined,
     action: string,
@@ -91,7 +104,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         // A new contact is vouched for by whoever creates it, today.
         const record: ContactRecord = {
           ...input,
-          verifiedAt: isoDay(clock.now()),
+          verifiedAt: todayIn(current, input.country),
           ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
         };
         return {
@@ -126,7 +139,10 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
         if (changes.country !== undefined) mayManage(actor, changes.country, 'contacts');
         const verification =
           hooks.confirms === true && actor !== undefined
-            ? { verifiedAt: isoDay(clock.now()), verifiedBy: actor.memberId }
+            ? {
+                verifiedAt: todayIn(current, changes.country ?? existing.country),
+                verifiedBy: actor.memberId,
+              }
             : {};
         return {
           next: {
@@ -149,13 +165,16 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
       }, hooks);
     },
 
-    /** Records that `actor` confirmed the contact's details today. */
-    verifyContact(actor: Principal, id: string): Promise<ContactRecord> {
+    /**
+     * Records that `actor` confirmed the contact's details today (`hooks`: another module's work
+     * in the same transaction, e.g. a coordinator's one-tap verify ending the re-verification round).
+     */
+    verifyContact(actor: Principal, id: string, hooks: RegistryWriteHooks = {}): Promise<ContactRecord> {
       return write((current) => {
         const index = indexOf(current.contacts, id, 'contact');
         const existing = current.contacts[index] as ContactRecord;
         mayManage(actor, existing.country, 'contacts');
-        const verifiedAt = isoDay(clock.now());
+        const verifiedAt = todayIn(current, existing.country);
         return {
           next: {
             ...current,
@@ -170,7 +189,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
             entry(actor, 'contact.verify', `contact:${id}`, { country: existing.country, verifiedAt }),
           result: (next) => found(next.contacts, id),
         };
-      });
+      }, hooks);
     },
 
     /**
@@ -186,7 +205,7 @@ export function createRegistryEdits({ write, clock }: EditsDeps) {
       return write((current) => {
         const index = indexOf(current.contacts, id, 'contact');
         const existing = current.contacts[index] as ContactRecord;
-        const verifiedAt = isoDay(clock.now());
+        const verifiedAt = todayIn(current, existing.country);
         return {
           next: {
             ...current,

@@ -100,7 +100,7 @@ export const OutOfOfficeSchema = Type.Object(
   { additionalProperties: false, description: 'First and last day away (inclusive).' },
 );
 
-/** How to reach a contact, in order of preference: `{ "telegram": "...", "email": "..." }`. */
+/** How to reach a contact, in order of preference: `{ "phone": "...", "email": "..." }`. */
 export const ChannelsSchema = Type.Record(VocabularyId, text(300), { additionalProperties: false });
 
 const contactFields = {

@@ -33,7 +33,7 @@ import type { RegistryService } from './registry-service.ts';
 import { requirementRoutes } from './requirement-routes.ts';
 import { notFound } from '../errors/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import { requireRole } from '../http/index.ts';
+import { createSerializedBodies, requireRole, sendJsonBytes, serializeAs200 } from '../http/index.ts';
 
 /** Largest registry file the import route accepts; other routes keep the app's body limit. */
 export const importBodyLimitBytes = 10 * 1024 * 1024;
@@ -183,6 +183,8 @@ function authorityRoutes(app: RegistryApp, registry: RegistryService, audited: A
 
 /** Contact points: read by members, kept and verified by coordinators (own country) and admins. */
 function contactRoutes(app: RegistryApp, registry: RegistryService, audited: AuditedRead): void {
+  // A page is a function of the registry view and the query: serialized once per view.
+  const contactPages = createSerializedBodies<object>();
   app.get(
     '/v1/contacts',
     {
@@ -193,10 +195,17 @@ function contactRoutes(app: RegistryApp, registry: RegistryService, audited: Aud
         response: { 200: ContactPage, ...readErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, offset, ...filter } = request.query;
       audited(request, 'contacts', filter);
-      return paginate(registry.contacts(filter), { limit, offset });
+      const page = () => paginate(registry.contacts(filter), { limit, offset });
+      // Staleness is counted from today: only the other filters give the same page all day long.
+      if (filter.stale !== undefined) return page();
+      const body = contactPages.body(registry.view(), JSON.stringify(request.query), () =>
+        serializeAs200(reply, page()),
+      );
+      sendJsonBytes(reply, body);
+      return undefined;
     },
   );
   app.get(
@@ -237,21 +246,23 @@ function contactRoutes(app: RegistryApp, registry: RegistryService, audited: Aud
     {
       schema: {
         tags: ['registry'],
-        summary: 'Change any fields of a contact (workingHours, status, outOfOffice, deputy, ...)',
+        summary:
+          'Change any fields of a contact (workingHours, status, outOfOffice, deputy, ...); status retired hands their work over (deputy names the successor), as POST /v1/contacts/:id/retire',
         params: IdParams,
         body: ContactChanges,
         response: { 200: ContactRecord, ...writeErrors },
       },
     },
     async (request) =>
-      registry.updateContact(requireRole(request, 'coordinator'), request.params.id, request.body),
+      registry.editContact(requireRole(request, 'coordinator'), request.params.id, request.body),
   );
   app.delete(
     '/v1/contacts/:id',
     {
       schema: {
         tags: ['registry'],
-        summary: 'Remove a contact point',
+        summary:
+          'Remove a contact point; refused (409) while it holds open consultations or pending requests: retire it first',
         params: IdParams,
         response: { ...noContent, ...writeErrors },
       },

@@ -4,8 +4,9 @@
 import { type Clock, systemClock } from '../clock/index.ts';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { createHolidayCalendar, createWorkingTime, type WorkingTime } from '../schedule/index.ts';
 import { createRegistryEdits, type RegistryChange, type RegistryWriteHooks } from './registry-edits.ts';
-import type { RegistryFile } from './registry-format.ts';
+import type { ContactChanges, ContactRecord, RegistryFile } from './registry-format.ts';
 import {
   canonicalRegistry,
   contactExists,
@@ -58,7 +59,18 @@ export interface RegistryServiceDeps {
     db: Queryable,
     contactIds: readonly string[],
   ) => Promise<{ memberId: string; contactId: string }[]>;
+  /**
+   * Open work held by these contacts, read inside the registry's transaction (the modules owning
+   * consultations and requests count it; wired for the server and the CLI alike). Absent: no check
+   * (a reader of the registry that never writes).
+   */
+  openWork?: ((db: Queryable, contactIds: readonly string[]) => Promise<OpenWork[]>) | undefined;
   clock?: Clock;
+  /**
+   * The one working-time model (src/schedule), for the contacts' local dates: a record is verified
+   * on the date where the contact is. Default: one of the registry's own (the CLI).
+   */
+  workingTime?: Pick<WorkingTime, 'localDate'> | undefined;
 }
 
 /** Records per section after an import, and how many records it created, changed and removed. */
@@ -80,6 +92,50 @@ export interface ImportOptions {
 
 export type RegistryListener = (snapshot: RegistrySnapshot) => void;
 
+/** Open work a contact still holds, as the modules owning that work count it. */
+export interface OpenWork {
+  contactId: string;
+  consultations: number;
+  requests: number;
+}
+
+/**
+ * A contact's retirement as another module performs it (the registry-truth handover), wired by the
+ * composition: the registry imports neither that module nor the ones owning consultations and
+ * requests, and asks through this port instead.
+ */
+export interface ContactRetirement {
+  /**
+   * Retires the contact and hands their work over in one transaction; `changes` (the rest of a
+   * coordinator's edit) are written in that same transaction.
+   */
+  retire(
+    actor: Principal | undefined,
+    contactId: string,
+    successorId: string | undefined,
+    changes: ContactChanges,
+  ): Promise<void>;
+  /**
+   * Inside the transaction of any write that retires or removes contacts (a retirement, an edit,
+   * an import, a deletion), after the work was handed over: what other modules keep about them
+   * ends (their pending proposals are voided, audited, the proposers told). Returns what to do
+   * after the commit (start the deliveries).
+   */
+  departedInTransaction?(
+    tx: Queryable,
+    departures: readonly Departure[],
+    cause: { actor: string; action: string },
+  ): Promise<() => Promise<void>>;
+}
+
+/** A contact a registry write retires or removes, as the registry held it before. */
+export interface Departure {
+  contactId: string;
+  record: ContactRecord;
+  /** Removed from the registry (else retired). */
+  removed: boolean;
+}
+
 export type RegistryService = ReturnType<typeof createRegistryService>;
 
 export function createRegistryService({
@@ -88,7 +144,9 @@ export function createRegistryService({
   database,
   logger,
   linkedMembers,
+  openWork,
   clock = systemClock,
+  workingTime,
 }: RegistryServiceDeps) {
   const origin = randomUUID();
   // Listeners are modules subscribing at start. The snapshot below is the registry itself (its
@@ -100,6 +158,7 @@ export function createRegistryService({
   let unlisten: (() => Promise<void>) | undefined;
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
+  let retirement: ContactRetirement | undefined;
 
   async function loadView(): Promise<void> {
     const file = await db.transaction((tx) => loadRegistry(tx), { isolationLevel: 'repeatable read' });
@@ -150,7 +209,7 @@ export function createRegistryService({
     compute: (current: RegistryFile) => RegistryChange<T>,
     hooks: RegistryWriteHooks = {},
   ): Promise<T> {
-    const result = await db.transaction(async (tx) => {
+    const { result, afterCommit } = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${registryLockId})`);
       const current = await loadRegistry(tx);
       const change = compute(current);
@@ -168,12 +227,34 @@ export function createRegistryService({
           throw conflict('a record to be removed is still referenced elsewhere');
         throw error;
       }
-      await audit.appendInTransaction(tx, change.audit(counts));
+      const entries = change.audit(counts);
+      await audit.appendInTransaction(tx, entries);
       if (hooks.inTransaction !== undefined) await hooks.inTransaction(tx, next);
-      return change.result(next);
+      // After the hooks: a retirement's handover has moved the work by now.
+      const departures = departuresOf(current, next);
+      await checkNoWorkLeftBehind(tx, departures);
+      const cause = { actor: entries[0]?.actor ?? 'system', action: entries[0]?.action ?? 'registry.write' };
+      const after =
+        departures.length === 0 || retirement?.departedInTransaction === undefined
+          ? undefined
+          : await retirement.departedInTransaction(tx, departures, cause);
+      return { result: change.result(next), afterCommit: after };
     });
     await announce();
+    await afterCommit?.();
     return result;
+  }
+
+  /** Contacts a write removes, or marks retired, with their records as they were. */
+  function departuresOf(current: RegistryFile, next: RegistryFile): Departure[] {
+    const after = new Map(next.contacts.map((contact) => [contact.id, contact.status]));
+    return current.contacts.flatMap((record): Departure[] => {
+      const status = after.get(record.id);
+      if (status === undefined) return [{ contactId: record.id, record, removed: true }];
+      return status === 'retired' && record.status !== 'retired'
+        ? [{ contactId: record.id, record, removed: false }]
+        : [];
+    });
   }
 
   /** A contact a member stands behind cannot vanish: their pushes would go nowhere. */
@@ -196,10 +277,70 @@ export function createRegistryService({
     );
   }
 
-  const edits = createRegistryEdits({ write, clock });
+  /**
+   * No write leaves open work with a contact it removes or retires: only the handover (which moves
+   * the work in the same transaction) retires a contact holding consultations or requests. A
+   * deletion or an import doing so is refused, all of it (an import's dry run says the same).
+   */
+  async function checkNoWorkLeftBehind(tx: Queryable, departures: readonly Departure[]) {
+    if (openWork === undefined || departures.length === 0) return;
+    const held = (
+      await openWork(
+        tx,
+        departures.map((departure) => departure.contactId),
+      )
+    ).filter((work) => work.consultations + work.requests > 0);
+    if (held.length === 0) return;
+    throw conflict(
+      'contacts holding open consultations or pending requests must be retired first (POST /v1/contacts/:id/retire, or status retired in an edit), which hands their work over',
+      held.map((work) => ({
+        path: '/contacts',
+        message: `contact ${JSON.stringify(work.contactId)} holds ${String(work.consultations)} open consultation(s) and ${String(work.requests)} pending request(s)`,
+      })),
+    );
+  }
+
+  let ownWorkingTime: Pick<WorkingTime, 'localDate'> | undefined;
+  const localDate = (at: number, timezone: string): string =>
+    (workingTime ?? (ownWorkingTime ??= createWorkingTime({ holidays: createHolidayCalendar() }))).localDate(
+      at,
+      timezone,
+    );
+  const edits = createRegistryEdits({ write, clock, localDate });
 
   return {
     ...edits,
+
+    /** Wires the retirement port (the composition, once the modules owning open work exist). */
+    handRetirementTo(port: ContactRetirement): void {
+      retirement = port;
+    },
+
+    /**
+     * A coordinator's edit (API PATCH, console form). One that retires the contact performs the
+     * handover, as `POST /v1/contacts/:id/retire` does; a `deputy` in it names the successor.
+     */
+    async editContact(
+      actor: Principal | undefined,
+      id: string,
+      changes: ContactChanges,
+    ): Promise<ContactRecord> {
+      const existing = view.snapshot.contactById.get(id);
+      if (
+        retirement === undefined ||
+        changes.status !== 'retired' ||
+        existing === undefined ||
+        existing.status === 'retired'
+      )
+        return edits.updateContact(actor, id, changes);
+      // A deputy named in the edit is the successor; `deputy: null` only clears the field.
+      const { status: _retired, ...rest } = changes;
+      await retirement.retire(actor, id, changes.deputy ?? undefined, rest);
+      if (!started) await reload();
+      const record = view.contactRecordById.get(id);
+      if (record === undefined) throw new Error(`contact ${id} vanished while retiring`);
+      return record;
+    },
 
     /** Loads the snapshot and follows changes made by other processes. */
     async start(): Promise<void> {
@@ -284,7 +425,15 @@ export function createRegistryService({
         treaties: next.treaties.length,
         requirements: next.requirements?.length ?? 0,
       };
-      if (options.dryRun === true) return { ...sizes, ...planSync(await loadRegistry(db), next).counts };
+      // A dry run refuses what the import would refuse (members linked to removed contacts, open
+      // work left with departing ones), in a transaction that writes nothing.
+      if (options.dryRun === true)
+        return db.transaction(async (tx) => {
+          const current = await loadRegistry(tx);
+          await checkMemberLinks(tx, current, next);
+          await checkNoWorkLeftBehind(tx, departuresOf(current, next));
+          return { ...sizes, ...planSync(current, next).counts };
+        });
       return write((current) => ({
         next,
         result: () => ({ ...sizes, ...planSync(current, next).counts }),

@@ -30,6 +30,7 @@ import type { WorkingTime } from '../schedule/index.ts';
 export { loadNudgePolicies, parseNudgePolicies, NudgePolicyError } from './nudge-policy-file.ts';
 export type { NudgePolicies, NudgePolicy } from './nudge-policy.ts';
 export type { RequestHandoverInput, MovedRequest } from './request-handover.ts';
+export { openRequestCounts } from './request-handover.ts';
 export type { OpenEscalation } from './request-escalations.ts';
 export type { RequestService, NewRequest, RequestChanges } from './request-service.ts';
 export type { ContactRanking, RequestView, RequestEventView } from './request-types.ts';
@@ -107,6 +108,8 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     /** Moves a retiring contact's open requests inside the retirement's transaction. */
     handOverInTransaction: (...args: Parameters<typeof handover.handOverInTransaction>) =>
       handover.handOverInTransaction(...args),
+    /** How many open requests each contact holds, inside the caller's transaction (removing a contact checks). */
+    heldCounts: (...args: Parameters<typeof handover.heldCounts>) => handover.heldCounts(...args),
     /** Open requests to a country escalated to its coordinators and not answered since (digests). */
     openEscalations: (toCountry: string, limit?: number) => openEscalations(db, toCountry, limit),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */

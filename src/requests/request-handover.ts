@@ -28,6 +28,27 @@ export interface MovedRequest {
 
 const openStatuses = requestStatuses.filter(isOpen);
 
+/**
+ * How many open requests are addressed to each contact (what a retirement would move), inside the
+ * caller's transaction. Needs nothing but the database: the CLI's import checks it too.
+ */
+export async function openRequestCounts(
+  tx: Queryable,
+  contactIds: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (contactIds.length === 0) return counts;
+  const rows = await tx
+    .select({ contactId: formalRequests.contactId })
+    .from(formalRequests)
+    .where(
+      and(inArray(formalRequests.contactId, [...contactIds]), inArray(formalRequests.status, openStatuses)),
+    );
+  for (const row of rows)
+    if (row.contactId !== null) counts.set(row.contactId, (counts.get(row.contactId) ?? 0) + 1);
+  return counts;
+}
+
 export function createRequestHandover(context: RequestsContext) {
   const { planner, scheduler, messages, outbox, ranking, clock } = context;
 
@@ -50,6 +71,8 @@ export function createRequestHandover(context: RequestsContext) {
   }
 
   return {
+    /** How many open requests are addressed to each contact (what a retirement would move). */
+    heldCounts: openRequestCounts,
     /** Moves every open request addressed to the contact; `afterCommit` delivers and sets timers. */
     async handOverInTransaction(
       tx: Queryable,

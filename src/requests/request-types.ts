@@ -11,8 +11,8 @@ export const closedStatuses: ReadonlySet<RequestStatus> = new Set(['executed', '
 export const isOpen = (status: RequestStatus): boolean => !closedStatuses.has(status);
 
 /**
- * The one-tap answers of a nudge, with their short button codes (Telegram callback data is 64
- * bytes: `req:<12-char id>:<code>`). `not_mine` is not a status: it asks for a colleague.
+ * The one-tap answers of a nudge, with their short button codes (button data is at most 64
+ * bytes on some messengers: `req:<12-char id>:<code>`). `not_mine` is not a status: it asks for a colleague.
  */
 export const answers = {
   ack: 'acknowledged',

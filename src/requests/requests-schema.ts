@@ -15,7 +15,7 @@ export type RequestStatus = (typeof requestStatuses)[number];
 export const formalRequests = pgTable(
   'formal_requests',
   {
-    /** Short (12 characters) so it fits in one-tap answer buttons (Telegram's 64-byte callback data). */
+    /** Short (12 characters) so it fits in one-tap answer buttons (within every messenger's `maxButtonActionBytes`, 64 at the smallest). */
     id: text('id').primaryKey(),
     /** A registry competence id: mla, extradition, asset_recovery, ... */
     type: text('type').notNull(),

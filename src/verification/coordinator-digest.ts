@@ -102,7 +102,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
     };
   }
 
-  /** The digest as rich content (headed sections; Matrix and Telegram format it) and its plain text. */
+  /** The digest as rich content (headed sections; each adapter formats it) and its plain text. */
   function render(locale: Locale, digest: DigestContent): { text: string; rich: RichContent } {
     const t = (id: string, args?: Record<string, string | number>) => pushes.t(locale, id, args);
     const snapshot = registry.snapshot();

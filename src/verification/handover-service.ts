@@ -3,7 +3,7 @@
 // naming the retiree as deputy are flagged to the coordinators, and the retiree's messenger links
 // stay with their member (nothing here touches them). Everything is audited.
 import type { OutboxPush } from '../outbox/index.ts';
-import type { RegistryFile, RegistryService } from '../registry/index.ts';
+import type { ContactChanges, RegistryFile, RegistryService } from '../registry/index.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
@@ -22,7 +22,10 @@ export interface HandoverDeps {
   consultations: HandOver<{ consultationId: string; ref: string; to: string }>;
   requests: HandOver<{ requestId: string; to: string | null; nextNudgeAt: string | null }>;
   pushes: TruthPushes;
-  /** Told inside the retirement's transaction (verification state, pending proposals of the retiree). */
+  /**
+   * Told inside the retirement's transaction (the verification state). The retiree's pending
+   * proposals are voided by the registry write itself, as for any write retiring a contact.
+   */
   onRetired?: ((tx: Queryable, contactId: string) => Promise<void>) | undefined;
 }
 
@@ -38,7 +41,12 @@ export interface HandoverResult {
 export function createHandoverService(deps: HandoverDeps) {
   const { registry, pushes } = deps;
 
-  function check(actor: Principal | undefined, contactId: string, successorId: string | undefined) {
+  function check(
+    actor: Principal | undefined,
+    contactId: string,
+    successorId: string | undefined,
+    successorPath: string,
+  ) {
     const snapshot = registry.snapshot();
     const contact = snapshot.contactById.get(contactId);
     if (contact === undefined) throw notFound('contact', contactId);
@@ -58,7 +66,7 @@ export function createHandoverService(deps: HandoverDeps) {
               ? `contact ${successorId} is not active`
               : undefined;
     if (problem !== undefined)
-      throw new AppError('validation_failed', problem, [{ path: '/successorId', message: problem }]);
+      throw new AppError('validation_failed', problem, [{ path: successorPath, message: problem }]);
   }
 
   /** Coordinators hear which records still name the retiree as deputy. */
@@ -101,9 +109,15 @@ export function createHandoverService(deps: HandoverDeps) {
       actor: Principal | undefined,
       contactId: string,
       successorId: string | undefined,
-      hooks: { inTransaction?: (tx: Queryable) => Promise<void> } = {},
+      hooks: {
+        inTransaction?: (tx: Queryable) => Promise<void>;
+        /** The rest of a coordinator's edit that retires the contact, written with the retirement. */
+        changes?: ContactChanges;
+        /** Where a problem with the successor is reported (an edit names them in `/deputy`). */
+        successorPath?: string;
+      } = {},
     ): Promise<HandoverResult> {
-      check(actor, contactId, successorId);
+      check(actor, contactId, successorId, hooks.successorPath ?? '/successorId');
       const auditActor = actorOf(actor);
       const afterCommit: (() => Promise<void>)[] = [];
       const result: HandoverResult = {
@@ -119,7 +133,11 @@ export function createHandoverService(deps: HandoverDeps) {
         contactId,
         // The successor becomes the retired record's deputy: anything still addressed to the
         // record (a nudge computed from an old snapshot) reaches them.
-        { status: 'retired', ...(successorId === undefined ? {} : { deputy: successorId }) },
+        {
+          ...hooks.changes,
+          status: 'retired',
+          ...(successorId === undefined ? {} : { deputy: successorId }),
+        },
         {
           auditAction: 'contact.retire',
           auditDetails: { successorId: successorId ?? null },

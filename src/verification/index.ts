@@ -3,11 +3,12 @@
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxService } from '../outbox/index.ts';
-import type { Contact, RegistryService } from '../registry/index.ts';
+import type { Contact, Departure, RegistryService } from '../registry/index.ts';
 import type { Logger } from '../logging/index.ts';
+import type { InviteContact } from './coordinator-actions.ts';
 import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
-import { createProposalService, type ProposalService } from './proposal-service.ts';
+import { createProposalService } from './proposal-service.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { RegistryTruth } from '../console/index.ts';
 import { registerTruthChat } from './truth-chat.ts';
@@ -16,10 +17,12 @@ import { registerProposalButtons } from './verification-chat.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
 import { verificationRoutes } from './verification-routes.ts';
 import { createVerificationService } from './verification-service.ts';
-import type { Database } from '../db/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Database, Queryable } from '../db/index.ts';
 import type { Locale, Translator } from '../i18n/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
 
+export type { ContactInvite, InviteContact } from './coordinator-actions.ts';
 export type { HandoverResult, HandoverService } from './handover-service.ts';
 export type { ProposalService, ProposalView, ProposeResult } from './proposal-service.ts';
 export type { VerificationService, VerificationStateItem } from './verification-service.ts';
@@ -33,6 +36,8 @@ export {
 export interface RegistryTruthDeps {
   db: Database;
   registry: RegistryService;
+  /** Proposals made and decided, and prompts a coordinator sends now, are audited with them. */
+  audit: Pick<AuditService, 'appendInTransaction'>;
   outbox: OutboxService;
   translator: Translator;
   defaultLocale: Locale;
@@ -47,6 +52,17 @@ export interface RegistryTruthDeps {
   workingTime: WorkingTime;
   clock: Clock;
   logger?: Logger;
+  /**
+   * The longest button action every messenger of the deployment carries (`sharedMessageLimits`):
+   * a coordinator's one-tap buttons that would not fit are left out. Default 64.
+   */
+  maxButtonActionBytes?: number;
+  /**
+   * Issues an invite code for the person behind a contact (the members module: their member, or a
+   * new one for the contact, then an invite), as a coordinator or admin may through the API.
+   * Absent: no Invite button.
+   */
+  inviteContact?: InviteContact;
 }
 
 /** How long after a link the planner looks: a burst of links (an import of members) is one pass. */
@@ -54,16 +70,16 @@ const linkPassDelayMs = 1000;
 
 export function createRegistryTruthModule(deps: RegistryTruthDeps) {
   const pushes = createTruthPushes(deps);
-  // The handover voids the retiree's pending proposals; proposals approve retirements through it.
-  const late: { proposals?: ProposalService; verification?: ReturnType<typeof createVerificationService> } =
-    {};
+  // The handover tells verification of the retirement; proposals approve retirements through it.
+  const late: { verification?: ReturnType<typeof createVerificationService> } = {};
   const handover = createHandoverService({
     registry: deps.registry,
     consultations: deps.consultations,
     requests: deps.requests,
     pushes,
+    // Their pending proposals are voided by the registry write itself (departedInTransaction below),
+    // as for every other write retiring or removing a contact.
     onRetired: async (tx, contactId) => {
-      await late.proposals?.voidPendingInTransaction(tx, contactId);
       const country = deps.registry.snapshot().contactById.get(contactId)?.country ?? '';
       await late.verification?.retiredInTransaction(tx, contactId, country);
     },
@@ -73,13 +89,17 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     registry: deps.registry,
     handover,
     pushes,
+    audit: deps.audit,
     clock: deps.clock,
     onConfirmed: async (tx, contactId) => {
       const contact = deps.registry.snapshot().contactById.get(contactId);
       if (contact !== undefined) await late.verification?.confirmedInTransaction(tx, contact, 'coordinator');
     },
+    onOwnAnswer: async (tx, contactId) => {
+      if (late.verification === undefined) await pushes.withdrawPrompts(tx, contactId);
+      else await late.verification.answeredInTransaction(tx, contactId);
+    },
   });
-  late.proposals = proposalService;
   const { workingTime } = deps;
   const verification = createVerificationService({
     db: deps.db,
@@ -89,6 +109,9 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     policies: deps.policies,
     workingTime,
     proposals: proposalService,
+    audit: deps.audit,
+    maxButtonActionBytes: deps.maxButtonActionBytes ?? 64,
+    invites: deps.inviteContact !== undefined,
     clock: deps.clock,
   });
   const digest = createCoordinatorDigest({
@@ -192,6 +215,19 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     digest,
     consolePort,
     routes: verificationRoutes({ handover, proposals: proposalService, verification }),
+    /**
+     * The registry's port (`ContactRetirement.departedInTransaction`): a write retired or removed
+     * these contacts. Their pending proposals are voided, audited and their proposers told; the
+     * notices go after the commit, and not at all if it rolls back.
+     */
+    async departedInTransaction(
+      tx: Queryable,
+      departures: readonly Departure[],
+      cause: { actor: string; action: string },
+    ): Promise<() => Promise<void>> {
+      const written = await proposalService.voidForDeparturesInTransaction(tx, departures, cause);
+      return () => pushes.dispatch(written);
+    },
     /** Adds the proposal buttons, the prompt's answers, `/away`, `/imback` and `/stale` to the engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
       registerProposalButtons(engine, proposalService);
@@ -200,6 +236,8 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
         proposals: proposalService,
         verification,
         clock: deps.clock,
+        maxButtonActionBytes: deps.maxButtonActionBytes ?? 64,
+        inviteContact: deps.inviteContact,
       });
     },
     /**

@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
-import type { RegistryService } from '../registry/index.ts';
+import type { Departure, RegistryService } from '../registry/index.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, ownCountryOf, type Principal } from '../access/index.ts';
 import type { Button } from '../chat/index.ts';
+import type { AuditService } from '../audit/index.ts';
 import type { Database, Queryable } from '../db/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import { reachableMembers } from '../members/index.ts';
@@ -60,7 +61,7 @@ export interface ProposeResult {
 }
 
 const idAlphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-/** Short (12 characters) so approve and reject buttons fit Telegram's 64-byte callback data. */
+/** Short (12 characters) so approve and reject buttons stay within every messenger's `maxButtonActionBytes` (64 at the smallest). */
 function newProposalId(): string {
   let id = '';
   for (const byte of randomBytes(12)) id += idAlphabet.charAt(byte % idAlphabet.length);
@@ -72,12 +73,19 @@ export interface ProposalDeps {
   registry: Pick<RegistryService, 'snapshot' | 'view' | 'validate' | 'updateContact'>;
   handover: Pick<HandoverService, 'retire'>;
   pushes: TruthPushes;
+  audit: Pick<AuditService, 'appendInTransaction'>;
   clock: Clock;
   /**
    * An approved change verified the record today: the re-verification round it may be in (a
    * prompt, reminders, a flag to coordinators) ends with it, in the same transaction.
    */
   onConfirmed?: (tx: Queryable, contactId: string) => Promise<void>;
+  /**
+   * The contact's own proposal answers their prompt: their prompts not yet handed to a messenger
+   * are taken back (and not counted as given), in the same transaction. Without it they are only
+   * taken back.
+   */
+  onOwnAnswer?: (tx: Queryable, contactId: string) => Promise<void>;
 }
 
 export type ProposalService = ReturnType<typeof createProposalService>;
@@ -176,6 +184,10 @@ export function createProposalService(deps: ProposalDeps) {
     if (row.proposedBy === principal.memberId)
       throw forbidden('a proposal cannot be approved by its proposer');
     if (row.status !== 'pending') throw conflict(`the proposal was already ${row.status}`);
+    // Left pending by a write that could not void it (an import from the CLI): nothing to decide.
+    const contactStatus = registry.snapshot().contactById.get(row.contactId)?.status;
+    if (row.kind === 'change' && (contactStatus === undefined || contactStatus === 'retired'))
+      throw conflict(`contact ${row.contactId} was retired or removed; the proposal cannot be decided`);
     let written: OutboxPush[] = [];
     // Marks the decision only if nobody decided first (two coordinators tapping at once).
     const mark = async (tx: Queryable) => {
@@ -185,6 +197,16 @@ export function createProposalService(deps: ProposalDeps) {
         .where(and(eq(registryProposals.id, row.id), eq(registryProposals.status, 'pending')))
         .returning({ id: registryProposals.id });
       if (marked.length === 0) throw conflict('the proposal was decided by someone else meanwhile');
+      // An approved change is audited by the registry update it makes (contact.proposal_approved).
+      if (outcome === 'rejected' || row.kind === 'retire')
+        await deps.audit.appendInTransaction(tx, [
+          {
+            actor: actorOf(principal),
+            action: `contact.proposal_${outcome}`,
+            subject: `contact:${row.contactId}`,
+            details: { proposalId: row.id, kind: row.kind, fields: row.fields },
+          },
+        ]);
       written = await tellProposer(tx, row, outcome);
     };
     if (outcome === 'rejected') {
@@ -282,6 +304,13 @@ export function createProposalService(deps: ProposalDeps) {
     ): Promise<ProposalView> {
       let written: OutboxPush[] = [];
       const row = await db.transaction(async (tx) => {
+        // Their own proposal answers the prompt: no queued reminder follows it (none is planned
+        // while it waits for a decision either). First, as the campaign's own steps take the
+        // contact's round before the audit log.
+        if (principal.contactId === input.contactId) {
+          if (deps.onOwnAnswer === undefined) await pushes.withdrawPrompts(tx, input.contactId);
+          else await deps.onOwnAnswer(tx, input.contactId);
+        }
         const [created] = await tx
           .insert(registryProposals)
           .values({
@@ -293,6 +322,15 @@ export function createProposalService(deps: ProposalDeps) {
           })
           .returning();
         if (created === undefined) throw new Error('proposal insert returned nothing');
+        // Who asked for what (field names, not values): a stolen account's attempt leaves a trace.
+        await deps.audit.appendInTransaction(tx, [
+          {
+            actor: actorOf(principal),
+            action: 'contact.proposal',
+            subject: `contact:${created.contactId}`,
+            details: { proposalId: created.id, kind: created.kind, fields: created.fields },
+          },
+        ]);
         written = await coordinatorPushes(tx, created);
         return created;
       });
@@ -354,18 +392,79 @@ export function createProposalService(deps: ProposalDeps) {
       return new Set(rows.map((row) => row.contactId).filter((id) => wanted.has(id)));
     },
 
-    /** A retired contact's pending proposals are void. */
-    async voidPendingInTransaction(tx: Queryable, contactId: string): Promise<void> {
-      await tx
-        .update(registryProposals)
-        .set({ status: 'rejected', decidedAt: clock.now(), decidedBy: 'system' })
-        .where(
-          and(
-            eq(registryProposals.contactId, contactId),
-            eq(registryProposals.status, 'pending'),
-            eq(registryProposals.kind, 'change'),
-          ),
+    /**
+     * Inside the transaction of a registry write that retired or removed these contacts (a
+     * retirement, an edit, an import, a deletion): their pending proposals are void, each audited
+     * (`contact.proposal_voided`, by the write's actor, naming the write), each proposer told once in
+     * their language. Returns the pushes written, to dispatch after the commit.
+     */
+    async voidForDeparturesInTransaction(
+      tx: Queryable,
+      departures: readonly Departure[],
+      cause: { actor: string; action: string },
+    ): Promise<OutboxPush[]> {
+      const byContact = new Map(departures.map((departure) => [departure.contactId, departure]));
+      const ids = [...byContact.keys()];
+      const voided: ProposalRow[] = [];
+      // In slices: a whole registry's ids would pass the statement's parameter limit.
+      for (let start = 0; start < ids.length; start += 1000) {
+        voided.push(
+          ...(await tx
+            .update(registryProposals)
+            .set({ status: 'voided', decidedAt: clock.now(), decidedBy: 'system' })
+            .where(
+              and(
+                inArray(registryProposals.contactId, ids.slice(start, start + 1000)),
+                eq(registryProposals.status, 'pending'),
+              ),
+            )
+            .returning()),
         );
+      }
+      if (voided.length === 0) return [];
+      voided.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      await deps.audit.appendInTransaction(
+        tx,
+        voided.map((row) => ({
+          actor: cause.actor,
+          action: 'contact.proposal_voided',
+          subject: `contact:${row.contactId}`,
+          details: {
+            proposalId: row.id,
+            kind: row.kind,
+            fields: row.fields,
+            reason: byContact.get(row.contactId)?.removed === true ? 'contact_removed' : 'contact_retired',
+            by: cause.action,
+          },
+        })),
+      );
+      const proposers = new Map(
+        (await reachableMembers(tx, { memberIds: [...new Set(voided.map((row) => row.proposedBy))] })).map(
+          (member) => [member.memberId, member],
+        ),
+      );
+      const written: OutboxPush[] = [];
+      for (const row of voided) {
+        const proposer = proposers.get(row.proposedBy);
+        const departure = byContact.get(row.contactId);
+        if (proposer === undefined || departure === undefined) continue;
+        const { record } = departure;
+        const message = departure.removed
+          ? 'truth-proposal-voided-removed'
+          : row.kind === 'retire'
+            ? 'truth-proposal-voided-retire'
+            : 'truth-proposal-voided-retired';
+        written.push(
+          ...pushes.toMember(proposer, `truth:proposal:${row.id}:voided`, (locale) => ({
+            text: pushes.t(locale, message, {
+              fields: row.fields.join(', '),
+              name: record.name[locale] ?? record.name.en ?? row.contactId,
+            }),
+          })),
+        );
+      }
+      await pushes.write(tx, written);
+      return written;
     },
   };
 }

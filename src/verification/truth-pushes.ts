@@ -1,6 +1,6 @@
 // Pushes of the registry-truth module (handover notices, prompts, proposal outcomes, digests):
 // one per linked account of each member, in the member's language, through the outbox.
-import type { OutboxPush, OutboxService } from '../outbox/index.ts';
+import { anyDeliveryHanded, type OutboxPush, type OutboxService } from '../outbox/index.ts';
 import type { Button, RichContent } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import { isLocale, type Locale, type Translator } from '../i18n/index.ts';
@@ -8,6 +8,9 @@ import type { MemberReach } from '../members/index.ts';
 
 /** Outbox kinds this module writes; `verification` prompts report their outcome back (unreachable). */
 export const truthPushKinds = { notice: 'truth-notice', prompt: 'verification' } as const;
+
+/** What a contact's prompts are about (the outbox's subject). */
+export const promptSubject = (contactId: string): string => `contact:${contactId}`;
 
 export interface TruthPushesDeps {
   outbox: OutboxService;
@@ -72,6 +75,18 @@ export function createTruthPushes(deps: TruthPushesDeps) {
       deps.translator.t(locale, id, args),
     /** Written in the caller's transaction; nothing goes unless it commits. */
     write: (tx: Queryable, pushes: readonly OutboxPush[]) => deps.outbox.addInTransaction(tx, pushes),
+    /**
+     * The contact answered (or left): their prompts and reminders not yet handed to a messenger
+     * are taken back in the caller's transaction, so a reminder delayed in a busy queue (or claimed
+     * by a worker a moment before) does not follow their answer. Returns what was taken back.
+     */
+    withdrawPrompts: (tx: Queryable, contactId: string) =>
+      deps.outbox.withdrawInTransaction(tx, {
+        kind: truthPushKinds.prompt,
+        subject: promptSubject(contactId),
+      }),
+    /** Was any delivery of the prompt written under `key` (one per account) handed to a messenger? */
+    promptHanded: (tx: Queryable, key: string) => anyDeliveryHanded(tx, `${key}:`),
     /** After the commit (best effort: the outbox's reconciler delivers what this misses). */
     dispatch: (pushes: readonly OutboxPush[]) => deps.outbox.dispatch(pushes.map((push) => push.dedupeKey)),
   };

@@ -8,7 +8,13 @@ type T = (locale: Locale, id: string, args?: Record<string, string | number>) =>
 const localized = (text: Record<string, string> | undefined, locale: Locale, fallback: string): string =>
   text === undefined ? fallback : (text[locale] ?? text.en ?? Object.values(text)[0] ?? fallback);
 
-/** Buttons carry `vfy:<answer>:<contactId>`; a contact id fits Telegram's 64 bytes. */
+/**
+ * The flows a prompt's answers open (truth-chat.ts): while one of them is open about a contact,
+ * someone is answering for it, and its next prompt, reminder or flag waits (verification-service.ts).
+ */
+export const answerFlowIds = { away: 'truth-away', change: 'truth-change', gone: 'truth-gone' } as const;
+
+/** Buttons carry `vfy:<answer>:<contactId>`; a contact id keeps it within every messenger's `maxButtonActionBytes` (64 at the smallest). */
 export function promptButtons(t: T, locale: Locale, contactId: string): Button[] {
   return [
     { label: t(locale, 'truth-button-correct'), action: `vfy:ok:${contactId}` },

@@ -36,7 +36,12 @@ const ProposalBody = Type.Object({
   kind: Type.Union([Type.Literal('change'), Type.Literal('retire')]),
   fields: Type.Array(Type.String()),
   changes: Type.Record(Type.String(), Type.Unknown()),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
+  status: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('approved'),
+    Type.Literal('rejected'),
+    Type.Literal('voided'),
+  ]),
   proposedBy: Type.String({ description: 'Member id of the proposer' }),
   createdAt: Type.String(),
   decidedAt: Type.Union([Type.String(), Type.Null()]),
@@ -122,7 +127,12 @@ export function verificationRoutes(deps: {
             {
               country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
               status: Type.Optional(
-                Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
+                Type.Union([
+                  Type.Literal('pending'),
+                  Type.Literal('approved'),
+                  Type.Literal('rejected'),
+                  Type.Literal('voided'),
+                ]),
               ),
               contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             },

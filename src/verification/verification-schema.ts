@@ -35,7 +35,8 @@ export const contactVerifications = pgTable(
   ],
 );
 
-export type ProposalStatus = 'pending' | 'approved' | 'rejected';
+/** `voided`: the contact was retired or removed while the proposal waited (nobody decided it). */
+export type ProposalStatus = 'pending' | 'approved' | 'rejected' | 'voided';
 
 /**
  * A change to a contact's identity, channels or competences proposed by someone who may not

@@ -13,18 +13,21 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
-import { isoDay, type Contact, type RegistryService } from '../registry/index.ts';
+import type { Contact, RegistryService } from '../registry/index.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
-import { truthPushKinds, type TruthPushes } from './truth-pushes.ts';
+import { promptSubject, truthPushKinds, type TruthPushes } from './truth-pushes.ts';
 import type { VerificationPolicies } from './verification-policy.ts';
-import { promptButtons, promptText } from './verification-prompt.ts';
+import { answerFlowIds, promptButtons, promptText } from './verification-prompt.ts';
+import { openFlowsUntil } from '../chat/index.ts';
 import { contactVerifications, type VerificationStep } from './verification-schema.ts';
-import { forbidden, notFound } from '../errors/index.ts';
-import { canManageCountry, ownCountryOf, type Principal } from '../access/index.ts';
+import { conflict, forbidden, notFound } from '../errors/index.ts';
+import { actionButtons } from './coordinator-actions.ts';
+import { actorOf, canManageCountry, ownCountryOf, type Principal } from '../access/index.ts';
+import type { AuditService } from '../audit/index.ts';
 import { inTransaction, type Database, type Queryable } from '../db/index.ts';
 import { contactOfMemberSql, linkedContactIds, reachableMembers } from '../members/index.ts';
-import type { WorkingTime } from '../schedule/index.ts';
+import { addDays, type WorkingTime } from '../schedule/index.ts';
 
 export type VerificationStateName = 'fresh' | 'prompted' | 'overdue' | 'unreachable' | 'proposal_pending';
 
@@ -42,6 +45,8 @@ export interface VerificationStateItem {
   nextAt: string | null;
   /** Has someone behind the contact linked a messenger (can be prompted)? */
   linked: boolean;
+  /** The step of the round (moves whenever it is rescheduled); a coordinator's one-tap action names it. */
+  seq: number;
 }
 
 type Row = typeof contactVerifications.$inferSelect;
@@ -59,6 +64,8 @@ interface TimerPayload {
 }
 
 const timerKey = (contactId: string) => `verify:${contactId}`;
+/** A prompt's or reminder's outbox key (each account's row appends the account). */
+const promptKey = (contactId: string, seq: number) => `verify:${contactId}:${String(seq)}`;
 const dayMs = 86_400_000;
 /**
  * Contacts planned per transaction. Small: on the embedded database (one connection) every
@@ -78,40 +85,58 @@ export interface VerificationDeps {
   policies: VerificationPolicies;
   workingTime: WorkingTime;
   proposals: Pick<ProposalService, 'pendingFor'>;
+  audit: Pick<AuditService, 'appendInTransaction'>;
+  /** The longest button action every messenger of the deployment carries (`sharedMessageLimits`). */
+  maxButtonActionBytes: number;
+  /** An invite can be issued from a coordinator's buttons. */
+  invites: boolean;
   clock: Clock;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
 
-/**
- * The registry snapshot this process holds may be older than the row: the record was confirmed on
- * a later day than the snapshot says (snapshots reload after each edit, and during a burst of
- * confirmations a process can still hold the one before). Pulling the next prompt earlier from it
- * would find the record overdue and move the prompt to now: a second prompt right after "All
- * correct". (A coordinator's verification dated in the past also reads as this; its next prompt
- * then stays `every` after the day it was recorded.)
- */
-const staleFor = (row: Row | undefined, contact: Contact): boolean =>
-  row?.lastConfirmedAt != null && isoDay(row.lastConfirmedAt) > contact.verifiedAt;
-
 export function createVerificationService(deps: VerificationDeps) {
   const { db, registry, timers, pushes, policies, workingTime, clock } = deps;
 
+  /** The contact's time zone: their country's. */
+  const timezoneOf = (contact: Pick<Contact, 'country'>): string =>
+    registry.snapshot().countryByIso2.get(contact.country)?.timezone ?? 'UTC';
+
+  /**
+   * The registry snapshot this process holds may be older than the row: the record was confirmed on
+   * a later day than the snapshot says (snapshots reload after each edit, and during a burst of
+   * confirmations a process can still hold the one before). Pulling the next prompt earlier from it
+   * would find the record overdue and move the prompt to now: a second prompt right after "All
+   * correct". (A coordinator's verification dated in the past also reads as this; its next prompt
+   * then stays `every` after the day it was recorded.) Both dates are the contact's local ones, as
+   * the registry records them.
+   */
+  const staleFor = (row: Row | undefined, contact: Contact): boolean =>
+    row?.lastConfirmedAt != null &&
+    workingTime.localDate(row.lastConfirmedAt.getTime(), timezoneOf(contact)) > contact.verifiedAt;
+
   /** The first working instant at or after `at` for the contact. */
   function placed(contact: Contact, at: number): Date {
-    const timezone = registry.snapshot().countryByIso2.get(contact.country)?.timezone ?? 'UTC';
     return new Date(
       workingTime.nextWorkingInstant(at, {
-        timezone,
+        timezone: timezoneOf(contact),
         country: contact.country,
         workingHours: contact.workingHours,
       }),
     );
   }
 
-  /** When the contact's record falls due: `every` after it was last verified. */
+  /**
+   * The instant a calendar day (YYYY-MM-DD: a verification date, the last day of an absence) begins
+   * where the contact is. Not UTC midnight: that is the afternoon or evening before west of UTC,
+   * inside the working hours of someone in Honolulu or of a New York evening shift.
+   */
+  const dayStarts = (contact: Contact, date: string): number =>
+    workingTime.localMidnight(date, timezoneOf(contact));
+
+  /** When the contact's record falls due: `every` after the day it was last verified began. */
   const dueAt = (contact: Contact): number =>
-    Date.parse(`${contact.verifiedAt}T00:00:00Z`) + policies.forCountry(contact.country).everyMs;
+    dayStarts(contact, contact.verifiedAt) + policies.forCountry(contact.country).everyMs;
 
   async function lockRow(tx: Queryable, contactId: string): Promise<Row | undefined> {
     const [row] = await tx
@@ -171,15 +196,17 @@ export function createVerificationService(deps: VerificationDeps) {
     const written: OutboxPush[] = people.flatMap((member) =>
       pushes.toMember(
         member,
-        `verify:${contact.id}:${String(seq)}`,
+        promptKey(contact.id, seq),
         (locale) => ({
           text: promptText(pushes.t, locale, snapshot, contact, reminder),
           buttons: promptButtons(pushes.t, locale, contact.id),
         }),
         {
           kind: 'verification',
-          subject: `contact:${contact.id}`,
-          context: { contactId: contact.id },
+          subject: promptSubject(contact.id),
+          // Which of the round's messages this is: one taken back before anyone was shown it is
+          // not counted as given (`takeBack`).
+          context: { contactId: contact.id, seq, reminder },
           // A prompt twice costs the person a glance; a prompt lost to a crash leaves the record
           // unconfirmed and its owner reminded about a question they never saw. So, unlike a
           // nudge, a prompt whose delivery is uncertain is sent again.
@@ -191,21 +218,93 @@ export function createVerificationService(deps: VerificationDeps) {
     return written;
   }
 
-  async function flagToCoordinators(tx: Queryable, contact: Contact, reason: 'overdue' | 'unlinked') {
+  /**
+   * Tells the country's coordinators, with their one-tap actions (verify, the prompt again or an
+   * invite) offered at `seq`, the step the caller sets next.
+   */
+  async function flagToCoordinators(
+    tx: Queryable,
+    contact: Contact,
+    reason: 'overdue' | 'unlinked',
+    seq: number,
+  ) {
     const written: OutboxPush[] = [];
     for (const coordinator of await reachableMembers(tx, { coordinatorsOf: [contact.country] })) {
       written.push(
-        ...pushes.toMember(coordinator, `verify-flag:${contact.id}:${contact.verifiedAt}`, (locale) => ({
-          text: pushes.t(locale, `truth-flag-${reason}`, {
-            name: contact.name[locale] ?? contact.name.en ?? contact.id,
-            id: contact.id,
-            verifiedAt: contact.verifiedAt,
-          }),
-        })),
+        ...pushes.toMember(coordinator, `verify-flag:${contact.id}:${contact.verifiedAt}`, (locale) => {
+          const name = contact.name[locale] ?? contact.name.en ?? contact.id;
+          return {
+            text: pushes.t(locale, `truth-flag-${reason}`, {
+              name,
+              id: contact.id,
+              verifiedAt: contact.verifiedAt,
+            }),
+            buttons: actionButtons(
+              pushes.t,
+              locale,
+              { contactId: contact.id, name, linked: reason === 'overdue', unreachable: false, seq },
+              { maxActionBytes: deps.maxButtonActionBytes, invites: deps.invites },
+            ),
+          };
+        }),
       );
     }
     await pushes.write(tx, written);
     return written;
+  }
+
+  /** Until when someone is answering for the contact (a flow of the prompt's answers is open about it). */
+  const answeringUntil = (tx: Queryable, contactId: string) =>
+    openFlowsUntil(tx, { flows: Object.values(answerFlowIds), about: { contactId }, now: clock.now() });
+
+  /**
+   * Takes back the contact's prompts and reminders not yet handed to a messenger (they answered,
+   * or started to), and says which of the round's messages were thereby never given: none of its
+   * deliveries (one per account) was handed to a messenger. Such a reminder does not count: it
+   * neither brings the flag to the coordinator nearer nor is it spent (README, "Re-verification
+   * campaigns"). Rows written before messages said which they were count as given.
+   */
+  async function takeBack(tx: Queryable, contactId: string): Promise<{ prompt: boolean; reminders: number }> {
+    const withdrawn = await pushes.withdrawPrompts(tx, contactId);
+    const messages = new Map<number, boolean>();
+    for (const push of withdrawn) {
+      const { seq, reminder } = push.context;
+      if (typeof seq !== 'number' || typeof reminder !== 'boolean') continue;
+      // One delivery shown (or tried) is enough for the message to count as given.
+      if (push.attempted) messages.set(seq, true);
+      else if (!messages.has(seq)) messages.set(seq, false);
+    }
+    const notGiven = { prompt: false, reminders: 0 };
+    for (const [seq, attempted] of messages) {
+      if (attempted || (await pushes.promptHanded(tx, promptKey(contactId, seq)))) continue;
+      const reminder = withdrawn.some((push) => push.context.seq === seq && push.context.reminder === true);
+      if (reminder) notGiven.reminders += 1;
+      else notGiven.prompt = true;
+    }
+    return notGiven;
+  }
+
+  /**
+   * The round's bookkeeping without the messages taken back before anyone was shown them (see
+   * `takeBack`): a first prompt never given leaves the round unprompted (its step the prompt
+   * again), a reminder never given is not counted, and the flag it led to is a reminder again.
+   * Undefined: nothing changes.
+   */
+  function withoutNotGiven(
+    contact: Contact,
+    row: Row,
+    notGiven: { prompt: boolean; reminders: number },
+  ): { step: VerificationStep; changes: Partial<Row> } | undefined {
+    if (row.nextStep === null) return undefined;
+    if (notGiven.prompt && row.promptedAt !== null)
+      return { step: 'prompt', changes: { promptedAt: null, reminders: 0 } };
+    if (notGiven.reminders === 0) return undefined;
+    const reminders = Math.max(0, row.reminders - notGiven.reminders);
+    const step =
+      row.nextStep === 'flag' && reminders < policies.forCountry(contact.country).reminders
+        ? 'remind'
+        : row.nextStep;
+    return { step, changes: { reminders } };
   }
 
   /** A timer fired: do the step it was set for, unless a newer step replaced it. */
@@ -252,8 +351,26 @@ export function createVerificationService(deps: VerificationDeps) {
         );
         return;
       }
+      const answering = await answeringUntil(tx, contact.id);
+      if (answering !== undefined) {
+        // Someone behind the contact is in the middle of answering (a flow of the prompt's answers
+        // is open about it): a prompt, reminder or flag now would cut across the answer (where
+        // choices are numbered, the push's numbers would replace the ones being answered with). The
+        // same step waits until that flow would time out and looks again; finishing it (an answer,
+        // a proposal, an absence) moves the step on meanwhile.
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step: row.nextStep, at: placed(contact, answering.getTime()) },
+          {},
+          payload.forced,
+          after,
+        );
+        return;
+      }
       if (row.nextStep === 'flag') {
-        written = await flagToCoordinators(tx, contact, 'overdue');
+        written = await flagToCoordinators(tx, contact, 'overdue', row.seq + 1);
         await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
         return;
       }
@@ -268,7 +385,7 @@ export function createVerificationService(deps: VerificationDeps) {
         }
         // A coordinator asked for this prompt, or a round was under way: tell the coordinators
         // there is nobody to ask; they verify on their behalf or invite the person.
-        written = await flagToCoordinators(tx, contact, 'unlinked');
+        written = await flagToCoordinators(tx, contact, 'unlinked', row.seq + 1);
         await setNext(tx, contact, row, { step: null, at: null }, { flaggedAt: clock.now() });
         return;
       }
@@ -290,9 +407,31 @@ export function createVerificationService(deps: VerificationDeps) {
     await rearm(after);
   }
 
-  /** Where the contact's next first prompt goes: in working hours, on or after the day it falls due. */
-  const firstPromptAt = (contact: Contact): Date =>
-    placed(contact, Math.max(dueAt(contact), clock.now().getTime()));
+  /**
+   * Where the contact's next first prompt goes: in working hours, on or after the day it falls due,
+   * and not inside an absence they recorded (`absence`, or the record's out-of-office): then on the
+   * first working day after it.
+   */
+  const firstPromptAt = (contact: Contact, absence = contact.outOfOffice): Date => {
+    const at = placed(contact, Math.max(dueAt(contact), clock.now().getTime()));
+    if (absence == null) return at;
+    // The days are the contact's own: the day the prompt would land on, and the day after the
+    // absence, both where they are.
+    const day = workingTime.localDate(at.getTime(), timezoneOf(contact));
+    if (day < absence.start || absence.end < day) return at;
+    return placed(contact, dayStarts(contact, addDays(absence.end, 1)));
+  };
+
+  /**
+   * Where the next prompt goes after an "I am away" answer: as a first prompt, but never before
+   * the absence is over, whether it has begun or starts later (asked now, a person about to leave
+   * would be asked again before they have gone).
+   */
+  const afterAbsence = (contact: Contact, absence: { start: string; end: string }): Date => {
+    const at = firstPromptAt(contact, absence);
+    if (workingTime.localDate(at.getTime(), timezoneOf(contact)) > absence.end) return at;
+    return placed(contact, dayStarts(contact, addDays(absence.end, 1)));
+  };
 
   /** The state of one contact from its row, its record and its pending proposals. */
   function stateOf(
@@ -303,7 +442,7 @@ export function createVerificationService(deps: VerificationDeps) {
   ): VerificationStateItem {
     const due = dueAt(contact);
     // A verification after the prompt or the flag (a coordinator's verify) ends that round.
-    const verifiedFrom = Date.parse(`${contact.verifiedAt}T00:00:00Z`);
+    const verifiedFrom = dayStarts(contact, contact.verifiedAt);
     const current = (at: Date | null | undefined): at is Date => at != null && at.getTime() >= verifiedFrom;
     // Never planned (nobody linked) or unplanned: the first prompt is where it would be placed,
     // computed here rather than kept in a timer; it goes out once someone behind the contact links.
@@ -319,6 +458,7 @@ export function createVerificationService(deps: VerificationDeps) {
       nextStep: unplanned ? ('prompt' as const) : row.nextStep,
       nextAt: unplanned ? firstPromptAt(contact).toISOString() : (row.nextAt?.toISOString() ?? null),
       linked,
+      seq: row?.seq ?? 0,
     };
     if (row?.unreachableSince != null)
       return { ...base, state: 'unreachable', since: row.unreachableSince.toISOString() };
@@ -327,7 +467,7 @@ export function createVerificationService(deps: VerificationDeps) {
     if (current(row?.promptedAt)) return { ...base, state: 'prompted', since: row.promptedAt.toISOString() };
     if (due <= clock.now().getTime())
       return { ...base, state: 'overdue', since: new Date(due).toISOString() };
-    return { ...base, state: 'fresh', since: `${contact.verifiedAt}T00:00:00.000Z` };
+    return { ...base, state: 'fresh', since: new Date(verifiedFrom).toISOString() };
   }
 
   async function states(contacts: readonly Contact[]): Promise<VerificationStateItem[]> {
@@ -346,6 +486,21 @@ export function createVerificationService(deps: VerificationDeps) {
     return contacts.map((contact) =>
       stateOf(contact, byId.get(contact.id), pending.has(contact.id), linked.has(contact.id)),
     );
+  }
+
+  /**
+   * The contact's row at step `seq`, locked, or a conflict: the round moved on since the button
+   * was offered (the action was taken already, by this tap's twin or a colleague). A contact with
+   * no row yet gets one first, so two taps at once queue on its lock.
+   */
+  async function claim(tx: Queryable, contact: Contact, seq: number): Promise<Row> {
+    await tx
+      .insert(contactVerifications)
+      .values({ contactId: contact.id, country: contact.country, updatedAt: clock.now() })
+      .onConflictDoNothing();
+    const row = await lockRow(tx, contact.id);
+    if (row?.seq !== seq) throw conflict('this was done already, or the entry changed since');
+    return row;
   }
 
   function manageable(principal: Principal, contactId: string): Contact {
@@ -399,9 +554,14 @@ export function createVerificationService(deps: VerificationDeps) {
     }
   }
 
-  return {
+  const service = {
     fire,
     rearm,
+
+    /** Today's date where the contact is (an absence's first day, "away for 7 days"). */
+    todayOf: (contact: Contact): string => workingTime.localDate(clock.now().getTime(), timezoneOf(contact)),
+    /** The date of an instant where the contact is (since when a record is stale, for texts). */
+    dayOf: (contact: Contact, at: number): string => workingTime.localDate(at, timezoneOf(contact)),
 
     /**
      * Gives every active contact someone can be asked through (a member behind it linked a
@@ -465,7 +625,18 @@ export function createVerificationService(deps: VerificationDeps) {
           const lockedById = new Map(locked.map((row) => [row.contactId, row]));
           let done = 0;
           for (const { contact, target } of due) {
-            const row = lockedById.get(contact.id);
+            let row = lockedById.get(contact.id);
+            if (row === undefined) {
+              // No row to lock: another planning pass (an import's, a link's, the periodic one) may
+              // be creating it now, and may already have prompted from it. An upsert from here
+              // would overwrite that later step with this pass's first one (the reminder lost).
+              // Create the row only if absent, then decide on the row as it stands.
+              await tx
+                .insert(contactVerifications)
+                .values({ contactId: contact.id, country: contact.country, updatedAt: clock.now() })
+                .onConflictDoNothing();
+              row = await lockRow(tx, contact.id);
+            }
             if (!needsPlan(row, target, contact)) continue;
             await setNext(tx, contact, row, { step: 'prompt', at: target });
             done += 1;
@@ -485,6 +656,7 @@ export function createVerificationService(deps: VerificationDeps) {
       after?: Rearm[],
     ) {
       const row = await lockRow(tx, contact.id);
+      await pushes.withdrawPrompts(tx, contact.id);
       const today = clock.now();
       const next = placed(contact, today.getTime() + policies.forCountry(contact.country).everyMs);
       await setNext(
@@ -498,19 +670,109 @@ export function createVerificationService(deps: VerificationDeps) {
       );
     },
 
+    /**
+     * Someone behind the contact started answering (a flow of the prompt's answers opened): a
+     * reminder or flag due sooner than `remindAfter` from now waits until then, so it neither cuts
+     * across the answer nor follows it at once, and their prompts not yet handed to a messenger (a
+     * reminder written, or even claimed for sending, a moment before the tap) are taken back. A
+     * reminder taken back before anyone was shown it does not count as given: an answer left
+     * unfinished is followed by that reminder again, not by the flag. (While the flow stays open,
+     * nothing goes: `fire`.)
+     */
+    async answerStarted(contactId: string): Promise<void> {
+      const contact = registry.snapshot().contactById.get(contactId);
+      if (contact === undefined || contact.status !== 'active') return;
+      const after: Rearm[] = [];
+      await db.transaction(async (tx) => {
+        const row = await lockRow(tx, contact.id);
+        const notGiven = await takeBack(tx, contact.id);
+        if (row === undefined) return;
+        const recount = withoutNotGiven(contact, row, notGiven);
+        const step = recount?.step ?? row.nextStep;
+        if (step !== 'remind' && step !== 'flag' && recount === undefined) return;
+        const at = placed(
+          contact,
+          clock.now().getTime() + policies.forCountry(contact.country).remindAfterMs,
+        );
+        const later = row.nextAt !== null && row.nextAt.getTime() >= at.getTime();
+        if (later && recount === undefined) return;
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step, at: later && row.nextAt !== null ? row.nextAt : at },
+          recount?.changes ?? {},
+          false,
+          after,
+        );
+      });
+      await rearm(after);
+    },
+
+    /**
+     * The contact's own answer that leaves the round open (a proposal waiting for their
+     * coordinator), in the caller's transaction: their prompts not yet handed to a messenger are
+     * taken back, and one taken back before anyone was shown it does not count as given.
+     */
+    async answeredInTransaction(tx: Queryable, contactId: string): Promise<void> {
+      const contact = registry.snapshot().contactById.get(contactId);
+      const row = await lockRow(tx, contactId);
+      const notGiven = await takeBack(tx, contactId);
+      if (row === undefined || contact === undefined) return;
+      const recount = withoutNotGiven(contact, row, notGiven);
+      if (recount === undefined || row.nextAt === null) return;
+      await setNext(tx, contact, row, { step: recount.step, at: row.nextAt }, recount.changes);
+    },
+
+    /**
+     * The person answered "I am away" (from the prompt, or with `/away` while a round was under way):
+     * an answer, so the prompt gets no reminder and no flag. It says nothing about the record, which
+     * is asked about again: at the usual time or, that falling inside the absence or before it
+     * (an absence starting later), on their first working day after it. A contact with nothing planned (nobody linked) is left alone.
+     */
+    async awayAnswered(contactId: string, absence: { start: string; end: string }): Promise<void> {
+      const contact = registry.snapshot().contactById.get(contactId);
+      if (contact === undefined || contact.status !== 'active') return;
+      const after: Rearm[] = [];
+      await db.transaction(async (tx) => {
+        const row = await lockRow(tx, contact.id);
+        if (row === undefined) return;
+        if (row.nextStep === null && row.promptedAt === null && row.flaggedAt === null) return;
+        await pushes.withdrawPrompts(tx, contact.id);
+        await setNext(
+          tx,
+          contact,
+          row,
+          { step: 'prompt', at: afterAbsence(contact, absence) },
+          { promptedAt: null, reminders: 0, flaggedAt: null },
+          false,
+          after,
+        );
+      });
+      await rearm(after);
+    },
+
     /** A retired contact is no longer asked. */
     async retiredInTransaction(tx: Queryable, contactId: string, country: string) {
       const row = await lockRow(tx, contactId);
       if (row === undefined) return;
+      await pushes.withdrawPrompts(tx, contactId);
       await setNext(tx, { id: contactId, country } as Contact, row, { step: null, at: null });
     },
 
-    /** Sends the prompt now, whatever the schedule (coordinator of the country, admin). */
-    async reverify(principal: Principal, contactId: string): Promise<void> {
+    /**
+     * Sends the prompt now, whatever the schedule (coordinator of the country, admin). With `seq`
+     * (a one-tap action), only while the round is still at that step: a second tap is refused.
+     */
+    async reverify(principal: Principal, contactId: string, options: { seq?: number } = {}): Promise<void> {
       const contact = manageable(principal, contactId);
       const after: Rearm[] = [];
       await db.transaction(async (tx) => {
-        const row = await lockRow(tx, contact.id);
+        const row =
+          options.seq === undefined ? await lockRow(tx, contact.id) : await claim(tx, contact, options.seq);
+        await deps.audit.appendInTransaction(tx, [
+          { actor: actorOf(principal), action: 'contact.reverify', subject: `contact:${contact.id}` },
+        ]);
         await setNext(
           tx,
           contact,
@@ -522,6 +784,42 @@ export function createVerificationService(deps: VerificationDeps) {
         );
       });
       await rearm(after);
+    },
+
+    /**
+     * A coordinator's one-tap "verify on their behalf", taken at step `seq` of the round: in the
+     * registry's write transaction (the record verified by them today, audited `contact.verify` as
+     * the API's), the round ends (`source: coordinator`), once.
+     */
+    async verifyOnBehalf(
+      principal: Principal,
+      contactId: string,
+      seq: number,
+      verify: (inTransaction: (tx: Queryable) => Promise<void>) => Promise<unknown>,
+    ): Promise<void> {
+      const contact = manageable(principal, contactId);
+      const after: Rearm[] = [];
+      await verify(async (tx) => {
+        await claim(tx, contact, seq);
+        await service.confirmedInTransaction(tx, contact, 'coordinator', after);
+      });
+      await rearm(after);
+    },
+
+    /**
+     * Takes a one-tap action offered at step `seq` that changes nothing in the round itself (an
+     * invite): the step moves on (its timer, if any, re-armed as it was), so the same button, or
+     * one of an older list, does nothing a second time. Returns the contact.
+     */
+    async takeAction(principal: Principal, contactId: string, seq: number): Promise<Contact> {
+      const contact = manageable(principal, contactId);
+      const after: Rearm[] = [];
+      await db.transaction(async (tx) => {
+        const row = await claim(tx, contact, seq);
+        await setNext(tx, contact, row, { step: row.nextStep, at: row.nextAt }, {}, false, after);
+      });
+      await rearm(after);
+      return contact;
     },
 
     async state(principal: Principal, contactId: string): Promise<VerificationStateItem> {
@@ -580,4 +878,5 @@ export function createVerificationService(deps: VerificationDeps) {
     /** Whole days since a date, for texts. */
     daysSince: (at: number) => Math.floor((clock.now().getTime() - at) / dayMs),
   };
+  return service;
 }

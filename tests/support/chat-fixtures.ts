@@ -12,7 +12,8 @@ export async function createMember(
   testApp: TestApp,
   input: {
     name: string;
-    country: string;
+    /** null: an admin of no country (the network's secretariat). */
+    country: string | null;
     role?: 'member' | 'coordinator' | 'admin';
     locale?: 'en' | 'ru';
     contactId?: string;

@@ -18,9 +18,10 @@ export async function telegramPerson(
   emulator: TelegramEmulator,
   input: {
     name: string;
-    country: string;
+    /** null: an admin of no country (the network's secretariat). */
+    country: string | null;
     contactId?: string;
-    role?: 'member' | 'coordinator';
+    role?: 'member' | 'coordinator' | 'admin';
     locale?: 'en' | 'ru';
   },
 ): Promise<TelegramPerson> {
@@ -48,7 +49,7 @@ export async function waitForMessage(
   options: { count?: number; timeoutMs?: number } = {},
 ): Promise<Message> {
   const count = options.count ?? 1;
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const matches = (message: Message) =>
     typeof needle === 'string' ? (message.text ?? '').includes(needle) : needle.test(message.text ?? '');
   for (;;) {
@@ -119,7 +120,7 @@ export async function waitForConsultation(
   testApp: TestApp,
   ref: string,
   predicate: (detail: ConsultationDetailBody) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<ConsultationDetailBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

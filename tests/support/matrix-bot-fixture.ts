@@ -15,10 +15,20 @@ export const storeKey = 'matrix-store-key-for-tests-0123456789abcdef';
 
 export const body = (message: ReceivedMessage): string => String(message.content.body);
 
+/** Answers a numbered choice: types the number of the line with `label` in the bot's `message`. */
+export async function chooseNumbered(user: TestMatrixUser, message: ReceivedMessage, label: string) {
+  const line = body(message)
+    .split('\n')
+    .map((text) => /^(\d+)\. (.*)$/.exec(text))
+    .find((match) => match?.[2]?.includes(label) === true);
+  if (line?.[1] === undefined) throw new Error(`no choice "${label}" in: ${body(message)}`);
+  await user.client.sendTextMessage(message.roomId, line[1]);
+}
+
 export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -77,12 +87,17 @@ export interface MatrixBotFixture {
    * room before the help (so a "nothing twice" check counts after the fact, not after a sleep).
    */
   messagesBeforeMarker(user: TestMatrixUser, roomId: string): Promise<ReceivedMessage[]>;
-  /** A member with an invite code, on Matrix, linked in an encrypted DM with the bot. */
+  /**
+   * A member with an invite code, on Matrix, linked in an encrypted DM with the bot; `member` adds
+   * fields of the member (the contact they are behind, their language, admin). `country` null: an
+   * admin of no country.
+   */
   linkedMember(
     localpart: string,
     name: string,
-    country: string,
-  ): Promise<{ user: TestMatrixUser; dm: string }>;
+    country: string | null,
+    member?: { contactId?: string; locale?: 'en' | 'ru'; role?: 'member' | 'admin' },
+  ): Promise<{ user: TestMatrixUser; dm: string; memberId: string }>;
   /** Another bot process of the same application (a replica, or another account). */
   anotherBot(overrides: Partial<MatrixBotOptions> & Pick<MatrixBotOptions, 'account'>): MatrixBot;
   close(): Promise<void>;
@@ -159,8 +174,8 @@ export async function startMatrixBotFixture(
     readiness: async () => (await testApp.application.app.inject({ method: 'GET', url: '/readyz' })).json(),
     botMessages,
     nextFromBot,
-    async linkedMember(localpart, name, country) {
-      const member = await api('POST', '/v1/members', { name, country, role: 'member' });
+    async linkedMember(localpart, name, country, extra = {}) {
+      const member = await api('POST', '/v1/members', { name, country, role: 'member', ...extra });
       const invite = await api('POST', `/v1/members/${String(member.body.id)}/invites`);
       const user = await startTestMatrixUser(homeserver, localpart);
       users.push(user);
@@ -171,7 +186,7 @@ export async function startMatrixBotFixture(
       await user.waitForMessage(
         (message) => message.roomId === dm && message.sender === botUserId && body(message).includes(name),
       );
-      return { user, dm };
+      return { user, dm, memberId: String(member.body.id) };
     },
     anotherBot(overrides) {
       const { application } = testApp;

@@ -11,6 +11,7 @@ import {
 } from 'matrix-js-sdk';
 import { type Logger, logger as sdkGlobalLogger } from 'matrix-js-sdk/lib/logger.js';
 import type { TestHomeserver } from './matrix-homeserver/index.ts';
+import { drainOutgoingCryptoRequests } from '../../bots/matrix/crypto-drain.ts';
 
 // Parts of the SDK log through its global logger (and children made from it later) rather than
 // the client's; a quiet method factory silences them all unless MATRIX_SDK_LOG=1.
@@ -160,7 +161,7 @@ export async function startTestMatrixUser(
     userId,
     client,
     received,
-    waitForMessage: (predicate, timeoutMs = 15_000) =>
+    waitForMessage: (predicate, timeoutMs = 45_000) =>
       until(() => received.find(predicate), timeoutMs, `a message at ${localpart}`),
     async createEncryptedDm(other) {
       const { room_id: roomId } = await client.createRoom({
@@ -173,7 +174,7 @@ export async function startTestMatrixUser(
       });
       return roomId;
     },
-    async waitForJoin(roomId, other, timeoutMs = 15_000) {
+    async waitForJoin(roomId, other, timeoutMs = 45_000) {
       await until(
         () => (client.getRoom(roomId)?.getMember(other)?.membership === 'join' ? true : undefined),
         timeoutMs,
@@ -181,6 +182,7 @@ export async function startTestMatrixUser(
       );
     },
     async stop() {
+      await drainOutgoingCryptoRequests(client);
       client.stopClient();
       for (const wake of waiters) wake();
     },

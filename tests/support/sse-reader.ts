@@ -89,7 +89,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     received,
     timeline,
     ended: response.body === null ? Promise.resolve() : endedPromise,
-    next(event, timeoutMs = 5000) {
+    next(event, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           for (let index = consumed; index < received.length; index++) {

@@ -7,7 +7,9 @@ import { consultations } from '../../src/consultations/consultations-schema.ts';
 import { formalRequests, requestEvents } from '../../src/requests/requests-schema.ts';
 import type { TestApp } from './test-app.ts';
 
-export async function seedAnswerTimes(test: TestApp, now = Date.now()): Promise<void> {
+// Seeded against the application's clock, not the machine's: a test that pins the date to the demo
+// day would otherwise see answers seeded days after its "now" once the real date moves on.
+export async function seedAnswerTimes(test: TestApp, now = test.clock.now().getTime()): Promise<void> {
   const app = test.application.app;
   const admin = () => ({ authorization: `Bearer ${test.adminToken}` });
   const day = 86_400_000;

@@ -80,6 +80,16 @@ export type {
 };
 export { telegramRateLimits };
 
+/**
+ * Flood limits for stories whose subject is a conversation, not Telegram's allowance. Under the
+ * real one message a second per chat, every step of a flow waits out a 429 before its reply (a
+ * 15-step story takes 15 s of waiting and nothing else). These keep the overall and group limits
+ * and lift only the per-chat one; the outbox still paces its pushes at one a second per chat on its
+ * own. Stories about sending rates, the outbox's pacing or 429s (telegram-emulator, the
+ * verification campaigns, the benchmarks) keep the real limits.
+ */
+export const conversationFloodLimits: Partial<RateLimits> = { perChatPerSecond: 1000 };
+
 export interface TelegramEmulatorOptions {
   /** The bot's token (default: a random one shaped like Telegram's). Other tokens get 401. */
   token?: string;
@@ -242,7 +252,7 @@ export class TelegramEmulator {
   }
 
   /** Resolves with sentMessages(chat) once the bot has at least `count` messages there. */
-  waitForMessages(chat: ChatReference, count: number, timeoutMs = 5000): Promise<Message[]> {
+  waitForMessages(chat: ChatReference, count: number, timeoutMs = 20_000): Promise<Message[]> {
     const chatId = chatIdOf(chat);
     return this.core.waitUntil(
       () => {
@@ -260,7 +270,7 @@ export class TelegramEmulator {
     return structuredClone(this.core.callbackQueries.get(callbackQueryId)?.answer);
   }
 
-  waitForCallbackAnswer(callbackQueryId: string, timeoutMs = 5000): Promise<CallbackAnswer> {
+  waitForCallbackAnswer(callbackQueryId: string, timeoutMs = 20_000): Promise<CallbackAnswer> {
     return this.core.waitUntil(
       () => this.callbackAnswer(callbackQueryId),
       timeoutMs,
@@ -305,7 +315,7 @@ export class TelegramEmulator {
    * Resolves once every button press so far has been answered; rejects, naming the presses left,
    * when one was answered too late or `timeoutMs` (a bound on a hang) passes first.
    */
-  async expectCallbackQueriesAnswered(timeoutMs = 10_000): Promise<void> {
+  async expectCallbackQueriesAnswered(timeoutMs = 30_000): Promise<void> {
     const describe = (): string => JSON.stringify(this.unansweredCallbackQueries());
     const outcome = await this.core.waitUntil(
       () => {
@@ -330,7 +340,7 @@ export class TelegramEmulator {
   waitForCall(
     method: string,
     predicate: (call: ApiCall) => boolean = () => true,
-    timeoutMs = 5000,
+    timeoutMs = 20_000,
   ): Promise<ApiCall> {
     return this.core.waitUntil(
       () => this.apiCalls(method).find((call) => call.ok !== undefined && predicate(call)),

@@ -1,7 +1,7 @@
 // A whole application (same composition root as production) on a fresh test database.
 import { createApplication, messengerLogRedactions, type Application } from '../../src/application.ts';
 import type { MessengerAdapterModule } from '../../src/chat/index.ts';
-import type { Clock } from '../../src/clock/index.ts';
+import { type Clock, systemClock } from '../../src/clock/index.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -11,6 +11,8 @@ export interface TestApp {
   database: TestDatabase;
   /** An admin API token. */
   adminToken: string;
+  /** The application's clock: what a test seeds rows against, so they sit where the app's "now" is. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startTestApp(
     application,
     database,
     adminToken,
+    clock: options.clock ?? systemClock,
     async close() {
       await application.stop();
       await database.drop();

@@ -9,6 +9,7 @@
 //        answered with the first id: idempotent sends); 404 for a chat that does not exist
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   answerInline,
   ChatDeliveryError,
@@ -121,7 +122,7 @@ export async function startTinCanServer(): Promise<TinCanServer> {
       push({ from: user, chat: chatOf(user), press: button.action });
     },
     sent: (user) => [...(chats.get(chatOf(user)) ?? [])],
-    async nth(user, n, timeoutMs = 20_000) {
+    async nth(user, n, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const message = chats.get(chatOf(user))?.[n - 1];
@@ -152,6 +153,8 @@ const tinCanMessenger: Messenger = {
     commandPrefix: '/',
     linkCommand: '/link',
     maxMessageLength: 4000,
+    maxInputHintLength: 0,
+    maxButtonActionBytes: 64,
     formatting: 'plain',
     idempotentSends: true,
   },
@@ -162,6 +165,8 @@ const tinCanMessenger: Messenger = {
 export function tinCanAdapterModule(serverUrl: string): MessengerAdapterModule {
   return {
     messenger: tinCanMessenger,
+    // Its name as people read it, like any adapter folder's locales.
+    localesFolder: join(import.meta.dirname, 'tin-can-locales'),
     create({ engine, logger }) {
       const adapter: ChatAdapter = {
         ...tinCanMessenger,

@@ -1,11 +1,15 @@
 // Set-up shared by the re-verification campaign tests: a policy file, overdue contacts working
 // around the clock, and the people behind them linked to Telegram as if they had started the bot,
 // or to Matrix users of the test homeserver.
+import { eq } from 'drizzle-orm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chat, User } from 'grammy/types';
 import type { Application } from '../../src/application.ts';
+import { findTimer } from '../../src/timers/timer-store.ts';
+import { contactVerifications } from '../../src/verification/verification-schema.ts';
+import { eventually } from './eventually.ts';
 import { aroundTheClock, registryWithCounterparts } from './nudge-fixtures.ts';
 import type { TestHomeserver } from './matrix-homeserver/index.ts';
 import { startTestMatrixUser, type TestMatrixUser } from './matrix-test-client.ts';
@@ -122,4 +126,43 @@ export async function linkOverdueMatrixContacts(
     linked.push({ contactId, user });
   }
   return linked;
+}
+
+/** The contact's verification row (next step, when, sequence number), as stored. */
+export async function verificationRow(application: Application, contactId: string) {
+  const [row] = await application.database.db
+    .select()
+    .from(contactVerifications)
+    .where(eq(contactVerifications.contactId, contactId));
+  return row;
+}
+
+/**
+ * Fires the contact's verification timer now, as its due time would: the same key and payload
+ * (the step's sequence number), due at once, through the durable-timer service.
+ */
+export async function fireVerificationTimerNow(application: Application, contactId: string) {
+  const timer = await findTimer(application.database.db, `verify:${contactId}`);
+  if (timer === undefined) throw new Error(`no verification timer for ${contactId}`);
+  await application.timers.timers.schedule(
+    timer.key,
+    new Date(0),
+    timer.payload as Parameters<typeof application.timers.timers.schedule>[2],
+  );
+}
+
+/** Waits until the contact's step has moved on past `seq` (its timer's job ran and decided). */
+export async function verificationSteppedPast(application: Application, contactId: string, seq: number) {
+  await eventually(
+    async () => (((await verificationRow(application, contactId))?.seq ?? 0) > seq ? true : undefined),
+    `the verification step of ${contactId} to move past ${String(seq)}`,
+    90_000,
+  );
+}
+
+/** Makes the contact due now and working around the clock; the registry edit plans the prompt itself. */
+export async function makeDueNow(application: Application, contactId: string) {
+  // verifiedAt is no editable field (the API refuses it); in process the edit merges it as given.
+  const changes: Record<string, unknown> = { workingHours: aroundTheClock, verifiedAt: '2025-01-01' };
+  await application.registry.updateContact(undefined, contactId, changes);
 }

@@ -17,6 +17,14 @@ export interface WorkerProcess {
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 
+// A safety net under each file's own cleanup: when the test process exits (a file that timed out,
+// a hook that threw before its kill), no worker it started is left running against a dropped
+// database or another file's queues.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   // process.execPath is the project's Node 24 (vitest runs under it), as `npx node` would be.
   const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'src', 'main.ts')], {
@@ -32,6 +40,8 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   let resolveReady: () => void = () => undefined;
   let rejectReady: (error: Error) => void = () => undefined;

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../../src/db/database.ts';
 import { botChatChoices, botProcessedEvents, botReplyOutbox, botStateBlobs } from './matrix-state-schema.ts';
 
@@ -169,15 +169,21 @@ export function createBotStateRepository({
         .where(eq(botReplyOutbox.id, reply.id));
     },
 
-    /** Choices offered by a push (not a reply), already delivered as `messageId`. */
-    async rememberChoices(choices: OfferedChoices, messageId: string): Promise<void> {
+    /**
+     * Choices offered by a push (not a reply), already delivered as `messageId`. `offeredAt` is when
+     * its send began: choices a reply recorded after that moment (the person answered a flow step
+     * while the push was on its way) are newer and stay; otherwise a late-returning push would
+     * turn the step's "1" into one of the push's buttons.
+     */
+    async rememberChoices(choices: OfferedChoices, messageId: string, offeredAt: Date): Promise<void> {
       const { chatId, offeredBy, actions } = choices;
       await db
         .insert(botChatChoices)
-        .values({ platform, chatId, offeredBy, actions, messageId, updatedAt: new Date() })
+        .values({ platform, chatId, offeredBy, actions, messageId, updatedAt: offeredAt })
         .onConflictDoUpdate({
           target: [botChatChoices.platform, botChatChoices.chatId],
-          set: { offeredBy, actions, messageId, updatedAt: new Date() },
+          set: { offeredBy, actions, messageId, updatedAt: offeredAt },
+          setWhere: lte(botChatChoices.updatedAt, offeredAt),
         });
     },
 

@@ -1,5 +1,6 @@
 # Conversation engine (src/chat): what every messenger shows, whatever the platform.
-# $prefix is the platform's command sign: "/" (Telegram, web) or "!" (Matrix).
+# $prefix is the messenger's command sign (its capabilities say which), e.g. "/" or "!". A messenger's
+# name comes from its adapter (messenger-name-<platform>), never from these files.
 
 chat-refusal-unknown =
     Hello! This assistant answers members of the Counterpart network only, and this account is not linked to a member yet.
@@ -46,9 +47,6 @@ chat-whoami-contact = You are the person behind registry contact { $contactId }.
 chat-role-admin = administrator
 chat-role-coordinator = national coordinator
 chat-role-member = member
-chat-platform-telegram = Telegram
-chat-platform-matrix = Matrix
-chat-platform-web = web console
 chat-language-auto = chosen from your messages
 
 chat-unlink-confirm = Unlink this account from your membership? You will need a new invite code to link it again.
@@ -60,7 +58,7 @@ chat-unlink-kept = Nothing changed; the account stays linked.
 # Conversation flows (guided dialogues): what every flow shares. $title names the flow
 # ("the request registration"); $prefix is the command sign.
 chat-command-cancel = stop what you are filling in (a request, a consultation) without sending anything
-chat-command-back = go back to the previous question of what you are filling in
+chat-command-back = go back to the previous question of what you are filling in; with nothing in progress, end your absence
 flow-yes = Yes
 flow-no = No
 flow-button-back = Back

@@ -159,9 +159,6 @@ console-channel-email = E-mail
 console-channel-telegram = Telegram
 console-channel-matrix = Matrix
 console-channel-fax = Fax
-console-platform-web = web console
-console-platform-telegram = Telegram
-console-platform-matrix = Matrix
 
 console-error-summary = { $count ->
     [one] There is a problem
@@ -232,10 +229,8 @@ console-copied = Copied.
 console-invite-for = Invite for { $name }
 console-invite-once = One use, valid until { $date }. The code is shown only now: send it, or one of the ways in below, to the person.
 console-invite-code = Code
-console-way-web = Web console
-console-way-telegram = Telegram
-console-way-matrix = Matrix
-console-way-matrix-command = Matrix instruction
+# A way in is named by its messenger ($messenger, from the adapter's messenger-name-<platform>).
+console-way-command = { $messenger } instruction
 console-invite-send-command = Send "{ $command }" to { $to } in a direct chat.
 console-invite-qr = Scan with a phone camera to open the web console with the code filled in.
 console-invite-qr-label = QR code of the web console link

@@ -1,5 +1,8 @@
 # Informal consultations (src/consultations). $ref is the short reference, e.g. C-12.
-# $prefix is the platform's command sign: "/" (Telegram, web) or "!" (Matrix).
+# $prefix is the messenger's command sign, e.g. "/" or "!".
+# Texts about sensitive content name the messengers whose adapters say end-to-end encrypted (never
+# one fixed name): $messenger is their names as alternatives ("A or B"), $command the
+# consult command as typed there, $encryptedMessengers how many there are (0: none is).
 
 consult-command = start an informal consultation with a counterpart
 consult-command-close = close a consultation
@@ -11,10 +14,19 @@ consult-unknown-country = I do not know the country “{ $input }” in the regi
 consult-ask-competence = What is it about in { $country }?
 consult-ask-sensitivity =
     Is this consultation sensitive?
-    Sensitive consultations are relayed only between end-to-end encrypted Matrix rooms; a Telegram or web side gets a notice to move to Matrix instead of the content.
-consult-sensitive-yes = Sensitive (Matrix only)
+    { $encryptedMessengers ->
+        [0] Sensitive consultations are relayed only between end-to-end encrypted chats, and no messenger connected here is end-to-end encrypted: each side gets a notice instead of the content.
+       *[other] Sensitive consultations are relayed only between end-to-end encrypted { $messenger } chats; a side on another messenger gets a notice to move to { $messenger } instead of the content.
+    }
+consult-sensitive-yes = { $encryptedMessengers ->
+    [0] Sensitive (end-to-end encrypted chats only)
+   *[other] Sensitive ({ $messenger } only)
+}
 consult-sensitive-no = Not sensitive
-consult-sensitive-needs-encrypted = Sensitive consultations take place in end-to-end encrypted Matrix rooms only. Open your Matrix chat with me and send !consult there. Nothing was sent.
+consult-sensitive-needs-encrypted = { $encryptedMessengers ->
+    [0] Sensitive consultations take place in end-to-end encrypted chats only, and no messenger connected here is end-to-end encrypted. Nothing was sent.
+   *[other] Sensitive consultations take place in end-to-end encrypted { $messenger } chats only. Open your { $messenger } chat with me and send { $command } there. Nothing was sent.
+}
 consult-ask-description = Describe your question in a few sentences ({ $country }, { $competence }). It goes to the counterpart as it is.
 consult-description-too-long = That is { $length } characters; please keep the description under { $max }.
 consult-flow-title = the consultation request
@@ -75,7 +87,10 @@ consult-request =
     Please accept, decline or forward it before { $deadline }.
 consult-request-sensitive =
     Sensitive consultation request { $ref } from { $asker } ({ $askerAuthority }) about { $competence } in { $country }.
-    Its description is shown only in end-to-end encrypted Matrix rooms: link a Matrix account to read it and talk.
+    { $encryptedMessengers ->
+        [0] Its description is shown only in end-to-end encrypted chats, and no messenger connected here is end-to-end encrypted.
+       *[other] Its description is shown only in end-to-end encrypted { $messenger } chats: link a { $messenger } account to read it and talk.
+    }
     Please accept, decline or forward it before { $deadline }.
 consult-request-deputy = You receive it as the deputy of { $absent }, who is away.
 consult-request-coordinator-no-messenger = You receive it as national coordinator: { $name } cannot be reached through a messenger. Forward it to the right person or answer yourself.
@@ -97,7 +112,10 @@ consult-accepted-you =
     Write here: your messages are relayed to them. { $prefix }close ends the consultation.
 consult-accepted-you-sensitive =
     You accepted sensitive consultation { $ref } from { $asker } ({ $askerAuthority }).
-    Its content is relayed only in Matrix: continue in your Matrix chat with me.
+    { $encryptedMessengers ->
+        [0] Its content is relayed only between end-to-end encrypted chats, and no messenger connected here is end-to-end encrypted.
+       *[other] Its content is relayed only in { $messenger }: continue in your { $messenger } chat with me.
+    }
 consult-no-longer-yours = Consultation { $ref } is no longer waiting for you (it was accepted, withdrawn or moved on).
 consult-moved-on = Consultation { $ref } moved on to someone else because it was not accepted in time.
 
@@ -106,9 +124,18 @@ consult-moved-on = Consultation { $ref } moved on to someone else because it was
 consult-relay =
     { "[" }{ $ref }] { $name } ({ $authority }):
     { $text }
-consult-relay-withheld = { "[" }{ $ref }] { $name } sent a message in a sensitive consultation. Sensitive content is shown only in end-to-end encrypted Matrix rooms: link a Matrix account and continue there.
-consult-sensitive-send-from-encrypted = Consultation { $ref } is sensitive: send your messages from Matrix. This message was not relayed.
-consult-relay-recipient-not-encrypted = { $name } has no Matrix account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to Matrix.
+consult-relay-withheld = { "[" }{ $ref }] { $name } sent a message in a sensitive consultation. { $encryptedMessengers ->
+    [0] Sensitive content is shown only in end-to-end encrypted chats, and no messenger connected here is end-to-end encrypted.
+   *[other] Sensitive content is shown only in end-to-end encrypted { $messenger } chats: link a { $messenger } account and continue there.
+}
+consult-sensitive-send-from-encrypted = Consultation { $ref } is sensitive: { $encryptedMessengers ->
+    [0] its messages are relayed only between end-to-end encrypted chats, and no messenger connected here is end-to-end encrypted.
+   *[other] send your messages from { $messenger }.
+} This message was not relayed.
+consult-relay-recipient-not-encrypted = { $encryptedMessengers ->
+    [0] { $name } has no end-to-end encrypted chat with me, so your message in sensitive consultation { $ref } was not relayed.
+   *[other] { $name } has no { $messenger } account linked, so your message in sensitive consultation { $ref } was not relayed; they have been asked to move to { $messenger }.
+}
 consult-choose = You have several open consultations. Which one is this message for?
 consult-choose-expired = That message is no longer held. Please send it again.
 consult-close-choose = Which consultation do you want to close?
@@ -119,4 +146,7 @@ consult-withdrawn = The asker withdrew consultation { $ref }.
 consult-not-yours = This consultation is not yours.
 consult-not-open = Consultation { $ref } is not open any more.
 consult-invalid = That did not work: { $reason }
-consult-reason-withheld = (shown only in end-to-end encrypted Matrix rooms)
+consult-reason-withheld = { $encryptedMessengers ->
+    [0] (shown only in end-to-end encrypted chats)
+   *[other] (shown only in end-to-end encrypted { $messenger } chats)
+}

@@ -161,9 +161,6 @@ console-channel-email = Эл. почта
 console-channel-telegram = Telegram
 console-channel-matrix = Matrix
 console-channel-fax = Факс
-console-platform-web = веб-консоль
-console-platform-telegram = Telegram
-console-platform-matrix = Matrix
 
 console-error-summary = { $count ->
     [one] Есть { $count } ошибка
@@ -235,10 +232,8 @@ console-copied = Скопировано.
 console-invite-for = Приглашение для { $name }
 console-invite-once = Одноразовое. Код показывается только сейчас (действует до { $date }): отправьте его или один из способов входа ниже.
 console-invite-code = Код
-console-way-web = Веб-консоль
-console-way-telegram = Telegram
-console-way-matrix = Matrix
-console-way-matrix-command = Инструкция для Matrix
+# Способ входа называется по мессенджеру ($messenger — из messenger-name-<platform> адаптера).
+console-way-command = Инструкция для { $messenger }
 console-invite-send-command = Отправьте «{ $command }» пользователю { $to } в личном чате.
 console-invite-qr = Отсканируйте камерой телефона, чтобы открыть веб-консоль с уже введённым кодом.
 console-invite-qr-label = QR-код ссылки на веб-консоль

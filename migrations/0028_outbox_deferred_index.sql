@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_deferred_idx" ON "outbox" USING btree ("created_at") WHERE "outbox"."state" = 'pending' and "outbox"."queued_at" is null;

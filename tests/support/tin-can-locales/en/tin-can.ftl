@@ -1,0 +1,1 @@
+messenger-name-tincan = Tin can

@@ -1,0 +1,1 @@
+messenger-name-tincan = Консервная банка

@@ -134,6 +134,15 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
+      // Playwright evaluates waitForFunction's predicate with eval inside the page; the consoles'
+      // CSP refuses eval and Chromium reports it as a violation (a browser story then fails).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='waitForFunction']",
+          message: 'Use waitInPage from tests/support/console-browser.ts: waitForFunction needs eval.',
+        },
+      ],
     },
   },
 );

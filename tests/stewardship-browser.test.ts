@@ -14,6 +14,7 @@ import {
   launchConsoleBrowser,
   logInWithInvite,
   seriousAxeViolations,
+  waitInPage,
   type ConsoleBrowser,
 } from './support/console-browser.ts';
 import { seedAnswerTimes } from './support/stats-seed.ts';
@@ -272,20 +273,13 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
         writeFileSync(file, JSON.stringify(broken, null, 1));
         const before = await exported();
         await page.getByLabel('Registry file (JSON)').setInputFiles(file);
-        await page.waitForFunction("document.getElementById('import-text').value.length > 1000");
+        await waitInPage(page, "document.getElementById('import-text').value.length > 1000");
         await page.getByRole('button', { name: 'Check (dry run)' }).click();
         const heading = page.getByRole('heading', { name: /^The file has \d+ problems?$/ });
         await heading.waitFor();
         // The page moves focus to the outcome's heading once it is rendered, a moment after the
         // heading appears: wait for the focus to arrive (the deadline only bounds a hang), then check.
-        await page
-          .waitForFunction("/The file has/.test(document.activeElement?.textContent ?? '')", undefined, {
-            timeout: 15_000,
-          })
-          .catch(() => undefined);
-        await expect(page.evaluate<string>('document.activeElement?.textContent ?? ""')).resolves.toMatch(
-          /The file has/,
-        );
+        await waitInPage(page, "/The file has/.test(document.activeElement?.textContent ?? '')");
         const problems = page.locator('#import-problems');
         await expect(problems.textContent()).resolves.toContain('/contacts/2/channels/email');
         await expect(problems.textContent()).resolves.toContain('/contacts/5/competences/0');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitInPage } from './support/console-browser.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
@@ -125,7 +126,7 @@ describe.skipIf(chromiumPath === undefined && !inCi)('the web console in Chromiu
 
       // A push (a consultation relay, a nudge) appears without reloading.
       // The live stream is open once the page has noted where it starts reading.
-      await page.waitForFunction(`localStorage.getItem('counterpart.lastPush.${memberId}') !== null`);
+      await waitInPage(page, `localStorage.getItem('counterpart.lastPush.${memberId}') !== null`);
       await test.application.webConsole.pushes.adapter.send(memberId, {
         text: 'Consultation accepted: Bakyt Demo-Toktogulov will reply here.',
       });

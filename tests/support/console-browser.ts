@@ -64,6 +64,20 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
   };
 }
 
+/**
+ * Waits until `expression` is truthy in the page; the deadline only bounds a hang. Playwright's
+ * own waitForFunction evaluates its predicate with eval inside the page, which the consoles' CSP
+ * (script-src 'self', no 'unsafe-eval') refuses and Chromium reports as a violation. page.evaluate
+ * goes through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<unknown>(expression))) {
+    if (Date.now() > deadline) throw new Error(`the page never reached: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** Logs in on the chat console's login form with an invite code and goes on to `next`. */
 export async function logInWithInvite(page: Page, base: string, code: string, next: string): Promise<void> {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);

@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { sweepLeftoverTestDatabases } from '../tests/support/test-database.ts';
 
 const postgresUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -88,3 +89,6 @@ function fail(message: string): never {
 await ensurePostgres();
 await ensureRedis();
 console.log('test-services: PostgreSQL and Redis are up');
+// Databases of test runs that were killed (their process is gone) would otherwise pile up.
+const swept = await sweepLeftoverTestDatabases();
+if (swept.length > 0) console.log(`test-services: dropped ${swept.length} leftover test databases`);

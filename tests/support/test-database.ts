@@ -28,7 +28,7 @@ function databaseUrl(name: string): string {
 }
 
 /** A hash of every file under the migrations folder: names and contents. */
-function migrationsHash(): string {
+export function migrationsHash(): string {
   const hash = createHash('sha256');
   const walk = (directory: string): void => {
     for (const entry of readdirSync(directory).sort()) {
@@ -89,10 +89,18 @@ function migratedTemplate(): Promise<string> {
 /** Creates a migrated, empty database for one test file. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const name = `cp_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Date.now().toString(36)}`;
-  const template = await migratedTemplate();
   const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database "${name}" template "${template}"`);
-  await admin.end();
+  try {
+    await admin.unsafe(`create database "${name}" template "${await migratedTemplate()}"`);
+  } catch (error) {
+    // Another checkout's `npm test` sweeps templates it does not use (a branch with other
+    // migrations): build ours again.
+    if ((error as { code?: string }).code !== '3D000') throw error;
+    templateName = undefined;
+    await admin.unsafe(`create database "${name}" template "${await migratedTemplate()}"`);
+  } finally {
+    await admin.end();
+  }
   const url = databaseUrl(name);
   const handle = await openDatabase({ url, dataDir: '/nonexistent', maxConnections: 5 });
   await handle.migrate();
@@ -107,4 +115,46 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       await cleanup.end();
     },
   };
+}
+
+/** Whether a process with this pid runs on this machine (signal 0 checks without sending). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Drops what killed or interrupted test runs left behind on a local server: a file's database whose
+ * process (its pid is in the name) is gone, a half-built template whose builder is gone, and
+ * templates of migrations that are no longer the current ones (unless something still uses them).
+ * A shared remote server is left alone: its pids are other machines'.
+ */
+export async function sweepLeftoverTestDatabases(url = serverUrl): Promise<string[]> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return [];
+  const current = `cp_test_template_${migrationsHash()}`;
+  const admin = postgres(url, { max: 1, onnotice: () => undefined });
+  const dropped: string[] = [];
+  try {
+    const rows = await admin<{ datname: string }[]>`
+      select datname from pg_database where datname like 'cp\_test\_%'`;
+    for (const { datname } of rows) {
+      const owner = /_building_(\d+)$/.exec(datname) ?? /_(\d+)_[0-9a-z]+$/.exec(datname);
+      const isTemplate = datname.startsWith('cp_test_template_') && !datname.includes('_building_');
+      const leftover = isTemplate ? datname !== current : owner !== null && !processAlive(Number(owner[1]));
+      if (!leftover) continue;
+      // A stale template may still be copied by a run of an older checkout: no FORCE, so a template
+      // in use stays; a dead process's database has nobody to disturb.
+      await admin
+        .unsafe(`drop database if exists "${datname}"${isTemplate ? '' : ' with (force)'}`)
+        .then(() => dropped.push(datname))
+        .catch(() => undefined);
+    }
+  } finally {
+    await admin.end();
+  }
+  return dropped;
 }

@@ -17,7 +17,12 @@ import type { Principal } from '../src/access/index.ts';
 import { findSheets, type RegistryFile } from '../src/registry/index.ts';
 import { buildRegistryView } from '../src/registry/registry-snapshot.ts';
 import { parseHtml } from './support/telegram-emulator/html-parser.ts';
-import { demoPracticalReader, demoRegistryFile, demoSnapshot } from './support/registry-snapshot.ts';
+import {
+  demoPracticalReader,
+  demoRegistryFile,
+  demoSnapshot,
+  todayInAt,
+} from './support/registry-snapshot.ts';
 import { buildMessageLimits } from './support/message-limits.ts';
 
 const translator = createTranslator();
@@ -46,7 +51,7 @@ function readerWithAddresses(): PracticalReader {
   const demo = demoPracticalReader(demoDay);
   return {
     sheet: (country, competence, askerCountry) =>
-      findSheets(view, { country, competence, askerCountry }, demoDay)[0],
+      findSheets(view, { country, competence, askerCountry }, todayInAt(view, demoDay))[0],
     tips: (topic, locale) => demo.tips(topic, locale),
   };
 }

@@ -57,7 +57,7 @@ export function createSharedServices({
     audit,
     practical: {
       sheet: (country, competence, askerCountry) =>
-        findSheets(registry.view(), { country, competence, askerCountry }, clock.now())[0],
+        findSheets(registry.view(), { country, competence, askerCountry }, registry.todayIn)[0],
       tips: (topic, locale) => tips.list({ topic, locale }),
     },
     workingTime,

@@ -8,6 +8,7 @@ import {
   type RegistryView,
   type RequirementElement,
   type SheetAnswer,
+  type TodayIn,
 } from '../registry/index.ts';
 import { type Locale, type Translator, supportedLocales } from '../i18n/index.ts';
 
@@ -71,14 +72,14 @@ export function draftElements(
   view: RegistryView,
   country: string,
   competence: string,
-  now: Date,
+  todayIn: TodayIn,
 ): { sheet: SheetAnswer | undefined; elements: readonly RequirementElement[] } {
-  const [sheet] = findSheets(view, { country, competence }, now);
+  const [sheet] = findSheets(view, { country, competence }, todayIn);
   return { sheet, elements: sheet?.sheet.elements ?? usualElements };
 }
 
 export function buildDraft(
-  deps: { view: RegistryView; translator: Translator; now: Date },
+  deps: { view: RegistryView; translator: Translator; todayIn: TodayIn },
   input: DraftInput,
 ): Draft {
   const { view, translator } = deps;
@@ -86,7 +87,7 @@ export function buildDraft(
   const [sheet] = findSheets(
     view,
     { country, competence: input.competence, askerCountry: input.askerCountry },
-    deps.now,
+    deps.todayIn,
   );
   const elements = sheet?.sheet.elements ?? usualElements;
   const pick = (text: Readonly<Record<string, string>> | undefined, locale: Locale) =>

@@ -24,7 +24,7 @@ export function createDraftsService({
   translator,
   audit,
 }: {
-  registry: Pick<RegistryService, 'view' | 'now'>;
+  registry: Pick<RegistryService, 'view' | 'todayIn'>;
   translator: Translator;
   audit: Pick<AuditService, 'enqueue'>;
 }) {
@@ -42,7 +42,7 @@ export function createDraftsService({
       });
     if (problems.length === 0) {
       const known = new Set(
-        draftElements(view, country, request.competence, registry.now()).elements.map((e) => e.id),
+        draftElements(view, country, request.competence, registry.todayIn).elements.map((e) => e.id),
       );
       for (const element of Object.keys(request.answers))
         if (!known.has(element))
@@ -59,7 +59,7 @@ export function createDraftsService({
   function make(principal: Principal, request: DraftRequest, format: 'json' | 'docx'): Draft {
     const country = check(request);
     const draft = buildDraft(
-      { view: registry.view(), translator, now: registry.now() },
+      { view: registry.view(), translator, todayIn: registry.todayIn },
       {
         country,
         competence: request.competence,
@@ -81,7 +81,7 @@ export function createDraftsService({
   return {
     /** The elements a draft walks through, for flows that ask them one by one. */
     elements: (country: string, competence: string) =>
-      draftElements(registry.view(), country.toUpperCase(), competence, registry.now()),
+      draftElements(registry.view(), country.toUpperCase(), competence, registry.todayIn),
     json: (principal: Principal, request: DraftRequest) => make(principal, request, 'json'),
     async docx(principal: Principal, request: DraftRequest): Promise<{ draft: Draft; file: Buffer }> {
       const draft = make(principal, request, 'docx');

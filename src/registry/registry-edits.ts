@@ -16,7 +16,6 @@ import type {
   TreatyRecord,
 } from './registry-format.ts';
 import type { SyncCounts } from './registry-repository.ts';
-import { isoDay } from './registry-snapshot.ts';
 import { conflict, forbidden, notFound } from '../errors/index.ts';
 import { actorOf, canManageCountry, type Principal } from '../access/index.ts';
 import type { AuditEntry } from '../audit/index.ts';
@@ -364,7 +363,7 @@ export function createRegistryEdits({ write, clock, localDate }: EditsDeps) {
         // Whoever writes a sheet vouches for it today, as for a new contact.
         const record: RequirementRecord = {
           ...input,
-          verifiedAt: isoDay(clock.now()),
+          verifiedAt: todayIn(current, input.country),
           ...(actor === undefined ? {} : { verifiedBy: actor.memberId }),
         };
         return {
@@ -411,7 +410,7 @@ export function createRegistryEdits({ write, clock, localDate }: EditsDeps) {
         const index = indexOf(sheets, id, 'requirement sheet');
         const existing = sheets[index] as RequirementRecord;
         mayManage(actor, existing.country, 'requirement sheets');
-        const verifiedAt = isoDay(clock.now());
+        const verifiedAt = todayIn(current, existing.country);
         return {
           next: {
             ...current,

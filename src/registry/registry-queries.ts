@@ -1,7 +1,7 @@
 // Filters over the in-memory registry. The registry holds hundreds to a few thousand records, so
 // scanning the snapshot beats a database round trip on the hottest route by a wide margin.
 import type { AuthorityRecord, ContactRecord, TreatyRecord } from './registry-format.ts';
-import { freshSince, type RegistryView } from './registry-snapshot.ts';
+import { freshSinceDay, type RegistryView } from './registry-snapshot.ts';
 import type { ContactStatus, Country } from './registry-types.ts';
 import { defaultPageSize, maxPageSize } from '../http/index.ts';
 
@@ -30,13 +30,28 @@ export interface ContactFilter {
   /** Default `active`: a list shows current records unless retired or all are asked for. */
   status?: ContactStatus | 'all' | undefined;
   authority?: string | undefined;
-  /** true: only records verified more than 12 months ago; false: only fresher ones. */
+  /**
+   * true: only records verified more than 12 months ago; false: only fresher ones. Judged on each
+   * record's country's local date, the date verifications are recorded on.
+   */
   stale?: boolean | undefined;
 }
 
-export function filterContacts(view: RegistryView, filter: ContactFilter, now: Date): ContactRecord[] {
+/** Today's local date (YYYY-MM-DD) in a country (`RegistryService.todayIn`). */
+export type TodayIn = (country: string) => string;
+
+export function filterContacts(view: RegistryView, filter: ContactFilter, todayIn: TodayIn): ContactRecord[] {
   const country = filter.country?.toUpperCase();
-  const cutoff = filter.stale === undefined ? undefined : freshSince(now);
+  // One cutoff per country: a list of thousands reads each country's date once.
+  const cutoffs = new Map<string, string>();
+  const cutoffOf = (of: string): string => {
+    let cutoff = cutoffs.get(of);
+    if (cutoff === undefined) {
+      cutoff = freshSinceDay(todayIn(of));
+      cutoffs.set(of, cutoff);
+    }
+    return cutoff;
+  };
   const status = filter.status ?? 'active';
   const candidates =
     country === undefined ? view.file.contacts : (view.contactRecordsByCountry.get(country) ?? []);
@@ -46,7 +61,7 @@ export function filterContacts(view: RegistryView, filter: ContactFilter, now: D
       (filter.competence === undefined || contact.competences.includes(filter.competence)) &&
       (status === 'all' || contact.status === status) &&
       (filter.authority === undefined || contact.authority === filter.authority) &&
-      (cutoff === undefined || contact.verifiedAt < cutoff === filter.stale),
+      (filter.stale === undefined || contact.verifiedAt < cutoffOf(contact.country) === filter.stale),
   );
 }
 

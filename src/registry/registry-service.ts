@@ -27,7 +27,12 @@ import {
   type ContactFilter,
   type TreatyFilter,
 } from './registry-queries.ts';
-import { buildRegistryView, emptyRegistryFile, type RegistryView } from './registry-snapshot.ts';
+import {
+  buildRegistryView,
+  emptyRegistryFile,
+  timezoneOfCountry,
+  type RegistryView,
+} from './registry-snapshot.ts';
 import type { RegistrySnapshot } from './registry-types.ts';
 import {
   latestVerificationDay,
@@ -307,6 +312,10 @@ export function createRegistryService({
       timezone,
     );
   const edits = createRegistryEdits({ write, clock, localDate });
+  /** The date where `country` is at `at`: the calendar its records are verified on and judged stale by. */
+  const dayIn = (country: string, at: Date): string =>
+    localDate(at.getTime(), timezoneOfCountry(view, country));
+  const todayIn = (country: string): string => dayIn(country, clock.now());
 
   return {
     ...edits,
@@ -389,6 +398,15 @@ export function createRegistryService({
     /** The service's clock, for readers that judge freshness. */
     now: () => clock.now(),
 
+    /**
+     * Today's local date (YYYY-MM-DD) in a country (UTC for one the registry does not know): the
+     * date its records are verified on, so freshness is judged on it too (stale lists, requirement
+     * sheets, statistics).
+     */
+    todayIn,
+    /** The local date (YYYY-MM-DD) in a country at an instant, as `todayIn` tells it for now. */
+    dayIn,
+
     /** Re-reads the registry from the database now. */
     reload,
 
@@ -396,7 +414,7 @@ export function createRegistryService({
     countries: () => listCountries(view),
     competences: () => view.file.competences,
     authorities: (filter: AuthorityFilter = {}) => filterAuthorities(view, filter),
-    contacts: (filter: ContactFilter = {}) => filterContacts(view, filter, clock.now()),
+    contacts: (filter: ContactFilter = {}) => filterContacts(view, filter, todayIn),
     treaties: (filter: TreatyFilter = {}) => filterTreaties(view, filter),
 
     isEmpty: () => isRegistryEmpty(db),

@@ -82,17 +82,29 @@ export const emptyRegistryFile = (): RegistryFile => ({
 /** Months after its last verification when a record counts as stale. */
 export const staleAfterMonths = 12;
 
-/** The first verification date that is still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
-export function freshSince(now: Date): string {
-  const cutoff = new Date(
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - staleAfterMonths, now.getUTCDate()),
-  );
-  return cutoff.toISOString().slice(0, 10);
+/** The date `months` calendar months before a date (YYYY-MM-DD), as YYYY-MM-DD. */
+export function monthsBeforeDay(day: string, months: number): string {
+  const [year = 1970, month = 1, date = 1] = day.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1 - months, date)).toISOString().slice(0, 10);
 }
 
-/** Verified more than twelve months before `now`? */
+/**
+ * The first verification date still fresh on `today`, as YYYY-MM-DD. `today` is a local date: the
+ * calendar date where the record's country is (`RegistryService.todayIn`), the date verifications
+ * are recorded on, so a record verified in Almaty at 02:00 is not judged by the UTC date before.
+ */
+export const freshSinceDay = (today: string): string => monthsBeforeDay(today, staleAfterMonths);
+
+/** The first verification date that is still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
+export const freshSince = (now: Date): string => freshSinceDay(isoDay(now));
+
+/** Verified more than twelve months before `now` (by the UTC date; `freshSinceDay` for a country's own). */
 export const isStale = (contact: { verifiedAt: string }, now: Date): boolean =>
   contact.verifiedAt < freshSince(now);
+
+/** A country's time zone in the registry (UTC for a country it does not know). */
+export const timezoneOfCountry = (view: RegistryView, country: string): string =>
+  view.snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
 
 /** Today's date in UTC, YYYY-MM-DD. */
 export const isoDay = (now: Date): string => now.toISOString().slice(0, 10);

@@ -45,7 +45,7 @@ export function requirementRoutes({
         const answers = findSheets(
           registry.view(),
           { ...filter, askerCountry: filter.askerCountry ?? principal.country ?? undefined },
-          registry.now(),
+          registry.todayIn,
         );
         const items = answers.map(({ sheet, fallbackFor, stale, legalBases }) => ({
           ...sheet,

@@ -1,8 +1,8 @@
 // Which requirement sheet answers "what does X need for a request about Y": the sheet for that
 // competence, else the country's default sheet. Served from the in-memory registry view.
 import type { RequirementRecord, TreatyRecord } from './registry-format.ts';
-import { treatiesLinking } from './registry-queries.ts';
-import { freshSince, type RegistryView } from './registry-snapshot.ts';
+import { treatiesLinking, type TodayIn } from './registry-queries.ts';
+import { freshSinceDay, type RegistryView } from './registry-snapshot.ts';
 
 export interface SheetQuery {
   /** ISO2, any case. */
@@ -17,21 +17,20 @@ export interface SheetAnswer {
   sheet: RequirementRecord;
   /** Set when the country's default sheet answers a question about this competence. */
   fallbackFor: string | null;
-  /** Verified more than twelve months ago. */
+  /** Verified more than twelve months before today in the sheet's country (its local date). */
   stale: boolean;
   /** Treaties linking the asker's country and the sheet's country for the competence. */
   legalBases: TreatyRecord[];
 }
 
-export function findSheets(view: RegistryView, query: SheetQuery, now: Date): SheetAnswer[] {
+export function findSheets(view: RegistryView, query: SheetQuery, todayIn: TodayIn): SheetAnswer[] {
   const country = query.country?.toUpperCase();
   const sheets =
     country === undefined ? (view.file.requirements ?? []) : (view.requirementsByCountry.get(country) ?? []);
-  const cutoff = freshSince(now);
   const answer = (sheet: RequirementRecord, fallbackFor: string | null): SheetAnswer => ({
     sheet,
     fallbackFor,
-    stale: sheet.verifiedAt < cutoff,
+    stale: sheet.verifiedAt < freshSinceDay(todayIn(sheet.country)),
     legalBases: treatiesLinking(
       view.file.treaties,
       sheet.country,

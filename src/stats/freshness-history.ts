@@ -2,7 +2,7 @@
 // latest verification at the month's end was within 6 and 12 months. A record keeps only its last
 // verification, so earlier ones come from the audit log (every `contact.verify` entry); contacts are
 // today's active ones (the registry keeps no history of who was active when).
-import type { ContactRecord } from '../registry/index.ts';
+import { monthsBeforeDay, type ContactRecord } from '../registry/index.ts';
 
 export interface FreshnessMonthRow {
   /** YYYY-MM. */
@@ -14,11 +14,6 @@ export interface FreshnessMonthRow {
 
 /** Verification days (YYYY-MM-DD) per contact id, from the audit log. */
 export type VerificationHistory = ReadonlyMap<string, readonly string[]>;
-
-const dayBefore = (end: Date, months: number) =>
-  new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - months, end.getUTCDate()))
-    .toISOString()
-    .slice(0, 10);
 
 /** Month ends from `from` to `to` (the last one is `to` itself), at most `limit` of them, oldest first. */
 function monthEnds(from: Date, to: Date, limit = 24): Date[] {
@@ -32,10 +27,17 @@ function monthEnds(from: Date, to: Date, limit = 24): Date[] {
   return ends;
 }
 
+/**
+ * Each month's end is a calendar date, the same in every country; the period's own end (`to`, an
+ * instant, usually now) is the date where each contact's country is then (`dayIn`), the calendar
+ * verifications are recorded on: at 20:30 UTC on 1 December a verification of 2 December in Almaty
+ * already counts. Default: the UTC date.
+ */
 export function freshnessByMonth(
   contacts: readonly ContactRecord[],
   history: VerificationHistory,
   period: { from: Date; to: Date; country: string | null },
+  dayIn: (country: string, at: Date) => string = (_country, at) => at.toISOString().slice(0, 10),
 ): FreshnessMonthRow[] {
   const active = contacts.filter(
     (contact) =>
@@ -44,17 +46,25 @@ export function freshnessByMonth(
   const days = new Map(
     active.map((contact) => [contact.id, [contact.verifiedAt, ...(history.get(contact.id) ?? [])].sort()]),
   );
+  const countries = [...new Set(active.map((contact) => contact.country))];
   return monthEnds(period.from, period.to).map((end) => {
     const endDay = end.toISOString().slice(0, 10);
-    const six = dayBefore(end, 6);
-    const twelve = dayBefore(end, 12);
+    // Per country: the end's date there, and the dates six and twelve months before it.
+    const bounds = new Map(
+      countries.map((country) => {
+        const day = end === period.to ? dayIn(country, end) : endDay;
+        return [country, { day, six: monthsBeforeDay(day, 6), twelve: monthsBeforeDay(day, 12) }];
+      }),
+    );
     let verified6 = 0;
     let verified12 = 0;
     for (const contact of active) {
-      const latest = (days.get(contact.id) ?? []).filter((day) => day <= endDay).at(-1);
+      const bound = bounds.get(contact.country);
+      if (bound === undefined) continue;
+      const latest = (days.get(contact.id) ?? []).filter((day) => day <= bound.day).at(-1);
       if (latest === undefined) continue;
-      if (latest >= six) verified6++;
-      if (latest >= twelve) verified12++;
+      if (latest >= bound.six) verified6++;
+      if (latest >= bound.twelve) verified12++;
     }
     return {
       month: endDay.slice(0, 7),

@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import type { ConsultationStats, FirstAnswerMonthRow } from '../consultations/index.ts';
 import type { DeliveryHealth } from '../outbox/index.ts';
 import { freshnessByMonth, type VerificationHistory } from './freshness-history.ts';
-import type { ContactRecord, RegistryFile } from '../registry/index.ts';
+import { monthsBeforeDay, type ContactRecord, type RegistryFile } from '../registry/index.ts';
 import type {
   MonthlyTimesRow,
   NudgeMonthRow,
@@ -51,7 +51,11 @@ export interface StatsServiceDeps {
   requests: RequestStats;
   consultations: ConsultationStats;
   deliveries: DeliveryHealth;
-  registry: { view(): { file: RegistryFile } };
+  /**
+   * The registry's records, and the local date in a country at an instant (`RegistryService.dayIn`):
+   * freshness is judged on each country's own date, the date its verifications are recorded on.
+   */
+  registry: { view(): { file: RegistryFile }; dayIn: (country: string, at: Date) => string };
   /** Who stands behind each contact and whether the last push to them failed. */
   reach: () => Promise<Map<string, { linked: boolean; unreachable: boolean }>>;
   /** Verification days per contact since a date (the audit log's); without it, records' own dates only. */
@@ -60,13 +64,6 @@ export interface StatsServiceDeps {
 }
 
 const day = 86_400_000;
-
-/** The day `months` months before `now` (UTC), as YYYY-MM-DD. */
-function monthsBefore(now: Date, months: number): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, now.getUTCDate()))
-    .toISOString()
-    .slice(0, 10);
-}
 
 export type StatsService = ReturnType<typeof createStatsService>;
 
@@ -93,14 +90,17 @@ export function createStatsService(deps: StatsServiceDeps) {
   }
 
   function freshness(contacts: readonly ContactRecord[], now: Date): FreshnessRow[] {
-    const six = monthsBefore(now, 6);
-    const twelve = monthsBefore(now, 12);
     const byCountry = Map.groupBy(
       contacts.filter((contact) => contact.status === 'active'),
       (contact) => contact.country,
     );
     return [...byCountry]
       .map(([country, list]) => {
+        // Six and twelve months before today where the country is (Almaty's 2 December while UTC
+        // still reads the 1st), the calendar its records' verification dates are on.
+        const today = deps.registry.dayIn(country, now);
+        const six = monthsBeforeDay(today, 6);
+        const twelve = monthsBeforeDay(today, 12);
         const verified6Months = list.filter((contact) => contact.verifiedAt >= six).length;
         const verified12Months = list.filter((contact) => contact.verifiedAt >= twelve).length;
         return {
@@ -190,8 +190,13 @@ export function createStatsService(deps: StatsServiceDeps) {
         period,
         rows: mine(all),
         network: total(all),
-        monthly: freshnessByMonth(contacts, history, period),
-        networkMonthly: freshnessByMonth(contacts, history, { ...period, country: null }),
+        monthly: freshnessByMonth(contacts, history, period, deps.registry.dayIn),
+        networkMonthly: freshnessByMonth(
+          contacts,
+          history,
+          { ...period, country: null },
+          deps.registry.dayIn,
+        ),
         reach: mine(reachRows),
         networkReach: {
           country: 'network',

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import countryCodes from 'i18n-iso-countries';
 import type { PracticalReader } from '../../src/ask/index.ts';
 import { findSheets, type RegistryFile } from '../../src/registry/index.ts';
-import { buildRegistryView } from '../../src/registry/registry-snapshot.ts';
+import { buildRegistryView, type RegistryView } from '../../src/registry/registry-snapshot.ts';
+import { createHolidayCalendar, createWorkingTime } from '../../src/schedule/index.ts';
 import { createTipsService, parseTips } from '../../src/tips/index.ts';
 import type {
   Authority,
@@ -68,6 +69,13 @@ export function demoSnapshot(): RegistrySnapshot {
   return snapshotFromRegistryFile(JSON.parse(readFileSync(demoRegistryFile, 'utf8')) as RegistryFileLike);
 }
 
+/** Today in each country of `view` at `now`, as the registry service tells it (`todayIn`). */
+export function todayInAt(view: RegistryView, now: Date): (country: string) => string {
+  const workingTime = createWorkingTime({ holidays: createHolidayCalendar() });
+  return (country) =>
+    workingTime.localDate(now.getTime(), view.snapshot.countryByIso2.get(country)?.timezone ?? 'UTC');
+}
+
 /**
  * The demo registry's requirement sheets and the shipped tips library, read the way the
  * application wires them (findSheets on the registry view, the tips service).
@@ -77,7 +85,7 @@ export function demoPracticalReader(now: Date): PracticalReader {
   const tips = createTipsService(parseTips(readFileSync(shippedTipsFile, 'utf8'), shippedTipsFile));
   return {
     sheet: (country, competence, askerCountry) =>
-      findSheets(view, { country, competence, askerCountry }, now)[0],
+      findSheets(view, { country, competence, askerCountry }, todayInAt(view, now))[0],
     tips: (topic, locale) => tips.list({ topic, locale }),
   };
 }

@@ -2,11 +2,17 @@
 // phone waits for a coordinator of that country, who approves with one tap on Telegram. Hostile
 // cases: an account of another country, a proposer approving their own proposal, a coordinator of
 // another country; malformed changes never reach the registry.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { and, eq, like } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/audit/audit-schema.ts';
 import { outbox } from '../src/outbox/outbox-schema.ts';
+import { registryProposals } from '../src/verification/verification-schema.ts';
 import { createMember, createToken } from './support/chat-fixtures.ts';
 import {
   api,
@@ -39,6 +45,22 @@ async function auditOf(subject: string, proposalId: string | undefined) {
     .where(eq(auditLog.subject, subject))
     .orderBy(auditLog.seq);
   return rows.filter((row) => row.details.proposalId === proposalId);
+}
+
+const run = promisify(execFile);
+const cliPath = resolve(import.meta.dirname, '../src/cli/main.ts');
+
+/** `npm run cli -- ...` on the test app's database, as an operator runs it beside the server. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: testApp.database.url, LOG_LEVEL: 'silent' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }
 
 const contact = async (id: string) =>
@@ -419,5 +441,149 @@ describe('a contact retires while their proposals wait', () => {
     await outboxSettled(testApp.application);
     expect(await voidNotices(proposalId)).toEqual([{ state: 'sent' }]);
     expect(textsIn(emulator, coordinator.chat).filter((text) => text.includes(notice))).toHaveLength(1);
+  }, 120_000);
+
+  it('approving after the contact was retired is refused with a 409 saying why, in chat too, and nothing changes', async () => {
+    await newColleague('kg-022', 'Bolot Demo-Asanov');
+    const bolot = await telegramPerson(testApp, emulator, {
+      name: 'Bolot Member',
+      country: 'KG',
+      contactId: 'kg-022',
+    });
+    const proposed = await api<Proposed>(testApp, bolot.token, 'POST', '/v1/proposals', {
+      contactId: 'kg-022',
+      changes: { title: 'Chief of the extradition unit' },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    const proposalId = proposed.body.proposal?.id ?? '';
+    // The coordinator has the one-tap Approve in chat, but retires Bolot before tapping it.
+    const pushed = await waitForMessage(
+      emulator,
+      coordinator.chat,
+      /Bolot Demo-Asanov[\s\S]*Chief of the extradition unit/,
+    );
+    const retired = await api(testApp, coordinator.token, 'POST', '/v1/contacts/kg-022/retire', {});
+    expect(retired.status, JSON.stringify(retired.body)).toBe(200);
+    expect(await proposalOf(proposalId)).toMatchObject({ status: 'voided' });
+    await waitForMessage(emulator, bolot.chat, 'was withdrawn: the entry has been retired');
+    const before = { record: await contact('kg-022'), audit: await auditOf('contact:kg-022', proposalId) };
+
+    const late = await api<{ error: { code: string; message: string; details: unknown } }>(
+      testApp,
+      coordinator.token,
+      'POST',
+      `/v1/proposals/${proposalId}/approve`,
+    );
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({
+      code: 'conflict',
+      message:
+        'the proposal was voided: contact kg-022 was retired or removed from the registry, so there is nothing left to decide',
+      details: { reason: 'contact_left', contactId: 'kg-022' },
+    });
+    void press(emulator, coordinator, pushed, 'truth:ap:');
+    await waitForMessage(emulator, coordinator.chat, 'This proposal can no longer be decided');
+
+    // A proposal recorded in the instant the retirement committed (its check read the registry
+    // before) escapes the voiding and stays pending: the guard refuses to decide it all the same.
+    const [racing] = await testApp.application.database.db
+      .insert(registryProposals)
+      .values({
+        id: 'racingpropo1',
+        contactId: 'kg-022',
+        country: 'KG',
+        kind: 'change',
+        fields: ['title'],
+        changes: { title: 'Chief of everything' },
+        status: 'pending',
+        proposedBy: bolot.member.id,
+        createdAt: new Date(),
+      })
+      .returning();
+    for (const verb of ['approve', 'reject']) {
+      const refused = await api<{ error: { message: string } }>(
+        testApp,
+        coordinator.token,
+        'POST',
+        `/v1/proposals/${racing?.id ?? ''}/${verb}`,
+      );
+      expect(refused.status, verb).toBe(409);
+      expect(refused.body.error.message).toBe(
+        'contact kg-022 is retired; the proposal cannot be approved or rejected',
+      );
+    }
+
+    // Nothing changed: the record, both proposals, the audit log, and no outcome told to Bolot.
+    expect(await contact('kg-022')).toEqual(before.record);
+    expect(await auditOf('contact:kg-022', proposalId)).toEqual(before.audit);
+    expect(await auditOf('contact:kg-022', 'racingpropo1')).toEqual([]);
+    expect(await proposalOf(proposalId)).toMatchObject({ status: 'voided' });
+    expect(await proposalOf('racingpropo1')).toMatchObject({ status: 'pending', decidedBy: null });
+    const outcomes = await testApp.application.database.db
+      .select({ key: outbox.dedupeKey })
+      .from(outbox)
+      .where(like(outbox.dedupeKey, `truth:proposal:%:approved:%`));
+    expect(
+      outcomes.filter((row) => row.key.includes(proposalId) || row.key.includes('racingpropo1')),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('an import from the command line retiring a contact voids their proposal, audited as the CLI, and the proposer is told once', async () => {
+    await newColleague('kg-023', 'Saltanat Demo-Ibraeva');
+    const saltanat = await telegramPerson(testApp, emulator, {
+      name: 'Saltanat Member',
+      country: 'KG',
+      contactId: 'kg-023',
+      locale: 'ru',
+    });
+    const proposed = await api<Proposed>(testApp, saltanat.token, 'POST', '/v1/proposals', {
+      contactId: 'kg-023',
+      changes: { title: 'Senior prosecutor' },
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    const proposalId = proposed.body.proposal?.id ?? '';
+
+    // An operator retires her in a registry file imported from the command line (no server call).
+    const directory = await mkdtemp(join(tmpdir(), 'counterpart-proposals-cli-'));
+    try {
+      const path = join(directory, 'retiring.json');
+      await writeFile(path, JSON.stringify(await exportedWith({ 'kg-023': { status: 'retired' } })));
+      const dry = await cli('registry', 'import', '--dry-run', path);
+      expect(dry.code, dry.stderr).toBe(0);
+      // A dry run rolls back: nothing voided, nobody told.
+      expect(await proposalOf(proposalId)).toMatchObject({ status: 'pending' });
+      expect(await voidNotices(proposalId)).toEqual([]);
+      const imported = await cli('registry', 'import', path);
+      expect(imported.code, imported.stderr).toBe(0);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+
+    expect(await proposalOf(proposalId)).toMatchObject({ status: 'voided', decidedBy: 'system' });
+    expect(
+      (await auditOf('contact:kg-023', proposalId)).filter(
+        (entry) => entry.action === 'contact.proposal_voided',
+      ),
+    ).toEqual([
+      {
+        actor: 'cli',
+        action: 'contact.proposal_voided',
+        details: {
+          proposalId,
+          kind: 'change',
+          fields: ['title'],
+          reason: 'contact_retired',
+          by: 'registry.import',
+        },
+      },
+    ]);
+    // The CLI runs no messenger: the server's worker delivers the notice it wrote.
+    const notice = 'Предложенное вами изменение (title) записи «Saltanat Demo-Ibraeva» в реестре отозвано';
+    await waitForMessage(emulator, saltanat.chat, notice);
+    await outboxSettled(testApp.application);
+    expect(await voidNotices(proposalId)).toEqual([{ state: 'sent' }]);
+    expect(textsIn(emulator, saltanat.chat).filter((text) => text.includes(notice))).toHaveLength(1);
+    const late = await api(testApp, coordinator.token, 'POST', `/v1/proposals/${proposalId}/approve`);
+    expect(late.status).toBe(409);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/index.ts';
+import { systemClock } from '../clock/index.ts';
 import { loadConfig, processEnvironment, type Config } from '../config/index.ts';
 import { openDatabase, type DatabaseHandle } from '../db/index.ts';
 import { createLogger, type Logger } from '../logging/index.ts';
@@ -36,6 +37,25 @@ export async function openCliContext(): Promise<CliContext> {
     database,
     logger,
     config,
+  });
+  // An import retiring or removing contacts ends their pending proposals as the server's writes
+  // do, with the same function (voided, audited, the proposers told through a worker's outbox
+  // relay). Loaded only for a write that has departures: most commands never need that graph.
+  registry.handRetirementTo({
+    departedInTransaction: async (tx, departures, cause) => {
+      const [{ createDepartureVoiding }, { createTranslator }] = await Promise.all([
+        import('../verification/index.ts'),
+        import('../i18n/index.ts'),
+      ]);
+      const voiding = createDepartureVoiding({
+        audit,
+        translator: createTranslator(),
+        defaultLocale: config.defaultLocale,
+        clock: systemClock,
+        logger,
+      });
+      return voiding.departedInTransaction(tx, departures, cause);
+    },
   });
   return {
     config,

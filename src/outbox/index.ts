@@ -22,6 +22,7 @@ import {
 import type { RedisHandle } from '../redis/index.ts';
 
 export {
+  createOutboxService,
   anyDeliveryHanded,
   deliveredMessageId,
   hasLiveDelivery,

@@ -109,7 +109,11 @@ export function createOutboxService({
   logger,
   clock = systemClock,
 }: {
-  queues: QueueProducers;
+  /**
+   * Where delivery jobs go. Absent (a process without Redis queues: the CLI): every push is
+   * written deferred, for a worker's relay to queue, and `dispatch` does nothing.
+   */
+  queues?: QueueProducers | undefined;
   logger: Logger;
   clock?: Clock;
 }): OutboxService {
@@ -133,7 +137,7 @@ export function createOutboxService({
         chat_id: push.address.chatId,
         message: push.message ?? null,
         context: push.context ?? {},
-        queued: push.deferred !== true,
+        queued: push.deferred !== true && queues !== undefined,
         at_least_once: push.atLeastOnce === true,
       })),
     );
@@ -184,7 +188,7 @@ export function createOutboxService({
     insertStatement,
 
     async dispatch(dedupeKeys) {
-      if (dedupeKeys.length === 0) return;
+      if (dedupeKeys.length === 0 || queues === undefined) return;
       try {
         await queues.add(
           'outbox',

@@ -112,14 +112,15 @@ export interface OpenWork {
 export interface ContactRetirement {
   /**
    * Retires the contact and hands their work over in one transaction; `changes` (the rest of a
-   * coordinator's edit) are written in that same transaction.
+   * coordinator's edit) are written in that same transaction. Absent (the CLI, which runs no
+   * handover): an edit retiring a contact is a plain edit, refused if they hold open work.
    */
-  retire(
+  retire?: (
     actor: Principal | undefined,
     contactId: string,
     successorId: string | undefined,
     changes: ContactChanges,
-  ): Promise<void>;
+  ) => Promise<void>;
   /**
    * Inside the transaction of any write that retires or removes contacts (a retirement, an edit,
    * an import, a deletion), after the work was handed over: what other modules keep about them
@@ -335,8 +336,9 @@ export function createRegistryService({
       changes: ContactChanges,
     ): Promise<ContactRecord> {
       const existing = view.snapshot.contactById.get(id);
+      const retire = retirement?.retire;
       if (
-        retirement === undefined ||
+        retire === undefined ||
         changes.status !== 'retired' ||
         existing === undefined ||
         existing.status === 'retired'
@@ -344,7 +346,7 @@ export function createRegistryService({
         return edits.updateContact(actor, id, changes);
       // A deputy named in the edit is the successor; `deputy: null` only clears the field.
       const { status: _retired, ...rest } = changes;
-      await retirement.retire(actor, id, changes.deputy ?? undefined, rest);
+      await retire(actor, id, changes.deputy ?? undefined, rest);
       if (!started) await reload();
       const record = view.contactRecordById.get(id);
       if (record === undefined) throw new Error(`contact ${id} vanished while retiring`);

@@ -2,13 +2,14 @@
 // Public surface: the composition root builds the module here; other modules import only this file.
 import type { ConversationEngine } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { OutboxService } from '../outbox/index.ts';
+import { createOutboxService, type OutboxService } from '../outbox/index.ts';
 import type { Contact, Departure, RegistryService } from '../registry/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { InviteContact } from './coordinator-actions.ts';
 import { createCoordinatorDigest, type DigestDeps } from './coordinator-digest.ts';
 import { createHandoverService, type HandoverDeps } from './handover-service.ts';
 import { createProposalService } from './proposal-service.ts';
+import { createProposalVoiding } from './proposal-voiding.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { RegistryTruth } from '../console/index.ts';
 import { registerTruthChat } from './truth-chat.ts';
@@ -70,6 +71,7 @@ const linkPassDelayMs = 1000;
 
 export function createRegistryTruthModule(deps: RegistryTruthDeps) {
   const pushes = createTruthPushes(deps);
+  const voiding = createProposalVoiding({ audit: deps.audit, clock: deps.clock, pushes });
   // The handover tells verification of the retirement; proposals approve retirements through it.
   const late: { verification?: ReturnType<typeof createVerificationService> } = {};
   const handover = createHandoverService({
@@ -225,8 +227,7 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
       departures: readonly Departure[],
       cause: { actor: string; action: string },
     ): Promise<() => Promise<void>> {
-      const written = await proposalService.voidForDeparturesInTransaction(tx, departures, cause);
-      return () => pushes.dispatch(written);
+      return voiding.departedInTransaction(tx, departures, cause);
     },
     /** Adds the proposal buttons, the prompt's answers, `/away`, `/imback` and `/stale` to the engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
@@ -264,3 +265,23 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
 }
 
 export type RegistryTruthModule = ReturnType<typeof createRegistryTruthModule>;
+
+/**
+ * For a process that writes the registry without this module (the CLI: no messengers, no queues):
+ * the same voiding of a departing contact's proposals as the server's, for the registry's port.
+ * The proposers' notices go to every account they linked, written for a worker's outbox relay.
+ */
+export function createDepartureVoiding(deps: {
+  audit: Pick<AuditService, 'appendInTransaction'>;
+  translator: Translator;
+  defaultLocale: Locale;
+  clock: Clock;
+  logger: Logger;
+}): Pick<ReturnType<typeof createProposalVoiding>, 'departedInTransaction'> {
+  const pushes = createTruthPushes({
+    outbox: createOutboxService({ logger: deps.logger, clock: deps.clock }),
+    translator: deps.translator,
+    defaultLocale: deps.defaultLocale,
+  });
+  return createProposalVoiding({ audit: deps.audit, clock: deps.clock, pushes });
+}

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
-import type { Departure, RegistryService } from '../registry/index.ts';
+import type { RegistryService } from '../registry/index.ts';
 import type { HandoverService } from './handover-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import { registryProposals, type ProposalStatus } from './verification-schema.ts';
@@ -183,11 +183,20 @@ export function createProposalService(deps: ProposalDeps) {
       throw forbidden(`only a coordinator of ${row.country} (or an admin) decides this proposal`);
     if (row.proposedBy === principal.memberId)
       throw forbidden('a proposal cannot be approved by its proposer');
+    if (row.status === 'voided')
+      throw conflict(
+        `the proposal was voided: contact ${row.contactId} was retired or removed from the registry, so there is nothing left to decide`,
+        { reason: 'contact_left', contactId: row.contactId },
+      );
     if (row.status !== 'pending') throw conflict(`the proposal was already ${row.status}`);
-    // Left pending by a write that could not void it (an import from the CLI): nothing to decide.
+    // Every write retiring or removing a contact voids their proposals, but one recorded as the
+    // retirement commits (its check read the snapshot before) stays pending: nothing to decide.
     const contactStatus = registry.snapshot().contactById.get(row.contactId)?.status;
-    if (row.kind === 'change' && (contactStatus === undefined || contactStatus === 'retired'))
-      throw conflict(`contact ${row.contactId} was retired or removed; the proposal cannot be decided`);
+    if (contactStatus === undefined || contactStatus === 'retired')
+      throw conflict(
+        `contact ${row.contactId} ${contactStatus === undefined ? 'was removed from the registry' : 'is retired'}; the proposal cannot be approved or rejected`,
+        { reason: 'contact_left', contactId: row.contactId },
+      );
     let written: OutboxPush[] = [];
     // Marks the decision only if nobody decided first (two coordinators tapping at once).
     const mark = async (tx: Queryable) => {
@@ -390,81 +399,6 @@ export function createProposalService(deps: ProposalDeps) {
         );
       const wanted = new Set(contactIds);
       return new Set(rows.map((row) => row.contactId).filter((id) => wanted.has(id)));
-    },
-
-    /**
-     * Inside the transaction of a registry write that retired or removed these contacts (a
-     * retirement, an edit, an import, a deletion): their pending proposals are void, each audited
-     * (`contact.proposal_voided`, by the write's actor, naming the write), each proposer told once in
-     * their language. Returns the pushes written, to dispatch after the commit.
-     */
-    async voidForDeparturesInTransaction(
-      tx: Queryable,
-      departures: readonly Departure[],
-      cause: { actor: string; action: string },
-    ): Promise<OutboxPush[]> {
-      const byContact = new Map(departures.map((departure) => [departure.contactId, departure]));
-      const ids = [...byContact.keys()];
-      const voided: ProposalRow[] = [];
-      // In slices: a whole registry's ids would pass the statement's parameter limit.
-      for (let start = 0; start < ids.length; start += 1000) {
-        voided.push(
-          ...(await tx
-            .update(registryProposals)
-            .set({ status: 'voided', decidedAt: clock.now(), decidedBy: 'system' })
-            .where(
-              and(
-                inArray(registryProposals.contactId, ids.slice(start, start + 1000)),
-                eq(registryProposals.status, 'pending'),
-              ),
-            )
-            .returning()),
-        );
-      }
-      if (voided.length === 0) return [];
-      voided.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-      await deps.audit.appendInTransaction(
-        tx,
-        voided.map((row) => ({
-          actor: cause.actor,
-          action: 'contact.proposal_voided',
-          subject: `contact:${row.contactId}`,
-          details: {
-            proposalId: row.id,
-            kind: row.kind,
-            fields: row.fields,
-            reason: byContact.get(row.contactId)?.removed === true ? 'contact_removed' : 'contact_retired',
-            by: cause.action,
-          },
-        })),
-      );
-      const proposers = new Map(
-        (await reachableMembers(tx, { memberIds: [...new Set(voided.map((row) => row.proposedBy))] })).map(
-          (member) => [member.memberId, member],
-        ),
-      );
-      const written: OutboxPush[] = [];
-      for (const row of voided) {
-        const proposer = proposers.get(row.proposedBy);
-        const departure = byContact.get(row.contactId);
-        if (proposer === undefined || departure === undefined) continue;
-        const { record } = departure;
-        const message = departure.removed
-          ? 'truth-proposal-voided-removed'
-          : row.kind === 'retire'
-            ? 'truth-proposal-voided-retire'
-            : 'truth-proposal-voided-retired';
-        written.push(
-          ...pushes.toMember(proposer, `truth:proposal:${row.id}:voided`, (locale) => ({
-            text: pushes.t(locale, message, {
-              fields: row.fields.join(', '),
-              name: record.name[locale] ?? record.name.en ?? row.contactId,
-            }),
-          })),
-        );
-      }
-      await pushes.write(tx, written);
-      return written;
     },
   };
 }

@@ -16,8 +16,11 @@ export interface TruthPushesDeps {
   outbox: OutboxService;
   translator: Translator;
   defaultLocale: Locale;
-  /** Platforms this deployment pushes to. */
-  pushPlatforms: () => readonly string[];
+  /**
+   * Platforms this deployment pushes to. Absent (the CLI, which runs no messenger): every account
+   * the member linked, each linked through one of the deployment's messengers.
+   */
+  pushPlatforms?: (() => readonly string[]) | undefined;
 }
 
 export type TruthPushes = ReturnType<typeof createTruthPushes>;
@@ -47,10 +50,10 @@ export function createTruthPushes(deps: TruthPushesDeps) {
     } = {},
   ): OutboxPush[] {
     const locale = localeOf(member);
-    const platforms = deps.pushPlatforms();
+    const platforms = deps.pushPlatforms?.();
     const { text, buttons, rich } = render(locale);
     return member.accounts
-      .filter((account) => platforms.includes(account.platform))
+      .filter((account) => platforms === undefined || platforms.includes(account.platform))
       .map((account) => ({
         dedupeKey: `${key}:${account.identityId}`,
         memberId: member.memberId,

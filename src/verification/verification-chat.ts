@@ -10,6 +10,11 @@ const refusals: Record<string, string> = {
   not_found: 'truth-proposal-gone',
 };
 
+const isContactLeft = (details: unknown): boolean =>
+  typeof details === 'object' &&
+  details !== null &&
+  (details as { reason?: unknown }).reason === 'contact_left';
+
 export function registerProposalButtons(
   engine: Pick<ConversationEngine, 'registerActionHandler'>,
   proposals: ProposalService,
@@ -30,6 +35,9 @@ export function registerProposalButtons(
         locale,
       };
     } catch (error) {
+      // Its contact was retired or removed meanwhile: not "already decided", which would mislead.
+      if (error instanceof AppError && isContactLeft(error.details))
+        return { text: t('truth-proposal-contact-left'), locale };
       if (error instanceof AppError && refusals[error.code] !== undefined)
         return { text: t(refusals[error.code] ?? 'truth-proposal-gone'), locale };
       throw error;

@@ -19,6 +19,7 @@ truth-proposal-you-rejected = Rejected ({ $fields }). The proposer is told.
 truth-proposal-not-yours = You cannot decide this proposal: only a coordinator of that country who did not propose it can.
 truth-proposal-decided = This proposal was already decided.
 truth-proposal-gone = This proposal no longer exists.
+truth-proposal-contact-left = This proposal can no longer be decided: the registry entry it is about has been retired or removed.
 
 truth-prompt = Please check your entry in the network's registry (last verified { $verifiedAt }). Colleagues abroad find you through it.
 truth-prompt-reminder = A reminder: your entry in the network's registry still waits for your check (last verified { $verifiedAt }).

@@ -1,11 +1,17 @@
 // The draft as a Word document, written by the docx library (no hand-made XML). Built in memory
 // and handed to the caller; nothing is written to disk.
-import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
 import type { DraftDocument } from './draft-builder.ts';
 
 export const docxMediaType = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export async function renderDocx(draft: DraftDocument, documentsHeading: string): Promise<Buffer> {
+  // Loaded on the first document asked for: the library costs the server about 3 MB of heap and
+  // more of resident memory, and most processes never write a document.
+  const { Document, HeadingLevel, Packer, Paragraph, TextRun } = await import('docx');
+  // `italics` is docx's run option; typescript-eslint mistakes it for the deprecated String.prototype.italics.
+  const emphasised = (text: string, italics: boolean) =>
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    new TextRun({ text, italics });
   // Paragraph breaks inside the user's text stay paragraphs in the document.
   const paragraphs = (text: string, italics = false) =>
     text.split(/\n+/).map((line) => new Paragraph({ children: [emphasised(line, italics)] }));
@@ -33,8 +39,3 @@ export async function renderDocx(draft: DraftDocument, documentsHeading: string)
   });
   return Packer.toBuffer(document);
 }
-
-// `italics` is docx's run option; typescript-eslint mistakes it for the deprecated String.prototype.italics.
-const emphasised = (text: string, italics: boolean) =>
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  new TextRun({ text, italics });

@@ -118,6 +118,10 @@ describe('the weekly digest on Matrix', () => {
     expect(html(kz)).toMatch(/<h4>Записи без подтверждения \(\d+\):<\/h4>/);
     expect(html(kz)).toContain('<h4>Еженедельная сводка по реестру: KZ');
     expect(body(kz)).not.toContain('uz-');
+    // Each entry's one-tap actions (those of the flag and !stale), as numbered choices.
+    expect(body(kz)).toMatch(/^\d+\. Подтвердить: Данияр Демо-Омаров$/m);
+    expect(body(kz)).toMatch(/^\d+\. Пригласить: Данияр Демо-Омаров$/m);
+    expect(body(uz)).toMatch(/^\d+\. Verify: [A-Za-z -]+$/m);
 
     // Each timer moved on to next Monday 09:00, and nothing more was sent: one digest each (the
     // bot answers a room's messages in order, so once `!help` is answered a duplicate would show).

@@ -2,16 +2,20 @@
 // on the configured weekday and hour in their own time zone and working hours, in their language,
 // listing what needs them: entries not re-confirmed, changes waiting for approval, escalated
 // requests nobody answered, contacts we cannot reach or who have no messenger. The clock reads
-// Monday 7 December 2026, just before 09:00 in Tashkent and Almaty (both UTC+5).
-import { eq } from 'drizzle-orm';
+// Monday 7 December 2026, just before 09:00 in Tashkent and Almaty (both UTC+5). Its entries carry
+// the one-tap actions of the flag and /stale (Verify, Prompt again, Invite).
+import { and, eq } from 'drizzle-orm';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../src/audit/audit-schema.ts';
 import { formalRequests } from '../src/requests/requests-schema.ts';
+import type { VerificationStateItem } from '../src/verification/index.ts';
 import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import {
   api,
+  press,
   telegramPerson,
   textsIn,
   waitForMessage,
@@ -182,4 +186,93 @@ describe('the weekly digest', () => {
       textsIn(emulator, uzCoordinator.chat).filter((text) => text.includes('Weekly registry')),
     ).toHaveLength(1);
   }, 120_000);
+
+  it('carries the one-tap actions of /stale: Verify on an entry verifies the record once, audited', async () => {
+    const uzCoordinator = people.uzCoordinator as TelegramPerson;
+    const kzCoordinator = people.kzCoordinator as TelegramPerson;
+    const digestIn = (person: TelegramPerson, title: string) => {
+      const message = emulator.sentMessages(person.chat).find((sent) => sent.text?.includes(title) === true);
+      if (message === undefined) throw new Error(`no digest "${title}"`);
+      return message;
+    };
+    const uz = digestIn(uzCoordinator, 'Weekly registry digest for UZ');
+    const actions = emulator
+      .buttons(uz)
+      .flatMap((button) => ('callback_data' in button ? [`${button.text} = ${button.callback_data}`] : []));
+    // Jasur (unreachable, linked): verify, prompt again, invite; Sardor (no messenger): verify,
+    // invite; Dilnoza's entry waits for a proposal and needs none of them.
+    expect(actions.map((action) => action.replace(/(vco:[a-z]):[0-9a-z]+:/, '$1:<seq>:'))).toEqual([
+      'Verify: Jasur Demo-Aliev = vco:v:<seq>:uz-003',
+      'Prompt again: Jasur Demo-Aliev = vco:p:<seq>:uz-003',
+      'Invite: Jasur Demo-Aliev = vco:i:<seq>:uz-003',
+      'Verify: Sardor Demo-Yusupov = vco:v:<seq>:uz-001',
+      'Invite: Sardor Demo-Yusupov = vco:i:<seq>:uz-001',
+    ]);
+    // In Russian for the Kazakh coordinator, kz-004 (not re-confirmed) among them.
+    const kzLabels = emulator.buttons(digestIn(kzCoordinator, 'Еженедельная сводка по реестру: KZ'));
+    expect(kzLabels.some((button) => button.text.startsWith('Подтвердить: '))).toBe(true);
+    expect(
+      kzLabels.some((button) => 'callback_data' in button && button.callback_data.endsWith(':kz-004')),
+    ).toBe(true);
+
+    const verify = async () => {
+      const before = emulator.sentMessages(uzCoordinator.chat).length;
+      void press(emulator, uzCoordinator, uz, 'vco:v:');
+      const replies = await emulator.waitForMessages(uzCoordinator.chat, before + 1, 30_000);
+      return replies[before]?.text ?? '';
+    };
+    expect(await verify()).toContain('Jasur Demo-Aliev (uz-003) is verified on their behalf, today.');
+    const record = await api<{ verifiedAt: string; verifiedBy?: string }>(
+      testApp,
+      testApp.adminToken,
+      'GET',
+      '/v1/contacts/uz-003',
+    );
+    // Tashkent's date, by the coordinator.
+    expect(record.body).toMatchObject({ verifiedAt: '2026-12-07', verifiedBy: uzCoordinator.member.id });
+    const audited = () =>
+      testApp.application.database.db
+        .select({ actor: auditLog.actor })
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'contact.verify'), eq(auditLog.subject, 'contact:uz-003')));
+    expect(await audited()).toEqual([{ actor: `member:${uzCoordinator.member.id}` }]);
+    // A second tap on the same digest does nothing again.
+    expect(await verify()).toContain('Already done for Jasur Demo-Aliev');
+    expect(await audited()).toHaveLength(1);
+  }, 60_000);
+
+  it('past five contacts, a last button opens the whole list with its buttons', () => {
+    const { digest } = testApp.application.registryTruth;
+    const entry = (index: number): VerificationStateItem => ({
+      contactId: `uz-9${String(index)}`,
+      country: 'UZ',
+      state: 'overdue',
+      since: null,
+      verifiedAt: '2025-01-01',
+      lastSource: null,
+      promptedAt: null,
+      reminders: 0,
+      nextStep: null,
+      nextAt: null,
+      linked: false,
+      seq: 1,
+    });
+    const content = {
+      country: 'UZ',
+      stale: [1, 2, 3, 4, 5, 6, 7].map(entry),
+      proposals: [],
+      escalations: { items: [], total: 0 },
+      unreachable: [],
+      unlinked: [],
+    };
+    for (const [locale, label] of [
+      ['en', 'All 7 entries, with their actions'],
+      ['ru', 'Все записи (7) с действиями'],
+    ] as const) {
+      const { buttons } = digest.render(locale, content);
+      // Five contacts with Verify and Invite each, then the whole list (/stale's first page).
+      expect(buttons).toHaveLength(11);
+      expect(buttons.at(-1)).toEqual({ label, action: 'vco:n:0' });
+    }
+  });
 });

@@ -2,14 +2,16 @@
 // entries, changes waiting for approval, escalated requests nobody answered, contacts we cannot
 // reach), on their messenger, in their language and working hours. One durable timer per
 // coordinator (`digest:<memberId>`); firing sends this week's digest once (the outbox key names
-// the week) and sets the timer for the next week in the same transaction.
-import { plain, richToPlainText, type RichBlock, type RichContent } from '../chat/index.ts';
+// the week) and sets the timer for the next week in the same transaction. Its entries carry the
+// same one-tap actions as the flag and `/stale` (coordinator-actions.ts).
+import { plain, richToPlainText, type Button, type RichBlock, type RichContent } from '../chat/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { Principal } from '../access/index.ts';
 import type { OutboxPush } from '../outbox/index.ts';
 import type { Contact, RegistryService } from '../registry/index.ts';
 import type { OpenEscalation } from '../requests/index.ts';
 import { timerKeysStartingWith, type DurableTimers } from '../timers/index.ts';
+import { actionButtons, contactsPerPage, coordinatorActionPrefix } from './coordinator-actions.ts';
 import type { ProposalService } from './proposal-service.ts';
 import type { TruthPushes } from './truth-pushes.ts';
 import type { DigestSchedule } from './verification-policy.ts';
@@ -30,6 +32,10 @@ export interface DigestDeps {
   workingTime: WorkingTime;
   schedule: DigestSchedule;
   clock: Clock;
+  /** The longest button action every messenger of the deployment carries (`sharedMessageLimits`). */
+  maxButtonActionBytes: number;
+  /** An invite can be issued from a coordinator's buttons. */
+  invites: boolean;
 }
 
 /** What one country's digest says; every list is complete in its count, shortened in its lines. */
@@ -102,8 +108,48 @@ export function createCoordinatorDigest(deps: DigestDeps) {
     };
   }
 
-  /** The digest as rich content (headed sections; each adapter formats it) and its plain text. */
-  function render(locale: Locale, digest: DigestContent): { text: string; rich: RichContent } {
+  /**
+   * The one-tap actions of the entries that need one (not re-confirmed, unreachable, no linked
+   * messenger), in the digest's order, `contactsPerPage` contacts of them: the keyboard `/stale`
+   * shows, built the same way (verify; the prompt again when someone is linked; an invite when
+   * nobody is or their pushes fail). More contacts than that: a last button opens `/stale`'s
+   * first page, which pages on with its own buttons.
+   */
+  function buttons(locale: Locale, digest: DigestContent, name: (id: string) => string): Button[] {
+    const seen = new Set<string>();
+    const entries = [...digest.stale, ...digest.unreachable, ...digest.unlinked].filter((item) => {
+      if (seen.has(item.contactId)) return false;
+      seen.add(item.contactId);
+      return true;
+    });
+    const limits = { maxActionBytes: deps.maxButtonActionBytes, invites: deps.invites };
+    const keyboard = entries.slice(0, contactsPerPage).flatMap((item) =>
+      actionButtons(
+        pushes.t,
+        locale,
+        {
+          contactId: item.contactId,
+          name: name(item.contactId),
+          linked: item.linked,
+          unreachable: item.state === 'unreachable',
+          seq: item.seq,
+        },
+        limits,
+      ),
+    );
+    if (entries.length > contactsPerPage)
+      keyboard.push({
+        label: pushes.t(locale, 'truth-digest-all', { count: entries.length }),
+        action: `${coordinatorActionPrefix}:n:0`,
+      });
+    return keyboard;
+  }
+
+  /** The digest as rich content (headed sections; each adapter formats it), its plain text and its buttons. */
+  function render(
+    locale: Locale,
+    digest: DigestContent,
+  ): { text: string; rich: RichContent; buttons: Button[] } {
     const t = (id: string, args?: Record<string, string | number>) => pushes.t(locale, id, args);
     const snapshot = registry.snapshot();
     const name = (id: string) => {
@@ -175,7 +221,7 @@ export function createCoordinatorDigest(deps: DigestDeps) {
         ...(body.length === 0 ? [line(t('truth-digest-nothing'))] : body),
       ],
     };
-    return { text: richToPlainText(rich), rich };
+    return { text: richToPlainText(rich), rich, buttons: buttons(locale, digest, name) };
   }
 
   /** The timer fired: this week's digest (once), then the next week's timer, in one transaction. */

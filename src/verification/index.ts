@@ -127,6 +127,8 @@ export function createRegistryTruthModule(deps: RegistryTruthDeps) {
     workingTime,
     schedule: deps.policies.digest,
     clock: deps.clock,
+    maxButtonActionBytes: deps.maxButtonActionBytes ?? 64,
+    invites: deps.inviteContact !== undefined,
   });
   late.verification = verification;
   deps.timers.handle<{ contactId: string; seq: number; forced: boolean }>('verify', (payload) =>

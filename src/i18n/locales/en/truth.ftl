@@ -110,6 +110,7 @@ truth-digest-escalation-line = • { $reference } from { $from } to { $contact }
 truth-digest-unreachable = Contacts we cannot reach ({ $count }):
 truth-digest-unreachable-line = • { $name } ({ $id }): messages fail since { $since }
 truth-digest-unlinked-line = • { $name } ({ $id }): no linked messenger (invite them)
+truth-digest-all = All { $count } entries, with their actions
 truth-back-not-away = There is no question in progress to go back to, and you are not recorded as away. { $prefix }back ends an absence early; { $prefix }away records one.
 truth-act-verify = Verify: { $name }
 truth-act-prompt = Prompt again: { $name }

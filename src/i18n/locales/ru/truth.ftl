@@ -110,6 +110,7 @@ truth-digest-escalation-line = • { $reference } из { $from }, адресат
 truth-digest-unreachable = Недоступные контакты ({ $count }):
 truth-digest-unreachable-line = • { $name } ({ $id }): сообщения не доставляются с { $since }
 truth-digest-unlinked-line = • { $name } ({ $id }): мессенджер не подключён (пригласите)
+truth-digest-all = Все записи ({ $count }) с действиями
 truth-back-not-away = Сейчас нет вопроса, к которому можно вернуться, и вы не отмечены как отсутствующий. { $prefix }назад досрочно завершает отсутствие; { $prefix }отсутствую отмечает его.
 truth-act-verify = Подтвердить: { $name }
 truth-act-prompt = Спросить снова: { $name }

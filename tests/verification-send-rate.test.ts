@@ -2,8 +2,9 @@
 // chat, against the Bot API emulator with Telegram's flood limits on (30 messages a second over
 // any sliding second): every contact gets their prompt exactly once and Telegram never answers
 // 429. The outbox paces every push through the shared rate limiter at the adapter's declared rate
-// (28 a second), one slot per message; a send that starts late after its slot keeps it (see
-// src/outbox/outbox-delivery.ts), so no message takes two slots and none is refused.
+// (28 a second), one slot per message, and checks Telegram's own ceiling against the sends really
+// started right before each call (src/outbox/send-rate-limiter.ts), so none is refused. Stalling
+// senders: send-rate-ceiling.test.ts.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';

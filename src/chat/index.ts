@@ -25,6 +25,7 @@ export {
   type MessengerCapabilities,
   type MessengerCapabilityLookup,
   type MessengerDirectory,
+  type SendRate,
 } from './messenger-port.ts';
 export {
   alternatives,

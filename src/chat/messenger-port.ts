@@ -48,7 +48,22 @@ export interface MessengerCapabilities {
    * How fast pushes may go, shared by every process (src/outbox spaces sends to stay inside it);
    * absent: as fast as the workers deliver.
    */
-  sendRate?: { perSecond: number; perChatPerSecond: number } | undefined;
+  sendRate?: SendRate | undefined;
+}
+
+/** How fast pushes go to one messenger (capabilities.sendRate). */
+export interface SendRate {
+  /** Pace over all chats: sends are spaced evenly at this rate. */
+  perSecond: number;
+  /** Pace in one chat. */
+  perChatPerSecond: number;
+  /**
+   * The messenger's own limits, counted over any sliding second where it receives the calls
+   * (e.g. 30 overall and 1 per chat). Given, every send is also checked against a log of the
+   * sends actually started, right before its call, so that sends the pace had spaced but a
+   * stalled process let bunch up never exceed them. Absent: the pace alone.
+   */
+  ceiling?: { perSecond: number; perChatPerSecond: number } | undefined;
 }
 
 /**

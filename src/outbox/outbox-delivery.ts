@@ -8,7 +8,8 @@
 // no way to ask. We choose at most once there:
 // such a row becomes 'uncertain' and is never sent again, because a nudge sent twice erodes trust
 // in every nudge, while a lost one is followed by the next one on schedule. The window is one
-// HTTP round trip between two UPDATEs (the last look before the call, and the mark; milliseconds),
+// HTTP round trip between two UPDATEs (the last look before the call, and the mark; milliseconds,
+// and the messenger's ceiling check between them, which may wait for the sliding second to have room),
 // and it is only opened at the end of the rate limiter's wait (the claim is made 20 ms before the slot, on connections of its own). Messengers
 // with idempotent sends (capabilities.idempotentSends: transaction ids, the web console's event
 // ids) are simply sent again with the same key: exactly once. A row its
@@ -191,10 +192,12 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
   /**
    * Waits for the chat's next send slot (see the rate limiter), up to `claimLeadMs` before it, so
    * that the claim's round trip is made by the slot's time: granted with the slot's time, or
-   * refused with how long until the next one when that is more than `maxRateWaitMs` away. One
-   * message, one slot: only a wait that ended past its slot (this process stalled) takes another,
-   * because the messenger counts arrivals in sliding windows and a stalled send would bunch with
-   * the sends of later slots; the stalled slot's moment is lost either way.
+   * refused with how long until the next one when that is more than `maxRateWaitMs` away. A
+   * messenger whose ceiling is checked at the send (`rateLimiter.admit`) keeps its one slot
+   * however late this process comes back: the check right before the call holds a late send that
+   * would bunch with later ones. Without that check, a wait that ended past its slot (this process
+   * stalled) takes another, because the messenger counts arrivals in sliding windows; the stalled
+   * slot's moment is lost either way.
    */
   async function takeSlot(
     row: OutboxRow,
@@ -204,6 +207,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       if (!reservation.granted) return { granted: false, waitMs: reservation.waitMs };
       const at = Date.now() + reservation.waitMs;
       await sleepUntil(at - claimLeadMs);
+      if (rateLimiter.checksAtSend(row.platform)) return { granted: true, at };
       if (Date.now() - at <= lateSlotToleranceMs || attempt >= 5) return { granted: true, at };
     }
   }
@@ -342,8 +346,8 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     // Still, a stalled process can return from the claim past the slot: sent then, the message would
     // bunch with the sends of later slots. Take the next free slot, holding the claim (the crash
     // window grows by that wait, in this case only); the next free slot too far away, give the
-    // claim back and come again.
-    if (Date.now() - slot.at > lateSlotToleranceMs) {
+    // claim back and come again. (With a ceiling checked at the send, that check holds it instead.)
+    if (!rateLimiter.checksAtSend(row.platform) && Date.now() - slot.at > lateSlotToleranceMs) {
       const again = await takeSlot(row);
       if (!again.granted) {
         await sendDb
@@ -369,6 +373,22 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       logger.info({ outboxId: row.id, kind: row.kind }, 'push taken back by its writer before sending');
       return;
     }
+    // The messenger's ceiling, checked against the sends really started, at the last moment before
+    // the call: a send that comes late (this process stalled anywhere since its slot) waits for the
+    // sliding window to have room instead of bunching with the sends of later slots. The wait is
+    // under a second as a rule; one longer than `maxRateWaitMs` gives the claim back.
+    let admission = await rateLimiter.admit(row.platform, row.chatId);
+    while (!admission.admitted) {
+      if (admission.waitMs > maxRateWaitMs) {
+        await sendDb
+          .update(outbox)
+          .set({ state: 'pending', claimToken: null, sendStartedAt: null, updatedAt: clock.now() })
+          .where(stillOurClaim);
+        return postpone(job, token, admission.waitMs);
+      }
+      await sleep(admission.waitMs);
+      admission = await rateLimiter.admit(row.platform, row.chatId);
+    }
 
     // The one way out (src/chat/reply-path.ts), as for inline answers. The outbox id is the
     // idempotency key: a messenger that honours keys delivers a retry once. Paced: a refusal (429)
@@ -382,6 +402,11 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       failure: adapter.classifyFailure(error),
       error,
     }));
+    // Logged as answered now (the latest the message can have arrived), alongside the mark rather
+    // than before it: the mark closes the window in which a crash leaves the outcome unknown.
+    void admission.finished().catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message, platform: row.platform }, 'send log not updated');
+    });
     if (!outcome.sent) {
       const { failure, error } = outcome;
       logger.warn(
@@ -466,9 +491,9 @@ const threadWaitMs = 30_000;
 const threadWaitStepMs = 250;
 
 /**
- * How late after its slot a send may still start (see the rate-limit loop). The adapter declares a
- * little under the messenger's limit (`capabilities.sendRate`, e.g. 28 of 30 a second: a slot every 36 ms): sends this
- * late bring at most two extra arrivals into any sliding second, still within the limit.
+ * How late after its slot a send may still start on a messenger without a ceiling checked at the
+ * send (see takeSlot); later, it takes another slot. A messenger with one (`sendRate.ceiling`)
+ * keeps its slot: the check right before the call holds a send that would bunch.
  */
 const lateSlotToleranceMs = 50;
 

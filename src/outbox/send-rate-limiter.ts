@@ -1,14 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { SendRate } from '../chat/index.ts';
 
 /** Outbound limits of one messenger, shared by every process through Redis. */
-export interface PlatformLimits {
-  /** Messages per second across all chats. */
-  perSecond: number;
-  /** Messages per second to one chat. */
-  perChatPerSecond: number;
-}
+export type PlatformLimits = SendRate;
 
 export type Reservation = { granted: true; waitMs: number } | { granted: false; waitMs: number };
+
+export type Admission =
+  | {
+      admitted: true;
+      /**
+       * Call once the messenger answered (or the call failed): the send is logged as of then, the
+       * latest it can have arrived. Until then it is logged as of the check, the earliest.
+       */
+      finished(): Promise<void>;
+    }
+  | { admitted: false; waitMs: number };
 
 export interface SendRateLimiter {
   /**
@@ -17,6 +25,14 @@ export interface SendRateLimiter {
    * holding a worker slot).
    */
   reserve(platform: string, chatId: string, maxWaitMs: number): Promise<Reservation>;
+  /**
+   * The last check, right before the messenger call: records the send as started now if the
+   * messenger's ceiling (`sendRate.ceiling`) allows one more over the sliding second, or says how
+   * long until it does. Always admitted for a messenger without a ceiling.
+   */
+  admit(platform: string, chatId: string): Promise<Admission>;
+  /** Whether `admit` checks anything for this messenger (it declares a ceiling). */
+  checksAtSend(platform: string): boolean;
 }
 
 // Evenly spaced slots (a "virtual scheduling" token bucket without burst): each key holds the
@@ -43,6 +59,61 @@ end
 return {1, math.ceil(wait)}
 `;
 
+// A sliding log of the sends really started (sorted sets scored by Redis TIME, in milliseconds
+// with microseconds): entries older than the window are dropped; with fewer than the limit left,
+// this send is added and goes; otherwise the answer is how long until the entry that blocks it
+// leaves the window.
+//
+// The messenger counts a call when it arrives, which is some time after its check: the reply's
+// way back, a process stalled before the request goes out (a busy event loop), the network. A
+// late arrival would bunch with sends checked a second later. So once the call is answered, its
+// entry moves to that moment (finishScript; later than the arrival, never earlier): every check
+// made after a call was answered counts it where it may have landed. An entry only stays at its
+// check time while its call is in flight, which needs no margin unless a flight takes longer than
+// the window. Redis TIME on both ends: every process agrees.
+const admitScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local window = tonumber(ARGV[1])
+local limits = { tonumber(ARGV[2]), tonumber(ARGV[3]) }
+local member = ARGV[4]
+local wait = 0
+for i = 1, 2 do
+  if limits[i] > 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+    local n = redis.call('ZCARD', KEYS[i])
+    if n >= limits[i] then
+      local blocking = redis.call('ZRANGE', KEYS[i], n - limits[i], n - limits[i], 'WITHSCORES')
+      local until_free = tonumber(blocking[2]) + window - now
+      if until_free > wait then wait = until_free end
+    end
+  end
+end
+if wait > 0 then return {0, math.max(1, math.ceil(wait))} end
+for i = 1, 2 do
+  if limits[i] > 0 then
+    redis.call('ZADD', KEYS[i], now, member)
+    redis.call('PEXPIRE', KEYS[i], math.ceil(window) + 60000)
+  end
+end
+return {1, 0}
+`;
+
+const finishScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'XX', 'GT', now, ARGV[1])
+end
+return 1
+`;
+
+/**
+ * The messenger's second, and a little more: the clocks of Redis and the messenger may run at
+ * slightly different rates (NTP slewing); a few milliseconds cost nothing at the pace.
+ */
+const logWindowMs = 1010;
+
 export function createSendRateLimiter({
   client,
   prefix,
@@ -53,13 +124,16 @@ export function createSendRateLimiter({
   /** Each messenger's limits, as its adapter declares them (capabilities.sendRate); none: unlimited. */
   limitsOf: (platform: string) => PlatformLimits | undefined;
 }): SendRateLimiter {
+  // Hash tags keep every key of a messenger in one cluster slot, as a script needs.
+  const keysOf = (platform: string, chatId: string, kind: string): [string, string] => [
+    `${prefix}:${kind}:{${platform}}`,
+    `${prefix}:${kind}:{${platform}}:chat:${chatId}`,
+  ];
   return {
     async reserve(platform, chatId, maxWaitMs) {
       const limit = limitsOf(platform);
       if (limit === undefined) return { granted: true, waitMs: 0 };
-      // Hash tags keep both keys in one cluster slot, as a script needs.
-      const globalKey = `${prefix}:send-rate:{${platform}}`;
-      const chatKey = `${prefix}:send-rate:{${platform}}:chat:${chatId}`;
+      const [globalKey, chatKey] = keysOf(platform, chatId, 'send-rate');
       const result = (await client.eval(
         reserveScript,
         2,
@@ -71,5 +145,30 @@ export function createSendRateLimiter({
       )) as [number, number];
       return { granted: result[0] === 1, waitMs: result[1] };
     },
+
+    async admit(platform, chatId) {
+      const ceiling = limitsOf(platform)?.ceiling;
+      if (ceiling === undefined) return { admitted: true, finished: () => Promise.resolve() };
+      const keys = keysOf(platform, chatId, 'send-log');
+      const member = randomUUID();
+      const result = (await client.eval(
+        admitScript,
+        2,
+        ...keys,
+        String(logWindowMs),
+        String(ceiling.perSecond),
+        String(ceiling.perChatPerSecond),
+        member,
+      )) as [number, number];
+      if (result[0] !== 1) return { admitted: false, waitMs: result[1] };
+      return {
+        admitted: true,
+        finished: async () => {
+          await client.eval(finishScript, 2, ...keys, member);
+        },
+      };
+    },
+
+    checksAtSend: (platform) => limitsOf(platform)?.ceiling !== undefined,
   };
 }

@@ -131,15 +131,17 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
       // Recorded replies leave through the same send as pushes; their choices were recorded with them.
       adapter: {
         ...matrixMessenger,
-        send: async (roomId, message, sendOptionsOf) => ({
-          messageId: await sendMessage(
+        send: async (roomId, message, sendOptionsOf) => {
+          const messageId = await sendMessage(
             client,
             roomId,
             message,
             sendOptionsOf?.idempotencyKey ?? randomUUID(),
             sendOptions('recorded'),
-          ),
-        }),
+          );
+          await keysSaved(session);
+          return { messageId };
+        },
       },
       client,
       repository,
@@ -256,7 +258,7 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     status = 'stopped';
   }
 
-  async function requireActive(): Promise<MatrixClient> {
+  async function requireActive(): Promise<MatrixSession> {
     const current = active;
     if (current === undefined || !clientIsLive(current.session.client)) {
       throw new ChatDeliveryError({
@@ -264,7 +266,24 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
         code: status === 'standby' ? 'matrix_other_replica_syncs' : 'matrix_not_connected',
       });
     }
-    return Promise.resolve(current.session.client);
+    return Promise.resolve(current.session);
+  }
+
+  /**
+   * A send is done only once the keys it made are saved. Sending to a person the first time (or
+   * with a new room key) creates an Olm session and a room key that exist only in this process's
+   * memory; the person's client answers through that session. Were this process to die before its
+   * next save with the delivery recorded as done, the replica taking over (restored from that save)
+   * could never read the answer. Recorded only after the save, a delivery cut short by a crash is
+   * sent again by the replica that takes over (the same transaction id: the same event), with keys
+   * it holds, and the person's client answers through the newest session.
+   */
+  async function keysSaved(session: MatrixSession): Promise<void> {
+    try {
+      await session.persistCrypto();
+    } catch (error) {
+      throw new ChatDeliveryError({ kind: 'retry', code: 'matrix_keys_not_saved' }, undefined, error);
+    }
   }
 
   /** A DM with `userId` that the bot is in, or a new one: encrypted from its first event. */
@@ -316,9 +335,12 @@ export function createMatrixBot(options: MatrixBotOptions): MatrixBot {
     message: OutboundMessage,
     idempotencyKey: string,
   ): Promise<{ messageId: string }> {
-    const client = await requireActive();
+    const session = await requireActive();
+    const { client } = session;
     const roomId = chatId.startsWith('@') ? await directRoomWith(client, chatId) : chatId;
-    return { messageId: await sendMessage(client, roomId, message, idempotencyKey, sendOptions('remember')) };
+    const messageId = await sendMessage(client, roomId, message, idempotencyKey, sendOptions('remember'));
+    await keysSaved(session);
+    return { messageId };
   }
 
   /**

@@ -47,6 +47,11 @@ export interface MatrixSession {
   readonly resumed: boolean;
   /** Writes crypto state and sync position together (one transaction). */
   persist(saved?: SavedSync): Promise<void>;
+  /**
+   * Writes the crypto state alone, now: after a send, whose room keys and Olm sessions exist only
+   * in memory until then (a crypto state ahead of the saved sync position is safe; behind it is not).
+   */
+  persistCrypto(): Promise<void>;
   /** Stops the client, saves a last time, frees the in-memory crypto databases. */
   close(): Promise<void>;
 }
@@ -85,30 +90,46 @@ export async function openMatrixSession(input: {
   // Digests of what was written last: an unchanged crypto store (most syncs) is not written again.
   const written = { crypto: '', sync: '' };
   const digest = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
-  const persist = async (saved?: SavedSync): Promise<void> => {
-    // Serialized: two overlapping writes could store an older crypto state after a newer one.
+  /**
+   * One write of the crypto store, and of the sync position when `sync` is given. Serialized: two
+   * overlapping writes could store an older crypto state after a newer one. `onStart` runs as the
+   * write begins (before its snapshot).
+   */
+  const write = (sync: (() => SavedSync | undefined) | undefined, onStart?: () => void): Promise<void> => {
     const run = persisting.then(async () => {
-      await input.beforePersist?.();
+      onStart?.();
+      if (sync !== undefined) await input.beforePersist?.();
       const crypto = await snapshotDatabases(prefix);
-      const sync = saved ?? store.snapshot();
-      const syncJson = sync === undefined ? undefined : JSON.stringify(sync);
-      const next = { crypto: digest(crypto), sync: syncJson === undefined ? '' : digest(syncJson) };
+      const cryptoDigest = digest(crypto);
       const entries: { kind: string; data: string }[] = [];
-      if (next.crypto !== written.crypto) {
+      if (cryptoDigest !== written.crypto) {
         entries.push(
           { kind: blobKinds.crypto, data: cipher.encrypt(crypto) },
           { kind: 'crypto-device', data: cipher.encrypt(Buffer.from(session.deviceId, 'utf8')) },
         );
       }
-      if (syncJson !== undefined && next.sync !== written.sync) {
+      const saved = sync?.();
+      const syncJson = saved === undefined ? undefined : JSON.stringify(saved);
+      const syncDigest = syncJson === undefined ? undefined : digest(syncJson);
+      if (syncJson !== undefined && syncDigest !== written.sync) {
         entries.push({ kind: blobKinds.sync, data: cipher.encrypt(Buffer.from(syncJson, 'utf8')) });
       }
       // One transaction: the sync position is never ahead of the crypto state that goes with it.
       await repository.saveBlobs(entries);
-      Object.assign(written, next);
+      written.crypto = cryptoDigest;
+      if (syncDigest !== undefined) written.sync = syncDigest;
     });
     persisting = run.catch(() => undefined);
     return run;
+  };
+  const persist = (saved?: SavedSync): Promise<void> => write(() => saved ?? store.snapshot());
+  // A crypto write queued and not yet begun snapshots after every send that asked for it: they share it.
+  let cryptoWriteQueued: Promise<void> | undefined;
+  const persistCrypto = (): Promise<void> => {
+    cryptoWriteQueued ??= write(undefined, () => {
+      cryptoWriteQueued = undefined;
+    });
+    return cryptoWriteQueued;
   };
   const store = new PersistedSyncStore({
     initial,
@@ -163,6 +184,7 @@ export async function openMatrixSession(input: {
     store,
     resumed: initial !== undefined,
     persist,
+    persistCrypto,
     async close() {
       await drainOutgoingCryptoRequests(client);
       client.stopClient();

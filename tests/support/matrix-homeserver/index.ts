@@ -59,6 +59,11 @@ export interface TestHomeserver {
   /** Device ids a user currently has. */
   devicesOf(userId: string): string[];
   /**
+   * To-device messages queued for a user's devices that their clients have not yet acknowledged
+   * (a client acknowledges them by syncing on from the batch that brought them, once processed).
+   */
+  undeliveredToDevice(userId: string): number;
+  /**
    * Exempts a user from the message rate limit (Synapse: an admin's per-user override), e.g. a
    * test's own user who must send faster than a person would.
    */
@@ -314,6 +319,11 @@ export async function startMatrixHomeserver(options: HomeserverOptions = {}): Pr
     },
     toDeviceMessages: () => state.toDeviceLog,
     devicesOf: (userId) => [...state.requireUser(userId).devices.keys()],
+    undeliveredToDevice: (userId) =>
+      [...state.requireUser(userId).devices.values()].reduce(
+        (count, device) => count + device.inbox.length,
+        0,
+      ),
     roomEvents: (roomId) => state.requireRoom(roomId).events.map((event) => state.toClientEvent(event)),
     roomIds: () => [...state.rooms.keys()],
     isEncrypted: (roomId) => state.requireRoom(roomId).state.has('m.room.encryption\u0000'),

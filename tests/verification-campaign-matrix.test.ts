@@ -36,6 +36,7 @@ import {
   linkOverdueMatrixContacts,
   overdueRegistry,
   promptText,
+  verificationRow,
   writeVerificationPolicy,
   type LinkedPerson,
   type MatrixLinkedPerson,
@@ -133,8 +134,8 @@ const promptsIn = (person: LinkedPerson) =>
   textsIn(emulator, person.chat).filter((text) => text.includes(promptText));
 const asTelegramPerson = (person: LinkedPerson) => person as unknown as TelegramPerson;
 
-// Matrix side: what the bot sent a person, decrypted (an undecryptable event stays m.room.encrypted
-// with no body, so it never matches a text).
+// Matrix side: what the bot sent a person, decrypted. The SDK records an event it could not decrypt
+// as an m.bad.encrypted placeholder ("** Unable to decrypt: ..."), so it never matches a text.
 const bodyOf = (message: ReceivedMessage) =>
   typeof message.content.body === 'string' ? message.content.body : '';
 const fromBot = (person: MatrixLinkedPerson) =>
@@ -144,7 +145,9 @@ const matrixPrompts = (person: MatrixLinkedPerson) =>
 const matrixTexts = (person: MatrixLinkedPerson, needle: string) =>
   fromBot(person).filter((message) => bodyOf(message).includes(needle));
 const undecryptable = (person: MatrixLinkedPerson) =>
-  fromBot(person).filter((message) => message.type === 'm.room.encrypted');
+  fromBot(person).filter(
+    (message) => message.type === 'm.room.encrypted' || message.content.msgtype === 'm.bad.encrypted',
+  );
 
 /**
  * Waits until every Matrix person's client has received (and decrypted, or given up on) every
@@ -189,7 +192,12 @@ function waitForBot(person: MatrixLinkedPerson, needle: string, timeoutMs = 90_0
     .catch((error: unknown) => {
       throw new Error(
         `${person.contactId}: no "${needle}" from the bot (${String(error)}); it has: ${JSON.stringify(
-          fromBot(person).map((message) => [message.type, bodyOf(message).slice(0, 50)]),
+          fromBot(person).map((message) => [
+            message.type,
+            message.roomId,
+            message.eventId,
+            bodyOf(message).slice(0, 50),
+          ]),
         )}`,
       );
     });
@@ -296,6 +304,15 @@ describe('a two-messenger re-verification campaign with the Matrix worker killed
       60_000,
     );
     for (const person of onMatrix) await waitForBot(person, promptText, 60_000);
+    // Their clients have taken in every room key and Olm message the bot's device sent them: a
+    // prompt sent again after the crash came with keys of the worker that took over, and a client
+    // answers through the newest session it has.
+    for (const person of onMatrix)
+      await eventually(
+        () => (homeserver.undeliveredToDevice(person.user.userId) === 0 ? true : undefined),
+        `${person.contactId}'s client to have taken in what the bot's device sent it`,
+        60_000,
+      );
 
     const rows = await promptRows();
     const resent = new Set(
@@ -317,7 +334,8 @@ describe('a two-messenger re-verification campaign with the Matrix worker killed
       /1\. All correct\n2\. Something changed/,
     );
 
-    // Who answers what: the earliest prompted stay silent (their reminders come first). On Matrix
+    // Who answers what: the last prompted stay silent, so once their flags have come, every
+    // reminder and flag of those who answered would have come due too (see below). On Matrix
     // the multi-step answers are given to the reminder: a reminder arriving mid-way would offer
     // its own numbered choices and drop the unfinished answer (Telegram's buttons belong to their
     // message, so there they answer the prompt).
@@ -328,16 +346,16 @@ describe('a two-messenger re-verification campaign with the Matrix worker killed
       );
     const tgOrder = byPromptTime(onTelegram, (person) => String(person.chat.id));
     const mxOrder = byPromptTime(onMatrix, (person) => person.user.userId);
-    const tgSilent = tgOrder.slice(0, 2);
-    const mxSilent = mxOrder.slice(0, 2);
-    const confirmingTelegram = tgOrder.slice(2, perMessenger - 3);
-    const confirmingMatrix = mxOrder.slice(2, perMessenger - 3);
-    const [tgChanger, tgLeaver, tgAway] = tgOrder.slice(perMessenger - 3) as [
+    const tgSilent = tgOrder.slice(perMessenger - 2);
+    const mxSilent = mxOrder.slice(perMessenger - 2);
+    const confirmingTelegram = tgOrder.slice(0, perMessenger - 5);
+    const confirmingMatrix = mxOrder.slice(0, perMessenger - 5);
+    const [tgChanger, tgLeaver, tgAway] = tgOrder.slice(perMessenger - 5, perMessenger - 2) as [
       LinkedPerson,
       LinkedPerson,
       LinkedPerson,
     ];
-    const [mxChanger, mxLeaver, mxAway] = mxOrder.slice(perMessenger - 3) as [
+    const [mxChanger, mxLeaver, mxAway] = mxOrder.slice(perMessenger - 5, perMessenger - 2) as [
       MatrixLinkedPerson,
       MatrixLinkedPerson,
       MatrixLinkedPerson,
@@ -539,6 +557,35 @@ describe('a two-messenger re-verification campaign with the Matrix worker killed
         person.contactId,
       ).toHaveLength(1);
       expect(state.get(person.contactId)?.state, person.contactId).toBe('overdue');
+    }
+    // An answer ends the round: nothing about it is written after the answer (no reminder, no flag
+    // to the coordinator; under load a flag may come before a late answer). The silent were
+    // prompted last, so their flags (awaited above) came due after every confirmer's reminder and
+    // flag would have.
+    const written = await db
+      .select({
+        chatId: outboxTable.chatId,
+        dedupeKey: outboxTable.dedupeKey,
+        createdAt: outboxTable.createdAt,
+      })
+      .from(outboxTable);
+    const confirmers: { contactId: string; chatId: string }[] = [
+      ...confirmingTelegram.map((person) => ({
+        contactId: person.contactId,
+        chatId: String(person.chat.id),
+      })),
+      ...confirmingMatrix.map((person) => ({ contactId: person.contactId, chatId: person.user.userId })),
+    ];
+    for (const { contactId, chatId } of confirmers) {
+      const answeredAt = (await verificationRow(testApp.application, contactId))?.lastConfirmedAt;
+      expect(answeredAt, contactId).toBeInstanceOf(Date);
+      const roundAfterAnswer = written.filter(
+        (row) =>
+          row.createdAt > answeredAt! &&
+          ((row.chatId === chatId && row.dedupeKey.startsWith(`verify:${contactId}:`)) ||
+            row.dedupeKey.startsWith(`verify-flag:${contactId}:`)),
+      );
+      expect(roundAfterAnswer, contactId).toEqual([]);
     }
     // Those who confirmed: at most the one reminder, which may cross their answer (written before
     // it, delivered after the direct reply), and their record fresh by their own word.

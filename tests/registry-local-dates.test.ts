@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { bearer, createCaller, fixture, type Caller } from './support/registry-fixture.ts';
 import { createTestClock } from './support/test-clock.ts';
+import { csrf, sessionCookie } from './support/web-console-client.ts';
 
 /** 20:30 UTC: 2 December in Almaty, Bishkek and Tashkent, still 1 December in UTC. */
 const eveningInUtc = '2026-12-01T20:30:00Z';
@@ -101,5 +102,46 @@ describe('freshness on the local date', () => {
     ]);
     // The month in progress ends now, on Almaty's date too.
     expect(body.monthly.at(-1)).toMatchObject({ month: '2026-12', share6Months: 0.25, share12Months: 0.5 });
+  });
+
+  it("the console's registry list and contact page mark the record stale, and an absence from 2 December away, that evening", async () => {
+    clock.set(eveningInUtc);
+    await verifiedOn('kz-002', '2025-12-01');
+    await testApp.application.registry.updateContact(undefined, 'kz-002', {
+      outOfOffice: { start: '2026-12-02', end: '2026-12-09' },
+    } as never);
+    const member = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/v1/members',
+      headers: bearer(testApp.adminToken),
+      payload: { name: 'Console Coordinator', country: 'KZ', role: 'coordinator' },
+    });
+    const invite = await testApp.application.app.inject({
+      method: 'POST',
+      url: `/v1/members/${member.json<{ id: string }>().id}/invites`,
+      headers: bearer(testApp.adminToken),
+      payload: {},
+    });
+    const login = await testApp.application.app.inject({
+      method: 'POST',
+      url: '/console/login',
+      headers: csrf,
+      payload: { code: invite.json<{ code: string }>().code },
+    });
+    expect(login.statusCode).toBe(200);
+    const cookies = {
+      [sessionCookie]: login.cookies.find((cookie) => cookie.name === sessionCookie)?.value ?? '',
+    };
+    const page = (url: string) => testApp.application.app.inject({ method: 'GET', url, cookies });
+    const name = 'Madina Demo-Seitova';
+
+    const stale = await page('/console/registry?country=KZ&stale=1');
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toContain(name);
+    const away = await page('/console/registry?country=KZ&away=1');
+    expect(away.body).toContain(name);
+    const record = await page('/console/registry/contacts/kz-002');
+    expect(record.body).toContain('>stale<');
+    expect(record.body).toMatch(/away until/);
   });
 });

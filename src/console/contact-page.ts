@@ -12,7 +12,8 @@ import type { AuditEntryView } from '../audit/index.ts';
 export interface ContactPageData {
   record: ContactRecord;
   registry: RegistryFile;
-  now: Date;
+  /** Today in the contact's country: staleness and absence are judged on it. */
+  today: string;
   /** Names of the members the page mentions (verifier, history actors, people behind the contact). */
   names: ReadonlyMap<string, { name: string; country: string | null }>;
   people: { memberIds: string[]; platforms: string[] } | undefined;
@@ -43,14 +44,15 @@ export function renderContactBody(
   const { t } = context;
   const { record } = data;
   const authority = data.registry.authorities.find((item) => item.id === record.authority);
-  const stale = isStale(record, data.now);
+  const stale = isStale(record, data.today);
   const verifier =
     record.verifiedBy === undefined
       ? undefined
       : (data.names.get(record.verifiedBy)?.name ?? record.verifiedBy);
-  const today = data.now.toISOString().slice(0, 10);
   const away =
-    record.outOfOffice != null && record.outOfOffice.start <= today && today <= record.outOfOffice.end;
+    record.outOfOffice != null &&
+    record.outOfOffice.start <= data.today &&
+    data.today <= record.outOfOffice.end;
   const deputy =
     record.deputy == null ? undefined : data.registry.contacts.find((item) => item.id === record.deputy);
   return html`<div id="contact-body">

@@ -5,7 +5,7 @@ import { consolePlugin } from './console-plugin.ts';
 import { analyticsPages, type AnalyticsPagesDeps } from './analytics-handlers.ts';
 import { membersPages, type MembersPagesDeps } from './members-handlers.ts';
 import { oversightPages, type OversightPagesDeps } from './oversight-handlers.ts';
-import { registryAdminPages } from './registry-admin-handlers.ts';
+import { registryAdminPages, type RegistryAdminPagesDeps } from './registry-admin-handlers.ts';
 import { requestPages } from './request-handlers.ts';
 import { registryPages, type RegistryPagesDeps } from './registry-handlers.ts';
 import type { SessionCookieOptions } from '../http/index.ts';
@@ -15,7 +15,12 @@ export type { RegistryTruth, ProposalView, VerificationStateView } from './regis
 export { consoleScriptBytes } from './console-plugin.ts';
 
 export interface StewardshipDeps
-  extends RegistryPagesDeps, MembersPagesDeps, AnalyticsPagesDeps, OversightPagesDeps {
+  extends
+    RegistryPagesDeps,
+    RegistryAdminPagesDeps,
+    MembersPagesDeps,
+    AnalyticsPagesDeps,
+    OversightPagesDeps {
   config: { http: SessionCookieOptions; defaultLocale: Locale };
   translator: Translator;
 }

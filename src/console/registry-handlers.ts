@@ -1,6 +1,5 @@
 // Routes of the registry pages: the table, a contact's page and what can be done there (save,
 // verify; re-verify, proposals and retirement when the registry-truth module is wired).
-import { type Clock, systemClock } from '../clock/index.ts';
 import type { ContactRecord, RegistryService } from '../registry/index.ts';
 import type { PageContext } from './console-context.ts';
 import type { ConsoleShared } from './console-plugin.ts';
@@ -32,13 +31,11 @@ export interface RegistryPagesDeps {
   reach: ContactReachService;
   /** Issue #14's module; its sections appear on the contact page when present. */
   truth?: RegistryTruth | undefined;
-  clock?: Clock;
 }
 
 type FormBody = Record<string, string | string[] | undefined>;
 
 export function registryPages(deps: RegistryPagesDeps) {
-  const clock = deps.clock ?? systemClock;
   const linkStates = () => deps.reach.all();
   const forgetLinks = () => {
     deps.reach.forget();
@@ -76,7 +73,7 @@ export function registryPages(deps: RegistryPagesDeps) {
     return {
       record,
       registry: deps.registry.view().file,
-      now: clock.now(),
+      today: deps.registry.todayIn(record.country),
       names: await deps.directory.names(memberIds),
       people,
       history: history.entries,
@@ -102,7 +99,7 @@ export function registryPages(deps: RegistryPagesDeps) {
       const body = renderRegistryPage(context, query, {
         file: deps.registry.view().file,
         links: await linkStates(),
-        now: clock.now(),
+        todayIn: deps.registry.todayIn,
       });
       return sendPage(reply, context, {
         section: 'registry',

@@ -1,6 +1,6 @@
 // /console/registry: the contacts of my country (a coordinator) or of all countries (an admin), as
 // a table to sort, filter and search; every filter is in the address, so a view can be bookmarked.
-import type { ContactRecord, RegistryFile } from '../registry/index.ts';
+import type { ContactRecord, RegistryFile, TodayIn } from '../registry/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './console-context.ts';
 import {
@@ -63,7 +63,8 @@ const queryParameters = (query: RegistryQuery, admin: boolean) => ({
 export interface RegistryPageData {
   file: RegistryFile;
   links: ReadonlyMap<string, ContactLinkState>;
-  now: Date;
+  /** A country's date today (`RegistryService.todayIn`). */
+  todayIn: TodayIn;
 }
 
 export function renderRegistryPage(
@@ -76,7 +77,7 @@ export function renderRegistryPage(
   const authorities = new Map(data.file.authorities.map((authority) => [authority.id, authority]));
   const authorityName = (id: string) => context.text(authorities.get(id)?.name) || id;
   const contactName = (record: ContactRecord) => context.text(record.name);
-  const rows = buildRows(data.file.contacts, data.links, data.now);
+  const rows = buildRows(data.file.contacts, data.links, data.todayIn);
   const selection = selectRows(rows, query, { authority: authorityName, contact: contactName });
   const parameters = queryParameters(query, admin);
   const sortHref = (key: SortKey) =>

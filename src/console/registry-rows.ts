@@ -3,7 +3,7 @@
 // the registry snapshot, so a registry of thousands renders without a database round trip.
 import { transliterate } from 'transliteration';
 import type { ContactRecord } from '../registry/index.ts';
-import { isStale } from '../registry/index.ts';
+import { isStale, type TodayIn } from '../registry/index.ts';
 
 export interface ContactLinkState {
   /** Members stand behind the contact and linked at least one messenger. */
@@ -58,16 +58,17 @@ export function searchKey(text: string): string {
 export function buildRows(
   contacts: readonly ContactRecord[],
   links: ReadonlyMap<string, ContactLinkState>,
-  now: Date,
+  todayIn: TodayIn,
 ): RegistryRow[] {
-  const today = now.toISOString().slice(0, 10);
   return contacts.map((record) => {
     const link = links.get(record.id);
+    // Stale and away are judged on the contact's country's date, as the API and the bots judge them.
+    const today = todayIn(record.country);
     const away =
       record.outOfOffice != null && record.outOfOffice.start <= today && today <= record.outOfOffice.end;
     return {
       record,
-      stale: isStale(record, now),
+      stale: isStale(record, today),
       away,
       linked: link?.linked ?? false,
       unreachable: link?.unreachable ?? false,

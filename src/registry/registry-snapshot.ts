@@ -98,9 +98,9 @@ export const freshSinceDay = (today: string): string => monthsBeforeDay(today, s
 /** The first verification date that is still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
 export const freshSince = (now: Date): string => freshSinceDay(isoDay(now));
 
-/** Verified more than twelve months before `now` (by the UTC date; `freshSinceDay` for a country's own). */
-export const isStale = (contact: { verifiedAt: string }, now: Date): boolean =>
-  contact.verifiedAt < freshSince(now);
+/** Verified more than twelve months before `today`, the contact's country's own date (`todayIn`). */
+export const isStale = (contact: { verifiedAt: string }, today: string): boolean =>
+  contact.verifiedAt < freshSinceDay(today);
 
 /** A country's time zone in the registry (UTC for a country it does not know). */
 export const timezoneOfCountry = (view: RegistryView, country: string): string =>

@@ -8,7 +8,7 @@ import { auditLog } from './audit-schema.ts';
 import { verifyChain, type AuditProblem } from './audit-verify.ts';
 import { sortKeys } from './canonical-json.ts';
 import { AppError } from '../errors/index.ts';
-import type { Database, Queryable } from '../db/index.ts';
+import { beforeCommit, type Database, type Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
 
 export type { AuditHead } from './audit-checkpoint.ts';
@@ -53,7 +53,11 @@ function canonicalEntryJson(
 }
 
 export interface AuditService {
-  /** Appends entries inside the caller's transaction, so the audit row commits with the change. */
+  /**
+   * Appends entries inside the caller's transaction, so the audit rows commit with the change. In
+   * a transaction opened with the db module's `inTransaction` they are appended at its end, just
+   * before the commit, after everything else it locks; elsewhere at once (the caller appends last).
+   */
   appendInTransaction(tx: Queryable, entries: readonly AuditEntry[]): Promise<void>;
   /** Appends entries in their own transaction. */
   append(...entries: AuditEntry[]): Promise<void>;
@@ -126,6 +130,8 @@ export function createAuditService({
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
   let writeFailuresTotal = 0;
+  // Entries of open transactions that append just before their commit, by transaction.
+  const deferred = new WeakMap<object, StorableEntry[]>();
   const checkpoints = createAuditCheckpoints({ db, logger, clock, intervalMs: checkpointIntervalMs });
 
   async function appendStorable(tx: Queryable, entries: readonly StorableEntry[]): Promise<void> {
@@ -268,7 +274,18 @@ export function createAuditService({
 
   return {
     async appendInTransaction(tx, entries) {
-      await appendStorable(tx, entries.map(storableEntry));
+      const storable = entries.map(storableEntry);
+      const buffered = deferred.get(tx);
+      if (buffered !== undefined) {
+        buffered.push(...storable);
+        return;
+      }
+      // In a transaction opened with the db module's inTransaction, the entries wait for its end:
+      // the chain's lock is then its last lock (see after-commit.ts), and the chain's order is the
+      // order of the commits. Elsewhere they are appended now, so the caller appends last.
+      const buffer = [...storable];
+      if (beforeCommit(tx, () => appendStorable(tx, buffer))) deferred.set(tx, buffer);
+      else await appendStorable(tx, storable);
     },
     async append(...entries) {
       await writeBatch(entries.map(storableEntry));

@@ -33,7 +33,10 @@ export interface RegistryChange<T> {
 
 /** Work of another module done inside the registry's write transaction (see `updateContact`). */
 export interface RegistryWriteHooks {
-  /** Runs after the registry rows and the audit entry are written; throwing rolls everything back. */
+  /**
+   * Runs after the registry rows are written (their audit entry, as every audit entry of the
+   * transaction, is appended at its end); throwing rolls everything back.
+   */
   inTransaction?: ((tx: Queryable, next: RegistryFile) => Promise<void>) | undefined;
 }
 

@@ -43,7 +43,7 @@ import {
 import { AppError, conflict } from '../errors/index.ts';
 import { actorOf, type Principal } from '../access/index.ts';
 import type { AuditService } from '../audit/index.ts';
-import type { Database, DatabaseHandle, Queryable } from '../db/index.ts';
+import { inTransaction, type Database, type DatabaseHandle, type Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
 
 /** Postgres NOTIFY channel announcing that the registry changed; the payload names the writer. */
@@ -207,6 +207,18 @@ export function createRegistryService({
   }
 
   /**
+   * A write's transaction. Its audit entries (the registry's and the hooks') are appended at its
+   * end (see the db module's inTransaction): a handover locks the retiree's consultations and
+   * requests, which the retiree's own answers lock before they append to the audit chain, so
+   * taking the chain's lock first deadlocked with them. Work deferred until the commit (a timer
+   * told to Redis) that fails is left to the reconcilers.
+   */
+  const transaction = <T>(work: Parameters<typeof inTransaction<T>>[1]): Promise<T> =>
+    inTransaction(db, work, (error) => {
+      logger.warn({ err: error }, 'work after a registry change failed; the reconcilers will catch up');
+    });
+
+  /**
    * Applies one change: lock, read the current registry, compute, validate whole, write the
    * difference, audit. `hooks.inTransaction` runs in the same transaction after the registry is
    * written, so another module's consequences (a handover of open work) commit with it or not at all.
@@ -215,7 +227,7 @@ export function createRegistryService({
     compute: (current: RegistryFile) => RegistryChange<T>,
     hooks: RegistryWriteHooks = {},
   ): Promise<T> {
-    const { result, afterCommit } = await db.transaction(async (tx) => {
+    const { result, afterCommit } = await transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${registryLockId})`);
       const current = await loadRegistry(tx);
       const change = compute(current);

@@ -109,7 +109,7 @@ describe('freshness on the local date', () => {
     await verifiedOn('kz-002', '2025-12-01');
     await testApp.application.registry.updateContact(undefined, 'kz-002', {
       outOfOffice: { start: '2026-12-02', end: '2026-12-09' },
-    } as never);
+    });
     const member = await testApp.application.app.inject({
       method: 'POST',
       url: '/v1/members',

@@ -291,4 +291,47 @@ describe('a coordinator acts with one tap', () => {
     expect(again?.text).toContain('Already done for Zarina');
     expect(await audited('contact.verify', 'tj-002')).toEqual([{ actor: `member:${created.body.id}` }]);
   });
+
+  it('an invite tapped while a "send the prompt now" waits for an answer in progress keeps that prompt coming', async () => {
+    const prompts = () => textsIn(emulator, madina.chat).filter((text) => text.includes(prompt)).length;
+    const given = prompts();
+    // Madina starts answering (Something changed) on a record that is not due.
+    const opened = emulator.sentMessages(madina.chat).length;
+    emulator.injectUpdate({
+      callback_query: { id: 'madina-chg', from: madina.user, chat_instance: 'm', data: 'vfy:chg:kz-002' },
+    });
+    await emulator.waitForMessages(madina.chat, opened + 1, 30_000);
+    // Her coordinator asks for the prompt now: it waits for her answer to finish.
+    const before = await verificationRow(testApp.application, 'kz-002');
+    const reverified = await api(testApp, kzCoordinator.token, 'POST', '/v1/contacts/kz-002/reverify');
+    expect(reverified.status, JSON.stringify(reverified.body)).toBeLessThan(300);
+    await verificationSteppedPast(testApp.application, 'kz-002', (before?.seq ?? 0) + 1);
+    const waiting = await verificationRow(testApp.application, 'kz-002');
+    expect(waiting).toMatchObject({ nextStep: 'prompt', promptedAt: null });
+    // Meanwhile the coordinator taps Invite for kz-002, offered at that step.
+    const count = emulator.sentMessages(kzCoordinator.chat).length;
+    emulator.injectUpdate({
+      callback_query: {
+        id: 'invite-while-forced',
+        from: kzCoordinator.user,
+        chat_instance: 'k',
+        data: `vco:i:${waiting!.seq.toString(36)}:kz-002`,
+      },
+    });
+    await emulator.waitForMessages(kzCoordinator.chat, count + 1, 30_000);
+    expect(textsIn(emulator, kzCoordinator.chat).at(-1)).toContain(
+      'An invite for Madina Demo-Seitova (kz-002)',
+    );
+    // She gives up her answer; the prompt's time comes: it goes out although the record is fresh.
+    expect((await say(madina, '/cancel')).text).toBeDefined();
+    const invited = await verificationRow(testApp.application, 'kz-002');
+    expect(invited?.seq).toBe(waiting!.seq + 1);
+    await fireVerificationTimerNow(testApp.application, 'kz-002');
+    await verificationSteppedPast(testApp.application, 'kz-002', invited!.seq);
+    expect(await verificationRow(testApp.application, 'kz-002')).toMatchObject({
+      nextStep: 'remind',
+      promptedAt: expect.any(Date),
+    });
+    await waitForMessage(emulator, madina.chat, prompt, { count: given + 1, timeoutMs: 60_000 });
+  });
 });

@@ -51,6 +51,11 @@ export interface DurableTimers {
   schedule(key: string, dueAt: Date, payload: TimerPayload, options?: ScheduleOptions): Promise<void>;
   /** Removes the timer; resolves to whether there was one. A job already running may still finish. */
   cancel(key: string, options?: ScheduleOptions): Promise<boolean>;
+  /**
+   * The payload the timer `key` carries now (undefined: no such timer), read in the caller's
+   * transaction with `db`: an owner moving its timer keeps what the payload says beyond its own row.
+   */
+  payloadOf(key: string, options?: ScheduleOptions): Promise<TimerPayload | undefined>;
   /** Says what firing a kind's timers does (in processes that run workers; register before start). */
   handle<Payload extends TimerPayload>(kind: string, handler: TimerHandler<Payload>): void;
   /** One BullMQ job: the worker's processor. */
@@ -159,6 +164,11 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
       const tellRedis = () => table.disarm([{ id: key, generation: removed.generation }]);
       if (!afterCommit(executor, tellRedis)) await tellRedis();
       return true;
+    },
+
+    async payloadOf(key, readOptions = {}) {
+      const timer = await findTimer(readOptions.db ?? db, key);
+      return timer?.payload as TimerPayload | undefined;
     },
 
     handle(kind, handler) {

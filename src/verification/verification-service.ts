@@ -64,6 +64,12 @@ interface TimerPayload {
 }
 
 const timerKey = (contactId: string) => `verify:${contactId}`;
+/** Whether the contact's timer (its stored payload) is a coordinator's forced prompt for step `seq`. */
+const isForcedStep = (payload: unknown, seq: number): boolean =>
+  typeof payload === 'object' &&
+  payload !== null &&
+  (payload as Partial<TimerPayload>).seq === seq &&
+  (payload as Partial<TimerPayload>).forced === true;
 /** A prompt's or reminder's outbox key (each account's row appends the account). */
 const promptKey = (contactId: string, seq: number) => `verify:${contactId}:${String(seq)}`;
 const dayMs = 86_400_000;
@@ -816,7 +822,11 @@ export function createVerificationService(deps: VerificationDeps) {
       const after: Rearm[] = [];
       await db.transaction(async (tx) => {
         const row = await claim(tx, contact, seq);
-        await setNext(tx, contact, row, { step: row.nextStep, at: row.nextAt }, {}, false, after);
+        // "As it was" includes a coordinator's "send the prompt now" still waiting (for an answer in
+        // progress to finish): re-armed unforced, it would find the record not due and drop it.
+        const current = await timers.payloadOf(timerKey(contact.id), { db: tx });
+        const forced = isForcedStep(current, row.seq);
+        await setNext(tx, contact, row, { step: row.nextStep, at: row.nextAt }, {}, forced, after);
       });
       await rearm(after);
       return contact;

@@ -15,6 +15,7 @@ import {
   api,
   press,
   telegramPerson,
+  textsIn,
   waitForMessage,
   type TelegramPerson,
 } from './support/consultation-helpers.ts';
@@ -51,6 +52,7 @@ let lateOnMatrix: MatrixPerson;
 let onTelegram: TelegramPerson;
 let kzOnTelegram: TelegramPerson;
 let kzOnMatrix: MatrixPerson;
+let retriedOnTelegram: TelegramPerson;
 
 beforeAll(async () => {
   emulator = await startTelegramEmulator({ floodLimits: conversationFloodLimits });
@@ -80,6 +82,11 @@ beforeAll(async () => {
     contactId: 'kz-001',
   });
   kzOnMatrix = await fixture.linkedMember('nurlan', 'Nurlan Member', 'KZ', { contactId: 'kz-002' });
+  retriedOnTelegram = await telegramPerson(fixture.testApp, emulator, {
+    name: 'Bolat Member',
+    country: 'KZ',
+    contactId: 'kz-003',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -146,6 +153,7 @@ const promptRows = (contactId: string) =>
       dedupeKey: outbox.dedupeKey,
       state: outbox.state,
       sendStartedAt: outbox.sendStartedAt,
+      lastError: outbox.lastError,
     })
     .from(outbox)
     .where(like(outbox.dedupeKey, `verify:${contactId}:%`));
@@ -364,5 +372,77 @@ describe('a reminder while someone is answering the prompt', () => {
     }
     const texts = fixture.botMessages(kzOnMatrix.user, kzOnMatrix.dm).map(body);
     expect(texts.filter((text) => text.includes('A reminder'))).toEqual([]);
+  }, 180_000);
+
+  it('on Telegram, a reminder whose first send failed, claimed again for its retry but not yet sent when the person taps, is taken back', async () => {
+    const { chat } = retriedOnTelegram;
+    await makeDueNow(application(), 'kz-003');
+    const asked = await waitForMessage(emulator, chat, promptText, { timeoutMs: 60_000 });
+    await reminderPlanned('kz-003');
+    await outboxSettled(application());
+    const deliveries = application().queues.queue('outbox');
+    await deliveries.pause();
+    let release = () => {};
+    let holding: Promise<unknown> = Promise.resolve();
+    try {
+      const before = await row('kz-003');
+      await fireVerificationTimerNow(application(), 'kz-003');
+      await verificationSteppedPast(application(), 'kz-003', before.seq);
+      const written = (await promptRows('kz-003')).find((candidate) => candidate.state === 'pending');
+      if (written === undefined) throw new Error('no reminder written');
+      // Its first send is refused (Telegram asks to retry after three seconds)...
+      emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 3 });
+      await deliveries.resume();
+      const failed = await eventually(async () => {
+        const current = (await promptRows('kz-003')).find((candidate) => candidate.id === written.id);
+        return current?.state === 'pending' && current.lastError !== null ? current : undefined;
+      }, 'the reminder’s first send to fail');
+      expect(failed.sendStartedAt).not.toBeNull();
+      // ...then its row is held locked (as by a busy database), so the retry's claim waits...
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      holding = application().database.db.transaction(async (tx) => {
+        await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, written.id)).for('update');
+        locked();
+        await released;
+      });
+      await isLocked;
+      await eventually(
+        async () => ((await outboxLockWaits('"claim_token"')) >= 1 ? true : undefined),
+        'the retry to be claiming the reminder',
+      );
+      // ...and the person taps "I am away" meanwhile: taking the reminder back waits behind the
+      // claim, which goes first. Claimed again but not yet handed over, it is still taken back.
+      void press(emulator, retriedOnTelegram, asked, 'vfy:away:');
+      await eventually(
+        async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
+        'the answer to be taking the reminder back',
+      );
+      release();
+      await holding;
+      await waitForMessage(emulator, chat, 'From when are you away?');
+      await eventually(async () => {
+        const job = await deliveries.getJob(written.id);
+        const state = await job?.getState();
+        return state === 'completed' || state === 'failed' ? true : undefined;
+      }, 'the reminder’s delivery job to end');
+      await outboxSettled(application());
+      expect((await promptRows('kz-003')).find((candidate) => candidate.id === written.id)).toMatchObject({
+        state: 'withdrawn',
+      });
+      // Tried once and refused, it may not have been seen, yet it counts as given: the step after
+      // the unfinished answer is the flag, not another reminder.
+      expect(await row('kz-003')).toMatchObject({ reminders: 1 });
+    } finally {
+      release();
+      await holding.catch(() => undefined);
+      await deliveries.resume();
+    }
+    expect(textsIn(emulator, chat).filter((text) => text.includes('A reminder'))).toEqual([]);
   }, 180_000);
 });

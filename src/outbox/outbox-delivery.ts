@@ -324,6 +324,10 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
         state: 'sending',
         claimToken,
         claimedAt: clock.now(),
+        // Not handed to the messenger yet, whatever an earlier attempt did (a send refused and sent
+        // back to wait for its retry): until the last look stamps it, its writer may take it back.
+        // That an earlier attempt was made stays known by its lastError.
+        sendStartedAt: null,
         attempts: sql`${outbox.attempts} + 1`,
         updatedAt: clock.now(),
         // Kept once sent: this delivery may have reached its recipient twice.

@@ -177,11 +177,14 @@ export function createOutboxService({
           dedupeKey: outbox.dedupeKey,
           context: outbox.context,
           sendStartedAt: outbox.sendStartedAt,
+          lastError: outbox.lastError,
         });
       return rows.map((row) => ({
         dedupeKey: row.dedupeKey,
         context: row.context,
-        attempted: row.sendStartedAt !== null,
+        // Handed over in this attempt, or in an earlier one that failed (its claim again clears
+        // sendStartedAt, its failure left lastError).
+        attempted: row.sendStartedAt !== null || row.lastError !== null,
       }));
     },
 
@@ -276,7 +279,11 @@ export function hasLiveDelivery(db: Queryable, prefix: string): Promise<boolean>
  * seen, whatever happened to its other rows (withdrawn before anyone was shown them).
  */
 export function anyDeliveryHanded(db: Queryable, prefix: string): Promise<boolean> {
-  return anyRowOfPush(db, prefix, or(ne(outbox.state, 'withdrawn'), isNotNull(outbox.sendStartedAt)));
+  return anyRowOfPush(
+    db,
+    prefix,
+    or(ne(outbox.state, 'withdrawn'), isNotNull(outbox.sendStartedAt), isNotNull(outbox.lastError)),
+  );
 }
 
 /** Whether a row of the push whose dedupe keys start with `prefix` meets `condition`. */

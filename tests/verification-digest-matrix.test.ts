@@ -4,21 +4,34 @@
 // next week's timer is set. The clock reads Monday 7 December 2026, 07:00 in Tashkent and Almaty
 // (UTC+5), two hours before the digest hour. Telegram's side is in verification-digest.test.ts.
 // `!устаревшие` lists the entries with their one-tap actions as numbered choices, one of which a
-// coordinator answers by its number (verify on the person's behalf).
+// coordinator answers by its number (verify on the person's behalf). The flag of a contact who did
+// not answer carries the same actions as numbered choices.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durableTimers as durableTimersTable } from '../src/timers/timers-schema.ts';
 import { createToken } from './support/chat-fixtures.ts';
 import { api } from './support/consultation-helpers.ts';
 import { eventually, outboxSettled } from './support/eventually.ts';
-import { body, startMatrixBotFixture, type MatrixBotFixture } from './support/matrix-bot-fixture.ts';
+import {
+  body,
+  chooseNumbered,
+  startMatrixBotFixture,
+  type MatrixBotFixture,
+} from './support/matrix-bot-fixture.ts';
 import {
   startTestMatrixUser,
   type ReceivedMessage,
   type TestMatrixUser,
 } from './support/matrix-test-client.ts';
 import { createTestClock, type TestClock } from './support/test-clock.ts';
-import { writeVerificationPolicy } from './support/verification-fixtures.ts';
+import {
+  fireVerificationTimerNow,
+  makeDueNow,
+  promptText,
+  verificationRow,
+  verificationSteppedPast,
+  writeVerificationPolicy,
+} from './support/verification-fixtures.ts';
 
 let fixture: MatrixBotFixture;
 let clock: TestClock;
@@ -193,4 +206,46 @@ describe('the weekly digest on Matrix', () => {
     );
     expect(record.body.verifiedAt).toBe(clock.now().toISOString().slice(0, 10));
   }, 120_000);
+
+  it('brings a coordinator the flag of a contact who did not answer, with its actions as numbered choices; "Verify" by its number', async () => {
+    const uzCoordinator = coordinators.uz!;
+    // Sardor (uz-001) is linked on Matrix, prompted, reminded and silent: the flag follows.
+    const sardor = await fixture.linkedMember('sardor', 'Sardor Member', 'UZ', { contactId: 'uz-001' });
+    await makeDueNow(fixture.testApp.application, 'uz-001');
+    await sardor.user.waitForMessage(
+      (message) => message.roomId === sardor.dm && body(message).includes(promptText),
+      60_000,
+    );
+    for (const step of ['remind', 'flag']) {
+      const row = await eventually(async () => {
+        const current = await verificationRow(fixture.testApp.application, 'uz-001');
+        return current?.nextStep === step ? current : undefined;
+      }, `the ${step} of uz-001 to be next`);
+      await fireVerificationTimerNow(fixture.testApp.application, 'uz-001');
+      await verificationSteppedPast(fixture.testApp.application, 'uz-001', row.seq);
+    }
+    const flag = await uzCoordinator.user.waitForMessage(
+      (message) =>
+        message.roomId === uzCoordinator.dm && body(message).includes('(uz-001) has not re-confirmed'),
+      60_000,
+    );
+    expect(flag.encrypted).toBe(true);
+    expect(body(flag)).toMatch(/^\d+\. Verify: Sardor Demo-Yusupov$/m);
+    expect(body(flag)).toMatch(/^\d+\. Prompt again: Sardor Demo-Yusupov$/m);
+    await chooseNumbered(uzCoordinator.user, flag, 'Verify: Sardor Demo-Yusupov');
+    await uzCoordinator.user.waitForMessage(
+      (message) =>
+        message.roomId === uzCoordinator.dm &&
+        body(message).includes('(uz-001) is verified on their behalf, today.'),
+      60_000,
+    );
+    const record = await api<{ verifiedAt: string }>(
+      fixture.testApp,
+      uzCoordinator.token,
+      'GET',
+      '/v1/contacts/uz-001',
+    );
+    expect(record.body.verifiedAt).toBe(fixture.testApp.application.registry.todayIn('UZ'));
+    await outboxSettled(fixture.testApp.application);
+  }, 180_000);
 });

@@ -8,7 +8,7 @@
 // Tested on Matrix (the test homeserver, encrypted DM) and on Telegram (the Bot API emulator),
 // in one application. Reminders wait an hour; each reminder here comes from firing the contact's
 // timer on purpose, so nothing races the answers.
-import { and, eq, like, sql } from 'drizzle-orm';
+import { eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../src/outbox/outbox-schema.ts';
 import {
@@ -168,6 +168,38 @@ async function outboxLockWaits(text: string): Promise<number> {
   return (rows[0] as { waiting: number } | undefined)?.waiting ?? 0;
 }
 
+/**
+ * Holds an outbox row locked, as a busy database would, until `release()`: a worker's claim of it
+ * (an UPDATE) waits meanwhile. Resolves once the lock is taken.
+ */
+async function holdRowLocked(id: string): Promise<{ release: () => void; released: Promise<unknown> }> {
+  let release = () => {};
+  const releasing = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let locked = () => {};
+  const isLocked = new Promise<void>((resolve) => {
+    locked = resolve;
+  });
+  const released = application().database.db.transaction(async (tx) => {
+    await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, id)).for('update');
+    locked();
+    await releasing;
+  });
+  await Promise.race([isLocked, released]);
+  return { release, released };
+}
+
+/** Fires the contact's reminder now and returns its outbox row, still pending (deliveries paused). */
+async function reminderWritten(contactId: string) {
+  const before = await row(contactId);
+  await fireVerificationTimerNow(application(), contactId);
+  await verificationSteppedPast(application(), contactId, before.seq);
+  const reminder = (await promptRows(contactId)).find((written) => written.state === 'pending');
+  if (reminder === undefined) throw new Error('no reminder written');
+  return reminder;
+}
+
 describe('a reminder while someone is answering the prompt', () => {
   it('on Matrix waits until the answer is given, and the numbers keep meaning the step’s choices', async () => {
     await makeDueNow(application(), 'uz-001');
@@ -305,32 +337,11 @@ describe('a reminder while someone is answering the prompt', () => {
     await outboxSettled(application());
     const deliveries = application().queues.queue('outbox');
     await deliveries.pause();
-    let release = () => {};
-    let holding: Promise<unknown> = Promise.resolve();
+    let hold: Awaited<ReturnType<typeof holdRowLocked>> | undefined;
     try {
-      const before = await row('kz-002');
-      await fireVerificationTimerNow(application(), 'kz-002');
-      await verificationSteppedPast(application(), 'kz-002', before.seq);
-      const reminder = (await promptRows('kz-002')).find((written) => written.state === 'pending');
-      if (reminder === undefined) throw new Error('no reminder written');
+      const reminder = await reminderWritten('kz-002');
       // The reminder's row is held locked (as by a busy database), so the worker's claim of it waits...
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked = () => {};
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      holding = application().database.db.transaction(async (tx) => {
-        await tx
-          .select({ id: outbox.id })
-          .from(outbox)
-          .where(and(eq(outbox.id, reminder.id)))
-          .for('update');
-        locked();
-        await released;
-      });
-      await isLocked;
+      hold = await holdRowLocked(reminder.id);
       await deliveries.resume();
       await eventually(
         async () => ((await outboxLockWaits('"claim_token"')) >= 1 ? true : undefined),
@@ -343,8 +354,8 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      release();
-      await holding;
+      hold.release();
+      await hold.released;
       await tapped;
       const which = await fromBot('What changed?', kzOnMatrix);
       // The worker's delivery job is over (it looked once more before sending, and dropped it)...
@@ -366,8 +377,8 @@ describe('a reminder while someone is answering the prompt', () => {
       // Never shown, so not counted: the step after the unfinished answer is the reminder again.
       expect(await row('kz-002')).toMatchObject({ nextStep: 'remind', reminders: 0 });
     } finally {
-      release();
-      await holding.catch(() => undefined);
+      hold?.release();
+      await hold?.released.catch(() => undefined);
       await deliveries.resume();
     }
     const texts = fixture.botMessages(kzOnMatrix.user, kzOnMatrix.dm).map(body);
@@ -382,14 +393,9 @@ describe('a reminder while someone is answering the prompt', () => {
     await outboxSettled(application());
     const deliveries = application().queues.queue('outbox');
     await deliveries.pause();
-    let release = () => {};
-    let holding: Promise<unknown> = Promise.resolve();
+    let hold: Awaited<ReturnType<typeof holdRowLocked>> | undefined;
     try {
-      const before = await row('kz-003');
-      await fireVerificationTimerNow(application(), 'kz-003');
-      await verificationSteppedPast(application(), 'kz-003', before.seq);
-      const written = (await promptRows('kz-003')).find((candidate) => candidate.state === 'pending');
-      if (written === undefined) throw new Error('no reminder written');
+      const written = await reminderWritten('kz-003');
       // Its first send is refused (Telegram asks to retry after three seconds)...
       emulator.failNext('sendMessage', { errorCode: 429, retryAfter: 3 });
       await deliveries.resume();
@@ -399,19 +405,7 @@ describe('a reminder while someone is answering the prompt', () => {
       }, 'the reminder’s first send to fail');
       expect(failed.sendStartedAt).not.toBeNull();
       // ...then its row is held locked (as by a busy database), so the retry's claim waits...
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked = () => {};
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      holding = application().database.db.transaction(async (tx) => {
-        await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, written.id)).for('update');
-        locked();
-        await released;
-      });
-      await isLocked;
+      hold = await holdRowLocked(written.id);
       await eventually(
         async () => ((await outboxLockWaits('"claim_token"')) >= 1 ? true : undefined),
         'the retry to be claiming the reminder',
@@ -423,8 +417,8 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      release();
-      await holding;
+      hold.release();
+      await hold.released;
       await waitForMessage(emulator, chat, 'From when are you away?');
       await eventually(async () => {
         const job = await deliveries.getJob(written.id);
@@ -439,8 +433,8 @@ describe('a reminder while someone is answering the prompt', () => {
       // the unfinished answer is the flag, not another reminder.
       expect(await row('kz-003')).toMatchObject({ reminders: 1 });
     } finally {
-      release();
-      await holding.catch(() => undefined);
+      hold?.release();
+      await hold?.released.catch(() => undefined);
       await deliveries.resume();
     }
     expect(textsIn(emulator, chat).filter((text) => text.includes('A reminder'))).toEqual([]);

@@ -345,6 +345,14 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
       )
       .returning({ id: outbox.id });
     if (claimed.length === 0) return;
+    /** Gives the claim back unsent, to come again after `waitMs` (never handed to the messenger). */
+    const giveBack = async (waitMs: number) => {
+      await sendDb
+        .update(outbox)
+        .set({ state: 'pending', claimToken: null, sendStartedAt: null, updatedAt: clock.now() })
+        .where(stillOurClaim);
+      return postpone(job, token, waitMs);
+    };
     // Claimed a moment before the slot (on the delivery's own connections): sent at the slot.
     await sleepUntil(slot.at);
     // Still, a stalled process can return from the claim past the slot: sent then, the message would
@@ -353,13 +361,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     // claim back and come again. (With a ceiling checked at the send, that check holds it instead.)
     if (!rateLimiter.checksAtSend(row.platform) && Date.now() - slot.at > lateSlotToleranceMs) {
       const again = await takeSlot(row);
-      if (!again.granted) {
-        await sendDb
-          .update(outbox)
-          .set({ state: 'pending', claimToken: null, updatedAt: clock.now() })
-          .where(stillOurClaim);
-        return postpone(job, token, again.waitMs);
-      }
+      if (!again.granted) return giveBack(again.waitMs);
       await sleepUntil(again.at);
     }
 
@@ -383,13 +385,7 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     // under a second as a rule; one longer than `maxRateWaitMs` gives the claim back.
     let admission = await rateLimiter.admit(row.platform, row.chatId);
     while (!admission.admitted) {
-      if (admission.waitMs > maxRateWaitMs) {
-        await sendDb
-          .update(outbox)
-          .set({ state: 'pending', claimToken: null, sendStartedAt: null, updatedAt: clock.now() })
-          .where(stillOurClaim);
-        return postpone(job, token, admission.waitMs);
-      }
+      if (admission.waitMs > maxRateWaitMs) return giveBack(admission.waitMs);
       await sleep(admission.waitMs);
       admission = await rateLimiter.admit(row.platform, row.chatId);
     }

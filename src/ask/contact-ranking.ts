@@ -1,6 +1,7 @@
 // Who to contact, best first. One ranking for every module (ask, consultations, requests), so the
 // person a consultation is routed to is the person the answer listed first.
 import {
+  freshSinceDay,
   readableIn,
   readsIn,
   treatiesLinking,
@@ -14,9 +15,6 @@ import type { CentralAuthorityInfo, LegalBasis, RankedContact } from './ask-type
 import type { Principal } from '../access/index.ts';
 import type { Locale } from '../i18n/index.ts';
 import type { WorkingTime } from '../schedule/index.ts';
-
-/** Records verified longer ago than this are flagged as possibly out of date. */
-export const staleAfterMonths = 12;
 
 /**
  * Channels shown only to admins and to coordinators of the contact's country: private numbers a
@@ -68,8 +66,7 @@ let staleCutoff = { today: '', before: '' };
  */
 function staleBefore(today: string): string {
   if (staleCutoff.today === today) return staleCutoff.before;
-  const [year = 1970, month = 1, day = 1] = today.split('-').map(Number);
-  const before = new Date(Date.UTC(year, month - 1 - staleAfterMonths, day)).toISOString().slice(0, 10);
+  const before = freshSinceDay(today);
   staleCutoff = { today, before };
   return before;
 }

@@ -3,7 +3,7 @@ export { contactsPerCountry, createAskService } from './ask-service.ts';
 export type { AskInput, AskService, AskServiceDeps, RegistryReader } from './ask-service.ts';
 export type { PracticalReader } from './practical-answers.ts';
 export { askRoutes, askTextMaxLength } from './ask-routes.ts';
-export { rankContacts, centralAuthorities, legalBases, staleAfterMonths } from './contact-ranking.ts';
+export { rankContacts, centralAuthorities, legalBases } from './contact-ranking.ts';
 export type { RankingQuery } from './contact-ranking.ts';
 export type {
   AskAnswer,

@@ -95,9 +95,6 @@ export function monthsBeforeDay(day: string, months: number): string {
  */
 export const freshSinceDay = (today: string): string => monthsBeforeDay(today, staleAfterMonths);
 
-/** The first verification date that is still fresh on `now`'s day (UTC), as YYYY-MM-DD. */
-export const freshSince = (now: Date): string => freshSinceDay(isoDay(now));
-
 /** Verified more than twelve months before `today`, the contact's country's own date (`todayIn`). */
 export const isStale = (contact: { verifiedAt: string }, today: string): boolean =>
   contact.verifiedAt < freshSinceDay(today);

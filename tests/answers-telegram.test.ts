@@ -36,9 +36,7 @@ describe('show all on Telegram', () => {
     });
     const before = emulator.sentMessages(asker.chat).length;
     emulator.sendUserMessage(asker.user, asker.chat, 'who handles extradition in Uzbekistan');
-    const [answer] = (await emulator.waitForMessages(asker.chat, before + 1, 30_000)).slice(before) as [
-      Message,
-    ];
+    const [answer] = (await emulator.waitForMessages(asker.chat, before + 1)).slice(before) as [Message];
     const names = (message: Message) =>
       (message.entities ?? [])
         .filter((entity) => entity.type === 'bold')
@@ -51,7 +49,7 @@ describe('show all on Telegram', () => {
 
     const seen = emulator.sentMessages(asker.chat).length;
     press(emulator, asker, answer, 'ask:every:UZ:extradition');
-    const [all] = (await emulator.waitForMessages(asker.chat, seen + 1, 30_000)).slice(seen) as [Message];
+    const [all] = (await emulator.waitForMessages(asker.chat, seen + 1)).slice(seen) as [Message];
     expect(names(all)).toHaveLength(7);
     expect(all.text).not.toContain('more.');
     expect(all.text).toContain(hostile);

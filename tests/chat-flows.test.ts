@@ -87,7 +87,7 @@ const send = (person: TelegramPerson, text: string) => {
 };
 /** The bot's first message to the person after the `before` ones. */
 async function next(person: TelegramPerson, before: number) {
-  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1))[before]!;
 }
 const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).length;
 

@@ -64,7 +64,6 @@ async function botSays(user: TestMatrixUser, dm: string, needle: string): Promis
   try {
     return await user.waitForMessage(
       (message) => message.roomId === dm && message.sender === botUserId && body(message).includes(needle),
-      15_000,
     );
   } catch (error) {
     throw new Error(

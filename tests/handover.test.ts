@@ -143,7 +143,6 @@ describe('a contact retires with a successor', () => {
     const inMatrix = await bakyt.user.waitForMessage(
       (message) =>
         message.roomId === bakyt.dm && String(message.content.body).includes(`request ${sensitive.body.ref}`),
-      15_000,
     );
     expect(inMatrix.encrypted).toBe(true);
 

@@ -116,7 +116,6 @@ async function registerRequests(count: number): Promise<void> {
         },
       }),
       `registering request CRASH-${index}`,
-      30_000,
     );
     expect(response.statusCode).toBe(201);
     references.set(counterpart.chatId, `CRASH-${index}`);

@@ -72,12 +72,12 @@ const seen = (person: TelegramPerson) => emulator.sentMessages(person.chat).leng
 async function converse(person: TelegramPerson, text: string): Promise<Message> {
   const before = seen(person);
   emulator.sendUserMessage(person.user, person.chat, text);
-  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1))[before]!;
 }
 async function tap(person: TelegramPerson, message: Message, action: string): Promise<Message> {
   const before = seen(person);
   press(emulator, person, message, action);
-  return (await emulator.waitForMessages(person.chat, before + 1, 30_000))[before]!;
+  return (await emulator.waitForMessages(person.chat, before + 1))[before]!;
 }
 
 /** The delayed BullMQ timers of a request's nudges. */

@@ -240,7 +240,7 @@ describe('buttons, edits, groups and commands', () => {
       showAlert: false,
     });
     // The edit comes in the same second as the message: a 429 first, then the edit after the wait.
-    await telegram.waitForCall('editMessageText', (call) => call.ok === true, 30_000);
+    await telegram.waitForCall('editMessageText', (call) => call.ok === true);
     const edited = telegram.getMessage(maria.id, question!.message_id);
     expect(edited?.text).toBe('Accepted ✅');
     expect(edited?.reply_markup).toBeUndefined();

@@ -1,5 +1,6 @@
 // Several replicas in polling mode: Telegram allows one getUpdates consumer per bot, so replicas
 // share a lease in Redis. Two real bots against one emulator; the second takes over when the first stops.
+import { hangDeadlineMs } from './support/hang-deadline.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/index.ts';
 import { createLogger } from '../src/logging/logger.ts';
@@ -46,7 +47,7 @@ function replica(): TelegramBot {
   return bot;
 }
 
-const until = async (condition: () => boolean, timeoutMs = 20_000): Promise<void> => {
+const until = async (condition: () => boolean, timeoutMs = hangDeadlineMs): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

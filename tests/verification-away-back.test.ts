@@ -50,7 +50,7 @@ async function sendOnLeave(id: string) {
 async function say(person: TelegramPerson, text: string) {
   const before = emulator.sentMessages(person.chat).length;
   emulator.sendUserMessage(person.user, person.chat, text);
-  await emulator.waitForMessages(person.chat, before + 1, 30_000);
+  await emulator.waitForMessages(person.chat, before + 1);
   return emulator.sentMessages(person.chat)[before]!;
 }
 
@@ -114,7 +114,7 @@ describe('/back outside a guided conversation', () => {
     if (firstButton === undefined || !('callback_data' in firstButton)) throw new Error('no button');
     const asked = textsIn(emulator, aidos.chat).length;
     void press(emulator, aidos, first, firstButton.callback_data);
-    await emulator.waitForMessages(aidos.chat, asked + 1, 30_000);
+    await emulator.waitForMessages(aidos.chat, asked + 1);
     const again = await say(aidos, '/back');
     expect(again.text).toContain(firstQuestion);
     expect(await away('kz-001')).not.toBeNull();
@@ -167,7 +167,7 @@ describe('/away asks from when', () => {
     expect(deputy.text).toContain('Who stands in for you meanwhile?');
     const before = emulator.sentMessages(aidos.chat).length;
     void press(emulator, aidos, deputy, 'away:d:kz-002');
-    await emulator.waitForMessages(aidos.chat, before + 1, 30_000);
+    await emulator.waitForMessages(aidos.chat, before + 1);
     expect(textsIn(emulator, aidos.chat).at(-1)).toContain(
       'you will be away from 2026-12-10 until 2026-12-18',
     );
@@ -198,13 +198,13 @@ describe('/away asks from when', () => {
     expect(from.text).toContain('С какого числа вы отсутствуете?');
     const before = emulator.sentMessages(madina.chat).length;
     void press(emulator, madina, from, 'away:f:0');
-    await emulator.waitForMessages(madina.chat, before + 1, 30_000);
+    await emulator.waitForMessages(madina.chat, before + 1);
     const until = emulator.sentMessages(madina.chat)[before]!;
     expect(emulator.buttons(until).map((button) => button.text)).toContain('Только сегодня');
     const deputy = await say(madina, '2026-12-11');
     const after = emulator.sentMessages(madina.chat).length;
     void press(emulator, madina, deputy, 'away:d:-');
-    await emulator.waitForMessages(madina.chat, after + 1, 30_000);
+    await emulator.waitForMessages(madina.chat, after + 1);
     expect(textsIn(emulator, madina.chat).at(-1)).toContain('вы отсутствуете до 2026-12-11');
     expect(await away('kz-002')).toMatchObject({ start: '2026-12-04', end: '2026-12-11' });
   });
@@ -220,7 +220,7 @@ describe('/away asks from when', () => {
     const deputy = await say(yerlan, '2026-12-12');
     const before = emulator.sentMessages(yerlan.chat).length;
     void press(emulator, yerlan, deputy, 'away:d:-');
-    await emulator.waitForMessages(yerlan.chat, before + 1, 30_000);
+    await emulator.waitForMessages(yerlan.chat, before + 1);
     expect(textsIn(emulator, yerlan.chat).at(-1)).toContain('you will be away from 2026-12-10');
     const states = await api<{ items: { contactId: string; nextStep: string; nextAt: string }[] }>(
       testApp,

@@ -57,7 +57,7 @@ const callbackData = (message: Message): string[] =>
 async function say(person: TelegramPerson, text: string) {
   const before = emulator.sentMessages(person.chat).length;
   emulator.sendUserMessage(person.user, person.chat, text);
-  await emulator.waitForMessages(person.chat, before + 1, 30_000);
+  await emulator.waitForMessages(person.chat, before + 1);
   return emulator.sentMessages(person.chat)[before]!;
 }
 
@@ -65,7 +65,7 @@ async function say(person: TelegramPerson, text: string) {
 async function tap(person: TelegramPerson, message: Message, prefix: string) {
   const before = emulator.sentMessages(person.chat).length;
   void press(emulator, person, message, prefix);
-  await emulator.waitForMessages(person.chat, before + 1, 30_000);
+  await emulator.waitForMessages(person.chat, before + 1);
   return emulator.sentMessages(person.chat)[before]!;
 }
 
@@ -147,7 +147,7 @@ describe('a coordinator acts with one tap', () => {
     const before = emulator.sentMessages(kzCoordinator.chat).length;
     void emulator.pressButton(kzCoordinator.user, stale, verify!);
     void emulator.pressButton(kzCoordinator.user, stale, verify!);
-    await emulator.waitForMessages(kzCoordinator.chat, before + 2, 30_000);
+    await emulator.waitForMessages(kzCoordinator.chat, before + 2);
     const answers = textsIn(emulator, kzCoordinator.chat).slice(before);
     expect(answers.filter((text) => text.includes('is verified on their behalf, today'))).toHaveLength(1);
     expect(answers.filter((text) => text.includes('Already done for Madina'))).toHaveLength(1);
@@ -215,7 +215,7 @@ describe('a coordinator acts with one tap', () => {
       emulator.injectUpdate({
         callback_query: { id, from: person.user, chat_instance: 'x', data: `vco:v:${seq}:tj-002` },
       });
-      await emulator.waitForMessages(person.chat, count + 1, 30_000);
+      await emulator.waitForMessages(person.chat, count + 1);
       expect(textsIn(emulator, person.chat).at(-1)).toContain('That entry is not one of your country’s');
     }
     const count = emulator.sentMessages(uzCoordinator.chat).length;
@@ -227,7 +227,7 @@ describe('a coordinator acts with one tap', () => {
         data: `vco:i:${seq}:tj-002`,
       },
     });
-    await emulator.waitForMessages(uzCoordinator.chat, count + 1, 30_000);
+    await emulator.waitForMessages(uzCoordinator.chat, count + 1);
     expect(textsIn(emulator, uzCoordinator.chat).at(-1)).toContain('That entry is not one of your country’s');
     expect((await contact('tj-002')).verifiedAt).toBe(before);
     expect(await audited('contact.verify', 'tj-002')).toEqual([]);
@@ -300,7 +300,7 @@ describe('a coordinator acts with one tap', () => {
     emulator.injectUpdate({
       callback_query: { id: 'madina-chg', from: madina.user, chat_instance: 'm', data: 'vfy:chg:kz-002' },
     });
-    await emulator.waitForMessages(madina.chat, opened + 1, 30_000);
+    await emulator.waitForMessages(madina.chat, opened + 1);
     // Her coordinator asks for the prompt now: it waits for her answer to finish.
     const before = await verificationRow(testApp.application, 'kz-002');
     const reverified = await api(testApp, kzCoordinator.token, 'POST', '/v1/contacts/kz-002/reverify');
@@ -318,7 +318,7 @@ describe('a coordinator acts with one tap', () => {
         data: `vco:i:${waiting!.seq.toString(36)}:kz-002`,
       },
     });
-    await emulator.waitForMessages(kzCoordinator.chat, count + 1, 30_000);
+    await emulator.waitForMessages(kzCoordinator.chat, count + 1);
     expect(textsIn(emulator, kzCoordinator.chat).at(-1)).toContain(
       'An invite for Madina Demo-Seitova (kz-002)',
     );

@@ -218,7 +218,7 @@ describe('the weekly digest', () => {
     const verify = async () => {
       const before = emulator.sentMessages(uzCoordinator.chat).length;
       void press(emulator, uzCoordinator, uz, 'vco:v:');
-      const replies = await emulator.waitForMessages(uzCoordinator.chat, before + 1, 30_000);
+      const replies = await emulator.waitForMessages(uzCoordinator.chat, before + 1);
       return replies[before]?.text ?? '';
     };
     expect(await verify()).toContain('Jasur Demo-Aliev (uz-003) is verified on their behalf, today.');

@@ -116,18 +116,18 @@ describe('pushed messages', () => {
     await say(asker, { action: buttonOf(sensitivity, /not sensitive/i) });
     await say(asker, { text: 'Which documents do you need for an extradition request?' });
 
-    const request = JSON.parse((await counterpartStream.next('push', 30_000)).data) as {
+    const request = JSON.parse((await counterpartStream.next('push')).data) as {
       text: string;
       buttons: { label: string; action: string }[];
     };
     expect(request.text).toContain('Which documents do you need for an extradition request?');
     await say(counterpart, { action: buttonOf([request], /accept/i) });
-    expect(JSON.parse((await askerStream.next('push', 30_000)).data).text).toContain('accepted consultation');
+    expect(JSON.parse((await askerStream.next('push')).data).text).toContain('accepted consultation');
 
     await say(counterpart, { text: 'A certified copy of the arrest warrant, in Russian.' });
     let relayed = '';
     while (!relayed.includes('arrest warrant'))
-      relayed = JSON.parse((await askerStream.next('push', 30_000)).data).text;
+      relayed = JSON.parse((await askerStream.next('push')).data).text;
     askerStream.close();
     counterpartStream.close();
   });

@@ -2,6 +2,7 @@
 // browser with a fresh profile per test file, pages that record what the browser complained about,
 // screenshots kept in tests/artifacts/ (gitignored) for people to look at, and an accessibility
 // check with axe-core run inside the page.
+import { hangDeadlineMs } from './hang-deadline.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -70,7 +71,7 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
  * (script-src 'self', no 'unsafe-eval') refuses and Chromium reports as a violation. page.evaluate
  * goes through the DevTools protocol, which the page's CSP does not govern.
  */
-export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+export async function waitInPage(page: Page, expression: string, timeoutMs = hangDeadlineMs): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await page.evaluate<unknown>(expression))) {
     if (Date.now() > deadline) throw new Error(`the page never reached: ${expression}`);

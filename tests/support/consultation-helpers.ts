@@ -1,5 +1,6 @@
 // Helpers for consultation stories: members linked to Telegram through invites, waiting for what
 // the bot shows them, and the consultation API as a member or coordinator calls it.
+import { hangDeadlineMs } from './hang-deadline.ts';
 import type { Chat, Message, User } from 'grammy/types';
 import { createInvite, createMember, createToken, type CreatedMember } from './chat-fixtures.ts';
 import type { TelegramEmulator } from './telegram-emulator.ts';
@@ -49,7 +50,7 @@ export async function waitForMessage(
   options: { count?: number; timeoutMs?: number } = {},
 ): Promise<Message> {
   const count = options.count ?? 1;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? hangDeadlineMs);
   const matches = (message: Message) =>
     typeof needle === 'string' ? (message.text ?? '').includes(needle) : needle.test(message.text ?? '');
   for (;;) {
@@ -120,7 +121,7 @@ export async function waitForConsultation(
   testApp: TestApp,
   ref: string,
   predicate: (detail: ConsultationDetailBody) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = hangDeadlineMs,
 ): Promise<ConsultationDetailBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

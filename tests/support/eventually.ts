@@ -7,12 +7,15 @@ import type { Application } from '../../src/application.ts';
 import type { Clock } from '../../src/clock/index.ts';
 import { outbox as outboxTable } from '../../src/outbox/outbox-schema.ts';
 import { durableTimers } from '../../src/timers/timers-schema.ts';
+import { hangDeadlineMs } from './hang-deadline.ts';
+
+export { hangDeadlineMs };
 
 /** Resolves with `probe()`'s first value other than undefined, probed every 50 ms; rejects after `timeoutMs`. */
 export async function eventually<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   what: string,
-  timeoutMs = 60_000,
+  timeoutMs = hangDeadlineMs,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -24,7 +27,11 @@ export async function eventually<T>(
 }
 
 /** Resolves with the promise's value, or rejects after `timeoutMs` saying what hung. */
-export async function withinDeadline<T>(promise: Promise<T>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function withinDeadline<T>(
+  promise: Promise<T>,
+  what: string,
+  timeoutMs = hangDeadlineMs,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

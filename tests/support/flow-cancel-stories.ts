@@ -8,6 +8,7 @@
 // the confirmation in their language, and the next question answered as a question. Each
 // messenger's stories run in a file of their own (tests/flow-cancel-<messenger>.test.ts), on an
 // application of their own, so they run in parallel. A new flow gets a story here.
+import { hangDeadlineMs } from './hang-deadline.ts';
 import { sql } from 'drizzle-orm';
 import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,7 @@ let web: ReturnType<typeof webConsoleClient>;
 const speakers = {} as Record<MessengerName, { contact: Speaker; secretariat: Speaker }>;
 const streams: SseConnection[] = [];
 
-const deadline = 20_000;
+const deadline = hangDeadlineMs;
 
 async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
   const end = Date.now() + deadline;

@@ -1,5 +1,6 @@
 // A plain matrix-js-sdk client with Rust crypto, as a person using Element would have: used in
 // tests as "the user" talking to the bot through the test homeserver.
+import { hangDeadlineMs } from './hang-deadline.ts';
 import {
   ClientEvent,
   createClient,
@@ -161,7 +162,7 @@ export async function startTestMatrixUser(
     userId,
     client,
     received,
-    waitForMessage: (predicate, timeoutMs = 45_000) =>
+    waitForMessage: (predicate, timeoutMs = hangDeadlineMs) =>
       until(() => received.find(predicate), timeoutMs, `a message at ${localpart}`),
     async createEncryptedDm(other) {
       const { room_id: roomId } = await client.createRoom({
@@ -174,7 +175,7 @@ export async function startTestMatrixUser(
       });
       return roomId;
     },
-    async waitForJoin(roomId, other, timeoutMs = 45_000) {
+    async waitForJoin(roomId, other, timeoutMs = hangDeadlineMs) {
       await until(
         () => (client.getRoom(roomId)?.getMember(other)?.membership === 'join' ? true : undefined),
         timeoutMs,

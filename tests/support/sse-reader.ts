@@ -1,4 +1,5 @@
 // Reads a server-sent event stream over real HTTP, as a browser's EventSource would.
+import { hangDeadlineMs } from './hang-deadline.ts';
 
 export interface ServerSentEvent {
   event: string;
@@ -89,7 +90,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     received,
     timeline,
     ended: response.body === null ? Promise.resolve() : endedPromise,
-    next(event, timeoutMs = 20_000) {
+    next(event, timeoutMs = hangDeadlineMs) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {
           for (let index = consumed; index < received.length; index++) {

@@ -19,6 +19,7 @@
 // that needs something laxer says so where it needs it.
 // Deliberate differences from Telegram: messages can be edited and deleted at any age; no files,
 // inline mode or payments.
+import { hangDeadlineMs } from './hang-deadline.ts';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type {
@@ -252,7 +253,7 @@ export class TelegramEmulator {
   }
 
   /** Resolves with sentMessages(chat) once the bot has at least `count` messages there. */
-  waitForMessages(chat: ChatReference, count: number, timeoutMs = 20_000): Promise<Message[]> {
+  waitForMessages(chat: ChatReference, count: number, timeoutMs = hangDeadlineMs): Promise<Message[]> {
     const chatId = chatIdOf(chat);
     return this.core.waitUntil(
       () => {
@@ -270,7 +271,7 @@ export class TelegramEmulator {
     return structuredClone(this.core.callbackQueries.get(callbackQueryId)?.answer);
   }
 
-  waitForCallbackAnswer(callbackQueryId: string, timeoutMs = 20_000): Promise<CallbackAnswer> {
+  waitForCallbackAnswer(callbackQueryId: string, timeoutMs = hangDeadlineMs): Promise<CallbackAnswer> {
     return this.core.waitUntil(
       () => this.callbackAnswer(callbackQueryId),
       timeoutMs,
@@ -315,7 +316,7 @@ export class TelegramEmulator {
    * Resolves once every button press so far has been answered; rejects, naming the presses left,
    * when one was answered too late or `timeoutMs` (a bound on a hang) passes first.
    */
-  async expectCallbackQueriesAnswered(timeoutMs = 30_000): Promise<void> {
+  async expectCallbackQueriesAnswered(timeoutMs = hangDeadlineMs): Promise<void> {
     const describe = (): string => JSON.stringify(this.unansweredCallbackQueries());
     const outcome = await this.core.waitUntil(
       () => {
@@ -340,7 +341,7 @@ export class TelegramEmulator {
   waitForCall(
     method: string,
     predicate: (call: ApiCall) => boolean = () => true,
-    timeoutMs = 20_000,
+    timeoutMs = hangDeadlineMs,
   ): Promise<ApiCall> {
     return this.core.waitUntil(
       () => this.apiCalls(method).find((call) => call.ok !== undefined && predicate(call)),

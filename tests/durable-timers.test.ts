@@ -74,6 +74,14 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** The generation of the timer `key` as `db` (a transaction, or the database) sees it. */
+async function generationIn(db: Pick<typeof database.handle.db, 'select'>, key: string): Promise<number> {
+  const rows = await db.select().from(durableTimersTable);
+  const row = rows.find((candidate) => candidate.key === key);
+  if (row === undefined) throw new Error(`no timer ${key}`);
+  return row.generation;
+}
+
 async function timerRows(key: string) {
   const rows = await database.handle.db.select().from(durableTimersTable);
   return rows.filter((row) => row.key === key);
@@ -105,6 +113,29 @@ describe('durable timers', () => {
     expect(firedFor('reminder:cancelled')).toEqual([]);
   });
 
+  it('a key whose timer fired is scheduled again: the new timer fires too, long before the reconciler would', async () => {
+    await module.timers.schedule('reminder:again', inMs(100), { round: 1 });
+    await eventually(() => (firedFor('reminder:again').length === 1 ? true : undefined), 'the first round');
+    await eventually(
+      async () => ((await timerRows('reminder:again')).length === 0 ? true : undefined),
+      'the fired timer to go',
+    );
+    // Its job is finished, and BullMQ keeps finished jobs: the next round's job must not share its id.
+    const next = inMs(100);
+    await module.timers.schedule('reminder:again', next, { round: 2 });
+    const [row] = await timerRows('reminder:again');
+    expect(await queues.queue('timers').getJobState(timerJobId('reminder:again', row!.generation))).not.toBe(
+      'completed',
+    );
+    // The reconciler (every 60 s, for timers a minute overdue) would only repair it much later.
+    await eventually(
+      () => (firedFor('reminder:again').length === 2 ? true : undefined),
+      'the second round to fire',
+      45_000,
+    );
+    expect(firedFor('reminder:again').map((entry) => entry.payload)).toEqual([{ round: 1 }, { round: 2 }]);
+  });
+
   it('a timer written in a transaction that rolls back never fires', async () => {
     await database.handle.db
       .transaction(async (tx) => {
@@ -126,9 +157,10 @@ describe('durable timers', () => {
     let looked = false;
     await database.handle.db.transaction(async (tx) => {
       await module.timers.schedule(key, inMs(0), { slow: true }, { db: tx });
+      const generation = await generationIn(tx, key);
       // Hold the transaction open until the worker has taken the job and found nothing committed.
       await eventually(async () => {
-        const state = await queues.queue('timers').getJobState(timerJobId(key, 1));
+        const state = await queues.queue('timers').getJobState(timerJobId(key, generation));
         return state === 'delayed' || state === 'completed' ? true : undefined;
       }, 'the worker to look for the timer before the commit');
       looked = true;
@@ -148,14 +180,21 @@ describe('durable timers', () => {
     const rolledBack = 'reminder:after-commit-rolled-back';
     await inTransaction(database.handle.db, async (tx) => {
       await module.timers.schedule(key, inMs(0), { armed: 'after commit' }, { db: tx });
-      expect(await queues.queue('timers').getJobState(timerJobId(key, 1))).toBe('unknown');
+      expect(await queues.queue('timers').getJobState(timerJobId(key, await generationIn(tx, key)))).toBe(
+        'unknown',
+      );
     });
+    let rolledBackGeneration = 0;
     await inTransaction(database.handle.db, async (tx) => {
       await module.timers.schedule(rolledBack, inMs(0), {}, { db: tx });
+      rolledBackGeneration = await generationIn(tx, rolledBack);
       throw new Error('the caller gives up');
     }).catch(() => undefined);
     await eventually(() => (firedFor(key).length > 0 ? true : undefined), 'the committed timer to fire');
-    expect(await queues.queue('timers').getJobState(timerJobId(rolledBack, 1))).toBe('unknown');
+    expect(rolledBackGeneration).toBeGreaterThan(0);
+    expect(await queues.queue('timers').getJobState(timerJobId(rolledBack, rolledBackGeneration))).toBe(
+      'unknown',
+    );
     expect(firedFor(rolledBack)).toEqual([]);
   });
 

@@ -146,11 +146,15 @@ export function createDurableTimers(options: DurableTimerOptions): DurableTimers
     async schedule(key, dueAt, payload, scheduleOptions = {}) {
       const kind = kindOf(key);
       const executor = scheduleOptions.db ?? db;
-      const generation = await upsertTimer(executor, { key, kind, dueAt, payload }, clock.now());
+      const { generation, previous } = await upsertTimer(
+        executor,
+        { key, kind, dueAt, payload },
+        clock.now(),
+      );
       metrics.scheduled(kind);
       const tellRedis = async () => {
         // The older generation's job would only find itself stale; removing it keeps Redis small.
-        if (generation > 1) await table.disarm([{ id: key, generation: generation - 1 }]);
+        if (previous !== undefined) await table.disarm([{ id: key, generation: previous }]);
         await table.arm([{ id: key, generation, dueAt }]);
       };
       if (!afterCommit(executor, tellRedis)) await tellRedis();

@@ -19,28 +19,41 @@ const columns = {
   generation: durableTimers.generation,
 };
 
-/** Creates or moves a timer; resolves to its new generation. */
+/**
+ * Creates or moves a timer; resolves to its new generation and the one it replaced (undefined
+ * when the key had no timer). Generations come from one sequence, so they never repeat for a key.
+ */
 export async function upsertTimer(
   db: Queryable,
   timer: { key: string; kind: string; dueAt: Date; payload: unknown },
   now: Date,
-): Promise<number> {
+): Promise<{ generation: number; previous: number | undefined }> {
+  const nextGeneration = sql`nextval('durable_timer_generations')`;
   const [row] = await db
     .insert(durableTimers)
-    .values({ ...timer, generation: 1, updatedAt: now })
+    .values({ ...timer, generation: nextGeneration, updatedAt: now })
     .onConflictDoUpdate({
       target: durableTimers.key,
       set: {
         kind: timer.kind,
         dueAt: timer.dueAt,
         payload: timer.payload,
-        generation: sql`${durableTimers.generation} + 1`,
+        generation: nextGeneration,
         updatedAt: now,
       },
     })
-    .returning({ generation: durableTimers.generation });
+    .returning({
+      generation: durableTimers.generation,
+      // A subquery in RETURNING reads the table as it was before this statement: the replaced row.
+      previous: sql<
+        string | null
+      >`(select earlier.generation from durable_timers as earlier where earlier.key = ${timer.key})`,
+    });
   if (row === undefined) throw new Error('timer upsert returned no row');
-  return row.generation;
+  return {
+    generation: row.generation,
+    previous: row.previous === null ? undefined : Number(row.previous),
+  };
 }
 
 /** Removes a timer; resolves to the removed row (undefined when there was none). */

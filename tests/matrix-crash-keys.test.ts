@@ -77,7 +77,7 @@ async function startSyncingWorker(): Promise<WorkerProcess> {
   workers.push(worker);
   await withinDeadline(worker.ready, 'a worker to start', 60_000);
   await eventually(
-    () => (worker.output().includes('matrix: syncing') ? true : undefined),
+    () => (worker.hasLogged('matrix: syncing') ? true : undefined),
     'the worker to sync the Matrix account',
     60_000,
   );

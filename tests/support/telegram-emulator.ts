@@ -408,10 +408,12 @@ export class TelegramEmulator {
   /**
    * Holds the next call of `method` after it arrives, before Telegram acts on it, until the test
    * releases it: a way to be sure a sender is mid-send (to kill it there, say). Once released the
-   * call takes effect and is answered, even if the sender is gone, as on Telegram.
+   * call takes effect and is answered, even if the sender is gone, as on Telegram. With
+   * `passFirst`, that many calls of `method` pass first and the one after them is held: set before
+   * the senders start, "the sixth sendMessage" is certain to come, however fast they send.
    */
-  holdNext(method: string): HeldCall {
-    return this.core.holdNext(method);
+  holdNext(method: string, passFirst = 0): HeldCall {
+    return this.core.holdNext(method, passFirst);
   }
 
   /** The apiRoot a caller labelled `label` should use, so its calls carry `client: label`. */

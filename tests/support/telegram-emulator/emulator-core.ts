@@ -152,7 +152,10 @@ export class EmulatorCore {
   now: () => number = preciseNow;
   private readonly handlers = new Map<string, { name: string; handler: MethodHandler }>();
   private readonly failures = new Map<string, InjectedFailure[]>();
-  private readonly holds = new Map<string, { arrive: (call: ApiCall) => void; released: Promise<void> }[]>();
+  private readonly holds = new Map<
+    string,
+    { arrive: (call: ApiCall) => void; released: Promise<void>; passFirst: number }[]
+  >();
   private readonly changeListeners = new Set<() => void>();
   /** After an injected 429, the chat (or '*') stays closed until its retry_after has passed. */
   private readonly floodWaits = new Map<string, number>();
@@ -219,7 +222,7 @@ export class EmulatorCore {
     this.failures.set(key, queued);
   }
 
-  holdNext(method: string): HeldCall {
+  holdNext(method: string, passFirst = 0): HeldCall {
     let arrive: (call: ApiCall) => void = () => undefined;
     let release: () => void = () => undefined;
     const arrived = new Promise<ApiCall>((resolve) => {
@@ -229,8 +232,20 @@ export class EmulatorCore {
       release = resolve;
     });
     const key = method.toLowerCase();
-    this.holds.set(key, [...(this.holds.get(key) ?? []), { arrive, released }]);
+    this.holds.set(key, [...(this.holds.get(key) ?? []), { arrive, released, passFirst }]);
     return { arrived, release };
+  }
+
+  /** The hold the call of `method` now arriving meets, if any (one still letting calls pass counts this one). */
+  private takeHold(method: string): { arrive: (call: ApiCall) => void; released: Promise<void> } | undefined {
+    const waiting = this.holds.get(method);
+    const first = waiting?.[0];
+    if (first === undefined) return undefined;
+    if (first.passFirst > 0) {
+      first.passFirst -= 1;
+      return undefined;
+    }
+    return waiting?.shift();
   }
 
   /** Counts a message against the flood limits; throws 429 with retry_after when they are exceeded. */
@@ -302,7 +317,7 @@ export class EmulatorCore {
       ...(client === undefined ? {} : { client }),
     };
     if (this.recordCalls) this.calls.push(call);
-    const hold = viaWebhookReply ? undefined : this.holds.get(entry.name.toLowerCase())?.shift();
+    const hold = viaWebhookReply ? undefined : this.takeHold(entry.name.toLowerCase());
     if (hold !== undefined) {
       hold.arrive(call);
       await hold.released;

@@ -149,6 +149,7 @@ export async function openMatrixSession(input: {
     accessToken: session.accessToken,
     store,
     logger: sdkLoggerFor(logger),
+    fetchFn: savedBeforeToDevice(persistCrypto),
   });
   try {
     await client.initRustCrypto({
@@ -242,6 +243,23 @@ async function ensureCrossSigning(
       'matrix: could not set up cross-signing; encrypted messages cannot be sent until it is (retried at the next start)',
     );
   }
+}
+
+/**
+ * Olm messages leave only once the crypto state that made them is saved (write-ahead). Each
+ * to-device message (a room key on its way to a device) ratchets an Olm session forward, and the
+ * crypto store holds the ratcheted session before the SDK hands the request out. Had the message
+ * left before our save, a replica restored from the older save after this process died would
+ * encrypt its next room key with message keys the member's device has already used and refuses:
+ * that room key, and every message sent with it, could never be read ("The sender's device has
+ * not sent us the keys"). A save that fails keeps the message back; the SDK tries it again.
+ */
+function savedBeforeToDevice(persistCrypto: () => Promise<void>): typeof globalThis.fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (init?.method === 'PUT' && url.includes('/sendToDevice/')) await persistCrypto();
+    return globalThis.fetch(input, init);
+  };
 }
 
 async function resolveSession(

@@ -326,6 +326,8 @@ describe('a reminder while someone is answering the prompt', () => {
     await waitForMessage(emulator, chat, 'Nothing was sent');
     await fireVerificationTimerNow(application(), 'kz-001');
     await waitForMessage(emulator, chat, 'A reminder', { timeoutMs: 60_000 });
+    // Telegram has the reminder; its row is marked sent once the worker has the answer back.
+    await outboxSettled(application());
     expect(await row('kz-001')).toMatchObject({ nextStep: 'flag', reminders: 1, flaggedAt: null });
     expect(await promptStates('kz-001')).toEqual(['sent', 'sent', 'withdrawn']);
   }, 180_000);

@@ -11,84 +11,36 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox as outboxTable } from '../src/outbox/outbox-schema.ts';
 import { eventually, withinDeadline } from './support/eventually.ts';
-import { botPassword, storeKey } from './support/matrix-bot-fixture.ts';
-import { startMatrixHomeserver, type TestHomeserver } from './support/matrix-homeserver/index.ts';
-import type { ReceivedMessage } from './support/matrix-test-client.ts';
-import { startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import type { TestHomeserver } from './support/matrix-homeserver/index.ts';
 import {
-  linkOverdueMatrixContacts,
-  overdueRegistry,
-  promptText,
-  writeVerificationPolicy,
-  type MatrixLinkedPerson,
-} from './support/verification-fixtures.ts';
-import { startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+  startMatrixWorkerStory,
+  workerHangMs as hangMs,
+  type MatrixWorkerStory,
+} from './support/matrix-worker-story.ts';
+import type { ReceivedMessage } from './support/matrix-test-client.ts';
+import type { PrivateRedis } from './support/private-redis.ts';
+import type { TestApp } from './support/test-app.ts';
+import { promptText, type MatrixLinkedPerson } from './support/verification-fixtures.ts';
 
-const hangMs = 180_000;
+let story: MatrixWorkerStory;
 let homeserver: TestHomeserver;
 let redis: PrivateRedis;
 let testApp: TestApp;
 let botUserId: string;
-let policyFile: string;
 let people: MatrixLinkedPerson[];
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  homeserver = await startMatrixHomeserver();
-  redis = await startPrivateRedis();
-  botUserId = homeserver.registerUser('counterpart', botPassword).userId;
-  homeserver.exemptFromRateLimit(botUserId);
-  policyFile = writeVerificationPolicy('default: { every: P6M, remindAfter: P7D, reminders: 1 }\n');
-  testApp = await startTestApp('matrix_crash_room_key', {
-    loadDemo: false,
-    env: { RUN_MODE: 'api', REDIS_URL: redis.url, ...matrixEnv(), VERIFICATION_POLICY_FILE: policyFile },
-  });
-  await testApp.application.registry.importRegistry(undefined, overdueRegistry(1));
-  people = await linkOverdueMatrixContacts(testApp.application, homeserver, 0, 1);
+  story = await startMatrixWorkerStory('matrix_crash_room_key');
+  ({ homeserver, redis, testApp, botUserId } = story);
+  people = [story.person];
 }, hangMs);
 
-afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.kill()));
-  await Promise.all(people.map((person) => person.user.stop()));
-  await testApp.close();
-  await redis.close();
-  await homeserver.close();
-});
+afterAll(() => story.close());
 
-function matrixEnv(): Record<string, string> {
-  return {
-    MATRIX_HOMESERVER_URL: homeserver.url,
-    MATRIX_USER_ID: botUserId,
-    MATRIX_PASSWORD: botPassword,
-    MATRIX_STORE_KEY: storeKey,
-  };
-}
-
-async function startSyncingWorker(): Promise<WorkerProcess> {
-  const worker = startWorkerProcess({
-    DATABASE_URL: testApp.database.url,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: testApp.application.config.redis.prefix,
-    ...matrixEnv(),
-    VERIFICATION_POLICY_FILE: policyFile,
-    RECONCILE_INTERVAL_SECONDS: '1',
-    WORKER_LOCK_SECONDS: '2',
-  });
-  workers.push(worker);
-  await withinDeadline(worker.ready, 'a worker to start', hangMs);
-  await eventually(
-    () => (worker.hasLogged('matrix: syncing') ? true : undefined),
-    'the worker to sync the Matrix account',
-    hangMs,
-  );
-  return worker;
-}
-
+const startSyncingWorker = () => story.startSyncingWorker();
+const fromBot = (needle: string) => story.fromBot(needle);
 const bodyOf = (message: ReceivedMessage) =>
   typeof message.content.body === 'string' ? message.content.body : '';
-const fromBot = (needle: string) => (message: ReceivedMessage) =>
-  message.sender === botUserId && bodyOf(message).includes(needle);
 
 async function push(roomId: string, key: string, text: string): Promise<void> {
   const { outbox } = testApp.application;

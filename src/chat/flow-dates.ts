@@ -20,12 +20,15 @@ function isoOf(year: number, month: number, day: number): string | undefined {
   return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
 }
 
-/** A typed date as YYYY-MM-DD; `today` is the current calendar date (UTC) for relative words. */
-export function readTypedDate(text: string, today: Date): string | undefined {
+/**
+ * A typed date as YYYY-MM-DD. `today` (YYYY-MM-DD) is the calendar date where the member is, which
+ * "today" and "yesterday" count from: at 01:00 in Almaty it is already tomorrow there, not in UTC.
+ */
+export function readTypedDate(text: string, today: string): string | undefined {
   const typed = text.trim().toLowerCase().replace(/\.$/, '');
   const daysAgo = relative[typed];
   if (daysAgo !== undefined) {
-    const day = new Date(today.getTime() - daysAgo * 86_400_000);
+    const day = new Date(Date.parse(`${today}T00:00:00.000Z`) - daysAgo * 86_400_000);
     return isoOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate());
   }
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(typed);

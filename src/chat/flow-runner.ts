@@ -379,7 +379,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       case 'date': {
         const option = byLabel(step.options?.(context) ?? []);
         if (option !== undefined) return take(step.accept({ option }, context));
-        const date = readTypedDate(text, clock.now());
+        const date = readTypedDate(text, step.today?.(context) ?? clock.now().toISOString().slice(0, 10));
         if (date !== undefined) return take(step.accept({ date }, context));
         return notAnAnswer(context.t('flow-date-invalid'));
       }

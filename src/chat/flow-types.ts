@@ -124,6 +124,11 @@ export interface DateStep<D> extends StepCommon<D> {
   placeholder(context: FlowContext<D>): string;
   /** Quick answers as buttons ("Today", "A week ago"). */
   options?(context: FlowContext<D>): StepOption[];
+  /**
+   * Today's calendar date (YYYY-MM-DD) where the member is, which typed "today" and "yesterday"
+   * count from; default the UTC date.
+   */
+  today?(context: FlowContext<D>): string;
   /** `option`: a button's value; `date`: a typed date as YYYY-MM-DD. */
   accept(answer: { option: string } | { date: string }, context: FlowContext<D>): Outcome<D>;
 }

@@ -114,7 +114,14 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     openEscalations: (toCountry: string, limit?: number) => openEscalations(db, toCountry, limit),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
-      registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });
+      registerRequestsChat(engine, {
+        requests: service,
+        answers,
+        messages,
+        registry: deps.registry,
+        clock,
+        localDate: (at, timezone) => deps.workingTime.localDate(at, timezone),
+      });
     },
     /** One reconciler pass now (operations, tests). */
     reconcileNow: () => scheduler.reconcileNow(),

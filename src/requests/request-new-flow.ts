@@ -27,6 +27,8 @@ export interface RequestNewFlowDeps {
   messages: RequestMessages;
   registry: { snapshot(): RegistrySnapshot };
   clock: Clock;
+  /** The calendar date (YYYY-MM-DD) in a time zone at an instant: the working-time model's. */
+  localDate: (at: number, timezone: string) => string;
 }
 
 const sentOptions = [0, 1, 7, 30, 90];
@@ -36,11 +38,14 @@ export const requestNewFlowId = 'request-new';
 
 type Context = FlowContext<NewRequest>;
 
-export function createRequestNewFlow({ requests, messages, registry, clock }: RequestNewFlowDeps) {
+export function createRequestNewFlow({ requests, messages, registry, clock, localDate }: RequestNewFlowDeps) {
   const timezoneOf = (snapshot: RegistrySnapshot, country: string | null | undefined) =>
     (country == null ? undefined : snapshot.countryByIso2.get(country)?.timezone) ?? 'UTC';
   /** The requesting country: the member's own, or the one a country-less admin named. */
   const fromCountryOf = (context: Context) => context.data.fromCountry ?? context.principal.country;
+  /** Today where the request was sent from: a typed date is read on that country's calendar. */
+  const todayThere = (context: Context) =>
+    localDate(clock.now().getTime(), timezoneOf(registry.snapshot(), fromCountryOf(context)));
   /** "Request 12/345: …" once the reference is known; before, the question alone. */
   const question = (context: Context, id: string) =>
     context.data.ourReference === undefined
@@ -176,6 +181,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
         when: (context) => context.data.sentAt === undefined,
         prompt: (context) => question(context, 'requests-new-choose-sent'),
         placeholder: (context) => context.t('requests-new-sent-placeholder'),
+        today: todayThere,
         options: (context) =>
           sentOptions.map((days) => ({ value: String(days), label: context.t(`requests-new-sent-${days}`) })),
         accept: (answer, context) => {
@@ -188,10 +194,11 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
             };
           }
           // A typed day: its noon (UTC), so the date reads the same in every time zone of the
-          // region; today's is now, since a request cannot have been sent later than that.
+          // region; today's is now, since a request cannot have been sent later than that. "Ahead"
+          // is judged on the requesting country's calendar: at 01:00 in Almaty its date is
+          // already tomorrow's in UTC, and at 21:00 in New York UTC's date is still ahead.
           const noon = new Date(`${answer.date}T12:00:00.000Z`);
-          if (answer.date > now.toISOString().slice(0, 10))
-            return { retry: context.t('requests-new-sent-future') };
+          if (answer.date > todayThere(context)) return { retry: context.t('requests-new-sent-future') };
           if (noon.getUTCFullYear() < 1990) return { retry: context.t('requests-new-sent-too-old') };
           const sentAt = noon > now ? now : noon;
           return { next: { ...context.data, sentAt: sentAt.toISOString() } };

@@ -17,6 +17,8 @@ export interface RequestsChatDeps {
   messages: RequestMessages;
   registry: { snapshot(): RegistrySnapshot };
   clock: Clock;
+  /** The calendar date in a time zone at an instant (the working-time model's). */
+  localDate: (at: number, timezone: string) => string;
 }
 
 type Translate = (id: string, args?: MessageArguments) => string;
@@ -24,7 +26,7 @@ type Translate = (id: string, args?: MessageArguments) => string;
 type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>;
 
 export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): void {
-  const { requests, answers, messages, registry, clock } = deps;
+  const { requests, answers, messages, registry, clock, localDate } = deps;
 
   const steering = createRequestSteering(engine, { requests, messages, registry });
 
@@ -36,7 +38,7 @@ export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): vo
     run: (command) => steering.list(command.principal, command.locale, (id, args) => command.t(id, args)),
   };
 
-  const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock });
+  const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock, localDate });
   engine.flows.register(newRequestFlow);
 
   const newCommand: ChatCommand = {

@@ -145,6 +145,7 @@ export function registerTruthChat(engine: Engine, deps: TruthChatDeps) {
         action: 'f',
         prompt: (context) => context.t('truth-away-from'),
         placeholder: (context) => context.t('truth-away-from-placeholder'),
+        today: (context) => todayOf(context.data.contactId),
         // One tap for "from today"; any later day typed (their own calendar, not in the past).
         options: (context) => [{ value: '0', label: context.t('truth-away-from-today') }],
         accept: (answer, context) => {
@@ -160,6 +161,7 @@ export function registerTruthChat(engine: Engine, deps: TruthChatDeps) {
         action: 'u',
         prompt: (context) => context.t('truth-away-until'),
         placeholder: (context) => context.t('truth-away-until-placeholder'),
+        today: (context) => todayOf(context.data.contactId),
         options: (context) => {
           // The last day of the absence: its first day itself ("Today only" when that is today),
           // or a week or two from its first day.

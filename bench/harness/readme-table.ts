@@ -95,6 +95,8 @@ export const keyFigures: readonly KeyFigure[] = [
 interface Conditions {
   measuredAt: string;
   noisy: boolean;
+  /** Figures move by tens of percent between VM types: a row says where it was measured. */
+  machine?: { cpus: number; model: string };
   ratios: Record<string, { baseline: string; baselineRate: number; unit: string; idleShare: number }>;
   during: { idleShare: number };
 }
@@ -106,8 +108,8 @@ const endMarker = '<!-- /bench:figures -->';
 
 export function renderTable(results: Results): string {
   const rows = [
-    ['Figure', 'Part', 'Measures', 'Target', 'Latest quiet run', 'Baseline', 'Idle share', 'Date'],
-    ['---', '---', '---', '---', '---', '---', '---', '---'],
+    ['Figure', 'Part', 'Measures', 'Target', 'Latest quiet run', 'Baseline', 'Idle share', 'Date', 'Machine'],
+    ['---', '---', '---', '---', '---', '---', '---', '---', '---'],
   ];
   for (const key of keyFigures) {
     const conditions = results.conditions?.[key.part];
@@ -123,6 +125,9 @@ export function renderTable(results: Results): string {
       trusted && ratio !== undefined ? `${ratio.baseline}: ${String(ratio.baselineRate)} ${ratio.unit}` : '',
       trusted ? String(ratio?.idleShare ?? conditions.during.idleShare) : '',
       trusted ? conditions.measuredAt.slice(0, 10) : '',
+      trusted && conditions.machine !== undefined
+        ? `${conditions.machine.model}, ${String(conditions.machine.cpus)} cores`
+        : '',
     ]);
   }
   return rows.map((row) => `| ${row.join(' | ')} |`).join('\n');

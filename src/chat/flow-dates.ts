@@ -1,6 +1,7 @@
 // Typed dates in a flow's date step. Only forms nobody reads two ways: ISO (2026-03-01), the
 // day-first dotted form used across the region (01.03.2026), and today / yesterday in English or
 // Russian. "03/01/2026" is refused: half the world reads it as March, the other half as January.
+import { addDays } from '../schedule/index.ts';
 
 const relative: Readonly<Record<string, number>> = {
   today: 0,
@@ -27,10 +28,7 @@ function isoOf(year: number, month: number, day: number): string | undefined {
 export function readTypedDate(text: string, today: string): string | undefined {
   const typed = text.trim().toLowerCase().replace(/\.$/, '');
   const daysAgo = relative[typed];
-  if (daysAgo !== undefined) {
-    const day = new Date(Date.parse(`${today}T00:00:00.000Z`) - daysAgo * 86_400_000);
-    return isoOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate());
-  }
+  if (daysAgo !== undefined) return addDays(today, -daysAgo);
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(typed);
   if (iso !== null) return isoOf(Number(iso[1]), Number(iso[2]), Number(iso[3]));
   const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:\s*г)?$/.exec(typed);

@@ -20,6 +20,7 @@ import type {
 } from './flow-types.ts';
 import type { Principal } from '../access/index.ts';
 import { isLocale, type Locale, type MessageArguments, type Translator } from '../i18n/index.ts';
+import { isoDay } from '../registry/index.ts';
 
 /** Encrypts what a flow keeps of typed text (the consultations' body cipher). */
 /**
@@ -379,7 +380,7 @@ export function createFlowRunner(deps: FlowRunnerDeps) {
       case 'date': {
         const option = byLabel(step.options?.(context) ?? []);
         if (option !== undefined) return take(step.accept({ option }, context));
-        const date = readTypedDate(text, step.today?.(context) ?? clock.now().toISOString().slice(0, 10));
+        const date = readTypedDate(text, step.today?.(context) ?? isoDay(clock.now()));
         if (date !== undefined) return take(step.accept({ date }, context));
         return notAnAnswer(context.t('flow-date-invalid'));
       }

@@ -55,7 +55,8 @@ export interface RequestsModuleDeps {
   timers: DurableTimers;
   audit: AuditService;
   outbox: OutboxService;
-  registry: { snapshot(): RegistrySnapshot };
+  /** `todayIn`: a country's date now (a request's sent date is typed on the requesting country's). */
+  registry: { snapshot(): RegistrySnapshot; todayIn(country: string): string };
   policies: NudgePolicies;
   /** The one working-time model (nudges wait for the recipient's working time), from the composition root. */
   workingTime: WorkingTime;
@@ -114,14 +115,7 @@ export function createRequestsModule(deps: RequestsModuleDeps) {
     openEscalations: (toCountry: string, limit?: number) => openEscalations(db, toCountry, limit),
     /** Adds `/requests`, `/newrequest` and the `req:` buttons to the conversation engine. */
     registerChat(engine: Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>) {
-      registerRequestsChat(engine, {
-        requests: service,
-        answers,
-        messages,
-        registry: deps.registry,
-        clock,
-        localDate: (at, timezone) => deps.workingTime.localDate(at, timezone),
-      });
+      registerRequestsChat(engine, { requests: service, answers, messages, registry: deps.registry, clock });
     },
     /** One reconciler pass now (operations, tests). */
     reconcileNow: () => scheduler.reconcileNow(),

@@ -7,7 +7,7 @@ import type { RequestMessages } from './request-messages.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
 import type { RequestView } from './request-types.ts';
 import { AppError } from '../errors/index.ts';
-import type { RegistrySnapshot } from '../registry/index.ts';
+import { isoDay, type RegistrySnapshot } from '../registry/index.ts';
 
 /** A request being registered in a chat. */
 export interface NewRequest {
@@ -25,10 +25,9 @@ export interface NewRequest {
 export interface RequestNewFlowDeps {
   requests: Pick<RequestService, 'create'>;
   messages: RequestMessages;
-  registry: { snapshot(): RegistrySnapshot };
+  /** `todayIn`: the date in a country now, on the calendar its records are dated by. */
+  registry: { snapshot(): RegistrySnapshot; todayIn(country: string): string };
   clock: Clock;
-  /** The calendar date (YYYY-MM-DD) in a time zone at an instant: the working-time model's. */
-  localDate: (at: number, timezone: string) => string;
 }
 
 const sentOptions = [0, 1, 7, 30, 90];
@@ -38,14 +37,17 @@ export const requestNewFlowId = 'request-new';
 
 type Context = FlowContext<NewRequest>;
 
-export function createRequestNewFlow({ requests, messages, registry, clock, localDate }: RequestNewFlowDeps) {
+export function createRequestNewFlow({ requests, messages, registry, clock }: RequestNewFlowDeps) {
   const timezoneOf = (snapshot: RegistrySnapshot, country: string | null | undefined) =>
     (country == null ? undefined : snapshot.countryByIso2.get(country)?.timezone) ?? 'UTC';
   /** The requesting country: the member's own, or the one a country-less admin named. */
   const fromCountryOf = (context: Context) => context.data.fromCountry ?? context.principal.country;
   /** Today where the request was sent from: a typed date is read on that country's calendar. */
-  const todayThere = (context: Context) =>
-    localDate(clock.now().getTime(), timezoneOf(registry.snapshot(), fromCountryOf(context)));
+  const todayThere = (context: Context) => {
+    // A country-less admin names the requesting country before this step; UTC only if none.
+    const country = fromCountryOf(context);
+    return country === null ? isoDay(clock.now()) : registry.todayIn(country);
+  };
   /** "Request 12/345: …" once the reference is known; before, the question alone. */
   const question = (context: Context, id: string) =>
     context.data.ourReference === undefined

@@ -15,10 +15,8 @@ export interface RequestsChatDeps {
   requests: RequestService;
   answers: RequestAnswers;
   messages: RequestMessages;
-  registry: { snapshot(): RegistrySnapshot };
+  registry: { snapshot(): RegistrySnapshot; todayIn(country: string): string };
   clock: Clock;
-  /** The calendar date in a time zone at an instant (the working-time model's). */
-  localDate: (at: number, timezone: string) => string;
 }
 
 type Translate = (id: string, args?: MessageArguments) => string;
@@ -26,7 +24,7 @@ type Translate = (id: string, args?: MessageArguments) => string;
 type Engine = Pick<ConversationEngine, 'registerCommand' | 'registerActionHandler' | 'flows'>;
 
 export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): void {
-  const { requests, answers, messages, registry, clock, localDate } = deps;
+  const { requests, answers, messages, registry, clock } = deps;
 
   const steering = createRequestSteering(engine, { requests, messages, registry });
 
@@ -38,7 +36,7 @@ export function registerRequestsChat(engine: Engine, deps: RequestsChatDeps): vo
     run: (command) => steering.list(command.principal, command.locale, (id, args) => command.t(id, args)),
   };
 
-  const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock, localDate });
+  const newRequestFlow = createRequestNewFlow({ requests, messages, registry, clock });
   engine.flows.register(newRequestFlow);
 
   const newCommand: ChatCommand = {

@@ -197,7 +197,8 @@ describe('keeping sheets true', () => {
     expect(patched.json().channels).toContain('e_justice_portal');
     const verified = await call(uzbekCoordinator, 'POST', '/v1/requirements/uz-req-mla/verify');
     expect(verified.json()).toMatchObject({
-      verifiedAt: testApp.application.registry.now().toISOString().slice(0, 10),
+      // Uzbekistan's date, not UTC's: from 19:00 UTC it is already tomorrow in Tashkent.
+      verifiedAt: testApp.application.registry.todayIn('UZ'),
       verifiedBy: uzbekCoordinator.memberId,
     });
     await testApp.application.audit.flush();

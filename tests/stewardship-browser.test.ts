@@ -17,6 +17,7 @@ import {
   waitInPage,
   type ConsoleBrowser,
 } from './support/console-browser.ts';
+import { addDays } from '../src/schedule/index.ts';
 import { seedAnswerTimes } from './support/stats-seed.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -25,9 +26,6 @@ if (chromiumPath === undefined) {
     'stewardship browser test SKIPPED: /usr/bin/chromium is not installed (apt-get install -y chromium)',
   );
 }
-
-const day = 86_400_000;
-const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium', () => {
   let test: TestApp;
@@ -135,7 +133,8 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
         await page.getByRole('button', { name: 'Mark as verified today' }).click();
         await page.getByRole('status').filter({ hasText: 'Verified today' }).waitFor();
         const verified = await contact('kz-004');
-        expect(verified.verifiedAt).toBe(isoDay(Date.now()));
+        // Kazakhstan's date, not UTC's: from 19:00 UTC it is already tomorrow in Astana.
+        expect(verified.verifiedAt).toBe(test.application.registry.todayIn('KZ'));
         expect(verified.verifiedBy).toBe(coordinator.id);
         await expect(page.locator('.verification').textContent()).resolves.toContain('Saule Steward');
         await browser.screenshot(page, 'stewardship-contact-verified');
@@ -152,10 +151,9 @@ describe.skipIf(chromiumPath === undefined)('the stewardship console in Chromium
           ).json<{ reply: { text: string } }>().reply.text;
         expect(await askExtradition()).not.toContain('Away until');
         await page.goto(`${base}/console/registry/contacts/kz-001`);
-        await page.getByRole('textbox', { name: 'Away from' }).fill(isoDay(Date.now()));
-        await page
-          .getByRole('textbox', { name: 'Away until (last day)' })
-          .fill(isoDay(Date.now() + 14 * day));
+        const kazakhToday = test.application.registry.todayIn('KZ');
+        await page.getByRole('textbox', { name: 'Away from' }).fill(kazakhToday);
+        await page.getByRole('textbox', { name: 'Away until (last day)' }).fill(addDays(kazakhToday, 14));
         await page.getByRole('textbox', { name: 'Note (e.g. annual leave)' }).fill('annual leave');
         await page.getByRole('combobox', { name: 'Deputy' }).selectOption('kz-002');
         await page.getByRole('button', { name: 'Save changes' }).click();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
@@ -20,10 +21,16 @@ export const auditLog = pgTable(
     // hash would only add to every append (about a sixth of its cost on the embedded database).
     hash: text('hash').notNull(),
   },
-  // The console reads one actor's or one record's history, newest first.
+  // The console reads one actor's or one record's history, newest first. Only entries about a
+  // record are in the subject index: the registry's reads (`registry.read`, `registry.ask`), most
+  // of the log, have none, and keeping them out makes each of their appends cheaper (a tenth of
+  // the insert on the embedded database). A filter on a subject still uses the index: a subject
+  // that equals (or is like) a value is not null.
   (table) => [
     index('audit_log_actor_idx').on(table.actor, table.seq),
-    index('audit_log_subject_idx').on(table.subject, table.seq),
+    index('audit_log_subject_idx')
+      .on(table.subject, table.seq)
+      .where(sql`${table.subject} is not null`),
   ],
 );
 

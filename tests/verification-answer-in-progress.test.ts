@@ -158,14 +158,42 @@ const promptRows = (contactId: string) =>
     .from(outbox)
     .where(like(outbox.dedupeKey, `verify:${contactId}:%`));
 
-/** Statements of this test's database waiting for a row lock on the outbox, matching `text`. */
-async function outboxLockWaits(text: string): Promise<number> {
+/** Statements of this test's database waiting for a lock, starting `start` and matching `text`. */
+async function lockWaits(start: string, text: string): Promise<number> {
   const result: unknown = await application().database.db.execute(sql`
     select count(*)::int as waiting from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
-      and query ilike 'update "outbox"%' and query ilike ${`%${text}%`}`);
+      and query ilike ${`${start}%`} and query ilike ${`%${text}%`}`);
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
   return (rows[0] as { waiting: number } | undefined)?.waiting ?? 0;
+}
+
+/** Statements of this test's database waiting for a row lock on the outbox, matching `text`. */
+const outboxLockWaits = (text: string) => lockWaits('update "outbox"', text);
+
+/**
+ * Queues a lock on the outbox table behind the two writes waiting on the held row (the worker's
+ * claim, the answer's withdrawal), whose statements already hold their table locks: a write that
+ * starts after this, such as the worker's last look before sending, waits behind it until both
+ * transactions are over. Without it, once the claim commits, the withdrawal and the last look
+ * race for the row, and a busy machine may let the last look win (the reminder is then handed
+ * over and sent, as the outbox allows: a reminder can no longer be taken back once handed over).
+ * The lock is given back as soon as it is granted. Resolves once it is queued; `over` once given back.
+ */
+async function queueBehindTheWaitingWrites(): Promise<{ over: Promise<unknown> }> {
+  const over = application().database.db.transaction(async (tx) => {
+    await tx.execute(sql`lock table outbox in share mode`);
+  });
+  await Promise.race([
+    over.then(() => {
+      throw new Error('the table lock was granted at once: nothing was writing the outbox');
+    }),
+    eventually(
+      async () => ((await lockWaits('lock table outbox', '')) >= 1 ? true : undefined),
+      'the table lock to be queued',
+    ),
+  ]);
+  return { over };
 }
 
 /**
@@ -356,8 +384,12 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
+      // Once the claim is through, the worker's last look waits for the answer's transaction, so
+      // the withdrawal reaches the claimed row first, however busy the machine.
+      const lastLookWaits = await queueBehindTheWaitingWrites();
       hold.release();
       await hold.released;
+      await lastLookWaits.over;
       await tapped;
       const which = await fromBot('What changed?', kzOnMatrix);
       // The worker's delivery job is over (it looked once more before sending, and dropped it)...
@@ -419,8 +451,12 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
+      // Once the claim is through, the worker's last look waits for the answer's transaction, so
+      // the withdrawal reaches the claimed row first, however busy the machine.
+      const lastLookWaits = await queueBehindTheWaitingWrites();
       hold.release();
       await hold.released;
+      await lastLookWaits.over;
       await waitForMessage(emulator, chat, 'From when are you away?');
       await eventually(async () => {
         const job = await deliveries.getJob(written.id);

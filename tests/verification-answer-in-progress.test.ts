@@ -159,7 +159,7 @@ const promptRows = (contactId: string) =>
     .where(like(outbox.dedupeKey, `verify:${contactId}:%`));
 
 /** Statements of this test's database waiting for a lock, starting `start` and matching `text`. */
-async function lockWaits(start: string, text: string): Promise<number> {
+async function lockWaits(start: string, text = ''): Promise<number> {
   const result: unknown = await application().database.db.execute(sql`
     select count(*)::int as waiting from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
@@ -189,11 +189,23 @@ async function queueBehindTheWaitingWrites(): Promise<{ over: Promise<unknown> }
       throw new Error('the table lock was granted at once: nothing was writing the outbox');
     }),
     eventually(
-      async () => ((await lockWaits('lock table outbox', '')) >= 1 ? true : undefined),
+      async () => ((await lockWaits('lock table outbox')) >= 1 ? true : undefined),
       'the table lock to be queued',
     ),
   ]);
   return { over };
+}
+
+/**
+ * Releases the held row with the worker's claim and the answer's withdrawal both waiting on it: the
+ * claim goes through first, and the worker's last look then waits for the answer's transaction, so
+ * the withdrawal reaches the claimed row first, however busy the machine. Returns once both are over.
+ */
+async function releaseWithTheLastLookBehindTheAnswer(hold: Awaited<ReturnType<typeof holdRowLocked>>) {
+  const lastLookWaits = await queueBehindTheWaitingWrites();
+  hold.release();
+  await hold.released;
+  await lastLookWaits.over;
 }
 
 /**
@@ -384,12 +396,7 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      // Once the claim is through, the worker's last look waits for the answer's transaction, so
-      // the withdrawal reaches the claimed row first, however busy the machine.
-      const lastLookWaits = await queueBehindTheWaitingWrites();
-      hold.release();
-      await hold.released;
-      await lastLookWaits.over;
+      await releaseWithTheLastLookBehindTheAnswer(hold);
       await tapped;
       const which = await fromBot('What changed?', kzOnMatrix);
       // The worker's delivery job is over (it looked once more before sending, and dropped it)...
@@ -451,12 +458,7 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      // Once the claim is through, the worker's last look waits for the answer's transaction, so
-      // the withdrawal reaches the claimed row first, however busy the machine.
-      const lastLookWaits = await queueBehindTheWaitingWrites();
-      hold.release();
-      await hold.released;
-      await lastLookWaits.over;
+      await releaseWithTheLastLookBehindTheAnswer(hold);
       await waitForMessage(emulator, chat, 'From when are you away?');
       await eventually(async () => {
         const job = await deliveries.getJob(written.id);

@@ -8,7 +8,8 @@
 // Tested on Matrix (the test homeserver, encrypted DM) and on Telegram (the Bot API emulator),
 // in one application. Reminders wait an hour; each reminder here comes from firing the contact's
 // timer on purpose, so nothing races the answers.
-import { eq, like, sql } from 'drizzle-orm';
+import { readFile } from 'node:fs/promises';
+import { and, eq, isNotNull, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../src/outbox/outbox-schema.ts';
 import {
@@ -158,54 +159,85 @@ const promptRows = (contactId: string) =>
     .from(outbox)
     .where(like(outbox.dedupeKey, `verify:${contactId}:%`));
 
-/** Statements of this test's database waiting for a lock, starting `start` and matching `text`. */
-async function lockWaits(start: string, text = ''): Promise<number> {
-  const result: unknown = await application().database.db.execute(sql`
+/** Statements of this test's database waiting for a row lock on the outbox, matching `text`. */
+async function outboxLockWaits(text: string): Promise<number> {
+  const found = await firstRow<{ waiting: number }>(sql`
     select count(*)::int as waiting from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
-      and query ilike ${`${start}%`} and query ilike ${`%${text}%`}`);
+      and query ilike 'update "outbox"%' and query ilike ${`%${text}%`}`);
+  return found?.waiting ?? 0;
+}
+
+/** The first row a query of this test's database returns. */
+async function firstRow<Row>(query: ReturnType<typeof sql>): Promise<Row | undefined> {
+  const result: unknown = await application().database.db.execute(query);
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-  return (rows[0] as { waiting: number } | undefined)?.waiting ?? 0;
-}
-
-/** Statements of this test's database waiting for a row lock on the outbox, matching `text`. */
-const outboxLockWaits = (text: string) => lockWaits('update "outbox"', text);
-
-/**
- * Queues a lock on the outbox table behind the two writes waiting on the held row (the worker's
- * claim, the answer's withdrawal), whose statements already hold their table locks: a write that
- * starts after this, such as the worker's last look before sending, waits behind it until both
- * transactions are over. Without it, once the claim commits, the withdrawal and the last look
- * race for the row, and a busy machine may let the last look win (the reminder is then handed
- * over and sent, as the outbox allows: a reminder can no longer be taken back once handed over).
- * The lock is given back as soon as it is granted. Resolves once it is queued; `over` once given back.
- */
-async function queueBehindTheWaitingWrites(): Promise<{ over: Promise<unknown> }> {
-  const over = application().database.db.transaction(async (tx) => {
-    await tx.execute(sql`lock table outbox in share mode`);
-  });
-  await Promise.race([
-    over.then(() => {
-      throw new Error('the table lock was granted at once: nothing was writing the outbox');
-    }),
-    eventually(
-      async () => ((await lockWaits('lock table outbox')) >= 1 ? true : undefined),
-      'the table lock to be queued',
-    ),
-  ]);
-  return { over };
+  return rows[0] as Row | undefined;
 }
 
 /**
- * Releases the held row with the worker's claim and the answer's withdrawal both waiting on it: the
- * claim goes through first, and the worker's last look then waits for the answer's transaction, so
- * the withdrawal reaches the claimed row first, however busy the machine. Returns once both are over.
+ * The Postgres backend running the answer's withdrawal, which waits on the held row, when it is a
+ * process of this machine that the test may stop: a server elsewhere (another host, a container)
+ * has its own process ids, so the id must name a local `postgres` process.
  */
-async function releaseWithTheLastLookBehindTheAnswer(hold: Awaited<ReturnType<typeof holdRowLocked>>) {
-  const lastLookWaits = await queueBehindTheWaitingWrites();
-  hold.release();
-  await hold.released;
-  await lastLookWaits.over;
+async function answerBackendHere(): Promise<number | undefined> {
+  const found = await firstRow<{ pid: number }>(sql`
+    select pid from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock'
+      and query ilike 'update "outbox"%' and query ilike '%"outcome_recorded_at"%'`);
+  if (found === undefined) throw new Error('the answer is not waiting on the held row');
+  try {
+    const command = await readFile(`/proc/${String(found.pid)}/cmdline`, 'latin1');
+    return command.startsWith('postgres') ? found.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends `signal` to a process; false where this test may not (another user's server). */
+function signalled(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Releases the held row with the worker's claim and the answer's withdrawal both waiting on it,
+ * while the answer's Postgres backend is stopped (SIGSTOP), as a busy machine may leave it
+ * unscheduled: the claim goes through and the worker's last look comes before the withdrawal has
+ * taken the row. The outbox's withdrawal turn must then hold the last look until the answer's
+ * transaction is over: the backend is let go once the last look is seen waiting for that turn (or
+ * once the reminder was handed over, which the story's assertions then report). Where the backend
+ * cannot be stopped (not a local process, or not this user's), the row is simply released.
+ */
+async function releaseWhileTheAnswerStalls(
+  hold: Awaited<ReturnType<typeof holdRowLocked>>,
+  reminderId: string,
+): Promise<void> {
+  const answer = await answerBackendHere();
+  const stopped = answer !== undefined && signalled(answer, 'SIGSTOP');
+  try {
+    hold.release();
+    await hold.released;
+    if (!stopped) return;
+    await eventually(async () => {
+      const lastLookWaitsForTheTurn = await firstRow<{ waiting: number }>(sql`
+        select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'
+          and query ilike 'update "outbox" set "send_started_at"%'`);
+      if ((lastLookWaitsForTheTurn?.waiting ?? 0) >= 1) return true;
+      const handed = await application()
+        .database.db.select({ id: outbox.id })
+        .from(outbox)
+        .where(and(eq(outbox.id, reminderId), isNotNull(outbox.sendStartedAt)));
+      return handed.length > 0 ? true : undefined;
+    }, 'the worker’s last look to wait for the answer, or to hand the reminder over');
+  } finally {
+    if (stopped) signalled(answer, 'SIGCONT');
+  }
 }
 
 /**
@@ -396,7 +428,7 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      await releaseWithTheLastLookBehindTheAnswer(hold);
+      await releaseWhileTheAnswerStalls(hold, reminder.id);
       await tapped;
       const which = await fromBot('What changed?', kzOnMatrix);
       // The worker's delivery job is over (it looked once more before sending, and dropped it)...
@@ -458,7 +490,7 @@ describe('a reminder while someone is answering the prompt', () => {
         async () => ((await outboxLockWaits('"outcome_recorded_at"')) >= 1 ? true : undefined),
         'the answer to be taking the reminder back',
       );
-      await releaseWithTheLastLookBehindTheAnswer(hold);
+      await releaseWhileTheAnswerStalls(hold, written.id);
       await waitForMessage(emulator, chat, 'From when are you away?');
       await eventually(async () => {
         const job = await deliveries.getJob(written.id);

@@ -25,6 +25,7 @@ import {
   type SendOutcome,
 } from '../chat/index.ts';
 import { outbox } from './outbox-schema.ts';
+import { withdrawalTurnFirst } from './withdrawal-turn.ts';
 import type { DeliveryOutcome, OutboxRow, OutboxService } from './outbox-service.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -369,11 +370,13 @@ export function createOutboxDelivery(deps: OutboxDeliveryDeps) {
     // claimed (a reminder whose person answered meanwhile: OutboxService.withdrawInTransaction).
     // Stamped in the same statement, so a withdrawal after this leaves the row alone: from here
     // until the messenger accepts the message (the adapter's own preparation included, such as
-    // opening a direct chat or sharing encryption keys), a push can no longer be taken back.
+    // opening a direct chat or sharing encryption keys), a push can no longer be taken back. The
+    // statement takes the withdrawal turn before it reads the row: a withdrawal already waiting for
+    // this claim goes first (withdrawal-turn.ts).
     const handed = await sendDb
       .update(outbox)
       .set({ sendStartedAt: clock.now() })
-      .where(stillOurClaim)
+      .where(and(stillOurClaim, withdrawalTurnFirst(row)))
       .returning({ id: outbox.id });
     if (handed.length === 0) {
       logger.info({ outboxId: row.id, kind: row.kind }, 'push taken back by its writer before sending');

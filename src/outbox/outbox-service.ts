@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, isNotNull, isNull, like, ne, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, type OutboxState } from './outbox-schema.ts';
+import { takeWithdrawalTurn } from './withdrawal-turn.ts';
 import type { OutboundMessage, Platform } from '../chat/index.ts';
 import type { Queryable } from '../db/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -157,6 +158,9 @@ export function createOutboxService({
     },
 
     async withdrawInTransaction(tx, pending) {
+      // The turn first, before this waits on a row a worker is claiming: its last look then waits
+      // for this transaction instead of racing it for the row (withdrawal-turn.ts).
+      await tx.execute(takeWithdrawalTurn(pending));
       const now = clock.now();
       const rows = await tx
         .update(outbox)
@@ -168,7 +172,8 @@ export function createOutboxService({
             or(
               eq(outbox.state, 'pending'),
               // Claimed, but its worker has not called the messenger yet: it looks once more right
-              // before the call (outbox-delivery.ts), finds the row withdrawn and drops it.
+              // before the call (outbox-delivery.ts), after this transaction's end (the turn), finds
+              // the row withdrawn and drops it.
               and(eq(outbox.state, 'sending'), isNull(outbox.sendStartedAt)),
             ),
           ),

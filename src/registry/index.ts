@@ -29,7 +29,14 @@ export {
 export { findSheets, type SheetAnswer, type SheetQuery } from './requirement-sheets.ts';
 export type { RegistryView } from './registry-snapshot.ts';
 export type { RegistryWriteHooks } from './registry-edits.ts';
-export { isStale, freshSinceDay, monthsBeforeDay, staleAfterMonths, isoDay } from './registry-snapshot.ts';
+export {
+  countryTimezone,
+  isStale,
+  freshSinceDay,
+  monthsBeforeDay,
+  staleAfterMonths,
+  isoDay,
+} from './registry-snapshot.ts';
 export { treatiesLinking } from './registry-queries.ts';
 export { channelProblem, commonChannelKinds, type ChannelProblem } from './channel-rules.ts';
 export type { ContactFilter, AuthorityFilter, TreatyFilter, Page, TodayIn } from './registry-queries.ts';

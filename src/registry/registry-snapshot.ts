@@ -99,9 +99,13 @@ export const freshSinceDay = (today: string): string => monthsBeforeDay(today, s
 export const isStale = (contact: { verifiedAt: string }, today: string): boolean =>
   contact.verifiedAt < freshSinceDay(today);
 
+/** A country's time zone in the snapshot (UTC for a country it does not know, or none). */
+export const countryTimezone = (snapshot: RegistrySnapshot, country: string | null | undefined): string =>
+  (country == null ? undefined : snapshot.countryByIso2.get(country)?.timezone) ?? 'UTC';
+
 /** A country's time zone in the registry (UTC for a country it does not know). */
 export const timezoneOfCountry = (view: RegistryView, country: string): string =>
-  view.snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
+  countryTimezone(view.snapshot, country);
 
 /** Today's date in UTC, YYYY-MM-DD. */
 export const isoDay = (now: Date): string => now.toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
 // deputy standing in while the contact is out of office.
 import type { NudgePolicies } from './nudge-policy.ts';
 import type { EffectiveRecipient, RequestRow } from './request-types.ts';
-import type { Contact, RegistrySnapshot } from '../registry/index.ts';
+import { countryTimezone, type Contact, type RegistrySnapshot } from '../registry/index.ts';
 import { addDays, defaultWorkingHours, type WorkingCalendar, type WorkingTime } from '../schedule/index.ts';
 
 export type PlanningRequest = Pick<
@@ -36,8 +36,6 @@ export function createNudgePlanner({
     const today = workingTime.localDate(at, timezone);
     return absence.start <= today && today <= absence.end;
   };
-  const timezoneOf = (snapshot: RegistrySnapshot, country: string) =>
-    snapshot.countryByIso2.get(country)?.timezone ?? 'UTC';
   const usable = (contact: Contact | undefined): contact is Contact =>
     contact !== undefined && contact.status === 'active';
 
@@ -49,14 +47,14 @@ export function createNudgePlanner({
     const contact = contactId === null ? undefined : snapshot.contactById.get(contactId);
     if (contact === undefined) return { contact: undefined, standingInFor: undefined, notBefore: 0 };
     const deputy = contact.deputy === null ? undefined : snapshot.contactById.get(contact.deputy);
-    const deputyAvailable = usable(deputy) && !isAway(deputy, at, timezoneOf(snapshot, deputy.country));
+    const deputyAvailable = usable(deputy) && !isAway(deputy, at, countryTimezone(snapshot, deputy.country));
     if (contact.status !== 'active') {
       // A retired or suspended contact: their deputy (successor) takes it over, if there is one.
       return deputyAvailable
         ? { contact: deputy, standingInFor: contact, notBefore: 0 }
         : { contact: undefined, standingInFor: contact, notBefore: 0 };
     }
-    const timezone = timezoneOf(snapshot, contact.country);
+    const timezone = countryTimezone(snapshot, contact.country);
     if (!isAway(contact, at, timezone)) return { contact, standingInFor: undefined, notBefore: 0 };
     if (deputyAvailable) return { contact: deputy, standingInFor: contact, notBefore: 0 };
     // Away with nobody standing in: wait for their return.
@@ -74,7 +72,7 @@ export function createNudgePlanner({
   ): WorkingCalendar => {
     const home = contact?.country ?? country;
     return {
-      timezone: timezoneOf(snapshot, home),
+      timezone: countryTimezone(snapshot, home),
       country: home,
       workingHours: contact?.workingHours ?? defaultWorkingHours,
     };

@@ -7,7 +7,7 @@ import type { RequestMessages } from './request-messages.ts';
 import { referenceMaxLength, subjectMaxLength, type RequestService } from './request-service.ts';
 import type { RequestView } from './request-types.ts';
 import { AppError } from '../errors/index.ts';
-import { isoDay, type RegistrySnapshot } from '../registry/index.ts';
+import { countryTimezone, isoDay, type RegistrySnapshot } from '../registry/index.ts';
 
 /** A request being registered in a chat. */
 export interface NewRequest {
@@ -38,8 +38,6 @@ export const requestNewFlowId = 'request-new';
 type Context = FlowContext<NewRequest>;
 
 export function createRequestNewFlow({ requests, messages, registry, clock }: RequestNewFlowDeps) {
-  const timezoneOf = (snapshot: RegistrySnapshot, country: string | null | undefined) =>
-    (country == null ? undefined : snapshot.countryByIso2.get(country)?.timezone) ?? 'UTC';
   /** The requesting country: the member's own, or the one a country-less admin named. */
   const fromCountryOf = (context: Context) => context.data.fromCountry ?? context.principal.country;
   /** Today where the request was sent from: a typed date is read on that country's calendar. */
@@ -89,7 +87,7 @@ export function createRequestNewFlow({ requests, messages, registry, clock }: Re
       if (error instanceof AppError) return { text: error.message, locale };
       throw error;
     }
-    const timezone = timezoneOf(snapshot, draft.fromCountry ?? principal.country);
+    const timezone = countryTimezone(snapshot, draft.fromCountry ?? principal.country);
     const contact = created.contactId === null ? undefined : snapshot.contactById.get(created.contactId);
     const lines = [
       t('requests-new-done', {

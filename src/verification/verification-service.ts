@@ -13,7 +13,7 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Clock } from '../clock/index.ts';
 import type { OutboxPush, OutcomeHandler } from '../outbox/index.ts';
-import type { Contact, RegistryService } from '../registry/index.ts';
+import { countryTimezone, type Contact, type RegistryService } from '../registry/index.ts';
 import type { DurableTimers } from '../timers/index.ts';
 import type { ProposalService } from './proposal-service.ts';
 import { promptSubject, truthPushKinds, type TruthPushes } from './truth-pushes.ts';
@@ -106,7 +106,7 @@ export function createVerificationService(deps: VerificationDeps) {
 
   /** The contact's time zone: their country's. */
   const timezoneOf = (contact: Pick<Contact, 'country'>): string =>
-    registry.snapshot().countryByIso2.get(contact.country)?.timezone ?? 'UTC';
+    countryTimezone(registry.snapshot(), contact.country);
 
   /**
    * The registry snapshot this process holds may be older than the row: the record was confirmed on

@@ -65,7 +65,8 @@ export function distinctiveWords(secret: string): string[] {
  * noise, not a leak; a person's name, handle, address or number is not written that way.
  */
 const randomToken = /[A-Za-z0-9+/=_-]{16,}/g;
-const looksRandom = (token: string): boolean => /[A-Z]/.test(token) && /[a-z]/.test(token) && /\d/.test(token);
+const looksRandom = (token: string): boolean =>
+  /[A-Z]/.test(token) && /[a-z]/.test(token) && /\d/.test(token);
 
 /**
  * The distinctive words of `secrets` that occur, as whole words, in any of `texts` (case-insensitive),

@@ -64,23 +64,44 @@ export function createRequestAnswers(context: RequestsContext) {
     );
   }
 
-  async function answer(principal: Principal, requestId: string, code: AnswerCode): Promise<AnswerOutcome> {
+  /** What a step on an open request decided, and the pushes it wrote (dispatched after the commit). */
+  interface Stepped {
+    outcome: AnswerOutcome;
+    pushes?: OutboxPush[];
+  }
+
+  /**
+   * Runs `step` on the request, locked, when it exists, is the principal's to answer and is still
+   * open; after the commit, dispatches the pushes it wrote and moves the request's nudge timer.
+   */
+  async function onOpenRequest(
+    principal: Principal,
+    requestId: string,
+    step: (tx: Queryable, row: RequestRow, snapshot: RegistrySnapshot, now: Date) => Promise<Stepped>,
+  ): Promise<AnswerOutcome> {
     const snapshot = registry.snapshot();
     const now = clock.now();
-    let pushes: OutboxPush[] = [];
-    const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
+    const { outcome, pushes = [] } = await db.transaction(async (tx): Promise<Stepped> => {
       const [row] = await tx
         .select()
         .from(formalRequests)
         .where(eq(formalRequests.id, requestId))
         .for('no key update');
-      if (row === undefined) return { kind: 'not_found' };
-      if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
-      if (!isOpen(row.status)) return { kind: 'closed', request: row };
+      if (row === undefined) return { outcome: { kind: 'not_found' } };
+      if (!canAnswer(principal, row, snapshot)) return { outcome: { kind: 'not_yours' } };
+      if (!isOpen(row.status)) return { outcome: { kind: 'closed', request: row } };
+      return step(tx, row, snapshot, now);
+    });
+    await afterCommit(outcome, pushes);
+    return outcome;
+  }
+
+  function answer(principal: Principal, requestId: string, code: AnswerCode): Promise<AnswerOutcome> {
+    return onOpenRequest(principal, requestId, async (tx, row, snapshot, now): Promise<Stepped> => {
       const answeringContact = principal.contactId ?? null;
       if (code === 'nm') {
         const colleagues = colleaguesOf(snapshot, row);
-        if (colleagues.length > 0) return { kind: 'pick_colleague', request: row, colleagues };
+        if (colleagues.length > 0) return { outcome: { kind: 'pick_colleague', request: row, colleagues } };
         const eventId = await insertEventsReturning(
           tx,
           row.id,
@@ -89,7 +110,7 @@ export function createRequestAnswers(context: RequestsContext) {
           principal,
           now,
         );
-        pushes = await noticeToRequester(
+        const pushes = await noticeToRequester(
           tx,
           row,
           snapshot,
@@ -99,7 +120,7 @@ export function createRequestAnswers(context: RequestsContext) {
             contactName: answererName(locale, snapshot, principal),
           }),
         );
-        return { kind: 'no_colleague', request: row };
+        return { outcome: { kind: 'no_colleague', request: row }, pushes };
       }
       const status = answers[code] as RequestStatus;
       const updated: RequestRow = {
@@ -133,7 +154,7 @@ export function createRequestAnswers(context: RequestsContext) {
           details: { status },
         },
       ]);
-      pushes = await noticeToRequester(
+      const pushes = await noticeToRequester(
         tx,
         updated,
         snapshot,
@@ -143,31 +164,14 @@ export function createRequestAnswers(context: RequestsContext) {
           contactName: answererName(locale, snapshot, principal),
         }),
       );
-      return { kind: 'recorded', request: updated, status };
+      return { outcome: { kind: 'recorded', request: updated, status }, pushes };
     });
-    await afterCommit(outcome, pushes);
-    return outcome;
   }
 
-  async function reassign(
-    principal: Principal,
-    requestId: string,
-    toContactId: string,
-  ): Promise<AnswerOutcome> {
-    const snapshot = registry.snapshot();
-    const now = clock.now();
-    let pushes: OutboxPush[] = [];
-    const outcome = await db.transaction(async (tx): Promise<AnswerOutcome> => {
-      const [row] = await tx
-        .select()
-        .from(formalRequests)
-        .where(eq(formalRequests.id, requestId))
-        .for('no key update');
-      if (row === undefined) return { kind: 'not_found' };
-      if (!canAnswer(principal, row, snapshot)) return { kind: 'not_yours' };
-      if (!isOpen(row.status)) return { kind: 'closed', request: row };
+  function reassign(principal: Principal, requestId: string, toContactId: string): Promise<AnswerOutcome> {
+    return onOpenRequest(principal, requestId, async (tx, row, snapshot, now): Promise<Stepped> => {
       const to = colleaguesOf(snapshot, row).find((contact) => contact.id === toContactId);
-      if (to === undefined) return { kind: 'not_found' };
+      if (to === undefined) return { outcome: { kind: 'not_found' } };
       const moved: RequestRow = {
         ...row,
         contactId: to.id,
@@ -197,7 +201,7 @@ export function createRequestAnswers(context: RequestsContext) {
         },
       ]);
       const fromContact = row.contactId === null ? undefined : snapshot.contactById.get(row.contactId);
-      pushes = await noticeToRequester(
+      const pushes = await noticeToRequester(
         tx,
         moved,
         snapshot,
@@ -211,10 +215,8 @@ export function createRequestAnswers(context: RequestsContext) {
           newContactName: messages.contactName(locale, to),
         }),
       );
-      return { kind: 'reassigned', request: moved, to };
+      return { outcome: { kind: 'reassigned', request: moved, to }, pushes };
     });
-    await afterCommit(outcome, pushes);
-    return outcome;
   }
 
   async function afterCommit(outcome: AnswerOutcome, pushes: readonly OutboxPush[]): Promise<void> {

@@ -8,6 +8,7 @@
 // Tested on Matrix (the test homeserver, encrypted DM) and on Telegram (the Bot API emulator),
 // in one application. Reminders wait an hour; each reminder here comes from firing the contact's
 // timer on purpose, so nothing races the answers.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { and, eq, isNotNull, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,6 +206,20 @@ function signalled(pid: number, signal: NodeJS.Signals): boolean {
 }
 
 /**
+ * Stops a Postgres backend, with a watchdog of its own that lets it go after 30 s whatever happens
+ * to this test's process: a backend left stopped would hold its locks, and the next run could not
+ * drop this file's database. False where the backend may not be stopped.
+ */
+function stoppedForAWhile(pid: number): boolean {
+  if (!signalled(pid, 'SIGSTOP')) return false;
+  spawn('sh', ['-c', `sleep 30; kill -CONT ${String(pid)} 2>/dev/null`], {
+    detached: true,
+    stdio: 'ignore',
+  }).unref();
+  return true;
+}
+
+/**
  * Releases the held row with the worker's claim and the answer's withdrawal both waiting on it,
  * while the answer's Postgres backend is stopped (SIGSTOP), as a busy machine may leave it
  * unscheduled: the claim goes through and the worker's last look comes before the withdrawal has
@@ -218,7 +233,7 @@ async function releaseWhileTheAnswerStalls(
   reminderId: string,
 ): Promise<void> {
   const answer = await answerBackendHere();
-  const stopped = answer !== undefined && signalled(answer, 'SIGSTOP');
+  const stopped = answer !== undefined && stoppedForAWhile(answer);
   try {
     hold.release();
     await hold.released;

@@ -69,17 +69,19 @@ export function renderMembersBody(
             (identity) =>
               html`<li>
                 ${badge(context.messenger(identity.platform), 'ok')}
-                <button
-                  type="button"
-                  class="button button-quiet"
-                  hx-post="/console/members/${member.id}/identities/${identity.id}/unlink"
-                  hx-target="#members-body"
-                  hx-swap="outerHTML"
-                  hx-confirm="${t('console-confirm-unlink', { name: member.name, platform: context.messenger(identity.platform) })}"
-                  aria-label="${t('console-unlink-label', { name: member.name, platform: context.messenger(identity.platform) })}"
-                >
-                  ${t('console-unlink')}
-                </button>
+                ${memberAction({
+                  path: `/console/members/${member.id}/identities/${identity.id}/unlink`,
+                  text: t('console-unlink'),
+                  label: t('console-unlink-label', {
+                    name: member.name,
+                    platform: context.messenger(identity.platform),
+                  }),
+                  confirm: t('console-confirm-unlink', {
+                    name: member.name,
+                    platform: context.messenger(identity.platform),
+                  }),
+                  look: 'quiet',
+                })}
               </li>`,
           )}
         </ul>`,
@@ -91,47 +93,34 @@ export function renderMembersBody(
         (invite) =>
           html`<li>
             ${t('console-invite-pending', { date: context.date(invite.expiresAt) })}
-            <button
-              type="button"
-              class="button button-quiet"
-              hx-post="/console/members/${member.id}/invites/${invite.id}/withdraw"
-              hx-target="#members-body"
-              hx-swap="outerHTML"
-              aria-label="${t('console-withdraw-label', { name: member.name })}"
-            >
-              ${t('console-withdraw')}
-            </button>
+            ${memberAction({
+              path: `/console/members/${member.id}/invites/${invite.id}/withdraw`,
+              text: t('console-withdraw'),
+              label: t('console-withdraw-label', { name: member.name }),
+              look: 'quiet',
+            })}
           </li>`,
       )}
       ${member.tokens.map(
         (token) =>
           html`<li>
             ${t('console-token-line', { label: token.label })}
-            <button
-              type="button"
-              class="button button-quiet"
-              hx-post="/console/members/${member.id}/tokens/${token.id}/revoke"
-              hx-target="#members-body"
-              hx-swap="outerHTML"
-              hx-confirm="${t('console-confirm-revoke', { label: token.label })}"
-              aria-label="${t('console-revoke-label', { label: token.label, name: member.name })}"
-            >
-              ${t('console-revoke')}
-            </button>
+            ${memberAction({
+              path: `/console/members/${member.id}/tokens/${token.id}/revoke`,
+              text: t('console-revoke'),
+              label: t('console-revoke-label', { label: token.label, name: member.name }),
+              confirm: t('console-confirm-revoke', { label: token.label }),
+              look: 'quiet',
+            })}
           </li>`,
       )}
     </ul>`,
     html`<div class="actions">
-      <button
-        type="button"
-        class="button"
-        hx-post="/console/members/${member.id}/invites"
-        hx-target="#members-body"
-        hx-swap="outerHTML"
-        aria-label="${t('console-invite-label', { name: member.name })}"
-      >
-        ${t('console-invite')}
-      </button>
+      ${memberAction({
+        path: `/console/members/${member.id}/invites`,
+        text: t('console-invite'),
+        label: t('console-invite-label', { name: member.name }),
+      })}
       <form
         class="inline"
         hx-post="/console/members/${member.id}/tokens"
@@ -153,17 +142,13 @@ export function renderMembersBody(
       ${
         member.id === context.principal.memberId
           ? ''
-          : html`<button
-              type="button"
-              class="button button-danger"
-              hx-post="/console/members/${member.id}/disable"
-              hx-target="#members-body"
-              hx-swap="outerHTML"
-              hx-confirm="${t('console-confirm-disable', { name: member.name })}"
-              aria-label="${t('console-disable-label', { name: member.name })}"
-            >
-              ${t('console-disable')}
-            </button>`
+          : memberAction({
+              path: `/console/members/${member.id}/disable`,
+              text: t('console-disable'),
+              label: t('console-disable-label', { name: member.name }),
+              confirm: t('console-confirm-disable', { name: member.name }),
+              look: 'danger',
+            })
       }
     </div>`,
   ]);
@@ -212,6 +197,29 @@ export function renderMembersBody(
     })}
     ${createForm(context, data, result.form)}
   </div>`;
+}
+
+/** One action on a member: a button that posts to `path` and swaps the members body with the answer. */
+function memberAction(action: {
+  path: string;
+  text: string;
+  /** Its accessible name, which says whose (the visible text is one word). */
+  label: string;
+  /** Asked before posting. */
+  confirm?: string;
+  look?: 'quiet' | 'danger';
+}): SafeHtml {
+  return html`<button
+    type="button"
+    class="button${action.look === undefined ? '' : ` button-${action.look}`}"
+    hx-post="${action.path}"
+    hx-target="#members-body"
+    hx-swap="outerHTML"
+    ${action.confirm === undefined ? '' : html`hx-confirm="${action.confirm}"`}
+    aria-label="${action.label}"
+  >
+    ${action.text}
+  </button>`;
 }
 
 function invitePanel(context: PageContext, invite: InviteShown): SafeHtml {

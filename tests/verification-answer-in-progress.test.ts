@@ -160,21 +160,23 @@ const promptRows = (contactId: string) =>
     .from(outbox)
     .where(like(outbox.dedupeKey, `verify:${contactId}:%`));
 
-/** Statements of this test's database waiting for a row lock on the outbox, matching `text`. */
-async function outboxLockWaits(text: string): Promise<number> {
-  const found = await firstRow<{ waiting: number }>(sql`
-    select count(*)::int as waiting from pg_stat_activity
+/**
+ * The Postgres backends of this test's database whose update of the outbox waits for a lock, with
+ * its statement matching `text` (and waiting for a lock of kind `waitEvent`, if given: `tuple`,
+ * `transactionid`, `advisory`).
+ */
+async function outboxLockWaiters(text: string, waitEvent?: string): Promise<number[]> {
+  const result: unknown = await application().database.db.execute(sql`
+    select pid from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
+      and ${waitEvent === undefined ? sql`true` : sql`wait_event = ${waitEvent}`}
       and query ilike 'update "outbox"%' and query ilike ${`%${text}%`}`);
-  return found?.waiting ?? 0;
+  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+  return (rows as { pid: number }[]).map((row) => row.pid);
 }
 
-/** The first row a query of this test's database returns. */
-async function firstRow<Row>(query: ReturnType<typeof sql>): Promise<Row | undefined> {
-  const result: unknown = await application().database.db.execute(query);
-  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-  return rows[0] as Row | undefined;
-}
+/** How many of those there are. */
+const outboxLockWaits = async (text: string) => (await outboxLockWaiters(text)).length;
 
 /**
  * The Postgres backend running the answer's withdrawal, which waits on the held row, when it is a
@@ -182,14 +184,11 @@ async function firstRow<Row>(query: ReturnType<typeof sql>): Promise<Row | undef
  * has its own process ids, so the id must name a local `postgres` process.
  */
 async function answerBackendHere(): Promise<number | undefined> {
-  const found = await firstRow<{ pid: number }>(sql`
-    select pid from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock'
-      and query ilike 'update "outbox"%' and query ilike '%"outcome_recorded_at"%'`);
-  if (found === undefined) throw new Error('the answer is not waiting on the held row');
+  const [pid] = await outboxLockWaiters('"outcome_recorded_at"');
+  if (pid === undefined) throw new Error('the answer is not waiting on the held row');
   try {
-    const command = await readFile(`/proc/${String(found.pid)}/cmdline`, 'latin1');
-    return command.startsWith('postgres') ? found.pid : undefined;
+    const command = await readFile(`/proc/${String(pid)}/cmdline`, 'latin1');
+    return command.startsWith('postgres') ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -239,11 +238,8 @@ async function releaseWhileTheAnswerStalls(
     await hold.released;
     if (!stopped) return;
     await eventually(async () => {
-      const lastLookWaitsForTheTurn = await firstRow<{ waiting: number }>(sql`
-        select count(*)::int as waiting from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'
-          and query ilike 'update "outbox" set "send_started_at"%'`);
-      if ((lastLookWaitsForTheTurn?.waiting ?? 0) >= 1) return true;
+      const lastLookWaitsForTheTurn = await outboxLockWaiters('set "send_started_at"', 'advisory');
+      if (lastLookWaitsForTheTurn.length >= 1) return true;
       const handed = await application()
         .database.db.select({ id: outbox.id })
         .from(outbox)

@@ -13,16 +13,17 @@ import { sql, type SQL } from 'drizzle-orm';
 /** The advisory-lock space of withdrawal turns (two-key form; the audit log's lock is one key). */
 const withdrawalTurnSpace = 0x6f7462;
 
-const turnOf = (push: { kind: string; subject: string | null }): SQL =>
+/** Whose turn: the pushes of one kind about one subject. */
+type TurnOf = { kind: string; subject: string | null };
+
+const turnOf = (push: TurnOf): SQL =>
   sql`pg_advisory_xact_lock(${sql.raw(String(withdrawalTurnSpace))}, hashtext(${`${push.kind}\n${push.subject ?? ''}`}))`;
 
 /** A statement that takes the turn of the pushes of `kind` about `subject` until the transaction ends. */
-export const takeWithdrawalTurn = (push: { kind: string; subject: string | null }): SQL =>
-  sql`select ${turnOf(push)}`;
+export const takeWithdrawalTurn = (push: TurnOf): SQL => sql`select ${turnOf(push)}`;
 
 /**
  * A condition that takes the same turn before the statement reads any row: an uncorrelated scalar
  * subquery, which Postgres runs once, first (not `exists`, whose select list it never evaluates).
  */
-export const withdrawalTurnFirst = (push: { kind: string; subject: string | null }): SQL =>
-  sql`(select ${turnOf(push)}) is not null`;
+export const withdrawalTurnFirst = (push: TurnOf): SQL => sql`(select ${turnOf(push)}) is not null`;

@@ -35,8 +35,14 @@ export interface SendRateLimiter {
   checksAtSend(platform: string): boolean;
 }
 
-// Evenly spaced slots (a "virtual scheduling" token bucket without burst): each key holds the
-// earliest time the next send may start. Redis TIME is the one clock, so every process agrees.
+// Evenly spaced slots (a "virtual scheduling" token bucket without burst). The messenger's key
+// holds the slots already given (a sorted set of their times, pairwise at least the pace's interval
+// apart); a chat's key holds the earliest time its next send may start. A send takes the earliest
+// free slot from its chat's next time on: the first time no given slot lies within one interval
+// of it. A chat that must wait for its own pace (a coordinator receiving a run of flags) takes a
+// slot seconds ahead and leaves the slots before it to other chats: with a single "next slot"
+// pointer it would have moved every chat's next send behind its own. Redis TIME is the one clock,
+// so every process agrees. Slots are whole milliseconds; spent ones are dropped as it goes.
 const reserveScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -44,17 +50,25 @@ local globalInterval = tonumber(ARGV[1])
 local chatInterval = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
 local slot = now
-local globalNext = tonumber(redis.call('GET', KEYS[1]) or '0')
-if globalNext > slot then slot = globalNext end
 if chatInterval > 0 then
   local chatNext = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if chatNext > slot then slot = chatNext end
+  if chatNext > slot then slot = math.ceil(chatNext) end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - globalInterval)
+local given = redis.call('ZRANGEBYSCORE', KEYS[1], math.floor(slot - globalInterval), '+inf', 'WITHSCORES')
+for i = 2, #given, 2 do
+  local taken = tonumber(given[i])
+  if taken >= slot + globalInterval then break end
+  if taken > slot - globalInterval then slot = math.ceil(taken + globalInterval) end
+  if slot - now > maxWait then break end
 end
 local wait = slot - now
 if wait > maxWait then return {0, math.ceil(wait)} end
-redis.call('SET', KEYS[1], tostring(slot + globalInterval), 'PX', math.ceil(globalInterval) + 60000)
+redis.call('ZADD', KEYS[1], slot, tostring(slot))
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(last[2]) - now + globalInterval) + 60000)
 if chatInterval > 0 then
-  redis.call('SET', KEYS[2], tostring(slot + chatInterval), 'PX', math.ceil(chatInterval) + 60000)
+  redis.call('SET', KEYS[2], tostring(slot + chatInterval), 'PX', math.ceil(wait + chatInterval) + 60000)
 end
 return {1, math.ceil(wait)}
 `;
@@ -133,7 +147,7 @@ export function createSendRateLimiter({
     async reserve(platform, chatId, maxWaitMs) {
       const limit = limitsOf(platform);
       if (limit === undefined) return { granted: true, waitMs: 0 };
-      const [globalKey, chatKey] = keysOf(platform, chatId, 'send-rate');
+      const [globalKey, chatKey] = keysOf(platform, chatId, 'send-slots');
       const result = (await client.eval(
         reserveScript,
         2,

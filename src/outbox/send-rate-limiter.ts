@@ -5,7 +5,12 @@ import type { SendRate } from '../chat/index.ts';
 /** Outbound limits of one messenger, shared by every process through Redis. */
 export type PlatformLimits = SendRate;
 
-export type Reservation = { granted: true; waitMs: number } | { granted: false; waitMs: number };
+export type Reservation =
+  /**
+   * `slotAt`: the slot's time in milliseconds on Redis's clock, the same for every process (on
+   * this process's clock for a messenger without limits).
+   */
+  { granted: true; waitMs: number; slotAt: number } | { granted: false; waitMs: number };
 
 export type Admission =
   | {
@@ -36,41 +41,51 @@ export interface SendRateLimiter {
 }
 
 // Evenly spaced slots (a "virtual scheduling" token bucket without burst). The messenger's key
-// holds the slots already given (a sorted set of their times, pairwise at least the pace's interval
-// apart); a chat's key holds the earliest time its next send may start. A send takes the earliest
-// free slot from its chat's next time on: the first time no given slot lies within one interval
-// of it. A chat that must wait for its own pace (a coordinator receiving a run of flags) takes a
-// slot seconds ahead and leaves the slots before it to other chats: with a single "next slot"
-// pointer it would have moved every chat's next send behind its own. Redis TIME is the one clock,
-// so every process agrees. Slots are whole milliseconds; spent ones are dropped as it goes.
+// holds the end of the schedule: the earliest time a send may start after every slot given. A
+// chat's key holds the earliest time its next send may start. A send goes at the end of the
+// schedule, or at its chat's next time when that is later: then the slots it jumps over are kept
+// as holes (a sorted set, one interval apart, ending an interval before its slot), and a later
+// send takes the first hole at or after its own earliest time before the end of the schedule. So
+// a chat that must wait for its own pace (a coordinator receiving a run of flags) takes a slot
+// seconds ahead without holding every other chat's sends behind it. Each step is a lookup, never
+// a walk over the schedule: at full pace every send asks again and again. Redis TIME is the one
+// clock, so every process agrees.
 const reserveScript = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- Times are written to the microsecond (tostring keeps 14 digits: a tenth of a millisecond).
+local function ms(value) return string.format('%.3f', value) end
 local globalInterval = tonumber(ARGV[1])
 local chatInterval = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
-local slot = now
+local earliest = now
 if chatInterval > 0 then
   local chatNext = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if chatNext > slot then slot = math.ceil(chatNext) end
+  if chatNext > earliest then earliest = chatNext end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - globalInterval)
-local given = redis.call('ZRANGEBYSCORE', KEYS[1], math.floor(slot - globalInterval), '+inf', 'WITHSCORES')
-for i = 2, #given, 2 do
-  local taken = tonumber(given[i])
-  if taken >= slot + globalInterval then break end
-  if taken > slot - globalInterval then slot = math.ceil(taken + globalInterval) end
-  if slot - now > maxWait then break end
+local scheduleEnd = tonumber(redis.call('GET', KEYS[1]) or '0')
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. now)
+local hole = redis.call('ZRANGEBYSCORE', KEYS[3], ms(earliest), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+local slot
+if #hole > 0 then
+  slot = tonumber(hole[2])
+  if slot - now > maxWait then return {0, math.ceil(slot - now)} end
+  redis.call('ZREM', KEYS[3], hole[1])
+else
+  slot = math.max(earliest, scheduleEnd)
+  if slot - now > maxWait then return {0, math.ceil(slot - now)} end
+  local free = math.max(scheduleEnd, now)
+  while free + globalInterval <= slot do
+    redis.call('ZADD', KEYS[3], ms(free), ms(free))
+    free = free + globalInterval
+  end
+  redis.call('SET', KEYS[1], ms(slot + globalInterval), 'PX', math.ceil(slot - now + globalInterval) + 60000)
+  redis.call('PEXPIRE', KEYS[3], math.ceil(slot - now) + 60000)
 end
-local wait = slot - now
-if wait > maxWait then return {0, math.ceil(wait)} end
-redis.call('ZADD', KEYS[1], slot, tostring(slot))
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(last[2]) - now + globalInterval) + 60000)
 if chatInterval > 0 then
-  redis.call('SET', KEYS[2], tostring(slot + chatInterval), 'PX', math.ceil(wait + chatInterval) + 60000)
+  redis.call('SET', KEYS[2], ms(slot + chatInterval), 'PX', math.ceil(slot - now + chatInterval) + 60000)
 end
-return {1, math.ceil(wait)}
+return {1, math.ceil(slot - now), ms(slot)}
 `;
 
 // A sliding log of the sends really started (sorted sets scored by Redis TIME, in milliseconds
@@ -146,18 +161,23 @@ export function createSendRateLimiter({
   return {
     async reserve(platform, chatId, maxWaitMs) {
       const limit = limitsOf(platform);
-      if (limit === undefined) return { granted: true, waitMs: 0 };
-      const [globalKey, chatKey] = keysOf(platform, chatId, 'send-slots');
+      if (limit === undefined) return { granted: true, waitMs: 0, slotAt: Date.now() };
+      // The key names of the single "next slot" pointer this replaces: during a rolling upgrade
+      // both share the end of the schedule (the old ones never take a hole).
+      const [endKey, chatKey] = keysOf(platform, chatId, 'send-rate');
       const result = (await client.eval(
         reserveScript,
-        2,
-        globalKey,
+        3,
+        endKey,
         chatKey,
+        `${endKey}:holes`,
         String(1000 / limit.perSecond),
         String(limit.perChatPerSecond > 0 ? 1000 / limit.perChatPerSecond : 0),
         String(maxWaitMs),
-      )) as [number, number];
-      return { granted: result[0] === 1, waitMs: result[1] };
+      )) as [number, number, string?];
+      return result[0] === 1
+        ? { granted: true, waitMs: result[1], slotAt: Number(result[2]) }
+        : { granted: false, waitMs: result[1] };
     },
 
     async admit(platform, chatId) {

@@ -66,21 +66,22 @@ end
 local scheduleEnd = tonumber(redis.call('GET', KEYS[1]) or '0')
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. now)
 local hole = redis.call('ZRANGEBYSCORE', KEYS[3], ms(earliest), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-local slot
+-- A hole is always before the end of the schedule.
+local slot = #hole > 0 and tonumber(hole[2]) or math.max(earliest, scheduleEnd)
+if slot - now > maxWait then return {0, math.ceil(slot - now)} end
 if #hole > 0 then
-  slot = tonumber(hole[2])
-  if slot - now > maxWait then return {0, math.ceil(slot - now)} end
   redis.call('ZREM', KEYS[3], hole[1])
 else
-  slot = math.max(earliest, scheduleEnd)
-  if slot - now > maxWait then return {0, math.ceil(slot - now)} end
   local free = math.max(scheduleEnd, now)
-  while free + globalInterval <= slot do
-    redis.call('ZADD', KEYS[3], ms(free), ms(free))
-    free = free + globalInterval
+  if free + globalInterval <= slot then
+    -- Every hole lies before this slot: their set lives as long as it does.
+    while free + globalInterval <= slot do
+      redis.call('ZADD', KEYS[3], ms(free), ms(free))
+      free = free + globalInterval
+    end
+    redis.call('PEXPIRE', KEYS[3], math.ceil(slot - now) + 60000)
   end
   redis.call('SET', KEYS[1], ms(slot + globalInterval), 'PX', math.ceil(slot - now + globalInterval) + 60000)
-  redis.call('PEXPIRE', KEYS[3], math.ceil(slot - now) + 60000)
 end
 if chatInterval > 0 then
   redis.call('SET', KEYS[2], ms(slot + chatInterval), 'PX', math.ceil(slot - now + chatInterval) + 60000)

@@ -1,8 +1,8 @@
 // `npm run cli -- <command>`: the compile cache first (see ../compile-cache.ts), then the commands
 // (commands.ts), loaded once the cache is on.
 import { useCompileCache } from '../compile-cache.ts';
-import { usePackageScopeCache } from '../package-scope-cache.ts';
+import { useModuleResolutionShortcuts } from '../module-resolution/index.ts';
 
 useCompileCache();
-usePackageScopeCache();
+useModuleResolutionShortcuts();
 await import('./commands.ts');

@@ -1,22 +1,15 @@
-// Module format of dependencies' own files, remembered per package instead of worked out per file.
+// Relative imports inside dependencies: their format remembered per package instead of worked out
+// per file (see index.ts for why).
 //
-// Why: to know whether a `.js` file is an ES module, Node's loader reads the package.json of the
-// package it belongs to, and Node 24 then parses that file's whole "exports" map again for every
-// module of the package (`getPackageScopeConfig` spreads the package's fields, which runs the
-// lazy "exports" getter). drizzle-orm's map is 130 KB and a start loads about 110 of its modules:
-// close to a second of CPU per process start (a server, a worker, each CLI command), a third of
-// loading the application (profiled: 956 of 3,573 ms in `package_json_reader`).
-//
-// What: a synchronous resolve hook (`module.registerHooks`) for the one case that is pure
-// arithmetic: a relative `./x.js` or `../x.js` imported by a file under node_modules. The target is
-// the URL joined onto the importer (as Node does for relative specifiers); when that is a file
-// reached through no symlink (so `--preserve-symlinks` changes nothing) and the nearest
-// package.json above it says `"type": "module"`, its format is `module`: Node's own answer, with
-// that package.json read once per process. Anything else (our own files, bare names, other
-// extensions, a symlink, a missing file, a directory, a package that is not "module", an
-// unreadable or invalid package.json) goes to Node's resolver unchanged, which gives its usual
-// answer or error.
-import { registerHooks, type ResolveHookContext, type ResolveFnOutput } from 'node:module';
+// For the one case that is pure arithmetic: a relative `./x.js` or `../x.js` imported by a file
+// under node_modules. The target is the URL joined onto the importer (as Node does for relative
+// specifiers); when that is a file reached through no symlink (so `--preserve-symlinks` changes
+// nothing) and the nearest package.json above it says `"type": "module"`, its format is `module`:
+// Node's own answer, with that package.json read once per process. Anything else (our own files,
+// bare names, other extensions, a symlink, a missing file, a directory, a package that is not
+// "module", an unreadable or invalid package.json) goes to Node's resolver unchanged, which gives
+// its usual answer or error.
+import type { ResolveFnOutput } from 'node:module';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,12 +17,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** What the nearest package.json above a directory says its `.js` files are. */
 type ScopeType = 'module' | 'other';
 
-export interface PackageScopeResolver {
+export interface RelativeImportResolver {
   /** The URL and format of a relative `.js` import inside a "module" package; undefined: ask Node. */
   resolve(specifier: string, parentURL: string | undefined): ResolveFnOutput | undefined;
 }
 
-export function createPackageScopeResolver(): PackageScopeResolver {
+export function createRelativeImportResolver(): RelativeImportResolver {
   const scopeOfDirectory = new Map<string, ScopeType>();
 
   const scopeOf = (directory: string): ScopeType => {
@@ -98,18 +91,4 @@ function readManifest(path: string): ScopeType | undefined {
     // Invalid: Node reports it (ERR_INVALID_PACKAGE_CONFIG) when it resolves there itself.
     return 'other';
   }
-}
-
-/**
- * Installs the resolver in this process's module loader, for every module loaded afterwards. On a
- * Node without synchronous hooks (before 22.15) loading is only slower.
- */
-export function usePackageScopeCache(): void {
-  if (typeof registerHooks !== 'function') return;
-  const resolver = createPackageScopeResolver();
-  registerHooks({
-    resolve(specifier: string, context: ResolveHookContext, nextResolve) {
-      return resolver.resolve(specifier, context.parentURL) ?? nextResolve(specifier, context);
-    },
-  });
 }

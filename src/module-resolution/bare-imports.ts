@@ -14,6 +14,7 @@ import type { ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAncestorSearch } from './ancestor-search.ts';
 
 export interface BareImportCache {
   /** The key under which an answer for this import may be kept; undefined: not for this cache. */
@@ -26,37 +27,20 @@ export interface BareImportCache {
 const bareName = /^(?:@[^/:]+\/)?[^./#:@][^:]*$/;
 
 export function createBareImportCache(): BareImportCache {
-  // The nearest directory at or above another holding an entry, remembered per directory.
-  const nearest = (entry: string, stopAtNodeModules: boolean) => {
-    const known = new Map<string, string>();
-    return (directory: string): string => {
-      const visited: string[] = [];
-      let found = '';
-      for (let current = directory; ;) {
-        const remembered = known.get(current);
-        if (remembered !== undefined) {
-          found = remembered;
-          break;
-        }
-        visited.push(current);
-        const isNodeModules = basename(current) === 'node_modules';
-        // Node looks for no package.json above a node_modules directory, nor for
-        // node_modules/node_modules.
-        if (isNodeModules && stopAtNodeModules) break;
-        if (!isNodeModules && existsSync(join(current, entry))) {
-          found = current;
-          break;
-        }
-        const parent = dirname(current);
-        if (parent === current) break;
-        current = parent;
-      }
-      for (const directory of visited) known.set(directory, found);
-      return found;
-    };
-  };
-  const packageScopeOf = nearest('package.json', true);
-  const lookupStartOf = nearest('node_modules', false);
+  const packageScopeOf = createAncestorSearch({
+    probe: (directory) => (existsSync(join(directory, 'package.json')) ? directory : undefined),
+    none: '',
+    stopAtNodeModules: true,
+  });
+  // Node skips node_modules/node_modules.
+  const lookupStartOf = createAncestorSearch({
+    probe: (directory) =>
+      basename(directory) !== 'node_modules' && existsSync(join(directory, 'node_modules'))
+        ? directory
+        : undefined,
+    none: '',
+    stopAtNodeModules: false,
+  });
   const answers = new Map<string, ResolveFnOutput>();
 
   return {

@@ -11,8 +11,9 @@
 // its usual answer or error.
 import type { ResolveFnOutput } from 'node:module';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createAncestorSearch } from './ancestor-search.ts';
 
 /** What the nearest package.json above a directory says its `.js` files are. */
 type ScopeType = 'module' | 'other';
@@ -23,32 +24,11 @@ export interface RelativeImportResolver {
 }
 
 export function createRelativeImportResolver(): RelativeImportResolver {
-  const scopeOfDirectory = new Map<string, ScopeType>();
-
-  const scopeOf = (directory: string): ScopeType => {
-    const visited: string[] = [];
-    let scope: ScopeType = 'other';
-    for (let current = directory; ;) {
-      const known = scopeOfDirectory.get(current);
-      if (known !== undefined) {
-        scope = known;
-        break;
-      }
-      visited.push(current);
-      // Node stops at a node_modules directory: a file there belongs to no package above it.
-      if (basename(current) === 'node_modules') break;
-      const manifest = readManifest(join(current, 'package.json'));
-      if (manifest !== undefined) {
-        scope = manifest;
-        break;
-      }
-      const parent = dirname(current);
-      if (parent === current) break;
-      current = parent;
-    }
-    for (const directory of visited) scopeOfDirectory.set(directory, scope);
-    return scope;
-  };
+  const scopeOf = createAncestorSearch<ScopeType>({
+    probe: (directory) => readManifest(join(directory, 'package.json')),
+    none: 'other',
+    stopAtNodeModules: true,
+  });
 
   return {
     resolve(specifier, parentURL) {

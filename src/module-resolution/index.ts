@@ -13,7 +13,8 @@
 // without asking again where the answer cannot differ: relative `.js` imports inside "module"
 // packages (relative-imports.ts) and bare names from importers that share their lookup
 // (bare-imports.ts). Everything else is Node's resolver, unchanged.
-import { registerHooks, type ResolveHookContext } from 'node:module';
+import * as nodeModule from 'node:module';
+import type { ResolveHookContext } from 'node:module';
 import { createBareImportCache } from './bare-imports.ts';
 import { createRelativeImportResolver } from './relative-imports.ts';
 
@@ -25,6 +26,9 @@ export { createRelativeImportResolver } from './relative-imports.ts';
  * Node without synchronous hooks (before 22.15) loading is only slower.
  */
 export function useModuleResolutionShortcuts(): void {
+  // Looked up, not imported by name: a named import Node lacks fails the whole entry point at link
+  // time, and package.json's engines allow Node 22.12.
+  const registerHooks = (nodeModule as Partial<typeof nodeModule>).registerHooks;
   if (typeof registerHooks !== 'function') return;
   const relative = createRelativeImportResolver();
   const bare = createBareImportCache();

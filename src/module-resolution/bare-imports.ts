@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { createAncestorSearch } from './ancestor-search.ts';
 
 export interface BareImportCache {
-  /** The key under which an answer for this import may be kept; undefined: not for this cache. */
-  keyOf(specifier: string, context: ResolveHookContext): string | undefined;
-  answerFor(key: string): ResolveFnOutput | undefined;
-  keep(key: string, answer: ResolveFnOutput): void;
+  /** Node's answer, kept from an importer with the same lookup or asked of `nextResolve` now. */
+  resolve(specifier: string, context: ResolveHookContext, nextResolve: NextResolve): ResolveFnOutput;
 }
+
+type NextResolve = (specifier: string, context: ResolveHookContext) => ResolveFnOutput;
 
 /** A package name, optionally scoped, with an optional subpath: no scheme, not relative, not `#`. */
 const bareName = /^(?:@[^/:]+\/)?[^./#:@][^:]*$/;
@@ -43,30 +43,36 @@ export function createBareImportCache(): BareImportCache {
   });
   const answers = new Map<string, ResolveFnOutput>();
 
+  /** The key under which an answer for this import may be kept; undefined: not for this cache. */
+  const keyOf = (specifier: string, context: ResolveHookContext): string | undefined => {
+    const parentURL = context.parentURL;
+    if (parentURL === undefined || !parentURL.startsWith('file:') || !bareName.test(specifier))
+      return undefined;
+    let directory: string;
+    try {
+      directory = dirname(fileURLToPath(parentURL));
+    } catch {
+      return undefined;
+    }
+    return [
+      specifier,
+      context.conditions.join(','),
+      JSON.stringify(context.importAttributes),
+      packageScopeOf(directory),
+      lookupStartOf(directory),
+    ].join('\0');
+  };
+
   return {
-    keyOf(specifier, context) {
-      const parentURL = context.parentURL;
-      if (parentURL === undefined || !parentURL.startsWith('file:') || !bareName.test(specifier))
-        return undefined;
-      let directory: string;
-      try {
-        directory = dirname(fileURLToPath(parentURL));
-      } catch {
-        return undefined;
-      }
-      return [
-        specifier,
-        context.conditions.join(','),
-        JSON.stringify(context.importAttributes),
-        packageScopeOf(directory),
-        lookupStartOf(directory),
-      ].join('\0');
-    },
-    answerFor(key) {
-      return answers.get(key);
-    },
-    keep(key, answer) {
+    resolve(specifier, context, nextResolve) {
+      const key = keyOf(specifier, context);
+      if (key === undefined) return nextResolve(specifier, context);
+      const kept = answers.get(key);
+      if (kept !== undefined) return { ...kept, shortCircuit: true };
+      // A refusal throws here and is never kept.
+      const answer = nextResolve(specifier, context);
       answers.set(key, { url: answer.url, format: answer.format });
+      return answer;
     },
   };
 }

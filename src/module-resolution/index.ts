@@ -18,7 +18,6 @@ import type { ResolveHookContext } from 'node:module';
 import { createBareImportCache } from './bare-imports.ts';
 import { createRelativeImportResolver } from './relative-imports.ts';
 
-export { createBareImportCache } from './bare-imports.ts';
 export { createRelativeImportResolver } from './relative-imports.ts';
 
 /**
@@ -34,15 +33,7 @@ export function useModuleResolutionShortcuts(): void {
   const bare = createBareImportCache();
   registerHooks({
     resolve(specifier: string, context: ResolveHookContext, nextResolve) {
-      const answered = relative.resolve(specifier, context.parentURL);
-      if (answered !== undefined) return answered;
-      const key = bare.keyOf(specifier, context);
-      if (key === undefined) return nextResolve(specifier, context);
-      const kept = bare.answerFor(key);
-      if (kept !== undefined) return { ...kept, shortCircuit: true };
-      const answer = nextResolve(specifier, context);
-      bare.keep(key, answer);
-      return answer;
+      return relative.resolve(specifier, context.parentURL) ?? bare.resolve(specifier, context, nextResolve);
     },
   });
 }
